@@ -1,0 +1,29 @@
+"""The ``lancang`` command line: thin click commands that parse, call the library and render."""
+
+from __future__ import annotations
+
+import click
+
+from .. import __version__
+from .common import LazyGroup
+
+COMMANDS = {
+    "validate": "lancang.cli.validate:validate",
+    "stats": "lancang.cli.stats:stats",
+    "demo": "lancang.cli.demo:demo",
+}
+
+
+@click.group(cls=LazyGroup, lazy_commands=COMMANDS, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "-V", "--version", prog_name="lancang")
+def main() -> None:
+    """lancang: annotate, align, check and convert multilingual corpora (Chinese and ASEAN languages first).
+
+    \b
+    Examples:
+      lancang demo                          run the whole job on the bundled sample
+      lancang validate corpus.jsonl manifest.json
+      lancang stats corpus.jsonl --format json
+
+    Exit codes: 0 success or conformant, 1 findings (not valid / not conformant), 2 usage or input error.
+    """

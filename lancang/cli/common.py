@@ -1,0 +1,54 @@
+"""Pieces shared by the commands: lazy command loading, option bundles, error rendering."""
+
+from __future__ import annotations
+
+import functools
+import importlib
+from collections.abc import Callable
+from typing import Any
+
+import click
+
+from ..errors import LancangError
+
+
+class LazyGroup(click.Group):
+    """A group whose commands are imported only when used (keeps ``lancang --help`` fast)."""
+
+    def __init__(self, *args: Any, lazy_commands: dict[str, str] | None = None, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.lazy_commands = dict(lazy_commands or {})
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(set(super().list_commands(ctx)) | set(self.lazy_commands))
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name in self.lazy_commands:
+            mod, _, attr = self.lazy_commands[name].partition(":")
+            return getattr(importlib.import_module(mod), attr)
+        return super().get_command(ctx, name)
+
+
+class InputProblem(click.ClickException):
+    """An input or usage error: one line on stderr, exit code 2."""
+
+    exit_code = 2
+
+
+def handle_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """Turn lancang's own errors into one-line click errors (exit 2), never a traceback."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except LancangError as exc:
+            raise InputProblem(str(exc)) from None
+
+    return wrapper
+
+
+def format_option(*choices: str, default: str = "text") -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """The shared ``--format`` option."""
+    return click.option("--format", "fmt", type=click.Choice(choices), default=default, show_default=True,
+                        help="Output format.")

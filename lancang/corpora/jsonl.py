@@ -1,0 +1,262 @@
+"""Streaming JSONL I/O: one record at a time, constant memory, atomic writes.
+
+Reading never stops at a bad line: :func:`iter_lines` yields either a :class:`Parsed` value or a
+:class:`Problem` with the line number, and goes on to the next line. Plain files, ``.gz`` files
+and ``-`` (stdin/stdout) are all accepted. Writes go to a temporary file next to the target that is
+renamed over it only when the whole output was written, so a failed run never leaves half a file.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gzip
+import io
+import os
+import sys
+import tempfile
+import zlib
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any, BinaryIO, Union
+
+import orjson
+
+from ..errors import InputError
+
+PathLike = Union[str, "os.PathLike[str]"]
+
+BOM = b"\xef\xbb\xbf"
+#: Lines longer than this are skipped in bounded memory and reported (``line-too-long``).
+MAX_LINE_BYTES = 256 * 1024 * 1024
+_CHUNK = 1 << 20
+
+
+@dataclass(frozen=True, slots=True)
+class Parsed:
+    """A line that parsed as JSON (any JSON value; the caller checks it is a record)."""
+
+    line: int
+    value: Any
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """A line that could not be read as JSON, or a defect of the file itself.
+
+    ``code`` is a stable kebab-case id (``json-malformed``, ``utf8-invalid``, ``bom``,
+    ``blank-line``, ``line-too-long``, ``gzip-corrupt``); ``column`` is 1-based, in bytes, if known.
+    """
+
+    line: int
+    code: str
+    message: str
+    severity: str = "error"
+    column: int | None = None
+
+
+def is_stdio(path: PathLike) -> bool:
+    return str(path) == "-"
+
+
+def _check_input_path(path: PathLike) -> Path:
+    p = Path(path)
+    if p.is_dir():
+        raise InputError(f"{p}: is a directory, not a file")
+    if not p.exists():
+        raise InputError(f"{p}: no such file")
+    if not os.access(p, os.R_OK):
+        raise InputError(f"{p}: not readable (permission denied)")
+    return p
+
+
+@contextlib.contextmanager
+def open_input(path: PathLike) -> Iterator[BinaryIO]:
+    """Open a file for binary reading: ``-`` is stdin; ``.gz`` (by name or magic bytes) is gunzipped."""
+    if is_stdio(path):
+        stream = sys.stdin.buffer
+        head = stream.peek(2)[:2] if hasattr(stream, "peek") else b""
+        if head == b"\x1f\x8b":
+            with gzip.GzipFile(fileobj=stream) as gz:
+                yield gz  # type: ignore[misc]
+        else:
+            yield stream
+        return
+    p = _check_input_path(path)
+    raw = open(p, "rb")
+    try:
+        magic = raw.read(2)
+        raw.seek(0)
+        if magic == b"\x1f\x8b" or p.suffix == ".gz":
+            with gzip.GzipFile(fileobj=raw) as gz:
+                yield gz  # type: ignore[misc]
+        else:
+            yield raw
+    finally:
+        raw.close()
+
+
+def _json_error_column(line: bytes, exc: orjson.JSONDecodeError) -> tuple[str, str, int | None]:
+    """Classify a decode error: invalid UTF-8 gets its own code and the byte column."""
+    try:
+        line.decode("utf-8")
+    except UnicodeDecodeError as u:
+        return "utf8-invalid", f"invalid UTF-8 (byte 0x{line[u.start]:02x} at column {u.start + 1})", u.start + 1
+    msg = str(exc)
+    col = getattr(exc, "pos", None)
+    # orjson reports `pos` in characters of the decoded document; good enough as a column hint.
+    return "json-malformed", f"malformed JSON: {msg}", (col + 1) if isinstance(col, int) else None
+
+
+def iter_lines(path: PathLike, max_line_bytes: int = MAX_LINE_BYTES) -> Iterator[Parsed | Problem]:
+    """Yield one :class:`Parsed` or :class:`Problem` per line of a JSONL file, in order.
+
+    Memory stays bounded by the longest accepted line. An empty file yields a single warning
+    ``empty-file`` (line 0). Raises :class:`InputError` only when the file cannot be opened.
+    """
+    loads = orjson.loads
+    lineno = 0
+    with open_input(path) as f:
+        readline = f.readline
+        try:
+            while True:
+                raw = readline(max_line_bytes + 1)
+                if not raw:
+                    break
+                lineno += 1
+                if len(raw) > max_line_bytes and not raw.endswith(b"\n"):
+                    skipped = len(raw)
+                    while True:  # drain the rest of the line in bounded chunks
+                        more = readline(_CHUNK)
+                        skipped += len(more)
+                        if not more or more.endswith(b"\n"):
+                            break
+                    yield Problem(lineno, "line-too-long",
+                                  f"line is {skipped:,} bytes, over the limit of {max_line_bytes:,}; skipped")
+                    continue
+                if lineno == 1 and raw.startswith(BOM):
+                    yield Problem(1, "bom", "file starts with a UTF-8 byte order mark (BOM); JSONL has none",
+                                  severity="warning", column=1)
+                    raw = raw[3:]
+                try:
+                    yield Parsed(lineno, loads(raw))
+                except orjson.JSONDecodeError as exc:
+                    if not raw.strip():
+                        yield Problem(lineno, "blank-line", "blank line", severity="warning")
+                        continue
+                    code, msg, col = _json_error_column(raw, exc)
+                    yield Problem(lineno, code, msg, column=col)
+        except (OSError, EOFError, zlib.error) as exc:  # truncated or corrupt gzip stream
+            yield Problem(lineno + 1, "gzip-corrupt", f"cannot read past this point: {exc}")
+            return
+    if lineno == 0:
+        yield Problem(0, "empty-file", "file is empty (no records)", severity="warning")
+
+
+def read_records(path: PathLike, on_problem: Any = None) -> Iterator[dict[str, Any]]:
+    """Yield the records (JSON objects) of a JSONL file; bad lines go to ``on_problem(problem)``.
+
+    Without ``on_problem`` the first error-level problem raises :class:`InputError` with its line.
+    """
+    for item in iter_lines(path):
+        if isinstance(item, Parsed):
+            if isinstance(item.value, dict):
+                yield item.value
+                continue
+            item = Problem(item.line, "record-not-object",
+                           f"a record is a JSON object, not {json_type(item.value)}")
+        if on_problem is not None:
+            on_problem(item)
+        elif item.severity == "error":
+            raise InputError(f"{path}:{item.line}: {item.message}")
+
+
+def json_type(v: Any) -> str:
+    """'an array', 'a string', ... for messages about a JSON value of the wrong type."""
+    if v is None:
+        return "null"
+    return {bool: "a boolean", int: "a number", float: "a number", str: "a string",
+            list: "an array"}.get(type(v), type(v).__name__)
+
+
+# --------------------------------------------------------------------------------------- writing
+
+@contextlib.contextmanager
+def atomic_output(path: PathLike, mode: str = "wb", encoding: str = "utf-8") -> Iterator[IO[Any]]:
+    """Open ``path`` for writing through a temporary file renamed over it on success.
+
+    ``-`` writes to stdout. A ``.gz`` name is gzip-compressed. On an exception the temporary file
+    is removed and the target is left as it was.
+    """
+    binary = "b" in mode
+    if is_stdio(path):
+        out = sys.stdout.buffer if binary else sys.stdout
+        yield out
+        out.flush()
+        return
+    target = Path(path)
+    if target.is_dir():
+        raise InputError(f"{target}: is a directory; give a file name to write")
+    parent = target.parent if str(target.parent) else Path(".")
+    if not parent.exists():
+        raise InputError(f"{parent}: output folder does not exist")
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=parent)
+    try:
+        with os.fdopen(fd, "wb") as raw:
+            if target.suffix == ".gz":
+                with gzip.GzipFile(fileobj=raw, mode="wb", mtime=0) as gz:
+                    yield from _yield_stream(gz, binary, encoding)
+            else:
+                yield from _yield_stream(raw, binary, encoding)
+            raw.flush()
+            os.fsync(raw.fileno())
+        mask = os.umask(0)
+        os.umask(mask)
+        os.chmod(tmp, 0o666 & ~mask)
+        os.replace(tmp, target)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+
+
+def _yield_stream(stream: IO[bytes], binary: bool, encoding: str) -> Iterator[IO[Any]]:
+    if binary:
+        yield stream
+        return
+    text = io.TextIOWrapper(stream, encoding=encoding, newline="")
+    yield text
+    text.flush()
+    text.detach()
+
+
+class JsonlWriter:
+    """Write records one at a time (use as a context manager); counts what it wrote."""
+
+    def __init__(self, path: PathLike):
+        self.path = path
+        self.count = 0
+        self._cm = atomic_output(path, "wb")
+        self._f: IO[bytes] | None = None
+
+    def __enter__(self) -> "JsonlWriter":
+        self._f = self._cm.__enter__()
+        return self
+
+    def write(self, record: Any) -> None:
+        if hasattr(record, "to_dict"):
+            record = record.to_dict()
+        assert self._f is not None, "JsonlWriter used outside `with`"
+        self._f.write(orjson.dumps(record, option=orjson.OPT_APPEND_NEWLINE))
+        self.count += 1
+
+    def __exit__(self, *exc: Any) -> bool | None:
+        return self._cm.__exit__(*exc)
+
+
+def write_records(path: PathLike, records: Iterable[Any]) -> int:
+    """Write records to a JSONL file atomically; returns how many were written."""
+    with JsonlWriter(path) as w:
+        for r in records:
+            w.write(r)
+    return w.count

@@ -1,0 +1,116 @@
+"""Describe a corpus in one streaming pass: sizes, languages, layers, labels, provenance, links."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from typing import Any
+
+from .jsonl import Parsed, PathLike, iter_lines
+
+
+class CorpusStats:
+    """Accumulates statistics record by record; ``to_dict()`` gives the JSON-ready summary.
+
+    Memory is bounded by the number of distinct languages, layers and labels, not by the corpus.
+    """
+
+    def __init__(self) -> None:
+        self.records = 0
+        self.skipped_lines = 0
+        self.documents = 0
+        self._last_doc: Any = object()
+        self.sides = 0
+        self.sides_per_record: Counter[int] = Counter()
+        self.langs: dict[str, Counter[str]] = defaultdict(Counter)
+        self.layers: Counter[str] = Counter()
+        self.labels: Counter[str] = Counter()
+        self.labels_by_lang: dict[str, Counter[str]] = defaultdict(Counter)
+        self.provenance: dict[str, Counter[str]] = defaultdict(Counter)
+        self.links: Counter[str] = Counter()
+        self.bead_types: Counter[str] = Counter()
+
+    def add(self, rec: dict[str, Any]) -> None:
+        self.records += 1
+        doc = rec.get("doc")
+        if doc is not None and doc != self._last_doc:
+            self.documents += 1
+        self._last_doc = doc
+        sides = rec.get("sides") or {}
+        if not isinstance(sides, dict):
+            return
+        self.sides += len(sides)
+        self.sides_per_record[len(sides)] += 1
+        for lang, side in sides.items():
+            if not isinstance(side, dict):
+                continue
+            c = self.langs[lang]
+            c["sides"] += 1
+            text = side.get("text") or ""
+            c["characters"] += len(text)
+            if not text.strip():
+                c["empty"] += 1
+            for name, lay in (side.get("layers") or {}).items():
+                if not isinstance(lay, dict):
+                    continue
+                self.layers[name] += 1
+                prov = lay.get("provenance")
+                self.provenance[name][prov.get("method", "?") if isinstance(prov, dict) else "none"] += 1
+                if name in ("tokens", "sentences"):
+                    c[name] += len(lay.get("spans") or ())
+                elif name == "entities":
+                    items = lay.get("items") or ()
+                    c["entities"] += len(items)
+                    c["relations"] += len(lay.get("relations") or ())
+                    for it in items:
+                        label = it.get("label") if isinstance(it, dict) else None
+                        self.labels[str(label)] += 1
+                        self.labels_by_lang[lang][str(label)] += 1
+        for link in rec.get("links") or ():
+            if not isinstance(link, dict):
+                continue
+            kind = link.get("kind", "?")
+            pair = f"{link.get('src')}-{link.get('tgt')}"
+            self.links[f"{kind}:{pair}"] += 1
+            prov = link.get("provenance")
+            self.provenance[f"links:{kind}"][prov.get("method", "?") if isinstance(prov, dict) else "none"] += 1
+            if kind == "tokens":
+                for p in link.get("pairs") or ():
+                    self.links["pairs-sure" if p[-1] == "S" else "pairs-possible"] += 1
+            elif kind == "beads":
+                for b in link.get("beads") or ():
+                    self.bead_types[f"{len(b.get('src', ()))}-{len(b.get('tgt', ()))}"] += 1
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "records": self.records,
+            "skipped_lines": self.skipped_lines,
+            "documents": self.documents,
+            "sides": self.sides,
+            "sides_per_record": {str(k): v for k, v in sorted(self.sides_per_record.items())},
+            "languages": {k: dict(v) for k, v in sorted(self.langs.items())},
+            "layers": dict(sorted(self.layers.items())),
+            "labels": dict(self.labels.most_common()),
+            "labels_by_language": {k: dict(v.most_common()) for k, v in sorted(self.labels_by_lang.items())},
+            "provenance": {k: dict(v) for k, v in sorted(self.provenance.items())},
+            "links": dict(sorted(self.links.items())),
+            "bead_types": dict(self.bead_types.most_common()),
+        }
+
+
+def corpus_stats(path: PathLike) -> CorpusStats:
+    """Statistics of a JSONL corpus; lines that are not JSON objects are counted as skipped."""
+    st = CorpusStats()
+    for item in iter_lines(path):
+        if isinstance(item, Parsed) and isinstance(item.value, dict):
+            st.add(item.value)
+        elif isinstance(item, Parsed) or item.severity == "error":
+            st.skipped_lines += 1
+    return st
+
+
+def stats_of(records: Iterable[dict[str, Any]]) -> CorpusStats:
+    st = CorpusStats()
+    for r in records:
+        st.add(r)
+    return st

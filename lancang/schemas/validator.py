@@ -1,0 +1,439 @@
+"""Validate records and manifests: JSON Schema first, then the model's invariants.
+
+Schema validation runs on ``jsonschema-rs`` (the fast path) or on the ``jsonschema`` package (the
+reference, ``engine="py"``); a property test keeps the two in agreement. Invariants are what JSON
+Schema cannot say: offsets inside the text and in order, tokens not overlapping, sentences tiling
+the text, per-token layers as long as the tokens, relation and link references that resolve, NFC
+text and ids unique in the file. Invariants run on records that passed the schema, so they can rely
+on its types.
+
+Rule ids (stable; each has a test):
+
+=========================  =========================================================
+``json-malformed``         the line is not JSON
+``utf8-invalid``           the line is not valid UTF-8
+``bom``                    the file starts with a byte order mark (warning)
+``blank-line``             an empty line (warning)
+``empty-file``             the file has no records (warning)
+``line-too-long``          a line over the size limit (skipped)
+``gzip-corrupt``           a compressed file ends early or is damaged
+``record-not-object``      the line is JSON but not an object
+``schema-<keyword>``       the record breaks the schema (e.g. ``schema-required``)
+``text-not-nfc``           a side's text is not in Unicode NFC
+``span-out-of-range``      a span ends past the text
+``span-reversed``          a span ends before it starts
+``span-empty``             a token or sentence of zero length
+``spans-unordered``        spans not in text order
+``spans-overlap``          two tokens or two sentences overlap
+``sentences-gap``          text outside every sentence that is not white space
+``fragment-outside``       a discontinuous entity's fragment outside its start/end
+``layer-length-mismatch``  a per-token layer not as long as the tokens layer
+``layer-missing``          a layer that another layer or link needs is absent
+``duplicate-entity-id``    two entities (or relations) of one side share an id
+``relation-dangling-ref``  a relation argument names no entity of the side
+``link-unknown-side``      a link names a side the record does not have
+``link-same-side``         a link joins a side to itself
+``link-index-out-of-range``  a token or sentence index past the layer's end
+``link-duplicate``         the same token pair or sentence index twice in one link
+``duplicate-id``           a record id used before in the same file
+``manifest-*``             see :func:`check_manifest`
+=========================  =========================================================
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import orjson
+
+from ..corpora.jsonl import Parsed, PathLike, Problem, iter_lines, json_type, open_input
+from ..errors import InputError
+from ..findings import Finding, pointer
+from . import load_schema
+
+ENGINES = ("rs", "py")
+_CAMEL = re.compile(r"(?<!^)(?=[A-Z])")
+_VALUE_LAYERS = frozenset(("pos", "xpos", "lemma", "feats", "head", "deprel", "deps", "misc"))
+MAX_MANIFEST_BYTES = 16 * 1024 * 1024
+
+Issue = tuple[str, str, str, str]  # rule, severity, pointer, message
+
+
+class SchemaEngine:
+    """A compiled JSON Schema on one of two engines; errors come back as (pointer, keyword, message)."""
+
+    def __init__(self, schema: dict[str, Any], engine: str = "rs"):
+        if engine not in ENGINES:
+            raise ValueError(f"unknown schema engine {engine!r}; use one of {', '.join(ENGINES)}")
+        self.engine = engine
+        if engine == "rs":
+            import jsonschema_rs
+
+            self._v = jsonschema_rs.Draft202012Validator(schema)
+        else:
+            import jsonschema
+
+            self._v = jsonschema.Draft202012Validator(schema)
+
+    def is_valid(self, instance: Any) -> bool:
+        return self._v.is_valid(instance)
+
+    def errors(self, instance: Any) -> list[tuple[str, str, str]]:
+        out = []
+        if self.engine == "rs":
+            for e in self._v.iter_errors(instance):
+                kw = _keyword(e.schema_path)
+                out.append((pointer(*e.instance_path), kw, e.message))
+        else:
+            for e in self._v.iter_errors(instance):
+                out.append((pointer(*e.absolute_path), _keyword(e.absolute_schema_path), e.message))
+        out.sort()
+        return out
+
+
+def _keyword(schema_path: Iterable[Any]) -> str:
+    """The failing keyword of a schema path (its last string part), as kebab-case."""
+    kw = "schema"
+    for p in schema_path:
+        if isinstance(p, str) and not p.startswith("#"):
+            kw = p
+    return _CAMEL.sub("-", kw).lower()
+
+
+# ------------------------------------------------------------------------------------ invariants
+
+def _check_spans(spans: list[list[int]], n: int, base: str, kind: str, issues: list[Issue]) -> bool:
+    """Spans inside [0, n], non-empty, ordered and disjoint. Returns True when all hold."""
+    ok = True
+    prev_end = 0
+    prev_start = -1
+    for i, (s, e) in enumerate(spans):
+        if e > n:
+            issues.append(("span-out-of-range", "error", f"{base}/{i}",
+                           f"{kind} span [{s}, {e}] ends past the text (length {n})"))
+            ok = False
+        if s > e:
+            issues.append(("span-reversed", "error", f"{base}/{i}", f"{kind} span [{s}, {e}] ends before it starts"))
+            ok = False
+            continue
+        if s == e:
+            issues.append(("span-empty", "error", f"{base}/{i}", f"{kind} span [{s}, {e}] is empty"))
+            ok = False
+        if s < prev_start:
+            issues.append(("spans-unordered", "error", f"{base}/{i}",
+                           f"{kind} span [{s}, {e}] starts before the previous one (at {prev_start})"))
+            ok = False
+        elif s < prev_end:
+            issues.append(("spans-overlap", "error", f"{base}/{i}",
+                           f"{kind} span [{s}, {e}] overlaps the previous one (which ends at {prev_end})"))
+            ok = False
+        prev_start = s
+        if e > prev_end:
+            prev_end = e
+    return ok
+
+
+def _check_tiling(spans: list[list[int]], text: str, base: str, issues: list[Issue]) -> None:
+    """Every character outside the sentences must be white space."""
+    pos = 0
+    for i, (s, e) in enumerate(spans):
+        if s > pos and text[pos:s].strip():
+            issues.append(("sentences-gap", "error", f"{base}/{i}",
+                           f"text [{pos}, {s}] {text[pos:s][:20]!r} lies outside every sentence"))
+        pos = max(pos, e)
+    if text[pos:].strip():
+        issues.append(("sentences-gap", "error", base,
+                       f"text [{pos}, {len(text)}] {text[pos:][:20]!r} lies after the last sentence"))
+
+
+def _first_non_nfc(text: str) -> int:
+    for i in range(len(text)):
+        if not unicodedata.is_normalized("NFC", text[max(0, i - 1):i + 1]):
+            return i if not unicodedata.is_normalized("NFC", text[i]) else i - 1
+    return 0
+
+
+def _check_side(lang: str, side: dict[str, Any], issues: list[Issue]) -> None:
+    text = side["text"]
+    n = len(text)
+    sp = "/sides/" + lang.replace("~", "~0").replace("/", "~1")
+    if not unicodedata.is_normalized("NFC", text):
+        first = _first_non_nfc(text)
+        issues.append(("text-not-nfc", "error", sp + "/text",
+                       f"text is not in Unicode NFC (first difference near offset {first})"))
+    layers = side.get("layers")
+    if not layers:
+        return
+    lp = sp + "/layers"
+    ntok = None
+    tok = layers.get("tokens")
+    if tok is not None:
+        _check_spans(tok["spans"], n, lp + "/tokens/spans", "token", issues)
+        ntok = len(tok["spans"])
+    sent = layers.get("sentences")
+    if sent is not None:
+        if _check_spans(sent["spans"], n, lp + "/sentences/spans", "sentence", issues):
+            _check_tiling(sent["spans"], text, lp + "/sentences/spans", issues)
+    for name, lay in layers.items():
+        if name in _VALUE_LAYERS:
+            if ntok is None:
+                issues.append(("layer-missing", "error", f"{lp}/{name}",
+                               f"per-token layer {name!r} needs a tokens layer"))
+            elif len(lay["values"]) != ntok:
+                issues.append(("layer-length-mismatch", "error", f"{lp}/{name}/values",
+                               f"{name} has {len(lay['values'])} values for {ntok} tokens"))
+    ents = layers.get("entities")
+    if ents is not None:
+        _check_entities(ents, n, lp + "/entities", issues)
+    codes = layers.get("codes")
+    if codes is not None:
+        for i, c in enumerate(codes["items"]):
+            s = c["start"]
+            e = c.get("end", s)
+            if s > e or e > n:
+                issues.append(("span-out-of-range" if e > n else "span-reversed", "error",
+                               f"{lp}/codes/items/{i}", f"code span [{s}, {e}] is not inside the text (length {n})"))
+
+
+def _check_entities(ents: dict[str, Any], n: int, base: str, issues: list[Issue]) -> None:
+    ids: set[str] = set()
+    for i, it in enumerate(ents["items"]):
+        s, e = it["start"], it["end"]
+        ip = f"{base}/items/{i}"
+        if e > n:
+            issues.append(("span-out-of-range", "error", ip, f"entity span [{s}, {e}] ends past the text (length {n})"))
+        elif s > e:
+            issues.append(("span-reversed", "error", ip, f"entity span [{s}, {e}] ends before it starts"))
+        elif s == e:
+            issues.append(("span-empty", "error", ip, f"entity span [{s}, {e}] is empty"))
+        for j, (fs, fe) in enumerate(it.get("fragments", ())):
+            if fs < s or fe > e or fs > fe:
+                issues.append(("fragment-outside", "error", f"{ip}/fragments/{j}",
+                               f"fragment [{fs}, {fe}] is not inside the entity [{s}, {e}]"))
+        eid = it.get("id")
+        if eid is not None:
+            if eid in ids:
+                issues.append(("duplicate-entity-id", "error", ip + "/id", f"entity id {eid!r} used twice"))
+            ids.add(eid)
+    for i, rel in enumerate(ents.get("relations", ())):
+        rp = f"{base}/relations/{i}"
+        rid = rel.get("id")
+        if rid is not None:
+            if rid in ids:
+                issues.append(("duplicate-entity-id", "error", rp + "/id",
+                               f"relation id {rid!r} is already used by an entity or relation"))
+            ids.add(rid)
+        for j, arg in enumerate(rel["args"]):
+            if arg["ref"] not in ids:
+                issues.append(("relation-dangling-ref", "error", f"{rp}/args/{j}/ref",
+                               f"relation argument {arg['role']} refers to {arg['ref']!r}, no entity of this side"))
+
+
+def _check_links(rec: dict[str, Any], issues: list[Issue]) -> None:
+    sides = rec["sides"]
+    for li, link in enumerate(rec["links"]):
+        base = f"/links/{li}"
+        src, tgt = link["src"], link["tgt"]
+        missing = [x for x in (src, tgt) if x not in sides]
+        if missing:
+            for m in missing:
+                issues.append(("link-unknown-side", "error", base,
+                               f"link names side {m!r}, which the record does not have"))
+            continue
+        if src == tgt:
+            issues.append(("link-same-side", "error", base, f"link joins side {src!r} to itself"))
+        if link["kind"] == "tokens":
+            counts = [_layer_len(sides[x], "tokens") for x in (src, tgt)]
+            if None in counts:
+                x = (src, tgt)[counts.index(None)]
+                issues.append(("layer-missing", "error", base, f"token link needs a tokens layer on side {x!r}"))
+                continue
+            ns, nt = counts
+            seen: set[tuple[int, int]] = set()
+            for pi, (i, j, _f) in enumerate(link["pairs"]):
+                if i >= ns or j >= nt:
+                    issues.append(("link-index-out-of-range", "error", f"{base}/pairs/{pi}",
+                                   f"token pair ({i}, {j}) is out of range ({src} has {ns} tokens, {tgt} has {nt})"))
+                if (i, j) in seen:
+                    issues.append(("link-duplicate", "warning", f"{base}/pairs/{pi}", f"token pair ({i}, {j}) listed twice"))
+                seen.add((i, j))
+        else:
+            counts = [_layer_len(sides[x], "sentences") for x in (src, tgt)]
+            if None in counts:
+                x = (src, tgt)[counts.index(None)]
+                issues.append(("layer-missing", "error", base, f"sentence beads need a sentences layer on side {x!r}"))
+                continue
+            for key, lang, cnt in (("src", src, counts[0]), ("tgt", tgt, counts[1])):
+                used: set[int] = set()
+                for bi, bead in enumerate(link["beads"]):
+                    for k, idx in enumerate(bead[key]):
+                        if idx >= cnt:
+                            issues.append(("link-index-out-of-range", "error", f"{base}/beads/{bi}/{key}/{k}",
+                                           f"sentence {idx} is out of range ({lang} has {cnt} sentences)"))
+                        elif idx in used:
+                            issues.append(("link-duplicate", "error", f"{base}/beads/{bi}/{key}/{k}",
+                                           f"sentence {idx} of {lang} is in more than one bead"))
+                        used.add(idx)
+
+
+def _layer_len(side: dict[str, Any], name: str) -> int | None:
+    lay = side.get("layers", {}).get(name)
+    return None if lay is None else len(lay["spans"])
+
+
+def check_invariants(rec: dict[str, Any]) -> list[Issue]:
+    """The model's invariants for one schema-valid record, as (rule, severity, pointer, message)."""
+    issues: list[Issue] = []
+    for lang, side in rec["sides"].items():
+        _check_side(lang, side, issues)
+    if "links" in rec:
+        _check_links(rec, issues)
+    return issues
+
+
+# ------------------------------------------------------------------------------------ records
+
+@dataclass
+class FileReport:
+    """Counts for one validated file (findings are streamed separately)."""
+
+    path: str
+    kind: str = "records"
+    records: int = 0
+    valid: int = 0
+    errors: int = 0
+    warnings: int = 0
+    unusable: str | None = None  # set when the file could not be read at all
+
+    def to_dict(self) -> dict[str, Any]:
+        d = {"path": self.path, "kind": self.kind, "records": self.records, "valid": self.valid,
+             "errors": self.errors, "warnings": self.warnings}
+        if self.unusable:
+            d["unusable"] = self.unusable
+        return d
+
+
+class RecordValidator:
+    """Validates records against the record schema and the invariants.
+
+    ``validate_file`` streams a JSONL file and yields findings; ``check`` checks one record dict.
+    Record ids are remembered per file to report duplicates (memory: one dict entry per record).
+    """
+
+    def __init__(self, engine: str = "rs", schema: dict[str, Any] | None = None):
+        self.schema = SchemaEngine(schema or load_schema("record"), engine)
+
+    def check(self, rec: Any) -> list[Issue]:
+        if not isinstance(rec, dict):
+            return [("record-not-object", "error", "", "a record is a JSON object")]
+        if self.schema.is_valid(rec):
+            return check_invariants(rec)
+        return [("schema-" + kw if kw != "schema" else "schema", "error", ptr, msg)
+                for ptr, kw, msg in self.schema.errors(rec)]
+
+    def validate_file(self, path: PathLike, report: FileReport | None = None) -> Iterator[Finding]:
+        name = str(path)
+        report = report if report is not None else FileReport(name)
+        seen: dict[str, int] = {}
+        is_valid = self.schema.is_valid
+        for item in iter_lines(path):
+            if isinstance(item, Problem):
+                f = Finding(item.code, item.message, item.severity, name, item.line or None, column=item.column)
+                _count(report, f)
+                yield f
+                continue
+            report.records += 1
+            rec = item.value
+            if type(rec) is dict:
+                rid = rec.get("id")
+                rid_s = rid if isinstance(rid, str) else None
+                issues = check_invariants(rec) if is_valid(rec) else self.check(rec)
+                if rid_s is not None:
+                    first = seen.get(rid_s)
+                    if first is not None:
+                        issues.append(("duplicate-id", "error", "/id", f"id {rid_s!r} was already used on line {first}"))
+                    else:
+                        seen[rid_s] = item.line
+            else:
+                rid_s = None
+                issues = [("record-not-object", "error", "", f"a record is a JSON object, not {json_type(rec)}")]
+            if not issues:
+                report.valid += 1
+                continue
+            if not any(sev == "error" for _, sev, _, _ in issues):
+                report.valid += 1
+            for rule, sev, ptr, msg in issues:
+                f = Finding(rule, msg, sev, name, item.line, rid_s, ptr)
+                _count(report, f)
+                yield f
+
+
+def _count(report: FileReport, f: Finding) -> None:
+    if f.severity == "error":
+        report.errors += 1
+    elif f.severity == "warning":
+        report.warnings += 1
+
+
+# ------------------------------------------------------------------------------------ manifest
+
+def _line_col(data: bytes, pos: int) -> tuple[int, int]:
+    text = data.decode("utf-8", "replace")[:pos]
+    line = text.count("\n") + 1
+    return line, pos - (text.rfind("\n") + 1) + 1
+
+
+def check_manifest(path: PathLike, engine: str = "rs", report: FileReport | None = None) -> Iterator[Finding]:
+    """Validate a manifest (one JSON document): schema, then people ids unique.
+
+    Findings point into the document with JSON pointers; a manifest that is not JSON gets its line
+    and column.
+    """
+    name = str(path)
+    report = report if report is not None else FileReport(name, kind="manifest")
+    with open_input(path) as f:
+        data = f.read(MAX_MANIFEST_BYTES + 1)
+    if len(data) > MAX_MANIFEST_BYTES:
+        raise InputError(f"{name}: manifest is over {MAX_MANIFEST_BYTES:,} bytes; is it a corpus?")
+    findings: list[Finding] = []
+    if data.startswith(b"\xef\xbb\xbf"):
+        findings.append(Finding("bom", "file starts with a UTF-8 byte order mark (BOM)", "warning", name, 1, column=1))
+        data = data[3:]
+    try:
+        doc = orjson.loads(data)
+    except orjson.JSONDecodeError as exc:
+        line, col = _line_col(data, exc.pos) if isinstance(exc.pos, int) else (None, None)
+        findings.append(Finding("json-malformed", f"malformed JSON: {exc.msg}", "error", name, line, column=col))
+        doc = None
+    if doc is not None:
+        eng = SchemaEngine(load_schema("manifest"), engine)
+        if eng.is_valid(doc):
+            seen: set[str] = set()
+            for i, p in enumerate(doc.get("people", ())):
+                if p["id"] in seen:
+                    findings.append(Finding("manifest-duplicate-person", f"person id {p['id']!r} listed twice",
+                                            "error", name, pointer=f"/people/{i}/id"))
+                seen.add(p["id"])
+        else:
+            for ptr, kw, msg in eng.errors(doc):
+                findings.append(Finding("schema-" + kw, msg, "error", name, pointer=ptr))
+    report.records = 1 if doc is not None else 0
+    for f in findings:
+        _count(report, f)
+    if doc is not None and not report.errors:
+        report.valid = 1
+    yield from findings
+
+
+def is_manifest_path(path: PathLike) -> bool:
+    """Files named ``*.json`` (not ``.jsonl``) are manifests; everything else is a JSONL corpus."""
+    s = str(path)
+    return s.endswith(".json") or s.endswith(".json.gz")
+
+
+__all__ = ["RecordValidator", "SchemaEngine", "FileReport", "check_invariants", "check_manifest",
+           "is_manifest_path", "Finding", "Parsed", "Problem"]
