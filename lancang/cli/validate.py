@@ -73,7 +73,7 @@ def validate(files: tuple[str, ...], manifests: tuple[str, ...], fmt: str, engin
     hidden = 0
     reports: list[FileReport] = []
     collected: list[dict[str, Any]] = []
-    out = click.get_text_stream("stdout")
+    out = sys.stdout
     for report, findings in run_validation(list(files), list(manifests), engine):
         reports.append(report)
         for f in findings:
@@ -104,7 +104,9 @@ def validate(files: tuple[str, ...], manifests: tuple[str, ...], fmt: str, engin
                 out.write(f"{r.path}: not read: {r.unusable}\n")
             else:
                 unit = "manifest" if r.kind == "manifest" else "records"
-                out.write(f"{r.path}: {r.records} {unit}, {r.valid} valid, {r.errors} errors, {r.warnings} warnings\n")
+                skipped = f", {r.unreadable} unreadable lines" if r.unreadable else ""
+                out.write(f"{r.path}: {r.records} {unit}{skipped}, {r.valid} valid, {r.errors} errors, "
+                          f"{r.warnings} warnings\n")
         if hidden:
             out.write(f"({hidden} more findings not shown; use --max-findings 0 to see all)\n")
         out.write({"valid": "VALID", "invalid": "INVALID", "unusable": "NOT VALIDATED"}[status] + "\n")

@@ -75,7 +75,9 @@ def open_input(path: PathLike) -> Iterator[BinaryIO]:
     """Open a file for binary reading: ``-`` is stdin; ``.gz`` (by name or magic bytes) is gunzipped."""
     if is_stdio(path):
         stream = sys.stdin.buffer
-        head = stream.peek(2)[:2] if hasattr(stream, "peek") else b""
+        if not hasattr(stream, "peek"):
+            stream = io.BufferedReader(stream)  # type: ignore[arg-type]
+        head = stream.peek(2)[:2]
         if head == b"\x1f\x8b":
             with gzip.GzipFile(fileobj=stream) as gz:
                 yield gz  # type: ignore[misc]
@@ -102,10 +104,10 @@ def _json_error_column(line: bytes, exc: orjson.JSONDecodeError) -> tuple[str, s
         line.decode("utf-8")
     except UnicodeDecodeError as u:
         return "utf8-invalid", f"invalid UTF-8 (byte 0x{line[u.start]:02x} at column {u.start + 1})", u.start + 1
-    msg = str(exc)
-    col = getattr(exc, "pos", None)
-    # orjson reports `pos` in characters of the decoded document; good enough as a column hint.
-    return "json-malformed", f"malformed JSON: {msg}", (col + 1) if isinstance(col, int) else None
+    # orjson's `pos` counts characters of the decoded line: the 1-based column is pos + 1.
+    col = exc.pos if isinstance(exc.pos, int) else None
+    where = f" at column {col + 1}" if col is not None else ""
+    return "json-malformed", f"malformed JSON: {exc.msg}{where}", (col + 1) if col is not None else None
 
 
 def iter_lines(path: PathLike, max_line_bytes: int = MAX_LINE_BYTES) -> Iterator[Parsed | Problem]:

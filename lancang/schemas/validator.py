@@ -304,14 +304,15 @@ class FileReport:
     path: str
     kind: str = "records"
     records: int = 0
+    unreadable: int = 0  # lines that are not JSON (or not records) and so were not checked
     valid: int = 0
     errors: int = 0
     warnings: int = 0
     unusable: str | None = None  # set when the file could not be read at all
 
     def to_dict(self) -> dict[str, Any]:
-        d = {"path": self.path, "kind": self.kind, "records": self.records, "valid": self.valid,
-             "errors": self.errors, "warnings": self.warnings}
+        d = {"path": self.path, "kind": self.kind, "records": self.records, "unreadable": self.unreadable,
+             "valid": self.valid, "errors": self.errors, "warnings": self.warnings}
         if self.unusable:
             d["unusable"] = self.unusable
         return d
@@ -344,6 +345,8 @@ class RecordValidator:
             if isinstance(item, Problem):
                 f = Finding(item.code, item.message, item.severity, name, item.line or None, column=item.column)
                 _count(report, f)
+                if item.severity == "error":
+                    report.unreadable += 1
                 yield f
                 continue
             report.records += 1

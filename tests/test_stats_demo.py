@@ -1,0 +1,53 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import orjson
+
+from .conftest import valid_record, write_jsonl
+
+
+def test_stats_json(cli, tmp_path: Path) -> None:
+    bad = tmp_path / "s.jsonl"
+    write_jsonl(bad, [valid_record(id="a"), valid_record(id="b", doc="d2"), "oops"])
+    res = cli("stats", str(bad), "--format", "json")
+    assert res.exit_code == 0, res.output
+    st = orjson.loads(res.stdout)
+    assert st["records"] == 2 and st["skipped_lines"] == 1 and st["documents"] == 2
+    assert st["languages"]["zh-Hans"] == {"sides": 2, "characters": 16, "sentences": 4, "tokens": 14,
+                                          "entities": 2, "relations": 0}
+    assert st["layers"] == {"entities": 2, "pos": 2, "sentences": 4, "tokens": 4}
+    assert st["labels"] == {"LOC": 2}
+    assert st["provenance"]["tokens"] == {"auto": 2, "none": 2}
+    assert st["provenance"]["entities"] == {"manual": 2}
+    assert st["links"]["pairs-sure"] == 6 and st["links"]["pairs-possible"] == 2
+    assert st["bead_types"] == {"1-1": 4}
+
+
+def test_stats_text_and_errors(cli, tmp_path: Path) -> None:
+    p = write_jsonl(tmp_path / "s.jsonl", [valid_record()])
+    res = cli("stats", str(p))
+    assert res.exit_code == 0
+    assert "records: 1" in res.stdout and "zh-Hans" in res.stdout and "LOC 1" in res.stdout
+    res = cli("stats", str(tmp_path))
+    assert res.exit_code == 2 and "is a directory" in res.stderr and "Traceback" not in res.output
+
+
+def test_demo_writes_only_its_folder(cli, tmp_path: Path) -> None:
+    out = tmp_path / "demo"
+    res = cli("demo", "--out", str(out))
+    assert res.exit_code == 0, res.output
+    assert sorted(p.name for p in out.iterdir()) == ["corpus.jsonl", "manifest.json", "stats.json", "validation.json"]
+    val = orjson.loads((out / "validation.json").read_bytes())
+    assert val["status"] == "valid" and val["findings"] == []
+    st = orjson.loads((out / "stats.json").read_bytes())
+    assert st["records"] == 48
+    assert set(st["languages"]) == {"zh-Hant", "en", "th", "id", "ms", "vi", "my"}
+    assert "48 records, 48 valid" in res.stdout
+
+
+def test_demo_refuses_package_folder(cli) -> None:
+    import lancang
+
+    res = cli("demo", "--out", str(Path(lancang.__file__).parent / "demo-out"))
+    assert res.exit_code == 2 and "does not write into the installed package" in res.stderr
