@@ -246,3 +246,23 @@ def test_bundled_sample_is_valid(cli) -> None:
     res = cli("validate", str(sample_path()), str(sample_path("sample.manifest.json")))
     assert res.exit_code == 0, res.stdout
     assert "48 records, 48 valid, 0 errors, 0 warnings" in res.stdout
+
+
+def test_duplicate_ids_past_the_spill_threshold(tmp_path: Path) -> None:
+    """Past the in-memory threshold ids go to disk; duplicates are still all found, with both lines."""
+    from lancang.schemas.validator import RecordValidator
+
+    ids = [f"r{i}" for i in range(30)] + ["r3", "r25", "r29"] + [f"s{i}" for i in range(5)] + ["s1"]
+    recs = [valid_record(id=i) for i in ids]
+    recs[-1]["sides"]["zh-Hans"]["layers"]["pos"]["values"].pop()  # s1 again, and broken too
+    p = write_jsonl(tmp_path / "d.jsonl", recs)
+    rv = RecordValidator(spill_at=10)
+    from lancang.schemas.validator import FileReport
+
+    rep = FileReport(str(p))
+    found = [(f.rule, f.line, f.record, f.message) for f in rv.validate_file(p, rep) if f.rule == "duplicate-id"]
+    assert found == [("duplicate-id", 31, "r3", "id 'r3' was already used on line 4"),
+                     ("duplicate-id", 32, "r25", "id 'r25' was already used on line 26"),
+                     ("duplicate-id", 33, "r29", "id 'r29' was already used on line 30"),
+                     ("duplicate-id", 39, "s1", "id 's1' was already used on line 35")]
+    assert rep.records == 39 and rep.errors == 5 and rep.valid == 35

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import click
@@ -14,11 +14,11 @@ from .. import __version__
 from ..errors import InputError
 from ..findings import Finding
 from ..schemas.validator import ENGINES, FileReport, RecordValidator, check_manifest, is_manifest_path
-from .common import InputProblem, format_option
+from .common import InputProblem, format_option, record_progress
 
 
-def run_validation(paths: list[str], manifests: list[str], engine: str = "rs"
-                   ) -> Iterator[tuple[FileReport, Iterator[Finding]]]:
+def run_validation(paths: list[str], manifests: list[str], engine: str = "rs",
+                   progress: Callable[[int], None] | None = None) -> Iterator[tuple[FileReport, Iterator[Finding]]]:
     """Yield (report, findings) per file; the report's counts are final once findings are consumed."""
     rv: RecordValidator | None = None
     for path in list(manifests) + list(paths):
@@ -29,7 +29,7 @@ def run_validation(paths: list[str], manifests: list[str], engine: str = "rs"
                 findings = check_manifest(path, engine, report)
             else:
                 rv = rv or RecordValidator(engine)
-                findings = rv.validate_file(path, report)
+                findings = rv.validate_file(path, report, progress)
             yield report, _guard(findings, report)
         except InputError as exc:
             report.unusable = str(exc)
@@ -70,27 +70,14 @@ def validate(files: tuple[str, ...], manifests: tuple[str, ...], fmt: str, engin
     Exit codes: 0 no errors (warnings allowed), 1 errors found, 2 a file could not be read.
     """
     shown: Counter[tuple[str, str]] = Counter()
-    hidden = 0
     reports: list[FileReport] = []
     collected: list[dict[str, Any]] = []
     out = sys.stdout
-    for report, findings in run_validation(list(files), list(manifests), engine):
-        reports.append(report)
-        for f in findings:
-            key = (report.path, f.rule)
-            shown[key] += 1
-            if max_findings and shown[key] > max_findings:
-                hidden += 1
-                continue
-            if fmt == "text":
-                if not quiet:
-                    out.write(f.render() + "\n")
-            elif fmt == "jsonl":
-                sys.stdout.buffer.write(orjson.dumps(f.to_dict(), option=orjson.OPT_APPEND_NEWLINE))
-            else:
-                collected.append(f.to_dict())
-        if report.unusable and fmt != "json":
-            click.echo(f"lancang validate: error: {report.unusable}", err=True)
+    with record_progress("validating", fmt == "text") as progress:
+        for report, findings in run_validation(list(files), list(manifests), engine, progress):
+            reports.append(report)
+            _emit(report, findings, fmt, quiet, max_findings, shown, collected, out)
+    hidden = sum(max(0, c - max_findings) for c in shown.values()) if max_findings else 0
     errors = sum(r.errors for r in reports)
     unusable = [r for r in reports if r.unusable]
     status = "unusable" if unusable else ("invalid" if errors else "valid")
@@ -114,3 +101,22 @@ def validate(files: tuple[str, ...], manifests: tuple[str, ...], fmt: str, engin
         raise SystemExit(InputProblem.exit_code)
     if errors:
         raise SystemExit(1)
+
+
+def _emit(report: FileReport, findings: Iterator[Finding], fmt: str, quiet: bool, max_findings: int,
+          shown: Counter[tuple[str, str]], collected: list[dict[str, Any]], out: Any) -> None:
+    for f in findings:
+        key = (report.path, f.rule)
+        shown[key] += 1
+        if max_findings and shown[key] > max_findings:
+            continue
+        if fmt == "text":
+            if not quiet:
+                out.write(f.render() + "\n")
+        elif fmt == "jsonl":
+            out.flush()
+            sys.stdout.buffer.write(orjson.dumps(f.to_dict(), option=orjson.OPT_APPEND_NEWLINE))
+        else:
+            collected.append(f.to_dict())
+    if report.unusable and fmt != "json":
+        click.echo(f"lancang validate: error: {report.unusable}", err=True)

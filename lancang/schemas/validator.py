@@ -44,12 +44,15 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Iterator
+from itertools import chain, islice
+from operator import itemgetter, le, lt
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 import orjson
 
+from ..corpora.dupes import SPILL_AT, DuplicateIndex
 from ..corpora.jsonl import Parsed, PathLike, Problem, iter_lines, json_type, open_input
 from ..errors import InputError
 from ..findings import Finding, pointer
@@ -57,7 +60,7 @@ from . import load_schema
 
 ENGINES = ("rs", "py")
 _CAMEL = re.compile(r"(?<!^)(?=[A-Z])")
-_VALUE_LAYERS = frozenset(("pos", "xpos", "lemma", "feats", "head", "deprel", "deps", "misc"))
+_VALUE_LAYERS = ("pos", "xpos", "lemma", "feats", "head", "deprel", "deps", "misc")
 MAX_MANIFEST_BYTES = 16 * 1024 * 1024
 
 Issue = tuple[str, str, str, str]  # rule, severity, pointer, message
@@ -106,8 +109,24 @@ def _keyword(schema_path: Iterable[Any]) -> str:
 
 # ------------------------------------------------------------------------------------ invariants
 
+def _spans_ok(spans: list[list[int]], n: int) -> bool:
+    """Fast path: spans are non-empty, ordered, disjoint and end inside the text.
+
+    Only when this fails does :func:`_check_spans` run to say where and why.
+    """
+    prev = 0
+    for s, e in spans:
+        if s < prev or e <= s:
+            return False
+        prev = e
+    return prev <= n
+
+
 def _check_spans(spans: list[list[int]], n: int, base: str, kind: str, issues: list[Issue]) -> bool:
-    """Spans inside [0, n], non-empty, ordered and disjoint. Returns True when all hold."""
+    """Spans inside [0, n], non-empty, ordered and disjoint: findings for each that is not.
+
+    Returns True when all hold. Callers try :func:`_spans_ok` first.
+    """
     ok = True
     prev_end = 0
     prev_start = -1
@@ -172,20 +191,24 @@ def _check_side(lang: str, side: dict[str, Any], issues: list[Issue]) -> None:
     ntok = None
     tok = layers.get("tokens")
     if tok is not None:
-        _check_spans(tok["spans"], n, lp + "/tokens/spans", "token", issues)
-        ntok = len(tok["spans"])
+        spans = tok["spans"]
+        if not _spans_ok(spans, n):
+            _check_spans(spans, n, lp + "/tokens/spans", "token", issues)
+        ntok = len(spans)
     sent = layers.get("sentences")
     if sent is not None:
-        if _check_spans(sent["spans"], n, lp + "/sentences/spans", "sentence", issues):
-            _check_tiling(sent["spans"], text, lp + "/sentences/spans", issues)
-    for name, lay in layers.items():
-        if name in _VALUE_LAYERS:
-            if ntok is None:
-                issues.append(("layer-missing", "error", f"{lp}/{name}",
-                               f"per-token layer {name!r} needs a tokens layer"))
-            elif len(lay["values"]) != ntok:
-                issues.append(("layer-length-mismatch", "error", f"{lp}/{name}/values",
-                               f"{name} has {len(lay['values'])} values for {ntok} tokens"))
+        spans = sent["spans"]
+        if _spans_ok(spans, n) or _check_spans(spans, n, lp + "/sentences/spans", "sentence", issues):
+            _check_tiling(spans, text, lp + "/sentences/spans", issues)
+    for name in _VALUE_LAYERS:
+        lay = layers.get(name)
+        if lay is None:
+            continue
+        if ntok is None:
+            issues.append(("layer-missing", "error", f"{lp}/{name}", f"per-token layer {name!r} needs a tokens layer"))
+        elif len(lay["values"]) != ntok:
+            issues.append(("layer-length-mismatch", "error", f"{lp}/{name}/values",
+                           f"{name} has {len(lay['values'])} values for {ntok} tokens"))
     ents = layers.get("entities")
     if ents is not None:
         _check_entities(ents, n, lp + "/entities", issues)
@@ -253,8 +276,12 @@ def _check_links(rec: dict[str, Any], issues: list[Issue]) -> None:
                 issues.append(("layer-missing", "error", base, f"token link needs a tokens layer on side {x!r}"))
                 continue
             ns, nt = counts
+            pairs = link["pairs"]
+            if not pairs or (max(map(_first, pairs)) < ns and max(map(_second, pairs)) < nt
+                             and len(set(map(_pair_key, pairs))) == len(pairs)):
+                continue  # fast path: all in range, no duplicates
             seen: set[tuple[int, int]] = set()
-            for pi, (i, j, _f) in enumerate(link["pairs"]):
+            for pi, (i, j, _f) in enumerate(pairs):
                 if i >= ns or j >= nt:
                     issues.append(("link-index-out-of-range", "error", f"{base}/pairs/{pi}",
                                    f"token pair ({i}, {j}) is out of range ({src} has {ns} tokens, {tgt} has {nt})"))
@@ -267,6 +294,12 @@ def _check_links(rec: dict[str, Any], issues: list[Issue]) -> None:
                 x = (src, tgt)[counts.index(None)]
                 issues.append(("layer-missing", "error", base, f"sentence beads need a sentences layer on side {x!r}"))
                 continue
+            beads = link["beads"]
+            si = list(chain.from_iterable(map(_src, beads)))
+            ti = list(chain.from_iterable(map(_tgt, beads)))
+            if ((not si or (max(si) < counts[0] and len(set(si)) == len(si)))
+                    and (not ti or (max(ti) < counts[1] and len(set(ti)) == len(ti)))):
+                continue  # fast path
             for key, lang, cnt in (("src", src, counts[0]), ("tgt", tgt, counts[1])):
                 used: set[int] = set()
                 for bi, bead in enumerate(link["beads"]):
@@ -278,6 +311,11 @@ def _check_links(rec: dict[str, Any], issues: list[Issue]) -> None:
                             issues.append(("link-duplicate", "error", f"{base}/beads/{bi}/{key}/{k}",
                                            f"sentence {idx} of {lang} is in more than one bead"))
                         used.add(idx)
+
+
+_first, _second = itemgetter(0), itemgetter(1)
+_src, _tgt = itemgetter("src"), itemgetter("tgt")
+_pair_key = itemgetter(0, 1)
 
 
 def _layer_len(side: dict[str, Any], name: str) -> int | None:
@@ -322,11 +360,13 @@ class RecordValidator:
     """Validates records against the record schema and the invariants.
 
     ``validate_file`` streams a JSONL file and yields findings; ``check`` checks one record dict.
-    Record ids are remembered per file to report duplicates (memory: one dict entry per record).
+    Record ids are checked for duplicates per file in bounded memory (:class:`DuplicateIndex`):
+    duplicates among the first ``spill_at`` ids are reported in line order, later ones at the end.
     """
 
-    def __init__(self, engine: str = "rs", schema: dict[str, Any] | None = None):
+    def __init__(self, engine: str = "rs", schema: dict[str, Any] | None = None, spill_at: int = SPILL_AT):
         self.schema = SchemaEngine(schema or load_schema("record"), engine)
+        self.spill_at = spill_at
 
     def check(self, rec: Any) -> list[Issue]:
         if not isinstance(rec, dict):
@@ -336,12 +376,27 @@ class RecordValidator:
         return [("schema-" + kw if kw != "schema" else "schema", "error", ptr, msg)
                 for ptr, kw, msg in self.schema.errors(rec)]
 
-    def validate_file(self, path: PathLike, report: FileReport | None = None) -> Iterator[Finding]:
+    def validate_file(self, path: PathLike, report: FileReport | None = None,
+                      progress: Callable[[int], None] | None = None) -> Iterator[Finding]:
+        """Stream ``path`` and yield its findings; ``progress(records)`` is called every 4,096 records."""
         name = str(path)
         report = report if report is not None else FileReport(name)
-        seen: dict[str, int] = {}
+        with DuplicateIndex(self.spill_at) as ids:
+            yield from self._validate_lines(path, name, report, ids, progress)
+            for rid, first, line, was_valid in ids.late_duplicates():
+                if was_valid:
+                    report.valid -= 1
+                f = Finding("duplicate-id", f"id {rid!r} was already used on line {first}", "error", name, line,
+                            rid, "/id")
+                _count(report, f)
+                yield f
+
+    def _validate_lines(self, path: PathLike, name: str, report: FileReport, ids: DuplicateIndex,
+                        progress: Callable[[int], None] | None) -> Iterator[Finding]:
         is_valid = self.schema.is_valid
         for item in iter_lines(path):
+            if progress is not None and not report.records & 0xFFF:
+                progress(report.records)
             if isinstance(item, Problem):
                 f = Finding(item.code, item.message, item.severity, name, item.line or None, column=item.column)
                 _count(report, f)
@@ -356,11 +411,10 @@ class RecordValidator:
                 rid_s = rid if isinstance(rid, str) else None
                 issues = check_invariants(rec) if is_valid(rec) else self.check(rec)
                 if rid_s is not None:
-                    first = seen.get(rid_s)
+                    ok = not any(sev == "error" for _, sev, _, _ in issues)
+                    first = ids.add(rid_s, item.line, ok)
                     if first is not None:
                         issues.append(("duplicate-id", "error", "/id", f"id {rid_s!r} was already used on line {first}"))
-                    else:
-                        seen[rid_s] = item.line
             else:
                 rid_s = None
                 issues = [("record-not-object", "error", "", f"a record is a JSON object, not {json_type(rec)}")]

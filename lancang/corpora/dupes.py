@@ -1,0 +1,93 @@
+"""Find keys seen more than once in a stream, in bounded memory.
+
+Used for unique record ids (and by the duplicate-record rules). The first ``spill_at`` keys are kept
+in a dict and duplicates among them are reported at once; past that, keys go in batches to a
+temporary SQLite table on disk, and :meth:`DuplicateIndex.late_duplicates` reports the rest when
+the stream has ended. Memory therefore stays flat however long the stream.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import tempfile
+from collections.abc import Iterator
+from typing import Any
+
+SPILL_AT = 50_000
+_BATCH = 10_000
+
+
+class DuplicateIndex:
+    def __init__(self, spill_at: int = SPILL_AT, tmpdir: str | None = None):
+        self.spill_at = spill_at
+        self.tmpdir = tmpdir
+        self._mem: dict[str, tuple[int, Any]] = {}
+        self._db: sqlite3.Connection | None = None
+        self._path: str | None = None
+        self._buf: list[tuple[str, int, Any]] = []
+
+    @property
+    def spilled(self) -> bool:
+        return self._db is not None
+
+    def add(self, key: str, line: int, tag: Any = None) -> int | None:
+        """Record ``key`` at ``line``. Returns the first line of ``key`` when a duplicate is known now.
+
+        ``tag`` is kept with the key and returned by :meth:`late_duplicates` (e.g. whether the
+        record was otherwise valid).
+        """
+        if self._db is None:
+            first = self._mem.get(key)
+            if first is not None:
+                return first[0]
+            self._mem[key] = (line, tag)
+            if len(self._mem) >= self.spill_at:
+                self._spill()
+            return None
+        self._buf.append((key, line, tag))
+        if len(self._buf) >= _BATCH:
+            self._flush()
+        return None
+
+    def _spill(self) -> None:
+        fd, self._path = tempfile.mkstemp(prefix="lancang-dupes-", suffix=".sqlite", dir=self.tmpdir)
+        os.close(fd)
+        self._db = sqlite3.connect(self._path)
+        self._db.executescript("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; PRAGMA cache_size=-8000;"
+                               "CREATE TABLE k (key TEXT, line INTEGER, tag);")
+        self._db.executemany("INSERT INTO k VALUES (?, ?, ?)", ((k, ln, t) for k, (ln, t) in self._mem.items()))
+        self._mem = {}
+
+    def _flush(self) -> None:
+        if self._buf and self._db is not None:
+            self._db.executemany("INSERT INTO k VALUES (?, ?, ?)", self._buf)
+            self._buf = []
+
+    def late_duplicates(self) -> Iterator[tuple[str, int, int, Any]]:
+        """After the stream: (key, first line, duplicate line, tag of the duplicate) not yet reported, by line."""
+        if self._db is None:
+            return
+        self._flush()
+        cur = self._db.execute(
+            "SELECT key, first, line, tag FROM (SELECT key, line, tag, MIN(line) OVER (PARTITION BY key) AS first "
+            "FROM k WHERE key IN (SELECT key FROM k GROUP BY key HAVING COUNT(*) > 1)) WHERE line > first "
+            "ORDER BY line")
+        yield from cur
+
+    def close(self) -> None:
+        if self._db is not None:
+            self._db.close()
+            self._db = None
+        if self._path:
+            try:
+                os.unlink(self._path)
+            except FileNotFoundError:
+                pass
+            self._path = None
+
+    def __enter__(self) -> "DuplicateIndex":
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
