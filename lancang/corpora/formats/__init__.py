@@ -1,0 +1,191 @@
+"""The format registry: every format reads into and writes from the canonical record.
+
+A format module defines ``FORMAT = Format(...)``: its name, file extensions, what it can carry
+(the feature names below), and a reader and/or a writer. Conversion always goes
+format -> canonical records -> format, streaming one record at a time; :func:`record_features`
+tells which features a record uses, so a writer that cannot hold one of them is caught before
+anything is lost (see :mod:`lancang.corpora.convert`).
+
+Reader: ``read(path, *, langs=None, **options) -> Iterator[dict]`` yields records.
+Writer: ``write(records, path, *, langs=None, **options) -> int`` writes atomically and returns the
+number of records written. ``langs`` names the sides (e.g. ``["zh-Hans", "vi"]``) where the format
+does not say them itself (Moses, TSV, plain text) or chooses which sides to write.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ...registry import Registry
+
+#: What a record can hold, as checked against what a format can carry.
+FEATURES = {
+    "sides>2": "more than two sides in one record",
+    "sentences": "sentence spans",
+    "tokens": "token spans",
+    "token-values": "per-token values (pos, lemma, xpos, feats, head, deprel, deps, misc)",
+    "entities": "labelled spans",
+    "discontinuous": "entities in several fragments",
+    "entity-attrs": "entity attributes and normalisations",
+    "relations": "relations between entities",
+    "beads": "sentence alignment beads",
+    "token-links": "word alignment links",
+    "codes": "inline codes (markup kept stand-off)",
+    "provenance": "who or what made a layer, and its review state",
+    "meta": "record and side metadata (props, notes, ids of the source format)",
+    "doc": "document ids",
+    "extension-layers": "x-* layers",
+}
+
+Reader = Callable[..., Iterator[dict[str, Any]]]
+Writer = Callable[..., int]
+
+
+@dataclass(frozen=True)
+class Format:
+    name: str
+    description: str
+    extensions: tuple[str, ...]
+    carries: frozenset[str]
+    read: Reader | None = None
+    write: Writer | None = None
+    #: most sides a record may have (1 monolingual, 2 bitext, None n-way)
+    max_sides: int | None = None
+    #: the reader/writer needs ``langs`` (formats that do not name their languages)
+    needs_langs: bool = False
+    options: dict[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        unknown = set(self.carries) - set(FEATURES)
+        if unknown:
+            raise ValueError(f"format {self.name!r} declares unknown features: {', '.join(sorted(unknown))}")
+
+
+BUILTIN = {
+    "jsonl": "lancang.corpora.formats.jsonl:FORMAT",
+    "text": "lancang.corpora.formats.text:FORMAT",
+}
+
+FORMATS = Registry("format", "lancang.formats", BUILTIN)
+
+
+def get_format(name: str) -> Format:
+    return FORMATS.get(name)
+
+
+def all_formats() -> list[Format]:
+    return [f for _, f in FORMATS]
+
+
+def format_for_path(path: str | Path) -> Format | None:
+    """The format whose extension ends the file name (longest match wins), or None."""
+    name = str(path).lower()
+    if name.endswith(".gz"):
+        name = name[:-3]
+    best: tuple[int, Format] | None = None
+    for fmt in all_formats():
+        for ext in fmt.extensions:
+            if name.endswith(ext) and (best is None or len(ext) > best[0]):
+                best = (len(ext), fmt)
+    return best[1] if best else None
+
+
+_VALUE_LAYERS = ("pos", "xpos", "lemma", "feats", "head", "deprel", "deps", "misc")
+
+
+def record_features(rec: dict[str, Any]) -> set[str]:
+    """The features (keys of :data:`FEATURES`) that a record actually uses."""
+    out: set[str] = set()
+    sides = rec.get("sides", {})
+    if len(sides) > 2:
+        out.add("sides>2")
+    if rec.get("doc") is not None:
+        out.add("doc")
+    if rec.get("meta"):
+        out.add("meta")
+    for side in sides.values():
+        if side.get("meta"):
+            out.add("meta")
+        for name, lay in side.get("layers", {}).items():
+            if lay.get("provenance"):
+                out.add("provenance")
+            if name in ("sentences", "tokens"):
+                out.add(name)
+            elif name in _VALUE_LAYERS:
+                out.add("token-values")
+            elif name == "entities":
+                items = lay.get("items", [])
+                if items:
+                    out.add("entities")
+                if any("fragments" in it for it in items):
+                    out.add("discontinuous")
+                if any(it.get("attrs") for it in items):
+                    out.add("entity-attrs")
+                if lay.get("relations"):
+                    out.add("relations")
+            elif name == "codes":
+                if lay.get("items"):
+                    out.add("codes")
+            elif name.startswith("x-"):
+                out.add("extension-layers")
+    for link in rec.get("links", ()):
+        out.add("beads" if link["kind"] == "beads" else "token-links")
+        if link.get("provenance"):
+            out.add("provenance")
+    return out
+
+
+def lost_features(rec: dict[str, Any], fmt: Format) -> set[str]:
+    """Features of ``rec`` that ``fmt`` cannot carry."""
+    lost = record_features(rec) - fmt.carries
+    if fmt.max_sides is not None and len(rec.get("sides", {})) > fmt.max_sides:
+        lost.add(f"sides>{fmt.max_sides}")
+    return lost
+
+
+def project(rec: dict[str, Any], carries: Iterable[str]) -> dict[str, Any]:
+    """A copy of ``rec`` keeping only what a format carrying ``carries`` keeps (used by tests)."""
+    import copy
+
+    keep = set(carries)
+    r = copy.deepcopy(rec)
+    if "doc" not in keep:
+        r.pop("doc", None)
+    if "meta" not in keep:
+        r.pop("meta", None)
+    for side in r.get("sides", {}).values():
+        if "meta" not in keep:
+            side.pop("meta", None)
+        layers = side.get("layers", {})
+        for name in list(layers):
+            lay = layers[name]
+            if "provenance" not in keep:
+                lay.pop("provenance", None)
+            drop = ((name in ("sentences", "tokens") and name not in keep)
+                    or (name in _VALUE_LAYERS and "token-values" not in keep)
+                    or (name == "entities" and "entities" not in keep)
+                    or (name == "codes" and "codes" not in keep)
+                    or (name.startswith("x-") and "extension-layers" not in keep))
+            if drop:
+                del layers[name]
+                continue
+            if name == "entities":
+                if "relations" not in keep:
+                    lay.pop("relations", None)
+                for it in lay.get("items", []):
+                    if "entity-attrs" not in keep:
+                        it.pop("attrs", None)
+        if not layers:
+            side.pop("layers", None)
+    links = [lk for lk in r.get("links", ()) if ("beads" if lk["kind"] == "beads" else "token-links") in keep]
+    for lk in links:
+        if "provenance" not in keep:
+            lk.pop("provenance", None)
+    if links:
+        r["links"] = links
+    else:
+        r.pop("links", None)
+    return r

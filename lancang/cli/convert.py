@@ -1,0 +1,68 @@
+"""``lancang convert`` and ``lancang formats``."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+import orjson
+
+from ..corpora.convert import convert as run_convert
+from ..corpora.formats import FEATURES, all_formats
+from .common import format_option, handle_errors
+
+
+@click.command()
+@click.argument("source", type=click.Path(allow_dash=True))
+@click.argument("target", type=click.Path(allow_dash=True))
+@click.option("--from", "from_format", metavar="FORMAT", help="Input format (default: from the file name).")
+@click.option("--to", "to_format", metavar="FORMAT", help="Output format (default: from the file name).")
+@click.option("--src", metavar="LANG", help="BCP 47 tag of the source side (formats that do not name languages).")
+@click.option("--tgt", metavar="LANG", help="BCP 47 tag of the target side.")
+@click.option("--allow-loss", is_flag=True, help="Convert even when the target cannot hold everything (counted).")
+@handle_errors
+def convert(source: str, target: str, from_format: str | None, to_format: str | None, src: str | None,
+            tgt: str | None, allow_loss: bool) -> None:
+    """Convert a corpus between formats through lancang's canonical records.
+
+    Streams record by record and writes atomically. When the target format cannot hold something the
+    records carry (entities in plain text, a third language in a bitext format, ...), nothing is
+    written and the error names the record and what would be lost, unless --allow-loss.
+
+    \b
+    Examples:
+      lancang convert corpus.jsonl corpus.txt --src zh-Hans --allow-loss
+      lancang convert lines.txt corpus.jsonl --src th
+      lancang formats
+    """
+    langs = [x for x in (src, tgt) if x]
+    rep = run_convert(source, target, from_format=from_format, to_format=to_format, langs=langs or None,
+                      allow_loss=allow_loss)
+    lost = ", ".join(f"{k} in {v} records" for k, v in sorted(rep.lost.items()))
+    click.echo(f"{source} ({rep.source}) -> {target} ({rep.target}): {rep.records} records"
+               + (f"; not carried: {lost}" if lost else ""), err=target == "-")
+
+
+@click.command()
+@format_option("text", "json")
+def formats(fmt: str) -> None:
+    """List the formats lancang reads and writes, and what each can carry.
+
+    \b
+    Examples:
+      lancang formats
+      lancang formats --format json
+    """
+    rows = all_formats()
+    if fmt == "json":
+        doc = [{"name": f.name, "description": f.description, "extensions": list(f.extensions),
+                "read": f.read is not None, "write": f.write is not None, "max_sides": f.max_sides,
+                "carries": sorted(f.carries)} for f in rows]
+        sys.stdout.buffer.write(orjson.dumps(doc, option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE))
+        return
+    for f in rows:
+        rw = ("r" if f.read else "-") + ("w" if f.write else "-")
+        sides = {None: "n sides", 1: "1 side", 2: "2 sides"}.get(f.max_sides, f"{f.max_sides} sides")
+        click.echo(f"{f.name:<14} {rw}  {', '.join(f.extensions):<22} {sides:<8} {f.description}")
+        carries = sorted(f.carries) if f.carries != frozenset(FEATURES) else ["everything"]
+        click.echo(f"{'':<18}carries: {', '.join(carries) or 'text only'}")

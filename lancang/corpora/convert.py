@@ -1,0 +1,67 @@
+"""Convert between formats through the canonical records, streaming, refusing silent loss."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..errors import InputError, UsageError
+from .formats import FEATURES, Format, format_for_path, get_format, lost_features
+from .jsonl import PathLike
+
+
+class LossError(InputError):
+    """The target format cannot hold something the records carry (use ``allow_loss`` to proceed)."""
+
+
+@dataclass
+class ConvertReport:
+    source: str
+    target: str
+    records: int = 0
+    lost: Counter[str] = field(default_factory=Counter)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"from": self.source, "to": self.target, "records": self.records, "lost": dict(self.lost)}
+
+
+def resolve_format(path: PathLike, name: str | None, role: str) -> Format:
+    if name:
+        return get_format(name)
+    fmt = format_for_path(path)
+    if fmt is None:
+        raise UsageError(f"{path}: cannot tell the {role} format from the file name; give --{'from' if role == 'input' else 'to'}")
+    return fmt
+
+
+def convert(src: PathLike, dst: PathLike, *, from_format: str | None = None, to_format: str | None = None,
+            langs: Sequence[str] | None = None, allow_loss: bool = False,
+            read_options: dict[str, Any] | None = None, write_options: dict[str, Any] | None = None) -> ConvertReport:
+    """Read ``src``, write ``dst``; raises :class:`LossError` at the first record whose content the
+    target cannot hold, unless ``allow_loss`` (then the loss is counted per feature in the report)."""
+    fin = resolve_format(src, from_format, "input")
+    fout = resolve_format(dst, to_format, "output")
+    if fin.read is None:
+        raise UsageError(f"format {fin.name!r} can be written but not read")
+    if fout.write is None:
+        raise UsageError(f"format {fout.name!r} can be read but not written")
+    if fin.needs_langs and not langs:
+        raise UsageError(f"format {fin.name!r} does not name its languages: give --src (and --tgt)")
+    report = ConvertReport(fin.name, fout.name)
+
+    def checked() -> Iterator[dict[str, Any]]:
+        for rec in fin.read(src, langs=langs, **(read_options or {})):
+            lost = lost_features(rec, fout)
+            if lost:
+                if not allow_loss:
+                    what = ", ".join(f"{k} ({FEATURES.get(k, k)})" for k in sorted(lost))
+                    raise LossError(f"{src}: record {rec.get('id')!r}: format {fout.name!r} cannot hold {what}; "
+                                    f"nothing was written. Use --allow-loss to convert anyway.")
+                report.lost.update(lost)
+            report.records += 1
+            yield rec
+
+    fout.write(checked(), dst, langs=langs, **(write_options or {}))
+    return report

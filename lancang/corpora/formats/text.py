@@ -1,0 +1,63 @@
+"""Plain text, one segment per line, one language (``--src`` names it).
+
+Reading strips a leading BOM and the line ending (LF or CRLF), normalises to NFC (a side whose text
+changed gets ``meta.source_not_nfc``) and gives each line a record ``<line number>``. Writing puts
+one side's text per line; a text containing a line break cannot be written and is an error.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from ...errors import InputError, UsageError
+from ..jsonl import PathLike, atomic_output, open_input
+from . import Format
+
+
+def _lang(langs: Any, what: str) -> str:
+    if not langs or len(langs) != 1:
+        raise UsageError(f"plain text holds one language: give it with --src (for {what})")
+    return langs[0]
+
+
+def read(path: PathLike, *, langs: Any = None, **_: Any) -> Iterator[dict[str, Any]]:
+    lang = _lang(langs, f"reading {path}")
+    with open_input(path) as f:
+        for n, raw in enumerate(f, 1):
+            if n == 1 and raw.startswith(b"\xef\xbb\xbf"):
+                raw = raw[3:]
+            try:
+                line = raw.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                raise InputError(f"{path}:{n}: invalid UTF-8 at byte {exc.start + 1}") from None
+            line = line.removesuffix("\n").removesuffix("\r")
+            text = unicodedata.normalize("NFC", line)
+            side: dict[str, Any] = {"text": text}
+            if text != line:
+                side["meta"] = {"source_not_nfc": True}
+            yield {"id": str(n), "sides": {lang: side}}
+
+
+def write(records: Iterable[dict[str, Any]], path: PathLike, *, langs: Any = None, **_: Any) -> int:
+    n = 0
+    with atomic_output(path, "w") as f:
+        for rec in records:
+            sides = rec["sides"]
+            lang = langs[0] if langs else (next(iter(sides)) if len(sides) == 1 else None)
+            if lang is None:
+                raise UsageError(f"record {rec['id']!r} has {len(sides)} sides; choose one with --src")
+            if lang not in sides:
+                raise InputError(f"record {rec['id']!r} has no side {lang!r}")
+            text = sides[lang]["text"]
+            if "\n" in text or "\r" in text:
+                raise InputError(f"record {rec['id']!r}: the {lang} text has a line break, which plain text "
+                                 "cannot hold (one segment a line)")
+            f.write(text + "\n")
+            n += 1
+    return n
+
+
+FORMAT = Format("text", "plain text, one segment a line, one language", (".txt",), frozenset(), read, write,
+                max_sides=1, needs_langs=True)
