@@ -266,3 +266,20 @@ def test_duplicate_ids_past_the_spill_threshold(tmp_path: Path) -> None:
                      ("duplicate-id", 33, "r29", "id 'r29' was already used on line 30"),
                      ("duplicate-id", 39, "s1", "id 's1' was already used on line 35")]
     assert rep.records == 39 and rep.errors == 5 and rep.valid == 35
+
+
+def test_records_checked_against_manifest(cli, tmp_path: Path) -> None:
+    m = tmp_path / "m.json"
+    m.write_bytes(orjson.dumps({"manifest": "lancang/manifest/1", "id": "x", "title": "X", "languages": ["zh-Hans"],
+                                "license": "CC-BY-4.0", "people": [{"id": "a1", "roles": ["annotator"]}]}))
+    p = write_jsonl(tmp_path / "c.jsonl", [valid_record(id="a"), valid_record(id="b")])
+    res = cli("validate", str(p), str(m))
+    assert res.exit_code == 0, res.output  # warnings only
+    out = res.stdout.splitlines()
+    assert out.index(f"{m}: 1 manifest, 1 valid, 0 errors, 0 warnings") < out.index(
+        f"{p}: 2 records, 2 valid, 0 errors, 2 warnings"), "manifests are validated first"
+    [lang] = lines_with(res.stdout, "language-not-in-manifest")
+    assert lang.startswith(f"{p}:1 [a] /sides/en: warning") and "'en'" in lang
+    [person] = lines_with(res.stdout, "person-not-in-manifest")
+    assert "/sides/zh-Hans/layers/entities/provenance/review/reviewer" in person and "'r1'" in person
+    assert f"{p}: 2 records, 2 valid, 0 errors, 2 warnings" in res.stdout

@@ -13,7 +13,9 @@ import orjson
 from .. import __version__
 from ..errors import InputError
 from ..findings import Finding
-from ..schemas.validator import ENGINES, FileReport, RecordValidator, check_manifest, is_manifest_path
+from ..corpora.jsonl import is_stdio
+from ..schemas.validator import (ENGINES, FileReport, RecordValidator, check_manifest, is_manifest_path,
+                                  manifest_context)
 from .common import InputProblem, format_option, record_progress
 
 
@@ -21,14 +23,21 @@ def run_validation(paths: list[str], manifests: list[str], engine: str = "rs",
                    progress: Callable[[int], None] | None = None) -> Iterator[tuple[FileReport, Iterator[Finding]]]:
     """Yield (report, findings) per file; the report's counts are final once findings are consumed."""
     rv: RecordValidator | None = None
-    for path in list(manifests) + list(paths):
-        manifest = path in manifests or is_manifest_path(path)
+    manifests = list(manifests) + [p for p in paths if is_manifest_path(p) and p not in manifests]
+    records = [p for p in paths if p not in manifests]
+    contexts = []
+    for path in manifests + records:
+        manifest = path in manifests
+        if not manifest and rv is None:
+            ctx = next((c for c in contexts if c is not None), None)
+            rv = RecordValidator(engine, context=ctx)
         report = FileReport(path, kind="manifest" if manifest else "records")
         try:
             if manifest:
                 findings = check_manifest(path, engine, report)
+                contexts.append(manifest_context(path) if not is_stdio(path) else None)
             else:
-                rv = rv or RecordValidator(engine)
+                assert rv is not None
                 findings = rv.validate_file(path, report, progress)
             yield report, _guard(findings, report)
         except InputError as exc:
@@ -59,7 +68,8 @@ def validate(files: tuple[str, ...], manifests: tuple[str, ...], fmt: str, engin
     """Check corpus files (JSONL records) and manifests against lancang's schemas and invariants.
 
     Each finding gives file, line, record id, JSON pointer, severity and a stable rule id. The run goes
-    on past bad lines to the end of every file.
+    on past bad lines to the end of every file. Manifests are validated first; records are then also
+    checked against a valid manifest's languages and people (warnings).
 
     \b
     Examples:

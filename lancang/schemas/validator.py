@@ -36,6 +36,8 @@ Rule ids (stable; each has a test):
 ``link-index-out-of-range``  a token or sentence index past the layer's end
 ``link-duplicate``         the same token pair or sentence index twice in one link
 ``duplicate-id``           a record id used before in the same file
+``language-not-in-manifest``  a side's language the manifest does not list (warning)
+``person-not-in-manifest``    an annotator or reviewer the manifest does not list (warning)
 ``manifest-*``             see :func:`check_manifest`
 =========================  =========================================================
 """
@@ -333,6 +335,58 @@ def check_invariants(rec: dict[str, Any]) -> list[Issue]:
     return issues
 
 
+# ------------------------------------------------------------------------------------ manifest context
+
+@dataclass
+class ManifestContext:
+    """What a manifest declares, to cross-check records against: languages and people.
+
+    Each undeclared language or person is reported once per file (as a warning, at its first use).
+    """
+
+    languages: frozenset[str]
+    people: frozenset[str]
+    _seen: set[str] = field(default_factory=set)
+
+    def fresh(self) -> "ManifestContext":
+        return ManifestContext(self.languages, self.people)
+
+    def check(self, rec: dict[str, Any]) -> list[Issue]:
+        out: list[Issue] = []
+        for lang, side in rec["sides"].items():
+            if lang not in self.languages and ("lang:" + lang) not in self._seen:
+                self._seen.add("lang:" + lang)
+                out.append(("language-not-in-manifest", "warning", "/sides/" + lang,
+                            f"side {lang!r} is not among the manifest's languages ({', '.join(sorted(self.languages))})"))
+            for name, lay in side.get("layers", {}).items():
+                prov = lay.get("provenance")
+                if prov:
+                    self._people(prov, f"/sides/{lang}/layers/{name}/provenance", out)
+        for i, link in enumerate(rec.get("links", ())):
+            if link.get("provenance"):
+                self._people(link["provenance"], f"/links/{i}/provenance", out)
+        return out
+
+    def _people(self, prov: dict[str, Any], ptr: str, out: list[Issue]) -> None:
+        for key, who in (("annotator", prov.get("annotator")), ("review/reviewer", prov.get("review", {}).get("reviewer"))):
+            if who is not None and who not in self.people and ("person:" + who) not in self._seen:
+                self._seen.add("person:" + who)
+                out.append(("person-not-in-manifest", "warning", f"{ptr}/{key}",
+                            f"{key.split('/')[-1]} {who!r} is not among the manifest's people"))
+
+
+def manifest_context(path: PathLike) -> ManifestContext | None:
+    """The languages and people of a schema-valid manifest, or None if it is not usable."""
+    try:
+        with open_input(path) as f:
+            doc = orjson.loads(f.read(MAX_MANIFEST_BYTES).removeprefix(b"\xef\xbb\xbf"))
+    except (InputError, orjson.JSONDecodeError, OSError):
+        return None
+    if not SchemaEngine(load_schema("manifest")).is_valid(doc):
+        return None
+    return ManifestContext(frozenset(doc["languages"]), frozenset(p["id"] for p in doc.get("people", ())))
+
+
 # ------------------------------------------------------------------------------------ records
 
 @dataclass
@@ -364,9 +418,11 @@ class RecordValidator:
     duplicates among the first ``spill_at`` ids are reported in line order, later ones at the end.
     """
 
-    def __init__(self, engine: str = "rs", schema: dict[str, Any] | None = None, spill_at: int = SPILL_AT):
+    def __init__(self, engine: str = "rs", schema: dict[str, Any] | None = None, spill_at: int = SPILL_AT,
+                 context: ManifestContext | None = None):
         self.schema = SchemaEngine(schema or load_schema("record"), engine)
         self.spill_at = spill_at
+        self.context = context
 
     def check(self, rec: Any) -> list[Issue]:
         if not isinstance(rec, dict):
@@ -394,6 +450,7 @@ class RecordValidator:
     def _validate_lines(self, path: PathLike, name: str, report: FileReport, ids: DuplicateIndex,
                         progress: Callable[[int], None] | None) -> Iterator[Finding]:
         is_valid = self.schema.is_valid
+        ctx = self.context.fresh() if self.context is not None else None
         for item in iter_lines(path):
             if progress is not None and not report.records & 0xFFF:
                 progress(report.records)
@@ -418,6 +475,8 @@ class RecordValidator:
             else:
                 rid_s = None
                 issues = [("record-not-object", "error", "", f"a record is a JSON object, not {json_type(rec)}")]
+            if ctx is not None and type(rec) is dict and "sides" in rec and is_valid(rec):
+                issues.extend(ctx.check(rec))
             if not issues:
                 report.valid += 1
                 continue
