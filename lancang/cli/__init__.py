@@ -11,6 +11,8 @@ COMMANDS = {
     "validate": "lancang.cli.validate:validate",
     "stats": "lancang.cli.stats:stats",
     "demo": "lancang.cli.demo:demo",
+    "check": "lancang.cli.check:check",
+    "profiles": "lancang.cli.check:profiles",
     "convert": "lancang.cli.convert:convert",
     "formats": "lancang.cli.convert:formats",
 }

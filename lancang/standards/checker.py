@@ -1,0 +1,274 @@
+"""`lancang check`: one streaming pass over a corpus, a verdict per requirement and overall.
+
+Each requirement of the profiles gets ``pass``, ``fail`` or ``not-checked`` (with the reason), the
+number of findings and the first ``max_findings`` of them with their locations. Overall:
+``conformant`` when every error-severity requirement passes, ``not-conformant`` when one fails,
+``incomplete`` when none fails but some could not be checked (e.g. a metric nobody supplied).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import orjson
+
+from .. import __version__
+from ..corpora.jsonl import Parsed, PathLike, iter_lines, open_input
+from ..corpora.model import now_iso
+from ..errors import InputError
+from ..findings import Finding
+from ..schemas import load_schema
+from ..schemas.validator import SchemaEngine
+from .metrics import CorpusMetrics
+from .profiles import Profile
+from .rules import RULES, Rule
+
+
+@dataclass
+class ReqState:
+    req: dict[str, Any]
+    rule: Rule | None = None
+    engine: SchemaEngine | None = None
+    runner: Any = None
+    count: int = 0
+    shown: list[Finding] = field(default_factory=list)
+    verdict: str | None = None
+    reason: str | None = None
+
+    @property
+    def key(self) -> str:
+        return f"{self.req['profile']}/{self.req['id']}"
+
+
+def _sev(req: dict[str, Any]) -> str:
+    return req.get("severity", "error")
+
+
+class Checker:
+    def __init__(self, profiles: Sequence[Profile], max_findings: int = 100):
+        self.profiles = list(profiles)
+        self.max_findings = max_findings
+        self.states: list[ReqState] = []
+        for prof in self.profiles:
+            for req in prof.requirements:
+                st = ReqState(req)
+                if req["kind"] == "rule":
+                    st.rule = RULES.get(req["rule"])
+                elif req["kind"] in ("record", "manifest", "metrics"):
+                    st.engine = SchemaEngine(req["schema"])
+                self.states.append(st)
+        self.base = SchemaEngine(load_schema("record"))
+
+    # ------------------------------------------------------------------------------ findings
+    def _hit(self, st: ReqState, message: str, file: str | None, line: int | None = None,
+             record: str | None = None, ptr: str | None = None) -> None:
+        st.count += 1
+        if not self.max_findings or len(st.shown) < self.max_findings:
+            rule = st.req.get("rule") or f"{st.req['kind']}-schema"
+            st.shown.append(Finding(rule, message, _sev(st.req), file, line, record, ptr, st.req["clause"]))
+
+    def _unavailable(self, st: ReqState, exc: ImportError) -> None:
+        st.verdict, st.reason = "not-checked", (f"rule {st.rule.id if st.rule else ''} needs "
+                                                f"`pip install \"lancang[{st.rule.needs if st.rule else ''}]\"` ({exc})")
+
+    # ------------------------------------------------------------------------------ run
+    def run(self, corpus: PathLike, manifest: PathLike | None = None,
+            metrics: dict[str, Any] | None = None) -> dict[str, Any]:
+        name = str(corpus)
+        needs_manifest = [st for st in self.states if st.req["kind"] == "manifest"
+                          or (st.rule is not None and st.rule.scope == "manifest")]
+        if needs_manifest and manifest is None:
+            ids = ", ".join(st.key for st in needs_manifest[:5])
+            raise InputError(f"the profile has manifest requirements ({ids}...): give the corpus's manifest "
+                             "with --manifest")
+        doc = _load_json(manifest, "manifest") if manifest is not None else None
+        if doc is not None:
+            self._check_manifest(doc, str(manifest))
+
+        record_states = [st for st in self.states if st.req["kind"] == "record"
+                         or (st.rule is not None and st.rule.scope in ("record", "corpus"))]
+        for st in record_states:
+            if st.rule is not None and st.rule.scope == "corpus":
+                st.runner = st.rule.start(st.req.get("params", {}))
+        cm = CorpusMetrics()
+        base_state = ReqState({"profile": "lancang", "id": "canonical-record", "clause": "-", "basis": "default",
+                               "kind": "record", "title": {"en": "Records are valid lancang records (lancang validate)",
+                                                           "zh": "记录符合 lancang 规范模型"}})
+        parsed = 0
+        for item in iter_lines(corpus):
+            if not isinstance(item, Parsed):
+                if item.severity == "error":
+                    if parsed == 0 and item.code in ("json-malformed", "utf8-invalid") and item.line == 1:
+                        raise InputError(f"{name}:1: not a JSONL corpus ({item.message})")
+                    self._hit(base_state, item.message, name, item.line)
+                continue
+            parsed += 1
+            rec = item.value
+            rid = rec.get("id") if isinstance(rec, dict) else None
+            if not self.base.is_valid(rec):
+                for ptr, _kw, msg in self.base.errors(rec)[:3]:
+                    self._hit(base_state, msg, name, item.line, rid if isinstance(rid, str) else None, ptr)
+                continue
+            cm.add(rec)
+            for st in record_states:
+                if st.verdict == "not-checked":
+                    continue
+                try:
+                    self._check_record(st, rec, item.line, name)
+                except ImportError as exc:
+                    self._unavailable(st, exc)
+        if parsed == 0:
+            raise InputError(f"{name}: no records (empty file?)")
+        for st in record_states:
+            if st.runner is not None and st.verdict != "not-checked":
+                for line, rid, ptr, msg in st.runner.finish():
+                    self._hit(st, msg, name, line, rid, ptr)
+
+        computed = {"corpus": cm.to_dict(), "rules": self._rule_metrics(cm.records)}
+        doc_metrics = {**(metrics or {}), **computed}
+        for st in self.states:
+            if st.req["kind"] == "metrics":
+                self._check_metrics(st, doc_metrics)
+            elif st.req["kind"] == "sampling":
+                self._check_sampling(st, doc_metrics)
+        return self._report(name, manifest, [base_state, *self.states], doc_metrics, cm.records)
+
+    def _check_record(self, st: ReqState, rec: dict[str, Any], line: int, name: str) -> None:
+        rid = rec["id"]
+        if st.engine is not None:
+            if not st.engine.is_valid(rec):
+                for ptr, _kw, msg in st.engine.errors(rec):
+                    self._hit(st, msg, name, line, rid, ptr)
+            return
+        assert st.rule is not None
+        params = st.req.get("params", {})
+        hits = st.runner.record(rec, line) if st.runner is not None else st.rule.check(rec, params)
+        for ptr, msg in hits:
+            self._hit(st, msg, name, line, rid, ptr)
+
+    def _check_manifest(self, doc: Any, name: str) -> None:
+        man = SchemaEngine(load_schema("manifest"))
+        for st in self.states:
+            if st.req["kind"] == "manifest":
+                assert st.engine is not None
+                for ptr, _kw, msg in st.engine.errors(doc):
+                    self._hit(st, msg, name, ptr=ptr)
+            elif st.rule is not None and st.rule.scope == "manifest":
+                if not man.is_valid(doc):
+                    st.verdict, st.reason = "not-checked", "the manifest is not a valid lancang manifest (lancang validate)"
+                    continue
+                for ptr, msg in st.rule.check(doc, st.req.get("params", {})):
+                    self._hit(st, msg, name, ptr=ptr)
+
+    def _rule_metrics(self, records: int) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for st in self.states:
+            if st.rule is not None:
+                cur = out.setdefault(st.rule.id, {"hits": 0, "rate": 0.0})
+                cur["hits"] = max(cur["hits"], st.count)
+                cur["rate"] = cur["hits"] / records if records else 0.0
+        return out
+
+    def _check_metrics(self, st: ReqState, doc: dict[str, Any]) -> None:
+        assert st.engine is not None
+        errors = st.engine.errors(doc)
+        missing = [(p, m) for p, kw, m in errors if kw == "required"]
+        for ptr, _kw, msg in errors:
+            if (ptr, msg) not in missing:
+                self._hit(st, f"metric {ptr}: {msg}", "metrics", ptr=ptr)
+        if missing and not st.count:
+            st.verdict = "not-checked"
+            st.reason = "metrics not supplied: " + "; ".join(f"{p or '/'} {m}" for p, m in missing) + \
+                        " (compute them with lancang evaluate / agree / inspect and pass --metrics)"
+
+    def _check_sampling(self, st: ReqState, doc: dict[str, Any]) -> None:
+        insp = doc.get("inspection")
+        if not isinstance(insp, dict) or "decision" not in insp:
+            st.verdict = "not-checked"
+            st.reason = "no inspection result: draw a sample with lancang sample, review it, run lancang inspect " \
+                        "and pass its metrics with --metrics"
+            return
+        if insp["decision"] != "accept":
+            self._hit(st, f"inspection rejected the lot: {insp.get('defects', '?')} defects in a sample of "
+                          f"{insp.get('sample_size', '?')} (Ac {insp.get('ac', '?')})", "metrics", ptr="/inspection")
+
+    # ------------------------------------------------------------------------------ report
+    def _report(self, corpus: str, manifest: PathLike | None, states: list[ReqState], metrics: dict[str, Any],
+                records: int) -> dict[str, Any]:
+        reqs = []
+        for st in states:
+            if st.verdict is None:
+                st.verdict = "fail" if st.count else "pass"
+            r = st.req
+            reqs.append({
+                "profile": r["profile"], "id": r["id"], "clause": r["clause"], "basis": r["basis"],
+                "kind": r["kind"], "rule": r.get("rule"), "severity": _sev(r),
+                "title": r["title"] if isinstance(r["title"], dict) else {"en": r["title"]},
+                "verdict": st.verdict, "reason": st.reason, "findings": st.count,
+                "shown": [f.to_dict() for f in st.shown],
+            })
+        errors = [q for q in reqs if q["severity"] == "error"]
+        if any(q["verdict"] == "fail" for q in errors):
+            verdict = "not-conformant"
+        elif any(q["verdict"] == "not-checked" for q in errors):
+            verdict = "incomplete"
+        else:
+            verdict = "conformant"
+        counts = {v: sum(1 for q in reqs if q["verdict"] == v) for v in ("pass", "fail", "not-checked")}
+        return {
+            "report": "lancang/report/1",
+            "verdict": verdict,
+            "corpus": corpus,
+            "manifest": str(manifest) if manifest is not None else None,
+            "summary": {"records": records, "requirements": len(reqs), **counts,
+                        "findings": sum(q["findings"] for q in reqs)},
+            "requirements": reqs,
+            "metrics": metrics,
+            "signature": {
+                "lancang": __version__,
+                "created": now_iso(),
+                "profiles": [p.signature() for p in self.profiles],
+                "settings": {"max_findings": self.max_findings},
+                "corpus_sha256": _sha256(corpus),
+            },
+        }
+
+
+def _sha256(path: str) -> str | None:
+    if path == "-" or not os.path.isfile(path):
+        return None
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def _load_json(path: PathLike, what: str) -> Any:
+    with open_input(path) as f:
+        data = f.read(64 * 1024 * 1024)
+    try:
+        return orjson.loads(data.removeprefix(b"\xef\xbb\xbf"))
+    except orjson.JSONDecodeError as exc:
+        line = data[: exc.pos].count(b"\n") + 1 if isinstance(exc.pos, int) else "?"
+        raise InputError(f"{path}:{line}: the {what} is not valid JSON: {exc.msg}") from None
+
+
+def load_metrics(path: PathLike) -> dict[str, Any]:
+    doc = _load_json(path, "metrics file")
+    if not isinstance(doc, dict):
+        raise InputError(f"{path}: a metrics file is a JSON object")
+    return doc
+
+
+def check(corpus: PathLike, profiles: Sequence[Profile], manifest: PathLike | None = None,
+          metrics: PathLike | None = None, max_findings: int = 100) -> dict[str, Any]:
+    m = load_metrics(metrics) if metrics is not None else None
+    return Checker(profiles, max_findings).run(corpus, manifest, m)
+
+
+__all__ = ["Checker", "check", "load_metrics"]

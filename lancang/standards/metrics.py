@@ -1,0 +1,107 @@
+"""Metrics that `lancang check` computes while it streams, and the names profiles may constrain.
+
+The metrics document is one JSON object. `check` fills ``corpus`` (sizes and rates measured on the
+corpus) and ``rules`` (hits and hit rate of every rule it ran); the quality commands (`evaluate`,
+`agree`, `inspect`) write the other top-level parts, described by ``schemas/metrics.schema.json``,
+and come in through ``--metrics``. A profile's ``metrics`` requirement is a JSON Schema over this
+document, so thresholds are data and kept apart from the scores.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterator
+from typing import Any
+
+from ..schemas import load_schema
+
+#: what `check` computes itself (leaf names under "corpus")
+CORPUS_METRICS = {
+    "records": "number of records",
+    "sides": "number of sides",
+    "languages": "languages present (list)",
+    "empty_segment_rate": "share of sides whose text is empty or white space",
+    "layer_coverage": "per layer, share of non-empty sides that have it",
+    "provenance_methods": "per method, number of layers and links with that provenance method",
+}
+
+
+class CorpusMetrics:
+    def __init__(self) -> None:
+        self.records = 0
+        self.sides = 0
+        self.empty = 0
+        self.nonempty = 0
+        self.langs: Counter[str] = Counter()
+        self.layers: Counter[str] = Counter()
+        self.methods: Counter[str] = Counter()
+
+    def add(self, rec: dict[str, Any]) -> None:
+        self.records += 1
+        for lang, side in rec["sides"].items():
+            self.sides += 1
+            self.langs[lang] += 1
+            if side["text"].strip():
+                self.nonempty += 1
+                for name, lay in side.get("layers", {}).items():
+                    self.layers[name] += 1
+                    if lay.get("provenance"):
+                        self.methods[lay["provenance"]["method"]] += 1
+            else:
+                self.empty += 1
+        for link in rec.get("links", ()):
+            if link.get("provenance"):
+                self.methods[link["provenance"]["method"]] += 1
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "records": self.records,
+            "sides": self.sides,
+            "languages": sorted(self.langs),
+            "empty_segment_rate": self.empty / self.sides if self.sides else 0.0,
+            "layer_coverage": {k: v / self.nonempty for k, v in sorted(self.layers.items())} if self.nonempty else {},
+            "provenance_methods": dict(sorted(self.methods.items())),
+        }
+
+
+def _known_tree() -> dict[str, Any]:
+    """Known metric names as a tree of dicts; ``None`` marks a subtree whose names are free."""
+    tree: dict[str, Any] = {"corpus": {k: None for k in CORPUS_METRICS}, "rules": None}
+    try:
+        schema = load_schema("metrics")
+    except (KeyError, FileNotFoundError):
+        return tree
+
+    def walk(s: Any) -> Any:
+        if not isinstance(s, dict):
+            return None
+        if "$ref" in s and s["$ref"].startswith("#/$defs/"):
+            s = schema.get("$defs", {}).get(s["$ref"].split("/")[-1], {})
+        props = s.get("properties")
+        if not props or s.get("additionalProperties") not in (None, False) or s.get("patternProperties"):
+            return None if not props else {**{k: walk(v) for k, v in props.items()}, "*": None}
+        return {k: walk(v) for k, v in props.items()}
+
+    for k, v in (schema.get("properties") or {}).items():
+        tree.setdefault(k, walk(v))
+    return tree
+
+
+def unknown_metrics(schema: Any, tree: dict[str, Any] | None = None, ptr: str = "") -> Iterator[tuple[str, str]]:
+    """(JSON pointer in the schema, name) for every property a metrics schema names that is not a metric."""
+    if tree is None:
+        tree = _known_tree()
+    if not isinstance(schema, dict):
+        return
+    for key in ("allOf", "anyOf", "oneOf"):
+        for i, sub in enumerate(schema.get(key, ())):
+            yield from unknown_metrics(sub, tree, f"{ptr}/{key}/{i}")
+    for name, sub in (schema.get("properties") or {}).items():
+        here = f"{ptr}/properties/{name}"
+        if name not in tree and "*" not in tree:
+            yield here, name
+        elif isinstance(tree.get(name), dict):
+            yield from unknown_metrics(sub, tree[name], here)
+    for i, name in enumerate(schema.get("required", ())):
+        if name not in tree and "*" not in tree:
+            yield f"{ptr}/required/{i}", name

@@ -1,0 +1,161 @@
+"""Load profiles: shipped ones by id, installed ones by entry point, or a user's file by path.
+
+Loading validates the profile against ``schemas/profile.schema.json`` (unknown keys are errors),
+checks that every rule exists and that its parameters fit the rule's schema, that every embedded
+JSON Schema is itself valid, that requirement ids are unique, and resolves ``extends`` (a circular
+chain is an error). Errors name the file and the JSON pointer.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from importlib import metadata, resources
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from ..errors import InputError
+from ..findings import pointer
+from ..schemas import load_schema
+from ..schemas.validator import SchemaEngine
+from .rules import RULES
+
+
+class ProfileError(InputError):
+    """A profile is not usable; the message lists every problem with its JSON pointer."""
+
+
+@dataclass
+class Profile:
+    id: str
+    doc: dict[str, Any]
+    source: str
+    sha256: str
+    #: requirements of this profile and everything it extends, each with "profile" = where it comes from
+    requirements: list[dict[str, Any]] = field(default_factory=list)
+    chain: list[str] = field(default_factory=list)
+
+    @property
+    def version(self) -> str:
+        return self.doc.get("version", "")
+
+    def title(self, lang: str = "en") -> str:
+        return text_in(self.doc["title"], lang)
+
+    def signature(self) -> dict[str, Any]:
+        return {"id": self.id, "version": self.version, "sha256": self.sha256, "source": self.source,
+                "extends": self.chain[1:]}
+
+
+def text_in(value: Any, lang: str = "en") -> str:
+    """A profile text in one language (falls back to en, zh, then any)."""
+    if isinstance(value, str):
+        return value
+    for k in (lang, "en", "zh"):
+        if k in value:
+            return value[k]
+    return next(iter(value.values()))
+
+
+def shipped_dir() -> Path:
+    return Path(str(resources.files("lancang.standards").joinpath("profiles")))
+
+
+def available() -> dict[str, str]:
+    """Profile id -> where it comes from (shipped file path or entry point)."""
+    out = {p.stem: str(p) for p in sorted(shipped_dir().glob("*.json"))}
+    for ep in metadata.entry_points(group="lancang.profiles"):
+        out.setdefault(ep.name, ep.value)
+    return out
+
+
+def _read(ref: str) -> tuple[dict[str, Any], str, bytes]:
+    p = Path(ref)
+    if p.suffix == ".json" and p.exists():
+        if p.is_dir():
+            raise ProfileError(f"{p}: is a directory, not a profile file")
+        data = p.read_bytes()
+        src = str(p)
+    else:
+        known = available()
+        if ref not in known:
+            raise ProfileError(f"unknown profile {ref!r}: not a file, and not one of {', '.join(sorted(known))}")
+        loc = known[ref]
+        if ":" in loc and not Path(loc).exists():  # entry point "module:attr" giving a dict or a path
+            from ..registry import load_object
+
+            obj = load_object(loc)
+            data = orjson.dumps(obj) if isinstance(obj, dict) else Path(obj).read_bytes()
+        else:
+            data = Path(loc).read_bytes()
+        src = loc
+    try:
+        doc = orjson.loads(data)
+    except orjson.JSONDecodeError as exc:
+        text = data.decode("utf-8", "replace")[: exc.pos]
+        raise ProfileError(f"{src}:{text.count(chr(10)) + 1}: not valid JSON: {exc.msg}") from None
+    return doc, src, data
+
+
+def check_profile(doc: Any, source: str) -> list[str]:
+    """Every problem of one profile document (not its parents), as "source pointer: message"."""
+    eng = SchemaEngine(load_schema("profile"))
+    if not eng.is_valid(doc):
+        return [f"{source} {ptr or '/'}: {msg}" for ptr, _kw, msg in eng.errors(doc)]
+    problems: list[str] = []
+    seen: set[str] = set()
+    for i, req in enumerate(doc["requirements"]):
+        base = f"{source} {pointer('requirements', i)}"
+        if req["id"] in seen:
+            problems.append(f"{base}/id: requirement id {req['id']!r} is used twice")
+        seen.add(req["id"])
+        if req["kind"] == "rule":
+            if req["rule"] not in RULES:
+                problems.append(f"{base}/rule: no rule {req['rule']!r}; known rules: {', '.join(RULES.names())}")
+                continue
+            rule = RULES.get(req["rule"])
+            ps = SchemaEngine(rule.params)
+            params = req.get("params", {})
+            for ptr, _kw, msg in ps.errors(params):
+                problems.append(f"{base}/params{ptr}: {msg}")
+        elif req["kind"] in ("record", "manifest", "metrics"):
+            try:
+                SchemaEngine(req["schema"])
+            except Exception as exc:  # jsonschema-rs raises ValidationError for a bad schema
+                problems.append(f"{base}/schema: not a valid JSON Schema: {exc}")
+            if req["kind"] == "metrics":
+                from .metrics import unknown_metrics
+
+                for ptr, name in unknown_metrics(req["schema"]):
+                    problems.append(f"{base}/schema{ptr}: unknown metric {name!r}")
+    return problems
+
+
+def load_profile(ref: str, _stack: tuple[str, ...] = ()) -> Profile:
+    """Load, validate and resolve a profile by id or path (see the module docstring)."""
+    doc, src, data = _read(ref)
+    problems = check_profile(doc, src)
+    if problems:
+        raise ProfileError(f"profile {ref!r} is not valid:\n  " + "\n  ".join(problems))
+    pid = doc["id"]
+    if pid in _stack:
+        raise ProfileError(f"{src}: circular extends: {' -> '.join((*_stack, pid))}")
+    reqs: list[dict[str, Any]] = []
+    chain = [pid]
+    index: dict[str, int] = {}
+    for parent_ref in doc.get("extends", ()):
+        parent = load_profile(parent_ref, (*_stack, pid))
+        chain += [c for c in parent.chain if c not in chain]
+        for r in parent.requirements:
+            index[r["id"]] = len(reqs)
+            reqs.append(r)
+    for r in doc["requirements"]:
+        r = {**r, "profile": pid}
+        if r["id"] in index:
+            reqs[index[r["id"]]] = r  # a child replaces the parent's requirement of the same id
+        else:
+            index[r["id"]] = len(reqs)
+            reqs.append(r)
+    return Profile(pid, doc, src, hashlib.sha256(data).hexdigest(), reqs, chain)

@@ -1,0 +1,522 @@
+"""The rule library: named checks that JSON Schema cannot express, each a small function.
+
+A rule has a stable kebab-case id, a scope (``record``: called once per record; ``manifest``: once
+with the manifest; ``corpus``: per record with state, then once at the end), a JSON Schema for its
+parameters (unknown parameters are errors), and a function returning hits. A hit is
+``(pointer, message)`` for record and manifest rules, and ``(line, record id, pointer, message)``
+from a corpus rule's ``finish``. Rules never mutate the record; severity and clause come from the
+profile requirement that names the rule, so one rule serves many standards.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import unicodedata
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import regex
+
+from ..corpora.dupes import DuplicateIndex
+from ..registry import Registry
+
+Hit = tuple[str, str]
+LateHit = tuple[int, str, str, str]
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    scope: str  # record | manifest | corpus
+    summary: str
+    params: dict[str, Any]  # JSON Schema of the parameters
+    check: Callable[..., Iterable[Hit]] | None = None  # record: (rec, params); manifest: (doc, params)
+    #: corpus rules: factory(params) -> object with .record(rec, line) -> hits and .finish() -> late hits
+    start: Callable[[dict[str, Any]], Any] | None = None
+    #: a rule that needs an optional package says which extra installs it
+    needs: str | None = None
+
+
+def _schema(props: dict[str, Any] | None = None, required: list[str] | None = None) -> dict[str, Any]:
+    s: dict[str, Any] = {"type": "object", "additionalProperties": False, "properties": props or {}}
+    if required:
+        s["required"] = required
+    return s
+
+
+LANGS = {"type": "array", "items": {"type": "string", "minLength": 1}, "minItems": 1}
+
+
+def _sides(rec: dict[str, Any], params: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
+    only = params.get("languages")
+    for lang, side in rec["sides"].items():
+        if only is None or _lang_in(lang, only):
+            yield lang, side
+
+
+def _lang_in(tag: str, allowed: Iterable[str]) -> bool:
+    """``zh-Hans`` is in ``["zh"]`` (prefix by subtags) and in ``["zh-Hans"]``; case-insensitive."""
+    t = tag.lower()
+    return any(t == a.lower() or t.startswith(a.lower() + "-") for a in allowed)
+
+
+def _p(lang: str, *rest: Any) -> str:
+    return "/sides/" + "/".join([lang.replace("~", "~0").replace("/", "~1"), *map(str, rest)])
+
+
+# ------------------------------------------------------------------------------------ text hygiene
+
+def text_nfc(rec: dict[str, Any], params: dict[str, Any]) -> Iterator[Hit]:
+    for lang, side in _sides(rec, params):
+        if not unicodedata.is_normalized("NFC", side["text"]):
+            yield _p(lang, "text"), "text is not in Unicode NFC"
+
+
+_CONTROL = regex.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def text_control(rec: dict[str, Any], params: dict[str, Any]) -> Iterator[Hit]:
+    allow = set(params.get("allow", []))
+    for lang, side in _sides(rec, params):
+        for m in _CONTROL.finditer(side["text"]):
+            if m.group() not in allow:
+                yield _p(lang, "text"), f"control character U+{ord(m.group()):04X} at offset {m.start()}"
+                break
+
+
+def text_bom(rec: dict[str, Any], params: dict[str, Any]) -> Iterator[Hit]:
+    for lang, side in _sides(rec, params):
+        i = side["text"].find("\ufeff")
+        if i >= 0:
+            yield _p(lang, "text"), f"byte order mark (U+FEFF) inside the text at offset {i}"
+
+
+# UTF-8 read as Latin-1/cp1252 leaves tell-tale pairs; U+FFFD marks bytes already lost.
+_MOJIBAKE = regex.compile(r"[\u00c2-\u00c3][\u0080-\u00bf]|\u00e2\u20ac[\u0080-\u2122]|[\u00e0-\u00ef][\u0080-\u00bf]{2}|\ufffd")
+
+
+def text_mojibake(rec: dict[str, Any], params: dict[str, Any]) -> Iterator[Hit]:
+    for lang, side in _sides(rec, params):
+        m = _MOJIBAKE.search(side["text"])
+        if m:
+            yield _p(lang, "text"), f"looks like mojibake ({m.group()!r} at offset {m.start()}): wrong encoding upstream?"
+
+
+def text_zawgyi(rec: dict[str, Any], params: dict[str, Any]) -> Iterator[Hit]:
+    det = _zawgyi_detector()
+    threshold = params.get("threshold", 0.95)
+    for lang, side in rec["sides"].items():
+        if _lang_in(lang, ["my"]) and side["text"]:
+            p = det.get_zawgyi_probability(side["text"])
+            if p >= threshold:
+                yield _p(lang, "text"), f"Burmese text is Zawgyi-encoded (probability {p:.3f}), not Unicode"
+
+
+_ZAWGYI: list[Any] = []
+
+
+def _zawgyi_detector() -> Any:
+    if not _ZAWGYI:
+        from myanmartools import ZawgyiDetector
+
+        _ZAWGYI.append(ZawgyiDetector())
+    return _ZAWGYI[0]
+
+
+# ------------------------------------------------------------------------------------ languages
+
+def lang_allowed(rec: dict[str, Any], params: dict[str, Any]) -> Iterator[Hit]:
+    allowed = params["allowed"]
+    for lang in rec["sides"]:
+        if not _lang_in(lang, allowed):
+            yield _p(lang), f"language {lang!r} is not allowed (allowed: {', '.join(allowed)})"
+
+
+def sides_required(rec: dict[str, Any], params: dict[str, Any]) -> Iterator[Hit]:
+    have = list(rec["sides"])
+    n = len(have)
+    if n < params.get("min", 1):
+        yield "/sides", f"{n} side(s); at least {params['min']} required"
+    if "max" in params and n > params["max"]:
+        yield "/sides", f"{n} sides; at most {params['max']} allowed"
+    for want in params.get("languages", ()):
+        if not any(_lang_in(h, [want]) for h in have):
+            yield "/sides", f"no {want} side (sides: {', '.join(have)})"
+
+
+#: Script a language is written in by default; a script subtag overrides it.
+LANG_SCRIPTS = {"zh": "Han", "ja": "Han", "th": "Thai", "km": "Khmer", "lo": "Lao", "my": "Myanmar",
+                "vi": "Latin", "id": "Latin", "ms": "Latin", "fil": "Latin", "tl": "Latin", "en": "Latin",
+                "zsm": "Latin", "ko": "Hangul"}
+SUBTAG_SCRIPTS = {"hans": "Han", "hant": "Han", "latn": "Latin", "arab": "Arabic", "thai": "Thai", "khmr": "Khmer",
+                  "laoo": "Lao", "mymr": "Myanmar", "hang": "Hangul"}
+_LETTER = regex.compile(r"\p{L}")
+
+
+def expected_script(tag: str) -> str | None:
+    parts = tag.split("-")
+    for sub in parts[1:]:
+        if len(sub) == 4 and sub.lower() in SUBTAG_SCRIPTS:
+            return SUBTAG_SCRIPTS[sub.lower()]
+    return LANG_SCRIPTS.get(parts[0].lower())
+
+
+def script_matches(rec: dict[str, Any], params: dict[str, Any]) -> Iterator[Hit]:
+    floor = params.get("min_ratio", 0.5)
+    for lang, side in _sides(rec, params):
+        script = expected_script(lang)
+        text = side["text"]
+        if script is None or not text:
+            continue
+        letters = _LETTER.findall(text)
+        if len(letters) < params.get("min_letters", 3):
+            continue
+        pat = regex.compile(rf"\p{{Script={script}}}")
+        ratio = sum(1 for ch in letters if pat.match(ch)) / len(letters)
+        if ratio < floor:
+            yield _p(lang, "text"), (f"only {ratio:.0%} of the letters are {script} script, expected at least "
+                                     f"{floor:.0%} for {lang}")
+
+
+# ------------------------------------------------------------------------------------ layers
+
+def model_invariants(rec: dict[str, Any], params: dict[str, Any]) -> Iterator[Hit]:
+    """The canonical model's invariants (offsets, order, tiling, link indices in range, NFC, references)."""
+    from ..schemas.validator import check_invariants
+
+    for rule, _sev, ptr, msg in check_invariants(rec):
+        yield ptr, f"{rule}: {msg}"
+
+
+def _need_layer(lang: str, side: dict[str, Any], name: str) -> dict[str, Any] | None:
+    return side.get("layers", {}).get(name)
+
+
+def tokens_tile(rec: dict[str, Any], params: dict[str, Any]) -> Iterator[Hit]:
+    for lang, side in _sides(rec, params):
+        lay = _need_layer(lang, side, "tokens")
+        if lay is None:
+            if side["text"].strip():
+                yield _p(lang, "layers"), "no tokens layer"
+            continue
+        yield from _tiling(lang, side["text"], lay["spans"], "tokens", "token")
+
+
+def sentences_tile(rec: dict[str, Any], params: dict[str, Any]) -> Iterator[Hit]:
+    for lang, side in _sides(rec, params):
+        lay = _need_layer(lang, side, "sentences")
+        if lay is None:
+            if side["text"].strip():
+                yield _p(lang, "layers"), "no sentences layer"
+            continue
+        yield from _tiling(lang, side["text"], lay["spans"], "sentences", "sentence")
+
+
+def _tiling(lang: str, text: str, spans: list[list[int]], layer: str, what: str) -> Iterator[Hit]:
+    pos = 0
+    for i, (s, e) in enumerate(spans):
+        if s < pos:
+            yield _p(lang, "layers", layer, "spans", i), f"{what} [{s}, {e}] overlaps the previous one"
+            return
+        gap = text[pos:s]
+        if gap.strip():
+            yield _p(lang, "layers", layer, "spans", i), f"text [{pos}, {s}] {gap[:20]!r} is in no {what}"
+            return
+        chunk = text[s:e]
+        if chunk != chunk.strip():
+            yield _p(lang, "layers", layer, "spans", i), f"{what} [{s}, {e}] starts or ends with white space"
+            return
+        pos = e
+    if text[pos:].strip():
+        yield _p(lang, "layers", layer), f"text [{pos}, {len(text)}] {text[pos:][:20]!r} is in no {what}"
+
+
+def entity_token_boundaries(rec: dict[str, Any], params: dict[str, Any]) -> Iterator[Hit]:
+    for lang, side in _sides(rec, params):
+        layers = side.get("layers", {})
+        ents = layers.get("entities")
+        if not ents or not ents["items"]:
+            continue
+        tok = layers.get("tokens")
+        if tok is None:
+            yield _p(lang, "layers"), "entities but no tokens layer to check their boundaries against"
+            continue
+        starts = {s for s, _ in tok["spans"]}
+        ends = {e for _, e in tok["spans"]}
+        for i, it in enumerate(ents["items"]):
+            for s, e in it.get("fragments") or [[it["start"], it["end"]]]:
+                if s not in starts or e not in ends:
+                    yield (_p(lang, "layers", "entities", "items", i),
+                           f"entity {it['label']} [{s}, {e}] does not start and end on token boundaries")
+                    break
+
+
+def entity_labels(rec: dict[str, Any], params: dict[str, Any]) -> Iterator[Hit]:
+    allowed = set(params["labels"])
+    for lang, side in _sides(rec, params):
+        ents = side.get("layers", {}).get("entities")
+        for i, it in enumerate(ents["items"] if ents else ()):
+            if it["label"] not in allowed:
+                yield _p(lang, "layers", "entities", "items", i, "label"), f"label {it['label']!r} is not in the label set"
+        for i, rel in enumerate(ents.get("relations", ()) if ents else ()):
+            if "relations" in params and rel["label"] not in params["relations"]:
+                yield _p(lang, "layers", "entities", "relations", i, "label"), f"relation {rel['label']!r} is not allowed"
+
+
+def layers_required(rec: dict[str, Any], params: dict[str, Any]) -> Iterator[Hit]:
+    for lang, side in _sides(rec, params):
+        if not side["text"].strip():
+            continue
+        have = side.get("layers", {})
+        for name in params["layers"]:
+            if name not in have:
+                yield _p(lang, "layers"), f"layer {name!r} is missing"
+
+
+def links_required(rec: dict[str, Any], params: dict[str, Any]) -> Iterator[Hit]:
+    kinds = {lk["kind"] for lk in rec.get("links", ())}
+    if len(rec["sides"]) < 2:
+        return
+    for k in params["kinds"]:
+        if k not in kinds:
+            yield "/links", f"no {k} link between the sides"
+
+
+# ------------------------------------------------------------------------------------ segments
+
+def segment_empty(rec: dict[str, Any], params: dict[str, Any]) -> Iterator[Hit]:
+    for lang, side in _sides(rec, params):
+        if not side["text"].strip():
+            yield _p(lang, "text"), "empty segment"
+
+
+_NORM = regex.compile(r"[\s\p{P}]+")
+
+
+def segment_untranslated(rec: dict[str, Any], params: dict[str, Any]) -> Iterator[Hit]:
+    sides = list(rec["sides"].items())
+    min_len = params.get("min_letters", 4)
+    for i, (la, sa) in enumerate(sides):
+        for lb, sb in sides[i + 1:]:
+            if la.split("-")[0] == lb.split("-")[0]:
+                continue
+            a = _NORM.sub(" ", sa["text"]).strip().casefold()
+            if len(_LETTER.findall(a)) >= min_len and a == _NORM.sub(" ", sb["text"]).strip().casefold():
+                yield _p(lb, "text"), f"{lb} text is the same as the {la} text (untranslated?)"
+
+
+def _digest(*parts: str) -> str:
+    h = hashlib.blake2b(digest_size=16)
+    for p in parts:
+        h.update(p.encode("utf-8", "surrogatepass"))
+        h.update(b"\x00")
+    return h.hexdigest()
+
+
+@dataclass
+class _Dupes:
+    params: dict[str, Any]
+    key: Callable[[dict[str, Any], dict[str, Any]], str | None]
+    what: str
+    index: DuplicateIndex = field(default_factory=DuplicateIndex)
+
+    def record(self, rec: dict[str, Any], line: int) -> Iterator[Hit]:
+        k = self.key(rec, self.params)
+        if k is None:
+            return
+        first = self.index.add(k, line, rec["id"])
+        if first is not None:
+            yield "/sides", f"{self.what} duplicates the record on line {first}"
+
+    def finish(self) -> Iterator[LateHit]:
+        try:
+            for _key, first, line, rid in self.index.late_duplicates():
+                yield line, rid, "/sides", f"{self.what} duplicates the record on line {first}"
+        finally:
+            self.index.close()
+
+
+def _record_key(rec: dict[str, Any], params: dict[str, Any]) -> str | None:
+    sides = rec["sides"]
+    return _digest(*(x for lang in sorted(sides) for x in (lang, sides[lang]["text"])))
+
+
+def _pair_key(rec: dict[str, Any], params: dict[str, Any]) -> str | None:
+    sides = rec["sides"]
+    langs = params.get("languages") or sorted(sides)[:2]
+    picked = [lang for lang in sides if _lang_in(lang, langs)]
+    if len(picked) < 2:
+        return None
+    picked.sort()
+    norm = (lambda t: " ".join(t.split()).casefold()) if params.get("normalise", True) else (lambda t: t)
+    return _digest(*(norm(sides[x]["text"]) for x in picked))
+
+
+# ------------------------------------------------------------------------------------ provenance
+
+def provenance_present(rec: dict[str, Any], params: dict[str, Any]) -> Iterator[Hit]:
+    methods = params.get("methods")
+    for lang, side in _sides(rec, params):
+        for name, lay in side.get("layers", {}).items():
+            if params.get("layers") and name not in params["layers"]:
+                continue
+            prov = lay.get("provenance")
+            if not prov:
+                yield _p(lang, "layers", name), f"layer {name!r} has no provenance"
+            elif methods and prov["method"] not in methods:
+                yield (_p(lang, "layers", name, "provenance", "method"),
+                       f"method {prov['method']!r} is not one of {', '.join(methods)}")
+            elif params.get("reviewed") and not prov.get("review", {}).get("reviewer"):
+                yield _p(lang, "layers", name, "provenance"), f"layer {name!r} has no reviewer"
+    if params.get("links", True):
+        for i, link in enumerate(rec.get("links", ())):
+            if not link.get("provenance"):
+                yield f"/links/{i}", f"{link['kind']} link has no provenance"
+
+
+def role_separation(rec: dict[str, Any], params: dict[str, Any]) -> Iterator[Hit]:
+    def check(prov: dict[str, Any] | None, ptr: str) -> Iterator[Hit]:
+        if not prov:
+            return
+        who, rev = prov.get("annotator"), prov.get("review", {}).get("reviewer")
+        if who is not None and who == rev:
+            yield ptr, f"{who!r} both annotated and reviewed this layer"
+
+    for lang, side in rec["sides"].items():
+        for name, lay in side.get("layers", {}).items():
+            yield from check(lay.get("provenance"), _p(lang, "layers", name, "provenance"))
+    for i, link in enumerate(rec.get("links", ())):
+        yield from check(link.get("provenance"), f"/links/{i}/provenance")
+
+
+def manifest_role_separation(doc: dict[str, Any], params: dict[str, Any]) -> Iterator[Hit]:
+    exclusive = params.get("exclusive", [["annotator", "reviewer"]])
+    for i, p in enumerate(doc.get("people", ())):
+        roles = set(p["roles"])
+        for group in exclusive:
+            both = roles & set(group)
+            if len(both) > 1:
+                yield f"/people/{i}/roles", f"{p['id']!r} holds {' and '.join(sorted(both))} roles in one task"
+
+
+# ------------------------------------------------------------------------------------ manifest
+
+def _get(doc: Any, pointer: str) -> Any:
+    cur = doc
+    for part in pointer.strip("/").split("/") if pointer.strip("/") else []:
+        part = part.replace("~1", "/").replace("~0", "~")
+        if isinstance(cur, dict) and part in cur:
+            cur = cur[part]
+        elif isinstance(cur, list) and part.isdigit() and int(part) < len(cur):
+            cur = cur[int(part)]
+        else:
+            return None
+    return cur
+
+
+def manifest_fields(doc: dict[str, Any], params: dict[str, Any]) -> Iterator[Hit]:
+    for item in params["fields"]:
+        ptr, label = (item, item) if isinstance(item, str) else (item["pointer"], item.get("label", item["pointer"]))
+        val = _get(doc, ptr)
+        if val in (None, "", [], {}):
+            yield ptr, f"datasheet item missing: {label}"
+
+
+def processing_steps(doc: dict[str, Any], params: dict[str, Any]) -> Iterator[Hit]:
+    done = [s["step"] for s in doc.get("processing", ())]
+    for step in params["steps"]:
+        names = [step] if isinstance(step, str) else step
+        if not any(n in done for n in names):
+            yield "/processing", f"processing log has no {' or '.join(names)} step"
+    if params.get("ordered"):
+        order = [next((i for i, d in enumerate(done) if d in ([s] if isinstance(s, str) else s)), None)
+                 for s in params["steps"]]
+        present = [o for o in order if o is not None]
+        if present != sorted(present):
+            yield "/processing", "processing steps are out of the required order"
+
+
+def guideline_sections(doc: dict[str, Any], params: dict[str, Any]) -> Iterator[Hit]:
+    sections = {s for g in doc.get("guidelines", ()) for s in g.get("sections", ())}
+    for want in params["sections"]:
+        names = [want] if isinstance(want, str) else want
+        if not any(n in sections for n in names):
+            yield "/guidelines", f"annotation guidelines have no section {' / '.join(names)}"
+
+
+def manifest_roles(doc: dict[str, Any], params: dict[str, Any]) -> Iterator[Hit]:
+    have = {r for p in doc.get("people", ()) for r in p["roles"]}
+    for role in params["roles"]:
+        if role not in have:
+            yield "/people", f"no person with the role {role!r}"
+
+
+# ------------------------------------------------------------------------------------ registry
+
+STR_LIST = {"type": "array", "items": {"type": "string", "minLength": 1}, "minItems": 1}
+ALT_LIST = {"type": "array", "minItems": 1, "items": {"oneOf": [{"type": "string"}, STR_LIST]}}
+ONLY = {"languages": LANGS}
+
+BUILTIN_RULES: dict[str, Rule] = {r.id: r for r in [
+    Rule("model-invariants", "record", "Offsets inside the text and ordered, link indices in range, references "
+         "resolve (the checks of `lancang validate`).", _schema(), model_invariants),
+    Rule("text-nfc", "record", "Side texts are in Unicode NFC.", _schema(ONLY), text_nfc),
+    Rule("text-control-chars", "record", "No C0/C1 control characters other than tab and line feed.",
+         _schema({**ONLY, "allow": STR_LIST}), text_control),
+    Rule("text-bom", "record", "No byte order mark inside texts.", _schema(ONLY), text_bom),
+    Rule("text-mojibake", "record", "No mojibake (UTF-8 read as Latin-1/cp1252) or U+FFFD.", _schema(ONLY),
+         text_mojibake),
+    Rule("text-zawgyi", "record", "Burmese text is Unicode, not Zawgyi.",
+         _schema({"threshold": {"type": "number", "minimum": 0, "maximum": 1}}), text_zawgyi, needs="my"),
+    Rule("lang-allowed", "record", "Side languages are in an allowed set (BCP 47 prefix match).",
+         _schema({"allowed": STR_LIST}, ["allowed"]), lang_allowed),
+    Rule("sides-required", "record", "Records have the required number of sides and languages.",
+         _schema({"min": {"type": "integer", "minimum": 0}, "max": {"type": "integer", "minimum": 1},
+                  "languages": STR_LIST}), sides_required),
+    Rule("script-matches-language", "record", "The letters of a side are mostly in its language's script.",
+         _schema({**ONLY, "min_ratio": {"type": "number", "minimum": 0, "maximum": 1},
+                  "min_letters": {"type": "integer", "minimum": 0}}), script_matches),
+    Rule("tokens-tile", "record", "Tokens cover every non-space character, without white space at their edges.",
+         _schema(ONLY), tokens_tile),
+    Rule("sentences-tile", "record", "Sentences cover every non-space character.", _schema(ONLY), sentences_tile),
+    Rule("entity-token-boundaries", "record", "Entities start and end on token boundaries.", _schema(ONLY),
+         entity_token_boundaries),
+    Rule("entity-labels", "record", "Entity (and relation) labels are in the label set.",
+         _schema({**ONLY, "labels": STR_LIST, "relations": STR_LIST}, ["labels"]), entity_labels),
+    Rule("layers-required", "record", "Non-empty sides have the required layers.",
+         _schema({**ONLY, "layers": STR_LIST}, ["layers"]), layers_required),
+    Rule("links-required", "record", "Records with two or more sides have the required links.",
+         _schema({"kinds": {"type": "array", "items": {"enum": ["beads", "tokens"]}, "minItems": 1}}, ["kinds"]),
+         links_required),
+    Rule("segment-empty", "record", "No empty or white-space-only segments.", _schema(ONLY), segment_empty),
+    Rule("segment-untranslated", "record", "A target is not a copy of its source.",
+         _schema({"min_letters": {"type": "integer", "minimum": 0}}), segment_untranslated),
+    Rule("duplicate-records", "corpus", "No two records with the same texts on every side (bounded memory).",
+         _schema(), start=lambda p: _Dupes(p, _record_key, "the record")),
+    Rule("duplicate-pairs", "corpus", "No two records with the same text pair (white space and case folded).",
+         _schema({"languages": STR_LIST, "normalise": {"type": "boolean"}}),
+         start=lambda p: _Dupes(p, _pair_key, "the text pair")),
+    Rule("provenance-present", "record", "Layers (and links) say who or what made them, by an allowed method.",
+         _schema({**ONLY, "layers": STR_LIST, "methods": {"type": "array", "items": {"enum": ["manual", "auto", "assisted"]}},
+                  "reviewed": {"type": "boolean"}, "links": {"type": "boolean"}}), provenance_present),
+    Rule("role-separation", "record", "The annotator of a layer is not its reviewer.", _schema(), role_separation),
+    Rule("manifest-role-separation", "manifest", "No person holds mutually exclusive roles.",
+         _schema({"exclusive": {"type": "array", "items": STR_LIST}}), manifest_role_separation),
+    Rule("manifest-fields", "manifest", "The datasheet has the required items (JSON pointers).",
+         _schema({"fields": {"type": "array", "minItems": 1, "items": {"oneOf": [
+             {"type": "string", "pattern": "^/"},
+             {"type": "object", "required": ["pointer"], "additionalProperties": False,
+              "properties": {"pointer": {"type": "string", "pattern": "^/"}, "label": {"type": "string"}}}]}}},
+                 ["fields"]), manifest_fields),
+    Rule("manifest-roles", "manifest", "The people include the required roles.",
+         _schema({"roles": STR_LIST}, ["roles"]), manifest_roles),
+    Rule("processing-steps", "manifest", "The processing log has the required steps (alternatives in a list).",
+         _schema({"steps": ALT_LIST, "ordered": {"type": "boolean"}}, ["steps"]), processing_steps),
+    Rule("guideline-sections", "manifest", "The annotation guidelines have the required sections.",
+         _schema({"sections": ALT_LIST}, ["sections"]), guideline_sections),
+]}
+
+RULES = Registry("rule", "lancang.rules")
+for _id, _rule in BUILTIN_RULES.items():
+    RULES.register(_id, _rule)
