@@ -40,6 +40,10 @@ class ReqState:
     reason: str | None = None
 
     @property
+    def params(self) -> dict[str, Any]:
+        return self.req.get("params", {})
+
+    @property
     def key(self) -> str:
         return f"{self.req['profile']}/{self.req['id']}"
 
@@ -138,17 +142,14 @@ class Checker:
         return self._report(name, manifest, [base_state, *self.states], doc_metrics, cm.records)
 
     def _check_record(self, st: ReqState, rec: dict[str, Any], line: int, name: str) -> None:
-        rid = rec["id"]
         if st.engine is not None:
             if not st.engine.is_valid(rec):
                 for ptr, _kw, msg in st.engine.errors(rec):
-                    self._hit(st, msg, name, line, rid, ptr)
+                    self._hit(st, msg, name, line, rec["id"], ptr)
             return
-        assert st.rule is not None
-        params = st.req.get("params", {})
-        hits = st.runner.record(rec, line) if st.runner is not None else st.rule.check(rec, params)
+        hits = st.runner.record(rec, line) if st.runner is not None else st.rule.check(rec, st.params)  # type: ignore[union-attr]
         for ptr, msg in hits:
-            self._hit(st, msg, name, line, rid, ptr)
+            self._hit(st, msg, name, line, rec["id"], ptr)
 
     def _check_manifest(self, doc: Any, name: str) -> None:
         man = SchemaEngine(load_schema("manifest"))

@@ -38,15 +38,20 @@ class CorpusMetrics:
 
     def add(self, rec: dict[str, Any]) -> None:
         self.records += 1
-        for lang, side in rec["sides"].items():
-            self.sides += 1
-            self.langs[lang] += 1
+        sides = rec["sides"]
+        self.sides += len(sides)
+        langs, layers, methods = self.langs, self.layers, self.methods
+        for lang, side in sides.items():
+            langs[lang] += 1
             if side["text"].strip():
                 self.nonempty += 1
-                for name, lay in side.get("layers", {}).items():
-                    self.layers[name] += 1
-                    if lay.get("provenance"):
-                        self.methods[lay["provenance"]["method"]] += 1
+                lays = side.get("layers")
+                if lays:
+                    layers.update(lays.keys())
+                    for lay in lays.values():
+                        prov = lay.get("provenance")
+                        if prov:
+                            methods[prov["method"]] += 1
             else:
                 self.empty += 1
         for link in rec.get("links", ()):

@@ -299,10 +299,12 @@ def segment_untranslated(rec: dict[str, Any], params: dict[str, Any]) -> Iterato
     min_len = params.get("min_letters", 4)
     for i, (la, sa) in enumerate(sides):
         for lb, sb in sides[i + 1:]:
-            if la.split("-")[0] == lb.split("-")[0]:
+            ta, tb = sa["text"], sb["text"]
+            # a copy has about the same length: skip the normalising regex for clearly different pairs
+            if abs(len(ta) - len(tb)) > 0.2 * max(len(ta), len(tb)) + 2 or la.split("-")[0] == lb.split("-")[0]:
                 continue
-            a = _NORM.sub(" ", sa["text"]).strip().casefold()
-            if len(_LETTER.findall(a)) >= min_len and a == _NORM.sub(" ", sb["text"]).strip().casefold():
+            a = _NORM.sub(" ", ta).strip().casefold()
+            if len(_LETTER.findall(a)) >= min_len and a == _NORM.sub(" ", tb).strip().casefold():
                 yield _p(lb, "text"), f"{lb} text is the same as the {la} text (untranslated?)"
 
 
@@ -344,11 +346,10 @@ def _record_key(rec: dict[str, Any], params: dict[str, Any]) -> str | None:
 
 def _pair_key(rec: dict[str, Any], params: dict[str, Any]) -> str | None:
     sides = rec["sides"]
-    langs = params.get("languages") or sorted(sides)[:2]
-    picked = [lang for lang in sides if _lang_in(lang, langs)]
+    langs = params.get("languages")
+    picked = sorted(lang for lang in sides if _lang_in(lang, langs)) if langs else sorted(sides)[:2]
     if len(picked) < 2:
         return None
-    picked.sort()
     norm = (lambda t: " ".join(t.split()).casefold()) if params.get("normalise", True) else (lambda t: t)
     return _digest(*(norm(sides[x]["text"]) for x in picked))
 

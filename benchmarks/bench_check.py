@@ -1,0 +1,113 @@
+"""Benchmark `lancang check` with the GB/T 40035-2021 profile: records/s on one core and peak memory.
+
+    python benchmarks/bench_check.py [--records 1000000] [--write docs/benchmarks.md]
+
+Uses the same generated records as bench_validate.py (two sides of a real PUD sentence, about 45
+tokens a record, with layers, provenance and links) plus a manifest, and runs the installed
+`lancang check CORPUS --manifest M -p gb-t-40035-2021 --format json` in a subprocess, measuring wall
+time and the child's peak RSS. Sizes grow by 4x to show whether memory stays flat.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import orjson
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import random  # noqa: E402
+
+from bench_validate import machine, make_record, pud_sentences, versions  # noqa: E402
+
+MANIFEST = {"manifest": "lancang/manifest/1", "id": "bench", "title": "bench", "languages": ["zh-Hant", "en"],
+            "license": "CC-BY-SA-3.0", "sources": [{"name": "UD PUD"}], "collection": {"method": "translation"},
+            "created": "2026-11-23", "size": {"records": 0}, "tools": [{"name": "lancang"}],
+            "processing": [{"step": s} for s in ("preparation", "cleaning", "deduplication", "desensitisation",
+                                                 "alignment", "review")]}
+
+
+def generate(path: Path, n: int, seed: int = 13) -> tuple[int, float, float]:
+    """Like bench_validate.generate, but every text pair is unique (a number ends each text, in the last
+    sentence and as its own token), as in a de-duplicated delivery."""
+    rnd = random.Random(seed)
+    pud = pud_sentences()
+    size = tokens = 0
+    with open(path, "wb") as f:
+        for i in range(n):
+            rec = make_record(i, pud, rnd)
+            for side in rec["sides"].values():
+                start = len(side["text"]) + 1
+                side["text"] += f" {i}"
+                lay = side["layers"]
+                lay["sentences"]["spans"][-1][1] = len(side["text"])
+                lay["tokens"]["spans"].append([start, len(side["text"])])
+                lay["pos"]["values"].append("NUM")
+                tokens += len(lay["tokens"]["spans"])
+            line = orjson.dumps(rec) + b"\n"
+            size += len(line)
+            f.write(line)
+    return size, size / n, tokens / n
+
+
+def run(corpus: Path, manifest: Path) -> tuple[float, float, str]:
+    lancang = Path(sys.executable).with_name("lancang")
+    with tempfile.TemporaryFile() as out:
+        t0 = time.perf_counter()
+        proc = subprocess.Popen([str(lancang), "check", str(corpus), "--manifest", str(manifest), "-p",
+                                 "gb-t-40035-2021", "--format", "json"], stdout=out, stderr=subprocess.STDOUT)
+        _, status, usage = os.wait4(proc.pid, 0)
+        wall = time.perf_counter() - t0
+        out.seek(0)
+        data = out.read()
+    code = os.waitstatus_to_exitcode(status)
+    if code not in (0, 1):
+        raise SystemExit(f"check failed ({code}): {data[-1000:]!r}")
+    return wall, usage.ru_maxrss / 1024, orjson.loads(data)["verdict"]
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--records", type=int, default=1_000_000)
+    ap.add_argument("--write", type=Path)
+    args = ap.parse_args()
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        m = Path(tmp) / "manifest.json"
+        m.write_bytes(orjson.dumps(MANIFEST))
+        for n in sorted({max(args.records // 16, 1), max(args.records // 4, 1), args.records}):
+            p = Path(tmp) / f"c{n}.jsonl"
+            total, _avg, toks = generate(p, n)
+            wall, rss, verdict = run(p, m)
+            rows.append((n, total, toks, wall, rss, verdict))
+            print(f"{n:>9,} records {total / 2**20:8.1f} MiB  {n / wall:>8,.0f} rec/s  peak {rss:6.1f} MiB  {verdict}")
+            p.unlink()
+    if args.write:
+        lines = ["<!-- bench_check:start -->", "## `lancang check` (GB/T 40035-2021 profile)", "",
+                 f"Measured {dt.date.today().isoformat()} by `python benchmarks/bench_check.py --write docs/benchmarks.md` "
+                 f"on {machine()}; {versions()}.", "",
+                 "Records as in the validate benchmark (one PUD sentence a side, about 45 tokens). The profile runs "
+                 "13 requirements: the text-hygiene rules, bilingual sides, empty segments, duplicate pairs (bounded "
+                 "memory), untranslated segments, manifest items and processing steps. One process, end to end, "
+                 "JSON report.", "",
+                 "| records | input MiB | tokens/record | seconds | records/s | peak RSS MiB |", "|---:|---:|---:|---:|---:|---:|"]
+        lines += [f"| {n:,} | {t / 2**20:,.1f} | {k:.0f} | {w:.1f} | {n / w:,.0f} | {r:.1f} |" for n, t, k, w, r, _v in rows]
+        lines += ["", "<!-- bench_check:end -->"]
+        block = "\n".join(lines)
+        text = args.write.read_text(encoding="utf-8")
+        if "<!-- bench_check:start -->" in text:
+            head, rest = text.split("<!-- bench_check:start -->", 1)
+            text = head + block + rest.split("<!-- bench_check:end -->", 1)[1]
+        else:
+            text = text.rstrip("\n") + "\n\n" + block + "\n"
+        args.write.write_text(text, encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
