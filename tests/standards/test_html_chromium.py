@@ -1,0 +1,44 @@
+"""The HTML report renders in a real browser (Debian's headless Chromium) and shows the verdicts."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from lxml import html as lhtml
+
+from lancang.corpora.samples import sample_path
+
+
+def chromium() -> str:
+    exe = shutil.which("chromium") or shutil.which("chromium-browser")
+    if exe is None:
+        if os.environ.get("LANCANG_REQUIRE_CHROMIUM"):
+            pytest.fail("chromium is required here (LANCANG_REQUIRE_CHROMIUM is set) but not installed")
+        pytest.skip("Debian's chromium is not installed (apt-get install chromium)")
+    return exe
+
+
+def test_html_report_renders(cli, tmp_path: Path) -> None:
+    exe = chromium()
+    out = tmp_path / "report.html"
+    res = cli("check", str(sample_path()), "--manifest", str(sample_path("sample.manifest.json")),
+              "-p", "lancang-zh-asean-parallel", "--format", "html", "-o", str(out), "--lang", "zh")
+    assert res.exit_code == 1  # the sample is not conformant (TALPCo records have no Chinese side)
+    proc = subprocess.run(
+        [exe, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync",
+         f"--user-data-dir={tmp_path / 'profile'}", "--dump-dom", out.as_uri()],
+        capture_output=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    dom = lhtml.fromstring(proc.stdout)
+    assert dom.get_element_by_id("verdict").text_content() == "not-conformant"
+    rows = dom.xpath("//table[@id='requirements']/tbody/tr")
+    verdicts = [r.get("data-verdict") for r in rows]
+    assert len(rows) == 23 and verdicts.count("fail") >= 1 and verdicts.count("pass") >= 10
+    assert dom.xpath("//tr[td[contains(., 'chinese-side')]]/td[1]")[0].text_content() == "fail"
+    assert "每条记录含中文一侧" in dom.text_content()
+    assert len(dom.xpath("//svg")) >= 3, "the distribution charts render as inline SVG"
