@@ -37,7 +37,11 @@ def test_demo_writes_only_its_folder(cli, tmp_path: Path) -> None:
     out = tmp_path / "demo"
     res = cli("demo", "--out", str(out))
     assert res.exit_code == 0, res.output
-    assert sorted(p.name for p in out.iterdir()) == ["corpus.jsonl", "manifest.json", "stats.json", "validation.json"]
+    assert sorted(p.name for p in out.iterdir()) == ["corpus.jsonl", "manifest.json", "report.html", "report.json",
+                                                     "stats.json", "validation.json"]
+    rep = orjson.loads((out / "report.json").read_bytes())
+    assert rep["signature"]["profiles"][0]["id"] == "lancang-zh-asean-parallel"
+    assert rep["verdict"] in ("not-conformant", "incomplete")
     val = orjson.loads((out / "validation.json").read_bytes())
     assert val["status"] == "valid" and val["findings"] == []
     st = orjson.loads((out / "stats.json").read_bytes())

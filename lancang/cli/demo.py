@@ -11,6 +11,9 @@ from .. import __version__
 from ..corpora.jsonl import atomic_output
 from ..corpora.samples import sample_path
 from ..corpora.stats import corpus_stats
+from ..standards.checker import check
+from ..standards.profiles import load_profile
+from ..standards.report import render_html
 from .common import InputProblem, handle_errors
 from .stats import render_stats
 from .validate import run_validation
@@ -23,8 +26,9 @@ from .validate import run_validation
 def demo(out_dir: str) -> None:
     """Run lancang on its bundled sample (48 real PUD and TALPCo sentences in 7 languages).
 
-    Today the demo copies the sample corpus and its manifest into the output folder, validates them
-    and describes the corpus. It writes only into that folder.
+    The demo copies the sample corpus and its manifest into the output folder, validates them,
+    describes the corpus and checks it against the lancang-zh-asean-parallel profile, writing a JSON
+    and an HTML report. It writes only into that folder.
 
     \b
     Examples:
@@ -57,6 +61,20 @@ def demo(out_dir: str) -> None:
     st = corpus_stats(corpus).to_dict()
     _write_json(out / "stats.json", st)
     click.echo("   " + render_stats(st, corpus.name).replace("\n", "\n   "))
+
+    click.echo("\n3. check it against the Chinese-ASEAN parallel corpus profile (a lancang proposal)")
+    profile = load_profile("lancang-zh-asean-parallel")
+    rep = check(corpus, [profile], manifest)
+    _write_json(out / "report.json", rep)
+    with atomic_output(out / "report.html") as f:
+        f.write(render_html(rep).encode())
+    s = rep["summary"]
+    click.echo(f"   {rep['verdict']}: {s['pass']} requirements pass, {s['fail']} fail, {s['not-checked']} not checked")
+    for q in rep["requirements"]:
+        if q["verdict"] != "pass":
+            click.echo(f"   {q['verdict']:<11} {q['profile']}/{q['id']} §{q['clause']}: {q['findings']} findings"
+                       + (f" ({q['reason'].split(':')[0]})" if q.get("reason") else ""))
+    click.echo(f"   open {out / 'report.html'} for the clause-by-clause report")
 
     click.echo(f"\nOutputs: {', '.join(p.name for p in sorted(out.iterdir()) if not p.name.startswith('.'))}")
     if not ok:
