@@ -31,6 +31,12 @@ def render() -> str:
         cmd = main.get_command(root, name)
         assert cmd is not None
         parts += [f"## lancang {name}", "", "```text", _help(cmd, name, root), "```", ""]
+        if isinstance(cmd, click.Group):
+            ctx = click.Context(cmd, info_name=name, parent=root, **cmd.context_settings)
+            for sub in cmd.list_commands(ctx):
+                subcmd = cmd.get_command(ctx, sub)
+                assert subcmd is not None
+                parts += [f"### lancang {name} {sub}", "", "```text", _help(subcmd, sub, ctx), "```", ""]
     return "\n".join(parts)
 
 
