@@ -10,6 +10,9 @@ from .common import LazyGroup
 COMMANDS = {
     "validate": "lancang.cli.validate:validate",
     "stats": "lancang.cli.stats:stats",
+    "sample": "lancang.cli.quality:sample",
+    "inspect": "lancang.cli.quality:inspect",
+    "agree": "lancang.cli.quality:agree",
     "demo": "lancang.cli.demo:demo",
     "check": "lancang.cli.check:check",
     "profiles": "lancang.cli.check:profiles",

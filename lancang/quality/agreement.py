@@ -1,0 +1,694 @@
+"""Inter-annotator agreement between two or more annotation files of the same records.
+
+The files are joined record by record on ``id`` (streaming when they are in the same order, a
+temporary SQLite join when not; see :func:`join`). For each record every side's text must be the
+same in all files: agreement on different texts is meaningless, so a difference is an input error.
+
+What is compared, per layer:
+
+* ``entities`` -- exact-match span F1 between each pair of annotators (labelled and unlabelled),
+  and chance-corrected agreement on *units*: each unit (a token when all annotators' tokens on the
+  side are identical, else each non-white-space character) gets the label of the entities that
+  overlap it (``O`` for none, labels of overlapping entities joined by ``+``). On these items:
+  Cohen's kappa per pair, Fleiss' kappa, Krippendorff's alpha (nominal), per-label kappa and F1,
+  and confusion tables. A side where no annotator has an ``entities`` layer is left out; where some
+  have it, an absent layer means "no entities".
+* ``pos`` (and other per-token layers on request) -- the same categorical statistics on tokens,
+  where all annotators' tokens are identical and all have the layer.
+* ``tokens`` and ``sentences`` -- segmentation agreement: boundary F1 (boundaries are span starts
+  and ends strictly inside the text) and span F1 (exact spans) per pair.
+* ``links`` (word alignments) -- AER of each annotator against each other as reference (sure and
+  possible links), and F1 of sure links; links are compared as pairs of character spans, so the
+  annotators' tokenisations need not be the same.
+
+Layers that an annotator lacks where another has them (tokens, sentences, per-token layers, links)
+are skipped for that side and counted in ``skipped``.
+
+All statistics are computed from small running counts (label-tuple histograms, pair counts), so
+memory does not grow with the corpus.
+"""
+
+from __future__ import annotations
+
+import bisect
+import itertools
+import os
+import sqlite3
+import tempfile
+from collections import Counter
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from ..corpora.dupes import DuplicateIndex
+from ..corpora.jsonl import PathLike
+from ..errors import InputError, UsageError
+from .sampling import layer_annotators, read_numbered
+
+LAYERS = ("entities", "pos", "tokens", "sentences", "links")
+VALUE_LAYERS = ("pos", "xpos", "lemma", "feats", "deprel")
+UNITS = ("auto", "token", "char")
+OUTSIDE = "O"
+MAX_LISTED = 10
+
+
+# ------------------------------------------------------------------------- statistics (pure functions)
+
+def cohen_kappa(confusion: Mapping[tuple[Any, Any], int]) -> float | None:
+    """Cohen's kappa from a confusion histogram {(label_a, label_b): count}; None when undefined
+    (no items, or both annotators always use one and the same label)."""
+    n = sum(confusion.values())
+    if not n:
+        return None
+    rows: Counter = Counter()
+    cols: Counter = Counter()
+    agree = 0
+    for (a, b), c in confusion.items():
+        rows[a] += c
+        cols[b] += c
+        if a == b:
+            agree += c
+    po = agree / n
+    pe = sum(rows[k] * cols.get(k, 0) for k in rows) / (n * n)
+    return None if pe == 1 else (po - pe) / (1 - pe)
+
+
+def fleiss_kappa(items: Mapping[tuple[Any, ...], int]) -> float | None:
+    """Fleiss' kappa from a histogram of label tuples (one label per annotator, all items complete)."""
+    n_items = sum(items.values())
+    if not n_items:
+        return None
+    m = len(next(iter(items)))
+    if m < 2:
+        return None
+    totals: Counter = Counter()
+    p_sum = 0.0
+    for labels, w in items.items():
+        counts = Counter(labels)
+        p_sum += w * (sum(c * c for c in counts.values()) - m) / (m * (m - 1))
+        for lab, c in counts.items():
+            totals[lab] += w * c
+    p_bar = p_sum / n_items
+    pe = sum((t / (n_items * m)) ** 2 for t in totals.values())
+    return None if pe == 1 else (p_bar - pe) / (1 - pe)
+
+
+def fleiss_kappa_per_category(items: Mapping[tuple[Any, ...], int]) -> dict[Any, float | None]:
+    """Fleiss' category-wise kappa (Fleiss 1971, eq. for kappa_j) for each label."""
+    n_items = sum(items.values())
+    if not n_items:
+        return {}
+    m = len(next(iter(items)))
+    totals: Counter = Counter()
+    disagree: Counter = Counter()
+    for labels, w in items.items():
+        counts = Counter(labels)
+        for lab, c in counts.items():
+            totals[lab] += w * c
+            disagree[lab] += w * c * (m - c)
+    out: dict[Any, float | None] = {}
+    for lab, t in totals.items():
+        p = t / (n_items * m)
+        denom = n_items * m * (m - 1) * p * (1 - p)
+        out[lab] = None if denom == 0 else 1 - disagree[lab] / denom
+    return out
+
+
+def krippendorff_alpha_nominal(items: Mapping[tuple[Any, ...], int]) -> float | None:
+    """Krippendorff's alpha for nominal data from a histogram of label tuples; ``None`` in a tuple is a
+    missing value (units with fewer than two values are not pairable and drop out)."""
+    coincidence: Counter = Counter()
+    for labels, w in items.items():
+        values = [v for v in labels if v is not None]
+        mu = len(values)
+        if mu < 2:
+            continue
+        counts = Counter(values)
+        for c, nc in counts.items():
+            for k, nk in counts.items():
+                pairs = nc * (nk - (c == k))
+                if pairs:
+                    coincidence[(c, k)] += w * pairs / (mu - 1)
+    n_c: Counter = Counter()
+    for (c, _k), o in coincidence.items():
+        n_c[c] += o
+    n = sum(n_c.values())
+    if n <= 1:
+        return None
+    d_o = sum(o for (c, k), o in coincidence.items() if c != k)
+    d_e = (n * n - sum(v * v for v in n_c.values())) / (n - 1)
+    return None if d_e == 0 else 1 - d_o / d_e
+
+
+def f1(tp: int, a: int, b: int) -> float | None:
+    """F1 of two sets given their overlap and sizes (symmetric: 2 tp / (a + b)); None when both are empty."""
+    return None if a + b == 0 else 2 * tp / (a + b)
+
+
+def aer(hyp: int, sure: int, hyp_and_sure: int, hyp_and_possible: int) -> float | None:
+    """Alignment error rate (Och and Ney 2003): 1 - (|A&S| + |A&P|) / (|A| + |S|), with P including S."""
+    return None if hyp + sure == 0 else 1 - (hyp_and_sure + hyp_and_possible) / (hyp + sure)
+
+
+def _mean(values: Iterable[float | None]) -> float | None:
+    vals = [v for v in values if v is not None]
+    return sum(vals) / len(vals) if vals else None
+
+
+# ------------------------------------------------------------------------------------------ join
+
+@dataclass(frozen=True)
+class Source:
+    path: str
+    name: str
+
+
+@dataclass
+class Missing:
+    """Ids of one file's partners that this file lacks: how many, and the first few."""
+
+    count: int = 0
+    ids: list[str] = field(default_factory=list)
+
+
+def join(paths: Sequence[PathLike], spill_dir: str | None = None,
+         missing: dict[int, Missing] | None = None) -> Iterator[tuple[str, list[tuple[int, dict[str, Any]]]]]:
+    """Yield (id, [(line, record) per file]) for every id present in all files.
+
+    While the files list the same ids in the same order the join streams with one record per file
+    in memory. At the first difference the rest of every file goes into a temporary SQLite table on
+    disk and is joined there (memory stays bounded; the remaining ids come out sorted). Ids missing
+    from some file are not yielded; they are counted per file index in ``missing`` (with the first
+    :data:`MAX_LISTED` ids) -- the caller decides whether that is an error.
+    Duplicate ids within a file are an input error.
+    """
+    iters = [read_numbered(p) for p in paths]
+    dupes = [DuplicateIndex(tmpdir=spill_dir) for _ in paths]
+    missing = missing if missing is not None else {}
+    try:
+        heads = [next(it, None) for it in iters]
+        while all(h is not None for h in heads):
+            rid = heads[0][1]["id"]  # type: ignore[index]
+            if any(h[1]["id"] != rid for h in heads):  # type: ignore[index]
+                break
+            for k, h in enumerate(heads):
+                _see(dupes[k], paths[k], h)  # type: ignore[arg-type]
+            yield rid, list(heads)  # type: ignore[arg-type]
+            heads = [next(it, None) for it in iters]
+        if any(h is not None for h in heads):
+            yield from _spilled_join(paths, iters, heads, dupes, missing, spill_dir)
+        for k, d in enumerate(dupes):
+            for key, first, line, _tag in d.late_duplicates():
+                raise InputError(f"{paths[k]}:{line}: duplicate record id {key!r} (first on line {first})")
+    finally:
+        for d in dupes:
+            d.close()
+
+
+def _see(index: DuplicateIndex, path: PathLike, head: tuple[int, dict[str, Any]]) -> None:
+    line, rec = head
+    first = index.add(rec["id"], line)
+    if first is not None:
+        raise InputError(f"{path}:{line}: duplicate record id {rec['id']!r} (first on line {first})")
+
+
+def _spilled_join(paths: Sequence[PathLike], iters: list[Iterator[tuple[int, dict[str, Any]]]],
+                  heads: list[tuple[int, dict[str, Any]] | None], dupes: list[DuplicateIndex],
+                  missing: dict[int, Missing], spill_dir: str | None) -> Iterator[tuple[str, list[Any]]]:
+    m = len(paths)
+    fd, db_path = tempfile.mkstemp(prefix="lancang-agree-", suffix=".sqlite", dir=spill_dir)
+    os.close(fd)
+    db = sqlite3.connect(db_path)
+    try:
+        db.executescript("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; PRAGMA cache_size=-16000;"
+                         "CREATE TABLE r (id TEXT, f INTEGER, line INTEGER, data BLOB);")
+        for k in range(m):
+            def rows(k: int = k) -> Iterator[tuple[str, int, int, bytes]]:
+                rest = itertools.chain([heads[k]] if heads[k] is not None else [], iters[k])
+                for line, rec in rest:  # type: ignore[misc]
+                    _see(dupes[k], paths[k], (line, rec))
+                    yield rec["id"], k, line, orjson.dumps(rec)
+            db.executemany("INSERT INTO r VALUES (?, ?, ?, ?)", rows())
+        db.execute("CREATE INDEX r_id ON r (id, f)")
+        cur = db.execute("SELECT id, f, line, data FROM r ORDER BY id, f")
+        group: list[tuple[int, int, bytes]] = []
+        gid: str | None = None
+        for rid, f, line, data in itertools.chain(cur, [(None, None, None, None)]):
+            if rid != gid and gid is not None:
+                files = {g[0] for g in group}
+                if len(files) == m:
+                    yield gid, [(line_, orjson.loads(d)) for _f, line_, d in sorted(group)]
+                else:
+                    for k in range(m):
+                        if k not in files:
+                            miss = missing.setdefault(k, Missing())
+                            miss.count += 1
+                            if len(miss.ids) < MAX_LISTED:
+                                miss.ids.append(gid)
+                group = []
+            gid = rid
+            if rid is not None:
+                group.append((f, line, data))
+    finally:
+        db.close()
+        os.unlink(db_path)
+
+
+# ------------------------------------------------------------------------------------- per layer
+
+def _pair_names(names: Sequence[str]) -> list[tuple[int, int, str]]:
+    return [(a, b, f"{names[a]}~{names[b]}") for a, b in itertools.combinations(range(len(names)), 2)]
+
+
+class Categorical:
+    """Items labelled by every annotator, kept as a histogram of label tuples."""
+
+    def __init__(self, names: Sequence[str]):
+        self.names = list(names)
+        self.items: Counter = Counter()
+
+    def add(self, label_lists: Sequence[Sequence[Any]]) -> None:
+        self.items.update(zip(*label_lists))
+
+    def result(self, outside: str | None = None) -> dict[str, Any]:
+        out = self._stats(self.items)
+        out["per_label"] = self._per_label(self.items, outside)
+        out["confusion"] = {key: _nested(_pair_hist(self.items, a, b)) for a, b, key in _pair_names(self.names)}
+        out["label_counts"] = {self.names[k]: dict(_marginal(self.items, k).most_common())
+                               for k in range(len(self.names))}
+        if outside is not None:
+            some = Counter({t: w for t, w in self.items.items() if any(x != outside for x in t)})
+            out["excluding_all_outside"] = self._stats(some)
+        return out
+
+    def _stats(self, items: Counter) -> dict[str, Any]:
+        pairs = {key: cohen_kappa(_pair_hist(items, a, b)) for a, b, key in _pair_names(self.names)}
+        n = sum(items.values())
+        agree_pairs = {key: (sum(w for t, w in items.items() if t[a] == t[b]) / n if n else None)
+                       for a, b, key in _pair_names(self.names)}
+        return {
+            "items": n,
+            "observed_agreement": _mean(agree_pairs.values()),
+            "cohen_kappa": pairs,
+            "cohen_kappa_mean": _mean(pairs.values()),
+            "fleiss_kappa": fleiss_kappa(items) if n else None,
+            "alpha": krippendorff_alpha_nominal(items) if n else None,
+        }
+
+    def _per_label(self, items: Counter, outside: str | None) -> dict[str, Any]:
+        per_cat = fleiss_kappa_per_category(items)
+        out: dict[str, Any] = {}
+        for lab in sorted(per_cat, key=str):
+            f1s = {}
+            for a, b, key in _pair_names(self.names):
+                na = sum(w for t, w in items.items() if t[a] == lab)
+                nb = sum(w for t, w in items.items() if t[b] == lab)
+                both = sum(w for t, w in items.items() if t[a] == lab and t[b] == lab)
+                f1s[key] = f1(both, na, nb)
+            out[str(lab)] = {"kappa": per_cat[lab], "f1": f1s, "f1_mean": _mean(f1s.values()),
+                             "count": sum(w * t.count(lab) for t, w in items.items())}
+        return out
+
+
+def _pair_hist(items: Mapping[tuple[Any, ...], int], a: int, b: int) -> Counter:
+    h: Counter = Counter()
+    for t, w in items.items():
+        h[(t[a], t[b])] += w
+    return h
+
+
+def _marginal(items: Mapping[tuple[Any, ...], int], k: int) -> Counter:
+    h: Counter = Counter()
+    for t, w in items.items():
+        h[str(t[k])] += w
+    return h
+
+
+def _nested(hist: Mapping[tuple[Any, Any], int]) -> dict[str, dict[str, int]]:
+    out: dict[str, dict[str, int]] = {}
+    for (a, b), c in sorted(hist.items(), key=lambda kv: (str(kv[0][0]), str(kv[0][1]))):
+        out.setdefault(str(a), {})[str(b)] = c
+    return out
+
+
+class PairSets:
+    """Per pair of annotators: overlap and sizes of their sets (spans, boundaries), also per label."""
+
+    def __init__(self, names: Sequence[str]):
+        self.names = list(names)
+        self.pairs = _pair_names(names)
+        self.c: dict[str, Counter] = {key: Counter() for _a, _b, key in self.pairs}
+
+    def add(self, sets: Sequence[set[Any]], kind: str = "all") -> None:
+        for a, b, key in self.pairs:
+            c = self.c[key]
+            c[(kind, "tp")] += len(sets[a] & sets[b])
+            c[(kind, "a")] += len(sets[a])
+            c[(kind, "b")] += len(sets[b])
+
+    def kinds(self) -> list[str]:
+        return sorted({k for c in self.c.values() for k, _ in c})
+
+    def f1(self, kind: str = "all") -> dict[str, dict[str, Any]]:
+        out = {}
+        for key, c in self.c.items():
+            tp, na, nb = c[(kind, "tp")], c[(kind, "a")], c[(kind, "b")]
+            out[key] = {"f1": f1(tp, na, nb), "precision": tp / na if na else None,
+                        "recall": tp / nb if nb else None, "tp": tp, "a": na, "b": nb}
+        return out
+
+
+def _spans_key(it: Mapping[str, Any]) -> tuple[Any, ...]:
+    frags = tuple(tuple(f) for f in it.get("fragments", ()))
+    return (it["start"], it["end"], it["label"], frags)
+
+
+def _unit_labels(units: Sequence[tuple[int, int]], ents: Sequence[Mapping[str, Any]]) -> list[str]:
+    """The label of each unit: entities overlapping it (via fragments when given), ``O`` for none."""
+    starts = [u[0] for u in units]
+    got: dict[int, set[str]] = {}
+    for it in ents:
+        for s, e in (it.get("fragments") or [(it["start"], it["end"])]):
+            k = max(bisect.bisect_right(starts, s) - 1, 0)
+            while k < len(units) and units[k][0] < e:
+                if units[k][1] > s:
+                    got.setdefault(k, set()).add(it["label"])
+                k += 1
+    return ["+".join(sorted(got[k])) if k in got else OUTSIDE for k in range(len(units))]
+
+
+def _char_units(text: str) -> list[tuple[int, int]]:
+    return [(i, i + 1) for i, ch in enumerate(text) if not ch.isspace()]
+
+
+def _boundaries(spans: Iterable[Sequence[int]], length: int) -> set[int]:
+    out = set()
+    for s, e in spans:
+        out.add(s)
+        out.add(e)
+    out.discard(0)
+    out.discard(length)
+    return out
+
+
+class Agreement:
+    """Accumulates agreement statistics record by record; :meth:`result` is the metrics ``agreement`` part."""
+
+    def __init__(self, sources: Sequence[Source], layers: Sequence[str] = LAYERS, unit: str = "auto"):
+        if len(sources) < 2:
+            raise UsageError("agreement needs at least two annotation files")
+        if unit not in UNITS:
+            raise UsageError(f"unknown unit {unit!r}; use one of {', '.join(UNITS)}")
+        known = set(LAYERS) | set(VALUE_LAYERS)
+        bad = [x for x in layers if x not in known]
+        if bad:
+            raise UsageError(f"unknown layer(s) {', '.join(bad)}; known: {', '.join(sorted(known))}")
+        self.sources = list(sources)
+        self.names = [s.name for s in sources]
+        self.layers = list(dict.fromkeys(layers))
+        self.unit = unit
+        self.records = 0
+        self.sides = 0
+        self.ent_units: Counter = Counter()
+        self.ent_sides = 0
+        self.entities = Categorical(self.names)
+        self.spans = PairSets(self.names)
+        self.values = {name: Categorical(self.names) for name in self.layers if name in VALUE_LAYERS}
+        self.segs = {name: PairSets(self.names) for name in ("tokens", "sentences") if name in self.layers}
+        self.seg_sides: Counter = Counter()
+        self.links: dict[tuple[int, int], Counter] = {}
+        self.link_sets = PairSets(self.names)
+        self.link_groups = 0
+        self.skipped: dict[str, Counter] = {}
+        self.prov: list[Counter] = [Counter() for _ in sources]
+
+    # ------------------------------------------------------------------ one record
+    def add(self, rid: str, recs: Sequence[dict[str, Any]], lines: Sequence[int]) -> None:
+        self.records += 1
+        where = [f"{s.path}:{ln}" for s, ln in zip(self.sources, lines)]
+        sides = [r.get("sides") for r in recs]
+        for k, s in enumerate(sides):
+            if not isinstance(s, dict):
+                raise InputError(f"{where[k]} [{rid}]: the record has no sides object")
+        langs = set(sides[0])
+        for k in range(1, len(recs)):
+            if set(sides[k]) != langs:
+                diff = sorted(set(sides[k]) ^ langs)
+                raise InputError(f"[{rid}]: the annotators' records have different sides ({where[0]}: "
+                                 f"{', '.join(sorted(langs))}; {where[k]}: {', '.join(sorted(sides[k]))}; differ "
+                                 f"in {', '.join(diff)})")
+        for lang in sorted(langs):
+            for k, s in enumerate(sides):
+                if not isinstance(s[lang], dict):
+                    raise InputError(f"{where[k]} [{rid}]: side {lang} is not an object (run lancang validate)")
+            texts = [s[lang].get("text") for s in sides]
+            for k in range(1, len(recs)):
+                if texts[k] != texts[0]:
+                    raise InputError(f"[{rid}] side {lang}: the text differs between {where[0]} and {where[k]} "
+                                     f"({_first_diff(texts[0], texts[k])}); agreement on different texts is "
+                                     "meaningless")
+            self.sides += 1
+            self._side(lang, texts[0] or "", [s[lang].get("layers") or {} for s in sides])
+        if "links" in self.layers:
+            self._links(rid, recs, where)
+        for k, r in enumerate(recs):
+            for _s, _l, who in layer_annotators(r):
+                if who in self.prov[k] or len(self.prov[k]) < 50:
+                    self.prov[k][who] += 1
+
+    def _skip(self, layer: str, reason: str) -> None:
+        self.skipped.setdefault(layer, Counter())[reason] += 1
+
+    def _side(self, lang: str, text: str, layers: list[dict[str, Any]]) -> None:
+        toks = [lay.get("tokens", {}).get("spans") if isinstance(lay.get("tokens"), dict) else None
+                for lay in layers]
+        same_tokens = all(t is not None for t in toks) and all(t == toks[0] for t in toks)
+        if "entities" in self.layers and any("entities" in lay for lay in layers):
+            self._entities(text, layers, toks[0] if same_tokens else None)
+        for name, cat in self.values.items():
+            if not any(name in lay for lay in layers):
+                continue
+            if not same_tokens:
+                self._skip(name, "tokens differ or missing")
+                continue
+            vals = [lay.get(name, {}).get("values") if isinstance(lay.get(name), dict) else None for lay in layers]
+            if any(v is None for v in vals):
+                self._skip(name, "layer missing in some file")
+                continue
+            if any(len(v) != len(toks[0]) for v in vals):  # type: ignore[arg-type]
+                self._skip(name, "values do not match the tokens")
+                continue
+            cat.add([["_" if x is None else str(x) for x in v] for v in vals])  # type: ignore[union-attr]
+        for name, ps in self.segs.items():
+            spans = [lay.get(name, {}).get("spans") if isinstance(lay.get(name), dict) else None for lay in layers]
+            if all(s is None for s in spans):
+                continue
+            if any(s is None for s in spans):
+                self._skip(name, "layer missing in some file")
+                continue
+            self.seg_sides[name] += 1
+            ps.add([_boundaries(s, len(text)) for s in spans], "boundary")  # type: ignore[arg-type]
+            ps.add([{(a, b) for a, b in s} for s in spans], "span")  # type: ignore[union-attr]
+
+    def _entities(self, text: str, layers: list[dict[str, Any]], tokens: list[list[int]] | None) -> None:
+        ents = [list(lay.get("entities", {}).get("items", ())) for lay in layers]
+        self.ent_sides += 1
+        sets = [{_spans_key(it) for it in e} for e in ents]
+        self.spans.add(sets, "labelled")
+        self.spans.add([{k[:2] + k[3:] for k in s} for s in sets], "unlabelled")
+        for lab in {k[2] for s in sets for k in s}:
+            self.spans.add([{k for k in s if k[2] == lab} for s in sets], f"label:{lab}")
+        if self.unit == "token" and tokens is None:
+            self._skip("entities", "tokens differ or missing (unit token)")
+            return
+        if self.unit != "char" and tokens is not None:
+            units = [(s, e) for s, e in tokens]
+            self.ent_units["token"] += len(units)
+        else:
+            units = _char_units(text)
+            self.ent_units["char"] += len(units)
+        self.entities.add([_unit_labels(units, e) for e in ents])
+
+    def _links(self, rid: str, recs: Sequence[dict[str, Any]], where: list[str]) -> None:
+        per: list[dict[tuple[str, str], set[tuple[Any, Any, str]]]] = []
+        for k, r in enumerate(recs):
+            mine: dict[tuple[str, str], set[tuple[Any, Any, str]]] = {}
+            for n, link in enumerate(r.get("links") or ()):
+                if not isinstance(link, dict) or link.get("kind") != "tokens":
+                    continue
+                src, tgt = link.get("src"), link.get("tgt")
+                try:
+                    ts = r["sides"][src]["layers"]["tokens"]["spans"]
+                    tt = r["sides"][tgt]["layers"]["tokens"]["spans"]
+                    got = mine.setdefault((src, tgt), set())
+                    for i, j, flag in link.get("pairs", ()):
+                        got.add((tuple(ts[i]), tuple(tt[j]), flag))
+                except (KeyError, IndexError, TypeError, ValueError):
+                    raise InputError(f"{where[k]} [{rid}] /links/{n}: the word alignment does not fit the "
+                                     f"tokens of sides {src} and {tgt} (run lancang validate)") from None
+            per.append(mine)
+        keys = set().union(*per)
+        for key in sorted(keys):
+            if any(key not in p for p in per):
+                self._skip("links", "alignment missing in some file")
+                continue
+            self.link_groups += 1
+            sets = [p[key] for p in per]
+            sure = [{(s, t) for s, t, f in x if f == "S"} for x in sets]
+            every = [{(s, t) for s, t, _f in x} for x in sets]
+            self.link_sets.add(sure, "sure")
+            self.link_sets.add(every, "all")
+            for a in range(len(sets)):
+                for b in range(len(sets)):
+                    if a == b:
+                        continue
+                    c = self.links.setdefault((a, b), Counter())
+                    c["hyp"] += len(every[a])
+                    c["sure"] += len(sure[b])
+                    c["hyp_sure"] += len(every[a] & sure[b])
+                    c["hyp_possible"] += len(every[a] & every[b])
+
+    # ------------------------------------------------------------------ result
+    def result(self) -> dict[str, Any]:
+        layers: dict[str, Any] = {}
+        if "entities" in self.layers and self.ent_sides:
+            cat = self.entities.result(OUTSIDE)
+            spans = self.spans.f1("labelled")
+            per_label = {}
+            for kind in self.spans.kinds():
+                if kind.startswith("label:"):
+                    pr = self.spans.f1(kind)
+                    per_label[kind[6:]] = {"f1": {k: v["f1"] for k, v in pr.items()},
+                                           "f1_mean": _mean(v["f1"] for v in pr.values())}
+            layers["entities"] = {
+                "sides": self.ent_sides, "units": dict(self.ent_units), **cat,
+                "spans": {"pairs": spans, "f1_mean": _mean(v["f1"] for v in spans.values()),
+                          "unlabelled": self.spans.f1("unlabelled"),
+                          "unlabelled_f1_mean": _mean(v["f1"] for v in self.spans.f1("unlabelled").values()),
+                          "per_label": per_label},
+            }
+        for name, cat in self.values.items():
+            if cat.items:
+                layers[name] = cat.result()
+        for name, ps in self.segs.items():
+            if self.seg_sides[name]:
+                b, s = ps.f1("boundary"), ps.f1("span")
+                layers[name] = {"sides": self.seg_sides[name], "boundary": b, "span": s,
+                                "boundary_f1_mean": _mean(v["f1"] for v in b.values()),
+                                "span_f1_mean": _mean(v["f1"] for v in s.values())}
+        if "links" in self.layers and self.link_groups:
+            directed = {f"{self.names[a]}->{self.names[b]}": {"aer": aer(c["hyp"], c["sure"], c["hyp_sure"],
+                                                                        c["hyp_possible"]), **c}
+                        for (a, b), c in sorted(self.links.items())}
+            sure, every = self.link_sets.f1("sure"), self.link_sets.f1("all")
+            layers["links"] = {"alignments": self.link_groups, "aer": directed,
+                               "aer_mean": _mean(v["aer"] for v in directed.values()),
+                               "sure_f1": sure, "sure_f1_mean": _mean(v["f1"] for v in sure.values()),
+                               "all_f1": every, "all_f1_mean": _mean(v["f1"] for v in every.values())}
+        doc: dict[str, Any] = {
+            "annotators": [{"name": s.name, "file": s.path, "provenance_annotators": dict(p.most_common(20))}
+                           for s, p in zip(self.sources, self.prov)],
+            "records": self.records,
+            "sides": self.sides,
+            "unit": self.unit,
+        }
+        doc.update(self._headline(layers))
+        doc["layers"] = layers
+        doc["per_annotator"] = self._per_annotator(layers)
+        doc["skipped"] = {k: dict(v) for k, v in sorted(self.skipped.items())}
+        return doc
+
+    def _headline(self, layers: dict[str, Any]) -> dict[str, Any]:
+        two = len(self.names) == 2
+        h: dict[str, Any] = {"kappa": None, "kappa_method": "cohen" if two else "fleiss", "kappa_layer": None,
+                             "alpha": None, "span_f1": None, "boundary_f1": None, "aer": None}
+        for name in ("entities", *VALUE_LAYERS):
+            lay = layers.get(name)
+            if lay and lay.get("items"):
+                h["kappa"] = lay["cohen_kappa_mean"] if two else lay["fleiss_kappa"]
+                h["alpha"] = lay["alpha"]
+                h["kappa_layer"] = name
+                break
+        if "entities" in layers:
+            h["span_f1"] = layers["entities"]["spans"]["f1_mean"]
+        if "tokens" in layers:
+            h["boundary_f1"] = layers["tokens"]["boundary_f1_mean"]
+        if "links" in layers:
+            h["aer"] = layers["links"]["aer_mean"]
+        return h
+
+    def _per_annotator(self, layers: dict[str, Any]) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for k, name in enumerate(self.names):
+            mine = lambda d: [v for key, v in d.items() if name in key.replace("->", "~").split("~")]  # noqa: E731
+            row: dict[str, Any] = {}
+            for lay_name, lay in layers.items():
+                if "cohen_kappa" in lay:
+                    row[f"{lay_name}_kappa_mean"] = _mean(mine(lay["cohen_kappa"]))
+                if lay_name == "entities":
+                    row["entities_span_f1_mean"] = _mean(v["f1"] for v in mine(lay["spans"]["pairs"]))
+                if lay_name in ("tokens", "sentences"):
+                    row[f"{lay_name}_boundary_f1_mean"] = _mean(v["f1"] for v in mine(lay["boundary"]))
+                if lay_name == "links":
+                    row["links_aer_mean"] = _mean(v["aer"] for v in mine(lay["aer"]))
+            out[name] = row
+        return out
+
+
+def _first_diff(a: str | None, b: str | None) -> str:
+    if a is None or b is None:
+        return "text missing in one"
+    for i, (x, y) in enumerate(zip(a, b)):
+        if x != y:
+            return f"first difference at character {i}: {x!r} vs {y!r}"
+    return f"lengths {len(a)} and {len(b)}"
+
+
+def names_for(paths: Sequence[PathLike], names: Sequence[str] | None = None) -> list[str]:
+    """Annotator names: given, or the file names without extensions (made unique)."""
+    if names:
+        if len(names) != len(paths):
+            raise UsageError(f"{len(names)} names for {len(paths)} files")
+        if len(set(names)) != len(names):
+            raise UsageError("annotator names must be distinct")
+        return list(names)
+    stems = []
+    for p in paths:
+        s = Path(str(p)).name
+        for ext in (".gz", ".jsonl", ".json"):
+            s = s.removesuffix(ext)
+        stems.append(s or str(p))
+    if len(set(stems)) != len(stems):
+        stems = [f"{s}#{k + 1}" for k, s in enumerate(stems)]
+    return stems
+
+
+def agree(paths: Sequence[PathLike], names: Sequence[str] | None = None, layers: Sequence[str] = LAYERS,
+          unit: str = "auto", intersect: bool = False, spill_dir: str | None = None) -> dict[str, Any]:
+    """Agreement between annotation files of the same records: the metrics ``agreement`` part.
+
+    Records missing from some file are an input error naming the ids and files, unless
+    ``intersect`` (then agreement is computed on the records all files share, and the missing ids
+    are reported in ``missing``).
+    """
+    if len(paths) < 2:
+        raise UsageError("agreement needs at least two annotation files")
+    if sum(1 for p in paths if str(p) == "-") > 1:
+        raise UsageError("only one of the files can be standard input (-)")
+    sources = [Source(str(p), n) for p, n in zip(paths, names_for(paths, names))]
+    acc = Agreement(sources, layers, unit)
+    missing: dict[int, Missing] = {}
+    for rid, group in join(paths, spill_dir, missing):
+        acc.add(rid, [r for _l, r in group], [ln for ln, _r in group])
+    report = {sources[k].path: {"count": v.count, "ids": v.ids} for k, v in sorted(missing.items())}
+    if report and not intersect:
+        parts = [f"{p}: {v['count']} missing ({', '.join(v['ids'])}{', ...' if v['count'] > len(v['ids']) else ''})"
+                 for p, v in report.items()]
+        raise InputError("the files do not hold the same records: " + "; ".join(parts) +
+                         " (use --intersect to compare the records they share)")
+    doc = acc.result()
+    doc["missing"] = report
+    return doc

@@ -1,0 +1,217 @@
+"""`lancang sample` and `lancang inspect` end to end on the bundled sample corpus (real PUD and TALPCo text)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import orjson
+import pytest
+
+from lancang.corpora.samples import sample_path
+from lancang.quality import sampling as smp
+from lancang.schemas import load_schema
+from lancang.schemas.validator import RecordValidator
+from tests.conftest import write_jsonl
+
+CORPUS = sample_path()
+LOT = sum(1 for _ in CORPUS.open("rb"))
+
+
+def read(path: Path) -> list[dict[str, Any]]:
+    return [orjson.loads(x) for x in path.read_bytes().splitlines()]
+
+
+def metrics_validator() -> jsonschema.Draft202012Validator:
+    return jsonschema.Draft202012Validator(load_schema("metrics"))
+
+
+def test_plan_only_text_and_json(cli) -> None:
+    res = cli("sample", "--plan-only", "--lot-size", "10000", "--aql", "1.0", "--level", "II")
+    assert res.exit_code == 0 and "code letter L" in res.stdout and "sample size 200, Ac 5, Re 6" in res.stdout
+    res = cli("sample", "--plan-only", "--lot-size", "10000", "--aql", "0.10", "--format", "json")
+    plan = json.loads(res.stdout)
+    assert (plan["code_letter"], plan["arrow"], plan["plan_letter"], plan["sample_size"], plan["ac"], plan["re"]) == \
+        ("L", "↑", "K", 125, 0, 1)
+    schema = load_schema("metrics")
+    jsonschema.validate(plan, {"$schema": schema["$schema"], "$defs": schema["$defs"], "$ref": "#/$defs/plan"})
+    res = cli("sample", "--plan-only", str(CORPUS), "--aql", "2.5")  # lot size counted from the corpus
+    assert f"lot size {LOT}" in res.stdout
+
+
+@pytest.mark.parametrize("args,msg", [
+    (["--lot-size", "0", "--aql", "1.0"], "lot size is 0"),
+    (["--lot-size", "100", "--aql", "0.7"], "AQL 0.7 is not in the GB/T 2828.1 tables"),
+    (["--lot-size", "100"], "either --aql"),
+    (["--lot-size", "100", "--aql", "1.0", "--plan", "tc260-003-9.2-manual"], "either --aql"),
+    (["--aql", "1.0"], "--lot-size"),
+])
+def test_plan_only_bad_input(cli, args: list[str], msg: str) -> None:
+    res = cli("sample", "--plan-only", *args)
+    assert res.exit_code == 2 and msg in res.stderr and "Traceback" not in res.stderr
+
+
+def test_draw_jsonl(cli, tmp_path: Path) -> None:
+    out = tmp_path / "review.jsonl"
+    res = cli("sample", str(CORPUS), str(out), "--aql", "1.0", "--seed", "7")
+    assert res.exit_code == 0, res.stderr
+    plan = smp.gb2828_plan(LOT, "1.0")
+    recs = read(out)
+    assert len(recs) == plan.sample_size == 13  # 48 records: code D, 1.0 is ↓ to E (13)
+    ids = [json.loads(x)["id"] for x in CORPUS.read_text(encoding="utf-8").splitlines()]
+    positions = [r["meta"]["sample"]["position"] for r in recs]
+    assert positions == sorted(positions) and [ids[p - 1] for p in positions] == [r["id"] for r in recs]
+    for r in recs:
+        assert r["meta"]["review"] == {"verdict": None, "defects": [], "reviewer": None, "time": None, "note": None}
+        assert r["meta"]["sample"]["plan"] == plan.to_dict() and r["meta"]["sample"]["seed"] == 7
+        assert RecordValidator().check(r) == []
+    again = tmp_path / "again.jsonl"
+    cli("sample", str(CORPUS), str(again), "--aql", "1.0", "--seed", "7")
+    assert again.read_bytes() == out.read_bytes()
+    other = tmp_path / "other.jsonl"
+    cli("sample", str(CORPUS), str(other), "--aql", "1.0", "--seed", "8")
+    assert other.read_bytes() != out.read_bytes()
+    assert "seed 7" in res.stderr
+
+
+def test_draw_from_stdin_needs_lot_size(cli, tmp_path: Path) -> None:
+    data = CORPUS.read_bytes()
+    res = cli("sample", "-", str(tmp_path / "o.jsonl"), "--aql", "1.0", input=data)
+    assert res.exit_code == 2 and "--lot-size" in res.stderr
+    res = cli("sample", "-", str(tmp_path / "o.jsonl"), "--aql", "1.0", "--lot-size", str(LOT), "--seed", "1", input=data)
+    assert res.exit_code == 0 and len(read(tmp_path / "o.jsonl")) == 13
+    res = cli("sample", "-", str(tmp_path / "p.jsonl"), "--aql", "1.0", "--lot-size", "50", "--seed", "1", input=data)
+    assert res.exit_code == 2 and "not the lot size 50" in res.stderr
+    assert not (tmp_path / "p.jsonl").exists()  # nothing half-written
+
+
+def test_empty_corpus_and_bad_line(cli, tmp_path: Path) -> None:
+    empty = tmp_path / "empty.jsonl"
+    empty.write_bytes(b"")
+    res = cli("sample", str(empty), str(tmp_path / "o.jsonl"), "--aql", "1.0")
+    assert res.exit_code == 2 and "lot size 0" in res.stderr
+    bad = tmp_path / "bad.jsonl"
+    bad.write_bytes(CORPUS.read_bytes() + b"{oops\n")
+    res = cli("sample", str(bad), str(tmp_path / "o.jsonl"), "--aql", "1.0")
+    assert res.exit_code == 2 and f"bad.jsonl:{LOT + 1}" in res.stderr
+
+
+def test_fixed_plan_draw(cli, tmp_path: Path) -> None:
+    out = tmp_path / "r.jsonl"
+    res = cli("sample", str(CORPUS), str(out), "--plan", "tc260-003-9.2-manual", "--seed", "3")
+    assert res.exit_code == 0
+    recs = read(out)
+    assert len(recs) == LOT  # fewer than 4000 records: every one is inspected
+    assert recs[0]["meta"]["sample"]["plan"]["full_inspection"] is True
+
+
+def test_labelstudio_export_utf16(cli, tmp_path: Path) -> None:
+    text = "𠀀𠀁住在北京。"  # two characters outside the BMP (two UTF-16 units each) before the entity
+    rec = {"id": "x1", "sides": {"zh-Hans": {"text": text, "layers": {
+        "tokens": {"spans": [[0, 1], [1, 2], [2, 3], [3, 4], [4, 6], [6, 7]]},
+        "entities": {"items": [{"start": 4, "end": 6, "label": "LOC"}],
+                     "provenance": {"method": "manual", "annotator": "ann-1"}}}}}}
+    corpus = write_jsonl(tmp_path / "c.jsonl", [rec, {**rec, "id": "x2"}])
+    out = tmp_path / "tasks.json"
+    res = cli("sample", str(corpus), str(out), "--aql", "1.0", "--format", "labelstudio", "--seed", "1")
+    assert res.exit_code == 0, res.stderr
+    tasks = json.loads(out.read_text(encoding="utf-8"))
+    assert [t["data"]["record"] for t in tasks] == ["x1", "x2"]
+    ent = next(r for r in tasks[0]["predictions"][0]["result"] if r["from_name"] == "entities")
+    assert ent["value"]["start"] == 6 and ent["value"]["end"] == 8 and ent["value"]["labels"] == ["LOC"]
+    units = text.encode("utf-16-le")
+    assert units[2 * 6:2 * 8].decode("utf-16-le") == ent["value"]["text"] == "北京"
+    assert tasks[0]["meta"]["annotators"] == ["ann-1"]
+
+
+def _review(path: Path, out: Path, verdicts: dict[int, Any], reviewer: str = "rev-1") -> Path:
+    recs = read(path)
+    for k, r in enumerate(recs):
+        v = verdicts.get(k, "pass")
+        if v is not None:
+            r["meta"]["review"]["verdict"] = v if isinstance(v, str) else v[0]
+            if not isinstance(v, str):
+                r["meta"]["review"]["defects"] = v[1]
+            r["meta"]["review"]["reviewer"] = reviewer
+        else:
+            r["meta"]["review"]["verdict"] = None
+    return write_jsonl(out, recs)
+
+
+@pytest.fixture
+def drawn(cli, tmp_path: Path) -> Path:
+    out = tmp_path / "review.jsonl"
+    assert cli("sample", str(CORPUS), str(out), "--aql", "6.5", "--seed", "11").exit_code == 0
+    return out  # 48 records, D, 6.5: 1/2 with n = 8
+
+
+def test_inspect_accept_and_reject(cli, drawn: Path, tmp_path: Path) -> None:
+    plan = smp.gb2828_plan(LOT, "6.5")
+    assert (plan.sample_size, plan.ac, plan.re) == (8, 1, 2)
+    ok = _review(drawn, tmp_path / "ok.jsonl", {2: ("fail", [{"type": "wrong-token", "layer": "tokens", "side": "en"}])})
+    res = cli("inspect", str(ok))
+    assert res.exit_code == 0 and "ACCEPT" in res.stdout
+    res = cli("inspect", str(ok), "--format", "json", "-o", str(tmp_path / "m.json"))
+    doc = json.loads(res.stdout)
+    assert doc == json.loads((tmp_path / "m.json").read_text())
+    assert list(metrics_validator().iter_errors(doc)) == []
+    insp = doc["inspection"]
+    assert (insp["reviewed"], insp["defective"], insp["defects"], insp["ac"], insp["decision"]) == (8, 1, 1, 1, "accept")
+    rec2 = read(ok)[2]
+    en_annotators = {smp._who(lay.get("provenance")) for lay in rec2["sides"]["en"]["layers"].values()} - {None}
+    for who in en_annotators:
+        assert insp["per_annotator"][who]["defects"] >= 1 and insp["per_annotator"][who]["defective"] >= 1
+    assert sum(c["records"] for c in insp["per_annotator"].values()) >= 8
+    bad = _review(drawn, tmp_path / "bad.jsonl", {0: ("fail", ["missing-entity"]), 5: ("fail", [])})
+    res = cli("inspect", str(bad))
+    assert res.exit_code == 1 and "REJECT" in res.stdout
+
+
+def test_inspect_counts_nonconformities(cli, tmp_path: Path) -> None:
+    out = tmp_path / "s.jsonl"
+    cli("sample", str(CORPUS), str(out), "--aql", "10", "--count", "nonconformities", "--seed", "2")
+    plan = smp.gb2828_plan(LOT, "10", count="nonconformities")  # D/10: 2/3, n = 8
+    r = _review(out, tmp_path / "r.jsonl", {0: ("fail", ["a", "b", "c"])})
+    res = cli("inspect", str(r), "--format", "json")
+    insp = json.loads(res.stdout)["inspection"]
+    assert (insp["defective"], insp["nonconformities"], insp["defects"]) == (1, 3, 3)
+    assert insp["decision"] == plan.decide(3) == "reject" and res.exit_code == 1
+
+
+def test_inspect_missing_verdicts(cli, drawn: Path, tmp_path: Path) -> None:
+    r = _review(drawn, tmp_path / "r.jsonl", {1: None, 4: None})
+    recs = read(r)
+    res = cli("inspect", str(r))
+    assert res.exit_code == 2
+    assert "2 of 8 sampled records have no verdict" in res.stderr
+    assert f"r.jsonl:2 [{recs[1]['id']}]" in res.stderr and f"r.jsonl:5 [{recs[4]['id']}]" in res.stderr
+
+
+@pytest.mark.parametrize("change,msg", [
+    (lambda recs: recs[0]["meta"]["review"].update(verdict="ok"), "use one of pass, fail"),
+    (lambda recs: recs[0]["meta"]["review"].update(defects=["x"]), "verdict is pass but 1 defect"),
+    (lambda recs: recs[0]["meta"]["review"].update(verdict="fail", defects=[{"type": "x", "colour": 1}]),
+     "unknown key(s) colour"),
+    (lambda recs: recs[0]["meta"]["sample"]["plan"].update(ac=5), "does not match"),
+    (lambda recs: recs[1]["meta"]["sample"].update(plan={**recs[1]["meta"]["sample"]["plan"], "aql": "1.0"}),
+     "differs from the first record"),
+    (lambda recs: recs.pop(), "sample size is 8"),
+    (lambda recs: recs[3]["meta"].pop("sample"), "no meta.sample.plan"),
+    (lambda recs: recs.__setitem__(5, recs[2]), "appears twice in the sample"),
+])
+def test_inspect_bad_reviews(cli, drawn: Path, tmp_path: Path, change, msg: str) -> None:
+    recs = read(_review(drawn, tmp_path / "r.jsonl", {}))
+    change(recs)
+    path = write_jsonl(tmp_path / "x.jsonl", recs)
+    res = cli("inspect", str(path))
+    assert res.exit_code == 2 and msg in res.stderr, res.stderr
+
+
+def test_reviewer_who_annotated_is_flagged(cli, drawn: Path, tmp_path: Path) -> None:
+    recs = read(drawn)
+    who = sorted(smp.record_annotators(recs[0]))[0]
+    r = _review(drawn, tmp_path / "r.jsonl", {}, reviewer=who)
+    insp = json.loads(cli("inspect", str(r), "--format", "json").stdout)["inspection"]
+    assert insp["reviewer_is_annotator_count"] >= 1 and insp["reviewer_is_annotator"][0]["reviewer"] == who
