@@ -138,7 +138,7 @@ class Checker:
             if st.req["kind"] == "metrics":
                 self._check_metrics(st, doc_metrics)
             elif st.req["kind"] == "sampling":
-                self._check_sampling(st, doc_metrics)
+                self._check_sampling(st, doc_metrics, cm.records)
         return self._report(name, manifest, [base_state, *self.states], doc_metrics, cm.records)
 
     def _check_record(self, st: ReqState, rec: dict[str, Any], line: int, name: str) -> None:
@@ -186,16 +186,26 @@ class Checker:
             st.reason = "metrics not supplied: " + "; ".join(f"{p or '/'} {m}" for p, m in missing) + \
                         " (compute them with lancang evaluate / agree / inspect and pass --metrics)"
 
-    def _check_sampling(self, st: ReqState, doc: dict[str, Any]) -> None:
+    def _check_sampling(self, st: ReqState, doc: dict[str, Any], records: int) -> None:
+        """The inspection result (from `lancang inspect`) must accept the lot under a plan at least as
+        strict as the profile's: a sample as large and an acceptance number no larger."""
+        from ..quality.sampling import plan_from_spec
+
         insp = doc.get("inspection")
         if not isinstance(insp, dict) or "decision" not in insp:
             st.verdict = "not-checked"
             st.reason = "no inspection result: draw a sample with lancang sample, review it, run lancang inspect " \
                         "and pass its metrics with --metrics"
             return
-        if insp["decision"] != "accept":
-            self._hit(st, f"inspection rejected the lot: {insp.get('defects', '?')} defects in a sample of "
-                          f"{insp.get('sample_size', '?')} (Ac {insp.get('ac', '?')})", "metrics", ptr="/inspection")
+        lot = insp.get("lot_size") or records
+        want = plan_from_spec(st.req["plan"], lot)
+        n, ac = insp.get("sample_size"), insp.get("ac")
+        if not isinstance(n, int) or not isinstance(ac, int) or n < want.sample_size or ac > want.ac:
+            self._hit(st, f"the inspection used n={n}, Ac={ac}; the profile's plan for a lot of {lot} needs "
+                          f"n>={want.sample_size}, Ac<={want.ac}", "metrics", ptr="/inspection")
+        elif insp["decision"] != "accept":
+            self._hit(st, f"inspection rejected the lot: {insp.get('defects', '?')} defects in a sample of {n} "
+                          f"(Ac {ac}, Re {insp.get('re', '?')})", "metrics", ptr="/inspection")
 
     # ------------------------------------------------------------------------------ report
     def _report(self, corpus: str, manifest: PathLike | None, states: list[ReqState], metrics: dict[str, Any],
