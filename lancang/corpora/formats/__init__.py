@@ -67,6 +67,15 @@ class Format:
 BUILTIN = {
     "jsonl": "lancang.corpora.formats.jsonl:FORMAT",
     "text": "lancang.corpora.formats.text:FORMAT",
+    "conllu": "lancang.corpora.formats.conllu:FORMAT",
+    "brat": "lancang.corpora.formats.brat:FORMAT",
+    "labelstudio": "lancang.corpora.formats.labelstudio:FORMAT",
+    "doccano": "lancang.corpora.formats.doccano:FORMAT",
+    "conll": "lancang.corpora.formats.conll:FORMAT",
+    "moses": "lancang.corpora.formats.moses:FORMAT",
+    "tsv": "lancang.corpora.formats.tsv:FORMAT",
+    "pharaoh": "lancang.corpora.formats.pharaoh:FORMAT",
+    "docbin": "lancang.corpora.formats.docbin:FORMAT",
 }
 
 FORMATS = Registry("format", "lancang.formats", BUILTIN)

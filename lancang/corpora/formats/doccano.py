@@ -1,0 +1,253 @@
+"""doccano JSONL: one document a line, with labelled spans and relations.
+
+Both span forms doccano has used are read:
+
+* sequence labelling: ``{"text": ..., "label": [[start, end, "LABEL"], ...]}`` (``labels`` in some
+  versions);
+* relation projects: ``{"text": ..., "entities": [{"id", "label", "start_offset", "end_offset"}],
+  "relations": [{"id", "from_id", "to_id", "type"}]}``.
+
+Entity ids become ``T<id>`` and relation ids ``R<id>`` (doccano numbers them in separate tables,
+so bare numbers could clash); relations have the roles ``from`` and ``to``. The record id is the
+document ``id`` (the line number when there is none); every other key (``Comments``, metadata
+columns, a classification ``label`` list) is kept in the record's ``meta`` and written back.
+``meta.doccano.form`` remembers which span form the file used.
+
+Offsets: doccano counts JavaScript UTF-16 code units (doccano 1.x; its issue 2290), or grapheme
+clusters when the project counts "grapheme clusters as one character"; doccano 0.x after 2019
+exported code points. ``offsets`` = ``utf16`` (default) | ``grapheme`` | ``codepoint`` says which;
+doccano quotes no span text, so this cannot be detected. Offsets are mapped exactly to code points
+of the NFC text (or refused with the line). The writer uses the same option.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+import orjson
+
+from ...errors import InputError, UsageError
+from ..jsonl import Parsed, PathLike, atomic_output, iter_lines, json_type
+from ..offsets import OffsetError, UnitIndex, nfc_map
+from . import Format
+
+_UNITS = ("utf16", "grapheme", "codepoint")
+_FORMS = ("label", "labels", "entities")
+
+
+def _unit(options: dict[str, Any]) -> str:
+    unit = options.get("offsets", "utf16")
+    if unit not in _UNITS:
+        raise UsageError(f"doccano: offsets is one of {', '.join(_UNITS)}, not {unit!r}")
+    return unit
+
+
+# ---------------------------------------------------------------------------------- reading
+
+def read(path: PathLike, *, langs: Any = None, **options: Any) -> Iterator[dict[str, Any]]:
+    unknown = set(options) - {"offsets"}
+    if unknown:
+        raise UsageError(f"doccano: unknown reader option(s): {', '.join(sorted(unknown))}")
+    unit = _unit(options)
+    lang = langs[0] if langs else "und"
+    for item in iter_lines(path):
+        if not isinstance(item, Parsed):
+            if item.severity == "error":
+                raise InputError(f"{path}:{item.line}: {item.message}")
+            continue
+        if not isinstance(item.value, dict):
+            raise InputError(f"{path}:{item.line}: a doccano line is a JSON object, not {json_type(item.value)}")
+        yield document_record(item.value, lang, unit, f"{path}:{item.line}", item.line)
+
+
+def _is_span(x: Any) -> bool:
+    return isinstance(x, list) and len(x) == 3 and all(isinstance(v, int) and not isinstance(v, bool) for v in x[:2]) \
+        and isinstance(x[2], str)
+
+
+def document_record(doc: dict[str, Any], lang: str, unit: str, where: str, line: int = 1) -> dict[str, Any]:
+    raw = doc.get("text", doc.get("data"))
+    if not isinstance(raw, str):
+        raise InputError(f"{where}: a doccano document has a text string")
+    text_key = "text" if "text" in doc else "data"
+    text, nfc = nfc_map(raw)
+    ix = UnitIndex(raw, unit)
+    rid = str(doc["id"]) if "id" in doc else str(line)
+    meta = {k: v for k, v in doc.items() if k not in ("id", text_key, "entities", "relations", "lancang_side")}
+    form = None
+    items: list[dict[str, Any]] = []
+    for key in ("label", "labels"):
+        spans = doc.get(key)
+        if isinstance(spans, list) and all(_is_span(x) for x in spans) and (spans or "entities" not in doc):
+            form = key
+            meta.pop(key)
+            for s, e, label in spans:
+                items.append({"start": s, "end": e, "label": label})
+            break
+    relations: list[dict[str, Any]] = []
+    if "entities" in doc:
+        if form is not None:
+            raise InputError(f"{where}: both {form!r} spans and 'entities'; which are the annotations?")
+        form = "entities"
+        ents = doc["entities"]
+        if not isinstance(ents, list):
+            raise InputError(f"{where}: 'entities' is a list")
+        for e in ents:
+            if not isinstance(e, dict) or not {"start_offset", "end_offset", "label"} <= set(e):
+                raise InputError(f"{where}: an entity has label, start_offset and end_offset")
+            it = {"start": e["start_offset"], "end": e["end_offset"], "label": e["label"]}
+            if "id" in e:
+                it = {"id": f"T{e['id']}", **it}
+            items.append(it)
+        ids = {it.get("id") for it in items}
+        for r in doc.get("relations") or ():
+            if not isinstance(r, dict) or "from_id" not in r or "to_id" not in r or not r.get("type"):
+                raise InputError(f"{where}: a relation has from_id, to_id and type")
+            roles = r.get("roles") or ["from", "to"]
+            rel: dict[str, Any] = {}
+            if "id" in r:
+                rel["id"] = f"R{r['id']}"
+            rel["label"] = r["type"]
+            rel["args"] = [{"role": roles[0], "ref": f"T{r['from_id']}"}, {"role": roles[1], "ref": f"T{r['to_id']}"}]
+            for a in rel["args"]:
+                if a["ref"] not in ids:
+                    raise InputError(f"{where}: relation {r.get('id')} refers to entity {a['ref'][1:]}, "
+                                     "which the line does not have")
+            relations.append(rel)
+    for it in items:
+        if not isinstance(it["label"], str) or not it["label"]:
+            raise InputError(f"{where}: a span has no label")
+        try:
+            s, e = ix.span_to_cp(it["start"], it["end"])
+            it["start"], it["end"] = nfc.forward(s), nfc.forward(e)
+        except OffsetError as exc:
+            raise InputError(f"{where}: span [{it['start']}, {it['end']}] {it['label']}: {exc} "
+                             f"({unit} offsets)") from None
+    side: dict[str, Any] = {"text": text}
+    smeta = dict(doc["lancang_side"]) if isinstance(doc.get("lancang_side"), dict) else {}
+    if text != raw:
+        smeta["source_not_nfc"] = True
+    if smeta:
+        side["meta"] = smeta
+    if form is not None:
+        lay: dict[str, Any] = {"items": items}
+        if relations:
+            lay["relations"] = relations
+        side["layers"] = {"entities": lay}
+    dmeta = {"form": form} if form else {}
+    if text_key != "text":
+        dmeta["text_key"] = text_key
+    if dmeta:
+        meta["doccano"] = dmeta
+    rec: dict[str, Any] = {"id": rid}
+    if meta:
+        rec["meta"] = meta
+    rec["sides"] = {lang: side}
+    return rec
+
+
+# ---------------------------------------------------------------------------------- writing
+
+def write(records: Iterable[dict[str, Any]], path: PathLike, *, langs: Any = None, **options: Any) -> int:
+    unknown = set(options) - {"offsets", "form"}
+    if unknown:
+        raise UsageError(f"doccano: unknown writer option(s): {', '.join(sorted(unknown))}")
+    unit = _unit(options)
+    form = options.get("form")
+    if form is not None and form not in _FORMS:
+        raise UsageError(f"doccano: form is one of {', '.join(_FORMS)}, not {form!r}")
+    n = 0
+    with atomic_output(path, "wb") as f:
+        for rec in records:
+            f.write(orjson.dumps(document(rec, langs, unit, form), option=orjson.OPT_APPEND_NEWLINE))
+            n += 1
+    return n
+
+
+def _pick_side(rec: dict[str, Any], langs: Any) -> str:
+    sides = rec["sides"]
+    if langs:
+        if langs[0] not in sides:
+            raise InputError(f"record {rec['id']!r} has no side {langs[0]!r}")
+        return langs[0]
+    if len(sides) != 1:
+        raise UsageError(f"record {rec['id']!r} has {len(sides)} sides; a doccano document holds one text: "
+                         "choose it with --src")
+    return next(iter(sides))
+
+
+def _num(x: str, prefix: str) -> int | str:
+    m = re.fullmatch(prefix + r"([0-9]+)", x)
+    return int(m.group(1)) if m else x
+
+
+def document(rec: dict[str, Any], langs: Any, unit: str = "utf16", form: str | None = None) -> dict[str, Any]:
+    """One record as a doccano JSON object."""
+    rid = rec["id"]
+    side = rec["sides"][_pick_side(rec, langs)]
+    text = side["text"]
+    meta = dict(rec.get("meta") or {})
+    dmeta = meta.pop("doccano", None) or {}
+    lay = (side.get("layers") or {}).get("entities")
+    items = lay.get("items", []) if lay else []
+    relations = lay.get("relations", []) if lay else []
+    form = form or dmeta.get("form") or ("entities" if relations or any(it.get("id") for it in items) else "label")
+    if relations and form != "entities":
+        raise InputError(f"record {rid!r}: relations need the 'entities' form of doccano")
+    ix = UnitIndex(text, unit)
+    out: dict[str, Any] = {}
+    out["id"] = int(rid) if rid.isdigit() else rid
+    out[dmeta.get("text_key", "text")] = text
+    for it in items:
+        if it.get("fragments"):
+            raise InputError(f"record {rid!r}: entity {it.get('id', it['label'])!r} is discontinuous; "
+                             "doccano spans are one piece")
+        if it.get("attrs"):
+            raise InputError(f"record {rid!r}: entity {it.get('id', it['label'])!r} has attributes, "
+                             "which doccano cannot hold")
+    spans = [(ix.from_cp(it["start"]), ix.from_cp(it["end"]), it) for it in items]
+    if form == "entities" and lay is not None:
+        ids: dict[str, int] = {}
+        taken = {v for it in items if isinstance(v := _num(it.get("id") or "", "T"), int)}
+        fresh = iter(k for k in range(1, len(items) + len(taken) + 2) if k not in taken)
+        ents = []
+        for s, e, it in spans:
+            num = _num(it.get("id") or "", "T")
+            if not isinstance(num, int):
+                num = next(fresh)
+            if it.get("id"):
+                ids[it["id"]] = num
+            ents.append({"id": num, "label": it["label"], "start_offset": s, "end_offset": e})
+        rels = []
+        for rel in relations:
+            args = rel["args"]
+            if len(args) != 2 or any(a["ref"] not in ids for a in args):
+                raise InputError(f"record {rid!r}: relation {rel.get('id', rel['label'])!r}: doccano relations "
+                                 "join two entities of the document")
+            if rel.get("attrs"):
+                raise InputError(f"record {rid!r}: relation {rel.get('id', rel['label'])!r} has attributes, "
+                                 "which doccano cannot hold")
+            r: dict[str, Any] = {"id": _num(rel["id"], "R")} if rel.get("id") else {}
+            r.update({"from_id": ids[args[0]["ref"]], "to_id": ids[args[1]["ref"]], "type": rel["label"]})
+            roles = [a["role"] for a in args]
+            if roles != ["from", "to"]:
+                r["roles"] = roles
+            rels.append(r)
+        out["entities"] = ents
+        out["relations"] = rels
+    elif lay is not None:  # no layer, no key: "not annotated" is not "nothing found"
+        out[form] = [[s, e, it["label"]] for s, e, it in spans]
+    for k, v in meta.items():
+        out.setdefault(k, v)
+    smeta = {k: v for k, v in (side.get("meta") or {}).items() if k != "source_not_nfc"}
+    if smeta:
+        out["lancang_side"] = smeta
+    return out
+
+
+FORMAT = Format(
+    "doccano", "doccano JSONL (sequence labelling and relation projects)", (".doccano.jsonl",),
+    frozenset({"entities", "relations", "meta"}), read, write, max_sides=1,
+)
