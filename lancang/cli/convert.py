@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import sys
+from typing import Any
 
 import click
 import orjson
 
 from ..corpora.convert import convert as run_convert
 from ..corpora.formats import FEATURES, all_formats
-from .common import format_option, handle_errors
+from .common import InputProblem, format_option, handle_errors
 
 
 @click.command()
@@ -20,9 +21,13 @@ from .common import format_option, handle_errors
 @click.option("--src", metavar="LANG", help="BCP 47 tag of the source side (formats that do not name languages).")
 @click.option("--tgt", metavar="LANG", help="BCP 47 tag of the target side.")
 @click.option("--allow-loss", is_flag=True, help="Convert even when the target cannot hold everything (counted).")
+@click.option("-I", "--in-option", "in_options", multiple=True, metavar="KEY=VALUE",
+              help="Reader option (e.g. scheme=iob2, offsets=codepoint); the value is read as JSON if it parses.")
+@click.option("-O", "--out-option", "out_options", multiple=True, metavar="KEY=VALUE",
+              help="Writer option (e.g. scheme=bioes); the value is read as JSON if it parses.")
 @handle_errors
 def convert(source: str, target: str, from_format: str | None, to_format: str | None, src: str | None,
-            tgt: str | None, allow_loss: bool) -> None:
+            tgt: str | None, allow_loss: bool, in_options: tuple[str, ...], out_options: tuple[str, ...]) -> None:
     """Convert a corpus between formats through lancang's canonical records.
 
     Streams record by record and writes atomically. When the target format cannot hold something the
@@ -33,11 +38,12 @@ def convert(source: str, target: str, from_format: str | None, to_format: str | 
     Examples:
       lancang convert corpus.jsonl corpus.txt --src zh-Hans --allow-loss
       lancang convert lines.txt corpus.jsonl --src th
+      lancang convert ner.conll ner.jsonl --src id -I scheme=iob2
       lancang formats
     """
     langs = [x for x in (src, tgt) if x]
     rep = run_convert(source, target, from_format=from_format, to_format=to_format, langs=langs or None,
-                      allow_loss=allow_loss)
+                      allow_loss=allow_loss, read_options=_options(in_options), write_options=_options(out_options))
     lost = ", ".join(f"{k} in {v} records" for k, v in sorted(rep.lost.items()))
     click.echo(f"{source} ({rep.source}) -> {target} ({rep.target}): {rep.records} records"
                + (f"; not carried: {lost}" if lost else ""), err=target == "-")
@@ -66,3 +72,16 @@ def formats(fmt: str) -> None:
         click.echo(f"{f.name:<14} {rw}  {', '.join(f.extensions):<22} {sides:<8} {f.description}")
         carries = sorted(f.carries) if f.carries != frozenset(FEATURES) else ["everything"]
         click.echo(f"{'':<18}carries: {', '.join(carries) or 'text only'}")
+
+
+def _options(pairs: tuple[str, ...]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key:
+            raise InputProblem(f"option {pair!r} is not KEY=VALUE")
+        try:
+            out[key] = orjson.loads(value)
+        except orjson.JSONDecodeError:
+            out[key] = value
+    return out

@@ -81,6 +81,14 @@ BUILTIN = {
 FORMATS = Registry("format", "lancang.formats", BUILTIN)
 
 
+def no_options(options: dict[str, Any], role: str) -> None:
+    """For formats without options: any option given is an error (never silently ignored)."""
+    if options:
+        from ...errors import UsageError
+
+        raise UsageError(f"this format takes no {role} options (got {', '.join(sorted(options))})")
+
+
 def get_format(name: str) -> Format:
     return FORMATS.get(name)
 

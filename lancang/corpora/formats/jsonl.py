@@ -6,14 +6,16 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from ..jsonl import PathLike, read_records, write_records
-from . import FEATURES, Format
+from . import FEATURES, Format, no_options
 
 
-def read(path: PathLike, *, langs: Any = None, **_: Any) -> Iterator[dict[str, Any]]:
+def read(path: PathLike, *, langs: Any = None, **options: Any) -> Iterator[dict[str, Any]]:
+    no_options(options, "reader")
     return read_records(path)
 
 
-def write(records: Iterable[dict[str, Any]], path: PathLike, *, langs: Any = None, **_: Any) -> int:
+def write(records: Iterable[dict[str, Any]], path: PathLike, *, langs: Any = None, **options: Any) -> int:
+    no_options(options, "writer")
     return write_records(path, records)
 
 

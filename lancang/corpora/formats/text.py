@@ -13,7 +13,7 @@ from typing import Any
 
 from ...errors import InputError, UsageError
 from ..jsonl import PathLike, atomic_output, open_input
-from . import Format
+from . import Format, no_options
 
 
 def _lang(langs: Any, what: str) -> str:
@@ -22,7 +22,8 @@ def _lang(langs: Any, what: str) -> str:
     return langs[0]
 
 
-def read(path: PathLike, *, langs: Any = None, **_: Any) -> Iterator[dict[str, Any]]:
+def read(path: PathLike, *, langs: Any = None, **options: Any) -> Iterator[dict[str, Any]]:
+    no_options(options, "reader")
     lang = _lang(langs, f"reading {path}")
     with open_input(path) as f:
         for n, raw in enumerate(f, 1):
@@ -40,7 +41,8 @@ def read(path: PathLike, *, langs: Any = None, **_: Any) -> Iterator[dict[str, A
             yield {"id": str(n), "sides": {lang: side}}
 
 
-def write(records: Iterable[dict[str, Any]], path: PathLike, *, langs: Any = None, **_: Any) -> int:
+def write(records: Iterable[dict[str, Any]], path: PathLike, *, langs: Any = None, **options: Any) -> int:
+    no_options(options, "writer")
     n = 0
     with atomic_output(path, "w") as f:
         for rec in records:
