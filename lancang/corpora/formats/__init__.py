@@ -66,6 +66,9 @@ class Format:
 
 BUILTIN = {
     "jsonl": "lancang.corpora.formats.jsonl:FORMAT",
+    "tmx": "lancang.corpora.formats.tmx:FORMAT",
+    "xliff": "lancang.corpora.formats.xliff:FORMAT",
+    "xliff2": "lancang.corpora.formats.xliff2:FORMAT",
     "text": "lancang.corpora.formats.text:FORMAT",
     "conllu": "lancang.corpora.formats.conllu:FORMAT",
     "brat": "lancang.corpora.formats.brat:FORMAT",

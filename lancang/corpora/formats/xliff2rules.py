@@ -1,0 +1,413 @@
+"""XLIFF 2.0/2.1/2.2 Core constraints and processing requirements, checked while reading.
+
+The XSD catches only part of what makes an XLIFF 2 document invalid (about 30 of the 119 invalid
+core files of the OASIS 2.2 test suite); the rest are prose constraints. Each check below has a
+stable rule id (``xliff2-...``) and cites the clause it enforces (``Spec.where``: the element or
+attribute section of the XLIFF 2 Core specification). A reader stops at the first violation with
+``file:line: message [rule]``.
+
+Deliberately not enforced: the "only if" half of "trgLang is REQUIRED if and only if the document
+has <target> elements" (the OASIS suite's own valid files declare trgLang without any target), and
+constraints of modules (matches, glossary, metadata, ...) whose elements are kept as XML.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from .xmlsafe import XML_NS, XmlInputError, bcp47_ok, canonical_lang
+
+NS20 = "urn:oasis:names:tc:xliff:document:2.0"
+NS22 = "urn:oasis:names:tc:xliff:document:2.2"
+CORE_NS = (NS20, NS22)
+VERSIONS = ("2.0", "2.1", "2.2")
+_XML = "{%s}" % XML_NS
+
+NMTOKEN = re.compile(r"^[\w.\-:\u00b7\u0300-\u036f\u203f\u2040]+$")
+USER_VALUE = re.compile(r"^[^\s:]+:[^\s:]+$")
+YES_NO = ("yes", "no")
+DIRS = ("ltr", "rtl", "auto")
+STATES = ("initial", "translated", "reviewed", "final")
+CODE_TYPES = ("fmt", "ui", "quote", "link", "image", "other")
+MRK_TYPES = ("generic", "comment", "term")
+
+#: XLIFF 2.2 Core attributes (local names) per element; attributes of other namespaces are allowed
+#: where the schema has ``anyAttribute namespace="##other"`` (OTHER), never on the rest.
+ATTRS: dict[str, set[str]] = {
+    "xliff": {"version", "srcLang", "trgLang", "xml:space"},
+    "file": {"id", "canResegment", "original", "translate", "srcDir", "trgDir", "xml:space"},
+    "skeleton": {"href"},
+    "group": {"id", "name", "canResegment", "translate", "srcDir", "trgDir", "type", "xml:space"},
+    "unit": {"id", "name", "canResegment", "translate", "srcDir", "trgDir", "xml:space", "type"},
+    "segment": {"id", "canResegment", "state", "subState"},
+    "ignorable": {"id"},
+    "notes": set(),
+    "note": {"id", "appliesTo", "category", "priority", "ref"},
+    "originalData": set(),
+    "data": {"id", "dir", "xml:space"},
+    "source": {"xml:lang", "xml:space"},
+    "target": {"xml:lang", "xml:space", "order"},
+    "cp": {"hex"},
+    "ph": {"canCopy", "canDelete", "canReorder", "copyOf", "disp", "equiv", "id", "dataRef", "subFlows", "subType",
+           "type"},
+    "pc": {"canCopy", "canDelete", "canOverlap", "canReorder", "copyOf", "dispEnd", "dispStart", "equivEnd",
+           "equivStart", "id", "dataRefEnd", "dataRefStart", "subFlowsEnd", "subFlowsStart", "subType", "type", "dir"},
+    "sc": {"canCopy", "canDelete", "canOverlap", "canReorder", "copyOf", "dataRef", "dir", "disp", "equiv", "id",
+           "isolated", "subFlows", "subType", "type"},
+    "ec": {"canCopy", "canDelete", "canOverlap", "canReorder", "copyOf", "dataRef", "dir", "disp", "equiv", "id",
+           "isolated", "startRef", "subFlows", "subType", "type"},
+    "mrk": {"id", "translate", "type", "ref", "value"},
+    "sm": {"id", "translate", "type", "ref", "value"},
+    "em": {"startRef"},
+}
+OTHER = {"xliff", "file", "skeleton", "group", "unit", "note", "ph", "pc", "sc", "ec", "mrk", "sm"}
+REQUIRED = {"xliff": ("version", "srcLang"), "file": ("id",), "group": ("id",), "unit": ("id",), "data": ("id",),
+            "cp": ("hex",), "ph": ("id",), "pc": ("id",), "sc": ("id",), "mrk": ("id",), "sm": ("id",),
+            "em": ("startRef",)}
+ENUMS = {"canResegment": YES_NO, "translate": YES_NO, "srcDir": DIRS, "trgDir": DIRS, "dir": DIRS, "xml:space":
+         ("default", "preserve"), "state": STATES, "appliesTo": ("source", "target"), "canCopy": YES_NO,
+         "canDelete": YES_NO, "canOverlap": YES_NO, "canReorder": ("yes", "no", "firstNo"), "isolated": YES_NO}
+INLINE = ("cp", "ph", "pc", "sc", "ec", "mrk", "sm", "em")
+_CITE = {
+    "xliff": "§xliff", "file": "§file", "group": "§group", "unit": "§unit", "segment": "§segment",
+    "ignorable": "§ignorable", "note": "§note", "data": "§data", "source": "§source", "target": "§target",
+    "cp": "§cp", "ph": "§ph", "pc": "§pc", "sc": "§sc", "ec": "§ec", "mrk": "§mrk", "sm": "§sm", "em": "§em",
+}
+
+
+@dataclass
+class Ctx:
+    """What the checks need to know about the document."""
+
+    name: str
+    ns: str
+    src: str
+    trg: str | None
+
+
+def fail(ctx: Ctx, rule: str, msg: str, el: Any, cite: str) -> XmlInputError:
+    return XmlInputError("xliff2-" + rule, f"{msg} (XLIFF 2 Core {cite})", ctx.name, getattr(el, "sourceline", None))
+
+
+def local(ctx: Ctx, el: Any) -> str | None:
+    """The core local name of ``el``, or None for elements of other namespaces."""
+    tag = el.tag
+    if isinstance(tag, str) and tag.startswith("{" + ctx.ns + "}"):
+        return tag[len(ctx.ns) + 2:]
+    return None
+
+
+def attr_key(k: str) -> str:
+    return "xml:" + k[len(_XML):] if k.startswith(_XML) else k
+
+
+def check_attrs(ctx: Ctx, name: str, el: Any) -> dict[str, str]:
+    """Allowed, required and enumerated attributes of a core element; returns them (xml: names)."""
+    cite = _CITE.get(name, "§" + name)
+    out: dict[str, str] = {}
+    allowed = ATTRS.get(name, set())
+    for k, v in el.attrib.items():
+        key = attr_key(k)
+        if key[0] == "{" or (key.startswith("xml:") and key not in allowed):
+            if name not in OTHER or (name == "sm" and key.startswith("xml:")):
+                raise fail(ctx, "attribute-not-allowed", f"<{name}> does not allow attributes of other namespaces "
+                           f"({key})", el, cite)
+        elif key not in allowed:
+            raise fail(ctx, "attribute-not-allowed", f"<{name}> has no attribute {key!r}", el, cite)
+        ok = ENUMS.get(key)
+        if ok and key[0] != "{" and v not in ok and not (key == "xml:space" and name == "data"):
+            raise fail(ctx, "attribute-value", f"{key}={v!r} on <{name}> is not one of {', '.join(ok)}", el,
+                       f"{cite}, §{key}")
+        out[key] = v
+    for r in REQUIRED.get(name, ()):
+        if r not in out:
+            raise fail(ctx, "attribute-required", f"<{name}> has no {r}", el, f"{cite} ({r} is REQUIRED)")
+    for k in ("id", "startRef", "copyOf", "dataRef", "dataRefStart", "dataRefEnd"):
+        if k in out and not NMTOKEN.match(out[k]):
+            raise fail(ctx, "attribute-value", f"{k}={out[k]!r} on <{name}> is not an NMTOKEN", el, f"{cite}, §{k}")
+    if name == "data" and out.get("xml:space", "preserve") != "preserve":
+        raise fail(ctx, "attribute-value", "xml:space on <data> is fixed to 'preserve'", el, "§data")
+    if "type" in out:
+        typ = out["type"]
+        if name in ("ph", "pc", "sc", "ec") and typ not in CODE_TYPES:
+            raise fail(ctx, "attribute-value", f"type={typ!r} is not one of {', '.join(CODE_TYPES)}", el, "§type")
+        if name in ("mrk", "sm") and typ not in MRK_TYPES and not USER_VALUE.match(typ):
+            raise fail(ctx, "attribute-value", f"type={typ!r} is neither generic, comment, term nor prefix:value",
+                       el, "§type (annotations)")
+        if name in ("group", "unit") and not USER_VALUE.match(typ):
+            raise fail(ctx, "attribute-value", f"type={typ!r} must be prefix:value", el, "§type")
+    if "subType" in out:
+        if not USER_VALUE.match(out["subType"]):
+            raise fail(ctx, "attribute-value", f"subType={out['subType']!r} must be prefix:value", el, "§subType")
+        if "type" not in out:
+            raise fail(ctx, "subtype-without-type", f"<{name}> has subType but no type", el,
+                       "§subType: if subType is used, type MUST be specified")
+    if "priority" in out and (not out["priority"].isdigit() or not 1 <= int(out["priority"]) <= 10):
+        raise fail(ctx, "attribute-value", f"priority={out['priority']!r} is not an integer from 1 to 10", el,
+                   "§priority")
+    if "order" in out and (not out["order"].isdigit() or int(out["order"]) < 1):
+        raise fail(ctx, "attribute-value", f"order={out['order']!r} is not a positive integer", el, "§order")
+    if name == "cp":
+        h = out["hex"]
+        if not re.fullmatch(r"[0-9A-Fa-f]{1,6}", h) or int(h, 16) > 0x10FFFF or 0xD800 <= int(h, 16) <= 0xDFFF:
+            raise fail(ctx, "cp-invalid", f"hex={h!r} is not a Unicode code point", el, "§cp, §hex")
+    return out
+
+
+def check_lang(ctx: Ctx, el: Any, attrs: dict[str, str], which: str) -> None:
+    v = attrs.get("xml:lang")
+    if v is None:
+        return
+    want = ctx.src if which == "source" else ctx.trg
+    if want is None or canonical_lang(v).lower() != want.lower():
+        raise fail(ctx, f"{which}-lang-mismatch", f"xml:lang={v!r} on <{which}> differs from "
+                   f"{'srcLang' if which == 'source' else 'trgLang'} ({want})", el,
+                   f"§{which}: xml:lang, if present, MUST be the same as "
+                   f"{'srcLang' if which == 'source' else 'trgLang'}")
+
+
+def check_root(ctx: Ctx, el: Any) -> dict[str, str]:
+    attrs = check_attrs(ctx, "xliff", el)
+    if attrs["version"] not in VERSIONS:
+        raise fail(ctx, "version", f"version={attrs['version']!r} is not one of {', '.join(VERSIONS)}", el,
+                   "§version")
+    if ctx.ns == NS22 and attrs["version"] != "2.2" or ctx.ns == NS20 and attrs["version"] == "2.2":
+        raise fail(ctx, "version", f"version={attrs['version']!r} does not match the namespace {ctx.ns}", el,
+                   "§version, §namespaces")
+    for k in ("srcLang", "trgLang"):
+        if k in attrs and not bcp47_ok(attrs[k]):
+            raise fail(ctx, "lang-invalid", f"{k}={attrs[k]!r} is not a BCP 47 language tag", el, f"§{k}")
+    return attrs
+
+
+# ------------------------------------------------------------------------------------------ units
+
+@dataclass
+class _Code:
+    name: str
+    attrs: dict[str, str]
+    el: Any
+    flow: str  # "source" | "target"
+
+
+def check_unit(ctx: Ctx, unit: Any, file_units: set[str], subflow_refs: list[tuple[str, Any]]) -> None:
+    """Every Core constraint that can be checked within one <unit> (the element is complete)."""
+    attrs = check_attrs(ctx, "unit", unit)
+    uid = attrs["id"]
+    if uid in file_units:
+        raise fail(ctx, "id-unique", f"<unit id=\"{uid}\"> repeats a unit id of this <file>", unit,
+                   "§id: unique among all <unit> ids within the enclosing <file>")
+    file_units.add(uid)
+    phase = 0  # 0 extensions, 1 notes, 2 originalData, 3 segments
+    data_ids: set[str] = set()
+    segs = 0
+    parts = 0
+    ids: dict[str, str] = {}  # source-side ids (segments, ignorables, source inline) -> what
+    target_ids: set[str] = set()
+    codes: list[_Code] = []
+    for ch in unit:
+        name = local(ctx, ch)
+        if name is None:
+            if phase > 0:
+                raise fail(ctx, "element-order", f"<{ch.tag}> (an extension or module element) after <notes>, "
+                           "<originalData> or segments", ch, "§unit: extension elements come first")
+            continue
+        if name == "notes":
+            if phase >= 1:
+                raise fail(ctx, "element-order", "<notes> twice or after <originalData>/segments", ch, "§unit")
+            phase = 1
+            check_notes(ctx, ch)
+        elif name == "originalData":
+            if phase >= 2:
+                raise fail(ctx, "element-order", "<originalData> twice or after segments", ch, "§unit")
+            phase = 2
+            if len(ch) == 0:
+                raise fail(ctx, "element-required", "<originalData> has no <data>", ch, "§originalData")
+            for d in ch:
+                if local(ctx, d) != "data":
+                    raise fail(ctx, "element-unexpected", f"<{d.tag}> in <originalData>", d, "§originalData")
+                da = check_attrs(ctx, "data", d)
+                if da["id"] in data_ids:
+                    raise fail(ctx, "id-unique", f"<data id=\"{da['id']}\"> twice in the unit", d,
+                               "§id: unique among <data> ids within the enclosing <unit>")
+                data_ids.add(da["id"])
+                for c in d:
+                    if local(ctx, c) != "cp":
+                        raise fail(ctx, "element-unexpected", f"<{c.tag}> in <data> (only <cp>)", c, "§data")
+                    check_attrs(ctx, "cp", c)
+        elif name in ("segment", "ignorable"):
+            phase = 3
+            parts += 1
+            sa = check_attrs(ctx, name, ch)
+            if name == "segment":
+                segs += 1
+                if "subState" in sa and "state" not in sa:
+                    raise fail(ctx, "substate-without-state", "<segment> has subState but no state", ch,
+                               "§subState: if subState is used, state MUST be explicitly set")
+                if "subState" in sa and not USER_VALUE.match(sa["subState"]):
+                    raise fail(ctx, "attribute-value", f"subState={sa['subState']!r} must be prefix:value", ch,
+                               "§subState")
+            if "id" in sa:
+                _claim(ctx, ids, sa["id"], f"<{name}>", ch)
+            kids = [c for c in ch]
+            knames = [local(ctx, c) for c in kids]
+            if not knames or knames[0] != "source" or len(kids) > 2 or (len(kids) == 2 and knames[1] != "target"):
+                raise fail(ctx, "element-order", f"<{name}> must hold one <source> and at most one <target>, in "
+                           f"that order (has {', '.join(str(k or c.tag) for k, c in zip(knames, kids)) or 'nothing'})",
+                           ch, f"§{name}")
+            for flow, c in zip(("source", "target"), kids):
+                fa = check_attrs(ctx, flow, c)
+                check_lang(ctx, c, fa, flow)
+                if flow == "target" and ctx.trg is None:
+                    raise fail(ctx, "trglang-required", "a <target> exists but <xliff> has no trgLang", c,
+                               "§xliff: trgLang is REQUIRED if the document contains <target> in <segment> or "
+                               "<ignorable>")
+                _inline(ctx, c, flow, codes)
+        else:
+            raise fail(ctx, "element-unexpected", f"<{name}> is not allowed in <unit>", ch, "§unit")
+    if segs == 0:
+        raise fail(ctx, "unit-no-segment", f"<unit id=\"{uid}\"> has no <segment>", unit,
+                   "§unit: a <unit> MUST contain at least one <segment>")
+    _check_orders(ctx, unit, parts)
+    _check_codes(ctx, codes, ids, target_ids, data_ids, subflow_refs)
+
+
+def check_notes(ctx: Ctx, notes: Any) -> None:
+    if len(notes) == 0:
+        raise fail(ctx, "element-required", "<notes> has no <note>", notes, "§notes")
+    seen: set[str] = set()
+    for n in notes:
+        if local(ctx, n) != "note":
+            raise fail(ctx, "element-unexpected", f"<{n.tag}> in <notes>", n, "§notes")
+        a = check_attrs(ctx, "note", n)
+        if len(n):
+            raise fail(ctx, "element-unexpected", "<note> holds elements (text only)", n, "§note")
+        if "id" in a:
+            if a["id"] in seen:
+                raise fail(ctx, "id-unique", f"<note id=\"{a['id']}\"> twice in one <notes>", n,
+                           "§id: unique among <note> ids of the immediate enclosing element")
+            seen.add(a["id"])
+
+
+def _claim(ctx: Ctx, ids: dict[str, str], v: str, what: str, el: Any) -> None:
+    if v in ids:
+        raise fail(ctx, "id-unique", f"{what} id={v!r} is already used by {ids[v]} in this unit", el,
+                   "§id: segment, ignorable and inline ids are unique within the enclosing <unit>")
+    ids[v] = what
+
+
+def _inline(ctx: Ctx, el: Any, flow: str, codes: list[_Code]) -> None:
+    for d in el.iterdescendants():
+        name = local(ctx, d)
+        if name not in INLINE:
+            raise fail(ctx, "element-unexpected", f"<{name or d.tag}> is not an inline element of <{flow}>", d,
+                       "§source/§target: inline content only")
+        if name in ("cp", "ph", "sc", "ec", "sm", "em") and len(d):
+            raise fail(ctx, "element-unexpected", f"<{name}> is always empty", d, f"§{name}")
+        a = check_attrs(ctx, name, d)
+        if name != "cp":
+            codes.append(_Code(name, a, d, flow))
+
+
+def _check_orders(ctx: Ctx, unit: Any, parts: int) -> None:
+    seen: set[int] = set()
+    for t in unit.iter("{%s}target" % ctx.ns):
+        o = t.get("order")
+        if o is None:
+            continue
+        v = int(o)
+        if v > parts:
+            raise fail(ctx, "order-range", f"order={v} but the unit has only {parts} segments and ignorables", t,
+                       "§order: the value MUST be between 1 and the number of <segment> and <ignorable> elements")
+        if v in seen:
+            raise fail(ctx, "order-unique", f"order={v} is used twice in the unit", t, "§order")
+        seen.add(v)
+
+
+def _check_codes(ctx: Ctx, codes: list[_Code], ids: dict[str, str], target_ids: set[str], data_ids: set[str],
+                 subflow_refs: list[tuple[str, Any]]) -> None:
+    src_inline: set[str] = set()
+    for c in codes:
+        a = c.attrs
+        ident = a.get("id")
+        if c.name == "ec":
+            iso = a.get("isolated", "no") == "yes"
+            if iso and ("id" not in a or "startRef" in a):
+                raise fail(ctx, "ec-isolated", "an isolated <ec> must have id and no startRef", c.el,
+                           "§ec: iff isolated='yes', id MUST be used instead of startRef")
+            if not iso and ("startRef" not in a or "id" in a):
+                raise fail(ctx, "ec-isolated", "a non-isolated <ec> must have startRef and no id", c.el,
+                           "§ec: startRef MUST be used unless isolated='yes'")
+            if not iso and "dir" in a:
+                raise fail(ctx, "ec-dir", "dir is only allowed on an isolated <ec>", c.el,
+                           "§ec: dir MUST NOT be used unless isolated='yes'")
+        if ident is not None:
+            if c.flow == "source":
+                _claim(ctx, ids, ident, f"<{c.name}>", c.el)
+                src_inline.add(ident)
+            else:
+                if ident in target_ids:
+                    raise fail(ctx, "id-unique", f"<{c.name}> id={ident!r} is used twice in the targets of the unit",
+                               c.el, "§id: unique within the enclosing <unit>")
+                if ident in ids and ident not in src_inline:
+                    raise fail(ctx, "id-unique", f"<{c.name}> id={ident!r} in a target repeats the id of "
+                               f"{ids[ident]}", c.el, "§id: target inline ids may only repeat their source "
+                               "counterparts' ids")
+                target_ids.add(ident)
+        for k in ("dataRef", "dataRefStart", "dataRefEnd"):
+            if k in a and a[k] not in data_ids:
+                raise fail(ctx, "dataref-unresolved", f"{k}={a[k]!r} names no <data> of the unit's <originalData>",
+                           c.el, f"§{k}: MUST be the id of a <data> element in the same unit")
+        for k in ("subFlows", "subFlowsStart", "subFlowsEnd"):
+            for ref in a.get(k, "").split():
+                subflow_refs.append((ref, c.el))
+        if c.name in ("mrk", "sm") and a.get("type") == "comment" and "value" not in a and "ref" not in a:
+            raise fail(ctx, "comment-annotation", f"<{c.name} type=\"comment\"> has neither value nor ref", c.el,
+                       "§comment annotation: value or ref MUST be used")
+    for flow in ("source", "target"):
+        _pairs(ctx, [c for c in codes if c.flow == flow], flow)
+    all_ids = {c.attrs.get("id") for c in codes}
+    for c in codes:
+        if "copyOf" in c.attrs and c.attrs["copyOf"] not in all_ids:
+            raise fail(ctx, "copyof-unresolved", f"copyOf={c.attrs['copyOf']!r} names no inline code of the unit",
+                       c.el, "§copyOf: MUST be the id of a code in the same unit")
+
+
+def _pairs(ctx: Ctx, codes: Iterable[_Code], flow: str) -> None:
+    sc: dict[str, _Code] = {}
+    ended: set[str] = set()
+    sm: dict[str, _Code] = {}
+    for c in codes:
+        a = c.attrs
+        if c.name == "sc":
+            sc[a["id"]] = c
+        elif c.name == "ec" and "startRef" in a:
+            start = sc.get(a["startRef"])
+            if start is None:
+                raise fail(ctx, "ec-unpaired", f"<ec startRef=\"{a['startRef']}\"> has no <sc> before it in the "
+                           f"unit's {flow}", c.el, "§startRef: MUST be the id of an <sc> in the same unit")
+            if start.attrs.get("isolated", "no") == "yes":
+                raise fail(ctx, "sc-isolated", f"<sc id=\"{a['startRef']}\"> is isolated but has an <ec> in the unit",
+                           c.el, "§sc: isolated MUST be 'yes' iff the corresponding <ec> is not in the same unit")
+            for k in ("canCopy", "canDelete", "canOverlap"):
+                if start.attrs.get(k, "yes") != a.get(k, "yes"):
+                    raise fail(ctx, "sc-ec-mismatch", f"{k} differs between <sc id=\"{a['startRef']}\"> and its <ec>",
+                               c.el, f"§sc/§ec: {k} MUST be the same on both")
+            sr, er = start.attrs.get("canReorder", "yes"), a.get("canReorder", "yes")
+            if (sr == "firstNo" and er != "no") or (sr != "firstNo" and sr != er):
+                raise fail(ctx, "sc-ec-mismatch", f"canReorder={er!r} on the <ec> of <sc canReorder=\"{sr}\">", c.el,
+                           "§ec: canReorder MUST be 'no' if the <sc> has 'firstNo', the same otherwise")
+            ended.add(a["startRef"])
+        elif c.name == "sm":
+            sm[a["id"]] = c
+        elif c.name == "em":
+            if a["startRef"] not in sm:
+                raise fail(ctx, "em-unpaired", f"<em startRef=\"{a['startRef']}\"> has no <sm> before it in the "
+                           f"unit's {flow}", c.el, "§em: startRef MUST be the id of an <sm> in the same unit")
+    for k, c in sc.items():
+        if c.attrs.get("isolated", "no") != "yes" and k not in ended:
+            raise fail(ctx, "sc-unpaired", f"<sc id=\"{k}\"> has no <ec> in the unit's {flow} and is not isolated",
+                       c.el, "§sc: isolated MUST be 'yes' iff the corresponding <ec> is not in the same unit")
