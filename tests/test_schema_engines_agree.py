@@ -135,10 +135,12 @@ def agree(a: SchemaEngine, b: SchemaEngine, inst: Any) -> None:
     assert bool(ea) == bool(eb) == (not va)
     pa, pb = {p for p, _, _ in ea}, {p for p, _, _ in eb}
     if pa != pb:
-        # Known, documented difference: when a key of `sides` fails `propertyNames`, jsonschema-rs
-        # stops there and does not also report the value under that key. The key is still flagged.
+        # Known, documented differences when a key of `sides` is not a BCP 47 tag (both flag the key
+        # itself at /sides): jsonschema-rs may not also descend into the value under that key, and for
+        # an empty key it drops the empty segment from the instance path (/sides/text for /sides//text).
         bad_keys = {p for p, kw, _ in ea if kw == "pattern" and p == "/sides"}
-        assert bad_keys and pa <= pb and all(q.startswith("/sides/") for q in pb - pa), (inst, ea, eb)
+        assert bad_keys and "/sides" in pb, (inst, ea, eb)
+        assert all(q.startswith("/sides/") for q in (pa ^ pb)), (inst, ea, eb)
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
