@@ -28,9 +28,12 @@ from .common import InputProblem, handle_errors
               help="Findings shown per requirement (0 = all); counts stay exact.")
 @click.option("--lang", type=click.Choice(["en", "zh"]), default="en", show_default=True,
               help="Language of requirement titles in text and HTML.")
+@click.option("--from", "from_format", metavar="FORMAT",
+              help="Format of CORPUS when it is not lancang JSONL (default: from the file name: .tmx, .xlf, .conllu...).")
+@click.option("--src", metavar="LANG", help="Language of the corpus, for formats that do not name it (CoNLL-U...).")
 @handle_errors
 def check(corpus: str, profiles: tuple[str, ...], manifest: str | None, metrics: str | None, fmt: str,
-          output: str, max_findings: int, lang: str) -> None:
+          output: str, max_findings: int, lang: str, from_format: str | None, src: str | None) -> None:
     """Check a corpus against standards' profiles, clause by clause.
 
     Streams the corpus once, runs each requirement (record schemas, rules, manifest items, metrics
@@ -43,11 +46,13 @@ def check(corpus: str, profiles: tuple[str, ...], manifest: str | None, metrics:
       lancang check corpus.jsonl --manifest manifest.json -p gb-t-40035-2021
       lancang check corpus.jsonl --manifest m.json -p lancang-zh-asean-parallel --format html -o report.html
       lancang check corpus.jsonl -p my-profile.json --metrics metrics.json --format junit -o check.xml
+      lancang check delivery.tmx -p tmx-1.4b
+      lancang check th_tud-ud-dev.conllu --src th -p conllu
 
     Exit codes: 0 conformant, 1 not conformant or incomplete, 2 usage or input error.
     """
     profs = [load_profile(p) for p in profiles]
-    rep = run_check(corpus, profs, manifest, metrics, max_findings)
+    rep = run_check(corpus, profs, manifest, metrics, max_findings, from_format, [src] if src else None)
     if fmt == "json":
         data = orjson.dumps(rep, option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE)
     elif fmt == "junit":

@@ -10,14 +10,15 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import orjson
 
 from .. import __version__
-from ..corpora.jsonl import Parsed, PathLike, iter_lines, open_input
+from ..corpora.formats import format_for_path, get_format
+from ..corpora.jsonl import Parsed, PathLike, is_stdio, iter_lines, open_input
 from ..corpora.model import now_iso
 from ..errors import InputError
 from ..findings import Finding
@@ -53,8 +54,13 @@ def _sev(req: dict[str, Any]) -> str:
 
 
 class Checker:
-    def __init__(self, profiles: Sequence[Profile], max_findings: int = 100):
+    def __init__(self, profiles: Sequence[Profile], max_findings: int = 100, from_format: str | None = None,
+                 langs: Sequence[str] | None = None):
         self.profiles = list(profiles)
+        self.from_format = get_format(from_format) if from_format else None
+        self.langs = list(langs) if langs else None
+        self.source_format: str = "jsonl"
+        self.source_error: str | None = None
         self.max_findings = max_findings
         self.states: list[ReqState] = []
         for prof in self.profiles:
@@ -103,7 +109,8 @@ class Checker:
                                "kind": "record", "title": {"en": "Records are valid lancang records (lancang validate)",
                                                            "zh": "记录符合 lancang 规范模型"}})
         parsed = 0
-        for item in iter_lines(corpus):
+        self.source_format, self.source_error = "jsonl", None
+        for item in self._items(corpus, base_state):
             if not isinstance(item, Parsed):
                 if item.severity == "error":
                     if parsed == 0 and item.code in ("json-malformed", "utf8-invalid") and item.line == 1:
@@ -125,13 +132,20 @@ class Checker:
                     self._check_record(st, rec, item.line, name)
                 except ImportError as exc:
                     self._unavailable(st, exc)
-        if parsed == 0:
+        if parsed == 0 and self.source_format == "jsonl":
             raise InputError(f"{name}: no records (empty file?)")
         for st in record_states:
             if st.runner is not None and st.verdict != "not-checked":
                 for line, rid, ptr, msg in st.runner.finish():
                     self._hit(st, msg, name, line, rid, ptr)
 
+        for st in self.states:
+            if st.rule is not None and st.rule.scope == "source":
+                want = st.params["format"]
+                if self.source_format != want:
+                    self._hit(st, f"the corpus was read as {self.source_format}, not {want}", name)
+                elif self.source_error is not None:
+                    self._hit(st, self.source_error, name)
         computed = {"corpus": cm.to_dict(), "rules": self._rule_metrics(cm.records)}
         doc_metrics = {**(metrics or {}), **computed}
         for st in self.states:
@@ -140,6 +154,36 @@ class Checker:
             elif st.req["kind"] == "sampling":
                 self._check_sampling(st, doc_metrics, cm.records)
         return self._report(name, manifest, [base_state, *self.states], doc_metrics, cm.records)
+
+    def _items(self, corpus: PathLike, base_state: ReqState) -> Iterator[Parsed | Any]:
+        """Lines of a JSONL corpus, or the records of a corpus in another registered format (TMX, XLIFF,
+        CoNLL-U, ...), read through the format registry. A format reader stops at the first violation of
+        its format; that finding goes to the ``source-format`` rules and the base requirement."""
+        fmt = self.from_format or format_for_path(corpus)
+        if fmt is None or fmt.name == "jsonl" or is_stdio(corpus):
+            yield from iter_lines(corpus)
+            return
+        if fmt.read is None:
+            raise InputError(f"{corpus}: format {fmt.name!r} cannot be read")
+        self.source_format = fmt.name
+        if fmt.name == "xliff":  # .xlf holds either version; the reader hands XLIFF 2 to xliff2
+            from ..corpora.formats import xliff2
+            from ..corpora.formats.xmlsafe import root_tag
+
+            try:
+                tag, _line = root_tag(corpus)
+            except InputError:
+                tag = ""
+            if tag.startswith("{") and tag[1:].split("}")[0] in xliff2.CORE_NS:
+                self.source_format = "xliff2"
+        n = 0
+        try:
+            for rec in fmt.read(corpus, langs=self.langs):
+                n += 1
+                yield Parsed(n, rec)
+        except InputError as exc:  # the format's own violation, located by the reader
+            self.source_error = str(exc)
+            self._hit(base_state, f"reading stopped: {exc}", str(corpus), n + 1)
 
     def _check_record(self, st: ReqState, rec: dict[str, Any], line: int, name: str) -> None:
         if st.engine is not None:
@@ -277,9 +321,10 @@ def load_metrics(path: PathLike) -> dict[str, Any]:
 
 
 def check(corpus: PathLike, profiles: Sequence[Profile], manifest: PathLike | None = None,
-          metrics: PathLike | None = None, max_findings: int = 100) -> dict[str, Any]:
+          metrics: PathLike | None = None, max_findings: int = 100, from_format: str | None = None,
+          langs: Sequence[str] | None = None) -> dict[str, Any]:
     m = load_metrics(metrics) if metrics is not None else None
-    return Checker(profiles, max_findings).run(corpus, manifest, m)
+    return Checker(profiles, max_findings, from_format, langs).run(corpus, manifest, m)
 
 
 __all__ = ["Checker", "check", "load_metrics"]

@@ -453,6 +453,74 @@ def manifest_roles(doc: dict[str, Any], params: dict[str, Any]) -> Iterator[Hit]
             yield "/people", f"no person with the role {role!r}"
 
 
+# ------------------------------------------------------------------------------------ source formats
+
+TMX_HEADER_REQUIRED = ("creationtool", "creationtoolversion", "segtype", "o-tmf", "adminlang", "srclang", "datatype")
+
+
+def tmx_header(rec: dict[str, Any], params: dict[str, Any]) -> Iterator[Hit]:
+    """TMX 1.4b <header>: the required attributes, segtype in its list, srclang one of the languages or *all*."""
+    header = rec.get("meta", {}).get("tmx", {}).get("header")
+    if header is None:
+        return
+    attrs = header.get("attrs", {})
+    for a in TMX_HEADER_REQUIRED:
+        if not attrs.get(a):
+            yield "/meta/tmx/header/attrs", f"TMX header lacks the required attribute {a}"
+    seg = attrs.get("segtype")
+    if seg and seg not in ("block", "paragraph", "sentence", "phrase"):
+        yield "/meta/tmx/header/attrs/segtype", f"segtype {seg!r} is not block, paragraph, sentence or phrase"
+    src = attrs.get("srclang")
+    if src and src != "*all*" and not any(t.lower() == src.lower() for t in rec["sides"]):
+        yield "/meta/tmx/header/attrs/srclang", f"srclang {src!r} is not a language of the first unit"
+
+
+def layer_values(rec: dict[str, Any], params: dict[str, Any]) -> Iterator[Hit]:
+    """Values of a per-token layer (e.g. UPOS in pos) are in an allowed set (null allowed where no value)."""
+    allowed = set(params["values"])
+    name = params["layer"]
+    for lang, side in _sides(rec, params):
+        lay = side.get("layers", {}).get(name)
+        for i, v in enumerate(lay["values"] if lay else ()):
+            if v is not None and v not in allowed:
+                yield _p(lang, "layers", name, "values", i), f"{name} value {v!r} is not allowed"
+
+
+def dependency_tree(rec: dict[str, Any], params: dict[str, Any]) -> Iterator[Hit]:
+    """CoNLL-U: exactly one root per sentence (HEAD 0, DEPREL root), heads in range, no cycles."""
+    for lang, side in _sides(rec, params):
+        layers = side.get("layers", {})
+        heads, rels = layers.get("head"), layers.get("deprel")
+        if heads is None:
+            continue
+        hv = heads["values"]
+        rv = rels["values"] if rels else [None] * len(hv)
+        words = [i for i, h in enumerate(hv) if h is not None]
+        roots = [i for i in words if int(hv[i]) == 0]
+        if len(roots) != 1:
+            yield _p(lang, "layers", "head"), f"{len(roots)} roots (HEAD 0); a tree has exactly one"
+        for i in words:
+            if (int(hv[i]) == 0) != (rv[i] == "root" or str(rv[i]).startswith("root:")):
+                yield _p(lang, "layers", "deprel", "values", i), "DEPREL is root if and only if HEAD is 0"
+                break
+        # CoNLL-U heads count words from 1 in word order; token indices map to word numbers
+        number = {k + 1: i for k, i in enumerate(words)}
+        for i in words:
+            seen, cur = set(), i
+            while True:
+                h = int(hv[cur])
+                if h == 0:
+                    break
+                if h not in number:
+                    yield _p(lang, "layers", "head", "values", i), f"HEAD {h} points to no word"
+                    return
+                cur = number[h]
+                if cur in seen or cur == i:
+                    yield _p(lang, "layers", "head", "values", i), "the HEAD chain from this word is a cycle"
+                    return
+                seen.add(cur)
+
+
 # ------------------------------------------------------------------------------------ registry
 
 STR_LIST = {"type": "array", "items": {"type": "string", "minLength": 1}, "minItems": 1}
@@ -514,6 +582,15 @@ BUILTIN_RULES: dict[str, Rule] = {r.id: r for r in [
          _schema({"roles": STR_LIST}, ["roles"]), manifest_roles),
     Rule("processing-steps", "manifest", "The processing log has the required steps (alternatives in a list).",
          _schema({"steps": ALT_LIST, "ordered": {"type": "boolean"}}, ["steps"]), processing_steps),
+    Rule("source-format", "source", "The corpus was read in the given format without a violation of it "
+         "(e.g. XLIFF 2 processing requirements, TMX structure, CoNLL-U columns).",
+         _schema({"format": {"type": "string", "minLength": 1}}, ["format"])),
+    Rule("tmx-header", "record", "TMX 1.4b header: required attributes, segtype, srclang.", _schema(), tmx_header),
+    Rule("layer-values", "record", "Values of a per-token layer are in an allowed set.",
+         _schema({**ONLY, "layer": {"enum": ["pos", "xpos", "lemma", "feats", "deprel", "deps", "misc"]},
+                  "values": STR_LIST}, ["layer", "values"]), layer_values),
+    Rule("dependency-tree", "record", "Dependency heads form one tree per sentence rooted at HEAD 0.",
+         _schema(ONLY), dependency_tree),
     Rule("guideline-sections", "manifest", "The annotation guidelines have the required sections.",
          _schema({"sections": ALT_LIST}, ["sections"]), guideline_sections),
 ]}

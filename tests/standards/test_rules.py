@@ -21,7 +21,10 @@ RECORD: dict[str, Any] = {
             "entities": {"items": [{"id": "T1", "start": 2, "end": 4, "label": "LOC"}], "provenance": PROV}}},
         "th": {"text": "ฉันรักปักกิ่ง", "layers": {
             "sentences": {"spans": [[0, 13]], "provenance": PROV},
-            "tokens": {"spans": [[0, 3], [3, 6], [6, 13]], "provenance": PROV}}},
+            "tokens": {"spans": [[0, 3], [3, 6], [6, 13]], "provenance": PROV},
+            "pos": {"values": ["PRON", "VERB", "PROPN"], "provenance": PROV},
+            "head": {"values": [2, 0, 2], "provenance": PROV},
+            "deprel": {"values": ["nsubj", "root", "obj"], "provenance": PROV}}},
     },
     "links": [{"kind": "beads", "src": "zh-Hans", "tgt": "th", "beads": [{"src": [0], "tgt": [0]}], "provenance": PROV}],
 }
@@ -62,6 +65,12 @@ CASES: dict[str, tuple[dict[str, Any], Callable[[dict[str, Any]], Any]]] = {
     "provenance-present": ({"methods": ["auto", "assisted"]}, lambda r: zh(r)["layers"]["tokens"].pop("provenance")),
     "role-separation": ({}, lambda r: zh(r)["layers"]["tokens"].update(
         provenance={"method": "manual", "annotator": "a1", "review": {"status": "accepted", "reviewer": "a1"}})),
+    "tmx-header": ({}, lambda r: r.update(meta={"tmx": {"header": {"attrs": {
+        "creationtool": "t", "creationtoolversion": "1", "segtype": "clause", "o-tmf": "x", "adminlang": "en",
+        "srclang": "zh-Hans", "datatype": "plaintext"}}}})),
+    "layer-values": ({"layer": "pos", "values": ["NOUN", "VERB", "PROPN", "PRON"]},
+                     lambda r: th(r)["layers"]["pos"]["values"].__setitem__(1, "VERBAL")),
+    "dependency-tree": ({}, lambda r: th(r)["layers"]["head"]["values"].__setitem__(0, 1)),
 }
 MANIFEST_CASES: dict[str, tuple[dict[str, Any], Callable[[dict[str, Any]], Any]]] = {
     "manifest-role-separation": ({}, lambda m: m["people"][0]["roles"].append("reviewer")),
@@ -77,7 +86,8 @@ CORPUS_CASES = ["duplicate-records", "duplicate-pairs"]
 
 
 def test_every_rule_has_a_fixture() -> None:
-    covered = set(CASES) | set(MANIFEST_CASES) | set(CORPUS_CASES) | {"text-zawgyi"}
+    # text-zawgyi: test_zawgyi_rule; source-format: tests/standards/test_check_formats.py
+    covered = set(CASES) | set(MANIFEST_CASES) | set(CORPUS_CASES) | {"text-zawgyi", "source-format"}
     assert covered == set(BUILTIN_RULES)
 
 
