@@ -18,6 +18,10 @@ COMMANDS = {
     "profiles": "lancang.cli.check:profiles",
     "convert": "lancang.cli.convert:convert",
     "formats": "lancang.cli.convert:formats",
+    "annotate": "lancang.cli.annotate:annotate",
+    "annotators": "lancang.cli.annotate:annotators",
+    "evaluate": "lancang.cli.evaluate:evaluate",
+    "train": "lancang.cli.train:train",
 }
 
 

@@ -1,0 +1,84 @@
+"""``lancang evaluate``: tokens or sentences against gold (SIGHAN-style P, R, F1, OOV recall)."""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+import click
+import orjson
+
+from .common import format_option, handle_errors
+
+
+@click.command()
+@click.argument("pred", type=click.Path(allow_dash=True))
+@click.argument("gold", type=click.Path(allow_dash=True))
+@click.option("--layer", type=click.Choice(["tokens", "sentences"]), default="tokens", show_default=True)
+@click.option("--lexicon", type=click.Path(dir_okay=False), metavar="FILE",
+              help="Training lexicon (from `lancang train lexicon`, or one word per line): adds OOV and IV recall.")
+@click.option("--gold-format", type=click.Choice(["jsonl", "conllu"]), help="Gold format (default: from the name).")
+@click.option("--lang", metavar="TAG",
+              help="Language of a CoNLL-U gold file (default: from its name, e.g. th_tud-...).")
+@click.option("--strict", is_flag=True, help="Exit 1 when a record or side is missing on either side.")
+@format_option("text", "json")
+@handle_errors
+def evaluate(pred: str, gold: str, layer: str, lexicon: str | None, gold_format: str | None, lang: str | None,
+             strict: bool, fmt: str) -> None:
+    """Score predicted tokens or sentences against gold, per language and overall.
+
+    A word (or sentence) counts as correct only when both its boundaries match the gold, as in the
+    SIGHAN bakeoff score script. Records are joined by id and sides by language tag; records or
+    sides found on one side only are reported, never silently dropped; differing texts are an error.
+
+    \b
+    Examples:
+      lancang evaluate pred.jsonl gold.jsonl
+      lancang evaluate pred.jsonl gold.jsonl --layer sentences --format json
+      lancang evaluate pred.jsonl th_tud-ud-dev.conllu --lexicon tud.lex
+    """
+    from ..annotators.gold import read_corpus
+    from ..annotators.lexicon import Lexicon
+    from ..quality.accuracy import evaluate as run
+    from ..quality.accuracy import join
+
+    lex = Lexicon.load(lexicon) if lexicon else None
+    ev = run(join(read_corpus(pred), read_corpus(gold, gold_format, lang), layer, names=(pred, gold)), layer, lex)
+    doc = ev.to_dict()
+    if fmt == "json":
+        sys.stdout.buffer.write(orjson.dumps(doc, option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE))
+    else:
+        click.echo(render(doc, pred, gold))
+    if strict and ev.missing:
+        click.get_current_context().exit(1)
+
+
+def render(doc: dict[str, Any], pred: str, gold: str) -> str:
+    lex = "oov_recall" in doc["overall"]
+    head = f"{'language':<12}{'sides':>8}{'gold':>9}{'pred':>9}{'correct':>9}{'P':>8}{'R':>8}{'F1':>8}"
+    if lex:
+        head += f"{'OOV%':>7}{'OOV-R':>8}{'IV-R':>8}"
+    lines = [f"{doc['layer']}: {pred} vs gold {gold} ({doc['records']:,} records joined)", head]
+
+    def row(name: str, s: dict[str, Any]) -> str:
+        r = (f"{name:<12}{s['sides']:>8,}{s['gold']:>9,}{s['pred']:>9,}{s['correct']:>9,}"
+             f"{s['precision']:>8.4f}{s['recall']:>8.4f}{s['f1']:>8.4f}")
+        if lex:
+            pct = f"{100 * s['oov_rate']:.1f}" if s["oov_rate"] is not None else "-"
+            r += f"{pct:>7}" + "".join(f"{v:>8.4f}" if v is not None else f"{'-':>8}"
+                                       for v in (s["oov_recall"], s["iv_recall"]))
+        return r
+
+    for tag, s in doc["languages"].items():
+        lines.append(row(tag, s))
+    lines.append(row("overall", doc["overall"]))
+    m = doc["missing"]
+    if m["only_in_pred"] or m["only_in_gold"] or m["sides"]:
+        ex = m["examples"]
+        lines.append(f"not scored: {m['only_in_pred']:,} records only in the prediction"
+                     + (f" (e.g. {', '.join(ex['only_in_pred'][:5])})" if ex["only_in_pred"] else "")
+                     + f"; {m['only_in_gold']:,} only in the gold"
+                     + (f" (e.g. {', '.join(ex['only_in_gold'][:5])})" if ex["only_in_gold"] else "")
+                     + f"; {m['sides']:,} sides" + (f" (e.g. {ex['sides'][0]['id']} {ex['sides'][0]['side']}: "
+                                                   f"{ex['sides'][0]['problem']})" if ex["sides"] else ""))
+    return "\n".join(lines)
