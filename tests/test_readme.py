@@ -38,7 +38,7 @@ def in_tmp(tmp_path: Path):
 def test_quickstart_is_two_commands_and_ci_runs_the_test_command() -> None:
     cmds = [b.strip() for _, b in blocks("sh")]
     assert len(cmds) == 2 and all("\n" not in c for c in cmds)
-    assert cmds[0].endswith("lancang demo") and "pip install ." in cmds[0]
+    assert cmds[0].endswith("lancang demo") and 'pip install ".[all]"' in cmds[0]
     test_cmd = cmds[1].split("&&")[-1].strip()
     assert test_cmd == ".venv/bin/python -m pytest"
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")

@@ -8,6 +8,7 @@ import click
 import orjson
 
 from .. import __version__
+from ..errors import LancangError
 from ..corpora.jsonl import atomic_output
 from ..corpora.samples import sample_path
 from ..corpora.stats import corpus_stats
@@ -27,8 +28,10 @@ def demo(out_dir: str) -> None:
     """Run lancang on its bundled sample (48 real PUD and TALPCo sentences in 7 languages).
 
     The demo copies the sample corpus and its manifest into the output folder, validates them,
-    describes the corpus and checks it against the lancang-zh-asean-parallel profile, writing a JSON
-    and an HTML report. It writes only into that folder.
+    describes the corpus, segments and splits every side with the default annotators (scoring the
+    machine tokens against the sample's gold), and checks the result against the
+    lancang-zh-asean-parallel profile, writing a JSON and an HTML report. It writes only into that
+    folder.
 
     \b
     Examples:
@@ -62,9 +65,27 @@ def demo(out_dir: str) -> None:
     _write_json(out / "stats.json", st)
     click.echo("   " + render_stats(st, corpus.name).replace("\n", "\n   "))
 
-    click.echo("\n3. check it against the Chinese-ASEAN parallel corpus profile (a lancang proposal)")
+    click.echo("\n3. segment words and split sentences on every side with the default annotators")
+    checked = corpus
+    annotated = out / "annotated.jsonl"
+    try:
+        st = _annotate(corpus, annotated)
+    except LancangError as exc:
+        click.echo(f"   skipped: {str(exc).splitlines()[0]}")
+        if "pip install" not in str(exc):
+            click.echo('   (every language backend installs with: pip install "lancang[all]")')
+    else:
+        for x in st["layers"]:
+            click.echo(f"   {x['layer']:<9} {x['lang']:<8} {x['annotator']:<12} {x['sides']:>3} sides {x['spans']:>5} spans")
+        ev = _evaluate(annotated, corpus)
+        _write_json(out / "accuracy.json", ev)
+        click.echo("   machine tokens against the sample's gold tokens (word boundary F1, SIGHAN style):")
+        click.echo("   " + ", ".join(f"{lang} {sc['f1']:.3f}" for lang, sc in ev["languages"].items() if sc["gold"]))
+        checked = annotated
+
+    click.echo("\n4. check it against the Chinese-ASEAN parallel corpus profile (a lancang proposal)")
     profile = load_profile("lancang-zh-asean-parallel")
-    rep = check(corpus, [profile], manifest)
+    rep = check(checked, [profile], manifest)
     _write_json(out / "report.json", rep)
     with atomic_output(out / "report.html") as f:
         f.write(render_html(rep).encode())
@@ -84,3 +105,24 @@ def demo(out_dir: str) -> None:
 def _write_json(path: Path, doc: object) -> None:
     with atomic_output(path) as f:
         f.write(orjson.dumps(doc, option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE))
+
+
+def _annotate(corpus: Path, target: Path) -> dict:
+    """Machine tokens and sentences on every side of the sample's plain texts (gold layers left out)."""
+    from ..annotators.pipeline import Pipeline, PipelineConfig, annotate_file
+    from ..corpora.jsonl import read_records, write_records
+
+    raw = target.with_name("raw.jsonl")
+    write_records(raw, ({**{k: v for k, v in r.items() if k not in ("sides", "links")},
+                         "sides": {lang: {"text": s["text"]} for lang, s in r["sides"].items()}}
+                        for r in read_records(corpus)))
+    pipeline = Pipeline.build(PipelineConfig(layers=("tokens", "sentences")))
+    return annotate_file(raw, target, pipeline).to_dict()
+
+
+def _evaluate(pred: Path, gold: Path) -> dict:
+    from ..annotators.gold import read_corpus
+    from ..quality.accuracy import evaluate, join
+
+    return evaluate(join(read_corpus(str(pred)), read_corpus(str(gold)), "tokens", names=(str(pred), str(gold))),
+                    "tokens").to_dict()
