@@ -140,3 +140,15 @@ def test_lexicon_word_list_for_oov(tmp_path: Path) -> None:
     p.write_text("中国\n", encoding="utf-8")
     s = score_spans([(0, 2), (2, 4)], [(0, 2), (2, 4)], "中国人民", Lexicon.load(p))
     assert s.oov_gold == 1
+
+
+def test_evaluate_beads_through_the_cli(cli) -> None:
+    import orjson
+
+    from lancang.corpora.samples import sample_path
+
+    res = cli("evaluate", str(sample_path()), str(sample_path()), "--layer", "beads", "--format", "json")
+    assert res.exit_code == 0, res.output
+    doc = orjson.loads(res.stdout)
+    assert doc["skipped"] == 24  # the TALPCo records carry no beads
+    assert doc["f1_strict"] == 1.0 and doc["f1_lax"] == 1.0 and doc["gold_beads"] == 24

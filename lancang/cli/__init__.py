@@ -14,6 +14,7 @@ COMMANDS = {
     "inspect": "lancang.cli.quality:inspect",
     "agree": "lancang.cli.quality:agree",
     "demo": "lancang.cli.demo:demo",
+    "align": "lancang.cli.align:align",
     "check": "lancang.cli.check:check",
     "profiles": "lancang.cli.check:profiles",
     "convert": "lancang.cli.convert:convert",

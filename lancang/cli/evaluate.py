@@ -14,7 +14,8 @@ from .common import format_option, handle_errors
 @click.command()
 @click.argument("pred", type=click.Path(allow_dash=True))
 @click.argument("gold", type=click.Path(allow_dash=True))
-@click.option("--layer", type=click.Choice(["tokens", "sentences"]), default="tokens", show_default=True)
+@click.option("--layer", type=click.Choice(["tokens", "sentences", "beads", "links"]), default="tokens",
+              show_default=True, help="tokens/sentences: boundary P/R/F1; beads: strict and lax P/R/F1; links: AER.")
 @click.option("--lexicon", type=click.Path(dir_okay=False), metavar="FILE",
               help="Training lexicon (from `lancang train lexicon`, or one word per line): adds OOV and IV recall.")
 @click.option("--gold-format", type=click.Choice(["jsonl", "conllu"]), help="Gold format (default: from the name).")
@@ -36,12 +37,25 @@ def evaluate(pred: str, gold: str, layer: str, lexicon: str | None, gold_format:
       lancang evaluate pred.jsonl gold.jsonl
       lancang evaluate pred.jsonl gold.jsonl --layer sentences --format json
       lancang evaluate pred.jsonl th_tud-ud-dev.conllu --lexicon tud.lex
+      lancang evaluate aligned.jsonl gold.jsonl --layer beads
     """
     from ..annotators.gold import read_corpus
     from ..annotators.lexicon import Lexicon
     from ..quality.accuracy import evaluate as run
     from ..quality.accuracy import join
 
+    if layer in ("beads", "links"):
+        from ..corpora.jsonl import read_records
+        from ..quality.alignment import evaluate_records
+
+        doc = evaluate_records(read_records(gold), read_records(pred), layer)
+        if fmt == "json":
+            sys.stdout.buffer.write(orjson.dumps(doc, option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE))
+        else:
+            click.echo(f"{pred} against {gold}, {layer}:")
+            for k, v in doc.items():
+                click.echo(f"  {k}: {v}")
+        return
     lex = Lexicon.load(lexicon) if lexicon else None
     ev = run(join(read_corpus(pred), read_corpus(gold, gold_format, lang), layer, names=(pred, gold)), layer, lex)
     doc = ev.to_dict()
