@@ -48,6 +48,13 @@ def test_demo_writes_only_its_folder(cli, tmp_path: Path) -> None:
         acc = orjson.loads((out / "accuracy.json").read_bytes())
         assert set(acc["languages"]) == {"zh-Hant", "en", "th", "id", "ms", "vi", "my"}
         assert acc["languages"]["en"]["f1"] > 0.95 and acc["languages"]["zh-Hant"]["f1"] > 0.7
+        from lancang.corpora.jsonl import read_records
+        from lancang.schemas.validator import RecordValidator
+
+        rv = RecordValidator()
+        aligned = list(read_records(out / "aligned.jsonl"))
+        assert len(aligned) == 48 and all(rv.check(r) == [] for r in aligned)
+        assert all({lk["kind"] for lk in r["links"]} == {"beads", "tokens"} for r in aligned)
     rep = orjson.loads((out / "report.json").read_bytes())
     assert rep["signature"]["profiles"][0]["id"] == "lancang-zh-asean-parallel"
     assert rep["verdict"] in ("not-conformant", "incomplete")

@@ -29,7 +29,8 @@ def demo(out_dir: str) -> None:
 
     The demo copies the sample corpus and its manifest into the output folder, validates them,
     describes the corpus, segments and splits every side with the default annotators (scoring the
-    machine tokens against the sample's gold), and checks the result against the
+    machine tokens against the sample's gold), aligns the Thai and English sentences and words, and
+    checks the result against the
     lancang-zh-asean-parallel profile, writing a JSON and an HTML report. It writes only into that
     folder.
 
@@ -82,6 +83,18 @@ def demo(out_dir: str) -> None:
         click.echo("   machine tokens against the sample's gold tokens (word boundary F1, SIGHAN style):")
         click.echo("   " + ", ".join(f"{lang} {sc['f1']:.3f}" for lang, sc in ev["languages"].items() if sc["gold"]))
         checked = annotated
+        click.echo("\n   align sentences (beads) and words (links) between the Thai and English sides")
+        try:
+            from ..annotators.align.records import align_sentences_file, align_words_file
+
+            aligned = out / "aligned.jsonl"
+            sb = align_sentences_file(annotated, aligned, src="th", tgt="en", replace=True)
+            wb = align_words_file(aligned, aligned, src="th", tgt="en", replace=True)
+        except (LancangError, ImportError) as exc:
+            click.echo(f"   alignment skipped: {str(exc).splitlines()[0]}")
+        else:
+            click.echo(f"   {_counts(sb)}; {_counts(wb)}")
+            checked = aligned
 
     click.echo("\n4. check it against the Chinese-ASEAN parallel corpus profile (a lancang proposal)")
     profile = load_profile("lancang-zh-asean-parallel")
@@ -126,3 +139,7 @@ def _evaluate(pred: Path, gold: Path) -> dict:
 
     return evaluate(join(read_corpus(str(pred)), read_corpus(str(gold)), "tokens", names=(str(pred), str(gold))),
                     "tokens").to_dict()
+
+
+def _counts(d: dict) -> str:
+    return ", ".join(f"{k} {v}" for k, v in d.items() if isinstance(v, (int, float)) and not isinstance(v, bool))
