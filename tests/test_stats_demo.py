@@ -64,6 +64,10 @@ def test_demo_writes_only_its_folder(cli, tmp_path: Path) -> None:
     assert st["records"] == 48
     assert set(st["languages"]) == {"zh-Hant", "en", "th", "id", "ms", "vi", "my"}
     assert "48 records, 48 valid" in res.stdout
+    assert "48 records -> corpus.tmx -> 48 records; texts identical in 48" in res.stdout
+    from lxml import etree
+
+    assert etree.parse(str(out / "corpus.tmx")).getroot().get("version") == "1.4"
 
 
 def test_demo_refuses_package_folder(cli) -> None:

@@ -66,6 +66,18 @@ def demo(out_dir: str) -> None:
     _write_json(out / "stats.json", st)
     click.echo("   " + render_stats(st, corpus.name).replace("\n", "\n   "))
 
+    click.echo("\n   convert to TMX 1.4b and back (TMX holds texts, not annotation layers)")
+    from ..corpora.convert import convert
+    from ..corpora.jsonl import read_records
+
+    tmx = out / "corpus.tmx"
+    rep_out = convert(corpus, tmx, allow_loss=True)
+    rep_back = convert(tmx, out / "from-tmx.jsonl")
+    same = sum(1 for a, b in zip(read_records(corpus), read_records(out / "from-tmx.jsonl"))
+               if {k: v["text"] for k, v in a["sides"].items()} == {k: v["text"] for k, v in b["sides"].items()})
+    click.echo(f"   {rep_out.records} records -> {tmx.name} -> {rep_back.records} records; texts identical in {same}; "
+               f"not carried by TMX: {', '.join(sorted(rep_out.lost)) or 'nothing'}")
+
     click.echo("\n3. segment words and split sentences on every side with the default annotators")
     checked = corpus
     annotated = out / "annotated.jsonl"
