@@ -92,6 +92,20 @@ def no_options(options: dict[str, Any], role: str) -> None:
         raise UsageError(f"this format takes no {role} options (got {', '.join(sorted(options))})")
 
 
+def pick_side(rec: dict[str, Any], langs: Any, holder: str) -> str:
+    """The side a one-language format writes: ``langs[0]`` if given, else the record's only side."""
+    from ...errors import InputError, UsageError
+
+    sides = rec["sides"]
+    if langs:
+        if langs[0] not in sides:
+            raise InputError(f"record {rec['id']!r} has no side {langs[0]!r}")
+        return langs[0]
+    if len(sides) != 1:
+        raise UsageError(f"record {rec['id']!r} has {len(sides)} sides; {holder} holds one: choose it with --src")
+    return next(iter(sides))
+
+
 def get_format(name: str) -> Format:
     return FORMATS.get(name)
 

@@ -42,7 +42,7 @@ from typing import Any
 from ...errors import InputError, UsageError
 from ..jsonl import PathLike
 from ..offsets import OffsetError, SourceText, render_source, source_for_canonical
-from . import Format
+from . import Format, pick_side
 
 _ID = re.compile(r"[A-Za-z]+[0-9]+\Z|#[A-Za-z]*[0-9]+\Z")
 _OFFSETS = re.compile(r"([0-9]+) ([0-9]+)\Z")
@@ -368,14 +368,7 @@ def _file_name(rid: str) -> str:
 
 
 def _pick_side(rec: dict[str, Any], langs: Any) -> str:
-    sides = rec["sides"]
-    if langs:
-        if langs[0] not in sides:
-            raise InputError(f"record {rec['id']!r} has no side {langs[0]!r}")
-        return langs[0]
-    if len(sides) != 1:
-        raise UsageError(f"record {rec['id']!r} has {len(sides)} sides; brat holds one: choose it with --src")
-    return next(iter(sides))
+    return pick_side(rec, langs, "brat")
 
 
 def render_document(rec: dict[str, Any], lang: str) -> tuple[str, str]:

@@ -32,7 +32,7 @@ import regex
 
 from ...errors import InputError, UsageError
 from ..jsonl import PathLike, atomic_output, open_input
-from . import Format
+from . import Format, pick_side
 
 SCHEMES = ("iob1", "iob2", "bioes", "bilou")
 _TAG = re.compile(r"([BIESLU])-(.+)\Z")
@@ -320,14 +320,7 @@ def write(records: Iterable[dict[str, Any]], path: PathLike, *, langs: Any = Non
 
 
 def _pick_side(rec: dict[str, Any], langs: Any) -> str:
-    sides = rec["sides"]
-    if langs:
-        if langs[0] not in sides:
-            raise InputError(f"record {rec['id']!r} has no side {langs[0]!r}")
-        return langs[0]
-    if len(sides) != 1:
-        raise UsageError(f"record {rec['id']!r} has {len(sides)} sides; a column file holds one: choose it with --src")
-    return next(iter(sides))
+    return pick_side(rec, langs, "a column file")
 
 
 def sentence_rows(rec: dict[str, Any], lang: str, scheme: str, repaired: Iterable[int] = (),

@@ -35,7 +35,7 @@ import orjson
 
 from ...errors import InputError, UsageError
 from ..jsonl import PathLike, atomic_output, open_input
-from . import Format
+from . import Format, pick_side
 
 COLUMNS = ("id", "form", "lemma", "upos", "xpos", "feats", "head", "deprel", "deps", "misc")
 #: value layers in column order (FORM is the token span, ID its position)
@@ -320,14 +320,7 @@ def write(records: Iterable[dict[str, Any]], path: PathLike, *, langs: Any = Non
 
 
 def _pick_side(rec: dict[str, Any], langs: Any) -> str:
-    sides = rec["sides"]
-    if langs:
-        if langs[0] not in sides:
-            raise InputError(f"record {rec['id']!r} has no side {langs[0]!r}")
-        return langs[0]
-    if len(sides) != 1:
-        raise UsageError(f"record {rec['id']!r} has {len(sides)} sides; CoNLL-U holds one: choose it with --src")
-    return next(iter(sides))
+    return pick_side(rec, langs, "CoNLL-U")
 
 
 def _value(v: Any) -> str:

@@ -26,7 +26,7 @@ import orjson
 
 from ...errors import InputError, UsageError
 from ..jsonl import PathLike
-from . import Format
+from . import Format, pick_side
 
 INSTALL_HINT = 'spaCy DocBin needs spaCy: pip install "lancang[spacy]"'
 _KEY = "lancang"
@@ -177,14 +177,7 @@ def write(records: Iterable[dict[str, Any]], path: PathLike, *, langs: Any = Non
 
 
 def _pick_side(rec: dict[str, Any], langs: Any) -> str:
-    sides = rec["sides"]
-    if langs:
-        if langs[0] not in sides:
-            raise InputError(f"record {rec['id']!r} has no side {langs[0]!r}")
-        return langs[0]
-    if len(sides) != 1:
-        raise UsageError(f"record {rec['id']!r} has {len(sides)} sides; a spaCy Doc holds one: choose it with --src")
-    return next(iter(sides))
+    return pick_side(rec, langs, "a spaCy Doc")
 
 
 def record_doc(rec: dict[str, Any], lang: str, vocab: Any, Doc: Any, Span: Any) -> Any:
