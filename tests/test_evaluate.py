@@ -152,3 +152,13 @@ def test_evaluate_beads_through_the_cli(cli) -> None:
     doc = orjson.loads(res.stdout)
     assert doc["skipped"] == 24  # the TALPCo records carry no beads
     assert doc["f1_strict"] == 1.0 and doc["f1_lax"] == 1.0 and doc["gold_beads"] == 24
+
+
+def test_evaluate_beads_reports_a_missing_record(cli, tmp_path) -> None:
+    from lancang.corpora.jsonl import read_records, write_records
+    from lancang.corpora.samples import sample_path
+
+    short = tmp_path / "short.jsonl"
+    write_records(short, list(read_records(sample_path()))[:-1])
+    res = cli("evaluate", str(short), str(sample_path()), "--layer", "beads")
+    assert res.exit_code == 2 and "the test file has ended but the gold file goes on" in res.stderr

@@ -26,6 +26,8 @@ scored in one streaming pass; :func:`bead_scores` and :func:`link_scores` are th
 
 from __future__ import annotations
 
+import itertools
+
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -202,7 +204,13 @@ def evaluate_records(gold: Iterable[Mapping[str, Any]], test: Iterable[Mapping[s
     counts: BeadCounts | LinkCounts = BeadCounts() if kind == "beads" else LinkCounts()
     skipped = 0
     n = 0
-    for n, (g, t) in enumerate(zip(gold, test, strict=False), 1):
+    end = object()
+    for n, (g, t) in enumerate(itertools.zip_longest(gold, test, fillvalue=end), 1):
+        if g is end or t is end:
+            which, other = ("gold", "test") if g is end else ("test", "gold")
+            rid = (t if g is end else g).get("id")  # type: ignore[union-attr]
+            raise InputError(f"record {n} ({rid!r}): the {which} file has ended but the {other} file goes on "
+                             "(both must hold the same records in the same order)")
         if g.get("id") != t.get("id"):
             raise InputError(f"record {n}: gold id {g.get('id')!r} and test id {t.get('id')!r} differ "
                              "(records must be in the same order)")
