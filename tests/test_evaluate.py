@@ -96,6 +96,8 @@ def test_cli_against_conllu_gold_text_and_json(cli, tmp_path: Path) -> None:
     assert res.exit_code == 0, res.output
     assert "127 records joined" in res.stdout and "1 only in the gold" in res.stdout
     doc = orjson.loads(cli("evaluate", str(pred), str(gold_path), "--lang", "tl", "--format", "json").stdout)
+    assert doc["metrics"] == "lancang/metrics/1" and doc["command"] == "evaluate"
+    doc = doc["accuracy"]["tokens"]
     o = doc["overall"]
     gold_n = sum(len(r["sides"]["tl"]["layers"]["tokens"]["spans"]) for r in gold[1:])
     assert o["gold"] == gold_n and o["correct"] < o["pred"] < o["gold"]
@@ -116,6 +118,7 @@ def test_cli_real_segmenter_with_lexicon_oov(cli, tmp_path: Path) -> None:
     pred = tmp_path / "pred.jsonl"
     assert cli("annotate", str(texts), str(pred), "--layers", "tokens").exit_code == 0
     doc = orjson.loads(cli("evaluate", str(pred), str(dev), "--lexicon", str(lex), "--format", "json").stdout)
+    doc = doc["accuracy"]["tokens"]
     th = doc["languages"]["th"]
     assert th["sides"] == 362 and th["gold"] == 7521
     assert 0.68 < th["f1"] < 0.75  # newmm against the TUD standard, without the lexicon
@@ -129,6 +132,7 @@ def test_cli_sentences_layer_and_text_mismatch(cli, tmp_path: Path) -> None:
                     [{"id": "a", "sides": {"en": side("A b. C d.", [[0, 4], [5, 9]], "sentences")}}])
     p = write_jsonl(tmp_path / "p.jsonl", [{"id": "a", "sides": {"en": side("A b. C d.", [[0, 9]], "sentences")}}])
     doc = orjson.loads(cli("evaluate", str(p), str(g), "--layer", "sentences", "--format", "json").stdout)
+    doc = doc["accuracy"]["sentences"]
     assert doc["overall"]["recall"] == 0 and doc["layer"] == "sentences"
     q = write_jsonl(tmp_path / "q.jsonl", [{"id": "a", "sides": {"en": side("A b. C e.", [[0, 9]], "sentences")}}])
     res = cli("evaluate", str(q), str(g), "--layer", "sentences")
@@ -149,7 +153,12 @@ def test_evaluate_beads_through_the_cli(cli) -> None:
 
     res = cli("evaluate", str(sample_path()), str(sample_path()), "--layer", "beads", "--format", "json")
     assert res.exit_code == 0, res.output
-    doc = orjson.loads(res.stdout)
+    full = orjson.loads(res.stdout)
+    from lancang.schemas import load_schema
+    from lancang.schemas.validator import SchemaEngine
+
+    assert SchemaEngine(load_schema("metrics")).is_valid(full), SchemaEngine(load_schema("metrics")).errors(full)
+    doc = full["accuracy"]["beads"]
     assert doc["skipped"] == 24  # the TALPCo records carry no beads
     assert doc["f1_strict"] == 1.0 and doc["f1_lax"] == 1.0 and doc["gold_beads"] == 24
 

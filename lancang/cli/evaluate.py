@@ -26,11 +26,12 @@ from .common import format_option, handle_errors
 @handle_errors
 def evaluate(pred: str, gold: str, layer: str, lexicon: str | None, gold_format: str | None, lang: str | None,
              strict: bool, fmt: str) -> None:
-    """Score predicted tokens or sentences against gold, per language and overall.
+    """Score predicted tokens, sentences, beads or word links against gold.
 
     A word (or sentence) counts as correct only when both its boundaries match the gold, as in the
     SIGHAN bakeoff score script. Records are joined by id and sides by language tag; records or
     sides found on one side only are reported, never silently dropped; differing texts are an error.
+    --format json writes a metrics document (scores under accuracy.<layer>) for `lancang check --metrics`.
 
     \b
     Examples:
@@ -50,7 +51,7 @@ def evaluate(pred: str, gold: str, layer: str, lexicon: str | None, gold_format:
 
         doc = evaluate_records(read_records(gold), read_records(pred), layer)
         if fmt == "json":
-            sys.stdout.buffer.write(orjson.dumps(doc, option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE))
+            _emit(doc, layer, pred, gold)
         else:
             click.echo(f"{pred} against {gold}, {layer}:")
             for k, v in doc.items():
@@ -60,11 +61,20 @@ def evaluate(pred: str, gold: str, layer: str, lexicon: str | None, gold_format:
     ev = run(join(read_corpus(pred), read_corpus(gold, gold_format, lang), layer, names=(pred, gold)), layer, lex)
     doc = ev.to_dict()
     if fmt == "json":
-        sys.stdout.buffer.write(orjson.dumps(doc, option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE))
+        _emit(doc, layer, pred, gold)
     else:
         click.echo(render(doc, pred, gold))
     if strict and ev.missing:
         click.get_current_context().exit(1)
+
+
+def _emit(doc: dict[str, Any], layer: str, pred: str, gold: str) -> None:
+    """JSON output is a metrics document (schemas/metrics.schema.json) with the scores under accuracy.<layer>,
+    so it goes straight into `lancang check --metrics`."""
+    from .quality import metrics_document
+
+    out = metrics_document("evaluate", inputs=[{"path": pred}, {"path": gold}], accuracy={layer: doc})
+    sys.stdout.buffer.write(orjson.dumps(out, option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE))
 
 
 def render(doc: dict[str, Any], pred: str, gold: str) -> str:

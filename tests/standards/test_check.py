@@ -194,3 +194,20 @@ def test_profiles_commands(cli, tmp_path: Path) -> None:
     p.write_text(p.read_text(encoding="utf-8") + "}", encoding="utf-8")
     res = cli("profiles", "validate", str(p))
     assert res.exit_code == 2 and "not valid JSON" in res.stdout
+
+
+def test_evaluate_metrics_feed_a_threshold(cli, tmp_path: Path) -> None:
+    """The human-machine loop's last step: evaluate writes metrics, a profile's threshold judges them."""
+    from lancang.corpora.samples import sample_path
+
+    res = cli("evaluate", str(sample_path()), str(sample_path()), "--format", "json")
+    mf = tmp_path / "metrics.json"
+    mf.write_bytes(res.stdout.encode())
+    prof = profile_file(tmp_path, "acc", requirements=[
+        {"id": "f1", "clause": "5.5.2", "basis": "default", "kind": "metrics", "title": "token F1 >= 0.95",
+         "schema": {"required": ["accuracy"], "properties": {"accuracy": {"required": ["tokens"], "properties": {
+             "tokens": {"properties": {"overall": {"properties": {"f1": {"minimum": 0.95}}}}}}}}}}])
+    res = cli("check", str(sample_path()), "-p", str(prof), "--metrics", str(mf))
+    assert res.exit_code == 0, res.stdout
+    res = cli("check", str(sample_path()), "-p", str(prof))
+    assert res.exit_code == 1 and "metrics not supplied" in res.stdout
