@@ -36,6 +36,10 @@ def main() -> None:
       lancang demo                          run the whole job on the bundled sample
       lancang validate corpus.jsonl manifest.json
       lancang stats corpus.jsonl --format json
+      lancang convert memory.tmx corpus.jsonl
+      lancang annotate corpus.jsonl segmented.jsonl --layers tokens,sentences
+      lancang align segmented.jsonl aligned.jsonl --sentences
+      lancang check aligned.jsonl --manifest manifest.json -p gb-t-40035-2021 --format html -o report.html
 
     Exit codes: 0 success or conformant, 1 findings (not valid / not conformant), 2 usage or input error.
     """
