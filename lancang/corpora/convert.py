@@ -50,9 +50,13 @@ def convert(src: PathLike, dst: PathLike, *, from_format: str | None = None, to_
     if fin.needs_langs and not langs:
         raise UsageError(f"format {fin.name!r} does not name its languages: give --src (and --tgt)")
     report = ConvertReport(fin.name, fout.name)
+    records = fin.read(src, langs=langs, **(read_options or {}))
+    if fout.max_sides is None and fout.carries >= frozenset(FEATURES):  # the target holds anything
+        report.records = fout.write(records, dst, langs=langs, **(write_options or {}))
+        return report
 
     def checked() -> Iterator[dict[str, Any]]:
-        for rec in fin.read(src, langs=langs, **(read_options or {})):
+        for rec in records:
             lost = lost_features(rec, fout)
             if lost:
                 if not allow_loss:
