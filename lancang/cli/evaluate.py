@@ -1,4 +1,5 @@
-"""``lancang evaluate``: tokens or sentences against gold (SIGHAN-style P, R, F1, OOV recall)."""
+"""``lancang evaluate``: tokens, sentences or entities against gold (SIGHAN-style P, R, F1, OOV recall;
+entity exact and partial match), sentence beads and word links."""
 
 from __future__ import annotations
 
@@ -8,14 +9,16 @@ from typing import Any
 import click
 import orjson
 
+from ..errors import UsageError
 from .common import format_option, handle_errors
 
 
 @click.command()
 @click.argument("pred", type=click.Path(allow_dash=True))
 @click.argument("gold", type=click.Path(allow_dash=True))
-@click.option("--layer", type=click.Choice(["tokens", "sentences", "beads", "links"]), default="tokens",
-              show_default=True, help="tokens/sentences: boundary P/R/F1; beads: strict and lax P/R/F1; links: AER.")
+@click.option("--layer", type=click.Choice(["tokens", "sentences", "entities", "beads", "links"]), default="tokens",
+              show_default=True, help="tokens/sentences: boundary P/R/F1; entities: exact and partial match P/R/F1 "
+                                      "per label, micro and macro; beads: strict and lax P/R/F1; links: AER.")
 @click.option("--lexicon", type=click.Path(dir_okay=False), metavar="FILE",
               help="Training lexicon (from `lancang train lexicon`, or one word per line): adds OOV and IV recall.")
 @click.option("--gold-format", type=click.Choice(["jsonl", "conllu"]), help="Gold format (default: from the name).")
@@ -26,17 +29,20 @@ from .common import format_option, handle_errors
 @handle_errors
 def evaluate(pred: str, gold: str, layer: str, lexicon: str | None, gold_format: str | None, lang: str | None,
              strict: bool, fmt: str) -> None:
-    """Score predicted tokens, sentences, beads or word links against gold.
+    """Score predicted tokens, sentences, entities, beads or word links against gold.
 
     A word (or sentence) counts as correct only when both its boundaries match the gold, as in the
     SIGHAN bakeoff score script. Records are joined by id and sides by language tag; records or
     sides found on one side only are reported, never silently dropped; differing texts are an error.
+    Entities are scored by exact match (span and label) and partial match (same label, overlapping
+    spans, one-to-one), per label, micro- and macro-averaged.
     --format json writes a metrics document (scores under accuracy.<layer>) for `lancang check --metrics`.
 
     \b
     Examples:
       lancang evaluate pred.jsonl gold.jsonl
       lancang evaluate pred.jsonl gold.jsonl --layer sentences --format json
+      lancang evaluate machine.jsonl reviewed.jsonl --layer entities
       lancang evaluate pred.jsonl th_tud-ud-dev.conllu --lexicon tud.lex
       lancang evaluate aligned.jsonl gold.jsonl --layer beads
     """
@@ -56,6 +62,20 @@ def evaluate(pred: str, gold: str, layer: str, lexicon: str | None, gold_format:
             click.echo(f"{pred} against {gold}, {layer}:")
             for k, v in doc.items():
                 click.echo(f"  {k}: {v}")
+        return
+    if layer == "entities":
+        from ..quality.accuracy import evaluate_entities
+
+        if lexicon:
+            raise UsageError("--lexicon scores words; it does not apply to --layer entities")
+        eev = evaluate_entities(join(read_corpus(pred), read_corpus(gold, gold_format, lang), layer, names=(pred, gold)))
+        doc = eev.to_dict()
+        if fmt == "json":
+            _emit(doc, layer, pred, gold)
+        else:
+            click.echo(render_entities(doc, pred, gold))
+        if strict and eev.missing:
+            click.get_current_context().exit(1)
         return
     lex = Lexicon.load(lexicon) if lexicon else None
     ev = run(join(read_corpus(pred), read_corpus(gold, gold_format, lang), layer, names=(pred, gold)), layer, lex)
@@ -96,6 +116,12 @@ def render(doc: dict[str, Any], pred: str, gold: str) -> str:
     for tag, s in doc["languages"].items():
         lines.append(row(tag, s))
     lines.append(row("overall", doc["overall"]))
+    lines.extend(_missing(doc))
+    return "\n".join(lines)
+
+
+def _missing(doc: dict[str, Any]) -> list[str]:
+    lines: list[str] = []
     m = doc["missing"]
     if m["only_in_pred"] or m["only_in_gold"] or m["sides"]:
         ex = m["examples"]
@@ -105,4 +131,29 @@ def render(doc: dict[str, Any], pred: str, gold: str) -> str:
                      + (f" (e.g. {', '.join(ex['only_in_gold'][:5])})" if ex["only_in_gold"] else "")
                      + f"; {m['sides']:,} sides" + (f" (e.g. {ex['sides'][0]['id']} {ex['sides'][0]['side']}: "
                                                    f"{ex['sides'][0]['problem']})" if ex["sides"] else ""))
+    return lines
+
+
+def render_entities(doc: dict[str, Any], pred: str, gold: str) -> str:
+    """Per language (micro), then per label, micro and macro over all sides, for exact and partial match."""
+    o = doc["overall"]
+    lines = [(f"entities: {pred} vs gold {gold} ({doc['records']:,} records joined, {o['sides']:,} sides, "
+              f"{o['gold']:,} gold and {o['pred']:,} predicted entities)")]
+    for mode in ("exact", "partial"):
+        lines.append(f"{mode} match:")
+        lines.append(f"  {'':<16}{'gold':>9}{'pred':>9}{'correct':>9}{'P':>8}{'R':>8}{'F1':>8}")
+        for tag, s in doc["languages"].items():
+            m = s[mode]
+            lines.append(f"  {'[' + tag + ']':<16}{s['gold']:>9,}{s['pred']:>9,}{m['correct']:>9,}"
+                         f"{m['precision']:>8.4f}{m['recall']:>8.4f}{m['f1']:>8.4f}")
+        m = o[mode]
+        for lab, s in m["labels"].items():
+            lines.append(f"  {lab:<16}{s['gold']:>9,}{s['pred']:>9,}{s['correct']:>9,}"
+                         f"{s['precision']:>8.4f}{s['recall']:>8.4f}{s['f1']:>8.4f}")
+        lines.append(f"  {'micro':<16}{o['gold']:>9,}{o['pred']:>9,}{m['correct']:>9,}"
+                     f"{m['precision']:>8.4f}{m['recall']:>8.4f}{m['f1']:>8.4f}")
+        mac = m["macro"]
+        if mac["f1"] is not None:
+            lines.append(f"  {'macro':<16}{'':>27}{mac['precision']:>8.4f}{mac['recall']:>8.4f}{mac['f1']:>8.4f}")
+    lines.extend(_missing(doc))
     return "\n".join(lines)

@@ -1,4 +1,4 @@
-"""Accuracy against gold: precision, recall and F1 of tokens and sentences.
+"""Accuracy against gold: precision, recall and F1 of tokens, sentences and entities.
 
 The score is the SIGHAN bakeoff's (Emerson 2005, the ``score`` script): a predicted word counts as
 correct if and only if both of its boundaries match a gold word, so P = correct / predicted,
@@ -11,6 +11,13 @@ pairs prediction and gold records by id in one pass, holding only out-of-order r
 :func:`evaluate` scores the pairs per side language and overall, reporting what could not be
 paired instead of ignoring it.
 
+Entities (:func:`evaluate_entities`) are scored twice, per label and overall: *exact* (same
+span, fragments included, and same label) and *partial* (same label, spans sharing at least one
+code point; each gold entity matches at most one predicted entity and the pairs are a maximum
+matching, so the count does not depend on item order). Micro scores pool the counts of all labels;
+macro scores are the unweighted means of the per-label P, R and F1 over every label in the gold or
+the prediction.
+
 >>> s = score_spans([(0, 2), (2, 3), (3, 4)], [(0, 2), (2, 4)])
 >>> (s.correct, round(s.precision, 3), round(s.recall, 3), round(s.f1, 3))
 (1, 0.333, 0.5, 0.4)
@@ -18,7 +25,8 @@ paired instead of ignoring it.
 
 from __future__ import annotations
 
-from collections.abc import Container, Iterable, Iterator, Sequence
+from collections import Counter
+from collections.abc import Callable, Container, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from itertools import zip_longest
 from typing import Any
@@ -101,16 +109,24 @@ def score_spans(pred: Iterable[Sequence[int]], gold: Iterable[Sequence[int]], te
 @dataclass
 class Side:
     text: str
-    spans: list[Span] | None  # None: the side has no such layer
+    spans: list[Any] | None  # the layer's spans (or what ``extract`` made of it); None: no such layer
 
 
-def _reduce(rec: Any, layer: str, where: str) -> tuple[str, dict[str, Side]]:
+def _spans(layer: dict[str, Any]) -> list[Span]:
+    return [tuple(s) for s in layer["spans"]]
+
+
+def _reduce(rec: Any, layer: str, where: str,
+            extract: Callable[[dict[str, Any]], list[Any]] = _spans) -> tuple[str, dict[str, Side]]:
     if not isinstance(rec, dict) or not isinstance(rec.get("id"), str) or not isinstance(rec.get("sides"), dict):
         raise InputError(f"{where}: not a record with an id and sides")
     out = {}
     for tag, side in rec["sides"].items():
         lay = side.get("layers", {}).get(layer) if isinstance(side, dict) else None
-        out[tag] = Side(side.get("text", ""), [tuple(s) for s in lay["spans"]] if lay else None)
+        try:
+            out[tag] = Side(side.get("text", ""), extract(lay) if lay else None)
+        except (KeyError, TypeError, ValueError) as exc:
+            raise InputError(f"{where} (id {rec['id']!r}), side {tag!r}: malformed {layer} layer: {exc}") from None
     return rec["id"], out
 
 
@@ -118,16 +134,21 @@ Pair = tuple[str, "dict[str, Side] | None", "dict[str, Side] | None"]
 
 
 def join(pred: Iterable[Any], gold: Iterable[Any], layer: str,
-         names: tuple[str, str] = ("PRED", "GOLD")) -> Iterator[Pair]:
+         names: tuple[str, str] = ("PRED", "GOLD"),
+         extract: Callable[[dict[str, Any]], list[Any]] | None = None) -> Iterator[Pair]:
     """Pair records by id: yields ``(id, pred sides, gold sides)``; a side of the pair is None when
-    that file lacks the record. Streams both inputs in step; only records met out of order wait."""
+    that file lacks the record. Streams both inputs in step; only records met out of order wait.
+    ``extract`` turns a side's layer into what :class:`Side` keeps (default: its spans; for
+    entities, :func:`entity_items`)."""
+    if extract is None:
+        extract = entity_items if layer == "entities" else _spans
     waiting: tuple[dict[str, dict[str, Side]], dict[str, dict[str, Side]]] = ({}, {})
     seen: tuple[set[str], set[str]] = (set(), set())
     for k, (p, g) in enumerate(zip_longest(pred, gold, fillvalue=None), 1):
         for which, rec in ((0, p), (1, g)):
             if rec is None:
                 continue
-            rid, sides = _reduce(rec, layer, f"{names[which]} record {k}")
+            rid, sides = _reduce(rec, layer, f"{names[which]} record {k}", extract)
             if rid in seen[which]:
                 raise InputError(f"{names[which]}: record id {rid!r} appears twice")
             seen[which].add(rid)
@@ -170,6 +191,13 @@ class Evaluation:
                                                    self.side_problems[:limit]]}}}
 
 
+def _same_text(rid: str, tag: str, p: Side, g: Side) -> None:
+    if p.text != g.text:
+        k = next((i for i, (a, b) in enumerate(zip(p.text, g.text)) if a != b), min(len(p.text), len(g.text)))
+        raise InputError(f"record {rid!r}, side {tag!r}: prediction and gold texts differ at offset {k} "
+                         f"({p.text[k:k + 15]!r} vs {g.text[k:k + 15]!r})")
+
+
 def evaluate(pairs: Iterable[tuple[str, dict[str, Side] | None, dict[str, Side] | None]], layer: str,
              lexicon: Container[str] | None = None) -> Evaluation:
     """Score joined records per side language. Texts that differ are an error (with id and side)."""
@@ -187,14 +215,154 @@ def evaluate(pairs: Iterable[tuple[str, dict[str, Side] | None, dict[str, Side] 
             if p is None or g is None:
                 ev.side_problems.append((rid, tag, "side only in " + ("gold" if p is None else "prediction")))
                 continue
-            if p.text != g.text:
-                k = next((i for i, (a, b) in enumerate(zip(p.text, g.text)) if a != b), min(len(p.text), len(g.text)))
-                raise InputError(f"record {rid!r}, side {tag!r}: prediction and gold texts differ at offset {k} "
-                                 f"({p.text[k:k + 15]!r} vs {g.text[k:k + 15]!r})")
+            _same_text(rid, tag, p, g)
             if g.spans is None or p.spans is None:
                 ev.side_problems.append((rid, tag, f"no {layer} in " + ("gold" if g.spans is None else "prediction")))
                 continue
             sc = score_spans(p.spans, g.spans, g.text, lexicon)
             ev.languages.setdefault(tag, Score()).add(sc)
             ev.overall.add(sc)
+    return ev
+
+
+# ------------------------------------------------------------------------------------ entities
+
+#: an entity as scored: (label, fragments), fragments = ((start, end), ...) in text order
+Entity = tuple[str, tuple[Span, ...]]
+MODES = ("exact", "partial")
+
+
+def entity_items(layer: dict[str, Any]) -> list[Entity]:
+    """The entities of a layer as ``(label, fragments)``; a contiguous entity has one fragment."""
+    out = []
+    for k, it in enumerate(layer.get("items", [])):
+        if not isinstance(it, dict) or not isinstance(it.get("label"), str):
+            raise TypeError(f"entity {k} has no label")
+        frags = it.get("fragments") or [[it["start"], it["end"]]]
+        spans = tuple(sorted((int(a), int(b)) for a, b in frags))
+        if any(a >= b for a, b in spans):
+            raise ValueError(f"entity {k} has an empty or reversed span {list(spans)}")
+        out.append((it["label"], spans))
+    return out
+
+
+def _overlap(a: tuple[Span, ...], b: tuple[Span, ...]) -> bool:
+    return any(s < f and t < e for s, e in a for t, f in b)
+
+
+def _max_matching(pred: Sequence[tuple[Span, ...]], gold: Sequence[tuple[Span, ...]]) -> int:
+    """Size of a maximum one-to-one matching of overlapping spans (augmenting paths; sides are small)."""
+    adj = [[j for j, g in enumerate(gold) if _overlap(p, g)] for p in pred]
+    owner: dict[int, int] = {}
+
+    def augment(i: int, seen: set[int]) -> bool:
+        for j in adj[i]:
+            if j not in seen:
+                seen.add(j)
+                if j not in owner or augment(owner[j], seen):
+                    owner[j] = i
+                    return True
+        return False
+
+    return sum(augment(i, set()) for i in range(len(pred)) if adj[i])
+
+
+def match_entities(pred: Iterable[Entity], gold: Iterable[Entity]) -> dict[str, Counter]:
+    """Counts for one side: ``{"gold": Counter(label), "pred": ..., "exact": ..., "partial": ...}``
+    where exact and partial count the correct predictions per label."""
+    p, g = list(pred), list(gold)
+    out = {"gold": Counter(lab for lab, _ in g), "pred": Counter(lab for lab, _ in p)}
+    exact: Counter = Counter()
+    for (lab, _), n in (Counter(p) & Counter(g)).items():  # multiset intersection: duplicates count once each
+        exact[lab] += n
+    out["exact"] = exact
+    partial: Counter = Counter()
+    for lab in out["gold"].keys() & out["pred"].keys():
+        partial[lab] = _max_matching([s for x, s in p if x == lab], [s for x, s in g if x == lab])
+    out["partial"] = +partial
+    return out
+
+
+def _prf(correct: int, pred: int, gold: int) -> tuple[float, float, float]:
+    p = correct / pred if pred else 0.0
+    r = correct / gold if gold else 0.0
+    return p, r, (2 * p * r / (p + r) if p + r else 0.0)
+
+
+@dataclass
+class EntityScore:
+    units: int = 0  # sides scored
+    gold: Counter = field(default_factory=Counter)
+    pred: Counter = field(default_factory=Counter)
+    correct: dict[str, Counter] = field(default_factory=lambda: {m: Counter() for m in MODES})
+
+    def add_counts(self, counts: dict[str, Counter], units: int = 1) -> None:
+        self.units += units
+        self.gold.update(counts["gold"])
+        self.pred.update(counts["pred"])
+        for m in MODES:
+            self.correct[m].update(counts[m])
+
+    def add(self, other: EntityScore) -> None:
+        self.add_counts({"gold": other.gold, "pred": other.pred, **other.correct}, other.units)
+
+    def mode(self, m: str) -> dict[str, Any]:
+        """Per label, micro and macro P/R/F1 for one mode (exact or partial)."""
+        c = self.correct[m]
+        labels = {}
+        for lab in sorted(self.gold.keys() | self.pred.keys()):
+            p, r, f = _prf(c[lab], self.pred[lab], self.gold[lab])
+            labels[lab] = {"gold": self.gold[lab], "pred": self.pred[lab], "correct": c[lab],
+                           "precision": round(p, 6), "recall": round(r, 6), "f1": round(f, 6)}
+        tc, tp, tg = sum(c.values()), sum(self.pred.values()), sum(self.gold.values())
+        p, r, f = _prf(tc, tp, tg)
+        per = [_prf(c[lab], self.pred[lab], self.gold[lab]) for lab in labels]
+        macro = ({k: round(sum(x[i] for x in per) / len(per), 6) for i, k in enumerate(("precision", "recall", "f1"))}
+                 if per else {"precision": None, "recall": None, "f1": None})
+        return {"correct": tc, "precision": round(p, 6), "recall": round(r, 6), "f1": round(f, 6),
+                "micro": {"precision": round(p, 6), "recall": round(r, 6), "f1": round(f, 6)},
+                "macro": macro, "labels": labels}
+
+    def to_dict(self, lexicon: bool = False) -> dict[str, Any]:
+        return {"sides": self.units, "gold": sum(self.gold.values()), "pred": sum(self.pred.values()),
+                **{m: self.mode(m) for m in MODES}}
+
+
+@dataclass
+class EntityEvaluation(Evaluation):
+    languages: dict[str, EntityScore] = field(default_factory=dict)  # type: ignore[assignment]
+    overall: EntityScore = field(default_factory=EntityScore)  # type: ignore[assignment]
+
+    def to_dict(self, limit: int = 20) -> dict[str, Any]:
+        d = super().to_dict(limit)
+        d["languages"] = {k: v.to_dict() for k, v in sorted(self.languages.items())}
+        d["overall"] = self.overall.to_dict()
+        return d
+
+
+def evaluate_entities(pairs: Iterable[Pair]) -> EntityEvaluation:
+    """Score joined records' entities (``join(..., "entities")``) per side language and overall, exact
+    and partial. Records or sides on one side only, or without entities, are reported; texts that
+    differ are an error with the record id and side."""
+    ev = EntityEvaluation("entities")
+    for rid, pred, gold in pairs:
+        if pred is None:
+            ev.only_gold.append(rid)
+            continue
+        if gold is None:
+            ev.only_pred.append(rid)
+            continue
+        ev.records += 1
+        for tag in sorted(set(pred) | set(gold)):
+            p, g = pred.get(tag), gold.get(tag)
+            if p is None or g is None:
+                ev.side_problems.append((rid, tag, "side only in " + ("gold" if p is None else "prediction")))
+                continue
+            _same_text(rid, tag, p, g)
+            if g.spans is None or p.spans is None:
+                ev.side_problems.append((rid, tag, "no entities in " + ("gold" if g.spans is None else "prediction")))
+                continue
+            counts = match_entities(p.spans, g.spans)
+            ev.languages.setdefault(tag, EntityScore()).add_counts(counts)
+            ev.overall.add_counts(counts)
     return ev
