@@ -12,11 +12,8 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import os
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 import orjson
@@ -24,6 +21,7 @@ import orjson
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import random  # noqa: E402
 
+from _report import measure, replace_section  # noqa: E402
 from bench_validate import machine, make_record, pud_sentences, versions  # noqa: E402
 
 MANIFEST = {"manifest": "lancang/manifest/1", "id": "bench", "title": "bench", "languages": ["zh-Hant", "en"],
@@ -58,18 +56,11 @@ def generate(path: Path, n: int, seed: int = 13) -> tuple[int, float, float]:
 
 def run(corpus: Path, manifest: Path) -> tuple[float, float, str]:
     lancang = Path(sys.executable).with_name("lancang")
-    with tempfile.TemporaryFile() as out:
-        t0 = time.perf_counter()
-        proc = subprocess.Popen([str(lancang), "check", str(corpus), "--manifest", str(manifest), "-p",
-                                 "gb-t-40035-2021", "--format", "json"], stdout=out, stderr=subprocess.STDOUT)
-        _, status, usage = os.wait4(proc.pid, 0)
-        wall = time.perf_counter() - t0
-        out.seek(0)
-        data = out.read()
-    code = os.waitstatus_to_exitcode(status)
+    wall, rss, code, data = measure([str(lancang), "check", str(corpus), "--manifest", str(manifest), "-p",
+                                     "gb-t-40035-2021", "--format", "json"])
     if code not in (0, 1):
         raise SystemExit(f"check failed ({code}): {data[-1000:]!r}")
-    return wall, usage.ru_maxrss / 1024, orjson.loads(data)["verdict"]
+    return wall, rss, orjson.loads(data)["verdict"]
 
 
 def main() -> None:
@@ -89,7 +80,7 @@ def main() -> None:
             print(f"{n:>9,} records {total / 2**20:8.1f} MiB  {n / wall:>8,.0f} rec/s  peak {rss:6.1f} MiB  {verdict}")
             p.unlink()
     if args.write:
-        lines = ["<!-- bench_check:start -->", "## `lancang check` (GB/T 40035-2021 profile)", "",
+        lines = ["## `lancang check` (GB/T 40035-2021 profile)", "",
                  f"Measured {dt.date.today().isoformat()} by `python benchmarks/bench_check.py --write docs/benchmarks.md` "
                  f"on {machine()}; {versions()}.", "",
                  "Records as in the validate benchmark (one PUD sentence a side, about 45 tokens). The profile runs "
@@ -98,15 +89,7 @@ def main() -> None:
                  "JSON report.", "",
                  "| records | input MiB | tokens/record | seconds | records/s | peak RSS MiB |", "|---:|---:|---:|---:|---:|---:|"]
         lines += [f"| {n:,} | {t / 2**20:,.1f} | {k:.0f} | {w:.1f} | {n / w:,.0f} | {r:.1f} |" for n, t, k, w, r, _v in rows]
-        lines += ["", "<!-- bench_check:end -->"]
-        block = "\n".join(lines)
-        text = args.write.read_text(encoding="utf-8")
-        if "<!-- bench_check:start -->" in text:
-            head, rest = text.split("<!-- bench_check:start -->", 1)
-            text = head + block + rest.split("<!-- bench_check:end -->", 1)[1]
-        else:
-            text = text.rstrip("\n") + "\n\n" + block + "\n"
-        args.write.write_text(text, encoding="utf-8")
+        replace_section(args.write, "bench_check", lines)
 
 
 if __name__ == "__main__":

@@ -13,16 +13,14 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import os
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 import orjson
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _report import measure, replace_section  # noqa: E402
 from bench_validate import machine, versions  # noqa: E402
 
 from lancang.corpora.formats import get_format  # noqa: E402
@@ -46,17 +44,10 @@ def perturb(rec: dict, i: int) -> dict:
 
 def run(pred: Path, gold: Path) -> tuple[float, float, dict]:
     lancang = Path(sys.executable).with_name("lancang")
-    with tempfile.TemporaryFile() as out:
-        t0 = time.perf_counter()
-        proc = subprocess.Popen([str(lancang), "evaluate", str(pred), str(gold), "--format", "json"], stdout=out,
-                                stderr=subprocess.STDOUT)
-        _, status, usage = os.wait4(proc.pid, 0)
-        wall = time.perf_counter() - t0
-        out.seek(0)
-        data = out.read()
-    if os.waitstatus_to_exitcode(status) != 0:
+    wall, rss, code, data = measure([str(lancang), "evaluate", str(pred), str(gold), "--format", "json"])
+    if code != 0:
         raise SystemExit(data[-800:])
-    return wall, usage.ru_maxrss / 1024, orjson.loads(data)["accuracy"]["tokens"]
+    return wall, rss, orjson.loads(data)["accuracy"]["tokens"]
 
 
 def main() -> None:
@@ -80,7 +71,7 @@ def main() -> None:
             print(f"{f.name:<28} {len(recs):>6} records {toks:>8,} tokens {wall:6.2f} s {len(recs) / wall:>8,.0f} rec/s "
                   f"{toks / wall:>9,.0f} tok/s peak {rss:5.1f} MiB F1 {acc['overall']['f1']:.4f}")
     if args.write:
-        lines = ["<!-- bench_evaluate:start -->", "## `lancang evaluate --layer tokens` on the UD gold", "",
+        lines = ["## `lancang evaluate --layer tokens` on the UD gold", "",
                  f"Measured {dt.date.today().isoformat()} by `python benchmarks/bench_evaluate.py --write docs/benchmarks.md` "
                  f"on {machine()}; {versions()}.", "",
                  "Prediction = the gold with every token of every tenth sentence split in two. Whole command in a "
@@ -91,15 +82,7 @@ def main() -> None:
                  "|---|---:|---:|---:|---:|---:|---:|---:|"]
         lines += [f"| {n} | {r:,} | {t:,} | {w:.2f} | {r / w:,.0f} | {t / w:,.0f} | {m:.1f} | {f1:.4f} |"
                   for n, r, t, w, m, f1 in rows]
-        lines += ["", "<!-- bench_evaluate:end -->"]
-        block = "\n".join(lines)
-        text = args.write.read_text(encoding="utf-8")
-        if "<!-- bench_evaluate:start -->" in text:
-            head, rest = text.split("<!-- bench_evaluate:start -->", 1)
-            text = head + block + rest.split("<!-- bench_evaluate:end -->", 1)[1]
-        else:
-            text = text.rstrip("\n") + "\n\n" + block + "\n"
-        args.write.write_text(text, encoding="utf-8")
+        replace_section(args.write, "bench_evaluate", lines)
 
 
 if __name__ == "__main__":

@@ -18,7 +18,6 @@ import gc
 import os
 import platform
 import random
-import subprocess
 import sys
 import tempfile
 import time
@@ -31,6 +30,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from lancang.corpora.samples import sample_path  # noqa: E402
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _report import measure, replace_section  # noqa: E402
 
 PROV = {"method": "auto", "tool": {"name": "bench", "version": "1"}, "time": "2026-11-23T10:00:00Z"}
 
@@ -92,20 +94,13 @@ def generate(path: Path, n: int, per_side: int = 1, seed: int = 13) -> tuple[int
 
 
 def run(path: Path, *extra: str) -> tuple[float, float, str]:
-    """Wall seconds, peak RSS (MiB) of this one child (``os.wait4``), and its first output line."""
+    """Wall seconds, peak RSS (MiB) of this one child, and its first output line."""
     lancang = Path(sys.executable).with_name("lancang")
-    with tempfile.TemporaryFile() as out:
-        t0 = time.perf_counter()
-        proc = subprocess.Popen([str(lancang), "validate", str(path), "--quiet", *extra], stdout=out,
-                                stderr=subprocess.STDOUT)
-        _, status, usage = os.wait4(proc.pid, 0)
-        wall = time.perf_counter() - t0
-        proc.returncode = os.waitstatus_to_exitcode(status)
-        out.seek(0)
-        text = out.read().decode()
-    if proc.returncode != 0:
-        raise SystemExit(f"validate failed ({proc.returncode}): {text[-1000:]}")
-    return wall, usage.ru_maxrss / 1024, text.strip().splitlines()[0]
+    wall, rss, code, data = measure([str(lancang), "validate", str(path), "--quiet", *extra])
+    text = data.decode()
+    if code != 0:
+        raise SystemExit(f"validate failed ({code}): {text[-1000:]}")
+    return wall, rss, text.strip().splitlines()[0]
 
 
 def machine() -> str:
@@ -185,7 +180,7 @@ def components(n: int) -> dict[str, float]:
 
 
 def write_section(path: Path, rows: list[tuple], parts: dict[str, float]) -> None:
-    lines = ["<!-- bench_validate:start -->", "## `lancang validate`", "",
+    lines = ["## `lancang validate`", "",
              f"Measured {dt.date.today().isoformat()} by `python benchmarks/bench_validate.py --write docs/benchmarks.md` "
              f"on {machine()}; {versions()}.", "",
              "Records: two sides (zh-Hant, en), each one real PUD sentence (about 45 tokens per record; "
@@ -202,16 +197,7 @@ def write_section(path: Path, rows: list[tuple], parts: dict[str, float]) -> Non
     lines += ["", "Where the time goes (in process, same records, one sentence a side):", "",
               "| stage | records/s |", "|---|---:|"]
     lines += [f"| {k} | {v:,.0f} |" for k, v in parts.items()]
-    lines += ["", "<!-- bench_validate:end -->"]
-    block = "\n".join(lines)
-    text = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n\n"
-    if "<!-- bench_validate:start -->" in text:
-        head, rest = text.split("<!-- bench_validate:start -->", 1)
-        tail = rest.split("<!-- bench_validate:end -->", 1)[1]
-        text = head + block + tail
-    else:
-        text = text.rstrip("\n") + "\n\n" + block + "\n"
-    path.write_text(text, encoding="utf-8")
+    replace_section(path, "bench_validate", lines)
 
 
 if __name__ == "__main__":

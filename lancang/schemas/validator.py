@@ -46,8 +46,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from itertools import chain, islice
-from operator import itemgetter, le, lt
+from itertools import chain
+from operator import itemgetter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any

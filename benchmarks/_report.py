@@ -1,0 +1,36 @@
+"""Shared by the benchmark scripts: run a command as a child and measure it; write a section of
+docs/benchmarks.md between ``<!-- NAME:start -->`` and ``<!-- NAME:end -->`` markers."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import tempfile
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+
+def measure(cmd: Sequence[str]) -> tuple[float, float, int, bytes]:
+    """Wall seconds, the child's peak RSS in MiB (``os.wait4``), its exit code and its output."""
+    with tempfile.TemporaryFile() as out:
+        t0 = time.perf_counter()
+        proc = subprocess.Popen(list(cmd), stdout=out, stderr=subprocess.STDOUT)
+        _, status, usage = os.wait4(proc.pid, 0)
+        wall = time.perf_counter() - t0
+        out.seek(0)
+        data = out.read()
+    return wall, usage.ru_maxrss / 1024, os.waitstatus_to_exitcode(status), data
+
+
+def replace_section(path: Path, name: str, lines: Sequence[str]) -> None:
+    """Put ``lines`` between the section's markers in ``path`` (appending the section if it is new)."""
+    start, end = f"<!-- {name}:start -->", f"<!-- {name}:end -->"
+    block = "\n".join([start, *lines, "", end])
+    text = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n"
+    if start in text:
+        head, rest = text.split(start, 1)
+        text = head + block + rest.split(end, 1)[1]
+    else:
+        text = text.rstrip("\n") + "\n\n" + block + "\n"
+    path.write_text(text, encoding="utf-8")
