@@ -198,10 +198,10 @@ def _same_text(rid: str, tag: str, p: Side, g: Side) -> None:
                          f"({p.text[k:k + 15]!r} vs {g.text[k:k + 15]!r})")
 
 
-def evaluate(pairs: Iterable[tuple[str, dict[str, Side] | None, dict[str, Side] | None]], layer: str,
-             lexicon: Container[str] | None = None) -> Evaluation:
-    """Score joined records per side language. Texts that differ are an error (with id and side)."""
-    ev = Evaluation(layer, lexicon=lexicon is not None)
+def _scorable(pairs: Iterable[tuple[str, dict[str, Side] | None, dict[str, Side] | None]], ev: Any,
+              layer: str) -> Iterator[tuple[str, str, Side, Side]]:
+    """(record id, side, prediction, gold) for every side present in both with the layer; records and
+    sides found on one side only, or without the layer, are noted on ``ev``; differing texts raise."""
     for rid, pred, gold in pairs:
         if pred is None:
             ev.only_gold.append(rid)
@@ -219,9 +219,17 @@ def evaluate(pairs: Iterable[tuple[str, dict[str, Side] | None, dict[str, Side] 
             if g.spans is None or p.spans is None:
                 ev.side_problems.append((rid, tag, f"no {layer} in " + ("gold" if g.spans is None else "prediction")))
                 continue
-            sc = score_spans(p.spans, g.spans, g.text, lexicon)
-            ev.languages.setdefault(tag, Score()).add(sc)
-            ev.overall.add(sc)
+            yield rid, tag, p, g
+
+
+def evaluate(pairs: Iterable[tuple[str, dict[str, Side] | None, dict[str, Side] | None]], layer: str,
+             lexicon: Container[str] | None = None) -> Evaluation:
+    """Score joined records per side language. Texts that differ are an error (with id and side)."""
+    ev = Evaluation(layer, lexicon=lexicon is not None)
+    for _rid, tag, p, g in _scorable(pairs, ev, layer):
+        sc = score_spans(p.spans, g.spans, g.text, lexicon)
+        ev.languages.setdefault(tag, Score()).add(sc)
+        ev.overall.add(sc)
     return ev
 
 
@@ -345,24 +353,8 @@ def evaluate_entities(pairs: Iterable[Pair]) -> EntityEvaluation:
     and partial. Records or sides on one side only, or without entities, are reported; texts that
     differ are an error with the record id and side."""
     ev = EntityEvaluation("entities")
-    for rid, pred, gold in pairs:
-        if pred is None:
-            ev.only_gold.append(rid)
-            continue
-        if gold is None:
-            ev.only_pred.append(rid)
-            continue
-        ev.records += 1
-        for tag in sorted(set(pred) | set(gold)):
-            p, g = pred.get(tag), gold.get(tag)
-            if p is None or g is None:
-                ev.side_problems.append((rid, tag, "side only in " + ("gold" if p is None else "prediction")))
-                continue
-            _same_text(rid, tag, p, g)
-            if g.spans is None or p.spans is None:
-                ev.side_problems.append((rid, tag, "no entities in " + ("gold" if g.spans is None else "prediction")))
-                continue
-            counts = match_entities(p.spans, g.spans)
-            ev.languages.setdefault(tag, EntityScore()).add_counts(counts)
-            ev.overall.add_counts(counts)
+    for _rid, tag, p, g in _scorable(pairs, ev, "entities"):
+        counts = match_entities(p.spans, g.spans)
+        ev.languages.setdefault(tag, EntityScore()).add_counts(counts)
+        ev.overall.add_counts(counts)
     return ev

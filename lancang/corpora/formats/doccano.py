@@ -31,7 +31,7 @@ import orjson
 from ...errors import InputError, UsageError
 from ..jsonl import Parsed, PathLike, atomic_output, iter_lines, json_type
 from ..offsets import OffsetError, UnitIndex, nfc_map
-from . import Format
+from . import Format, pick_side
 
 _UNITS = ("utf16", "grapheme", "codepoint")
 _FORMS = ("label", "labels", "entities")
@@ -167,15 +167,7 @@ def write(records: Iterable[dict[str, Any]], path: PathLike, *, langs: Any = Non
 
 
 def _pick_side(rec: dict[str, Any], langs: Any) -> str:
-    sides = rec["sides"]
-    if langs:
-        if langs[0] not in sides:
-            raise InputError(f"record {rec['id']!r} has no side {langs[0]!r}")
-        return langs[0]
-    if len(sides) != 1:
-        raise UsageError(f"record {rec['id']!r} has {len(sides)} sides; a doccano document holds one text: "
-                         "choose it with --src")
-    return next(iter(sides))
+    return pick_side(rec, langs, "a doccano document")
 
 
 def _num(x: str, prefix: str) -> int | str:

@@ -39,7 +39,7 @@ import orjson
 from ...errors import InputError, UsageError
 from ..jsonl import PathLike, atomic_output, open_input
 from ..offsets import OffsetError, UnitIndex, nfc_map
-from . import Format
+from . import Format, pick_side
 
 _READ_OPTIONS = {"offsets", "text_field"}
 _WRITE_OPTIONS = {"offsets", "text_field", "from_name", "to_name"}
@@ -478,15 +478,7 @@ def _task_key(rec: dict[str, Any]) -> Any:
 
 
 def _pick_side(rec: dict[str, Any], langs: Any) -> str:
-    sides = rec["sides"]
-    if langs:
-        if langs[0] not in sides:
-            raise InputError(f"record {rec['id']!r} has no side {langs[0]!r}")
-        return langs[0]
-    if len(sides) != 1:
-        raise UsageError(f"record {rec['id']!r} has {len(sides)} sides; a Label Studio task holds one "
-                         "text: choose it with --src")
-    return next(iter(sides))
+    return pick_side(rec, langs, "a Label Studio task")
 
 
 def _task(group: list[dict[str, Any]], langs: Any, unit: str, options: dict[str, Any]) -> dict[str, Any]:
