@@ -2,26 +2,11 @@
 
 from __future__ import annotations
 
-import json
-from typing import Any
 
 import click
 
 from ..errors import UsageError
-from .common import handle_errors, record_progress
-
-
-def _settings(items: tuple[str, ...]) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for item in items:
-        key, sep, raw = item.partition("=")
-        if not sep or not key:
-            raise UsageError(f"--set expects KEY=VALUE (e.g. band=50), got {item!r}")
-        try:
-            out[key] = json.loads(raw)
-        except ValueError:
-            out[key] = raw
-    return out
+from .common import handle_errors, key_values, record_progress
 
 
 @click.command()
@@ -71,7 +56,7 @@ def align(source: str, target: str, mode: str | None, src: str | None, tgt: str 
 
     if mode is None:
         raise UsageError("choose --sentences (beads of document pairs) or --words (token links of sentence pairs)")
-    config = _settings(settings)
+    config = key_values(settings, "--set")
     with record_progress(f"aligning {mode}", progress) as tick:
         if mode == "sentences":
             if model_dir or save_model or symmetrize:

@@ -69,3 +69,19 @@ def record_progress(label: str, enabled: bool) -> Iterator[Callable[[int], None]
                   TimeElapsedColumn(), transient=True, console=Console(stderr=True)) as bar:
         task = bar.add_task(label, total=None)
         yield lambda n: bar.update(task, completed=n)
+
+
+def key_values(pairs: tuple[str, ...], option: str) -> dict[str, Any]:
+    """``KEY=VALUE`` option values as a dict; a value is read as JSON when it parses, else kept as text."""
+    import orjson
+
+    out: dict[str, Any] = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key:
+            raise InputProblem(f"{option} {pair!r} is not KEY=VALUE")
+        try:
+            out[key] = orjson.loads(value)
+        except orjson.JSONDecodeError:
+            out[key] = value
+    return out

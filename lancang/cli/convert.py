@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import sys
-from typing import Any
 
 import click
 import orjson
 
 from ..corpora.convert import convert as run_convert
 from ..corpora.formats import FEATURES, all_formats
-from .common import InputProblem, format_option, handle_errors
+from .common import format_option, handle_errors, key_values
 
 
 @click.command()
@@ -43,7 +42,8 @@ def convert(source: str, target: str, from_format: str | None, to_format: str | 
     """
     langs = [x for x in (src, tgt) if x]
     rep = run_convert(source, target, from_format=from_format, to_format=to_format, langs=langs or None,
-                      allow_loss=allow_loss, read_options=_options(in_options), write_options=_options(out_options))
+                      allow_loss=allow_loss, read_options=key_values(in_options, "--in-option"),
+                      write_options=key_values(out_options, "--out-option"))
     lost = ", ".join(f"{k} in {v} records" for k, v in sorted(rep.lost.items()))
     click.echo(f"{source} ({rep.source}) -> {target} ({rep.target}): {rep.records} records"
                + (f"; not carried: {lost}" if lost else ""), err=target == "-")
@@ -73,15 +73,3 @@ def formats(fmt: str) -> None:
         carries = sorted(f.carries) if f.carries != frozenset(FEATURES) else ["everything"]
         click.echo(f"{'':<18}carries: {', '.join(carries) or 'text only'}")
 
-
-def _options(pairs: tuple[str, ...]) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for pair in pairs:
-        key, sep, value = pair.partition("=")
-        if not sep or not key:
-            raise InputProblem(f"option {pair!r} is not KEY=VALUE")
-        try:
-            out[key] = orjson.loads(value)
-        except orjson.JSONDecodeError:
-            out[key] = value
-    return out

@@ -98,6 +98,25 @@ def open_input(path: PathLike) -> Iterator[BinaryIO]:
         raw.close()
 
 
+def decode_line(raw: bytes, where: str, first: bool = False) -> str:
+    """A line of a UTF-8 text file without its line end (LF or CRLF) and, on the first line, its BOM;
+    invalid UTF-8 is an :class:`InputError` at ``where`` with the byte position."""
+    if first and raw.startswith(BOM):
+        raw = raw[3:]
+    try:
+        line = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{where}: invalid UTF-8 at byte {exc.start + 1}") from None
+    return line.removesuffix("\n").removesuffix("\r")
+
+
+def text_lines(path: PathLike) -> Iterator[tuple[int, str]]:
+    """(line number, line) of a UTF-8 text file, streamed (see :func:`decode_line`)."""
+    with open_input(path) as f:
+        for n, raw in enumerate(f, 1):
+            yield n, decode_line(raw, f"{path}:{n}", n == 1)
+
+
 def _json_error_column(line: bytes, exc: orjson.JSONDecodeError) -> tuple[str, str, int | None]:
     """Classify a decode error: invalid UTF-8 gets its own code and the byte column."""
     try:

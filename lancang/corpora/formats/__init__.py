@@ -92,6 +92,17 @@ def no_options(options: dict[str, Any], role: str) -> None:
         raise UsageError(f"this format takes no {role} options (got {', '.join(sorted(options))})")
 
 
+def nfc_side(text: str) -> dict[str, Any]:
+    """A side for ``text`` in NFC, marked ``meta.source_not_nfc`` when normalising changed it."""
+    import unicodedata
+
+    norm = unicodedata.normalize("NFC", text)
+    side: dict[str, Any] = {"text": norm}
+    if norm != text:
+        side["meta"] = {"source_not_nfc": True}
+    return side
+
+
 def pick_side(rec: dict[str, Any], langs: Any, holder: str) -> str:
     """The side a one-language format writes: ``langs[0]`` if given, else the record's only side."""
     from ...errors import InputError, UsageError

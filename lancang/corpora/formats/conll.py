@@ -31,7 +31,7 @@ from typing import Any
 import regex
 
 from ...errors import InputError, UsageError
-from ..jsonl import PathLike, atomic_output, open_input
+from ..jsonl import PathLike, atomic_output, text_lines
 from . import Format, pick_side
 
 SCHEMES = ("iob1", "iob2", "bioes", "bilou")
@@ -72,7 +72,7 @@ def read(path: PathLike, *, langs: Any = None, **options: Any) -> Iterator[dict[
     lang = langs[0] if langs else "und"
     state: dict[str, Any] = {"doc": None, "ndoc": 0, "nsent": 0, "cols": None, "docstart": None}
     block: list[tuple[int, list[str], str]] = []
-    for n, line in _lines(path):
+    for n, line in text_lines(path):
         if not line.strip():
             if block:
                 yield _sentence(path, block, lang, state, scheme, space, options)
@@ -93,16 +93,6 @@ def read(path: PathLike, *, langs: Any = None, **options: Any) -> Iterator[dict[
         yield _sentence(path, block, lang, state, scheme, space, options)
 
 
-def _lines(path: PathLike) -> Iterator[tuple[int, str]]:
-    with open_input(path) as f:
-        for n, raw in enumerate(f, 1):
-            if n == 1 and raw.startswith(b"\xef\xbb\xbf"):
-                raw = raw[3:]
-            try:
-                line = raw.decode("utf-8")
-            except UnicodeDecodeError as exc:
-                raise InputError(f"{path}:{n}: invalid UTF-8 at byte {exc.start + 1}") from None
-            yield n, line.removesuffix("\n").removesuffix("\r")
 
 
 def join_tokens(tokens: list[str], space: str = "auto") -> tuple[str, list[list[int]]]:

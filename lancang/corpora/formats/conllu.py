@@ -34,7 +34,7 @@ from typing import Any
 import orjson
 
 from ...errors import InputError, UsageError
-from ..jsonl import PathLike, atomic_output, open_input
+from ..jsonl import PathLike, atomic_output, text_lines
 from . import Format, pick_side
 
 COLUMNS = ("id", "form", "lemma", "upos", "xpos", "feats", "head", "deprel", "deps", "misc")
@@ -77,7 +77,7 @@ def read(path: PathLike, *, langs: Any = None, **options: Any) -> Iterator[dict[
     lang = _lang_for(path, langs)
     state: dict[str, Any] = {"doc": None, "nsent": 0}
     block: list[tuple[int, str]] = []
-    for n, line in _lines(path):
+    for n, line in text_lines(path):
         if line.strip() == "":
             if block:
                 yield _sentence(path, block, lang, state)
@@ -88,16 +88,6 @@ def read(path: PathLike, *, langs: Any = None, **options: Any) -> Iterator[dict[
         yield _sentence(path, block, lang, state)
 
 
-def _lines(path: PathLike) -> Iterator[tuple[int, str]]:
-    with open_input(path) as f:
-        for n, raw in enumerate(f, 1):
-            if n == 1 and raw.startswith(b"\xef\xbb\xbf"):
-                raw = raw[3:]
-            try:
-                line = raw.decode("utf-8")
-            except UnicodeDecodeError as exc:
-                raise InputError(f"{path}:{n}: invalid UTF-8 at byte {exc.start + 1}") from None
-            yield n, line.removesuffix("\n").removesuffix("\r")
 
 
 def _sentence(path: PathLike, block: list[tuple[int, str]], lang: str, state: dict[str, Any]) -> dict[str, Any]:

@@ -14,14 +14,13 @@ short file and the line. Writing refuses a text with a line break (one segment a
 from __future__ import annotations
 
 import contextlib
-import unicodedata
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
 from ...errors import InputError, UsageError
-from ..jsonl import PathLike, atomic_output, open_input
-from . import Format
+from ..jsonl import PathLike, atomic_output, open_input, decode_line
+from . import Format, nfc_side
 
 
 def paths(path: PathLike, langs: list[str]) -> list[Path]:
@@ -33,23 +32,7 @@ def paths(path: PathLike, langs: list[str]) -> list[Path]:
 
 
 def raw_line(raw: bytes, where: str, first: bool) -> str:
-    """A line of a UTF-8 file without its line end (and without a BOM on the first line)."""
-    if first and raw.startswith(b"\xef\xbb\xbf"):
-        raw = raw[3:]
-    try:
-        line = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise InputError(f"{where}: invalid UTF-8 at byte {exc.start + 1}") from None
-    return line.removesuffix("\n").removesuffix("\r")
-
-
-def nfc_side(text: str) -> dict[str, Any]:
-    """A side for ``text`` in NFC, marked ``meta.source_not_nfc`` when normalising changed it."""
-    norm = unicodedata.normalize("NFC", text)
-    side: dict[str, Any] = {"text": norm}
-    if norm != text:
-        side["meta"] = {"source_not_nfc": True}
-    return side
+    return decode_line(raw, where, first)
 
 
 def read(path: PathLike, *, langs: Any = None, **options: Any) -> Iterator[dict[str, Any]]:

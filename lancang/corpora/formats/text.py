@@ -7,13 +7,12 @@ one side's text per line; a text containing a line break cannot be written and i
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Iterable, Iterator
 from typing import Any
 
 from ...errors import InputError, UsageError
-from ..jsonl import PathLike, atomic_output, open_input
-from . import Format, no_options
+from ..jsonl import PathLike, atomic_output, text_lines
+from . import Format, nfc_side, no_options
 
 
 def _lang(langs: Any, what: str) -> str:
@@ -25,20 +24,8 @@ def _lang(langs: Any, what: str) -> str:
 def read(path: PathLike, *, langs: Any = None, **options: Any) -> Iterator[dict[str, Any]]:
     no_options(options, "reader")
     lang = _lang(langs, f"reading {path}")
-    with open_input(path) as f:
-        for n, raw in enumerate(f, 1):
-            if n == 1 and raw.startswith(b"\xef\xbb\xbf"):
-                raw = raw[3:]
-            try:
-                line = raw.decode("utf-8")
-            except UnicodeDecodeError as exc:
-                raise InputError(f"{path}:{n}: invalid UTF-8 at byte {exc.start + 1}") from None
-            line = line.removesuffix("\n").removesuffix("\r")
-            text = unicodedata.normalize("NFC", line)
-            side: dict[str, Any] = {"text": text}
-            if text != line:
-                side["meta"] = {"source_not_nfc": True}
-            yield {"id": str(n), "sides": {lang: side}}
+    for n, line in text_lines(path):
+        yield {"id": str(n), "sides": {lang: nfc_side(line)}}
 
 
 def write(records: Iterable[dict[str, Any]], path: PathLike, *, langs: Any = None, **options: Any) -> int:
