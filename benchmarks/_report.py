@@ -25,8 +25,12 @@ def measure(cmd: Sequence[str]) -> tuple[float, float, int, bytes]:
 
 def replace_section(path: Path, name: str, lines: Sequence[str]) -> None:
     """Put ``lines`` between the section's markers in ``path`` (appending the section if it is new)."""
+    write_block(path, name, "\n".join([f"<!-- {name}:start -->", *lines, "", f"<!-- {name}:end -->"]))
+
+
+def write_block(path: Path, name: str, block: str) -> None:
+    """Replace the section ``name`` of ``path`` with ``block`` (which carries its own markers)."""
     start, end = f"<!-- {name}:start -->", f"<!-- {name}:end -->"
-    block = "\n".join([start, *lines, "", end])
     text = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n"
     if start in text:
         head, rest = text.split(start, 1)

@@ -32,6 +32,8 @@ sys.path.insert(0, str(HERE))
 from bench_validate import machine, make_record, pud_sentences  # noqa: E402
 
 LABELS = ["PER", "LOC", "ORG"]
+from _report import write_block  # noqa: E402
+
 START, END = "<!-- bench_agree:start -->", "<!-- bench_agree:end -->"
 
 
@@ -141,14 +143,7 @@ def write_section(path: Path, rows: list[tuple]) -> None:
         lines.append(f"| {n:,} | {size / 2**20:,.1f} | {label} | {wall:.2f} | {n / wall:,.0f} | {rss:.1f} | "
                      f"{kappa:.4f} | {f1:.4f} | {aer:.4f} |")
     lines += ["", END]
-    block = "\n".join(lines)
-    text = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n\n"
-    if START in text:
-        head, rest = text.split(START, 1)
-        text = head + block + rest.split(END, 1)[1]
-    else:
-        text = text.rstrip("\n") + "\n\n" + block + "\n"
-    path.write_text(text, encoding="utf-8")
+    write_block(path, "bench_agree", "\n".join(lines))
 
 
 if __name__ == "__main__":

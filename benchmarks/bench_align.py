@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import os
 import platform
 import random
 import sys
@@ -39,6 +38,9 @@ import align_data as data  # noqa: E402
 from lancang.annotators.align import word_aligner  # noqa: E402
 from lancang.annotators.align.sentence import SentenceAligner, align_with, gale_church  # noqa: E402
 from lancang.quality.alignment import bead_scores, link_scores  # noqa: E402
+
+from _report import write_block  # noqa: E402
+from bench_validate import machine  # noqa: E402
 
 START, END = "<!-- bench_align:start -->", "<!-- bench_align:end -->"
 
@@ -116,18 +118,6 @@ def bench_words(quick: bool = False, eflomal: bool = True) -> list[dict]:
     return rows
 
 
-def machine() -> str:
-    cpu = "unknown CPU"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return f"{cpu}, {os.cpu_count()} cores, {platform.system()} {platform.release()}"
-
-
 def versions() -> str:
     out = [f"Python {platform.python_version()}"]
     for p in ("lancang", "numpy", "eflomal", "OpenCC"):
@@ -173,14 +163,7 @@ def section(srows: list[dict], wrows: list[dict]) -> str:
 
 
 def write(path: Path, text: str) -> None:
-    old = path.read_text(encoding="utf-8") if path.exists() else ""
-    if START in old:
-        head, rest = old.split(START, 1)
-        tail = rest.split(END, 1)[1]
-        new = head + text + tail
-    else:
-        new = old.rstrip("\n") + "\n\n" + text + "\n"
-    path.write_text(new, encoding="utf-8")
+    write_block(path, "bench_align", text)
 
 
 def main() -> None:

@@ -39,7 +39,10 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
 DATA = ROOT.parent / "shared" / "data"
+
+from _report import write_block  # noqa: E402
 
 from lancang.annotators import default_for, spec  # noqa: E402
 from lancang.annotators.gold import read_corpus  # noqa: E402
@@ -347,13 +350,7 @@ def section(rows: list[dict[str, Any]], gains: list[dict[str, Any]], sents: list
 
 
 def write_section(path: Path, block: str) -> None:
-    text = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n\n"
-    if "<!-- bench_segment:start -->" in text:
-        head, rest = text.split("<!-- bench_segment:start -->", 1)
-        text = head + block + rest.split("<!-- bench_segment:end -->", 1)[1]
-    else:
-        text = text.rstrip("\n") + "\n\n" + block + "\n"
-    path.write_text(text, encoding="utf-8")
+    write_block(path, "bench_segment", block)
 
 
 def main() -> None:

@@ -36,6 +36,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from bench_validate import machine  # noqa: E402
 
+from _report import write_block  # noqa: E402
+
 START, END = "<!-- bench_tmx:start -->", "<!-- bench_tmx:end -->"
 
 
@@ -184,14 +186,7 @@ def write_section(path: Path, rows: list[tuple[str, float, int, float, float, fl
                   f"| Translate Toolkit {ver} `tmxfile.parsefile` (load only) | {wall:.2f} | {rss:.1f} |",
                   f"| lancang `convert x.tmx x.jsonl` (read, convert, write) | {wall2:.2f} | {rss2:.1f} |"]
     lines += ["", END]
-    block = "\n".join(lines)
-    text = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n\n"
-    if START in text:
-        head, rest = text.split(START, 1)
-        text = head + block + rest.split(END, 1)[1]
-    else:
-        text = text.rstrip("\n") + "\n\n" + block + "\n"
-    path.write_text(text, encoding="utf-8")
+    write_block(path, "bench_tmx", "\n".join(lines))
 
 
 if __name__ == "__main__":
