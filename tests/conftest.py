@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import copy
+import os
 import gzip
 from pathlib import Path
 from typing import Any
@@ -58,6 +59,17 @@ def write_jsonl(path: Path, records: list[Any], gz: bool = False) -> Path:
         data = gzip.compress(data)
     path.write_bytes(data)
     return path
+
+
+@pytest.fixture
+def in_tmp(tmp_path: Path):
+    """Run the test with the working directory in its tmp_path (for commands that use relative paths)."""
+    old = os.getcwd()
+    os.chdir(tmp_path)
+    try:
+        yield tmp_path
+    finally:
+        os.chdir(old)
 
 
 @pytest.fixture

@@ -5,12 +5,10 @@ from __future__ import annotations
 
 import contextlib
 import io
-import os
 import re
 import shlex
 from pathlib import Path
 
-import pytest
 from click.testing import CliRunner
 
 from lancang.cli import docgen, main
@@ -23,16 +21,6 @@ BLOCK = re.compile(r"(?:<!-- file: (?P<file>\S+) -->\n)?```(?P<lang>\w+)\n(?P<bo
 
 def blocks(lang: str) -> list[tuple[str | None, str]]:
     return [(m["file"], m["body"]) for m in BLOCK.finditer(README) if m["lang"] == lang]
-
-
-@pytest.fixture
-def in_tmp(tmp_path: Path):
-    old = os.getcwd()
-    os.chdir(tmp_path)
-    try:
-        yield tmp_path
-    finally:
-        os.chdir(old)
 
 
 def test_quickstart_is_two_commands_and_ci_runs_the_test_command() -> None:

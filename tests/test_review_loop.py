@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import copy
 import json
-import os
 import random
 import re
 import shlex
@@ -100,30 +99,20 @@ def review(tasks: list[dict[str, Any]], gold: dict[str, list[tuple[str, int, int
     return out
 
 
-@pytest.fixture
-def loop_dir(tmp_path: Path):
-    old = os.getcwd()
-    os.chdir(tmp_path)
-    try:
-        yield tmp_path
-    finally:
-        os.chdir(old)
-
-
 def test_tutorial_has_the_whole_loop() -> None:
     verbs = [shlex.split(c)[1] for c, _, _ in steps()]
     assert verbs == ["convert", "convert", "convert", "evaluate", "evaluate", "agree", "check", "check"]
 
 
-def test_review_loop_end_to_end(cli, loop_dir: Path) -> None:
+def test_review_loop_end_to_end(cli, in_tmp: Path) -> None:
     path = shared("ner", "id_nergrit", "valid_preprocess.txt")
     gold = list(islice(get_format("conll").read(path, langs=["id"]), N))
     rnd = random.Random(2024)
     mach = machine(gold, rnd)
-    write_records(loop_dir / "machine.jsonl", mach)
+    write_records(in_tmp / "machine.jsonl", mach)
     for m in BLOCK.finditer(TUTORIAL):
         if m["file"]:
-            (loop_dir / m["file"]).write_text(m["body"], encoding="utf-8")
+            (in_tmp / m["file"]).write_text(m["body"], encoding="utf-8")
 
     gold_ents = {r["id"]: _ents(r) for r in gold}
     # bob, the second reviewer, slips: misses one entity in every 7th record, mislabels one in every 11th
@@ -155,31 +144,31 @@ def test_review_loop_end_to_end(cli, loop_dir: Path) -> None:
             assert pos < len(lines), f"{cmd!r}: expected line {exp!r} not in:\n{res.stdout}"
             pos += 1
         if out_file:
-            (loop_dir / out_file).write_text(res.stdout, encoding="utf-8")
+            (in_tmp / out_file).write_text(res.stdout, encoding="utf-8")
         ran.append(cmd)
         if argv[1:3] == ["convert", "machine.jsonl"]:
             # the machine's entities are predictions; the reviewers edit the export
-            tasks = json.loads((loop_dir / "tasks.ls.json").read_text(encoding="utf-8"))
+            tasks = json.loads((in_tmp / "tasks.ls.json").read_text(encoding="utf-8"))
             assert len(tasks) == N and all("annotations" not in t for t in tasks)
             assert {t["predictions"][0]["model_version"] for t in tasks} == {"my-ner==1.0"}
             for name, ents, uid in (("alice", gold_ents, 1), ("bob", bob_ents, 2)):
                 who = {"id": uid, "email": f"{name}@example.org"}
-                (loop_dir / f"{name}.ls.json").write_text(
+                (in_tmp / f"{name}.ls.json").write_text(
                     json.dumps(review(tasks, ents, who, 100 * uid), ensure_ascii=False), encoding="utf-8")
     assert len(ran) == len(steps())
 
     # the corrections came back exactly, as valid records made by people from the machine's output
-    alice = list(read_records(loop_dir / "alice.jsonl"))
+    alice = list(read_records(in_tmp / "alice.jsonl"))
     assert {r["id"]: _ents(r) for r in alice} == gold_ents
     v = RecordValidator()
     for r in alice:
         assert v.check(r) == []
         prov = r["sides"]["id"]["layers"]["entities"]["provenance"]
         assert prov["method"] == "assisted" and prov["annotator"] == "alice@example.org"
-    assert {r["id"]: _ents(r) for r in read_records(loop_dir / "bob.jsonl")} == bob_ents
+    assert {r["id"]: _ents(r) for r in read_records(in_tmp / "bob.jsonl")} == bob_ents
 
     # evaluate: the machine against alice, counted independently
-    acc = json.loads((loop_dir / "accuracy.json").read_text(encoding="utf-8"))
+    acc = json.loads((in_tmp / "accuracy.json").read_text(encoding="utf-8"))
     ent = acc["accuracy"]["entities"]
     mach_ents = {r["id"]: _ents(r) for r in mach}
     n_gold = sum(map(len, gold_ents.values()))
@@ -192,7 +181,7 @@ def test_review_loop_end_to_end(cli, loop_dir: Path) -> None:
     assert o["exact"]["f1"] < 0.9  # which is why the tutorial's first check fails
 
     # agree: alice vs bob; span F1 from the counts
-    agr = json.loads((loop_dir / "agreement.json").read_text(encoding="utf-8"))["agreement"]
+    agr = json.loads((in_tmp / "agreement.json").read_text(encoding="utf-8"))["agreement"]
     both = sum(len(set(gold_ents[i]) & set(bob_ents[i])) for i in gold_ents)
     n_bob = sum(map(len, bob_ents.values()))
     assert agr["span_f1"] == pytest.approx(2 * both / (n_gold + n_bob), abs=1e-6)
@@ -200,13 +189,13 @@ def test_review_loop_end_to_end(cli, loop_dir: Path) -> None:
     assert 0.8 <= agr["kappa"] < 1.0
 
     # the thresholds really decide: the same metrics against a stricter or looser bar flip the verdict
-    prof = json.loads((loop_dir / "reviewer-agreement.json").read_text(encoding="utf-8"))
+    prof = json.loads((in_tmp / "reviewer-agreement.json").read_text(encoding="utf-8"))
     prof["requirements"][0]["schema"]["properties"]["agreement"]["properties"]["kappa"]["minimum"] = 0.999
-    (loop_dir / "strict.json").write_text(json.dumps(prof), encoding="utf-8")
+    (in_tmp / "strict.json").write_text(json.dumps(prof), encoding="utf-8")
     res = cli("check", "alice.jsonl", "-p", "strict.json", "--metrics", "agreement.json")
     assert res.exit_code == 1
-    prof = json.loads((loop_dir / "machine-accuracy.json").read_text(encoding="utf-8"))
+    prof = json.loads((in_tmp / "machine-accuracy.json").read_text(encoding="utf-8"))
     exact_schema = prof["requirements"][0]["schema"]["properties"]["accuracy"]["properties"]["entities"]
     exact_schema["properties"]["overall"]["properties"]["exact"]["properties"]["f1"]["minimum"] = 0.5
-    (loop_dir / "loose.json").write_text(json.dumps(prof), encoding="utf-8")
+    (in_tmp / "loose.json").write_text(json.dumps(prof), encoding="utf-8")
     assert cli("check", "alice.jsonl", "-p", "loose.json", "--metrics", "accuracy.json").exit_code == 0

@@ -25,7 +25,7 @@ from lxml import etree
 from ...errors import InputError
 from ..jsonl import PathLike
 from . import Format
-from .xliffcommon import (LC_RECORD, check_xml_text, entry, indent_children, nsmap_json, nsmap_lxml,
+from .xliffcommon import (LC_RECORD, side_of, check_xml_text, entry, indent_children, nsmap_json, nsmap_lxml,
                           raw_elements, read_record_element, record_element, set_attrs, xml_writer)
 from .xmlcodes import PLACEHOLDER, SPANNING, CodeError, build_content, kinds_for, paired, public_attrs, read_content
 from .xmlsafe import (XmlInputError, attrs_of, drop, iterparse, kept_xml, local, ns_of, parse_fragment,
@@ -151,18 +151,7 @@ class _Reader:
             c = read_content(el, KINDS, id_attr="id")
         except CodeError as exc:
             raise XmlInputError("xliff-" + exc.rule, str(exc), self.name, exc.line) from None
-        side: dict[str, Any] = {"text": c.text}
-        if c.items:
-            side["layers"] = {"codes": {"items": c.items}}
-        meta: dict[str, Any] = {}
-        attrs = attrs_of(el)
-        if attrs:
-            meta["xliff"] = {"attrs": attrs}
-        if c.changed:
-            meta["source_not_nfc"] = True
-        if meta:
-            side["meta"] = meta
-        return side
+        return side_of(c, attrs_of(el), "xliff")
 
     def unit(self, el: Any) -> dict[str, Any]:
         attrs = attrs_of(el)

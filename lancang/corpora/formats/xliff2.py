@@ -35,7 +35,7 @@ from ...errors import InputError
 from ..jsonl import PathLike
 from . import Format
 from .xliff2rules import CORE_NS, NS20, Ctx, check_attrs, check_notes, check_root, check_unit, fail, local
-from .xliffcommon import (LC_RECORD, check_xml_text, entry, indent_children, nsmap_json, nsmap_lxml, raw_elements,
+from .xliffcommon import (LC_RECORD, side_of, check_xml_text, entry, indent_children, nsmap_json, nsmap_lxml, raw_elements,
                           read_record_element, record_element, set_attrs, xml_writer)
 from .xmlcodes import (CHAR, PLACEHOLDER, SPANNING, CodeError, build_content, kinds_for, paired, public_attrs,
                        read_content)
@@ -223,22 +223,11 @@ class _Reader:
             c = read_content(el, KINDS, id_attr="id", char_of=_cp)
         except CodeError as exc:
             raise XmlInputError("xliff2-" + exc.rule, str(exc), self.name, exc.line) from None
-        out: dict[str, Any] = {"text": c.text}
         for it in c.items:
             ref = (it.get("attrs") or {}).get("dataRef")
             if ref in data:
                 it["data"] = data[ref]["text"]
-        if c.items:
-            out["layers"] = {"codes": {"items": c.items}}
-        meta: dict[str, Any] = {}
-        attrs = attrs_of(el)
-        if attrs:
-            meta["xliff2"] = {"attrs": attrs}
-        if c.changed:
-            meta["source_not_nfc"] = True
-        if meta:
-            out["meta"] = meta
-        return out
+        return side_of(c, attrs_of(el), "xliff2")
 
     def part(self, el: Any, data: dict[str, Any]) -> dict[str, Any]:
         """An <ignorable> kept in meta."""

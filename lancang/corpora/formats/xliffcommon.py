@@ -232,3 +232,19 @@ def check_xml_text(rid: Any, lang: str, text: str) -> None:
     if i is not None:
         raise InputError(f"record {rid!r}: the {lang} text holds U+{ord(text[i]):04X} at offset {i}, which XML 1.0 "
                          "cannot hold")
+
+
+def side_of(content: Any, attrs: dict[str, Any], key: str) -> dict[str, Any]:
+    """A record side from read inline content (text + codes), with the element's attributes in
+    ``meta[key]`` and ``meta.source_not_nfc`` when the text was normalised."""
+    side: dict[str, Any] = {"text": content.text}
+    if content.items:
+        side["layers"] = {"codes": {"items": content.items}}
+    meta: dict[str, Any] = {}
+    if attrs:
+        meta[key] = {"attrs": attrs}
+    if content.changed:
+        meta["source_not_nfc"] = True
+    if meta:
+        side["meta"] = meta
+    return side
