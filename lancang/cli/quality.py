@@ -255,10 +255,16 @@ def render_agreement(a: dict[str, Any]) -> str:
                 lines.append(f"    {key:<30} kappa {_fmt(k)}")
             labels = [(lab, v) for lab, v in d["per_label"].items() if lab != agr.OUTSIDE]
             for lab, v in labels[:20]:
-                lines.append(f"    label {lab:<24} kappa {_fmt(v['kappa'])}  F1 {_fmt(v['f1_mean'])}  n {v['count']:,}")
+                ua = f"  u-alpha {_fmt(v['unitizing_alpha'])}" if "unitizing_alpha" in v else ""
+                lines.append(f"    label {lab:<24} kappa {_fmt(v['kappa'])}  F1 {_fmt(v['f1_mean'])}{ua}  n {v['count']:,}")
             if name == "entities":
                 sp = d["spans"]
                 lines.append(f"    exact span F1 {_fmt(sp['f1_mean'])} (unlabelled {_fmt(sp['unlabelled_f1_mean'])})")
+                uz = d.get("unitizing")
+                if uz:
+                    lines.append(f"    unitizing alpha (u-alpha, labels pooled) {_fmt(uz['alpha'])}, "
+                                 f"|u-alpha {_fmt(uz['binary_alpha'])}, u-alpha with labels as values "
+                                 f"{_fmt(uz['nominal_alpha'])} ({uz['length']:,} units in {uz['sections']:,} sides)")
         elif "boundary" in d:
             lines.append(f"  {name}: {d['sides']:,} sides, boundary F1 {_fmt(d['boundary_f1_mean'])}, "
                          f"span F1 {_fmt(d['span_f1_mean'])}")
@@ -293,7 +299,8 @@ def agree(files: tuple[str, ...], names: str | None, layers: str, unit: str, int
 
     Entities: exact span F1 per pair, and Cohen's kappa (pairs), Fleiss' kappa and Krippendorff's
     alpha on token (or character) units labelled with the entity covering them, per label and with
-    confusion tables. Segmentation: token and sentence boundary F1. Word links: AER between
+    confusion tables; Krippendorff's alpha for unitizing (u-alpha) of the entity spans on the same
+    units. Segmentation: token and sentence boundary F1. Word links: AER between
     annotators. Per-token layers (pos ...): kappa and alpha. Files are joined on record id, streaming
     when in the same order; a record whose text differs between files is an error.
 

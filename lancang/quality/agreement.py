@@ -47,6 +47,7 @@ from ..corpora.dupes import DuplicateIndex
 from ..corpora.jsonl import PathLike
 from ..errors import InputError, UsageError
 from .sampling import layer_annotators, read_numbered
+from .unitizing import UnitizingAlpha, project
 
 LAYERS = ("entities", "pos", "tokens", "sentences", "links")
 VALUE_LAYERS = ("pos", "xpos", "lemma", "feats", "deprel")
@@ -380,6 +381,17 @@ def _unit_labels(units: Sequence[tuple[int, int]], ents: Sequence[Mapping[str, A
     return ["+".join(sorted(got[k])) if k in got else OUTSIDE for k in range(len(units))]
 
 
+def _projected(ents: Sequence[Mapping[str, Any]], starts: Sequence[int],
+               ends: Sequence[int]) -> list[tuple[int, int, str]]:
+    """Entities (each fragment apart) as (first unit, last unit + 1, label) on the side's units."""
+    out = []
+    for it in ents:
+        frags = it.get("fragments")
+        lab = str(it["label"])
+        out += [(s, e, lab) for s, e in project(frags or ((it["start"], it["end"]),), starts, ends)]
+    return out
+
+
 def _char_units(text: str) -> list[tuple[int, int]]:
     return [(i, i + 1) for i, ch in enumerate(text) if not ch.isspace()]
 
@@ -415,6 +427,7 @@ class Agreement:
         self.ent_units: Counter = Counter()
         self.ent_sides = 0
         self.entities = Categorical(self.names)
+        self.unitizing = UnitizingAlpha(len(self.names))
         self.spans = PairSets(self.names)
         self.values = {name: Categorical(self.names) for name in self.layers if name in VALUE_LAYERS}
         self.segs = {name: PairSets(self.names) for name in ("tokens", "sentences") if name in self.layers}
@@ -511,6 +524,8 @@ class Agreement:
             units = _char_units(text)
             self.ent_units["char"] += len(units)
         self.entities.add([_unit_labels(units, e) for e in ents])
+        starts, ends = [u[0] for u in units], [u[1] for u in units]
+        self.unitizing.add_section(len(units), [_projected(e, starts, ends) for e in ents])
 
     def _links(self, rid: str, recs: Sequence[dict[str, Any]], where: list[str]) -> None:
         per: list[dict[tuple[str, str], set[tuple[Any, Any, str]]]] = []
@@ -563,8 +578,12 @@ class Agreement:
                     pr = self.spans.f1(kind)
                     per_label[kind[6:]] = {"f1": {k: v["f1"] for k, v in pr.items()},
                                            "f1_mean": _mean(v["f1"] for v in pr.values())}
+            uz = self.unitizing.result()
+            for lab, v in cat["per_label"].items():
+                v["unitizing_alpha"] = uz["per_label"][lab]["alpha"] if lab in uz["per_label"] else None
             layers["entities"] = {
                 "sides": self.ent_sides, "units": dict(self.ent_units), **cat,
+                "unitizing_alpha": uz["alpha"], "unitizing": uz,
                 "spans": {"pairs": spans, "f1_mean": _mean(v["f1"] for v in spans.values()),
                           "unlabelled": self.spans.f1("unlabelled"),
                           "unlabelled_f1_mean": _mean(v["f1"] for v in self.spans.f1("unlabelled").values()),
