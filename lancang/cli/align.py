@@ -17,7 +17,8 @@ from .common import handle_errors, key_values, record_progress
 @click.option("--src", metavar="TAG", help="Source side (default: the first of a record's two sides).")
 @click.option("--tgt", metavar="TAG", help="Target side (default: the second).")
 @click.option("--aligner", metavar="NAME",
-              help="Sentences: lancang (default) or gale-church. Words: ibm2 (default) or eflomal (GPL-3.0, "
+              help="Sentences: lancang (default) or gale-church. Words: gibbs (default: Bayesian HMM with "
+                   "fertility, Gibbs sampling), ibm2 (fast_align's Model 2 by EM) or eflomal (GPL-3.0, "
                    'pip install "lancang[eflomal]").')
 @click.option("--set", "settings", multiple=True, metavar="KEY=VALUE",
               help="Aligner configuration (value parsed as JSON if it can be), e.g. band=50 or prefix=5.")
@@ -66,7 +67,7 @@ def align(source: str, target: str, mode: str | None, src: str | None, tgt: str 
         else:
             if split:
                 raise UsageError("--split applies to --sentences")
-            out = rec.align_words_file(source, target, src, tgt, aligner or "ibm2", config, model_dir, save_model,
+            out = rec.align_words_file(source, target, src, tgt, aligner or "gibbs", config, model_dir, save_model,
                                        symmetrize, replace, progress=tick)
             msg = (f"{out['records']:,} records, {out['pairs']:,} sentence pairs, "
                    f"{out['links']:,} links ({out['sure']:,} sure)")

@@ -6,10 +6,13 @@ Two registries (filled from the tables below and from entry points, like every l
   with per-pair ratios, anchors, a learned lexicon, banded search) and ``gale-church`` (the plain
   baseline). Each has ``from_config(dict)``, ``fit(documents) -> model`` and
   ``align(src_sentences, tgt_sentences, model) -> beads``.
-* :data:`WORD_ALIGNERS` -- ``ibm2`` (:class:`~.word.WordAligner`: IBM Model 1, then fast_align's
-  Model 2, both directions, symmetrised; saves and loads models) and ``eflomal`` (the optional
-  GPL-3.0 backend, ``pip install "lancang[eflomal]"``, imported only when used). Each has
-  ``train_align(pairs) -> (model or None, links)``.
+* :data:`WORD_ALIGNERS` -- ``gibbs`` (the default, :class:`~.gibbs.BayesAligner`: a Bayesian HMM
+  with fertility trained by collapsed Gibbs sampling, numba-compiled), ``ibm2``
+  (:class:`~.word.WordAligner`: IBM Model 1, then fast_align's Model 2 by EM with numpy; streams its
+  training input) and ``eflomal`` (the optional GPL-3.0 backend, ``pip install "lancang[eflomal]"``,
+  imported only when used). Both directions are trained and symmetrised. Each has
+  ``train_align(pairs) -> (model or None, links)``; the models of ``gibbs`` and ``ibm2`` are saved
+  and loaded with :class:`~.word.WordModel`.
 
 >>> aligner = sentence_aligner("lancang", {"passes": 1})
 >>> src = ["我有一本书。", "他在2019年去了北京。"]
@@ -31,6 +34,7 @@ SENTENCE_ALIGNERS = Registry("sentence aligner", "lancang.sentence_aligners", {
 })
 
 WORD_ALIGNERS = Registry("word aligner", "lancang.word_aligners", {
+    "gibbs": "lancang.annotators.align.gibbs:BayesAligner",
     "ibm2": "lancang.annotators.align.word:WordAligner",
     "eflomal": "lancang.annotators.align.eflomal_backend:EflomalAligner",
 })
@@ -41,7 +45,7 @@ def sentence_aligner(name: str = "lancang", config: Mapping[str, Any] | None = N
     return SENTENCE_ALIGNERS.get(name).from_config(config)
 
 
-def word_aligner(name: str = "ibm2", config: Mapping[str, Any] | None = None) -> Any:
+def word_aligner(name: str = "gibbs", config: Mapping[str, Any] | None = None) -> Any:
     """Build a word aligner from its registered name and configuration (unknown keys are errors)."""
     return WORD_ALIGNERS.get(name).from_config(config)
 

@@ -214,15 +214,20 @@ def _units_of(path: Path, label: str, src: str | None, tgt: str | None) -> Itera
 
 
 def align_words_file(source: str | Path, target: str | Path, src: str | None = None, tgt: str | None = None,
-                     aligner: str = "ibm2", config: dict[str, Any] | None = None, model_dir: str | Path | None = None,
+                     aligner: str = "gibbs", config: dict[str, Any] | None = None, model_dir: str | Path | None = None,
                      save_model: str | Path | None = None, symmetrize: str | None = None, replace: bool = False,
                      batch: int = 2000, progress: Progress = None) -> dict[str, Any]:
-    """Add a ``tokens`` link to every record; returns counts. ``model_dir`` reuses a saved model
-    (built-in aligner only); otherwise one is trained on the input (and saved to ``save_model``)."""
-    al = WORD_ALIGNERS.get(aligner).from_config(config)
+    """Add a ``tokens`` link to every record; returns counts. ``model_dir`` reuses a saved model;
+    otherwise one is trained on the input (and saved to ``save_model``: gibbs and ibm2 only).
+
+    ``ibm2`` trains on a stream of the input and then aligns it batch by batch; ``gibbs`` and
+    ``eflomal`` hold the training pairs in memory and give the training pairs' links directly."""
+    if model_dir is not None and aligner not in ("gibbs", "ibm2"):
+        raise UsageError(f"--model works with the built-in aligners (gibbs, ibm2) only: {aligner} keeps no model")
+    if model_dir is not None and config:
+        raise UsageError("--set does not apply with --model: the saved model keeps its own configuration")
+    al = WORD_ALIGNERS.get(aligner).from_config(config) if model_dir is None else None
     label = str(source)
-    if model_dir is not None and aligner != "ibm2":
-        raise UsageError("--model works with the built-in aligner (ibm2) only: eflomal keeps no model")
     with rereadable(source) as path:
         model = None
         precomputed: list[list[tuple[int, int, str]]] | None = None
@@ -230,17 +235,23 @@ def align_words_file(source: str | Path, target: str | Path, src: str | None = N
             from .word import WordModel
 
             model = WordModel.load(model_dir)
+            aligner = "gibbs" if type(model.config).__name__ == "BayesAlignerConfig" else "ibm2"
         elif aligner == "ibm2":
             model = al.train(_units_of(path, label, src, tgt))
-            if save_model is not None:
-                model.save(save_model)
         else:
-            _, precomputed = al.train_align(list(_units_of(path, label, src, tgt)), symmetrize)
-        version = _version() if aligner == "ibm2" else getattr(al, "version", lambda: None)()
+            model, precomputed = al.train_align(list(_units_of(path, label, src, tgt)), symmetrize)
+        if save_model is not None:
+            if model is None:
+                raise UsageError(f"--save-model: the {aligner} aligner keeps no model (gibbs and ibm2 do)")
+            model.save(save_model)
+        builtin = aligner in ("gibbs", "ibm2")
+        version = _version() if builtin else getattr(al, "version", lambda: None)()
         settings = {"aligner": aligner, **(config or {})}
+        if model_dir is not None:
+            settings["model"] = str(model_dir)
         if symmetrize:
             settings["symmetrize"] = symmetrize
-        prov = Provenance.auto("lancang.ibm2" if aligner == "ibm2" else aligner, version, settings)
+        prov = Provenance.auto(f"lancang.{aligner}" if builtin else aligner, version, settings)
         stats = {"records": 0, "pairs": 0, "links": 0, "sure": 0}
         pos = 0
         pending: list[tuple[dict[str, Any], str, str, Where, list[tuple[list[int], list[int]]]]] = []

@@ -383,7 +383,7 @@ def viterbi(es: Sequence[np.ndarray], fs: Sequence[np.ndarray], table: _Table) -
 class WordModel:
     """A trained two-way word aligner: vocabularies, tables and configuration."""
 
-    config: WordAlignerConfig
+    config: Any  # WordAlignerConfig or gibbs.BayesAlignerConfig (both have lowercase, prefix, symmetrize)
     src_vocab: Vocab
     tgt_vocab: Vocab
     fwd: _Table  # t(target | source)
@@ -425,7 +425,8 @@ class WordModel:
         tmp = d / "tables.tmp.npz"
         np.savez_compressed(tmp, **arrays)
         tmp.replace(d / "tables.npz")
-        meta = {"format": FORMAT, "version": FORMAT_VERSION, "config": asdict(self.config),
+        meta = {"format": FORMAT, "version": FORMAT_VERSION, "aligner": _aligner_of(self.config),
+                "config": asdict(self.config),
                 "fwd": {"tension": self.fwd.tension, "null_prob": self.fwd.null_prob},
                 "rev": {"tension": self.rev.tension, "null_prob": self.rev.null_prob},
                 "src_vocab": self.src_vocab.words, "tgt_vocab": self.tgt_vocab.words, "info": self.info}
@@ -447,7 +448,10 @@ class WordModel:
             raise InputError(f"{d}: cannot read the word-alignment model: {exc}") from None
         if meta.get("format") != FORMAT or meta.get("version") != FORMAT_VERSION:
             raise InputError(f"{d}/model.json: not a {FORMAT} model of version {FORMAT_VERSION}")
-        cfg = WordAlignerConfig.from_config(meta["config"])
+        kind = meta.get("aligner", "ibm2")
+        if kind not in _CONFIGS:
+            raise InputError(f"{d}/model.json: unknown aligner {kind!r} (known: {', '.join(_CONFIGS)})")
+        cfg = _config_class(kind).from_config(meta["config"])
         sv, tv = Vocab(meta["src_vocab"]), Vocab(meta["tgt_vocab"])
         fwd = _Table(npz["fwd_keys"], npz["fwd_prob"].astype(np.float64), len(tv), len(sv), **meta["fwd"],
                      jumps=npz["fwd_jumps"] if "fwd_jumps" in npz.files else None)
@@ -456,8 +460,23 @@ class WordModel:
         return cls(cfg, sv, tv, fwd, rev, meta.get("info", {}))
 
 
+_CONFIGS = ("ibm2", "gibbs")
+
+
+def _config_class(kind: str) -> Any:
+    if kind == "gibbs":
+        from .gibbs import BayesAlignerConfig
+
+        return BayesAlignerConfig
+    return WordAlignerConfig
+
+
+def _aligner_of(config: Any) -> str:
+    return "ibm2" if isinstance(config, WordAlignerConfig) else "gibbs"
+
+
 class WordAligner:
-    """The built-in aligner: ``WordAligner(config).train(pairs)`` gives a :class:`WordModel`."""
+    """The IBM Model 2 aligner: ``WordAligner(config).train(pairs)`` gives a :class:`WordModel`."""
 
     name = "ibm2"
 
