@@ -157,8 +157,8 @@ def section(srows: list[dict], wrows: list[dict]) -> str:
                   "AER (sure and possible gold links), precision and recall on the gold pairs; every aligner "
                   "trained on the same pairs (gold sentences plus the pair's other parallel text here) and "
                   "symmetrised with grow-diag-final-and by lancang. pairs/s: training pairs over wall time, "
-                  "training included. gibbs runs its chains on 2 threads (one per core); eflomal's binary used "
-                  "about one core here (its user CPU time was close to its wall time); ibm2 is one thread of numpy. gibbs rates are with numba's kernel "
+                  "training included. gibbs runs its chains on 2 threads (one per core); eflomal's binary runs its "
+                  "samplers in parallel too (about 2 cores busy here); ibm2 is one thread of numpy. gibbs rates are with numba's kernel "
                   "cache warm (the first run after installing compiles for a few seconds).", "",
                   "| set | gold pairs | training pairs | aligner | AER | precision | recall | pairs/s |",
                   "|---|---:|---:|---|---:|---:|---:|---:|"]

@@ -140,3 +140,75 @@ def test_missing_numba_says_what_to_install(monkeypatch):
     monkeypatch.setattr(gibbs, "numba", None)
     with pytest.raises(BackendMissing, match=r'pip install "lancang\[align\]"'):
         BayesAligner().train_align([(["a"], ["b"])])
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3, 4])
+def test_kernel_conditional_matches_the_textbook_formula(enfr, seed):
+    """The first draw of a sweep uses the conditional of the first token given every other one: the
+    kernel's (shortcut) arithmetic must give the same distribution as the model written out."""
+    pairs, _ = enfr
+    rnd = np.random.default_rng(seed)
+    pick = rnd.choice(len(pairs), 60, replace=False)
+    sub = [pairs[k] for k in pick]
+    sv, tv = Vocab(), Vocab()
+    es = [sv.encode([w.lower() for w in s], True) for s, _ in sub]
+    fs = [tv.encode([w.lower() for w in t], True) for _, t in sub]
+    cells = _Cells(es, fs, len(tv))
+    cfg = BayesAlignerConfig.from_config({"max_jump": 3, "max_fertility": 2})  # clipping and capping used
+    sweep, jump_counts, fertility_counts, _ = gibbs._kernels()
+    ve, vf = len(sv), len(tv)
+    a = gibbs._start(cells, cfg, rnd)
+    cell_of = np.repeat(cells.coff, cells.jlen) + gibbs._within(cells) + a
+    c = np.bincount(cells.pidx[cell_of], minlength=len(cells.keys)).astype(float)
+    ce = np.bincount(cells.pe, weights=c, minlength=ve + 2)
+    cn = np.array([float((a == 0).sum()), float((a != 0).sum())])
+    cj = np.zeros(2 * cfg.max_jump + 1)
+    jump_counts(a, cells.foff, cells.jlen, cj, cfg.max_jump)
+    fert = np.zeros(int(cells.ilen.sum()), np.int64)
+    cf = np.zeros((ve + 2, cfg.max_fertility + 1))
+    fertility_counts(a, cells.pidx, cells.pe, cells.coff, cells.foff, cells.eoff, cells.ilen, cells.jlen, fert, cf)
+    # the reference: remove token 0 of sentence 0 from copies of the counts
+    n, m = len(es[0]), len(fs[0])
+    e_ext = [0] + [int(x) + 1 for x in es[0]]
+    key = {k: idx for idx, k in enumerate(cells.keys.tolist())}
+    pair = [key[e * (vf + 1) + int(fs[0][0])] for e in e_ext]
+    D = cfg.max_jump
+    b = lambda d: max(-D, min(D, d)) + D  # noqa: E731
+    old = int(a[0])
+    nxt = next((int(x) - 1 for x in a[1:m] if x != 0), None)
+    rc, rce, rcn, rcj, rcf = c.copy(), ce.copy(), cn.copy(), cj.copy(), cf.copy()
+    rc[pair[old]] -= 1
+    rce[e_ext[old]] -= 1
+    rcn[0 if old == 0 else 1] -= 1
+    if old:
+        rcj[b(old - 1 + 1)] -= 1
+        if nxt is not None:
+            rcj[b(nxt - (old - 1))] -= 1
+        phi = int(fert[old - 1])
+        rcf[e_ext[old], min(phi, 2)] -= 1
+        rcf[e_ext[old], min(phi - 1, 2)] += 1
+    elif nxt is not None:
+        rcj[b(nxt + 1)] -= 1
+    fert_now = fert[:n].copy()
+    if old:
+        fert_now[old - 1] -= 1
+    J = lambda d: (rcj[b(d)] + cfg.alpha_jump) / (rcj.sum() + cfg.alpha_jump * (2 * D + 1))  # noqa: E731
+    p_null = (rcn[0] + 0.4) / (rcn.sum() + 2.0)  # Beta(2 * 0.2, 2 * 0.8)
+    ref = []
+    for i in range(n + 1):
+        lex = (rc[pair[i]] + cfg.alpha_lex) / (rce[e_ext[i]] + cfg.alpha_lex * vf)
+        if i == 0:
+            ref.append(lex * p_null * (J(nxt + 1) if nxt is not None else 1.0))
+            continue
+        p = lex * (1 - p_null) * J(i - 1 + 1) * (J(nxt - (i - 1)) if nxt is not None else 1.0)
+        phi = int(fert_now[i - 1])
+        if phi < 2:
+            # this position's own count sits at phi in rcf (the removal above already moved it)
+            p *= (rcf[e_ext[i], phi + 1] + cfg.alpha_fertility) / (rcf[e_ext[i], phi] - 1 + cfg.alpha_fertility)
+        ref.append(p)
+    ref = np.array(ref) / sum(ref)
+    marg = np.zeros(len(cells.pidx))
+    sweep(cells.pidx, cells.pe, cells.coff, cells.foff, cells.eoff, cells.ilen, cells.jlen, a, c, ce, cj, cn, fert,
+          cf, marg, 1, True, True, 0, cfg.alpha_lex, cfg.alpha_lex * vf, cfg.alpha_jump, 0.4, 1.6, D, 0.2,
+          cfg.alpha_fertility)
+    assert np.allclose(marg[:n + 1], ref, rtol=1e-9, atol=1e-12)

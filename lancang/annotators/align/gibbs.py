@@ -150,6 +150,14 @@ def _compiled() -> Any:
     def _seed(s):  # numba keeps its own generator state; seed it inside compiled code
         np.random.seed(s)
 
+    @numba.njit(cache=True, nogil=True, inline="always")
+    def _fert_ratio(cf, e, phi, max_fert, alpha_fert):
+        """How much more likely source word e is to have fertility phi + 1 than phi, given the counts
+        of every other source token (this position's own count, at phi, left out)."""
+        if phi >= max_fert:
+            return 1.0
+        return (cf[e, phi + 1] + alpha_fert) / (cf[e, phi] - 1.0 + alpha_fert)
+
     @njit
     def sweep(pidx, pe, coff, foff, eoff, ilen, jlen, a, c, ce, cj, cn, fert, cf, marg, n_sweeps, use_hmm, use_fert,
               collect_from, alpha_lex, alpha_lex_v, alpha_jump, null_a, null_b, max_jump, p0_fixed, alpha_fert):
@@ -167,6 +175,8 @@ def _compiled() -> Any:
         n_bins = 2 * max_jump + 1
         w = np.empty(1024, np.float64)
         eid = np.empty(1024, np.int64)
+        fr = np.ones(1024, np.float64)
+        nx = np.empty(1024, np.int64)
         # 1 / (count of e + alpha * V), kept up to date as the counts change
         inv_ce = 1.0 / (ce + alpha_lex_v)
         n_jumps = 0.0  # total of cj: one jump per non-NULL token whatever the alignment
@@ -182,80 +192,92 @@ def _compiled() -> Any:
                 if w.shape[0] < n_i + 1:
                     w = np.empty(2 * (n_i + 1), np.float64)
                     eid = np.empty(2 * (n_i + 1), np.int64)
+                    fr = np.ones(2 * (n_i + 1), np.float64)
+                if nx.shape[0] < n_j:
+                    nx = np.empty(2 * n_j, np.int64)
                 base_c = coff[s]
                 base_f = foff[s]
                 for i in range(n_i + 1):
                     eid[i] = pe[pidx[base_c + i]]
+                if use_hmm:
+                    # nx[j]: the next non-NULL position after token j. Tokens after j are still as the
+                    # previous sweep left them when j is resampled, so one backward pass suffices.
+                    last = -2
+                    for j in range(n_j - 1, -1, -1):
+                        nx[j] = last
+                        if a[base_f + j] != 0:
+                            last = a[base_f + j] - 1
+                if use_fert:
+                    # fr[i]: the fertility factor of source position i (1-based) in the current state
+                    for i in range(1, n_i + 1):
+                        fr[i] = _fert_ratio(cf, eid[i], fert[eoff[s] + i - 1], max_fert, alpha_fert)
                 prev = -1
                 for j in range(n_j):
                     old = a[base_f + j]
                     row = base_c + j * (n_i + 1)
-                    # next non-NULL position after j (-2: none)
-                    nxt = -2
-                    if use_hmm:
-                        for jj in range(j + 1, n_j):
-                            if a[base_f + jj] != 0:
-                                nxt = a[base_f + jj] - 1
-                                break
+                    nxt = nx[j] if use_hmm else -2
+                    e_old = eid[old]
                     # remove the token's counts
                     k = pidx[row + old]
                     c[k] -= 1.0
-                    ce[eid[old]] -= 1.0
-                    inv_ce[eid[old]] = 1.0 / (ce[eid[old]] + alpha_lex_v)
+                    ce[e_old] -= 1.0
+                    inv_ce[e_old] = 1.0 / (ce[e_old] + alpha_lex_v)
                     if old == 0:
                         cn[0] -= 1.0
                     else:
                         cn[1] -= 1.0
                         if use_fert:
-                            e = eid[old]
                             phi = fert[eoff[s] + old - 1]
-                            cf[e, min(phi, max_fert)] -= 1.0
-                            cf[e, min(phi - 1, max_fert)] += 1.0
+                            cf[e_old, min(phi, max_fert)] -= 1.0
+                            cf[e_old, min(phi - 1, max_fert)] += 1.0
                             fert[eoff[s] + old - 1] = phi - 1
                     if use_hmm:
                         if old != 0:
-                            d = old - 1 - prev
-                            d = max(-max_jump, min(max_jump, d))
+                            d = max(-max_jump, min(max_jump, old - 1 - prev))
                             cj[d + max_jump] -= 1.0
                             if nxt != -2:
-                                d = nxt - (old - 1)
-                                d = max(-max_jump, min(max_jump, d))
+                                d = max(-max_jump, min(max_jump, nxt - (old - 1)))
                                 cj[d + max_jump] -= 1.0
                         elif nxt != -2:
-                            d = nxt - prev
-                            d = max(-max_jump, min(max_jump, d))
+                            d = max(-max_jump, min(max_jump, nxt - prev))
                             cj[d + max_jump] -= 1.0
+                    # conditional over i = 0 (NULL) .. n_i; the non-NULL weights leave out the factors
+                    # they share, which divide the NULL weight instead
                     if use_hmm:
                         jtot = 1.0 / (n_jumps - (1.0 if old != 0 else 0.0) - (1.0 if nxt != -2 else 0.0)
                                       + alpha_jump * n_bins)
+                        shared = (cn[1] + null_b) * jtot
+                        w0 = (cn[0] + null_a) / shared
+                        if nxt != -2:
+                            d = max(-max_jump, min(max_jump, nxt - prev))
+                            # NULL keeps one jump (prev -> nxt) where a position has two
+                            w0 *= cj[d + max_jump] + alpha_jump
                     else:
-                        jtot = 1.0
-                    # conditional over i = 0 (NULL) .. n_i
-                    total = 0.0
-                    for i in range(n_i + 1):
+                        w0 = p0_fixed * n_i / (1.0 - p0_fixed) if n_i else 1.0
+                    w[0] = (c[pidx[row]] + alpha_lex) * inv_ce[eid[0]] * w0
+                    total = w[0]
+                    fert_word = e_old if (use_fert and old != 0) else -1
+                    for i in range(1, n_i + 1):
                         p = (c[pidx[row + i]] + alpha_lex) * inv_ce[eid[i]]
                         if use_hmm:
-                            if i == 0:
-                                p *= cn[0] + null_a
-                                if nxt != -2:
-                                    d = max(-max_jump, min(max_jump, nxt - prev))
-                                    p *= (cj[d + max_jump] + alpha_jump) * jtot
-                            else:
-                                p *= cn[1] + null_b
-                                d = max(-max_jump, min(max_jump, i - 1 - prev))
-                                p *= (cj[d + max_jump] + alpha_jump) * jtot
-                                if nxt != -2:
-                                    d = max(-max_jump, min(max_jump, nxt - (i - 1)))
-                                    p *= (cj[d + max_jump] + alpha_jump) * jtot
+                            d = i - 1 - prev
+                            if d > max_jump:
+                                d = max_jump
+                            elif d < -max_jump:
+                                d = -max_jump
+                            p *= cj[d + max_jump] + alpha_jump
+                            if nxt != -2:
+                                d = nxt - i + 1
+                                if d > max_jump:
+                                    d = max_jump
+                                elif d < -max_jump:
+                                    d = -max_jump
+                                p *= cj[d + max_jump] + alpha_jump
                             if use_fert:
-                                phi = fert[eoff[s] + i - 1]
-                                if phi < max_fert:
-                                    e = eid[i]
-                                    p *= (cf[e, phi + 1] + alpha_fert) / (cf[e, phi] - 1.0 + alpha_fert)
-                        elif i == 0:
-                            p *= p0_fixed
-                        else:
-                            p *= (1.0 - p0_fixed) / n_i
+                                if eid[i] == fert_word:
+                                    p *= _fert_ratio(cf, eid[i], fert[eoff[s] + i - 1], max_fert, alpha_fert)
+                                else:
+                                    p *= fr[i]
                         w[i] = p
                         total += p
                     # draw
@@ -268,8 +290,9 @@ def _compiled() -> Any:
                             new = i
                             break
                     if collect:
+                        inv_total = 1.0 / total
                         for i in range(n_i + 1):
-                            marg[row + i] += w[i] / total
+                            marg[row + i] += w[i] * inv_total
                     # add the counts back
                     a[base_f + j] = new
                     k = pidx[row + new]
@@ -281,10 +304,9 @@ def _compiled() -> Any:
                     else:
                         cn[1] += 1.0
                         if use_fert:
-                            e = eid[new]
                             phi = fert[eoff[s] + new - 1]
-                            cf[e, min(phi, max_fert)] -= 1.0
-                            cf[e, min(phi + 1, max_fert)] += 1.0
+                            cf[eid[new], min(phi, max_fert)] -= 1.0
+                            cf[eid[new], min(phi + 1, max_fert)] += 1.0
                             fert[eoff[s] + new - 1] = phi + 1
                     if use_hmm:
                         if new != 0:
@@ -296,6 +318,11 @@ def _compiled() -> Any:
                         elif nxt != -2:
                             d = max(-max_jump, min(max_jump, nxt - prev))
                             cj[d + max_jump] += 1.0
+                    if use_fert:
+                        e_new = eid[new] if new != 0 else -1
+                        for i in range(1, n_i + 1):
+                            if eid[i] == fert_word or eid[i] == e_new:
+                                fr[i] = _fert_ratio(cf, eid[i], fert[eoff[s] + i - 1], max_fert, alpha_fert)
                     if use_hmm:
                         n_jumps += (1.0 if new != 0 else 0.0) - (1.0 if old != 0 else 0.0)
                     if new != 0:
