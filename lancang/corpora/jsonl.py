@@ -129,11 +129,13 @@ def _json_error_column(line: bytes, exc: orjson.JSONDecodeError) -> tuple[str, s
     return "json-malformed", f"malformed JSON: {exc.msg}{where}", (col + 1) if col is not None else None
 
 
-def iter_lines(path: PathLike, max_line_bytes: int = MAX_LINE_BYTES) -> Iterator[Parsed | Problem]:
+def iter_lines(path: PathLike, max_line_bytes: int = MAX_LINE_BYTES, digest: Any = None) -> Iterator[Parsed | Problem]:
     """Yield one :class:`Parsed` or :class:`Problem` per line of a JSONL file, in order.
 
     Memory stays bounded by the longest accepted line. An empty file yields a single warning
     ``empty-file`` (line 0). Raises :class:`InputError` only when the file cannot be opened.
+    ``digest`` (a :mod:`hashlib` object) is updated with every byte read, after gunzip, so a caller
+    gets the content's hash in the same pass.
     """
     loads = orjson.loads
     lineno = 0
@@ -144,11 +146,15 @@ def iter_lines(path: PathLike, max_line_bytes: int = MAX_LINE_BYTES) -> Iterator
                 raw = readline(max_line_bytes + 1)
                 if not raw:
                     break
+                if digest is not None:
+                    digest.update(raw)
                 lineno += 1
                 if len(raw) > max_line_bytes and not raw.endswith(b"\n"):
                     skipped = len(raw)
                     while True:  # drain the rest of the line in bounded chunks
                         more = readline(_CHUNK)
+                        if digest is not None:
+                            digest.update(more)
                         skipped += len(more)
                         if not more or more.endswith(b"\n"):
                             break

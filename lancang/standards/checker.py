@@ -110,6 +110,7 @@ class Checker:
                                                            "zh": "记录符合 lancang 规范模型"}})
         parsed = 0
         self.source_format, self.source_error = "jsonl", None
+        self.digest: Any = None
         for item in self._items(corpus, base_state):
             if not isinstance(item, Parsed):
                 if item.severity == "error":
@@ -161,7 +162,8 @@ class Checker:
         its format; that finding goes to the ``source-format`` rules and the base requirement."""
         fmt = self.from_format or format_for_path(corpus)
         if fmt is None or fmt.name == "jsonl" or is_stdio(corpus):
-            yield from iter_lines(corpus)
+            self.digest = hashlib.sha256()
+            yield from iter_lines(corpus, digest=self.digest)
             return
         if fmt.read is None:
             raise InputError(f"{corpus}: format {fmt.name!r} cannot be read")
@@ -288,7 +290,8 @@ class Checker:
                 "created": now_iso(),
                 "profiles": [p.signature() for p in self.profiles],
                 "settings": {"max_findings": self.max_findings},
-                "corpus_sha256": _sha256(corpus),
+                # JSONL is hashed as it streams (after gunzip); other formats' files are read again
+                "corpus_sha256": self.digest.hexdigest() if self.digest is not None else _sha256(corpus),
             },
         }
 

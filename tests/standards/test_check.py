@@ -211,3 +211,24 @@ def test_evaluate_metrics_feed_a_threshold(cli, tmp_path: Path) -> None:
     assert res.exit_code == 0, res.stdout
     res = cli("check", str(sample_path()), "-p", str(prof))
     assert res.exit_code == 1 and "metrics not supplied" in res.stdout
+
+
+def test_corpus_hash_taken_while_streaming(cli, tmp_path: Path) -> None:
+    """The signature's corpus hash is the SHA-256 of the corpus's bytes, computed in the checking
+    pass: the same for a plain file, its gzipped copy and standard input."""
+    import gzip
+    import hashlib
+
+    c, _m = corpus(tmp_path)
+    want = hashlib.sha256(c.read_bytes()).hexdigest()
+    gz = tmp_path / "c.jsonl.gz"
+    gz.write_bytes(gzip.compress(c.read_bytes()))
+    prof = profile_file(tmp_path, "hash", requirements=[
+        {"id": "labels", "clause": "1", "basis": "default", "kind": "rule", "rule": "entity-labels",
+         "params": {"labels": ["LOC"]}, "title": "labels"}])
+    got = []
+    for args, stdin in (([str(c)], None), ([str(gz)], None), (["-"], c.read_bytes())):
+        res = cli("check", *args, "-p", str(prof), "--format", "json", input=stdin)
+        assert res.exit_code == 0, res.output
+        got.append(orjson.loads(res.stdout)["signature"]["corpus_sha256"])
+    assert got == [want, want, want]
