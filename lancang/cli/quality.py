@@ -14,6 +14,7 @@ from ..corpora.model import now_iso
 from ..errors import InputError, UsageError
 from ..quality import agreement as agr
 from ..quality import sampling as smp
+from ..quality import switching as sw
 from .common import handle_errors
 
 METRICS_ID = "lancang/metrics/1"
@@ -69,17 +70,38 @@ def _plan(lot_size: int, aql: str | None, level: str, severity: str, count: str,
     return smp.gb2828_plan(lot_size, aql, level, severity, count)  # type: ignore[arg-type]
 
 
+def switching_options(fn: Any) -> Any:
+    """--history and the inputs of the switching rules the software cannot know (sample and inspect)."""
+    for opt in reversed([
+        click.option("--history", type=click.Path(dir_okay=False),
+                     help="Switching history (JSONL, one line per lot, written by `lancang inspect --history`): "
+                          "the GB/T 2828.1 §9 switching rules decide the severity."),
+        click.option("--allow-reduced", is_flag=True,
+                     help="Production is steady and the responsible authority approves reduced inspection: use it "
+                          "when the switching score reaches 30 (and stay on it). Without it, reduced inspection is "
+                          "not started, and a run of it returns to normal."),
+        click.option("--force-severity", is_flag=True,
+                     help="Use --severity even if the history says otherwise (the responsible authority's "
+                          "decision; recorded, and the switching counters restart)."),
+        click.option("--resume", is_flag=True,
+                     help="Inspection was discontinued (5 lots not accepted on tightened inspection): the supplier "
+                          "has acted and the authority agrees; resume on tightened inspection."),
+    ]):
+        fn = opt(fn)
+    return fn
+
+
 @click.command()
 @click.argument("corpus", required=False, type=click.Path(dir_okay=False, allow_dash=True))
 @click.argument("out", required=False, type=click.Path(dir_okay=False, allow_dash=True))
 @click.option("--aql", help="Acceptance quality limit, a column of the GB/T 2828.1 tables (0.010 ... 1000).")
-@click.option("--level", type=click.Choice(smp.LEVELS), default="II", show_default=True,
-              help="Inspection level: general I, II, III or special S-1 ... S-4.")
-@click.option("--severity", type=click.Choice(smp.SEVERITIES), default="normal", show_default=True,
-              help="Inspection severity (table 2-A, 2-B or 2-C).")
-@click.option("--count", type=click.Choice(smp.COUNTS), default="nonconforming", show_default=True,
+@click.option("--level", type=click.Choice(smp.LEVELS),
+              help="Inspection level: general I, II, III or special S-1 ... S-4 (default II, or the history's).")
+@click.option("--severity", type=click.Choice(smp.SEVERITIES),
+              help="Inspection severity (table 2-A, 2-B or 2-C); default normal, or what --history says.")
+@click.option("--count", type=click.Choice(smp.COUNTS),
               help="What Ac and Re count: nonconforming items (records with a defect) or nonconformities "
-                   "(defects); AQLs above 10 need nonconformities.")
+                   "(defects); AQLs above 10 need nonconformities (default nonconforming, or the history's).")
 @click.option("--plan", "fixed", type=click.Choice(sorted(smp.fixed_plans())),
               help="A fixed plan instead of a GB/T 2828.1 plan (TC260-003 §9.2 and §9.3).")
 @click.option("--seed", type=int, help="Random seed; the same corpus, plan and seed give the same sample.")
@@ -87,9 +109,11 @@ def _plan(lot_size: int, aql: str | None, level: str, severity: str, count: str,
 @click.option("--plan-only", is_flag=True, help="Print the plan without drawing a sample.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "jsonl", "labelstudio"]),
               help="--plan-only: text (default) or json. Sample: jsonl (default) or labelstudio tasks.")
+@switching_options
 @handle_errors
-def sample(corpus: str | None, out: str | None, aql: str | None, level: str, severity: str, count: str,
-           fixed: str | None, seed: int | None, lot_size: int | None, plan_only: bool, fmt: str | None) -> None:
+def sample(corpus: str | None, out: str | None, aql: str | None, level: str | None, severity: str | None,
+           count: str | None, fixed: str | None, seed: int | None, lot_size: int | None, plan_only: bool,
+           fmt: str | None, history: str | None, allow_reduced: bool, force_severity: bool, resume: bool) -> None:
     """Draw a reproducible acceptance-inspection sample from a corpus for reviewers (GB/T 2828.1 / ISO 2859-1
     single sampling, or a fixed TC260-003 plan).
 
@@ -104,22 +128,69 @@ def sample(corpus: str | None, out: str | None, aql: str | None, level: str, sev
       lancang sample corpus.jsonl tasks.json --aql 2.5 --format labelstudio --seed 7
       lancang sample corpus.jsonl review.jsonl --plan tc260-003-9.2-manual --seed 7
       lancang sample --plan-only --lot-size 10000 --aql 1.0 --level II --format json
+      lancang sample corpus.jsonl review.jsonl --aql 1.0 --history lots.jsonl --seed 7
+      lancang sample --plan-only --history lots.jsonl
+
+    With --history (written by `lancang inspect --history`), the severity of the next lot follows the
+    GB/T 2828.1 §9 switching rules (normal, tightened, reduced, discontinued); the AQL, level and
+    count default to the history's. An explicit --severity that contradicts the history is an error
+    unless --force-severity.
     """
+    switch: dict[str, Any] | None = None
+    if history is not None:
+        if fixed is not None:
+            raise UsageError("--history runs the GB/T 2828.1 switching rules; it does not go with a fixed --plan")
+        hist = sw.read_history(history)
+        if hist.params is not None:
+            given = {"aql": smp.parse_aql(aql) if aql is not None else None, "level": level, "count": count}
+            for key, value in given.items():
+                if value is not None and value != hist.params[key]:
+                    raise UsageError(f"--{key} {value} differs from the history's ({history}:1: {key} "
+                                     f"{hist.params[key]}); one history per AQL, inspection level and count")
+            aql, level, count = hist.params["aql"], hist.params["level"], hist.params["count"]
+        if force_severity and severity is None:
+            raise UsageError("--force-severity needs --severity")
+        try:
+            next_sev, _start, events = sw.begin_lot(hist.state, allow_reduced=allow_reduced,
+                                                    force_severity=severity if force_severity else None, resume=resume)
+        except sw.SwitchingError as exc:
+            if not (plan_only and hist.state.discontinued and not resume):
+                raise UsageError(f"{history}: {exc}") from None
+            next_sev, events = None, []  # --plan-only shows the discontinued state
+        if severity is not None and next_sev is not None and severity != next_sev:
+            raise UsageError(f"--severity {severity} contradicts the history {history} ({hist.lots} lots: "
+                             f"{sw.describe(hist.state)}): the switching rules put the next lot on {next_sev} "
+                             "inspection; --force-severity sets it by hand")
+        severity = next_sev
+        switch = {"history": history, "lots": hist.lots, "state": hist.state.to_dict(), "next_severity": next_sev,
+                  "events": [e.to_dict() for e in events], "summary": sw.describe(hist.state)}
+    elif allow_reduced or force_severity or resume:
+        raise UsageError("--allow-reduced, --force-severity and --resume go with --history")
+    level, severity, count = level or "II", severity or "normal", count or "nonconforming"
     if plan_only:
         fmt = fmt or "text"
         if fmt not in ("text", "json"):
             raise UsageError("--plan-only prints text or json")
         if out is not None:
             raise UsageError("--plan-only draws nothing: give no output file")
-        if lot_size is None:
-            if corpus is None:
-                raise UsageError("--plan-only needs --lot-size N or a CORPUS to count")
-            lot_size = _lot_size(corpus)
-        plan = _plan(lot_size, aql, level, severity, count, fixed)
-        if fmt == "json":
-            sys.stdout.buffer.write(_dump(plan.to_dict()))
+        if switch is not None and (switch["next_severity"] is None or (lot_size is None and corpus is None)):
+            plan = None  # the history's state only
         else:
-            click.echo(render_plan(plan))
+            if lot_size is None:
+                if corpus is None:
+                    raise UsageError("--plan-only needs --lot-size N or a CORPUS to count")
+                lot_size = _lot_size(corpus)
+            plan = _plan(lot_size, aql, level, severity, count, fixed)
+        if fmt == "json":
+            doc: Any = plan.to_dict() if plan is not None else None
+            if switch is not None:
+                doc = {"plan": doc, "switching": switch}
+            sys.stdout.buffer.write(_dump(doc))
+        else:
+            if switch is not None:
+                click.echo(render_switch(switch))
+            if plan is not None:
+                click.echo(render_plan(plan))
         return
     fmt = fmt or "jsonl"
     if fmt not in ("jsonl", "labelstudio"):
@@ -152,7 +223,20 @@ def sample(corpus: str | None, out: str | None, aql: str | None, level: str, sev
                     first = False
             f.write(b"\n]\n")
     click.echo(f"sampled {written:,} of {plan.lot_size:,} records (seed {seed}) -> {out}", err=True)
+    if switch is not None:
+        click.echo(render_switch(switch), err=True)
     click.echo(render_plan(plan), err=True)
+
+
+def render_switch(switch: dict[str, Any]) -> str:
+    """The switching state of a history and the severity of the next lot."""
+    lines = [f"history {switch['history']}: {switch['lots']} lots; {switch['summary']}"]
+    lines += [f"  {e['text']} (§{e['clause']})" for e in switch["events"]]
+    if switch["next_severity"] is None:
+        lines.append("  next lot: none until --resume (GB/T 2828.1 §9.4)")
+    else:
+        lines.append(f"  next lot: {switch['next_severity']} inspection")
+    return "\n".join(lines)
 
 
 def _lot_size(corpus: str) -> int:
@@ -189,6 +273,13 @@ def render_inspection(d: dict[str, Any], path: str) -> str:
     if d["reviewer_is_annotator_count"]:
         lines.append(f"  warning: in {d['reviewer_is_annotator_count']} records the reviewer also annotated a "
                      "layer (TC260-003 §5.3 separates the roles)")
+    if "switching" in d:
+        w = d["switching"]
+        lines.append(f"  history {w['history']}, lot {w['lot']} ({w['severity']} inspection):")
+        lines += [f"    {e['text']} (§{e['clause']})" for e in w["events"]]
+        nxt = (f"next lot: {w['next_severity']} inspection" if w["next_severity"]
+               else "next lot: none until --resume")
+        lines.append(f"    now {w['summary']}; {nxt}")
     lines.append(("ACCEPT" if d["decision"] == "accept" else "REJECT") +
                  f" ({d['defects']} {'<=' if d['decision'] == 'accept' else '>='} "
                  f"{d['ac'] if d['decision'] == 'accept' else d['re']})")
@@ -201,8 +292,10 @@ def render_inspection(d: dict[str, Any], path: str) -> str:
               help="Output format (json is the metrics document).")
 @click.option("-o", "--out", type=click.Path(dir_okay=False, allow_dash=False),
               help="Also write the metrics document (JSON) to this file, e.g. for `lancang check --metrics`.")
+@switching_options
 @handle_errors
-def inspect(reviewed: str, fmt: str, out: str | None) -> None:
+def inspect(reviewed: str, fmt: str, out: str | None, history: str | None, allow_reduced: bool,
+            force_severity: bool, resume: bool) -> None:
     """Decide on a lot from a reviewed sample: accept when the defects found are at most Ac, reject from Re.
 
     Reads the sample that `lancang sample` wrote, with each record's meta.review.verdict set to "pass" or
@@ -215,10 +308,23 @@ def inspect(reviewed: str, fmt: str, out: str | None) -> None:
     Examples:
       lancang inspect review.jsonl
       lancang inspect review.jsonl --format json -o metrics.json
+      lancang inspect review.jsonl --history lots.jsonl
+
+    With --history the lot is checked against the switching history (its plan must have the severity
+    the GB/T 2828.1 §9 switching rules call for, and the history's AQL, level and count), and the lot
+    and the resulting state are appended to the history (the file is rewritten whole and renamed; the
+    reviewed sample is never modified). `lancang sample --history` then draws the next lot.
 
     Exit codes: 0 lot accepted, 1 lot rejected, 2 usage or input error.
     """
-    result = smp.inspect(reviewed).to_dict()
+    if history is not None and not is_stdio(reviewed) and _same_file(reviewed, history):
+        raise UsageError(f"{history}: the history would overwrite the reviewed sample; give another file")
+    if history is None and (allow_reduced or force_severity or resume):
+        raise UsageError("--allow-reduced, --force-severity and --resume go with --history")
+    insp = smp.inspect(reviewed)
+    result = insp.to_dict()
+    if history is not None:
+        result["switching"] = _record_lot(insp, reviewed, history, allow_reduced, force_severity, resume)
     doc = metrics_document("inspect", inputs=[{"path": reviewed}], inspection=result)
     if out:
         _write_json(out, doc)
@@ -228,6 +334,42 @@ def inspect(reviewed: str, fmt: str, out: str | None) -> None:
         click.echo(render_inspection(result, reviewed))
     if result["decision"] != "accept":
         raise SystemExit(1)
+
+
+def _record_lot(insp: smp.Inspection, reviewed: str, history: str, allow_reduced: bool, force_severity: bool,
+                resume: bool) -> dict[str, Any]:
+    """Check the lot against the history, append it, and return the metrics ``inspection.switching`` part."""
+    plan = insp.plan
+    if plan.scheme != "gb-t-2828.1":
+        raise UsageError(f"{reviewed}: the sample uses a fixed plan; --history runs the GB/T 2828.1 switching rules")
+    hist = sw.read_history(history)
+    why = sw.check_params(hist, plan)
+    if why:
+        raise InputError(f"{reviewed}: the sample's {why}")
+    digest = insp.sample_digest
+    if digest in hist.samples:
+        raise InputError(f"{reviewed}: this sample is already lot {hist.samples[digest]} of the history "
+                         f"({history}:{hist.samples[digest]})")
+    force = plan.severity if force_severity else None
+    lot = sw.LotResult(plan, insp.defects)
+    try:
+        state, events = sw.next_state(hist.state, lot, allow_reduced=allow_reduced, force_severity=force, resume=resume)
+    except sw.SwitchingError as exc:
+        raise InputError(f"{reviewed}: {exc} (history {history}: {hist.lots} lots; {sw.describe(hist.state)})") from None
+    time = now_iso()
+    if hist.last_time is not None and time < hist.last_time:
+        raise InputError(f"{history}: its last lot is dated {hist.last_time}, after now ({time}); check the clock")
+    line = sw.history_line(hist, lot, state, events, time=time, allow_reduced=allow_reduced, force_severity=force,
+                           resume=resume, sample={"path": reviewed, "source": insp.source, "seed": insp.seed,
+                                                  "digest": digest})
+    sw.append_history(history, line)
+    try:
+        nxt, _s, _e = sw.begin_lot(state, allow_reduced=allow_reduced)
+    except sw.SwitchingError:
+        nxt = None
+    return {"history": history, "lot": line["lot"], "severity": plan.severity, "events": line["events"],
+            "state": line["state"], "next_severity": nxt, "reduced_eligible": state.reduced_eligible(),
+            "summary": sw.describe(state)}
 
 
 # ------------------------------------------------------------------------------------------- agree

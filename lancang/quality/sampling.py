@@ -22,6 +22,7 @@ and Re.
 from __future__ import annotations
 
 import functools
+import hashlib
 import math
 import os
 import random
@@ -441,6 +442,15 @@ class Inspection:
     annotators: dict[str, Counter] = field(default_factory=dict)
     unattributed_defects: int = 0
     reviewer_is_annotator: list[dict[str, Any]] = field(default_factory=list)
+    #: the first record's meta.sample seed and source, and a hash of the sampled (position, id) pairs:
+    #: what tells one reviewed sample from another in a switching history
+    seed: Any = None
+    source: Any = None
+    sample_hash: Any = field(default_factory=hashlib.sha256, repr=False)
+
+    @property
+    def sample_digest(self) -> str:
+        return self.sample_hash.hexdigest()
 
     @property
     def defects(self) -> int:
@@ -501,7 +511,7 @@ def inspect(path: PathLike) -> Inspection:
             if result is None:
                 plan_d = sample["plan"]
                 try:
-                    result = Inspection(Plan.from_dict(plan_d))
+                    result = Inspection(Plan.from_dict(plan_d), seed=sample.get("seed"), source=sample.get("source"))
                 except UsageError as exc:
                     raise InputError(f"{where}: {exc}") from None
             elif sample["plan"] != plan_d:
@@ -510,6 +520,7 @@ def inspect(path: PathLike) -> Inspection:
             if first is not None:
                 raise InputError(f"{where}: position {sample.get('position')} of the lot is also on line {first}: "
                                  "a record appears twice in the sample")
+            result.sample_hash.update(f"{sample.get('position')}\t{rec['id']}\n".encode())
             verdict = review.get("verdict") if isinstance(review, dict) else None
             if verdict is None:
                 n_missing += 1
