@@ -79,6 +79,54 @@ def test_pud_whole_as_one_document_zh_id():
     assert s["f1_strict"] >= 0.90 and s["f1_strict"] >= g["f1_strict"] + 0.10, (s, g)
 
 
+def test_pud_whole_as_one_document_zh_th_lexicon_calibrated_against_chance():
+    # 300 sentences of Traditional Chinese and Thai (character trigrams) as one document: without
+    # the chance filter the lexicon is mostly pairs that met in two beads, and wrong beads of one
+    # pass confirm themselves in the next (strict F1 0.866 with seed 1)
+    shared("parallel", "pud")
+    docs = align_data.pud_documents("zh", "th")
+    x = [s for d in docs for s in d[0]]
+    y = [s for d in docs for s in d[1]]
+    xs, ys, gold = align_data.perturb(x, y, random.Random(1), ("zh", "th"))
+    f1 = {}
+    for fdr in (0.0, 0.2):
+        al = SentenceAligner(lexicon_fdr=fdr)
+        f1[fdr] = bead_scores([gold], [beads_only(al.align(xs, ys))])["f1_strict"]
+    assert f1[0.2] >= 0.90, f1
+    assert f1[0.2] >= f1[0.0] + 0.03, f1
+
+
+def test_lexicon_chance_threshold():
+    from lancang.annotators.align.lexicon import LexiconLearner, _g2_threshold
+
+    # the lowest threshold at which random pairs are at most 20 % of the real ones above it
+    real = np.array([50.0, 40.0, 30.0, 20.0, 10.0])
+    assert _g2_threshold(real, np.array([5.0, 12.0, 15.0]), 0.2) == 20.0
+    assert _g2_threshold(real, np.array([5.0, 12.0, 15.0]), 0.2, rounds=2) == 10.0
+    assert _g2_threshold(real, np.array([60.0, 60.0]), 0.2) == float("inf")
+    # 40 translation pairs seen in 5 beads each, and noise units that each occur twice at random:
+    # the noise pairs pass count >= 2 and phi >= 0.3 by the hundreds without the chance filter
+    rnd = random.Random(5)
+    beads = []
+    for k in range(200):
+        words = rnd.sample(range(40), 5)
+        noise_s = [f"ns{rnd.randrange(200)}" for _ in range(8)]
+        noise_t = [f"nt{rnd.randrange(200)}" for _ in range(8)]
+        beads.append(([f"s{w}" for w in words] + noise_s, [f"t{w}" for w in words] + noise_t))
+    sizes = {}
+    for fdr in (0.0, 0.2):
+        lx = LexiconLearner(fdr=fdr)
+        for s, t in beads:
+            lx.add(s, t)
+        lex = lx.learn()
+        true = sum(1 for u, vs in lex.items() if u.startswith("s") and "t" + u[1:] in vs)
+        noise = sum(len(vs) for u, vs in lex.items() if u.startswith("ns")) + sum(
+            1 for vs in lex.values() for v in vs if v.startswith("nt"))
+        sizes[fdr] = (true, noise)
+    assert sizes[0.0][0] == sizes[0.2][0] == 40, sizes
+    assert sizes[0.2][1] * 5 < sizes[0.0][1], sizes
+
+
 def test_scores_separate_good_from_bad_beads():
     shared("parallel", "talpco")
     docs = align_data.talpco_documents("en", "vi")

@@ -336,6 +336,9 @@ class SentenceAligner:
     #: bead types allowed, as "a-b" strings
     types: tuple[str, ...] = tuple(_key(t) for t in BEAD_TYPES)
     max_lexicon_beads: int = 20000
+    #: the largest share of the lexicon's pairs that may be chance co-occurrences, estimated by
+    #: pairing the same beads at random (0 = keep every pair over the count and phi thresholds)
+    lexicon_fdr: float = 0.2
     #: learn from the first N document pairs only (0 = all); each pass reads them again
     fit_limit: int = 0
 
@@ -471,7 +474,7 @@ class _PassStats:
         self.types: dict[tuple[int, int], int] = {}
         self.ls: list[float] = []
         self.lt: list[float] = []
-        self.learner = LexiconLearner(max_beads=cfg.max_lexicon_beads)
+        self.learner = LexiconLearner(max_beads=cfg.max_lexicon_beads, fdr=cfg.lexicon_fdr)
         self.pairs: list[tuple[set[str], set[str]]] = []  # (src items, tgt items) of confident 1-1 beads
 
     def add(self, doc: _Doc, path: list[tuple[int, int, int, int]]) -> None:
