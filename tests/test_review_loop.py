@@ -1,12 +1,12 @@
 """The human-machine review loop end to end, through the real CLI, with the commands of
-docs/tutorial-review-loop.md: machine entities -> Label Studio predictions -> reviewers' corrections
--> import -> evaluate (machine vs reviewer) -> agree (reviewer vs reviewer) -> check with thresholds."""
+docs/tutorial-review-loop.md: train a NER model on NERGrit -> annotate -> Label Studio predictions ->
+reviewers' corrections -> import -> evaluate (machine vs reviewer) -> agree (reviewer vs reviewer) ->
+check with thresholds."""
 
 from __future__ import annotations
 
 import copy
 import json
-import random
 import re
 import shlex
 from itertools import islice
@@ -19,12 +19,12 @@ from lancang.corpora.formats import get_format
 from lancang.corpora.jsonl import read_records, write_records
 from lancang.schemas.validator import RecordValidator
 
+from .annotators.helpers import needs
 from .conftest import ROOT, shared
 
 TUTORIAL = (ROOT / "docs" / "tutorial-review-loop.md").read_text(encoding="utf-8")
 BLOCK = re.compile(r"(?:<!-- file: (?P<file>\S+) -->\n)?```(?P<lang>\w+)\n(?P<body>.*?)```", re.DOTALL)
 N = 60
-TOOL = {"name": "my-ner", "version": "1.0"}
 
 
 def steps() -> list[tuple[str, list[str], int]]:
@@ -46,30 +46,6 @@ def steps() -> list[tuple[str, list[str], int]]:
 
 def _ents(rec: dict[str, Any]) -> list[tuple[str, int, int]]:
     return sorted((e["label"], e["start"], e["end"]) for e in rec["sides"]["id"]["layers"]["entities"]["items"])
-
-
-def machine(gold: list[dict[str, Any]], rnd: random.Random) -> list[dict[str, Any]]:
-    """The 'NER model': gold entities with some dropped, shifted and relabelled; text and entities only."""
-    labels = sorted({lab for r in gold for lab, _, _ in _ents(r)})
-    out = []
-    for r in gold:
-        side = r["sides"]["id"]
-        n = len(side["text"])
-        items = []
-        for e in side["layers"]["entities"]["items"]:
-            x = rnd.random()
-            if x < 0.08:
-                continue
-            if x < 0.18:
-                d = rnd.choice([-2, -1, 1, 2])
-                s, t = max(0, e["start"] + d), min(n, e["end"] + d)
-                e = {**e, "start": s, "end": t} if s < t else e
-            elif x < 0.25:
-                e = {**e, "label": rnd.choice([lab for lab in labels if lab != e["label"]])}
-            items.append(dict(e))
-        out.append({"id": r["id"], "sides": {"id": {"text": side["text"], "layers": {
-            "entities": {"items": items, "provenance": {"method": "auto", "tool": TOOL}}}}}})
-    return out
 
 
 def u16(text: str, cp: int) -> int:
@@ -101,15 +77,19 @@ def review(tasks: list[dict[str, Any]], gold: dict[str, list[tuple[str, int, int
 
 def test_tutorial_has_the_whole_loop() -> None:
     verbs = [shlex.split(c)[1] for c, _, _ in steps()]
-    assert verbs == ["convert", "convert", "convert", "evaluate", "evaluate", "agree", "check", "check"]
+    assert verbs == ["train", "annotate", "convert", "convert", "convert", "evaluate", "evaluate", "agree", "check",
+                     "check"]
 
 
+@needs("spacy-ner")
 def test_review_loop_end_to_end(cli, in_tmp: Path) -> None:
-    path = shared("ner", "id_nergrit", "valid_preprocess.txt")
-    gold = list(islice(get_format("conll").read(path, langs=["id"]), N))
-    rnd = random.Random(2024)
-    mach = machine(gold, rnd)
-    write_records(in_tmp / "machine.jsonl", mach)
+    import spacy
+
+    data = shared("ner", "id_nergrit")
+    (in_tmp / "nergrit").symlink_to(data.resolve(), target_is_directory=True)
+    gold = list(islice(get_format("conll").read(data / "valid_preprocess.txt", langs=["id"]), N))
+    write_records(in_tmp / "texts.jsonl", [{"id": r["id"], "sides": {"id": {"text": r["sides"]["id"]["text"]}}}
+                                           for r in gold])
     for m in BLOCK.finditer(TUTORIAL):
         if m["file"]:
             (in_tmp / m["file"]).write_text(m["body"], encoding="utf-8")
@@ -136,12 +116,12 @@ def test_review_loop_end_to_end(cli, in_tmp: Path) -> None:
             argv, out_file = argv[:argv.index(">")], argv[argv.index(">") + 1]
         res = cli(*argv[1:])
         assert res.exit_code == code, (cmd, res.output)
-        lines, pos = res.stdout.splitlines(), 0
+        lines, pos = res.output.splitlines(), 0  # what a terminal shows: stdout and stderr
         for exp in expected:  # expected lines appear in order; "..." matches anything
             pat = re.escape(exp).replace(re.escape("..."), ".*")
             while pos < len(lines) and not re.fullmatch(pat, lines[pos]):
                 pos += 1
-            assert pos < len(lines), f"{cmd!r}: expected line {exp!r} not in:\n{res.stdout}"
+            assert pos < len(lines), f"{cmd!r}: expected line {exp!r} not in:\n{res.output}"
             pos += 1
         if out_file:
             (in_tmp / out_file).write_text(res.stdout, encoding="utf-8")
@@ -150,7 +130,8 @@ def test_review_loop_end_to_end(cli, in_tmp: Path) -> None:
             # the machine's entities are predictions; the reviewers edit the export
             tasks = json.loads((in_tmp / "tasks.ls.json").read_text(encoding="utf-8"))
             assert len(tasks) == N and all("annotations" not in t for t in tasks)
-            assert {t["predictions"][0]["model_version"] for t in tasks} == {"my-ner==1.0"}
+            assert {t["predictions"][0]["model_version"] for t in tasks} == {
+                f"spacy-ner=={spacy.__version__} (id_nergrit 0.1.0)"}
             for name, ents, uid in (("alice", gold_ents, 1), ("bob", bob_ents, 2)):
                 who = {"id": uid, "email": f"{name}@example.org"}
                 (in_tmp / f"{name}.ls.json").write_text(
@@ -167,6 +148,22 @@ def test_review_loop_end_to_end(cli, in_tmp: Path) -> None:
         assert prov["method"] == "assisted" and prov["annotator"] == "alice@example.org"
     assert {r["id"]: _ents(r) for r in read_records(in_tmp / "bob.jsonl")} == bob_ents
 
+    # the machine: a real model's entities on spaCy token boundaries, with their provenance
+    meta = json.loads((in_tmp / "id-ner" / "meta.json").read_text(encoding="utf-8"))
+    assert (meta["lang"], meta["name"], meta["lancang"]["gold"]["sides"], meta["lancang"]["epochs"]) == (
+        "id", "nergrit", 1000, 3)
+    mach = list(read_records(in_tmp / "machine.jsonl"))
+    assert [r["id"] for r in mach] == [r["id"] for r in gold]
+    blank = spacy.blank("id")
+    for r in mach:
+        side = r["sides"]["id"]
+        prov = side["layers"]["entities"]["provenance"]
+        assert prov["method"] == "auto" and prov["tool"]["name"] == "spacy-ner"
+        assert prov["tool"]["version"] == f"{spacy.__version__} (id_nergrit 0.1.0)"
+        toks = blank(side["text"])
+        starts, ends = {t.idx for t in toks}, {t.idx + len(t) for t in toks}
+        assert all(e["start"] in starts and e["end"] in ends for e in side["layers"]["entities"]["items"])
+
     # evaluate: the machine against alice, counted independently
     acc = json.loads((in_tmp / "accuracy.json").read_text(encoding="utf-8"))
     ent = acc["accuracy"]["entities"]
@@ -178,7 +175,8 @@ def test_review_loop_end_to_end(cli, in_tmp: Path) -> None:
     assert (ent["records"], o["gold"], o["pred"], o["exact"]["correct"]) == (N, n_gold, n_pred, exact)
     assert o["exact"]["f1"] == pytest.approx(2 * exact / (n_gold + n_pred), abs=1e-6)
     assert exact < o["partial"]["correct"] <= n_pred
-    assert o["exact"]["f1"] < 0.9  # which is why the tutorial's first check fails
+    # a weak but real model (0.547 on the lead's machine; see the tutorial), which is why the tutorial's first check fails
+    assert 0.35 < o["exact"]["f1"] < 0.75
 
     # agree: alice vs bob; span F1 from the counts
     agr = json.loads((in_tmp / "agreement.json").read_text(encoding="utf-8"))["agreement"]

@@ -1,4 +1,4 @@
-"""Annotators: word segmenters and sentence splitters (and, later, NER and aligners).
+"""Annotators: word segmenters, sentence splitters and named entities (``spacy-ner``, with a model).
 
 The registry ``ANNOTATORS`` maps a name to an :class:`~lancang.annotators.base.AnnotatorSpec`,
 filled from the built-in table below and from the ``lancang.annotators`` entry-point group, so a
@@ -32,6 +32,7 @@ BUILTIN = {
     "punct": "lancang.annotators.rules:PUNCT",
     "sentencepiece": "lancang.annotators.subword:SENTENCEPIECE",
     "stanza": "lancang.annotators.stanza_local:STANZA",
+    "spacy-ner": "lancang.annotators.ner:SPACY_NER",
 }
 
 ANNOTATORS = Registry("annotator", "lancang.annotators", BUILTIN)
@@ -43,6 +44,7 @@ DEFAULTS: dict[str, dict[str, str]] = {
     # spaCy's sentencizer is not the default for id/ms/fil/en: it hangs the opening quote of the next
     # sentence on the previous one (F1 0.80 vs 0.98 for punct on English PUD; see docs/benchmarks.md)
     "sentences": {"zh": "punct", "th": "crfcut", "vi": "underthesea", "*": "punct"},
+    # entities have no default: spacy-ner needs a model chosen with --set spacy-ner.model=...
 }
 
 

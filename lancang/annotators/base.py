@@ -23,7 +23,8 @@ from ..errors import LancangError, UsageError
 from ..registry import load_object
 from .spans import Span
 
-LAYERS = ("tokens", "sentences")
+#: layers annotators make; tokens and sentences are spans, entities are labelled items
+LAYERS = ("tokens", "sentences", "entities")
 
 
 class BackendMissing(LancangError):
@@ -148,9 +149,10 @@ def _files_state(value: Any) -> list[Any]:
     import os
 
     if isinstance(value, str):
-        try:
-            return [value, os.stat(value).st_mtime_ns] if os.path.isfile(value) else []
-        except OSError:
+        try:  # a directory (a spaCy pipeline) is replaced as a whole: its inode and time change
+            st = os.stat(value)
+            return [value, st.st_mtime_ns, st.st_ino] if os.path.isfile(value) or os.path.isdir(value) else []
+        except (OSError, ValueError):
             return []
     if isinstance(value, (list, tuple)):
         return [x for v in value for x in _files_state(v)]
@@ -180,6 +182,7 @@ class Annotator:
     Subclasses implement :meth:`tokens` and/or :meth:`sentences` for one text; :meth:`run` calls
     them over a batch (override :meth:`run` to batch inside the backend, as spaCy does). Spans are
     code-point spans of the given text, already cleaned (see :mod:`lancang.annotators.spans`).
+    An entity annotator implements :meth:`entities` over a batch instead.
     """
 
     spec: AnnotatorSpec
@@ -197,6 +200,15 @@ class Annotator:
 
     def sentences(self, text: str, lang: str) -> list[Span]:
         raise UsageError(f"annotator {self.spec.name!r} does not provide sentences")
+
+    def entities(self, texts: Sequence[str], tokens: Sequence[Sequence[Span] | None], lang: str
+                 ) -> list[list[dict[str, Any]]]:
+        """Entity items ``{"start", "end", "label"}`` (code points of each text) for a batch of texts;
+        ``tokens`` are each text's token spans where its side has them (else None)."""
+        raise UsageError(f"annotator {self.spec.name!r} does not provide entities")
+
+    #: the version provenance records (None: the backend distribution's version)
+    provenance_version: str | None = None
 
     @cached_property
     def provenance_settings(self) -> dict[str, Any]:

@@ -9,6 +9,8 @@ all errors before any record is read.
 
 When a side gets (or already has) sentences, its tokens are segmented sentence by sentence, so no
 token crosses a sentence boundary and long texts reach the backend in sentence-sized pieces.
+Entities come last, so an entity annotator sees the tokens made in the same run; replacing an
+entities layer that has relations (which refer to its entity ids) is refused.
 """
 
 from __future__ import annotations
@@ -137,8 +139,8 @@ class Pipeline:
         if name not in self._prov:
             ann = self.annotator(name)
             sp: AnnotatorSpec = ann.spec
-            self._prov[name] = Provenance.auto(sp.tool or sp.name, sp.backend_version(), ann.provenance_settings,
-                                               time=self.time)
+            version = getattr(ann, "provenance_version", None) or sp.backend_version()
+            self._prov[name] = Provenance.auto(sp.tool or sp.name, version, ann.provenance_settings, time=self.time)
         p = self._prov[name]
         return {**p, "tool": {**p["tool"], "settings": dict(p["tool"].get("settings", {}))}}
 
@@ -169,7 +171,7 @@ class Pipeline:
                         _check_replaceable(rec, tag, side, layer, here(i))
                     jobs[layer].append((i, tag, lang_tag, side))
         stats.records += len(records)
-        for layer in ("sentences", "tokens"):
+        for layer in ("sentences", "tokens", "entities"):
             if jobs[layer]:
                 self._run(layer, jobs[layer], stats, here)
         return stats
@@ -204,6 +206,9 @@ class Pipeline:
                 i, tag, _ = items[0]
                 raise InputError(f"{here(i)}: side {tag!r} ({language(lang_tag)}): {exc}") from None
             prov = self.provenance(name)
+            if layer == "entities":
+                self._run_entities(name, ann, lang_tag, items, prov, stats, here)
+                continue
             texts, owners = self._texts(layer, items)
             try:
                 results = ann.run(layer, texts, lang_tag)
@@ -223,6 +228,25 @@ class Pipeline:
             made[0] += len(items)
             made[1] += chars
             made[2] += n_spans
+
+    def _run_entities(self, name: str, ann: Annotator, lang_tag: str, items: list[tuple[int, str, dict[str, Any]]],
+                      prov: dict[str, Any], stats: Stats, here: Callable[[int], str]) -> None:
+        texts = [side["text"] for _, _, side in items]
+        tokens = [_token_spans(side) for _, _, side in items]
+        try:
+            results = ann.entities(texts, tokens, lang_tag)
+        except LancangError as exc:
+            i, tag, _ = items[0]
+            raise InputError(f"{here(i)}: side {tag!r}: {name}: {exc}") from None
+        made = stats.made[("entities", language(lang_tag), name)]
+        for (_, _, side), ents in zip(items, results):
+            lay = side.get("layers")
+            if lay is None:
+                lay = side["layers"] = {}
+            lay["entities"] = {"items": [dict(e) for e in ents], "provenance": dict(prov)}
+            made[1] += len(side["text"])
+            made[2] += len(ents)
+        made[0] += len(items)
 
     def _texts(self, layer: str, items: list[tuple[int, str, dict[str, Any]]]
                ) -> tuple[list[str], list[tuple[int, int]] | None]:
@@ -270,6 +294,11 @@ def _sentence_spans(side: dict[str, Any]) -> list[list[int]] | None:
     return spans
 
 
+def _token_spans(side: dict[str, Any]) -> list[list[int]] | None:
+    spans = side.get("layers", {}).get("tokens", {}).get("spans")
+    return spans if isinstance(spans, list) and spans else None
+
+
 def _merge(results: list[list[Span]], owners: list[tuple[int, int]], n: int) -> list[list[Span]]:
     out: list[list[Span]] = [[] for _ in range(n)]
     for spans, (k, off) in zip(results, owners):
@@ -307,7 +336,14 @@ def _sides(rec: Any, where: str) -> dict[str, dict[str, Any]]:
 
 
 def _check_replaceable(rec: dict[str, Any], tag: str, side: dict[str, Any], layer: str, where: str) -> None:
-    """Replacing tokens or sentences must not leave layers or links indexed by the old ones."""
+    """Replacing tokens or sentences must not leave layers or links indexed by the old ones, nor
+    replacing entities relations that refer to them."""
+    if layer == "entities":
+        rels = side.get("layers", {}).get("entities", {}).get("relations") or []
+        if rels:
+            raise InputError(f"{where}: side {tag!r}: cannot replace its entities: {len(rels)} relation(s) "
+                             f"refer to them (remove those first)")
+        return
     deps = [x for x in VALUE_LAYERS if x in side.get("layers", {})] if layer == "tokens" else []
     kind = "tokens" if layer == "tokens" else "beads"
     for link in rec.get("links", []) or []:

@@ -42,7 +42,8 @@ def parse_settings(items: tuple[str, ...], config_file: str | None) -> dict[str,
 @click.argument("source", type=click.Path(allow_dash=True))
 @click.argument("target", type=click.Path(allow_dash=True))
 @click.option("--layers", default="tokens,sentences", show_default=True, metavar="LAYERS",
-              help="Layers to make, comma-separated: tokens, sentences.")
+              help="Layers to make, comma-separated: tokens, sentences, entities (entities need a model: "
+                   "--use LANG=spacy-ner --set spacy-ner.model=DIR).")
 @click.option("--use", "use", multiple=True, metavar="LANG=NAME",
               help="Annotator for a language (repeatable or comma-separated), e.g. zh=jieba,th=nlpo3.")
 @click.option("--set", "settings", multiple=True, metavar="NAME.KEY=VALUE",
@@ -61,11 +62,13 @@ def parse_settings(items: tuple[str, ...], config_file: str | None) -> dict[str,
 def annotate(source: str, target: str, layers: str, use: tuple[str, ...], settings: tuple[str, ...],
              config_file: str | None, lang_from: str, sides: str | None, overwrite: bool, batch_size: int,
              progress: bool) -> None:
-    """Segment words and split sentences on every side, with provenance on each layer.
+    """Segment words, split sentences and tag named entities on every side, with provenance on each layer.
 
     Streams the corpus in batches and writes atomically. The annotator for each language is the
-    default (see `lancang annotators`) unless --use picks another. Layers already present are kept
-    unless --overwrite. Each layer records the tool, its version and settings, and the time.
+    default (see `lancang annotators`) unless --use picks another; entities have no default (a
+    spaCy NER model, e.g. one from `lancang train ner`, is chosen with --use and --set). Layers
+    already present are kept unless --overwrite. Each layer records the tool, its version and
+    settings, and the time.
 
     \b
     Examples:
@@ -73,6 +76,7 @@ def annotate(source: str, target: str, layers: str, use: tuple[str, ...], settin
       lancang annotate corpus.jsonl out.jsonl --layers tokens --use zh=jieba,th=nlpo3
       lancang annotate corpus.jsonl out.jsonl --set newmm.lexicon=tud.lex
       lancang annotate corpus.jsonl - --lang-from script --sides und
+      lancang annotate corpus.jsonl out.jsonl --layers entities --use id=spacy-ner --set spacy-ner.model=id-ner
     """
     from ..annotators.pipeline import Pipeline, PipelineConfig, annotate_file, parse_use
 
@@ -83,7 +87,8 @@ def annotate(source: str, target: str, layers: str, use: tuple[str, ...], settin
     pipeline = Pipeline.build(cfg)
     with record_progress("annotating", progress) as tick:
         st = annotate_file(source, target, pipeline, batch_size=batch_size, progress=tick)
-    parts = [f"{x['layer']} {x['lang']} ({x['annotator']}): {x['sides']:,} sides, {x['spans']:,} spans"
+    parts = [f"{x['layer']} {x['lang']} ({x['annotator']}): {x['sides']:,} sides, {x['spans']:,} "
+             + ("entities" if x["layer"] == "entities" else "spans")
              for x in st.to_dict()["layers"]]
     kept = ", ".join(f"{k} on {v:,} sides" for k, v in st.kept.items())
     click.echo(f"{source} -> {target}: {st.records:,} records" + ("; " + "; ".join(parts) if parts else "")

@@ -1,4 +1,5 @@
-"""``lancang train lexicon`` and ``lancang train sentencepiece``: models made from a corpus itself."""
+"""``lancang train lexicon``, ``lancang train sentencepiece`` and ``lancang train ner``: models made from a
+corpus itself."""
 
 from __future__ import annotations
 
@@ -13,12 +14,13 @@ from .common import handle_errors
 
 @click.group()
 def train() -> None:
-    """Make models from a corpus: a segmentation lexicon from gold, or a SentencePiece model.
+    """Make models from a corpus: a segmentation lexicon from gold, a SentencePiece model, or a spaCy NER model.
 
     \b
     Examples:
       lancang train lexicon th_tud-ud-train.conllu -o tud.lex --heldout th_tud-ud-dev.conllu
       lancang train sentencepiece corpus.jsonl --lang th -o th.model --vocab-size 8000
+      lancang train ner train.conll -o id-ner --lang id --dev dev.conll
     """
 
 
@@ -161,3 +163,90 @@ def sentencepiece(corpus: str, lang: str, output: str, vocab_size: int, model_ty
                                  character_coverage=character_coverage, max_sentences=max_sentences)
     click.echo(f"{corpus} -> {output}: {st['vocab_size']:,} pieces ({st['model_type']}) "
                f"from {st['sentences']:,} lines, {st['characters']:,} characters")
+
+
+@train.command()
+@click.argument("gold", type=click.Path(allow_dash=True))
+@click.option("-o", "--output", required=True, type=click.Path(file_okay=False),
+              help="Directory to write the spaCy pipeline to (must not exist unless --force).")
+@click.option("--lang", required=True, metavar="TAG", help="Language: train on the sides in it (zh, th, id, ms, vi, ...).")
+@click.option("--format", "gold_format", metavar="FORMAT",
+              help="Gold format (default: from the name): any lancang format with entities (conll, jsonl, brat, "
+                   "labelstudio, doccano, docbin...), or inline for [TAG]...[/TAG] lines (ThaiNER).")
+@click.option("-I", "--in-option", "in_options", multiple=True, metavar="KEY=VALUE",
+              help="Reader option, e.g. seg_suffix=true for Weibo NER (the value is read as JSON if it parses).")
+@click.option("--dev", metavar="DEV", type=click.Path(allow_dash=True),
+              help="Held-out gold (read like GOLD): P/R/F1 after every epoch; the best epoch is kept.")
+@click.option("--epochs", type=click.IntRange(1), default=10, show_default=True)
+@click.option("--batch-size", type=click.IntRange(1), default=8, show_default=True, help="Sentences per update.")
+@click.option("--seed", type=int, default=0, show_default=True, help="Random seed (spaCy's and the shuffling).")
+@click.option("--limit", type=click.IntRange(1), metavar="N", help="Train on the first N gold sentences only.")
+@click.option("--name", default="ner", show_default=True, help="Model name in its meta.json (and provenance).")
+@click.option("--model-version", default="0.1.0", show_default=True, help="Model version in its meta.json.")
+@click.option("--force", is_flag=True, help="Replace the output directory if it exists.")
+@handle_errors
+def ner(gold: str, output: str, lang: str, gold_format: str | None, in_options: tuple[str, ...], dev: str | None,
+        epochs: int, batch_size: int, seed: int, limit: int | None, name: str, model_version: str,
+        force: bool) -> None:
+    """Train a spaCy named-entity model from gold entities, offline, for `lancang annotate`.
+
+    A blank spaCy pipeline for --lang gets an ner component trained on the gold sides in that
+    language (spaCy's tokenizer; Chinese one token a character). Entities whose ends fall inside a
+    spaCy token are widened to it, and overlapping or discontinuous ones are left out: both are
+    counted and printed. With --dev, each epoch is scored with lancang's entity scorer (exact match,
+    micro P/R/F1, as `lancang evaluate --layer entities`) and the best epoch is kept. The model is
+    written atomically; use it with `--use LANG=spacy-ner --set spacy-ner.model=DIR`.
+
+    \b
+    Examples:
+      lancang train ner train_preprocess.txt --format conll --lang id -o id-ner --dev valid_preprocess.txt
+      lancang train ner weiboNER.train --format conll -I seg_suffix=true --lang zh -o zh-ner
+      lancang train ner thainer/train.txt --format inline --lang th -o th-ner --epochs 5
+      lancang annotate corpus.jsonl out.jsonl --layers entities --use id=spacy-ner --set spacy-ner.model=id-ner
+    """
+    from ..annotators import spec
+    from ..annotators.langs import check_tag
+    from ..annotators.ner import (
+        GoldStats,
+        check_language,
+        check_output,
+        gold_sides,
+        read_gold,
+        write_model,
+    )
+    from ..annotators.ner import train as run
+    from .common import key_values
+
+    spec("spacy-ner").require_backend()
+    check_tag(lang)
+    check_output(output, force)
+    check_language(lang)  # an unknown language fails here, before any gold is read
+    options = key_values(in_options, "--in-option")
+    dev_sides = None
+    if dev:
+        dst = GoldStats()
+        dev_sides = list(gold_sides(read_gold(dev, gold_format, lang, options), lang, dst))
+        if not dst.sides:
+            raise UsageError(f"{dev}: no sides in language {lang!r} with an entities layer")
+        click.echo(f"dev {dev}: {dst.describe()}")
+    st = GoldStats()
+    sides = gold_sides(read_gold(gold, gold_format, lang, options), lang, st, limit)
+
+    def report(ep: Any) -> None:
+        line = f"epoch {ep.epoch}/{epochs}: loss {ep.loss:.1f}"
+        if ep.dev:
+            x = ep.dev["exact"]
+            line += f", dev exact P {x['precision']:.4f} R {x['recall']:.4f} F1 {x['f1']:.4f}"
+        click.echo(line + f" ({ep.seconds:.1f} s)")
+
+    try:
+        nlp, _history, best = run(sides, lang, dev_sides=dev_sides, epochs=epochs, seed=seed, batch_size=batch_size,
+                                  stats=st, on_epoch=report, name=name, version=model_version,
+                                  on_gold=lambda s: click.echo(f"gold {gold}: {s.describe()}"))
+    except UsageError as exc:
+        raise UsageError(f"{gold}: {exc}") from None
+    write_model(nlp, output, force)
+    labels = ", ".join(nlp.get_pipe("ner").labels)
+    perf = nlp.meta.get("performance")
+    kept = f"epoch {best} (dev exact F1 {perf['ents_f']:.4f})" if perf else f"epoch {best}"
+    click.echo(f"{output}: spaCy pipeline {nlp.lang}_{name} {model_version}, {kept}; labels {labels}")

@@ -39,7 +39,7 @@ def test_every_builtin_declares_what_the_issue_asks() -> None:
     assert {s.name for s in specs} >= {"jieba", "newmm", "nlpo3", "crfcut", "pyvi", "underthesea", "khmer-nltk",
                                        "laonlp", "burmesenlp", "spacy", "punct", "sentencepiece", "stanza"}
     for s in specs:
-        assert s.provides and set(s.provides) <= {"tokens", "sentences"}
+        assert s.provides and set(s.provides) <= {"tokens", "sentences", "entities"}
         assert s.languages
         assert s.config.get("type") == "object"
         if s.backend:
