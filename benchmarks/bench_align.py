@@ -153,7 +153,7 @@ def bench_throughput(eflomal: bool, times: int = 5) -> list[dict]:
 
 def versions() -> str:
     out = [f"Python {platform.python_version()}"]
-    for p in ("lancang", "numpy", "eflomal", "OpenCC"):
+    for p in ("lancang", "numpy", "numba", "eflomal", "OpenCC"):
         try:
             out.append(f"{p} {metadata.version(p)}")
         except metadata.PackageNotFoundError:
