@@ -53,7 +53,8 @@ from typing import Any
 from ...errors import UsageError
 from ..base import BackendMissing
 from ._np import np
-from .symmetrize import METHODS, symmetrize
+from .symmetrize import symmetrize
+from .word import checked_config
 
 INSTALL = 'pip install "lancang[align]"'
 
@@ -100,14 +101,7 @@ class BayesAlignerConfig:
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any] | None) -> BayesAlignerConfig:
-        config = dict(config or {})
-        unknown = sorted(set(config) - set(cls.__dataclass_fields__))
-        if unknown:
-            raise UsageError(f"word aligner: unknown configuration key {', '.join(map(repr, unknown))} "
-                             f"(known: {', '.join(sorted(cls.__dataclass_fields__))})")
-        cfg = cls(**config)
-        if cfg.symmetrize not in METHODS:
-            raise UsageError(f"word aligner: symmetrize must be one of {', '.join(METHODS)}, not {cfg.symmetrize!r}")
+        cfg = checked_config(cls, config)
         if not 0 < cfg.null_prior < 1:
             raise UsageError("word aligner: null_prior must be between 0 and 1")
         for name in ("alpha_lex", "alpha_jump", "alpha_fertility", "null_strength", "scale"):

@@ -62,6 +62,20 @@ def _digamma(x: np.ndarray) -> np.ndarray:
     return acc + np.log(x) - 0.5 * inv - inv2 * (1 / 12 - inv2 * (1 / 120 - inv2 * (1 / 252 - inv2 * (1 / 240 - inv2 / 132))))
 
 
+def checked_config(cls: Any, config: Mapping[str, Any] | None) -> Any:
+    """A word aligner's configuration dataclass from a mapping: unknown keys and an unknown
+    symmetrisation are errors (the checks every word aligner's configuration shares)."""
+    config = dict(config or {})
+    unknown = sorted(set(config) - set(cls.__dataclass_fields__))
+    if unknown:
+        raise UsageError(f"word aligner: unknown configuration key {', '.join(map(repr, unknown))} "
+                         f"(known: {', '.join(sorted(cls.__dataclass_fields__))})")
+    cfg = cls(**config)
+    if cfg.symmetrize not in METHODS:
+        raise UsageError(f"word aligner: symmetrize must be one of {', '.join(METHODS)}, not {cfg.symmetrize!r}")
+    return cfg
+
+
 @dataclass
 class WordAlignerConfig:
     """Options of the built-in word aligner (unknown keys are errors)."""
@@ -90,14 +104,7 @@ class WordAlignerConfig:
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any] | None) -> "WordAlignerConfig":
-        config = dict(config or {})
-        unknown = sorted(set(config) - set(cls.__dataclass_fields__))
-        if unknown:
-            raise UsageError(f"word aligner: unknown configuration key {', '.join(map(repr, unknown))} "
-                             f"(known: {', '.join(sorted(cls.__dataclass_fields__))})")
-        cfg = cls(**config)
-        if cfg.symmetrize not in METHODS:
-            raise UsageError(f"word aligner: symmetrize must be one of {', '.join(METHODS)}, not {cfg.symmetrize!r}")
+        cfg = checked_config(cls, config)
         if not 0 < cfg.null_prob < 1:
             raise UsageError("word aligner: null_prob must be between 0 and 1")
         return cfg
