@@ -212,3 +212,40 @@ def test_kernel_conditional_matches_the_textbook_formula(enfr, seed):
           cf, marg, 1, True, True, 0, cfg.alpha_lex, cfg.alpha_lex * vf, cfg.alpha_jump, 0.4, 1.6, D, 0.2,
           cfg.alpha_fertility)
     assert np.allclose(marg[:n + 1], ref, rtol=1e-9, atol=1e-12)
+
+
+def test_over_the_memory_budget_trains_on_a_sample_and_decodes_the_rest(enfr):
+    pairs, g = enfr
+    from lancang.annotators.align.gibbs import TrainingSample, pair_cells
+
+    total = sum(pair_cells(s, t) for s, t in pairs)
+    budget = total // 4
+    sample = BayesAligner({"max_cells": budget}).sample(pairs)
+    assert not sample.complete and sample.seen == len(pairs)
+    assert 0.15 * len(pairs) < len(sample.pairs) < 0.4 * len(pairs)
+    assert sum(pair_cells(s, t) for s, t in sample.pairs) < 1.3 * budget
+    # not just the first pairs: the reservoir reaches the end of the input
+    assert any(p is pairs[-k] for k in range(1, 120) for p in sample.pairs)
+    model, links = BayesAligner({"max_cells": budget}).train_align(pairs)
+    assert len(links) == len(pairs)
+    assert link_scores(g, links)["aer"] < 0.33
+    again = BayesAligner({"max_cells": budget}).train_align(pairs)[1]
+    assert again == links  # the sample is seeded
+    small = TrainingSample(1, 0)
+    small.add((["a"], ["b"]))  # one pair over the budget is still trained on
+    assert small.complete and len(small.pairs) == 1
+
+
+def test_cli_streams_past_the_budget(cli, tmp_path, enfr):
+    from ..conftest import write_jsonl
+    from .helpers import side
+
+    pairs, _ = enfr
+    recs = [{"id": f"p{k}", "sides": {"en": side(s), "fr": side(t)}} for k, (s, t) in enumerate(pairs)]
+    src = write_jsonl(tmp_path / "pairs.jsonl", recs)
+    out = tmp_path / "links.jsonl"
+    res = cli("align", str(src), str(out), "--words", "--set", "max_cells=50000", "--save-model", str(tmp_path / "m"))
+    assert res.exit_code == 0, res.stderr
+    assert sum(1 for _ in out.open()) == len(pairs)
+    meta = json.loads((tmp_path / "m" / "model.json").read_text())
+    assert meta["info"]["sampled"]["of"] == len(pairs) and meta["info"]["sampled"]["pairs"] < len(pairs)

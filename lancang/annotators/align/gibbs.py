@@ -32,9 +32,10 @@ The numbers of sweeps scale with the corpus as eflomal's do: small corpora need 
 large ones few (``auto = clip(round(scale / sqrt(pairs)), min_sweeps, max_sweeps)``; HMM sweeps
 ``auto / 2``, fertility sweeps ``auto``).
 
-Memory: the sampler holds, per direction and chain, one pair index and one marginal per cell
-(target token × (source tokens + 1)), about 16 bytes a cell, plus the counts. For corpora larger
-than memory allows, train on a sample, save the model and align the rest with it.
+Memory: the sampler holds one pair index per cell (target token × (source tokens + 1), each
+direction) and one marginal per cell for each chain running, about 20 bytes a cell, plus the
+counts. Inputs over ``max_cells`` (50 million cells by default, about 1 GB) train on a seeded random
+sample that fits, and the trained model aligns every pair; ``lancang align`` then streams the file.
 
 The trained counts give a :class:`~.word.WordModel` (posterior mean ``t(f|e)``, the jump
 distribution, the NULL probability) saved and loaded like the ``ibm2`` model's, so new sentence
@@ -45,7 +46,8 @@ from __future__ import annotations
 
 import math
 import os
-from collections.abc import Mapping, Sequence
+import random
+from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
@@ -98,6 +100,9 @@ class BayesAlignerConfig:
     symmetrize: str = "grow-diag-final-and"
     #: probabilities below this are dropped from a saved model's tables
     prune: float = 1e-4
+    #: memory budget: cells (target tokens × (source tokens + 1), both directions) the sampler may
+    #: hold, about 20 bytes each; larger inputs train on a random sample and decode the rest
+    max_cells: int = 50_000_000
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any] | None) -> BayesAlignerConfig:
@@ -107,7 +112,7 @@ class BayesAlignerConfig:
         for name in ("alpha_lex", "alpha_jump", "alpha_fertility", "null_strength", "scale"):
             if getattr(cfg, name) <= 0:
                 raise UsageError(f"word aligner: {name} must be positive")
-        for name in ("samplers", "min_sweeps", "max_sweeps", "max_jump"):
+        for name in ("samplers", "min_sweeps", "max_sweeps", "max_jump", "max_cells"):
             if getattr(cfg, name) < 1:
                 raise UsageError(f"word aligner: {name} must be at least 1")
         if min(cfg.ibm1, cfg.hmm, cfg.fertility) < -1 or cfg.threads < 0:
@@ -372,7 +377,7 @@ class _Cells:
             keys[pos:pos + m * (n + 1)] = (e_ext[None, :] * (vf + 1) + f[:, None]).ravel()
             pos += m * (n + 1)
         self.keys, inv = np.unique(keys, return_inverse=True)
-        self.pidx = inv.astype(np.int64).ravel()
+        self.pidx = inv.astype(np.int32).ravel()
         self.pe = (self.keys // (vf + 1)).astype(np.int64)
         self.tokens = int(self.jlen.sum())
 
@@ -522,6 +527,43 @@ def _table(cells: _Cells, res: _Result, vf: int, ve: int, cfg: BayesAlignerConfi
     return _Table(cells.keys[keep], prob[keep].astype(np.float64), vf, ve, 0.0, null, res.cj + cfg.alpha_jump)
 
 
+def pair_cells(src: Sequence[Any], tgt: Sequence[Any]) -> int:
+    """Cells the sampler holds for one sentence pair, both directions together."""
+    return len(tgt) * (len(src) + 1) + len(src) * (len(tgt) + 1)
+
+
+class TrainingSample:
+    """The pairs to train on within ``max_cells``: every pair while they fit; after that a seeded
+    uniform sample (reservoir sampling, Algorithm R) of as many pairs as had fitted. Pairs of
+    unequal size may take the sample a little over the budget; never by more than one pair's
+    share on average."""
+
+    def __init__(self, max_cells: int, seed: int):
+        self.max_cells = max_cells
+        self.pairs: list[tuple[Sequence[str], Sequence[str]]] = []
+        self.cells = 0
+        self.seen = 0
+        self.capacity: int | None = None
+        self._rng = random.Random(seed)
+
+    @property
+    def complete(self) -> bool:
+        return self.capacity is None
+
+    def add(self, pair: tuple[Sequence[str], Sequence[str]]) -> None:
+        self.seen += 1
+        if self.capacity is None:
+            c = pair_cells(*pair)
+            if self.cells + c <= self.max_cells or not self.pairs:
+                self.pairs.append(pair)
+                self.cells += c
+                return
+            self.capacity = len(self.pairs)
+        j = self._rng.randrange(self.seen)
+        if j < self.capacity:
+            self.pairs[j] = pair
+
+
 class BayesAligner:
     """``BayesAligner(config).train_align(pairs)`` -> (:class:`~.word.WordModel`, symmetrised links).
 
@@ -538,8 +580,31 @@ class BayesAligner:
     def from_config(cls, config: Mapping[str, Any] | None) -> BayesAligner:
         return cls(config)
 
-    def train_align(self, pairs: Sequence[tuple[Sequence[str], Sequence[str]]],
+    def train_align(self, pairs: Iterable[tuple[Sequence[str], Sequence[str]]],
                     method: str | None = None) -> tuple[Any, list[list[tuple[int, int, str]]]]:
+        """Train on the pairs and return the model and every pair's links. When the pairs hold more
+        than ``max_cells`` cells, the sampler trains on a seeded random sample of them that fits and
+        the model aligns the others (HMM decoding, in batches)."""
+        pairs = list(pairs)
+        sample = self.sample(pairs)
+        if sample.complete:
+            return self.fit(sample.pairs, method)
+        model, _ = self.fit(sample.pairs, method)
+        links: list[list[tuple[int, int, str]]] = []
+        for k in range(0, len(pairs), 2000):
+            links += model.align(pairs[k:k + 2000], method)
+        return model, links
+
+    def sample(self, pairs: Iterable[tuple[Sequence[str], Sequence[str]]]) -> TrainingSample:
+        """The training pairs within the memory budget (all of them when they fit)."""
+        sample = TrainingSample(self.config.max_cells, self.config.seed)
+        for pair in pairs:
+            sample.add(pair)
+        return sample
+
+    def fit(self, pairs: Sequence[tuple[Sequence[str], Sequence[str]]],
+            method: str | None = None) -> tuple[Any, list[list[tuple[int, int, str]]]]:
+        """Train on all ``pairs`` (they must fit in memory) and return the model and their links."""
         from .word import Vocab, WordModel
 
         cfg = self.config

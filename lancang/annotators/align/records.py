@@ -220,8 +220,9 @@ def align_words_file(source: str | Path, target: str | Path, src: str | None = N
     """Add a ``tokens`` link to every record; returns counts. ``model_dir`` reuses a saved model;
     otherwise one is trained on the input (and saved to ``save_model``: gibbs and ibm2 only).
 
-    ``ibm2`` trains on a stream of the input and then aligns it batch by batch; ``gibbs`` and
-    ``eflomal`` hold the training pairs in memory and give the training pairs' links directly."""
+    ``ibm2`` trains on a stream of the input and then aligns it batch by batch; ``eflomal`` holds
+    the pairs in memory; ``gibbs`` holds them while they fit its ``max_cells`` budget, else a random
+    sample of them, and then aligns the stream with the trained model."""
     if model_dir is not None and aligner not in ("gibbs", "ibm2"):
         raise UsageError(f"--model works with the built-in aligners (gibbs, ibm2) only: {aligner} keeps no model")
     if model_dir is not None and config:
@@ -238,6 +239,16 @@ def align_words_file(source: str | Path, target: str | Path, src: str | None = N
             aligner = "gibbs" if type(model.config).__name__ == "BayesAlignerConfig" else "ibm2"
         elif aligner == "ibm2":
             model = al.train(_units_of(path, label, src, tgt))
+        elif aligner == "gibbs":
+            # the sampler holds its training pairs in memory: within its budget all of them (and
+            # their links come from the sampler); beyond it a random sample, and every pair is
+            # then aligned by the trained model as the file streams
+            sample = al.sample(_units_of(path, label, src, tgt))
+            model, links = al.fit(sample.pairs, symmetrize)
+            if sample.complete:
+                precomputed = links
+            else:
+                model.info["sampled"] = {"pairs": len(sample.pairs), "of": sample.seen}
         else:
             model, precomputed = al.train_align(list(_units_of(path, label, src, tgt)), symmetrize)
         if save_model is not None:
