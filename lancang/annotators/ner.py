@@ -20,18 +20,16 @@ download; ``th``: PyThaiNLP's newmm). A gold entity whose ends fall inside a spa
 to the tokens it touches (``char_span(..., alignment_mode="expand")``) and counted; entities that
 cannot be used at all (overlapping another, several fragments) are counted and left out. Each
 epoch is scored on the dev set with lancang's entity scorer (exact match, micro) and the best epoch
-is kept. :func:`inline_records` reads ThaiNER-style ``[PERSON]...[/PERSON]`` lines.
+is kept. ThaiNER-style ``[PERSON]...[/PERSON]`` lines are read by the ``inline`` format.
 """
 
 from __future__ import annotations
 
 import os
 import random
-import re
 import shutil
 import tempfile
 import time
-import unicodedata
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -39,7 +37,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from ..corpora.jsonl import PathLike, text_lines
+from ..corpora.jsonl import PathLike
 from ..errors import InputError, UsageError
 from .base import Annotator, AnnotatorSpec, ModelMissing
 from .langs import check_tag, language
@@ -203,73 +201,13 @@ def doc_from_spans(vocab: Any, text: str, spans: Sequence[Sequence[int]]) -> Any
 
 # ---------------------------------------------------------------------------------- reading
 
-_INLINE = re.compile(r"\[(/?)([A-Z][A-Z_]*)\]")
-
-
-def inline_records(path: PathLike, lang: str) -> Iterator[dict[str, Any]]:
-    """ThaiNER-style lines (one sentence a line, ``[PERSON]...[/PERSON]`` around each entity) as records.
-
-    Tags may nest. A closing tag that does not close the innermost open entity closes it anyway
-    (the opening tag's label is kept) and is listed in ``meta.inline.repaired`` with what was
-    written; an opening tag never closed, or a closing tag with nothing open, is an error with its
-    line. Entity edges are trimmed of white space; an empty entity is listed in
-    ``meta.inline.empty``. Ids are ``<file name>:<line>``; blank lines are skipped.
-    """
-    tag = check_tag(lang)
-    name = Path(str(path)).name
-    for n, line in text_lines(path):
-        if not line.strip():
-            continue
-        text = ""
-        stack: list[tuple[str, int]] = []
-        items: list[dict[str, Any]] = []
-        repaired: list[str] = []
-        empty: list[str] = []
-        last = 0
-        for m in _INLINE.finditer(line):
-            text += unicodedata.normalize("NFC", line[last:m.start()])
-            last = m.end()
-            if not m[1]:
-                stack.append((m[2], len(text)))
-                continue
-            if not stack:
-                raise InputError(f"{path}:{n}: closing tag {m[0]} with no entity open")
-            label, s = stack.pop()
-            if label != m[2]:
-                repaired.append(f"[{label}]...{m[0]}")
-            e = len(text)
-            while s < e and text[s].isspace():
-                s += 1
-            while e > s and text[e - 1].isspace():
-                e -= 1
-            if s == e:
-                empty.append(label)
-                continue
-            items.append({"start": s, "end": e, "label": label})
-        text += unicodedata.normalize("NFC", line[last:])
-        if stack:
-            raise InputError(f"{path}:{n}: tag [{stack[-1][0]}] is never closed")
-        items.sort(key=lambda x: (x["start"], -x["end"]))
-        rec: dict[str, Any] = {"id": f"{name}:{n}",
-                               "sides": {tag: {"text": text, "layers": {"entities": {"items": items}}}}}
-        meta = {k: v for k, v in (("repaired", repaired), ("empty", empty)) if v}
-        if meta:
-            rec["meta"] = {"inline": meta}
-        yield rec
-
-
 INLINE_FORMAT = "inline"
 
 
 def read_gold(path: PathLike, fmt: str | None, lang: str, options: Mapping[str, Any] | None = None
               ) -> Iterator[dict[str, Any]]:
-    """Records from any lancang format that carries entities (format from the name unless given), or
-    ThaiNER inline tags (``fmt="inline"``). One-side formats get ``lang`` as their side's tag."""
-    if fmt == INLINE_FORMAT:
-        if options:
-            raise UsageError(f"the {INLINE_FORMAT} reader takes no options (got {', '.join(sorted(options))})")
-        yield from inline_records(path, lang)
-        return
+    """Records from any lancang format that carries entities (format from the name unless given; ThaiNER
+    inline tags are ``fmt="inline"``). One-side formats get ``lang`` as their side's tag."""
     from ..corpora.convert import resolve_format
 
     f = resolve_format(path, fmt, "input")

@@ -304,34 +304,15 @@ def test_misaligned_and_overlapping_entities_are_counted(tmp_path: Path) -> None
     assert st.expanded == 1
 
 
-def test_inline_reader(tmp_path: Path) -> None:
-    from lancang.annotators.ner import inline_records
-
-    f = tmp_path / "th.txt"
-    f.write_bytes("\ufeff[PERSON] นายก [/PERSON]ไป[LOCATION]เชียงใหม่[/LOCATION]\n\n"
-                  "[ORGANIZATION]กรม[LOCATION]𝐀[/LOCATION][/ORGANIZATION] [TIME]16.00 น.[/DATE][X][/X]\n".encode())
-    a, b = inline_records(f, "th")
-    assert a["id"] == "th.txt:1" and a["sides"]["th"]["text"] == " นายก ไปเชียงใหม่"
-    assert a["sides"]["th"]["layers"]["entities"]["items"] == [{"start": 1, "end": 5, "label": "PERSON"},
-                                                               {"start": 8, "end": 17, "label": "LOCATION"}]
-    assert b["id"] == "th.txt:3" and b["sides"]["th"]["text"] == "กรม𝐀 16.00 น."
-    assert b["sides"]["th"]["layers"]["entities"]["items"] == [{"start": 0, "end": 4, "label": "ORGANIZATION"},
-                                                               {"start": 3, "end": 4, "label": "LOCATION"},
-                                                               {"start": 5, "end": 13, "label": "TIME"}]
-    assert b["meta"] == {"inline": {"repaired": ["[TIME]...[/DATE]"], "empty": ["X"]}}
-    f.write_text("ก[PERSON]ข\n", encoding="utf-8")
-    with pytest.raises(InputError, match=r"th.txt:1: tag \[PERSON\] is never closed"):
-        list(inline_records(f, "th"))
-    f.write_text("ก[/PERSON]ข\n", encoding="utf-8")
-    with pytest.raises(InputError, match="no entity open"):
-        list(inline_records(f, "th"))
-
-
 def test_thainer_trains_with_pythainlp_tokens(tmp_path: Path) -> None:
     """ThaiNER 1.5 through the inline reader and spaCy's Thai tokenizer (PyThaiNLP newmm): the entities
     that end inside a Thai word are widened and counted, never lost."""
     pytest.importorskip("pythainlp")
-    from lancang.annotators.ner import GoldStats, gold_sides, inline_records, train
+    from lancang.annotators.ner import GoldStats, gold_sides, train
+    from lancang.corpora.formats.inline import read as read_inline
+
+    def inline_records(path, lang):
+        return read_inline(path, langs=[lang])
 
     st = GoldStats()
     recs = inline_records(shared("ner", "th_thainer15", "train.txt"), "th")

@@ -75,6 +75,7 @@ BUILTIN = {
     "labelstudio": "lancang.corpora.formats.labelstudio:FORMAT",
     "doccano": "lancang.corpora.formats.doccano:FORMAT",
     "conll": "lancang.corpora.formats.conll:FORMAT",
+    "inline": "lancang.corpora.formats.inline:FORMAT",
     "moses": "lancang.corpora.formats.moses:FORMAT",
     "tsv": "lancang.corpora.formats.tsv:FORMAT",
     "pharaoh": "lancang.corpora.formats.pharaoh:FORMAT",
