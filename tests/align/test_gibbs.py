@@ -132,8 +132,9 @@ def test_configuration_errors():
         BayesAligner({"alpha_lex": 0})
     with pytest.raises(UsageError, match="automatic"):
         BayesAligner({"hmm": -3})
-    assert BayesAlignerConfig().sweeps(100) == (0, 50, 100)
-    assert BayesAlignerConfig().sweeps(10_000_000) == (0, 2, 4)
+    assert BayesAlignerConfig().sweeps(100) == (0, 0, 100)
+    assert BayesAlignerConfig(hmm=-1).sweeps(100) == (0, 50, 100)
+    assert BayesAlignerConfig().sweeps(10_000_000) == (0, 0, 4)
 
 
 def test_missing_numba_says_what_to_install(monkeypatch):
