@@ -93,6 +93,15 @@ def no_options(options: dict[str, Any], role: str) -> None:
         raise UsageError(f"this format takes no {role} options (got {', '.join(sorted(options))})")
 
 
+def one_lang(langs: Any, holder: str, what: str) -> str:
+    """The one language a one-language format reads: ``langs`` must name exactly one (``--src``)."""
+    if not langs or len(langs) != 1:
+        from ...errors import UsageError
+
+        raise UsageError(f"{holder} holds one language: give it with --src (for {what})")
+    return langs[0]
+
+
 def nfc_side(text: str) -> dict[str, Any]:
     """A side for ``text`` in NFC, marked ``meta.source_not_nfc`` when normalising changed it."""
     import unicodedata

@@ -26,23 +26,17 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-from ...errors import InputError, UsageError
+from ...errors import InputError
 from ..jsonl import PathLike, atomic_output, text_lines
-from . import Format, no_options, pick_side
+from . import Format, no_options, one_lang, pick_side
 
 TAG = re.compile(r"\[(/?)([A-Z][A-Z_]*)\]")
 LABEL = re.compile(r"[A-Z][A-Z_]*")
 
 
-def _lang(langs: Any, what: str) -> str:
-    if not langs or len(langs) != 1:
-        raise UsageError(f"inline tags hold one language: give it with --src (for {what})")
-    return langs[0]
-
-
 def read(path: PathLike, *, langs: Any = None, **options: Any) -> Iterator[dict[str, Any]]:
     no_options(options, "reader")
-    lang = _lang(langs, f"reading {path}")
+    lang = one_lang(langs, "inline tags", f"reading {path}")
     name = Path(str(path)).name
     for n, line in text_lines(path):
         rid = f"{name}:{n}"

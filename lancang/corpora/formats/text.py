@@ -12,18 +12,12 @@ from typing import Any
 
 from ...errors import InputError, UsageError
 from ..jsonl import PathLike, atomic_output, text_lines
-from . import Format, nfc_side, no_options
-
-
-def _lang(langs: Any, what: str) -> str:
-    if not langs or len(langs) != 1:
-        raise UsageError(f"plain text holds one language: give it with --src (for {what})")
-    return langs[0]
+from . import Format, nfc_side, no_options, one_lang
 
 
 def read(path: PathLike, *, langs: Any = None, **options: Any) -> Iterator[dict[str, Any]]:
     no_options(options, "reader")
-    lang = _lang(langs, f"reading {path}")
+    lang = one_lang(langs, "plain text", f"reading {path}")
     for n, line in text_lines(path):
         yield {"id": str(n), "sides": {lang: nfc_side(line)}}
 
