@@ -80,7 +80,7 @@ def test_sampler_keeps_its_counts_consistent(enfr):
     fs = [tv.encode([w.lower() for w in t], True) for _, t in pairs[:150]]
     cells = _Cells(es, fs, len(tv))
     cfg = BayesAlignerConfig.from_config({"ibm1": 2, "hmm": 3, "fertility": 4})
-    res = _chain(cells, len(tv), len(sv), cfg, 3)
+    res = _chain(cells, cells.em_posteriors(cfg.em), len(tv), len(sv), cfg, 3)
     tokens = sum(len(f) for f in fs)
     assert res.c.sum() == tokens and res.ce.sum() == tokens
     assert res.cn.sum() == tokens
@@ -158,8 +158,8 @@ def test_kernel_conditional_matches_the_textbook_formula(enfr, seed):
     cfg = BayesAlignerConfig.from_config({"max_jump": 3, "max_fertility": 2})  # clipping and capping used
     sweep, jump_counts, fertility_counts, _ = gibbs._kernels()
     ve, vf = len(sv), len(tv)
-    a = gibbs._start(cells, cfg, rnd)
-    cell_of = np.repeat(cells.coff, cells.jlen) + gibbs._within(cells) + a
+    a = gibbs._start(cells, cells.em_posteriors(cfg.em), rnd)
+    cell_of = cells.row_start + a
     c = np.bincount(cells.pidx[cell_of], minlength=len(cells.keys)).astype(float)
     ce = np.bincount(cells.pe, weights=c, minlength=ve + 2)
     cn = np.array([float((a == 0).sum()), float((a != 0).sum())])

@@ -361,6 +361,11 @@ def _compiled() -> Any:
 
 # ------------------------------------------------------------------------------- one direction
 
+def _offsets(sizes: np.ndarray) -> np.ndarray:
+    """Where each of consecutive blocks of ``sizes`` starts."""
+    return np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(np.int64) if len(sizes) else np.zeros(0, np.int64)
+
+
 class _Cells:
     """Every (target token, source position or NULL) cell of a list of sentence pairs, as pair indices."""
 
@@ -368,9 +373,9 @@ class _Cells:
         self.ilen = np.array([len(e) for e in es], np.int64)
         self.jlen = np.array([len(f) for f in fs], np.int64)
         ncell = self.jlen * (self.ilen + 1)
-        self.coff = np.concatenate([[0], np.cumsum(ncell)[:-1]]).astype(np.int64) if len(es) else np.zeros(0, np.int64)
-        self.foff = np.concatenate([[0], np.cumsum(self.jlen)[:-1]]).astype(np.int64) if len(es) else np.zeros(0, np.int64)
-        self.eoff = np.concatenate([[0], np.cumsum(self.ilen)[:-1]]).astype(np.int64) if len(es) else np.zeros(0, np.int64)
+        self.coff = _offsets(ncell)
+        self.foff = _offsets(self.jlen)
+        self.eoff = _offsets(self.ilen)
         keys = np.empty(int(ncell.sum()), np.int64)
         pos = 0
         for e, f in zip(es, fs):
@@ -384,6 +389,22 @@ class _Cells:
         self.pidx = inv.astype(np.int32).ravel()
         self.pe = (self.keys // (vf + 1)).astype(np.int64)
         self.tokens = int(self.jlen.sum())
+        #: per target token, its source length and the index of its row's first cell (the NULL cell)
+        self.row_len = np.repeat(self.ilen, self.jlen)
+        self.row_start = _offsets(self.row_len + 1)
+
+    def em_posteriors(self, passes: int) -> np.ndarray:
+        """Every cell's weight under IBM Model 1 after ``passes`` EM passes (uniform for 0)."""
+        if not passes or not self.tokens:
+            return np.ones(len(self.pidx))
+        rows = np.repeat(np.arange(self.tokens), self.row_len + 1)
+        t = np.ones(len(self.keys))
+        for _ in range(passes):
+            post = t[self.pidx]
+            post /= np.bincount(rows, weights=post, minlength=self.tokens)[rows]
+            counts = np.bincount(self.pidx, weights=post, minlength=len(self.keys))
+            t = counts / np.bincount(self.pe, weights=counts)[self.pe]
+        return t[self.pidx]
 
 
 @dataclass
@@ -395,8 +416,9 @@ class _Result:
     cn: np.ndarray
 
 
-def _chain(cells: _Cells, vf: int, ve: int, cfg: BayesAlignerConfig, seed: int) -> _Result:
-    """One Gibbs chain of one direction: Model 1, HMM, then HMM with fertility sweeps."""
+def _chain(cells: _Cells, start: np.ndarray, vf: int, ve: int, cfg: BayesAlignerConfig, seed: int) -> _Result:
+    """One Gibbs chain of one direction, from an alignment drawn from ``start`` (cell weights): Model 1,
+    HMM, then HMM with fertility sweeps."""
     sweep, jump_counts, fertility_counts, seed_fn = _kernels()
     n1, n2, n3 = cfg.sweeps(len(cells.ilen))
     marg = np.zeros(len(cells.pidx), np.float64)
@@ -404,9 +426,8 @@ def _chain(cells: _Cells, vf: int, ve: int, cfg: BayesAlignerConfig, seed: int) 
     null_b = cfg.null_strength * (1 - cfg.null_prior)
     seed_fn(seed)
     rng = np.random.default_rng(seed)
-    a = _start(cells, cfg, rng)
-    cell_of = np.repeat(cells.coff, cells.jlen) + _within(cells) + a
-    c = np.bincount(cells.pidx[cell_of], minlength=len(cells.keys)).astype(np.float64)
+    a = _start(cells, start, rng)
+    c = np.bincount(cells.pidx[cells.row_start + a], minlength=len(cells.keys)).astype(np.float64)
     ce = np.bincount(cells.pe, weights=c, minlength=ve + 2)
     cn = np.array([float((a == 0).sum()), float((a != 0).sum())])
     cj = np.zeros(2 * cfg.max_jump + 1)
@@ -433,11 +454,13 @@ def _train_directions(jobs: Sequence[tuple[_Cells, int, int]], cfg: BayesAligner
     """Every chain of every direction, run on ``threads`` threads (the kernels release the GIL);
     the chains' marginals and counts are averaged per direction."""
     tasks = [(d, k) for d in range(len(jobs)) for k in range(cfg.samplers)]
+    # the EM start is deterministic: once per direction, shared by its chains
+    starts = [cells.em_posteriors(cfg.em) for cells, _, _ in jobs]
 
     def run(task: tuple[int, int]) -> _Result:
         d, k = task
         cells, vf, ve = jobs[d]
-        return _chain(cells, vf, ve, cfg, cfg.seed + 1000 * d + 7919 * k)
+        return _chain(cells, starts[d], vf, ve, cfg, cfg.seed + 1000 * d + 7919 * k)
 
     threads = cfg.threads or (os.cpu_count() or 1)
     if threads > 1 and len(tasks) > 1:
@@ -455,38 +478,15 @@ def _train_directions(jobs: Sequence[tuple[_Cells, int, int]], cfg: BayesAligner
     return out
 
 
-def _start(cells: _Cells, cfg: BayesAlignerConfig, rng: Any) -> np.ndarray:
-    """The first alignment: drawn from IBM Model 1 posteriors after ``em`` EM passes (vectorised over
-    all cells), or uniformly at random when ``em`` is 0."""
+def _start(cells: _Cells, post: np.ndarray, rng: Any) -> np.ndarray:
+    """The first alignment: one draw per target token from its row of ``post`` (a cell's weight)."""
     if not cells.tokens:
         return np.zeros(0, np.int64)
-    rows = np.repeat(np.arange(cells.tokens), np.repeat(cells.ilen + 1, cells.jlen))
-    t = np.ones(len(cells.keys))
-    post = np.ones(len(cells.pidx))
-    for _ in range(cfg.em):
-        post = t[cells.pidx]
-        post /= np.bincount(rows, weights=post, minlength=cells.tokens)[rows]
-        counts = np.bincount(cells.pidx, weights=post, minlength=len(cells.keys))
-        tot = np.bincount(cells.pe, weights=counts)
-        t = counts / tot[cells.pe]
-    if cfg.em:
-        post = t[cells.pidx]
-    # one draw per row: position of u * row total in the row's cumulative sums
     cum = np.cumsum(post)
-    row_start = np.concatenate([[0], np.cumsum(np.bincount(rows, minlength=cells.tokens))[:-1]])
-    before = np.where(row_start > 0, cum[row_start - 1], 0.0)
-    total = cum[row_start + np.repeat(cells.ilen, cells.jlen)] - before
-    cell = np.searchsorted(cum, before + rng.random(cells.tokens) * total, side="right")
-    cell = np.minimum(cell, row_start + np.repeat(cells.ilen, cells.jlen))
-    return (cell - row_start).astype(np.int64)
-
-
-def _within(cells: _Cells) -> np.ndarray:
-    """Offset of each target token's row within its sentence's cells: j * (I + 1)."""
-    if not cells.tokens:
-        return np.zeros(0, np.int64)
-    j = np.arange(cells.tokens) - np.repeat(cells.foff, cells.jlen)
-    return j * np.repeat(cells.ilen + 1, cells.jlen)
+    last = cells.row_start + cells.row_len
+    before = np.where(cells.row_start > 0, cum[cells.row_start - 1], 0.0)
+    cell = np.searchsorted(cum, before + rng.random(cells.tokens) * (cum[last] - before), side="right")
+    return (np.minimum(cell, last) - cells.row_start).astype(np.int64)
 
 
 def _best(cells: _Cells, marg: np.ndarray) -> list[set[tuple[int, int]]]:
@@ -588,16 +588,26 @@ class BayesAligner:
                     method: str | None = None) -> tuple[Any, list[list[tuple[int, int, str]]]]:
         """Train on the pairs and return the model and every pair's links. When the pairs hold more
         than ``max_cells`` cells, the sampler trains on a seeded random sample of them that fits and
-        the model aligns the others (HMM decoding, in batches)."""
+        the model aligns all of them (HMM decoding, in batches)."""
         pairs = list(pairs)
-        sample = self.sample(pairs)
-        if sample.complete:
-            return self.fit(sample.pairs, method)
-        model, _ = self.fit(sample.pairs, method)
-        links: list[list[tuple[int, int, str]]] = []
-        for k in range(0, len(pairs), 2000):
-            links += model.align(pairs[k:k + 2000], method)
+        model, links = self.train_within_budget(pairs, method)
+        if links is None:
+            links = []
+            for k in range(0, len(pairs), 2000):
+                links += model.align(pairs[k:k + 2000], method)
         return model, links
+
+    def train_within_budget(self, pairs: Iterable[tuple[Sequence[str], Sequence[str]]], method: str | None = None
+                            ) -> tuple[Any, list[list[tuple[int, int, str]]] | None]:
+        """Train on the pairs that fit ``max_cells`` (all of them, or a seeded uniform sample; the
+        pairs are read once). Returns the model and, when every pair was trained on, their links;
+        ``None`` when a sample was (the model's ``info["sampled"]`` says how many of how many)."""
+        sample = self.sample(pairs)
+        model, links = self.fit(sample.pairs, method)
+        if sample.complete:
+            return model, links
+        model.info["sampled"] = {"pairs": len(sample.pairs), "of": sample.seen}
+        return model, None
 
     def sample(self, pairs: Iterable[tuple[Sequence[str], Sequence[str]]]) -> TrainingSample:
         """The training pairs within the memory budget (all of them when they fit)."""
@@ -609,19 +619,15 @@ class BayesAligner:
     def fit(self, pairs: Sequence[tuple[Sequence[str], Sequence[str]]],
             method: str | None = None) -> tuple[Any, list[list[tuple[int, int, str]]]]:
         """Train on all ``pairs`` (they must fit in memory) and return the model and their links."""
-        from .word import Vocab, WordModel
+        from .word import WordModel, corpus_info, encode_pairs
 
         cfg = self.config
         _kernels()  # fail early, with the install hint, when numba is missing
-        sv, tv = Vocab(), Vocab()
-        proto = WordModel(cfg, sv, tv, None, None)  # type: ignore[arg-type]
-        es = [sv.encode(proto.normalize(s), add=True) for s, _ in pairs]
-        fs = [tv.encode(proto.normalize(t), add=True) for _, t in pairs]
+        sv, tv, es, fs = encode_pairs(cfg, pairs)
         fwd, rev, (fc, fr), (rc, rr) = train_align_encoded(es, fs, len(sv), len(tv), cfg)
         links = symmetrized(fwd, rev, method or cfg.symmetrize)
-        tokens = int(sum(len(x) for x in es) + sum(len(x) for x in fs))
         model = WordModel(cfg, sv, tv, _table(fc, fr, len(tv), len(sv), cfg), _table(rc, rr, len(sv), len(tv), cfg),
-                          {"pairs": len(es), "tokens": tokens, "sweeps": list(cfg.sweeps(len(es)))})
+                          {**corpus_info(es, fs), "sweeps": list(cfg.sweeps(len(es)))})
         return model, links
 
     def train(self, pairs: Sequence[tuple[Sequence[str], Sequence[str]]]) -> Any:

@@ -236,19 +236,13 @@ def align_words_file(source: str | Path, target: str | Path, src: str | None = N
             from .word import WordModel
 
             model = WordModel.load(model_dir)
-            aligner = "gibbs" if type(model.config).__name__ == "BayesAlignerConfig" else "ibm2"
+            aligner = model.aligner
         elif aligner == "ibm2":
             model = al.train(_units_of(path, label, src, tgt))
         elif aligner == "gibbs":
-            # the sampler holds its training pairs in memory: within its budget all of them (and
-            # their links come from the sampler); beyond it a random sample, and every pair is
-            # then aligned by the trained model as the file streams
-            sample = al.sample(_units_of(path, label, src, tgt))
-            model, links = al.fit(sample.pairs, symmetrize)
-            if sample.complete:
-                precomputed = links
-            else:
-                model.info["sampled"] = {"pairs": len(sample.pairs), "of": sample.seen}
+            # within its memory budget the sampler gives every pair's links; beyond it (links None)
+            # it trained on a sample, and the model aligns the file as it streams
+            model, precomputed = al.train_within_budget(_units_of(path, label, src, tgt), symmetrize)
         else:
             model, precomputed = al.train_align(list(_units_of(path, label, src, tgt)), symmetrize)
         if save_model is not None:

@@ -397,6 +397,11 @@ class WordModel:
     rev: _Table  # t(source | target)
     info: dict[str, Any] = field(default_factory=dict)
 
+    @property
+    def aligner(self) -> str:
+        """The registered name of the aligner that trained this model (``ibm2`` or ``gibbs``)."""
+        return "ibm2" if isinstance(self.config, WordAlignerConfig) else "gibbs"
+
     def normalize(self, tokens: Sequence[str]) -> list[str]:
         cfg = self.config
         out = [t.lower() if cfg.lowercase else t for t in tokens]
@@ -432,7 +437,7 @@ class WordModel:
         tmp = d / "tables.tmp.npz"
         np.savez_compressed(tmp, **arrays)
         tmp.replace(d / "tables.npz")
-        meta = {"format": FORMAT, "version": FORMAT_VERSION, "aligner": _aligner_of(self.config),
+        meta = {"format": FORMAT, "version": FORMAT_VERSION, "aligner": self.aligner,
                 "config": asdict(self.config),
                 "fwd": {"tension": self.fwd.tension, "null_prob": self.fwd.null_prob},
                 "rev": {"tension": self.rev.tension, "null_prob": self.rev.null_prob},
@@ -467,6 +472,24 @@ class WordModel:
         return cls(cfg, sv, tv, fwd, rev, meta.get("info", {}))
 
 
+def encode_pairs(config: Any, pairs: Iterable[tuple[Sequence[str], Sequence[str]]]
+                 ) -> tuple[Vocab, Vocab, list[np.ndarray], list[np.ndarray]]:
+    """New source and target vocabularies and the pairs as id arrays, tokens normalised as a model of
+    ``config`` normalises them (lower case, prefix)."""
+    sv, tv = Vocab(), Vocab()
+    proto = WordModel(config, sv, tv, None, None)  # type: ignore[arg-type]
+    es, fs = [], []
+    for s, t in pairs:
+        es.append(sv.encode(proto.normalize(s), add=True))
+        fs.append(tv.encode(proto.normalize(t), add=True))
+    return sv, tv, es, fs
+
+
+def corpus_info(es: Sequence[np.ndarray], fs: Sequence[np.ndarray]) -> dict[str, Any]:
+    """What a model records about its training pairs."""
+    return {"pairs": len(es), "tokens": int(sum(len(x) for x in es) + sum(len(x) for x in fs))}
+
+
 _CONFIGS = ("ibm2", "gibbs")
 
 
@@ -476,10 +499,6 @@ def _config_class(kind: str) -> Any:
 
         return BayesAlignerConfig
     return WordAlignerConfig
-
-
-def _aligner_of(config: Any) -> str:
-    return "ibm2" if isinstance(config, WordAlignerConfig) else "gibbs"
 
 
 class WordAligner:
@@ -496,17 +515,11 @@ class WordAligner:
 
     def train(self, pairs: Iterable[tuple[Sequence[str], Sequence[str]]]) -> WordModel:
         cfg = self.config
-        sv, tv = Vocab(), Vocab()
-        proto = WordModel(cfg, sv, tv, None, None)  # type: ignore[arg-type]
-        es, fs = [], []
-        for s, t in pairs:
-            es.append(sv.encode(proto.normalize(s), add=True))
-            fs.append(tv.encode(proto.normalize(t), add=True))
+        sv, tv, es, fs = encode_pairs(cfg, pairs)
         ident_fwd = np.array([tv.ids.get(w, -1) for w in sv.words], np.int64)
         ident_rev = np.array([sv.ids.get(w, -1) for w in tv.words], np.int64)
         fwd, rev = train_pair(es, fs, len(sv), len(tv), cfg, ident_fwd, ident_rev)
-        tokens = int(sum(len(x) for x in es) + sum(len(x) for x in fs))
-        return WordModel(cfg, sv, tv, fwd, rev, {"pairs": len(es), "tokens": tokens})
+        return WordModel(cfg, sv, tv, fwd, rev, corpus_info(es, fs))
 
     def train_align(self, pairs: Sequence[tuple[Sequence[str], Sequence[str]]],
                     method: str | None = None) -> tuple[WordModel, list[list[tuple[int, int, str]]]]:
