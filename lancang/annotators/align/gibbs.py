@@ -47,6 +47,7 @@ pairs are aligned by HMM decoding without sampling.
 
 from __future__ import annotations
 
+import functools
 import math
 import os
 import random
@@ -141,25 +142,46 @@ def _kernels() -> Any:
     return _compiled()
 
 
-_CACHE: dict[str, Any] = {}
-
-
+@functools.cache
 def _compiled() -> Any:
-    if "sweep" in _CACHE:
-        return _CACHE["sweep"]
     njit = numba.njit(cache=True, nogil=True)
+    inline = numba.njit(cache=True, nogil=True, inline="always")
 
     @njit
     def _seed(s):  # numba keeps its own generator state; seed it inside compiled code
         np.random.seed(s)
 
-    @numba.njit(cache=True, nogil=True, inline="always")
+    @inline
     def _fert_ratio(cf, e, phi, max_fert, alpha_fert):
         """How much more likely source word e is to have fertility phi + 1 than phi, given the counts
         of every other source token (this position's own count, at phi, left out)."""
         if phi >= max_fert:
             return 1.0
         return (cf[e, phi + 1] + alpha_fert) / (cf[e, phi] - 1.0 + alpha_fert)
+
+    @inline
+    def _bin(d, max_jump):
+        """The jump histogram's bin of jump ``d`` (longer jumps share the end bins)."""
+        return max(-max_jump, min(max_jump, d)) + max_jump
+
+    @inline
+    def _move_jumps(cj, prev, pos, nxt, max_jump, delta):
+        """Add ``delta`` to the jumps a token aligned to ``pos`` (0 = NULL, i + 1 = position i) makes
+        between the previous non-NULL position ``prev`` and the next one ``nxt`` (-2: none)."""
+        if pos != 0:
+            cj[_bin(pos - 1 - prev, max_jump)] += delta
+            if nxt != -2:
+                cj[_bin(nxt - (pos - 1), max_jump)] += delta
+        elif nxt != -2:
+            cj[_bin(nxt - prev, max_jump)] += delta
+
+    @inline
+    def _move_fertility(cf, fert, k, e, delta, max_fert):
+        """Source token ``k`` (word ``e``) gets ``delta`` more target tokens: its count in ``cf`` moves."""
+        phi = fert[k]
+        cf[e, min(phi, max_fert)] -= 1.0
+        cf[e, min(phi + delta, max_fert)] += 1.0
+        fert[k] = phi + delta
 
     @njit
     def sweep(pidx, pe, coff, foff, eoff, ilen, jlen, a, c, ce, cj, cn, fert, cf, marg, n_sweeps, use_hmm, use_fert,
@@ -230,20 +252,9 @@ def _compiled() -> Any:
                     else:
                         cn[1] -= 1.0
                         if use_fert:
-                            phi = fert[eoff[s] + old - 1]
-                            cf[e_old, min(phi, max_fert)] -= 1.0
-                            cf[e_old, min(phi - 1, max_fert)] += 1.0
-                            fert[eoff[s] + old - 1] = phi - 1
+                            _move_fertility(cf, fert, eoff[s] + old - 1, e_old, -1, max_fert)
                     if use_hmm:
-                        if old != 0:
-                            d = max(-max_jump, min(max_jump, old - 1 - prev))
-                            cj[d + max_jump] -= 1.0
-                            if nxt != -2:
-                                d = max(-max_jump, min(max_jump, nxt - (old - 1)))
-                                cj[d + max_jump] -= 1.0
-                        elif nxt != -2:
-                            d = max(-max_jump, min(max_jump, nxt - prev))
-                            cj[d + max_jump] -= 1.0
+                        _move_jumps(cj, prev, old, nxt, max_jump, -1.0)
                     # conditional over i = 0 (NULL) .. n_i; the non-NULL weights leave out the factors
                     # they share, which divide the NULL weight instead
                     if use_hmm:
@@ -252,9 +263,8 @@ def _compiled() -> Any:
                         shared = (cn[1] + null_b) * jtot
                         w0 = (cn[0] + null_a) / shared
                         if nxt != -2:
-                            d = max(-max_jump, min(max_jump, nxt - prev))
                             # NULL keeps one jump (prev -> nxt) where a position has two
-                            w0 *= cj[d + max_jump] + alpha_jump
+                            w0 *= cj[_bin(nxt - prev, max_jump)] + alpha_jump
                     else:
                         w0 = p0_fixed * n_i / (1.0 - p0_fixed) if n_i else 1.0
                     w[0] = (c[pidx[row]] + alpha_lex) * inv_ce[eid[0]] * w0
@@ -263,19 +273,9 @@ def _compiled() -> Any:
                     for i in range(1, n_i + 1):
                         p = (c[pidx[row + i]] + alpha_lex) * inv_ce[eid[i]]
                         if use_hmm:
-                            d = i - 1 - prev
-                            if d > max_jump:
-                                d = max_jump
-                            elif d < -max_jump:
-                                d = -max_jump
-                            p *= cj[d + max_jump] + alpha_jump
+                            p *= cj[_bin(i - 1 - prev, max_jump)] + alpha_jump
                             if nxt != -2:
-                                d = nxt - i + 1
-                                if d > max_jump:
-                                    d = max_jump
-                                elif d < -max_jump:
-                                    d = -max_jump
-                                p *= cj[d + max_jump] + alpha_jump
+                                p *= cj[_bin(nxt - i + 1, max_jump)] + alpha_jump
                             if use_fert:
                                 if eid[i] == fert_word:
                                     p *= _fert_ratio(cf, eid[i], fert[eoff[s] + i - 1], max_fert, alpha_fert)
@@ -307,20 +307,9 @@ def _compiled() -> Any:
                     else:
                         cn[1] += 1.0
                         if use_fert:
-                            phi = fert[eoff[s] + new - 1]
-                            cf[eid[new], min(phi, max_fert)] -= 1.0
-                            cf[eid[new], min(phi + 1, max_fert)] += 1.0
-                            fert[eoff[s] + new - 1] = phi + 1
+                            _move_fertility(cf, fert, eoff[s] + new - 1, eid[new], 1, max_fert)
                     if use_hmm:
-                        if new != 0:
-                            d = max(-max_jump, min(max_jump, new - 1 - prev))
-                            cj[d + max_jump] += 1.0
-                            if nxt != -2:
-                                d = max(-max_jump, min(max_jump, nxt - (new - 1)))
-                                cj[d + max_jump] += 1.0
-                        elif nxt != -2:
-                            d = max(-max_jump, min(max_jump, nxt - prev))
-                            cj[d + max_jump] += 1.0
+                        _move_jumps(cj, prev, new, nxt, max_jump, 1.0)
                     if use_fert:
                         e_new = eid[new] if new != 0 else -1
                         for i in range(1, n_i + 1):
@@ -338,8 +327,7 @@ def _compiled() -> Any:
             for j in range(jlen[s]):
                 x = a[foff[s] + j]
                 if x != 0:
-                    d = max(-max_jump, min(max_jump, x - 1 - prev))
-                    cj[d + max_jump] += 1.0
+                    cj[_bin(x - 1 - prev, max_jump)] += 1.0
                     prev = x - 1
 
     @njit
@@ -355,8 +343,7 @@ def _compiled() -> Any:
                 if jlen[s]:
                     cf[pe[pidx[coff[s] + i + 1]], min(fert[eoff[s] + i], max_fert)] += 1.0
 
-    _CACHE["sweep"] = (sweep, jump_counts, fertility_counts, _seed)
-    return _CACHE["sweep"]
+    return sweep, jump_counts, fertility_counts, _seed
 
 
 # ------------------------------------------------------------------------------- one direction
