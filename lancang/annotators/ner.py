@@ -41,6 +41,7 @@ from ..corpora.jsonl import PathLike
 from ..errors import InputError, UsageError
 from .base import Annotator, AnnotatorSpec, ModelMissing
 from .langs import check_tag, language
+from .spacy_blank import spacy_code
 from .spans import Span
 
 SPACY_NER = AnnotatorSpec(
@@ -64,15 +65,8 @@ SPACY_NER = AnnotatorSpec(
     }},
 )
 
-#: lancang language -> spaCy language code, where they differ
-SPACY_CODE = {"fil": "tl"}
 NER_FACTORIES = ("ner", "beam_ner")
 _KEEP_FACTORIES = ("tok2vec", "transformer", "curated_transformer")
-
-
-def spacy_code(tag: str) -> str:
-    lang = language(tag)
-    return SPACY_CODE.get(lang, lang)
 
 
 def model_missing(model: str, why: str) -> ModelMissing:
@@ -161,8 +155,13 @@ class SpacyNer(Annotator):
             for text, doc in zip(texts, self.nlp.pipe(docs, batch_size=self._batch)):
                 if doc.text != text:  # never happens with spaCy's tokenizers; guards a custom one
                     raise UsageError(f"annotator 'spacy-ner': the pipeline changed the text ({text[:40]!r})")
-                out.append([{"start": e.start_char, "end": e.end_char, "label": e.label_} for e in doc.ents])
+                out.append(doc_entities(doc))
         return out
+
+
+def doc_entities(doc: Any) -> list[dict[str, Any]]:
+    """A spaCy Doc's entities as lancang entity items (code-point offsets)."""
+    return [{"start": e.start_char, "end": e.end_char, "label": e.label_} for e in doc.ents]
 
 
 def doc_from_spans(vocab: Any, text: str, spans: Sequence[Sequence[int]]) -> Any:
@@ -350,8 +349,7 @@ class Epoch:
 
 
 def predict(nlp: Any, texts: Sequence[str], batch_size: int = 64) -> list[list[dict[str, Any]]]:
-    return [[{"start": e.start_char, "end": e.end_char, "label": e.label_} for e in doc.ents]
-            for doc in nlp.pipe(texts, batch_size=batch_size)]
+    return [doc_entities(doc) for doc in nlp.pipe(texts, batch_size=batch_size)]
 
 
 def score(nlp: Any, dev: Sequence[tuple[str, str, str, list[dict[str, Any]]]]) -> dict[str, Any]:
@@ -441,12 +439,9 @@ def train(train_sides: Iterable[tuple[str, str, str, list[dict[str, Any]]]], lan
         history.append(ep)
         if on_epoch:
             on_epoch(ep)
-    best_epoch = epochs
-    if best is not None and best[1] != epochs:
+    best_epoch = best[1] if best is not None else epochs
+    if best is not None and best_epoch != epochs:
         nlp.from_bytes(best[2])
-        best_epoch = best[1]
-    elif best is not None:
-        best_epoch = best[1]
     chosen = history[best_epoch - 1] if history else None
     major, minor = spacy.__version__.split(".")[:2]
     nlp.meta.update({

@@ -139,6 +139,7 @@ class Pipeline:
         if name not in self._prov:
             ann = self.annotator(name)
             sp: AnnotatorSpec = ann.spec
+            # a plug-in need not subclass Annotator, so the attribute may be missing
             version = getattr(ann, "provenance_version", None) or sp.backend_version()
             self._prov[name] = Provenance.auto(sp.tool or sp.name, version, ann.provenance_settings, time=self.time)
         p = self._prov[name]
@@ -240,10 +241,7 @@ class Pipeline:
             raise InputError(f"{here(i)}: side {tag!r}: {name}: {exc}") from None
         made = stats.made[("entities", language(lang_tag), name)]
         for (_, _, side), ents in zip(items, results):
-            lay = side.get("layers")
-            if lay is None:
-                lay = side["layers"] = {}
-            lay["entities"] = {"items": [dict(e) for e in ents], "provenance": dict(prov)}
+            side.setdefault("layers", {})["entities"] = {"items": [dict(e) for e in ents], "provenance": dict(prov)}
             made[1] += len(side["text"])
             made[2] += len(ents)
         made[0] += len(items)

@@ -29,7 +29,14 @@ SPACY = AnnotatorSpec(
                                "description": "Texts per nlp.pipe batch."}),
 )
 
-_SPACY_CODE = {"fil": "tl"}
+#: lancang language -> spaCy language code, where they differ
+SPACY_CODE = {"fil": "tl"}
+
+
+def spacy_code(tag: str) -> str:
+    """spaCy's language code for a language tag (``fil`` is spaCy's ``tl``)."""
+    lang = language(tag)
+    return SPACY_CODE.get(lang, lang)
 
 
 class SpacyBlank(Segmenter):
@@ -42,8 +49,7 @@ class SpacyBlank(Segmenter):
         self._batch = int(config.get("batch_size", 256))
 
     def nlp(self, tag: str, layer: str) -> Any:
-        lang = language(tag)
-        code = _SPACY_CODE.get(lang, lang)
+        code = spacy_code(tag)
         key = (code, layer)
         if key not in self._nlps:
             nlp = self._spacy.blank(code)
