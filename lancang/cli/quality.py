@@ -164,8 +164,7 @@ def sample(corpus: str | None, out: str | None, aql: str | None, level: str | No
         severity = next_sev
         switch = {"history": history, "lots": hist.lots, "state": hist.state.to_dict(), "next_severity": next_sev,
                   "events": [e.to_dict() for e in events], "summary": sw.describe(hist.state)}
-    elif allow_reduced or force_severity or resume:
-        raise UsageError("--allow-reduced, --force-severity and --resume go with --history")
+    _switch_flags_need_history(history, allow_reduced, force_severity, resume)
     level, severity, count = level or "II", severity or "normal", count or "nonconforming"
     if plan_only:
         fmt = fmt or "text"
@@ -228,15 +227,25 @@ def sample(corpus: str | None, out: str | None, aql: str | None, level: str | No
     click.echo(render_plan(plan), err=True)
 
 
+def _events(events: list[dict[str, Any]], indent: str) -> list[str]:
+    return [f"{indent}{e['text']} (§{e['clause']})" for e in events]
+
+
+def _next_lot(severity: str | None) -> str:
+    return f"next lot: {severity} inspection" if severity else "next lot: none until --resume (GB/T 2828.1 §9.4)"
+
+
 def render_switch(switch: dict[str, Any]) -> str:
     """The switching state of a history and the severity of the next lot."""
     lines = [f"history {switch['history']}: {switch['lots']} lots; {switch['summary']}"]
-    lines += [f"  {e['text']} (§{e['clause']})" for e in switch["events"]]
-    if switch["next_severity"] is None:
-        lines.append("  next lot: none until --resume (GB/T 2828.1 §9.4)")
-    else:
-        lines.append(f"  next lot: {switch['next_severity']} inspection")
+    lines += _events(switch["events"], "  ")
+    lines.append("  " + _next_lot(switch["next_severity"]))
     return "\n".join(lines)
+
+
+def _switch_flags_need_history(history: str | None, allow_reduced: bool, force_severity: bool, resume: bool) -> None:
+    if history is None and (allow_reduced or force_severity or resume):
+        raise UsageError("--allow-reduced, --force-severity and --resume go with --history")
 
 
 def _lot_size(corpus: str) -> int:
@@ -276,10 +285,8 @@ def render_inspection(d: dict[str, Any], path: str) -> str:
     if "switching" in d:
         w = d["switching"]
         lines.append(f"  history {w['history']}, lot {w['lot']} ({w['severity']} inspection):")
-        lines += [f"    {e['text']} (§{e['clause']})" for e in w["events"]]
-        nxt = (f"next lot: {w['next_severity']} inspection" if w["next_severity"]
-               else "next lot: none until --resume")
-        lines.append(f"    now {w['summary']}; {nxt}")
+        lines += _events(w["events"], "    ")
+        lines.append(f"    now {w['summary']}; {_next_lot(w['next_severity'])}")
     lines.append(("ACCEPT" if d["decision"] == "accept" else "REJECT") +
                  f" ({d['defects']} {'<=' if d['decision'] == 'accept' else '>='} "
                  f"{d['ac'] if d['decision'] == 'accept' else d['re']})")
@@ -319,8 +326,7 @@ def inspect(reviewed: str, fmt: str, out: str | None, history: str | None, allow
     """
     if history is not None and not is_stdio(reviewed) and _same_file(reviewed, history):
         raise UsageError(f"{history}: the history would overwrite the reviewed sample; give another file")
-    if history is None and (allow_reduced or force_severity or resume):
-        raise UsageError("--allow-reduced, --force-severity and --resume go with --history")
+    _switch_flags_need_history(history, allow_reduced, force_severity, resume)
     insp = smp.inspect(reviewed)
     result = insp.to_dict()
     if history is not None:
