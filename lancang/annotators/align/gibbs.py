@@ -47,7 +47,6 @@ pairs are aligned by HMM decoding without sampling.
 
 from __future__ import annotations
 
-import functools
 import math
 import os
 import random
@@ -139,211 +138,220 @@ class BayesAlignerConfig:
 def _kernels() -> Any:
     if numba is None:
         raise BackendMissing(f"the Bayesian word aligner needs numba: {INSTALL}")
-    return _compiled()
-
-
-@functools.cache
-def _compiled() -> Any:
-    njit = numba.njit(cache=True, nogil=True)
-    inline = numba.njit(cache=True, nogil=True, inline="always")
-
-    @njit
-    def _seed(s):  # numba keeps its own generator state; seed it inside compiled code
-        np.random.seed(s)
-
-    @inline
-    def _fert_ratio(cf, e, phi, max_fert, alpha_fert):
-        """How much more likely source word e is to have fertility phi + 1 than phi, given the counts
-        of every other source token (this position's own count, at phi, left out)."""
-        if phi >= max_fert:
-            return 1.0
-        return (cf[e, phi + 1] + alpha_fert) / (cf[e, phi] - 1.0 + alpha_fert)
-
-    @inline
-    def _bin(d, max_jump):
-        """The jump histogram's bin of jump ``d`` (longer jumps share the end bins)."""
-        return max(-max_jump, min(max_jump, d)) + max_jump
-
-    @inline
-    def _move_jumps(cj, prev, pos, nxt, max_jump, delta):
-        """Add ``delta`` to the jumps a token aligned to ``pos`` (0 = NULL, i + 1 = position i) makes
-        between the previous non-NULL position ``prev`` and the next one ``nxt`` (-2: none)."""
-        if pos != 0:
-            cj[_bin(pos - 1 - prev, max_jump)] += delta
-            if nxt != -2:
-                cj[_bin(nxt - (pos - 1), max_jump)] += delta
-        elif nxt != -2:
-            cj[_bin(nxt - prev, max_jump)] += delta
-
-    @inline
-    def _move_fertility(cf, fert, k, e, delta, max_fert):
-        """Source token ``k`` (word ``e``) gets ``delta`` more target tokens: its count in ``cf`` moves."""
-        phi = fert[k]
-        cf[e, min(phi, max_fert)] -= 1.0
-        cf[e, min(phi + delta, max_fert)] += 1.0
-        fert[k] = phi + delta
-
-    @njit
-    def sweep(pidx, pe, coff, foff, eoff, ilen, jlen, a, c, ce, cj, cn, fert, cf, marg, n_sweeps, use_hmm, use_fert,
-              collect_from, alpha_lex, alpha_lex_v, alpha_jump, null_a, null_b, max_jump, p0_fixed, alpha_fert):
-        """``n_sweeps`` Gibbs sweeps over every target token of every sentence pair.
-
-        pidx: per cell (target j, source i in 0..I, j-major) the index of the (e, f) pair;
-        pe: source id (0 = NULL) of each pair index; coff/foff: cell/token offsets per sentence;
-        a: current alignment per target token (0 = NULL, i+1 = source position i);
-        c/ce: pair and source counts; cj: jump counts (2 * max_jump + 1 bins); cn: [NULL, non-NULL];
-        fert: current fertility of each source token (eoff: offsets); cf[e, phi]: how many source tokens
-        of word e have fertility phi (the last column holds all larger ones);
-        marg: summed conditionals per cell, from sweep ``collect_from`` on.
-        """
-        max_fert = cf.shape[1] - 1
-        n_bins = 2 * max_jump + 1
-        w = np.empty(1024, np.float64)
-        eid = np.empty(1024, np.int64)
-        fr = np.ones(1024, np.float64)
-        nx = np.empty(1024, np.int64)
-        # 1 / (count of e + alpha * V), kept up to date as the counts change
-        inv_ce = 1.0 / (ce + alpha_lex_v)
-        n_jumps = 0.0  # total of cj: one jump per non-NULL token whatever the alignment
-        for b in range(n_bins):
-            n_jumps += cj[b]
-        for it in range(n_sweeps):
-            collect = it >= collect_from
-            for s in range(len(ilen)):
-                n_i = ilen[s]
-                n_j = jlen[s]
-                if n_j == 0:
-                    continue
-                if w.shape[0] < n_i + 1:
-                    w = np.empty(2 * (n_i + 1), np.float64)
-                    eid = np.empty(2 * (n_i + 1), np.int64)
-                    fr = np.ones(2 * (n_i + 1), np.float64)
-                if nx.shape[0] < n_j:
-                    nx = np.empty(2 * n_j, np.int64)
-                base_c = coff[s]
-                base_f = foff[s]
-                for i in range(n_i + 1):
-                    eid[i] = pe[pidx[base_c + i]]
-                if use_hmm:
-                    # nx[j]: the next non-NULL position after token j. Tokens after j are still as the
-                    # previous sweep left them when j is resampled, so one backward pass suffices.
-                    last = -2
-                    for j in range(n_j - 1, -1, -1):
-                        nx[j] = last
-                        if a[base_f + j] != 0:
-                            last = a[base_f + j] - 1
-                if use_fert:
-                    # fr[i]: the fertility factor of source position i (1-based) in the current state
-                    for i in range(1, n_i + 1):
-                        fr[i] = _fert_ratio(cf, eid[i], fert[eoff[s] + i - 1], max_fert, alpha_fert)
-                prev = -1
-                for j in range(n_j):
-                    old = a[base_f + j]
-                    row = base_c + j * (n_i + 1)
-                    nxt = nx[j] if use_hmm else -2
-                    e_old = eid[old]
-                    # remove the token's counts
-                    k = pidx[row + old]
-                    c[k] -= 1.0
-                    ce[e_old] -= 1.0
-                    inv_ce[e_old] = 1.0 / (ce[e_old] + alpha_lex_v)
-                    if old == 0:
-                        cn[0] -= 1.0
-                    else:
-                        cn[1] -= 1.0
-                        if use_fert:
-                            _move_fertility(cf, fert, eoff[s] + old - 1, e_old, -1, max_fert)
-                    if use_hmm:
-                        _move_jumps(cj, prev, old, nxt, max_jump, -1.0)
-                    # conditional over i = 0 (NULL) .. n_i; the non-NULL weights leave out the factors
-                    # they share, which divide the NULL weight instead
-                    if use_hmm:
-                        jtot = 1.0 / (n_jumps - (1.0 if old != 0 else 0.0) - (1.0 if nxt != -2 else 0.0)
-                                      + alpha_jump * n_bins)
-                        shared = (cn[1] + null_b) * jtot
-                        w0 = (cn[0] + null_a) / shared
-                        if nxt != -2:
-                            # NULL keeps one jump (prev -> nxt) where a position has two
-                            w0 *= cj[_bin(nxt - prev, max_jump)] + alpha_jump
-                    else:
-                        w0 = p0_fixed * n_i / (1.0 - p0_fixed) if n_i else 1.0
-                    w[0] = (c[pidx[row]] + alpha_lex) * inv_ce[eid[0]] * w0
-                    total = w[0]
-                    fert_word = e_old if (use_fert and old != 0) else -1
-                    for i in range(1, n_i + 1):
-                        p = (c[pidx[row + i]] + alpha_lex) * inv_ce[eid[i]]
-                        if use_hmm:
-                            p *= cj[_bin(i - 1 - prev, max_jump)] + alpha_jump
-                            if nxt != -2:
-                                p *= cj[_bin(nxt - i + 1, max_jump)] + alpha_jump
-                            if use_fert:
-                                if eid[i] == fert_word:
-                                    p *= _fert_ratio(cf, eid[i], fert[eoff[s] + i - 1], max_fert, alpha_fert)
-                                else:
-                                    p *= fr[i]
-                        w[i] = p
-                        total += p
-                    # draw
-                    r = np.random.random() * total
-                    new = n_i
-                    acc = 0.0
-                    for i in range(n_i + 1):
-                        acc += w[i]
-                        if r < acc:
-                            new = i
-                            break
-                    if collect:
-                        inv_total = 1.0 / total
-                        for i in range(n_i + 1):
-                            marg[row + i] += w[i] * inv_total
-                    # add the counts back
-                    a[base_f + j] = new
-                    k = pidx[row + new]
-                    c[k] += 1.0
-                    ce[eid[new]] += 1.0
-                    inv_ce[eid[new]] = 1.0 / (ce[eid[new]] + alpha_lex_v)
-                    if new == 0:
-                        cn[0] += 1.0
-                    else:
-                        cn[1] += 1.0
-                        if use_fert:
-                            _move_fertility(cf, fert, eoff[s] + new - 1, eid[new], 1, max_fert)
-                    if use_hmm:
-                        _move_jumps(cj, prev, new, nxt, max_jump, 1.0)
-                    if use_fert:
-                        e_new = eid[new] if new != 0 else -1
-                        for i in range(1, n_i + 1):
-                            if eid[i] == fert_word or eid[i] == e_new:
-                                fr[i] = _fert_ratio(cf, eid[i], fert[eoff[s] + i - 1], max_fert, alpha_fert)
-                    if use_hmm:
-                        n_jumps += (1.0 if new != 0 else 0.0) - (1.0 if old != 0 else 0.0)
-                    if new != 0:
-                        prev = new - 1
-
-    @njit
-    def jump_counts(a, foff, jlen, cj, max_jump):
-        for s in range(len(jlen)):
-            prev = -1
-            for j in range(jlen[s]):
-                x = a[foff[s] + j]
-                if x != 0:
-                    cj[_bin(x - 1 - prev, max_jump)] += 1.0
-                    prev = x - 1
-
-    @njit
-    def fertility_counts(a, pidx, pe, coff, foff, eoff, ilen, jlen, fert, cf):
-        max_fert = cf.shape[1] - 1
-        fert[:] = 0
-        for s in range(len(jlen)):
-            for j in range(jlen[s]):
-                x = a[foff[s] + j]
-                if x != 0:
-                    fert[eoff[s] + x - 1] += 1
-            for i in range(ilen[s]):
-                if jlen[s]:
-                    cf[pe[pidx[coff[s] + i + 1]], min(fert[eoff[s] + i], max_fert)] += 1.0
-
     return sweep, jump_counts, fertility_counts, _seed
+
+
+def _jit(**options: Any) -> Any:
+    """numba's njit (cached on disk, GIL released) for the kernels below; without numba they stay plain
+    functions that are never called (:func:`_kernels` says what to install). They are module-level
+    functions, not closures, so numba's on-disk cache finds them again in the next process."""
+    if numba is None:
+        return lambda fn: fn
+    return numba.njit(cache=True, nogil=True, **options)
+
+
+@_jit()
+def _seed(s):  # numba keeps its own generator state; seed it inside compiled code
+    np.random.seed(s)
+
+
+@_jit(inline="always")
+def _fert_ratio(cf, e, phi, max_fert, alpha_fert):
+    """How much more likely source word e is to have fertility phi + 1 than phi, given the counts
+    of every other source token (this position's own count, at phi, left out)."""
+    if phi >= max_fert:
+        return 1.0
+    return (cf[e, phi + 1] + alpha_fert) / (cf[e, phi] - 1.0 + alpha_fert)
+
+
+@_jit(inline="always")
+def _bin(d, max_jump):
+    """The jump histogram's bin of jump ``d`` (longer jumps share the end bins)."""
+    return max(-max_jump, min(max_jump, d)) + max_jump
+
+
+@_jit(inline="always")
+def _move_jumps(cj, prev, pos, nxt, max_jump, delta):
+    """Add ``delta`` to the jumps a token aligned to ``pos`` (0 = NULL, i + 1 = position i) makes
+    between the previous non-NULL position ``prev`` and the next one ``nxt`` (-2: none)."""
+    if pos != 0:
+        cj[_bin(pos - 1 - prev, max_jump)] += delta
+        if nxt != -2:
+            cj[_bin(nxt - (pos - 1), max_jump)] += delta
+    elif nxt != -2:
+        cj[_bin(nxt - prev, max_jump)] += delta
+
+
+@_jit(inline="always")
+def _move_fertility(cf, fert, k, e, delta, max_fert):
+    """Source token ``k`` (word ``e``) gets ``delta`` more target tokens: its count in ``cf`` moves."""
+    phi = fert[k]
+    cf[e, min(phi, max_fert)] -= 1.0
+    cf[e, min(phi + delta, max_fert)] += 1.0
+    fert[k] = phi + delta
+
+
+@_jit()
+def sweep(pidx, pe, coff, foff, eoff, ilen, jlen, a, c, ce, cj, cn, fert, cf, marg, n_sweeps, use_hmm, use_fert,
+          collect_from, alpha_lex, alpha_lex_v, alpha_jump, null_a, null_b, max_jump, p0_fixed, alpha_fert):
+    """``n_sweeps`` Gibbs sweeps over every target token of every sentence pair.
+
+    pidx: per cell (target j, source i in 0..I, j-major) the index of the (e, f) pair;
+    pe: source id (0 = NULL) of each pair index; coff/foff: cell/token offsets per sentence;
+    a: current alignment per target token (0 = NULL, i+1 = source position i);
+    c/ce: pair and source counts; cj: jump counts (2 * max_jump + 1 bins); cn: [NULL, non-NULL];
+    fert: current fertility of each source token (eoff: offsets); cf[e, phi]: how many source tokens
+    of word e have fertility phi (the last column holds all larger ones);
+    marg: summed conditionals per cell, from sweep ``collect_from`` on.
+    """
+    max_fert = cf.shape[1] - 1
+    n_bins = 2 * max_jump + 1
+    w = np.empty(1024, np.float64)
+    eid = np.empty(1024, np.int64)
+    fr = np.ones(1024, np.float64)
+    nx = np.empty(1024, np.int64)
+    # 1 / (count of e + alpha * V), kept up to date as the counts change
+    inv_ce = 1.0 / (ce + alpha_lex_v)
+    n_jumps = 0.0  # total of cj: one jump per non-NULL token whatever the alignment
+    for b in range(n_bins):
+        n_jumps += cj[b]
+    for it in range(n_sweeps):
+        collect = it >= collect_from
+        for s in range(len(ilen)):
+            n_i = ilen[s]
+            n_j = jlen[s]
+            if n_j == 0:
+                continue
+            if w.shape[0] < n_i + 1:
+                w = np.empty(2 * (n_i + 1), np.float64)
+                eid = np.empty(2 * (n_i + 1), np.int64)
+                fr = np.ones(2 * (n_i + 1), np.float64)
+            if nx.shape[0] < n_j:
+                nx = np.empty(2 * n_j, np.int64)
+            base_c = coff[s]
+            base_f = foff[s]
+            for i in range(n_i + 1):
+                eid[i] = pe[pidx[base_c + i]]
+            if use_hmm:
+                # nx[j]: the next non-NULL position after token j. Tokens after j are still as the
+                # previous sweep left them when j is resampled, so one backward pass suffices.
+                last = -2
+                for j in range(n_j - 1, -1, -1):
+                    nx[j] = last
+                    if a[base_f + j] != 0:
+                        last = a[base_f + j] - 1
+            if use_fert:
+                # fr[i]: the fertility factor of source position i (1-based) in the current state
+                for i in range(1, n_i + 1):
+                    fr[i] = _fert_ratio(cf, eid[i], fert[eoff[s] + i - 1], max_fert, alpha_fert)
+            prev = -1
+            for j in range(n_j):
+                old = a[base_f + j]
+                row = base_c + j * (n_i + 1)
+                nxt = nx[j] if use_hmm else -2
+                e_old = eid[old]
+                # remove the token's counts
+                k = pidx[row + old]
+                c[k] -= 1.0
+                ce[e_old] -= 1.0
+                inv_ce[e_old] = 1.0 / (ce[e_old] + alpha_lex_v)
+                if old == 0:
+                    cn[0] -= 1.0
+                else:
+                    cn[1] -= 1.0
+                    if use_fert:
+                        _move_fertility(cf, fert, eoff[s] + old - 1, e_old, -1, max_fert)
+                if use_hmm:
+                    _move_jumps(cj, prev, old, nxt, max_jump, -1.0)
+                # conditional over i = 0 (NULL) .. n_i; the non-NULL weights leave out the factors
+                # they share, which divide the NULL weight instead
+                if use_hmm:
+                    jtot = 1.0 / (n_jumps - (1.0 if old != 0 else 0.0) - (1.0 if nxt != -2 else 0.0)
+                                  + alpha_jump * n_bins)
+                    shared = (cn[1] + null_b) * jtot
+                    w0 = (cn[0] + null_a) / shared
+                    if nxt != -2:
+                        # NULL keeps one jump (prev -> nxt) where a position has two
+                        w0 *= cj[_bin(nxt - prev, max_jump)] + alpha_jump
+                else:
+                    w0 = p0_fixed * n_i / (1.0 - p0_fixed) if n_i else 1.0
+                w[0] = (c[pidx[row]] + alpha_lex) * inv_ce[eid[0]] * w0
+                total = w[0]
+                fert_word = e_old if (use_fert and old != 0) else -1
+                for i in range(1, n_i + 1):
+                    p = (c[pidx[row + i]] + alpha_lex) * inv_ce[eid[i]]
+                    if use_hmm:
+                        p *= cj[_bin(i - 1 - prev, max_jump)] + alpha_jump
+                        if nxt != -2:
+                            p *= cj[_bin(nxt - i + 1, max_jump)] + alpha_jump
+                        if use_fert:
+                            if eid[i] == fert_word:
+                                p *= _fert_ratio(cf, eid[i], fert[eoff[s] + i - 1], max_fert, alpha_fert)
+                            else:
+                                p *= fr[i]
+                    w[i] = p
+                    total += p
+                # draw
+                r = np.random.random() * total
+                new = n_i
+                acc = 0.0
+                for i in range(n_i + 1):
+                    acc += w[i]
+                    if r < acc:
+                        new = i
+                        break
+                if collect:
+                    inv_total = 1.0 / total
+                    for i in range(n_i + 1):
+                        marg[row + i] += w[i] * inv_total
+                # add the counts back
+                a[base_f + j] = new
+                k = pidx[row + new]
+                c[k] += 1.0
+                ce[eid[new]] += 1.0
+                inv_ce[eid[new]] = 1.0 / (ce[eid[new]] + alpha_lex_v)
+                if new == 0:
+                    cn[0] += 1.0
+                else:
+                    cn[1] += 1.0
+                    if use_fert:
+                        _move_fertility(cf, fert, eoff[s] + new - 1, eid[new], 1, max_fert)
+                if use_hmm:
+                    _move_jumps(cj, prev, new, nxt, max_jump, 1.0)
+                if use_fert:
+                    e_new = eid[new] if new != 0 else -1
+                    for i in range(1, n_i + 1):
+                        if eid[i] == fert_word or eid[i] == e_new:
+                            fr[i] = _fert_ratio(cf, eid[i], fert[eoff[s] + i - 1], max_fert, alpha_fert)
+                if use_hmm:
+                    n_jumps += (1.0 if new != 0 else 0.0) - (1.0 if old != 0 else 0.0)
+                if new != 0:
+                    prev = new - 1
+
+
+@_jit()
+def jump_counts(a, foff, jlen, cj, max_jump):
+    for s in range(len(jlen)):
+        prev = -1
+        for j in range(jlen[s]):
+            x = a[foff[s] + j]
+            if x != 0:
+                cj[_bin(x - 1 - prev, max_jump)] += 1.0
+                prev = x - 1
+
+
+@_jit()
+def fertility_counts(a, pidx, pe, coff, foff, eoff, ilen, jlen, fert, cf):
+    max_fert = cf.shape[1] - 1
+    fert[:] = 0
+    for s in range(len(jlen)):
+        for j in range(jlen[s]):
+            x = a[foff[s] + j]
+            if x != 0:
+                fert[eoff[s] + x - 1] += 1
+        for i in range(ilen[s]):
+            if jlen[s]:
+                cf[pe[pidx[coff[s] + i + 1]], min(fert[eoff[s] + i], max_fert)] += 1.0
 
 
 # ------------------------------------------------------------------------------- one direction
