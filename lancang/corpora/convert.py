@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..errors import InputError, UsageError
-from .formats import FEATURES, Format, format_for_path, get_format, lost_features
+from .formats import FEATURES, check_options, lost_features, read_corpus, resolve_format
 from .jsonl import PathLike
 
 
@@ -27,15 +27,6 @@ class ConvertReport:
         return {"from": self.source, "to": self.target, "records": self.records, "lost": dict(self.lost)}
 
 
-def resolve_format(path: PathLike, name: str | None, role: str) -> Format:
-    if name:
-        return get_format(name)
-    fmt = format_for_path(path)
-    if fmt is None:
-        raise UsageError(f"{path}: cannot tell the {role} format from the file name; give --{'from' if role == 'input' else 'to'}")
-    return fmt
-
-
 def convert(src: PathLike, dst: PathLike, *, from_format: str | None = None, to_format: str | None = None,
             langs: Sequence[str] | None = None, allow_loss: bool = False,
             read_options: dict[str, Any] | None = None, write_options: dict[str, Any] | None = None) -> ConvertReport:
@@ -43,14 +34,11 @@ def convert(src: PathLike, dst: PathLike, *, from_format: str | None = None, to_
     target cannot hold, unless ``allow_loss`` (then the loss is counted per feature in the report)."""
     fin = resolve_format(src, from_format, "input")
     fout = resolve_format(dst, to_format, "output")
-    if fin.read is None:
-        raise UsageError(f"format {fin.name!r} can be written but not read")
     if fout.write is None:
-        raise UsageError(f"format {fout.name!r} can be read but not written")
-    if fin.needs_langs and not langs:
-        raise UsageError(f"format {fin.name!r} does not name its languages: give --src (and --tgt)")
+        raise UsageError(f"{dst}: format {fout.name!r} can be read but not written")
+    write_options = check_options(fout, "writer", dict(write_options or {}))
+    records = read_corpus(src, fin.name, langs, **(read_options or {}))
     report = ConvertReport(fin.name, fout.name)
-    records = fin.read(src, langs=langs, **(read_options or {}))
     if fout.max_sides is None and fout.carries >= frozenset(FEATURES):  # the target holds anything
         report.records = fout.write(records, dst, langs=langs, **(write_options or {}))
         return report

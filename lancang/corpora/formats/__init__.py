@@ -45,6 +45,15 @@ Writer = Callable[..., int]
 
 
 @dataclass(frozen=True)
+class Option:
+    """A reader or writer option a format takes (``-I KEY=VALUE`` / ``-O KEY=VALUE`` on the command line)."""
+
+    default: Any
+    help: str
+    choices: tuple[Any, ...] | None = None
+
+
+@dataclass(frozen=True)
 class Format:
     name: str
     description: str
@@ -56,7 +65,10 @@ class Format:
     max_sides: int | None = None
     #: the reader/writer needs ``langs`` (formats that do not name their languages)
     needs_langs: bool = False
-    options: dict[str, str] = field(default_factory=dict)
+    #: the options the reader and the writer take, with their defaults (``lancang formats`` lists them);
+    #: None = not declared yet (options are passed through unchecked)
+    read_options: dict[str, Option] | None = None
+    write_options: dict[str, Option] | None = None
 
     def __post_init__(self) -> None:
         unknown = set(self.carries) - set(FEATURES)
@@ -244,3 +256,109 @@ def project(rec: dict[str, Any], carries: Iterable[str]) -> dict[str, Any]:
     else:
         r.pop("links", None)
     return r
+
+
+# ------------------------------------------------------------------------------------------ the hub
+
+def check_options(fmt: Format, role: str, options: dict[str, Any]) -> dict[str, Any]:
+    """Refuse options the format's reader (``role="reader"``) or writer does not take, in one line."""
+    from ...errors import UsageError
+
+    declared = fmt.read_options if role == "reader" else fmt.write_options
+    if declared is None or not options:
+        return options
+    unknown = sorted(set(options) - set(declared))
+    if unknown:
+        known = ", ".join(f"{k} (default {v.default!r})" for k, v in sorted(declared.items())) or "none"
+        flag = "-I" if role == "reader" else "-O"
+        raise UsageError(f"format {fmt.name!r}: unknown {role} option {', '.join(unknown)} ({flag}); "
+                         f"its {role} options: {known}")
+    for key, value in options.items():
+        choices = declared[key].choices
+        if choices is not None and value not in choices:
+            raise UsageError(f"format {fmt.name!r}: {role} option {key}={value!r} is not one of "
+                             f"{', '.join(map(str, choices))}")
+    return options
+
+
+def _sniff(path: str | Path) -> Format | None:
+    """The format of a file whose name does not tell, from its first bytes (or a folder's files)."""
+    p = Path(path)
+    if str(path) == "-":
+        return get_format("jsonl")
+    if p.is_dir():
+        if any(p.glob("*.ann")):
+            return get_format("brat")
+        return None
+    try:
+        with open(p, "rb") as f:
+            head = f.read(4096)
+    except OSError:
+        return None
+    if head[:2] == b"\x1f\x8b":
+        return get_format("jsonl")
+    text = head.lstrip(b"\xef\xbb\xbf \t\r\n")
+    if text[:1] == b"[":
+        return get_format("labelstudio")
+    if text[:1] == b"{":
+        return get_format("jsonl")
+    if text[:1] == b"<":
+        low = head.lower()
+        if b"<tmx" in low:
+            return get_format("tmx")
+        if b"<xliff" in low:
+            return get_format("xliff2" if b'version="2' in low or b"version='2" in low else "xliff")
+    return None
+
+
+def resolve_format(path: str | Path, name: str | None = None, role: str = "input") -> Format:
+    """The format named, else the one the file name says, else (input only) the one its content says."""
+    from ...errors import UsageError
+
+    if name:
+        return get_format(name)
+    fmt = format_for_path(path)
+    if fmt is None and role == "input":
+        fmt = _sniff(path)
+    if fmt is None:
+        flag = "--from" if role == "input" else "--format"
+        raise UsageError(f"{path}: cannot tell the {role} format from the file name or its content; "
+                         f"give {flag} FORMAT (`lancang formats` lists them)")
+    return fmt
+
+
+def read_corpus(path: str | Path, fmt: str | None = None, langs: Any = None,
+                **options: Any) -> Iterator[dict[str, Any]]:
+    """Records from a corpus in any readable format: the one reader every verb uses.
+
+    ``fmt`` is a registered format name (default: from the file name, then from its content);
+    ``langs`` names the sides of formats that do not name their languages (``--src``/``--tgt``);
+    ``options`` are the format's reader options (``-I KEY=VALUE``), checked against its declaration.
+    Errors (unknown format, missing languages, unknown options) are raised before the first record.
+    """
+    from ...errors import UsageError
+
+    f = resolve_format(path, fmt, "input")
+    if f.read is None:
+        raise UsageError(f"{path}: format {f.name!r} can be written but not read")
+    if f.needs_langs and not langs:
+        raise UsageError(f"{path}: format {f.name!r} does not name its languages: give them with --src (and --tgt)")
+    check_options(f, "reader", options)
+    return f.read(path, langs=list(langs) if langs else None, **options)
+
+
+def write_corpus(records: Iterable[dict[str, Any]], path: str | Path, fmt: str | None = None, langs: Any = None,
+                 **options: Any) -> int:
+    """Write records in any writable format (atomically); returns the number written."""
+    from ...errors import UsageError
+
+    f = resolve_format(path, fmt, "output")
+    if f.write is None:
+        raise UsageError(f"{path}: format {f.name!r} can be read but not written")
+    check_options(f, "writer", options)
+    return f.write(records, path, langs=list(langs) if langs else None, **options)
+
+
+def is_jsonl(path: str | Path, fmt: str | None = None) -> bool:
+    """Whether ``path`` is read as canonical JSONL (line-located findings are possible)."""
+    return resolve_format(path, fmt, "input").name == "jsonl"
