@@ -13,3 +13,7 @@ class InputError(LancangError):
 
 class UsageError(LancangError):
     """The call itself is wrong (bad option combination, unknown name in a registry)."""
+
+
+class OutputError(InputError):
+    """An output cannot be written (unwritable folder, full disk, file-size limit, name too long...)."""

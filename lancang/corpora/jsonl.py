@@ -2,29 +2,22 @@
 
 Reading never stops at a bad line: :func:`iter_lines` yields either a :class:`Parsed` value or a
 :class:`Problem` with the line number, and goes on to the next line. Plain files, ``.gz`` files
-and ``-`` (stdin/stdout) are all accepted. Writes go to a temporary file next to the target that is
-renamed over it only when the whole output was written, so a failed run never leaves half a file.
+and ``-`` (stdin/stdout) are all accepted. Opening inputs and writing outputs is
+:mod:`lancang.corpora.io`'s (re-exported here): writes go to a temporary file next to the target that
+is renamed over it only when the whole output was written, so a failed run never leaves half a file.
 """
 
 from __future__ import annotations
 
-import contextlib
-import gzip
-import io
-import os
-import sys
-import tempfile
 import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from pathlib import Path
-from typing import IO, Any, BinaryIO, Union
+from typing import IO, Any
 
 import orjson
 
 from ..errors import InputError
-
-PathLike = Union[str, "os.PathLike[str]"]
+from .io import PathLike, atomic_output, guard_outputs, is_stdio, open_input  # noqa: F401 - the old names
 
 BOM = b"\xef\xbb\xbf"
 #: Lines longer than this are skipped in bounded memory and reported (``line-too-long``).
@@ -36,7 +29,7 @@ _CHUNK = 1 << 20
 class Parsed:
     """A line that parsed as JSON (any JSON value; the caller checks it is a record)."""
 
-    line: int
+    line: int | None
     value: Any
 
 
@@ -48,54 +41,11 @@ class Problem:
     ``blank-line``, ``line-too-long``, ``gzip-corrupt``); ``column`` is 1-based, in bytes, if known.
     """
 
-    line: int
+    line: int | None
     code: str
     message: str
     severity: str = "error"
     column: int | None = None
-
-
-def is_stdio(path: PathLike) -> bool:
-    return str(path) == "-"
-
-
-def _check_input_path(path: PathLike) -> Path:
-    p = Path(path)
-    if p.is_dir():
-        raise InputError(f"{p}: is a directory, not a file")
-    if not p.exists():
-        raise InputError(f"{p}: no such file")
-    if not os.access(p, os.R_OK):
-        raise InputError(f"{p}: not readable (permission denied)")
-    return p
-
-
-@contextlib.contextmanager
-def open_input(path: PathLike) -> Iterator[BinaryIO]:
-    """Open a file for binary reading: ``-`` is stdin; ``.gz`` (by name or magic bytes) is gunzipped."""
-    if is_stdio(path):
-        stream = sys.stdin.buffer
-        if not hasattr(stream, "peek"):
-            stream = io.BufferedReader(stream)  # type: ignore[arg-type]
-        head = stream.peek(2)[:2]
-        if head == b"\x1f\x8b":
-            with gzip.GzipFile(fileobj=stream) as gz:
-                yield gz  # type: ignore[misc]
-        else:
-            yield stream
-        return
-    p = _check_input_path(path)
-    raw = open(p, "rb")
-    try:
-        magic = raw.read(2)
-        raw.seek(0)
-        if magic == b"\x1f\x8b" or p.suffix == ".gz":
-            with gzip.GzipFile(fileobj=raw) as gz:
-                yield gz  # type: ignore[misc]
-        else:
-            yield raw
-    finally:
-        raw.close()
 
 
 def decode_line(raw: bytes, where: str, first: bool = False) -> str:
@@ -207,55 +157,6 @@ def json_type(v: Any) -> str:
 
 
 # --------------------------------------------------------------------------------------- writing
-
-@contextlib.contextmanager
-def atomic_output(path: PathLike, mode: str = "wb", encoding: str = "utf-8") -> Iterator[IO[Any]]:
-    """Open ``path`` for writing through a temporary file renamed over it on success.
-
-    ``-`` writes to stdout. A ``.gz`` name is gzip-compressed. On an exception the temporary file
-    is removed and the target is left as it was.
-    """
-    binary = "b" in mode
-    if is_stdio(path):
-        out = sys.stdout.buffer if binary else sys.stdout
-        yield out
-        out.flush()
-        return
-    target = Path(path)
-    if target.is_dir():
-        raise InputError(f"{target}: is a directory; give a file name to write")
-    parent = target.parent if str(target.parent) else Path(".")
-    if not parent.exists():
-        raise InputError(f"{parent}: output folder does not exist")
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=parent)
-    try:
-        with os.fdopen(fd, "wb") as raw:
-            if target.suffix == ".gz":
-                with gzip.GzipFile(fileobj=raw, mode="wb", mtime=0) as gz:
-                    yield from _yield_stream(gz, binary, encoding)
-            else:
-                yield from _yield_stream(raw, binary, encoding)
-            raw.flush()
-            os.fsync(raw.fileno())
-        mask = os.umask(0)
-        os.umask(mask)
-        os.chmod(tmp, 0o666 & ~mask)
-        os.replace(tmp, target)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
-
-
-def _yield_stream(stream: IO[bytes], binary: bool, encoding: str) -> Iterator[IO[Any]]:
-    if binary:
-        yield stream
-        return
-    text = io.TextIOWrapper(stream, encoding=encoding, newline="")
-    yield text
-    text.flush()
-    text.detach()
-
 
 class JsonlWriter:
     """Write records one at a time (use as a context manager); counts what it wrote."""
