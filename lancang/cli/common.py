@@ -12,6 +12,7 @@ from typing import Any
 import click
 from rich.console import Console
 
+from ..corpora.io import command_scope
 from ..errors import LancangError
 
 
@@ -39,14 +40,20 @@ class InputProblem(click.ClickException):
 
 
 def handle_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
-    """Turn lancang's own errors into one-line click errors (exit 2), never a traceback."""
+    """Run the command in an I/O scope (its outputs may not be its inputs; stream inputs can be read
+    twice: :func:`lancang.corpora.io.command_scope`) and turn lancang's own errors, and any
+    :class:`OSError` that escaped a reader, into one-line click errors (exit 2), never a traceback."""
 
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
-            return fn(*args, **kwargs)
+            with command_scope():
+                return fn(*args, **kwargs)
         except LancangError as exc:
             raise InputProblem(str(exc)) from None
+        except OSError as exc:
+            where = f"{exc.filename}: " if exc.filename else ""
+            raise InputProblem(f"{where}{exc.strerror or exc}") from None
 
     return wrapper
 
