@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from typing import Any
 
 import click
 import orjson
@@ -63,7 +64,8 @@ def formats(fmt: str) -> None:
     if fmt == "json":
         doc = [{"name": f.name, "description": f.description, "extensions": list(f.extensions),
                 "read": f.read is not None, "write": f.write is not None, "max_sides": f.max_sides,
-                "carries": sorted(f.carries)} for f in rows]
+                "carries": sorted(f.carries), "read_options": _options_json(f.read_options),
+                "write_options": _options_json(f.write_options)} for f in rows]
         sys.stdout.buffer.write(orjson.dumps(doc, option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE))
         return
     for f in rows:
@@ -72,4 +74,21 @@ def formats(fmt: str) -> None:
         click.echo(f"{f.name:<14} {rw}  {', '.join(f.extensions):<22} {sides:<8} {f.description}")
         carries = sorted(f.carries) if f.carries != frozenset(FEATURES) else ["everything"]
         click.echo(f"{'':<18}carries: {', '.join(carries) or 'text only'}")
+        for role, flag, declared in (("reader", "-I", f.read_options), ("writer", "-O", f.write_options)):
+            for key, opt in sorted((declared or {}).items()):
+                choices = f" [{'|'.join(map(_shown, opt.choices))}]" if opt.choices else ""
+                click.echo(f"{'':<18}{flag} {key}={_shown(opt.default)}{choices}  ({role}) {opt.help}")
+
+
+def _shown(value: Any) -> str:
+    """An option value as typed after ``-I KEY=`` (JSON for non-strings; nothing for None)."""
+    return "" if value is None else value if isinstance(value, str) else orjson.dumps(value).decode()
+
+
+def _options_json(declared: dict[str, Any] | None) -> dict[str, Any] | None:
+    """A format's declared options as JSON (None = not declared)."""
+    if declared is None:
+        return None
+    return {k: {"default": o.default, "help": o.help, "choices": None if o.choices is None else list(o.choices)}
+            for k, o in sorted(declared.items())}
 

@@ -122,6 +122,6 @@ def test_writer_refusals(tmp_path: Path) -> None:
         {"id": "T1", "start": 0, "end": 5, "label": "A", "fragments": [[0, 2], [3, 5]]}]}}}}}
     with pytest.raises(InputError, match="record 'x': entity 'T1' is discontinuous"):
         write([rec], out)
-    with pytest.raises(UsageError, match="form is one of"):
+    with pytest.raises(UsageError, match="form=.spans. is not one of"):
         write([rec], out, form="spans")
     assert not out.exists()

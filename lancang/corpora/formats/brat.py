@@ -42,11 +42,16 @@ from typing import Any
 from ...errors import InputError, UsageError
 from ..jsonl import PathLike
 from ..offsets import OffsetError, SourceText, render_source, source_for_canonical
-from . import Format, pick_side
+from . import Format, Option, check_options, pick_side
 
 _ID = re.compile(r"[A-Za-z]+[0-9]+\Z|#[A-Za-z]*[0-9]+\Z")
 _OFFSETS = re.compile(r"([0-9]+) ([0-9]+)\Z")
-_READ_OPTIONS = {"bom_counts", "crlf_units"}
+READ_OPTIONS = {
+    "bom_counts": Option(None, "whether brat counted the .txt's BOM as a character (true/false; default: "
+                               "the convention the quoted span texts fit)", (None, True, False)),
+    "crlf_units": Option(None, "how many characters a CRLF line end counts for (1 = brat, 2 = byte-like tools; "
+                               "default: the convention the quoted span texts fit)", (None, 1, 2)),
+}
 #: conventions tried, in order, when a .txt has a BOM or CRLF line ends
 _CONVENTIONS = ((True, 1), (False, 1), (True, 2), (False, 2))
 
@@ -58,9 +63,7 @@ def _lang(langs: Any) -> str:
 # ---------------------------------------------------------------------------------- reading
 
 def read(path: PathLike, *, langs: Any = None, **options: Any) -> Iterator[dict[str, Any]]:
-    unknown = set(options) - _READ_OPTIONS
-    if unknown:
-        raise UsageError(f"brat: unknown reader option(s): {', '.join(sorted(unknown))}")
+    check_options(FORMAT, "reader", options)
     p = Path(path)
     lang = _lang(langs)
     if p.is_dir():
@@ -324,8 +327,7 @@ def write(records: Iterable[dict[str, Any]], path: PathLike, *, langs: Any = Non
     Files go to a temporary folder first and are moved into place only when every record was
     written, so a failure leaves the target as it was.
     """
-    if options:
-        raise UsageError(f"brat: unknown writer option(s): {', '.join(sorted(options))}")
+    check_options(FORMAT, "writer", options)
     target = Path(path)
     single = target.suffix == ".ann"
     parent = target.parent if single else target
@@ -535,4 +537,5 @@ def _attr_line(rid: str, lid: str, owner: str, key: str, v: Any) -> str:
 FORMAT = Format(
     "brat", "brat standoff (.txt + .ann), a folder of documents, one record each", (".ann",),
     frozenset({"entities", "discontinuous", "entity-attrs", "relations", "meta"}), read, write, max_sides=1,
+    read_options=READ_OPTIONS, write_options={},
 )

@@ -32,7 +32,7 @@ import regex
 
 from ...errors import InputError, UsageError
 from ..jsonl import PathLike, atomic_output, text_lines
-from . import Format, pick_side
+from . import Format, Option, check_options, pick_side
 
 SCHEMES = ("iob1", "iob2", "bioes", "bilou")
 _TAG = re.compile(r"([BIESLU])-(.+)\Z")
@@ -60,12 +60,8 @@ def _columns(option: Any, n: int, where: str) -> tuple[str, ...]:
 # ---------------------------------------------------------------------------------- reading
 
 def read(path: PathLike, *, langs: Any = None, **options: Any) -> Iterator[dict[str, Any]]:
-    unknown = set(options) - {"scheme", "columns", "seg_suffix", "space"}
-    if unknown:
-        raise UsageError(f"conll: unknown reader option(s): {', '.join(sorted(unknown))}")
+    check_options(FORMAT, "reader", options)
     scheme = options.get("scheme", "auto")
-    if scheme not in ("auto", *SCHEMES):
-        raise UsageError(f"conll: scheme is auto or one of {', '.join(SCHEMES)}, not {scheme!r}")
     space = options.get("space", "auto")
     if space not in ("auto", "yes", "no"):
         raise UsageError(f"conll: space is auto, yes or no, not {space!r}")
@@ -276,15 +272,9 @@ def encode_tags(n: int, items: list[tuple[int, int, str]], scheme: str, repaired
 # ---------------------------------------------------------------------------------- writing
 
 def write(records: Iterable[dict[str, Any]], path: PathLike, *, langs: Any = None, **options: Any) -> int:
-    unknown = set(options) - {"scheme", "sep"}
-    if unknown:
-        raise UsageError(f"conll: unknown writer option(s): {', '.join(sorted(unknown))}")
+    check_options(FORMAT, "writer", options)
     scheme = options.get("scheme")
-    if scheme is not None and scheme not in SCHEMES:
-        raise UsageError(f"conll: scheme is one of {', '.join(SCHEMES)}, not {scheme!r}")
     sep_opt = options.get("sep")
-    if sep_opt is not None and sep_opt not in ("tab", "space"):
-        raise UsageError(f"conll: sep is tab or space, not {sep_opt!r}")
     n = 0
     prev_doc: Any = None
     with atomic_output(path, "w") as f:
@@ -364,4 +354,20 @@ FORMAT = Format(
     "conll", "CoNLL-2003-style column files (token ... tag), IOB1/IOB2/BIOES/BILOU entities",
     (".conll", ".bio", ".iob"),
     frozenset({"tokens", "token-values", "entities", "doc", "extension-layers", "meta"}), read, write, max_sides=1,
+    read_options={
+        "scheme": Option("auto", "tag scheme: auto reads all four leniently (repairs listed in meta.conll.repaired); "
+                                 "iob1/iob2/bioes/bilou read strictly", ("auto", *SCHEMES)),
+        "columns": Option(None, "the column names, comma-separated, token first and ner last (middle ones: pos, xpos, "
+                                "lemma, or N for an x-N layer); default by count: token,ner / token,pos,ner / "
+                                "token,xpos,chunk,ner"),
+        "seg_suffix": Option(False, "split a trailing word-position digit off each token into x-segpos "
+                                    "(Weibo NER's 叫0)", (True, False)),
+        "space": Option("auto", "join tokens with a space: auto = not between characters of scripts written "
+                                "without spaces", ("auto", "yes", "no")),
+    },
+    write_options={
+        "scheme": Option(None, "tag scheme to write (default: the one read, kept in meta.conll.scheme, else iob2)",
+                         (None, *SCHEMES)),
+        "sep": Option(None, "column separator (default: the one read, else tab)", (None, "tab", "space")),
+    },
 )

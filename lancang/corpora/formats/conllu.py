@@ -35,7 +35,7 @@ import orjson
 
 from ...errors import InputError, UsageError
 from ..jsonl import PathLike, atomic_output, text_lines
-from . import Format, pick_side
+from . import Format, check_options, pick_side
 
 COLUMNS = ("id", "form", "lemma", "upos", "xpos", "feats", "head", "deprel", "deps", "misc")
 #: value layers in column order (FORM is the token span, ID its position)
@@ -72,8 +72,7 @@ def parse_comment(line: str) -> tuple[str, str] | None:
 # ---------------------------------------------------------------------------------- reading
 
 def read(path: PathLike, *, langs: Any = None, **options: Any) -> Iterator[dict[str, Any]]:
-    if options:
-        raise UsageError(f"conllu: unknown reader option(s): {', '.join(sorted(options))}")
+    check_options(FORMAT, "reader", options)
     lang = _lang_for(path, langs)
     state: dict[str, Any] = {"doc": None, "nsent": 0}
     block: list[tuple[int, str]] = []
@@ -296,8 +295,7 @@ def _split_mwt(surface: str, forms: list[str]) -> tuple[list[tuple[int, int]] | 
 # ---------------------------------------------------------------------------------- writing
 
 def write(records: Iterable[dict[str, Any]], path: PathLike, *, langs: Any = None, **options: Any) -> int:
-    if options:
-        raise UsageError(f"conllu: unknown writer option(s): {', '.join(sorted(options))}")
+    check_options(FORMAT, "writer", options)
     n = 0
     prev_doc: Any = None
     with atomic_output(path, "w") as f:
@@ -434,4 +432,5 @@ def _space_after(spans: list[list[int]], k: int, ntok: int, misc: Any) -> Any:
 FORMAT = Format(
     "conllu", "CoNLL-U (Universal Dependencies), one sentence a record, one language a file", (".conllu",),
     frozenset({"tokens", "token-values", "doc", "meta"}), read, write, max_sides=1,
+    read_options={}, write_options={},
 )

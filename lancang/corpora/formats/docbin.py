@@ -26,7 +26,7 @@ import orjson
 
 from ...errors import InputError, UsageError
 from ..jsonl import PathLike
-from . import Format, pick_side
+from . import Format, check_options, pick_side
 
 INSTALL_HINT = 'spaCy DocBin needs spaCy: pip install "lancang[spacy]"'
 _KEY = "lancang"
@@ -45,8 +45,7 @@ def _spacy() -> Any:
 # ---------------------------------------------------------------------------------- reading
 
 def read(path: PathLike, *, langs: Any = None, **options: Any) -> Iterator[dict[str, Any]]:
-    if options:
-        raise UsageError(f"docbin: unknown reader option(s): {', '.join(sorted(options))}")
+    check_options(FORMAT, "reader", options)
     _, DocBin, _, Vocab = _spacy()
     p = Path(path)
     files = sorted(p.glob("*.spacy")) if p.is_dir() else [p]
@@ -148,8 +147,7 @@ def doc_record(doc: Any, lang: str, n: int, where: str) -> dict[str, Any]:
 # ---------------------------------------------------------------------------------- writing
 
 def write(records: Iterable[dict[str, Any]], path: PathLike, *, langs: Any = None, **options: Any) -> int:
-    if options:
-        raise UsageError(f"docbin: unknown writer option(s): {', '.join(sorted(options))}")
+    check_options(FORMAT, "writer", options)
     Doc, DocBin, Span, Vocab = _spacy()
     target = Path(path)
     if target.is_dir():
@@ -320,4 +318,5 @@ FORMAT = Format(
     "docbin", "spaCy DocBin (.spacy), one Doc a record (needs the spacy extra)", (".spacy",),
     frozenset({"tokens", "token-values", "sentences", "entities", "entity-attrs", "relations", "provenance",
                "meta", "doc"}), read, write, max_sides=1,
+    read_options={}, write_options={},
 )

@@ -28,29 +28,24 @@ from typing import Any
 
 import orjson
 
-from ...errors import InputError, UsageError
+from ...errors import InputError
 from ..jsonl import Parsed, PathLike, atomic_output, iter_lines, json_type
 from ..offsets import OffsetError, UnitIndex, nfc_map
-from . import Format, pick_side
+from . import Format, Option, check_options, pick_side
 
 _UNITS = ("utf16", "grapheme", "codepoint")
 _FORMS = ("label", "labels", "entities")
 
 
-def _unit(options: dict[str, Any]) -> str:
-    unit = options.get("offsets", "utf16")
-    if unit not in _UNITS:
-        raise UsageError(f"doccano: offsets is one of {', '.join(_UNITS)}, not {unit!r}")
-    return unit
+_OFFSETS = Option("utf16", "what the offsets count: utf16 (doccano 1.x), grapheme (projects counting grapheme "
+                            "clusters) or codepoint (doccano 0.x); cannot be detected", _UNITS)
 
 
 # ---------------------------------------------------------------------------------- reading
 
 def read(path: PathLike, *, langs: Any = None, **options: Any) -> Iterator[dict[str, Any]]:
-    unknown = set(options) - {"offsets"}
-    if unknown:
-        raise UsageError(f"doccano: unknown reader option(s): {', '.join(sorted(unknown))}")
-    unit = _unit(options)
+    check_options(FORMAT, "reader", options)
+    unit = options.get("offsets", "utf16")
     lang = langs[0] if langs else "und"
     for item in iter_lines(path):
         if not isinstance(item, Parsed):
@@ -151,13 +146,9 @@ def document_record(doc: dict[str, Any], lang: str, unit: str, where: str, line:
 # ---------------------------------------------------------------------------------- writing
 
 def write(records: Iterable[dict[str, Any]], path: PathLike, *, langs: Any = None, **options: Any) -> int:
-    unknown = set(options) - {"offsets", "form"}
-    if unknown:
-        raise UsageError(f"doccano: unknown writer option(s): {', '.join(sorted(unknown))}")
-    unit = _unit(options)
+    check_options(FORMAT, "writer", options)
+    unit = options.get("offsets", "utf16")
     form = options.get("form")
-    if form is not None and form not in _FORMS:
-        raise UsageError(f"doccano: form is one of {', '.join(_FORMS)}, not {form!r}")
     n = 0
     with atomic_output(path, "wb") as f:
         for rec in records:
@@ -242,4 +233,9 @@ def document(rec: dict[str, Any], langs: Any, unit: str = "utf16", form: str | N
 FORMAT = Format(
     "doccano", "doccano JSONL (sequence labelling and relation projects)", (".doccano.jsonl",),
     frozenset({"entities", "relations", "meta"}), read, write, max_sides=1,
+    read_options={"offsets": _OFFSETS},
+    write_options={"offsets": _OFFSETS,
+                   "form": Option(None, "span form: label, labels or entities (default: the one read, kept in "
+                                        "meta.doccano.form; entities when there are relations, else label)",
+                                  (None, *_FORMS))},
 )

@@ -28,14 +28,14 @@ from typing import Any
 
 from ...errors import InputError
 from ..jsonl import PathLike, atomic_output, text_lines
-from . import Format, no_options, one_lang, pick_side
+from . import Format, check_options, one_lang, pick_side
 
 TAG = re.compile(r"\[(/?)([A-Z][A-Z_]*)\]")
 LABEL = re.compile(r"[A-Z][A-Z_]*")
 
 
 def read(path: PathLike, *, langs: Any = None, **options: Any) -> Iterator[dict[str, Any]]:
-    no_options(options, "reader")
+    check_options(FORMAT, "reader", options)
     lang = one_lang(langs, "inline tags", f"reading {path}")
     name = Path(str(path)).name
     for n, line in text_lines(path):
@@ -117,7 +117,7 @@ def tagged_line(text: str, items: list[dict[str, Any]], where: str) -> str:
 
 
 def write(records: Iterable[dict[str, Any]], path: PathLike, *, langs: Any = None, **options: Any) -> int:
-    no_options(options, "writer")
+    check_options(FORMAT, "writer", options)
     n = 0
     with atomic_output(path, "w") as f:
         for rec in records:
@@ -130,4 +130,5 @@ def write(records: Iterable[dict[str, Any]], path: PathLike, *, langs: Any = Non
 
 
 FORMAT = Format("inline", "one sentence a line with [LABEL]...[/LABEL] entity tags (ThaiNER), one language",
-                (), frozenset({"entities"}), read, write, max_sides=1, needs_langs=True)
+                (), frozenset({"entities"}), read, write, max_sides=1, needs_langs=True,
+                read_options={}, write_options={})

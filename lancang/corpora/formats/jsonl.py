@@ -6,18 +6,18 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from ..jsonl import PathLike, read_records, write_records
-from . import FEATURES, Format, no_options
+from . import FEATURES, Format, check_options
 
 
 def read(path: PathLike, *, langs: Any = None, **options: Any) -> Iterator[dict[str, Any]]:
-    no_options(options, "reader")
+    check_options(FORMAT, "reader", options)
     return read_records(path)
 
 
 def write(records: Iterable[dict[str, Any]], path: PathLike, *, langs: Any = None, **options: Any) -> int:
-    no_options(options, "writer")
+    check_options(FORMAT, "writer", options)
     return write_records(path, records)
 
 
 FORMAT = Format("jsonl", "lancang canonical records, one JSON object per line (.gz too)", (".jsonl", ".ndjson"),
-                frozenset(FEATURES), read, write)
+                frozenset(FEATURES), read, write, read_options={}, write_options={})

@@ -36,13 +36,22 @@ from typing import Any
 
 import orjson
 
-from ...errors import InputError, UsageError
+from ...errors import InputError
 from ..jsonl import PathLike, atomic_output, open_input
 from ..offsets import OffsetError, UnitIndex, nfc_map
-from . import Format, pick_side
+from . import Format, Option, check_options, pick_side
 
-_READ_OPTIONS = {"offsets", "text_field"}
-_WRITE_OPTIONS = {"offsets", "text_field", "from_name", "to_name"}
+READ_OPTIONS = {
+    "offsets": Option("auto", "what the offsets count: utf16 (Label Studio), codepoint, or auto (utf16 unless the "
+                              "quoted region texts only fit code points)", ("auto", "utf16", "codepoint")),
+    "text_field": Option(None, "the data field holding the text (default: the one the regions name, else text)"),
+}
+WRITE_OPTIONS = {
+    "offsets": Option("utf16", "what the offsets count: utf16 (Label Studio) or codepoint", ("utf16", "codepoint")),
+    "text_field": Option(None, "the data field to write the text to (default: the one read, else text)"),
+    "from_name": Option(None, "the labels control's name in results (default: the one read, else label)"),
+    "to_name": Option(None, "the text object's name in results (default: the one read, else text)"),
+}
 
 
 # ------------------------------------------------------------------------ streaming JSON input
@@ -170,12 +179,8 @@ def _array_elements(path: PathLike, f: Any, chunk: bytes) -> Iterator[tuple[int,
 # ---------------------------------------------------------------------------------- reading
 
 def read(path: PathLike, *, langs: Any = None, **options: Any) -> Iterator[dict[str, Any]]:
-    unknown = set(options) - _READ_OPTIONS
-    if unknown:
-        raise UsageError(f"labelstudio: unknown reader option(s): {', '.join(sorted(unknown))}")
+    check_options(FORMAT, "reader", options)
     unit = options.get("offsets", "auto")
-    if unit not in ("auto", "utf16", "codepoint"):
-        raise UsageError(f"labelstudio: offsets is auto, utf16 or codepoint, not {unit!r}")
     lang = langs[0] if langs else "und"
     for k, (line, task) in enumerate(iter_json_values(path), 1):
         if not isinstance(task, dict):
@@ -444,12 +449,8 @@ def _tool(model_version: Any) -> dict[str, Any]:
 # ---------------------------------------------------------------------------------- writing
 
 def write(records: Iterable[dict[str, Any]], path: PathLike, *, langs: Any = None, **options: Any) -> int:
-    unknown = set(options) - _WRITE_OPTIONS
-    if unknown:
-        raise UsageError(f"labelstudio: unknown writer option(s): {', '.join(sorted(unknown))}")
+    check_options(FORMAT, "writer", options)
     unit = options.get("offsets", "utf16")
-    if unit not in ("utf16", "codepoint"):
-        raise UsageError(f"labelstudio: offsets is utf16 or codepoint, not {unit!r}")
     n = 0
     first = True
     with atomic_output(path, "wb") as f:
@@ -587,4 +588,5 @@ FORMAT = Format(
     "labelstudio", "Label Studio JSON export: tasks with annotations and predictions (text spans, relations)",
     (".ls.json",),
     frozenset({"entities", "entity-attrs", "relations", "provenance", "meta"}), read, write, max_sides=1,
+    read_options=READ_OPTIONS, write_options=WRITE_OPTIONS,
 )

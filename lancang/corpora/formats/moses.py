@@ -20,7 +20,7 @@ from typing import Any
 
 from ...errors import InputError, UsageError
 from ..jsonl import PathLike, atomic_output, open_input, decode_line
-from . import Format, nfc_side
+from . import Format, check_options, nfc_side
 
 
 def paths(path: PathLike, langs: list[str]) -> list[Path]:
@@ -36,8 +36,7 @@ def raw_line(raw: bytes, where: str, first: bool) -> str:
 
 
 def read(path: PathLike, *, langs: Any = None, **options: Any) -> Iterator[dict[str, Any]]:
-    if options:
-        raise UsageError(f"moses: unknown reader option(s): {', '.join(sorted(options))}")
+    check_options(FORMAT, "reader", options)
     if not langs:
         raise UsageError(f"moses: name the languages of {path} with --src and --tgt (files <prefix>.<lang>)")
     files = paths(path, list(langs))
@@ -59,8 +58,7 @@ def read(path: PathLike, *, langs: Any = None, **options: Any) -> Iterator[dict[
 
 
 def write(records: Iterable[dict[str, Any]], path: PathLike, *, langs: Any = None, **options: Any) -> int:
-    if options:
-        raise UsageError(f"moses: unknown writer option(s): {', '.join(sorted(options))}")
+    check_options(FORMAT, "writer", options)
     it = iter(records)
     first = next(it, None)
     if langs:
@@ -100,4 +98,5 @@ def segment(rec: dict[str, Any], lang: str) -> str:
 FORMAT = Format(
     "moses", "Moses/OPUS bitext: <prefix>.<lang> files, line-aligned (n-way)", (".moses",),
     frozenset({"sides>2"}), read, write, needs_langs=True,
+    read_options={}, write_options={},
 )

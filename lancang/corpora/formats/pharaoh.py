@@ -33,7 +33,7 @@ from typing import Any
 
 from ...errors import InputError, UsageError
 from ..jsonl import PathLike, atomic_output, open_input
-from . import Format
+from . import Format, Option, check_options
 from .moses import raw_line
 
 _LINK = re.compile(r"([0-9]+)([-?p])([0-9]+)(-P)?\Z")
@@ -93,9 +93,7 @@ def tokenised_side(line: str) -> dict[str, Any]:
 # ---------------------------------------------------------------------------------- reading
 
 def read(path: PathLike, *, langs: Any = None, **options: Any) -> Iterator[dict[str, Any]]:
-    unknown = set(options) - {"layout", "links", "index_base"}
-    if unknown:
-        raise UsageError(f"pharaoh: unknown reader option(s): {', '.join(sorted(unknown))}")
+    check_options(FORMAT, "reader", options)
     src, tgt = _langs(langs)
     base = int(options.get("index_base", 0))
     if base not in (0, 1):
@@ -157,17 +155,11 @@ def read(path: PathLike, *, langs: Any = None, **options: Any) -> Iterator[dict[
 # ---------------------------------------------------------------------------------- writing
 
 def write(records: Iterable[dict[str, Any]], path: PathLike, *, langs: Any = None, **options: Any) -> int:
-    unknown = set(options) - {"layout", "index_base", "possible"}
-    if unknown:
-        raise UsageError(f"pharaoh: unknown writer option(s): {', '.join(sorted(unknown))}")
+    check_options(FORMAT, "writer", options)
     src, tgt = _langs(langs)
     layout = options.get("layout", "line")
-    if layout not in ("line", "files"):
-        raise UsageError(f"pharaoh: layout is line or files, not {layout!r}")
     base = int(options.get("index_base", 0))
     marker_opt = options.get("possible")
-    if marker_opt is not None and marker_opt not in ("p", "?", "-P"):
-        raise UsageError("pharaoh: possible is p, ? or -P")
     n = 0
     with contextlib.ExitStack() as stack:
         if layout == "line":
@@ -230,4 +222,15 @@ def links_line(rec: dict[str, Any], src: str, tgt: str, base: int, marker: str) 
 FORMAT = Format(
     "pharaoh", "Pharaoh word alignment (i-j, i?j/ipj/i-j-P) with tokenised sentences", (".pharaoh",),
     frozenset({"tokens", "token-links"}), read, write, max_sides=2, needs_langs=True,
+    read_options={
+        "layout": Option(None, "line (src ||| tgt ||| links a line) or files (<prefix>.<src>, <prefix>.<tgt>, "
+                               "<prefix>.align); default: line for a file, files for a prefix", (None, "line", "files")),
+        "links": Option(None, "a file of links, one line per sentence pair (awesome-align gold files)"),
+        "index_base": Option(0, "the index of the first token in links (1 for WPT/KFTT gold files)", (0, 1)),
+    },
+    write_options={
+        "layout": Option("line", "line or files (see the reader)", ("line", "files")),
+        "index_base": Option(0, "the index of the first token in links", (0, 1)),
+        "possible": Option(None, "marker of possible links: p (i p j), ? or -P (default p)", (None, "p", "?", "-P")),
+    },
 )

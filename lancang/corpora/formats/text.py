@@ -12,18 +12,18 @@ from typing import Any
 
 from ...errors import InputError, UsageError
 from ..jsonl import PathLike, atomic_output, text_lines
-from . import Format, nfc_side, no_options, one_lang
+from . import Format, nfc_side, check_options, one_lang
 
 
 def read(path: PathLike, *, langs: Any = None, **options: Any) -> Iterator[dict[str, Any]]:
-    no_options(options, "reader")
+    check_options(FORMAT, "reader", options)
     lang = one_lang(langs, "plain text", f"reading {path}")
     for n, line in text_lines(path):
         yield {"id": str(n), "sides": {lang: nfc_side(line)}}
 
 
 def write(records: Iterable[dict[str, Any]], path: PathLike, *, langs: Any = None, **options: Any) -> int:
-    no_options(options, "writer")
+    check_options(FORMAT, "writer", options)
     n = 0
     with atomic_output(path, "w") as f:
         for rec in records:
@@ -43,4 +43,4 @@ def write(records: Iterable[dict[str, Any]], path: PathLike, *, langs: Any = Non
 
 
 FORMAT = Format("text", "plain text, one segment a line, one language", (".txt",), frozenset(), read, write,
-                max_sides=1, needs_langs=True)
+                max_sides=1, needs_langs=True, read_options={}, write_options={})

@@ -32,7 +32,7 @@ import orjson
 from ... import __version__
 from ...errors import InputError
 from ..jsonl import PathLike
-from . import Format
+from . import Format, check_options
 from .xmlcodes import PLACEHOLDER, SPANNING, CodeError, events, kinds_for, paired, public_attrs, read_content
 from .xmlsafe import (XML_NS, XmlInputError, attr_name, attrs_xml, bad_xml_char, check_doctype, check_entities, drop,
                       escape_attr, escape_text, kept_xml, outer_xml, parse_fragment, root_tag, side_lang, xml_events,
@@ -261,7 +261,8 @@ class _Reader:
         return rec
 
 
-def read(path: PathLike, *, langs: Any = None, **_: Any) -> Iterator[dict[str, Any]]:
+def read(path: PathLike, *, langs: Any = None, **options: Any) -> Iterator[dict[str, Any]]:
+    check_options(FORMAT, "reader", options)
     r = _Reader(path)
     name = r.name
     header: dict[str, Any] | None = None
@@ -521,7 +522,8 @@ def _seg_parts(text: str, items: list[dict[str, Any]]) -> Iterator[str]:
             yield f"<ph{attrs_xml(extra + assoc)}>{_data_xml(it)}</ph>"
 
 
-def write(records: Iterable[dict[str, Any]], path: PathLike, *, langs: Any = None, **_: Any) -> int:
+def write(records: Iterable[dict[str, Any]], path: PathLike, *, langs: Any = None, **options: Any) -> int:
+    check_options(FORMAT, "writer", options)
     w = _Writer(langs)
     it = iter(records)
     first = next(it, None)
@@ -543,4 +545,5 @@ def write(records: Iterable[dict[str, Any]], path: PathLike, *, langs: Any = Non
 
 
 FORMAT = Format("tmx", "TMX 1.4b translation memory (n languages a unit; inline codes, props and notes kept)",
-                (".tmx",), frozenset({"sides>2", "codes", "meta", "doc"}), read, write)
+                (".tmx",), frozenset({"sides>2", "codes", "meta", "doc"}), read, write,
+                read_options={}, write_options={})

@@ -16,14 +16,18 @@ from typing import Any
 
 from ...errors import InputError, UsageError
 from ..jsonl import PathLike, atomic_output, open_input
-from . import Format
+from . import Format, Option, check_options
 from .moses import nfc_side, raw_line
 
 
+_OPTIONS = {
+    "header": Option(False, "the first line names the columns' languages (zh-Hans<TAB>vi)", (True, False)),
+    "id_column": Option(False, "the first column is the record id", (True, False)),
+}
+
+
 def read(path: PathLike, *, langs: Any = None, **options: Any) -> Iterator[dict[str, Any]]:
-    unknown = set(options) - {"header", "id_column"}
-    if unknown:
-        raise UsageError(f"tsv: unknown reader option(s): {', '.join(sorted(unknown))}")
+    check_options(FORMAT, "reader", options)
     header = bool(options.get("header"))
     with_id = bool(options.get("id_column"))
     names = list(langs) if langs else None
@@ -53,9 +57,7 @@ def read(path: PathLike, *, langs: Any = None, **options: Any) -> Iterator[dict[
 
 
 def write(records: Iterable[dict[str, Any]], path: PathLike, *, langs: Any = None, **options: Any) -> int:
-    unknown = set(options) - {"header", "id_column"}
-    if unknown:
-        raise UsageError(f"tsv: unknown writer option(s): {', '.join(sorted(unknown))}")
+    check_options(FORMAT, "writer", options)
     with_id = bool(options.get("id_column"))
     names = list(langs) if langs else None
     n = 0
@@ -83,4 +85,5 @@ def write(records: Iterable[dict[str, Any]], path: PathLike, *, langs: Any = Non
 FORMAT = Format(
     "tsv", "tab-separated bitext, one language a column (n-way)", (".tsv",),
     frozenset({"sides>2"}), read, write,
+    read_options=_OPTIONS, write_options=_OPTIONS,
 )

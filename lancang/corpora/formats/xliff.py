@@ -24,7 +24,7 @@ from lxml import etree
 
 from ...errors import InputError
 from ..jsonl import PathLike
-from . import Format
+from . import Format, check_options
 from .xliffcommon import (LC_RECORD, side_of, check_xml_text, entry, indent_children, nsmap_json, nsmap_lxml,
                           raw_elements, read_record_element, record_element, set_attrs, xml_writer)
 from .xmlcodes import PLACEHOLDER, SPANNING, CodeError, build_content, kinds_for, paired, public_attrs, read_content
@@ -230,7 +230,8 @@ class _Reader:
         return rec
 
 
-def read(path: PathLike, *, langs: Any = None, **_: Any) -> Iterator[dict[str, Any]]:
+def read(path: PathLike, *, langs: Any = None, **options: Any) -> Iterator[dict[str, Any]]:
+    check_options(FORMAT, "reader", options)
     """Read XLIFF 1.x; an XLIFF 2 document (by its namespace) is handed to :mod:`.xliff2`."""
     from . import xliff2
 
@@ -457,7 +458,8 @@ def fill_data(e: Any, it: dict[str, Any], ns: str) -> None:
     e.text = data
 
 
-def write(records: Iterable[dict[str, Any]], path: PathLike, *, langs: Any = None, **_: Any) -> int:
+def write(records: Iterable[dict[str, Any]], path: PathLike, *, langs: Any = None, **options: Any) -> int:
+    check_options(FORMAT, "writer", options)
     """Write XLIFF 1.2, or XLIFF 2 when the records were read from XLIFF 2 (``meta.xliff2``)."""
     it = iter(records)
     first = next(it, None)
@@ -560,4 +562,4 @@ def _chain(a: list[Any], b: Iterator[Any]) -> Iterator[Any]:
 
 FORMAT = Format("xliff", "XLIFF 1.2, one record per trans-unit (groups, notes, states, inline codes kept); "
                 "hands XLIFF 2 to xliff2", (".xlf", ".xliff"), frozenset({"codes", "meta", "doc"}), read, write,
-                max_sides=2)
+                max_sides=2, read_options={}, write_options={})

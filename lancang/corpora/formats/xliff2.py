@@ -33,7 +33,7 @@ from lxml import etree
 
 from ...errors import InputError
 from ..jsonl import PathLike
-from . import Format
+from . import Format, check_options
 from .xliff2rules import CORE_NS, NS20, Ctx, check_attrs, check_notes, check_root, check_unit, fail, local
 from .xliffcommon import (LC_RECORD, side_of, check_xml_text, entry, indent_children, nsmap_json, nsmap_lxml, raw_elements,
                           read_record_element, record_element, set_attrs, xml_writer)
@@ -351,7 +351,8 @@ class _Reader:
             del rec["meta"]
 
 
-def read(path: PathLike, *, langs: Any = None, **_: Any) -> Iterator[dict[str, Any]]:
+def read(path: PathLike, *, langs: Any = None, **options: Any) -> Iterator[dict[str, Any]]:
+    check_options(FORMAT, "reader", options)
     r = _Reader(path)
     first = True
     for ev, el in iterparse(path, ("start", "end")):
@@ -683,7 +684,8 @@ def _units(records: Iterable[dict[str, Any]]) -> Iterator[list[dict[str, Any]]]:
         yield cur
 
 
-def write(records: Iterable[dict[str, Any]], path: PathLike, *, langs: Any = None, **_: Any) -> int:
+def write(records: Iterable[dict[str, Any]], path: PathLike, *, langs: Any = None, **options: Any) -> int:
+    check_options(FORMAT, "writer", options)
     w = _Writer(langs)
     it = iter(records)
     first = next(it, None)
@@ -767,4 +769,5 @@ def _chain(first: Any, rest: Iterator[Any]) -> Iterator[Any]:
 
 
 FORMAT = Format("xliff2", "XLIFF 2.0/2.1/2.2, one record per segment, validated (notes, states, modules, inline "
-                "codes kept)", (".xlf", ".xliff"), frozenset({"codes", "meta", "doc"}), read, write, max_sides=2)
+                "codes kept)", (".xlf", ".xliff"), frozenset({"codes", "meta", "doc"}), read, write, max_sides=2,
+                read_options={}, write_options={})
