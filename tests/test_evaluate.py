@@ -8,7 +8,7 @@ from pathlib import Path
 import orjson
 import pytest
 
-from lancang.annotators.gold import read_corpus
+from lancang.annotators.gold import read_segmentation
 from lancang.annotators.lexicon import Lexicon
 from lancang.corpora.jsonl import write_records
 from lancang.errors import InputError
@@ -89,7 +89,7 @@ def _pred_from_gold(recs: list[dict], drop_every: int) -> list[dict]:
 
 def test_cli_against_conllu_gold_text_and_json(cli, tmp_path: Path) -> None:
     gold_path = shared("ud", "tl_trg", "tl_trg-ud-test.conllu")
-    gold = list(read_corpus(gold_path, lang="tl"))
+    gold = list(read_segmentation(gold_path, langs=["tl"]))
     pred = tmp_path / "pred.jsonl"
     write_records(pred, _pred_from_gold(gold[1:], 3))  # first record missing from the prediction
     res = cli("evaluate", str(pred), str(gold_path), "--lang", "tl")
@@ -114,7 +114,7 @@ def test_cli_real_segmenter_with_lexicon_oov(cli, tmp_path: Path) -> None:
     assert cli("train", "lexicon", str(train), "-o", str(lex)).exit_code == 0
     texts = tmp_path / "dev.jsonl"
     write_records(texts, ({"id": r["id"], "sides": {"th": {"text": r["sides"]["th"]["text"]}}}
-                          for r in read_corpus(dev)))
+                          for r in read_segmentation(dev)))
     pred = tmp_path / "pred.jsonl"
     assert cli("annotate", str(texts), str(pred), "--layers", "tokens").exit_code == 0
     doc = orjson.loads(cli("evaluate", str(pred), str(dev), "--lexicon", str(lex), "--format", "json").stdout)

@@ -208,12 +208,88 @@ class Lexicon:
                 **{k: v for k, v in self.meta.items()}}
 
 
+def side_items(path: str, *, layer: str | None, lang: str | None = None, fmt: str | None = None,
+               langs: Any = None, options: dict[str, Any] | None = None) -> Iterator[tuple[str, Any]]:
+    """``(tag, text)`` (``layer`` None) or ``(tag, (text, spans))`` of every side of a corpus in any
+    format, only sides in ``lang`` when given; tokens are surface words (CoNLL-U multiword tokens whole)."""
+    from .gold import read_segmentation
+    from .langs import language
+
+    want = language(lang) if lang else None
+    for rec in read_segmentation(path, fmt=fmt, langs=langs, options=options):
+        for tag, side in rec.get("sides", {}).items():
+            if want and language(tag) != want:
+                continue
+            if layer is None:
+                yield tag, side.get("text", "")
+                continue
+            lay = side.get("layers", {}).get(layer)
+            if lay:
+                yield tag, (side["text"], [tuple(sp) for sp in lay["spans"]])
+
+
+def produced_tokens(name: str, items: Iterable[tuple[str, Any]], batch: int = 64) -> Iterator[str]:
+    """Token strings the segmenter ``name`` produces on the texts of ``(tag, (text, spans))`` items."""
+    from . import spec
+
+    ann = spec(name).build({})
+    todo: list[tuple[str, str]] = []
+
+    def run() -> Iterator[str]:
+        for tag in {t for t, _ in todo}:
+            texts = [x for t, x in todo if t == tag]
+            for text, spans in zip(texts, ann.run("tokens", texts, tag)):
+                yield from (text[s:e] for s, e in spans)
+        todo.clear()
+
+    for tag, (text, _spans) in items:
+        todo.append((tag, text))
+        if len(todo) >= batch:
+            yield from run()
+    yield from run()
+
+
+def train_lexicon(gold: str, *, output: str, lang: str | None = None, fmt: str | None = None, langs: Any = None,
+                  options: dict[str, Any] | None = None, max_ngram: int = 3, min_split: int = 1,
+                  use: str | None = None, heldout: str | None = None) -> dict[str, Any]:
+    """Learn a segmentation lexicon from gold in any format, write it atomically to ``output``, and
+    (``heldout``) measure a segmenter without and with it. Returns the summary (and ``heldout`` result)."""
+    from ..corpora.jsonl import atomic_output
+
+    read = {"lang": lang, "fmt": fmt, "langs": langs, "options": options}
+    seen: set[str] = set()
+
+    def pairs() -> Iterator[tuple[str, list[Span]]]:
+        for tag, pair in side_items(gold, layer="tokens", **read):
+            seen.add(tag)
+            yield pair
+
+    lex = Lexicon.train(pairs(), max_ngram=max_ngram, min_split=min_split)
+    if not lex.counts:
+        raise InputError(f"{gold}: no tokens found" + (f" in sides of language {lang!r}" if lang else ""))
+    if use:
+        lex.meta["pruned_for"] = use
+        lex.prune_splits(produced_tokens(use, side_items(gold, layer="tokens", **read)))
+    lex.meta = {"source": str(gold), "lang": ",".join(sorted(seen)), **lex.meta}
+    with atomic_output(output, "w") as f:
+        lex.write(f)
+    summary = lex.summary()
+    out: dict[str, Any] = {"gold": str(gold), "output": str(output), "entries": len(lex), "joins": summary["joins"],
+                           "splits": summary["splits"], "sentences": lex.meta.get("sentences"),
+                           "tokens": lex.meta.get("words"), "lang": lex.meta["lang"]}
+    if heldout:
+        tags = sorted(seen)
+        tag = tags[0] if len(tags) == 1 else (lang or tags[0])
+        out["heldout"] = heldout_gain(heldout, output, tag, use, fmt=fmt, langs=langs, options=options)
+    return out
+
+
 def heldout_gain(heldout: str, lexicon_path: str, tag: str, annotator: str | None = None,
-                 fmt: str | None = None, batch: int = 64) -> dict[str, Any]:
+                 fmt: str | None = None, batch: int = 64, langs: Any = None,
+                 options: dict[str, Any] | None = None) -> dict[str, Any]:
     """F1 of a segmenter on held-out gold without and with a lexicon (same texts, same settings)."""
     from ..quality.accuracy import Score, score_spans
     from . import default_for, spec
-    from .gold import read_corpus
     from .langs import language
 
     lang = language(tag)
@@ -235,11 +311,9 @@ def heldout_gain(heldout: str, lexicon_path: str, tag: str, annotator: str | Non
                     sc.add(score_spans(pred, gold))
         todo.clear()
 
-    for rec in read_corpus(heldout, fmt, tag):
-        for t, side in rec.get("sides", {}).items():
-            lay = side.get("layers", {}).get("tokens")
-            if language(t) == lang and lay:
-                todo.append((t, side["text"], [tuple(s) for s in lay["spans"]]))
+    for t, (text, spans) in side_items(heldout, layer="tokens", lang=tag, fmt=fmt, langs=langs or [tag],
+                                       options=options):
+        todo.append((t, text, spans))
         if len(todo) >= batch:
             flush()
     flush()

@@ -207,16 +207,14 @@ def read_gold(path: PathLike, fmt: str | None, lang: str, options: Mapping[str, 
               ) -> Iterator[dict[str, Any]]:
     """Records from any lancang format that carries entities (format from the name unless given; ThaiNER
     inline tags are ``fmt="inline"``). One-side formats get ``lang`` as their side's tag."""
-    from ..corpora.convert import resolve_format
+    from ..corpora.formats import read_corpus, resolve_format
 
     f = resolve_format(path, fmt, "input")
-    if f.read is None:
-        raise UsageError(f"format {f.name!r} can be written but not read")
-    if "entities" not in f.carries:
-        raise UsageError(f"{path}: format {f.name!r} carries no entities; give the gold's format with --format "
+    if f.read is not None and "entities" not in f.carries:
+        raise UsageError(f"{path}: format {f.name!r} carries no entities; give the gold's format with --from "
                          f"(e.g. conll for token/tag columns, {INLINE_FORMAT} for [TAG]...[/TAG] lines)")
     langs = [lang] if f.needs_langs or f.max_sides == 1 else None
-    yield from f.read(path, langs=langs, **dict(options or {}))
+    yield from read_corpus(path, f.name, langs, **dict(options or {}))
 
 
 # --------------------------------------------------------------------------------- training
@@ -455,3 +453,46 @@ def train(train_sides: Iterable[tuple[str, str, str, list[dict[str, Any]]]], lan
         ex = chosen.dev["exact"]
         nlp.meta["performance"] = {"ents_p": ex["precision"], "ents_r": ex["recall"], "ents_f": ex["f1"]}
     return nlp, history, best_epoch
+
+
+def train_model(gold: PathLike, *, output: PathLike, lang: str, fmt: str | None = None,
+                options: Mapping[str, Any] | None = None, dev: PathLike | None = None, epochs: int = 10,
+                batch_size: int = 8, seed: int = 0, limit: int | None = None, name: str = "ner",
+                version: str = "0.1.0", force: bool = False,
+                echo: Callable[[str], None] = lambda _m: None) -> dict[str, Any]:
+    """`lancang train ner` as a function: read gold (and dev) in any format with entities, train, keep
+    the best epoch on dev, write the pipeline atomically to ``output``. ``echo`` gets progress lines."""
+    from . import spec
+    from .langs import check_tag
+
+    spec("spacy-ner").require_backend()
+    check_tag(lang)
+    check_output(output, force)
+    check_language(lang)  # an unknown language fails here, before any gold is read
+    dev_sides = None
+    if dev:
+        dst = GoldStats()
+        dev_sides = list(gold_sides(read_gold(dev, fmt, lang, options), lang, dst))
+        if not dst.sides:
+            raise UsageError(f"{dev}: no sides in language {lang!r} with an entities layer")
+        echo(f"dev {dev}: {dst.describe()}")
+    st = GoldStats()
+    sides = gold_sides(read_gold(gold, fmt, lang, options), lang, st, limit)
+
+    def report(ep: Epoch) -> None:
+        line = f"epoch {ep.epoch}/{epochs}: loss {ep.loss:.1f}"
+        if ep.dev:
+            x = ep.dev["exact"]
+            line += f", dev exact P {x['precision']:.4f} R {x['recall']:.4f} F1 {x['f1']:.4f}"
+        echo(line + f" ({ep.seconds:.1f} s)")
+
+    try:
+        nlp, history, best = train(sides, lang, dev_sides=dev_sides, epochs=epochs, seed=seed,
+                                   batch_size=batch_size, stats=st, on_epoch=report, name=name, version=version,
+                                   on_gold=lambda s: echo(f"gold {gold}: {s.describe()}"))
+    except UsageError as exc:
+        raise UsageError(str(exc) if str(exc).startswith(str(gold)) else f"{gold}: {exc}") from None
+    write_model(nlp, output, force)
+    return {"output": str(output), "pipeline": f"{nlp.lang}_{name}", "version": version, "best_epoch": best,
+            "labels": list(nlp.get_pipe("ner").labels), "performance": nlp.meta.get("performance"),
+            "gold": st.to_dict(), "epochs": [e.epoch for e in history]}

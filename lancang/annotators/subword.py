@@ -89,3 +89,17 @@ def train_sentencepiece(texts: Iterable[str], output: Any, vocab_size: int = 800
     output.write(buf.getvalue())
     sp = spm.SentencePieceProcessor(model_proto=buf.getvalue())
     return {**stats, "vocab_size": sp.get_piece_size(), "model_type": model_type, "bytes": len(buf.getvalue())}
+
+
+def train_model(corpus: str, *, output: str, lang: str, fmt: str | None = None, langs: Any = None,
+                options: dict[str, Any] | None = None, **params: Any) -> dict[str, Any]:
+    """`lancang train sentencepiece` as a function: the text of every side in ``lang`` of a corpus in any
+    format, streamed to the trainer; the model is written atomically to ``output``."""
+    from ..corpora.jsonl import atomic_output
+    from . import spec
+    from .lexicon import side_items
+
+    spec("sentencepiece").require_backend()
+    texts = (t for _, t in side_items(corpus, layer=None, lang=lang, fmt=fmt, langs=langs or [lang], options=options))
+    with atomic_output(output, "wb") as f:
+        return train_sentencepiece(texts, f, **params)

@@ -92,3 +92,113 @@ def key_values(pairs: tuple[str, ...], option: str) -> dict[str, Any]:
         except orjson.JSONDecodeError:
             out[key] = value
     return out
+
+
+# --------------------------------------------------------------------------------- the vocabulary
+# One spelling per concept on every verb (docs/decisions.md, "One option vocabulary"): --from input
+# format, --format output format, -o/--output output file, --src/--tgt language tags, -I/-O reader and
+# writer options, --progress/--no-progress, -q/--quiet. Old spellings are hidden aliases for one release.
+
+def _merge_alias(kwargs: dict[str, Any], new: str, old: str, flag: str, old_flag: str) -> None:
+    value = kwargs.pop(old, None)
+    if value in (None, ()):
+        return
+    if kwargs.get(new) not in (None, ()) and kwargs[new] != value:
+        raise InputProblem(f"{old_flag} is the old spelling of {flag}; give one of them")
+    kwargs[new] = value
+
+
+def aliased(fn: Callable[..., Any], aliases: list[tuple[str, str, str, str]]) -> Callable[..., Any]:
+    """Wrap a command callback so hidden old options fill the new ones: (new, old, --new, --old)."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        for new, old, flag, old_flag in aliases:
+            _merge_alias(kwargs, new, old, flag, old_flag)
+        return fn(*args, **kwargs)
+
+    return wrapper
+
+
+def input_options(*, lang_help: str = "BCP 47 tag of the source side (formats that do not name their languages).",
+                  tgt: bool = True, old_from: tuple[str, ...] = (), old_src: tuple[str, ...] = ()
+                  ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """``--from FORMAT``, ``-I KEY=VALUE``, ``--src``/``--tgt``; the callback gets ``reading`` (a :class:`Reading`)."""
+
+    def deco(fn: Callable[..., Any]) -> Callable[..., Any]:
+        @functools.wraps(fn)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            for i, old in enumerate(old_from):
+                _merge_alias(kwargs, "from_format", f"_old_from{i}", "--from", old)
+            for i, old in enumerate(old_src):
+                _merge_alias(kwargs, "src", f"_old_src{i}", "--src", old)
+            kwargs["reading"] = Reading(kwargs.pop("from_format"), kwargs.pop("src"), kwargs.pop("tgt", None),
+                                        key_values(kwargs.pop("in_options"), "-I"))
+            return fn(*args, **kwargs)
+
+        opts = [click.option("--from", "from_format", metavar="FORMAT",
+                             help="Input format (default: from the file name, then its content; `lancang formats`)."),
+                click.option("-I", "--in-option", "in_options", multiple=True, metavar="KEY=VALUE",
+                             help="Reader option of the input format (`lancang formats` lists them); value read as JSON "
+                                  "if it parses."),
+                click.option("--src", metavar="LANG", help=lang_help)]
+        if tgt:
+            opts.append(click.option("--tgt", metavar="LANG", help="BCP 47 tag of the target side."))
+        opts += [click.option(old, f"_old_from{i}", hidden=True) for i, old in enumerate(old_from)]
+        opts += [click.option(old, f"_old_src{i}", hidden=True) for i, old in enumerate(old_src)]
+        out = wrapper
+        for opt in reversed(opts):
+            out = opt(out)
+        return out
+
+    return deco
+
+
+class Reading:
+    """How a verb reads its corpus inputs: format, languages and reader options, for the hub."""
+
+    def __init__(self, fmt: str | None = None, src: str | None = None, tgt: str | None = None,
+                 options: dict[str, Any] | None = None):
+        self.fmt, self.src, self.tgt = fmt, src, tgt
+        self.options = dict(options or {})
+
+    @property
+    def langs(self) -> list[str] | None:
+        langs = [x for x in (self.src, self.tgt) if x]
+        return langs or None
+
+    def kwargs(self) -> dict[str, Any]:
+        """The keyword arguments every library function that reads a corpus takes."""
+        return {"fmt": self.fmt, "langs": self.langs, "options": self.options}
+
+
+def output_option(*, required: bool = False, help: str = "Output file (`-` for standard output).",
+                  file_okay: bool = True, dir_okay: bool = False,
+                  old: tuple[str, ...] = ()) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """``-o/--output PATH`` (hidden old spellings such as ``--out`` fill it)."""
+
+    def deco(fn: Callable[..., Any]) -> Callable[..., Any]:
+        merged = aliased(fn, [("output", f"_old_out{i}", "--output", o) for i, o in enumerate(old)])
+
+        @functools.wraps(fn)
+        def out(*args: Any, **kwargs: Any) -> Any:
+            if required and kwargs.get("output") is None and not any(kwargs.get(f"_old_out{i}") for i in range(len(old))):
+                raise click.UsageError("Missing option '-o' / '--output'.")
+            return merged(*args, **kwargs)
+
+        for i, o in enumerate(old):
+            out = click.option(o, f"_old_out{i}", hidden=True, type=click.Path(file_okay=file_okay,
+                                                                              dir_okay=dir_okay))(out)
+        return click.option("-o", "--output", help=help + (" Required." if required else ""),
+                            type=click.Path(file_okay=file_okay, dir_okay=dir_okay, allow_dash=file_okay))(out)
+
+    return deco
+
+
+def progress_option(fn: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option("--progress/--no-progress", default=True, show_default=True,
+                        help="Progress counter on stderr (shown only on a terminal).")(fn)
+
+
+def quiet_option(fn: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option("-q", "--quiet", is_flag=True, help="Print only the summary (no per-item lines).")(fn)

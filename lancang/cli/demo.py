@@ -11,20 +11,20 @@ from .. import __version__
 from ..errors import LancangError
 from ..corpora.jsonl import atomic_output
 from ..corpora.samples import sample_path
-from ..corpora.stats import corpus_stats
+from ..corpora.stats import corpus_stats, render_text
 from ..standards.checker import check
 from ..standards.profiles import load_profile
 from ..standards.report import render_html
-from .common import InputProblem, handle_errors
-from .stats import render_stats
-from .validate import run_validation
+from ..schemas.validator import validate_files
+from .common import InputProblem, handle_errors, output_option
 
 
 @click.command()
-@click.option("--out", "out_dir", type=click.Path(file_okay=False), default="lancang-demo", show_default=True,
-              help="Folder for the demo's outputs (created if missing; existing demo files are replaced).")
+@output_option(file_okay=False, dir_okay=True, old=("--out",),
+               help="Folder for the demo's outputs (created if missing; existing demo files are replaced; "
+                    "default lancang-demo).")
 @handle_errors
-def demo(out_dir: str) -> None:
+def demo(output: str | None) -> None:
     """Run lancang on its bundled sample (48 real PUD and TALPCo sentences in 7 languages).
 
     The demo copies the sample corpus and its manifest into the output folder, validates them,
@@ -37,12 +37,12 @@ def demo(out_dir: str) -> None:
     \b
     Examples:
       lancang demo
-      lancang demo --out /tmp/lancang-demo
+      lancang demo -o /tmp/lancang-demo
     """
-    out = Path(out_dir).resolve()
+    out = Path(output or "lancang-demo").resolve()
     package = Path(__file__).resolve().parents[1]
     if out == package or package in out.parents:
-        raise InputProblem(f"{out}: the demo does not write into the installed package; choose another --out")
+        raise InputProblem(f"{out}: the demo does not write into the installed package; choose another --output")
     out.mkdir(parents=True, exist_ok=True)
     corpus, manifest = out / "corpus.jsonl", out / "manifest.json"
     for src, dst in ((sample_path("sample.jsonl"), corpus), (sample_path("sample.manifest.json"), manifest)):
@@ -52,7 +52,7 @@ def demo(out_dir: str) -> None:
 
     click.echo("\n1. validate the corpus and its manifest")
     reports, findings = [], []
-    for report, found in run_validation([str(corpus)], [str(manifest)]):
+    for report, found in validate_files([str(corpus)], manifests=[str(manifest)]):
         findings.extend(f.to_dict() for f in found)
         reports.append(report)
         click.echo(f"   {Path(report.path).name}: {report.records} {report.kind}, {report.valid} valid, "
@@ -64,7 +64,7 @@ def demo(out_dir: str) -> None:
     click.echo("\n2. describe the corpus")
     st = corpus_stats(corpus).to_dict()
     _write_json(out / "stats.json", st)
-    click.echo("   " + render_stats(st, corpus.name).replace("\n", "\n   "))
+    click.echo("   " + render_text(st, corpus.name).replace("\n", "\n   "))
 
     click.echo("\n   convert to TMX 1.4b and back (TMX holds texts, not annotation layers)")
     from ..corpora.convert import convert
@@ -146,11 +146,9 @@ def _annotate(corpus: Path, target: Path) -> dict:
 
 
 def _evaluate(pred: Path, gold: Path) -> dict:
-    from ..annotators.gold import read_corpus
-    from ..quality.accuracy import evaluate, join
+    from ..quality.evaluate import evaluate_files
 
-    return evaluate(join(read_corpus(str(pred)), read_corpus(str(gold)), "tokens", names=(str(pred), str(gold))),
-                    "tokens").to_dict()
+    return evaluate_files(str(pred), str(gold), layer="tokens")[0]["accuracy"]["tokens"]
 
 
 def _counts(d: dict) -> str:

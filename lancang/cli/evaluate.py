@@ -10,33 +10,37 @@ import click
 import orjson
 
 from ..errors import UsageError
-from .common import format_option, handle_errors
+from ..quality.evaluate import LAYERS, evaluate_files
+from .common import Reading, format_option, handle_errors, input_options
 
 
 @click.command()
 @click.argument("pred", type=click.Path(allow_dash=True))
 @click.argument("gold", type=click.Path(allow_dash=True))
-@click.option("--layer", type=click.Choice(["tokens", "sentences", "entities", "beads", "links"]), default="tokens",
+@click.option("--layer", type=click.Choice(LAYERS), default="tokens",
               show_default=True, help="tokens/sentences: boundary P/R/F1; entities: exact and partial match P/R/F1 "
                                       "per label, micro and macro; beads: strict and lax P/R/F1; links: AER.")
 @click.option("--lexicon", type=click.Path(dir_okay=False), metavar="FILE",
               help="Training lexicon (from `lancang train lexicon`, or one word per line): adds OOV and IV recall.")
-@click.option("--gold-format", type=click.Choice(["jsonl", "conllu"]), help="Gold format (default: from the name).")
-@click.option("--lang", metavar="TAG",
-              help="Language of a CoNLL-U gold file (default: from its name, e.g. th_tud-...).")
+@input_options(lang_help="Language of inputs that do not name it (CoNLL-U without a UD file name, text...).",
+               old_src=("--lang",))
+@click.option("--gold-from", "gold_from", metavar="FORMAT",
+              help="Input format of GOLD when it differs from PRED's (default: from its name and content).")
+@click.option("--gold-format", "old_gold_from", hidden=True)
 @click.option("--strict", is_flag=True, help="Exit 1 when a record or side is missing on either side.")
 @format_option("text", "json")
 @handle_errors
-def evaluate(pred: str, gold: str, layer: str, lexicon: str | None, gold_format: str | None, lang: str | None,
-             strict: bool, fmt: str) -> None:
+def evaluate(pred: str, gold: str, layer: str, lexicon: str | None, reading: Reading, gold_from: str | None,
+             old_gold_from: str | None, strict: bool, fmt: str) -> None:
     """Score predicted tokens, sentences, entities, beads or word links against gold.
 
     A word (or sentence) counts as correct only when both its boundaries match the gold, as in the
     SIGHAN bakeoff score script. Records are joined by id and sides by language tag; records or
     sides found on one side only are reported, never silently dropped; differing texts are an error.
     Entities are scored by exact match (span and label) and partial match (same label, overlapping
-    spans, one-to-one), per label, micro- and macro-averaged.
-    --format json writes a metrics document (scores under accuracy.<layer>) for `lancang check --metrics`.
+    spans, one-to-one), per label, micro- and macro-averaged. Both files may be in any readable
+    format (CoNLL-U gold is scored on its surface tokens).
+    --format json writes a signed metrics document (scores under accuracy.<layer>) for `lancang check --metrics`.
 
     \b
     Examples:
@@ -44,57 +48,26 @@ def evaluate(pred: str, gold: str, layer: str, lexicon: str | None, gold_format:
       lancang evaluate pred.jsonl gold.jsonl --layer sentences --format json
       lancang evaluate machine.jsonl reviewed.jsonl --layer entities
       lancang evaluate pred.jsonl th_tud-ud-dev.conllu --lexicon tud.lex
+      lancang evaluate ner.jsonl test.conll --gold-from conll --src id --layer entities
       lancang evaluate aligned.jsonl gold.jsonl --layer beads
     """
-    from ..annotators.gold import read_corpus
-    from ..annotators.lexicon import Lexicon
-    from ..quality.accuracy import evaluate as run
-    from ..quality.accuracy import join
-
-    if layer in ("beads", "links"):
-        from ..corpora.jsonl import read_records
-        from ..quality.alignment import evaluate_records
-
-        doc = evaluate_records(read_records(gold), read_records(pred), layer)
-        if fmt == "json":
-            _emit(doc, layer, pred, gold)
-        else:
-            click.echo(f"{pred} against {gold}, {layer}:")
-            for k, v in doc.items():
-                click.echo(f"  {k}: {v}")
-        return
-    if layer == "entities":
-        from ..quality.accuracy import evaluate_entities
-
-        if lexicon:
-            raise UsageError("--lexicon scores words; it does not apply to --layer entities")
-        eev = evaluate_entities(join(read_corpus(pred), read_corpus(gold, gold_format, lang), layer, names=(pred, gold)))
-        doc = eev.to_dict()
-        if fmt == "json":
-            _emit(doc, layer, pred, gold)
-        else:
-            click.echo(render_entities(doc, pred, gold))
-        if strict and eev.missing:
-            click.get_current_context().exit(1)
-        return
-    lex = Lexicon.load(lexicon) if lexicon else None
-    ev = run(join(read_corpus(pred), read_corpus(gold, gold_format, lang), layer, names=(pred, gold)), layer, lex)
-    doc = ev.to_dict()
+    if old_gold_from and gold_from and old_gold_from != gold_from:
+        raise UsageError("--gold-format is the old spelling of --gold-from; give one of them")
+    doc, missing = evaluate_files(pred, gold, layer=layer, fmt=reading.fmt, gold_fmt=gold_from or old_gold_from,
+                                  langs=reading.langs, options=reading.options, lexicon=lexicon)
+    scores = doc["accuracy"][layer]
     if fmt == "json":
-        _emit(doc, layer, pred, gold)
+        sys.stdout.buffer.write(orjson.dumps(doc, option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE))
+    elif layer in ("beads", "links"):
+        click.echo(f"{pred} against {gold}, {layer}:")
+        for k, v in scores.items():
+            click.echo(f"  {k}: {v}")
+    elif layer == "entities":
+        click.echo(render_entities(scores, pred, gold))
     else:
-        click.echo(render(doc, pred, gold))
-    if strict and ev.missing:
-        click.get_current_context().exit(1)
-
-
-def _emit(doc: dict[str, Any], layer: str, pred: str, gold: str) -> None:
-    """JSON output is a metrics document (schemas/metrics.schema.json) with the scores under accuracy.<layer>,
-    so it goes straight into `lancang check --metrics`."""
-    from .quality import metrics_document
-
-    out = metrics_document("evaluate", inputs=[{"path": pred}, {"path": gold}], accuracy={layer: doc})
-    sys.stdout.buffer.write(orjson.dumps(out, option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE))
+        click.echo(render(scores, pred, gold))
+    if strict and missing:
+        raise SystemExit(1)
 
 
 def render(doc: dict[str, Any], pred: str, gold: str) -> str:

@@ -4,53 +4,17 @@ from __future__ import annotations
 
 import sys
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 import click
 import orjson
 
 from .. import __version__
-from ..errors import InputError
 from ..findings import Finding
-from ..corpora.jsonl import is_stdio
-from ..schemas.validator import (ENGINES, FileReport, RecordValidator, check_manifest, is_manifest_path,
-                                  manifest_context)
-from .common import InputProblem, format_option, record_progress
-
-
-def run_validation(paths: list[str], manifests: list[str], engine: str = "rs",
-                   progress: Callable[[int], None] | None = None) -> Iterator[tuple[FileReport, Iterator[Finding]]]:
-    """Yield (report, findings) per file; the report's counts are final once findings are consumed."""
-    rv: RecordValidator | None = None
-    manifests = list(manifests) + [p for p in paths if is_manifest_path(p) and p not in manifests]
-    records = [p for p in paths if p not in manifests]
-    contexts = []
-    for path in manifests + records:
-        manifest = path in manifests
-        if not manifest and rv is None:
-            ctx = next((c for c in contexts if c is not None), None)
-            rv = RecordValidator(engine, context=ctx)
-        report = FileReport(path, kind="manifest" if manifest else "records")
-        try:
-            if manifest:
-                findings = check_manifest(path, engine, report)
-                contexts.append(manifest_context(path) if not is_stdio(path) else None)
-            else:
-                assert rv is not None
-                findings = rv.validate_file(path, report, progress)
-            yield report, _guard(findings, report)
-        except InputError as exc:
-            report.unusable = str(exc)
-            yield report, iter(())
-
-
-def _guard(findings: Iterator[Finding], report: FileReport) -> Iterator[Finding]:
-    """Opening errors surface at the first ``next()``; record them on the report instead."""
-    try:
-        yield from findings
-    except InputError as exc:
-        report.unusable = str(exc)
+from ..schemas.validator import ENGINES, FileReport, validate_files
+from .common import (InputProblem, Reading, format_option, handle_errors, input_options, progress_option, quiet_option,
+                     record_progress)
 
 
 @click.command()
@@ -62,20 +26,27 @@ def _guard(findings: Iterator[Finding], report: FileReport) -> Iterator[Finding]
               help="JSON Schema engine: rs = jsonschema-rs (fast), py = the jsonschema package (reference).")
 @click.option("--max-findings", type=click.IntRange(min=0), default=100, show_default=True,
               help="Show at most this many findings per rule and file (0 = all); counts stay complete.")
-@click.option("-q", "--quiet", is_flag=True, help="Text format: print only the summary.")
+@input_options()
+@quiet_option
+@progress_option
+@handle_errors
 def validate(files: tuple[str, ...], manifests: tuple[str, ...], fmt: str, engine: str, max_findings: int,
-             quiet: bool) -> None:
-    """Check corpus files (JSONL records) and manifests against lancang's schemas and invariants.
+             reading: Reading, quiet: bool, progress: bool) -> None:
+    """Check corpora and manifests against lancang's schemas and the model's invariants.
 
-    Each finding gives file, line, record id, JSON pointer, severity and a stable rule id. The run goes
-    on past bad lines to the end of every file. Manifests are validated first; records are then also
-    checked against a valid manifest's languages and people (warnings).
+    A corpus may be in any readable format (JSONL, TMX, XLIFF, CoNLL-U, a Label Studio export...):
+    records read from it are checked as lancang records. Each finding gives file, line (JSONL) or
+    record id, JSON pointer, severity and a stable rule id. The run goes on past bad JSONL lines to
+    the end of every file; a file another format's reader cannot read is reported as not read (exit
+    2). Manifests (*.json holding an object) are validated first; records are then also checked
+    against a valid manifest's languages and people (warnings).
 
     \b
     Examples:
       lancang validate corpus.jsonl
       lancang validate corpus.jsonl.gz manifest.json --format json
       cat corpus.jsonl | lancang validate - --quiet
+      lancang validate export.json --from labelstudio --src th
 
     Exit codes: 0 no errors (warnings allowed), 1 errors found, 2 a file could not be read.
     """
@@ -83,8 +54,9 @@ def validate(files: tuple[str, ...], manifests: tuple[str, ...], fmt: str, engin
     reports: list[FileReport] = []
     collected: list[dict[str, Any]] = []
     out = sys.stdout
-    with record_progress("validating", fmt == "text") as progress:
-        for report, findings in run_validation(list(files), list(manifests), engine, progress):
+    with record_progress("validating", fmt == "text" and progress) as counter:
+        for report, findings in validate_files(list(files), manifests=list(manifests), engine=engine,
+                                               progress=counter, **reading.kwargs()):
             reports.append(report)
             _emit(report, findings, fmt, quiet, max_findings, shown, collected, out)
     hidden = sum(max(0, c - max_findings) for c in shown.values()) if max_findings else 0

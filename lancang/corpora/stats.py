@@ -6,7 +6,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 from typing import Any
 
-from .jsonl import Parsed, PathLike, iter_lines
+from .jsonl import Parsed, PathLike
 
 
 class CorpusStats:
@@ -98,10 +98,14 @@ class CorpusStats:
         }
 
 
-def corpus_stats(path: PathLike) -> CorpusStats:
-    """Statistics of a JSONL corpus; lines that are not JSON objects are counted as skipped."""
+def corpus_stats(path: PathLike, *, fmt: str | None = None, langs: Any = None,
+                 options: dict[str, Any] | None = None) -> CorpusStats:
+    """Statistics of a corpus in any readable format; JSONL lines that are not JSON objects are counted
+    as skipped."""
+    from .formats import read_items
+
     st = CorpusStats()
-    for item in iter_lines(path):
+    for item in read_items(path, fmt, langs, **(options or {})):
         if isinstance(item, Parsed) and isinstance(item.value, dict):
             st.add(item.value)
         elif isinstance(item, Parsed) or item.severity == "error":
@@ -114,3 +118,27 @@ def stats_of(records: Iterable[dict[str, Any]]) -> CorpusStats:
     for r in records:
         st.add(r)
     return st
+
+
+def render_text(st: dict[str, Any], title: str) -> str:
+    """The stats dict as a plain-text report (stable, diff-friendly)."""
+    lines = [f"{title}", f"  records: {st['records']}   documents: {st['documents']}   sides: {st['sides']}"
+             + (f"   skipped lines: {st['skipped_lines']}" if st["skipped_lines"] else "")]
+    langs = st["languages"]
+    if langs:
+        cols = ["sides", "characters", "tokens", "sentences", "entities", "relations", "empty"]
+        lines.append("  " + f"{'language':<12}" + "".join(f"{c:>12}" for c in cols))
+        for lang, c in langs.items():
+            lines.append("  " + f"{lang:<12}" + "".join(f"{c.get(k, 0):>12,}" for k in cols))
+    if st["layers"]:
+        lines.append("  layers: " + ", ".join(f"{k} {v}" for k, v in st["layers"].items()))
+    if st["provenance"]:
+        lines.append("  provenance: " + "; ".join(
+            f"{k}: " + ", ".join(f"{m} {n}" for m, n in v.items()) for k, v in st["provenance"].items()))
+    if st["labels"]:
+        lines.append("  entity labels: " + ", ".join(f"{k} {v}" for k, v in list(st["labels"].items())[:20]))
+    if st["links"]:
+        lines.append("  links: " + ", ".join(f"{k} {v}" for k, v in st["links"].items()))
+    if st["bead_types"]:
+        lines.append("  beads: " + ", ".join(f"{k} {v}" for k, v in st["bead_types"].items()))
+    return "\n".join(lines)

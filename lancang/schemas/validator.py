@@ -44,6 +44,7 @@ Rule ids (stable; each has a test):
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from itertools import chain
@@ -55,8 +56,9 @@ from typing import Any
 import orjson
 
 from ..corpora.dupes import SPILL_AT, DuplicateIndex
-from ..corpora.jsonl import Parsed, PathLike, Problem, iter_lines, json_type, open_input
-from ..errors import InputError
+from ..corpora.formats import is_jsonl, read_items
+from ..corpora.jsonl import Parsed, PathLike, Problem, json_type, open_input
+from ..errors import InputError, LancangError
 from ..findings import Finding, pointer
 from . import load_schema
 
@@ -75,14 +77,17 @@ class SchemaEngine:
         if engine not in ENGINES:
             raise ValueError(f"unknown schema engine {engine!r}; use one of {', '.join(ENGINES)}")
         self.engine = engine
+        # No I/O from data: a $ref resolves within the schema itself or to lancang's bundled schemas,
+        # never by fetching (no network, no file: URIs); anything else fails to resolve.
         if engine == "rs":
             import jsonschema_rs
 
-            self._v = jsonschema_rs.Draft202012Validator(schema)
+            self._v = jsonschema_rs.Draft202012Validator(
+                schema, offline=True, registry=jsonschema_rs.Registry(list(bundled_schemas().items())))
         else:
             import jsonschema
 
-            self._v = jsonschema.Draft202012Validator(schema)
+            self._v = jsonschema.Draft202012Validator(schema, registry=_py_registry())
 
     def is_valid(self, instance: Any) -> bool:
         return self._v.is_valid(instance)
@@ -98,6 +103,27 @@ class SchemaEngine:
                 out.append((pointer(*e.absolute_path), _keyword(e.absolute_schema_path), e.message))
         out.sort()
         return out
+
+
+@functools.lru_cache(maxsize=None)
+def bundled_schemas() -> dict[str, dict[str, Any]]:
+    """lancang's own JSON Schemas by their ``$id``: the only documents a ``$ref`` may point into."""
+    from importlib import resources
+
+    out = {}
+    for f in resources.files("lancang.schemas").iterdir():
+        if f.name.endswith(".schema.json"):
+            schema = load_schema(f.name.removesuffix(".schema.json"))
+            out[schema["$id"]] = schema
+    return out
+
+
+@functools.lru_cache(maxsize=None)
+def _py_registry() -> Any:
+    """A ``referencing`` registry of the bundled schemas, with no retriever (nothing is fetched)."""
+    from referencing import Registry, Resource
+
+    return Registry().with_resources((uri, Resource.from_contents(s)) for uri, s in bundled_schemas().items())
 
 
 def _keyword(schema_path: Iterable[Any]) -> str:
@@ -433,25 +459,30 @@ class RecordValidator:
                 for ptr, kw, msg in self.schema.errors(rec)]
 
     def validate_file(self, path: PathLike, report: FileReport | None = None,
-                      progress: Callable[[int], None] | None = None) -> Iterator[Finding]:
-        """Stream ``path`` and yield its findings; ``progress(records)`` is called every 4,096 records."""
+                      progress: Callable[[int], None] | None = None, *, fmt: str | None = None,
+                      langs: Any = None, options: dict[str, Any] | None = None) -> Iterator[Finding]:
+        """Stream ``path`` (any readable format, through the format hub) and yield its findings;
+        ``progress(records)`` is called every 4,096 records. Records of formats other than JSONL are
+        located by their id (no line numbers)."""
         name = str(path)
         report = report if report is not None else FileReport(name)
+        lined = is_jsonl(path, fmt)
+        items = read_items(path, fmt, langs, **(options or {}))
         with DuplicateIndex(self.spill_at) as ids:
-            yield from self._validate_lines(path, name, report, ids, progress)
+            yield from self._validate_lines(items, name, report, ids, progress)
             for rid, first, line, was_valid in ids.late_duplicates():
                 if was_valid:
                     report.valid -= 1
-                f = Finding("duplicate-id", f"id {rid!r} was already used on line {first}", "error", name, line,
-                            rid, "/id")
+                f = Finding("duplicate-id", f"id {rid!r} was already used {_at(first, lined)}", "error", name,
+                            line if lined else None, rid, "/id")
                 _count(report, f)
                 yield f
 
-    def _validate_lines(self, path: PathLike, name: str, report: FileReport, ids: DuplicateIndex,
+    def _validate_lines(self, items: Iterator[Parsed | Problem], name: str, report: FileReport, ids: DuplicateIndex,
                         progress: Callable[[int], None] | None) -> Iterator[Finding]:
         is_valid = self.schema.is_valid
         ctx = self.context.fresh() if self.context is not None else None
-        for item in iter_lines(path):
+        for item in items:
             if progress is not None and not report.records & 0xFFF:
                 progress(report.records)
             if isinstance(item, Problem):
@@ -469,9 +500,11 @@ class RecordValidator:
                 issues = check_invariants(rec) if is_valid(rec) else self.check(rec)
                 if rid_s is not None:
                     ok = not any(sev == "error" for _, sev, _, _ in issues)
-                    first = ids.add(rid_s, item.line, ok)
+                    # records of other formats have no line: their ordinal says where ("by record N")
+                    first = ids.add(rid_s, item.line if item.line is not None else report.records, ok)
                     if first is not None:
-                        issues.append(("duplicate-id", "error", "/id", f"id {rid_s!r} was already used on line {first}"))
+                        issues.append(("duplicate-id", "error", "/id",
+                                       f"id {rid_s!r} was already used {_at(first, item.line is not None)}"))
             else:
                 rid_s = None
                 issues = [("record-not-object", "error", "", f"a record is a JSON object, not {json_type(rec)}")]
@@ -546,10 +579,59 @@ def check_manifest(path: PathLike, engine: str = "rs", report: FileReport | None
 
 
 def is_manifest_path(path: PathLike) -> bool:
-    """Files named ``*.json`` (not ``.jsonl``) are manifests; everything else is a JSONL corpus."""
-    s = str(path)
-    return s.endswith(".json") or s.endswith(".json.gz")
+    """Files named ``*.json`` (not ``.jsonl``) holding a JSON object are manifests; a ``.json`` file
+    holding an array (a Label Studio export) or named for another format is a corpus."""
+    s = str(path).lower()
+    if not (s.endswith(".json") or s.endswith(".json.gz")) or s.endswith(".ls.json"):
+        return False
+    try:
+        with open_input(path) as f:
+            head = f.read(4096).lstrip(b"\xef\xbb\xbf \t\r\n")
+    except (InputError, OSError):
+        return True  # reported as an unreadable manifest
+    return not head.startswith(b"[")
+
+
+def _at(where: int, lined: bool) -> str:
+    return f"on line {where}" if lined else f"by record {where}"
+
+
+def validate_files(paths: list[str], *, manifests: list[str] | None = None, engine: str = "rs",
+                   progress: Callable[[int], None] | None = None, fmt: str | None = None, langs: Any = None,
+                   options: dict[str, Any] | None = None) -> Iterator[tuple[FileReport, Iterator[Finding]]]:
+    """Validate corpora (any readable format) and manifests: yield (report, findings) per file, manifests
+    first; the report's counts are final once its findings are consumed. Records are also checked
+    against the languages and people of a valid manifest given in the same call."""
+    rv: RecordValidator | None = None
+    manifests = list(manifests or []) + [p for p in paths if is_manifest_path(p) and p not in (manifests or [])]
+    records = [p for p in paths if p not in manifests]
+    contexts = []
+    for path in manifests + records:
+        manifest = path in manifests
+        if not manifest and rv is None:
+            ctx = next((c for c in contexts if c is not None), None)
+            rv = RecordValidator(engine, context=ctx)
+        report = FileReport(path, kind="manifest" if manifest else "records")
+        try:
+            if manifest:
+                found = check_manifest(path, engine, report)
+                contexts.append(manifest_context(path) if str(path) != "-" else None)
+            else:
+                assert rv is not None
+                found = rv.validate_file(path, report, progress, fmt=fmt, langs=langs, options=options)
+            yield report, _unusable_guard(found, report)
+        except LancangError as exc:
+            report.unusable = str(exc)
+            yield report, iter(())
+
+
+def _unusable_guard(findings: Iterator[Finding], report: FileReport) -> Iterator[Finding]:
+    """Opening and reader errors surface at a ``next()``; record them on the report instead."""
+    try:
+        yield from findings
+    except LancangError as exc:
+        report.unusable = str(exc)
 
 
 __all__ = ["RecordValidator", "SchemaEngine", "FileReport", "check_invariants", "check_manifest",
-           "is_manifest_path", "Finding", "Parsed", "Problem"]
+           "is_manifest_path", "validate_files", "Finding", "Parsed", "Problem"]

@@ -243,10 +243,18 @@ class Checker:
             st.reason = "no inspection result: draw a sample with lancang sample, review it, run lancang inspect " \
                         "and pass its metrics with --metrics"
             return
-        lot = insp.get("lot_size") or records
+        lot = records  # the lot is the corpus checked, never what the metrics file says
+        if insp.get("lot_size") != records:
+            self._hit(st, f"the inspection was of a lot of {insp.get('lot_size')} records; the corpus checked has "
+                          f"{records}: inspect a sample drawn from this corpus", "metrics", ptr="/inspection/lot_size")
+            return
         want = plan_from_spec(st.req["plan"], lot)
-        n, ac = insp.get("sample_size"), insp.get("ac")
-        if not isinstance(n, int) or not isinstance(ac, int) or n < want.sample_size or ac > want.ac:
+        n, ac, defects = insp.get("sample_size"), insp.get("ac"), insp.get("defects")
+        decided = ("accept" if defects <= ac else "reject") if isinstance(defects, int) and isinstance(ac, int) else None
+        if decided is not None and insp["decision"] != decided:
+            self._hit(st, f"the inspection says {insp['decision']!r} but {defects} defects with Ac {ac} mean "
+                          f"{decided!r}: the metrics file does not add up", "metrics", ptr="/inspection/decision")
+        elif not isinstance(n, int) or not isinstance(ac, int) or n < want.sample_size or ac > want.ac:
             self._hit(st, f"the inspection used n={n}, Ac={ac}; the profile's plan for a lot of {lot} needs "
                           f"n>={want.sample_size}, Ac<={want.ac}", "metrics", ptr="/inspection")
         elif insp["decision"] != "accept":
@@ -326,7 +334,12 @@ def load_metrics(path: PathLike) -> dict[str, Any]:
 def check(corpus: PathLike, profiles: Sequence[Profile], manifest: PathLike | None = None,
           metrics: PathLike | None = None, max_findings: int = 100, from_format: str | None = None,
           langs: Sequence[str] | None = None) -> dict[str, Any]:
-    m = load_metrics(metrics) if metrics is not None else None
+    m = None
+    if metrics is not None:
+        from ..quality.document import file_sha256, verify_inputs
+
+        m = load_metrics(metrics)
+        verify_inputs(m, file_sha256(corpus), str(metrics), str(corpus))
     return Checker(profiles, max_findings, from_format, langs).run(corpus, manifest, m)
 
 

@@ -9,7 +9,7 @@ import orjson
 import pytest
 
 from lancang.annotators import spec
-from lancang.annotators.gold import read_corpus
+from lancang.annotators.gold import read_segmentation
 from lancang.annotators.lexicon import Lexicon, heldout_gain
 from lancang.corpora.jsonl import write_records
 from lancang.errors import InputError
@@ -87,13 +87,13 @@ def test_conllu_gold_reader_surface_tokens(tmp_path: Path) -> None:
                  "2\tnya\tnya\tPRON\t_\t_\t1\tnmod\t_\t_\n3\tdi\tdi\tADP\t_\t_\t4\tcase\t_\t_\n"
                  "4\tsini\tsini\tPRON\t_\t_\t1\tobl\t_\tSpaceAfter=No\n5\t.\t.\tPUNCT\t_\t_\t1\tpunct\t_\t_\n\n",
                  encoding="utf-8")
-    [r] = read_corpus(p)
+    [r] = read_segmentation(p)
     side = r["sides"]["id"]
     assert r["id"] == "s1" and [side["text"][s:e] for s, e in side["layers"]["tokens"]["spans"]] == [
         "Bukunya", "di", "sini", "."]
     p.write_text("# text = ab\n1\tb\t_\t_\t_\t_\t_\t_\t_\t_\n\n", encoding="utf-8")
-    with pytest.raises(InputError, match=r"id_x.conllu:2: token 'b' is not in the sentence text"):
-        list(read_corpus(p))
+    with pytest.raises(InputError, match=r"id_x.conllu:2: FORM 'b' does not match the sentence text"):
+        list(read_segmentation(p))
 
 
 @needs("newmm")
@@ -101,7 +101,7 @@ def test_thai_lexicon_from_tud_train_improves_tud_dev(tmp_path: Path) -> None:
     train = shared("ud", "th_tud", "th_tud-ud-train.conllu")
     dev = shared("ud", "th_tud", "th_tud-ud-dev.conllu")
     lex = Lexicon.train((s["text"], [tuple(x) for x in s["layers"]["tokens"]["spans"]])
-                        for r in read_corpus(train) for s in r["sides"].values())
+                        for r in read_segmentation(train) for s in r["sides"].values())
     p = tmp_path / "tud.lex"
     with p.open("w", encoding="utf-8") as f:
         lex.write(f)
@@ -113,7 +113,7 @@ def test_thai_lexicon_from_tud_train_improves_tud_dev(tmp_path: Path) -> None:
 @needs("jieba")
 def test_train_lexicon_cli_reports_heldout_gain(cli, tmp_path: Path) -> None:
     src = shared("ud", "zh_gsdsimp", "zh_gsdsimp-ud-dev.conllu")
-    recs = list(read_corpus(src))
+    recs = list(read_segmentation(src))
     a, b = tmp_path / "a.jsonl", tmp_path / "b.jsonl"
     write_records(a, recs[::2])
     write_records(b, recs[1::2])
@@ -140,7 +140,7 @@ def test_train_lexicon_cli_errors(cli, tmp_path: Path) -> None:
     res = cli("train", "lexicon", str(empty), "-o", str(tmp_path / "o.lex"))
     assert res.exit_code == 2 and "no tokens found" in res.stderr
     res = cli("train", "lexicon", str(tmp_path / "x.conllu"), "-o", str(tmp_path / "o.lex"))
-    assert res.exit_code == 2 and "does not name its language" in res.stderr
+    assert res.exit_code == 2 and "cannot tell the language from the file name" in res.stderr
 
 
 @needs("sentencepiece")
@@ -149,7 +149,8 @@ def test_train_sentencepiece_cli_and_use(cli, tmp_path: Path) -> None:
         pytest.skip("sentencepiece not installed")
     pud = shared("parallel", "pud", "th_pud.conllu")
     corpus = tmp_path / "th.jsonl"
-    write_records(corpus, read_corpus(pud))
+    write_records(corpus, ({"id": r["id"], "sides": {t: {"text": sd["text"], "layers": {"tokens": sd["layers"]["tokens"]}}
+                                                      for t, sd in r["sides"].items()}} for r in read_segmentation(pud)))
     model = tmp_path / "th.model"
     res = cli("train", "sentencepiece", str(corpus), "--lang", "th", "-o", str(model), "--vocab-size", "500")
     assert res.exit_code == 0, res.output

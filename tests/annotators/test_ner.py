@@ -273,7 +273,7 @@ def test_train_ner_bad_inputs(cli, tmp_path: Path) -> None:
     txt = tmp_path / "raw.txt"
     txt.write_text("Joko ke Jakarta .\n", encoding="utf-8")
     res = cli("train", "ner", str(txt), "--lang", "id", "-o", str(tmp_path / "m"))
-    assert res.exit_code == 2 and "carries no entities" in res.output and "--format" in res.output
+    assert res.exit_code == 2 and "carries no entities" in res.output and "--from" in res.output
     res = cli("train", "ner", str(no_ents), "--lang", "qaa", "-o", str(tmp_path / "m"))
     assert res.exit_code == 2 and "spaCy has no language 'qaa'" in res.output
     res = cli("train", "ner", str(no_ents), "--lang", "not a tag", "-o", str(tmp_path / "m"))

@@ -112,14 +112,16 @@ def test_missing_metrics_make_it_incomplete_and_metrics_file_completes_it(cli, t
     assert res.exit_code == 1 and rep["verdict"] == "incomplete"
     assert "lancang inspect" in rep["requirements"][-1]["reason"]
     mf = tmp_path / "metrics.json"
-    mf.write_bytes(orjson.dumps({"inspection": {"decision": "accept", "sample_size": 3, "lot_size": 3, "ac": 0,
-                                                "re": 1, "defects": 0}}))
+    from lancang.quality.document import metrics_document
+
+    mf.write_bytes(orjson.dumps(metrics_document("inspect", inputs=[c], inspection={
+        "decision": "accept", "sample_size": 3, "lot_size": 3, "ac": 0, "re": 1, "defects": 0})))
     res = cli("check", str(c), "-p", str(prof), "--metrics", str(mf))
     assert res.exit_code == 0, res.stdout  # a lot smaller than 4,000 is inspected in full
-    mf.write_bytes(orjson.dumps({"inspection": {"decision": "accept", "sample_size": 500, "lot_size": 100000,
-                                                "ac": 20, "re": 21, "defects": 3}}))
+    mf.write_bytes(orjson.dumps(metrics_document("inspect", inputs=[c], inspection={
+        "decision": "accept", "sample_size": 3, "lot_size": 3, "ac": 1, "re": 2, "defects": 0})))
     res = cli("check", str(c), "-p", str(prof), "--metrics", str(mf))
-    assert res.exit_code == 1 and "needs n>=4000" in res.stdout
+    assert res.exit_code == 1 and "needs n>=3, Ac<=0" in res.stdout
 
 
 def test_shipped_asean_profile_on_the_demo_sample(cli, tmp_path: Path) -> None:

@@ -320,6 +320,10 @@ def resolve_format(path: str | Path, name: str | None = None, role: str = "input
     fmt = format_for_path(path)
     if fmt is None and role == "input":
         fmt = _sniff(path)
+    if fmt is None and role == "input" and Path(path).is_dir():
+        from ...errors import InputError
+
+        raise InputError(f"{path}: is a directory, not a corpus (a brat folder holds .txt and .ann files)")
     if fmt is None:
         flag = "--from" if role == "input" else "--format"
         raise UsageError(f"{path}: cannot tell the {role} format from the file name or its content; "
@@ -362,3 +366,38 @@ def write_corpus(records: Iterable[dict[str, Any]], path: str | Path, fmt: str |
 def is_jsonl(path: str | Path, fmt: str | None = None) -> bool:
     """Whether ``path`` is read as canonical JSONL (line-located findings are possible)."""
     return resolve_format(path, fmt, "input").name == "jsonl"
+
+
+def content_digest(path: str | Path, digest: Any) -> None:
+    """Feed a file's bytes (or a folder's files, by sorted relative name) to a hashlib object."""
+    p = Path(path)
+    files = sorted(q for q in p.rglob("*") if q.is_file() and not q.is_symlink()) if p.is_dir() else [p]
+    for q in files:
+        if p.is_dir():
+            digest.update(str(q.relative_to(p)).encode("utf-8") + b"\0")
+        with open(q, "rb") as f:
+            for chunk in iter(lambda: f.read(1 << 20), b""):
+                digest.update(chunk)
+
+
+def read_items(path: str | Path, fmt: str | None = None, langs: Any = None, *, digest: Any = None,
+               **options: Any) -> Iterator[Any]:
+    """Like :func:`read_corpus`, as the line-located items of :func:`lancang.corpora.jsonl.iter_lines`.
+
+    Canonical JSONL keeps its line numbers and per-line problems (the run goes on past a bad line);
+    any other format yields ``Parsed(None, record)`` per record (the record id locates it) and raises
+    :class:`~lancang.errors.InputError` where its reader stops. ``digest`` (a hashlib object) gets the
+    input's bytes: in the same pass for JSONL, in a pass of its own for other formats.
+    """
+    from ..jsonl import Parsed, iter_lines
+
+    f = resolve_format(path, fmt, "input")
+    if f.name == "jsonl":
+        check_options(f, "reader", options)
+        yield from iter_lines(path, digest=digest)
+        return
+    records = read_corpus(path, f.name, langs, **options)
+    if digest is not None:
+        content_digest(path, digest)
+    for rec in records:
+        yield Parsed(None, rec)  # type: ignore[arg-type]

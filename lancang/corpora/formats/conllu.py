@@ -434,3 +434,42 @@ FORMAT = Format(
     frozenset({"tokens", "token-values", "doc", "meta"}), read, write, max_sides=1,
     read_options={}, write_options={},
 )
+
+
+def surface_spans(side: dict[str, Any]) -> list[list[int]]:
+    """The side's token spans as a word segmenter sees them: the syntactic words of each CoNLL-U
+    multiword token (``meta.conllu.mwt``) merged into its one surface token (``membelinya``, not
+    ``membeli`` + ``nya``). Sides that did not come from CoNLL-U keep their tokens as they are."""
+    spans = side.get("layers", {}).get("tokens", {}).get("spans", [])
+    mwt = ((side.get("meta") or {}).get("conllu") or {}).get("mwt")
+    if not mwt:
+        return spans
+    out: list[list[int]] = []
+    ranges = {m["range"][0]: m["range"][1] for m in mwt}
+    i = 0
+    while i < len(spans):
+        last = ranges.get(i + 1)
+        if last is not None and last <= len(spans):
+            out.append([spans[i][0], spans[last - 1][1]])
+            i = last
+        else:
+            out.append(list(spans[i]))
+            i += 1
+    return out
+
+
+def surface_record(rec: dict[str, Any]) -> dict[str, Any]:
+    """``rec`` with every side's tokens as :func:`surface_spans` (for scoring or learning word
+    segmentation); the per-word layers (lemma, pos, ...) of a side whose tokens changed are dropped."""
+    for side in rec.get("sides", {}).values():
+        layers = side.get("layers")
+        if not layers or "tokens" not in layers:
+            continue
+        spans = surface_spans(side)
+        if len(spans) != len(layers["tokens"]["spans"]):
+            side["layers"] = {k: v for k, v in layers.items() if k not in _WORD_LAYERS}
+            side["layers"]["tokens"] = {**layers["tokens"], "spans": spans}
+    return rec
+
+
+_WORD_LAYERS = ("lemma", "pos", "xpos", "feats", "head", "deprel", "deps", "misc")
