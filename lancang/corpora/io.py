@@ -18,9 +18,10 @@ Rules (docs/decisions.md, "Files: one input layer, one output layer"):
   so the input is never touched): no verb can forget the check. A non-seekable input (stdin, a
   pipe, a FIFO) is copied to a temporary file as it is read, so reading it again in the same scope
   (format detection, a counting pass, a second check) replays the same bytes.
-- **Read-modify-write** files (a switching history, a manifest a verb appends to) are updated under
-  :func:`locked` (an exclusive ``flock`` on a sidecar ``<file>.lock``) and written with
-  ``atomic_output(path, update=True)``, the one way to replace a file the command also read.
+- **Read-modify-write** files (a switching history, a manifest a verb appends to) are locked when
+  first read (:func:`hold_lock`: an exclusive ``flock`` on a sidecar ``<file>.lock``, held to the end
+  of the command; :func:`locked` outside the CLI) and written with ``atomic_output(path, update=True)``,
+  the one way to replace a file the command also read.
 """
 
 from __future__ import annotations
@@ -159,11 +160,16 @@ class Scope:
     def __init__(self) -> None:
         self.inputs: dict[tuple[int, int], str] = {}
         self.replays: dict[Any, _Replay] = {}
+        self.locks: dict[str, int] = {}  # real path -> fd of its flocked sidecar
 
     def close(self) -> None:
         for r in self.replays.values():
             r.close()
         self.replays.clear()
+        for fd in self.locks.values():
+            with contextlib.suppress(OSError):
+                os.close(fd)  # closing releases the lock
+        self.locks.clear()
 
 
 _SCOPE: contextvars.ContextVar[Scope | None] = contextvars.ContextVar("lancang_io_scope", default=None)
@@ -482,23 +488,50 @@ def _write_stream(raw: _OutFile, binary: bool, encoding: str, gz: bool, given: P
 
 # ----------------------------------------------------------------------------------------- locks
 
-@contextlib.contextmanager
-def locked(path: PathLike) -> Iterator[None]:
-    """Hold an exclusive lock for a read-modify-write of ``path``: ``flock`` on ``<path>.lock``.
-
-    The sidecar is never removed (removing a lock file races with a process waiting on it).
-    """
+def _lock_fd(path: PathLike) -> int | None:
+    """An exclusive ``flock`` on the sidecar ``<path>.lock`` (its fd), or None where the folder is
+    read-only (nobody writes there either). The sidecar is never removed: removing a lock file races
+    with a process waiting on it."""
     real = Path(os.path.realpath(path))
     lock = real.with_name(real.name + ".lock")
     try:
-        fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o666)
+        fd = os.open(lock, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o666)
     except OSError as exc:
+        if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+            return None
         raise _write_error(lock, exc) from None
+    fcntl.flock(fd, fcntl.LOCK_EX)
+    return fd
+
+
+@contextlib.contextmanager
+def locked(path: PathLike) -> Iterator[None]:
+    """Hold an exclusive lock for a read-modify-write of ``path`` (``flock`` on ``<path>.lock``); inside a
+    command scope that already holds it (:func:`hold_lock`), a no-op."""
+    scope = _SCOPE.get()
+    if scope is not None and os.path.realpath(path) in scope.locks:
+        yield
+        return
+    fd = _lock_fd(path)
     try:
-        fcntl.flock(fd, fcntl.LOCK_EX)
         yield
     finally:
-        os.close(fd)  # closing releases the lock
+        if fd is not None:
+            os.close(fd)  # closing releases the lock
+
+
+def hold_lock(path: PathLike) -> None:
+    """Lock a read-modify-write file (see :func:`locked`) until the end of the command scope, so what a
+    command read of it is still what it is when the command writes it back. Outside a scope, a no-op:
+    library callers use :func:`locked`."""
+    scope = _SCOPE.get()
+    if scope is None or is_stdio(path):
+        return
+    real = os.path.realpath(path)
+    if real not in scope.locks:
+        fd = _lock_fd(path)
+        if fd is not None:
+            scope.locks[real] = fd
 
 
 __all__ = [
@@ -507,6 +540,7 @@ __all__ = [
     "atomic_output",
     "command_scope",
     "guard_outputs",
+    "hold_lock",
     "is_stdio",
     "locked",
     "open_input",

@@ -40,6 +40,7 @@ from typing import Any
 
 import orjson
 
+from ..corpora.io import hold_lock, locked
 from ..corpora.jsonl import Parsed, PathLike, atomic_output, iter_lines, json_type
 from ..errors import InputError, UsageError
 from .sampling import SEVERITIES, STANDARD, Plan, aql_values, gb2828_plan
@@ -336,6 +337,7 @@ def read_history(path: PathLike, rules: Rules = STANDARD_RULES) -> History:
     events are exactly what the rules give. The first line that fails is an input error with file:line.
     """
     hist = History(str(path))
+    hold_lock(path)  # read-check-append: concurrent runs wait for this command to finish (lancang.corpora.io)
     if not Path(str(path)).exists():
         return hist
     for item in iter_lines(path):
@@ -415,9 +417,10 @@ def history_line(hist: History, lot: LotResult, state: State, events: list[Event
 
 
 def append_history(path: PathLike, line: dict[str, Any]) -> None:
-    """Write ``path`` anew with ``line`` appended (temporary file renamed over it: all or nothing)."""
+    """Write ``path`` anew with ``line`` appended (temporary file renamed over it: all or nothing), under
+    its lock (held since :func:`read_history` in a command)."""
     src = Path(str(path))
-    with atomic_output(path, "wb") as f:
+    with locked(path), atomic_output(path, "wb", update=True) as f:
         if src.exists():
             with src.open("rb") as old:
                 shutil.copyfileobj(old, f)
