@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..corpora.jsonl import JsonlWriter, Parsed, PathLike, iter_lines, json_type
+from ..corpora.jsonl import Parsed, PathLike, json_type
 from ..corpora.model import VALUE_LAYERS, Provenance, now_iso
 from ..errors import InputError, LancangError, UsageError
 from . import LAYERS, default_for, spec
@@ -353,26 +353,34 @@ def _check_replaceable(rec: dict[str, Any], tag: str, side: dict[str, Any], laye
 
 
 def annotate_file(source: PathLike, target: PathLike, pipeline: Pipeline, batch_size: int = 64,
-                  progress: Callable[[int], None] | None = None) -> Stats:
-    """Stream records from ``source``, annotate them in batches and write them to ``target`` atomically.
+                  progress: Callable[[int], None] | None = None, *, fmt: str | None = None, langs: Any = None,
+                  options: dict[str, Any] | None = None, out_format: str | None = None,
+                  write_options: dict[str, Any] | None = None) -> Stats:
+    """Stream records from ``source`` (any readable format), annotate them in batches and write them to
+    ``target`` (JSONL unless ``out_format`` or the file name says otherwise) atomically.
 
-    A line that is not a JSON record stops the run with its line number; nothing is written then.
+    A JSONL line that is not a JSON record stops the run with its line number; nothing is written then.
     """
+    from ..corpora.formats import format_for_path, read_items, write_corpus
+
     stats = Stats()
-    batch: list[dict[str, Any]] = []
-    lines: list[int] = []
 
-    def flush(w: JsonlWriter) -> None:
-        pipeline.annotate_batch(batch, stats, where=lambda i: f"{source}:{lines[i]}: record {batch[i].get('id')!r}")
-        for r in batch:
-            w.write(r)
-        batch.clear()
-        lines.clear()
-        if progress:
-            progress(stats.records)
+    def where(line: int | None, rec: Any) -> str:
+        return f"{source}:{line}: record {rec.get('id')!r}" if line is not None else f"{source}: record {rec.get('id')!r}"
 
-    with JsonlWriter(target) as w:
-        for item in iter_lines(source):
+    def annotated() -> Iterator[dict[str, Any]]:
+        batch: list[dict[str, Any]] = []
+        lines: list[int | None] = []
+
+        def flush() -> Iterator[dict[str, Any]]:
+            pipeline.annotate_batch(batch, stats, where=lambda i: where(lines[i], batch[i]))
+            yield from batch
+            batch.clear()
+            lines.clear()
+            if progress:
+                progress(stats.records)
+
+        for item in read_items(source, fmt, langs, **(options or {})):
             if not isinstance(item, Parsed):
                 if item.severity == "error":
                     raise InputError(f"{source}:{item.line}: {item.message}")
@@ -382,7 +390,11 @@ def annotate_file(source: PathLike, target: PathLike, pipeline: Pipeline, batch_
             batch.append(item.value)
             lines.append(item.line)
             if len(batch) >= batch_size:
-                flush(w)
+                yield from flush()
         if batch:
-            flush(w)
+            yield from flush()
+
+    if out_format is None and (str(target) == "-" or format_for_path(target) is None):
+        out_format = "jsonl"  # standard output and unknown names get lancang's own format
+    write_corpus(annotated(), target, out_format, langs, **(write_options or {}))
     return stats

@@ -11,7 +11,7 @@ import click
 import orjson
 
 from ..errors import InputError, UsageError
-from .common import format_option, handle_errors, record_progress
+from .common import Reading, format_option, handle_errors, input_options, key_values, progress_option, record_progress
 
 
 def parse_settings(items: tuple[str, ...], config_file: str | None) -> dict[str, dict[str, Any]]:
@@ -57,14 +57,20 @@ def parse_settings(items: tuple[str, ...], config_file: str | None) -> dict[str,
 @click.option("--sides", metavar="TAGS", help="Annotate only these sides (comma-separated tags).")
 @click.option("--overwrite", is_flag=True, help="Replace layers the input already has (default: keep them).")
 @click.option("--batch-size", type=click.IntRange(1), default=64, show_default=True, help="Records per batch.")
-@click.option("--progress/--no-progress", default=True, help="Progress counter on stderr (only on a terminal).")
+@input_options()
+@click.option("--format", "out_format", metavar="FORMAT",
+              help="Output format (default: from TARGET's name, else lancang JSONL).")
+@click.option("-O", "--out-option", "out_options", multiple=True, metavar="KEY=VALUE",
+              help="Writer option of the output format (`lancang formats` lists them).")
+@progress_option
 @handle_errors
 def annotate(source: str, target: str, layers: str, use: tuple[str, ...], settings: tuple[str, ...],
              config_file: str | None, lang_from: str, sides: str | None, overwrite: bool, batch_size: int,
-             progress: bool) -> None:
+             reading: Reading, out_format: str | None, out_options: tuple[str, ...], progress: bool) -> None:
     """Segment words, split sentences and tag named entities on every side, with provenance on each layer.
 
-    Streams the corpus in batches and writes atomically. The annotator for each language is the
+    Reads any format (lancang JSONL, TMX, XLIFF, CoNLL-U, plain text with --src...), streams the
+    corpus in batches and writes atomically. The annotator for each language is the
     default (see `lancang annotators`) unless --use picks another; entities have no default (a
     spaCy NER model, e.g. one from `lancang train ner`, is chosen with --use and --set). Layers
     already present are kept unless --overwrite. Each layer records the tool, its version and
@@ -76,6 +82,7 @@ def annotate(source: str, target: str, layers: str, use: tuple[str, ...], settin
       lancang annotate corpus.jsonl out.jsonl --layers tokens --use zh=jieba,th=nlpo3
       lancang annotate corpus.jsonl out.jsonl --set newmm.lexicon=tud.lex
       lancang annotate corpus.jsonl - --lang-from script --sides und
+      lancang annotate memory.tmx segmented.jsonl --layers tokens
       lancang annotate corpus.jsonl out.jsonl --layers entities --use id=spacy-ner --set spacy-ner.model=id-ner
     """
     from ..annotators.pipeline import Pipeline, PipelineConfig, annotate_file, parse_use
@@ -86,7 +93,8 @@ def annotate(source: str, target: str, layers: str, use: tuple[str, ...], settin
         sides=tuple(s.strip() for s in sides.split(",") if s.strip()) if sides else None, overwrite=overwrite)
     pipeline = Pipeline.build(cfg)
     with record_progress("annotating", progress) as tick:
-        st = annotate_file(source, target, pipeline, batch_size=batch_size, progress=tick)
+        st = annotate_file(source, target, pipeline, batch_size=batch_size, progress=tick, **reading.kwargs(),
+                           out_format=out_format, write_options=key_values(out_options, "-O"))
     parts = [f"{x['layer']} {x['lang']} ({x['annotator']}): {x['sides']:,} sides, {x['spans']:,} "
              + ("entities" if x["layer"] == "entities" else "spans")
              for x in st.to_dict()["layers"]]
