@@ -290,10 +290,13 @@ def _sniff(path: str | Path) -> Format | None:
         if any(p.glob("*.ann")):
             return get_format("brat")
         return None
+    from ...errors import InputError
+    from ..io import open_input  # pipes and FIFOs: replayed, so the reader still gets these bytes
+
     try:
-        with open(p, "rb") as f:
+        with open_input(p, decompress=False) as f:
             head = f.read(4096)
-    except OSError:
+    except (OSError, InputError):
         return None
     if head[:2] == b"\x1f\x8b":
         return get_format("jsonl")
@@ -370,12 +373,14 @@ def is_jsonl(path: str | Path, fmt: str | None = None) -> bool:
 
 def content_digest(path: str | Path, digest: Any) -> None:
     """Feed a file's bytes (or a folder's files, by sorted relative name) to a hashlib object."""
+    from ..io import open_input
+
     p = Path(path)
     files = sorted(q for q in p.rglob("*") if q.is_file() and not q.is_symlink()) if p.is_dir() else [p]
     for q in files:
         if p.is_dir():
             digest.update(str(q.relative_to(p)).encode("utf-8") + b"\0")
-        with open(q, "rb") as f:
+        with open_input(q, decompress=False) as f:
             for chunk in iter(lambda: f.read(1 << 20), b""):
                 digest.update(chunk)
 
