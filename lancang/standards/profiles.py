@@ -121,6 +121,12 @@ def check_profile(doc: Any, source: str) -> list[str]:
             for ptr, _kw, msg in ps.errors(params):
                 problems.append(f"{base}/params{ptr}: {msg}")
         elif req["kind"] in ("record", "manifest", "metrics"):
+            outside = outside_refs(req["schema"])
+            for ptr, ref in outside:
+                problems.append(f"{base}/schema{ptr}: $ref {ref!r} points outside the profile; a $ref resolves only "
+                                f"within the profile's schema and lancang's bundled schemas (nothing is fetched)")
+            if outside:
+                continue
             try:
                 SchemaEngine(req["schema"])
             except Exception as exc:  # jsonschema-rs raises ValidationError for a bad schema
@@ -133,10 +139,47 @@ def check_profile(doc: Any, source: str) -> list[str]:
     return problems
 
 
+def outside_refs(schema: Any) -> list[tuple[str, str]]:
+    """``(JSON pointer, $ref)`` of every reference in an embedded schema that does not resolve inside it or
+    to one of lancang's bundled schemas (by ``$id``): an ``http:``, ``file:`` or relative document reference,
+    or any reference under an ``$id`` that moves the base elsewhere. Checked before a schema is compiled,
+    so a profile never makes lancang read a file or the network."""
+    from urllib.parse import urldefrag, urljoin
+
+    from ..schemas.validator import bundled_schemas
+
+    allowed = set(bundled_schemas())
+    out: list[tuple[str, str]] = []
+
+    def walk(node: Any, base: str, path: tuple[Any, ...]) -> None:
+        if isinstance(node, dict):
+            if isinstance(node.get("$id"), str):
+                base = urljoin(base, node["$id"])
+                if urldefrag(base)[0] not in allowed | {""}:
+                    out.append((pointer(*path, "$id"), node["$id"]))
+            for key in ("$ref", "$dynamicRef"):
+                ref = node.get(key)
+                if isinstance(ref, str):
+                    doc = urldefrag(urljoin(base, ref))[0]
+                    if doc not in allowed and not (doc == urldefrag(base)[0] and ref.startswith("#")):
+                        out.append((pointer(*path, key), ref))
+            for k, v in node.items():
+                if k not in ("const", "enum", "default", "examples"):
+                    walk(v, base, (*path, k))
+        elif isinstance(node, list):
+            for i, v in enumerate(node):
+                walk(v, base, (*path, i))
+
+    walk(schema, "", ())
+    return out
+
+
 def load_profile(ref: str, _stack: tuple[str, ...] = ()) -> Profile:
     """Load, validate and resolve a profile by id or path (see the module docstring)."""
     doc, src, data = _read(ref)
     problems = check_profile(doc, src)
+    if len(problems) == 1:
+        raise ProfileError(f"profile {ref!r} is not valid: {problems[0]}")
     if problems:
         raise ProfileError(f"profile {ref!r} is not valid:\n  " + "\n  ".join(problems))
     pid = doc["id"]

@@ -225,3 +225,39 @@ def test_writer_refuses_what_brat_cannot_say(tmp_path: Path) -> None:
     write([one(label="LOC")], single)
     assert single.read_text(encoding="utf-8") == "T1\tLOC 0 8\tNew York\n"
     assert (tmp_path / "one.txt").read_text(encoding="utf-8") == "New York"
+
+
+@pytest.mark.parametrize("which", ["txt", "ann"])
+def test_symlink_out_of_the_folder_is_refused_without_its_content(cli, tmp_path: Path, which: str) -> None:
+    """Issue 12: a symlinked .txt/.ann pointing outside the folder given is an error naming the link."""
+    outside = tmp_path / "secret"
+    outside.mkdir()
+    (outside / "passwd").write_text("root:x:0:0:SECRET-CONTENT\n", encoding="utf-8")
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "ok.txt").write_text("Budi", encoding="utf-8")
+    (corpus / "ok.ann").write_text("T1\tPER 0 4\tBudi\n", encoding="utf-8")
+    if which == "txt":
+        (corpus / "doc.ann").write_text("", encoding="utf-8")
+        (corpus / "doc.txt").symlink_to(outside / "passwd")
+    else:
+        (corpus / "doc.txt").write_text("Budi", encoding="utf-8")
+        (corpus / "doc.ann").symlink_to(outside / "passwd")
+    link = corpus / f"doc.{which}"
+    with pytest.raises(InputError, match="a symbolic link leading outside") as exc:
+        list(read(corpus))
+    assert str(link) in str(exc.value) and "SECRET" not in str(exc.value) and "secret" not in str(exc.value)
+    with pytest.raises(InputError, match="a symbolic link leading outside"):
+        list(read(corpus / "doc.ann"))
+    res = cli("convert", str(corpus), str(tmp_path / "o.jsonl"), "--from", "brat")
+    assert res.exit_code == 2 and "SECRET" not in res.output and not (tmp_path / "o.jsonl").exists()
+
+
+def test_symlinks_inside_the_folder_are_read(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    (corpus / "real").mkdir(parents=True)
+    (corpus / "real" / "a.txt").write_text("Budi", encoding="utf-8")
+    (corpus / "a.ann").write_text("T1\tPER 0 4\tBudi\n", encoding="utf-8")
+    (corpus / "a.txt").symlink_to(corpus / "real" / "a.txt")
+    [rec] = list(read(corpus))
+    assert rec["sides"]["und"]["text"] == "Budi"

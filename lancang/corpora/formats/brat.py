@@ -70,16 +70,29 @@ def read(path: PathLike, *, langs: Any = None, **options: Any) -> Iterator[dict[
         anns = sorted(p.rglob("*.ann"))
         for ann in anns:
             rid = ann.relative_to(p).with_suffix("").as_posix()
-            yield read_document(ann, ann.with_suffix(".txt"), rid, lang, **options)
+            txt = ann.with_suffix(".txt")
+            _confined(p, ann, txt)
+            yield read_document(ann, txt, rid, lang, **options)
     elif p.suffix in (".ann", ".txt"):
         ann, txt = p.with_suffix(".ann"), p.with_suffix(".txt")
         if not ann.exists() and not txt.exists():
             raise InputError(f"{p}: no such file")
+        _confined(p.parent, ann, txt)
         yield read_document(ann, txt, p.stem, lang, **options)
     elif not p.exists():
         raise InputError(f"{p}: no such file or folder")
     else:
         raise InputError(f"{p}: a brat corpus is a folder or a .ann/.txt pair")
+
+
+def _confined(root: Path, *files: Path) -> None:
+    """Refuse a file that is a symlink (or under one) leading out of the folder the reader was given:
+    the error names the link, never its target or content."""
+    top = root.resolve()
+    for f in files:
+        if (f.exists() or f.is_symlink()) and not f.resolve().is_relative_to(top):
+            raise InputError(f"{f}: a symbolic link leading outside {root}; brat files are read only "
+                             f"from inside the folder given")
 
 
 class _Line:
