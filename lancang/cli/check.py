@@ -11,7 +11,7 @@ from ..corpora.jsonl import atomic_output
 from ..standards.checker import check as run_check
 from ..standards.profiles import ProfileError, available, check_profile, load_profile, text_in
 from ..standards.report import BASIS, render_html, render_junit, render_text
-from .common import InputProblem, handle_errors
+from .common import InputProblem, Reading, handle_errors, input_options, output_option
 
 
 @click.command()
@@ -23,17 +23,15 @@ from .common import InputProblem, handle_errors
               help="Metrics JSON from lancang evaluate / agree / inspect, for metrics and sampling requirements.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "html", "junit"]), default="text",
               show_default=True, help="Report format.")
-@click.option("-o", "--output", default="-", show_default=True, help="Write the report here (atomically).")
+@output_option(help="Write the report here (atomically; default: standard output).")
 @click.option("--max-findings", type=click.IntRange(min=0), default=20, show_default=True,
               help="Findings shown per requirement (0 = all); counts stay exact.")
 @click.option("--lang", type=click.Choice(["en", "zh"]), default="en", show_default=True,
               help="Language of requirement titles in text and HTML.")
-@click.option("--from", "from_format", metavar="FORMAT",
-              help="Format of CORPUS when it is not lancang JSONL (default: from the file name: .tmx, .xlf, .conllu...).")
-@click.option("--src", metavar="LANG", help="Language of the corpus, for formats that do not name it (CoNLL-U...).")
+@input_options(lang_help="Language of the corpus, for formats that do not name it (CoNLL-U...).", tgt=False)
 @handle_errors
 def check(corpus: str, profiles: tuple[str, ...], manifest: str | None, metrics: str | None, fmt: str,
-          output: str, max_findings: int, lang: str, from_format: str | None, src: str | None) -> None:
+          output: str | None, max_findings: int, lang: str, reading: Reading) -> None:
     """Check a corpus against standards' profiles, clause by clause.
 
     Streams the corpus once, runs each requirement (record schemas, rules, manifest items, metrics
@@ -52,7 +50,7 @@ def check(corpus: str, profiles: tuple[str, ...], manifest: str | None, metrics:
     Exit codes: 0 conformant, 1 not conformant or incomplete, 2 usage or input error.
     """
     profs = [load_profile(p) for p in profiles]
-    rep = run_check(corpus, profs, manifest, metrics, max_findings, from_format, [src] if src else None)
+    rep = run_check(corpus, profs, manifest, metrics, max_findings, reading.fmt, reading.langs, reading.options)
     if fmt == "json":
         data = orjson.dumps(rep, option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE)
     elif fmt == "junit":
@@ -61,6 +59,7 @@ def check(corpus: str, profiles: tuple[str, ...], manifest: str | None, metrics:
         data = render_html(rep, lang).encode()
     else:
         data = render_text(rep, lang).encode()
+    output = output or "-"
     with atomic_output(output) as f:
         f.write(data)
     if output != "-":

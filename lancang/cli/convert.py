@@ -10,24 +10,22 @@ import orjson
 
 from ..corpora.convert import convert as run_convert
 from ..corpora.formats import FEATURES, all_formats
-from .common import format_option, handle_errors, key_values
+from ..errors import UsageError
+from .common import Reading, format_option, handle_errors, input_options, key_values
 
 
 @click.command()
 @click.argument("source", type=click.Path(allow_dash=True))
 @click.argument("target", type=click.Path(allow_dash=True))
-@click.option("--from", "from_format", metavar="FORMAT", help="Input format (default: from the file name).")
-@click.option("--to", "to_format", metavar="FORMAT", help="Output format (default: from the file name).")
-@click.option("--src", metavar="LANG", help="BCP 47 tag of the source side (formats that do not name languages).")
-@click.option("--tgt", metavar="LANG", help="BCP 47 tag of the target side.")
-@click.option("--allow-loss", is_flag=True, help="Convert even when the target cannot hold everything (counted).")
-@click.option("-I", "--in-option", "in_options", multiple=True, metavar="KEY=VALUE",
-              help="Reader option (e.g. scheme=iob2, offsets=codepoint); the value is read as JSON if it parses.")
+@input_options()
+@click.option("--format", "to_format", metavar="FORMAT", help="Output format (default: from TARGET's name).")
+@click.option("--to", "old_to", hidden=True)
 @click.option("-O", "--out-option", "out_options", multiple=True, metavar="KEY=VALUE",
-              help="Writer option (e.g. scheme=bioes); the value is read as JSON if it parses.")
+              help="Writer option of the output format (e.g. scheme=bioes; `lancang formats` lists them).")
+@click.option("--allow-loss", is_flag=True, help="Convert even when the target cannot hold everything (counted).")
 @handle_errors
-def convert(source: str, target: str, from_format: str | None, to_format: str | None, src: str | None,
-            tgt: str | None, allow_loss: bool, in_options: tuple[str, ...], out_options: tuple[str, ...]) -> None:
+def convert(source: str, target: str, reading: Reading, to_format: str | None, old_to: str | None,
+            out_options: tuple[str, ...], allow_loss: bool) -> None:
     """Convert a corpus between formats through lancang's canonical records.
 
     Streams record by record and writes atomically. When the target format cannot hold something the
@@ -39,12 +37,14 @@ def convert(source: str, target: str, from_format: str | None, to_format: str | 
       lancang convert corpus.jsonl corpus.txt --src zh-Hans --allow-loss
       lancang convert lines.txt corpus.jsonl --src th
       lancang convert ner.conll ner.jsonl --src id -I scheme=iob2
+      lancang convert corpus.jsonl - --format tmx
       lancang formats
     """
-    langs = [x for x in (src, tgt) if x]
-    rep = run_convert(source, target, from_format=from_format, to_format=to_format, langs=langs or None,
-                      allow_loss=allow_loss, read_options=key_values(in_options, "--in-option"),
-                      write_options=key_values(out_options, "--out-option"))
+    if old_to and to_format and old_to != to_format:
+        raise UsageError("--to is the old spelling of --format; give one of them")
+    rep = run_convert(source, target, from_format=reading.fmt, to_format=to_format or old_to, langs=reading.langs,
+                      allow_loss=allow_loss, read_options=reading.options,
+                      write_options=key_values(out_options, "-O"))
     lost = ", ".join(f"{k} in {v} records" for k, v in sorted(rep.lost.items()))
     click.echo(f"{source} ({rep.source}) -> {target} ({rep.target}): {rep.records} records"
                + (f"; not carried: {lost}" if lost else ""), err=target == "-")

@@ -17,7 +17,7 @@ from typing import Any
 import orjson
 
 from .. import __version__
-from ..corpora.formats import format_for_path, get_format
+from ..corpora.formats import check_options, get_format, read_corpus, resolve_format
 from ..corpora.jsonl import Parsed, PathLike, is_stdio, iter_lines, open_input
 from ..corpora.model import now_iso
 from ..errors import InputError
@@ -55,10 +55,11 @@ def _sev(req: dict[str, Any]) -> str:
 
 class Checker:
     def __init__(self, profiles: Sequence[Profile], max_findings: int = 100, from_format: str | None = None,
-                 langs: Sequence[str] | None = None):
+                 langs: Sequence[str] | None = None, options: dict[str, Any] | None = None):
         self.profiles = list(profiles)
         self.from_format = get_format(from_format) if from_format else None
         self.langs = list(langs) if langs else None
+        self.options = dict(options or {})
         self.source_format: str = "jsonl"
         self.source_error: str | None = None
         self.max_findings = max_findings
@@ -160,8 +161,9 @@ class Checker:
         """Lines of a JSONL corpus, or the records of a corpus in another registered format (TMX, XLIFF,
         CoNLL-U, ...), read through the format registry. A format reader stops at the first violation of
         its format; that finding goes to the ``source-format`` rules and the base requirement."""
-        fmt = self.from_format or format_for_path(corpus)
-        if fmt is None or fmt.name == "jsonl" or is_stdio(corpus):
+        fmt = self.from_format or (None if is_stdio(corpus) else resolve_format(corpus))
+        if fmt is None or fmt.name == "jsonl":
+            check_options(get_format("jsonl"), "reader", self.options)
             self.digest = hashlib.sha256()
             yield from iter_lines(corpus, digest=self.digest)
             return
@@ -180,7 +182,7 @@ class Checker:
                 self.source_format = "xliff2"
         n = 0
         try:
-            for rec in fmt.read(corpus, langs=self.langs):
+            for rec in read_corpus(corpus, fmt.name, self.langs, **self.options):
                 n += 1
                 yield Parsed(n, rec)
         except InputError as exc:  # the format's own violation, located by the reader
@@ -333,14 +335,14 @@ def load_metrics(path: PathLike) -> dict[str, Any]:
 
 def check(corpus: PathLike, profiles: Sequence[Profile], manifest: PathLike | None = None,
           metrics: PathLike | None = None, max_findings: int = 100, from_format: str | None = None,
-          langs: Sequence[str] | None = None) -> dict[str, Any]:
+          langs: Sequence[str] | None = None, options: dict[str, Any] | None = None) -> dict[str, Any]:
     m = None
     if metrics is not None:
         from ..quality.document import file_sha256, verify_inputs
 
         m = load_metrics(metrics)
         verify_inputs(m, file_sha256(corpus), str(metrics), str(corpus))
-    return Checker(profiles, max_findings, from_format, langs).run(corpus, manifest, m)
+    return Checker(profiles, max_findings, from_format, langs, options).run(corpus, manifest, m)
 
 
 __all__ = ["Checker", "check", "load_metrics"]
