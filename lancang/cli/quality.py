@@ -8,21 +8,13 @@ from typing import Any
 import click
 import orjson
 
-from .. import __version__
-from ..corpora.jsonl import JsonlWriter, atomic_output, is_stdio
-from ..corpora.model import now_iso
-from ..errors import InputError, UsageError
+from ..corpora.jsonl import atomic_output
+from ..errors import UsageError
+from ..quality import acceptance as acc
 from ..quality import agreement as agr
 from ..quality import sampling as smp
-from ..quality import switching as sw
-from .common import handle_errors
-
-METRICS_ID = "lancang/metrics/1"
-
-
-def metrics_document(command: str, **parts: Any) -> dict[str, Any]:
-    """The metrics document every quality command writes (``schemas/metrics.schema.json``)."""
-    return {"metrics": METRICS_ID, "lancang": __version__, "command": command, "created": now_iso(), **parts}
+from ..quality.document import metrics_document
+from .common import Reading, handle_errors, input_options, output_option
 
 
 def _dump(doc: Any) -> bytes:
@@ -62,14 +54,6 @@ def render_plan(p: smp.Plan) -> str:
     return head + letter + size
 
 
-def _plan(lot_size: int, aql: str | None, level: str, severity: str, count: str, fixed: str | None) -> smp.Plan:
-    if (aql is None) == (fixed is None):
-        raise UsageError("give either --aql (a GB/T 2828.1 plan) or --plan NAME (a fixed plan)")
-    if fixed is not None:
-        return smp.fixed_plan(lot_size, fixed, count=count)
-    return smp.gb2828_plan(lot_size, aql, level, severity, count)  # type: ignore[arg-type]
-
-
 def switching_options(fn: Any) -> Any:
     """--history and the inputs of the switching rules the software cannot know (sample and inspect)."""
     for opt in reversed([
@@ -92,8 +76,9 @@ def switching_options(fn: Any) -> Any:
 
 
 @click.command()
-@click.argument("corpus", required=False, type=click.Path(dir_okay=False, allow_dash=True))
+@click.argument("corpus", required=False, type=click.Path(dir_okay=True, allow_dash=True))
 @click.argument("out", required=False, type=click.Path(dir_okay=False, allow_dash=True))
+@output_option(help="The sample file to write (or give it as OUT; `-` for standard output).")
 @click.option("--aql", help="Acceptance quality limit, a column of the GB/T 2828.1 tables (0.010 ... 1000).")
 @click.option("--level", type=click.Choice(smp.LEVELS),
               help="Inspection level: general I, II, III or special S-1 ... S-4 (default II, or the history's).")
@@ -104,28 +89,36 @@ def switching_options(fn: Any) -> Any:
                    "(defects); AQLs above 10 need nonconformities (default nonconforming, or the history's).")
 @click.option("--plan", "fixed", type=click.Choice(sorted(smp.fixed_plans())),
               help="A fixed plan instead of a GB/T 2828.1 plan (TC260-003 §9.2 and §9.3).")
-@click.option("--seed", type=int, help="Random seed; the same corpus, plan and seed give the same sample.")
-@click.option("--lot-size", type=int, help="Lot size (number of records); counted from CORPUS when not given.")
+@click.option("--seed", type=click.IntRange(0, 2**63 - 1),
+              help="Random seed; the same corpus, plan and seed give the same sample.")
+@click.option("--lot-size", type=click.IntRange(min=0), help="Lot size (number of records); counted from CORPUS "
+              "when not given.")
 @click.option("--plan-only", is_flag=True, help="Print the plan without drawing a sample.")
-@click.option("--format", "fmt", type=click.Choice(["text", "json", "jsonl", "labelstudio"]),
+@click.option("--format", "fmt", type=click.Choice(["text", "json", *acc.SAMPLE_FORMATS]),
               help="--plan-only: text (default) or json. Sample: jsonl (default) or labelstudio tasks.")
+@input_options()
 @switching_options
 @handle_errors
-def sample(corpus: str | None, out: str | None, aql: str | None, level: str | None, severity: str | None,
-           count: str | None, fixed: str | None, seed: int | None, lot_size: int | None, plan_only: bool,
-           fmt: str | None, history: str | None, allow_reduced: bool, force_severity: bool, resume: bool) -> None:
+def sample(corpus: str | None, out: str | None, output: str | None, aql: str | None, level: str | None,
+           severity: str | None, count: str | None, fixed: str | None, seed: int | None, lot_size: int | None,
+           plan_only: bool, fmt: str | None, reading: Reading, history: str | None, allow_reduced: bool,
+           force_severity: bool, resume: bool) -> None:
     """Draw a reproducible acceptance-inspection sample from a corpus for reviewers (GB/T 2828.1 / ISO 2859-1
     single sampling, or a fixed TC260-003 plan).
 
-    The lot is the corpus, its size the number of records. The sample keeps corpus order; each
-    sampled record gets empty review slots in meta.review ({"verdict": null, "defects": [],
-    "reviewer": null, ...}) and the plan, seed and position in meta.sample. Reviewers set verdict to
-    "pass" or "fail" and list defects; `lancang inspect` then decides on the lot.
+    The lot is the corpus (any readable format: --from, -I, --src/--tgt), its size the number of
+    records; standard input and pipes are spooled to a temporary file to count them. The sample keeps
+    corpus order; each sampled record gets empty review slots in meta.review ({"verdict": null,
+    "defects": [], "reviewer": null, ...}) and the plan, seed and position in meta.sample. Reviewers
+    set verdict to "pass" or "fail" and list defects; `lancang inspect` then decides on the lot.
+    With --format labelstudio the sample is written by the Label Studio format's writer: one task per
+    record with its first side, meta.sample and meta.review in the task's meta.
 
     \b
     Examples:
       lancang sample corpus.jsonl review.jsonl --aql 1.0 --level II --seed 7
-      lancang sample corpus.jsonl tasks.json --aql 2.5 --format labelstudio --seed 7
+      lancang sample corpus.jsonl tasks.ls.json --aql 2.5 --format labelstudio --seed 7
+      lancang sample memory.tmx -o review.jsonl --aql 1.0 --seed 7
       lancang sample corpus.jsonl review.jsonl --plan tc260-003-9.2-manual --seed 7
       lancang sample --plan-only --lot-size 10000 --aql 1.0 --level II --format json
       lancang sample corpus.jsonl review.jsonl --aql 1.0 --history lots.jsonl --seed 7
@@ -136,92 +129,32 @@ def sample(corpus: str | None, out: str | None, aql: str | None, level: str | No
     count default to the history's. An explicit --severity that contradicts the history is an error
     unless --force-severity.
     """
-    switch: dict[str, Any] | None = None
-    if history is not None:
-        if fixed is not None:
-            raise UsageError("--history runs the GB/T 2828.1 switching rules; it does not go with a fixed --plan")
-        hist = sw.read_history(history)
-        if hist.params is not None:
-            given = {"aql": smp.parse_aql(aql) if aql is not None else None, "level": level, "count": count}
-            for key, value in given.items():
-                if value is not None and value != hist.params[key]:
-                    raise UsageError(f"--{key} {value} differs from the history's ({history}:1: {key} "
-                                     f"{hist.params[key]}); one history per AQL, inspection level and count")
-            aql, level, count = hist.params["aql"], hist.params["level"], hist.params["count"]
-        if force_severity and severity is None:
-            raise UsageError("--force-severity needs --severity")
-        try:
-            next_sev, _start, events = sw.begin_lot(hist.state, allow_reduced=allow_reduced,
-                                                    force_severity=severity if force_severity else None, resume=resume)
-        except sw.SwitchingError as exc:
-            if not (plan_only and hist.state.discontinued and not resume):
-                raise UsageError(f"{history}: {exc}") from None
-            next_sev, events = None, []  # --plan-only shows the discontinued state
-        if severity is not None and next_sev is not None and severity != next_sev:
-            raise UsageError(f"--severity {severity} contradicts the history {history} ({hist.lots} lots: "
-                             f"{sw.describe(hist.state)}): the switching rules put the next lot on {next_sev} "
-                             "inspection; --force-severity sets it by hand")
-        severity = next_sev
-        switch = {"history": history, "lots": hist.lots, "state": hist.state.to_dict(), "next_severity": next_sev,
-                  "events": [e.to_dict() for e in events], "summary": sw.describe(hist.state)}
-    _switch_flags_need_history(history, allow_reduced, force_severity, resume)
-    level, severity, count = level or "II", severity or "normal", count or "nonconforming"
+    if out is not None and output is not None and out != output:
+        raise UsageError("give the output file once: as OUT or as -o/--output")
+    out = out if out is not None else output
+    if plan_only and fmt not in (None, "text", "json"):
+        raise UsageError("--plan-only prints text or json")
+    if not plan_only and fmt in ("text", "json"):
+        raise UsageError("a sample is written as jsonl or labelstudio (text and json are for --plan-only)")
+    res = acc.sample_corpus(corpus, out, aql=aql, level=level, severity=severity, count=count, plan=fixed, seed=seed,
+                            lot_size=lot_size, plan_only=plan_only, history=history, allow_reduced=allow_reduced,
+                            force_severity=force_severity, resume=resume, out_format=fmt or "jsonl",
+                            **reading.kwargs())
+    plan, switch = res["plan"], res["switching"]
     if plan_only:
-        fmt = fmt or "text"
-        if fmt not in ("text", "json"):
-            raise UsageError("--plan-only prints text or json")
-        if out is not None:
-            raise UsageError("--plan-only draws nothing: give no output file")
-        if switch is not None and (switch["next_severity"] is None or (lot_size is None and corpus is None)):
-            plan = None  # the history's state only
-        else:
-            if lot_size is None:
-                if corpus is None:
-                    raise UsageError("--plan-only needs --lot-size N or a CORPUS to count")
-                lot_size = _lot_size(corpus)
-            plan = _plan(lot_size, aql, level, severity, count, fixed)
         if fmt == "json":
             doc: Any = plan.to_dict() if plan is not None else None
             if switch is not None:
                 doc = {"plan": doc, "switching": switch}
             sys.stdout.buffer.write(_dump(doc))
-        else:
-            if switch is not None:
-                click.echo(render_switch(switch))
-            if plan is not None:
-                click.echo(render_plan(plan))
+            return
+        if switch is not None:
+            click.echo(render_switch(switch))
+        if plan is not None:
+            click.echo(render_plan(plan))
         return
-    fmt = fmt or "jsonl"
-    if fmt not in ("jsonl", "labelstudio"):
-        raise UsageError("a sample is written as jsonl or labelstudio (text and json are for --plan-only)")
-    if corpus is None or out is None:
-        raise UsageError("give the CORPUS to sample and the OUT file to write (or --plan-only)")
-    if is_stdio(corpus) and lot_size is None:
-        raise UsageError("standard input can be read only once: give --lot-size N (its number of records)")
-    if not is_stdio(corpus) and not is_stdio(out) and _same_file(corpus, out):
-        raise UsageError(f"{out}: the output would overwrite the corpus; write the sample to another file")
-    if lot_size is None:
-        lot_size = _lot_size(corpus)
-    plan = _plan(lot_size, aql, level, severity, count, fixed)
-    if seed is None:
-        seed = smp.new_seed()
-    written = 0
-    if fmt == "jsonl":
-        with JsonlWriter(out) as w:
-            for rec in smp.draw(corpus, plan, seed):
-                w.write(rec)
-        written = w.count
-    else:
-        with atomic_output(out, "wb") as f:
-            f.write(b"[\n")
-            first = True
-            for rec in smp.draw(corpus, plan, seed):
-                written += 1
-                for task in smp.labelstudio_tasks(rec):
-                    f.write((b"" if first else b",\n") + orjson.dumps(task))
-                    first = False
-            f.write(b"\n]\n")
-    click.echo(f"sampled {written:,} of {plan.lot_size:,} records (seed {seed}) -> {out}", err=True)
+    click.echo(f"sampled {res['written']:,} of {plan.lot_size:,} records (seed {res['seed']}) -> {res['output']}",
+               err=True)
     if switch is not None:
         click.echo(render_switch(switch), err=True)
     click.echo(render_plan(plan), err=True)
@@ -241,27 +174,6 @@ def render_switch(switch: dict[str, Any]) -> str:
     lines += _events(switch["events"], "  ")
     lines.append("  " + _next_lot(switch["next_severity"]))
     return "\n".join(lines)
-
-
-def _switch_flags_need_history(history: str | None, allow_reduced: bool, force_severity: bool, resume: bool) -> None:
-    if history is None and (allow_reduced or force_severity or resume):
-        raise UsageError("--allow-reduced, --force-severity and --resume go with --history")
-
-
-def _lot_size(corpus: str) -> int:
-    n = smp.count_records(corpus)
-    if n == 0:
-        raise InputError(f"{corpus}: the corpus has no records: there is nothing to sample (lot size 0)")
-    return n
-
-
-def _same_file(a: str, b: str) -> bool:
-    import os
-
-    try:
-        return os.path.samefile(a, b)
-    except OSError:
-        return False
 
 
 # ----------------------------------------------------------------------------------------- inspect
@@ -295,27 +207,39 @@ def render_inspection(d: dict[str, Any], path: str) -> str:
 
 @click.command()
 @click.argument("reviewed", type=click.Path(dir_okay=False, allow_dash=True))
+@click.option("--corpus", type=click.Path(dir_okay=True, allow_dash=True),
+              help="The corpus the sample was drawn from (read with --from, -I, --src/--tgt as for `lancang "
+                   "sample`): verify that the reviewed records are the ones the seed draws from it. `lancang check "
+                   "--metrics` accepts only a document verified against the corpus it checks.")
+@input_options()
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
               help="Output format (json is the metrics document).")
-@click.option("-o", "--out", type=click.Path(dir_okay=False, allow_dash=False),
-              help="Also write the metrics document (JSON) to this file, e.g. for `lancang check --metrics`.")
+@output_option(old=("--out",),
+               help="Also write the metrics document (JSON) to this file, e.g. for `lancang check --metrics`.")
 @switching_options
 @handle_errors
-def inspect(reviewed: str, fmt: str, out: str | None, history: str | None, allow_reduced: bool,
-            force_severity: bool, resume: bool) -> None:
+def inspect(reviewed: str, corpus: str | None, reading: Reading, fmt: str, output: str | None, history: str | None,
+            allow_reduced: bool, force_severity: bool, resume: bool) -> None:
     """Decide on a lot from a reviewed sample: accept when the defects found are at most Ac, reject from Re.
 
-    Reads the sample that `lancang sample` wrote, with each record's meta.review.verdict set to "pass" or
-    "fail" (defects in meta.review.defects: a type string or {"type", "layer", "side", "note", ...}).
-    Reports the plan, Ac, Re, the defects found, and per annotator (from the layers' provenance) the
-    records, nonconforming records and defects attributed to their layers. A record without a verdict
-    is an error naming its line and id.
+    Reads the sample that `lancang sample` wrote (JSONL, or Label Studio tasks whose meta carries the
+    review), with each record's meta.review.verdict set to "pass" or "fail" (defects in
+    meta.review.defects: a type string or {"type", "layer", "side", "note", ...}). Reports the plan,
+    Ac, Re, the defects found, and per annotator (from the layers' provenance) the records,
+    nonconforming records and defects attributed to their layers. A record without a verdict is an
+    error naming its line and id.
+
+    With --corpus the sample is verified, not believed: the corpus must have the sample's lot size,
+    and every reviewed record must be at a position the sample's seed draws, holding its id there (a
+    failing record swapped for an undrawn one is an error naming it); the metrics document then
+    names the corpus with its sha256, as `lancang check CORPUS --metrics` requires.
 
     \b
     Examples:
-      lancang inspect review.jsonl
-      lancang inspect review.jsonl --format json -o metrics.json
-      lancang inspect review.jsonl --history lots.jsonl
+      lancang inspect review.jsonl --corpus corpus.jsonl
+      lancang inspect review.jsonl --corpus corpus.jsonl --format json -o metrics.json
+      lancang inspect tasks.ls.json --corpus memory.tmx
+      lancang inspect review.jsonl --corpus corpus.jsonl --history lots.jsonl
 
     With --history the lot is checked against the switching history (its plan must have the severity
     the GB/T 2828.1 §9 switching rules call for, and the history's AQL, level and count), and the lot
@@ -324,58 +248,20 @@ def inspect(reviewed: str, fmt: str, out: str | None, history: str | None, allow
 
     Exit codes: 0 lot accepted, 1 lot rejected, 2 usage or input error.
     """
-    if history is not None and not is_stdio(reviewed) and _same_file(reviewed, history):
-        raise UsageError(f"{history}: the history would overwrite the reviewed sample; give another file")
-    _switch_flags_need_history(history, allow_reduced, force_severity, resume)
-    insp = smp.inspect(reviewed)
-    result = insp.to_dict()
-    if history is not None:
-        result["switching"] = _record_lot(insp, reviewed, history, allow_reduced, force_severity, resume)
-    doc = metrics_document("inspect", inputs=[{"path": reviewed}], inspection=result)
-    if out:
-        _write_json(out, doc)
+    doc = acc.inspect_sample(reviewed, corpus=corpus, history=history, allow_reduced=allow_reduced,
+                             force_severity=force_severity, resume=resume, output=output, **reading.kwargs())
+    result = doc["inspection"]
+    if output:
+        _write_json(output, doc)
     if fmt == "json":
         sys.stdout.buffer.write(_dump(doc))
     else:
         click.echo(render_inspection(result, reviewed))
+    if corpus is None:
+        click.echo("note: not verified against the corpus the sample was drawn from: give --corpus CORPUS "
+                   "(`lancang check --metrics` needs it)", err=True)
     if result["decision"] != "accept":
         raise SystemExit(1)
-
-
-def _record_lot(insp: smp.Inspection, reviewed: str, history: str, allow_reduced: bool, force_severity: bool,
-                resume: bool) -> dict[str, Any]:
-    """Check the lot against the history, append it, and return the metrics ``inspection.switching`` part."""
-    plan = insp.plan
-    if plan.scheme != "gb-t-2828.1":
-        raise UsageError(f"{reviewed}: the sample uses a fixed plan; --history runs the GB/T 2828.1 switching rules")
-    hist = sw.read_history(history)
-    why = sw.check_params(hist, plan)
-    if why:
-        raise InputError(f"{reviewed}: the sample's {why}")
-    digest = insp.sample_digest
-    if digest in hist.samples:
-        raise InputError(f"{reviewed}: this sample is already lot {hist.samples[digest]} of the history "
-                         f"({history}:{hist.samples[digest]})")
-    force = plan.severity if force_severity else None
-    lot = sw.LotResult(plan, insp.defects)
-    try:
-        state, events = sw.next_state(hist.state, lot, allow_reduced=allow_reduced, force_severity=force, resume=resume)
-    except sw.SwitchingError as exc:
-        raise InputError(f"{reviewed}: {exc} (history {history}: {hist.lots} lots; {sw.describe(hist.state)})") from None
-    time = now_iso()
-    if hist.last_time is not None and time < hist.last_time:
-        raise InputError(f"{history}: its last lot is dated {hist.last_time}, after now ({time}); check the clock")
-    line = sw.history_line(hist, lot, state, events, time=time, allow_reduced=allow_reduced, force_severity=force,
-                           resume=resume, sample={"path": reviewed, "source": insp.source, "seed": insp.seed,
-                                                  "digest": digest})
-    sw.append_history(history, line)
-    try:
-        nxt, _s, _e = sw.begin_lot(state, allow_reduced=allow_reduced)
-    except sw.SwitchingError:
-        nxt = None
-    return {"history": history, "lot": line["lot"], "severity": plan.severity, "events": line["events"],
-            "state": line["state"], "next_severity": nxt, "reduced_eligible": state.reduced_eligible(),
-            "summary": sw.describe(state)}
 
 
 # ------------------------------------------------------------------------------------------- agree
@@ -463,7 +349,7 @@ def agree(files: tuple[str, ...], names: str | None, layers: str, unit: str, int
     name_list = [x.strip() for x in names.split(",")] if names else None
     layer_list = [x.strip() for x in layers.split(",") if x.strip()]
     a = agr.agree(list(files), name_list, layer_list, unit, intersect)
-    doc = metrics_document("agree", inputs=[{"path": f} for f in files], agreement=a)
+    doc = metrics_document("agree", inputs=list(files), agreement=a)
     if out:
         _write_json(out, doc)
     if fmt == "json":

@@ -38,7 +38,8 @@ from typing import Any
 import orjson
 
 from ..corpora.dupes import DuplicateIndex
-from ..corpora.jsonl import Parsed, PathLike, iter_lines, json_type
+from ..corpora.formats import read_items, resolve_format
+from ..corpora.jsonl import Parsed, PathLike, json_type
 from ..errors import InputError, UsageError
 
 LEVELS = ("S-1", "S-2", "S-3", "S-4", "I", "II", "III")
@@ -55,7 +56,7 @@ MAX_PERCENT_AQL = Decimal(10)
 
 # ------------------------------------------------------------------------------------------ tables
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def load_table(name: str) -> dict[str, Any]:
     """A table file of ``lancang/quality/tables`` as a dict (cached; do not mutate)."""
     data = resources.files(__package__).joinpath("tables", name).read_bytes()
@@ -73,7 +74,7 @@ def aql_values() -> list[str]:
     return list(master_table("normal")["aql"])
 
 
-def parse_aql(aql: str | float | int | Decimal) -> str:
+def parse_aql(aql: str | float | Decimal) -> str:
     """The table's spelling of an AQL ("1" and "1.00" -> "1.0"); a value not in the table is a usage error."""
     try:
         want = Decimal(str(aql))
@@ -155,7 +156,7 @@ class Plan:
         return d
 
     @classmethod
-    def from_dict(cls, d: Mapping[str, Any]) -> "Plan":
+    def from_dict(cls, d: Mapping[str, Any]) -> Plan:
         """Rebuild a plan written by :meth:`to_dict` (e.g. from a review sample); checks it against the tables."""
         try:
             if d["scheme"] == "gb-t-2828.1":
@@ -277,22 +278,32 @@ def plan_from_spec(spec: Mapping[str, Any], lot_size: int) -> Plan:
 
 # ------------------------------------------------------------------------------------------ drawing
 
-def read_numbered(path: PathLike) -> Iterator[tuple[int, dict[str, Any]]]:
-    """(line, record) of a JSONL file; the first bad line is an input error with its location."""
-    for item in iter_lines(path):
+def where(path: PathLike, line: int | None, rid: Any = None) -> str:
+    """A record's location: ``file:line`` for JSONL, ``file`` and the id for other formats."""
+    loc = f"{path}:{line}" if line is not None else str(path)
+    return loc if rid is None else f"{loc} [{rid}]"
+
+
+def read_numbered(path: PathLike, *, fmt: str | None = None, langs: Any = None, options: dict[str, Any] | None = None,
+                  digest: Any = None) -> Iterator[tuple[int | None, dict[str, Any]]]:
+    """(line, record) of a corpus in any readable format, through the format hub (line is None outside
+    JSONL); the first bad line or record is an input error with its location. ``digest`` (a hashlib
+    object) gets the input's bytes."""
+    for item in read_items(path, fmt, langs, digest=digest, **(options or {})):
         if isinstance(item, Parsed):
             if isinstance(item.value, dict) and isinstance(item.value.get("id"), str):
                 yield item.line, item.value
                 continue
             what = "has no string id" if isinstance(item.value, dict) else f"is {json_type(item.value)}, not a record"
-            raise InputError(f"{path}:{item.line}: line {what}")
+            raise InputError(f"{where(path, item.line)}: {'line' if item.line is not None else 'a record'} {what}")
         if item.severity == "error":
-            raise InputError(f"{path}:{item.line}: {item.message}")
+            raise InputError(f"{where(path, item.line)}: {item.message}")
 
 
-def count_records(path: PathLike) -> int:
+def count_records(path: PathLike, *, fmt: str | None = None, langs: Any = None,
+                  options: dict[str, Any] | None = None) -> int:
     """The lot size of a corpus: its number of records (a bad line is an input error)."""
-    return sum(1 for _ in read_numbered(path))
+    return sum(1 for _ in read_numbered(path, fmt=fmt, langs=langs, options=options))
 
 
 def select(lot_size: int, n: int, seed: int) -> Iterator[bool]:
@@ -318,25 +329,27 @@ def review_slot() -> dict[str, Any]:
     return {"verdict": None, "defects": [], "reviewer": None, "time": None, "note": None}
 
 
-def draw(path: PathLike, plan: Plan, seed: int) -> Iterator[dict[str, Any]]:
-    """Stream the sampled records of ``path`` (in corpus order), each with empty review slots in
-    ``meta.review`` and the plan, seed and position in ``meta.sample``. The file must hold exactly
-    ``plan.lot_size`` records."""
+def draw(path: PathLike, plan: Plan, seed: int, *, fmt: str | None = None, langs: Any = None,
+         options: dict[str, Any] | None = None) -> Iterator[dict[str, Any]]:
+    """Stream the sampled records of ``path`` (in corpus order, any readable format), each with empty
+    review slots in ``meta.review`` and the plan, seed and position in ``meta.sample``. The corpus must
+    hold exactly ``plan.lot_size`` records."""
     picks = select(plan.lot_size, plan.sample_size, seed)
     plan_d = plan.to_dict()
     source = Path(str(path)).name if str(path) != "-" else "-"
     seen = 0
-    for line, rec in read_numbered(path):
+    for line, rec in read_numbered(path, fmt=fmt, langs=langs, options=options):
         seen += 1
         if seen > plan.lot_size:
-            raise InputError(f"{path}:{line}: the corpus has more records than the lot size {plan.lot_size}")
+            raise InputError(f"{where(path, line, rec['id'])}: the corpus has more records than the lot size "
+                             f"{plan.lot_size}")
         if not next(picks):
             continue
         meta = rec.setdefault("meta", {})
         if not isinstance(meta, dict):
-            raise InputError(f"{path}:{line} [{rec['id']}]: meta is {json_type(meta)}, not an object")
+            raise InputError(f"{where(path, line, rec['id'])}: meta is {json_type(meta)}, not an object")
         if meta.get("review") is not None or meta.get("sample") is not None:
-            raise InputError(f"{path}:{line} [{rec['id']}]: the record already has meta.review or meta.sample "
+            raise InputError(f"{where(path, line, rec['id'])}: the record already has meta.review or meta.sample "
                              "(is this already a review sample?); draw from the corpus itself")
         meta["sample"] = {"plan": plan_d, "seed": seed, "source": source, "position": seen, "line": line}
         meta["review"] = review_slot()
@@ -345,35 +358,16 @@ def draw(path: PathLike, plan: Plan, seed: int) -> Iterator[dict[str, Any]]:
         raise InputError(f"{path}: the corpus has {seen} records, not the lot size {plan.lot_size}")
 
 
-# --------------------------------------------------------------------------------- Label Studio tasks
-
-def _utf16(text: str, offset: int) -> int:
-    """A code-point offset as a UTF-16 code-unit offset (what Label Studio counts)."""
-    return offset + sum(1 for ch in text[:offset] if ord(ch) > 0xFFFF)
-
-
-def labelstudio_tasks(rec: dict[str, Any]) -> Iterator[dict[str, Any]]:
-    """Label Studio tasks for one sampled record: one task per side, with the side's entities (from_name
-    ``entities``) and tokens (from_name ``tokens``) as predictions in UTF-16 offsets, and the lancang
-    record id, side and sample position in ``data`` and ``meta``."""
-    sample = rec.get("meta", {}).get("sample", {})
-    for lang, side in rec["sides"].items():
-        text = side["text"]
-        layers = side.get("layers", {})
-        result = []
-        for k, it in enumerate(layers.get("entities", {}).get("items", ())):
-            result.append({"id": f"e{k}", "from_name": "entities", "to_name": "text", "type": "labels",
-                           "value": {"start": _utf16(text, it["start"]), "end": _utf16(text, it["end"]),
-                                     "text": text[it["start"]:it["end"]], "labels": [it["label"]]}})
-        for k, (s, e) in enumerate(layers.get("tokens", {}).get("spans", ())):
-            result.append({"id": f"t{k}", "from_name": "tokens", "to_name": "text", "type": "labels",
-                           "value": {"start": _utf16(text, s), "end": _utf16(text, e), "text": text[s:e],
-                                     "labels": ["TOKEN"]}})
-        yield {"data": {"text": text, "record": rec["id"], "side": lang},
-               "predictions": [{"model_version": "lancang", "result": result}],
-               "meta": {"record": rec["id"], "side": lang, "position": sample.get("position"),
-                        "annotators": sorted(record_annotators(rec)), "plan": sample.get("plan"),
-                        "seed": sample.get("seed")}}
+def first_side_only(rec: dict[str, Any]) -> dict[str, Any]:
+    """The record with its first side only (and no links): what a one-side format such as a Label
+    Studio task holds of a bilingual sampled record."""
+    sides = rec["sides"]
+    if len(sides) <= 1:
+        return rec
+    lang = next(iter(sides))
+    out = {k: v for k, v in rec.items() if k not in ("sides", "links")}
+    out["sides"] = {lang: sides[lang]}
+    return out
 
 
 # --------------------------------------------------------------------------------------- inspection
@@ -488,50 +482,146 @@ class Inspection:
 MAX_LISTED = 10
 
 
-def inspect(path: PathLike) -> Inspection:
-    """Read a reviewed sample (JSONL written by :func:`draw`, verdicts filled in) and sum it up.
+class DrawCheck:
+    """Re-derive, from the corpus, which records a plan and seed draw, and check a reviewed sample
+    against them while both stream: every reviewed record's ``meta.sample.position`` must be a drawn
+    position of the corpus and hold the record's id there. The sample must be in position order (as
+    :func:`draw` writes it) and the corpus must have exactly the plan's lot size; ``digest`` (a hashlib
+    object) gets the corpus's bytes on the way."""
 
-    Every record must carry the same plan in ``meta.sample.plan`` and a verdict in ``meta.review``;
+    def __init__(self, corpus: PathLike, *, fmt: str | None = None, langs: Any = None,
+                 options: dict[str, Any] | None = None, digest: Any = None):
+        self.corpus = corpus
+        self._reading = {"fmt": fmt, "langs": langs, "options": options, "digest": digest}
+        self._stream: Iterator[tuple[int | None, dict[str, Any]]] | None = None
+        self._picks: Iterator[bool] = iter(())
+        self.plan: Plan | None = None
+        self.seed: int | None = None
+        self.pos = 0          # corpus records read so far
+        self._last = 0        # position of the previous reviewed record
+        self._missing: tuple[int, str] | None = None  # the first drawn position the sample skipped
+
+    def start(self, plan: Plan, seed: Any, where_: str) -> None:
+        if isinstance(seed, bool) or not isinstance(seed, int):
+            raise InputError(f"{where_}: meta.sample.seed is {seed!r}, not a whole number: the drawn records "
+                             "cannot be re-derived")
+        self.plan, self.seed = plan, seed
+        self._stream = read_numbered(self.corpus, **self._reading)
+        self._picks = select(plan.lot_size, plan.sample_size, seed)
+
+    def _next(self) -> tuple[dict[str, Any], bool] | None:
+        assert self._stream is not None and self.plan is not None
+        for _line, rec in self._stream:
+            self.pos += 1
+            if self.pos > self.plan.lot_size:
+                raise InputError(f"{self.corpus}: the corpus has more than {self.plan.lot_size} records, the lot size "
+                                 "of the sample: the sample was not drawn from this corpus")
+            return rec, next(self._picks)
+        return None
+
+    def _short(self) -> InputError:
+        assert self.plan is not None
+        return InputError(f"{self.corpus}: the corpus has {self.pos} records, not the sample's lot size "
+                          f"{self.plan.lot_size}: the sample was not drawn from this corpus")
+
+    def check(self, position: Any, rid: str, where_: str) -> None:
+        """Check one reviewed record (in sample order)."""
+        assert self.plan is not None
+        lot = self.plan.lot_size
+        if isinstance(position, bool) or not isinstance(position, int) or not 1 <= position <= lot:
+            raise InputError(f"{where_}: meta.sample.position {position!r} is not a position of a lot of {lot}")
+        if position <= self._last:
+            raise InputError(f"{where_}: position {position} comes after position {self._last}: to check the sample "
+                             "against the corpus, keep it in corpus order (as `lancang sample` wrote it)")
+        self._last = position
+        got = None
+        while self.pos < position:
+            got = self._next()
+            if got is None:
+                raise self._short()
+            if self.pos < position and got[1] and self._missing is None:
+                self._missing = (self.pos, got[0]["id"])
+        assert got is not None
+        rec, drawn = got
+        if not drawn:
+            gone = (f"; the drawn record {self._missing[1]!r} (position {self._missing[0]}) is not in the sample: "
+                    "was it swapped?" if self._missing else "")
+            raise InputError(f"{where_}: record {rid!r} (position {position}) is not one that seed {self.seed} draws "
+                             f"from {self.corpus}{gone}")
+        if rec["id"] != rid:
+            raise InputError(f"{where_}: position {position} of {self.corpus} holds record {rec['id']!r}, not "
+                             f"{rid!r}: the record was swapped, or the sample comes from another corpus")
+
+    def finish(self) -> None:
+        """Read the rest of the corpus: it must have exactly the lot size, and no drawn record may be missing."""
+        assert self.plan is not None
+        while (got := self._next()) is not None:
+            if got[1] and self._missing is None:
+                self._missing = (self.pos, got[0]["id"])
+        if self.pos != self.plan.lot_size:
+            raise self._short()
+        if self._missing:
+            raise InputError(f"{self.corpus}: the drawn record {self._missing[1]!r} (position {self._missing[0]}) "
+                             "is not in the sample")
+
+
+def inspect(path: PathLike, *, check: DrawCheck | None = None, digest: Any = None) -> Inspection:
+    """Read a reviewed sample (written by :func:`draw`, verdicts filled in; JSONL, or Label Studio tasks
+    whose ``meta`` carries ``sample`` and ``review``) and sum it up.
+
+    Every record must carry the same plan and seed in ``meta.sample`` and a verdict in ``meta.review``;
     records without a verdict, unknown verdicts and a sample of the wrong size are input errors that
-    name their file, line and record id.
+    name their file, line and record id. With ``check`` (a :class:`DrawCheck` on the corpus), every
+    record must be one the seed draws from that corpus. ``digest`` gets the sample's bytes.
     """
+    fmt = resolve_format(path, None, "input").name
+    if fmt not in ("jsonl", "labelstudio"):
+        raise UsageError(f"{path}: a reviewed sample is JSONL or Label Studio JSON, not {fmt}")
     plan_d: dict[str, Any] | None = None
     result: Inspection | None = None
     missing: list[str] = []
     n_missing = 0
     # positions seen, in bounded memory: a fixed plan may sample millions of records
     with DuplicateIndex() as positions:
-        for line, rec in read_numbered(path):
-            where = f"{path}:{line} [{rec['id']}]"
+        for k, (line, rec) in enumerate(read_numbered(path, digest=digest), 1):
+            here = where(path, line, rec["id"])
             meta = rec.get("meta")
             sample = meta.get("sample") if isinstance(meta, dict) else None
             review = meta.get("review") if isinstance(meta, dict) else None
             if not isinstance(sample, dict) or not isinstance(sample.get("plan"), dict):
-                raise InputError(f"{where}: no meta.sample.plan; inspect reads a sample drawn by `lancang sample`")
+                raise InputError(f"{here}: no meta.sample.plan; inspect reads a sample drawn by `lancang sample`")
             if result is None:
                 plan_d = sample["plan"]
                 try:
                     result = Inspection(Plan.from_dict(plan_d), seed=sample.get("seed"), source=sample.get("source"))
                 except UsageError as exc:
-                    raise InputError(f"{where}: {exc}") from None
+                    raise InputError(f"{here}: {exc}") from None
+                if check is not None:
+                    check.start(result.plan, result.seed, here)
             elif sample["plan"] != plan_d:
-                raise InputError(f"{where}: meta.sample.plan differs from the first record's; one sample, one plan")
-            first = positions.add(str(sample.get("position")), line)
+                raise InputError(f"{here}: meta.sample.plan differs from the first record's; one sample, one plan")
+            elif sample.get("seed") != result.seed:
+                raise InputError(f"{here}: meta.sample.seed {sample.get('seed')!r} differs from the first record's "
+                                 f"({result.seed!r}); one sample, one seed")
+            first = positions.add(str(sample.get("position")), line if line is not None else k)
             if first is not None:
-                raise InputError(f"{where}: position {sample.get('position')} of the lot is also on line {first}: "
-                                 "a record appears twice in the sample")
+                raise InputError(f"{here}: position {sample.get('position')} of the lot is also on "
+                                 f"{'line' if line is not None else 'record'} {first}: a record appears twice in the "
+                                 "sample")
+            if check is not None:
+                check.check(sample.get("position"), rec["id"], here)
             result.sample_hash.update(f"{sample.get('position')}\t{rec['id']}\n".encode())
             verdict = review.get("verdict") if isinstance(review, dict) else None
             if verdict is None:
                 n_missing += 1
                 if len(missing) < MAX_LISTED:
-                    missing.append(where)
+                    missing.append(here)
                 continue
             if verdict not in VERDICTS:
-                raise InputError(f"{where}: meta.review.verdict is {verdict!r}; use one of {', '.join(VERDICTS)}")
-            defects = _defects(review.get("defects", []), where)
+                raise InputError(f"{here}: meta.review.verdict is {verdict!r}; use one of {', '.join(VERDICTS)}")
+            defects = _defects(review.get("defects", []), here)
             if verdict == "pass" and defects:
-                raise InputError(f"{where}: verdict is pass but {len(defects)} defect(s) are listed; make it fail "
+                raise InputError(f"{here}: verdict is pass but {len(defects)} defect(s) are listed; make it fail "
                                  "or remove the defects")
             _tally(result, rec, review, verdict, defects)  # type: ignore[arg-type]
         for key, first, line, _tag in positions.late_duplicates():
@@ -541,11 +631,15 @@ def inspect(path: PathLike) -> Inspection:
         raise InputError(f"{path}: no records: nothing was reviewed")
     if n_missing:
         more = f" (and {n_missing - len(missing)} more)" if n_missing > len(missing) else ""
+        ls = (" (Label Studio tasks: the verdict is read from each task's meta.review; verdicts given as Label "
+              "Studio annotations are not read yet)" if fmt == "labelstudio" else "")
         raise InputError(f"{path}: {n_missing} of {n_missing + result.reviewed} sampled records have no verdict "
-                         f"(meta.review.verdict is missing or null): {'; '.join(missing)}{more}")
+                         f"(meta.review.verdict is missing or null): {'; '.join(missing)}{more}{ls}")
     if result.reviewed != result.plan.sample_size:
         raise InputError(f"{path}: the sample has {result.reviewed} records but the plan's sample size is "
                          f"{result.plan.sample_size}: records were removed or added after drawing")
+    if check is not None:
+        check.finish()
     return result
 
 

@@ -42,8 +42,9 @@ import orjson
 
 from ..corpora.io import hold_lock, locked
 from ..corpora.jsonl import Parsed, PathLike, atomic_output, iter_lines, json_type
+from ..corpora.model import now_iso
 from ..errors import InputError, UsageError
-from .sampling import SEVERITIES, STANDARD, Plan, aql_values, gb2828_plan
+from .sampling import SEVERITIES, STANDARD, Plan, aql_values, gb2828_plan, parse_aql
 
 HISTORY_ID = "lancang/switching-history/1"
 CLAUSES = {
@@ -416,6 +417,87 @@ def history_line(hist: History, lot: LotResult, state: State, events: list[Event
             "events": [e.to_dict() for e in events], "state": state.to_dict()}
 
 
+def check_flags(history: PathLike | None, *, allow_reduced: bool = False, force_severity: bool = False,
+                resume: bool = False) -> None:
+    """The switching flags need a history."""
+    if history is None and (allow_reduced or force_severity or resume):
+        raise UsageError("--allow-reduced, --force-severity and --resume go with --history")
+
+
+def next_lot(history: PathLike, *, aql: Any = None, level: str | None = None, count: str | None = None,
+             severity: str | None = None, allow_reduced: bool = False, force_severity: bool = False,
+             resume: bool = False, plan_only: bool = False) -> tuple[dict[str, Any], dict[str, Any]]:
+    """What the history says of the next lot: its plan parameters ``{aql, level, count, severity}`` (the
+    history's AQL, level and count; the severity the switching rules call for) and the switching part
+    of the result (state, events, next severity).
+
+    Given parameters must agree with the history's; a ``severity`` that contradicts the rules is an
+    error unless ``force_severity`` (the responsible authority's decision). ``plan_only`` shows a
+    discontinued history (next severity None) instead of refusing it.
+    """
+    hist = read_history(history)
+    if hist.params is not None:
+        given = {"aql": parse_aql(aql) if aql is not None else None, "level": level, "count": count}
+        for key, value in given.items():
+            if value is not None and value != hist.params[key]:
+                raise UsageError(f"--{key} {value} differs from the history's ({history}:1: {key} "
+                                 f"{hist.params[key]}); one history per AQL, inspection level and count")
+        aql, level, count = hist.params["aql"], hist.params["level"], hist.params["count"]
+    if force_severity and severity is None:
+        raise UsageError("--force-severity needs --severity")
+    try:
+        next_sev, _start, events = begin_lot(hist.state, allow_reduced=allow_reduced,
+                                             force_severity=severity if force_severity else None, resume=resume)
+    except SwitchingError as exc:
+        if not (plan_only and hist.state.discontinued and not resume):
+            raise UsageError(f"{history}: {exc}") from None
+        next_sev, events = None, []  # a plan-only look at the discontinued state
+    if severity is not None and next_sev is not None and severity != next_sev:
+        raise UsageError(f"--severity {severity} contradicts the history {history} ({hist.lots} lots: "
+                         f"{describe(hist.state)}): the switching rules put the next lot on {next_sev} "
+                         "inspection; --force-severity sets it by hand")
+    switch = {"history": str(history), "lots": hist.lots, "state": hist.state.to_dict(), "next_severity": next_sev,
+              "events": [e.to_dict() for e in events], "summary": describe(hist.state)}
+    return {"aql": aql, "level": level, "count": count, "severity": next_sev}, switch
+
+
+def record_lot(history: PathLike, plan: Plan, defects: int, *, sample: dict[str, Any], where: str,
+               allow_reduced: bool = False, force_severity: bool = False, resume: bool = False) -> dict[str, Any]:
+    """Check an inspected lot against the history, append it, and return the metrics
+    ``inspection.switching`` part. ``sample`` identifies the reviewed sample (its ``digest`` is what
+    refuses the same sample twice); ``where`` names it in errors; ``force_severity`` takes the plan's
+    severity as the responsible authority's decision."""
+    if plan.scheme != "gb-t-2828.1":
+        raise UsageError(f"{where}: the sample uses a fixed plan; --history runs the GB/T 2828.1 switching rules")
+    hist = read_history(history)
+    why = check_params(hist, plan)
+    if why:
+        raise InputError(f"{where}: the sample's {why}")
+    digest = sample["digest"]
+    if digest in hist.samples:
+        raise InputError(f"{where}: this sample is already lot {hist.samples[digest]} of the history "
+                         f"({history}:{hist.samples[digest]})")
+    force = plan.severity if force_severity else None
+    lot = LotResult(plan, defects)
+    try:
+        state, events = next_state(hist.state, lot, allow_reduced=allow_reduced, force_severity=force, resume=resume)
+    except SwitchingError as exc:
+        raise InputError(f"{where}: {exc} (history {history}: {hist.lots} lots; {describe(hist.state)})") from None
+    time = now_iso()
+    if hist.last_time is not None and time < hist.last_time:
+        raise InputError(f"{history}: its last lot is dated {hist.last_time}, after now ({time}); check the clock")
+    line = history_line(hist, lot, state, events, time=time, allow_reduced=allow_reduced, force_severity=force,
+                        resume=resume, sample=sample)
+    append_history(history, line)
+    try:
+        nxt, _s, _e = begin_lot(state, allow_reduced=allow_reduced)
+    except SwitchingError:
+        nxt = None
+    return {"history": str(history), "lot": line["lot"], "severity": plan.severity, "events": line["events"],
+            "state": line["state"], "next_severity": nxt, "reduced_eligible": state.reduced_eligible(),
+            "summary": describe(state)}
+
+
 def append_history(path: PathLike, line: dict[str, Any]) -> None:
     """Write ``path`` anew with ``line`` appended (temporary file renamed over it: all or nothing), under
     its lock (held since :func:`read_history` in a command)."""
@@ -446,11 +528,14 @@ __all__ = [
     "SwitchingError",
     "append_history",
     "begin_lot",
+    "check_flags",
     "check_params",
     "describe",
     "history_line",
+    "next_lot",
     "next_state",
     "plan_params",
     "read_history",
+    "record_lot",
     "tighter_plan",
 ]

@@ -76,10 +76,14 @@ def test_draw_jsonl(cli, tmp_path: Path) -> None:
     assert "seed 7" in res.stderr
 
 
-def test_draw_from_stdin_needs_lot_size(cli, tmp_path: Path) -> None:
+def test_draw_from_stdin_is_spooled(cli, tmp_path: Path) -> None:
     data = CORPUS.read_bytes()
-    res = cli("sample", "-", str(tmp_path / "o.jsonl"), "--aql", "1.0", input=data)
-    assert res.exit_code == 2 and "--lot-size" in res.stderr
+    res = cli("sample", "-", str(tmp_path / "o.jsonl"), "--aql", "1.0", "--seed", "1", input=data)
+    assert res.exit_code == 0, res.stderr  # counted from a temporary copy, then drawn
+    assert cli("sample", str(CORPUS), str(tmp_path / "f.jsonl"), "--aql", "1.0", "--seed", "1").exit_code == 0
+    got, want = read(tmp_path / "o.jsonl"), read(tmp_path / "f.jsonl")
+    assert len(got) == 13 and [(r["id"], r["meta"]["sample"]["position"]) for r in got] == \
+        [(r["id"], r["meta"]["sample"]["position"]) for r in want]
     res = cli("sample", "-", str(tmp_path / "o.jsonl"), "--aql", "1.0", "--lot-size", str(LOT), "--seed", "1", input=data)
     assert res.exit_code == 0 and len(read(tmp_path / "o.jsonl")) == 13
     res = cli("sample", "-", str(tmp_path / "p.jsonl"), "--aql", "1.0", "--lot-size", "50", "--seed", "1", input=data)
@@ -107,23 +111,43 @@ def test_fixed_plan_draw(cli, tmp_path: Path) -> None:
     assert recs[0]["meta"]["sample"]["plan"]["full_inspection"] is True
 
 
-def test_labelstudio_export_utf16(cli, tmp_path: Path) -> None:
+def test_labelstudio_sample_through_the_format_writer(cli, tmp_path: Path) -> None:
+    from lancang.corpora.formats import get_format
+
     text = "𠀀𠀁住在北京。"  # two characters outside the BMP (two UTF-16 units each) before the entity
     rec = {"id": "x1", "sides": {"zh-Hans": {"text": text, "layers": {
         "tokens": {"spans": [[0, 1], [1, 2], [2, 3], [3, 4], [4, 6], [6, 7]]},
         "entities": {"items": [{"start": 4, "end": 6, "label": "LOC"}],
-                     "provenance": {"method": "manual", "annotator": "ann-1"}}}}}}
+                     "provenance": {"method": "manual", "annotator": "ann-1"}}}},
+                                 "vi": {"text": "Sống ở Bắc Kinh."}}}
     corpus = write_jsonl(tmp_path / "c.jsonl", [rec, {**rec, "id": "x2"}])
     out = tmp_path / "tasks.json"
-    res = cli("sample", str(corpus), str(out), "--aql", "1.0", "--format", "labelstudio", "--seed", "1")
+    res = cli("sample", str(corpus), "-o", str(out), "--aql", "1.0", "--format", "labelstudio", "--seed", "1")
     assert res.exit_code == 0, res.stderr
     tasks = json.loads(out.read_text(encoding="utf-8"))
-    assert [t["data"]["record"] for t in tasks] == ["x1", "x2"]
-    ent = next(r for r in tasks[0]["predictions"][0]["result"] if r["from_name"] == "entities")
+    assert [t["id"] for t in tasks] == ["x1", "x2"] and tasks[0]["data"] == {"text": text}  # the first side only
+    [ann] = tasks[0]["annotations"]
+    [ent] = ann["result"]
     assert ent["value"]["start"] == 6 and ent["value"]["end"] == 8 and ent["value"]["labels"] == ["LOC"]
     units = text.encode("utf-16-le")
     assert units[2 * 6:2 * 8].decode("utf-16-le") == ent["value"]["text"] == "北京"
-    assert tasks[0]["meta"]["annotators"] == ["ann-1"]
+    assert ann["completed_by"] == "ann-1"
+    assert tasks[1]["meta"]["sample"]["position"] == 2 and tasks[1]["meta"]["review"]["verdict"] is None
+    # the one Label Studio reader gives the sampled records back, sample and review slots included
+    back = list(get_format("labelstudio").read(out, langs=["zh-Hans"]))
+    assert [r["id"] for r in back] == ["x1", "x2"]
+    item = back[0]["sides"]["zh-Hans"]["layers"]["entities"]["items"][0]
+    assert (item["start"], item["end"], item["label"]) == (4, 6, "LOC")
+    assert back[0]["meta"]["sample"]["plan"] == smp.gb2828_plan(2, "1.0").to_dict()
+
+
+def test_one_label_studio_writer() -> None:
+    """The house issue's done-criterion: no second Label Studio task writer or UTF-16 code in lancang."""
+    import re
+
+    root = Path(smp.__file__).resolve().parents[1]
+    hits = [str(f) for f in root.rglob("*.py") if re.search(r"labelstudio_tasks|_utf16", f.read_text(encoding="utf-8"))]
+    assert hits == []
 
 
 def _review(path: Path, out: Path, verdicts: dict[int, Any], reviewer: str = "rev-1") -> Path:

@@ -1,0 +1,204 @@
+"""Acceptance inspection of a corpus, the two steps a Python user or the CLI calls:
+
+- :func:`sample_corpus` draws a reproducible review sample (GB/T 2828.1 or a fixed plan; with a
+  switching history, the severity the GB/T 2828.1 §9 rules call for) from a corpus in any readable
+  format, and writes it as JSONL or as Label Studio tasks;
+- :func:`inspect_sample` decides on the lot from the reviewers' verdicts, verifies against the
+  corpus that the reviewed records are the ones the seed draws (``corpus=``), records the lot in the
+  switching history, and returns the signed metrics document.
+
+The plans, the drawing and the tallying live in :mod:`lancang.quality.sampling`; the switching rules
+and the history in :mod:`lancang.quality.switching`. This module only puts them in order.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import shutil
+import stat
+import sys
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from ..corpora.formats import write_corpus
+from ..corpora.jsonl import JsonlWriter, PathLike, is_stdio
+from ..errors import InputError, UsageError
+from . import sampling as smp
+from . import switching as sw
+from .document import metrics_document
+
+SAMPLE_FORMATS = ("jsonl", "labelstudio")
+
+
+def _same_file(a: PathLike, b: PathLike) -> bool:
+    if is_stdio(a) or is_stdio(b):
+        return False
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return False
+
+
+def _one_pass_only(path: PathLike) -> bool:
+    """Standard input, a pipe or a device: what can be read once only."""
+    if is_stdio(path):
+        return True
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return False  # the reader says what is wrong with it
+    return not (stat.S_ISREG(mode) or stat.S_ISDIR(mode))
+
+
+@contextlib.contextmanager
+def _rereadable(path: PathLike) -> Iterator[PathLike]:
+    """``path`` itself, or, for standard input and pipes, a temporary copy that can be read twice
+    (the copy keeps the file's name, so its format is still told by its extension)."""
+    if not _one_pass_only(path):
+        yield path
+        return
+    name = "stdin" if is_stdio(path) else Path(str(path)).name
+    with tempfile.TemporaryDirectory(prefix="lancang-sample-") as d:
+        tmp = Path(d) / name
+        with contextlib.ExitStack() as stack:
+            src = sys.stdin.buffer if is_stdio(path) else stack.enter_context(open(path, "rb"))
+            with open(tmp, "wb") as out:
+                shutil.copyfileobj(src, out)
+        yield tmp
+
+
+def _plan(lot_size: int, aql: Any, level: str, severity: str, count: str, fixed: str | None) -> smp.Plan:
+    if (aql is None) == (fixed is None):
+        raise UsageError("give either --aql (a GB/T 2828.1 plan) or --plan NAME (a fixed plan)")
+    if fixed is not None:
+        return smp.fixed_plan(lot_size, fixed, count=count)
+    return smp.gb2828_plan(lot_size, aql, level, severity, count)
+
+
+def _lot_size(corpus: PathLike, reading: dict[str, Any]) -> int:
+    n = smp.count_records(corpus, **reading)
+    if n == 0:
+        raise InputError(f"{corpus}: the corpus has no records: there is nothing to sample (lot size 0)")
+    return n
+
+
+def sample_corpus(corpus: PathLike | None, output: PathLike | None, *, aql: Any = None, level: str | None = None,
+                  severity: str | None = None, count: str | None = None, plan: str | None = None,
+                  seed: int | None = None, lot_size: int | None = None, plan_only: bool = False,
+                  history: PathLike | None = None, allow_reduced: bool = False, force_severity: bool = False,
+                  resume: bool = False, fmt: str | None = None, langs: Any = None,
+                  options: dict[str, Any] | None = None, out_format: str = "jsonl") -> dict[str, Any]:
+    """Draw a reproducible acceptance-inspection sample of ``corpus`` into ``output`` (or, with
+    ``plan_only``, only work out the plan).
+
+    The plan is GB/T 2828.1 (``aql``, ``level``, ``severity``, ``count``) or a fixed plan (``plan``,
+    a name of :func:`sampling.fixed_plans`). With ``history`` the AQL, level and count default to the
+    history's and the severity follows the switching rules (``allow_reduced``, ``force_severity``,
+    ``resume`` are the responsible authority's inputs). ``fmt``, ``langs`` and ``options`` say how to
+    read the corpus (any readable format); standard input and pipes are spooled to a temporary file
+    when the records must be counted first. ``out_format`` is ``jsonl`` or ``labelstudio`` (one task
+    per record, with its first side; ``meta.sample`` and ``meta.review`` in the task's ``meta``).
+
+    Returns ``{"plan": Plan or None, "switching": dict or None, "lot_size", "seed", "written", "output"}``
+    (``plan`` is None for a plan-only look at a history without a lot size, or a discontinued one).
+    """
+    sw.check_flags(history, allow_reduced=allow_reduced, force_severity=force_severity, resume=resume)
+    switch: dict[str, Any] | None = None
+    if history is not None:
+        if plan is not None:
+            raise UsageError("--history runs the GB/T 2828.1 switching rules; it does not go with a fixed --plan")
+        params, switch = sw.next_lot(history, aql=aql, level=level, count=count, severity=severity,
+                                     allow_reduced=allow_reduced, force_severity=force_severity, resume=resume,
+                                     plan_only=plan_only)
+        aql, level, count, severity = params["aql"], params["level"], params["count"], params["severity"]
+    level, count = level or "II", count or "nonconforming"
+    reading = {"fmt": fmt, "langs": langs, "options": options}
+    if plan_only:
+        if output is not None:
+            raise UsageError("--plan-only draws nothing: give no output file")
+        the_plan = None
+        if not (switch is not None and (switch["next_severity"] is None or (lot_size is None and corpus is None))):
+            if lot_size is None:
+                if corpus is None:
+                    raise UsageError("--plan-only needs --lot-size N or a CORPUS to count")
+                with _rereadable(corpus) as path:
+                    lot_size = _lot_size(path, reading)
+            the_plan = _plan(lot_size, aql, level, severity or "normal", count, plan)
+        return {"plan": the_plan, "switching": switch, "lot_size": lot_size, "seed": None, "written": None,
+                "output": None}
+    if out_format not in SAMPLE_FORMATS:
+        raise UsageError(f"a sample is written as {' or '.join(SAMPLE_FORMATS)}, not {out_format}")
+    if corpus is None or output is None:
+        raise UsageError("give the CORPUS to sample and the OUT file to write (or --plan-only)")
+    if _same_file(corpus, output):
+        raise UsageError(f"{output}: the output would overwrite the corpus; write the sample to another file")
+    if history is not None and _same_file(history, output):
+        raise UsageError(f"{output}: the output would overwrite the history; write the sample to another file")
+    with contextlib.ExitStack() as stack:
+        path = corpus
+        if lot_size is None:  # two passes: count, then draw
+            path = stack.enter_context(_rereadable(corpus))
+            lot_size = _lot_size(path, reading)
+        the_plan = _plan(lot_size, aql, level, severity or "normal", count, plan)
+        if seed is None:
+            seed = smp.new_seed()
+        records = smp.draw(path, the_plan, seed, **reading)
+        if out_format == "jsonl":
+            with JsonlWriter(output) as w:
+                for rec in records:
+                    w.write(rec)
+            written = w.count
+        else:
+            written = write_corpus((smp.first_side_only(r) for r in records), output, "labelstudio")
+    return {"plan": the_plan, "switching": switch, "lot_size": lot_size, "seed": seed, "written": written,
+            "output": str(output)}
+
+
+def inspect_sample(reviewed: PathLike, *, corpus: PathLike | None = None, history: PathLike | None = None,
+                   allow_reduced: bool = False, force_severity: bool = False, resume: bool = False,
+                   output: PathLike | None = None, fmt: str | None = None, langs: Any = None,
+                   options: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Decide on a lot from a reviewed sample (JSONL or Label Studio tasks written by
+    :func:`sample_corpus`, verdicts filled in) and return the signed metrics document
+    (``inspection`` = :meth:`sampling.Inspection.to_dict`).
+
+    ``corpus`` (read with ``fmt``, ``langs``, ``options``, as it was sampled): verify that it has the
+    sample's lot size and that every reviewed record is one the sample's seed draws from it, at its
+    position; the document's inputs then include the corpus, so ``lancang check CORPUS --metrics``
+    accepts it. ``history``: check the lot against the switching history and append it.
+    """
+    sw.check_flags(history, allow_reduced=allow_reduced, force_severity=force_severity, resume=resume)
+    named = [("the reviewed sample", reviewed), ("the corpus", corpus), ("the history", history)]
+    for i, (what, a) in enumerate(named):
+        for other, b in named[i + 1:]:
+            if a is not None and b is not None and _same_file(a, b):
+                raise UsageError(f"{b}: {other} is the same file as {what}; give another file")
+        if output is not None and a is not None and _same_file(a, output):
+            raise UsageError(f"{output}: the output would overwrite {what}; write the metrics to another file")
+    if corpus is not None and is_stdio(corpus) and is_stdio(reviewed):
+        raise UsageError("the reviewed sample and the corpus cannot both be standard input")
+    sample_hash, corpus_hash = hashlib.sha256(), hashlib.sha256()
+    check = (smp.DrawCheck(corpus, fmt=fmt, langs=langs, options=options,
+                           digest=None if _one_pass_only(corpus) else corpus_hash)
+             if corpus is not None else None)
+    insp = smp.inspect(reviewed, check=check, digest=sample_hash)
+    result = insp.to_dict()
+    if history is not None:
+        result["switching"] = sw.record_lot(
+            history, insp.plan, insp.defects, where=str(reviewed), allow_reduced=allow_reduced,
+            force_severity=force_severity, resume=resume,
+            sample={"path": str(reviewed), "source": insp.source, "seed": insp.seed, "digest": insp.sample_digest})
+    inputs: list[Any] = [reviewed]
+    digests: list[str | None] = [None if is_stdio(reviewed) else sample_hash.hexdigest()]
+    if corpus is not None:
+        inputs.append(corpus)
+        digests.append(None if _one_pass_only(corpus) else corpus_hash.hexdigest())
+    settings = {"seed": insp.seed, "verified": corpus is not None}
+    return metrics_document("inspect", inputs=inputs, digests=digests, settings=settings, inspection=result)
+
+
+__all__ = ["SAMPLE_FORMATS", "inspect_sample", "sample_corpus"]
