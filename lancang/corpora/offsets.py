@@ -120,9 +120,6 @@ class UnitIndex:
             raise OffsetError(f"span [{start}, {end}] ends before it starts")
         return s, e
 
-    def span_from_cp(self, start: int, end: int) -> tuple[int, int]:
-        return self.from_cp(start), self.from_cp(end)
-
 
 _UNIT_NAMES = {"codepoint": "code-point", "utf16": "UTF-16", "utf8": "UTF-8 byte", "grapheme": "grapheme"}
 

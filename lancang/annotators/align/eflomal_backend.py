@@ -12,14 +12,14 @@ become U+2581 so token indices are preserved; pairs with an empty side get no li
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from ...errors import UsageError
 from ..base import BackendMissing
-from .symmetrize import METHODS, symmetrize
+from .model import Links, Pair, checked_config
+from .symmetrize import symmetrize
 
 INSTALL = 'pip install "lancang[eflomal]"'
 
@@ -38,21 +38,20 @@ class EflomalConfig:
 
 
 class EflomalAligner:
+    """The word-aligner shape (``fit``, ``train_align``) without a model: eflomal keeps none."""
+
     name = "eflomal"
 
     def __init__(self, config: Mapping[str, Any] | None = None):
-        config = dict(config or {})
-        unknown = sorted(set(config) - set(EflomalConfig.__dataclass_fields__))
-        if unknown:
-            raise UsageError(f"eflomal: unknown configuration key {', '.join(map(repr, unknown))} "
-                             f"(known: {', '.join(sorted(EflomalConfig.__dataclass_fields__))})")
-        self.config = EflomalConfig(**config)
-        if self.config.symmetrize not in METHODS:
-            raise UsageError(f"eflomal: symmetrize must be one of {', '.join(METHODS)}")
+        self.config = checked_config(EflomalConfig, config, "eflomal")
 
     @classmethod
-    def from_config(cls, config: Mapping[str, Any] | None) -> "EflomalAligner":
+    def from_config(cls, config: Mapping[str, Any] | None) -> EflomalAligner:
         return cls(config)
+
+    @classmethod
+    def tool(cls) -> str:
+        return "eflomal"
 
     @staticmethod
     def version() -> str | None:
@@ -63,8 +62,12 @@ class EflomalAligner:
         except metadata.PackageNotFoundError:
             return None
 
-    def train_align(self, pairs: Sequence[tuple[Sequence[str], Sequence[str]]],
-                    method: str | None = None) -> tuple[None, list[list[tuple[int, int, str]]]]:
+    def fit(self, pairs: Iterable[Pair], method: str | None = None) -> tuple[None, list[Links]]:
+        """Align the pairs (held in memory); no model."""
+        return self.train_align(pairs, method)
+
+    def train_align(self, pairs: Iterable[Pair], method: str | None = None) -> tuple[None, list[Links]]:
+        pairs = pairs if isinstance(pairs, Sequence) else list(pairs)
         try:
             import eflomal
         except ImportError:

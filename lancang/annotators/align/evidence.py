@@ -19,7 +19,7 @@ punctuation); :class:`ItemIndex` turns them into small integer ids.
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 
 import regex
 
@@ -115,8 +115,3 @@ class ItemIndex:
 
     def get(self, item: str) -> int | None:
         return self.ids.get(item)
-
-    def ids_of(self, items: Iterable[str], add: bool = True) -> set[int]:
-        if add:
-            return {self.id(x) for x in items}
-        return {i for i in (self.ids.get(x) for x in items) if i is not None}

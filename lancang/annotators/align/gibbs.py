@@ -40,7 +40,7 @@ counts; building the index peaks at about 40 bytes a cell (measured: 2.1 GB peak
 50-million-cell sample). Inputs over ``max_cells`` (50 million cells by default) train on a seeded random
 sample that fits, and the trained model aligns every pair; ``lancang align`` then streams the file.
 
-The trained counts give a :class:`~.word.WordModel` (posterior mean ``t(f|e)``, the jump
+The trained counts give a :class:`~.model.WordModel` (posterior mean ``t(f|e)``, the jump
 distribution, the NULL probability) saved and loaded like the ``ibm2`` model's, so new sentence
 pairs are aligned by HMM decoding without sampling.
 """
@@ -53,13 +53,13 @@ import random
 from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 from ...errors import UsageError
 from ..base import BackendMissing
 from ._np import np
+from .model import Links, Pair, Table, TrainedAligner, WordModel, checked_config, corpus_info, encode_pairs
 from .symmetrize import symmetrize
-from .word import checked_config
 
 INSTALL = 'pip install "lancang[align]"'
 
@@ -72,6 +72,8 @@ except ImportError:  # pragma: no cover - exercised only where numba is absent
 @dataclass
 class BayesAlignerConfig:
     """Options of the Bayesian HMM aligner (unknown keys are errors)."""
+
+    aligner: ClassVar[str] = "gibbs"
 
     #: sweeps of the Model 1, HMM and HMM + fertility stages; -1 = chosen from the corpus size
     ibm1: int = 0
@@ -516,14 +518,12 @@ def symmetrized(fwd: Sequence[set[tuple[int, int]]], rev: Sequence[set[tuple[int
     return [symmetrize(f, r, method) for f, r in zip(fwd, rev)]
 
 
-def _table(cells: _Cells, res: _Result, vf: int, ve: int, cfg: BayesAlignerConfig) -> Any:
+def _table(cells: _Cells, res: _Result, vf: int, ve: int, cfg: BayesAlignerConfig) -> Table:
     """Posterior-mean parameters of one direction as a decoding table (HMM jumps, no fertility)."""
-    from .word import _Table
-
     prob = (res.c + cfg.alpha_lex) / (res.ce[cells.pe] + cfg.alpha_lex * vf)
     keep = prob >= cfg.prune
     null = float((res.cn[0] + cfg.null_strength * cfg.null_prior) / (res.cn.sum() + cfg.null_strength))
-    return _Table(cells.keys[keep], prob[keep].astype(np.float64), vf, ve, 0.0, null, res.cj + cfg.alpha_jump)
+    return Table(cells.keys[keep], prob[keep].astype(np.float64), vf, ve, 0.0, null, res.cj + cfg.alpha_jump)
 
 
 def pair_cells(src: Sequence[Any], tgt: Sequence[Any]) -> int:
@@ -563,59 +563,38 @@ class TrainingSample:
             self.pairs[j] = pair
 
 
-class BayesAligner:
-    """``BayesAligner(config).train_align(pairs)`` -> (:class:`~.word.WordModel`, symmetrised links).
+class BayesAligner(TrainedAligner):
+    """``BayesAligner(config).fit(pairs)`` -> (:class:`~.model.WordModel`, symmetrised links or None).
 
     The links of the training pairs come from the sampler's marginals (fertility included); the
     returned model aligns new pairs by HMM decoding with the posterior-mean parameters.
     """
 
     name = "gibbs"
+    Config = BayesAlignerConfig
+    align_batch = 2000
 
-    def __init__(self, config: Mapping[str, Any] | BayesAlignerConfig | None = None):
-        self.config = config if isinstance(config, BayesAlignerConfig) else BayesAlignerConfig.from_config(config)
-
-    @classmethod
-    def from_config(cls, config: Mapping[str, Any] | None) -> BayesAligner:
-        return cls(config)
-
-    def train_align(self, pairs: Iterable[tuple[Sequence[str], Sequence[str]]],
-                    method: str | None = None) -> tuple[Any, list[list[tuple[int, int, str]]]]:
-        """Train on the pairs and return the model and every pair's links. When the pairs hold more
-        than ``max_cells`` cells, the sampler trains on a seeded random sample of them that fits and
-        the model aligns all of them (HMM decoding, in batches)."""
-        pairs = list(pairs)
-        model, links = self.train_within_budget(pairs, method)
-        if links is None:
-            links = []
-            for k in range(0, len(pairs), 2000):
-                links += model.align(pairs[k:k + 2000], method)
-        return model, links
-
-    def train_within_budget(self, pairs: Iterable[tuple[Sequence[str], Sequence[str]]], method: str | None = None
-                            ) -> tuple[Any, list[list[tuple[int, int, str]]] | None]:
+    def fit(self, pairs: Iterable[Pair], method: str | None = None) -> tuple[WordModel, list[Links] | None]:
         """Train on the pairs that fit ``max_cells`` (all of them, or a seeded uniform sample; the
         pairs are read once). Returns the model and, when every pair was trained on, their links;
-        ``None`` when a sample was (the model's ``info["sampled"]`` says how many of how many)."""
+        ``None`` when a sample was (the model's ``info["sampled"]`` says how many of how many): the
+        model then aligns them (HMM decoding, in batches)."""
         sample = self.sample(pairs)
-        model, links = self.fit(sample.pairs, method)
+        model, links = self.fit_all(sample.pairs, method)
         if sample.complete:
             return model, links
         model.info["sampled"] = {"pairs": len(sample.pairs), "of": sample.seen}
         return model, None
 
-    def sample(self, pairs: Iterable[tuple[Sequence[str], Sequence[str]]]) -> TrainingSample:
+    def sample(self, pairs: Iterable[Pair]) -> TrainingSample:
         """The training pairs within the memory budget (all of them when they fit)."""
         sample = TrainingSample(self.config.max_cells, self.config.seed)
         for pair in pairs:
             sample.add(pair)
         return sample
 
-    def fit(self, pairs: Sequence[tuple[Sequence[str], Sequence[str]]],
-            method: str | None = None) -> tuple[Any, list[list[tuple[int, int, str]]]]:
+    def fit_all(self, pairs: Sequence[Pair], method: str | None = None) -> tuple[WordModel, list[Links]]:
         """Train on all ``pairs`` (they must fit in memory) and return the model and their links."""
-        from .word import WordModel, corpus_info, encode_pairs
-
         cfg = self.config
         _kernels()  # fail early, with the install hint, when numba is missing
         sv, tv, es, fs = encode_pairs(cfg, pairs)
@@ -624,6 +603,3 @@ class BayesAligner:
         model = WordModel(cfg, sv, tv, _table(fc, fr, len(tv), len(sv), cfg), _table(rc, rr, len(sv), len(tv), cfg),
                           {**corpus_info(es, fs), "sweeps": list(cfg.sweeps(len(es)))})
         return model, links
-
-    def train(self, pairs: Sequence[tuple[Sequence[str], Sequence[str]]]) -> Any:
-        return self.train_align(list(pairs))[0]

@@ -26,6 +26,7 @@ from ...corpora.jsonl import JsonlWriter, Parsed, is_stdio, iter_lines, open_inp
 from ...corpora.model import Provenance
 from ...errors import InputError, UsageError
 from . import SENTENCE_ALIGNERS, WORD_ALIGNERS
+from .model import Links, WordModel, model_aligners
 
 Where = str
 Progress = Callable[[int], None] | None
@@ -223,40 +224,34 @@ def align_words_file(source: str | Path, target: str | Path, src: str | None = N
     ``ibm2`` trains on a stream of the input and then aligns it batch by batch; ``eflomal`` holds
     the pairs in memory; ``gibbs`` holds them while they fit its ``max_cells`` budget, else a random
     sample of them, and then aligns the stream with the trained model."""
-    if model_dir is not None and aligner not in ("gibbs", "ibm2"):
-        raise UsageError(f"--model works with the built-in aligners (gibbs, ibm2) only: {aligner} keeps no model")
+    cls = WORD_ALIGNERS.get(aligner)
+    keepers = model_aligners()
+    if model_dir is not None and aligner not in keepers:
+        raise UsageError(f"--model works with the aligners that keep a model ({', '.join(keepers)}) only: "
+                         f"{aligner} keeps no model")
     if model_dir is not None and config:
         raise UsageError("--set does not apply with --model: the saved model keeps its own configuration")
-    al = WORD_ALIGNERS.get(aligner).from_config(config) if model_dir is None else None
+    if save_model is not None and aligner not in keepers:
+        raise UsageError(f"--save-model: the {aligner} aligner keeps no model ({', '.join(keepers)} do)")
     label = str(source)
     with rereadable(source) as path:
-        model = None
-        precomputed: list[list[tuple[int, int, str]]] | None = None
+        model: WordModel | None
+        # links of every pair when training gave them (None: the model aligns the file as it streams)
+        precomputed: list[Links] | None = None
         if model_dir is not None:
-            from .word import WordModel
-
             model = WordModel.load(model_dir)
             aligner = model.aligner
-        elif aligner == "ibm2":
-            model = al.train(_units_of(path, label, src, tgt))
-        elif aligner == "gibbs":
-            # within its memory budget the sampler gives every pair's links; beyond it (links None)
-            # it trained on a sample, and the model aligns the file as it streams
-            model, precomputed = al.train_within_budget(_units_of(path, label, src, tgt), symmetrize)
+            cls = WORD_ALIGNERS.get(aligner)
         else:
-            model, precomputed = al.train_align(list(_units_of(path, label, src, tgt)), symmetrize)
-        if save_model is not None:
-            if model is None:
-                raise UsageError(f"--save-model: the {aligner} aligner keeps no model (gibbs and ibm2 do)")
+            model, precomputed = cls.from_config(config).fit(_units_of(path, label, src, tgt), symmetrize)
+        if save_model is not None and model is not None:
             model.save(save_model)
-        builtin = aligner in ("gibbs", "ibm2")
-        version = _version() if builtin else getattr(al, "version", lambda: None)()
         settings = {"aligner": aligner, **(config or {})}
         if model_dir is not None:
             settings["model"] = str(model_dir)
         if symmetrize:
             settings["symmetrize"] = symmetrize
-        prov = Provenance.auto(f"lancang.{aligner}" if builtin else aligner, version, settings)
+        prov = Provenance.auto(cls.tool(), cls.version(), settings)
         stats = {"records": 0, "pairs": 0, "links": 0, "sure": 0}
         pos = 0
         pending: list[tuple[dict[str, Any], str, str, Where, list[tuple[list[int], list[int]]]]] = []

@@ -300,9 +300,6 @@ class _Doc:
         I = rows[:, None]
         return {k: self.logprob(a, b, I, J) for k, (a, b) in enumerate(self.types)}
 
-    def bead_logprob(self, a: int, b: int, i: int, j: int) -> float:
-        return float(self.logprob(a, b, np.array([i]), np.array([j]))[0])
-
     def log_odds(self, i0: int, i1: int, j0: int, j1: int) -> float:
         """How much more the bead's content looks like a translation than a chance pairing: the
         lexical log-likelihood ratio (not bounded here) plus the length log-probability."""
