@@ -6,7 +6,8 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 from typing import Any
 
-from .jsonl import Parsed, PathLike
+from ..errors import InputError
+from .jsonl import Parsed, PathLike, Problem, json_type
 
 
 class CorpusStats:
@@ -101,15 +102,28 @@ class CorpusStats:
 def corpus_stats(path: PathLike, *, fmt: str | None = None, langs: Any = None,
                  options: dict[str, Any] | None = None) -> CorpusStats:
     """Statistics of a corpus in any readable format; JSONL lines that are not JSON objects are counted
-    as skipped."""
+    as skipped. A file that cannot be read to its end (a corrupt or truncated gzip stream), or of which
+    no line is a record, is an :class:`~lancang.errors.InputError` at its first problem: statistics of
+    what could not be read would describe another corpus."""
     from .formats import read_items
 
     st = CorpusStats()
+    first: Any = None
     for item in read_items(path, fmt, langs, **(options or {})):
         if isinstance(item, Parsed) and isinstance(item.value, dict):
             st.add(item.value)
-        elif isinstance(item, Parsed) or item.severity == "error":
-            st.skipped_lines += 1
+            continue
+        if isinstance(item, Parsed):
+            item = Problem(item.line, "record-not-object", f"a record is a JSON object, not {json_type(item.value)}")
+        if item.severity != "error":
+            continue
+        if item.code == "gzip-corrupt":
+            raise InputError(f"{path}:{item.line}: {item.message}")
+        st.skipped_lines += 1
+        first = first or item
+    if first is not None and st.records == 0:
+        raise InputError(f"{path}:{first.line}: no line is a record ({st.skipped_lines:,} skipped); "
+                         f"the first: {first.message}")
     return st
 
 
