@@ -138,15 +138,33 @@ def root_tag(path: PathLike) -> tuple[str, int | None]:
     return "", None
 
 
+#: libxml2's size limits (``huge_tree=False``) in words a user can act on: its own messages end with
+#: "use XML_PARSE_HUGE option", a parser flag no lancang user can set.
+_LIMITS = (
+    ("excessive depth", "elements are nested deeper than 256 levels, lancang's limit for XML inputs"),
+    ("text node too long", "a text node is longer than 10,000,000 bytes, lancang's limit for XML inputs"),
+    ("buffer size limit", "a value (attribute or text) is longer than 10,000,000 bytes, lancang's limit for XML inputs"),
+    ("name too long", "an element or attribute name is longer than 50,000 characters, lancang's limit for XML inputs"),
+    ("cdata section too big", "a CDATA section is longer than 10,000,000 bytes, lancang's limit for XML inputs"),
+    ("comment too big", "a comment is longer than 10,000,000 bytes, lancang's limit for XML inputs"),
+    ("amplification", "entity expansion grows the document too much (a 'billion laughs' input?), refused"),
+    ("huge input lookup", "the document exceeds libxml2's input size limit, lancang's limit for XML inputs"),
+)
+
+
 def syntax_error(exc: etree.XMLSyntaxError, name: str) -> XmlInputError:
     msg = exc.msg or str(exc)
-    msg = re.sub(r",? line \d+, column \d+.*$", "", msg).strip()
+    msg = re.sub(r"\s*,? line \d+, column \d+.*$", "", msg, flags=re.S).strip()
     line, col = (exc.position if exc.position else (exc.lineno, None))
     rule = "xml-malformed"
     low = msg.lower()
-    if "huge" in low or "too big" in low or "excessive depth" in low or "amplification" in low:
+    limit = next((text for key, text in _LIMITS if key in low), None)
+    if limit is not None or "huge" in low or "too big" in low:
         rule = "xml-too-large"
-    elif "entity" in low:
+        msg = limit or re.sub(r",?\s*(use|try) XML_PARSE_HUGE( option)?", "", msg).strip() + \
+            " (a size limit lancang sets for XML inputs)"
+        return XmlInputError(rule, msg, name, line or None, col or None)
+    if "entity" in low:
         rule = "xml-entity"
     if not line and "Document is empty" in msg:
         return XmlInputError("xml-empty", "the file is empty (no XML document)", name)
