@@ -75,7 +75,7 @@ def bench_sentences(quick: bool = False, seed: int = 1) -> list[dict]:
         model = al.fit(pairs)
         ours = [[(b[0], b[1]) for b in align_with(x, y, model)] for x, y in pairs]
         t_ours = time.perf_counter() - t0
-        g, o = bead_scores(gold, gc), bead_scores(gold, ours)
+        g, o = bead_scores(gc, gold), bead_scores(ours, gold)
         row = {"set": name, "docs": len(docs), "sentences": n_sent,
                "beads": sum(len(x) for x in gold), "gc_strict": g["f1_strict"], "gc_lax": g["f1_lax"],
                "strict": o["f1_strict"], "lax": o["f1_lax"], "gc_rate": n_sent / t_gc, "rate": n_sent / t_ours,
@@ -116,7 +116,7 @@ def bench_words(quick: bool = False, eflomal: bool = True) -> list[dict]:
             except Exception as exc:  # eflomal missing: say so in the table
                 print(f"{label} {name}: {exc}")
                 continue
-            sc = link_scores(g, links[:len(gold)])
+            sc = link_scores(links[:len(gold)], g)
             rows.append({"set": label, "gold": len(gold), "train": len(train), "aligner": name, "aer": sc["aer"],
                          "precision": sc["precision"], "recall": sc["recall"], "rate": len(train) / secs})
             print(f"{label} ({len(train)} training pairs) {name:<24} AER {sc['aer']:.3f} P {sc['precision']:.3f} "

@@ -55,7 +55,8 @@ def test_exact_partial_per_label_micro_macro_by_hand() -> None:
     assert ex["labels"]["PER"] == {"gold": 1, "pred": 2, "correct": 1, "precision": 0.5, "recall": 1.0,
                                    "f1": pytest.approx(2 / 3, abs=1e-6)}
     assert ex["labels"]["LOC"]["correct"] == 0 and pa["labels"]["LOC"]["correct"] == 1
-    assert ex["labels"]["ORG"] == {"gold": 1, "pred": 0, "correct": 0, "precision": 0.0, "recall": 0.0, "f1": 0.0}
+    # nothing predicted as ORG: its precision is undefined (null), never 0.0; recall and F1 are 0
+    assert ex["labels"]["ORG"] == {"gold": 1, "pred": 0, "correct": 0, "precision": None, "recall": 0.0, "f1": 0.0}
     # macro: the unweighted mean over the three labels PER, LOC, ORG
     assert ex["macro"]["precision"] == pytest.approx(0.5 / 3, abs=1e-6)
     assert ex["macro"]["recall"] == pytest.approx(1 / 3, abs=1e-6)

@@ -342,7 +342,9 @@ class Epoch:
     dev: dict[str, Any] | None = None  # lancang's entity score (exact and partial) on the dev set
 
     @property
-    def f1(self) -> float | None:
+    def dev_f1(self) -> float | None:
+        """Exact-match F1 on the dev set; None without a dev set, or when it has no entities and none are
+        predicted (undefined)."""
         return self.dev["exact"]["f1"] if self.dev else None
 
 
@@ -432,8 +434,9 @@ def train(train_sides: Iterable[tuple[str, str, str, list[dict[str, Any]]]], lan
         ep = Epoch(k, float(losses.get("ner", 0.0)), time.perf_counter() - t0)
         if dev_sides:
             ep.dev = score(nlp, dev_sides)
-            if best is None or ep.f1 > best[0]:
-                best = (ep.f1, k, nlp.to_bytes())
+            f1 = -1.0 if ep.dev_f1 is None else ep.dev_f1  # an undefined F1 ranks below any defined one
+            if best is None or f1 > best[0]:
+                best = (f1, k, nlp.to_bytes())
         history.append(ep)
         if on_epoch:
             on_epoch(ep)
@@ -482,8 +485,10 @@ def train_model(gold: PathLike, *, output: PathLike, lang: str, fmt: str | None 
     def report(ep: Epoch) -> None:
         line = f"epoch {ep.epoch}/{epochs}: loss {ep.loss:.1f}"
         if ep.dev:
+            from ..quality.scores import shown
+
             x = ep.dev["exact"]
-            line += f", dev exact P {x['precision']:.4f} R {x['recall']:.4f} F1 {x['f1']:.4f}"
+            line += f", dev exact P {shown(x['precision'])} R {shown(x['recall'])} F1 {shown(x['f1'])}"
         echo(line + f" ({ep.seconds:.1f} s)")
 
     try:

@@ -11,6 +11,7 @@ import orjson
 
 from ..errors import UsageError
 from ..quality.evaluate import LAYERS, evaluate_files
+from ..quality.scores import shown
 from .common import Reading, format_option, handle_errors, input_options
 
 
@@ -61,7 +62,7 @@ def evaluate(pred: str, gold: str, layer: str, lexicon: str | None, reading: Rea
     elif layer in ("beads", "links"):
         click.echo(f"{pred} against {gold}, {layer}:")
         for k, v in scores.items():
-            click.echo(f"  {k}: {v}")
+            click.echo(f"  {k}: {'-' if v is None else v}")
     elif layer == "entities":
         click.echo(render_entities(scores, pred, gold))
     else:
@@ -79,10 +80,10 @@ def render(doc: dict[str, Any], pred: str, gold: str) -> str:
 
     def row(name: str, s: dict[str, Any]) -> str:
         r = (f"{name:<12}{s['sides']:>8,}{s['gold']:>9,}{s['pred']:>9,}{s['correct']:>9,}"
-             f"{s['precision']:>8.4f}{s['recall']:>8.4f}{s['f1']:>8.4f}")
+             f"{shown(s['precision']):>8}{shown(s['recall']):>8}{shown(s['f1']):>8}")
         if lex:
             pct = f"{100 * s['oov_rate']:.1f}" if s["oov_rate"] is not None else "-"
-            r += f"{pct:>7}" + "".join(f"{v:>8.4f}" if v is not None else f"{'-':>8}"
+            r += f"{pct:>7}" + "".join(f"{shown(v):>8}"
                                        for v in (s["oov_recall"], s["iv_recall"]))
         return r
 
@@ -118,15 +119,16 @@ def render_entities(doc: dict[str, Any], pred: str, gold: str) -> str:
         for tag, s in doc["languages"].items():
             m = s[mode]
             lines.append(f"  {'[' + tag + ']':<16}{s['gold']:>9,}{s['pred']:>9,}{m['correct']:>9,}"
-                         f"{m['precision']:>8.4f}{m['recall']:>8.4f}{m['f1']:>8.4f}")
+                         f"{shown(m['precision']):>8}{shown(m['recall']):>8}{shown(m['f1']):>8}")
         m = o[mode]
         for lab, s in m["labels"].items():
             lines.append(f"  {lab:<16}{s['gold']:>9,}{s['pred']:>9,}{s['correct']:>9,}"
-                         f"{s['precision']:>8.4f}{s['recall']:>8.4f}{s['f1']:>8.4f}")
+                         f"{shown(s['precision']):>8}{shown(s['recall']):>8}{shown(s['f1']):>8}")
         lines.append(f"  {'micro':<16}{o['gold']:>9,}{o['pred']:>9,}{m['correct']:>9,}"
-                     f"{m['precision']:>8.4f}{m['recall']:>8.4f}{m['f1']:>8.4f}")
+                     f"{shown(m['precision']):>8}{shown(m['recall']):>8}{shown(m['f1']):>8}")
         mac = m["macro"]
         if mac["f1"] is not None:
-            lines.append(f"  {'macro':<16}{'':>27}{mac['precision']:>8.4f}{mac['recall']:>8.4f}{mac['f1']:>8.4f}")
+            lines.append(f"  {'macro':<16}{'':>27}{shown(mac['precision']):>8}{shown(mac['recall']):>8}"
+                         f"{shown(mac['f1']):>8}")
     lines.extend(_missing(doc))
     return "\n".join(lines)

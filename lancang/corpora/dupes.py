@@ -4,6 +4,9 @@ Used for unique record ids (and by the duplicate-record rules). The first ``spil
 in a dict and duplicates among them are reported at once; past that, keys go in batches to a
 temporary SQLite table on disk, and :meth:`DuplicateIndex.late_duplicates` reports the rest when
 the stream has ended. Memory therefore stays flat however long the stream.
+
+:class:`SpillFile` is that temporary database: the one way lancang spills to disk (also used by the
+record join, :mod:`lancang.quality.join`).
 """
 
 from __future__ import annotations
@@ -18,18 +21,42 @@ SPILL_AT = 50_000
 _BATCH = 10_000
 
 
+class SpillFile:
+    """A temporary SQLite database on disk (journal and syncing off: it only lives for one run),
+    deleted by :meth:`close`. ``schema`` is the SQL that creates its tables."""
+
+    def __init__(self, schema: str, prefix: str = "lancang-spill-", tmpdir: str | None = None,
+                 cache_kib: int = 8000):
+        fd, self.path = tempfile.mkstemp(prefix=prefix, suffix=".sqlite", dir=tmpdir)
+        os.close(fd)
+        self.db: sqlite3.Connection | None = sqlite3.connect(self.path)
+        self.db.executescript(f"PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; PRAGMA cache_size=-{int(cache_kib)};"
+                              + schema)
+
+    def close(self) -> None:
+        if self.db is not None:
+            self.db.close()
+            self.db = None
+        try:
+            os.unlink(self.path)
+        except FileNotFoundError:
+            pass
+
+    def __enter__(self) -> "SpillFile":
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
+
+
 class DuplicateIndex:
     def __init__(self, spill_at: int = SPILL_AT, tmpdir: str | None = None):
         self.spill_at = spill_at
         self.tmpdir = tmpdir
         self._mem: dict[str, tuple[int, Any]] = {}
+        self._spill_file: SpillFile | None = None
         self._db: sqlite3.Connection | None = None
-        self._path: str | None = None
         self._buf: list[tuple[str, int, Any]] = []
-
-    @property
-    def spilled(self) -> bool:
-        return self._db is not None
 
     def add(self, key: str, line: int, tag: Any = None) -> int | None:
         """Record ``key`` at ``line``. Returns the first line of ``key`` when a duplicate is known now.
@@ -51,11 +78,9 @@ class DuplicateIndex:
         return None
 
     def _spill(self) -> None:
-        fd, self._path = tempfile.mkstemp(prefix="lancang-dupes-", suffix=".sqlite", dir=self.tmpdir)
-        os.close(fd)
-        self._db = sqlite3.connect(self._path)
-        self._db.executescript("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; PRAGMA cache_size=-8000;"
-                               "CREATE TABLE k (key TEXT, line INTEGER, tag);")
+        self._spill_file = SpillFile("CREATE TABLE k (key TEXT, line INTEGER, tag);", "lancang-dupes-", self.tmpdir)
+        self._db = self._spill_file.db
+        assert self._db is not None
         self._db.executemany("INSERT INTO k VALUES (?, ?, ?)", ((k, ln, t) for k, (ln, t) in self._mem.items()))
         self._mem = {}
 
@@ -76,15 +101,10 @@ class DuplicateIndex:
         yield from cur
 
     def close(self) -> None:
-        if self._db is not None:
-            self._db.close()
-            self._db = None
-        if self._path:
-            try:
-                os.unlink(self._path)
-            except FileNotFoundError:
-                pass
-            self._path = None
+        if self._spill_file is not None:
+            self._spill_file.close()
+            self._spill_file = None
+        self._db = None
 
     def __enter__(self) -> "DuplicateIndex":
         return self

@@ -7,9 +7,10 @@ give the OOV recall and those inside it the IV recall. Sentences are scored the 
 is right when both its ends are).
 
 Pure functions over spans and records; reading files is the caller's business. :func:`join`
-pairs prediction and gold records by id in one pass, holding only out-of-order records, and
-:func:`evaluate` scores the pairs per side language and overall, reporting what could not be
-paired instead of ignoring it.
+pairs prediction and gold records by id (the one join, :mod:`lancang.quality.join`: streaming while
+the orders agree, spilling to disk when not), and :func:`evaluate` scores the pairs per side
+language and overall, reporting what could not be paired instead of ignoring it. P, R and F1 come
+from :mod:`lancang.quality.scores`: undefined values (nothing predicted, no gold) are None.
 
 Entities (:func:`evaluate_entities`) are scored twice, per label and overall: *exact* (same
 span, fragments included, and same label) and *partial* (same label, spans sharing at least one
@@ -21,6 +22,8 @@ the prediction.
 >>> s = score_spans([(0, 2), (2, 3), (3, 4)], [(0, 2), (2, 4)])
 >>> (s.correct, round(s.precision, 3), round(s.recall, 3), round(s.f1, 3))
 (1, 0.333, 0.5, 0.4)
+>>> score_spans([], []).precision is None
+True
 """
 
 from __future__ import annotations
@@ -28,10 +31,11 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Container, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from itertools import zip_longest
 from typing import Any
 
 from ..errors import InputError
+from .join import id_order, join_records
+from .scores import PRF, mean, prf, ratio, rounded
 
 Span = tuple[int, int]
 
@@ -46,26 +50,21 @@ class Score:
     units: int = 0  # sides (or records) scored
 
     @property
-    def precision(self) -> float:
-        return self.correct / self.pred if self.pred else 0.0
+    def scores(self) -> PRF:
+        """Precision, recall and F1 (:func:`lancang.quality.scores.prf`; None where undefined)."""
+        return prf(self.correct, self.pred, self.gold)
 
-    @property
-    def recall(self) -> float:
-        return self.correct / self.gold if self.gold else 0.0
-
-    @property
-    def f1(self) -> float:
-        p, r = self.precision, self.recall
-        return 2 * p * r / (p + r) if p + r else 0.0
+    precision = property(lambda self: self.scores.precision)
+    recall = property(lambda self: self.scores.recall)
+    f1 = property(lambda self: self.scores.f1)
 
     @property
     def oov_recall(self) -> float | None:
-        return self.oov_correct / self.oov_gold if self.oov_gold else None
+        return ratio(self.oov_correct, self.oov_gold)
 
     @property
     def iv_recall(self) -> float | None:
-        iv = self.gold - self.oov_gold
-        return (self.correct - self.oov_correct) / iv if iv else None
+        return ratio(self.correct - self.oov_correct, self.gold - self.oov_gold)
 
     def add(self, other: "Score") -> None:
         self.gold += other.gold
@@ -76,17 +75,13 @@ class Score:
         self.units += other.units
 
     def to_dict(self, lexicon: bool = False) -> dict[str, Any]:
+        p, r, f = self.scores
         d: dict[str, Any] = {"sides": self.units, "gold": self.gold, "pred": self.pred, "correct": self.correct,
-                             "precision": round(self.precision, 6), "recall": round(self.recall, 6),
-                             "f1": round(self.f1, 6)}
+                             "precision": rounded(p), "recall": rounded(r), "f1": rounded(f)}
         if lexicon:
-            d.update({"oov_gold": self.oov_gold, "oov_rate": round(self.oov_gold / self.gold, 6) if self.gold else None,
-                      "oov_recall": _r(self.oov_recall), "iv_recall": _r(self.iv_recall)})
+            d.update({"oov_gold": self.oov_gold, "oov_rate": rounded(ratio(self.oov_gold, self.gold)),
+                      "oov_recall": rounded(self.oov_recall), "iv_recall": rounded(self.iv_recall)})
         return d
-
-
-def _r(x: float | None) -> float | None:
-    return None if x is None else round(x, 6)
 
 
 def score_spans(pred: Iterable[Sequence[int]], gold: Iterable[Sequence[int]], text: str | None = None,
@@ -116,10 +111,10 @@ def _spans(layer: dict[str, Any]) -> list[Span]:
     return [tuple(s) for s in layer["spans"]]
 
 
-def _reduce(rec: Any, layer: str, where: str,
-            extract: Callable[[dict[str, Any]], list[Any]] = _spans) -> tuple[str, dict[str, Side]]:
-    if not isinstance(rec, dict) or not isinstance(rec.get("id"), str) or not isinstance(rec.get("sides"), dict):
-        raise InputError(f"{where}: not a record with an id and sides")
+def _reduce(rec: dict[str, Any], layer: str, where: str,
+            extract: Callable[[dict[str, Any]], list[Any]] = _spans) -> dict[str, Side]:
+    if not isinstance(rec.get("sides"), dict):
+        raise InputError(f"{where} (id {rec['id']!r}): the record has no sides object")
     out = {}
     for tag, side in rec["sides"].items():
         lay = side.get("layers", {}).get(layer) if isinstance(side, dict) else None
@@ -127,7 +122,7 @@ def _reduce(rec: Any, layer: str, where: str,
             out[tag] = Side(side.get("text", ""), extract(lay) if lay else None)
         except (KeyError, TypeError, ValueError) as exc:
             raise InputError(f"{where} (id {rec['id']!r}), side {tag!r}: malformed {layer} layer: {exc}") from None
-    return rec["id"], out
+    return out
 
 
 Pair = tuple[str, "dict[str, Side] | None", "dict[str, Side] | None"]
@@ -135,33 +130,17 @@ Pair = tuple[str, "dict[str, Side] | None", "dict[str, Side] | None"]
 
 def join(pred: Iterable[Any], gold: Iterable[Any], layer: str,
          names: tuple[str, str] = ("PRED", "GOLD"),
-         extract: Callable[[dict[str, Any]], list[Any]] | None = None) -> Iterator[Pair]:
-    """Pair records by id: yields ``(id, pred sides, gold sides)``; a side of the pair is None when
-    that file lacks the record. Streams both inputs in step; only records met out of order wait.
-    ``extract`` turns a side's layer into what :class:`Side` keeps (default: its spans; for
-    entities, :func:`entity_items`)."""
+         extract: Callable[[dict[str, Any]], list[Any]] | None = None,
+         spill_dir: str | None = None) -> Iterator[Pair]:
+    """Pair records by id (:func:`lancang.quality.join.join_records`): yields ``(id, pred sides, gold
+    sides)``; a side of the pair is None when that file lacks the record. ``extract`` turns a side's
+    layer into what :class:`Side` keeps (default: its spans; for entities, :func:`entity_items`)."""
     if extract is None:
         extract = entity_items if layer == "entities" else _spans
-    waiting: tuple[dict[str, dict[str, Side]], dict[str, dict[str, Side]]] = ({}, {})
-    seen: tuple[set[str], set[str]] = (set(), set())
-    for k, (p, g) in enumerate(zip_longest(pred, gold, fillvalue=None), 1):
-        for which, rec in ((0, p), (1, g)):
-            if rec is None:
-                continue
-            rid, sides = _reduce(rec, layer, f"{names[which]} record {k}", extract)
-            if rid in seen[which]:
-                raise InputError(f"{names[which]}: record id {rid!r} appears twice")
-            seen[which].add(rid)
-            other = waiting[1 - which]
-            if rid in other:
-                mine = other.pop(rid)
-                yield (rid, sides, mine) if which == 0 else (rid, mine, sides)
-            else:
-                waiting[which][rid] = sides
-    for rid, sides in waiting[0].items():
-        yield rid, sides, None
-    for rid, sides in waiting[1].items():
-        yield rid, None, sides
+    for g in join_records([pred, gold], names, spill_dir=spill_dir):
+        p, q = (None if rec is None else _reduce(rec, layer, where or "", extract)
+                for rec, where in zip(g.records, g.where))
+        yield g.id, p, q
 
 
 @dataclass
@@ -181,14 +160,19 @@ class Evaluation:
         return len(self.only_pred) + len(self.only_gold) + len(self.side_problems)
 
     def to_dict(self, limit: int = 20) -> dict[str, Any]:
+        """The ``accuracy.<layer>`` part of a metrics document. The examples of what was not scored are the
+        first ids in :func:`~lancang.quality.join.id_order`, so the document does not depend on the
+        order of the inputs."""
         return {"layer": self.layer, "records": self.records,
                 "languages": {k: v.to_dict(self.lexicon) for k, v in sorted(self.languages.items())},
                 "overall": self.overall.to_dict(self.lexicon),
                 "missing": {"only_in_pred": len(self.only_pred), "only_in_gold": len(self.only_gold),
                             "sides": len(self.side_problems),
-                            "examples": {"only_in_pred": self.only_pred[:limit], "only_in_gold": self.only_gold[:limit],
+                            "examples": {"only_in_pred": sorted(self.only_pred, key=id_order)[:limit],
+                                         "only_in_gold": sorted(self.only_gold, key=id_order)[:limit],
                                          "sides": [{"id": i, "side": s, "problem": w} for i, s, w in
-                                                   self.side_problems[:limit]]}}}
+                                                   sorted(self.side_problems,
+                                                          key=lambda x: (id_order(x[0]), x[1:]))[:limit]]}}}
 
 
 def _same_text(rid: str, tag: str, p: Side, g: Side) -> None:
@@ -291,12 +275,6 @@ def match_entities(pred: Iterable[Entity], gold: Iterable[Entity]) -> dict[str, 
     return out
 
 
-def _prf(correct: int, pred: int, gold: int) -> tuple[float, float, float]:
-    p = correct / pred if pred else 0.0
-    r = correct / gold if gold else 0.0
-    return p, r, (2 * p * r / (p + r) if p + r else 0.0)
-
-
 @dataclass
 class EntityScore:
     units: int = 0  # sides scored
@@ -315,21 +293,20 @@ class EntityScore:
         self.add_counts({"gold": other.gold, "pred": other.pred, **other.correct}, other.units)
 
     def mode(self, m: str) -> dict[str, Any]:
-        """Per label, micro and macro P/R/F1 for one mode (exact or partial)."""
+        """Per label, micro and macro P/R/F1 for one mode (exact or partial). A label never predicted has
+        no precision (None); the macro mean counts it as 0, as the CoNLL and scikit-learn scorers do."""
         c = self.correct[m]
         labels = {}
+        per = []
         for lab in sorted(self.gold.keys() | self.pred.keys()):
-            p, r, f = _prf(c[lab], self.pred[lab], self.gold[lab])
+            s = prf(c[lab], self.pred[lab], self.gold[lab])
+            per.append(s)
             labels[lab] = {"gold": self.gold[lab], "pred": self.pred[lab], "correct": c[lab],
-                           "precision": round(p, 6), "recall": round(r, 6), "f1": round(f, 6)}
-        tc, tp, tg = sum(c.values()), sum(self.pred.values()), sum(self.gold.values())
-        p, r, f = _prf(tc, tp, tg)
-        per = [_prf(c[lab], self.pred[lab], self.gold[lab]) for lab in labels]
-        macro = ({k: round(sum(x[i] for x in per) / len(per), 6) for i, k in enumerate(("precision", "recall", "f1"))}
-                 if per else {"precision": None, "recall": None, "f1": None})
-        return {"correct": tc, "precision": round(p, 6), "recall": round(r, 6), "f1": round(f, 6),
-                "micro": {"precision": round(p, 6), "recall": round(r, 6), "f1": round(f, 6)},
-                "macro": macro, "labels": labels}
+                           **{k: rounded(v) for k, v in s._asdict().items()}}
+        tc = sum(c.values())
+        micro = {k: rounded(v) for k, v in prf(tc, sum(self.pred.values()), sum(self.gold.values()))._asdict().items()}
+        macro = {k: rounded(mean((x[i] for x in per), undefined_as=0.0)) for i, k in enumerate(PRF._fields)}
+        return {"correct": tc, **micro, "micro": dict(micro), "macro": macro, "labels": labels}
 
     def to_dict(self, lexicon: bool = False) -> dict[str, Any]:
         return {"sides": self.units, "gold": sum(self.gold.values()), "pred": sum(self.pred.values()),

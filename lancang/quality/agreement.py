@@ -1,7 +1,8 @@
 """Inter-annotator agreement between two or more annotation files of the same records.
 
-The files are joined record by record on ``id`` (streaming when they are in the same order, a
-temporary SQLite join when not; see :func:`join`). For each record every side's text must be the
+The files (any readable format) are joined record by record on ``id`` with the one join,
+:func:`lancang.quality.join.join_records` (streaming when they are in the same order, a temporary
+SQLite join when not). For each record every side's text must be the
 same in all files: agreement on different texts is meaningless, so a difference is an input error.
 
 What is compared, per layer:
@@ -25,35 +26,32 @@ Layers that an annotator lacks where another has them (tokens, sentences, per-to
 are skipped for that side and counted in ``skipped``.
 
 All statistics are computed from small running counts (label-tuple histograms, pair counts), so
-memory does not grow with the corpus.
+memory does not grow with the corpus. F1, precision, recall and AER come from
+:mod:`lancang.quality.scores` (None where undefined).
 """
 
 from __future__ import annotations
 
 import bisect
 import itertools
-import os
-import sqlite3
-import tempfile
 from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import orjson
-
-from ..corpora.dupes import DuplicateIndex
+from ..corpora.formats import read_items
 from ..corpora.jsonl import PathLike
 from ..errors import InputError, UsageError
-from .sampling import layer_annotators, read_numbered
+from .join import Missing, join_records
+from .sampling import layer_annotators
+from .scores import aer, mean, prf
 from .unitizing import UnitizingAlpha, project
 
 LAYERS = ("entities", "pos", "tokens", "sentences", "links")
 VALUE_LAYERS = ("pos", "xpos", "lemma", "feats", "deprel")
 UNITS = ("auto", "token", "char")
 OUTSIDE = "O"
-MAX_LISTED = 10
 
 
 # ------------------------------------------------------------------------- statistics (pure functions)
@@ -144,118 +142,10 @@ def krippendorff_alpha_nominal(items: Mapping[tuple[Any, ...], int]) -> float | 
     return None if d_e == 0 else 1 - d_o / d_e
 
 
-def f1(tp: int, a: int, b: int) -> float | None:
-    """F1 of two sets given their overlap and sizes (symmetric: 2 tp / (a + b)); None when both are empty."""
-    return None if a + b == 0 else 2 * tp / (a + b)
-
-
-def aer(hyp: int, sure: int, hyp_and_sure: int, hyp_and_possible: int) -> float | None:
-    """Alignment error rate (Och and Ney 2003): 1 - (|A&S| + |A&P|) / (|A| + |S|), with P including S."""
-    return None if hyp + sure == 0 else 1 - (hyp_and_sure + hyp_and_possible) / (hyp + sure)
-
-
-def _mean(values: Iterable[float | None]) -> float | None:
-    vals = [v for v in values if v is not None]
-    return sum(vals) / len(vals) if vals else None
-
-
-# ------------------------------------------------------------------------------------------ join
-
 @dataclass(frozen=True)
 class Source:
     path: str
     name: str
-
-
-@dataclass
-class Missing:
-    """Ids of one file's partners that this file lacks: how many, and the first few."""
-
-    count: int = 0
-    ids: list[str] = field(default_factory=list)
-
-
-def join(paths: Sequence[PathLike], spill_dir: str | None = None,
-         missing: dict[int, Missing] | None = None) -> Iterator[tuple[str, list[tuple[int, dict[str, Any]]]]]:
-    """Yield (id, [(line, record) per file]) for every id present in all files.
-
-    While the files list the same ids in the same order the join streams with one record per file
-    in memory. At the first difference the rest of every file goes into a temporary SQLite table on
-    disk and is joined there (memory stays bounded; the remaining ids come out sorted). Ids missing
-    from some file are not yielded; they are counted per file index in ``missing`` (with the first
-    :data:`MAX_LISTED` ids) -- the caller decides whether that is an error.
-    Duplicate ids within a file are an input error.
-    """
-    iters = [read_numbered(p) for p in paths]
-    dupes = [DuplicateIndex(tmpdir=spill_dir) for _ in paths]
-    missing = missing if missing is not None else {}
-    try:
-        heads = [next(it, None) for it in iters]
-        while all(h is not None for h in heads):
-            rid = heads[0][1]["id"]  # type: ignore[index]
-            if any(h[1]["id"] != rid for h in heads):  # type: ignore[index]
-                break
-            for k, h in enumerate(heads):
-                _see(dupes[k], paths[k], h)  # type: ignore[arg-type]
-            yield rid, list(heads)  # type: ignore[arg-type]
-            heads = [next(it, None) for it in iters]
-        if any(h is not None for h in heads):
-            yield from _spilled_join(paths, iters, heads, dupes, missing, spill_dir)
-        for k, d in enumerate(dupes):
-            for key, first, line, _tag in d.late_duplicates():
-                raise InputError(f"{paths[k]}:{line}: duplicate record id {key!r} (first on line {first})")
-    finally:
-        for d in dupes:
-            d.close()
-
-
-def _see(index: DuplicateIndex, path: PathLike, head: tuple[int, dict[str, Any]]) -> None:
-    line, rec = head
-    first = index.add(rec["id"], line)
-    if first is not None:
-        raise InputError(f"{path}:{line}: duplicate record id {rec['id']!r} (first on line {first})")
-
-
-def _spilled_join(paths: Sequence[PathLike], iters: list[Iterator[tuple[int, dict[str, Any]]]],
-                  heads: list[tuple[int, dict[str, Any]] | None], dupes: list[DuplicateIndex],
-                  missing: dict[int, Missing], spill_dir: str | None) -> Iterator[tuple[str, list[Any]]]:
-    m = len(paths)
-    fd, db_path = tempfile.mkstemp(prefix="lancang-agree-", suffix=".sqlite", dir=spill_dir)
-    os.close(fd)
-    db = sqlite3.connect(db_path)
-    try:
-        db.executescript("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; PRAGMA cache_size=-16000;"
-                         "CREATE TABLE r (id TEXT, f INTEGER, line INTEGER, data BLOB);")
-        for k in range(m):
-            def rows(k: int = k) -> Iterator[tuple[str, int, int, bytes]]:
-                rest = itertools.chain([heads[k]] if heads[k] is not None else [], iters[k])
-                for line, rec in rest:  # type: ignore[misc]
-                    _see(dupes[k], paths[k], (line, rec))
-                    yield rec["id"], k, line, orjson.dumps(rec)
-            db.executemany("INSERT INTO r VALUES (?, ?, ?, ?)", rows())
-        db.execute("CREATE INDEX r_id ON r (id, f)")
-        cur = db.execute("SELECT id, f, line, data FROM r ORDER BY id, f")
-        group: list[tuple[int, int, bytes]] = []
-        gid: str | None = None
-        for rid, f, line, data in itertools.chain(cur, [(None, None, None, None)]):
-            if rid != gid and gid is not None:
-                files = {g[0] for g in group}
-                if len(files) == m:
-                    yield gid, [(line_, orjson.loads(d)) for _f, line_, d in sorted(group)]
-                else:
-                    for k in range(m):
-                        if k not in files:
-                            miss = missing.setdefault(k, Missing())
-                            miss.count += 1
-                            if len(miss.ids) < MAX_LISTED:
-                                miss.ids.append(gid)
-                group = []
-            gid = rid
-            if rid is not None:
-                group.append((f, line, data))
-    finally:
-        db.close()
-        os.unlink(db_path)
 
 
 # ------------------------------------------------------------------------------------- per layer
@@ -292,9 +182,9 @@ class Categorical:
                        for a, b, key in _pair_names(self.names)}
         return {
             "items": n,
-            "observed_agreement": _mean(agree_pairs.values()),
+            "observed_agreement": mean(agree_pairs.values()),
             "cohen_kappa": pairs,
-            "cohen_kappa_mean": _mean(pairs.values()),
+            "cohen_kappa_mean": mean(pairs.values()),
             "fleiss_kappa": fleiss_kappa(items) if n else None,
             "alpha": krippendorff_alpha_nominal(items) if n else None,
         }
@@ -308,8 +198,8 @@ class Categorical:
                 na = sum(w for t, w in items.items() if t[a] == lab)
                 nb = sum(w for t, w in items.items() if t[b] == lab)
                 both = sum(w for t, w in items.items() if t[a] == lab and t[b] == lab)
-                f1s[key] = f1(both, na, nb)
-            out[str(lab)] = {"kappa": per_cat[lab], "f1": f1s, "f1_mean": _mean(f1s.values()),
+                f1s[key] = prf(both, na, nb).f1
+            out[str(lab)] = {"kappa": per_cat[lab], "f1": f1s, "f1_mean": mean(f1s.values()),
                              "count": sum(w * t.count(lab) for t, w in items.items())}
         return out
 
@@ -353,12 +243,13 @@ class PairSets:
     def kinds(self) -> list[str]:
         return sorted({k for c in self.c.values() for k, _ in c})
 
-    def f1(self, kind: str = "all") -> dict[str, dict[str, Any]]:
+    def scores(self, kind: str = "all") -> dict[str, dict[str, Any]]:
+        """Per pair: F1, and precision and recall of the first annotator taking the second as reference."""
         out = {}
         for key, c in self.c.items():
             tp, na, nb = c[(kind, "tp")], c[(kind, "a")], c[(kind, "b")]
-            out[key] = {"f1": f1(tp, na, nb), "precision": tp / na if na else None,
-                        "recall": tp / nb if nb else None, "tp": tp, "a": na, "b": nb}
+            p, r, f = prf(tp, na, nb)
+            out[key] = {"f1": f, "precision": p, "recall": r, "tp": tp, "a": na, "b": nb}
         return out
 
 
@@ -439,9 +330,10 @@ class Agreement:
         self.prov: list[Counter] = [Counter() for _ in sources]
 
     # ------------------------------------------------------------------ one record
-    def add(self, rid: str, recs: Sequence[dict[str, Any]], lines: Sequence[int]) -> None:
+    def add(self, rid: str, recs: Sequence[dict[str, Any]], where: Sequence[str | int]) -> None:
+        """Add one record as every annotator has it; ``where`` locates each (``path:line`` or a line number)."""
         self.records += 1
-        where = [f"{s.path}:{ln}" for s, ln in zip(self.sources, lines)]
+        where = [w if isinstance(w, str) else f"{s.path}:{w}" for s, w in zip(self.sources, where)]
         sides = [r.get("sides") for r in recs]
         for k, s in enumerate(sides):
             if not isinstance(s, dict):
@@ -571,22 +463,22 @@ class Agreement:
         layers: dict[str, Any] = {}
         if "entities" in self.layers and self.ent_sides:
             cat = self.entities.result(OUTSIDE)
-            spans = self.spans.f1("labelled")
+            spans = self.spans.scores("labelled")
             per_label = {}
             for kind in self.spans.kinds():
                 if kind.startswith("label:"):
-                    pr = self.spans.f1(kind)
+                    pr = self.spans.scores(kind)
                     per_label[kind[6:]] = {"f1": {k: v["f1"] for k, v in pr.items()},
-                                           "f1_mean": _mean(v["f1"] for v in pr.values())}
+                                           "f1_mean": mean(v["f1"] for v in pr.values())}
             uz = self.unitizing.result()
             for lab, v in cat["per_label"].items():
                 v["unitizing_alpha"] = uz["per_label"][lab]["alpha"] if lab in uz["per_label"] else None
             layers["entities"] = {
                 "sides": self.ent_sides, "units": dict(self.ent_units), **cat,
                 "unitizing_alpha": uz["alpha"], "unitizing": uz,
-                "spans": {"pairs": spans, "f1_mean": _mean(v["f1"] for v in spans.values()),
-                          "unlabelled": self.spans.f1("unlabelled"),
-                          "unlabelled_f1_mean": _mean(v["f1"] for v in self.spans.f1("unlabelled").values()),
+                "spans": {"pairs": spans, "f1_mean": mean(v["f1"] for v in spans.values()),
+                          "unlabelled": self.spans.scores("unlabelled"),
+                          "unlabelled_f1_mean": mean(v["f1"] for v in self.spans.scores("unlabelled").values()),
                           "per_label": per_label},
             }
         for name, cat in self.values.items():
@@ -594,19 +486,19 @@ class Agreement:
                 layers[name] = cat.result()
         for name, ps in self.segs.items():
             if self.seg_sides[name]:
-                b, s = ps.f1("boundary"), ps.f1("span")
+                b, s = ps.scores("boundary"), ps.scores("span")
                 layers[name] = {"sides": self.seg_sides[name], "boundary": b, "span": s,
-                                "boundary_f1_mean": _mean(v["f1"] for v in b.values()),
-                                "span_f1_mean": _mean(v["f1"] for v in s.values())}
+                                "boundary_f1_mean": mean(v["f1"] for v in b.values()),
+                                "span_f1_mean": mean(v["f1"] for v in s.values())}
         if "links" in self.layers and self.link_groups:
             directed = {f"{self.names[a]}->{self.names[b]}": {"aer": aer(c["hyp"], c["sure"], c["hyp_sure"],
                                                                         c["hyp_possible"]), **c}
                         for (a, b), c in sorted(self.links.items())}
-            sure, every = self.link_sets.f1("sure"), self.link_sets.f1("all")
+            sure, every = self.link_sets.scores("sure"), self.link_sets.scores("all")
             layers["links"] = {"alignments": self.link_groups, "aer": directed,
-                               "aer_mean": _mean(v["aer"] for v in directed.values()),
-                               "sure_f1": sure, "sure_f1_mean": _mean(v["f1"] for v in sure.values()),
-                               "all_f1": every, "all_f1_mean": _mean(v["f1"] for v in every.values())}
+                               "aer_mean": mean(v["aer"] for v in directed.values()),
+                               "sure_f1": sure, "sure_f1_mean": mean(v["f1"] for v in sure.values()),
+                               "all_f1": every, "all_f1_mean": mean(v["f1"] for v in every.values())}
         doc: dict[str, Any] = {
             "annotators": [{"name": s.name, "file": s.path, "provenance_annotators": dict(p.most_common(20))}
                            for s, p in zip(self.sources, self.prov)],
@@ -646,13 +538,13 @@ class Agreement:
             row: dict[str, Any] = {}
             for lay_name, lay in layers.items():
                 if "cohen_kappa" in lay:
-                    row[f"{lay_name}_kappa_mean"] = _mean(mine(lay["cohen_kappa"]))
+                    row[f"{lay_name}_kappa_mean"] = mean(mine(lay["cohen_kappa"]))
                 if lay_name == "entities":
-                    row["entities_span_f1_mean"] = _mean(v["f1"] for v in mine(lay["spans"]["pairs"]))
+                    row["entities_span_f1_mean"] = mean(v["f1"] for v in mine(lay["spans"]["pairs"]))
                 if lay_name in ("tokens", "sentences"):
-                    row[f"{lay_name}_boundary_f1_mean"] = _mean(v["f1"] for v in mine(lay["boundary"]))
+                    row[f"{lay_name}_boundary_f1_mean"] = mean(v["f1"] for v in mine(lay["boundary"]))
                 if lay_name == "links":
-                    row["links_aer_mean"] = _mean(v["aer"] for v in mine(lay["aer"]))
+                    row["links_aer_mean"] = mean(v["aer"] for v in mine(lay["aer"]))
             out[name] = row
         return out
 
@@ -686,12 +578,15 @@ def names_for(paths: Sequence[PathLike], names: Sequence[str] | None = None) -> 
 
 
 def agree(paths: Sequence[PathLike], names: Sequence[str] | None = None, layers: Sequence[str] = LAYERS,
-          unit: str = "auto", intersect: bool = False, spill_dir: str | None = None) -> dict[str, Any]:
+          unit: str = "auto", intersect: bool = False, spill_dir: str | None = None, *, fmt: str | None = None,
+          langs: Any = None, options: Mapping[str, Any] | None = None) -> dict[str, Any]:
     """Agreement between annotation files of the same records: the metrics ``agreement`` part.
 
+    The files are read through the format hub (``fmt``, ``langs`` and reader ``options`` as for
+    :func:`lancang.corpora.formats.read_corpus`; canonical JSONL keeps its line numbers in messages).
     Records missing from some file are an input error naming the ids and files, unless
     ``intersect`` (then agreement is computed on the records all files share, and the missing ids
-    are reported in ``missing``).
+    are reported in ``missing``: per file, how many and the smallest ids).
     """
     if len(paths) < 2:
         raise UsageError("agreement needs at least two annotation files")
@@ -700,8 +595,14 @@ def agree(paths: Sequence[PathLike], names: Sequence[str] | None = None, layers:
     sources = [Source(str(p), n) for p, n in zip(paths, names_for(paths, names))]
     acc = Agreement(sources, layers, unit)
     missing: dict[int, Missing] = {}
-    for rid, group in join(paths, spill_dir, missing):
-        acc.add(rid, [r for _l, r in group], [ln for ln, _r in group])
+    streams = [read_items(p, fmt, langs, **dict(options or {})) for p in paths]
+    for grp in join_records(streams, [s.path for s in sources], spill_dir=spill_dir):
+        if grp.complete:
+            acc.add(grp.id, grp.records, grp.where)  # type: ignore[arg-type]
+            continue
+        for k, rec in enumerate(grp.records):
+            if rec is None:
+                missing.setdefault(k, Missing()).add(grp.id)
     report = {sources[k].path: {"count": v.count, "ids": v.ids} for k, v in sorted(missing.items())}
     if report and not intersect:
         parts = [f"{p}: {v['count']} missing ({', '.join(v['ids'])}{', ...' if v['count'] > len(v['ids']) else ''})"

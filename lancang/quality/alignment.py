@@ -22,15 +22,20 @@ a sure link is in both. The hypothesis's own S/P flags are ignored (every propos
 
 Both scorers accumulate small counts (:class:`BeadCounts`, :class:`LinkCounts`), so a corpus is
 scored in one streaming pass; :func:`bead_scores` and :func:`link_scores` are the one-call forms.
+Every function takes the prediction first, then the gold. Scores come from
+:mod:`lancang.quality.scores`: one that is undefined for the data (no test beads, no links on
+either side) is None, never 0.0.
 """
 
 from __future__ import annotations
 
-import itertools
-
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
+
+from ..errors import InputError
+from .join import join_records
+from .scores import aer, harmonic, ratio
 
 Bead = tuple[Sequence[int], Sequence[int]]
 
@@ -82,7 +87,8 @@ class BeadCounts:
     r_total: int = 0
     documents: int = 0
 
-    def add(self, gold: Iterable[Any], test: Iterable[Any]) -> None:
+    def add(self, test: Iterable[Any], gold: Iterable[Any]) -> None:
+        """Add one document: its predicted (test) beads, then its gold beads."""
         g, t = _as_beads(gold), _as_beads(test)
         s, lx, n = _hits(g, t)
         self.p_strict += s
@@ -97,31 +103,29 @@ class BeadCounts:
         self.documents += 1
 
     def scores(self) -> dict[str, Any]:
-        def div(a: int, b: int) -> float:
-            return a / b if b else 0.0
-
-        def f1(p: float, r: float) -> float:
-            return 2 * p * r / (p + r) if p + r else 0.0
-
-        ps, pl = div(self.p_strict, self.p_total), div(self.p_lax, self.p_total)
-        rs, rl = div(self.r_strict, self.r_total), div(self.r_lax, self.r_total)
-        return {"precision_strict": ps, "recall_strict": rs, "f1_strict": f1(ps, rs),
-                "precision_lax": pl, "recall_lax": rl, "f1_lax": f1(pl, rl),
+        """Precision is counted over the test beads and recall over the gold beads (different hits), so F1
+        is :func:`lancang.quality.scores.harmonic` of the two."""
+        ps, pl = ratio(self.p_strict, self.p_total), ratio(self.p_lax, self.p_total)
+        rs, rl = ratio(self.r_strict, self.r_total), ratio(self.r_lax, self.r_total)
+        return {"precision_strict": ps, "recall_strict": rs, "f1_strict": harmonic(ps, rs),
+                "precision_lax": pl, "recall_lax": rl, "f1_lax": harmonic(pl, rl),
                 "test_beads": self.p_total, "gold_beads": self.r_total, "documents": self.documents}
 
 
-def bead_scores(gold_docs: Iterable[Iterable[Any]], test_docs: Iterable[Iterable[Any]]) -> dict[str, Any]:
+def bead_scores(test_docs: Iterable[Iterable[Any]], gold_docs: Iterable[Iterable[Any]]) -> dict[str, Any]:
     """Strict and lax P/R/F1 of test beads against gold beads, one bead list per document.
 
     >>> gold = [[([0], [0]), ([1], [1, 2]), ([2], [])]]
     >>> test = [[([0], [0]), ([1], [1]), ([], [2]), ([2], [])]]
-    >>> s = bead_scores(gold, test)
+    >>> s = bead_scores(test, gold)
     >>> round(s["precision_strict"], 3), round(s["recall_strict"], 3), round(s["recall_lax"], 3)
     (0.5, 0.5, 1.0)
+    >>> bead_scores([[]], [[]])["f1_strict"] is None
+    True
     """
     c = BeadCounts()
-    for g, t in zip(gold_docs, test_docs, strict=True):
-        c.add(g, t)
+    for t, g in zip(test_docs, gold_docs, strict=True):
+        c.add(t, g)
     return c.scores()
 
 
@@ -154,7 +158,8 @@ class LinkCounts:
     hyp_possible: int = 0
     pairs: int = 0
 
-    def add(self, gold: Iterable[Any], test: Iterable[Any]) -> None:
+    def add(self, test: Iterable[Any], gold: Iterable[Any]) -> None:
+        """Add one sentence pair: its predicted (test) links, then its gold links."""
         s, p = parse_links(gold)
         a = {(int(x[0]), int(x[1])) for x in test}
         self.hyp += len(a)
@@ -164,63 +169,57 @@ class LinkCounts:
         self.pairs += 1
 
     def scores(self) -> dict[str, Any]:
-        prec = self.hyp_possible / self.hyp if self.hyp else 0.0
-        rec = self.hyp_sure / self.sure if self.sure else 0.0
-        denom = self.hyp + self.sure
-        aer = 1.0 - (self.hyp_sure + self.hyp_possible) / denom if denom else 0.0
-        f1 = 2 * prec * rec / (prec + rec) if prec + rec else 0.0
-        return {"aer": aer, "precision": prec, "recall": rec, "f1": f1, "links": self.hyp,
-                "sure": self.sure, "pairs": self.pairs}
+        """AER; precision |A∩P|/|A| and recall |A∩S|/|S| (their hits differ, so F1 is their harmonic mean)."""
+        prec, rec = ratio(self.hyp_possible, self.hyp), ratio(self.hyp_sure, self.sure)
+        return {"aer": aer(self.hyp, self.sure, self.hyp_sure, self.hyp_possible), "precision": prec, "recall": rec,
+                "f1": harmonic(prec, rec), "links": self.hyp, "sure": self.sure, "pairs": self.pairs}
 
 
-def link_scores(gold: Iterable[Iterable[Any]], test: Iterable[Iterable[Any]]) -> dict[str, Any]:
+def link_scores(test: Iterable[Iterable[Any]], gold: Iterable[Iterable[Any]]) -> dict[str, Any]:
     """AER, precision, recall and F1 of test links against gold, one link list per sentence pair.
 
-    >>> s = link_scores([[(0, 0, "S"), (1, 1, "P")]], [[(0, 0), (1, 2)]])
+    >>> s = link_scores([[(0, 0), (1, 2)]], [[(0, 0, "S"), (1, 1, "P")]])
     >>> round(s["aer"], 3), s["precision"], s["recall"]
     (0.333, 0.5, 1.0)
+    >>> link_scores([[]], [[]])["aer"] is None
+    True
     """
     c = LinkCounts()
-    for g, t in zip(gold, test, strict=True):
-        c.add(g, t)
+    for t, g in zip(test, gold, strict=True):
+        c.add(t, g)
     return c.scores()
 
 
-def evaluate_records(gold: Iterable[Mapping[str, Any]], test: Iterable[Mapping[str, Any]],
-                     layer: str, src: str | None = None, tgt: str | None = None) -> dict[str, Any]:
-    """Score the ``beads`` or ``links`` (token links) of test records against gold records.
+def evaluate_records(pred: Iterable[Mapping[str, Any]], gold: Iterable[Mapping[str, Any]],
+                     layer: str, src: str | None = None, tgt: str | None = None,
+                     names: tuple[str, str] = ("PRED", "GOLD"), spill_dir: str | None = None) -> dict[str, Any]:
+    """Score the ``beads`` or ``links`` (token links) of predicted records against gold records.
 
-    Records are matched in order and must have the same ids; in each, the first link of the kind
-    (``beads`` or ``tokens``) between ``src`` and ``tgt`` (any pair when not given) is compared.
-    A record whose gold has no such link is skipped and counted in ``skipped``; a test record
-    without one counts as an empty alignment. This is the function ``lancang evaluate --layer
-    beads|links`` calls.
+    Records are joined by id (:func:`lancang.quality.join.join_records`, in any order); a record in
+    one input only is an input error naming it and where it is (``names`` locate the inputs). In
+    each record the first link of the kind (``beads`` or ``tokens``) between ``src`` and ``tgt``
+    (any pair when not given) is compared. A record whose gold has no such link is skipped and
+    counted in ``skipped``; a predicted record without one counts as an empty alignment. This is
+    the function ``lancang evaluate --layer beads|links`` calls.
     """
-    from ..errors import InputError
-
     kind = {"beads": "beads", "links": "tokens"}.get(layer)
     if kind is None:
         raise ValueError(f"layer must be 'beads' or 'links', not {layer!r}")
     counts: BeadCounts | LinkCounts = BeadCounts() if kind == "beads" else LinkCounts()
     skipped = 0
-    n = 0
-    end = object()
-    for n, (g, t) in enumerate(itertools.zip_longest(gold, test, fillvalue=end), 1):
-        if g is end or t is end:
-            which, other = ("gold", "test") if g is end else ("test", "gold")
-            rid = (t if g is end else g).get("id")  # type: ignore[union-attr]
-            raise InputError(f"record {n} ({rid!r}): the {which} file has ended but the {other} file goes on "
-                             "(both must hold the same records in the same order)")
-        if g.get("id") != t.get("id"):
-            raise InputError(f"record {n}: gold id {g.get('id')!r} and test id {t.get('id')!r} differ "
-                             "(records must be in the same order)")
+    for grp in join_records([pred, gold], names, spill_dir=spill_dir):
+        p, g = grp.records
+        if p is None or g is None:
+            has, lacks = (0, 1) if g is None else (1, 0)
+            raise InputError(f"{grp.where[has]}: record {grp.id!r} is not in {names[lacks]}: the records of the two "
+                             "files differ (beads and links are scored on records present in both)")
         gl = _find_link(g, kind, src, tgt)
         if gl is None:
             skipped += 1
             continue
-        tl = _find_link(t, kind, gl["src"], gl["tgt"])
+        pl = _find_link(p, kind, gl["src"], gl["tgt"])
         key = "beads" if kind == "beads" else "pairs"
-        counts.add(gl[key], tl[key] if tl else [])
+        counts.add(pl[key] if pl else [], gl[key])
     out = counts.scores()
     out["skipped"] = skipped
     return out

@@ -36,7 +36,8 @@ def evaluate_files(pred: str, gold: str, *, layer: str = "tokens", fmt: str | No
     if layer in ("beads", "links"):
         from .alignment import evaluate_records
 
-        doc = evaluate_records(read_corpus(gold, gfmt, langs, **opts), read_corpus(pred, fmt, langs, **opts), layer)
+        doc = evaluate_records(read_corpus(pred, fmt, langs, **opts), read_corpus(gold, gfmt, langs, **opts), layer,
+                               names=(pred, gold))
         missing = 0
     elif layer == "entities":
         from .accuracy import evaluate_entities, join

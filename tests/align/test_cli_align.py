@@ -45,7 +45,7 @@ def test_sentences_end_to_end(cli, tmp_path):
     from lancang.quality.alignment import bead_scores
 
     test = [[(b["src"], b["tgt"]) for b in r["links"][0]["beads"]] for r in recs]
-    assert bead_scores(golds, test)["f1_strict"] > 0.85
+    assert bead_scores(test, golds)["f1_strict"] > 0.85
     link = recs[0]["links"][0]
     assert link["src"] == "zh-Hant" and link["provenance"]["tool"]["name"] == "lancang.align.lancang"
     assert all(0 <= b["score"] <= 1 for r in recs for b in r["links"][0]["beads"])
@@ -106,7 +106,7 @@ def test_words_end_to_end_save_and_reuse_model(cli, tmp_path):
 
     gold_recs = [{"id": r["id"], "links": [{"kind": "tokens", "src": "en", "tgt": "fr",
                                              "pairs": [list(x) for x in g]}]} for r, (_, _, g) in zip(recs, gold)]
-    assert evaluate_records(gold_recs, got, "links")["aer"] < 0.32
+    assert evaluate_records(got, gold_recs, "links")["aer"] < 0.32
     res = cli("align", str(src), str(tmp_path / "again.jsonl"), "--words", "--model", str(tmp_path / "m"),
               "--symmetrize", "intersection")
     assert res.exit_code == 0

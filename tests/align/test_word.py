@@ -31,13 +31,13 @@ def test_aer_on_gold(name, limit):
     gold = gold_set(name)
     pairs = [(s, t) for s, t, _ in gold]
     model, links = WordAligner().train_align(pairs)
-    s = link_scores([g for _, _, g in gold], links)
+    s = link_scores(links, [g for _, _, g in gold])
     assert s["aer"] < limit, s
     # every link is inside the sentence pair, flags are S or P
     for (src, tgt), ls in zip(pairs, links):
         assert all(0 <= i < len(src) and 0 <= j < len(tgt) and f in "SP" for i, j, f in ls)
     # sure links are more precise than possible ones
-    sure = link_scores([g for _, _, g in gold], [[x for x in ls if x[2] == "S"] for ls in links])
+    sure = link_scores([[x for x in ls if x[2] == "S"] for ls in links], [g for _, _, g in gold])
     assert sure["precision"] > s["precision"]
 
 
@@ -45,13 +45,13 @@ def test_model2_beats_model1_and_stages_work():
     gold = gold_set("enfr")
     pairs = [(s, t) for s, t, _ in gold]
     g = [x for _, _, x in gold]
-    ibm1 = link_scores(g, WordAligner({"iterations": 0}).train_align(pairs)[1])["aer"]
+    ibm1 = link_scores(WordAligner({"iterations": 0}).train_align(pairs)[1], g)["aer"]
     model, links = WordAligner().train_align(pairs)
-    m2 = link_scores(g, links)["aer"]
+    m2 = link_scores(links, g)["aer"]
     assert m2 < ibm1
     assert model.fwd.tension != 4.0 and 1.0 < model.fwd.tension < 20.0  # learned, not the start value
-    hmm = link_scores(g, WordAligner({"hmm": 3}).train_align(pairs)[1])["aer"]
-    agree = link_scores(g, WordAligner({"agreement": True}).train_align(pairs)[1])["aer"]
+    hmm = link_scores(WordAligner({"hmm": 3}).train_align(pairs)[1], g)["aer"]
+    agree = link_scores(WordAligner({"agreement": True}).train_align(pairs)[1], g)["aer"]
     assert hmm < 0.32 and agree < 0.32
 
 
@@ -86,7 +86,7 @@ def test_save_load_and_align_new_data(tmp_path):
     a, b = model.align(held), again.align(held)
     same = sum(x == y for x, y in zip(a, b)) / len(a)
     assert same > 0.95  # pruning tiny probabilities may change a rare tie
-    s = link_scores([g for _, _, g in gold[400:]], b)
+    s = link_scores(b, [g for _, _, g in gold[400:]])
     assert s["aer"] < 0.45  # unseen sentences, unknown words included
     assert again.align([(["zzz-unknown"], ["yyy-unknown"])])[0] in ([], [(0, 0, "S")], [(0, 0, "P")])
 
@@ -131,7 +131,7 @@ def test_eflomal_backend_on_gold():
     gold = gold_set("enfr")
     pairs = [(s, t) for s, t, _ in gold]
     _, links = word_aligner("eflomal").train_align(pairs)
-    s = link_scores([g for _, _, g in gold], links)
+    s = link_scores(links, [g for _, _, g in gold])
     assert s["aer"] < 0.25, s
     # a token with a space inside (Vietnamese words) keeps the indices right; empty pairs get nothing
     _, links = word_aligner("eflomal").train_align([(["học sinh", "tốt"], ["good", "student"]), ([], ["x"])])

@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from lancang.quality.agreement import (aer, cohen_kappa, fleiss_kappa, fleiss_kappa_per_category,
-                                       krippendorff_alpha_nominal)
+from lancang.quality.agreement import cohen_kappa, fleiss_kappa, fleiss_kappa_per_category, krippendorff_alpha_nominal
+from lancang.quality.scores import aer
 
 nltk_agreement = pytest.importorskip("nltk.metrics.agreement")
 krippendorff = pytest.importorskip("krippendorff")
