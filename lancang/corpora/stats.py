@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Iterable
 from typing import Any
 
 from ..errors import InputError
@@ -124,13 +123,6 @@ def corpus_stats(path: PathLike, *, fmt: str | None = None, langs: Any = None,
     if first is not None and st.records == 0:
         raise InputError(f"{path}:{first.line}: no line is a record ({st.skipped_lines:,} skipped); "
                          f"the first: {first.message}")
-    return st
-
-
-def stats_of(records: Iterable[dict[str, Any]]) -> CorpusStats:
-    st = CorpusStats()
-    for r in records:
-        st.add(r)
     return st
 
 
