@@ -56,8 +56,9 @@ def _one_pass_only(path: PathLike) -> bool:
 
 @contextlib.contextmanager
 def _rereadable(path: PathLike) -> Iterator[PathLike]:
-    """``path`` itself, or, for standard input and pipes, a temporary copy that can be read twice
-    (the copy keeps the file's name, so its format is still told by its extension)."""
+    """``path`` itself, or, for standard input and pipes, a temporary copy that can be read twice and
+    sniffed (the copy keeps the file's name, so its format is still told by its extension); errors
+    name ``path``, not the copy."""
     if not _one_pass_only(path):
         yield path
         return
@@ -68,7 +69,15 @@ def _rereadable(path: PathLike) -> Iterator[PathLike]:
             src = sys.stdin.buffer if is_stdio(path) else stack.enter_context(open(path, "rb"))
             with open(tmp, "wb") as out:
                 shutil.copyfileobj(src, out)
-        yield tmp
+        try:
+            yield tmp
+        except (InputError, UsageError) as exc:  # name the input the user gave, not the copy
+            raise type(exc)(str(exc).replace(str(tmp), str(path))) from None
+
+
+def _source(path: PathLike) -> str:
+    """The corpus as ``meta.sample.source`` names it: its file name, or ``-``."""
+    return "-" if is_stdio(path) else Path(str(path)).name
 
 
 def _plan(lot_size: int, aql: Any, level: str, severity: str, count: str, fixed: str | None) -> smp.Plan:
@@ -140,13 +149,14 @@ def sample_corpus(corpus: PathLike | None, output: PathLike | None, *, aql: Any 
         raise UsageError(f"{output}: the output would overwrite the history; write the sample to another file")
     with contextlib.ExitStack() as stack:
         path = corpus
-        if lot_size is None:  # two passes: count, then draw
+        if lot_size is None or not is_stdio(corpus):  # a pipe's format may be sniffed; a count is a pass
             path = stack.enter_context(_rereadable(corpus))
+        if lot_size is None:
             lot_size = _lot_size(path, reading)
         the_plan = _plan(lot_size, aql, level, severity or "normal", count, plan)
         if seed is None:
             seed = smp.new_seed()
-        records = smp.draw(path, the_plan, seed, **reading)
+        records = smp.draw(path, the_plan, seed, source=_source(corpus), **reading)
         if out_format == "jsonl":
             with JsonlWriter(output) as w:
                 for rec in records:
@@ -182,10 +192,13 @@ def inspect_sample(reviewed: PathLike, *, corpus: PathLike | None = None, histor
     if corpus is not None and is_stdio(corpus) and is_stdio(reviewed):
         raise UsageError("the reviewed sample and the corpus cannot both be standard input")
     sample_hash, corpus_hash = hashlib.sha256(), hashlib.sha256()
-    check = (smp.DrawCheck(corpus, fmt=fmt, langs=langs, options=options,
-                           digest=None if _one_pass_only(corpus) else corpus_hash)
-             if corpus is not None else None)
-    insp = smp.inspect(reviewed, check=check, digest=sample_hash)
+    with contextlib.ExitStack() as stack:  # pipes are copied first: their bytes are hashed, their format sniffed
+        sample_path = stack.enter_context(_rereadable(reviewed))
+        check = None
+        if corpus is not None:
+            check = smp.DrawCheck(stack.enter_context(_rereadable(corpus)), fmt=fmt, langs=langs, options=options,
+                                  digest=corpus_hash)
+        insp = smp.inspect(sample_path, check=check, digest=sample_hash)
     result = insp.to_dict()
     if history is not None:
         result["switching"] = sw.record_lot(
@@ -196,7 +209,7 @@ def inspect_sample(reviewed: PathLike, *, corpus: PathLike | None = None, histor
     digests: list[str | None] = [None if is_stdio(reviewed) else sample_hash.hexdigest()]
     if corpus is not None:
         inputs.append(corpus)
-        digests.append(None if _one_pass_only(corpus) else corpus_hash.hexdigest())
+        digests.append(None if is_stdio(corpus) else corpus_hash.hexdigest())
     settings = {"seed": insp.seed, "verified": corpus is not None}
     return metrics_document("inspect", inputs=inputs, digests=digests, settings=settings, inspection=result)
 

@@ -330,13 +330,14 @@ def review_slot() -> dict[str, Any]:
 
 
 def draw(path: PathLike, plan: Plan, seed: int, *, fmt: str | None = None, langs: Any = None,
-         options: dict[str, Any] | None = None) -> Iterator[dict[str, Any]]:
+         options: dict[str, Any] | None = None, source: str | None = None) -> Iterator[dict[str, Any]]:
     """Stream the sampled records of ``path`` (in corpus order, any readable format), each with empty
-    review slots in ``meta.review`` and the plan, seed and position in ``meta.sample``. The corpus must
-    hold exactly ``plan.lot_size`` records."""
+    review slots in ``meta.review`` and the plan, seed, position and ``source`` (default: the file's
+    name) in ``meta.sample``. The corpus must hold exactly ``plan.lot_size`` records."""
     picks = select(plan.lot_size, plan.sample_size, seed)
     plan_d = plan.to_dict()
-    source = Path(str(path)).name if str(path) != "-" else "-"
+    if source is None:
+        source = Path(str(path)).name if str(path) != "-" else "-"
     seen = 0
     for line, rec in read_numbered(path, fmt=fmt, langs=langs, options=options):
         seen += 1

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -239,3 +240,221 @@ def test_reviewer_who_annotated_is_flagged(cli, drawn: Path, tmp_path: Path) -> 
     r = _review(drawn, tmp_path / "r.jsonl", {}, reviewer=who)
     insp = json.loads(cli("inspect", str(r), "--format", "json").stdout)["inspection"]
     assert insp["reviewer_is_annotator_count"] >= 1 and insp["reviewer_is_annotator"][0]["reviewer"] == who
+
+
+# ------------------------------------------------------------------- inspections verified, not believed
+
+def sha256(path: Path) -> str:
+    import hashlib
+
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def sampling_profile(tmp_path: Path, aql: str) -> Path:
+    p = tmp_path / "prof.json"
+    p.write_bytes(orjson.dumps({
+        "profile": "lancang/profile/1", "id": "sampled", "title": {"en": "sampled"}, "issuer": "test",
+        "level": "project", "status": "draft",
+        "requirements": [{"id": "sample", "clause": "9", "basis": "default", "kind": "sampling", "title": "s",
+                          "plan": {"scheme": "gb-t-2828.1", "aql": float(aql), "level": "II"}}]}))
+    return p
+
+
+def test_inspect_verified_against_the_corpus_is_accepted_by_check(cli, drawn: Path, tmp_path: Path) -> None:
+    ok = _review(drawn, tmp_path / "ok.jsonl", {3: ("fail", ["entity-span"])})
+    m = tmp_path / "m.json"
+    res = cli("inspect", str(ok), "--corpus", str(CORPUS), "-o", str(m))
+    assert res.exit_code == 0 and "ACCEPT" in res.stdout and "--corpus" not in res.stderr, res.stderr
+    doc = json.loads(m.read_text(encoding="utf-8"))
+    assert list(metrics_validator().iter_errors(doc)) == []
+    assert doc["inputs"] == [{"path": str(ok), "sha256": sha256(ok)}, {"path": str(CORPUS), "sha256": sha256(CORPUS)}]
+    assert doc["settings"] == {"seed": 11, "verified": True}
+    prof = sampling_profile(tmp_path, "6.5")
+    res = cli("check", str(CORPUS), "-p", str(prof), "--metrics", str(m))
+    assert res.exit_code == 0, res.stdout + res.stderr
+    # without --corpus: said on stderr, and check refuses the document (it does not name the corpus)
+    m2 = tmp_path / "m2.json"
+    res = cli("inspect", str(ok), "-o", str(m2))
+    assert res.exit_code == 0 and "--corpus" in res.stderr and "check --metrics" in res.stderr
+    assert json.loads(m2.read_text(encoding="utf-8"))["settings"]["verified"] is False
+    res = cli("check", str(CORPUS), "-p", str(prof), "--metrics", str(m2))
+    assert res.exit_code == 2 and "not on" in res.stderr
+
+
+def _swap(drawn: Path, tmp_path: Path, keep_position: bool) -> tuple[Path, str]:
+    """The reviewers' file with its two failing records: the first one replaced by a passing record the
+    seed did not draw (at its own position, or pretending to sit at the failing record's position)."""
+    recs = read(_review(drawn, tmp_path / "r.jsonl", {0: ("fail", ["x"]), 1: ("fail", ["y"])}))
+    corpus = read(CORPUS)
+    drawn_pos = {r["meta"]["sample"]["position"] for r in recs}
+    q = next(k for k in range(1, LOT + 1) if k not in drawn_pos)
+    new = corpus[q - 1]
+    new["meta"] = {**new.get("meta", {}), "sample": {**recs[0]["meta"]["sample"]},
+                   "review": {**recs[2]["meta"]["review"]}}
+    if not keep_position:
+        new["meta"]["sample"]["position"] = q
+    recs[0] = new
+    recs.sort(key=lambda r: r["meta"]["sample"]["position"])
+    return write_jsonl(tmp_path / "swapped.jsonl", recs), new["id"]
+
+
+@pytest.mark.parametrize("keep_position,msg", [(False, "is not one that seed 11 draws"), (True, "holds record")])
+def test_inspect_catches_a_swapped_record(cli, drawn: Path, tmp_path: Path, keep_position: bool, msg: str) -> None:
+    path, swapped = _swap(drawn, tmp_path, keep_position)
+    assert cli("inspect", str(path)).exit_code == 0  # believed without the corpus: 1 defect, Ac 1
+    res = cli("inspect", str(path), "--corpus", str(CORPUS))
+    assert res.exit_code == 2 and msg in res.stderr and repr(swapped) in res.stderr, res.stderr
+    assert "Traceback" not in res.stderr and len(res.stderr.strip().splitlines()) == 1
+
+
+def test_inspect_refuses_another_corpus(cli, drawn: Path, tmp_path: Path) -> None:
+    ok = _review(drawn, tmp_path / "ok.jsonl", {})
+    lines = CORPUS.read_bytes().splitlines(keepends=True)
+    short = tmp_path / "short.jsonl"
+    short.write_bytes(b"".join(lines[:-1]))
+    res = cli("inspect", str(ok), "--corpus", str(short))
+    assert res.exit_code == 2 and f"has {LOT - 1} records, not the sample's lot size {LOT}" in res.stderr
+    longer = tmp_path / "long.jsonl"
+    extra = orjson.loads(lines[0])
+    extra["id"] = "extra"
+    longer.write_bytes(b"".join(lines) + orjson.dumps(extra) + b"\n")
+    res = cli("inspect", str(ok), "--corpus", str(longer))
+    assert res.exit_code == 2 and f"more than {LOT} records" in res.stderr
+    renamed = tmp_path / "renamed.jsonl"
+    recs = read(CORPUS)
+    for r in recs:
+        r["id"] = "other-" + r["id"]
+    write_jsonl(renamed, recs)
+    res = cli("inspect", str(ok), "--corpus", str(renamed))
+    assert res.exit_code == 2 and "holds record 'other-" in res.stderr
+    # the sample checked in the order it was drawn
+    rev = list(reversed(read(ok)))
+    res = cli("inspect", str(write_jsonl(tmp_path / "rev.jsonl", rev)), "--corpus", str(CORPUS))
+    assert res.exit_code == 2 and "corpus order" in res.stderr
+    # one seed per sample
+    recs = read(ok)
+    recs[4]["meta"]["sample"]["seed"] = 12
+    res = cli("inspect", str(write_jsonl(tmp_path / "seed.jsonl", recs)))
+    assert res.exit_code == 2 and "one sample, one seed" in res.stderr and ":5 [" in res.stderr
+    # the output is never one of the inputs
+    before = ok.read_bytes()
+    for target in (ok, CORPUS):
+        res = cli("inspect", str(ok), "--corpus", str(CORPUS), "-o", str(target))
+        assert res.exit_code == 2 and "overwrite" in res.stderr
+    assert ok.read_bytes() == before
+
+
+def test_sample_and_inspect_a_tmx_corpus(cli, tmp_path: Path) -> None:
+    from lancang.corpora.formats import read_corpus, write_corpus
+
+    recs = [{"id": f"tu{k}", "sides": {"zh-Hans": {"text": f"第{k}句。"}, "vi": {"text": f"Câu {k}."}}}
+            for k in range(1, 41)]
+    tmx = tmp_path / "memory.tmx"
+    write_corpus(recs, tmx)
+    ids = [r["id"] for r in read_corpus(tmx)]
+    out = tmp_path / "review.jsonl"
+    res = cli("sample", str(tmx), "-o", str(out), "--aql", "6.5", "--seed", "5")
+    assert res.exit_code == 0, res.stderr
+    sampled = read(out)
+    plan = smp.gb2828_plan(40, "6.5")
+    assert len(sampled) == plan.sample_size
+    assert [r["id"] for r in sampled] == [ids[r["meta"]["sample"]["position"] - 1] for r in sampled]
+    assert all(r["meta"]["sample"]["line"] is None for r in sampled)
+    reviewed = _review(out, tmp_path / "r.jsonl", {})
+    m = tmp_path / "m.json"
+    res = cli("inspect", str(reviewed), "--corpus", str(tmx), "--from", "tmx", "-o", str(m))
+    assert res.exit_code == 0, res.stderr
+    assert json.loads(m.read_text(encoding="utf-8"))["inputs"][1] == {"path": str(tmx), "sha256": sha256(tmx)}
+    # a bad reader option is one line, exit 2
+    res = cli("sample", str(tmx), "-o", str(tmp_path / "x.jsonl"), "--aql", "6.5", "-I", "nope=1")
+    assert res.exit_code == 2 and "nope" in res.stderr and "Traceback" not in res.stderr
+
+
+def test_inspect_a_label_studio_sample(cli, tmp_path: Path) -> None:
+    tasks_path = tmp_path / "tasks.ls.json"
+    assert cli("sample", str(CORPUS), str(tasks_path), "--aql", "6.5", "--seed", "11", "--format",
+               "labelstudio").exit_code == 0
+    tasks = json.loads(tasks_path.read_text(encoding="utf-8"))
+    assert len(tasks) == 8 and all(len(t["data"]) == 1 for t in tasks)  # one side per task
+    for k, t in enumerate(tasks):
+        t["meta"]["review"].update(verdict="fail" if k == 0 else "pass", defects=["x"] if k == 0 else [],
+                                   reviewer="rev-1")
+    reviewed = tmp_path / "reviewed.ls.json"
+    reviewed.write_text(json.dumps(tasks, ensure_ascii=False), encoding="utf-8")
+    res = cli("inspect", str(reviewed), "--corpus", str(CORPUS), "--format", "json")
+    assert res.exit_code == 0, res.stderr
+    insp = json.loads(res.stdout)["inspection"]
+    assert (insp["reviewed"], insp["defective"], insp["decision"]) == (8, 1, "accept")
+    tasks[2]["meta"]["review"]["verdict"] = None
+    reviewed.write_text(json.dumps(tasks, ensure_ascii=False), encoding="utf-8")
+    res = cli("inspect", str(reviewed))
+    assert res.exit_code == 2 and "1 of 8 sampled records have no verdict" in res.stderr
+    assert "Label Studio annotations are not read yet" in res.stderr
+
+
+def test_library_functions(tmp_path: Path) -> None:
+    from lancang.quality import acceptance as acc
+
+    out = tmp_path / "s.jsonl"
+    res = acc.sample_corpus(CORPUS, out, aql="6.5", seed=11)
+    assert (res["written"], res["lot_size"], res["seed"], res["plan"].sample_size) == (8, LOT, 11, 8)
+    plan_only = acc.sample_corpus(None, None, aql="6.5", lot_size=LOT, plan_only=True)
+    assert plan_only["plan"] == res["plan"] and plan_only["written"] is None
+    reviewed = _review(out, tmp_path / "r.jsonl", {})
+    doc = acc.inspect_sample(reviewed, corpus=CORPUS)
+    assert doc["inspection"]["decision"] == "accept" and doc["settings"]["verified"] is True
+    with pytest.raises(TypeError):
+        acc.inspect_sample(reviewed, CORPUS)  # type: ignore[misc]  # keyword-only beyond the input
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes are POSIX")
+def test_pipes_are_read_once(tmp_path: Path) -> None:
+    """A named pipe (as `<(cat f)` gives) can be read once: sample counts and draws from a copy, and
+    inspect --corpus hashes what it read (the signature is the file's)."""
+    import subprocess
+    import sys
+    import threading
+
+    def feed(fifo: Path, data: bytes) -> threading.Thread:
+        def run() -> None:
+            with open(fifo, "wb") as f:
+                f.write(data)
+        t = threading.Thread(target=run, daemon=True)
+        t.start()
+        return t
+
+    def lancang(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-c", "from lancang.cli import main; main()", *args],
+                              capture_output=True, text=True, timeout=120, cwd=tmp_path)
+
+    fifo = tmp_path / "pipe"  # no extension: the format is sniffed from the copy, not from the pipe
+    os.mkfifo(fifo)
+    feed(fifo, CORPUS.read_bytes())
+    res = lancang("sample", str(fifo), "review.jsonl", "--aql", "6.5", "--seed", "11")
+    assert res.returncode == 0, res.stderr
+    assert [r["meta"]["sample"]["position"] for r in read(tmp_path / "review.jsonl")] == \
+        [r["meta"]["sample"]["position"] for r in read(smp_draw(tmp_path))]
+    reviewed = _review(tmp_path / "review.jsonl", tmp_path / "ok.jsonl", {})
+    feed(fifo, CORPUS.read_bytes())
+    res = lancang("inspect", str(reviewed), "--corpus", str(fifo), "--format", "json")
+    assert res.returncode == 0, res.stderr
+    assert json.loads(res.stdout)["inputs"][1] == {"path": str(fifo), "sha256": sha256(CORPUS)}
+
+
+def smp_draw(tmp_path: Path) -> Path:
+    from lancang.quality import acceptance as acc
+
+    acc.sample_corpus(CORPUS, tmp_path / "file.jsonl", aql="6.5", seed=11)
+    return tmp_path / "file.jsonl"
+
+
+def test_reviewed_sample_from_stdin(cli, drawn: Path, tmp_path: Path) -> None:
+    ok = _review(drawn, tmp_path / "ok.jsonl", {})
+    res = cli("inspect", "-", "--corpus", str(CORPUS), "--format", "json", input=ok.read_bytes())
+    assert res.exit_code == 0, res.stderr
+    assert json.loads(res.stdout)["inputs"] == [{"path": "-", "sha256": None},
+                                                {"path": str(CORPUS), "sha256": sha256(CORPUS)}]
+    bad = read(ok)
+    bad[2]["meta"]["review"]["verdict"] = "maybe"
+    res = cli("inspect", "-", input=b"".join(orjson.dumps(r) + b"\n" for r in bad))
+    assert res.exit_code == 2 and res.stderr.startswith("Error: -:3 [")  # named as given, not the copy
