@@ -28,7 +28,7 @@ from .common import InputProblem, Reading, handle_errors, input_options, output_
               help="Findings shown per requirement (0 = all); counts stay exact.")
 @click.option("--lang", type=click.Choice(["en", "zh"]), default="en", show_default=True,
               help="Language of requirement titles in text and HTML.")
-@input_options(lang_help="Language of the corpus, for formats that do not name it (CoNLL-U...).", tgt=False)
+@input_options(lang_help="Language of the corpus (source side), for formats that do not name it (CoNLL-U...).")
 @handle_errors
 def check(corpus: str, profiles: tuple[str, ...], manifest: str | None, metrics: str | None, fmt: str,
           output: str | None, max_findings: int, lang: str, reading: Reading) -> None:

@@ -25,7 +25,7 @@ def train() -> None:
 @click.argument("gold", type=click.Path(allow_dash=True))
 @output_option(required=True, help="Lexicon file to write (TSV).")
 @input_options(lang_help="Use only sides in this language (and name the language of a file that does not).",
-               tgt=False, old_from=("--gold-format",), old_src=("--lang",))
+               old_from=("--gold-format",), old_src=("--lang",))
 @click.option("--max-ngram", type=click.IntRange(2, 6), default=3, show_default=True,
               help="Longest run of gold words counted as a split form.")
 @click.option("--min-split", type=click.IntRange(1), default=1, show_default=True,
