@@ -436,8 +436,9 @@ def next_lot(history: PathLike, *, aql: Any = None, level: str | None = None, co
     discontinued history (next severity None) instead of refusing it.
     """
     hist = read_history(history)
+    aql = parse_aql(aql) if aql is not None else None
     if hist.params is not None:
-        given = {"aql": parse_aql(aql) if aql is not None else None, "level": level, "count": count}
+        given = {"aql": aql, "level": level, "count": count}
         for key, value in given.items():
             if value is not None and value != hist.params[key]:
                 raise UsageError(f"--{key} {value} differs from the history's ({history}:1: {key} "

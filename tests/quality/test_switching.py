@@ -293,6 +293,33 @@ def test_bad_json_line_in_history(tmp_path: Path) -> None:
         sw.read_history(h)
 
 
+def test_next_lot_and_record_lot_are_library_functions(tmp_path: Path) -> None:
+    """The switching orchestration `sample --history` and `inspect --history` run, callable from Python."""
+    h = tmp_path / "lots.jsonl"
+    params, switch = sw.next_lot(h, aql="1")
+    assert params == {"aql": "1.0", "level": None, "count": None, "severity": "normal"} and switch["lots"] == 0
+    for k in range(2):
+        plan = smp.gb2828_plan(48, "1.0", "II", sw.next_lot(h)[0]["severity"])
+        w = sw.record_lot(h, plan, 1, sample={"path": f"r{k}", "digest": f"d{k}"}, where=f"r{k}.jsonl")
+        assert w["lot"] == k + 1
+    assert w["state"]["severity"] == "tightened" and w["next_severity"] == "tightened"
+    params, switch = sw.next_lot(h)
+    assert params == {"aql": "1.0", "level": "II", "count": "nonconforming", "severity": "tightened"}
+    assert switch["lots"] == 2 and "tightened inspection" in switch["summary"]
+    with pytest.raises(sw.UsageError, match="--aql 2.5 differs from the history's"):
+        sw.next_lot(h, aql="2.5")
+    with pytest.raises(sw.UsageError, match="contradicts the history"):
+        sw.next_lot(h, severity="normal")
+    assert sw.next_lot(h, severity="normal", force_severity=True)[0]["severity"] == "normal"
+    with pytest.raises(InputError, match="already lot 1"):
+        sw.record_lot(h, smp.gb2828_plan(48, "1.0", "II", "tightened"), 0, sample={"digest": "d0"}, where="again")
+    with pytest.raises(sw.UsageError, match="fixed plan"):
+        sw.record_lot(h, smp.fixed_plan(48, "tc260-003-9.3-generated"), 0, sample={"digest": "x"}, where="f")
+    with pytest.raises(sw.UsageError, match="go with --history"):
+        sw.check_flags(None, resume=True)
+    assert sw.read_history(h).lots == 2
+
+
 # ------------------------------------------------------------------------------------------- CLI
 
 def review(path: Path, fails: int) -> None:
@@ -318,10 +345,13 @@ class Series:
         assert res.exit_code == 0, res.stderr
         review(out, fails)
         before = out.read_bytes()
-        res = self.cli("inspect", str(out), "--history", str(self.history), "--format", "json", *flags)
+        res = self.cli("inspect", str(out), "--corpus", str(CORPUS), "--history", str(self.history), "--format", "json",
+                       *flags)
         assert res.exit_code in (0, 1), res.stderr
         assert out.read_bytes() == before  # the reviewed sample is never modified
-        return res, json.loads(res.stdout)
+        doc = json.loads(res.stdout)
+        assert doc["settings"]["verified"] and doc["inputs"][1]["path"] == str(CORPUS)
+        return res, doc
 
 
 def test_cli_series_switches_as_the_rules_say(cli, tmp_path: Path) -> None:
