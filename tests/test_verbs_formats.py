@@ -70,10 +70,12 @@ def _verbs(path: Path, tmp: Path, name: str) -> dict[str, list[str]]:
         "check": ["check", str(path), *src, "-p", "lancang-text-hygiene"],
         "convert": ["convert", str(path), str(tmp / "out.jsonl"), *src],
         "train lexicon": ["train", "lexicon", str(path), "-o", str(tmp / "x.lex"), *src],
+        "agree": ["agree", str(path), str(path), *src, "--layers", "tokens,entities"],
+        "sample": ["sample", str(path), str(tmp / "sample.jsonl"), *src, "--aql", "1.0", "--seed", "7"],
     }
 
 
-VERBS = ["validate", "stats", "evaluate", "annotate", "check", "convert", "train lexicon"]
+VERBS = ["validate", "stats", "evaluate", "annotate", "check", "convert", "train lexicon", "agree", "sample"]
 
 
 @pytest.mark.parametrize("name", READABLE)

@@ -13,7 +13,6 @@ from ..errors import UsageError
 from ..quality import acceptance as acc
 from ..quality import agreement as agr
 from ..quality import sampling as smp
-from ..quality.document import metrics_document
 from .common import Reading, handle_errors, input_options, output_option
 
 
@@ -313,7 +312,7 @@ def render_agreement(a: dict[str, Any]) -> str:
 
 
 @click.command()
-@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, allow_dash=True))
+@click.argument("files", nargs=-1, required=True, type=click.Path(allow_dash=True))
 @click.option("--names", help="Comma-separated annotator names, one per file (default: the file names).")
 @click.option("--layers", default=",".join(agr.LAYERS), show_default=True,
               help=f"Comma-separated layers to compare: {', '.join(agr.LAYERS)}, or per-token "
@@ -322,36 +321,38 @@ def render_agreement(a: dict[str, Any]) -> str:
               help="Items for entity kappa/alpha: tokens (when all annotators' tokens agree), characters, or auto.")
 @click.option("--intersect", is_flag=True,
               help="Compare the records all files share instead of failing when some are missing.")
+@input_options()
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
               help="Output format (json is the metrics document).")
-@click.option("-o", "--out", type=click.Path(dir_okay=False, allow_dash=False),
-              help="Also write the metrics document (JSON) to this file.")
+@output_option(old=("--out",), help="Also write the metrics document (JSON) to this file.")
 @handle_errors
-def agree(files: tuple[str, ...], names: str | None, layers: str, unit: str, intersect: bool, fmt: str,
-          out: str | None) -> None:
+def agree(files: tuple[str, ...], names: str | None, layers: str, unit: str, intersect: bool, reading: Reading,
+          fmt: str, output: str | None) -> None:
     """Inter-annotator agreement between two or more annotation files of the same records.
 
     Entities: exact span F1 per pair, and Cohen's kappa (pairs), Fleiss' kappa and Krippendorff's
     alpha on token (or character) units labelled with the entity covering them, per label and with
     confusion tables; Krippendorff's alpha for unitizing (u-alpha) of the entity spans on the same
     units. Segmentation: token and sentence boundary F1. Word links: AER between
-    annotators. Per-token layers (pos ...): kappa and alpha. Files are joined on record id, streaming
-    when in the same order; a record whose text differs between files is an error.
+    annotators. Per-token layers (pos ...): kappa and alpha. Files (any readable format) are joined on
+    record id, streaming when in the same order; a record whose text differs between files is an error.
 
     \b
     Examples:
       lancang agree ann1.jsonl ann2.jsonl
       lancang agree a.jsonl b.jsonl c.jsonl --format json -o agreement.json
       lancang agree a.jsonl b.jsonl --layers entities --unit char --names alice,bob
+      lancang agree alice.ls.json bob.ls.json --src th --layers entities
     """
     if len(files) < 2:
         raise UsageError("give at least two annotation files")
     name_list = [x.strip() for x in names.split(",")] if names else None
     layer_list = [x.strip() for x in layers.split(",") if x.strip()]
-    a = agr.agree(list(files), name_list, layer_list, unit, intersect)
-    doc = metrics_document("agree", inputs=list(files), agreement=a)
-    if out:
-        _write_json(out, doc)
+    doc = agr.agreement_document(list(files), names=name_list, layers=layer_list, unit=unit, intersect=intersect,
+                                 **reading.kwargs())
+    a = doc["agreement"]
+    if output:
+        _write_json(output, doc)
     if fmt == "json":
         sys.stdout.buffer.write(_dump(doc))
     else:

@@ -534,7 +534,9 @@ class Agreement:
     def _per_annotator(self, layers: dict[str, Any]) -> dict[str, Any]:
         out: dict[str, Any] = {}
         for k, name in enumerate(self.names):
-            mine = lambda d: [v for key, v in d.items() if name in key.replace("->", "~").split("~")]  # noqa: E731
+            def mine(d: dict[str, Any], name: str = name) -> list[Any]:
+                return [v for key, v in d.items() if name in key.replace("->", "~").split("~")]
+
             row: dict[str, Any] = {}
             for lay_name, lay in layers.items():
                 if "cohen_kappa" in lay:
@@ -612,3 +614,16 @@ def agree(paths: Sequence[PathLike], names: Sequence[str] | None = None, layers:
     doc = acc.result()
     doc["missing"] = report
     return doc
+
+
+def agreement_document(paths: Sequence[PathLike], *, names: Sequence[str] | None = None,
+                       layers: Sequence[str] = LAYERS, unit: str = "auto", intersect: bool = False,
+                       fmt: str | None = None, langs: Any = None,
+                       options: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """`lancang agree` as a function: :func:`agree` wrapped in a signed metrics document."""
+    from .document import metrics_document
+
+    a = agree(paths, names, layers, unit, intersect, fmt=fmt, langs=langs, options=options)
+    settings = {"layers": list(layers), "unit": unit, "intersect": intersect, "names": list(names) if names else None,
+                "from": fmt, "langs": list(langs) if langs else None}
+    return metrics_document("agree", inputs=list(paths), settings=settings, agreement=a)
