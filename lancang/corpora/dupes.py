@@ -42,10 +42,10 @@ class SpillFile:
         except FileNotFoundError:
             pass
 
-    def __enter__(self) -> "SpillFile":
+    def __enter__(self) -> SpillFile:
         return self
 
-    def __exit__(self, *exc: Any) -> None:
+    def __exit__(self, *exc: object) -> None:
         self.close()
 
 
@@ -106,8 +106,8 @@ class DuplicateIndex:
             self._spill_file = None
         self._db = None
 
-    def __enter__(self) -> "DuplicateIndex":
+    def __enter__(self) -> DuplicateIndex:
         return self
 
-    def __exit__(self, *exc: Any) -> None:
+    def __exit__(self, *exc: object) -> None:
         self.close()

@@ -66,7 +66,7 @@ class Score:
     def iv_recall(self) -> float | None:
         return ratio(self.correct - self.oov_correct, self.gold - self.oov_gold)
 
-    def add(self, other: "Score") -> None:
+    def add(self, other: Score) -> None:
         self.gold += other.gold
         self.pred += other.pred
         self.correct += other.correct

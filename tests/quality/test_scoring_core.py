@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import random
 from pathlib import Path
 
@@ -174,7 +175,7 @@ def _corpus(n: int, seed: int, noise: float) -> list[dict]:
         if rnd.random() < noise:
             cuts = sorted(set(cuts[1:]) | {rnd.randrange(1, 12)})
         bounds = [0, *cuts, 12]
-        tokens = [[a, b] for a, b in zip(bounds, bounds[1:])]
+        tokens = [[a, b] for a, b in itertools.pairwise(bounds)]
         sents = [[0, 6], [6, 12]] if rnd.random() > noise else [[0, 12]]
         labels = ["PER", "LOC", "ORG"]
         ents = [{"start": a, "end": b, "label": labels[(k + j) % 3]} for j, (a, b) in enumerate(tokens[::2])]
