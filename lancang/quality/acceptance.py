@@ -13,18 +13,13 @@ and the history in :mod:`lancang.quality.switching`. This module only puts them 
 
 from __future__ import annotations
 
-import contextlib
+import functools
 import hashlib
-import os
-import shutil
-import stat
-import sys
-import tempfile
-from collections.abc import Iterator
-from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
 from ..corpora.formats import write_corpus
+from ..corpora.io import command_scope, guard_outputs
 from ..corpora.jsonl import JsonlWriter, PathLike, is_stdio
 from ..errors import InputError, UsageError
 from . import sampling as smp
@@ -34,50 +29,16 @@ from .document import metrics_document
 SAMPLE_FORMATS = ("jsonl", "labelstudio")
 
 
-def _same_file(a: PathLike, b: PathLike) -> bool:
-    if is_stdio(a) or is_stdio(b):
-        return False
-    try:
-        return os.path.samefile(a, b)
-    except OSError:
-        return False
+def _in_scope(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """Run in a command scope (:func:`lancang.corpora.io.command_scope`), also when called from Python:
+    standard input and pipes are replayed for a second pass, and no output may be an input."""
 
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        with command_scope():
+            return fn(*args, **kwargs)
 
-def _one_pass_only(path: PathLike) -> bool:
-    """Standard input, a pipe or a device: what can be read once only."""
-    if is_stdio(path):
-        return True
-    try:
-        mode = os.stat(path).st_mode
-    except OSError:
-        return False  # the reader says what is wrong with it
-    return not (stat.S_ISREG(mode) or stat.S_ISDIR(mode))
-
-
-@contextlib.contextmanager
-def _rereadable(path: PathLike) -> Iterator[PathLike]:
-    """``path`` itself, or, for standard input and pipes, a temporary copy that can be read twice and
-    sniffed (the copy keeps the file's name, so its format is still told by its extension); errors
-    name ``path``, not the copy."""
-    if not _one_pass_only(path):
-        yield path
-        return
-    name = "stdin" if is_stdio(path) else Path(str(path)).name
-    with tempfile.TemporaryDirectory(prefix="lancang-sample-") as d:
-        tmp = Path(d) / name
-        with contextlib.ExitStack() as stack:
-            src = sys.stdin.buffer if is_stdio(path) else stack.enter_context(open(path, "rb"))
-            with open(tmp, "wb") as out:
-                shutil.copyfileobj(src, out)
-        try:
-            yield tmp
-        except (InputError, UsageError) as exc:  # name the input the user gave, not the copy
-            raise type(exc)(str(exc).replace(str(tmp), str(path))) from None
-
-
-def _source(path: PathLike) -> str:
-    """The corpus as ``meta.sample.source`` names it: its file name, or ``-``."""
-    return "-" if is_stdio(path) else Path(str(path)).name
+    return wrapper
 
 
 def _plan(lot_size: int, aql: Any, level: str, severity: str, count: str, fixed: str | None) -> smp.Plan:
@@ -95,6 +56,7 @@ def _lot_size(corpus: PathLike, reading: dict[str, Any]) -> int:
     return n
 
 
+@_in_scope
 def sample_corpus(corpus: PathLike | None, output: PathLike | None, *, aql: Any = None, level: str | None = None,
                   severity: str | None = None, count: str | None = None, plan: str | None = None,
                   seed: int | None = None, lot_size: int | None = None, plan_only: bool = False,
@@ -108,8 +70,8 @@ def sample_corpus(corpus: PathLike | None, output: PathLike | None, *, aql: Any 
     a name of :func:`sampling.fixed_plans`). With ``history`` the AQL, level and count default to the
     history's and the severity follows the switching rules (``allow_reduced``, ``force_severity``,
     ``resume`` are the responsible authority's inputs). ``fmt``, ``langs`` and ``options`` say how to
-    read the corpus (any readable format); standard input and pipes are spooled to a temporary file
-    when the records must be counted first. ``out_format`` is ``jsonl`` or ``labelstudio`` (one task
+    read the corpus (any readable format); standard input and pipes are replayed for the counting
+    pass (the command scope of :mod:`lancang.corpora.io`). ``out_format`` is ``jsonl`` or ``labelstudio`` (one task
     per record, with its first side; ``meta.sample`` and ``meta.review`` in the task's ``meta``).
 
     Returns ``{"plan": Plan or None, "switching": dict or None, "lot_size", "seed", "written", "output"}``
@@ -134,8 +96,7 @@ def sample_corpus(corpus: PathLike | None, output: PathLike | None, *, aql: Any 
             if lot_size is None:
                 if corpus is None:
                     raise UsageError("--plan-only needs --lot-size N or a CORPUS to count")
-                with _rereadable(corpus) as path:
-                    lot_size = _lot_size(path, reading)
+                lot_size = _lot_size(corpus, reading)
             the_plan = _plan(lot_size, aql, level, severity or "normal", count, plan)
         return {"plan": the_plan, "switching": switch, "lot_size": lot_size, "seed": None, "written": None,
                 "output": None}
@@ -143,31 +104,25 @@ def sample_corpus(corpus: PathLike | None, output: PathLike | None, *, aql: Any 
         raise UsageError(f"a sample is written as {' or '.join(SAMPLE_FORMATS)}, not {out_format}")
     if corpus is None or output is None:
         raise UsageError("give the CORPUS to sample and the OUT file to write (or --plan-only)")
-    if _same_file(corpus, output):
-        raise UsageError(f"{output}: the output would overwrite the corpus; write the sample to another file")
-    if history is not None and _same_file(history, output):
-        raise UsageError(f"{output}: the output would overwrite the history; write the sample to another file")
-    with contextlib.ExitStack() as stack:
-        path = corpus
-        if lot_size is None or not is_stdio(corpus):  # a pipe's format may be sniffed; a count is a pass
-            path = stack.enter_context(_rereadable(corpus))
-        if lot_size is None:
-            lot_size = _lot_size(path, reading)
-        the_plan = _plan(lot_size, aql, level, severity or "normal", count, plan)
-        if seed is None:
-            seed = smp.new_seed()
-        records = smp.draw(path, the_plan, seed, source=_source(corpus), **reading)
-        if out_format == "jsonl":
-            with JsonlWriter(output) as w:
-                for rec in records:
-                    w.write(rec)
-            written = w.count
-        else:
-            written = write_corpus((smp.first_side_only(r) for r in records), output, "labelstudio")
+    guard_outputs([corpus, history], [output])
+    if lot_size is None:  # a first pass (standard input and pipes are replayed in the command's scope)
+        lot_size = _lot_size(corpus, reading)
+    the_plan = _plan(lot_size, aql, level, severity or "normal", count, plan)
+    if seed is None:
+        seed = smp.new_seed()
+    records = smp.draw(corpus, the_plan, seed, **reading)
+    if out_format == "jsonl":
+        with JsonlWriter(output) as w:
+            for rec in records:
+                w.write(rec)
+        written = w.count
+    else:
+        written = write_corpus((smp.first_side_only(r) for r in records), output, "labelstudio")
     return {"plan": the_plan, "switching": switch, "lot_size": lot_size, "seed": seed, "written": written,
             "output": str(output)}
 
 
+@_in_scope
 def inspect_sample(reviewed: PathLike, *, corpus: PathLike | None = None, history: PathLike | None = None,
                    allow_reduced: bool = False, force_severity: bool = False, resume: bool = False,
                    output: PathLike | None = None, fmt: str | None = None, langs: Any = None,
@@ -182,23 +137,13 @@ def inspect_sample(reviewed: PathLike, *, corpus: PathLike | None = None, histor
     accepts it. ``history``: check the lot against the switching history and append it.
     """
     sw.check_flags(history, allow_reduced=allow_reduced, force_severity=force_severity, resume=resume)
-    named = [("the reviewed sample", reviewed), ("the corpus", corpus), ("the history", history)]
-    for i, (what, a) in enumerate(named):
-        for other, b in named[i + 1:]:
-            if a is not None and b is not None and _same_file(a, b):
-                raise UsageError(f"{b}: {other} is the same file as {what}; give another file")
-        if output is not None and a is not None and _same_file(a, output):
-            raise UsageError(f"{output}: the output would overwrite {what}; write the metrics to another file")
+    guard_outputs([reviewed, corpus], [history, output])
     if corpus is not None and is_stdio(corpus) and is_stdio(reviewed):
         raise UsageError("the reviewed sample and the corpus cannot both be standard input")
     sample_hash, corpus_hash = hashlib.sha256(), hashlib.sha256()
-    with contextlib.ExitStack() as stack:  # pipes are copied first: their bytes are hashed, their format sniffed
-        sample_path = stack.enter_context(_rereadable(reviewed))
-        check = None
-        if corpus is not None:
-            check = smp.DrawCheck(stack.enter_context(_rereadable(corpus)), fmt=fmt, langs=langs, options=options,
-                                  digest=corpus_hash)
-        insp = smp.inspect(sample_path, check=check, digest=sample_hash)
+    check = (smp.DrawCheck(corpus, fmt=fmt, langs=langs, options=options, digest=corpus_hash)
+             if corpus is not None else None)
+    insp = smp.inspect(reviewed, check=check, digest=sample_hash)
     result = insp.to_dict()
     if history is not None:
         result["switching"] = sw.record_lot(

@@ -340,7 +340,7 @@ def test_inspect_refuses_another_corpus(cli, drawn: Path, tmp_path: Path) -> Non
     before = ok.read_bytes()
     for target in (ok, CORPUS):
         res = cli("inspect", str(ok), "--corpus", str(CORPUS), "-o", str(target))
-        assert res.exit_code == 2 and "overwrite" in res.stderr
+        assert res.exit_code == 2 and "is the same file as the input" in res.stderr
     assert ok.read_bytes() == before
 
 
