@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from ..errors import InputError, UsageError
 from .formats import FEATURES, check_options, lost_features, read_corpus, resolve_format
+from .invariants import RecordGuard
 from .jsonl import PathLike
 
 
@@ -27,6 +28,19 @@ class ConvertReport:
         return {"from": self.source, "to": self.target, "records": self.records, "lost": dict(self.lost)}
 
 
+def guarded(records: Iterable[dict[str, Any]], where: str) -> Iterator[dict[str, Any]]:
+    """``records`` checked one by one as they stream (:class:`~lancang.corpora.invariants.RecordGuard`:
+    offsets, references, unique ids): the first that would be written wrong raises, so an atomic
+    writer leaves nothing behind."""
+    guard = RecordGuard(where)
+    try:
+        for rec in records:
+            yield guard.check(rec)
+        guard.finish()
+    finally:
+        guard.ids.close()
+
+
 def convert(src: PathLike, dst: PathLike, *, from_format: str | None = None, to_format: str | None = None,
             langs: Sequence[str] | None = None, allow_loss: bool = False,
             read_options: dict[str, Any] | None = None, write_options: dict[str, Any] | None = None) -> ConvertReport:
@@ -37,7 +51,7 @@ def convert(src: PathLike, dst: PathLike, *, from_format: str | None = None, to_
     if fout.write is None:
         raise UsageError(f"{dst}: format {fout.name!r} can be read but not written")
     write_options = check_options(fout, "writer", dict(write_options or {}))
-    records = read_corpus(src, fin.name, langs, **(read_options or {}))
+    records = guarded(read_corpus(src, fin.name, langs, **(read_options or {})), str(src))
     report = ConvertReport(fin.name, fout.name)
     if fout.max_sides is None and fout.carries >= frozenset(FEATURES):  # the target holds anything
         report.records = fout.write(records, dst, langs=langs, **(write_options or {}))

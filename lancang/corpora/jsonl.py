@@ -17,6 +17,7 @@ from typing import IO, Any
 import orjson
 
 from ..errors import InputError
+from .invariants import duplicate_key
 from .io import PathLike, atomic_output, guard_outputs, is_stdio, open_input  # noqa: F401 - the old names
 
 BOM = b"\xef\xbb\xbf"
@@ -116,13 +117,20 @@ def iter_lines(path: PathLike, max_line_bytes: int = MAX_LINE_BYTES, digest: Any
                                   severity="warning", column=1)
                     raw = raw[3:]
                 try:
-                    yield Parsed(lineno, loads(raw))
+                    value = loads(raw)
                 except orjson.JSONDecodeError as exc:
                     if not raw.strip():
                         yield Problem(lineno, "blank-line", "blank line", severity="warning")
                         continue
                     code, msg, col = _json_error_column(raw, exc)
                     yield Problem(lineno, code, msg, column=col)
+                    continue
+                dup = duplicate_key(raw, value)
+                if dup is None:
+                    yield Parsed(lineno, value)
+                else:  # a parser keeps one of the two silently: the line is refused, not half-read
+                    yield Problem(lineno, "json-duplicate-key", f"key {dup} appears twice in one object; "
+                                  "a JSON reader would silently keep only one of them")
         except (OSError, EOFError, zlib.error) as exc:  # truncated or corrupt gzip stream
             yield Problem(lineno + 1, "gzip-corrupt", f"cannot read past this point: {exc}")
             return

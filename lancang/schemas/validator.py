@@ -11,6 +11,7 @@ Rule ids (stable; each has a test):
 
 =========================  =========================================================
 ``json-malformed``         the line is not JSON
+``json-duplicate-key``     a key twice in one object (a JSON reader keeps only one)
 ``utf8-invalid``           the line is not valid UTF-8
 ``bom``                    the file starts with a byte order mark (warning)
 ``blank-line``             an empty line (warning)
@@ -18,9 +19,12 @@ Rule ids (stable; each has a test):
 ``line-too-long``          a line over the size limit (skipped)
 ``gzip-corrupt``           a compressed file ends early or is damaged
 ``record-not-object``      the line is JSON but not an object
+``record-malformed``       layers or links not of the model's shape (found by ``convert``'s check of records
+                           that skipped the schema; a validated record fails the schema first)
 ``schema-<keyword>``       the record breaks the schema (e.g. ``schema-required``)
 ``text-not-nfc``           a side's text is not in Unicode NFC
-``span-out-of-range``      a span ends past the text
+``offset-not-integer``     an offset or index written as a non-integer number (``1.0``)
+``span-out-of-range``      a span ends past the text (or starts before it)
 ``span-reversed``          a span ends before it starts
 ``span-empty``             a token or sentence of zero length
 ``spans-unordered``        spans not in text order
@@ -36,7 +40,7 @@ Rule ids (stable; each has a test):
 ``link-index-out-of-range``  a token or sentence index past the layer's end
 ``link-duplicate``         the same token pair or sentence index twice in one link
 ``duplicate-id``           a record id used before in the same file
-``language-not-in-manifest``  a side's language the manifest does not list (warning)
+``language-not-in-manifest``  a side's language the manifest does not list, by prefix (warning)
 ``person-not-in-manifest``    an annotator or reviewer the manifest does not list (warning)
 ``manifest-*``             see :func:`check_manifest`
 =========================  =========================================================
@@ -46,9 +50,6 @@ from __future__ import annotations
 
 import functools
 import re
-import unicodedata
-from itertools import chain
-from operator import itemgetter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -56,18 +57,18 @@ from typing import Any
 import orjson
 
 from ..corpora.dupes import SPILL_AT, DuplicateIndex
+from ..corpora.invariants import Issue, check_invariants
 from ..corpora.formats import is_jsonl, read_items
 from ..corpora.jsonl import Parsed, PathLike, Problem, json_type, open_input
+from ..corpora.langs import tag_matches
 from ..errors import InputError, LancangError
 from ..findings import Finding, pointer
 from . import load_schema
 
 ENGINES = ("rs", "py")
 _CAMEL = re.compile(r"(?<!^)(?=[A-Z])")
-_VALUE_LAYERS = ("pos", "xpos", "lemma", "feats", "head", "deprel", "deps", "misc")
 MAX_MANIFEST_BYTES = 16 * 1024 * 1024
 
-Issue = tuple[str, str, str, str]  # rule, severity, pointer, message
 
 
 class SchemaEngine:
@@ -136,229 +137,7 @@ def _keyword(schema_path: Iterable[Any]) -> str:
 
 
 # ------------------------------------------------------------------------------------ invariants
-
-def _spans_ok(spans: list[list[int]], n: int) -> bool:
-    """Fast path: spans are non-empty, ordered, disjoint and end inside the text.
-
-    Only when this fails does :func:`_check_spans` run to say where and why.
-    """
-    prev = 0
-    for s, e in spans:
-        if s < prev or e <= s:
-            return False
-        prev = e
-    return prev <= n
-
-
-def _check_spans(spans: list[list[int]], n: int, base: str, kind: str, issues: list[Issue]) -> bool:
-    """Spans inside [0, n], non-empty, ordered and disjoint: findings for each that is not.
-
-    Returns True when all hold. Callers try :func:`_spans_ok` first.
-    """
-    ok = True
-    prev_end = 0
-    prev_start = -1
-    for i, (s, e) in enumerate(spans):
-        if e > n:
-            issues.append(("span-out-of-range", "error", f"{base}/{i}",
-                           f"{kind} span [{s}, {e}] ends past the text (length {n})"))
-            ok = False
-        if s > e:
-            issues.append(("span-reversed", "error", f"{base}/{i}", f"{kind} span [{s}, {e}] ends before it starts"))
-            ok = False
-            continue
-        if s == e:
-            issues.append(("span-empty", "error", f"{base}/{i}", f"{kind} span [{s}, {e}] is empty"))
-            ok = False
-        if s < prev_start:
-            issues.append(("spans-unordered", "error", f"{base}/{i}",
-                           f"{kind} span [{s}, {e}] starts before the previous one (at {prev_start})"))
-            ok = False
-        elif s < prev_end:
-            issues.append(("spans-overlap", "error", f"{base}/{i}",
-                           f"{kind} span [{s}, {e}] overlaps the previous one (which ends at {prev_end})"))
-            ok = False
-        prev_start = s
-        if e > prev_end:
-            prev_end = e
-    return ok
-
-
-def _check_tiling(spans: list[list[int]], text: str, base: str, issues: list[Issue]) -> None:
-    """Every character outside the sentences must be white space."""
-    pos = 0
-    for i, (s, e) in enumerate(spans):
-        if s > pos and text[pos:s].strip():
-            issues.append(("sentences-gap", "error", f"{base}/{i}",
-                           f"text [{pos}, {s}] {text[pos:s][:20]!r} lies outside every sentence"))
-        pos = max(pos, e)
-    if text[pos:].strip():
-        issues.append(("sentences-gap", "error", base,
-                       f"text [{pos}, {len(text)}] {text[pos:][:20]!r} lies after the last sentence"))
-
-
-def _first_non_nfc(text: str) -> int:
-    for i in range(len(text)):
-        if not unicodedata.is_normalized("NFC", text[max(0, i - 1):i + 1]):
-            return i if not unicodedata.is_normalized("NFC", text[i]) else i - 1
-    return 0
-
-
-def _check_side(lang: str, side: dict[str, Any], issues: list[Issue]) -> None:
-    text = side["text"]
-    n = len(text)
-    sp = "/sides/" + lang.replace("~", "~0").replace("/", "~1")
-    if not unicodedata.is_normalized("NFC", text):
-        first = _first_non_nfc(text)
-        issues.append(("text-not-nfc", "error", sp + "/text",
-                       f"text is not in Unicode NFC (first difference near offset {first})"))
-    layers = side.get("layers")
-    if not layers:
-        return
-    lp = sp + "/layers"
-    ntok = None
-    tok = layers.get("tokens")
-    if tok is not None:
-        spans = tok["spans"]
-        if not _spans_ok(spans, n):
-            _check_spans(spans, n, lp + "/tokens/spans", "token", issues)
-        ntok = len(spans)
-    sent = layers.get("sentences")
-    if sent is not None:
-        spans = sent["spans"]
-        if _spans_ok(spans, n) or _check_spans(spans, n, lp + "/sentences/spans", "sentence", issues):
-            _check_tiling(spans, text, lp + "/sentences/spans", issues)
-    for name in _VALUE_LAYERS:
-        lay = layers.get(name)
-        if lay is None:
-            continue
-        if ntok is None:
-            issues.append(("layer-missing", "error", f"{lp}/{name}", f"per-token layer {name!r} needs a tokens layer"))
-        elif len(lay["values"]) != ntok:
-            issues.append(("layer-length-mismatch", "error", f"{lp}/{name}/values",
-                           f"{name} has {len(lay['values'])} values for {ntok} tokens"))
-    ents = layers.get("entities")
-    if ents is not None:
-        _check_entities(ents, n, lp + "/entities", issues)
-    codes = layers.get("codes")
-    if codes is not None:
-        for i, c in enumerate(codes["items"]):
-            s = c["start"]
-            e = c.get("end", s)
-            if s > e or e > n:
-                issues.append(("span-out-of-range" if e > n else "span-reversed", "error",
-                               f"{lp}/codes/items/{i}", f"code span [{s}, {e}] is not inside the text (length {n})"))
-
-
-def _check_entities(ents: dict[str, Any], n: int, base: str, issues: list[Issue]) -> None:
-    ids: set[str] = set()
-    for i, it in enumerate(ents["items"]):
-        s, e = it["start"], it["end"]
-        ip = f"{base}/items/{i}"
-        if e > n:
-            issues.append(("span-out-of-range", "error", ip, f"entity span [{s}, {e}] ends past the text (length {n})"))
-        elif s > e:
-            issues.append(("span-reversed", "error", ip, f"entity span [{s}, {e}] ends before it starts"))
-        elif s == e:
-            issues.append(("span-empty", "error", ip, f"entity span [{s}, {e}] is empty"))
-        for j, (fs, fe) in enumerate(it.get("fragments", ())):
-            if fs < s or fe > e or fs > fe:
-                issues.append(("fragment-outside", "error", f"{ip}/fragments/{j}",
-                               f"fragment [{fs}, {fe}] is not inside the entity [{s}, {e}]"))
-        eid = it.get("id")
-        if eid is not None:
-            if eid in ids:
-                issues.append(("duplicate-entity-id", "error", ip + "/id", f"entity id {eid!r} used twice"))
-            ids.add(eid)
-    for i, rel in enumerate(ents.get("relations", ())):
-        rp = f"{base}/relations/{i}"
-        rid = rel.get("id")
-        if rid is not None:
-            if rid in ids:
-                issues.append(("duplicate-entity-id", "error", rp + "/id",
-                               f"relation id {rid!r} is already used by an entity or relation"))
-            ids.add(rid)
-        for j, arg in enumerate(rel["args"]):
-            if arg["ref"] not in ids:
-                issues.append(("relation-dangling-ref", "error", f"{rp}/args/{j}/ref",
-                               f"relation argument {arg['role']} refers to {arg['ref']!r}, no entity of this side"))
-
-
-def _check_links(rec: dict[str, Any], issues: list[Issue]) -> None:
-    sides = rec["sides"]
-    for li, link in enumerate(rec["links"]):
-        base = f"/links/{li}"
-        src, tgt = link["src"], link["tgt"]
-        missing = [x for x in (src, tgt) if x not in sides]
-        if missing:
-            for m in missing:
-                issues.append(("link-unknown-side", "error", base,
-                               f"link names side {m!r}, which the record does not have"))
-            continue
-        if src == tgt:
-            issues.append(("link-same-side", "error", base, f"link joins side {src!r} to itself"))
-        if link["kind"] == "tokens":
-            counts = [_layer_len(sides[x], "tokens") for x in (src, tgt)]
-            if None in counts:
-                x = (src, tgt)[counts.index(None)]
-                issues.append(("layer-missing", "error", base, f"token link needs a tokens layer on side {x!r}"))
-                continue
-            ns, nt = counts
-            pairs = link["pairs"]
-            if not pairs or (max(map(_first, pairs)) < ns and max(map(_second, pairs)) < nt
-                             and len(set(map(_pair_key, pairs))) == len(pairs)):
-                continue  # fast path: all in range, no duplicates
-            seen: set[tuple[int, int]] = set()
-            for pi, (i, j, _f) in enumerate(pairs):
-                if i >= ns or j >= nt:
-                    issues.append(("link-index-out-of-range", "error", f"{base}/pairs/{pi}",
-                                   f"token pair ({i}, {j}) is out of range ({src} has {ns} tokens, {tgt} has {nt})"))
-                if (i, j) in seen:
-                    issues.append(("link-duplicate", "warning", f"{base}/pairs/{pi}", f"token pair ({i}, {j}) listed twice"))
-                seen.add((i, j))
-        else:
-            counts = [_layer_len(sides[x], "sentences") for x in (src, tgt)]
-            if None in counts:
-                x = (src, tgt)[counts.index(None)]
-                issues.append(("layer-missing", "error", base, f"sentence beads need a sentences layer on side {x!r}"))
-                continue
-            beads = link["beads"]
-            si = list(chain.from_iterable(map(_src, beads)))
-            ti = list(chain.from_iterable(map(_tgt, beads)))
-            if ((not si or (max(si) < counts[0] and len(set(si)) == len(si)))
-                    and (not ti or (max(ti) < counts[1] and len(set(ti)) == len(ti)))):
-                continue  # fast path
-            for key, lang, cnt in (("src", src, counts[0]), ("tgt", tgt, counts[1])):
-                used: set[int] = set()
-                for bi, bead in enumerate(link["beads"]):
-                    for k, idx in enumerate(bead[key]):
-                        if idx >= cnt:
-                            issues.append(("link-index-out-of-range", "error", f"{base}/beads/{bi}/{key}/{k}",
-                                           f"sentence {idx} is out of range ({lang} has {cnt} sentences)"))
-                        elif idx in used:
-                            issues.append(("link-duplicate", "error", f"{base}/beads/{bi}/{key}/{k}",
-                                           f"sentence {idx} of {lang} is in more than one bead"))
-                        used.add(idx)
-
-
-_first, _second = itemgetter(0), itemgetter(1)
-_src, _tgt = itemgetter("src"), itemgetter("tgt")
-_pair_key = itemgetter(0, 1)
-
-
-def _layer_len(side: dict[str, Any], name: str) -> int | None:
-    lay = side.get("layers", {}).get(name)
-    return None if lay is None else len(lay["spans"])
-
-
-def check_invariants(rec: dict[str, Any]) -> list[Issue]:
-    """The model's invariants for one schema-valid record, as (rule, severity, pointer, message)."""
-    issues: list[Issue] = []
-    for lang, side in rec["sides"].items():
-        _check_side(lang, side, issues)
-    if "links" in rec:
-        _check_links(rec, issues)
-    return issues
+# The model's invariants (offsets, layers, references) live beside the model: lancang.corpora.invariants.
 
 
 # ------------------------------------------------------------------------------------ manifest context
@@ -380,7 +159,7 @@ class ManifestContext:
     def check(self, rec: dict[str, Any]) -> list[Issue]:
         out: list[Issue] = []
         for lang, side in rec["sides"].items():
-            if lang not in self.languages and ("lang:" + lang) not in self._seen:
+            if not tag_matches(lang, self.languages) and ("lang:" + lang) not in self._seen:
                 self._seen.add("lang:" + lang)
                 out.append(("language-not-in-manifest", "warning", "/sides/" + lang,
                             f"side {lang!r} is not among the manifest's languages ({', '.join(sorted(self.languages))})"))

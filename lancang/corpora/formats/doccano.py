@@ -29,6 +29,7 @@ from typing import Any
 import orjson
 
 from ...errors import InputError
+from ..invariants import require_valid
 from ..jsonl import Parsed, PathLike, atomic_output, iter_lines, json_type
 from ..offsets import OffsetError, UnitIndex, nfc_map
 from . import Format, Option, check_options, pick_side
@@ -54,7 +55,8 @@ def read(path: PathLike, *, langs: Any = None, **options: Any) -> Iterator[dict[
             continue
         if not isinstance(item.value, dict):
             raise InputError(f"{path}:{item.line}: a doccano line is a JSON object, not {json_type(item.value)}")
-        yield document_record(item.value, lang, unit, f"{path}:{item.line}", item.line)
+        yield require_valid(document_record(item.value, lang, unit, f"{path}:{item.line}", item.line),
+                            f"{path}:{item.line}")  # dangling relations, repeated entity ids
 
 
 def _is_span(x: Any) -> bool:

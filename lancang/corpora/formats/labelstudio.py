@@ -37,6 +37,7 @@ from typing import Any
 import orjson
 
 from ...errors import InputError
+from ..invariants import require_valid
 from ..jsonl import PathLike, atomic_output, open_input
 from ..offsets import OffsetError, UnitIndex, nfc_map
 from . import Format, Option, check_options, pick_side
@@ -185,8 +186,9 @@ def read(path: PathLike, *, langs: Any = None, **options: Any) -> Iterator[dict[
     for k, (line, task) in enumerate(iter_json_values(path), 1):
         if not isinstance(task, dict):
             raise InputError(f"{path}:{line}: a Label Studio task is a JSON object")
-        yield from task_records(task, lang, where=f"{path}:{line}", unit=unit,
-                                text_field=options.get("text_field"), index=k)
+        for rec in task_records(task, lang, where=f"{path}:{line}", unit=unit,
+                                text_field=options.get("text_field"), index=k):
+            yield require_valid(rec, f"{path}:{line}")  # dangling relations, repeated region ids
 
 
 def _text_field(task: dict[str, Any], where: str, text_field: str | None) -> str:

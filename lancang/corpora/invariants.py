@@ -1,0 +1,424 @@
+"""The model's invariants: what JSON Schema cannot say about a record, checked in one place.
+
+Offsets inside the text, integers and in order; tokens not overlapping; sentences tiling the text;
+per-token layers as long as the tokens; relation and link references that resolve; NFC text. The
+validator (:mod:`lancang.schemas.validator`) runs :func:`check_invariants` on records that passed the
+schema; writers of other formats and ``convert`` run :func:`check_record`, which also survives
+records of the wrong shape, through :class:`RecordGuard` (unique ids too), so nothing is written that
+``validate`` would reject. :func:`duplicate_key` finds a key repeated in one JSON object, which a JSON
+parser would silently collapse.
+
+Issues are ``(rule, severity, JSON pointer, message)``; the rule ids are the validator's.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from itertools import chain
+from operator import itemgetter
+from typing import Any
+
+from ..errors import InputError
+from .dupes import DuplicateIndex
+
+Issue = tuple[str, str, str, str]  # rule, severity, pointer, message
+_VALUE_LAYERS = ("pos", "xpos", "lemma", "feats", "head", "deprel", "deps", "misc")
+
+
+def _not_int(*values: Any) -> bool:
+    return any(type(v) is not int for v in values)
+
+
+def _spans_ok(spans: list[list[int]], n: int) -> bool:
+    """Fast path: spans are non-empty, ordered, disjoint and end inside the text.
+
+    Only when this fails does :func:`_check_spans` run to say where and why.
+    """
+    prev = 0
+    for s, e in spans:
+        if s < prev or e <= s or s.__class__ is not int or e.__class__ is not int:
+            return False
+        prev = e
+    return prev <= n
+
+
+def _check_spans(spans: list[list[int]], n: int, base: str, kind: str, issues: list[Issue]) -> bool:
+    """Spans inside [0, n], non-empty, ordered and disjoint: findings for each that is not.
+
+    Returns True when all hold. Callers try :func:`_spans_ok` first.
+    """
+    ok = True
+    prev_end = 0
+    prev_start = -1
+    for i, (s, e) in enumerate(spans):
+        if _not_int(s, e):
+            issues.append(("offset-not-integer", "error", f"{base}/{i}", f"{kind} span [{s}, {e}]: offsets are integers"))
+            ok = False
+            continue
+        if s < 0 or e > n:
+            issues.append(("span-out-of-range", "error", f"{base}/{i}",
+                           f"{kind} span [{s}, {e}] is not inside the text (length {n})"))
+            ok = False
+        if s > e:
+            issues.append(("span-reversed", "error", f"{base}/{i}", f"{kind} span [{s}, {e}] ends before it starts"))
+            ok = False
+            continue
+        if s == e:
+            issues.append(("span-empty", "error", f"{base}/{i}", f"{kind} span [{s}, {e}] is empty"))
+            ok = False
+        if s < prev_start:
+            issues.append(("spans-unordered", "error", f"{base}/{i}",
+                           f"{kind} span [{s}, {e}] starts before the previous one (at {prev_start})"))
+            ok = False
+        elif s < prev_end:
+            issues.append(("spans-overlap", "error", f"{base}/{i}",
+                           f"{kind} span [{s}, {e}] overlaps the previous one (which ends at {prev_end})"))
+            ok = False
+        prev_start = s
+        if e > prev_end:
+            prev_end = e
+    return ok
+
+
+def _check_tiling(spans: list[list[int]], text: str, base: str, issues: list[Issue]) -> None:
+    """Every character outside the sentences must be white space."""
+    pos = 0
+    for i, (s, e) in enumerate(spans):
+        if s > pos and text[pos:s].strip():
+            issues.append(("sentences-gap", "error", f"{base}/{i}",
+                           f"text [{pos}, {s}] {text[pos:s][:20]!r} lies outside every sentence"))
+        pos = max(pos, e)
+    if text[pos:].strip():
+        issues.append(("sentences-gap", "error", base,
+                       f"text [{pos}, {len(text)}] {text[pos:][:20]!r} lies after the last sentence"))
+
+
+def _first_non_nfc(text: str) -> int:
+    for i in range(len(text)):
+        if not unicodedata.is_normalized("NFC", text[max(0, i - 1):i + 1]):
+            return i if not unicodedata.is_normalized("NFC", text[i]) else i - 1
+    return 0
+
+
+def _check_side(lang: str, side: dict[str, Any], issues: list[Issue]) -> None:
+    text = side["text"]
+    n = len(text)
+    sp = "/sides/" + lang.replace("~", "~0").replace("/", "~1")
+    if not unicodedata.is_normalized("NFC", text):
+        first = _first_non_nfc(text)
+        issues.append(("text-not-nfc", "error", sp + "/text",
+                       f"text is not in Unicode NFC (first difference near offset {first})"))
+    layers = side.get("layers")
+    if not layers:
+        return
+    lp = sp + "/layers"
+    ntok = None
+    tok = layers.get("tokens")
+    if tok is not None:
+        spans = tok["spans"]
+        if not _spans_ok(spans, n):
+            _check_spans(spans, n, lp + "/tokens/spans", "token", issues)
+        ntok = len(spans)
+    sent = layers.get("sentences")
+    if sent is not None:
+        spans = sent["spans"]
+        if _spans_ok(spans, n) or _check_spans(spans, n, lp + "/sentences/spans", "sentence", issues):
+            _check_tiling(spans, text, lp + "/sentences/spans", issues)
+    for name in _VALUE_LAYERS:
+        lay = layers.get(name)
+        if lay is None:
+            continue
+        if ntok is None:
+            issues.append(("layer-missing", "error", f"{lp}/{name}", f"per-token layer {name!r} needs a tokens layer"))
+        elif len(lay["values"]) != ntok:
+            issues.append(("layer-length-mismatch", "error", f"{lp}/{name}/values",
+                           f"{name} has {len(lay['values'])} values for {ntok} tokens"))
+    ents = layers.get("entities")
+    if ents is not None:
+        _check_entities(ents, n, lp + "/entities", issues)
+    codes = layers.get("codes")
+    if codes is not None:
+        for i, c in enumerate(codes["items"]):
+            s = c["start"]
+            e = c.get("end", s)
+            if _not_int(s, e):
+                issues.append(("offset-not-integer", "error", f"{lp}/codes/items/{i}",
+                               f"code span [{s}, {e}]: offsets are integers"))
+            elif s < 0 or s > e or e > n:
+                issues.append(("span-out-of-range" if e > n else "span-reversed", "error",
+                               f"{lp}/codes/items/{i}", f"code span [{s}, {e}] is not inside the text (length {n})"))
+
+
+def _check_entities(ents: dict[str, Any], n: int, base: str, issues: list[Issue]) -> None:
+    ids: set[str] = set()
+    for i, it in enumerate(ents["items"]):
+        s, e = it["start"], it["end"]
+        ip = f"{base}/items/{i}"
+        if _not_int(s, e):
+            issues.append(("offset-not-integer", "error", ip, f"entity span [{s}, {e}]: offsets are integers"))
+            continue
+        if s < 0 or e > n:
+            issues.append(("span-out-of-range", "error", ip, f"entity span [{s}, {e}] is not inside the text (length {n})"))
+        elif s > e:
+            issues.append(("span-reversed", "error", ip, f"entity span [{s}, {e}] ends before it starts"))
+        elif s == e:
+            issues.append(("span-empty", "error", ip, f"entity span [{s}, {e}] is empty"))
+        for j, (fs, fe) in enumerate(it.get("fragments", ())):
+            if _not_int(fs, fe):
+                issues.append(("offset-not-integer", "error", f"{ip}/fragments/{j}",
+                               f"fragment [{fs}, {fe}]: offsets are integers"))
+            elif fs < s or fe > e or fs > fe:
+                issues.append(("fragment-outside", "error", f"{ip}/fragments/{j}",
+                               f"fragment [{fs}, {fe}] is not inside the entity [{s}, {e}]"))
+        eid = it.get("id")
+        if eid is not None:
+            if eid in ids:
+                issues.append(("duplicate-entity-id", "error", ip + "/id", f"entity id {eid!r} used twice"))
+            ids.add(eid)
+    for i, rel in enumerate(ents.get("relations", ())):
+        rp = f"{base}/relations/{i}"
+        rid = rel.get("id")
+        if rid is not None:
+            if rid in ids:
+                issues.append(("duplicate-entity-id", "error", rp + "/id",
+                               f"relation id {rid!r} is already used by an entity or relation"))
+            ids.add(rid)
+        for j, arg in enumerate(rel["args"]):
+            if arg["ref"] not in ids:
+                issues.append(("relation-dangling-ref", "error", f"{rp}/args/{j}/ref",
+                               f"relation argument {arg['role']} refers to {arg['ref']!r}, no entity of this side"))
+
+
+def _check_links(rec: dict[str, Any], issues: list[Issue]) -> None:
+    sides = rec["sides"]
+    for li, link in enumerate(rec["links"]):
+        base = f"/links/{li}"
+        src, tgt = link["src"], link["tgt"]
+        missing = [x for x in (src, tgt) if x not in sides]
+        if missing:
+            for m in missing:
+                issues.append(("link-unknown-side", "error", base,
+                               f"link names side {m!r}, which the record does not have"))
+            continue
+        if src == tgt:
+            issues.append(("link-same-side", "error", base, f"link joins side {src!r} to itself"))
+        if link["kind"] == "tokens":
+            counts = [_layer_len(sides[x], "tokens") for x in (src, tgt)]
+            if None in counts:
+                x = (src, tgt)[counts.index(None)]
+                issues.append(("layer-missing", "error", base, f"token link needs a tokens layer on side {x!r}"))
+                continue
+            ns, nt = counts
+            pairs = link["pairs"]
+            if not pairs or (max(map(_first, pairs)) < ns and max(map(_second, pairs)) < nt
+                             and min(map(_first, pairs)) >= 0 and min(map(_second, pairs)) >= 0
+                             and type(sum(map(_first, pairs)) + sum(map(_second, pairs))) is int
+                             and len(set(map(_pair_key, pairs))) == len(pairs)):
+                continue  # fast path: all in range, no duplicates
+            seen: set[tuple[int, int]] = set()
+            for pi, (i, j, _f) in enumerate(pairs):
+                if _not_int(i, j):
+                    issues.append(("offset-not-integer", "error", f"{base}/pairs/{pi}",
+                                   f"token pair ({i}, {j}): indices are integers"))
+                    continue
+                if i >= ns or j >= nt or i < 0 or j < 0:
+                    issues.append(("link-index-out-of-range", "error", f"{base}/pairs/{pi}",
+                                   f"token pair ({i}, {j}) is out of range ({src} has {ns} tokens, {tgt} has {nt})"))
+                if (i, j) in seen:
+                    issues.append(("link-duplicate", "warning", f"{base}/pairs/{pi}", f"token pair ({i}, {j}) listed twice"))
+                seen.add((i, j))
+        else:
+            counts = [_layer_len(sides[x], "sentences") for x in (src, tgt)]
+            if None in counts:
+                x = (src, tgt)[counts.index(None)]
+                issues.append(("layer-missing", "error", base, f"sentence beads need a sentences layer on side {x!r}"))
+                continue
+            beads = link["beads"]
+            si = list(chain.from_iterable(map(_src, beads)))
+            ti = list(chain.from_iterable(map(_tgt, beads)))
+            if ((not si or (max(si) < counts[0] and min(si) >= 0 and len(set(si)) == len(si)))
+                    and (not ti or (max(ti) < counts[1] and min(ti) >= 0 and len(set(ti)) == len(ti)))
+                    and type(sum(si) + sum(ti)) is int):
+                continue  # fast path
+            for key, lang, cnt in (("src", src, counts[0]), ("tgt", tgt, counts[1])):
+                used: set[int] = set()
+                for bi, bead in enumerate(link["beads"]):
+                    for k, idx in enumerate(bead[key]):
+                        if _not_int(idx):
+                            issues.append(("offset-not-integer", "error", f"{base}/beads/{bi}/{key}/{k}",
+                                           f"sentence index {idx}: indices are integers"))
+                        elif idx >= cnt or idx < 0:
+                            issues.append(("link-index-out-of-range", "error", f"{base}/beads/{bi}/{key}/{k}",
+                                           f"sentence {idx} is out of range ({lang} has {cnt} sentences)"))
+                        elif idx in used:
+                            issues.append(("link-duplicate", "error", f"{base}/beads/{bi}/{key}/{k}",
+                                           f"sentence {idx} of {lang} is in more than one bead"))
+                        used.add(idx)
+
+
+_first, _second = itemgetter(0), itemgetter(1)
+_src, _tgt = itemgetter("src"), itemgetter("tgt")
+_pair_key = itemgetter(0, 1)
+
+
+def _layer_len(side: dict[str, Any], name: str) -> int | None:
+    lay = side.get("layers", {}).get(name)
+    return None if lay is None else len(lay["spans"])
+
+
+def check_invariants(rec: dict[str, Any]) -> list[Issue]:
+    """The model's invariants for one schema-valid record, as (rule, severity, pointer, message)."""
+    issues: list[Issue] = []
+    for lang, side in rec["sides"].items():
+        _check_side(lang, side, issues)
+    if "links" in rec:
+        _check_links(rec, issues)
+    return issues
+
+
+# ------------------------------------------------------------------------------------ any record
+
+def shape_issues(rec: Any) -> list[Issue]:
+    """The least a record must be for :func:`check_invariants` to run (the schema's core, cheaply)."""
+    if not isinstance(rec, dict):
+        return [("record-not-object", "error", "", "a record is a JSON object")]
+    if not isinstance(rec.get("id"), str) or not rec["id"]:
+        return [("schema-required", "error", "/id", "a record has a non-empty string id")]
+    sides = rec.get("sides")
+    if not isinstance(sides, dict) or not sides:
+        return [("schema-required", "error", "/sides", "a record has at least one side")]
+    for lang, side in sides.items():
+        if not isinstance(side, dict) or not isinstance(side.get("text"), str):
+            return [("schema-type", "error", "/sides/" + _escape(lang) + "/text", "a side has a text string")]
+    return []
+
+
+def check_record(rec: Any) -> list[Issue]:
+    """Invariants of any record, schema-checked or not: a record of the wrong shape gives an issue, never
+    an exception (this is what writers and ``convert`` run on records that did not pass the schema)."""
+    issues = shape_issues(rec)
+    if issues:
+        return issues
+    try:
+        return check_invariants(rec)
+    except (KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:
+        return [("record-malformed", "error", "", f"the record's layers or links are not of the model's shape "
+                                                  f"({type(exc).__name__}: {exc})")]
+
+
+def _escape(key: str) -> str:
+    return key.replace("~", "~0").replace("/", "~1")
+
+
+def require_valid(rec: Any, where: str) -> Any:
+    """``rec`` if :func:`check_record` finds no error in it, else :class:`~lancang.errors.InputError` with
+    ``where`` (file and line), the record id and the JSON pointer of the first error."""
+    for rule, severity, ptr, msg in check_record(rec):
+        if severity == "error":
+            rid = rec.get("id") if isinstance(rec, dict) else None
+            raise InputError(f"{where}: record {rid!r} {ptr or '/'}: {msg} [{rule}]")
+    return rec
+
+
+class RecordGuard:
+    """Checks a stream of records before they are written: invariants (:func:`check_record`) and unique
+    ids (in bounded memory). Raises :class:`~lancang.errors.InputError` naming ``where``, the record id and
+    the JSON pointer at the first error; call :meth:`finish` after the stream for ids repeated late."""
+
+    def __init__(self, where: str):
+        self.where = where
+        self.ids = DuplicateIndex()
+        self.n = 0
+
+    def check(self, rec: Any) -> Any:
+        self.n += 1
+        require_valid(rec, self.where)
+        first = self.ids.add(rec["id"], self.n)
+        if first is not None:
+            raise InputError(f"{self.where}: record {rec['id']!r} /id: the id of record number {first} again "
+                             f"(number {self.n}) [duplicate-id]; nothing was written")
+        return rec
+
+    def finish(self) -> None:
+        try:
+            for key, first, dup, _tag in self.ids.late_duplicates():
+                raise InputError(f"{self.where}: record {key!r} /id: the id of record number {first} again "
+                                 f"(number {dup}) [duplicate-id]; nothing was written")
+        finally:
+            self.ids.close()
+
+
+# ------------------------------------------------------------------------------------ duplicate keys
+
+_KEY_END = re.compile(rb'"\s*:')
+
+
+def duplicate_key(raw: bytes, value: Any) -> str | None:
+    """The JSON pointer of the first key repeated within one object of ``raw`` (``value`` is what a
+    parser made of it, keeping only the last of repeated keys), or None.
+
+    Cheap: a key ends with ``":`` in the bytes, so when the bytes hold no more key ends than ``value``
+    has keys, no key was repeated (a ``":`` inside a string only adds to the count). Only when the counts
+    differ is the line parsed again with a hook that sees every key.
+    """
+    ends = raw.count(b'":')
+    if b'" ' in raw or b'"\t' in raw or b'"\r' in raw or b'"\n' in raw[:-1]:
+        ends = len(_KEY_END.findall(raw))
+    if ends <= _count_keys(value):
+        return None
+    return _first_repeat(raw)
+
+
+def _count_keys(value: Any) -> int:
+    """Keys of the objects in ``value``, skipping lists that do not start with an object (spans, pairs):
+    an undercount is safe, it only sends the line to the exact check."""
+    n = 0
+    stack = [value] if value.__class__ in (dict, list) else []
+    pop, push = stack.pop, stack.append
+    while stack:
+        v = pop()
+        if v.__class__ is dict:
+            n += len(v)
+            for x in v.values():
+                if x.__class__ is dict or (x.__class__ is list and x and x[0].__class__ is dict):
+                    push(x)
+        else:
+            for x in v:
+                if x.__class__ is dict:
+                    push(x)
+    return n
+
+
+def _first_repeat(raw: bytes) -> str | None:
+    """The JSON pointer of the first key repeated in one object (parsed again, keeping every key)."""
+    import json
+
+    try:
+        tree = json.loads(raw, object_pairs_hook=_Pairs)
+    except ValueError:
+        return None
+
+    def walk(node: Any, path: str) -> str | None:
+        if isinstance(node, _Pairs):
+            seen: set[str] = set()
+            for k, _v in node:
+                if k in seen:
+                    return f"{path}/{_escape(k)}"
+                seen.add(k)
+            items: Any = ((_escape(k), v) for k, v in node)
+        elif isinstance(node, list):
+            items = enumerate(node)
+        else:
+            return None
+        for k, v in items:
+            hit = walk(v, f"{path}/{k}")
+            if hit is not None:
+                return hit
+        return None
+
+    return walk(tree, "")
+
+
+class _Pairs(list):
+    """A JSON object as the list of its (key, value) pairs, repeated keys kept."""
