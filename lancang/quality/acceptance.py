@@ -137,6 +137,9 @@ def inspect_sample(reviewed: PathLike, *, corpus: PathLike | None = None, histor
     accepts it. ``history``: check the lot against the switching history and append it.
     """
     sw.check_flags(history, allow_reduced=allow_reduced, force_severity=force_severity, resume=resume)
+    if corpus is None and (fmt or langs or options):
+        raise UsageError("--from, -I, --src and --tgt say how to read the corpus: give it with --corpus "
+                         "(the reviewed sample's format is told by its name or content)")
     guard_outputs([reviewed, corpus], [history, output])
     if corpus is not None and is_stdio(corpus) and is_stdio(reviewed):
         raise UsageError("the reviewed sample and the corpus cannot both be standard input")

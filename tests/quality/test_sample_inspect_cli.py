@@ -336,6 +336,9 @@ def test_inspect_refuses_another_corpus(cli, drawn: Path, tmp_path: Path) -> Non
     recs[4]["meta"]["sample"]["seed"] = 12
     res = cli("inspect", str(write_jsonl(tmp_path / "seed.jsonl", recs)))
     assert res.exit_code == 2 and "one sample, one seed" in res.stderr and ":5 [" in res.stderr
+    # reading options describe the corpus: without it they are a usage error, not ignored
+    res = cli("inspect", str(ok), "--from", "tmx")
+    assert res.exit_code == 2 and "give it with --corpus" in res.stderr
     # the output is never one of the inputs
     before = ok.read_bytes()
     for target in (ok, CORPUS):
