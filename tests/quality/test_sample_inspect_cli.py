@@ -411,44 +411,20 @@ def test_library_functions(tmp_path: Path) -> None:
 
 
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes are POSIX")
-def test_pipes_are_read_once(tmp_path: Path) -> None:
-    """A named pipe (as `<(cat f)` gives) can be read once: sample counts and draws from a copy, and
-    inspect --corpus hashes what it read (the signature is the file's)."""
-    import subprocess
-    import sys
-    import threading
+def test_pipes_are_read_once(cli, drawn: Path, tmp_path: Path) -> None:
+    """A named pipe (as `<(cat f)` gives) can be read once: sample counts and draws from its replayed
+    copy, and inspect --corpus signs the bytes it read (the file's sha256)."""
+    from tests.test_safety_io import fifo_feeder
 
-    def feed(fifo: Path, data: bytes) -> threading.Thread:
-        def run() -> None:
-            with open(fifo, "wb") as f:
-                f.write(data)
-        t = threading.Thread(target=run, daemon=True)
-        t.start()
-        return t
-
-    def lancang(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run([sys.executable, "-c", "from lancang.cli import main; main()", *args],
-                              check=False, capture_output=True, text=True, timeout=120, cwd=tmp_path)
-
-    fifo = tmp_path / "pipe"  # no extension: the format is sniffed from the copy, not from the pipe
-    os.mkfifo(fifo)
-    feed(fifo, CORPUS.read_bytes())
-    res = lancang("sample", str(fifo), "review.jsonl", "--aql", "6.5", "--seed", "11")
-    assert res.returncode == 0, res.stderr
-    assert [r["meta"]["sample"]["position"] for r in read(tmp_path / "review.jsonl")] == \
-        [r["meta"]["sample"]["position"] for r in read(smp_draw(tmp_path))]
-    reviewed = _review(tmp_path / "review.jsonl", tmp_path / "ok.jsonl", {})
-    feed(fifo, CORPUS.read_bytes())
-    res = lancang("inspect", str(reviewed), "--corpus", str(fifo), "--format", "json")
-    assert res.returncode == 0, res.stderr
-    assert json.loads(res.stdout)["inputs"][1] == {"path": str(fifo), "sha256": sha256(CORPUS)}
-
-
-def smp_draw(tmp_path: Path) -> Path:
-    from lancang.quality import acceptance as acc
-
-    acc.sample_corpus(CORPUS, tmp_path / "file.jsonl", aql="6.5", seed=11)
-    return tmp_path / "file.jsonl"
+    with fifo_feeder(tmp_path / "pipe", CORPUS.read_bytes()):  # no extension: sniffed, then read
+        res = cli("sample", str(tmp_path / "pipe"), str(tmp_path / "s.jsonl"), "--aql", "6.5", "--seed", "11")
+    assert res.exit_code == 0, res.stderr
+    assert [r["id"] for r in read(tmp_path / "s.jsonl")] == [r["id"] for r in read(drawn)]
+    reviewed = _review(drawn, tmp_path / "ok.jsonl", {})
+    with fifo_feeder(tmp_path / "corpus", CORPUS.read_bytes()):
+        res = cli("inspect", str(reviewed), "--corpus", str(tmp_path / "corpus"), "--format", "json")
+    assert res.exit_code == 0, res.stderr
+    assert json.loads(res.stdout)["inputs"][1] == {"path": str(tmp_path / "corpus"), "sha256": sha256(CORPUS)}
 
 
 def test_reviewed_sample_from_stdin(cli, drawn: Path, tmp_path: Path) -> None:
