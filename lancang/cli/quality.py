@@ -13,6 +13,7 @@ from ..errors import UsageError
 from ..quality import acceptance as acc
 from ..quality import agreement as agr
 from ..quality import sampling as smp
+from ..quality.scores import shown as _fmt
 from .common import Reading, handle_errors, input_options, output_option
 
 
@@ -264,10 +265,6 @@ def inspect(reviewed: str, corpus: str | None, reading: Reading, fmt: str, outpu
 
 
 # ------------------------------------------------------------------------------------------- agree
-
-def _fmt(v: Any) -> str:
-    return "-" if v is None else f"{v:.4f}"
-
 
 def render_agreement(a: dict[str, Any]) -> str:
     names = [x["name"] for x in a["annotators"]]
