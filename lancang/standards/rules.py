@@ -19,6 +19,7 @@ from typing import Any
 import regex
 
 from ..corpora.dupes import DuplicateIndex
+from ..corpora.langs import expected_script, script_share, tag_matches
 from ..registry import Registry
 
 Hit = tuple[str, str]
@@ -51,14 +52,8 @@ LANGS = {"type": "array", "items": {"type": "string", "minLength": 1}, "minItems
 def _sides(rec: dict[str, Any], params: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
     only = params.get("languages")
     for lang, side in rec["sides"].items():
-        if only is None or _lang_in(lang, only):
+        if only is None or tag_matches(lang, only):
             yield lang, side
-
-
-def _lang_in(tag: str, allowed: Iterable[str]) -> bool:
-    """``zh-Hans`` is in ``["zh"]`` (prefix by subtags) and in ``["zh-Hans"]``; case-insensitive."""
-    t = tag.lower()
-    return any(t == a.lower() or t.startswith(a.lower() + "-") for a in allowed)
 
 
 def _p(lang: str, *rest: Any) -> str:
@@ -107,7 +102,7 @@ def text_zawgyi(rec: dict[str, Any], params: dict[str, Any]) -> Iterator[Hit]:
     det = _zawgyi_detector()
     threshold = params.get("threshold", 0.95)
     for lang, side in rec["sides"].items():
-        if _lang_in(lang, ["my"]) and side["text"]:
+        if tag_matches(lang, ["my"]) and side["text"]:
             p = det.get_zawgyi_probability(side["text"])
             if p >= threshold:
                 yield _p(lang, "text"), f"Burmese text is Zawgyi-encoded (probability {p:.3f}), not Unicode"
@@ -129,7 +124,7 @@ def _zawgyi_detector() -> Any:
 def lang_allowed(rec: dict[str, Any], params: dict[str, Any]) -> Iterator[Hit]:
     allowed = params["allowed"]
     for lang in rec["sides"]:
-        if not _lang_in(lang, allowed):
+        if not tag_matches(lang, allowed):
             yield _p(lang), f"language {lang!r} is not allowed (allowed: {', '.join(allowed)})"
 
 
@@ -141,25 +136,11 @@ def sides_required(rec: dict[str, Any], params: dict[str, Any]) -> Iterator[Hit]
     if "max" in params and n > params["max"]:
         yield "/sides", f"{n} sides; at most {params['max']} allowed"
     for want in params.get("languages", ()):
-        if not any(_lang_in(h, [want]) for h in have):
+        if not any(tag_matches(h, [want]) for h in have):
             yield "/sides", f"no {want} side (sides: {', '.join(have)})"
 
 
-#: Script a language is written in by default; a script subtag overrides it.
-LANG_SCRIPTS = {"zh": "Han", "ja": "Han", "th": "Thai", "km": "Khmer", "lo": "Lao", "my": "Myanmar",
-                "vi": "Latin", "id": "Latin", "ms": "Latin", "fil": "Latin", "tl": "Latin", "en": "Latin",
-                "zsm": "Latin", "ko": "Hangul"}
-SUBTAG_SCRIPTS = {"hans": "Han", "hant": "Han", "latn": "Latin", "arab": "Arabic", "thai": "Thai", "khmr": "Khmer",
-                  "laoo": "Lao", "mymr": "Myanmar", "hang": "Hangul"}
 _LETTER = regex.compile(r"\p{L}")
-
-
-def expected_script(tag: str) -> str | None:
-    parts = tag.split("-")
-    for sub in parts[1:]:
-        if len(sub) == 4 and sub.lower() in SUBTAG_SCRIPTS:
-            return SUBTAG_SCRIPTS[sub.lower()]
-    return LANG_SCRIPTS.get(parts[0].lower())
 
 
 def script_matches(rec: dict[str, Any], params: dict[str, Any]) -> Iterator[Hit]:
@@ -169,11 +150,10 @@ def script_matches(rec: dict[str, Any], params: dict[str, Any]) -> Iterator[Hit]
         text = side["text"]
         if script is None or not text:
             continue
-        letters = _LETTER.findall(text)
-        if len(letters) < params.get("min_letters", 3):
+        inside, letters = script_share(text, script)
+        if letters < params.get("min_letters", 3):
             continue
-        pat = regex.compile(rf"\p{{Script={script}}}")
-        ratio = sum(1 for ch in letters if pat.match(ch)) / len(letters)
+        ratio = inside / letters
         if ratio < floor:
             yield _p(lang, "text"), (f"only {ratio:.0%} of the letters are {script} script, expected at least "
                                      f"{floor:.0%} for {lang}")
@@ -347,7 +327,7 @@ def _record_key(rec: dict[str, Any], params: dict[str, Any]) -> str | None:
 def _pair_key(rec: dict[str, Any], params: dict[str, Any]) -> str | None:
     sides = rec["sides"]
     langs = params.get("languages")
-    picked = sorted(lang for lang in sides if _lang_in(lang, langs)) if langs else sorted(sides)[:2]
+    picked = sorted(lang for lang in sides if tag_matches(lang, langs)) if langs else sorted(sides)[:2]
     if len(picked) < 2:
         return None
     norm = (lambda t: " ".join(t.split()).casefold()) if params.get("normalise", True) else (lambda t: t)
@@ -538,7 +518,8 @@ BUILTIN_RULES: dict[str, Rule] = {r.id: r for r in [
          text_mojibake),
     Rule("text-zawgyi", "record", "Burmese text is Unicode, not Zawgyi.",
          _schema({"threshold": {"type": "number", "minimum": 0, "maximum": 1}}), text_zawgyi, needs="my"),
-    Rule("lang-allowed", "record", "Side languages are in an allowed set (BCP 47 prefix match).",
+    Rule("lang-allowed", "record",
+         "Side languages are in an allowed set (BCP 47 prefix match, aliases such as tl/fil folded).",
          _schema({"allowed": STR_LIST}, ["allowed"]), lang_allowed),
     Rule("sides-required", "record", "Records have the required number of sides and languages.",
          _schema({"min": {"type": "integer", "minimum": 0}, "max": {"type": "integer", "minimum": 1},

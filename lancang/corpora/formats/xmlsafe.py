@@ -22,6 +22,7 @@ from lxml import etree
 
 from ...errors import InputError
 from ..jsonl import PathLike, atomic_output, open_input
+from ..langs import canonical_tag, is_tag
 
 XML_NS = "http://www.w3.org/XML/1998/namespace"
 _XML_PREFIX = "{" + XML_NS + "}"
@@ -308,34 +309,10 @@ def nfc(text: str) -> tuple[str, bool]:
     return unicodedata.normalize("NFC", text), True
 
 
-_BCP47: re.Pattern[str] | None = None
-
-
-def bcp47_ok(tag: str) -> bool:
-    global _BCP47
-    if _BCP47 is None:
-        from ...schemas import load_schema
-
-        _BCP47 = re.compile(load_schema("record")["$defs"]["bcp47"]["pattern"])
-    return bool(_BCP47.match(tag))
-
-
-def canonical_lang(tag: str) -> str:
-    """BCP 47 canonical case (``EN-us`` -> ``en-US``, ``zh-hans-cn`` -> ``zh-Hans-CN``); ``_`` -> ``-``."""
-    parts = tag.strip().replace("_", "-").split("-")
-    out = [parts[0].lower()]
-    ext = False
-    for p in parts[1:]:
-        if ext or len(p) == 1:
-            ext = True
-            out.append(p.lower())
-        elif len(p) == 2 and p.isalpha():
-            out.append(p.upper())
-        elif len(p) == 4 and p.isalpha():
-            out.append(p.title())
-        else:
-            out.append(p.lower())
-    return "-".join(out)
+#: well-formed BCP 47 (:mod:`lancang.corpora.langs`, the pattern the record schema carries)
+bcp47_ok = is_tag
+#: BCP 47 canonical case (``EN-us`` -> ``en-US``); ``_`` -> ``-``
+canonical_lang = canonical_tag
 
 
 def side_lang(raw: str, name: str, el: Any, rule: str) -> str:
