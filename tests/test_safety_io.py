@@ -196,18 +196,21 @@ def _inputs(tmp_path: Path) -> dict[str, Path]:
     shutil.copy(MANIFEST, m)
     hard = tmp_path / "hard.jsonl"
     os.link(c, hard)
+    prof = tmp_path / "profile.json"
+    shutil.copy(Path(__file__).parents[1] / "lancang" / "standards" / "profiles" / "lancang-zh-asean-parallel.json", prof)
     s = tmp_path / "s.jsonl"
     proc = run("sample", str(c), str(s), "--aql", "1.0", "--seed", "3")
     assert proc.returncode == 0, proc.stderr
     s.write_bytes(s.read_bytes().replace(b'"verdict":null', b'"verdict":"pass"')
                   .replace(b'"reviewer":null', b'"reviewer":"r1"'))
-    return {"c": c, "c2": c2, "m": m, "hard": hard, "s": s}
+    return {"c": c, "c2": c2, "m": m, "hard": hard, "s": s, "p": prof}
 
 
 #: every verb with an output, writing over one of its inputs (by name, or by another name of the inode)
 SAME_FILE_CASES = {
     "check -o corpus": ["check", "{c}", "-p", "lancang-zh-asean-parallel", "--manifest", "{m}", "-o", "{c}"],
     "check -o manifest": ["check", "{c}", "-p", "lancang-zh-asean-parallel", "--manifest", "{m}", "-o", "{m}"],
+    "check -o profile": ["check", "{c}", "-p", "{p}", "--manifest", "{m}", "-o", "{p}"],
     "inspect -o reviewed": ["inspect", "{s}", "-o", "{s}"],
     "agree -o first": ["agree", "{c}", "{c2}", "-o", "{c}"],
     "train lexicon -o gold": ["train", "lexicon", "{c}", "-o", "{c}", "--src", "zh-Hant"],

@@ -16,6 +16,7 @@ from typing import Any
 
 import orjson
 
+from ..corpora.io import register_input
 from ..errors import InputError
 from ..findings import pointer
 from ..schemas import load_schema
@@ -77,6 +78,7 @@ def _read(ref: str) -> tuple[dict[str, Any], str, bytes]:
         if p.is_dir():
             raise ProfileError(f"{p}: is a directory, not a profile file")
         data = p.read_bytes()
+        register_input(p)  # a command may not write its report over a profile it read
         src = str(p)
     else:
         known = available()

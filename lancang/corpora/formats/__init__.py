@@ -351,6 +351,9 @@ def read_corpus(path: str | Path, fmt: str | None = None, langs: Any = None,
     if f.needs_langs and not langs:
         raise UsageError(f"{path}: format {f.name!r} does not name its languages: give them with --src (and --tgt)")
     check_options(f, "reader", options)
+    from ..io import register_input  # whatever opens the file, the command may not write over it
+
+    register_input(path)
     return f.read(path, langs=list(langs) if langs else None, **options)
 
 

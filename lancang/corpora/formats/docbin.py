@@ -18,6 +18,7 @@ files to a size that fits in memory (spaCy's own convention for large corpora).
 
 from __future__ import annotations
 
+import zlib
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
@@ -25,11 +26,13 @@ from typing import Any
 import orjson
 
 from ...errors import InputError, UsageError
-from ..jsonl import PathLike
-from . import Format, check_options, pick_side
+from ..jsonl import PathLike, atomic_output
+from . import Format, Option, check_options, pick_side
 
 INSTALL_HINT = 'spaCy DocBin needs spaCy: pip install "lancang[spacy]"'
 _KEY = "lancang"
+#: the most a .spacy file may inflate to, in MiB (reader option max_mb)
+MAX_MB = 256
 
 
 def _spacy() -> Any:
@@ -52,15 +55,37 @@ def read(path: PathLike, *, langs: Any = None, **options: Any) -> Iterator[dict[
     if not p.exists():
         raise InputError(f"{p}: no such file or folder")
     lang = langs[0] if langs else "und"
+    limit = options.get("max_mb", MAX_MB)
     n = 0
     for f in files:
+        data = f.read_bytes()
+        _check_inflated_size(f, data, limit)
         try:
-            db = DocBin().from_disk(f)
+            db = DocBin().from_bytes(data)
         except Exception as exc:  # spaCy raises ValueError/msgpack errors for a file that is not a DocBin
             raise InputError(f"{f}: not a spaCy DocBin ({exc})") from None
         for k, doc in enumerate(db.get_docs(Vocab()), 1):
             n += 1
             yield doc_record(doc, lang, n, f"{f}: doc {k}")
+
+
+def _check_inflated_size(f: Path, data: bytes, limit_mb: int | float) -> None:
+    """Refuse a DocBin that inflates past ``limit_mb`` MiB, found by inflating it in chunks that are thrown
+    away (spaCy inflates the whole file at once: a 2 MB zlib bomb would take gigabytes)."""
+    limit = int(limit_mb * 1024 * 1024)
+    inflate = zlib.decompressobj()
+    size = 0
+    chunk = data
+    try:
+        while chunk:
+            size += len(inflate.decompress(chunk, 1 << 20))
+            if size > limit:
+                raise InputError(f"{f}: inflates to more than {limit_mb} MiB; a DocBin is loaded whole, so lancang "
+                                 f"refuses it (split the corpus into several .spacy files in a folder, or raise the "
+                                 f"limit with -I max_mb=N)")
+            chunk = inflate.unconsumed_tail
+    except zlib.error as exc:
+        raise InputError(f"{f}: not a spaCy DocBin (not zlib data: {exc})") from None
 
 
 def doc_record(doc: Any, lang: str, n: int, where: str) -> dict[str, Any]:
@@ -160,17 +185,9 @@ def write(records: Iterable[dict[str, Any]], path: PathLike, *, langs: Any = Non
     for rec in records:
         db.add(record_doc(rec, _pick_side(rec, langs), vocab, Doc, Span))
         n += 1
-    import os
-    import tempfile
-
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    os.close(fd)
-    try:
-        db.to_disk(tmp)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    data = db.to_bytes()  # what DocBin.to_disk writes, through the one output layer
+    with atomic_output(target, "wb") as f:
+        f.write(data)
     return n
 
 
@@ -318,5 +335,7 @@ FORMAT = Format(
     "docbin", "spaCy DocBin (.spacy), one Doc a record (needs the spacy extra)", (".spacy",),
     frozenset({"tokens", "token-values", "sentences", "entities", "entity-attrs", "relations", "provenance",
                "meta", "doc"}), read, write, max_sides=1,
-    read_options={}, write_options={},
+    read_options={"max_mb": Option(MAX_MB, "refuse a .spacy file that inflates to more than this many MiB "
+                                           "(spaCy loads a DocBin whole)")},
+    write_options={},
 )
