@@ -108,8 +108,8 @@ def _untrack(tmp: str) -> None:
 class _Replay:
     """A non-seekable input copied to a temporary file as it is read, so it can be read again."""
 
-    def __init__(self, live: BinaryIO):
-        self.live = live
+    def __init__(self, live: BinaryIO, owned: bool):
+        self.live, self.owned = live, owned
         self.read_live = getattr(live, "read1", live.read)
         fd, self.path = tempfile.mkstemp(prefix="lancang-input-", suffix=".tmp")
         _track(self.path)
@@ -138,6 +138,9 @@ class _Replay:
         with contextlib.suppress(OSError):
             os.unlink(self.path)
         _untrack(self.path)
+        if self.owned:
+            with contextlib.suppress(OSError):
+                self.live.close()
 
 
 class _ReplayReader(io.RawIOBase):
@@ -271,7 +274,7 @@ def open_input(path: PathLike, decompress: bool = True) -> Iterator[BinaryIO]:
     (unless ``decompress`` is false); pipes and FIFOs are streamed (and replayable in a scope)."""
     scope = _SCOPE.get()
     key = _stream_key(path)
-    owned = None
+    owned: Any = None
     if key is not None and scope is not None:
         replay = scope.replays.get(key)
         if replay is None:
@@ -279,10 +282,10 @@ def open_input(path: PathLike, decompress: bool = True) -> Iterator[BinaryIO]:
                 live: BinaryIO = sys.stdin.buffer
             else:
                 try:
-                    live = open(path, "rb", buffering=0)  # noqa: SIM115 - kept open for the scope
+                    live = open(path, "rb", buffering=0)  # noqa: SIM115 - closed with the scope
                 except OSError as exc:
                     raise _open_error(path, exc) from None
-            replay = scope.replays[key] = _Replay(live)
+            replay = scope.replays[key] = _Replay(live, owned=not is_stdio(path))
         stream = io.BufferedReader(_ReplayReader(replay), _CHUNK)
     elif is_stdio(path):
         stream = _buffered(sys.stdin.buffer)
