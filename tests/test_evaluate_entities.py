@@ -251,3 +251,20 @@ def test_perturbed_real_gold_scores_equal_independent_counts(cli, tmp_path: Path
     assert doc["records"] == len(pred) and doc["languages"]["id"]["sides"] == len(pred)
     assert doc["missing"]["only_in_gold"] == len(dropped) > 0
     assert doc["missing"]["examples"]["only_in_gold"] == dropped
+
+
+@pytest.mark.skipif(__import__("importlib").util.find_spec("spacy") is None, reason="spaCy not installed")
+def test_ner_training_with_an_undefined_dev_f1_keeps_the_first_epoch() -> None:
+    """A dev set without entities on which nothing is predicted has no F1 (None, not 0.0); choosing the
+    best epoch must not compare None with numbers, and the progress line shows it as -."""
+    from lancang.annotators.ner import GoldStats, gold_sides, score, train
+
+    st = GoldStats()
+    sides = gold_sides(iter([rec(str(k), GOLD) for k in range(3)]), "id", st)
+    dev = [("d1", "id", "", [])]  # no gold entities, and nothing can be predicted on an empty text
+    nlp, history, best = train(sides, "id", dev_sides=dev, epochs=2, seed=1, batch_size=2, stats=st)
+    assert [ep.dev_f1 for ep in history] == [None, None] and best == 1
+    exact = history[0].dev["exact"]
+    assert (exact["precision"], exact["recall"], exact["f1"]) == (None, None, None)
+    # with gold entities and predictions, the dev F1 is a number again
+    assert score(nlp, [("d2", "id", TEXT, GOLD)])["exact"]["recall"] is not None
