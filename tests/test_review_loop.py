@@ -175,7 +175,8 @@ def test_review_loop_end_to_end(cli, in_tmp: Path) -> None:
     assert (ent["records"], o["gold"], o["pred"], o["exact"]["correct"]) == (N, n_gold, n_pred, exact)
     assert o["exact"]["f1"] == pytest.approx(2 * exact / (n_gold + n_pred), abs=1e-6)
     assert exact < o["partial"]["correct"] <= n_pred
-    # a weak but real model (0.547 on the lead's machine; see the tutorial), which is why the tutorial's first check fails
+    # a weak but real model (0.547 on the lead's machine; see the tutorial), which is why the tutorial's first
+    # check fails
     assert 0.35 < o["exact"]["f1"] < 0.75
 
     # agree: alice vs bob; span F1 from the counts

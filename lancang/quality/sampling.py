@@ -263,7 +263,8 @@ def plan_from_spec(spec: Mapping[str, Any], lot_size: int) -> Plan:
     """The plan a profile's ``sampling`` requirement describes (``profile.schema.json`` ``plan``)."""
     unknown = sorted(set(spec) - _SPEC_KEYS)
     if unknown:
-        raise UsageError(f"unknown key(s) in sampling plan: {', '.join(unknown)} (known: {', '.join(sorted(_SPEC_KEYS))})")
+        raise UsageError(f"unknown key(s) in sampling plan: {', '.join(unknown)} "
+                         f"(known: {', '.join(sorted(_SPEC_KEYS))})")
     scheme = spec.get("scheme")
     count = spec.get("count", "nonconforming")
     if scheme == "gb-t-2828.1":
@@ -359,15 +360,19 @@ def draw(path: PathLike, plan: Plan, seed: int, *, fmt: str | None = None, langs
         raise InputError(f"{path}: the corpus has {seen} records, not the lot size {plan.lot_size}")
 
 
-def first_side_only(rec: dict[str, Any]) -> dict[str, Any]:
-    """The record with its first side only (and no links): what a one-side format such as a Label
-    Studio task holds of a bilingual sampled record."""
+def review_task(rec: dict[str, Any]) -> dict[str, Any]:
+    """A sampled record as one Label Studio review task: its first side only (a task holds one text;
+    links dropped), and never grouped with its neighbours (a record read from Label Studio loses
+    ``meta.labelstudio.task``, which would merge the annotations of one task into one task)."""
+    out = dict(rec)
     sides = rec["sides"]
-    if len(sides) <= 1:
-        return rec
-    lang = next(iter(sides))
-    out = {k: v for k, v in rec.items() if k not in ("sides", "links")}
-    out["sides"] = {lang: sides[lang]}
+    if len(sides) > 1:
+        lang = next(iter(sides))
+        out["sides"] = {lang: sides[lang]}
+        out.pop("links", None)
+    ls = (rec.get("meta") or {}).get("labelstudio")
+    if isinstance(ls, dict) and "task" in ls:
+        out["meta"] = {**rec["meta"], "labelstudio": {k: v for k, v in ls.items() if k != "task"}}
     return out
 
 

@@ -100,7 +100,7 @@ class State:
 
     @classmethod
     def from_dict(cls, d: Any) -> State:
-        if not isinstance(d, dict) or set(d) != {f for f in cls.__dataclass_fields__}:
+        if not isinstance(d, dict) or set(d) != set(cls.__dataclass_fields__):
             raise ValueError(f"a state needs exactly the keys {', '.join(cls.__dataclass_fields__)}")
         return cls(severity=d["severity"], score=d["score"],
                    recent=tuple(x == "accepted" for x in d["recent"]),
@@ -246,9 +246,10 @@ def next_state(state: State, lot: LotResult, *, allow_reduced: bool = False, for
                                                    "lots not accepted", "normal->tightened"))
             s = _fresh("tightened", s.lots)
         elif s.reduced_eligible(rules):
-            events.append(_ev("reduced-eligible", f"switching score {score} ≥ {rules.reduce_score}: reduced inspection "
-                                                  "may be used from the next lot if production is steady and the "
-                                                  "responsible authority approves (--allow-reduced)", "normal->reduced"))
+            events.append(_ev("reduced-eligible", f"switching score {score} ≥ {rules.reduce_score}: reduced "
+                                                  "inspection may be used from the next lot if production is steady "
+                                                  "and the responsible authority approves (--allow-reduced)",
+                              "normal->reduced"))
     elif severity == "tightened":
         s = replace(s, consecutive_accepted=s.consecutive_accepted + 1 if ok else 0,
                     tightened_not_accepted=s.tightened_not_accepted + (not ok))
@@ -358,7 +359,8 @@ def _replay_line(hist: History, line: int, v: Any, rules: Rules) -> None:
         raise InputError(f"{where}: not a lancang switching history line (\"history\": {HISTORY_ID!r} missing)")
     if set(v) != _LINE_KEYS:
         extra, missing = sorted(set(v) - _LINE_KEYS), sorted(_LINE_KEYS - set(v))
-        raise InputError(f"{where}: keys differ from a history line's" + (f"; unknown: {', '.join(extra)}" if extra else "")
+        raise InputError(f"{where}: keys differ from a history line's"
+                         + (f"; unknown: {', '.join(extra)}" if extra else "")
                          + (f"; missing: {', '.join(missing)}" if missing else ""))
     if v["lot"] != hist.lots + 1:
         raise InputError(f"{where}: lot {v['lot']!r} where lot {hist.lots + 1} comes next: the lines are out of "

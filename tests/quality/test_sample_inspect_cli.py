@@ -85,7 +85,8 @@ def test_draw_from_stdin_is_spooled(cli, tmp_path: Path) -> None:
     got, want = read(tmp_path / "o.jsonl"), read(tmp_path / "f.jsonl")
     assert len(got) == 13 and [(r["id"], r["meta"]["sample"]["position"]) for r in got] == \
         [(r["id"], r["meta"]["sample"]["position"]) for r in want]
-    res = cli("sample", "-", str(tmp_path / "o.jsonl"), "--aql", "1.0", "--lot-size", str(LOT), "--seed", "1", input=data)
+    res = cli("sample", "-", str(tmp_path / "o.jsonl"), "--aql", "1.0", "--lot-size", str(LOT), "--seed", "1",
+              input=data)
     assert res.exit_code == 0 and len(read(tmp_path / "o.jsonl")) == 13
     res = cli("sample", "-", str(tmp_path / "p.jsonl"), "--aql", "1.0", "--lot-size", "50", "--seed", "1", input=data)
     assert res.exit_code == 2 and "not the lot size 50" in res.stderr
@@ -175,7 +176,8 @@ def drawn(cli, tmp_path: Path) -> Path:
 def test_inspect_accept_and_reject(cli, drawn: Path, tmp_path: Path) -> None:
     plan = smp.gb2828_plan(LOT, "6.5")
     assert (plan.sample_size, plan.ac, plan.re) == (8, 1, 2)
-    ok = _review(drawn, tmp_path / "ok.jsonl", {2: ("fail", [{"type": "wrong-token", "layer": "tokens", "side": "en"}])})
+    wrong = {"type": "wrong-token", "layer": "tokens", "side": "en"}
+    ok = _review(drawn, tmp_path / "ok.jsonl", {2: ("fail", [wrong])})
     res = cli("inspect", str(ok))
     assert res.exit_code == 0 and "ACCEPT" in res.stdout
     res = cli("inspect", str(ok), "--format", "json", "-o", str(tmp_path / "m.json"))
@@ -183,7 +185,8 @@ def test_inspect_accept_and_reject(cli, drawn: Path, tmp_path: Path) -> None:
     assert doc == json.loads((tmp_path / "m.json").read_text())
     assert list(metrics_validator().iter_errors(doc)) == []
     insp = doc["inspection"]
-    assert (insp["reviewed"], insp["defective"], insp["defects"], insp["ac"], insp["decision"]) == (8, 1, 1, 1, "accept")
+    assert (insp["reviewed"], insp["defective"], insp["defects"], insp["ac"], insp["decision"]) == \
+        (8, 1, 1, 1, "accept")
     rec2 = read(ok)[2]
     en_annotators = {smp._who(lay.get("provenance")) for lay in rec2["sides"]["en"]["layers"].values()} - {None}
     for who in en_annotators:
@@ -437,3 +440,27 @@ def test_reviewed_sample_from_stdin(cli, drawn: Path, tmp_path: Path) -> None:
     bad[2]["meta"]["review"]["verdict"] = "maybe"
     res = cli("inspect", "-", input=b"".join(orjson.dumps(r) + b"\n" for r in bad))
     assert res.exit_code == 2 and res.stderr.startswith("Error: -:3 [")  # named as given, not the copy
+
+
+def test_label_studio_corpus_sampled_one_task_per_record(cli, tmp_path: Path) -> None:
+    """Records read from Label Studio (two annotations of one task are two records) stay two review
+    tasks: the writer must not merge them back into their task and lose a record's meta.sample."""
+    text = "Budi tinggal di Jakarta."
+    region = {"from_name": "label", "to_name": "text", "type": "labels",
+              "value": {"start": 16, "end": 23, "text": "Jakarta", "labels": ["LOC"]}}
+    tasks = [{"id": k, "data": {"text": text},
+              "annotations": [{"id": 10 * k + j, "completed_by": j, "result": [{**region, "id": f"r{j}"}]}
+                              for j in (1, 2)]} for k in (1, 2)]
+    corpus = tmp_path / "export.json"
+    corpus.write_text(json.dumps(tasks), encoding="utf-8")
+    out = tmp_path / "review.ls.json"
+    res = cli("sample", str(corpus), str(out), "--aql", "1.0", "--seed", "4", "--format", "labelstudio", "--src", "id")
+    assert res.exit_code == 0, res.stderr
+    written = json.loads(out.read_text(encoding="utf-8"))
+    assert [t["id"] for t in written] == ["1/a11", "1/a12", "2/a21", "2/a22"]  # lot 4: all inspected
+    assert [t["meta"]["sample"]["position"] for t in written] == [1, 2, 3, 4]
+    for t in written:
+        t["meta"]["review"].update(verdict="pass", reviewer="rev")
+    out.write_text(json.dumps(written), encoding="utf-8")
+    res = cli("inspect", str(out), "--corpus", str(corpus), "--src", "id")
+    assert res.exit_code == 0, res.stderr

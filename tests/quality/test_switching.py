@@ -393,10 +393,11 @@ def test_cli_discontinue_and_resume(cli, tmp_path: Path) -> None:
     s = Series(cli, tmp_path)
     for _ in range(2):
         s.lot(1)
-    for k in range(5):
+    for _ in range(5):
         res, doc = s.lot(1)
         assert doc["inspection"]["switching"]["severity"] == "tightened"
-    assert doc["inspection"]["switching"]["state"]["discontinued"] and doc["inspection"]["switching"]["next_severity"] is None
+    w = doc["inspection"]["switching"]
+    assert w["state"]["discontinued"] and w["next_severity"] is None
     res = cli("sample", str(CORPUS), str(tmp_path / "x.jsonl"), "--history", str(s.history))
     assert res.exit_code == 2 and "discontinued" in res.stderr and "--resume" in res.stderr
     assert "none until --resume" in cli("sample", "--plan-only", "--history", str(s.history)).stdout
