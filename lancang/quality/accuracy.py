@@ -139,7 +139,7 @@ def join(pred: Iterable[Any], gold: Iterable[Any], layer: str,
         extract = entity_items if layer == "entities" else _spans
     for g in join_records([pred, gold], names, spill_dir=spill_dir):
         p, q = (None if rec is None else _reduce(rec, layer, where or "", extract)
-                for rec, where in zip(g.records, g.where))
+                for rec, where in zip(g.records, g.where, strict=True))
         yield g.id, p, q
 
 

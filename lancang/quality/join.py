@@ -119,7 +119,7 @@ def join_records(streams: Sequence[Iterable[Any]], names: Sequence[str], *,
         raise UsageError("a join needs at least two inputs")
     if len(names) != len(streams):
         raise UsageError(f"{len(names)} names for {len(streams)} inputs")
-    iters = [_located(s, n) for s, n in zip(streams, names)]
+    iters = [_located(s, n) for s, n in zip(streams, names, strict=True)]
     dupes = [DuplicateIndex(tmpdir=spill_dir) for _ in streams]
     by_line = [False] * len(streams)
 
