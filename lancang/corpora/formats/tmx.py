@@ -32,13 +32,15 @@ import orjson
 from ... import __version__
 from ...errors import InputError
 from ..jsonl import PathLike
-from . import Format, check_options
+from . import Format, Option, check_options
 from .xmlcodes import PLACEHOLDER, SPANNING, CodeError, events, kinds_for, paired, public_attrs, read_content
 from .xmlsafe import (XML_NS, XmlInputError, attr_name, attrs_xml, bad_xml_char, check_doctype, check_entities, drop,
                       escape_attr, escape_text, kept_xml, outer_xml, parse_fragment, root_tag, side_lang, xml_events,
                       xml_output)
 
 _LANG = "{" + XML_NS + "}lang"
+#: the most elements one <tu> or <header> may hold (each is read whole: reader option max_unit_elements)
+MAX_UNIT_ELEMENTS = 50_000
 META_PROP = "x-lancang:meta"
 DOC_PROP = "x-lancang:doc"
 
@@ -263,15 +265,19 @@ class _Reader:
 
 def read(path: PathLike, *, langs: Any = None, **options: Any) -> Iterator[dict[str, Any]]:
     check_options(FORMAT, "reader", options)
+    limit = options.get("max_unit_elements", MAX_UNIT_ELEMENTS)
     r = _Reader(path)
     name = r.name
     header: dict[str, Any] | None = None
     n = 0
     tu = r.tu
     ext = False
-    with xml_events(path, ("end",), tag=("header", "tu")) as events_:
+    started = False
+    held = 0  # elements read since the last <tu> or <header> was used and freed: each is read whole
+    with xml_events(path, ("end",)) as events_:
         for _, el in events_:
-            if n == 0 and header is None:
+            if not started:
+                started = True
                 ext = check_doctype(el, name)
                 root = el.getroottree().getroot()
                 if root.tag != "tmx":
@@ -279,6 +285,15 @@ def read(path: PathLike, *, langs: Any = None, **options: Any) -> Iterator[dict[
                 if not (root.get("version") or "1.4").startswith("1."):
                     raise XmlInputError("tmx-version", f"TMX version {root.get('version')!r} is not 1.x", name,
                                         root.sourceline)
+            tag = el.tag
+            if tag != "tu" and tag != "header":
+                held += 1
+                if held > limit:
+                    raise XmlInputError("tmx-unit-too-large", f"more than {limit:,} elements in one <tu> or "
+                                        "<header>; each is read whole, so lancang refuses it (split it, or raise "
+                                        "the limit with -I max_unit_elements=N)", name, el.sourceline)
+                continue
+            held = 0
             if ext:
                 check_entities(el, name)
             if el.tag == "tu":
@@ -546,4 +561,6 @@ def write(records: Iterable[dict[str, Any]], path: PathLike, *, langs: Any = Non
 
 FORMAT = Format("tmx", "TMX 1.4b translation memory (n languages a unit; inline codes, props and notes kept)",
                 (".tmx",), frozenset({"sides>2", "codes", "meta", "doc"}), read, write,
-                read_options={}, write_options={})
+                read_options={"max_unit_elements": Option(MAX_UNIT_ELEMENTS, "refuse a <tu> or <header> with more "
+                                                                             "elements than this (each is read whole)")},
+                write_options={})

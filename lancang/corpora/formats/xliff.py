@@ -24,7 +24,7 @@ from lxml import etree
 
 from ...errors import InputError
 from ..jsonl import PathLike
-from . import Format, check_options
+from . import Format, Option, check_options
 from .xliffcommon import (LC_RECORD, side_of, check_xml_text, entry, indent_children, nsmap_json, nsmap_lxml,
                           raw_elements, read_record_element, record_element, set_attrs, xml_writer)
 from .xmlcodes import PLACEHOLDER, SPANNING, CodeError, build_content, kinds_for, paired, public_attrs, read_content
@@ -231,13 +231,26 @@ class _Reader:
 
 
 def read(path: PathLike, *, langs: Any = None, **options: Any) -> Iterator[dict[str, Any]]:
-    check_options(FORMAT, "reader", options)
     """Read XLIFF 1.x; an XLIFF 2 document (by its namespace) is handed to :mod:`.xliff2`."""
     from . import xliff2
 
+    check_options(FORMAT, "reader", options)
+    limit = options.get("max_unit_elements", xliff2.MAX_UNIT_ELEMENTS)
     r = _Reader(path, langs)
     first = True
+    whole: Any = None  # the <trans-unit> or <header> being read (each is read whole: its size is bounded)
+    inside = 0
     for ev, el in iterparse(path, ("start", "end")):
+        if whole is not None and ev == "start":
+            inside += 1
+            if inside > limit:
+                raise r.err("xliff-unit-too-large", f"<{local(whole.tag)} id={whole.get('id')!r}> has more than "
+                            f"{limit:,} elements; it is read whole, so lancang refuses it (split it, or raise the "
+                            f"limit with -I max_unit_elements=N)", whole)
+        elif ev == "start" and local(el.tag) in ("trans-unit", "header"):
+            whole, inside = el, 0
+        elif el is whole:
+            whole = None
         if first:
             first = False
             if local(el.tag) != "xliff":
@@ -261,7 +274,7 @@ def read(path: PathLike, *, langs: Any = None, **options: Any) -> Iterator[dict[
                 yield rec
     else:
         return
-    yield from xliff2.read(path, langs=langs)
+    yield from xliff2.read(path, langs=langs, **options)
 
 
 # ------------------------------------------------------------------------------------- writing
@@ -459,8 +472,8 @@ def fill_data(e: Any, it: dict[str, Any], ns: str) -> None:
 
 
 def write(records: Iterable[dict[str, Any]], path: PathLike, *, langs: Any = None, **options: Any) -> int:
-    check_options(FORMAT, "writer", options)
     """Write XLIFF 1.2, or XLIFF 2 when the records were read from XLIFF 2 (``meta.xliff2``)."""
+    check_options(FORMAT, "writer", options)
     it = iter(records)
     first = next(it, None)
     if first is not None and "xliff2" in (first.get("meta") or {}):
@@ -562,4 +575,7 @@ def _chain(a: list[Any], b: Iterator[Any]) -> Iterator[Any]:
 
 FORMAT = Format("xliff", "XLIFF 1.2, one record per trans-unit (groups, notes, states, inline codes kept); "
                 "hands XLIFF 2 to xliff2", (".xlf", ".xliff"), frozenset({"codes", "meta", "doc"}), read, write,
-                max_sides=2, read_options={}, write_options={})
+                max_sides=2, write_options={},
+                read_options={"max_unit_elements": Option(50_000, "refuse a <trans-unit> or <header> (or XLIFF 2 "
+                                                                  "<unit>) with more elements than this (each is "
+                                                                  "read whole)")})

@@ -33,7 +33,7 @@ from lxml import etree
 
 from ...errors import InputError
 from ..jsonl import PathLike
-from . import Format, check_options
+from . import Format, Option, check_options
 from .xliff2rules import CORE_NS, NS20, Ctx, check_attrs, check_notes, check_root, check_unit, fail, local
 from .xliffcommon import (LC_RECORD, side_of, check_xml_text, entry, indent_children, nsmap_json, nsmap_lxml, raw_elements,
                           read_record_element, record_element, set_attrs, xml_writer)
@@ -41,6 +41,9 @@ from .xmlcodes import (CHAR, PLACEHOLDER, SPANNING, CodeError, build_content, ki
                        read_content)
 from .xmlsafe import (XmlInputError, attr_name, attrs_of, bad_xml_char, canonical_lang, drop, iterparse, kept_xml,
                       ns_of)
+
+#: the most elements a <unit> may hold (a unit is read whole: reader option max_unit_elements)
+MAX_UNIT_ELEMENTS = 50_000
 
 KINDS = kinds_for(CORE_NS, cp=CHAR, ph=PLACEHOLDER, sc=PLACEHOLDER, ec=PLACEHOLDER, sm=PLACEHOLDER, em=PLACEHOLDER,
                   pc=SPANNING, mrk=SPANNING)
@@ -353,15 +356,25 @@ class _Reader:
 
 def read(path: PathLike, *, langs: Any = None, **options: Any) -> Iterator[dict[str, Any]]:
     check_options(FORMAT, "reader", options)
+    limit = options.get("max_unit_elements", MAX_UNIT_ELEMENTS)
     r = _Reader(path)
     first = True
+    inside = 0
     for ev, el in iterparse(path, ("start", "end")):
         if first:
             r.root_start(el)
             first = False
             continue
         if r.in_unit is not None and el is not r.in_unit:
-            continue  # inside a unit: it is handled whole at its end
+            if ev == "start":  # inside a unit: it is handled whole at its end, so its size is bounded
+                inside += 1
+                if inside > limit:
+                    raise XmlInputError("xliff2-unit-too-large", f"<unit id={r.in_unit.get('id')!r}> has more than "
+                                        f"{limit:,} elements; a unit is checked whole, so lancang refuses it (split "
+                                        f"it, or raise the limit with -I max_unit_elements=N)", str(path),
+                                        r.in_unit.sourceline)
+            continue
+        inside = 0
         if ev == "start":
             r.start(el)
         else:
@@ -770,4 +783,6 @@ def _chain(first: Any, rest: Iterator[Any]) -> Iterator[Any]:
 
 FORMAT = Format("xliff2", "XLIFF 2.0/2.1/2.2, one record per segment, validated (notes, states, modules, inline "
                 "codes kept)", (".xlf", ".xliff"), frozenset({"codes", "meta", "doc"}), read, write, max_sides=2,
-                read_options={}, write_options={})
+                read_options={"max_unit_elements": Option(MAX_UNIT_ELEMENTS, "refuse a <unit> with more elements "
+                                                                             "than this (a unit is read whole)")},
+                write_options={})
