@@ -65,7 +65,7 @@ def test_differing_texts_and_duplicate_ids_are_errors() -> None:
     gold = [{"id": "a", "sides": {"zh": side("我爱南京", [[0, 4]])}}]
     with pytest.raises(InputError, match=r"record 'a', side 'zh': prediction and gold texts differ at offset 2"):
         evaluate(join(pred, gold, "tokens"), "tokens")
-    with pytest.raises(InputError, match=r"gold.jsonl record 2: duplicate record id 'a' \(first at gold.jsonl record 1"):
+    with pytest.raises(InputError, match=r"gold.jsonl record 2: duplicate record id 'a' \(first at gold.jsonl"):
         evaluate(join(pred, pred + pred, "tokens", names=("pred.jsonl", "gold.jsonl")), "tokens")
 
 

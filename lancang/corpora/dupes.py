@@ -11,6 +11,7 @@ record join, :mod:`lancang.quality.join`).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sqlite3
 import tempfile
@@ -37,10 +38,8 @@ class SpillFile:
         if self.db is not None:
             self.db.close()
             self.db = None
-        try:
+        with contextlib.suppress(FileNotFoundError):
             os.unlink(self.path)
-        except FileNotFoundError:
-            pass
 
     def __enter__(self) -> SpillFile:
         return self

@@ -533,7 +533,7 @@ class Agreement:
 
     def _per_annotator(self, layers: dict[str, Any]) -> dict[str, Any]:
         out: dict[str, Any] = {}
-        for k, name in enumerate(self.names):
+        for name in self.names:
             def mine(d: dict[str, Any], name: str = name) -> list[Any]:
                 return [v for key, v in d.items() if name in key.replace("->", "~").split("~")]
 

@@ -146,9 +146,11 @@ def test_entity_kappa_on_characters_matches_nltk(cli, ner_files) -> None:
     res = cli("agree", str(f["gold"]), str(f["b"]), "--unit", "char", "--format", "json")
     assert res.exit_code == 0, res.stderr
     a = json.loads(res.stdout)["agreement"]
-    gold = [x for i, (t, _g, _s) in enumerate(ner_files["sents"]) for x in char_labels(len(t), ner_files["ann"]["gold"][i])]
-    b = [x for i, (t, _g, _s) in enumerate(ner_files["sents"]) for x in char_labels(len(t), ner_files["ann"]["b"][i])]
-    task = nltk_agreement.AnnotationTask([(c, i, lab) for c, labs in (("g", gold), ("b", b)) for i, lab in enumerate(labs)])
+    sents, ann = ner_files["sents"], ner_files["ann"]
+    gold = [x for i, (t, _g, _s) in enumerate(sents) for x in char_labels(len(t), ann["gold"][i])]
+    b = [x for i, (t, _g, _s) in enumerate(sents) for x in char_labels(len(t), ann["b"][i])]
+    task = nltk_agreement.AnnotationTask([(c, i, lab) for c, labs in (("g", gold), ("b", b))
+                                          for i, lab in enumerate(labs)])
     ent = a["layers"]["entities"]
     assert ent["items"] == len(gold) and ent["units"] == {"char": len(gold)}
     assert abs(a["kappa"] - task.kappa()) < 1e-9 and a["kappa_method"] == "cohen" and a["kappa_layer"] == "entities"
@@ -294,7 +296,8 @@ def test_aer_between_annotators(tmp_path: Path) -> None:
         pert = sorted({(x, y): (x, y, f) for x, y, f in pert}.values())
         for recs, links in ((a_recs, gold), (b_recs, pert)):
             recs.append({"id": f"zhen-{i}", "sides": {"zh-Hans": side(zt, ""), "en": side(et, " ")},
-                         "links": [{"kind": "tokens", "src": "zh-Hans", "tgt": "en", "pairs": [list(p) for p in links]}]})
+                         "links": [{"kind": "tokens", "src": "zh-Hans", "tgt": "en",
+                                    "pairs": [list(p) for p in links]}]})
         # AER of b's links against gold's sure and possible links, by the formula
         hyp = {(x, y) for x, y, _f in pert}
         sure = {(x, y) for x, y, f in gold if f == "S"}
