@@ -99,9 +99,9 @@ def demo(output: str | None) -> None:
         try:
             from ..annotators.align.records import align_sentences_file, align_words_file
 
-            aligned = out / "aligned.jsonl"
-            sb = align_sentences_file(annotated, aligned, src="th", tgt="en", replace=True)
-            wb = align_words_file(aligned, aligned, src="th", tgt="en", replace=True)
+            beads, aligned = out / "beads.jsonl", out / "aligned.jsonl"  # an output never replaces its input
+            sb = align_sentences_file(annotated, beads, src="th", tgt="en", replace=True)
+            wb = align_words_file(beads, aligned, src="th", tgt="en", replace=True)
         except (LancangError, ImportError) as exc:
             click.echo(f"   alignment skipped: {str(exc).splitlines()[0]}")
         else:
