@@ -171,36 +171,33 @@ class Lexicon:
     @classmethod
     def load(cls, path: str | Path, min_count: int = 1) -> "Lexicon":
         """Read a lexicon file, or a plain word list (one word per line)."""
+        from ..corpora.jsonl import text_lines
+
         p = Path(path)
-        try:
-            fh = p.open(encoding="utf-8")
-        except OSError as exc:
-            raise InputError(f"{p}: cannot read lexicon: {exc.strerror or exc}") from None
         counts: dict[str, tuple[int, int]] = {}
         forms: dict[str, tuple[str, ...]] = {}
         meta: dict[str, str] = {}
-        with fh:
-            for lineno, line in enumerate(fh, 1):
-                line = line.rstrip("\r\n")
-                if not line.strip():
-                    continue
-                if line.startswith("#"):
-                    k, sep, v = line[1:].strip().partition(": ")
-                    if sep:
-                        meta[k] = v
-                    continue
-                cols = line.split("\t")
-                if len(cols) == 1:
-                    counts[cols[0].strip()] = (1, 0)
-                    continue
-                try:
-                    c, s = int(cols[1]), int(cols[2]) if len(cols) > 2 else 0
-                except ValueError:
-                    raise InputError(f"{p}:{lineno}: expected word<TAB>count<TAB>split_count, "
-                                     f"got {line[:60]!r}") from None
-                counts[cols[0]] = (c, s)
-                if len(cols) > 3:
-                    forms[cols[0]] = tuple(cols[3:])
+        # text_lines: UTF-8 (a bad byte is an error with its line), BOM and CRLF accepted
+        for lineno, line in text_lines(p):
+            if not line.strip():
+                continue
+            if line.startswith("#"):
+                k, sep, v = line[1:].strip().partition(": ")
+                if sep:
+                    meta[k] = v
+                continue
+            cols = line.split("\t")
+            if len(cols) == 1:
+                counts[cols[0].strip()] = (1, 0)
+                continue
+            try:
+                c, s = int(cols[1]), int(cols[2]) if len(cols) > 2 else 0
+            except ValueError:
+                raise InputError(f"{p}:{lineno}: expected word<TAB>count<TAB>split_count, "
+                                 f"got {line[:60]!r}") from None
+            counts[cols[0]] = (c, s)
+            if len(cols) > 3:
+                forms[cols[0]] = tuple(cols[3:])
         return cls(counts, forms, meta, min_count)
 
     def summary(self) -> dict[str, Any]:

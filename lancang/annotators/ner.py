@@ -367,11 +367,16 @@ def score(nlp: Any, dev: Sequence[tuple[str, str, str, list[dict[str, Any]]]]) -
 
 
 def check_output(output: PathLike, force: bool) -> Path:
+    """The model folder to write: it must not exist, or (``force``) be empty or a spaCy pipeline, which
+    --force replaces; any other folder is never emptied."""
     out = Path(output)
     if out.exists() and not force:
         raise UsageError(f"{out} exists; give --force to replace it")
     if out.exists() and not out.is_dir():
         raise UsageError(f"{out} exists and is not a directory")
+    if out.is_dir() and any(out.iterdir()) and not ((out / "meta.json").is_file() and (out / "config.cfg").is_file()):
+        raise UsageError(f"{out} is not a spaCy pipeline (no meta.json and config.cfg): --force replaces only a "
+                         "model folder or an empty one; choose another -o")
     if not out.parent.is_dir():
         raise UsageError(f"{out.parent} is not a directory")
     return out

@@ -175,5 +175,7 @@ def new(profile_id: str, base: str | None, title: str | None) -> None:
                           "title": {"en": "Entity labels are in the label set", "zh": "实体标签属于规定标签集"}}],
     }
     problems = check_profile(doc, "<new>")
-    assert not problems, problems
+    if problems:  # only the values given can be wrong: the id and the title
+        raise InputProblem(f"cannot make profile {profile_id!r}: {problems[0].removeprefix('<new> ')} "
+                           "(ids are lower-case letters, digits, '.' and '-')")
     sys.stdout.buffer.write(orjson.dumps(doc, option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE))

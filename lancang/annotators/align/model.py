@@ -25,8 +25,9 @@ below ``prune``, and the HMM jump distribution where there is one) -- no pickle.
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import MISSING, asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -55,6 +56,17 @@ def checked_config(cls: Any, config: Mapping[str, Any] | None, who: str = "word 
     if unknown:
         raise UsageError(f"{who}: unknown configuration key {', '.join(map(repr, unknown))} "
                          f"(known: {', '.join(sorted(known))})")
+    for f in fields(cls):  # values of the type of the field's default; numbers finite
+        if f.name not in config or f.default is MISSING or f.default is None:
+            continue
+        value, want = config[f.name], type(f.default)
+        ok = (isinstance(value, bool) if want is bool
+              else isinstance(value, int) and not isinstance(value, bool) if want is int
+              else isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+              if want is float else isinstance(value, want))
+        if not ok:
+            kind = {bool: "true or false", int: "a whole number", float: "a finite number"}.get(want, want.__name__)
+            raise UsageError(f"{who}: {f.name} must be {kind}, not {value!r}")
     cfg = cls(**config)
     if cfg.symmetrize not in METHODS:
         raise UsageError(f"{who}: symmetrize must be one of {', '.join(METHODS)}, not {cfg.symmetrize!r}")
