@@ -128,4 +128,42 @@ class CrfCut(Annotator):
         self._segment = segment
 
     def sentences(self, text: str, lang: str) -> list[Span]:
-        return locate(text, self._segment(text), kind="sentences")
+        return windowed_sentences(text, self._split_one)
+
+    def _split_one(self, chunk: str) -> list[Span]:
+        return locate(chunk, self._segment(chunk), kind="sentences")
+
+
+#: CRFCut holds features for every word of its input (about 1.5 KB a character): longer sides are cut
+#: in windows of about this many characters
+WINDOW = 8_000
+
+
+def windowed_sentences(text: str, split: Any, window: int = WINDOW) -> list[Span]:
+    """Sentence spans of ``text`` from ``split(chunk) -> spans``, run on bounded windows.
+
+    A window ends at white space where it can (Thai writes a space between sentences). Its last
+    sentence may run on past the window, so it is not kept: the next window starts where it starts,
+    and every sentence the splitter sees whole is decided with its context as in one pass. A window
+    that holds a single sentence (no break in ``window`` characters) keeps it as it is.
+    """
+    n = len(text)
+    if n <= window:
+        return split(text)
+    out: list[Span] = []
+    pos = 0
+    while pos < n:
+        end = min(n, pos + window)
+        if end < n:
+            cut = max(text.rfind(" ", pos + window // 2, end), text.rfind("\n", pos + window // 2, end))
+            if cut > pos:
+                end = cut + 1
+        spans = split(text[pos:end])
+        if end < n and len(spans) > 1:
+            spans = spans[:-1]  # may run on past the window: the next window starts where it starts
+            out.extend((a + pos, b + pos) for a, b in spans)
+            pos += spans[-1][1]
+        else:  # the last window, or one sentence as long as the window (it ends at the cut)
+            out.extend((a + pos, b + pos) for a, b in spans)
+            pos = end
+    return out
