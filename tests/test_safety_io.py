@@ -114,6 +114,23 @@ def test_a_fifo_reader_gets_the_bytes(tmp_path: Path) -> None:
     assert leftovers(tmp_path) == []
 
 
+def test_the_names_of_open_files_are_written_not_resolved(tmp_path: Path) -> None:
+    """/dev/stdout and /dev/fd/N name a pipe here: they are "links" to pipe:[N], written, not refused."""
+    res = run("convert", str(CORPUS), "/dev/stdout", "--format", "jsonl")
+    assert res.returncode == 0, res.stderr
+    assert res.stdout.startswith(CORPUS.read_bytes())
+    r, w = os.pipe()
+    proc = subprocess.Popen([*LANCANG, "convert", str(CORPUS), f"/dev/fd/{w}", "--format", "jsonl"], pass_fds=(w,),
+                            stderr=subprocess.PIPE)
+    os.close(w)
+    with os.fdopen(r, "rb") as f:
+        got = f.read()
+    assert proc.wait(timeout=120) == 0, proc.stderr.read()
+    proc.stderr.close()
+    assert got == CORPUS.read_bytes()
+    assert leftovers(tmp_path) == []
+
+
 def test_a_symlink_is_written_through_and_stays_a_link(tmp_path: Path) -> None:
     (tmp_path / "real").mkdir()
     target = tmp_path / "real" / "out.txt"
@@ -214,6 +231,7 @@ SAME_FILE_CASES = {
     "inspect -o reviewed": ["inspect", "{s}", "-o", "{s}"],
     "agree -o first": ["agree", "{c}", "{c2}", "-o", "{c}"],
     "train lexicon -o gold": ["train", "lexicon", "{c}", "-o", "{c}", "--src", "zh-Hant"],
+    "train sentencepiece -o corpus": ["train", "sentencepiece", "{c}", "-o", "{c}", "--src", "en", "--vocab-size", "100"],
     "sample over the corpus": ["sample", "{c}", "{c}", "--aql", "1.0"],
     "convert over the input": ["convert", "{c}", "{c}"],
     "convert over a hard link": ["convert", "{c}", "{hard}"],

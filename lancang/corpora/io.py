@@ -5,9 +5,9 @@ Rules (docs/decisions.md, "Files: one input layer, one output layer"):
 - **Outputs.** A regular file is written to a temporary file next to it and renamed over it only when
   the whole output is written; the file keeps its mode and (where the system allows) its owner. A
   symbolic link is written through: its existing target is replaced and the link stays a link; a
-  dangling link is refused. Character devices, FIFOs, sockets and paths under ``/dev`` and ``/proc``
-  (``/dev/null``, ``/dev/stdout``, ``/dev/fd/3``) and ``-`` (stdout) are written directly, never
-  replaced; a block device is refused. A pending temporary file is removed on SIGTERM, SIGINT and
+  dangling link is refused. Character devices (``/dev/null``), FIFOs, sockets, the names of open
+  files (``/dev/stdout``, ``/dev/fd/3``, ``/proc/self/fd/1``) and ``-`` (stdout) are written
+  directly, never replaced; a block device is refused. A pending temporary file is removed on SIGTERM, SIGINT and
   SIGHUP. Every :class:`OSError` becomes an :class:`~lancang.errors.OutputError` naming the path.
 - **Inputs.** ``-`` is stdin, ``.gz`` (by name or magic bytes) is gunzipped, pipes and FIFOs are read
   as streams. An input that cannot be opened is an :class:`~lancang.errors.InputError` saying why
@@ -340,11 +340,13 @@ class _OutFile(io.FileIO):
             raise _write_error(self._target, exc) from None
 
 
-def _writes_through(given: Path, st: os.stat_result | None) -> bool:
-    if st is not None and not stat.S_ISREG(st.st_mode):
-        return True
-    absolute = os.path.abspath(given)
-    return absolute.startswith(("/dev/", "/proc/"))
+#: names of a process's open files (``/dev/stdout``, ``/dev/fd/3``, ``/proc/self/fd/1``): their "links"
+#: name pipes and terminals as often as files, so they are opened, never resolved and replaced.
+_OPEN_FILE_NAMES = ("/dev/fd/", "/dev/stdout", "/dev/stderr", "/proc/")
+
+
+def _names_an_open_file(given: Path) -> bool:
+    return os.path.abspath(given).startswith(_OPEN_FILE_NAMES)
 
 
 def _resolve_output(target: Path) -> tuple[Path, os.stat_result | None]:
@@ -383,13 +385,17 @@ def atomic_output(path: PathLike, mode: str = "wb", encoding: str = "utf-8", *,
         out.flush()
         return
     given = Path(path)
+    gz = given.name.endswith(".gz")
+    if _names_an_open_file(given):
+        yield from _write_direct(given, binary, encoding, gz)
+        return
     real, st = _resolve_output(given)
     if st is not None and stat.S_ISDIR(st.st_mode):
         raise OutputError(f"{given}: is a directory; give a file name to write")
     if st is not None and stat.S_ISBLK(st.st_mode):
         raise OutputError(f"{given}: is a block device; lancang writes files, character devices and pipes")
-    gz = real.name.endswith(".gz") or given.name.endswith(".gz")
-    if _writes_through(given, st):
+    gz = gz or real.name.endswith(".gz")
+    if st is not None and not stat.S_ISREG(st.st_mode):  # a character device, a FIFO, a socket
         yield from _write_direct(given, binary, encoding, gz)
         return
     if not update:
