@@ -22,9 +22,9 @@ def test_schema_pattern_is_the_module_pattern(schema: str) -> None:
     assert load_schema(schema)["$defs"]["bcp47"]["pattern"] == langs.BCP47_PATTERN
 
 
-@pytest.mark.parametrize("tag, ok", [("zh-Hans-CN", True), ("fil", True), ("x-private", True), ("en-a-bbb-x-a-ccc", True),
-                                     ("zh_Hans", False), ("", False), ("e", False), ("toolongtag", False),
-                                     ("en--US", False), ("not a tag!", False)])
+@pytest.mark.parametrize("tag, ok", [("zh-Hans-CN", True), ("fil", True), ("x-private", True),
+                                     ("en-a-bbb-x-a-ccc", True), ("zh_Hans", False), ("", False), ("e", False),
+                                     ("toolongtag", False), ("en--US", False), ("not a tag!", False)])
 def test_one_well_formedness_check(tag: str, ok: bool) -> None:
     assert langs.is_tag(tag) is ok
     assert xmlsafe.bcp47_ok(tag) is ok  # formats ask the same module

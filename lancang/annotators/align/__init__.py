@@ -11,8 +11,10 @@ Two registries (filled from the tables below and from entry points, like every l
   (:class:`~.word.WordAligner`: IBM Model 1, then fast_align's Model 2 by EM with numpy; streams its
   training input) and ``eflomal`` (the optional GPL-3.0 backend, ``pip install "lancang[eflomal]"``,
   imported only when used). Both directions are trained and symmetrised. Each has
-  ``train_align(pairs) -> (model or None, links)``; the models of ``gibbs`` and ``ibm2`` are saved
-  and loaded with :class:`~.word.WordModel`.
+  ``from_config(dict)``, ``fit(pairs) -> (model or None, links or None)`` (the pairs read once; the
+  links where training gave them, else the model aligns them with ``model.align(pairs)``) and
+  ``train_align(pairs) -> (model or None, links)``; the models of ``gibbs`` and ``ibm2`` are one
+  class, :class:`~.model.WordModel`, saved and loaded by :mod:`.model`.
 
 >>> aligner = sentence_aligner("lancang", {"passes": 1})
 >>> src = ["我有一本书。", "他在2019年去了北京。"]

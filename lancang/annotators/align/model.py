@@ -167,7 +167,8 @@ class Chunk:
         # a target token in a sentence pair with an empty source side can only be NULL-aligned
         return np.where(self.null, np.where(z[self.grp] > 0, null_prob, 1.0), d)
 
-    def posteriors(self, t: np.ndarray, tension: float, null_prob: float, model2: bool) -> tuple[np.ndarray, np.ndarray]:
+    def posteriors(self, t: np.ndarray, tension: float, null_prob: float,
+                   model2: bool) -> tuple[np.ndarray, np.ndarray]:
         post = t * self.distortion(tension, null_prob, model2)
         s = np.bincount(self.grp, weights=post, minlength=self.n_groups)
         return post / np.maximum(s[self.grp], 1e-300), s
@@ -274,7 +275,7 @@ class WordModel:
         return d
 
     @classmethod
-    def load(cls, directory: str | Path) -> "WordModel":
+    def load(cls, directory: str | Path) -> WordModel:
         d = Path(directory)
         try:
             meta = json.loads((d / "model.json").read_text(encoding="utf-8"))

@@ -1,9 +1,14 @@
 """Aligning the records of a corpus file: sentence beads per document, token links per sentence pair.
 
-Both jobs read the input twice (a model is learned from the whole corpus first, then every record
-is aligned with it); standard input is first copied to a temporary file. The output is written
-atomically, record by record, with the new link (and, with ``split``, the new ``sentences``
-layers) added to each record; everything else in a record is kept as it was.
+Both jobs read the input (any format the format hub reads) twice: a model is learned from the whole
+corpus first, then every record is aligned with it; standard input is first copied to a temporary
+file. The output (lancang JSONL) is written atomically, record by record, with the new link (and,
+with ``split``, the new ``sentences`` layers) added to each record; everything else in a record is
+kept as it was. The aligner of each job is looked up in its registry by name; no job knows the
+aligners it may run.
+
+* :func:`align_file` -- ``lancang align``: one job or both, sentences first and then words on the
+  aligned sentences (through a temporary file).
 
 * :func:`align_sentences_file` -- each record holds one document per side: the side's text and
   its ``sentences`` layer. Writes a ``beads`` link with a score per bead.
@@ -16,13 +21,15 @@ layers) added to each record; everything else in a record is kept as it was.
 from __future__ import annotations
 
 import contextlib
+import functools
 import shutil
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from ...corpora.jsonl import JsonlWriter, Parsed, is_stdio, iter_lines, open_input
+from ...corpora.formats import read_items
+from ...corpora.jsonl import JsonlWriter, Parsed, is_stdio, open_input
 from ...corpora.model import Provenance
 from ...errors import InputError, UsageError
 from . import SENTENCE_ALIGNERS, WORD_ALIGNERS
@@ -39,9 +46,7 @@ def rereadable(path: str | Path) -> Iterator[Path]:
         p = Path(path)
         if not p.exists():
             raise InputError(f"{path}: no such file")
-        if p.is_dir():
-            raise InputError(f"{path}: is a directory, not a JSONL file")
-        yield p
+        yield p  # a folder too (brat): the format hub says whether it can read it
         return
     with tempfile.TemporaryDirectory(prefix="lancang-align-") as d:
         tmp = Path(d) / "stdin.jsonl"
@@ -50,37 +55,58 @@ def rereadable(path: str | Path) -> Iterator[Path]:
         yield tmp
 
 
-def records(path: Path, label: str) -> Iterator[tuple[Where, dict[str, Any]]]:
-    """(location, record) for each record; a bad line is an error with its location."""
-    for item in iter_lines(path):
+def records(path: Path, label: str, fmt: str | None = None, langs: Sequence[str] | None = None,
+            options: dict[str, Any] | None = None) -> Iterator[tuple[Where, dict[str, Any]]]:
+    """(location, record) for each record of the input in any readable format (the format hub); a bad
+    line is an error with its location (JSONL: file and line; other formats: file and record id)."""
+    for item in read_items(path, fmt, langs or None, **(options or {})):
         if isinstance(item, Parsed):
+            at = label if item.line is None else f"{label}:{item.line}"
             if not isinstance(item.value, dict):
-                raise InputError(f"{label}:{item.line}: a record is a JSON object")
-            rid = item.value.get("id")
-            yield f"{label}:{item.line}: record {rid!r}", item.value
+                raise InputError(f"{at}: a record is a JSON object")
+            yield f"{at}: record {item.value.get('id')!r}", item.value
         elif item.severity == "error":
             raise InputError(f"{label}:{item.line}: {item.message}")
 
 
+Reader = Callable[[], Iterator[tuple[Where, dict[str, Any]]]]
+
+
+def _reader(path: Path, label: str, src: str | None, tgt: str | None, fmt: str | None,
+            options: dict[str, Any] | None) -> Reader:
+    """The records of the input, as often as asked (``--src``/``--tgt`` name the sides of formats that
+    do not name their languages)."""
+    return functools.partial(records, path, label, fmt, [x for x in (src, tgt) if x], options)
+
+
 def pick_sides(rec: dict[str, Any], src: str | None, tgt: str | None, where: Where) -> tuple[str, str]:
+    """The (source, target) sides of a record: those named, the other one of two, or its two sides.
+    When they cannot be told, the error says what the record lacks: which side, named by which flag."""
     sides = rec.get("sides")
-    if not isinstance(sides, dict):
+    if not isinstance(sides, dict) or not sides:
         raise InputError(f"{where}: has no sides")
     tags = list(sides)
+    have = ", ".join(tags)
+    for flag, tag in (("--src", src), ("--tgt", tgt)):
+        if tag is not None and tag not in sides:
+            raise InputError(f"{where}: has no side {tag!r} (the {flag} language); its sides: {have}")
+    if src is not None and tgt is not None:
+        return src, tgt
     if src is None and tgt is None:
-        if len(tags) != 2:
-            raise InputError(f"{where}: has {len(tags)} sides ({', '.join(tags) or 'none'}); "
-                             "choose two with --src and --tgt")
-        return tags[0], tags[1]
-    if src is None or tgt is None:
-        others = [t for t in tags if t != (src or tgt)]
-        if len(others) != 1:
-            raise InputError(f"{where}: give both --src and --tgt (sides: {', '.join(tags)})")
-        src, tgt = (src, others[0]) if src else (others[0], tgt)  # type: ignore[assignment]
-    for t in (src, tgt):
-        if t not in sides:
-            raise InputError(f"{where}: has no side {t!r} (sides: {', '.join(tags) or 'none'})")
-    return src, tgt  # type: ignore[return-value]
+        if len(tags) == 2:
+            return tags[0], tags[1]
+        if len(tags) == 1:
+            raise InputError(f"{where}: has one side only ({have}): no second language to align it with")
+        raise InputError(f"{where}: has {len(tags)} sides ({have}); name the two to align with --src and --tgt")
+    given, flag, other, role = ((src, "--src", "--tgt", "target") if src is not None
+                                else (tgt, "--tgt", "--src", "source"))
+    rest = [t for t in tags if t != given]
+    if len(rest) == 1:
+        return (given, rest[0]) if src is not None else (rest[0], given)  # type: ignore[return-value]
+    if not rest:
+        raise InputError(f"{where}: has only the {given!r} side ({flag}): no {role} side to align it with")
+    raise InputError(f"{where}: has {len(rest)} sides besides {given!r} ({', '.join(rest)}); "
+                     f"name the {role} side with {other}")
 
 
 def _spans(side: dict[str, Any], layer: str) -> list[list[int]] | None:
@@ -139,14 +165,16 @@ def _version() -> str:
 
 def align_sentences_file(source: str | Path, target: str | Path, src: str | None = None, tgt: str | None = None,
                          aligner: str = "lancang", config: dict[str, Any] | None = None, split: bool = False,
-                         replace: bool = False, progress: Progress = None) -> dict[str, Any]:
+                         replace: bool = False, progress: Progress = None, fmt: str | None = None,
+                         options: dict[str, Any] | None = None) -> dict[str, Any]:
     """Add a ``beads`` link to every record; returns counts (records, beads, weak beads, model)."""
     al = SENTENCE_ALIGNERS.get(aligner).from_config(config)
     cut = splitter() if split else None
     label = str(source)
     with rereadable(source) as path:
+        read = _reader(path, label, src, tgt, fmt, options)
         def docs() -> Iterator[tuple[list[str], list[str]]]:
-            for where, rec in records(path, label):
+            for where, rec in read():
                 s, t = pick_sides(rec, src, tgt, where)
                 yield doc_sentences(rec, s, where, cut), doc_sentences(rec, t, where, cut)
 
@@ -155,7 +183,7 @@ def align_sentences_file(source: str | Path, target: str | Path, src: str | None
         prov = Provenance.auto(f"lancang.align.{aligner}", _version(), settings)
         n = beads_total = weak = 0
         with JsonlWriter(target) as w:
-            for where, rec in records(path, label):
+            for where, rec in read():
                 s, t = pick_sides(rec, src, tgt, where)
                 beads = al.align(doc_sentences(rec, s, where, cut), doc_sentences(rec, t, where, cut), model)
                 link = {"kind": "beads", "src": s, "tgt": t,
@@ -205,8 +233,8 @@ def _token_units(rec: dict[str, Any], s: str, t: str, where: Where) -> list[tupl
     return groups
 
 
-def _units_of(path: Path, label: str, src: str | None, tgt: str | None) -> Iterator[tuple[list[str], list[str]]]:
-    for where, rec in records(path, label):
+def _units_of(read: Reader, src: str | None, tgt: str | None) -> Iterator[tuple[list[str], list[str]]]:
+    for where, rec in read():
         s, t = pick_sides(rec, src, tgt, where)
         st, tt = rec["sides"][s]["text"], rec["sides"][t]["text"]
         stok, ttok = _spans(rec["sides"][s], "tokens") or [], _spans(rec["sides"][t], "tokens") or []
@@ -217,7 +245,8 @@ def _units_of(path: Path, label: str, src: str | None, tgt: str | None) -> Itera
 def align_words_file(source: str | Path, target: str | Path, src: str | None = None, tgt: str | None = None,
                      aligner: str = "gibbs", config: dict[str, Any] | None = None, model_dir: str | Path | None = None,
                      save_model: str | Path | None = None, symmetrize: str | None = None, replace: bool = False,
-                     batch: int = 2000, progress: Progress = None) -> dict[str, Any]:
+                     batch: int = 2000, progress: Progress = None, fmt: str | None = None,
+                     options: dict[str, Any] | None = None) -> dict[str, Any]:
     """Add a ``tokens`` link to every record; returns counts. ``model_dir`` reuses a saved model;
     otherwise one is trained on the input (and saved to ``save_model``: gibbs and ibm2 only).
 
@@ -235,6 +264,7 @@ def align_words_file(source: str | Path, target: str | Path, src: str | None = N
         raise UsageError(f"--save-model: the {aligner} aligner keeps no model ({', '.join(keepers)} do)")
     label = str(source)
     with rereadable(source) as path:
+        read = _reader(path, label, src, tgt, fmt, options)
         model: WordModel | None
         # links of every pair when training gave them (None: the model aligns the file as it streams)
         precomputed: list[Links] | None = None
@@ -243,7 +273,7 @@ def align_words_file(source: str | Path, target: str | Path, src: str | None = N
             aligner = model.aligner
             cls = WORD_ALIGNERS.get(aligner)
         else:
-            model, precomputed = cls.from_config(config).fit(_units_of(path, label, src, tgt), symmetrize)
+            model, precomputed = cls.from_config(config).fit(_units_of(read, src, tgt), symmetrize)
         if save_model is not None and model is not None:
             model.save(save_model)
         settings = {"aligner": aligner, **(config or {})}
@@ -263,7 +293,8 @@ def align_words_file(source: str | Path, target: str | Path, src: str | None = N
                 st, tt = rec["sides"][s]["text"], rec["sides"][t]["text"]
                 stok, ttok = rec["sides"][s]["layers"]["tokens"]["spans"], rec["sides"][t]["layers"]["tokens"]["spans"]
                 for gi, gj in groups:
-                    units.append(([st[a:b] for a, b in (stok[i] for i in gi)], [tt[a:b] for a, b in (ttok[j] for j in gj)]))
+                    units.append(([st[a:b] for a, b in (stok[i] for i in gi)],
+                                  [tt[a:b] for a, b in (ttok[j] for j in gj)]))
             if precomputed is not None:
                 found = precomputed[pos:pos + len(units)]
                 pos += len(units)
@@ -276,7 +307,8 @@ def align_words_file(source: str | Path, target: str | Path, src: str | None = N
                     pairs.extend([gi[i], gj[j], f] for i, j, f in found[u])
                     u += 1
                 pairs.sort()
-                _put_link(rec, {"kind": "tokens", "src": s, "tgt": t, "pairs": pairs, "provenance": prov}, replace, where)
+                link = {"kind": "tokens", "src": s, "tgt": t, "pairs": pairs, "provenance": prov}
+                _put_link(rec, link, replace, where)
                 w.write(rec)
                 stats["records"] += 1
                 stats["pairs"] += len(groups)
@@ -288,7 +320,7 @@ def align_words_file(source: str | Path, target: str | Path, src: str | None = N
 
         with JsonlWriter(target) as w:
             units_in_batch = 0
-            for where, rec in records(path, label):
+            for where, rec in read():
                 s, t = pick_sides(rec, src, tgt, where)
                 groups = _token_units(rec, s, t, where)
                 pending.append((rec, s, t, where, groups))
@@ -299,3 +331,62 @@ def align_words_file(source: str | Path, target: str | Path, src: str | None = N
             if pending:
                 flush(w)
     return stats
+
+
+# --------------------------------------------------------------------------- both
+
+def _aligner_per_step(names: Sequence[str], steps: Sequence[str]) -> dict[str, str]:
+    """Which aligner each step runs: a name belongs to the step whose registry knows it."""
+    registries = {"sentences": SENTENCE_ALIGNERS, "words": WORD_ALIGNERS}
+    chosen: dict[str, str] = {}
+    for name in names:
+        owners = [step for step in steps if name in registries[step]]
+        if not owners:
+            known = "; ".join(f"{step}: {', '.join(registries[step].names())}" for step in steps)
+            raise UsageError(f"--aligner {name!r}: no such {' or '.join(s[:-1] for s in steps)} aligner ({known})")
+        step = owners[0]
+        if step in chosen:
+            raise UsageError(f"--aligner: two {step[:-1]} aligners ({chosen[step]}, {name}); give one per step")
+        chosen[step] = name
+    return chosen
+
+
+def align_file(source: str | Path, target: str | Path, *, sentences: bool = False, words: bool = False,
+               src: str | None = None, tgt: str | None = None, aligners: Sequence[str] = (),
+               config: dict[str, Any] | None = None, split: bool = False, model_dir: str | Path | None = None,
+               save_model: str | Path | None = None, symmetrize: str | None = None, replace: bool = False,
+               progress: Progress = None, fmt: str | None = None,
+               options: dict[str, Any] | None = None) -> dict[str, dict[str, Any]]:
+    """``lancang align``: sentence beads, token links, or both in that order (the words aligned bead by
+    bead on the beads just made). ``aligners`` names at most one aligner per step, each found in its
+    step's registry. ``fmt`` and ``options`` read the input (any readable format); the output is
+    lancang JSONL. Returns the counts of each step run, keyed ``sentences`` and ``words``."""
+    steps = [step for step, on in (("sentences", sentences), ("words", words)) if on]
+    if not steps:
+        raise UsageError("choose --sentences (beads of document pairs), --words (token links of sentence pairs) "
+                         "or both")
+    if not sentences and split:
+        raise UsageError("--split applies to --sentences")
+    if not words and (model_dir or save_model or symmetrize):
+        raise UsageError("--model, --save-model and --symmetrize apply to --words")
+    if len(steps) == 2 and config:
+        raise UsageError("--set configures one aligner: with --sentences --words run the two steps one at a time "
+                         "to configure them")
+    if src is not None and src == tgt:
+        raise UsageError(f"--src and --tgt are both {src!r}: a link joins two different sides")
+    chosen = _aligner_per_step(aligners, steps)
+    out: dict[str, dict[str, Any]] = {}
+    with contextlib.ExitStack() as stack:
+        words_in, words_fmt, words_options = source, fmt, options
+        if sentences:
+            mid = target
+            if words:
+                mid = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="lancang-align-"))) / "beads.jsonl"
+                words_in, words_fmt, words_options = mid, "jsonl", None
+            out["sentences"] = align_sentences_file(source, mid, src, tgt, chosen.get("sentences", "lancang"), config,
+                                                    split, replace, progress, fmt=fmt, options=options)
+        if words:
+            out["words"] = align_words_file(words_in, target, src, tgt, chosen.get("words", "gibbs"), config,
+                                            model_dir, save_model, symmetrize, replace, progress=progress,
+                                            fmt=words_fmt, options=words_options)
+    return out
