@@ -117,7 +117,7 @@ def sample_corpus(corpus: PathLike | None, output: PathLike | None, *, aql: Any 
                 w.write(rec)
         written = w.count
     else:
-        written = write_corpus((smp.first_side_only(r) for r in records), output, "labelstudio")
+        written = write_corpus((smp.review_task(r) for r in records), output, "labelstudio")
     return {"plan": the_plan, "switching": switch, "lot_size": lot_size, "seed": seed, "written": written,
             "output": str(output)}
 
