@@ -12,15 +12,20 @@ if str(ROOT / "benchmarks") not in sys.path:
 import align_data  # noqa: E402  (benchmarks/align_data.py: gold readers and perturbation)
 
 
-def side(tokens: list[str], joiner: str = " ") -> dict:
-    """A side whose text is the tokens joined, with a tokens layer."""
+def side(tokens: list[str], joiner: str = " ", sentences: list[int] | None = None) -> dict:
+    """A side whose text is the tokens joined, with a tokens layer (and a sentences layer when
+    ``sentences`` gives the number of tokens of each sentence)."""
     text, spans = "", []
     for t in tokens:
         if text:
             text += joiner
         spans.append([len(text), len(text) + len(t)])
         text += t
-    return {"text": text, "layers": {"tokens": {"spans": spans}}}
+    out = {"text": text, "layers": {"tokens": {"spans": spans}}}
+    if sentences is not None:
+        ends = [sum(sentences[:k + 1]) for k in range(len(sentences))]
+        out["layers"]["sentences"] = {"spans": [[spans[e - n][0], spans[e - 1][1]] for n, e in zip(sentences, ends)]}
+    return out
 
 
 def doc_side(sentences: list[str], joiner: str = " ") -> dict:

@@ -12,6 +12,7 @@ import orjson
 from lancang.schemas.validator import RecordValidator
 
 from ..conftest import write_jsonl
+from .helpers import side
 
 ZH = ["猫", "睡觉", "。", "狗", "跑", "。"]
 EN = ["the", "cat", "sleeps", ".", "the", "dog", "runs", "."]
@@ -21,23 +22,8 @@ def read(path):
     return [orjson.loads(x) for x in path.read_bytes().splitlines()]
 
 
-def doc(tokens: list[str], cuts: list[int], joiner: str) -> dict:
-    """A side with tokens and sentences layers; ``cuts`` are the token counts of the sentences."""
-    text, spans = "", []
-    for t in tokens:
-        if text:
-            text += joiner
-        spans.append([len(text), len(text) + len(t)])
-        text += t
-    sents, k = [], 0
-    for n in cuts:
-        sents.append([spans[k][0], spans[k + n - 1][1]])
-        k += n
-    return {"text": text, "layers": {"tokens": {"spans": spans}, "sentences": {"spans": sents}}}
-
-
 def corpus(tmp_path, n: int = 30):
-    recs = [{"id": f"d{k}", "sides": {"zh-Hans": doc(ZH, [3, 3], " "), "en": doc(EN, [4, 4], " ")}} for k in range(n)]
+    recs = [{"id": f"d{k}", "sides": {"zh-Hans": side(ZH, " ", [3, 3]), "en": side(EN, " ", [4, 4])}} for k in range(n)]
     return write_jsonl(tmp_path / "docs.jsonl", recs)
 
 
@@ -75,6 +61,13 @@ def test_one_aligner_per_step_chosen_by_registry(cli, tmp_path):
     assert res.exit_code == 2 and "'hunalign'" in res.stderr and "gale-church" in res.stderr and "ibm2" in res.stderr
     res = cli("align", str(src), str(out), "--sentences", "--aligner", "ibm2")
     assert res.exit_code == 2 and "no such sentence aligner" in res.stderr
+
+
+def test_an_aligner_name_belongs_to_one_step() -> None:
+    from lancang.annotators.align import SENTENCE_ALIGNERS, WORD_ALIGNERS
+
+    assert SENTENCE_ALIGNERS.names() and WORD_ALIGNERS.names()
+    assert not set(SENTENCE_ALIGNERS.names()) & set(WORD_ALIGNERS.names())
 
 
 @pytest.mark.parametrize("args, message", [

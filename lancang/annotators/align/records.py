@@ -344,6 +344,9 @@ def _aligner_per_step(names: Sequence[str], steps: Sequence[str]) -> dict[str, s
         if not owners:
             known = "; ".join(f"{step}: {', '.join(registries[step].names())}" for step in steps)
             raise UsageError(f"--aligner {name!r}: no such {' or '.join(s[:-1] for s in steps)} aligner ({known})")
+        if len(owners) > 1:
+            raise UsageError(f"--aligner {name!r} names both a sentence and a word aligner; "
+                             "run the steps one at a time")
         step = owners[0]
         if step in chosen:
             raise UsageError(f"--aligner: two {step[:-1]} aligners ({chosen[step]}, {name}); give one per step")
