@@ -26,33 +26,33 @@ def zlib_bomb(path: Path, mib: int) -> Path:
     return path
 
 
+def repeated(path: Path, head: str, item: str, count: int, tail: str) -> Path:
+    """A file of ``head``, ``count`` copies of ``item`` (``{i}`` numbered) and ``tail``, written as it goes."""
+    with open(path, "w", encoding="utf-8") as f:
+        f.write('<?xml version="1.0"?>\n' + head)
+        f.writelines(item.format(i=i, k=i % 10) for i in range(count))
+        f.write(tail)
+    return path
+
+
 def xliff2_unit(path: Path, segments: int) -> Path:
-    with open(path, "w", encoding="utf-8") as f:
-        f.write('<?xml version="1.0"?>\n<xliff xmlns="urn:oasis:names:tc:xliff:document:2.0" version="2.0" '
-                'srcLang="en" trgLang="th"><file id="f1"><unit id="u1">')
-        f.writelines(f'<segment id="s{i}"><source>a{i}</source></segment>' for i in range(segments))
-        f.write("</unit></file></xliff>\n")
-    return path
+    return repeated(path, '<xliff xmlns="urn:oasis:names:tc:xliff:document:2.0" version="2.0" srcLang="en" '
+                    'trgLang="th"><file id="f1"><unit id="u1">', '<segment id="s{i}"><source>a{i}</source></segment>',
+                    segments, "</unit></file></xliff>\n")
 
 
-def xliff1_unit(path: Path, alts: int) -> Path:
-    with open(path, "w", encoding="utf-8") as f:
-        f.write('<?xml version="1.0"?>\n<xliff xmlns="urn:oasis:names:tc:xliff:document:1.2" version="1.2">'
-                '<file source-language="en" target-language="th" datatype="plaintext" original="x"><body>'
-                '<trans-unit id="t1"><source>a</source>')
-        f.writelines(f"<note>n{i}</note>" for i in range(alts))
-        f.write("</trans-unit></body></file></xliff>\n")
-    return path
+def xliff1_unit(path: Path, notes: int) -> Path:
+    return repeated(path, '<xliff xmlns="urn:oasis:names:tc:xliff:document:1.2" version="1.2"><file '
+                    'source-language="en" target-language="th" datatype="plaintext" original="x"><body>'
+                    '<trans-unit id="t1"><source>a</source>', "<note>n{i}</note>", notes,
+                    "</trans-unit></body></file></xliff>\n")
 
 
 def tmx_header(path: Path, props: int) -> Path:
-    with open(path, "w", encoding="utf-8") as f:
-        f.write('<?xml version="1.0"?>\n<tmx version="1.4"><header creationtool="x" creationtoolversion="1" '
-                'segtype="sentence" o-tmf="x" adminlang="en" srclang="en" datatype="plaintext">')
-        f.writelines(f'<prop type="x-{i % 10}">v</prop>' for i in range(props))
-        f.write('</header><body><tu><tuv xml:lang="en"><seg>a</seg></tuv><tuv xml:lang="th"><seg>b</seg></tuv>'
-                "</tu></body></tmx>\n")
-    return path
+    return repeated(path, '<tmx version="1.4"><header creationtool="x" creationtoolversion="1" segtype="sentence" '
+                    'o-tmf="x" adminlang="en" srclang="en" datatype="plaintext">', '<prop type="x-{k}">v</prop>', props,
+                    '</header><body><tu><tuv xml:lang="en"><seg>a</seg></tuv><tuv xml:lang="th"><seg>b</seg></tuv>'
+                    "</tu></body></tmx>\n")
 
 
 def peak_rss_reading(path: Path, fmt: str) -> tuple[str, float]:

@@ -167,3 +167,13 @@ def test_duplicate_json_keys_in_validate_and_convert(cli, tmp_path: Path) -> Non
 ])
 def test_duplicate_key_finds_the_repeated_key(raw: bytes, where: str | None) -> None:
     assert duplicate_key(raw, orjson.loads(raw)) == where
+
+
+def test_doccano_documents_with_the_same_id_are_refused_by_convert(cli, tmp_path: Path) -> None:
+    src = tmp_path / "in.doccano.jsonl"
+    doc = {"id": 5, "text": "Budi", "label": [[0, 4, "PER"]]}
+    src.write_bytes(orjson.dumps(doc) + b"\n" + orjson.dumps(doc) + b"\n")
+    out = tmp_path / "out.jsonl"
+    res = cli("convert", str(src), str(out), "--src", "id")
+    assert res.exit_code == 2 and "record '5' /id: the id of record number 1 again (number 2) [duplicate-id]" in res.stderr
+    assert not out.exists()
