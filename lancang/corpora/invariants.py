@@ -53,7 +53,8 @@ def _check_spans(spans: list[list[int]], n: int, base: str, kind: str, issues: l
     prev_start = -1
     for i, (s, e) in enumerate(spans):
         if _not_int(s, e):
-            issues.append(("offset-not-integer", "error", f"{base}/{i}", f"{kind} span [{s}, {e}]: offsets are integers"))
+            issues.append(("offset-not-integer", "error", f"{base}/{i}",
+                           f"{kind} span [{s}, {e}]: offsets are integers"))
             ok = False
             continue
         if s < 0 or e > n:
@@ -159,7 +160,8 @@ def _check_entities(ents: dict[str, Any], n: int, base: str, issues: list[Issue]
             issues.append(("offset-not-integer", "error", ip, f"entity span [{s}, {e}]: offsets are integers"))
             continue
         if s < 0 or e > n:
-            issues.append(("span-out-of-range", "error", ip, f"entity span [{s}, {e}] is not inside the text (length {n})"))
+            issues.append(("span-out-of-range", "error", ip,
+                           f"entity span [{s}, {e}] is not inside the text (length {n})"))
         elif s > e:
             issues.append(("span-reversed", "error", ip, f"entity span [{s}, {e}] ends before it starts"))
         elif s == e:
@@ -226,7 +228,8 @@ def _check_links(rec: dict[str, Any], issues: list[Issue]) -> None:
                     issues.append(("link-index-out-of-range", "error", f"{base}/pairs/{pi}",
                                    f"token pair ({i}, {j}) is out of range ({src} has {ns} tokens, {tgt} has {nt})"))
                 if (i, j) in seen:
-                    issues.append(("link-duplicate", "warning", f"{base}/pairs/{pi}", f"token pair ({i}, {j}) listed twice"))
+                    issues.append(("link-duplicate", "warning", f"{base}/pairs/{pi}",
+                                   f"token pair ({i}, {j}) listed twice"))
                 seen.add((i, j))
         else:
             counts = [_layer_len(sides[x], "sentences") for x in (src, tgt)]

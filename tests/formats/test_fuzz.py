@@ -5,6 +5,7 @@ another exception. Kept fast (about 30 examples a format) so the default run sta
 
 from __future__ import annotations
 
+import os
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -19,6 +20,8 @@ from lancang.corpora.formats import all_formats, read_corpus
 from lancang.corpora.invariants import check_record
 from lancang.errors import InputError, UsageError
 
+#: examples a format (LANCANG_FUZZ_EXAMPLES=1500 for a longer hunt)
+EXAMPLES = int(os.environ.get("LANCANG_FUZZ_EXAMPLES", "30"))
 TH = "ฉันรักภาษาไทย"
 ZH = "我爱北京。"
 
@@ -54,13 +57,13 @@ SEEDS: dict[str, dict[str, bytes]] = {
         {"id": 1, "label": "PER", "start_offset": 0, "end_offset": 3},
         {"id": 2, "label": "LANG", "start_offset": 6, "end_offset": 13}],
         "relations": [{"id": 1, "from_id": 1, "to_id": 2, "type": "loves"}]}) + b"\n"},
-    "conll": {"c.conll": "-DOCSTART- O\n\nBudi B-PER\ntinggal O\ndi O\nJakarta B-LOC\n\nIa O\n".encode()},
+    "conll": {"c.conll": b"-DOCSTART- O\n\nBudi B-PER\ntinggal O\ndi O\nJakarta B-LOC\n\nIa O\n"},
     "inline": {"c.inline": f"[PER]ฉัน[/PER]รัก[LANG]ภาษาไทย[/LANG]\n{TH}\n".encode()},
     "moses": {"c.th": f"{TH}\n{TH}\n".encode(), "c.zh-Hans": f"{ZH}\n{ZH}\n".encode()},
     "tsv": {"c.tsv": f"{ZH}\t{TH}\n{ZH}\t{TH}\n".encode()},
     "pharaoh": {"c.pharaoh": "我 爱 北京 ||| ฉัน รัก ไทย ||| 0-0 1-1 2?2\n".encode()},
-    "brat": {"d/a.ann": "T1\tPER 0 3\tฉัน\nT2\tLANG 6 13\tภาษาไทย\nR1\tloves Arg1:T1 Arg2:T2\nA1\tNeg T1\n#1\tNote T1\tx\n"
-                        .encode(), "d/a.txt": TH.encode()},
+    "brat": {"d/a.ann": ("T1\tPER 0 3\tฉัน\nT2\tLANG 6 13\tภาษาไทย\nR1\tloves Arg1:T1 Arg2:T2\nA1\tNeg T1\n"
+                         "#1\tNote T1\tx\n").encode(), "d/a.txt": TH.encode()},
 }
 LANGS = {"text": ["th"], "inline": ["th"], "moses": ["zh-Hans", "th"], "tsv": ["zh-Hans", "th"],
          "pharaoh": ["zh-Hans", "th"], "conll": ["id"], "brat": ["th"], "labelstudio": ["th"], "doccano": ["th"]}
@@ -147,7 +150,7 @@ def test_seed_reads_cleanly(fmt: str) -> None:
 def _fuzz(fmt: str, files: dict[str, bytes]) -> None:
     seed = next(iter(files.values()))
 
-    @settings(max_examples=int(__import__("os").environ.get("LANCANG_FUZZ_EXAMPLES", "30")), deadline=None, suppress_health_check=list(HealthCheck), database=None)
+    @settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck), database=None)
     @given(mutated(seed))
     def run(data: bytes) -> None:
         _read_all(fmt, files, data)

@@ -84,7 +84,7 @@ def test_repeated_ids_past_the_memory_index_are_found_at_the_end(tmp_path: Path,
 
     monkeypatch.setattr(dupes, "SPILL_AT", 3)
     monkeypatch.setattr(dupes.DuplicateIndex.__init__, "__defaults__", (3, None))
-    recs = [{"id": f"r{i}", "sides": {"th": {"text": "ก"}}} for i in range(6)] + [{"id": "r4", "sides": {"th": {"text": "ก"}}}]
+    recs = [{"id": f"r{i}", "sides": {"th": {"text": "ก"}}} for i in (0, 1, 2, 3, 4, 5, 4)]
     src = write_jsonl(tmp_path / "in.jsonl", recs)
     with pytest.raises(InputError, match=r"record 'r4' /id: .*\[duplicate-id\]"):
         convert(src, tmp_path / "out.txt", langs=["th"])
@@ -175,5 +175,6 @@ def test_doccano_documents_with_the_same_id_are_refused_by_convert(cli, tmp_path
     src.write_bytes(orjson.dumps(doc) + b"\n" + orjson.dumps(doc) + b"\n")
     out = tmp_path / "out.jsonl"
     res = cli("convert", str(src), str(out), "--src", "id")
-    assert res.exit_code == 2 and "record '5' /id: the id of record number 1 again (number 2) [duplicate-id]" in res.stderr
+    assert res.exit_code == 2
+    assert "record '5' /id: the id of record number 1 again (number 2) [duplicate-id]" in res.stderr
     assert not out.exists()

@@ -224,7 +224,8 @@ FORMAT = Format(
     frozenset({"tokens", "token-links"}), read, write, max_sides=2, needs_langs=True,
     read_options={
         "layout": Option(None, "line (src ||| tgt ||| links a line) or files (<prefix>.<src>, <prefix>.<tgt>, "
-                               "<prefix>.align); default: line for a file, files for a prefix", (None, "line", "files")),
+                               "<prefix>.align); default: line for a file, files for a prefix",
+                         (None, "line", "files")),
         "links": Option(None, "a file of links, one line per sentence pair (awesome-align gold files)"),
         "index_base": Option(0, "the index of the first token in links (1 for WPT/KFTT gold files)", (0, 1)),
     },

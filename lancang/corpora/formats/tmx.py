@@ -561,6 +561,6 @@ def write(records: Iterable[dict[str, Any]], path: PathLike, *, langs: Any = Non
 
 FORMAT = Format("tmx", "TMX 1.4b translation memory (n languages a unit; inline codes, props and notes kept)",
                 (".tmx",), frozenset({"sides>2", "codes", "meta", "doc"}), read, write,
-                read_options={"max_unit_elements": Option(MAX_UNIT_ELEMENTS, "refuse a <tu> or <header> with more "
-                                                                             "elements than this (each is read whole)")},
+                read_options={"max_unit_elements": Option(MAX_UNIT_ELEMENTS, "refuse a <tu> or <header> with "
+                                                          "more elements than this (each is read whole)")},
                 write_options={})

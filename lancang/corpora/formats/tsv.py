@@ -19,7 +19,6 @@ from ..jsonl import PathLike, atomic_output, open_input
 from . import Format, Option, check_options
 from .moses import nfc_side, raw_line
 
-
 _OPTIONS = {
     "header": Option(False, "the first line names the columns' languages (zh-Hans<TAB>vi)", (True, False)),
     "id_column": Option(False, "the first column is the record id", (True, False)),
