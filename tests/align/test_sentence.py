@@ -108,7 +108,7 @@ def test_lexicon_chance_threshold():
     # the noise pairs pass count >= 2 and phi >= 0.3 by the hundreds without the chance filter
     rnd = random.Random(5)
     beads = []
-    for k in range(200):
+    for _ in range(200):
         words = rnd.sample(range(40), 5)
         noise_s = [f"ns{rnd.randrange(200)}" for _ in range(8)]
         noise_t = [f"nt{rnd.randrange(200)}" for _ in range(8)]

@@ -65,7 +65,7 @@ def test_symmetrization_heuristics():
     assert gd == {(0, 0), (1, 1), (2, 1), (1, 2)}  # neighbours of the intersection
     gdfa = {(i, j) for i, j, _ in symmetrize(fwd, rev, "grow-diag-final-and")}
     assert gdfa == gd | {(3, 3), (4, 4)}  # isolated links whose both ends are free
-    flags = dict(((i, j), f) for i, j, f in symmetrize(fwd, rev))
+    flags = {(i, j): f for i, j, f in symmetrize(fwd, rev)}
     assert flags[(0, 0)] == "S" and flags[(2, 1)] == "P"
     with pytest.raises(ValueError):
         symmetrize(fwd, rev, "grow")

@@ -71,10 +71,10 @@ def sentence_items(text: str, tokens: Sequence[str] | None = None) -> tuple[list
                 anchors.append("#" + d)
         elif kind == "latin":
             low = s.lower()
-            if not mostly_latin and len(s) > 1:
-                anchors.append("L:" + low)
-            elif len(s) > 1 and (not first_word and s[0].isupper() or s.isupper() or
-                                 any(c.isupper() for c in s[1:])):
+            # a Latin word is an anchor in a text mostly in another script, or when capitalised
+            # where a sentence does not start, all capitals, or with capitals inside
+            if len(s) > 1 and (not mostly_latin or (not first_word and s[0].isupper()) or s.isupper()
+                               or any(c.isupper() for c in s[1:])):
                 anchors.append("L:" + low)
             units.append(low)
             first_word = False

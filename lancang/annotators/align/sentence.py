@@ -86,7 +86,7 @@ class SentenceModel:
         return d
 
     @classmethod
-    def from_dict(cls, d: Mapping[str, Any]) -> "SentenceModel":
+    def from_dict(cls, d: Mapping[str, Any]) -> SentenceModel:
         d = dict(d)
         if "priors" in d:
             d["priors"] = {tuple(int(x) for x in k.split("-")): float(v) for k, v in d["priors"].items()}
@@ -131,7 +131,7 @@ def _bb_table(mean: float, conc: float) -> np.ndarray:
     return np.where(valid, t, 0.0)
 
 
-def _llr_table(model: "SentenceModel", size: int) -> np.ndarray:
+def _llr_table(model: SentenceModel, size: int) -> np.ndarray:
     """Log-likelihood ratio table for beads whose larger side has ``size`` sentences: an item is
     matched by its true partner or by chance in any of the ``size - 1`` other sentences."""
     p1 = min(max(model.p_match, 0.02), 0.98)
@@ -254,28 +254,28 @@ class _Doc:
         return np.where(ok, arr[K, np.where(ok, idx, 0)], 0.0)
 
     # ------------------------------------------------------------------ bead log-probabilities
-    def length_lp(self, a: int, b: int, I: np.ndarray, J: np.ndarray) -> np.ndarray:
-        """Gale–Church log-probability of the lengths of beads (a, b) ending at rows I, columns J."""
+    def length_lp(self, a: int, b: int, R: np.ndarray, J: np.ndarray) -> np.ndarray:
+        """Gale–Church log-probability of the lengths of beads (a, b) ending at rows R, columns J."""
         model = self.model
         if (a == 0 or b == 0) and not model.null_length:
-            return np.zeros(np.broadcast_shapes(np.shape(I), np.shape(J)))
-        ls = self.cs[I] - self.cs[np.maximum(I - a, 0)]
+            return np.zeros(np.broadcast_shapes(np.shape(R), np.shape(J)))
+        ls = self.cs[R] - self.cs[np.maximum(R - a, 0)]
         lt = self.ct[J] - self.ct[np.maximum(J - b, 0)]
         lt_n = lt / model.ratio
         mean = (ls + lt_n) / 2.0
         z = np.abs(ls - lt_n) / np.sqrt(model.variance * np.maximum(mean, 1e-9))
         return np.where(mean > 0, _log_erfc(z / math.sqrt(2.0)), 0.0)
 
-    def lexical_lp(self, a: int, b: int, I: np.ndarray, J: np.ndarray, floor: float = LLR_FLOOR) -> np.ndarray:
+    def lexical_lp(self, a: int, b: int, R: np.ndarray, J: np.ndarray, floor: float = LLR_FLOOR) -> np.ndarray:
         """Beta-binomial log-likelihood ratio (true bead / chance) of the number of matched items."""
-        shape = np.broadcast_shapes(np.shape(I), np.shape(J))
+        shape = np.broadcast_shapes(np.shape(R), np.shape(J))
         if not self.lex or a == 0 or b == 0:
             return np.zeros(shape)
         ms = np.zeros(shape)
         mt_sum = [np.zeros(shape) for _ in range(b)]
-        ws = np.zeros(np.shape(I))
+        ws = np.zeros(np.shape(R))
         for d in range(1, a + 1):
-            K = np.maximum(I - d, 0)
+            K = np.maximum(R - d, 0)
             wk = self.Ws[K]
             ws = ws + wk
             row = np.zeros(shape)
@@ -293,12 +293,12 @@ class _Doc:
         # absence of matches is weak evidence where the lexicon is thin: bound the penalty
         return np.maximum(llr, -floor) * self.model.lexical_weight
 
-    def logprob(self, a: int, b: int, I: np.ndarray, J: np.ndarray) -> np.ndarray:
-        return self.logprior[(a, b)] + self.length_lp(a, b, I, J) + self.lexical_lp(a, b, I, J)
+    def logprob(self, a: int, b: int, R: np.ndarray, J: np.ndarray) -> np.ndarray:
+        return self.logprior[(a, b)] + self.length_lp(a, b, R, J) + self.lexical_lp(a, b, R, J)
 
     def block(self, rows: np.ndarray, J: np.ndarray) -> dict[int, np.ndarray]:
-        I = rows[:, None]
-        return {k: self.logprob(a, b, I, J) for k, (a, b) in enumerate(self.types)}
+        R = rows[:, None]
+        return {k: self.logprob(a, b, R, J) for k, (a, b) in enumerate(self.types)}
 
     def log_odds(self, i0: int, i1: int, j0: int, j1: int) -> float:
         """How much more the bead's content looks like a translation than a chance pairing: the
@@ -306,9 +306,9 @@ class _Doc:
         a, b = i1 - i0, j1 - j0
         if a == 0 or b == 0:
             return -math.inf
-        I, J = np.array([i1]), np.array([j1])
-        length = float(self.length_lp(a, b, I, J)[0])
-        lex = float(self.lexical_lp(a, b, I, J, floor=math.inf)[0]) if self.lex else 0.0
+        R, J = np.array([i1]), np.array([j1])
+        length = float(self.length_lp(a, b, R, J)[0])
+        lex = float(self.lexical_lp(a, b, R, J, floor=math.inf)[0]) if self.lex else 0.0
         return SCORE_BIAS + max(length, -20.0) + lex
 
 
@@ -340,7 +340,7 @@ class SentenceAligner:
     fit_limit: int = 0
 
     @classmethod
-    def from_config(cls, config: Mapping[str, Any] | None) -> "SentenceAligner":
+    def from_config(cls, config: Mapping[str, Any] | None) -> SentenceAligner:
         config = dict(config or {})
         unknown = sorted(set(config) - set(cls.__dataclass_fields__))
         if unknown:
@@ -386,7 +386,8 @@ class SentenceAligner:
             if len(lt_sample) < 50000:
                 lt_sample.extend(_length(x) for x in tgt)
         model = self.initial_model()
-        ms, mt = (float(np.median(ls_sample)) if ls_sample else 0.0), (float(np.median(lt_sample)) if lt_sample else 0.0)
+        ms = float(np.median(ls_sample)) if ls_sample else 0.0
+        mt = float(np.median(lt_sample)) if lt_sample else 0.0
         if ms > 0 and mt > 0:
             model.ratio = mt / ms
         model.variance = 6.8 / max(model.ratio, 1.0)
@@ -485,8 +486,8 @@ class _PassStats:
             # match rates are measured on beads chosen by length alone (choosing them by their
             # lexical score would make true beads look more alike than they are)
             if len(self.pairs) < 20000 and doc.length_lp(1, 1, np.array([i1]), np.array([j1]))[0] > -1.0:
-                self.pairs.append((set("a" + x for x in sa) | {"s" + x for x in su},
-                                   set("a" + x for x in ta) | {"t" + x for x in tu}))
+                self.pairs.append(({"a" + x for x in sa} | {"s" + x for x in su},
+                                   {"a" + x for x in ta} | {"t" + x for x in tu}))
             # ratio and variance come from every 1-1 bead (the estimator is robust to the wrong
             # ones; choosing beads by a score that includes length would shrink the variance)
             if len(self.ls) < 200000:
@@ -587,7 +588,7 @@ class GaleChurch:
         self.band = band
 
     @classmethod
-    def from_config(cls, config: Mapping[str, Any] | None) -> "GaleChurch":
+    def from_config(cls, config: Mapping[str, Any] | None) -> GaleChurch:
         config = dict(config or {})
         unknown = sorted(set(config) - {"band"})
         if unknown:

@@ -25,7 +25,8 @@ _NEIGHBOURS = ((-1, 0), (0, -1), (1, 0), (0, 1), (-1, -1), (-1, 1), (1, -1), (1,
 METHODS = ("intersection", "union", "grow-diag", "grow-diag-final", "grow-diag-final-and")
 
 
-def symmetrize(fwd: Iterable[Link], rev: Iterable[Link], method: str = "grow-diag-final-and") -> list[tuple[int, int, str]]:
+def symmetrize(fwd: Iterable[Link], rev: Iterable[Link],
+               method: str = "grow-diag-final-and") -> list[tuple[int, int, str]]:
     if method not in METHODS:
         raise ValueError(f"unknown symmetrisation {method!r} (one of {', '.join(METHODS)})")
     f, r = set(fwd), set(rev)

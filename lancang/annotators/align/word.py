@@ -34,8 +34,20 @@ from typing import Any, ClassVar
 from ...errors import UsageError
 from . import hmm
 from ._np import np
-from .model import (FLOOR, Chunk, Links, Pair, Table, TrainedAligner, Vocab, WordModel, checked_config,
-                    chunk_ranges, corpus_info, encode_pairs)
+from .model import (
+    FLOOR,
+    Chunk,
+    Links,
+    Pair,
+    Table,
+    TrainedAligner,
+    Vocab,
+    WordModel,
+    checked_config,
+    chunk_ranges,
+    corpus_info,
+    encode_pairs,
+)
 
 __all__ = ["FLOOR", "Vocab", "WordAligner", "WordAlignerConfig", "WordModel", "train_pair"]
 
@@ -51,7 +63,8 @@ def _digamma(x: np.ndarray) -> np.ndarray:
         small = x < 6.0
     inv = 1.0 / x
     inv2 = inv * inv
-    return acc + np.log(x) - 0.5 * inv - inv2 * (1 / 12 - inv2 * (1 / 120 - inv2 * (1 / 252 - inv2 * (1 / 240 - inv2 / 132))))
+    series = 1 / 12 - inv2 * (1 / 120 - inv2 * (1 / 252 - inv2 * (1 / 240 - inv2 / 132)))
+    return acc + np.log(x) - 0.5 * inv - inv2 * series
 
 
 @dataclass
@@ -83,7 +96,7 @@ class WordAlignerConfig:
     prune: float = 1e-4
 
     @classmethod
-    def from_config(cls, config: Mapping[str, Any] | None) -> "WordAlignerConfig":
+    def from_config(cls, config: Mapping[str, Any] | None) -> WordAlignerConfig:
         cfg = checked_config(cls, config)
         if not 0 < cfg.null_prob < 1:
             raise UsageError("word aligner: null_prob must be between 0 and 1")
