@@ -7,9 +7,10 @@ its script) and the standards' rules (allowed languages, the script a language i
 
 * :func:`check_tag` / :func:`is_tag` -- well-formed BCP 47 (RFC 5646) syntax;
   :func:`canonical_tag` -- canonical case (``EN-us`` -> ``en-US``, ``zh-hans`` -> ``zh-Hans``).
-* :func:`language` -- the primary language with aliases folded: ISO 639-2/3 codes and members of
-  a macrolanguage that lancang serves under another code (``tl``, ``tgl`` -> ``fil``; ``zsm``,
-  ``msa`` -> ``ms``; ``cmn`` -> ``zh``...). ``tl`` and ``fil`` are one language everywhere.
+* :func:`language` (:func:`primary` for any string) -- the primary language with aliases folded:
+  ISO 639-2/3 codes and members of a macrolanguage that lancang serves under another code (``tl``,
+  ``tgl`` -> ``fil``; ``zsm``, ``msa`` -> ``ms``; ``cmn`` -> ``zh``...). ``tl`` and ``fil`` are one
+  language everywhere.
 * :func:`tag_matches` -- a tag is in a list of language ranges by subtag prefix, aliases folded
   (``zh-Hans-CN`` is in ``zh`` and in ``zh-Hans``; ``tl`` is in ``fil``).
 * :func:`expected_script` -- the script a tag's text is written in: its script subtag, else its
@@ -105,10 +106,15 @@ def _fold(tag: str) -> list[str]:
     return parts
 
 
+def primary(tag: str) -> str:
+    """The primary language subtag, lower-cased, aliases folded; any string (see :func:`language`)."""
+    return _fold(tag)[0]
+
+
 @functools.lru_cache(maxsize=1024)
 def language(tag: str) -> str:
     """The primary language of a well-formed tag, lower-cased, with aliases folded (``tl`` and ``fil`` are one)."""
-    return _fold(check_tag(tag))[0]
+    return primary(check_tag(tag))
 
 
 def tag_matches(tag: str, ranges: Iterable[str]) -> bool:
@@ -152,7 +158,7 @@ def expected_script(tag: str) -> str | None:
     script, _ = subtags(tag)
     if script and script.lower() in SUBTAG_SCRIPTS:
         return SUBTAG_SCRIPTS[script.lower()]
-    return LANG_SCRIPTS.get(_fold(tag)[0])
+    return LANG_SCRIPTS.get(primary(tag))
 
 
 @functools.lru_cache(maxsize=64)
@@ -184,5 +190,5 @@ def script_language(text: str, sample: int = 2000) -> str | None:
 
 
 __all__ = ["ALIASES", "BCP47_PATTERN", "LANG_SCRIPTS", "SCRIPT_LANGS", "SUBTAG_SCRIPTS", "canonical_tag", "check_tag",
-           "expected_script", "is_tag", "is_traditional", "language", "letters", "script_language", "script_share",
-           "subtags", "tag_matches"]
+           "expected_script", "is_tag", "is_traditional", "language", "letters", "primary", "script_language",
+           "script_share", "subtags", "tag_matches"]

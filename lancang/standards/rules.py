@@ -19,7 +19,7 @@ from typing import Any
 import regex
 
 from ..corpora.dupes import DuplicateIndex
-from ..corpora.langs import expected_script, script_share, tag_matches
+from ..corpora.langs import expected_script, primary, script_share, tag_matches
 from ..registry import Registry
 
 Hit = tuple[str, str]
@@ -281,7 +281,7 @@ def segment_untranslated(rec: dict[str, Any], params: dict[str, Any]) -> Iterato
         for lb, sb in sides[i + 1:]:
             ta, tb = sa["text"], sb["text"]
             # a copy has about the same length: skip the normalising regex for clearly different pairs
-            if abs(len(ta) - len(tb)) > 0.2 * max(len(ta), len(tb)) + 2 or la.split("-")[0] == lb.split("-")[0]:
+            if abs(len(ta) - len(tb)) > 0.2 * max(len(ta), len(tb)) + 2 or primary(la) == primary(lb):
                 continue
             a = _NORM.sub(" ", ta).strip().casefold()
             if len(_LETTER.findall(a)) >= min_len and a == _NORM.sub(" ", tb).strip().casefold():

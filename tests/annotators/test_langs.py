@@ -96,6 +96,11 @@ def test_a_rule_and_an_annotator_agree_on_what_tl_is() -> None:
     assert ptr == "/sides/tl/text" and "Latin" in msg
     fil = {"id": "r", "sides": {"fil": {"text": "Mahal ko ang Maynila"}}}
     assert _hits("lang-allowed", fil, {"allowed": ["tl"]}) == []
+    # a tl and a fil side with the same text are one language written twice, not an untranslated segment
+    both = {"id": "r", "sides": {"fil": {"text": "Mahal ko ang Maynila"}, "tl": {"text": "Mahal ko ang Maynila"}}}
+    assert _hits("segment-untranslated", both, {}) == []
+    both["sides"]["en"] = both["sides"].pop("tl")
+    assert len(_hits("segment-untranslated", both, {})) == 1
 
 
 def test_manifest_languages_match_by_prefix() -> None:
