@@ -181,7 +181,8 @@ def test_guard_outputs_compares_inodes_not_names(tmp_path: Path) -> None:
     other_name = tmp_path / "sub" / ".." / "hard.jsonl"
     (tmp_path / "sub").mkdir()
     os.link(a, tmp_path / "hard.jsonl")
-    with pytest.raises(UsageError, match=r"hard\.jsonl: is the same file as the input .*a\.jsonl; write to another file"):
+    same = r"hard\.jsonl: is the same file as the input .*a\.jsonl; write to another file"
+    with pytest.raises(UsageError, match=same):
         guard_outputs([a], [other_name])
     guard_outputs([a], [tmp_path / "b.jsonl", "-"])  # a new file, stdout: fine
 
@@ -214,7 +215,7 @@ def _inputs(tmp_path: Path) -> dict[str, Path]:
     hard = tmp_path / "hard.jsonl"
     os.link(c, hard)
     prof = tmp_path / "profile.json"
-    shutil.copy(Path(__file__).parents[1] / "lancang" / "standards" / "profiles" / "lancang-zh-asean-parallel.json", prof)
+    shutil.copy(Path(__file__).parents[1] / "lancang/standards/profiles/lancang-zh-asean-parallel.json", prof)
     s = tmp_path / "s.jsonl"
     proc = run("sample", str(c), str(s), "--aql", "1.0", "--seed", "3")
     assert proc.returncode == 0, proc.stderr
@@ -231,7 +232,8 @@ SAME_FILE_CASES = {
     "inspect -o reviewed": ["inspect", "{s}", "-o", "{s}"],
     "agree -o first": ["agree", "{c}", "{c2}", "-o", "{c}"],
     "train lexicon -o gold": ["train", "lexicon", "{c}", "-o", "{c}", "--src", "zh-Hant"],
-    "train sentencepiece -o corpus": ["train", "sentencepiece", "{c}", "-o", "{c}", "--src", "en", "--vocab-size", "100"],
+    "train sentencepiece -o corpus": ["train", "sentencepiece", "{c}", "-o", "{c}", "--src", "en",
+                                      "--vocab-size", "100"],
     "sample over the corpus": ["sample", "{c}", "{c}", "--aql", "1.0"],
     "convert over the input": ["convert", "{c}", "{c}"],
     "convert over a hard link": ["convert", "{c}", "{hard}"],

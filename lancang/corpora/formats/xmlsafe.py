@@ -144,7 +144,8 @@ def root_tag(path: PathLike) -> tuple[str, int | None]:
 _LIMITS = (
     ("excessive depth", "elements are nested deeper than 256 levels, lancang's limit for XML inputs"),
     ("text node too long", "a text node is longer than 10,000,000 bytes, lancang's limit for XML inputs"),
-    ("buffer size limit", "a value (attribute or text) is longer than 10,000,000 bytes, lancang's limit for XML inputs"),
+    ("buffer size limit", "a value (attribute or text) is longer than 10,000,000 bytes, lancang's limit for "
+                          "XML inputs"),
     ("name too long", "an element or attribute name is longer than 50,000 characters, lancang's limit for XML inputs"),
     ("cdata section too big", "a CDATA section is longer than 10,000,000 bytes, lancang's limit for XML inputs"),
     ("comment too big", "a comment is longer than 10,000,000 bytes, lancang's limit for XML inputs"),
