@@ -41,6 +41,12 @@ def xliff2_unit(path: Path, segments: int) -> Path:
                     segments, "</unit></file></xliff>\n")
 
 
+def xliff2_file_notes(path: Path, notes: int) -> Path:
+    return repeated(path, '<xliff xmlns="urn:oasis:names:tc:xliff:document:2.0" version="2.0" srcLang="en" '
+                    'trgLang="th"><file id="f1"><notes>', '<note id="n{i}">x</note>', notes,
+                    '</notes><unit id="u1"><segment><source>a</source></segment></unit></file></xliff>\n')
+
+
 def xliff1_unit(path: Path, notes: int) -> Path:
     return repeated(path, '<xliff xmlns="urn:oasis:names:tc:xliff:document:1.2" version="1.2"><file '
                     'source-language="en" target-language="th" datatype="plaintext" original="x"><body>'
@@ -94,6 +100,15 @@ def test_xliff2_unit_of_many_segments_is_refused_in_bounded_memory(tmp_path: Pat
     assert peak < PEAK_MB, f"peak RSS {peak:.0f} MB"
 
 
+def test_many_units_in_a_file_are_not_refused(tmp_path: Path) -> None:
+    """The limit counts what is held at once: it starts again after every unit."""
+    path = repeated(tmp_path / "many.xlf", '<xliff xmlns="urn:oasis:names:tc:xliff:document:2.0" version="2.0" '
+                    'srcLang="en" trgLang="th"><file id="f1"><group id="g">',
+                    '<unit id="u{i}"><notes><note>n</note></notes><segment><source>a{i}</source></segment></unit>',
+                    30, "</group></file></xliff>\n")
+    assert len(list(read_corpus(path, "xliff2", max_unit_elements=10))) == 30
+
+
 def test_tmx_header_of_many_properties_is_refused_in_bounded_memory(tmp_path: Path) -> None:
     path = tmx_header(tmp_path / "big.tmx", 400_000)
     message, peak = peak_rss_reading(path, "tmx")
@@ -104,6 +119,7 @@ def test_tmx_header_of_many_properties_is_refused_in_bounded_memory(tmp_path: Pa
 @pytest.mark.parametrize(("make", "fmt", "rule"), [
     (lambda p, n: xliff2_unit(p, n), "xliff2", "xliff2-unit-too-large"),
     (lambda p, n: xliff2_unit(p, n), "xliff", "xliff2-unit-too-large"),  # handed from xliff to xliff2
+    (lambda p, n: xliff2_file_notes(p, n), "xliff2", "xliff2-unit-too-large"),  # kept whole with the file
     (lambda p, n: xliff1_unit(p, n), "xliff", "xliff-unit-too-large"),
     (lambda p, n: tmx_header(p, n), "tmx", "tmx-unit-too-large"),
 ])

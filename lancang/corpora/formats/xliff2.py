@@ -359,25 +359,27 @@ def read(path: PathLike, *, langs: Any = None, **options: Any) -> Iterator[dict[
     limit = options.get("max_unit_elements", MAX_UNIT_ELEMENTS)
     r = _Reader(path)
     first = True
-    inside = 0
+    held = 0  # elements since the last unit was read and freed: a unit, or what lies between units
     for ev, el in iterparse(path, ("start", "end")):
         if first:
             r.root_start(el)
             first = False
             continue
+        if ev == "start":
+            held += 1
+            if held > limit:
+                what = (f"<unit id={r.in_unit.get('id')!r}> has" if r.in_unit is not None
+                        else "the notes, groups and metadata before this point hold")
+                raise XmlInputError("xliff2-unit-too-large", f"{what} more than {limit:,} elements, which are kept "
+                                    f"whole, so lancang refuses them (split the unit or file, or raise the limit "
+                                    f"with -I max_unit_elements=N)", str(path), (r.in_unit or el).sourceline)
         if r.in_unit is not None and el is not r.in_unit:
-            if ev == "start":  # inside a unit: it is handled whole at its end, so its size is bounded
-                inside += 1
-                if inside > limit:
-                    raise XmlInputError("xliff2-unit-too-large", f"<unit id={r.in_unit.get('id')!r}> has more than "
-                                        f"{limit:,} elements; a unit is checked whole, so lancang refuses it (split "
-                                        f"it, or raise the limit with -I max_unit_elements=N)", str(path),
-                                        r.in_unit.sourceline)
-            continue
-        inside = 0
+            continue  # inside a unit: it is handled whole at its end
         if ev == "start":
             r.start(el)
         else:
+            if el is r.in_unit:
+                held = 0
             recs = r.end(el)
             if recs:
                 yield from recs
