@@ -332,6 +332,21 @@ def test_a_long_but_valid_name_is_written(tmp_path: Path) -> None:
     assert out.read_bytes() == b"{}\n"
 
 
+def test_a_reader_that_leaves_early_gets_no_error_message(tmp_path: Path) -> None:
+    """`lancang convert big - | head`: stdout's reader goes away; click's quiet exit, no "Error:" line."""
+    big = tmp_path / "big.jsonl"
+    big.write_bytes(b"".join(orjson.dumps({"id": f"r{i}", "sides": {"en": {"text": "x" * 100}}}) + b"\n"
+                             for i in range(20000)))
+    proc = subprocess.Popen([*LANCANG, "convert", str(big), "-", "--format", "jsonl"], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE)
+    assert proc.stdout.read(10) == b'{"id":"r0"'
+    proc.stdout.close()
+    err = proc.stderr.read()
+    proc.stderr.close()
+    assert proc.wait(timeout=120) != 0
+    assert b"Traceback" not in err and b"Error" not in err, err
+
+
 def test_a_missing_output_folder_is_one_line(tmp_path: Path, cli) -> None:
     res = cli("convert", str(CORPUS), str(tmp_path / "no" / "out.jsonl"))
     assert "output folder does not exist" in one_line_error(res)

@@ -51,6 +51,8 @@ def handle_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
                 return fn(*args, **kwargs)
         except LancangError as exc:
             raise InputProblem(str(exc)) from None
+        except BrokenPipeError:  # the reader of stdout went away (`| head`): click exits quietly
+            raise
         except OSError as exc:
             where = f"{exc.filename}: " if exc.filename else ""
             raise InputProblem(f"{where}{exc.strerror or exc}") from None
