@@ -47,7 +47,7 @@ def convert(source: str, target: str, reading: Reading, to_format: str | None, o
                       write_options=key_values(out_options, "-O"))
     lost = ", ".join(f"{k} in {v} records" for k, v in sorted(rep.lost.items()))
     click.echo(f"{source} ({rep.source}) -> {target} ({rep.target}): {rep.records} records"
-               + (f"; not carried: {lost}" if lost else ""), err=target == "-")
+               + (f"; not carried: {lost}" if lost else ""), err=True)
 
 
 @click.command()

@@ -60,9 +60,12 @@ def lexicon(gold: str, output: str, reading: Reading, max_ngram: int, min_split:
                f"forms, from {res['sentences']} sentences, {res['tokens']} tokens", err=output == "-")
     h = res.get("heldout")
     if h:
+        from ..quality.scores import shown
+
+        gain = "-" if None in (h["f1_with"], h["f1_without"]) else f"{h['f1_with'] - h['f1_without']:+.4f}"
         click.echo(f"held-out {heldout} ({h['annotator']}, {h['sides']:,} sides, {h['gold']:,} gold words): "
-                   f"F1 {h['f1_without']:.4f} without the lexicon, {h['f1_with']:.4f} with it "
-                   f"({h['f1_with'] - h['f1_without']:+.4f})", err=output == "-")
+                   f"F1 {shown(h['f1_without'])} without the lexicon, {shown(h['f1_with'])} with it ({gain})",
+                   err=output == "-")
 
 
 @train.command()
