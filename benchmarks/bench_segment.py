@@ -196,7 +196,7 @@ def batches(items: list[Any], n: int = 64) -> Iterator[list[Any]]:
 
 def measure(label: str, gold: list[dict[str, Any]], tag: str, name: str, config: dict[str, Any],
             repeat: int) -> dict[str, Any]:
-    from lancang.annotators.langs import language
+    from lancang.corpora.langs import language
 
     lang = language(tag)
     cfg = PipelineConfig(layers=("tokens",), use={lang: (name,)}, config={name: config} if config else {})
@@ -361,7 +361,7 @@ def main() -> None:
     ap.add_argument("--only", help="comma-separated language prefixes to run (e.g. zh,th)")
     args = ap.parse_args()
     only = set(args.only.split(",")) if args.only else None
-    from lancang.annotators.langs import language
+    from lancang.corpora.langs import language
 
     sets = [(label, ud_records(DATA / rel, tag, args.limit), tag) for label, rel, tag in UD
             if (DATA / rel).exists() and (not only or language(tag) in only or tag in only)]

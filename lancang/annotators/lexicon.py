@@ -209,8 +209,8 @@ def side_items(path: str, *, layer: str | None, lang: str | None = None, fmt: st
                langs: Any = None, options: dict[str, Any] | None = None) -> Iterator[tuple[str, Any]]:
     """``(tag, text)`` (``layer`` None) or ``(tag, (text, spans))`` of every side of a corpus in any
     format, only sides in ``lang`` when given; tokens are surface words (CoNLL-U multiword tokens whole)."""
+    from ..corpora.langs import language
     from .gold import read_segmentation
-    from .langs import language
 
     want = language(lang) if lang else None
     for rec in read_segmentation(path, fmt=fmt, langs=langs, options=options):
@@ -285,9 +285,9 @@ def heldout_gain(heldout: str, lexicon_path: str, tag: str, annotator: str | Non
                  fmt: str | None = None, batch: int = 64, langs: Any = None,
                  options: dict[str, Any] | None = None) -> dict[str, Any]:
     """F1 of a segmenter on held-out gold without and with a lexicon (same texts, same settings)."""
+    from ..corpora.langs import language
     from ..quality.accuracy import Score, score_spans
     from . import default_for, spec
-    from .langs import language
 
     lang = language(tag)
     name = annotator or default_for("tokens", lang)

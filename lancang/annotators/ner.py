@@ -38,9 +38,9 @@ from pathlib import Path
 from typing import Any
 
 from ..corpora.jsonl import PathLike
+from ..corpora.langs import check_tag, language
 from ..errors import InputError, UsageError
 from .base import Annotator, AnnotatorSpec, ModelMissing
-from .langs import check_tag, language
 from .spacy_blank import spacy_code
 from .spans import Span
 
@@ -470,8 +470,8 @@ def train_model(gold: PathLike, *, output: PathLike, lang: str, fmt: str | None 
                 echo: Callable[[str], None] = lambda _m: None) -> dict[str, Any]:
     """`lancang train ner` as a function: read gold (and dev) in any format with entities, train, keep
     the best epoch on dev, write the pipeline atomically to ``output``. ``echo`` gets progress lines."""
+    from ..corpora.langs import check_tag
     from . import spec
-    from .langs import check_tag
 
     spec("spacy-ner").require_backend()
     check_tag(lang)

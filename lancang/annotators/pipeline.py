@@ -21,11 +21,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..corpora.jsonl import Parsed, PathLike, json_type
+from ..corpora.langs import check_tag, language, script_language
 from ..corpora.model import VALUE_LAYERS, Provenance, now_iso
 from ..errors import InputError, LancangError, UsageError
 from . import LAYERS, default_for, spec
 from .base import Annotator, AnnotatorSpec, shared
-from .langs import check_tag, language, script_language
 from .spans import Span
 
 LANG_FROM = ("side", "script")

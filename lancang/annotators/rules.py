@@ -25,8 +25,8 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from ..corpora.langs import language
 from .base import Annotator, AnnotatorSpec
-from .langs import language
 from .spans import Span, normalize_spans
 
 PUNCT = AnnotatorSpec(

@@ -11,8 +11,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from ..corpora.langs import language
 from .base import AnnotatorSpec
-from .langs import language
 from .segmenter import Segmenter, options
 from .spans import Span, normalize_spans
 

@@ -12,8 +12,8 @@ import os
 from collections.abc import Mapping
 from typing import Any
 
+from ..corpora.langs import is_traditional
 from .base import Annotator, AnnotatorSpec, ModelMissing
-from .langs import is_traditional
 from .spans import Span, normalize_spans
 
 STANZA = AnnotatorSpec(
@@ -69,7 +69,7 @@ class Stanza(Annotator):
         return self._pipes[code]
 
     def _doc(self, text: str, tag: str) -> Any:
-        from .langs import language
+        from ..corpora.langs import language
 
         return self.prepare(tag, language(tag))(text)
 

@@ -14,8 +14,8 @@ import logging
 from collections.abc import Mapping
 from typing import Any
 
+from ..corpora.langs import is_traditional
 from .base import AnnotatorSpec
-from .langs import is_traditional
 from .segmenter import Segmenter, options
 from .spans import Span, align, map_bounds, normalize_spans
 

@@ -7,8 +7,7 @@ import unicodedata
 
 import pytest
 
-from lancang.annotators import default_for
-from lancang.annotators import langs as annotator_langs
+from lancang.annotators import default_for, pipeline
 from lancang.corpora import langs
 from lancang.corpora.formats import xmlsafe
 from lancang.errors import UsageError
@@ -74,9 +73,10 @@ def test_script_detection_counts_letters_with_their_marks() -> None:
     assert inside == letters > 0
 
 
-def test_annotators_reexport_the_one_module() -> None:
-    for name in annotator_langs.__all__:
-        assert getattr(annotator_langs, name) is getattr(langs, name)
+def test_annotators_use_the_one_module() -> None:
+    assert pipeline.language is langs.language and pipeline.script_language is langs.script_language
+    with pytest.raises(ModuleNotFoundError):
+        __import__("lancang.annotators.langs")
 
 
 def _hits(rule: str, rec: dict, params: dict) -> list:
@@ -85,8 +85,8 @@ def _hits(rule: str, rec: dict, params: dict) -> list:
 
 def test_a_rule_and_an_annotator_agree_on_what_tl_is() -> None:
     """A "tl" side is Filipino to the annotators (which backend serves it) and to every language rule."""
-    assert annotator_langs.language("tl") == annotator_langs.language("fil") == "fil"
-    assert default_for("tokens", annotator_langs.language("tl")) == default_for("tokens", "fil")
+    assert pipeline.language("tl") == pipeline.language("fil") == "fil"
+    assert default_for("tokens", pipeline.language("tl")) == default_for("tokens", "fil")
     rec = {"id": "r", "sides": {"tl": {"text": "Mahal ko ang Maynila"}, "zh-Hans": {"text": "我爱马尼拉"}}}
     assert _hits("lang-allowed", rec, {"allowed": ["fil", "zh"]}) == []
     assert _hits("sides-required", rec, {"languages": ["fil"]}) == []
