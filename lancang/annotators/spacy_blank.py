@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from ..corpora.langs import language
+from ..corpora.langs import iso639_1, language
 from .base import AnnotatorSpec
 from .segmenter import Segmenter, options
 from .spans import Span, normalize_spans
@@ -29,14 +29,9 @@ SPACY = AnnotatorSpec(
                                "description": "Texts per nlp.pipe batch."}),
 )
 
-#: lancang language -> spaCy language code, where they differ
-SPACY_CODE = {"fil": "tl"}
-
-
 def spacy_code(tag: str) -> str:
     """spaCy's language code for a language tag (``fil`` is spaCy's ``tl``)."""
-    lang = language(tag)
-    return SPACY_CODE.get(lang, lang)
+    return iso639_1(language(tag))
 
 
 class SpacyBlank(Segmenter):

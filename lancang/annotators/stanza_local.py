@@ -12,7 +12,7 @@ import os
 from collections.abc import Mapping
 from typing import Any
 
-from ..corpora.langs import is_traditional
+from ..corpora.langs import is_traditional, iso639_1
 from .base import Annotator, AnnotatorSpec, ModelMissing
 from .spans import Span, normalize_spans
 
@@ -41,7 +41,7 @@ def model_dir(config: Mapping[str, Any]) -> str:
 def stanza_lang(tag: str, lang: str) -> str:
     if lang == "zh":
         return "zh-hant" if is_traditional(tag) else "zh-hans"
-    return {"fil": "tl"}.get(lang, lang)
+    return iso639_1(lang)
 
 
 class Stanza(Annotator):

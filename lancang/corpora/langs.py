@@ -54,6 +54,9 @@ ALIASES = {
     "mya": "my", "bur": "my", "eng": "en",
 }
 
+#: ISO 639-1 codes of languages lancang folds to another code: what NLP libraries (spaCy, Stanza) call them.
+ISO_639_1 = {"fil": "tl"}
+
 #: The script a language is written in unless its tag names another (keys are folded languages).
 LANG_SCRIPTS = {"zh": "Han", "ja": "Han", "th": "Thai", "km": "Khmer", "lo": "Lao", "my": "Myanmar",
                 "vi": "Latin", "id": "Latin", "ms": "Latin", "fil": "Latin", "en": "Latin", "ko": "Hangul"}
@@ -115,6 +118,11 @@ def primary(tag: str) -> str:
 def language(tag: str) -> str:
     """The primary language of a well-formed tag, lower-cased, with aliases folded (``tl`` and ``fil`` are one)."""
     return primary(check_tag(tag))
+
+
+def iso639_1(lang: str) -> str:
+    """The code NLP libraries know a lancang language by (``fil`` -> ``tl``; others as they are)."""
+    return ISO_639_1.get(lang, lang)
 
 
 def tag_matches(tag: str, ranges: Iterable[str]) -> bool:
@@ -189,6 +197,6 @@ def script_language(text: str, sample: int = 2000) -> str | None:
     return best if best_n and best_n * 2 >= letters(head) else None
 
 
-__all__ = ["ALIASES", "BCP47_PATTERN", "LANG_SCRIPTS", "SCRIPT_LANGS", "SUBTAG_SCRIPTS", "canonical_tag", "check_tag",
-           "expected_script", "is_tag", "is_traditional", "language", "letters", "primary", "script_language",
-           "script_share", "subtags", "tag_matches"]
+__all__ = ["ALIASES", "BCP47_PATTERN", "ISO_639_1", "LANG_SCRIPTS", "SCRIPT_LANGS", "SUBTAG_SCRIPTS", "canonical_tag",
+           "check_tag", "expected_script", "is_tag", "is_traditional", "iso639_1", "language", "letters", "primary",
+           "script_language", "script_share", "subtags", "tag_matches"]

@@ -8,6 +8,8 @@ import unicodedata
 import pytest
 
 from lancang.annotators import default_for, pipeline
+from lancang.annotators.spacy_blank import spacy_code
+from lancang.annotators.stanza_local import stanza_lang
 from lancang.corpora import langs
 from lancang.corpora.formats import xmlsafe
 from lancang.errors import UsageError
@@ -87,6 +89,8 @@ def test_a_rule_and_an_annotator_agree_on_what_tl_is() -> None:
     """A "tl" side is Filipino to the annotators (which backend serves it) and to every language rule."""
     assert pipeline.language("tl") == pipeline.language("fil") == "fil"
     assert default_for("tokens", pipeline.language("tl")) == default_for("tokens", "fil")
+    # the backends get one code for both: Tagalog/Filipino is "tl" to spaCy and Stanza
+    assert spacy_code("tl") == spacy_code("fil-PH") == stanza_lang("fil", "fil") == "tl"
     rec = {"id": "r", "sides": {"tl": {"text": "Mahal ko ang Maynila"}, "zh-Hans": {"text": "我爱马尼拉"}}}
     assert _hits("lang-allowed", rec, {"allowed": ["fil", "zh"]}) == []
     assert _hits("sides-required", rec, {"languages": ["fil"]}) == []
