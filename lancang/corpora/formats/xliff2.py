@@ -372,7 +372,8 @@ def read(path: PathLike, *, langs: Any = None, **options: Any) -> Iterator[dict[
                         else "the notes, groups and metadata before this point hold")
                 raise XmlInputError("xliff2-unit-too-large", f"{what} more than {limit:,} elements, which are kept "
                                     f"whole, so lancang refuses them (split the unit or file, or raise the limit "
-                                    f"with -I max_unit_elements=N)", str(path), (r.in_unit or el).sourceline)
+                                    f"with -I max_unit_elements=N)", str(path),
+                                    (el if r.in_unit is None else r.in_unit).sourceline)
         if r.in_unit is not None and el is not r.in_unit:
             continue  # inside a unit: it is handled whole at its end
         if ev == "start":
