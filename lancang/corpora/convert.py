@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from ..errors import InputError, UsageError
 from .formats import FEATURES, check_options, lost_features, read_corpus, resolve_format
-from .invariants import RecordGuard
+from .invariants import guarded
 from .jsonl import PathLike
 
 
@@ -26,19 +26,6 @@ class ConvertReport:
 
     def to_dict(self) -> dict[str, Any]:
         return {"from": self.source, "to": self.target, "records": self.records, "lost": dict(self.lost)}
-
-
-def guarded(records: Iterable[dict[str, Any]], where: str) -> Iterator[dict[str, Any]]:
-    """``records`` checked one by one as they stream (:class:`~lancang.corpora.invariants.RecordGuard`:
-    offsets, references, unique ids): the first that would be written wrong raises, so an atomic
-    writer leaves nothing behind."""
-    guard = RecordGuard(where)
-    try:
-        for rec in records:
-            yield guard.check(rec)
-        guard.finish()
-    finally:
-        guard.ids.close()
 
 
 def convert(src: PathLike, dst: PathLike, *, from_format: str | None = None, to_format: str | None = None,

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable, Iterator
 from itertools import chain
 from operator import itemgetter
 from typing import Any
@@ -425,3 +426,16 @@ def _first_repeat(raw: bytes) -> str | None:
 
 class _Pairs(list):
     """A JSON object as the list of its (key, value) pairs, repeated keys kept."""
+
+
+def guarded(records: Iterable[dict[str, Any]], where: str) -> Iterator[dict[str, Any]]:
+    """``records`` checked one by one as they stream (:class:`~lancang.corpora.invariants.RecordGuard`:
+    offsets, references, unique ids): the first that would be written wrong raises, so an atomic
+    writer leaves nothing behind."""
+    guard = RecordGuard(where)
+    try:
+        for rec in records:
+            yield guard.check(rec)
+        guard.finish()
+    finally:
+        guard.ids.close()

@@ -15,7 +15,7 @@ does not say them itself (Moses, TSV, plain text) or chooses which sides to writ
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -95,14 +95,6 @@ BUILTIN = {
 }
 
 FORMATS = Registry("format", "lancang.formats", BUILTIN)
-
-
-def no_options(options: dict[str, Any], role: str) -> None:
-    """For formats without options: any option given is an error (never silently ignored)."""
-    if options:
-        from ...errors import UsageError
-
-        raise UsageError(f"this format takes no {role} options (got {', '.join(sorted(options))})")
 
 
 def one_lang(langs: Any, holder: str, what: str) -> str:
@@ -359,14 +351,17 @@ def read_corpus(path: str | Path, fmt: str | None = None, langs: Any = None,
 
 def write_corpus(records: Iterable[dict[str, Any]], path: str | Path, fmt: str | None = None, langs: Any = None,
                  **options: Any) -> int:
-    """Write records in any writable format (atomically); returns the number written."""
+    """Write records in any writable format (atomically), each checked on its way out
+    (:func:`lancang.corpora.invariants.guarded`: offsets, references, unique ids); returns the number
+    written."""
     from ...errors import UsageError
+    from ..invariants import guarded
 
     f = resolve_format(path, fmt, "output")
     if f.write is None:
         raise UsageError(f"{path}: format {f.name!r} can be read but not written")
     check_options(f, "writer", options)
-    return f.write(records, path, langs=list(langs) if langs else None, **options)
+    return f.write(guarded(records, str(path)), path, langs=list(langs) if langs else None, **options)
 
 
 def is_jsonl(path: str | Path, fmt: str | None = None) -> bool:
