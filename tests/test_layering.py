@@ -141,7 +141,6 @@ def test_nothing_imports_the_cli() -> None:
     assert bad == []
 
 
-@pytest.mark.xfail(strict=False, reason="lead's CLI refactor")
 def test_cli_modules_import_no_sibling_but_common() -> None:
     allowed = {"lancang.cli", "lancang.cli.common"}
     bad = sorted((m, d) for m, deps in graph().items() if floor(m) == "cli"
