@@ -13,9 +13,7 @@ and the history in :mod:`lancang.quality.switching`. This module only puts them 
 
 from __future__ import annotations
 
-import functools
 import hashlib
-from collections.abc import Callable
 from typing import Any
 
 from ..corpora.formats import write_corpus
@@ -27,18 +25,6 @@ from . import switching as sw
 from .document import metrics_document
 
 SAMPLE_FORMATS = ("jsonl", "labelstudio")
-
-
-def _in_scope(fn: Callable[..., Any]) -> Callable[..., Any]:
-    """Run in a command scope (:func:`lancang.corpora.io.command_scope`), also when called from Python:
-    standard input and pipes are replayed for a second pass, and no output may be an input."""
-
-    @functools.wraps(fn)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        with command_scope():
-            return fn(*args, **kwargs)
-
-    return wrapper
 
 
 def _plan(lot_size: int, aql: Any, level: str, severity: str, count: str, fixed: str | None) -> smp.Plan:
@@ -56,7 +42,7 @@ def _lot_size(corpus: PathLike, reading: dict[str, Any]) -> int:
     return n
 
 
-@_in_scope
+@command_scope()  # stdin and pipes replayed for a second pass; no output may be an input
 def sample_corpus(corpus: PathLike | None, output: PathLike | None, *, aql: Any = None, level: str | None = None,
                   severity: str | None = None, count: str | None = None, plan: str | None = None,
                   seed: int | None = None, lot_size: int | None = None, plan_only: bool = False,
@@ -122,7 +108,7 @@ def sample_corpus(corpus: PathLike | None, output: PathLike | None, *, aql: Any 
             "output": str(output)}
 
 
-@_in_scope
+@command_scope()  # stdin and pipes replayed for a second pass; no output may be an input
 def inspect_sample(reviewed: PathLike, *, corpus: PathLike | None = None, history: PathLike | None = None,
                    allow_reduced: bool = False, force_severity: bool = False, resume: bool = False,
                    output: PathLike | None = None, fmt: str | None = None, langs: Any = None,

@@ -22,14 +22,14 @@ from __future__ import annotations
 
 import contextlib
 import functools
-import shutil
 import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
 from ...corpora.formats import read_items
-from ...corpora.jsonl import JsonlWriter, Parsed, is_stdio, open_input
+from ...corpora.io import command_scope
+from ...corpora.jsonl import JsonlWriter, Parsed
 from ...corpora.model import Provenance
 from ...errors import InputError, UsageError
 from . import SENTENCE_ALIGNERS, WORD_ALIGNERS
@@ -37,22 +37,6 @@ from .model import Links, WordModel, model_aligners
 
 Where = str
 Progress = Callable[[int], None] | None
-
-
-@contextlib.contextmanager
-def rereadable(path: str | Path) -> Iterator[Path]:
-    """The input as a file that can be read more than once (stdin is spooled to a temporary file)."""
-    if not is_stdio(path):
-        p = Path(path)
-        if not p.exists():
-            raise InputError(f"{path}: no such file")
-        yield p  # a folder too (brat): the format hub says whether it can read it
-        return
-    with tempfile.TemporaryDirectory(prefix="lancang-align-") as d:
-        tmp = Path(d) / "stdin.jsonl"
-        with open_input(path) as src, open(tmp, "wb") as out:
-            shutil.copyfileobj(src, out)
-        yield tmp
 
 
 def records(path: Path, label: str, fmt: str | None = None, langs: Sequence[str] | None = None,
@@ -163,6 +147,7 @@ def _version() -> str:
     return __version__
 
 
+@command_scope()  # standard input and pipes are replayed for the second pass; outputs are not inputs
 def align_sentences_file(source: str | Path, target: str | Path, src: str | None = None, tgt: str | None = None,
                          aligner: str = "lancang", config: dict[str, Any] | None = None, split: bool = False,
                          replace: bool = False, progress: Progress = None, fmt: str | None = None,
@@ -171,30 +156,30 @@ def align_sentences_file(source: str | Path, target: str | Path, src: str | None
     al = SENTENCE_ALIGNERS.get(aligner).from_config(config)
     cut = splitter() if split else None
     label = str(source)
-    with rereadable(source) as path:
-        read = _reader(path, label, src, tgt, fmt, options)
-        def docs() -> Iterator[tuple[list[str], list[str]]]:
-            for where, rec in read():
-                s, t = pick_sides(rec, src, tgt, where)
-                yield doc_sentences(rec, s, where, cut), doc_sentences(rec, t, where, cut)
+    path = source
+    read = _reader(path, label, src, tgt, fmt, options)
+    def docs() -> Iterator[tuple[list[str], list[str]]]:
+        for where, rec in read():
+            s, t = pick_sides(rec, src, tgt, where)
+            yield doc_sentences(rec, s, where, cut), doc_sentences(rec, t, where, cut)
 
-        model = al.fit(docs)
-        settings = {"aligner": aligner, **(config or {})}
-        prov = Provenance.auto(f"lancang.align.{aligner}", _version(), settings)
-        n = beads_total = weak = 0
-        with JsonlWriter(target) as w:
-            for where, rec in read():
-                s, t = pick_sides(rec, src, tgt, where)
-                beads = al.align(doc_sentences(rec, s, where, cut), doc_sentences(rec, t, where, cut), model)
-                link = {"kind": "beads", "src": s, "tgt": t,
-                        "beads": [{"src": b[0], "tgt": b[1], "score": b[2]} for b in beads], "provenance": prov}
-                _put_link(rec, link, replace, where)
-                w.write(rec)
-                n += 1
-                beads_total += len(beads)
-                weak += sum(1 for b in beads if b[0] and b[1] and b[2] < 0.5)
-                if progress:
-                    progress(n)
+    model = al.fit(docs)
+    settings = {"aligner": aligner, **(config or {})}
+    prov = Provenance.auto(f"lancang.align.{aligner}", _version(), settings)
+    n = beads_total = weak = 0
+    with JsonlWriter(target) as w:
+        for where, rec in read():
+            s, t = pick_sides(rec, src, tgt, where)
+            beads = al.align(doc_sentences(rec, s, where, cut), doc_sentences(rec, t, where, cut), model)
+            link = {"kind": "beads", "src": s, "tgt": t,
+                    "beads": [{"src": b[0], "tgt": b[1], "score": b[2]} for b in beads], "provenance": prov}
+            _put_link(rec, link, replace, where)
+            w.write(rec)
+            n += 1
+            beads_total += len(beads)
+            weak += sum(1 for b in beads if b[0] and b[1] and b[2] < 0.5)
+            if progress:
+                progress(n)
     info = model.to_dict() if hasattr(model, "to_dict") else {}
     info.pop("lexicon", None)
     return {"records": n, "beads": beads_total, "weak_beads": weak, "model": info,
@@ -242,6 +227,7 @@ def _units_of(read: Reader, src: str | None, tgt: str | None) -> Iterator[tuple[
             yield [st[a:b] for a, b in (stok[i] for i in gi)], [tt[a:b] for a, b in (ttok[j] for j in gj)]
 
 
+@command_scope()  # standard input and pipes are replayed for the second pass; outputs are not inputs
 def align_words_file(source: str | Path, target: str | Path, src: str | None = None, tgt: str | None = None,
                      aligner: str = "gibbs", config: dict[str, Any] | None = None, model_dir: str | Path | None = None,
                      save_model: str | Path | None = None, symmetrize: str | None = None, replace: bool = False,
@@ -263,73 +249,73 @@ def align_words_file(source: str | Path, target: str | Path, src: str | None = N
     if save_model is not None and aligner not in keepers:
         raise UsageError(f"--save-model: the {aligner} aligner keeps no model ({', '.join(keepers)} do)")
     label = str(source)
-    with rereadable(source) as path:
-        read = _reader(path, label, src, tgt, fmt, options)
-        model: WordModel | None
-        # links of every pair when training gave them (None: the model aligns the file as it streams)
-        precomputed: list[Links] | None = None
-        if model_dir is not None:
-            model = WordModel.load(model_dir)
-            aligner = model.aligner
-            cls = WORD_ALIGNERS.get(aligner)
+    path = source
+    read = _reader(path, label, src, tgt, fmt, options)
+    model: WordModel | None
+    # links of every pair when training gave them (None: the model aligns the file as it streams)
+    precomputed: list[Links] | None = None
+    if model_dir is not None:
+        model = WordModel.load(model_dir)
+        aligner = model.aligner
+        cls = WORD_ALIGNERS.get(aligner)
+    else:
+        model, precomputed = cls.from_config(config).fit(_units_of(read, src, tgt), symmetrize)
+    if save_model is not None and model is not None:
+        model.save(save_model)
+    settings = {"aligner": aligner, **(config or {})}
+    if model_dir is not None:
+        settings["model"] = str(model_dir)
+    if symmetrize:
+        settings["symmetrize"] = symmetrize
+    prov = Provenance.auto(cls.tool(), cls.version(), settings)
+    stats = {"records": 0, "pairs": 0, "links": 0, "sure": 0}
+    pos = 0
+    pending: list[tuple[dict[str, Any], str, str, Where, list[tuple[list[int], list[int]]]]] = []
+
+    def flush(w: JsonlWriter) -> None:
+        nonlocal pos
+        units = []
+        for rec, s, t, _, groups in pending:
+            st, tt = rec["sides"][s]["text"], rec["sides"][t]["text"]
+            stok, ttok = rec["sides"][s]["layers"]["tokens"]["spans"], rec["sides"][t]["layers"]["tokens"]["spans"]
+            for gi, gj in groups:
+                units.append(([st[a:b] for a, b in (stok[i] for i in gi)],
+                              [tt[a:b] for a, b in (ttok[j] for j in gj)]))
+        if precomputed is not None:
+            found = precomputed[pos:pos + len(units)]
+            pos += len(units)
         else:
-            model, precomputed = cls.from_config(config).fit(_units_of(read, src, tgt), symmetrize)
-        if save_model is not None and model is not None:
-            model.save(save_model)
-        settings = {"aligner": aligner, **(config or {})}
-        if model_dir is not None:
-            settings["model"] = str(model_dir)
-        if symmetrize:
-            settings["symmetrize"] = symmetrize
-        prov = Provenance.auto(cls.tool(), cls.version(), settings)
-        stats = {"records": 0, "pairs": 0, "links": 0, "sure": 0}
-        pos = 0
-        pending: list[tuple[dict[str, Any], str, str, Where, list[tuple[list[int], list[int]]]]] = []
+            found = model.align(units, symmetrize) if units else []  # type: ignore[union-attr]
+        u = 0
+        for rec, s, t, where, groups in pending:
+            pairs = []
+            for gi, gj in groups:
+                pairs.extend([gi[i], gj[j], f] for i, j, f in found[u])
+                u += 1
+            pairs.sort()
+            link = {"kind": "tokens", "src": s, "tgt": t, "pairs": pairs, "provenance": prov}
+            _put_link(rec, link, replace, where)
+            w.write(rec)
+            stats["records"] += 1
+            stats["pairs"] += len(groups)
+            stats["links"] += len(pairs)
+            stats["sure"] += sum(1 for p in pairs if p[2] == "S")
+            if progress:
+                progress(stats["records"])
+        pending.clear()
 
-        def flush(w: JsonlWriter) -> None:
-            nonlocal pos
-            units = []
-            for rec, s, t, _, groups in pending:
-                st, tt = rec["sides"][s]["text"], rec["sides"][t]["text"]
-                stok, ttok = rec["sides"][s]["layers"]["tokens"]["spans"], rec["sides"][t]["layers"]["tokens"]["spans"]
-                for gi, gj in groups:
-                    units.append(([st[a:b] for a, b in (stok[i] for i in gi)],
-                                  [tt[a:b] for a, b in (ttok[j] for j in gj)]))
-            if precomputed is not None:
-                found = precomputed[pos:pos + len(units)]
-                pos += len(units)
-            else:
-                found = model.align(units, symmetrize) if units else []  # type: ignore[union-attr]
-            u = 0
-            for rec, s, t, where, groups in pending:
-                pairs = []
-                for gi, gj in groups:
-                    pairs.extend([gi[i], gj[j], f] for i, j, f in found[u])
-                    u += 1
-                pairs.sort()
-                link = {"kind": "tokens", "src": s, "tgt": t, "pairs": pairs, "provenance": prov}
-                _put_link(rec, link, replace, where)
-                w.write(rec)
-                stats["records"] += 1
-                stats["pairs"] += len(groups)
-                stats["links"] += len(pairs)
-                stats["sure"] += sum(1 for p in pairs if p[2] == "S")
-                if progress:
-                    progress(stats["records"])
-            pending.clear()
-
-        with JsonlWriter(target) as w:
-            units_in_batch = 0
-            for where, rec in read():
-                s, t = pick_sides(rec, src, tgt, where)
-                groups = _token_units(rec, s, t, where)
-                pending.append((rec, s, t, where, groups))
-                units_in_batch += len(groups)
-                if units_in_batch >= batch:
-                    flush(w)
-                    units_in_batch = 0
-            if pending:
+    with JsonlWriter(target) as w:
+        units_in_batch = 0
+        for where, rec in read():
+            s, t = pick_sides(rec, src, tgt, where)
+            groups = _token_units(rec, s, t, where)
+            pending.append((rec, s, t, where, groups))
+            units_in_batch += len(groups)
+            if units_in_batch >= batch:
                 flush(w)
+                units_in_batch = 0
+        if pending:
+            flush(w)
     return stats
 
 
@@ -354,6 +340,7 @@ def _aligner_per_step(names: Sequence[str], steps: Sequence[str]) -> dict[str, s
     return chosen
 
 
+@command_scope()  # standard input and pipes are replayed for the second pass; outputs are not inputs
 def align_file(source: str | Path, target: str | Path, *, sentences: bool = False, words: bool = False,
                src: str | None = None, tgt: str | None = None, aligners: Sequence[str] = (),
                config: dict[str, Any] | None = None, split: bool = False, model_dir: str | Path | None = None,
