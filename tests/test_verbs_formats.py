@@ -72,10 +72,12 @@ def _verbs(path: Path, tmp: Path, name: str) -> dict[str, list[str]]:
         "train lexicon": ["train", "lexicon", str(path), "-o", str(tmp / "x.lex"), *src],
         "agree": ["agree", str(path), str(path), *src, "--layers", "tokens,entities"],
         "sample": ["sample", str(path), str(tmp / "sample.jsonl"), *src, "--aql", "1.0", "--seed", "7"],
+        "align": ["align", str(path), str(tmp / "aligned.jsonl"), *src, "--sentences", "--split",
+                  *([] if "--src" in src else ["--src", "th", "--tgt", "vi"])],
     }
 
 
-VERBS = ["validate", "stats", "evaluate", "annotate", "check", "convert", "train lexicon", "agree", "sample"]
+VERBS = ["validate", "stats", "evaluate", "annotate", "check", "convert", "train lexicon", "agree", "sample", "align"]
 
 
 @pytest.mark.parametrize("name", READABLE)
@@ -92,6 +94,9 @@ def test_verb_reads_format(verb: str, name: str, corpora: dict[str, tuple[Path, 
     if verb == "train lexicon" and "tokens" not in get_format(name).carries:
         assert res.exit_code == 2 and "no tokens found" in res.stderr and len(res.stderr.splitlines()) == 1
         return
+    if verb == "align" and get_format(name).max_sides == 1:  # one side: nothing to align it with, said in one line
+        assert res.exit_code == 2 and "no target side" in res.stderr and len(res.stderr.splitlines()) == 1
+        return
     assert res.exit_code in (0, 1), (verb, name, out)
     if verb == "stats":
         import orjson
@@ -101,3 +106,5 @@ def test_verb_reads_format(verb: str, name: str, corpora: dict[str, tuple[Path, 
         assert f": {n} records" in res.stdout
     if verb == "convert":
         assert sum(1 for _ in read_corpus(tmp_path / "out.jsonl")) == n
+    if verb == "align":
+        assert all(lk["kind"] == "beads" for r in read_corpus(tmp_path / "aligned.jsonl") for lk in r["links"])
