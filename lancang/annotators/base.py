@@ -123,7 +123,7 @@ class AnnotatorSpec:
             raise UsageError(f"annotator {self.name!r}: configuration {where}: {e.message}")
         return {**self.defaults(), **config}
 
-    def build(self, config: Mapping[str, Any] | None = None) -> "Annotator":
+    def build(self, config: Mapping[str, Any] | None = None) -> Annotator:
         """Validate the configuration, check the backend, and construct the annotator here."""
         effective = self.check_config(config)
         self.require_backend()
@@ -141,7 +141,7 @@ class AnnotatorSpec:
                 "installed": not miss, "install": self.install_hint, "config": dict(self.config)}
 
 
-_BUILT: dict[tuple[str, str], "Annotator"] = {}
+_BUILT: dict[tuple[str, str], Annotator] = {}
 
 
 def _files_state(value: Any) -> list[Any]:
@@ -161,7 +161,7 @@ def _files_state(value: Any) -> list[Any]:
     return []
 
 
-def shared(spec: AnnotatorSpec, config: Mapping[str, Any] | None = None) -> "Annotator":
+def shared(spec: AnnotatorSpec, config: Mapping[str, Any] | None = None) -> Annotator:
     """The annotator for this spec and configuration, built once per process and then reused.
 
     Backends are expensive to load (a CRF model, a prefix dictionary); a worker that runs many

@@ -117,7 +117,7 @@ class Lexicon:
 
     @classmethod
     def train(cls, gold: Iterable[tuple[str, list[Span]]], max_ngram: int = 3, min_split: int = 1,
-              max_chars: int = 24) -> "Lexicon":
+              max_chars: int = 24) -> Lexicon:
         """Count words and word n-grams over gold (text, token spans) pairs."""
         words: Counter[str] = Counter()
         grams: Counter[str] = Counter()
@@ -169,7 +169,7 @@ class Lexicon:
             f.write("\t".join(cols) + "\n")
 
     @classmethod
-    def load(cls, path: str | Path, min_count: int = 1) -> "Lexicon":
+    def load(cls, path: str | Path, min_count: int = 1) -> Lexicon:
         """Read a lexicon file, or a plain word list (one word per line)."""
         from ..corpora.jsonl import text_lines
 
@@ -202,7 +202,7 @@ class Lexicon:
 
     def summary(self) -> dict[str, Any]:
         return {"words": len(self), "joins": len(self.joins()), "splits": len(self.split_forms),
-                **{k: v for k, v in self.meta.items()}}
+                **self.meta}
 
 
 def side_items(path: str, *, layer: str | None, lang: str | None = None, fmt: str | None = None,
@@ -304,7 +304,7 @@ def heldout_gain(heldout: str, lexicon_path: str, tag: str, annotator: str | Non
         for t, items in by_tag.items():
             texts = [x[0] for x in items]
             for sc, ann in zip(scores, (plain, adapted)):
-                for (text, gold), pred in zip(items, ann.run("tokens", texts, t)):
+                for (_text, gold), pred in zip(items, ann.run("tokens", texts, t)):
                     sc.add(score_spans(pred, gold))
         todo.clear()
 

@@ -49,7 +49,7 @@ class PipelineConfig:
                 "sides": list(self.sides) if self.sides is not None else None, "overwrite": self.overwrite}
 
     @classmethod
-    def from_dict(cls, d: Mapping[str, Any]) -> "PipelineConfig":
+    def from_dict(cls, d: Mapping[str, Any]) -> PipelineConfig:
         return cls(layers=tuple(d["layers"]), use={k: tuple(v) for k, v in d.get("use", {}).items()},
                    config=dict(d.get("config", {})), lang_from=d.get("lang_from", "side"),
                    sides=tuple(d["sides"]) if d.get("sides") is not None else None,
@@ -91,7 +91,7 @@ class Pipeline:
         self._chosen: dict[tuple[str, str], str] = {}
 
     @classmethod
-    def build(cls, cfg: PipelineConfig) -> "Pipeline":
+    def build(cls, cfg: PipelineConfig) -> Pipeline:
         bad = [x for x in cfg.layers if x not in LAYERS]
         if bad or not cfg.layers:
             raise UsageError(f"unknown layer {', '.join(map(repr, bad)) or '(none given)'}; "
@@ -195,7 +195,7 @@ class Pipeline:
             lang = language(lang_tag)
             name = self.choose(layer, lang)
             if name is None:
-                served = sorted({n for n in self._all_serving(layer)})
+                served = sorted(set(self._all_serving(layer)))
                 raise InputError(f"{here(i)}: side {tag!r}: no {layer} annotator for language {lang!r}; "
                                  f"choose one with --use {lang}=NAME ({layer} for any language: "
                                  f"{', '.join(served) or 'none'})")
@@ -366,7 +366,8 @@ def annotate_file(source: PathLike, target: PathLike, pipeline: Pipeline, batch_
     stats = Stats()
 
     def where(line: int | None, rec: Any) -> str:
-        return f"{source}:{line}: record {rec.get('id')!r}" if line is not None else f"{source}: record {rec.get('id')!r}"
+        at = f"{source}:{line}" if line is not None else source
+        return f"{at}: record {rec.get('id')!r}"
 
     def annotated() -> Iterator[dict[str, Any]]:
         batch: list[dict[str, Any]] = []

@@ -149,8 +149,9 @@ def test_train_sentencepiece_cli_and_use(cli, tmp_path: Path) -> None:
         pytest.skip("sentencepiece not installed")
     pud = shared("parallel", "pud", "th_pud.conllu")
     corpus = tmp_path / "th.jsonl"
-    write_records(corpus, ({"id": r["id"], "sides": {t: {"text": sd["text"], "layers": {"tokens": sd["layers"]["tokens"]}}
-                                                      for t, sd in r["sides"].items()}} for r in read_segmentation(pud)))
+    write_records(corpus, ({"id": r["id"],
+                            "sides": {t: {"text": sd["text"], "layers": {"tokens": sd["layers"]["tokens"]}}
+                                      for t, sd in r["sides"].items()}} for r in read_segmentation(pud)))
     model = tmp_path / "th.model"
     res = cli("train", "sentencepiece", str(corpus), "--lang", "th", "-o", str(model), "--vocab-size", "500")
     assert res.exit_code == 0, res.output

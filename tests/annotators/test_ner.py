@@ -295,7 +295,8 @@ def test_misaligned_and_overlapping_entities_are_counted(tmp_path: Path) -> None
                              {"start": 31, "end": 40, "label": "PLACE"},  # overlaps the previous one
                              {"start": 0, "end": 5, "label": "X", "fragments": [[0, 2], [3, 5]]}], st)
     assert (st.expanded, st.overlapping, st.fragmented) == (1, 1, 1)
-    assert [(e.text, e.label_) for e in ex.reference.ents] == [("Jakartanya", "PLACE"), ("Bank Indonesia", "ORGANISATION")]
+    assert [(e.text, e.label_) for e in ex.reference.ents] == [("Jakartanya", "PLACE"),
+                                                              ("Bank Indonesia", "ORGANISATION")]
     assert "1 widened to spaCy token boundaries; 1 left out (overlapping another); 1 left out" in st.describe()
     recs = [{"id": "1", "sides": {"id": {"text": text, "layers": {"entities": {"items": [
         {"start": 6, "end": 13, "label": "PLACE"}]}}}}}]
