@@ -497,12 +497,17 @@ def _write_stream(raw: _OutFile, binary: bool, encoding: str, gz: bool, given: P
 
 # ----------------------------------------------------------------------------------------- locks
 
+def lock_path(path: PathLike) -> Path:
+    """The lock sidecar of a read-modify-write file: ``<real path>.lock``."""
+    real = Path(os.path.realpath(path))
+    return real.with_name(real.name + ".lock")
+
+
 def _lock_fd(path: PathLike) -> int | None:
     """An exclusive ``flock`` on the sidecar ``<path>.lock`` (its fd), or None where the folder is
     read-only (nobody writes there either). The sidecar is never removed: removing a lock file races
     with a process waiting on it."""
-    real = Path(os.path.realpath(path))
-    lock = real.with_name(real.name + ".lock")
+    lock = lock_path(path)
     try:
         fd = os.open(lock, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o666)
     except OSError as exc:
@@ -551,6 +556,7 @@ __all__ = [
     "guard_outputs",
     "hold_lock",
     "is_stdio",
+    "lock_path",
     "locked",
     "open_input",
     "register_input",

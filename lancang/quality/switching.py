@@ -25,6 +25,13 @@ The rules (clause numbers of ISO 2859-1:1999 / GB/T 2828.1-2012; sources and con
 line per lot; :func:`read_history` replays it and refuses a history whose lines are out of order,
 edited, or mix AQLs or levels.
 
+A history cannot be shortened unnoticed (docs/decisions.md, "Switching history integrity"): every line
+carries ``prev``, the sha256 of the previous line's canonical JSON (sorted keys; null on lot 1), so a
+missing, reordered or edited middle line breaks the chain; a last line cut mid-way is named as such;
+and every append records the last lot and its hash in the history's lock sidecar (``<file>.lock``), so
+whole lines cut from the end are found against it. Histories written before the chain are read as they
+are; the chain starts at the next append.
+
 >>> lot = LotResult(gb2828_plan(500, "2.5"), 3)      # H: n 50, Ac 3; one step tighter (1.5): Ac 2
 >>> s2, ev = next_state(State(score=27), lot)
 >>> s2.score, [e.rule for e in ev]
@@ -33,6 +40,8 @@ edited, or mix AQLs or levels.
 
 from __future__ import annotations
 
+import hashlib
+import os
 import shutil
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
@@ -40,10 +49,10 @@ from typing import Any
 
 import orjson
 
-from ..corpora.io import hold_lock, locked
+from ..corpora.io import hold_lock, lock_path, locked
 from ..corpora.jsonl import Parsed, PathLike, atomic_output, iter_lines, json_type
 from ..corpora.model import now_iso
-from ..errors import InputError, UsageError
+from ..errors import InputError, OutputError, UsageError
 from .sampling import SEVERITIES, STANDARD, Plan, aql_values, gb2828_plan, parse_aql
 
 HISTORY_ID = "lancang/switching-history/1"
@@ -308,9 +317,12 @@ class History:
     params: dict[str, Any] | None = None   # aql, level, count of lot 1
     samples: dict[str, int] = field(default_factory=dict)  # sample digest -> lot number
     last_time: str | None = None
+    head: str | None = None   # sha256 of the last line's canonical JSON (the next line's ``prev``)
+    chained: bool = False     # a line carried ``prev``: every later line must
 
 
 _LINE_KEYS = {"history", "lot", "time", "sample", "plan", "defects", "decision", "inputs", "events", "state"}
+_CHAIN_KEY = "prev"  # absent only in lines written before the chain (they come first)
 _INPUT_KEYS = {"allow_reduced", "force_severity", "resume"}
 
 
@@ -336,19 +348,91 @@ def read_history(path: PathLike, rules: Rules = STANDARD_RULES) -> History:
     Every line is checked: its lot number follows the previous one, its time does not go back, its plan
     is a GB/T 2828.1 plan of the tables with the AQL, level and count of line 1, its decision follows
     from its defects, its severity is the one the earlier lots call for, and its recorded state and
-    events are exactly what the rules give. The first line that fails is an input error with file:line.
+    events are exactly what the rules give, and its ``prev`` is the hash of the line before. The history
+    must reach the last lot its lock sidecar records, with the same hash. The first line that fails is an
+    input error with file:line.
     """
     hist = History(str(path))
     hold_lock(path)  # read-check-append: concurrent runs wait for this command to finish (lancang.corpora.io)
-    if not Path(str(path)).exists():
+    head = read_head(path)
+    src = Path(str(path))
+    if not src.exists():
+        if head is not None:
+            raise InputError(f"{path}: no such file, but its lock sidecar {lock_path(path)} records lot "
+                             f"{head['lots']}: the history was removed or moved; restore it, or remove the sidecar "
+                             "to start a new history")
         return hist
     for item in iter_lines(path):
         if not isinstance(item, Parsed):
             if item.severity == "error":
+                if item.code == "json-malformed" and _is_cut_last_line(src, item.line):
+                    raise InputError(f"{path}:{item.line}: the last line is cut short (no line end; {item.message}): "
+                                     f"lot {hist.lots + 1} was not written whole; restore the history from a backup")
                 raise InputError(f"{path}:{item.line}: {item.message}")
             continue
         _replay_line(hist, item.line, item.value, rules)
+        if head is not None and hist.lots == head["lots"] and hist.head != head["sha256"]:
+            raise InputError(f"{path}:{item.line}: lot {hist.lots} is not the one its lock sidecar {lock_path(path)} "
+                             "records (another sha256): the history was replaced or edited")
+    if head is not None and hist.lots < head["lots"]:
+        raise InputError(f"{path}:{hist.lots + 1}: the history ends after lot {hist.lots}, but its lock sidecar "
+                         f"{lock_path(path)} records lot {head['lots']}: lines were cut from its end; restore them "
+                         "from a backup")
     return hist
+
+
+def line_hash(line: dict[str, Any]) -> str:
+    """The sha256 of a history line's canonical JSON (sorted keys): what the next line's ``prev`` holds.
+    The content is hashed, not the bytes, so reformatting a line keeps the chain and editing it breaks it."""
+    return hashlib.sha256(orjson.dumps(line, option=orjson.OPT_SORT_KEYS)).hexdigest()
+
+
+def read_head(path: PathLike) -> dict[str, Any] | None:
+    """The last lot and its line hash as the lock sidecar records them (``{"lots", "sha256"}``), or None
+    where nothing is recorded (no sidecar, an empty one left by a reader, a history of an older lancang)."""
+    lock = lock_path(path)
+    try:
+        data = lock.read_bytes()[:4096]
+    except OSError:
+        return None
+    if not data.strip():
+        return None
+    try:
+        head = orjson.loads(data)
+    except orjson.JSONDecodeError:
+        head = None
+    if (not isinstance(head, dict) or head.get("history") != HISTORY_ID or isinstance(head.get("lots"), bool)
+            or not isinstance(head.get("lots"), int) or not isinstance(head.get("sha256"), str)):
+        raise InputError(f"{lock}: not the head of a lancang switching history; remove it only if the history "
+                         f"{path} is known to be whole")
+    return head
+
+
+def _write_head(path: PathLike, line: dict[str, Any]) -> None:
+    """Record the last lot and its hash in the lock sidecar (rewritten in place: renaming a lock file
+    would race with a process waiting on it). Called under the lock, after the history is written."""
+    lock = lock_path(path)
+    data = orjson.dumps({"history": HISTORY_ID, "lots": line["lot"], "sha256": line_hash(line)}) + b"\n"
+    try:
+        fd = os.open(lock, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o666)
+        try:
+            os.ftruncate(fd, 0)
+            os.pwrite(fd, data, 0)
+        finally:
+            os.close(fd)
+    except OSError as exc:
+        raise OutputError(f"{lock}: cannot record the history's last lot: {exc.strerror or exc}") from None
+
+
+def _is_cut_last_line(p: Path, line: int) -> bool:
+    """Line ``line`` is the file's last and has no line end: the file was cut within it."""
+    if _ends_with_newline(p):
+        return False
+    newlines = 0
+    with p.open("rb") as f:
+        for chunk in iter(lambda: f.read(1 << 16), b""):
+            newlines += chunk.count(b"\n")
+    return newlines + 1 == line
 
 
 def _replay_line(hist: History, line: int, v: Any, rules: Rules) -> None:
@@ -357,14 +441,24 @@ def _replay_line(hist: History, line: int, v: Any, rules: Rules) -> None:
         raise InputError(f"{where}: line is {json_type(v)}, not a lot of a switching history")
     if v.get("history") != HISTORY_ID:
         raise InputError(f"{where}: not a lancang switching history line (\"history\": {HISTORY_ID!r} missing)")
-    if set(v) != _LINE_KEYS:
-        extra, missing = sorted(set(v) - _LINE_KEYS), sorted(_LINE_KEYS - set(v))
+    keys = set(v) - {_CHAIN_KEY}
+    if keys != _LINE_KEYS:
+        extra, missing = sorted(keys - _LINE_KEYS), sorted(_LINE_KEYS - keys)
         raise InputError(f"{where}: keys differ from a history line's"
                          + (f"; unknown: {', '.join(extra)}" if extra else "")
                          + (f"; missing: {', '.join(missing)}" if missing else ""))
     if v["lot"] != hist.lots + 1:
         raise InputError(f"{where}: lot {v['lot']!r} where lot {hist.lots + 1} comes next: the lines are out of "
                          "order, or lots were removed or added")
+    if _CHAIN_KEY in v:
+        if v[_CHAIN_KEY] != hist.head:
+            want = f"the sha256 of lot {hist.lots}'s line ({hist.head})" if hist.head else "null on lot 1"
+            raise InputError(f"{where}: prev is {v[_CHAIN_KEY]!r}, not {want}: the hash chain is broken (a line before "
+                             "it was edited, removed or replaced)")
+        hist.chained = True
+    elif hist.chained:
+        raise InputError(f"{where}: prev is missing after lines that carry it: the hash chain is broken (a line was "
+                         "replaced)")
     t = v["time"]
     if not isinstance(t, str):
         raise InputError(f"{where}: time must be an ISO 8601 string")
@@ -405,7 +499,7 @@ def _replay_line(hist: History, line: int, v: Any, rules: Rules) -> None:
     if v["state"] != state.to_dict() or v["events"] != [e.to_dict() for e in events]:
         raise InputError(f"{where}: the recorded state or events do not follow from the lots (expected state "
                          f"{orjson.dumps(state.to_dict()).decode()}); was the history edited?")
-    hist.state, hist.lots, hist.last_time = state, hist.lots + 1, t
+    hist.state, hist.lots, hist.last_time, hist.head = state, hist.lots + 1, t, line_hash(v)
     hist.samples[digest] = hist.lots
 
 
@@ -413,7 +507,7 @@ def history_line(hist: History, lot: LotResult, state: State, events: list[Event
                  sample: dict[str, Any], allow_reduced: bool = False, force_severity: str | None = None,
                  resume: bool = False) -> dict[str, Any]:
     """The history line for the next lot (``sample`` needs a ``digest``; path, source and seed are kept)."""
-    return {"history": HISTORY_ID, "lot": hist.lots + 1, "time": time, "sample": sample,
+    return {"history": HISTORY_ID, "lot": hist.lots + 1, _CHAIN_KEY: hist.head, "time": time, "sample": sample,
             "plan": lot.plan.to_dict(), "defects": lot.defects, "decision": lot.plan.decide(lot.defects),
             "inputs": {"allow_reduced": allow_reduced, "force_severity": force_severity, "resume": resume},
             "events": [e.to_dict() for e in events], "state": state.to_dict()}
@@ -503,15 +597,18 @@ def record_lot(history: PathLike, plan: Plan, defects: int, *, sample: dict[str,
 
 def append_history(path: PathLike, line: dict[str, Any]) -> None:
     """Write ``path`` anew with ``line`` appended (temporary file renamed over it: all or nothing), under
-    its lock (held since :func:`read_history` in a command)."""
+    its lock (held since :func:`read_history` in a command), then record the line as the history's last
+    lot in the lock sidecar (a crash between the two leaves the sidecar one lot behind, which reads)."""
     src = Path(str(path))
-    with locked(path), atomic_output(path, "wb", update=True) as f:
-        if src.exists():
-            with src.open("rb") as old:
-                shutil.copyfileobj(old, f)
-            if src.stat().st_size and not _ends_with_newline(src):
-                f.write(b"\n")
-        f.write(orjson.dumps(line) + b"\n")
+    with locked(path):
+        with atomic_output(path, "wb", update=True) as f:
+            if src.exists():
+                with src.open("rb") as old:
+                    shutil.copyfileobj(old, f)
+                if src.stat().st_size and not _ends_with_newline(src):
+                    f.write(b"\n")
+            f.write(orjson.dumps(line) + b"\n")
+        _write_head(path, line)
 
 
 def _ends_with_newline(p: Path) -> bool:
@@ -535,9 +632,11 @@ __all__ = [
     "check_params",
     "describe",
     "history_line",
+    "line_hash",
     "next_lot",
     "next_state",
     "plan_params",
+    "read_head",
     "read_history",
     "record_lot",
     "tighter_plan",
