@@ -141,8 +141,8 @@ def input_options(*, lang_help: str = "BCP 47 tag of the source side (formats th
         opts = [click.option("--from", "from_format", metavar="FORMAT",
                              help="Input format (default: from the file name, then its content; `lancang formats`)."),
                 click.option("-I", "--in-option", "in_options", multiple=True, metavar="KEY=VALUE",
-                             help="Reader option of the input format (`lancang formats` lists them); value read as JSON "
-                                  "if it parses."),
+                             help="Reader option of the input format (`lancang formats` lists them); "
+                                  "value read as JSON if it parses."),
                 click.option("--src", metavar="LANG", help=lang_help)]
         if tgt:
             opts.append(click.option("--tgt", metavar="LANG", help="BCP 47 tag of the target side."))
@@ -184,7 +184,8 @@ def output_option(*, required: bool = False, help: str = "Output file (`-` for s
 
         @functools.wraps(fn)
         def out(*args: Any, **kwargs: Any) -> Any:
-            if required and kwargs.get("output") is None and not any(kwargs.get(f"_old_out{i}") for i in range(len(old))):
+            if (required and kwargs.get("output") is None
+                    and not any(kwargs.get(f"_old_out{i}") for i in range(len(old)))):
                 raise click.UsageError("Missing option '-o' / '--output'.")
             return merged(*args, **kwargs)
 

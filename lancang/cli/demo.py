@@ -8,14 +8,14 @@ import click
 import orjson
 
 from .. import __version__
-from ..errors import LancangError
 from ..corpora.jsonl import atomic_output
 from ..corpora.samples import sample_path
 from ..corpora.stats import corpus_stats, render_text
+from ..errors import LancangError
+from ..schemas.validator import validate_files
 from ..standards.checker import check
 from ..standards.profiles import load_profile
 from ..standards.report import render_html
-from ..schemas.validator import validate_files
 from .common import InputProblem, handle_errors, output_option
 
 
@@ -89,7 +89,8 @@ def demo(output: str | None) -> None:
             click.echo('   (every language backend installs with: pip install "lancang[all]")')
     else:
         for x in st["layers"]:
-            click.echo(f"   {x['layer']:<9} {x['lang']:<8} {x['annotator']:<12} {x['sides']:>3} sides {x['spans']:>5} spans")
+            click.echo(f"   {x['layer']:<9} {x['lang']:<8} {x['annotator']:<12} "
+                       f"{x['sides']:>3} sides {x['spans']:>5} spans")
         ev = _evaluate(annotated, corpus)
         _write_json(out / "accuracy.json", ev)
         click.echo("   machine tokens against the sample's gold tokens (word boundary F1, SIGHAN style):")

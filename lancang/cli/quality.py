@@ -286,7 +286,8 @@ def render_agreement(a: dict[str, Any]) -> str:
             labels = [(lab, v) for lab, v in d["per_label"].items() if lab != agr.OUTSIDE]
             for lab, v in labels[:20]:
                 ua = f"  u-alpha {_fmt(v['unitizing_alpha'])}" if "unitizing_alpha" in v else ""
-                lines.append(f"    label {lab:<24} kappa {_fmt(v['kappa'])}  F1 {_fmt(v['f1_mean'])}{ua}  n {v['count']:,}")
+                lines.append(f"    label {lab:<24} kappa {_fmt(v['kappa'])}  F1 {_fmt(v['f1_mean'])}{ua}  "
+                             f"n {v['count']:,}")
             if name == "entities":
                 sp = d["spans"]
                 lines.append(f"    exact span F1 {_fmt(sp['f1_mean'])} (unlabelled {_fmt(sp['unlabelled_f1_mean'])})")

@@ -13,8 +13,16 @@ import orjson
 from .. import __version__
 from ..findings import Finding
 from ..schemas.validator import ENGINES, FileReport, validate_files
-from .common import (InputProblem, Reading, format_option, handle_errors, input_options, progress_option, quiet_option,
-                     record_progress)
+from .common import (
+    InputProblem,
+    Reading,
+    format_option,
+    handle_errors,
+    input_options,
+    progress_option,
+    quiet_option,
+    record_progress,
+)
 
 
 @click.command()
