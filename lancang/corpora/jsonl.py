@@ -175,7 +175,7 @@ class JsonlWriter:
         self._cm = atomic_output(path, "wb")
         self._f: IO[bytes] | None = None
 
-    def __enter__(self) -> "JsonlWriter":
+    def __enter__(self) -> JsonlWriter:
         self._f = self._cm.__enter__()
         return self
 

@@ -218,7 +218,7 @@ class Record:
         self.data = data
 
     @classmethod
-    def new(cls, id: str, doc: str | None = None, **meta: Any) -> "Record":
+    def new(cls, id: str, doc: str | None = None, **meta: Any) -> Record:
         d: dict[str, Any] = {"id": id}
         if doc is not None:
             d["doc"] = doc
@@ -281,7 +281,8 @@ class Record:
         self.data.setdefault("links", []).append(link)
 
     def link_sentences(self, src: str, tgt: str,
-                       beads: Iterable[tuple[Iterable[int], Iterable[int]] | tuple[Iterable[int], Iterable[int], float]],
+                       beads: Iterable[tuple[Iterable[int], Iterable[int]]
+                                       | tuple[Iterable[int], Iterable[int], float]],
                        provenance: Mapping[str, Any] | None = None) -> None:
         """Add a sentence alignment; beads are (src indices, tgt indices[, score])."""
         out = []

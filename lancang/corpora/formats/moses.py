@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from ...errors import InputError, UsageError
-from ..jsonl import PathLike, atomic_output, open_input, decode_line
+from ..jsonl import PathLike, atomic_output, decode_line, open_input
 from . import Format, check_options, nfc_side
 
 

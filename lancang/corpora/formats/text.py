@@ -12,7 +12,7 @@ from typing import Any
 
 from ...errors import InputError, UsageError
 from ..jsonl import PathLike, atomic_output, text_lines
-from . import Format, nfc_side, check_options, one_lang
+from . import Format, check_options, nfc_side, one_lang
 
 
 def read(path: PathLike, *, langs: Any = None, **options: Any) -> Iterator[dict[str, Any]]:

@@ -34,9 +34,25 @@ from ...errors import InputError
 from ..jsonl import PathLike
 from . import Format, Option, check_options
 from .xmlcodes import PLACEHOLDER, SPANNING, CodeError, events, kinds_for, paired, public_attrs, read_content
-from .xmlsafe import (XML_NS, XmlInputError, attr_name, attrs_xml, bad_xml_char, check_doctype, check_entities, drop,
-                      escape_attr, escape_text, kept_xml, outer_xml, parse_fragment, root_tag, side_lang, xml_events,
-                      xml_output)
+from .xmlsafe import (
+    XML_NS,
+    XmlInputError,
+    attr_name,
+    attrs_xml,
+    bad_xml_char,
+    check_doctype,
+    check_entities,
+    drop,
+    escape_attr,
+    escape_text,
+    kept_xml,
+    outer_xml,
+    parse_fragment,
+    root_tag,
+    side_lang,
+    xml_events,
+    xml_output,
+)
 
 _LANG = "{" + XML_NS + "}lang"
 #: the most elements one <tu> or <header> may hold (each is read whole: reader option max_unit_elements)

@@ -25,11 +25,22 @@ from lxml import etree
 from ...errors import InputError
 from ..jsonl import PathLike
 from . import Format, Option, check_options
-from .xliffcommon import (LC_RECORD, side_of, check_xml_text, entry, indent_children, nsmap_json, nsmap_lxml,
-                          raw_elements, read_record_element, record_element, set_attrs, xml_writer)
+from .xliffcommon import (
+    LC_RECORD,
+    check_xml_text,
+    entry,
+    indent_children,
+    nsmap_json,
+    nsmap_lxml,
+    raw_elements,
+    read_record_element,
+    record_element,
+    set_attrs,
+    side_of,
+    xml_writer,
+)
 from .xmlcodes import PLACEHOLDER, SPANNING, CodeError, build_content, kinds_for, paired, public_attrs, read_content
-from .xmlsafe import (XmlInputError, attrs_of, drop, iterparse, kept_xml, local, ns_of, parse_fragment,
-                      side_lang)
+from .xmlsafe import XmlInputError, attrs_of, drop, iterparse, kept_xml, local, ns_of, parse_fragment, side_lang
 
 NS = "urn:oasis:names:tc:xliff:document:1.2"
 NAMESPACES = (NS, "urn:oasis:names:tc:xliff:document:1.1", "")
@@ -297,7 +308,7 @@ class _Writer:
         self.langs = list(langs) if langs else None
 
     def q(self, name: str) -> str:
-        return "{%s}%s" % (self.ns, name) if self.ns else name
+        return f"{{{self.ns}}}{name}" if self.ns else name
 
     def setup(self, first: dict[str, Any] | None) -> tuple[dict[str, str], dict[str | None, str]]:
         root = (((first or {}).get("meta") or {}).get("xliff") or {}).get("open", {}).get("xliff") or {}

@@ -35,12 +35,32 @@ from ...errors import InputError
 from ..jsonl import PathLike
 from . import Format, Option, check_options
 from .xliff2rules import CORE_NS, NS20, Ctx, check_attrs, check_notes, check_root, check_unit, fail, local
-from .xliffcommon import (LC_RECORD, side_of, check_xml_text, entry, indent_children, nsmap_json, nsmap_lxml, raw_elements,
-                          read_record_element, record_element, set_attrs, xml_writer)
-from .xmlcodes import (CHAR, PLACEHOLDER, SPANNING, CodeError, build_content, kinds_for, paired, public_attrs,
-                       read_content)
-from .xmlsafe import (XmlInputError, attr_name, attrs_of, bad_xml_char, canonical_lang, drop, iterparse, kept_xml,
-                      ns_of)
+from .xliffcommon import (
+    LC_RECORD,
+    check_xml_text,
+    entry,
+    indent_children,
+    nsmap_json,
+    nsmap_lxml,
+    raw_elements,
+    read_record_element,
+    record_element,
+    set_attrs,
+    side_of,
+    xml_writer,
+)
+from .xmlcodes import (
+    CHAR,
+    PLACEHOLDER,
+    SPANNING,
+    CodeError,
+    build_content,
+    kinds_for,
+    paired,
+    public_attrs,
+    read_content,
+)
+from .xmlsafe import XmlInputError, attr_name, attrs_of, bad_xml_char, canonical_lang, drop, iterparse, kept_xml, ns_of
 
 #: the most elements a <unit> may hold (a unit is read whole: reader option max_unit_elements)
 MAX_UNIT_ELEMENTS = 50_000
@@ -418,7 +438,7 @@ def _native(it: dict[str, Any]) -> bool:
 class _Unit:
     """Builds one <unit> from the records of its segments."""
 
-    def __init__(self, w: "_Writer", recs: list[dict[str, Any]]):
+    def __init__(self, w: _Writer, recs: list[dict[str, Any]]):
         self.w = w
         self.recs = recs
         first = (recs[0].get("meta") or {}).get("xliff2") or {}
@@ -618,7 +638,7 @@ class _Writer:
         self.trg: str | None = None
 
     def q(self, name: str) -> str:
-        return "{%s}%s" % (self.ns, name)
+        return f"{{{self.ns}}}{name}"
 
     def text(self, parent: Any, s: str) -> None:
         """Append text, writing characters XML cannot hold as <cp hex="..."/>."""

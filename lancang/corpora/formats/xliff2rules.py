@@ -24,7 +24,7 @@ NS20 = "urn:oasis:names:tc:xliff:document:2.0"
 NS22 = "urn:oasis:names:tc:xliff:document:2.2"
 CORE_NS = (NS20, NS22)
 VERSIONS = ("2.0", "2.1", "2.2")
-_XML = "{%s}" % XML_NS
+_XML = "{" + XML_NS + "}"
 
 NMTOKEN = re.compile(r"^[\w.\-:\u00b7\u0300-\u036f\u203f\u2040]+$")
 USER_VALUE = re.compile(r"^[^\s:]+:[^\s:]+$")
@@ -252,7 +252,7 @@ def check_unit(ctx: Ctx, unit: Any, file_units: set[str], subflow_refs: list[tup
                                "§subState")
             if "id" in sa:
                 _claim(ctx, ids, sa["id"], f"<{name}>", ch)
-            kids = [c for c in ch]
+            kids = list(ch)
             knames = [local(ctx, c) for c in kids]
             if not knames or knames[0] != "source" or len(kids) > 2 or (len(kids) == 2 and knames[1] != "target"):
                 raise fail(ctx, "element-order", f"<{name}> must hold one <source> and at most one <target>, in "
@@ -314,7 +314,7 @@ def _inline(ctx: Ctx, el: Any, flow: str, codes: list[_Code]) -> None:
 
 def _check_orders(ctx: Ctx, unit: Any, parts: int) -> None:
     seen: set[int] = set()
-    for t in unit.iter("{%s}target" % ctx.ns):
+    for t in unit.iter(f"{{{ctx.ns}}}target"):
         o = t.get("order")
         if o is None:
             continue
@@ -403,10 +403,9 @@ def _pairs(ctx: Ctx, codes: Iterable[_Code], flow: str) -> None:
             ended.add(a["startRef"])
         elif c.name == "sm":
             sm[a["id"]] = c
-        elif c.name == "em":
-            if a["startRef"] not in sm:
-                raise fail(ctx, "em-unpaired", f"<em startRef=\"{a['startRef']}\"> has no <sm> before it in the "
-                           f"unit's {flow}", c.el, "§em: startRef MUST be the id of an <sm> in the same unit")
+        elif c.name == "em" and a["startRef"] not in sm:
+            raise fail(ctx, "em-unpaired", f"<em startRef=\"{a['startRef']}\"> has no <sm> before it in the "
+                       f"unit's {flow}", c.el, "§em: startRef MUST be the id of an <sm> in the same unit")
     for k, c in sc.items():
         if c.attrs.get("isolated", "no") != "yes" and k not in ended:
             raise fail(ctx, "sc-unpaired", f"<sc id=\"{k}\"> has no <ec> in the unit's {flow} and is not isolated",

@@ -25,7 +25,7 @@ from ..jsonl import PathLike, atomic_output
 from .xmlsafe import XML_NS, XmlInputError, attr_name, attrs_xml, escape_attr, lxml_name, parse_fragment
 
 LC_NS = "https://lancang.dev/ns/xliff"
-LC_RECORD = "{%s}record" % LC_NS
+LC_RECORD = "{" + LC_NS + "}record"
 
 
 def entry(el: Any) -> dict[str, Any]:

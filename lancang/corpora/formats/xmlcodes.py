@@ -53,7 +53,7 @@ def kinds_for(namespaces: tuple[str, ...], **names: str) -> dict[str, tuple[str,
     out = {}
     for ns in namespaces:
         for name, cls in names.items():
-            out[("{%s}%s" % (ns, name)) if ns else name] = (cls, name)
+            out[f"{{{ns}}}{name}" if ns else name] = (cls, name)
     return out
 
 
