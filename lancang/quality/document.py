@@ -2,8 +2,8 @@
 
 A document names the lancang version and command that wrote it, the settings that change its
 numbers, and every input with its sha256 (of the file as stored, ``.gz`` included; a folder's files
-by sorted relative name), so `lancang check --metrics` can refuse metrics computed on another corpus than the one it checks
-(:func:`verify_inputs`). Schema: ``lancang/schemas/metrics.schema.json``.
+by sorted relative name), so `lancang check --metrics` can refuse metrics computed on another corpus
+than the one it checks (:func:`verify_inputs`). Schema: ``lancang/schemas/metrics.schema.json``.
 """
 
 from __future__ import annotations

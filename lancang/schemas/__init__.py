@@ -11,7 +11,7 @@ import orjson
 SCHEMAS = ("record", "manifest")
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def load_schema(name: str) -> dict[str, Any]:
     """The JSON Schema ``lancang/schemas/<name>.schema.json`` as a dict (cached; do not mutate)."""
     try:

@@ -71,7 +71,7 @@ class CorpusMetrics:
 
 def _known_tree() -> dict[str, Any]:
     """Known metric names as a tree of dicts; ``None`` marks a subtree whose names are free."""
-    tree: dict[str, Any] = {"corpus": {k: None for k in CORPUS_METRICS}, "rules": None}
+    tree: dict[str, Any] = {"corpus": dict.fromkeys(CORPUS_METRICS), "rules": None}
     try:
         schema = load_schema("metrics")
     except (KeyError, FileNotFoundError):

@@ -70,7 +70,8 @@ def render_junit(rep: dict[str, Any]) -> bytes:
 
 
 CSS = """
-body{font-family:system-ui,-apple-system,"Noto Sans","Noto Sans CJK SC","Noto Sans Thai",sans-serif;margin:2rem;color:#1d2733}
+body{font-family:system-ui,-apple-system,"Noto Sans","Noto Sans CJK SC","Noto Sans Thai",sans-serif;
+margin:2rem;color:#1d2733}
 h1{font-size:1.4rem}h2{font-size:1.1rem;margin-top:2rem}table{border-collapse:collapse;width:100%}
 td,th{border-bottom:1px solid #dde3ea;padding:.35rem .5rem;text-align:left;vertical-align:top;font-size:.9rem}
 .v-pass{color:#1a7f37;font-weight:600}.v-fail{color:#cf222e;font-weight:600}.v-not-checked{color:#9a6700;font-weight:600}
@@ -122,12 +123,13 @@ def render_html(rep: dict[str, Any], lang: str = "en") -> str:
     charts += _bars("Layer coverage (share of non-empty sides)", corpus.get("layer_coverage", {}), "{:.0%}")
     charts += _bars("Provenance methods", corpus.get("provenance_methods", {}))
     profs = ", ".join(f"{p['id']} {p['version']} (sha256 {p['sha256'][:12]})" for p in sig["profiles"])
+    with_manifest = f" with manifest <code>{e(rep['manifest'])}</code>" if rep.get("manifest") else ""
     return f"""<!DOCTYPE html>
 <html lang="{e(lang)}"><head><meta charset="utf-8"><title>lancang check: {e(rep['verdict'])}</title>
 <style>{CSS}</style></head><body>
 <h1>lancang conformance report</h1>
 <p><span class="verdict {e(rep['verdict'])}" id="verdict">{e(rep['verdict'])}</span></p>
-<p>Corpus <code>{e(rep['corpus'])}</code>{f" with manifest <code>{e(rep['manifest'])}</code>" if rep.get('manifest') else ''};
+<p>Corpus <code>{e(rep['corpus'])}</code>{with_manifest};
 {s['records']:,} records; {s['requirements']} requirements: {s['pass']} pass, {s['fail']} fail,
 {s['not-checked']} not checked.</p>
 <h2>Requirements</h2>

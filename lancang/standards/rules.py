@@ -88,14 +88,16 @@ def text_bom(rec: dict[str, Any], params: dict[str, Any]) -> Iterator[Hit]:
 
 
 # UTF-8 read as Latin-1/cp1252 leaves tell-tale pairs; U+FFFD marks bytes already lost.
-_MOJIBAKE = regex.compile(r"[\u00c2-\u00c3][\u0080-\u00bf]|\u00e2\u20ac[\u0080-\u2122]|[\u00e0-\u00ef][\u0080-\u00bf]{2}|\ufffd")
+_MOJIBAKE = regex.compile(r"[\u00c2-\u00c3][\u0080-\u00bf]|\u00e2\u20ac[\u0080-\u2122]"
+                          r"|[\u00e0-\u00ef][\u0080-\u00bf]{2}|\ufffd")
 
 
 def text_mojibake(rec: dict[str, Any], params: dict[str, Any]) -> Iterator[Hit]:
     for lang, side in _sides(rec, params):
         m = _MOJIBAKE.search(side["text"])
         if m:
-            yield _p(lang, "text"), f"looks like mojibake ({m.group()!r} at offset {m.start()}): wrong encoding upstream?"
+            yield (_p(lang, "text"),
+                   f"looks like mojibake ({m.group()!r} at offset {m.start()}): wrong encoding upstream?")
 
 
 def text_zawgyi(rec: dict[str, Any], params: dict[str, Any]) -> Iterator[Hit]:
@@ -238,10 +240,12 @@ def entity_labels(rec: dict[str, Any], params: dict[str, Any]) -> Iterator[Hit]:
         ents = side.get("layers", {}).get("entities")
         for i, it in enumerate(ents["items"] if ents else ()):
             if it["label"] not in allowed:
-                yield _p(lang, "layers", "entities", "items", i, "label"), f"label {it['label']!r} is not in the label set"
+                yield (_p(lang, "layers", "entities", "items", i, "label"),
+                       f"label {it['label']!r} is not in the label set")
         for i, rel in enumerate(ents.get("relations", ()) if ents else ()):
             if "relations" in params and rel["label"] not in params["relations"]:
-                yield _p(lang, "layers", "entities", "relations", i, "label"), f"relation {rel['label']!r} is not allowed"
+                yield (_p(lang, "layers", "entities", "relations", i, "label"),
+                       f"relation {rel['label']!r} is not allowed")
 
 
 def layers_required(rec: dict[str, Any], params: dict[str, Any]) -> Iterator[Hit]:
@@ -548,7 +552,8 @@ BUILTIN_RULES: dict[str, Rule] = {r.id: r for r in [
          _schema({"languages": STR_LIST, "normalise": {"type": "boolean"}}),
          start=lambda p: _Dupes(p, _pair_key, "the text pair")),
     Rule("provenance-present", "record", "Layers (and links) say who or what made them, by an allowed method.",
-         _schema({**ONLY, "layers": STR_LIST, "methods": {"type": "array", "items": {"enum": ["manual", "auto", "assisted"]}},
+         _schema({**ONLY, "layers": STR_LIST,
+                  "methods": {"type": "array", "items": {"enum": ["manual", "auto", "assisted"]}},
                   "reviewed": {"type": "boolean"}, "links": {"type": "boolean"}}), provenance_present),
     Rule("role-separation", "record", "The annotator of a layer is not its reviewer.", _schema(), role_separation),
     Rule("manifest-role-separation", "manifest", "No person holds mutually exclusive roles.",
