@@ -57,8 +57,8 @@ from typing import Any
 import orjson
 
 from ..corpora.dupes import SPILL_AT, DuplicateIndex
-from ..corpora.invariants import Issue, check_invariants
 from ..corpora.formats import is_jsonl, read_items
+from ..corpora.invariants import Issue, check_invariants
 from ..corpora.jsonl import Parsed, PathLike, Problem, json_type, open_input
 from ..corpora.langs import tag_matches
 from ..errors import InputError, LancangError
@@ -106,7 +106,7 @@ class SchemaEngine:
         return out
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def bundled_schemas() -> dict[str, dict[str, Any]]:
     """lancang's own JSON Schemas by their ``$id``: the only documents a ``$ref`` may point into."""
     from importlib import resources
@@ -119,7 +119,7 @@ def bundled_schemas() -> dict[str, dict[str, Any]]:
     return out
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _py_registry() -> Any:
     """A ``referencing`` registry of the bundled schemas, with no retriever (nothing is fetched)."""
     from referencing import Registry, Resource
@@ -153,7 +153,7 @@ class ManifestContext:
     people: frozenset[str]
     _seen: set[str] = field(default_factory=set)
 
-    def fresh(self) -> "ManifestContext":
+    def fresh(self) -> ManifestContext:
         return ManifestContext(self.languages, self.people)
 
     def check(self, rec: dict[str, Any]) -> list[Issue]:
@@ -161,8 +161,9 @@ class ManifestContext:
         for lang, side in rec["sides"].items():
             if not tag_matches(lang, self.languages) and ("lang:" + lang) not in self._seen:
                 self._seen.add("lang:" + lang)
+                known = ", ".join(sorted(self.languages))
                 out.append(("language-not-in-manifest", "warning", "/sides/" + lang,
-                            f"side {lang!r} is not among the manifest's languages ({', '.join(sorted(self.languages))})"))
+                            f"side {lang!r} is not among the manifest's languages ({known})"))
             for name, lay in side.get("layers", {}).items():
                 prov = lay.get("provenance")
                 if prov:
@@ -173,7 +174,8 @@ class ManifestContext:
         return out
 
     def _people(self, prov: dict[str, Any], ptr: str, out: list[Issue]) -> None:
-        for key, who in (("annotator", prov.get("annotator")), ("review/reviewer", prov.get("review", {}).get("reviewer"))):
+        for key, who in (("annotator", prov.get("annotator")),
+                         ("review/reviewer", prov.get("review", {}).get("reviewer"))):
             if who is not None and who not in self.people and ("person:" + who) not in self._seen:
                 self._seen.add("person:" + who)
                 out.append(("person-not-in-manifest", "warning", f"{ptr}/{key}",

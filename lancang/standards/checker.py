@@ -83,8 +83,8 @@ class Checker:
             st.shown.append(Finding(rule, message, _sev(st.req), file, line, record, ptr, st.req["clause"]))
 
     def _unavailable(self, st: ReqState, exc: ImportError) -> None:
-        st.verdict, st.reason = "not-checked", (f"rule {st.rule.id if st.rule else ''} needs "
-                                                f"`pip install \"lancang[{st.rule.needs if st.rule else ''}]\"` ({exc})")
+        rule, extra = (st.rule.id, st.rule.needs) if st.rule else ("", "")
+        st.verdict, st.reason = "not-checked", f"rule {rule} needs `pip install \"lancang[{extra}]\"` ({exc})"
 
     # ------------------------------------------------------------------------------ run
     def run(self, corpus: PathLike, manifest: PathLike | None = None,
@@ -208,7 +208,8 @@ class Checker:
                     self._hit(st, msg, name, ptr=ptr)
             elif st.rule is not None and st.rule.scope == "manifest":
                 if not man.is_valid(doc):
-                    st.verdict, st.reason = "not-checked", "the manifest is not a valid lancang manifest (lancang validate)"
+                    st.verdict = "not-checked"
+                    st.reason = "the manifest is not a valid lancang manifest (lancang validate)"
                     continue
                 for ptr, msg in st.rule.check(doc, st.req.get("params", {})):
                     self._hit(st, msg, name, ptr=ptr)
@@ -252,7 +253,9 @@ class Checker:
             return
         want = plan_from_spec(st.req["plan"], lot)
         n, ac, defects = insp.get("sample_size"), insp.get("ac"), insp.get("defects")
-        decided = ("accept" if defects <= ac else "reject") if isinstance(defects, int) and isinstance(ac, int) else None
+        decided = None
+        if isinstance(defects, int) and isinstance(ac, int):
+            decided = "accept" if defects <= ac else "reject"
         if decided is not None and insp["decision"] != decided:
             self._hit(st, f"the inspection says {insp['decision']!r} but {defects} defects with Ac {ac} mean "
                           f"{decided!r}: the metrics file does not add up", "metrics", ptr="/inspection/decision")
