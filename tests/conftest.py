@@ -1,8 +1,8 @@
 from __future__ import annotations
 
 import copy
-import os
 import gzip
+import os
 from pathlib import Path
 from typing import Any
 
@@ -42,7 +42,8 @@ VALID_RECORD: dict[str, Any] = {
     "links": [
         {"kind": "beads", "src": "zh-Hans", "tgt": "en", "beads": [{"src": [0], "tgt": [0], "score": 0.9},
                                                                {"src": [1], "tgt": [1]}]},
-        {"kind": "tokens", "src": "zh-Hans", "tgt": "en", "pairs": [[0, 0, "S"], [1, 1, "S"], [2, 2, "S"], [3, 3, "P"]]},
+        {"kind": "tokens", "src": "zh-Hans", "tgt": "en",
+         "pairs": [[0, 0, "S"], [1, 1, "S"], [2, 2, "S"], [3, 3, "P"]]},
     ],
 }
 

@@ -202,8 +202,8 @@ def test_machine_formats(cli, tmp_path: Path, fmt: str) -> None:
     if fmt == "json":
         doc = orjson.loads(res.stdout)
         assert doc["status"] == "invalid"
-        assert doc["files"][0] == {"path": str(p), "kind": "records", "records": 3, "unreadable": 0, "valid": 2, "errors": 1,
-                                   "warnings": 0}
+        assert doc["files"][0] == {"path": str(p), "kind": "records", "records": 3, "unreadable": 0, "valid": 2,
+                                   "errors": 1, "warnings": 0}
         findings = doc["findings"]
     else:
         findings = [orjson.loads(ln) for ln in res.stdout.splitlines()]

@@ -72,10 +72,10 @@ def _validator_rule_ids() -> set[str]:
         tree = ast.parse(path.read_text(encoding="utf-8"))
         for node in ast.walk(tree):
             # ("rule-id", "error" | "warning", ...) tuples, Finding("rule-id", ...) and Problem(line, "code", ...)
-            if isinstance(node, ast.Tuple) and len(node.elts) >= 2 and all(isinstance(e, ast.Constant)
-                                                                          for e in node.elts[:2]):
-                if node.elts[1].value in ("error", "warning") and isinstance(node.elts[0].value, str):
-                    ids.add(node.elts[0].value)
+            if (isinstance(node, ast.Tuple) and len(node.elts) >= 2
+                    and all(isinstance(e, ast.Constant) for e in node.elts[:2])
+                    and node.elts[1].value in ("error", "warning") and isinstance(node.elts[0].value, str)):
+                ids.add(node.elts[0].value)
             if isinstance(node, ast.Call) and getattr(node.func, "id", None) in ("Finding", "Problem"):
                 args = node.args[1:2] if node.func.id == "Problem" else node.args[:1]
                 ids.update(a.value for a in args if isinstance(a, ast.Constant) and isinstance(a.value, str))

@@ -16,8 +16,6 @@ import functools
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
-import pytest
-
 PACKAGE = Path(__file__).resolve().parents[1] / "lancang"
 ABOVE_CORPORA = ("annotators", "processing", "schemas", "standards", "quality", "pipeline", "store", "serve", "cli")
 

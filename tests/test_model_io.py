@@ -41,7 +41,8 @@ def test_built_record_is_valid_and_round_trips(tmp_path: Path) -> None:
     assert back == r.to_dict()
     rb = Record(back)
     assert rb.side("th").token_texts() == ["ฉัน", "รัก", "ภาษา", "ไทย"]
-    assert [lk.pairs() for lk in rb.links if lk.kind == "tokens"] == [[(0, 0, "S"), (1, 1, "S"), (2, 4, "S"), (3, 3, "P")]]
+    assert [lk.pairs() for lk in rb.links if lk.kind == "tokens"] == [[(0, 0, "S"), (1, 1, "S"), (2, 4, "S"),
+                                                                       (3, 3, "P")]]
     assert rb.links[1].beads() == [([0], [0])]
     assert rb.side("th").data["layers"]["tokens"]["provenance"]["tool"] == {"name": "pythainlp.newmm", "version": "5.0"}
 

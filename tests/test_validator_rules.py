@@ -46,7 +46,8 @@ BROKEN: dict[str, Callable[[dict[str, Any]], None]] = {
     "fragment-outside": lambda r: lay(r, "entities")["items"][0].update(fragments=[[2, 3], [3, 6]]),
     "layer-length-mismatch": lambda r: lay(r, "pos")["values"].pop(),
     "layer-missing": lambda r: zh(r)["layers"].pop("tokens") and zh(r)["layers"].pop("pos"),
-    "duplicate-entity-id": lambda r: lay(r, "entities")["items"].append({"id": "T1", "start": 0, "end": 1, "label": "PER"}),
+    "duplicate-entity-id": lambda r: lay(r, "entities")["items"].append(
+        {"id": "T1", "start": 0, "end": 1, "label": "PER"}),
     "relation-dangling-ref": lambda r: lay(r, "entities").update(
         relations=[{"label": "at", "args": [{"role": "Arg1", "ref": "T1"}, {"role": "Arg2", "ref": "T9"}]}]),
     "link-unknown-side": lambda r: r["links"][1].update(tgt="th"),

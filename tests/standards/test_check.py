@@ -80,7 +80,8 @@ def test_conformant_and_report_formats(cli, tmp_path: Path) -> None:
     xml = etree.parse(str(out))
     assert xml.getroot().get("failures") == "0" and len(xml.findall(".//testcase")) == 4
     html = tmp_path / "r.html"
-    assert cli("check", str(c), "--manifest", str(m), "-p", str(prof), "--format", "html", "-o", str(html)).exit_code == 0
+    res = cli("check", str(c), "--manifest", str(m), "-p", str(prof), "--format", "html", "-o", str(html))
+    assert res.exit_code == 0, res.output
     page = html.read_text(encoding="utf-8")
     assert 'id="verdict">conformant<' in page and "标签" in page and "http" not in page.split("<body>")[1].lower()
 
@@ -99,7 +100,8 @@ def test_not_conformant_with_located_evidence_and_exact_counts(cli, tmp_path: Pa
                                "severity": "error", "file": str(c), "line": 1, "record": "r0",
                                "pointer": "/sides/zh-Hans/layers/entities/items/0/label", "clause": "4.2"}
     res = cli("check", str(c), "-p", str(prof))
-    assert "FAIL labels/labels §4.2" in res.stdout and "(10 more)" in res.stdout and "VERDICT: NOT-CONFORMANT" in res.stdout
+    assert "FAIL labels/labels §4.2" in res.stdout and "(10 more)" in res.stdout
+    assert "VERDICT: NOT-CONFORMANT" in res.stdout
 
 
 def test_missing_metrics_make_it_incomplete_and_metrics_file_completes_it(cli, tmp_path: Path) -> None:
@@ -155,7 +157,8 @@ def test_bad_profiles_exit_2(cli, tmp_path: Path, case: str, expected: str) -> N
         p = profile_file(tmp_path, "a", requirements=[{**req, "rule": "entity-labels", "params": {"label": ["X"]}}])
     elif case == "unknown-metric":
         p = profile_file(tmp_path, "a", requirements=[{"id": "m", "clause": "1", "basis": "default", "kind": "metrics",
-                                                       "title": "t", "schema": {"properties": {"kappa_score": {"minimum": 0.8}}}}])
+                                                       "title": "t",
+                                                       "schema": {"properties": {"kappa_score": {"minimum": 0.8}}}}])
     elif case == "circular":
         profile_file(tmp_path, "b", extends=[str(tmp_path / "a.json")], requirements=[req])
         p = profile_file(tmp_path, "a", extends=[str(tmp_path / "b.json")], requirements=[req])

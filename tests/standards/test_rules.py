@@ -8,10 +8,11 @@ from typing import Any
 
 import pytest
 
-from lancang.standards.rules import BUILTIN_RULES, RULES
 from lancang.schemas.validator import SchemaEngine
+from lancang.standards.rules import BUILTIN_RULES, RULES
 
-PROV = {"method": "auto", "tool": {"name": "jieba"}, "annotator": "a1", "review": {"status": "accepted", "reviewer": "r1"}}
+PROV = {"method": "auto", "tool": {"name": "jieba"}, "annotator": "a1",
+        "review": {"status": "accepted", "reviewer": "r1"}}
 RECORD: dict[str, Any] = {
     "id": "r1",
     "sides": {
@@ -26,7 +27,8 @@ RECORD: dict[str, Any] = {
             "head": {"values": [2, 0, 2], "provenance": PROV},
             "deprel": {"values": ["nsubj", "root", "obj"], "provenance": PROV}}},
     },
-    "links": [{"kind": "beads", "src": "zh-Hans", "tgt": "th", "beads": [{"src": [0], "tgt": [0]}], "provenance": PROV}],
+    "links": [{"kind": "beads", "src": "zh-Hans", "tgt": "th", "beads": [{"src": [0], "tgt": [0]}],
+               "provenance": PROV}],
 }
 MANIFEST: dict[str, Any] = {
     "manifest": "lancang/manifest/1", "id": "c", "title": "C", "languages": ["zh-Hans", "th"], "license": "CC-BY-4.0",
@@ -57,7 +59,8 @@ CASES: dict[str, tuple[dict[str, Any], Callable[[dict[str, Any]], Any]]] = {
     "tokens-tile": ({}, lambda r: zh(r)["layers"]["tokens"]["spans"].pop(0)),
     "sentences-tile": ({}, lambda r: th(r)["layers"].pop("sentences")),
     "entity-token-boundaries": ({}, lambda r: zh(r)["layers"]["entities"]["items"][0].update(start=3)),
-    "entity-labels": ({"labels": ["LOC", "PER"]}, lambda r: zh(r)["layers"]["entities"]["items"][0].update(label="GPE")),
+    "entity-labels": ({"labels": ["LOC", "PER"]},
+                      lambda r: zh(r)["layers"]["entities"]["items"][0].update(label="GPE")),
     "layers-required": ({"layers": ["tokens", "sentences"]}, lambda r: th(r)["layers"].pop("tokens")),
     "links-required": ({"kinds": ["beads"]}, lambda r: r.pop("links")),
     "segment-empty": ({}, lambda r: th(r).update(text="  ", layers={})),
