@@ -82,7 +82,8 @@ def talpco_documents(src: str, tgt: str, size: int = 20, data: Path = DATA) -> l
 
 
 def perturb(src: list[str], tgt: list[str], rnd: random.Random, langs: tuple[str, str] = ("en", "en"),
-            merge: float = 0.10, delete: float = 0.05) -> tuple[list[str], list[str], list[tuple[list[int], list[int]]]]:
+            merge: float = 0.10,
+            delete: float = 0.05) -> tuple[list[str], list[str], list[tuple[list[int], list[int]]]]:
     """Merge and delete sentences of a 1–1 document pair; returns the new sides and gold beads."""
     sides: list[list[str]] = [[], []]
     gold: list[tuple[list[int], list[int]]] = []

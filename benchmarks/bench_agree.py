@@ -50,7 +50,8 @@ def perturb(rec: dict, rnd: random.Random) -> dict:
                 it["label"] = rnd.choice([x for x in LABELS if x != it["label"]])
             items.append(it)
         lay["entities"]["items"] = items
-        lay["pos"]["values"] = [rnd.choice(["NOUN", "VERB"]) if rnd.random() < 0.05 else v for v in lay["pos"]["values"]]
+        lay["pos"]["values"] = [rnd.choice(["NOUN", "VERB"]) if rnd.random() < 0.05 else v
+                                for v in lay["pos"]["values"]]
     for link in rec["links"]:
         if link["kind"] == "tokens":
             link["pairs"] = [p for p in link["pairs"] if rnd.random() > 0.05]
@@ -99,8 +100,8 @@ def run(*files: Path) -> tuple[float, float, dict]:
 
 
 def versions() -> str:
-    from importlib import metadata
     import platform
+    from importlib import metadata
 
     return f"Python {platform.python_version()}; " + ", ".join(
         f"{p} {metadata.version(p)}" for p in ("lancang", "orjson"))
@@ -123,8 +124,9 @@ def main() -> None:
             for label, second in (("same order (streaming join)", b), ("B reversed (SQLite join)", rev)):
                 wall, rss, agr = run(a, second)
                 rows.append((n, size, label, wall, rss, agr["kappa"], agr["span_f1"], agr["aer"]))
-                print(f"{n:>8} records {size / 2**20:8.1f} MiB  {label:<28} {wall:7.2f} s {n / wall:>9,.0f} rec/s "
-                      f"peak {rss:6.1f} MiB  kappa {agr['kappa']:.4f} span F1 {agr['span_f1']:.4f} AER {agr['aer']:.4f}")
+                print(f"{n:>8} records {size / 2**20:8.1f} MiB  {label:<28} {wall:7.2f} s "
+                      f"{n / wall:>9,.0f} rec/s peak {rss:6.1f} MiB  "
+                      f"kappa {agr['kappa']:.4f} span F1 {agr['span_f1']:.4f} AER {agr['aer']:.4f}")
     if args.write:
         write_section(args.write, rows)
 

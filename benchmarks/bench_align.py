@@ -34,13 +34,12 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 import align_data as data  # noqa: E402
+from _report import write_block  # noqa: E402
+from bench_validate import machine  # noqa: E402
 
 from lancang.annotators.align import word_aligner  # noqa: E402
 from lancang.annotators.align.sentence import SentenceAligner, align_with, gale_church  # noqa: E402
 from lancang.quality.alignment import bead_scores, link_scores  # noqa: E402
-
-from _report import write_block  # noqa: E402
-from bench_validate import machine  # noqa: E402
 
 START, END = "<!-- bench_align:start -->", "<!-- bench_align:end -->"
 
@@ -185,8 +184,9 @@ def section(srows: list[dict], wrows: list[dict]) -> str:
                   "trained on the same pairs (gold sentences plus the pair's other parallel text here) and "
                   "symmetrised with grow-diag-final-and by lancang. pairs/s: training pairs over wall time, "
                   "training included. gibbs runs its chains on 2 threads (one per core); eflomal's binary runs its "
-                  "samplers in parallel too (about 2 cores busy here); ibm2 is one thread of numpy. gibbs rates are with numba's kernel "
-                  "cache warm (the first run after installing compiles for a few seconds).", "",
+                  "samplers in parallel too (about 2 cores busy here); ibm2 is one thread of numpy. "
+                  "gibbs rates are with numba's kernel cache warm (the first run after installing compiles for a "
+                  "few seconds).", "",
                   "| set | gold pairs | training pairs | aligner | AER | precision | recall | pairs/s |",
                   "|---|---:|---:|---|---:|---:|---:|---:|"]
         for r in wrows:

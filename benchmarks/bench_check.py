@@ -81,14 +81,16 @@ def main() -> None:
             p.unlink()
     if args.write:
         lines = ["## `lancang check` (GB/T 40035-2021 profile)", "",
-                 f"Measured {dt.date.today().isoformat()} by `python benchmarks/bench_check.py --write docs/benchmarks.md` "
-                 f"on {machine()}; {versions()}.", "",
+                 f"Measured {dt.date.today().isoformat()} by "
+                 f"`python benchmarks/bench_check.py --write docs/benchmarks.md` on {machine()}; {versions()}.", "",
                  "Records as in the validate benchmark (one PUD sentence a side, about 45 tokens). The profile runs "
                  "13 requirements: the text-hygiene rules, bilingual sides, empty segments, duplicate pairs (bounded "
                  "memory), untranslated segments, manifest items and processing steps. One process, end to end, "
                  "JSON report.", "",
-                 "| records | input MiB | tokens/record | seconds | records/s | peak RSS MiB |", "|---:|---:|---:|---:|---:|---:|"]
-        lines += [f"| {n:,} | {t / 2**20:,.1f} | {k:.0f} | {w:.1f} | {n / w:,.0f} | {r:.1f} |" for n, t, k, w, r, _v in rows]
+                 "| records | input MiB | tokens/record | seconds | records/s | peak RSS MiB |",
+                 "|---:|---:|---:|---:|---:|---:|"]
+        lines += [f"| {n:,} | {t / 2**20:,.1f} | {k:.0f} | {w:.1f} | {n / w:,.0f} | {r:.1f} |"
+                  for n, t, k, w, r, _v in rows]
         replace_section(args.write, "bench_check", lines)
 
 

@@ -62,21 +62,24 @@ def main() -> None:
             gold = Path(tmp) / f"{f.stem}.gold.jsonl"
             pred = Path(tmp) / f"{f.stem}.pred.jsonl"
             recs = list(conllu.read(f, langs=[lang]))
-            write_records(gold, ({"id": r["id"], "sides": {k: {"text": s["text"], "layers": {"tokens": s["layers"]["tokens"]}}
-                                                              for k, s in r["sides"].items()}} for r in recs))
-            write_records(pred, (perturb(r, i) for i, r in enumerate(orjson.loads(x) for x in gold.read_bytes().splitlines())))
+            write_records(gold, ({"id": r["id"],
+                                  "sides": {k: {"text": s["text"], "layers": {"tokens": s["layers"]["tokens"]}}
+                                            for k, s in r["sides"].items()}} for r in recs))
+            gold_recs = (orjson.loads(x) for x in gold.read_bytes().splitlines())
+            write_records(pred, (perturb(r, i) for i, r in enumerate(gold_recs)))
             wall, rss, acc = run(pred, gold)
             toks = acc["overall"]["gold"]
             rows.append((f.name, len(recs), toks, wall, rss, acc["overall"]["f1"]))
-            print(f"{f.name:<28} {len(recs):>6} records {toks:>8,} tokens {wall:6.2f} s {len(recs) / wall:>8,.0f} rec/s "
-                  f"{toks / wall:>9,.0f} tok/s peak {rss:5.1f} MiB F1 {acc['overall']['f1']:.4f}")
+            print(f"{f.name:<28} {len(recs):>6} records {toks:>8,} tokens {wall:6.2f} s "
+                  f"{len(recs) / wall:>8,.0f} rec/s {toks / wall:>9,.0f} tok/s peak {rss:5.1f} MiB "
+                  f"F1 {acc['overall']['f1']:.4f}")
     if args.write:
         lines = ["## `lancang evaluate --layer tokens` on the UD gold", "",
-                 f"Measured {dt.date.today().isoformat()} by `python benchmarks/bench_evaluate.py --write docs/benchmarks.md` "
-                 f"on {machine()}; {versions()}.", "",
+                 f"Measured {dt.date.today().isoformat()} by "
+                 f"`python benchmarks/bench_evaluate.py --write docs/benchmarks.md` on {machine()}; {versions()}.", "",
                  "Prediction = the gold with every token of every tenth sentence split in two. Whole command in a "
-                 "subprocess: start-up (about 0.1 s of each run), reading both JSONL files, joining by id, scoring, JSON "
-                 "output. Peak RSS is an upper bound: Linux counts the benchmark parent's memory at the fork in "
+                 "subprocess: start-up (about 0.1 s of each run), reading both JSONL files, joining by id, scoring, "
+                 "JSON output. Peak RSS is an upper bound: Linux counts the benchmark parent's memory at the fork in "
                  "the child's high-water mark.", "",
                  "| file | records | gold tokens | seconds | records/s | tokens/s | peak RSS MiB | F1 |",
                  "|---|---:|---:|---:|---:|---:|---:|---:|"]

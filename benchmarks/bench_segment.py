@@ -25,6 +25,7 @@ serves it:
 from __future__ import annotations
 
 import argparse
+import contextlib
 import copy
 import datetime as dt
 import os
@@ -304,10 +305,8 @@ def machine() -> str:
 def versions() -> str:
     out = []
     for d in ("lancang", "jieba", "opencc", "pythainlp", "nlpo3", "pyvi", "underthesea", "spacy", "burmesenlp"):
-        try:
+        with contextlib.suppress(metadata.PackageNotFoundError):
             out.append(f"{d} {metadata.version(d)}")
-        except metadata.PackageNotFoundError:
-            pass
     return ", ".join(out)
 
 

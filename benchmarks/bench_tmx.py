@@ -34,9 +34,8 @@ SHARED = ROOT.parent / "shared" / "data"
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_validate import machine  # noqa: E402
-
 from _report import write_block  # noqa: E402
+from bench_validate import machine  # noqa: E402
 
 START, END = "<!-- bench_tmx:start -->", "<!-- bench_tmx:end -->"
 

@@ -4,10 +4,11 @@
 
 Generates realistic records (two sides, zh-Hant and en, each a real PUD sentence: about 45 tokens a
 record, with sentences, tokens, UPOS, three entities a side, provenance, a bead link and a
-word-alignment link; one extra run joins two sentences a side), writes them to a temporary JSONL file, and runs the installed `lancang
-validate` on it in a subprocess, measuring wall time and peak RSS (``resource.getrusage`` of the
-child). It repeats the run for several corpus sizes to show that memory does not grow with the
-input, and times the reference engine (`--engine py`) on a smaller slice for comparison.
+word-alignment link; one extra run joins two sentences a side), writes them to a temporary JSONL file,
+and runs the installed `lancang validate` on it in a subprocess, measuring wall time and peak RSS
+(``resource.getrusage`` of the child). It repeats the run for several corpus sizes to show that
+memory does not grow with the input, and times the reference engine (`--engine py`) on a smaller
+slice for comparison.
 """
 
 from __future__ import annotations
@@ -181,8 +182,8 @@ def components(n: int) -> dict[str, float]:
 
 def write_section(path: Path, rows: list[tuple], parts: dict[str, float]) -> None:
     lines = ["## `lancang validate`", "",
-             f"Measured {dt.date.today().isoformat()} by `python benchmarks/bench_validate.py --write docs/benchmarks.md` "
-             f"on {machine()}; {versions()}.", "",
+             f"Measured {dt.date.today().isoformat()} by "
+             f"`python benchmarks/bench_validate.py --write docs/benchmarks.md` on {machine()}; {versions()}.", "",
              "Records: two sides (zh-Hant, en), each one real PUD sentence (about 45 tokens per record; "
              "rows marked 2 join two sentences a side, about 90 tokens) with sentences, tokens, UPOS and three "
              "entities a side, provenance on every layer, a bead link and a word-alignment link with one pair "
