@@ -9,7 +9,7 @@ import orjson
 
 from ..corpora.jsonl import atomic_output
 from ..standards.checker import check as run_check
-from ..standards.profiles import ProfileError, available, check_profile, load_profile, text_in
+from ..standards.profiles import ProfileError, available, check_profile, load_profile, pattern_warnings, text_in
 from ..standards.report import BASIS, render_html, render_junit, render_text
 from .common import InputProblem, Reading, handle_errors, input_options, output_option
 
@@ -142,6 +142,8 @@ def validate_profiles(files: tuple[str, ...]) -> None:
         try:
             p = load_profile(f)
             click.echo(f"{f}: valid ({p.id}, {len(p.requirements)} requirements)")
+            for warning in pattern_warnings(p.doc, p.source):
+                click.echo(warning, err=True)
         except ProfileError as exc:
             bad += 1
             click.echo(str(exc))

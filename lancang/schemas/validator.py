@@ -66,6 +66,13 @@ from ..findings import Finding, pointer
 from . import load_schema
 
 ENGINES = ("rs", "py")
+#: The most backtracking steps a ``pattern`` may take on one value. Patterns with lookaround or
+#: backreferences run on a backtracking engine (fancy-regex, about 4 ms at this bound); the others on a
+#: linear-time engine that needs no bound. A value that reaches it is not checked (:data:`COSTLY`).
+PATTERN_BACKTRACK_LIMIT = 100_000
+#: The keyword :meth:`SchemaEngine.errors` gives a pattern that reached the bound: not a failure, the
+#: value could not be checked.
+COSTLY = "pattern-too-costly"
 _CAMEL = re.compile(r"(?<!^)(?=[A-Z])")
 MAX_MANIFEST_BYTES = 16 * 1024 * 1024
 
@@ -84,7 +91,11 @@ class SchemaEngine:
             import jsonschema_rs
 
             self._v = jsonschema_rs.Draft202012Validator(
-                schema, offline=True, registry=jsonschema_rs.Registry(list(bundled_schemas().items())))
+                schema, offline=True, registry=jsonschema_rs.Registry(list(bundled_schemas().items())),
+                pattern_options=jsonschema_rs.FancyRegexOptions(backtrack_limit=PATTERN_BACKTRACK_LIMIT))
+            kinds = jsonschema_rs.ValidationErrorKind
+            self._costly: tuple[type, ...] = (kinds.BacktrackLimitExceeded, kinds.RegexEngineFailure)
+            self._schema = schema
         else:
             import jsonschema
 
@@ -97,6 +108,9 @@ class SchemaEngine:
         out = []
         if self.engine == "rs":
             for e in self._v.iter_errors(instance):
+                if isinstance(e.kind, self._costly):
+                    out.append((pointer(*e.instance_path), COSTLY, self._costly_message(list(e.schema_path))))
+                    continue
                 kw = _keyword(e.schema_path)
                 out.append((pointer(*e.instance_path), kw, e.message))
         else:
@@ -104,6 +118,42 @@ class SchemaEngine:
                 out.append((pointer(*e.absolute_path), _keyword(e.absolute_schema_path), e.message))
         out.sort()
         return out
+
+    def _costly_message(self, schema_path: list[Any]) -> str:
+        node: Any = self._schema
+        for part in schema_path:  # the pattern itself, where the path stays inside this schema (no $ref)
+            node = node.get(part) if isinstance(node, dict) else None
+        pat = f"pattern {node!r}" if isinstance(node, str) else "the pattern"
+        return (f"{pat} at schema {pointer(*schema_path)} needs more than {PATTERN_BACKTRACK_LIMIT:,} backtracking "
+                "steps on this value")
+
+
+def schema_patterns(schema: Any, path: tuple[Any, ...] = ()) -> Iterator[tuple[str, str]]:
+    """``(JSON pointer, regular expression)`` of every ``pattern`` and ``patternProperties`` key of a
+    schema (values of ``const``, ``enum``, ``default`` and ``examples`` are data, not schema)."""
+    if isinstance(schema, dict):
+        for k, v in schema.items():
+            if k == "pattern" and isinstance(v, str):
+                yield pointer(*path, k), v
+            elif k == "patternProperties" and isinstance(v, dict):
+                yield from ((pointer(*path, k, p), p) for p in v)
+            if k not in ("const", "enum", "default", "examples"):
+                yield from schema_patterns(v, (*path, k))
+    elif isinstance(schema, list):
+        for i, v in enumerate(schema):
+            yield from schema_patterns(v, (*path, i))
+
+
+def needs_backtracking(regex: str) -> bool:
+    """The regular expression uses what only a backtracking engine runs (lookaround, backreferences), so
+    its cost on a value is bounded by :data:`PATTERN_BACKTRACK_LIMIT`, not linear in the value."""
+    import jsonschema_rs
+
+    try:
+        jsonschema_rs.Draft202012Validator({"pattern": regex}, pattern_options=jsonschema_rs.RegexOptions())
+    except jsonschema_rs.ValidationError:
+        return True
+    return False
 
 
 @functools.cache

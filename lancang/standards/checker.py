@@ -23,7 +23,7 @@ from ..corpora.model import now_iso
 from ..errors import InputError
 from ..findings import Finding
 from ..schemas import load_schema
-from ..schemas.validator import SchemaEngine
+from ..schemas.validator import COSTLY, SchemaEngine
 from .metrics import CorpusMetrics
 from .profiles import Profile
 from .rules import RULES, Rule
@@ -82,6 +82,23 @@ class Checker:
             rule = st.req.get("rule") or f"{st.req['kind']}-schema"
             st.shown.append(Finding(rule, message, _sev(st.req), file, line, record, ptr, st.req["clause"]))
 
+    def _schema_hits(self, st: ReqState, errors: list[tuple[str, str, str]], file: str | None,
+                     line: int | None = None, record: str | None = None, metric: bool = False) -> None:
+        """Findings of a schema requirement. A pattern too costly to evaluate on a value (it reached the
+        backtracking bound) is no finding: the requirement is not checked from there on (``fail`` if it
+        already failed), with the reason and the first value's location."""
+        costly = [(ptr, msg) for ptr, kw, msg in errors if kw == COSTLY]
+        for ptr, kw, msg in errors:
+            if kw != COSTLY:
+                self._hit(st, f"metric {ptr}: {msg}" if metric else msg, file, line, record, ptr)
+        if costly:
+            ptr, msg = costly[0]
+            at = ":".join(str(x) for x in (file, line) if x is not None)
+            st.verdict = "fail" if st.count else "not-checked"
+            st.reason = (f"pattern too costly: {msg} ({at}{f', record {record}' if record else ''}, "
+                         f"{ptr or '/'}); the requirement was not checked from there on (a pattern with lookaround "
+                         "or backreferences is bounded: anchor it or write it without them)")
+
     def _unavailable(self, st: ReqState, exc: ImportError) -> None:
         rule, extra = (st.rule.id, st.rule.needs) if st.rule else ("", "")
         st.verdict, st.reason = "not-checked", f"rule {rule} needs `pip install \"lancang[{extra}]\"` ({exc})"
@@ -128,7 +145,7 @@ class Checker:
                 continue
             cm.add(rec)
             for st in record_states:
-                if st.verdict == "not-checked":
+                if st.verdict is not None:  # not checkable (a missing backend, a pattern too costly)
                     continue
                 try:
                     self._check_record(st, rec, item.line, name)
@@ -192,8 +209,7 @@ class Checker:
     def _check_record(self, st: ReqState, rec: dict[str, Any], line: int, name: str) -> None:
         if st.engine is not None:
             if not st.engine.is_valid(rec):
-                for ptr, _kw, msg in st.engine.errors(rec):
-                    self._hit(st, msg, name, line, rec["id"], ptr)
+                self._schema_hits(st, st.engine.errors(rec), name, line, rec["id"])
             return
         hits = st.runner.record(rec, line) if st.runner is not None else st.rule.check(rec, st.params)  # type: ignore[union-attr]
         for ptr, msg in hits:
@@ -204,8 +220,7 @@ class Checker:
         for st in self.states:
             if st.req["kind"] == "manifest":
                 assert st.engine is not None
-                for ptr, _kw, msg in st.engine.errors(doc):
-                    self._hit(st, msg, name, ptr=ptr)
+                self._schema_hits(st, st.engine.errors(doc), name)
             elif st.rule is not None and st.rule.scope == "manifest":
                 if not man.is_valid(doc):
                     st.verdict = "not-checked"
@@ -227,10 +242,9 @@ class Checker:
         assert st.engine is not None
         errors = st.engine.errors(doc)
         missing = [(p, m) for p, kw, m in errors if kw == "required"]
-        for ptr, _kw, msg in errors:
-            if (ptr, msg) not in missing:
-                self._hit(st, f"metric {ptr}: {msg}", "metrics", ptr=ptr)
-        if missing and not st.count:
+        self._schema_hits(st, [(p, kw, m) for p, kw, m in errors if (p, m) not in missing], "metrics",
+                          metric=True)
+        if missing and not st.count and st.verdict is None:
             st.verdict = "not-checked"
             st.reason = "metrics not supplied: " + "; ".join(f"{p or '/'} {m}" for p, m in missing) + \
                         " (compute them with lancang evaluate / agree / inspect and pass --metrics)"

@@ -20,7 +20,7 @@ from ..corpora.io import register_input
 from ..errors import InputError
 from ..findings import pointer
 from ..schemas import load_schema
-from ..schemas.validator import SchemaEngine
+from ..schemas.validator import PATTERN_BACKTRACK_LIMIT, SchemaEngine, needs_backtracking, schema_patterns
 from .rules import RULES
 
 
@@ -139,6 +139,23 @@ def check_profile(doc: Any, source: str) -> list[str]:
                 for ptr, name in unknown_metrics(req["schema"]):
                     problems.append(f"{base}/schema{ptr}: unknown metric {name!r}")
     return problems
+
+
+def pattern_warnings(doc: Any, source: str) -> list[str]:
+    """Warnings for the regular expressions of a profile's embedded schemas that need a backtracking engine
+    (lookaround, backreferences): their cost on a value grows faster than its length, so `lancang check`
+    bounds them and leaves the requirement not-checked where a value reaches the bound. Other patterns
+    run in linear time."""
+    out = []
+    for i, req in enumerate(doc.get("requirements", ()) if isinstance(doc, dict) else ()):
+        if isinstance(req, dict) and req.get("kind") in ("record", "manifest", "metrics"):
+            for ptr, regex in schema_patterns(req.get("schema")):
+                if needs_backtracking(regex):
+                    out.append(f"{source} {pointer('requirements', i, 'schema')}{ptr}: warning: pattern {regex!r} "
+                               "needs a backtracking engine (lookaround or backreferences); `lancang check` stops "
+                               f"after {PATTERN_BACKTRACK_LIMIT:,} steps on a value and leaves the requirement "
+                               "not-checked there")
+    return out
 
 
 def outside_refs(schema: Any) -> list[tuple[str, str]]:
