@@ -96,7 +96,7 @@ def sample_corpus(corpus: PathLike | None, output: PathLike | None, *, aql: Any 
     the_plan = _plan(lot_size, aql, level, severity or "normal", count, plan)
     if seed is None:
         seed = smp.new_seed()
-    records = smp.draw(corpus, the_plan, seed, **reading)
+    records = smp.draw(corpus, the_plan, seed, lot=switch["lots"] + 1 if switch is not None else None, **reading)
     if out_format == "jsonl":
         with JsonlWriter(output) as w:
             for rec in records:
@@ -136,7 +136,7 @@ def inspect_sample(reviewed: PathLike, *, corpus: PathLike | None = None, histor
     result = insp.to_dict()
     if history is not None:
         result["switching"] = sw.record_lot(
-            history, insp.plan, insp.defects, where=str(reviewed), allow_reduced=allow_reduced,
+            history, insp.plan, insp.defects, where=str(reviewed), drawn_for=insp.lot, allow_reduced=allow_reduced,
             force_severity=force_severity, resume=resume,
             sample={"path": str(reviewed), "source": insp.source, "seed": insp.seed, "digest": insp.sample_digest})
     inputs: list[Any] = [reviewed]

@@ -331,10 +331,12 @@ def review_slot() -> dict[str, Any]:
 
 
 def draw(path: PathLike, plan: Plan, seed: int, *, fmt: str | None = None, langs: Any = None,
-         options: dict[str, Any] | None = None, source: str | None = None) -> Iterator[dict[str, Any]]:
+         options: dict[str, Any] | None = None, source: str | None = None,
+         lot: int | None = None) -> Iterator[dict[str, Any]]:
     """Stream the sampled records of ``path`` (in corpus order, any readable format), each with empty
     review slots in ``meta.review`` and the plan, seed, position and ``source`` (default: the file's
-    name) in ``meta.sample``. The corpus must hold exactly ``plan.lot_size`` records."""
+    name) in ``meta.sample``, and ``lot``, the number of the lot in a switching history, when given.
+    The corpus must hold exactly ``plan.lot_size`` records."""
     picks = select(plan.lot_size, plan.sample_size, seed)
     plan_d = plan.to_dict()
     if source is None:
@@ -354,6 +356,8 @@ def draw(path: PathLike, plan: Plan, seed: int, *, fmt: str | None = None, langs
             raise InputError(f"{where(path, line, rec['id'])}: the record already has meta.review or meta.sample "
                              "(is this already a review sample?); draw from the corpus itself")
         meta["sample"] = {"plan": plan_d, "seed": seed, "source": source, "position": seen, "line": line}
+        if lot is not None:
+            meta["sample"]["lot"] = lot
         meta["review"] = review_slot()
         yield rec
     if seen != plan.lot_size:
@@ -446,6 +450,7 @@ class Inspection:
     #: what tells one reviewed sample from another in a switching history
     seed: Any = None
     source: Any = None
+    lot: Any = None  # the lot number in a switching history the sample was drawn for (meta.sample.lot)
     sample_hash: Any = field(default_factory=hashlib.sha256, repr=False)
 
     @property
@@ -599,7 +604,8 @@ def inspect(path: PathLike, *, check: DrawCheck | None = None, digest: Any = Non
             if result is None:
                 plan_d = sample["plan"]
                 try:
-                    result = Inspection(Plan.from_dict(plan_d), seed=sample.get("seed"), source=sample.get("source"))
+                    result = Inspection(Plan.from_dict(plan_d), seed=sample.get("seed"), source=sample.get("source"),
+                                        lot=sample.get("lot"))
                 except UsageError as exc:
                     raise InputError(f"{here}: {exc}") from None
                 if check is not None:
@@ -609,6 +615,9 @@ def inspect(path: PathLike, *, check: DrawCheck | None = None, digest: Any = Non
             elif sample.get("seed") != result.seed:
                 raise InputError(f"{here}: meta.sample.seed {sample.get('seed')!r} differs from the first record's "
                                  f"({result.seed!r}); one sample, one seed")
+            elif sample.get("lot") != result.lot:
+                raise InputError(f"{here}: meta.sample.lot {sample.get('lot')!r} differs from the first record's "
+                                 f"({result.lot!r}); one sample, one lot")
             first = positions.add(str(sample.get("position")), line if line is not None else k)
             if first is not None:
                 raise InputError(f"{here}: position {sample.get('position')} of the lot is also on "

@@ -559,14 +559,20 @@ def next_lot(history: PathLike, *, aql: Any = None, level: str | None = None, co
 
 
 def record_lot(history: PathLike, plan: Plan, defects: int, *, sample: dict[str, Any], where: str,
-               allow_reduced: bool = False, force_severity: bool = False, resume: bool = False) -> dict[str, Any]:
+               allow_reduced: bool = False, force_severity: bool = False, resume: bool = False,
+               drawn_for: Any = None) -> dict[str, Any]:
     """Check an inspected lot against the history, append it, and return the metrics
     ``inspection.switching`` part. ``sample`` identifies the reviewed sample (its ``digest`` is what
     refuses the same sample twice); ``where`` names it in errors; ``force_severity`` takes the plan's
-    severity as the responsible authority's decision."""
+    severity as the responsible authority's decision. ``drawn_for``: the lot number the sample was
+    drawn for (``meta.sample.lot``, written by ``sample --history``); a history that ends before the lot
+    before it was cut."""
     if plan.scheme != "gb-t-2828.1":
         raise UsageError(f"{where}: the sample uses a fixed plan; --history runs the GB/T 2828.1 switching rules")
     hist = read_history(history)
+    if isinstance(drawn_for, int) and not isinstance(drawn_for, bool) and drawn_for > hist.lots + 1:
+        raise InputError(f"{where}: the sample was drawn for lot {drawn_for} of {history} (meta.sample.lot), but the "
+                         f"history ends after lot {hist.lots}: lines were cut from its end; restore them from a backup")
     why = check_params(hist, plan)
     if why:
         raise InputError(f"{where}: the sample's {why}")

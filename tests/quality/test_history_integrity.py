@@ -14,6 +14,7 @@ import pytest
 
 from lancang.corpora.io import lock_path
 from lancang.errors import InputError
+from lancang.quality import sampling as smp
 from lancang.quality import switching as sw
 from lancang.quality.switching import LotResult, next_state
 
@@ -170,3 +171,42 @@ def test_cli_inspect_refuses_a_cut_history(cli, tmp_path: Path) -> None:
     res = cli("sample", str(CORPUS), str(tmp_path / "again.jsonl"), "--history", str(s.history))
     assert res.exit_code == 2 and "ends after lot 1" in res.stderr
     assert orjson.loads(before)["lot"] == 1
+
+
+def test_sample_names_its_lot(cli, tmp_path: Path) -> None:
+    s = Series(cli, tmp_path)
+    s.lot(0)
+    out = tmp_path / "next.jsonl"
+    assert cli("sample", str(CORPUS), str(out), "--history", str(s.history), "--seed", "7").exit_code == 0
+    assert {orjson.loads(x)["meta"]["sample"]["lot"] for x in out.read_bytes().splitlines()} == {2}
+    plain = tmp_path / "plain.jsonl"
+    assert cli("sample", str(CORPUS), str(plain), "--aql", "1.0", "--seed", "7").exit_code == 0
+    assert "lot" not in orjson.loads(plain.read_bytes().splitlines()[0])["meta"]["sample"]
+
+
+def test_cli_inspect_refuses_a_cut_history_copied_without_its_sidecar(cli, tmp_path: Path) -> None:
+    """The sidecar is gone (the history was copied elsewhere): the sample's lot number is the evidence."""
+    s = Series(cli, tmp_path)
+    for _ in range(3):
+        s.lot(0)
+    out = tmp_path / "next.jsonl"
+    assert cli("sample", str(CORPUS), str(out), "--history", str(s.history), "--seed", "7").exit_code == 0
+    review(out, 0)
+    copy = tmp_path / "copy.jsonl"
+    copy.write_bytes(b"".join(s.history.read_bytes().splitlines(keepends=True)[:2]))
+    assert sw.read_history(copy).lots == 2  # on its own, the copy looks whole
+    res = cli("inspect", str(out), "--history", str(copy))
+    assert res.exit_code == 2 and "Traceback" not in res.stderr
+    err = res.stderr.strip()
+    assert "\n" not in err and f"{out}:" in err and "drawn for lot 4" in err and "ends after lot 2" in err
+    assert sw.read_history(copy).lots == 2
+
+
+def test_sample_lot_must_agree_across_records(tmp_path: Path) -> None:
+    out = tmp_path / "r.jsonl"
+    plan = smp.gb2828_plan(sum(1 for _ in CORPUS.open("rb")), "1.0")
+    rows = list(smp.draw(CORPUS, plan, 3, lot=5))
+    rows[1]["meta"]["sample"]["lot"] = 6
+    out.write_bytes(b"".join(orjson.dumps(r) + b"\n" for r in rows))
+    with pytest.raises(InputError, match=r"r\.jsonl:2 \[.*\]: meta\.sample\.lot 6 differs from the first record's"):
+        smp.inspect(out)
