@@ -44,7 +44,7 @@ def _docs(folder: Path) -> dict[str, bytes]:
 
 def test_every_shared_brat_corpus_round_trips_identically(tmp_path: Path) -> None:
     src = shared("formats", "brat")
-    recs = list(read(src))
+    recs = list(read(src, langs=["en"]))
     assert len(recs) == len(list(src.glob("*.ann"))) == 146
     rv = RecordValidator()
     for rec in recs:
@@ -57,17 +57,17 @@ def test_every_shared_brat_corpus_round_trips_identically(tmp_path: Path) -> Non
 
 
 def test_tdt_attributes_notes_and_layout() -> None:
-    [rec] = read(shared("formats", "brat", "TDT__b105.ann"))
-    assert rec["id"] == "TDT__b105" and list(rec["sides"]) == ["und"]
-    side = rec["sides"]["und"]
+    [rec] = read(shared("formats", "brat", "TDT__b105.ann"), langs=["fi"])
+    assert rec["id"] == "TDT__b105" and list(rec["sides"]) == ["fi"]
+    side = rec["sides"]["fi"]
     t1 = side["layers"]["entities"]["items"][0]
     assert t1 == {"id": "T1", "start": 0, "end": 7, "label": "N",
                   "attrs": {"#Lemma": " Delilah", "SUBCAT": "Prop", "NUM": "Sg", "CASE": "Nom", "OTHER": "UNK"}}
     assert side["text"][0:7] == "Delilah"
     layout = side["meta"]["brat"]
     assert layout["order"][:3] == ["T1", "#1", "A1"] and layout["attr_ids"]["A1"] == ["T1", "SUBCAT"]
-    [rec] = read(shared("formats", "brat", "BioNLP-ST_2011__BioNLP-ST_2011_EPI__PMID-16379001.ann"))
-    side = rec["sides"]["und"]
+    [rec] = read(shared("formats", "brat", "BioNLP-ST_2011__BioNLP-ST_2011_EPI__PMID-16379001.ann"), langs=["en"])
+    side = rec["sides"]["en"]
     equiv = [r for r in side["layers"]["entities"]["relations"] if "id" not in r]
     assert equiv and equiv[0]["label"] == "Equiv" and all(a["role"] == "*" for a in equiv[0]["args"])
     assert "*" in side["meta"]["brat"]["order"]
@@ -120,10 +120,10 @@ def test_bom_and_crlf_conventions_are_detected(tmp_path: Path, bom_counts: bool,
 
 def test_forced_convention_that_does_not_fit_is_an_error(tmp_path: Path) -> None:
     p = _pair(tmp_path, b"ab\r\ncd", "T1\tX 3 5\tcd\n")
-    [rec] = read(p)
-    assert rec["sides"]["und"]["layers"]["entities"]["items"][0]["start"] == 3
+    [rec] = read(p, langs=["en"])
+    assert rec["sides"]["en"]["layers"]["entities"]["items"][0]["start"] == 3
     with pytest.raises(InputError, match=r"doc.ann:1: T1: the .ann quotes 'cd' but the .txt has ' c' at 3 5"):
-        list(read(p, crlf_units=2))
+        list(read(p, langs=["en"], crlf_units=2))
 
 
 def test_non_nfc_text_is_mapped_exactly_or_refused(tmp_path: Path) -> None:
@@ -135,7 +135,7 @@ def test_non_nfc_text_is_mapped_exactly_or_refused(tmp_path: Path) -> None:
     assert [(i["start"], i["end"]) for i in side["layers"]["entities"]["items"]] == [(0, 8), (5, 8)]
     _pair(tmp_path, raw.encode(), "T1\tX 0 4\tVie\u0302\n")
     with pytest.raises(InputError, match=r"doc.ann:1: T1: offset 4 falls inside a character sequence that NFC"):
-        list(read(p))
+        list(read(p, langs=["vi"]))
 
 
 DISCONTINUOUS = (
@@ -152,8 +152,8 @@ DISCONTINUOUS = (
 
 def test_discontinuous_normalisations_and_notes_round_trip(tmp_path: Path) -> None:
     p = _pair(tmp_path, "South and Africa Nanda".encode(), DISCONTINUOUS.replace("12 18", "10 16").replace("19 24", "17 22"))
-    [rec] = read(p)
-    side = rec["sides"]["und"]
+    [rec] = read(p, langs=["en"])
+    side = rec["sides"]["en"]
     t1 = side["layers"]["entities"]["items"][0]
     assert t1["fragments"] == [[0, 5], [10, 16]] and (t1["start"], t1["end"]) == (0, 16)
     assert t1["attrs"]["N:Reference"] == [{"ref": "Wikidata:Q258", "text": "South Africa"},
@@ -179,15 +179,15 @@ def test_discontinuous_normalisations_and_notes_round_trip(tmp_path: Path) -> No
 def test_bad_ann_is_located(tmp_path: Path, ann: str, message: str) -> None:
     p = _pair(tmp_path, b"abc def", ann)
     with pytest.raises(InputError, match=message):
-        list(read(p))
+        list(read(p, langs=["en"]))
 
 
 def test_missing_txt_and_bad_paths(tmp_path: Path) -> None:
     (tmp_path / "a.ann").write_text("", encoding="utf-8")
     with pytest.raises(InputError, match=r"a.ann: the text file a.txt is missing"):
-        list(read(tmp_path))
+        list(read(tmp_path, langs=["en"]))
     with pytest.raises(InputError, match="no such file"):
-        list(read(tmp_path / "nothing"))
+        list(read(tmp_path / "nothing", langs=["en"]))
 
 
 def test_records_from_other_formats_get_brat_ids(tmp_path: Path) -> None:
@@ -245,12 +245,12 @@ def test_symlink_out_of_the_folder_is_refused_without_its_content(cli, tmp_path:
         (corpus / "doc.ann").symlink_to(outside / "passwd")
     link = corpus / f"doc.{which}"
     with pytest.raises(InputError, match="a symbolic link leading outside") as exc:
-        list(read(corpus))
+        list(read(corpus, langs=["id"]))
     assert str(link) in str(exc.value) and "SECRET" not in str(exc.value) and "secret" not in str(exc.value)
     with pytest.raises(InputError, match="a symbolic link leading outside"):
-        list(read(corpus / "doc.ann"))
-    res = cli("convert", str(corpus), str(tmp_path / "o.jsonl"), "--from", "brat")
-    assert res.exit_code == 2 and "SECRET" not in res.output and not (tmp_path / "o.jsonl").exists()
+        list(read(corpus / "doc.ann", langs=["id"]))
+    res = cli("convert", str(corpus), str(tmp_path / "o.jsonl"), "--from", "brat", "--src", "id")
+    assert res.exit_code == 2 and "a symbolic link leading outside" in res.output and "SECRET" not in res.output and not (tmp_path / "o.jsonl").exists()
 
 
 def test_symlinks_inside_the_folder_are_read(tmp_path: Path) -> None:
@@ -259,5 +259,20 @@ def test_symlinks_inside_the_folder_are_read(tmp_path: Path) -> None:
     (corpus / "real" / "a.txt").write_text("Budi", encoding="utf-8")
     (corpus / "a.ann").write_text("T1\tPER 0 4\tBudi\n", encoding="utf-8")
     (corpus / "a.txt").symlink_to(corpus / "real" / "a.txt")
-    [rec] = list(read(corpus))
-    assert rec["sides"]["und"]["text"] == "Budi"
+    [rec] = list(read(corpus, langs=["id"]))
+    assert rec["sides"]["id"]["text"] == "Budi"
+
+
+def test_reading_without_src_is_a_usage_error_not_und(cli, tmp_path: Path) -> None:
+    """Issue 11: brat does not say the language of its text; reading it without --src is a one-line usage
+    error naming the input (exit 2), never a side called ``und``."""
+    p = _pair(tmp_path, b"Budi", "T1\tPER 0 4\tBudi\n")
+    with pytest.raises(UsageError, match=r"doc.ann: a brat corpus does not name the language of its text: "
+                                         r"give it with --src\Z"):
+        list(read(p))
+    out = tmp_path / "o.jsonl"
+    res = cli("convert", str(p), str(out), "--from", "brat")
+    assert res.exit_code == 2 and "give it with --src" in res.output and len(res.output.strip().splitlines()) == 1
+    assert not out.exists()
+    assert cli("convert", str(p), str(out), "--from", "brat", "--src", "id").exit_code == 0
+    assert '"sides":{"id":' in out.read_text(encoding="utf-8").replace(" ", "")

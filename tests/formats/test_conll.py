@@ -76,7 +76,7 @@ def test_weibo_sentence_and_repairs() -> None:
             break
         prev = tag
     with pytest.raises(InputError, match=rf"weiboNER_2nd_conll.train:{first}: 'I-.*does not continue an entity"):
-        list(read(src, scheme="iob2", seg_suffix=True))
+        list(read(src, langs=["zh-Hans"], scheme="iob2", seg_suffix=True))
 
 
 def test_indonesian_token_bio(tmp_path: Path) -> None:
@@ -171,14 +171,14 @@ def test_bad_lines_and_writer_refusals(tmp_path: Path) -> None:
     p = tmp_path / "x.conll"
     p.write_text("a\tO\nb\tNN\tO\n\n", encoding="utf-8")
     with pytest.raises(InputError, match=r"x.conll:2: the line has 3 columns, 2 expected"):
-        list(read(p))
+        list(read(p, langs=["en"]))
     p.write_text("a\tb\tc\td\te\tO\n\n", encoding="utf-8")
     with pytest.raises(InputError, match=r"x.conll:1: 6 columns; name them"):
-        list(read(p))
-    assert list(read(p, columns="token,lemma,pos,xpos,feat,ner"))[0]["sides"]["und"]["layers"]["x-feat"] == {
-        "values": ["e"]}
+        list(read(p, langs=["en"]))
+    assert list(read(p, langs=["en"], columns="token,lemma,pos,xpos,feat,ner"))[0]["sides"]["en"]["layers"][
+        "x-feat"] == {"values": ["e"]}
     with pytest.raises(UsageError, match="columns start with token"):
-        list(read(p, columns="pos,token,a,b,c,ner"))
+        list(read(p, langs=["en"], columns="pos,token,a,b,c,ner"))
     out = tmp_path / "o.conll"
 
     def rec(items: list[dict[str, Any]], text: str = "Hà Nội đẹp") -> dict[str, Any]:
@@ -194,3 +194,19 @@ def test_bad_lines_and_writer_refusals(tmp_path: Path) -> None:
         write([{"id": "v", "sides": {"vi": {"text": "Hà Nội", "layers": {"tokens": {"spans": [[0, 6]]}}}}}],
               out, sep="space")
     assert not out.exists()
+
+
+def test_reading_without_src_is_a_usage_error_not_und(cli, tmp_path: Path) -> None:
+    """Issue 11: a column file does not say its language; without --src reading is a one-line usage error
+    naming the file (exit 2), never a side called ``und``."""
+    p = tmp_path / "x.conll"
+    p.write_text("Hà\tB-LOC\nNội\tI-LOC\n\n", encoding="utf-8")
+    with pytest.raises(UsageError, match=r"x.conll: a CoNLL file does not name the language of its text: "
+                                         r"give it with --src\Z"):
+        list(read(p))
+    out = tmp_path / "o.jsonl"
+    res = cli("convert", str(p), str(out), "--from", "conll")
+    assert res.exit_code == 2 and "give it with --src" in res.output and len(res.output.strip().splitlines()) == 1
+    assert not out.exists()
+    assert cli("convert", str(p), str(out), "--from", "conll", "--src", "vi").exit_code == 0
+    assert '"sides":{"vi":' in out.read_text(encoding="utf-8").replace(" ", "")

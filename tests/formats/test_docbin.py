@@ -6,7 +6,7 @@ from typing import Any
 import pytest
 
 from lancang.corpora.formats.conllu import read as read_conllu
-from lancang.errors import InputError
+from lancang.errors import InputError, UsageError
 
 from ..conftest import shared
 from .contract import FormatContract
@@ -86,3 +86,22 @@ def test_refusals(tmp_path: Path) -> None:
     bad.write_bytes(b"not msgpack at all")
     with pytest.raises(InputError, match="not a spaCy DocBin"):
         list(read(bad))
+
+
+def test_a_foreign_doc_without_src_is_a_usage_error_not_und(cli, tmp_path: Path) -> None:
+    """Issue 11: a Doc spaCy wrote alone does not name its language; without --src reading it is a one-line
+    usage error naming the file and the Doc (exit 2), never a side called ``und``. A Doc lancang wrote
+    names it (``user_data``), so it reads back without --src, and --src overrides it."""
+    plain = tmp_path / "plain.spacy"
+    DocBin(docs=[Doc(Vocab(), words=["Hello", "world"], spaces=[True, False])]).to_disk(plain)
+    with pytest.raises(UsageError, match=r"plain.spacy: doc 1: the Doc does not name the language of its text: "
+                                         r"give it with --src\Z"):
+        list(read(plain))
+    out = tmp_path / "o.jsonl"
+    res = cli("convert", str(plain), str(out), "--from", "docbin")
+    assert res.exit_code == 2 and "give it with --src" in res.output and len(res.output.strip().splitlines()) == 1
+    assert not out.exists()
+    ours = tmp_path / "ours.spacy"
+    write([{"id": "k", "sides": {"km": {"text": "ភ្នំពេញ", "layers": {"tokens": {"spans": [[0, 7]]}}}}}], ours)
+    assert [list(r["sides"]) for r in read(ours)] == [["km"]]
+    assert [list(r["sides"]) for r in read(ours, langs=["km-KH"])] == [["km-KH"]]

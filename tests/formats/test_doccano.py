@@ -59,26 +59,26 @@ def test_sequence_labelling_example(tmp_path: Path) -> None:
 def test_relation_example(tmp_path: Path) -> None:
     p = tmp_path / "rel.jsonl"
     p.write_bytes(orjson.dumps(RELATIONS) + b"\n")
-    [rec] = read(p)
+    [rec] = read(p, langs=["en"])
     assert RecordValidator().check(rec) == []
     assert _texts(rec) == [("Google", "ORG"), ("September 4, 1998", "DATE"), ("Larry Page", "PERSON"),
                            ("Sergey Brin", "PERSON")]
-    rels = rec["sides"]["und"]["layers"]["entities"]["relations"]
+    rels = rec["sides"]["en"]["layers"]["entities"]["relations"]
     assert rels[0] == {"label": "foundedAt", "args": [{"role": "from", "ref": "T0"}, {"role": "to", "ref": "T1"}]}
     out = tmp_path / "o.jsonl"
     write([rec], out)
     back = orjson.loads(out.read_bytes())
-    assert back == {"id": 1, **RELATIONS}
+    assert back == {"id": 1, **RELATIONS, "lancang_lang": "en"}
 
 
 def test_utf16_grapheme_and_codepoint_offsets(tmp_path: Path) -> None:
     text = "👨🏻\u200d🚒 firemen drive firetrucks"  # doccano issue 2290
     p = tmp_path / "e.jsonl"
     p.write_bytes(orjson.dumps({"id": 5, "text": text, "label": [[22, 32, "VEHICLE"]]}) + b"\n")
-    [rec] = read(p)
+    [rec] = read(p, langs=["en"])
     assert _texts(rec) == [("firetrucks", "VEHICLE")]
     p.write_bytes(orjson.dumps({"id": 5, "text": text, "label": [[16, 26, "VEHICLE"]]}) + b"\n")
-    [rec] = read(p, offsets="grapheme")
+    [rec] = read(p, langs=["en"], offsets="grapheme")
     assert _texts(rec) == [("firetrucks", "VEHICLE")]
     out = tmp_path / "o.jsonl"
     write([rec], out, offsets="grapheme")
@@ -97,7 +97,7 @@ def test_other_keys_are_kept(tmp_path: Path) -> None:
     assert rec["meta"]["Comments"] == ["check"] and rec["meta"]["source"] == "news"
     out = tmp_path / "o.jsonl"
     write([rec], out)
-    assert orjson.loads(out.read_bytes()) == doc
+    assert orjson.loads(out.read_bytes()) == {**doc, "lancang_lang": "lo"}  # the language, which doccano cannot say
 
 
 @pytest.mark.parametrize("line, message", [
@@ -113,7 +113,7 @@ def test_bad_input_is_located(tmp_path: Path, line: bytes, message: str) -> None
     p = tmp_path / "k.jsonl"
     p.write_bytes(b'\n' * 0 + line + b"\n")
     with pytest.raises(InputError, match=message):
-        list(read(p))
+        list(read(p, langs=["en"]))
 
 
 def test_writer_refusals(tmp_path: Path) -> None:
@@ -125,3 +125,40 @@ def test_writer_refusals(tmp_path: Path) -> None:
     with pytest.raises(UsageError, match="form=.spans. is not one of"):
         write([rec], out, form="spans")
     assert not out.exists()
+
+
+def test_reading_without_src_is_a_usage_error_not_und(cli, tmp_path: Path) -> None:
+    """Issue 11: a doccano line that does not name its language needs --src: a one-line usage error naming
+    the line and the document (exit 2), never a side called ``und``."""
+    p = tmp_path / "seq.jsonl"
+    p.write_bytes(SEQUENCE)
+    with pytest.raises(UsageError, match=r"seq.jsonl:1: doccano document 1 does not name the language of its "
+                                         r"text: give it with --src\Z"):
+        list(read(p))
+    out = tmp_path / "o.jsonl"
+    res = cli("convert", str(p), str(out), "--from", "doccano")
+    assert res.exit_code == 2 and "give it with --src" in res.output and len(res.output.strip().splitlines()) == 1
+    assert not out.exists()
+
+
+def test_a_lancang_written_file_reads_back_with_its_language(cli, tmp_path: Path) -> None:
+    """The writer stores each side's language in the line (``lancang_lang``, kept by doccano as metadata),
+    so a file lancang wrote reads back without --src; --src still overrides it, and a stored value that
+    is not a BCP 47 tag is an input error naming the line."""
+    recs = [{"id": "1", "sides": {"th": {"text": "กรุงเทพ", "layers": {"entities": {"items": [
+                {"start": 0, "end": 7, "label": "LOC"}]}}}}},
+            {"id": "2", "sides": {"lo": {"text": "ວຽງຈັນ"}}}]
+    p = tmp_path / "out.doccano.jsonl"
+    write(recs, p)
+    back = list(read(p))
+    assert [list(r["sides"]) for r in back] == [["th"], ["lo"]]
+    assert back[0]["sides"]["th"]["layers"]["entities"]["items"] == [{"start": 0, "end": 7, "label": "LOC"}]
+    assert all("lancang_lang" not in r.get("meta", {}) for r in back)  # not metadata once read
+    assert [list(r["sides"]) for r in read(p, langs=["zh-Hans"])] == [["zh-Hans"], ["zh-Hans"]]
+    out = tmp_path / "back.jsonl"
+    assert cli("convert", str(p), str(out)).exit_code == 0
+    assert [list(orjson.loads(x)["sides"]) for x in out.read_bytes().splitlines()] == [["th"], ["lo"]]
+    p.write_bytes(b'{"id": 3, "text": "x", "lancang_lang": "not a tag"}\n')
+    with pytest.raises(InputError, match=r"out.doccano.jsonl:1: doccano document 3 names its language 'not a tag', "
+                                         r"which is not a BCP 47 tag"):
+        list(read(p))

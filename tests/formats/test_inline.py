@@ -91,3 +91,20 @@ def test_thainer_reads_writes_and_reads_the_same() -> None:
         again = list(read(out, langs=["th"]))
     strip = [{k: v for k, v in r.items() if k != "meta"} for r in first]
     assert [{k: v for k, v in r.items() if k != "meta"} for r in again] == strip
+
+
+def test_reading_without_src_is_a_usage_error_not_und(cli, tmp_path: Path) -> None:
+    """Issue 11: inline tags do not say the language; without --src the reader and every verb stop with the
+    same one-line usage error naming the file (exit 2), like brat and CoNLL, never a side called ``und``."""
+    f = tmp_path / "th.txt"
+    f.write_text("ไป[LOCATION]เชียงใหม่[/LOCATION]\n", encoding="utf-8")
+    with pytest.raises(UsageError, match=r"th.txt: an inline-tagged file does not name the language of its text: "
+                                         r"give it with --src\Z"):
+        list(read(f))
+    out = tmp_path / "o.jsonl"
+    res = cli("convert", str(f), str(out), "--from", "inline")
+    assert res.exit_code == 2 and len(res.output.strip().splitlines()) == 1
+    assert "th.txt: format 'inline' does not name the language of its text: give it with --src" in res.output
+    assert not out.exists()
+    assert cli("convert", str(f), str(out), "--from", "inline", "--src", "th").exit_code == 0
+    assert '"sides":{"th":' in out.read_text(encoding="utf-8").replace(" ", "")

@@ -8,7 +8,7 @@ import pytest
 
 import lancang.corpora.formats.labelstudio as lsmod
 from lancang.corpora.formats.labelstudio import iter_json_values, read, write
-from lancang.errors import InputError
+from lancang.errors import InputError, UsageError
 from lancang.schemas.validator import RecordValidator
 
 from .contract import FormatContract
@@ -51,6 +51,11 @@ TASKS = [
 ]
 
 
+def _named(tasks: list[dict[str, Any]], lang: str) -> list[dict[str, Any]]:
+    """``tasks`` as lancang writes them back: with the text's language in ``meta.lancang_lang``."""
+    return [{**t, "meta": {**(t.get("meta") or {}), "lancang_lang": lang}} for t in tasks]
+
+
 def _write_tasks(p: Path, tasks: list[dict[str, Any]], indent: bool = True) -> Path:
     p.write_bytes(orjson.dumps(tasks, option=orjson.OPT_INDENT_2 if indent else 0))
     return p
@@ -81,8 +86,8 @@ def test_annotations_predictions_and_offsets(tmp_path: Path) -> None:
 
     out = tmp_path / "back.json"
     assert write(recs, out) == 4
-    assert orjson.loads(out.read_bytes()) == TASKS  # the same tasks, UTF-16 offsets and all
-    assert list(read(out, langs=["th"])) == recs
+    assert orjson.loads(out.read_bytes()) == _named(TASKS, "th")  # the same tasks, UTF-16 offsets and all
+    assert list(read(out, langs=["th"])) == list(read(out)) == recs
 
 
 def test_real_export_with_review_round_trips(tmp_path: Path) -> None:
@@ -97,18 +102,18 @@ def test_real_export_with_review_round_trips(tmp_path: Path) -> None:
     assert recs[0]["meta"]["labelstudio"]["results"][0]["type"] == "rectanglelabels"
     out = tmp_path / "back.json"
     write(recs, out)
-    assert orjson.loads(out.read_bytes()) == orjson.loads(src.read_bytes())
+    assert orjson.loads(out.read_bytes()) == _named(orjson.loads(src.read_bytes()), "en")
 
 
 def test_code_point_offsets_are_detected_or_forced(tmp_path: Path) -> None:
     task = {"id": 1, "data": {"text": TEXT}, "annotations": [{"result": [_region("x", 7, 16, "เชียงใหม่", "LOC")]}]}
     p = _write_tasks(tmp_path / "cp.json", [task])
-    [rec] = read(p)
-    assert rec["sides"]["und"]["layers"]["entities"]["items"][0]["start"] == 7
+    [rec] = read(p, langs=["th"])
+    assert rec["sides"]["th"]["layers"]["entities"]["items"][0]["start"] == 7
     with pytest.raises(InputError, match=r"cp.json:2: task 1: region 'x' quotes 'เชียงใหม่' but the text has ' ไปเชียงใ' at 7..16 \(utf16"):
         list(read(p, offsets="utf16", langs=["th"]))
-    [rec] = read(p, offsets="codepoint")
-    assert rec["sides"]["und"]["layers"]["entities"]["items"][0]["end"] == 16
+    [rec] = read(p, offsets="codepoint", langs=["th"])
+    assert rec["sides"]["th"]["layers"]["entities"]["items"][0]["end"] == 16
 
 
 def test_auto_reports_a_quote_that_fits_no_unit(tmp_path: Path) -> None:
@@ -116,23 +121,23 @@ def test_auto_reports_a_quote_that_fits_no_unit(tmp_path: Path) -> None:
     p = _write_tasks(tmp_path / "bad.json", [task], indent=False)
     with pytest.raises(InputError, match=r"bad.json:1: task 1: region 'x' quotes 'Chiang Mai' but the text has "
                                          r"'เชียงใหม่' at 10..19 \(utf16 offsets\)"):
-        list(read(p))
+        list(read(p, langs=["th"]))
 
 
 def test_offset_inside_a_surrogate_pair_is_an_error(tmp_path: Path) -> None:
     task = {"id": 1, "data": {"text": "😀 abc"}, "annotations": [{"result": [_region("x", 1, 4, "", "X")]}]}
     p = _write_tasks(tmp_path / "s.json", [task], indent=False)
     with pytest.raises(InputError, match=r"s.json:1: task 1: region 'x': UTF-16 offset 1 falls inside the character U\+1F600"):
-        list(read(p, offsets="utf16"))
+        list(read(p, offsets="utf16", langs=["th"]))
 
 
 def test_jsonl_and_single_task_inputs(tmp_path: Path) -> None:
     p = tmp_path / "tasks.jsonl"
     p.write_bytes(b"".join(orjson.dumps(t) + b"\n" for t in TASKS))
-    assert [r["id"] for r in read(p)] == ["7/a10", "7/a11", "7/p2", "8"]
+    assert [r["id"] for r in read(p, langs=["th"])] == ["7/a10", "7/a11", "7/p2", "8"]
     q = tmp_path / "one.json"
     q.write_bytes(orjson.dumps(TASKS[1], option=orjson.OPT_INDENT_2))
-    assert [r["id"] for r in read(q)] == ["8"]
+    assert [r["id"] for r in read(q, langs=["en"])] == ["8"]
 
 
 def test_array_is_read_one_task_at_a_time(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -201,3 +206,39 @@ def test_brat_corpus_converts_to_label_studio_and_back(tmp_path: Path) -> None:
     write([rec], out)
     [back] = read(out, langs=["fi"])
     assert back["sides"] == rec["sides"]  # attributes, notes, relations and offsets survive
+
+
+def test_reading_without_src_is_a_usage_error_not_und(cli, tmp_path: Path) -> None:
+    """Issue 11: a task that does not name its language (any export Label Studio made) needs --src: a
+    one-line usage error naming the line and the task (exit 2), never a side called ``und``."""
+    p = _write_tasks(tmp_path / "export.json", TASKS)
+    with pytest.raises(UsageError, match=r"export.json:2: Label Studio task 7 does not name the language of its "
+                                         r"text: give it with --src\Z"):
+        list(read(p))
+    out = tmp_path / "o.jsonl"
+    res = cli("convert", str(p), str(out), "--from", "labelstudio")
+    assert res.exit_code == 2 and "give it with --src" in res.output and len(res.output.strip().splitlines()) == 1
+    assert not out.exists()
+
+
+def test_a_lancang_written_export_reads_back_with_its_language(cli, tmp_path: Path) -> None:
+    """The writer names each task's language in ``meta.lancang_lang`` (Label Studio keeps task meta on import
+    and export), so a file lancang wrote reads back without --src, task by task; --src overrides it; a
+    stored value that is not a BCP 47 tag is an input error naming the task."""
+    recs = [{"id": "s1", "sides": {"km": {"text": "ភ្នំពេញ", "layers": {"entities": {"items": [
+                {"id": "e1", "start": 0, "end": 7, "label": "LOC"}]}}}}},
+            {"id": "s2", "sides": {"my": {"text": "ရန်ကုန်"}}}]
+    ls = tmp_path / "review.ls.json"
+    write(recs, ls)
+    assert [t["meta"]["lancang_lang"] for t in orjson.loads(ls.read_bytes())] == ["km", "my"]
+    back = list(read(ls))
+    assert [b["sides"] for b in back] == [r["sides"] for r in recs]
+    assert all("lancang_lang" not in b.get("meta", {}) for b in back)  # not record metadata once read
+    assert [list(b["sides"]) for b in read(ls, langs=["lo"])] == [["lo"], ["lo"]]
+    out = tmp_path / "back.jsonl"
+    assert cli("convert", str(ls), str(out)).exit_code == 0
+    assert [list(orjson.loads(x)["sides"]) for x in out.read_bytes().splitlines()] == [["km"], ["my"]]
+    _write_tasks(ls, [{"id": 3, "data": {"text": "x"}, "meta": {"lancang_lang": 42}}], indent=False)
+    with pytest.raises(InputError, match=r"review.ls.json:1: Label Studio task 3 names its language 42, "
+                                         r"which is not a BCP 47 tag"):
+        list(read(ls))

@@ -127,7 +127,7 @@ def test_labelstudio_valid_task_still_reads(tmp_path: Path) -> None:
     ({"id": 1, "text": "Budi di Jakarta", "entities": [
         {"id": 1, "label": "PER", "start_offset": 0, "end_offset": 4},
         {"id": 1, "label": "LOC", "start_offset": 8, "end_offset": 15}], "relations": []},
-     r"record '1' /sides/und/layers/entities/items/1/id: entity id 'T1' used twice \[duplicate-entity-id\]"),
+     r"record '1' /sides/id/layers/entities/items/1/id: entity id 'T1' used twice \[duplicate-entity-id\]"),
     ({"id": 1, "text": "Budi di Jakarta", "entities": [
         {"id": 1, "label": "PER", "start_offset": 0, "end_offset": 4}],
       "relations": [{"id": 1, "from_id": 1, "to_id": 9, "type": "lives"}]}, "relation 1 refers to entity 9"),
@@ -136,7 +136,7 @@ def test_doccano_dangling_relation_and_repeated_ids_are_read_errors(tmp_path: Pa
     src = tmp_path / "in.doccano.jsonl"
     src.write_bytes(orjson.dumps(doc) + b"\n")
     with pytest.raises(InputError, match=rf"{src}:1: {message}"):
-        convert(src, tmp_path / "out.jsonl")
+        convert(src, tmp_path / "out.jsonl", langs=["id"])
     assert not (tmp_path / "out.jsonl").exists()
 
 

@@ -117,6 +117,23 @@ def nfc_side(text: str) -> dict[str, Any]:
     return side
 
 
+def given_lang(langs: Any, where: Any, holder: str, named: Any = None) -> str:
+    """The language of the side a one-language reader makes: ``--src`` (``langs[0]``) if given, else the
+    language the input names itself (``named``: the tag lancang stored in a Label Studio task, a doccano
+    line, a spaCy Doc), else a :class:`~lancang.errors.UsageError` at ``where`` -- never a silent ``und``."""
+    from ...errors import InputError, UsageError
+
+    if langs:
+        return langs[0]
+    if named is None:
+        raise UsageError(f"{where}: {holder} does not name the language of its text: give it with --src")
+    from ..langs import is_tag
+
+    if not isinstance(named, str) or not is_tag(named):
+        raise InputError(f"{where}: {holder} names its language {named!r}, which is not a BCP 47 tag")
+    return named
+
+
 def pick_side(rec: dict[str, Any], langs: Any, holder: str) -> str:
     """The side a one-language format writes: ``langs[0]`` if given, else the record's only side."""
     from ...errors import InputError, UsageError
@@ -340,6 +357,8 @@ def read_corpus(path: str | Path, fmt: str | None = None, langs: Any = None,
     f = resolve_format(path, fmt, "input")
     if f.read is None:
         raise UsageError(f"{path}: format {f.name!r} can be written but not read")
+    if f.needs_langs and not langs and f.max_sides == 1:
+        given_lang(langs, path, f"format {f.name!r}")
     if f.needs_langs and not langs:
         raise UsageError(f"{path}: format {f.name!r} does not name its languages: give them with --src (and --tgt)")
     check_options(f, "reader", options)

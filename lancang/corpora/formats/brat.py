@@ -2,7 +2,7 @@
 
 A corpus is a folder (every ``*.ann`` under it, with the ``.txt`` beside it; the record id is the
 path without suffix, relative to the folder) or one ``.ann``/``.txt`` pair. The language is
-``--src`` (default ``und``, undetermined: brat does not say).
+``--src``, which reading requires: brat does not say it.
 
 ``.ann`` lines and where they go (all on the record's one side):
 
@@ -42,7 +42,7 @@ from typing import Any
 from ...errors import InputError, UsageError
 from ..jsonl import PathLike
 from ..offsets import OffsetError, SourceText, render_source, source_for_canonical
-from . import Format, Option, check_options, pick_side
+from . import Format, Option, check_options, given_lang, pick_side
 
 _ID = re.compile(r"[A-Za-z]+[0-9]+\Z|#[A-Za-z]*[0-9]+\Z")
 _OFFSETS = re.compile(r"([0-9]+) ([0-9]+)\Z")
@@ -56,16 +56,12 @@ READ_OPTIONS = {
 _CONVENTIONS = ((True, 1), (False, 1), (True, 2), (False, 2))
 
 
-def _lang(langs: Any) -> str:
-    return langs[0] if langs else "und"
-
-
 # ---------------------------------------------------------------------------------- reading
 
 def read(path: PathLike, *, langs: Any = None, **options: Any) -> Iterator[dict[str, Any]]:
     check_options(FORMAT, "reader", options)
     p = Path(path)
-    lang = _lang(langs)
+    lang = given_lang(langs, path, "a brat corpus")
     if p.is_dir():
         anns = sorted(p.rglob("*.ann"))
         for ann in anns:

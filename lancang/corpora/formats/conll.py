@@ -2,7 +2,8 @@
 BIOES or BILOU), a blank line between sentences, ``-DOCSTART-`` between documents.
 
 Reading: one record per sentence, id = the sentence number in the file, ``doc`` = ``d<n>`` after
-the n-th ``-DOCSTART-``. Columns are split on tabs when the line has one, else on runs of spaces.
+the n-th ``-DOCSTART-``; the side's language is ``--src``, which reading requires (the columns do not
+say it). Columns are split on tabs when the line has one, else on runs of spaces.
 The first column is the token, the last the tag; the middle ones are named by ``columns``
 (default by count: ``token,ner``; ``token,pos,ner``; ``token,xpos,chunk,ner``): ``pos``, ``xpos``,
 ``lemma`` go to those layers, any other name ``N`` to an ``x-N`` layer of values. ``seg_suffix``
@@ -32,7 +33,7 @@ import regex
 
 from ...errors import InputError, UsageError
 from ..jsonl import PathLike, atomic_output, text_lines
-from . import Format, Option, check_options, pick_side
+from . import Format, Option, check_options, given_lang, pick_side
 
 SCHEMES = ("iob1", "iob2", "bioes", "bilou")
 _TAG = re.compile(r"([BIESLU])-(.+)\Z")
@@ -65,7 +66,7 @@ def read(path: PathLike, *, langs: Any = None, **options: Any) -> Iterator[dict[
     space = options.get("space", "auto")
     if space not in ("auto", "yes", "no"):
         raise UsageError(f"conll: space is auto, yes or no, not {space!r}")
-    lang = langs[0] if langs else "und"
+    lang = given_lang(langs, path, "a CoNLL file")
     state: dict[str, Any] = {"doc": None, "ndoc": 0, "nsent": 0, "cols": None, "docstart": None}
     block: list[tuple[int, list[str], str]] = []
     for n, line in text_lines(path):

@@ -7,7 +7,8 @@ head is itself in spaCy and 0 in lancang, which counts heads from 1 like CoNLL-U
 (sentence starts) and ``entities`` (``doc.ents``: token-aligned, not overlapping). What spaCy has no
 place for (the record id, ``doc``, ``meta``, provenance, entity ids and attributes, relations,
 ``deps``, ``misc``) goes in ``Doc.user_data["lancang"]`` as JSON, and comes back from there.
-Reading a DocBin made elsewhere gives what spaCy holds; its records are numbered from 1.
+Reading a DocBin made elsewhere gives what spaCy holds; its records are numbered from 1, and ``--src``
+names their language (spaCy's ``Vocab`` read back without a pipeline does not say it).
 
 White space between tokens that is not a single space becomes spaCy whitespace tokens, which are
 dropped on reading, so the text comes back exactly; text outside every token that is not white
@@ -27,7 +28,7 @@ import orjson
 
 from ...errors import InputError, UsageError
 from ..jsonl import PathLike, atomic_output
-from . import Format, Option, check_options, pick_side
+from . import Format, Option, check_options, given_lang, pick_side
 
 INSTALL_HINT = 'spaCy DocBin needs spaCy: pip install "lancang[spacy]"'
 _KEY = "lancang"
@@ -54,7 +55,6 @@ def read(path: PathLike, *, langs: Any = None, **options: Any) -> Iterator[dict[
     files = sorted(p.glob("*.spacy")) if p.is_dir() else [p]
     if not p.exists():
         raise InputError(f"{p}: no such file or folder")
-    lang = langs[0] if langs else "und"
     limit = options.get("max_mb", MAX_MB)
     n = 0
     for f in files:
@@ -66,7 +66,7 @@ def read(path: PathLike, *, langs: Any = None, **options: Any) -> Iterator[dict[
             raise InputError(f"{f}: not a spaCy DocBin ({exc})") from None
         for k, doc in enumerate(db.get_docs(Vocab()), 1):
             n += 1
-            yield doc_record(doc, lang, n, f"{f}: doc {k}")
+            yield doc_record(doc, langs, n, f"{f}: doc {k}")
 
 
 def _check_inflated_size(f: Path, data: bytes, limit_mb: int | float) -> None:
@@ -88,7 +88,9 @@ def _check_inflated_size(f: Path, data: bytes, limit_mb: int | float) -> None:
         raise InputError(f"{f}: not a spaCy DocBin (not zlib data: {exc})") from None
 
 
-def doc_record(doc: Any, lang: str, n: int, where: str) -> dict[str, Any]:
+def doc_record(doc: Any, langs: Any, n: int, where: str) -> dict[str, Any]:
+    """One Doc as a record; its side is named by ``langs[0]`` (``--src``), else by the language lancang
+    stored with the Doc (``user_data["lancang"]``), else it is an error: a Doc does not say its language."""
     extra: dict[str, Any] = {}
     raw = doc.user_data.get(_KEY)
     if isinstance(raw, (str, bytes)):
@@ -165,7 +167,7 @@ def doc_record(doc: Any, lang: str, n: int, where: str) -> dict[str, Any]:
         rec["doc"] = extra["doc"]
     if extra.get("meta"):
         rec["meta"] = extra["meta"]
-    rec["sides"] = {extra.get("lang", lang) if not lang or lang == "und" else lang: side}
+    rec["sides"] = {given_lang(langs, where, "the Doc", extra.get("lang")): side}
     return rec
 
 

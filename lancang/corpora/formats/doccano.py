@@ -13,6 +13,10 @@ document ``id`` (the line number when there is none); every other key (``Comment
 columns, a classification ``label`` list) is kept in the record's ``meta`` and written back.
 ``meta.doccano.form`` remembers which span form the file used.
 
+Language: doccano has no field for it. The writer adds a ``lancang_lang`` key to each line (doccano
+keeps unknown keys as the document's metadata and exports them); the reader names the side with
+``--src`` if given, else with that key, else it is an error naming the line: never ``und``.
+
 Offsets: doccano counts JavaScript UTF-16 code units (doccano 1.x; its issue 2290), or grapheme
 clusters when the project counts "grapheme clusters as one character"; doccano 0.x after 2019
 exported code points. ``offsets`` = ``utf16`` (default) | ``grapheme`` | ``codepoint`` says which;
@@ -32,9 +36,11 @@ from ...errors import InputError
 from ..invariants import require_valid
 from ..jsonl import Parsed, PathLike, atomic_output, iter_lines, json_type
 from ..offsets import OffsetError, UnitIndex, nfc_map
-from . import Format, Option, check_options, pick_side
+from . import Format, Option, check_options, given_lang, pick_side
 
 _UNITS = ("utf16", "grapheme", "codepoint")
+#: the key of a doccano line that holds the language of its text (doccano has no field for it)
+_LANG_KEY = "lancang_lang"
 _FORMS = ("label", "labels", "entities")
 
 
@@ -47,7 +53,6 @@ _OFFSETS = Option("utf16", "what the offsets count: utf16 (doccano 1.x), graphem
 def read(path: PathLike, *, langs: Any = None, **options: Any) -> Iterator[dict[str, Any]]:
     check_options(FORMAT, "reader", options)
     unit = options.get("offsets", "utf16")
-    lang = langs[0] if langs else "und"
     for item in iter_lines(path):
         if not isinstance(item, Parsed):
             if item.severity == "error":
@@ -55,7 +60,7 @@ def read(path: PathLike, *, langs: Any = None, **options: Any) -> Iterator[dict[
             continue
         if not isinstance(item.value, dict):
             raise InputError(f"{path}:{item.line}: a doccano line is a JSON object, not {json_type(item.value)}")
-        yield require_valid(document_record(item.value, lang, unit, f"{path}:{item.line}", item.line),
+        yield require_valid(document_record(item.value, langs, unit, f"{path}:{item.line}", item.line),
                             f"{path}:{item.line}")  # dangling relations, repeated entity ids
 
 
@@ -64,7 +69,9 @@ def _is_span(x: Any) -> bool:
         and isinstance(x[2], str)
 
 
-def document_record(doc: dict[str, Any], lang: str, unit: str, where: str, line: int = 1) -> dict[str, Any]:
+def document_record(doc: dict[str, Any], langs: Any, unit: str, where: str, line: int = 1) -> dict[str, Any]:
+    """One doccano line as a record; its side is named by ``langs[0]`` (``--src``), else by the
+    ``lancang_lang`` key lancang wrote into the line."""
     raw = doc.get("text", doc.get("data"))
     if not isinstance(raw, str):
         raise InputError(f"{where}: a doccano document has a text string")
@@ -72,7 +79,9 @@ def document_record(doc: dict[str, Any], lang: str, unit: str, where: str, line:
     text, nfc = nfc_map(raw)
     ix = UnitIndex(raw, unit)
     rid = str(doc["id"]) if "id" in doc else str(line)
-    meta = {k: v for k, v in doc.items() if k not in ("id", text_key, "entities", "relations", "lancang_side")}
+    lang = given_lang(langs, where, f"doccano document {rid}", doc.get(_LANG_KEY))
+    meta = {k: v for k, v in doc.items()
+            if k not in ("id", text_key, "entities", "relations", "lancang_side", _LANG_KEY)}
     form = None
     items: list[dict[str, Any]] = []
     for key in ("label", "labels"):
@@ -171,7 +180,8 @@ def _num(x: str, prefix: str) -> int | str:
 def document(rec: dict[str, Any], langs: Any, unit: str = "utf16", form: str | None = None) -> dict[str, Any]:
     """One record as a doccano JSON object."""
     rid = rec["id"]
-    side = rec["sides"][_pick_side(rec, langs)]
+    lang = _pick_side(rec, langs)
+    side = rec["sides"][lang]
     text = side["text"]
     meta = dict(rec.get("meta") or {})
     dmeta = meta.pop("doccano", None) or {}
@@ -229,6 +239,7 @@ def document(rec: dict[str, Any], langs: Any, unit: str = "utf16", form: str | N
     smeta = {k: v for k, v in (side.get("meta") or {}).items() if k != "source_not_nfc"}
     if smeta:
         out["lancang_side"] = smeta
+    out[_LANG_KEY] = lang  # doccano keeps an unknown key as metadata; lancang reads the language back from it
     return out
 
 

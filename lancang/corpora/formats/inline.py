@@ -28,7 +28,7 @@ from typing import Any
 
 from ...errors import InputError
 from ..jsonl import PathLike, atomic_output, text_lines
-from . import Format, check_options, one_lang, pick_side
+from . import Format, check_options, given_lang, pick_side
 
 TAG = re.compile(r"\[(/?)([A-Z][A-Z_]*)\]")
 LABEL = re.compile(r"[A-Z][A-Z_]*")
@@ -36,7 +36,7 @@ LABEL = re.compile(r"[A-Z][A-Z_]*")
 
 def read(path: PathLike, *, langs: Any = None, **options: Any) -> Iterator[dict[str, Any]]:
     check_options(FORMAT, "reader", options)
-    lang = one_lang(langs, "inline tags", f"reading {path}")
+    lang = given_lang(langs, path, "an inline-tagged file")
     name = Path(str(path)).name
     for n, line in text_lines(path):
         rid = f"{name}:{n}"

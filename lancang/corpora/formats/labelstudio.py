@@ -26,6 +26,10 @@ become one task each (an annotation, or a prediction when the entities' provenan
 Canonical details Label Studio has no field for (relation ids and role names, entity and relation
 attributes such as brat's, the full provenance) go in extra keys (``id``, ``roles``, ``attrs``,
 ``provenance``) that Label Studio ignores on import.
+
+Language: Label Studio has no field for the language of a text. The writer puts the side's tag in the
+task's ``meta.lancang_lang`` (kept by Label Studio's import and export); the reader names the side
+with ``--src`` if given, else with that tag, else it is an error naming the task: never ``und``.
 """
 
 from __future__ import annotations
@@ -40,7 +44,10 @@ from ...errors import InputError
 from ..invariants import require_valid
 from ..jsonl import PathLike, atomic_output, open_input
 from ..offsets import OffsetError, UnitIndex, nfc_map
-from . import Format, Option, check_options, pick_side
+from . import Format, Option, check_options, given_lang, pick_side
+
+#: the task ``meta`` key that holds the language of the text (Label Studio has no field for it)
+_LANG_KEY = "lancang_lang"
 
 READ_OPTIONS = {
     "offsets": Option("auto", "what the offsets count: utf16 (Label Studio), codepoint, or auto (utf16 unless the "
@@ -182,11 +189,10 @@ def _array_elements(path: PathLike, f: Any, chunk: bytes) -> Iterator[tuple[int,
 def read(path: PathLike, *, langs: Any = None, **options: Any) -> Iterator[dict[str, Any]]:
     check_options(FORMAT, "reader", options)
     unit = options.get("offsets", "auto")
-    lang = langs[0] if langs else "und"
     for k, (line, task) in enumerate(iter_json_values(path), 1):
         if not isinstance(task, dict):
             raise InputError(f"{path}:{line}: a Label Studio task is a JSON object")
-        for rec in task_records(task, lang, where=f"{path}:{line}", unit=unit,
+        for rec in task_records(task, langs, where=f"{path}:{line}", unit=unit,
                                 text_field=options.get("text_field"), index=k):
             yield require_valid(rec, f"{path}:{line}")  # dangling relations, repeated region ids
 
@@ -208,16 +214,20 @@ def _text_field(task: dict[str, Any], where: str, text_field: str | None) -> str
                      f"({', '.join(strings) or 'none'}); give text_field")
 
 
-def task_records(task: dict[str, Any], lang: str, *, where: str, unit: str = "auto",
+def task_records(task: dict[str, Any], langs: Any, *, where: str, unit: str = "auto",
                  text_field: str | None = None, index: int = 1) -> Iterator[dict[str, Any]]:
-    """The records of one task: one per annotation and prediction."""
+    """The records of one task: one per annotation and prediction, their side named by ``langs[0]``
+    (``--src``), else by the ``meta.lancang_lang`` lancang wrote into the task."""
     field = _text_field(task, where, text_field)
     raw = task["data"][field]
     text, nfc = nfc_map(raw)
     tid = str(task.get("id", index))
+    task_meta = task.get("meta")
+    lang = given_lang(langs, where, f"Label Studio task {tid}",
+                      task_meta.get(_LANG_KEY) if isinstance(task_meta, dict) else None)
     rest = {k: v for k, v in task.items() if k not in ("annotations", "predictions", "completions")}
     rest["data"] = {k: v for k, v in task["data"].items() if k != field}
-    task_meta = rest.pop("meta", None)
+    rest.pop("meta", None)
     sets: list[tuple[str, dict[str, Any]]] = []
     for key, kind in (("annotations", "a"), ("completions", "a"), ("predictions", "p")):
         for x in task.get(key) or ():
@@ -229,6 +239,7 @@ def task_records(task: dict[str, Any], lang: str, *, where: str, unit: str = "au
     if isinstance(task_meta, dict):
         task_meta = dict(task_meta)
         side_meta = task_meta.pop("lancang_side", None)
+        task_meta.pop(_LANG_KEY, None)
     if not sets:
         rec: dict[str, Any] = {"id": tid, "sides": {lang: _side(text, raw, side_meta)}}
         _put_meta(rec, base_meta, task_meta)
@@ -269,7 +280,7 @@ def _side(text: str, raw: str, side_meta: Any) -> dict[str, Any]:
 
 def _put_meta(rec: dict[str, Any], ls: dict[str, Any], task_meta: Any) -> None:
     meta: dict[str, Any] = {}
-    if isinstance(task_meta, dict) and task_meta:
+    if isinstance(task_meta, dict):
         meta.update(task_meta)
     elif task_meta is not None:
         ls["task"]["meta"] = task_meta
@@ -498,8 +509,8 @@ def _task(group: list[dict[str, Any]], langs: Any, unit: str, options: dict[str,
     side_meta = {k: v for k, v in (side.get("meta") or {}).items() if k != "source_not_nfc"}
     if side_meta:
         meta["lancang_side"] = side_meta
-    if meta:
-        task["meta"] = meta
+    meta[_LANG_KEY] = lang  # Label Studio cannot say the text's language; lancang reads it back from here
+    task["meta"] = meta
     annotations, predictions = [], []
     preds = {}
     for rec in group:
