@@ -382,6 +382,9 @@ def test_inspect_a_label_studio_sample(cli, tmp_path: Path) -> None:
                "labelstudio").exit_code == 0
     tasks = json.loads(tasks_path.read_text(encoding="utf-8"))
     assert len(tasks) == 8 and all(len(t["data"]) == 1 for t in tasks)  # one side per task
+    # each task's language (its record's first side) travels in the task (issue 11), so inspect reads
+    # the review back without --src, never as und
+    assert {t["meta"]["lancang_lang"] for t in tasks} == {"en", "zh-Hant"}
     for k, t in enumerate(tasks):
         t["meta"]["review"].update(verdict="fail" if k == 0 else "pass", defects=["x"] if k == 0 else [],
                                    reviewer="rev-1")
