@@ -93,10 +93,10 @@ def test_middle_line_removed_and_the_rest_fixed_up(tmp_path: Path) -> None:
     """Line 2 removed, line 3 renumbered and its state recomputed so that the lots replay: the chain breaks."""
     h = history(tmp_path)
     rows = lines(h)
-    hist = sw.History(str(h))
-    sw._replay_line(hist, 1, rows[0], sw.STANDARD_RULES)
+    put(tmp_path / "first.jsonl", rows[:1])
+    hist = sw.read_history(tmp_path / "first.jsonl")
     third = rows[2]
-    plan = sw.Plan.from_dict(third["plan"])
+    plan = smp.Plan.from_dict(third["plan"])
     state, events = next_state(hist.state, LotResult(plan, third["defects"]))
     third.update(lot=2, state=state.to_dict(), events=[e.to_dict() for e in events])
     put(h, [rows[0], third])
