@@ -49,7 +49,7 @@ from typing import Any
 
 import orjson
 
-from ..corpora.io import hold_lock, lock_path, locked
+from ..corpora.io import hold_lock, is_stdio, lock_path, locked
 from ..corpora.jsonl import Parsed, PathLike, atomic_output, iter_lines, json_type
 from ..corpora.model import now_iso
 from ..errors import InputError, OutputError, UsageError
@@ -390,6 +390,8 @@ def line_hash(line: dict[str, Any]) -> str:
 def read_head(path: PathLike) -> dict[str, Any] | None:
     """The last lot and its line hash as the lock sidecar records them (``{"lots", "sha256"}``), or None
     where nothing is recorded (no sidecar, an empty one left by a reader, a history of an older lancang)."""
+    if is_stdio(path):
+        return None
     lock = lock_path(path)
     try:
         data = lock.read_bytes()[:4096]
@@ -411,6 +413,8 @@ def read_head(path: PathLike) -> dict[str, Any] | None:
 def _write_head(path: PathLike, line: dict[str, Any]) -> None:
     """Record the last lot and its hash in the lock sidecar (rewritten in place: renaming a lock file
     would race with a process waiting on it). Called under the lock, after the history is written."""
+    if is_stdio(path):
+        return
     lock = lock_path(path)
     data = orjson.dumps({"history": HISTORY_ID, "lots": line["lot"], "sha256": line_hash(line)}) + b"\n"
     try:
