@@ -63,7 +63,10 @@ def tmx_header(path: Path, props: int) -> Path:
 
 def peak_rss_reading(path: Path, fmt: str) -> tuple[str, float]:
     """Read ``path`` in a fresh interpreter: (the error or 'ok', peak RSS in MB)."""
+    # the peak is VmHWM, the high-water mark of this process's own memory: ru_maxrss would also count
+    # the pytest process it was forked from (Linux carries the parent's peak over fork and exec)
     code = f"""
+import re
 import resource
 from lancang.corpora.formats import read_corpus
 from lancang.errors import InputError
@@ -73,7 +76,11 @@ try:
     out = "ok"
 except InputError as exc:
     out = str(exc)
-print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+try:
+    with open("/proc/self/status", encoding="ascii") as f:
+        print(int(re.search(r"VmHWM:\\s*([0-9]+) kB", f.read()).group(1)) / 1024)
+except OSError:  # no /proc: the rusage peak, an upper bound
+    print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
 print(out)
 """
     res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
