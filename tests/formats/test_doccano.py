@@ -14,7 +14,8 @@ from .contract import FormatContract
 
 # doccano's own examples (doccano/doccano, MIT): backend/data_export/pipeline/examples/
 # sequence_labeling/example.jsonl and backend/data_import/pipeline/examples/relation_extraction/example.jsonl
-SEQUENCE = (b'{"text": "EU rejects German call to boycott British lamb.", "label": [ [0, 2, "ORG"], [11, 17, "MISC"] ]}\n'
+SEQUENCE = (b'{"text": "EU rejects German call to boycott British lamb.", '
+            b'"label": [ [0, 2, "ORG"], [11, 17, "MISC"] ]}\n'
             b'{"text": "Peter Blackburn", "label": [ [0, 15, "PERSON"] ]}\n'
             b'{"text": "President Obama", "label": [ [10, 15, "PERSON"] ]}\n')
 RELATIONS = {"text": "Google was founded on September 4, 1998, by Larry Page and Sergey Brin.",
@@ -22,7 +23,8 @@ RELATIONS = {"text": "Google was founded on September 4, 1998, by Larry Page and
                           {"id": 1, "start_offset": 22, "end_offset": 39, "label": "DATE"},
                           {"id": 2, "start_offset": 44, "end_offset": 54, "label": "PERSON"},
                           {"id": 3, "start_offset": 59, "end_offset": 70, "label": "PERSON"}],
-             "relations": [{"from_id": 0, "to_id": 1, "type": "foundedAt"}, {"from_id": 0, "to_id": 2, "type": "foundedBy"},
+             "relations": [{"from_id": 0, "to_id": 1, "type": "foundedAt"},
+                           {"from_id": 0, "to_id": 2, "type": "foundedBy"},
                            {"from_id": 0, "to_id": 3, "type": "foundedBy"}]}
 
 
@@ -101,8 +103,10 @@ def test_other_keys_are_kept(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("line, message", [
-    (b'{"id": 1, "text": "\xf0\x9f\x98\x80x", "label": [[1, 3, "X"]]}', r"k.jsonl:1: span \[1, 3\] X: UTF-16 offset 1 falls inside"),
-    (b'{"id": 1, "text": "abc", "label": [[0, 9, "X"]]}', r"k.jsonl:1: span \[0, 9\] X: UTF-16 offset 9 is outside the text"),
+    (b'{"id": 1, "text": "\xf0\x9f\x98\x80x", "label": [[1, 3, "X"]]}',
+     r"k.jsonl:1: span \[1, 3\] X: UTF-16 offset 1 falls inside"),
+    (b'{"id": 1, "text": "abc", "label": [[0, 9, "X"]]}',
+     r"k.jsonl:1: span \[0, 9\] X: UTF-16 offset 9 is outside the text"),
     (b'{"id": 1, "label": []}', r"k.jsonl:1: a doccano document has a text string"),
     (b'[1, 2]', r"k.jsonl:1: a doccano line is a JSON object, not an array"),
     (b'{"id": 1, "text": "ab", "entities": [{"id": 0, "start_offset": 0, "end_offset": 1, "label": "A"}], '

@@ -110,7 +110,8 @@ def test_code_point_offsets_are_detected_or_forced(tmp_path: Path) -> None:
     p = _write_tasks(tmp_path / "cp.json", [task])
     [rec] = read(p, langs=["th"])
     assert rec["sides"]["th"]["layers"]["entities"]["items"][0]["start"] == 7
-    with pytest.raises(InputError, match=r"cp.json:2: task 1: region 'x' quotes 'เชียงใหม่' but the text has ' ไปเชียงใ' at 7..16 \(utf16"):
+    with pytest.raises(InputError, match=r"cp.json:2: task 1: region 'x' quotes 'เชียงใหม่' but the text has "
+                                         r"' ไปเชียงใ' at 7..16 \(utf16"):
         list(read(p, offsets="utf16", langs=["th"]))
     [rec] = read(p, offsets="codepoint", langs=["th"])
     assert rec["sides"]["th"]["layers"]["entities"]["items"][0]["end"] == 16
@@ -127,7 +128,8 @@ def test_auto_reports_a_quote_that_fits_no_unit(tmp_path: Path) -> None:
 def test_offset_inside_a_surrogate_pair_is_an_error(tmp_path: Path) -> None:
     task = {"id": 1, "data": {"text": "😀 abc"}, "annotations": [{"result": [_region("x", 1, 4, "", "X")]}]}
     p = _write_tasks(tmp_path / "s.json", [task], indent=False)
-    with pytest.raises(InputError, match=r"s.json:1: task 1: region 'x': UTF-16 offset 1 falls inside the character U\+1F600"):
+    with pytest.raises(InputError, match=r"s.json:1: task 1: region 'x': UTF-16 offset 1 falls inside the "
+                                         r"character U\+1F600"):
         list(read(p, offsets="utf16", langs=["th"]))
 
 
@@ -165,10 +167,12 @@ def test_foreign_records_become_tasks(tmp_path: Path) -> None:
     recs = [
         {"id": "s1", "sides": {"zh-Hans": {"text": "我爱北京。", "layers": {"entities": {
             "items": [{"id": "T1", "start": 2, "end": 4, "label": "LOC"}],
-            "provenance": {"method": "auto", "tool": {"name": "hanlp", "version": "2.1"}, "time": "2026-01-01T00:00:00Z"}}}}}},
+            "provenance": {"method": "auto", "tool": {"name": "hanlp", "version": "2.1"},
+                           "time": "2026-01-01T00:00:00Z"}}}}}},
         {"id": "s2", "sides": {"zh-Hans": {"text": "😀北京", "layers": {"entities": {
             "items": [{"id": "T1", "start": 1, "end": 3, "label": "LOC"}],
-            "provenance": {"method": "manual", "annotator": "ann-01", "review": {"status": "accepted", "reviewer": "rev-1"}}}}}}},
+            "provenance": {"method": "manual", "annotator": "ann-01",
+                           "review": {"status": "accepted", "reviewer": "rev-1"}}}}}}},
     ]
     out = tmp_path / "o.json"
     write(recs, out)

@@ -74,7 +74,8 @@ def test_link_syntax_and_errors(tmp_path: Path) -> None:
         [[0, 0, "S"], [1, 1, "P"], [2, 2, "P"], [3, 3, "P"]], "-P")
     with pytest.raises(InputError, match=r"x: '1:2' is not a link"):
         parse_links("1:2", 4, 4, 0, "x")
-    with pytest.raises(InputError, match=r"x: link 1-4 is out of range: 4 source and 4 target tokens \(links counted from 1"):
+    with pytest.raises(InputError, match=r"x: link 1-4 is out of range: 4 source and 4 target tokens "
+                                         r"\(links counted from 1"):
         parse_links("1-4", 4, 4, 0, "x")
     p = tmp_path / "a.txt"
     p.write_text("a b ||| c d ||| 0-0 1-1\na ||| b\n", encoding="utf-8")
