@@ -246,3 +246,14 @@ def test_a_lancang_written_export_reads_back_with_its_language(cli, tmp_path: Pa
     with pytest.raises(InputError, match=r"review.ls.json:1: Label Studio task 3 names its language 42, "
                                          r"which is not a BCP 47 tag"):
         list(read(ls))
+
+
+def test_a_task_meta_that_is_not_an_object_is_kept_as_it_was(tmp_path: Path) -> None:
+    """Nowhere to put the language then: the task comes back unchanged, and reading it back needs --src."""
+    tasks = [{"id": 1, "data": {"text": "Budi"}, "meta": "batch-3"}]
+    p = _write_tasks(tmp_path / "s.json", tasks)
+    out = tmp_path / "o.json"
+    write(read(p, langs=["id"]), out)
+    assert orjson.loads(out.read_bytes()) == tasks
+    with pytest.raises(UsageError, match="Label Studio task 1 does not name the language"):
+        list(read(out))

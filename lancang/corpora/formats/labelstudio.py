@@ -509,8 +509,10 @@ def _task(group: list[dict[str, Any]], langs: Any, unit: str, options: dict[str,
     side_meta = {k: v for k, v in (side.get("meta") or {}).items() if k != "source_not_nfc"}
     if side_meta:
         meta["lancang_side"] = side_meta
-    meta[_LANG_KEY] = lang  # Label Studio cannot say the text's language; lancang reads it back from here
-    task["meta"] = meta
+    if meta or isinstance(task.get("meta"), (dict, type(None))):
+        meta[_LANG_KEY] = lang  # Label Studio cannot say the text's language; lancang reads it back from here
+        task["meta"] = meta
+    # else the task's own meta is not an object: kept as it was, and reading it back needs --src
     annotations, predictions = [], []
     preds = {}
     for rec in group:
