@@ -13,12 +13,14 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import orjson
 import pytest
 import regex
 
 from lancang.corpora.convert import LossError, convert
 from lancang.corpora.formats import FEATURES, Format, get_format, project
 from lancang.corpora.jsonl import write_records
+from lancang.errors import UsageError
 from lancang.schemas.validator import RecordValidator
 
 TEXTS = {
@@ -36,6 +38,24 @@ WORD = regex.compile(r"\w+|[^\w\s]+")
 
 def tokens_of(text: str) -> list[list[int]]:
     return [[m.start(), m.end()] for m in WORD.finditer(text)]
+
+
+def assert_needs_src(cli: Any, path: Path, fmt: str, message: str, src: str | None = None) -> str:
+    """Issue 11: reading ``path`` in format ``fmt`` without --src stops, never naming a side ``und``: the
+    reader with the usage error ``message`` (a regex for all of it), ``lancang convert`` with one line and
+    exit 2, writing nothing. With ``src``, the same conversion names every side ``src``. Returns the
+    line ``convert`` printed."""
+    with pytest.raises(UsageError, match=message + r"\Z"):
+        list(get_format(fmt).read(path))
+    out = path.parent / "no-src.jsonl"
+    res = cli("convert", str(path), str(out), "--from", fmt)
+    assert res.exit_code == 2 and len(res.output.strip().splitlines()) == 1, res.output
+    assert res.output.strip().endswith("does not name the language of its text: give it with --src"), res.output
+    assert not out.exists()
+    if src:
+        assert cli("convert", str(path), str(out), "--from", fmt, "--src", src).exit_code == 0
+        assert {tuple(orjson.loads(x)["sides"]) for x in out.read_bytes().splitlines()} == {(src,)}
+    return res.output.strip()
 
 
 def make_side(text: str, carries: frozenset[str], k: int) -> dict[str, Any]:

@@ -10,7 +10,7 @@ from lancang.errors import InputError, UsageError
 from lancang.schemas.validator import RecordValidator
 
 from ..conftest import shared
-from .contract import FormatContract
+from .contract import FormatContract, assert_needs_src
 
 
 class TestBrat(FormatContract):
@@ -269,12 +269,5 @@ def test_reading_without_src_is_a_usage_error_not_und(cli, tmp_path: Path) -> No
     """Issue 11: brat does not say the language of its text; reading it without --src is a one-line usage
     error naming the input (exit 2), never a side called ``und``."""
     p = _pair(tmp_path, b"Budi", "T1\tPER 0 4\tBudi\n")
-    with pytest.raises(UsageError, match=r"doc.ann: a brat corpus does not name the language of its text: "
-                                         r"give it with --src\Z"):
-        list(read(p))
-    out = tmp_path / "o.jsonl"
-    res = cli("convert", str(p), str(out), "--from", "brat")
-    assert res.exit_code == 2 and "give it with --src" in res.output and len(res.output.strip().splitlines()) == 1
-    assert not out.exists()
-    assert cli("convert", str(p), str(out), "--from", "brat", "--src", "id").exit_code == 0
-    assert '"sides":{"id":' in out.read_text(encoding="utf-8").replace(" ", "")
+    assert_needs_src(cli, p, "brat", r"doc.ann: a brat corpus does not name the language of its text: "
+                                     r"give it with --src", src="id")

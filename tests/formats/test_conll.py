@@ -10,7 +10,7 @@ from lancang.errors import InputError, UsageError
 from lancang.schemas.validator import RecordValidator
 
 from ..conftest import shared
-from .contract import FormatContract
+from .contract import FormatContract, assert_needs_src
 
 
 class TestConll(FormatContract):
@@ -201,12 +201,5 @@ def test_reading_without_src_is_a_usage_error_not_und(cli, tmp_path: Path) -> No
     naming the file (exit 2), never a side called ``und``."""
     p = tmp_path / "x.conll"
     p.write_text("Hà\tB-LOC\nNội\tI-LOC\n\n", encoding="utf-8")
-    with pytest.raises(UsageError, match=r"x.conll: a CoNLL file does not name the language of its text: "
-                                         r"give it with --src\Z"):
-        list(read(p))
-    out = tmp_path / "o.jsonl"
-    res = cli("convert", str(p), str(out), "--from", "conll")
-    assert res.exit_code == 2 and "give it with --src" in res.output and len(res.output.strip().splitlines()) == 1
-    assert not out.exists()
-    assert cli("convert", str(p), str(out), "--from", "conll", "--src", "vi").exit_code == 0
-    assert '"sides":{"vi":' in out.read_text(encoding="utf-8").replace(" ", "")
+    assert_needs_src(cli, p, "conll", r"x.conll: a CoNLL file does not name the language of its text: "
+                                      r"give it with --src", src="vi")

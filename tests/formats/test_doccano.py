@@ -10,7 +10,7 @@ from lancang.corpora.formats.doccano import read, write
 from lancang.errors import InputError, UsageError
 from lancang.schemas.validator import RecordValidator
 
-from .contract import FormatContract
+from .contract import FormatContract, assert_needs_src
 
 # doccano's own examples (doccano/doccano, MIT): backend/data_export/pipeline/examples/
 # sequence_labeling/example.jsonl and backend/data_import/pipeline/examples/relation_extraction/example.jsonl
@@ -136,13 +136,8 @@ def test_reading_without_src_is_a_usage_error_not_und(cli, tmp_path: Path) -> No
     the line and the document (exit 2), never a side called ``und``."""
     p = tmp_path / "seq.jsonl"
     p.write_bytes(SEQUENCE)
-    with pytest.raises(UsageError, match=r"seq.jsonl:1: doccano document 1 does not name the language of its "
-                                         r"text: give it with --src\Z"):
-        list(read(p))
-    out = tmp_path / "o.jsonl"
-    res = cli("convert", str(p), str(out), "--from", "doccano")
-    assert res.exit_code == 2 and "give it with --src" in res.output and len(res.output.strip().splitlines()) == 1
-    assert not out.exists()
+    assert_needs_src(cli, p, "doccano", r"seq.jsonl:1: doccano document 1 does not name the language of its "
+                                        r"text: give it with --src", src="en")
 
 
 def test_a_lancang_written_file_reads_back_with_its_language(cli, tmp_path: Path) -> None:

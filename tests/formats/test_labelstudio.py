@@ -11,7 +11,7 @@ from lancang.corpora.formats.labelstudio import iter_json_values, read, write
 from lancang.errors import InputError, UsageError
 from lancang.schemas.validator import RecordValidator
 
-from .contract import FormatContract
+from .contract import FormatContract, assert_needs_src
 
 DATA = Path(__file__).parent / "data"
 TEXT = "👩🏽\u200d💻 ไปเชียงใหม่ with Somchai"  # an emoji ZWJ sequence of 4 code points, 7 UTF-16 units
@@ -216,13 +216,8 @@ def test_reading_without_src_is_a_usage_error_not_und(cli, tmp_path: Path) -> No
     """Issue 11: a task that does not name its language (any export Label Studio made) needs --src: a
     one-line usage error naming the line and the task (exit 2), never a side called ``und``."""
     p = _write_tasks(tmp_path / "export.json", TASKS)
-    with pytest.raises(UsageError, match=r"export.json:2: Label Studio task 7 does not name the language of its "
-                                         r"text: give it with --src\Z"):
-        list(read(p))
-    out = tmp_path / "o.jsonl"
-    res = cli("convert", str(p), str(out), "--from", "labelstudio")
-    assert res.exit_code == 2 and "give it with --src" in res.output and len(res.output.strip().splitlines()) == 1
-    assert not out.exists()
+    assert_needs_src(cli, p, "labelstudio", r"export.json:2: Label Studio task 7 does not name the language "
+                                            r"of its text: give it with --src", src="th")
 
 
 def test_a_lancang_written_export_reads_back_with_its_language(cli, tmp_path: Path) -> None:
