@@ -11,6 +11,7 @@ import pytest
 
 from lancang.annotators.th import windowed_sentences
 
+from ..memory import PRINT_OWN_PEAK_MB
 from .helpers import needs
 
 
@@ -53,13 +54,12 @@ def test_crfcut_windows_agree_with_one_pass() -> None:
 @needs("crfcut")
 def test_crfcut_on_a_long_side_stays_small() -> None:
     code = """
-import resource
 from lancang.annotators.th import CrfCut
 base = "ผมรักภาษาไทยมาก วันนี้อากาศดีมาก ฉันจะไปตลาดกับแม่ เขาไปโรงเรียนทุกวัน "
 text = (base * (800_000 // len(base) + 1))[:800_000]
 spans = CrfCut({}).sentences(text, "th")
-print(len(spans), resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024)
-"""
+print(len(spans))
+""" + PRINT_OWN_PEAK_MB
     res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=600)
     n, peak = map(int, res.stdout.split())
     assert n > 40_000 and peak < 300, f"peak RSS {peak} MB"  # one pass: about 1.27 GB

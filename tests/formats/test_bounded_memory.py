@@ -14,6 +14,8 @@ import pytest
 from lancang.corpora.formats import read_corpus
 from lancang.errors import InputError
 
+from ..memory import PRINT_OWN_PEAK_MB
+
 #: peak RSS allowed while refusing each hostile file: the interpreter, lancang, lxml and spaCy take
 #: about 60-100 MB of it; the old readers took 300 MB to 4 GB on these files
 PEAK_MB = 200
@@ -63,11 +65,7 @@ def tmx_header(path: Path, props: int) -> Path:
 
 def peak_rss_reading(path: Path, fmt: str) -> tuple[str, float]:
     """Read ``path`` in a fresh interpreter: (the error or 'ok', peak RSS in MB)."""
-    # the peak is VmHWM, the high-water mark of this process's own memory: ru_maxrss would also count
-    # the pytest process it was forked from (Linux carries the parent's peak over fork and exec)
     code = f"""
-import re
-import resource
 from lancang.corpora.formats import read_corpus
 from lancang.errors import InputError
 try:
@@ -76,13 +74,7 @@ try:
     out = "ok"
 except InputError as exc:
     out = str(exc)
-try:
-    with open("/proc/self/status", encoding="ascii") as f:
-        print(int(re.search(r"VmHWM:\\s*([0-9]+) kB", f.read()).group(1)) / 1024)
-except OSError:  # no /proc: the rusage peak, an upper bound
-    print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
-print(out)
-"""
+""" + PRINT_OWN_PEAK_MB + "print(out)\n"
     res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
     assert res.returncode == 0, res.stderr
     peak, message = res.stdout.split("\n", 1)
