@@ -108,3 +108,22 @@ def test_verb_reads_format(verb: str, name: str, corpora: dict[str, tuple[Path, 
         assert sum(1 for _ in read_corpus(tmp_path / "out.jsonl")) == n
     if verb == "align":
         assert all(lk["kind"] == "beads" for r in read_corpus(tmp_path / "aligned.jsonl") for lk in r["links"])
+
+
+def test_a_label_studio_export_named_json_is_a_corpus_not_a_manifest(cli, tmp_path: Path) -> None:
+    """`lancang validate export.json` reads a Label Studio export (a JSON array) as records; a `.json`
+    holding an object is still a manifest."""
+    from lancang.corpora.samples import sample_path
+
+    export = tmp_path / "export.json"
+    res = cli("convert", str(sample_path()), str(export), "--format", "labelstudio", "--src", "th", "--allow-loss")
+    assert res.exit_code == 0, res.output
+    res = cli("validate", str(export))
+    assert res.exit_code == 0, res.output
+    assert f"{export}: 48 records, 48 valid" in res.stdout and len(res.stdout.splitlines()) == 2
+    res = cli("stats", str(export), "--format", "json")
+    import orjson
+
+    assert orjson.loads(res.stdout)["languages"].keys() == {"th"}
+    res = cli("validate", str(sample_path("sample.manifest.json")))
+    assert res.exit_code == 0 and "1 manifest, 1 valid" in res.stdout
