@@ -36,6 +36,8 @@ class ReqState:
     engine: SchemaEngine | None = None
     runner: Any = None
     count: int = 0
+    #: records the requirement examined (schema-valid, and having what its rule looks at)
+    examined: int = 0
     shown: list[Finding] = field(default_factory=list)
     verdict: str | None = None
     reason: str | None = None
@@ -157,6 +159,8 @@ class Checker:
             if st.runner is not None and st.verdict != "not-checked":
                 for line, rid, ptr, msg in st.runner.finish():
                     self._hit(st, msg, name, line, rid, ptr)
+            if st.verdict is None and not st.count and not st.examined:
+                st.verdict, st.reason = "not-checked", _nothing_examined(st, parsed, cm.records)
 
         for st in self.states:
             if st.rule is not None and st.rule.scope == "source":
@@ -207,6 +211,9 @@ class Checker:
             self._hit(base_state, f"reading stopped: {exc}", str(corpus), n + 1)
 
     def _check_record(self, st: ReqState, rec: dict[str, Any], line: int, name: str) -> None:
+        rule = st.rule
+        if rule is None or rule.applies is None or rule.applies(rec, st.params):
+            st.examined += 1
         if st.engine is not None:
             if not st.engine.is_valid(rec):
                 self._schema_hits(st, st.engine.errors(rec), name, line, rec["id"])
@@ -251,8 +258,12 @@ class Checker:
 
     def _check_sampling(self, st: ReqState, doc: dict[str, Any], records: int) -> None:
         """The inspection result (from `lancang inspect`) must accept the lot under a plan at least as
-        strict as the profile's: a sample as large and an acceptance number no larger."""
-        from ..quality.sampling import plan_from_spec
+        strict as the profile's: a sample as large and an acceptance number no larger. When the lot was
+        inspected under a switching history (``inspection.switching``, written by `inspect --history`,
+        which checked the lot's severity against the history), a GB/T 2828.1 profile plan on normal
+        inspection is taken on the severity the switching rules called for (GB/T 2828.1 §9): a lot on
+        reduced inspection is judged against the reduced plan, one on tightened against the tightened."""
+        from ..quality.sampling import SEVERITIES, plan_from_spec
 
         insp = doc.get("inspection")
         if not isinstance(insp, dict) or "decision" not in insp:
@@ -265,7 +276,20 @@ class Checker:
             self._hit(st, f"the inspection was of a lot of {insp.get('lot_size')} records; the corpus checked has "
                           f"{records}: inspect a sample drawn from this corpus", "metrics", ptr="/inspection/lot_size")
             return
-        want = plan_from_spec(st.req["plan"], lot)
+        spec, on = st.req["plan"], ""
+        switch = insp.get("switching")
+        if isinstance(switch, dict) and spec.get("scheme") == "gb-t-2828.1":
+            sev, used = switch.get("severity"), (insp.get("plan") or {}).get("severity")
+            if sev not in SEVERITIES or used != sev:
+                self._hit(st, f"the inspection's switching record says {sev!r} inspection but its plan is on {used!r} "
+                              "inspection: the metrics file does not add up", "metrics", ptr="/inspection/switching")
+                return
+            if spec.get("severity", "normal") == "normal":
+                spec = {**spec, "severity": sev}
+                on = (f" on {sev} inspection, as the switching rules call for (history {switch.get('history')}, "
+                      f"lot {switch.get('lot')})")
+                st.reason = f"judged against the profile's plan{on} (GB/T 2828.1 §9)"
+        want = plan_from_spec(spec, lot)
         n, ac, defects = insp.get("sample_size"), insp.get("ac"), insp.get("defects")
         decided = None
         if isinstance(defects, int) and isinstance(ac, int):
@@ -274,7 +298,7 @@ class Checker:
             self._hit(st, f"the inspection says {insp['decision']!r} but {defects} defects with Ac {ac} mean "
                           f"{decided!r}: the metrics file does not add up", "metrics", ptr="/inspection/decision")
         elif not isinstance(n, int) or not isinstance(ac, int) or n < want.sample_size or ac > want.ac:
-            self._hit(st, f"the inspection used n={n}, Ac={ac}; the profile's plan for a lot of {lot} needs "
+            self._hit(st, f"the inspection used n={n}, Ac={ac}; the profile's plan for a lot of {lot}{on} needs "
                           f"n>={want.sample_size}, Ac<={want.ac}", "metrics", ptr="/inspection")
         elif insp["decision"] != "accept":
             self._hit(st, f"inspection rejected the lot: {insp.get('defects', '?')} defects in a sample of {n} "
@@ -321,6 +345,23 @@ class Checker:
                 "corpus_sha256": self.digest.hexdigest() if self.digest is not None else _sha256(corpus),
             },
         }
+
+
+def _nothing_examined(st: ReqState, parsed: int, valid: int) -> str:
+    """Why a record requirement examined no record (it is then not-checked, never a pass)."""
+    if parsed == 0:
+        return "the corpus has no records, so nothing was examined"
+    if valid == 0:
+        return (f"no record was examined: all {parsed} records failed lancang/canonical-record (records that are not "
+                "valid lancang records are skipped by the other requirements)")
+    rule = st.rule
+    what = rule.looks_at.format_map(_Blank(st.params)) if rule is not None and rule.looks_at else "what it checks"
+    return f"none of the {valid} valid records has {what}, so nothing was examined"
+
+
+class _Blank(dict):  # str.format_map: a parameter the text names but the requirement does not set
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}"
 
 
 def _sha256(path: str) -> str | None:

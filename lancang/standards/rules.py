@@ -37,6 +37,11 @@ class Rule:
     start: Callable[[dict[str, Any]], Any] | None = None
     #: a rule that needs an optional package says which extra installs it
     needs: str | None = None
+    #: for rules that look only at some records (a layer, a header): whether a record has what the rule
+    #: examines, and what that is (``{param}`` filled from the parameters); a requirement whose rule
+    #: examined no record is ``not-checked``, never ``pass``
+    applies: Callable[[dict[str, Any], dict[str, Any]], bool] | None = None
+    looks_at: str = ""
 
 
 def _schema(props: dict[str, Any] | None = None, required: list[str] | None = None) -> dict[str, Any]:
@@ -505,6 +510,35 @@ def dependency_tree(rec: dict[str, Any], params: dict[str, Any]) -> Iterator[Hit
                 seen.add(cur)
 
 
+# ------------------------------------------------------------------------------------ applicability
+
+def _has_layer(name: str | None = None) -> Callable[[dict[str, Any], dict[str, Any]], bool]:
+    """A side (of those the parameters select) has the layer ``name`` (or ``params["layer"]``)."""
+    def applies(rec: dict[str, Any], params: dict[str, Any]) -> bool:
+        want = name or params["layer"]
+        return any(want in side.get("layers", {}) for _lang, side in _sides(rec, params))
+    return applies
+
+
+def _has_entities(rec: dict[str, Any], params: dict[str, Any]) -> bool:
+    return any((side.get("layers", {}).get("entities") or {}).get("items") for _lang, side in _sides(rec, params))
+
+
+def _has_provenance_target(rec: dict[str, Any], params: dict[str, Any]) -> bool:
+    only = params.get("layers")
+    return any(not only or name in only for _lang, side in _sides(rec, params) for name in side.get("layers", {})) \
+        or (params.get("links", True) and bool(rec.get("links")))
+
+
+def _has_provenance(rec: dict[str, Any], params: dict[str, Any]) -> bool:
+    return any(lay.get("provenance") for side in rec["sides"].values() for lay in side.get("layers", {}).values()) \
+        or any(lk.get("provenance") for lk in rec.get("links", ()))
+
+
+def _has_tmx_header(rec: dict[str, Any], params: dict[str, Any]) -> bool:
+    return isinstance(((rec.get("meta") or {}).get("tmx") or {}).get("header"), dict)
+
+
 # ------------------------------------------------------------------------------------ registry
 
 STR_LIST = {"type": "array", "items": {"type": "string", "minLength": 1}, "minItems": 1}
@@ -535,14 +569,15 @@ BUILTIN_RULES: dict[str, Rule] = {r.id: r for r in [
          _schema(ONLY), tokens_tile),
     Rule("sentences-tile", "record", "Sentences cover every non-space character.", _schema(ONLY), sentences_tile),
     Rule("entity-token-boundaries", "record", "Entities start and end on token boundaries.", _schema(ONLY),
-         entity_token_boundaries),
+         entity_token_boundaries, applies=_has_entities, looks_at="entities"),
     Rule("entity-labels", "record", "Entity (and relation) labels are in the label set.",
-         _schema({**ONLY, "labels": STR_LIST, "relations": STR_LIST}, ["labels"]), entity_labels),
+         _schema({**ONLY, "labels": STR_LIST, "relations": STR_LIST}, ["labels"]), entity_labels,
+         applies=_has_layer("entities"), looks_at="an entities layer"),
     Rule("layers-required", "record", "Non-empty sides have the required layers.",
          _schema({**ONLY, "layers": STR_LIST}, ["layers"]), layers_required),
     Rule("links-required", "record", "Records with two or more sides have the required links.",
          _schema({"kinds": {"type": "array", "items": {"enum": ["beads", "tokens"]}, "minItems": 1}}, ["kinds"]),
-         links_required),
+         links_required, applies=lambda rec, _params: len(rec["sides"]) >= 2, looks_at="two sides or more"),
     Rule("segment-empty", "record", "No empty or white-space-only segments.", _schema(ONLY), segment_empty),
     Rule("segment-untranslated", "record", "A target is not a copy of its source.",
          _schema({"min_letters": {"type": "integer", "minimum": 0}}), segment_untranslated),
@@ -554,8 +589,10 @@ BUILTIN_RULES: dict[str, Rule] = {r.id: r for r in [
     Rule("provenance-present", "record", "Layers (and links) say who or what made them, by an allowed method.",
          _schema({**ONLY, "layers": STR_LIST,
                   "methods": {"type": "array", "items": {"enum": ["manual", "auto", "assisted"]}},
-                  "reviewed": {"type": "boolean"}, "links": {"type": "boolean"}}), provenance_present),
-    Rule("role-separation", "record", "The annotator of a layer is not its reviewer.", _schema(), role_separation),
+                  "reviewed": {"type": "boolean"}, "links": {"type": "boolean"}}), provenance_present,
+         applies=_has_provenance_target, looks_at="a layer or link"),
+    Rule("role-separation", "record", "The annotator of a layer is not its reviewer.", _schema(), role_separation,
+         applies=_has_provenance, looks_at="a layer or link with provenance"),
     Rule("manifest-role-separation", "manifest", "No person holds mutually exclusive roles.",
          _schema({"exclusive": {"type": "array", "items": STR_LIST}}), manifest_role_separation),
     Rule("manifest-fields", "manifest", "The datasheet has the required items (JSON pointers).",
@@ -571,12 +608,14 @@ BUILTIN_RULES: dict[str, Rule] = {r.id: r for r in [
     Rule("source-format", "source", "The corpus was read in the given format without a violation of it "
          "(e.g. XLIFF 2 processing requirements, TMX structure, CoNLL-U columns).",
          _schema({"format": {"type": "string", "minLength": 1}}, ["format"])),
-    Rule("tmx-header", "record", "TMX 1.4b header: required attributes, segtype, srclang.", _schema(), tmx_header),
+    Rule("tmx-header", "record", "TMX 1.4b header: required attributes, segtype, srclang.", _schema(), tmx_header,
+         applies=_has_tmx_header, looks_at="a TMX header (meta.tmx.header)"),
     Rule("layer-values", "record", "Values of a per-token layer are in an allowed set.",
          _schema({**ONLY, "layer": {"enum": ["pos", "xpos", "lemma", "feats", "deprel", "deps", "misc"]},
-                  "values": STR_LIST}, ["layer", "values"]), layer_values),
+                  "values": STR_LIST}, ["layer", "values"]), layer_values,
+         applies=_has_layer(), looks_at="a {layer} layer"),
     Rule("dependency-tree", "record", "Dependency heads form one tree per sentence rooted at HEAD 0.",
-         _schema(ONLY), dependency_tree),
+         _schema(ONLY), dependency_tree, applies=_has_layer("head"), looks_at="a head layer"),
     Rule("guideline-sections", "manifest", "The annotation guidelines have the required sections.",
          _schema({"sections": ALT_LIST}, ["sections"]), guideline_sections),
 ]}
