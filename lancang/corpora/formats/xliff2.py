@@ -34,7 +34,18 @@ from lxml import etree
 from ...errors import InputError
 from ..jsonl import PathLike
 from . import Format, Option, check_options
-from .xliff2rules import CORE_NS, NS20, Ctx, check_attrs, check_notes, check_root, check_unit, fail, local
+from .xliff2rules import (
+    CORE_NS,
+    NS20,
+    Ctx,
+    check_attrs,
+    check_notes,
+    check_root,
+    check_schema,
+    check_unit,
+    fail,
+    local,
+)
 from .xliffcommon import (
     LC_RECORD,
     check_xml_text,
@@ -177,6 +188,7 @@ class _Reader:
         if name == "unit":
             self.in_unit = None
             check_unit(ctx, el, self.units, self.refs)
+            check_schema(ctx, el)
             recs = self.unit(el)
             drop(el)
             return recs
@@ -203,6 +215,7 @@ class _Reader:
         ctx = self.ctx
         assert ctx is not None
         x = self.pending.setdefault("xliff", {})
+        check_schema(ctx, el)
         if name == "notes" and ctx.ns != NS20 and self.root_phase < 1:
             check_notes(ctx, el)
             x["notes"] = [entry(n) for n in el]
@@ -219,6 +232,7 @@ class _Reader:
         assert ctx is not None
         top = self.stack[-1]
         desc, kind, phase = top["desc"], top["kind"], top["phase"]
+        check_schema(ctx, el)
         if name == "skeleton" and kind == "file" and phase == 0:
             check_attrs(ctx, "skeleton", el)
             has_content = bool((el.text or "").strip()) or len(el)
@@ -406,6 +420,9 @@ def read(path: PathLike, *, langs: Any = None, **options: Any) -> Iterator[dict[
                 yield from recs
     if first:
         raise XmlInputError("xliff2-empty", "no XML document", str(path))
+    if r.file_no == 0:
+        assert r.ctx is not None
+        raise fail(r.ctx, "no-file", "<xliff> has no <file>", r.root, "§xliff: one or more <file> elements")
 
 
 # ------------------------------------------------------------------------------------- writing
@@ -782,6 +799,9 @@ def write(records: Iterable[dict[str, Any]], path: PathLike, *, langs: Any = Non
             used.add(uid)
             xw.write(_Unit(w, recs).build(uid, len(xw.stack)))
             n += len(recs)
+        if first is None:  # no records: the smallest valid document (a <file> needs a unit or group)
+            xw.open(("file", "f1"), w.q("file"), {"id": "f1"})
+            xw.open("g1", w.q("group"), {"id": "g1"})
     return n
 
 

@@ -16,7 +16,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
+
+from lxml import etree
 
 from .xmlsafe import XML_NS, XmlInputError, bcp47_ok, canonical_lang
 
@@ -410,3 +413,83 @@ def _pairs(ctx: Ctx, codes: Iterable[_Code], flow: str) -> None:
         if c.attrs.get("isolated", "no") != "yes" and k not in ended:
             raise fail(ctx, "sc-unpaired", f"<sc id=\"{k}\"> has no <ec> in the unit's {flow} and is not isolated",
                        c.el, "§sc: isolated MUST be 'yes' iff the corresponding <ec> is not in the same unit")
+
+
+# ------------------------------------------------------------------------------ the OASIS schemas
+
+#: the bundled OASIS XLIFF 2.2 schemas (core and modules; see xsd/xliff22/SOURCE.txt and NOTICE.txt)
+XSD_DIR = Path(__file__).parent / "xsd" / "xliff22"
+#: module namespaces validated with their schema; ITS (its.xsd, itsm.xsd) is left out: that schema is
+#: written against the 2.0 core and rejects ITS-conformant local attributes on its:provenanceRecord
+XSD_MODULES = ("fs.xsd", "glossary.xsd", "matches.xsd", "metadata.xsd", "resource_data.xsd", "size_restriction.xsd",
+               "validation.xsd", "plural_gender_select.xsd")
+_SCHEMAS: dict[str, Any] = {}
+
+
+class _Bundled(etree.Resolver):
+    """Resolves schema imports to the bundled files only (never the network). For the 2.0
+    namespace (XLIFF 2.0 and 2.1 documents) every file is read with the 2.2 core namespace
+    replaced by the 2.0 one: the 2.2 core schema is the 2.1 one plus what the coded checks
+    refuse in 2.0/2.1 documents (notes and extensions on <xliff>)."""
+
+    def __init__(self, ns: str):
+        self.ns = ns
+
+    def resolve(self, url: str | None, pubid: str | None, context: Any) -> Any:
+        name = (url or "").rsplit("/", 1)[-1]
+        if name == "xliff_core_2.0.xsd":
+            name = "xliff_core_2.2.xsd"
+        path = XSD_DIR / name
+        if name not in XSD_MODULES + ("xml.xsd", "xliff_core_2.2.xsd") or not path.is_file():
+            raise XmlInputError("xliff2-schema-missing", f"the XLIFF 2 schemas import {url!r}, which is not bundled "
+                                "(schemas are never fetched)")
+        return self.resolve_string(path.read_text(encoding="utf-8").replace(NS22, self.ns), context)
+
+
+def schema(ns: str) -> Any:
+    """The compiled XML Schema (core + modules) for an XLIFF 2 core namespace, built once."""
+    s = _SCHEMAS.get(ns)
+    if s is None:
+        imports = [(ns, "xliff_core_2.2.xsd")]
+        for name in XSD_MODULES:
+            target = etree.parse(str(XSD_DIR / name)).getroot().get("targetNamespace")
+            imports.append((target, name))
+        driver = ('<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema" targetNamespace="urn:lancang:xliff2">'
+                  + "".join(f'<xs:import namespace="{n}" schemaLocation="{f}"/>' for n, f in imports)
+                  + "</xs:schema>")
+        parser = etree.XMLParser(no_network=True, resolve_entities=False, load_dtd=False)
+        parser.resolvers.add(_Bundled(ns))
+        root = etree.fromstring(driver.encode(), parser, base_url=str(XSD_DIR / "driver.xsd"))
+        s = _SCHEMAS[ns] = etree.XMLSchema(etree.ElementTree(root))
+    return s
+
+
+def schema_namespaces() -> frozenset[str]:
+    """The namespaces whose elements the bundled schemas declare (core excluded)."""
+    return frozenset(etree.parse(str(XSD_DIR / n)).getroot().get("targetNamespace") for n in XSD_MODULES)
+
+
+def check_schema(ctx: Ctx, el: Any) -> None:
+    """Validate a complete element (a <unit>, or a module element outside units) against the OASIS
+    schemas; elements of namespaces the schemas do not declare (extensions) are not validated, as
+    the schemas' own ``processContents="lax"`` wildcards do."""
+    ns = el.tag[1:].partition("}")[0] if isinstance(el.tag, str) and el.tag[0] == "{" else ""
+    if ns != ctx.ns and ns not in _module_ns():
+        return
+    s = schema(ctx.ns)
+    if s.validate(el):
+        return
+    err = s.error_log.last_error
+    msg = re.sub(r"\{urn:oasis:names:tc:xliff:document:2\.[02]\}", "", err.message)
+    line = err.line or getattr(el, "sourceline", None)
+    raise XmlInputError("xliff2-schema", f"not valid against the OASIS XLIFF 2.2 XML Schema: {msg}", ctx.name,
+                        line)
+
+
+_MODULE_NS: list[frozenset[str]] = []
+
+
+def _module_ns() -> frozenset[str]:
+    if not _MODULE_NS:
+        _MODULE_NS.append(schema_namespaces())
+    return _MODULE_NS[0]
