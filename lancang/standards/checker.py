@@ -169,6 +169,14 @@ class Checker:
                     self._hit(st, f"the corpus was read as {self.source_format}, not {want}", name)
                 elif self.source_error is not None:
                     self._hit(st, self.source_error, name)
+        sources = [st for st in self.states if st.rule is not None and st.rule.scope == "source"
+                   and st.params["format"] == self.source_format == "conllu"]
+        if sources and not is_stdio(corpus):  # CoNLL-U levels 1-2 (standards/conllu.py): a second, strict pass
+            from .conllu import validate as strict_pass
+
+            for f in strict_pass(corpus):
+                for st in sources:
+                    self._hit(st, f"{f.rule}: {f.message}", f.file, f.line, f.record)
         computed = {"corpus": cm.to_dict(), "rules": self._rule_metrics(cm.records)}
         doc_metrics = {**(metrics or {}), **computed}
         for st in self.states:
