@@ -9,7 +9,15 @@ import orjson
 
 from ..corpora.jsonl import atomic_output
 from ..standards.checker import check as run_check
-from ..standards.profiles import ProfileError, available, check_profile, load_profile, pattern_warnings, text_in
+from ..standards.profiles import (
+    ProfileError,
+    available,
+    check_profile,
+    load_profile,
+    pattern_warnings,
+    source_warnings,
+    text_in,
+)
 from ..standards.report import BASIS, render_html, render_junit, render_text
 from .common import InputProblem, Reading, handle_errors, input_options, output_option
 
@@ -126,6 +134,7 @@ def show(profile: str, lang: str) -> None:
         what = r.get("rule") or f"{r['kind']} schema"
         click.echo(f"  §{r['clause']:<10} {r['profile']}/{r['id']:<28} [{r.get('severity', 'error')}; "
                    f"{BASIS[r['basis']]}; {what}] {text_in(r['title'], lang)}")
+        click.echo(f"  {'':<11} source: {r.get('source', '(none)')}")
 
 
 @profiles.command("validate")
@@ -142,7 +151,7 @@ def validate_profiles(files: tuple[str, ...]) -> None:
         try:
             p = load_profile(f)
             click.echo(f"{f}: valid ({p.id}, {len(p.requirements)} requirements)")
-            for warning in pattern_warnings(p.doc, p.source):
+            for warning in (*source_warnings(p.doc, p.source), *pattern_warnings(p.doc, p.source)):
                 click.echo(warning, err=True)
         except ProfileError as exc:
             bad += 1

@@ -2,13 +2,15 @@
 
 Loading validates the profile against ``schemas/profile.schema.json`` (unknown keys are errors),
 checks that every rule exists and that its parameters fit the rule's schema, that every embedded
-JSON Schema is itself valid, that requirement ids are unique, and resolves ``extends`` (a circular
-chain is an error). Errors name the file and the JSON pointer.
+JSON Schema is itself valid, that requirement ids are unique, that every requirement's ``source``
+points to a fact of the record of facts (``docs/standards/``, or the profile's own folder), and
+resolves ``extends`` (a circular chain is an error). Errors name the file and the JSON pointer.
 """
 
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass, field
 from importlib import metadata, resources
 from pathlib import Path
@@ -138,7 +140,78 @@ def check_profile(doc: Any, source: str) -> list[str]:
 
                 for ptr, name in unknown_metrics(req["schema"]):
                     problems.append(f"{base}/schema{ptr}: unknown metric {name!r}")
-    return problems
+    return problems + source_problems(doc, source)
+
+
+#: The project's record of facts: one Markdown file per standard, one ``<a id="..."></a>`` per fact.
+FACTS_PREFIX = "docs/standards/"
+_ANCHOR = re.compile(r'<a id="([^"]+)"></a>')
+
+
+def facts_dir() -> Path:
+    """``docs/standards/`` of the source tree lancang runs from (absent from an installed wheel)."""
+    return Path(__file__).resolve().parents[2] / "docs" / "standards"
+
+
+def fact_anchors(path: Path) -> set[str]:
+    """The fact ids (``<a id="...">`` anchors) of one record-of-facts file."""
+    return set(_ANCHOR.findall(path.read_text(encoding="utf-8")))
+
+
+def fact_text(path: Path, anchor: str) -> str:
+    """The text of one fact: from its anchor to the next one (or the end of the file)."""
+    text = path.read_text(encoding="utf-8")
+    m = re.search(rf'<a id="{re.escape(anchor)}"></a>', text)
+    if m is None:
+        return ""
+    nxt = _ANCHOR.search(text, m.end())
+    return text[m.end(): nxt.start() if nxt else len(text)]
+
+
+def resolve_source(source: str, profile_file: str | None) -> tuple[Path | None, str, str | None]:
+    """``(file, anchor, problem)`` of a requirement's ``source``. ``docs/standards/X.md#id`` resolves in the
+    project's record of facts; any other ``X.md#id`` relative to the profile file's folder, inside it.
+    ``file`` is None (and no problem) when the project's record is not installed, so nothing can be said."""
+    name, _, anchor = source.partition("#")
+    if name.startswith(FACTS_PREFIX):
+        base = facts_dir()
+        if not base.is_dir():
+            return None, anchor, None
+        rel = name[len(FACTS_PREFIX):]
+    else:
+        if profile_file is None or not Path(profile_file).is_file():
+            return None, anchor, (f"{source!r} points nowhere: only {FACTS_PREFIX}... resolves for a profile that "
+                                  "is not a file")
+        base, rel = Path(profile_file).resolve().parent, name
+    path = (base / rel).resolve()
+    if not path.is_relative_to(base.resolve()):
+        return None, anchor, f"{source!r} points outside {base}"
+    if not path.is_file():
+        return None, anchor, f"{source!r} points nowhere: no file {name}"
+    if anchor not in fact_anchors(path):
+        return None, anchor, f"{source!r} points nowhere: {name} has no fact <a id=\"{anchor}\">"
+    return path, anchor, None
+
+
+def source_problems(doc: dict[str, Any], source: str) -> list[str]:
+    """Every requirement ``source`` of a (schema-valid) profile that points to no fact."""
+    out = []
+    for i, req in enumerate(doc["requirements"]):
+        if "source" in req:
+            _path, _anchor, problem = resolve_source(req["source"], source)
+            if problem:
+                out.append(f"{source} {pointer('requirements', i, 'source')}: {problem}")
+    return out
+
+
+def source_warnings(doc: Any, source: str) -> list[str]:
+    """Warnings for requirements that claim the standard's text or a secondary source and say not where."""
+    out = []
+    for i, req in enumerate(doc.get("requirements", ()) if isinstance(doc, dict) else ()):
+        if isinstance(req, dict) and req.get("basis") in ("text", "secondary") and "source" not in req:
+            out.append(f"{source} {pointer('requirements', i)}: warning: basis {req['basis']!r} without a source: "
+                       "nothing says where the standard says this (add \"source\": \"FILE.md#fact\")")
+    return out
 
 
 def pattern_warnings(doc: Any, source: str) -> list[str]:

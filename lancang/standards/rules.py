@@ -73,7 +73,7 @@ def text_nfc(rec: dict[str, Any], params: dict[str, Any]) -> Iterator[Hit]:
             yield _p(lang, "text"), "text is not in Unicode NFC"
 
 
-_CONTROL = regex.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+_CONTROL = regex.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")  # U+000D too: only TAB and LF are allowed
 
 
 def text_control(rec: dict[str, Any], params: dict[str, Any]) -> Iterator[Hit]:
@@ -448,19 +448,21 @@ TMX_HEADER_REQUIRED = ("creationtool", "creationtoolversion", "segtype", "o-tmf"
 
 
 def tmx_header(rec: dict[str, Any], params: dict[str, Any]) -> Iterator[Hit]:
-    """TMX 1.4b <header>: the required attributes, segtype in its list, srclang one of the languages or *all*."""
+    """TMX 1.4b <header>: the required attributes and segtype in its list (part ``attributes``, the DTD's word);
+    srclang one of the first unit's languages or *all* (part ``srclang``, lancang's default)."""
     header = rec.get("meta", {}).get("tmx", {}).get("header")
     if header is None:
         return
     attrs = header.get("attrs", {})
-    for a in TMX_HEADER_REQUIRED:
+    parts = params.get("parts", ["attributes", "srclang"])
+    for a in TMX_HEADER_REQUIRED if "attributes" in parts else ():
         if not attrs.get(a):
             yield "/meta/tmx/header/attrs", f"TMX header lacks the required attribute {a}"
     seg = attrs.get("segtype")
-    if seg and seg not in ("block", "paragraph", "sentence", "phrase"):
+    if seg and "attributes" in parts and seg not in ("block", "paragraph", "sentence", "phrase"):
         yield "/meta/tmx/header/attrs/segtype", f"segtype {seg!r} is not block, paragraph, sentence or phrase"
     src = attrs.get("srclang")
-    if src and src != "*all*" and not any(t.lower() == src.lower() for t in rec["sides"]):
+    if src and "srclang" in parts and src != "*all*" and not any(t.lower() == src.lower() for t in rec["sides"]):
         yield "/meta/tmx/header/attrs/srclang", f"srclang {src!r} is not a language of the first unit"
 
 
@@ -476,7 +478,9 @@ def layer_values(rec: dict[str, Any], params: dict[str, Any]) -> Iterator[Hit]:
 
 
 def dependency_tree(rec: dict[str, Any], params: dict[str, Any]) -> Iterator[Hit]:
-    """CoNLL-U: exactly one root per sentence (HEAD 0, DEPREL root), heads in range, no cycles."""
+    """CoNLL-U: exactly one root per sentence (HEAD 0), heads in range, no cycles (part ``tree``, UD level 2);
+    DEPREL root if and only if HEAD 0 (part ``root-deprel``, UD level 3)."""
+    parts = params.get("parts", ["tree", "root-deprel"])
     for lang, side in _sides(rec, params):
         layers = side.get("layers", {})
         heads, rels = layers.get("head"), layers.get("deprel")
@@ -486,15 +490,15 @@ def dependency_tree(rec: dict[str, Any], params: dict[str, Any]) -> Iterator[Hit
         rv = rels["values"] if rels else [None] * len(hv)
         words = [i for i, h in enumerate(hv) if h is not None]
         roots = [i for i in words if int(hv[i]) == 0]
-        if len(roots) != 1:
+        if len(roots) != 1 and "tree" in parts:
             yield _p(lang, "layers", "head"), f"{len(roots)} roots (HEAD 0); a tree has exactly one"
-        for i in words:
+        for i in words if "root-deprel" in parts else ():
             if (int(hv[i]) == 0) != (rv[i] == "root" or str(rv[i]).startswith("root:")):
                 yield _p(lang, "layers", "deprel", "values", i), "DEPREL is root if and only if HEAD is 0"
                 break
         # CoNLL-U heads count words from 1 in word order; token indices map to word numbers
         number = {k + 1: i for k, i in enumerate(words)}
-        for i in words:
+        for i in words if "tree" in parts else ():
             seen, cur = set(), i
             while True:
                 h = int(hv[cur])
@@ -608,14 +612,18 @@ BUILTIN_RULES: dict[str, Rule] = {r.id: r for r in [
     Rule("source-format", "source", "The corpus was read in the given format without a violation of it "
          "(e.g. XLIFF 2 processing requirements, TMX structure, CoNLL-U columns).",
          _schema({"format": {"type": "string", "minLength": 1}}, ["format"])),
-    Rule("tmx-header", "record", "TMX 1.4b header: required attributes, segtype, srclang.", _schema(), tmx_header,
+    Rule("tmx-header", "record", "TMX 1.4b header: required attributes, segtype, srclang.",
+         _schema({"parts": {"type": "array", "items": {"enum": ["attributes", "srclang"]}, "minItems": 1,
+                            "uniqueItems": True}}), tmx_header,
          applies=_has_tmx_header, looks_at="a TMX header (meta.tmx.header)"),
     Rule("layer-values", "record", "Values of a per-token layer are in an allowed set.",
          _schema({**ONLY, "layer": {"enum": ["pos", "xpos", "lemma", "feats", "deprel", "deps", "misc"]},
                   "values": STR_LIST}, ["layer", "values"]), layer_values,
          applies=_has_layer(), looks_at="a {layer} layer"),
     Rule("dependency-tree", "record", "Dependency heads form one tree per sentence rooted at HEAD 0.",
-         _schema(ONLY), dependency_tree, applies=_has_layer("head"), looks_at="a head layer"),
+         _schema({**ONLY, "parts": {"type": "array", "items": {"enum": ["tree", "root-deprel"]}, "minItems": 1,
+                                    "uniqueItems": True}}), dependency_tree,
+         applies=_has_layer("head"), looks_at="a head layer"),
     Rule("guideline-sections", "manifest", "The annotation guidelines have the required sections.",
          _schema({"sections": ALT_LIST}, ["sections"]), guideline_sections),
 ]}
