@@ -169,7 +169,8 @@ INVALID = [
     ("xliff2-sc-unpaired", doc(unit(seg('<sc id="1"/>a'))), 4),
     ("xliff2-sc-isolated", doc(unit(seg('<sc id="1" isolated="yes"/>a<ec startRef="1"/>'))), 4),
     ("xliff2-sc-ec-mismatch", doc(unit(seg('<sc id="1" canCopy="no"/>a<ec startRef="1"/>'))), 4),
-    ("xliff2-sc-ec-mismatch", doc(unit(seg('<sc id="1" canReorder="firstNo"/>a<ec startRef="1"/>'))), 4),
+    ("xliff2-sc-ec-mismatch", doc(unit(seg('<sc id="1" canReorder="firstNo" canCopy="no" canDelete="no"/>a'
+                                           '<ec startRef="1" canCopy="no" canDelete="no"/>'))), 4),
     ("xliff2-em-unpaired", doc(unit(seg('a<em startRef="m1"/>'))), 4),
     ("xliff2-dataref-unresolved", doc(unit(seg('<ph id="1" dataRef="d9"/>'))), 4),
     ("xliff2-id-unique", doc('<unit id="u1"><originalData><data id="d1">x</data><data id="d1">y</data>'
@@ -255,7 +256,7 @@ def test_tmx_codes_map_to_paired_xliff2_codes(tmp_path: Path) -> None:
     assert got == [("sc", {"id": "i1", "isolated": "yes", "type": "fmt", "dataRef": "d1"}),
                    ("sc", {"id": "c1", "type": "fmt", "dataRef": "d2"}),
                    ("ph", {"id": "p3", "dataRef": "d3"}),
-                   ("mrk", {"id": "m4"}),
+                   ("mrk", {"id": "m4", "translate": "yes"}),  # a generic annotation needs translate
                    ("ec", {"startRef": "c1", "type": "fmt", "dataRef": "d4"})]
     data = {d.get("id"): d.text for d in etree.parse(str(out)).iter(f"{{{NS20}}}data")}
     assert data["d1"] == "<I>" and data["d3"] == '<IMG SRC="here.png" ALT="Start Here!">'

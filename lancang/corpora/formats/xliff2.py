@@ -39,6 +39,7 @@ from .xliff2rules import (
     NS20,
     Ctx,
     check_attrs,
+    check_extension,
     check_notes,
     check_root,
     check_schema,
@@ -116,6 +117,7 @@ class _Reader:
         self.stack: list[dict[str, Any]] = []  # file and groups: {"el", "kind", "desc", "announced", "phase"}
         self.root: Any = None
         self.root_phase = 0
+        self.root_ext: set[tuple[str, str]] = set()
         self.in_unit: Any = None
 
     def root_start(self, el: Any) -> None:
@@ -161,7 +163,7 @@ class _Reader:
             self.units = set()
             self.refs = []
             desc = {"attrs": attrs_of(el)}
-            self.stack = [{"el": el, "kind": "file", "desc": desc, "phase": 0}]
+            self.stack = [{"el": el, "kind": "file", "desc": desc, "phase": 0, "ext": set()}]
             self.pending["file"] = desc
         elif name == "group":
             self.content_starts(parent, el)
@@ -171,7 +173,7 @@ class _Reader:
                            "§id: unique among all <group> ids within the enclosing <file>")
             self.group_ids.add(a["id"])
             self.stack.append({"el": el, "kind": "group", "desc": {"attrs": attrs_of(el)}, "phase": 0,
-                               "announced": False})
+                               "announced": False, "ext": set()})
 
     def content_starts(self, parent: Any, el: Any) -> None:
         ctx = self.ctx
@@ -221,6 +223,7 @@ class _Reader:
             x["notes"] = [entry(n) for n in el]
             self.root_phase = 1
         elif name is None and ctx.ns != NS20 and self.root_phase < 2:
+            check_extension(ctx, el, self.root_ext)
             x.setdefault("xml", []).append(kept_xml(el))
             self.root_phase = 2
         else:
@@ -242,6 +245,7 @@ class _Reader:
             desc["skeleton"] = kept_xml(el)
             top["phase"] = 1
         elif name is None and phase <= 2:
+            check_extension(ctx, el, top["ext"])
             desc.setdefault("xml", []).append(kept_xml(el))
             top["phase"] = 2
         elif name == "notes" and phase <= 2:
@@ -609,7 +613,8 @@ class _Maker:
         typ = {"type": "fmt"} if kind in ("bpt", "ept", "it", "g", "bx", "ex") else {}
         if ev == "open":
             if kind in ("mrk", "hi"):
-                return self.el("mrk", {"id": self.ident(it, "m")}, it), True
+                # a generic annotation needs translate (XLIFF 2 §Translate Annotation); yes is the default
+                return self.el("mrk", {"id": self.ident(it, "m"), "translate": "yes"}, it), True
             return self.el("pc", {"id": self.ident(it, "g")} | typ, it), True
         if ev == "close":
             return None

@@ -21,7 +21,7 @@ from typing import Any
 
 from lxml import etree
 
-from .xmlsafe import XML_NS, XmlInputError, bcp47_ok, canonical_lang
+from .xmlsafe import XML_NS, XmlInputError, bad_xml_char, bcp47_ok, canonical_lang
 
 NS20 = "urn:oasis:names:tc:xliff:document:2.0"
 NS22 = "urn:oasis:names:tc:xliff:document:2.2"
@@ -70,6 +70,8 @@ OTHER = {"xliff", "file", "skeleton", "group", "unit", "note", "ph", "pc", "sc",
 REQUIRED = {"xliff": ("version", "srcLang"), "file": ("id",), "group": ("id",), "unit": ("id",), "data": ("id",),
             "cp": ("hex",), "ph": ("id",), "pc": ("id",), "sc": ("id",), "mrk": ("id",), "sm": ("id",),
             "em": ("startRef",)}
+#: the subType values XLIFF defines (prefix xlf:) and the type each requires
+XLF_SUBTYPES = {"xlf:lb": "fmt", "xlf:pb": "fmt", "xlf:b": "fmt", "xlf:i": "fmt", "xlf:u": "fmt", "xlf:var": "ui"}
 ENUMS = {"canResegment": YES_NO, "translate": YES_NO, "srcDir": DIRS, "trgDir": DIRS, "dir": DIRS, "xml:space":
          ("default", "preserve"), "state": STATES, "appliesTo": ("source", "target"), "canCopy": YES_NO,
          "canDelete": YES_NO, "canOverlap": YES_NO, "canReorder": ("yes", "no", "firstNo"), "isolated": YES_NO}
@@ -92,7 +94,8 @@ class Ctx:
 
 
 def fail(ctx: Ctx, rule: str, msg: str, el: Any, cite: str) -> XmlInputError:
-    return XmlInputError("xliff2-" + rule, f"{msg} (XLIFF 2 Core {cite})", ctx.name, getattr(el, "sourceline", None))
+    part = "XLIFF 2" if "Module" in cite else "XLIFF 2 Core"
+    return XmlInputError("xliff2-" + rule, f"{msg} ({part} {cite})", ctx.name, getattr(el, "sourceline", None))
 
 
 def local(ctx: Ctx, el: Any) -> str | None:
@@ -125,6 +128,8 @@ def check_attrs(ctx: Ctx, name: str, el: Any) -> dict[str, str]:
             raise fail(ctx, "attribute-value", f"{key}={v!r} on <{name}> is not one of {', '.join(ok)}", el,
                        f"{cite}, §{key}")
         out[key] = v
+    if any(k[0] == "{" for k in el.attrib):
+        check_module_attrs(ctx, el)
     for r in REQUIRED.get(name, ()):
         if r not in out:
             raise fail(ctx, "attribute-required", f"<{name}> has no {r}", el, f"{cite} ({r} is REQUIRED)")
@@ -148,6 +153,11 @@ def check_attrs(ctx: Ctx, name: str, el: Any) -> dict[str, str]:
         if "type" not in out:
             raise fail(ctx, "subtype-without-type", f"<{name}> has subType but no type", el,
                        "§subType: if subType is used, type MUST be specified")
+        want = XLF_SUBTYPES.get(out["subType"], "?") if out["subType"].startswith("xlf:") else None
+        if want is not None and want != out["type"]:
+            raise fail(ctx, "subtype-value", f"subType={out['subType']!r} with type={out['type']!r}" + (
+                       " (xlf: defines only lb, pb, b, i, u with type fmt and var with type ui)" if want == "?" else
+                       f" (it needs type {want!r})"), el, "§subType: values of the xlf prefix and the type they imply")
     if "priority" in out and (not out["priority"].isdigit() or not 1 <= int(out["priority"]) <= 10):
         raise fail(ctx, "attribute-value", f"priority={out['priority']!r} is not an integer from 1 to 10", el,
                    "§priority")
@@ -157,13 +167,27 @@ def check_attrs(ctx: Ctx, name: str, el: Any) -> dict[str, str]:
         h = out["hex"]
         if not re.fullmatch(r"[0-9A-Fa-f]{1,6}", h) or int(h, 16) > 0x10FFFF or 0xD800 <= int(h, 16) <= 0xDFFF:
             raise fail(ctx, "cp-invalid", f"hex={h!r} is not a Unicode code point", el, "§cp, §hex")
+        if bad_xml_char(chr(int(h, 16))) is None:
+            raise fail(ctx, "cp-valid-char", f"<cp hex=\"{h}\"/> encodes U+{int(h, 16):04X}, a character XML can hold",
+                       el, "§cp: Writers MUST NOT encode valid XML characters of the content using <cp/>")
+    if name in ("ph", "pc", "sc", "ec"):
+        check_editing_hints(ctx, name, out, el)
+    if name == "pc":
+        for a, b in (("dataRefStart", "dataRefEnd"), ("subFlowsStart", "subFlowsEnd")):
+            if (a in out) != (b in out):
+                raise fail(ctx, "attribute-pair", f"<pc> has {a if a in out else b} without "
+                           f"{b if a in out else a}", el, f"§{a}, §{b}: used as a pair")
     return out
 
 
 def check_lang(ctx: Ctx, el: Any, attrs: dict[str, str], which: str) -> None:
+    """The explicit or inherited xml:lang of a <source>/<target> equals srcLang/trgLang."""
     v = attrs.get("xml:lang")
     if v is None:
-        return
+        up = next((a for a in el.iterancestors() if a.get(_XML + "lang") is not None), None)
+        if up is None:
+            return
+        v = up.get(_XML + "lang")
     want = ctx.src if which == "source" else ctx.trg
     if want is None or canonical_lang(v).lower() != want.lower():
         raise fail(ctx, f"{which}-lang-mismatch", f"xml:lang={v!r} on <{which}> differs from "
@@ -194,6 +218,7 @@ class _Code:
     attrs: dict[str, str]
     el: Any
     flow: str  # "source" | "target"
+    part: Any = None  # the <segment>/<ignorable>
 
 
 def check_unit(ctx: Ctx, unit: Any, file_units: set[str], subflow_refs: list[tuple[str, Any]]) -> None:
@@ -211,18 +236,21 @@ def check_unit(ctx: Ctx, unit: Any, file_units: set[str], subflow_refs: list[tup
     ids: dict[str, str] = {}  # source-side ids (segments, ignorables, source inline) -> what
     target_ids: set[str] = set()
     codes: list[_Code] = []
+    ext_ids: set[tuple[str, str]] = set()
+    note_ids: set[str] = set()
     for ch in unit:
         name = local(ctx, ch)
         if name is None:
             if phase > 0:
                 raise fail(ctx, "element-order", f"<{ch.tag}> (an extension or module element) after <notes>, "
                            "<originalData> or segments", ch, "§unit: extension elements come first")
+            check_extension(ctx, ch, ext_ids)
             continue
         if name == "notes":
             if phase >= 1:
                 raise fail(ctx, "element-order", "<notes> twice or after <originalData>/segments", ch, "§unit")
             phase = 1
-            check_notes(ctx, ch)
+            note_ids = check_notes(ctx, ch)
         elif name == "originalData":
             if phase >= 2:
                 raise fail(ctx, "element-order", "<originalData> twice or after segments", ch, "§unit")
@@ -253,6 +281,9 @@ def check_unit(ctx: Ctx, unit: Any, file_units: set[str], subflow_refs: list[tup
                 if "subState" in sa and not USER_VALUE.match(sa["subState"]):
                     raise fail(ctx, "attribute-value", f"subState={sa['subState']!r} must be prefix:value", ch,
                                "§subState")
+                if sa.get("state", "initial") != "initial" and len(ch) < 2:
+                    raise fail(ctx, "state-without-target", f"<segment state=\"{sa['state']}\"> has no <target>",
+                               ch, "§state: translated, reviewed and final need a <target>")
             if "id" in sa:
                 _claim(ctx, ids, sa["id"], f"<{name}>", ch)
             kids = list(ch)
@@ -276,9 +307,12 @@ def check_unit(ctx: Ctx, unit: Any, file_units: set[str], subflow_refs: list[tup
                    "§unit: a <unit> MUST contain at least one <segment>")
     _check_orders(ctx, unit, parts)
     _check_codes(ctx, codes, ids, target_ids, data_ids, subflow_refs)
+    _check_annotations(ctx, codes, note_ids)
+    _check_reorder(ctx, codes)
+    _check_final(ctx, codes)
 
 
-def check_notes(ctx: Ctx, notes: Any) -> None:
+def check_notes(ctx: Ctx, notes: Any) -> set[str]:
     if len(notes) == 0:
         raise fail(ctx, "element-required", "<notes> has no <note>", notes, "§notes")
     seen: set[str] = set()
@@ -293,6 +327,7 @@ def check_notes(ctx: Ctx, notes: Any) -> None:
                 raise fail(ctx, "id-unique", f"<note id=\"{a['id']}\"> twice in one <notes>", n,
                            "§id: unique among <note> ids of the immediate enclosing element")
             seen.add(a["id"])
+    return seen
 
 
 def _claim(ctx: Ctx, ids: dict[str, str], v: str, what: str, el: Any) -> None:
@@ -312,7 +347,7 @@ def _inline(ctx: Ctx, el: Any, flow: str, codes: list[_Code]) -> None:
             raise fail(ctx, "element-unexpected", f"<{name}> is always empty", d, f"§{name}")
         a = check_attrs(ctx, name, d)
         if name != "cp":
-            codes.append(_Code(name, a, d, flow))
+            codes.append(_Code(name, a, d, flow, el.getparent()))
 
 
 def _check_orders(ctx: Ctx, unit: Any, parts: int) -> None:
@@ -328,6 +363,20 @@ def _check_orders(ctx: Ctx, unit: Any, parts: int) -> None:
         if v in seen:
             raise fail(ctx, "order-unique", f"order={v} is used twice in the unit", t, "§order")
         seen.add(v)
+    kids = [c for c in unit if local(ctx, c) in ("segment", "ignorable")]
+    taken: dict[int, Any] = {}
+    for pos, part in enumerate(kids, 1):
+        t = next((c for c in part if local(ctx, c) == "target"), None)
+        v = int(t.get("order")) if t is not None and t.get("order") is not None else pos
+        if v in taken:
+            raise fail(ctx, "order-conflict", f"the target of the {_nth(pos)} segment/ignorable takes position {v}, "
+                       f"which another target already has (explicitly or as its implicit position)", t or part,
+                       "§order: explicit order MUST NOT conflict with the implicit order of targets without one")
+        taken[v] = part
+
+
+def _nth(n: int) -> str:
+    return f"{n}{'tsnrhtdd'[(n // 10 % 10 != 1) * (n % 10 < 4) * n % 10::4]}"
 
 
 def _check_codes(ctx: Ctx, codes: list[_Code], ids: dict[str, str], target_ids: set[str], data_ids: set[str],
@@ -372,11 +421,23 @@ def _check_codes(ctx: Ctx, codes: list[_Code], ids: dict[str, str], target_ids: 
                        "§comment annotation: value or ref MUST be used")
     for flow in ("source", "target"):
         _pairs(ctx, [c for c in codes if c.flow == flow], flow)
-    all_ids = {c.attrs.get("id") for c in codes}
+    by_id = {c.attrs["id"]: c for c in codes if "id" in c.attrs}
     for c in codes:
-        if "copyOf" in c.attrs and c.attrs["copyOf"] not in all_ids:
+        if "copyOf" not in c.attrs:
+            continue
+        base = by_id.get(c.attrs["copyOf"])
+        if base is None:
             raise fail(ctx, "copyof-unresolved", f"copyOf={c.attrs['copyOf']!r} names no inline code of the unit",
                        c.el, "§copyOf: MUST be the id of a code in the same unit")
+        for who, a in (("this code", c.attrs), (f"its base code <{base.name} id=\"{c.attrs['copyOf']}\">", base.attrs)):
+            ref = next((k for k in ("dataRef", "dataRefStart", "dataRefEnd") if k in a), None)
+            if ref is not None:
+                raise fail(ctx, "copyof-data", f"copyOf={c.attrs['copyOf']!r} but {who} has original data ({ref})",
+                           c.el, "§Duplicating Existing Code: copyOf is used when, and only when, the base code has "
+                           "no associated original data")
+        if base.attrs.get("canCopy") == "no":
+            raise fail(ctx, "copyof-cancopy", f"copyOf={c.attrs['copyOf']!r} copies a code with canCopy='no'", c.el,
+                       "§Editing Hints: a code with canCopy='no' MUST NOT be copied")
 
 
 def _pairs(ctx: Ctx, codes: Iterable[_Code], flow: str) -> None:
@@ -409,6 +470,11 @@ def _pairs(ctx: Ctx, codes: Iterable[_Code], flow: str) -> None:
         elif c.name == "em" and a["startRef"] not in sm:
             raise fail(ctx, "em-unpaired", f"<em startRef=\"{a['startRef']}\"> has no <sm> before it in the "
                        f"unit's {flow}", c.el, "§em: startRef MUST be the id of an <sm> in the same unit")
+        elif c.name == "em":
+            sm.pop(a["startRef"])
+    for k, c in sm.items():
+        raise fail(ctx, "sm-unpaired", f"<sm id=\"{k}\"> has no <em> after it in the unit's {flow}", c.el,
+                   "§sm: the <em/> that ends the annotation is in the same unit")
     for k, c in sc.items():
         if c.attrs.get("isolated", "no") != "yes" and k not in ended:
             raise fail(ctx, "sc-unpaired", f"<sc id=\"{k}\"> has no <ec> in the unit's {flow} and is not isolated",
@@ -493,3 +559,185 @@ def _module_ns() -> frozenset[str]:
     if not _MODULE_NS:
         _MODULE_NS.append(schema_namespaces())
     return _MODULE_NS[0]
+
+
+# ------------------------------------------------------------------- editing hints and annotations
+
+def check_editing_hints(ctx: Ctx, name: str, a: dict[str, str], el: Any) -> None:
+    if a.get("canReorder", "yes") != "yes" and (a.get("canCopy") != "no" or a.get("canDelete") != "no"):
+        raise fail(ctx, "can-reorder", f"<{name}> has canReorder={a['canReorder']!r} but canCopy/canDelete are not "
+                   "both 'no'", el, "§canReorder: when canReorder is no or firstNo, canCopy and canDelete MUST also "
+                   "be no")
+
+
+def _check_reorder(ctx: Ctx, codes: list[_Code]) -> None:
+    """A code with canReorder='no' continues a sequence that a code with 'firstNo' opened, with no
+    reorderable code between them (in each flow of the unit, in document order)."""
+    for flow in ("source", "target"):
+        prev: _Code | None = None
+        for c in codes:
+            if c.flow != flow or c.name not in ("ph", "pc", "sc", "ec"):
+                continue
+            if c.attrs.get("canReorder") == "no" and (prev is None or prev.attrs.get("canReorder", "yes") == "yes"):
+                what = f"<{prev.name}> with canReorder='yes'" if prev is not None else "no code with 'firstNo'"
+                raise fail(ctx, "reorder-sequence", f"<{c.name}> has canReorder='no' but {what} precedes it", c.el,
+                           "§canReorder: a non-reorderable sequence starts with a code with 'firstNo' and goes on "
+                           "with codes with 'no'")
+            prev = c
+
+
+def _check_final(ctx: Ctx, codes: list[_Code]) -> None:
+    targets: dict[int, set[tuple[str, str]]] = {}
+    for c in codes:
+        if c.flow == "target" and "id" in c.attrs:
+            targets.setdefault(id(c.part), set()).add((c.name, c.attrs["id"]))
+    for c in codes:
+        if (c.flow == "source" and c.attrs.get("canDelete") == "no" and c.part is not None
+                and c.part.get("state") == "final" and "id" in c.attrs
+                and (c.name, c.attrs["id"]) not in targets.get(id(c.part), set())):
+            raise fail(ctx, "candelete-final", f"<{c.name} id=\"{c.attrs['id']}\"> has canDelete='no' but is not in "
+                       "the target of its final segment", c.el,
+                       "§Editing Hints: codes with canDelete='no' MUST NOT be deleted (checked when state='final')")
+
+
+def _check_annotations(ctx: Ctx, codes: list[_Code], note_ids: set[str]) -> None:
+    for c in codes:
+        if c.name not in ("mrk", "sm"):
+            continue
+        a = c.attrs
+        typ = a.get("type", "generic")
+        if typ == "generic" and "translate" not in a:
+            raise fail(ctx, "translate-annotation", f"<{c.name} type=\"generic\"> has no translate", c.el,
+                       "§Translate Annotation: translate is REQUIRED")
+        if typ == "comment" and "value" in a and "ref" in a:
+            raise fail(ctx, "comment-annotation", f"<{c.name} type=\"comment\"> has both value and ref", c.el,
+                       "§Comment Annotation: value or ref, not both")
+        if typ == "mtc:match" and "ref" in a:
+            raise fail(ctx, "match-annotation", f"<{c.name} type=\"mtc:match\"> has ref", c.el,
+                       "§Translation Candidates Module: ref is not used on a match annotation")
+        ref = a.get("ref")
+        if ref is None:
+            continue
+        sels = check_fragid(ctx, ref, c.el) if ref.startswith("#") else None
+        if typ == "comment":
+            target = ref if sels is None else (sels[-1][1] if sels and sels[-1][0] in ("n", None) else None)
+            if target is None or target not in note_ids:
+                raise fail(ctx, "comment-ref", f"<{c.name} type=\"comment\" ref={ref!r}> names no <note> of the unit",
+                           c.el, "§Comment Annotation: ref points to a <note> of the same unit (#n=id)")
+
+
+# ----------------------------------------------------------------------------- fragment identifiers
+
+CORE_PREFIXES = ("f", "g", "u", "n", "d", "t")
+_FRAG_PREFIX = re.compile(r"^[A-Za-z_][\w.\-]*$")
+
+
+def _split(s: str, sep: str) -> list[str]:
+    """``s`` split on ``sep`` where it is not escaped with a backslash (escapes kept)."""
+    out, cur, i = [], [], 0
+    while i < len(s):
+        ch = s[i]
+        if ch == "\\" and i + 1 < len(s):
+            cur.append(s[i:i + 2])
+            i += 2
+            continue
+        if ch == sep:
+            out.append("".join(cur))
+            cur = []
+        else:
+            cur.append(ch)
+        i += 1
+    out.append("".join(cur))
+    return out
+
+
+def check_fragid(ctx: Ctx, ref: str, el: Any) -> list[tuple[str | None, str]]:
+    """Parse an XLIFF fragment identifier (``#f=f1/u=u1/t=2``, ``#n=n1``, ``#m1``) and check its
+    syntax, prefixes and their order; returns ``[(prefix or None, id), ...]``."""
+    cite = "§Fragment Identification"
+    body = ref[1:]
+    if body.startswith("/"):
+        body = body[1:]
+    sels: list[tuple[str | None, str]] = []
+    for part in _split(body, "/"):
+        bits = _split(part, "=")
+        if len(bits) > 2 or not bits[-1] or (len(bits) == 2 and not bits[0]):
+            raise fail(ctx, "fragid-syntax", f"{ref!r}: selector {part!r} is not [prefix=]id", el, cite)
+        prefix = bits[0] if len(bits) == 2 else None
+        ident = bits[-1].replace("\\/", "/").replace("\\=", "=").replace("\\\\", "\\")
+        if prefix is not None:
+            if not _FRAG_PREFIX.match(prefix):
+                raise fail(ctx, "fragid-syntax", f"{ref!r}: {prefix!r} is not a prefix", el, cite)
+            if any(p == prefix for p, _ in sels):
+                raise fail(ctx, "fragid-unique", f"{ref!r}: the prefix {prefix!r} is used twice", el, cite)
+        sels.append((prefix, ident))
+    names = [p for p, _ in sels]
+    if "f" in names and names[0] != "f":
+        raise fail(ctx, "fragid-order", f"{ref!r}: f= (the file) must come first", el, cite)
+    for k, (p, _) in enumerate(sels):
+        before = names[:k]
+        if p in ("d", "t") and any(b not in ("f", "g", "u") for b in before):
+            raise fail(ctx, "fragid-order", f"{ref!r}: {p}= selects inside a unit, so only f=, g= or u= may precede "
+                       "it", el, cite)
+        if p in ("g", "u") and any(b not in ("f", "g") for b in before):
+            raise fail(ctx, "fragid-order", f"{ref!r}: {p}= can only follow f= or g=", el, cite)
+        if k < len(sels) - 1 and (p is None or p in ("n", "d", "t")):
+            raise fail(ctx, "fragid-order", f"{ref!r}: {p + '=' if p else 'an id without prefix'} must be the "
+                       "last selector", el, cite)
+    return sels
+
+
+# ------------------------------------------------------------------------- modules and extensions
+
+FS_NS = "urn:oasis:names:tc:xliff:fs:2.0"
+VAL_NS = "urn:oasis:names:tc:xliff:validation:2.0"
+_REF_NS = ("urn:oasis:names:tc:xliff:matches:2.0", "urn:oasis:names:tc:xliff:glossary:2.0",
+           "urn:oasis:names:tc:xliff:resourcedata:2.0")
+
+
+def check_module_attrs(ctx: Ctx, el: Any) -> None:
+    """What the fs module requires of its attributes beyond the schema."""
+    a = el.attrib
+    fs, sub = a.get(f"{{{FS_NS}}}fs"), a.get(f"{{{FS_NS}}}subFs")
+    if sub is not None:
+        if fs is None:
+            raise fail(ctx, "fs-subfs", "fs:subFs without fs:fs", el, "Format Style Module §subFs: used only with fs")
+        for pair in _split(sub, "\\"):
+            if len(_split(pair, ",")) != 2 or not _split(pair, ",")[0]:
+                raise fail(ctx, "fs-subfs", f"fs:subFs={sub!r}: {pair!r} is not name,value (pairs are separated by "
+                           "\\, and \\ and , in values escaped with \\)", el, "Format Style Module §subFs")
+
+
+def check_extension(ctx: Ctx, el: Any, seen: set[tuple[str, str]]) -> None:
+    """A module or extension element (complete): ids unique per namespace within the enclosing core
+    element, module attributes, validation rules, fragment identifiers in module refs."""
+    for d in el.iter():
+        if not isinstance(d.tag, str):
+            continue
+        ns = d.tag[1:].partition("}")[0] if d.tag[0] == "{" else ""
+        if ns in CORE_NS:
+            if local(ctx, d) is not None:
+                check_module_attrs(ctx, d)
+            continue
+        check_module_attrs(ctx, d)
+        ident = d.get("id")
+        if ident is not None:
+            if (ns, ident) in seen:
+                raise fail(ctx, "id-unique", f"<{d.tag}> id={ident!r} repeats an id of its namespace here", d,
+                           "§Extension Elements / modules: id unique among the elements of a namespace within the "
+                           "enclosing element")
+            seen.add((ns, ident))
+        if ns in _REF_NS and (d.get("ref") or "").startswith("#"):
+            check_fragid(ctx, d.get("ref"), d)
+        if d.tag == f"{{{VAL_NS}}}rule":
+            _check_val_rule(ctx, d)
+
+
+def _check_val_rule(ctx: Ctx, el: Any) -> None:
+    a = el.attrib
+    kinds = [k for k in ("isPresent", "isNotPresent", "startsWith", "endsWith") if k in a]
+    custom = any(k.startswith("{") for k in a)
+    cite = "Validation Module §rule"
+    if len(kinds) + (custom and not kinds) != 1:
+        raise fail(ctx, "val-rule", f"<val:rule> needs exactly one of isPresent, isNotPresent, startsWith, endsWith "
+                   f"or a custom rule (has {', '.join(kinds) or 'none'})", el, cite)
