@@ -55,6 +55,13 @@ def _sev(req: dict[str, Any]) -> str:
     return req.get("severity", "error")
 
 
+#: reader options `check` sets for a format that declares them (unless given with -I): validate the input
+#: against the format's own schema or DTD, and read on past what lancang's model cannot hold, marking the
+#: record (``meta.model_limits``) instead of stopping, so a valid file is not failed for lancang's limits
+CHECK_READ_OPTIONS: dict[str, Any] = {"validate": True, "duplicate_lang": "first"}
+MODEL_LIMITS = "model_limits"
+
+
 class Checker:
     def __init__(self, profiles: Sequence[Profile], max_findings: int = 100, from_format: str | None = None,
                  langs: Sequence[str] | None = None, options: dict[str, Any] | None = None):
@@ -128,6 +135,13 @@ class Checker:
         base_state = ReqState({"profile": "lancang", "id": "canonical-record", "clause": "-", "basis": "default",
                                "kind": "record", "title": {"en": "Records are valid lancang records (lancang validate)",
                                                            "zh": "记录符合 lancang 规范模型"}})
+        limit_state = ReqState({
+            "profile": "lancang", "id": "model-limits", "clause": "-", "basis": "default", "kind": "record",
+            "rule": "model-limit", "severity": "warning",
+            "title": {"en": "Every unit fits a lancang record (what does not is lancang's model limit, not a violation "
+                            "of the format: it cannot be converted losslessly)",
+                      "zh": "每个单元都能放入 lancang 记录（放不下的是 lancang 模型的限制，"
+                            "并非格式违规：无法无损转换）"}})
         parsed = 0
         self.source_format, self.source_error = "jsonl", None
         self.digest: Any = None
@@ -141,6 +155,11 @@ class Checker:
             parsed += 1
             rec = item.value
             rid = rec.get("id") if isinstance(rec, dict) else None
+            meta = rec.get("meta") if isinstance(rec, dict) else None
+            if isinstance(meta, dict) and isinstance(meta.get(MODEL_LIMITS), list):
+                for msg in meta[MODEL_LIMITS]:
+                    self._hit(limit_state, str(msg), name, item.line, rid if isinstance(rid, str) else None,
+                              f"/meta/{MODEL_LIMITS}")
             if not self.base.is_valid(rec):
                 for ptr, _kw, msg in self.base.errors(rec)[:3]:
                     self._hit(base_state, msg, name, item.line, rid if isinstance(rid, str) else None, ptr)
@@ -184,7 +203,8 @@ class Checker:
                 self._check_metrics(st, doc_metrics)
             elif st.req["kind"] == "sampling":
                 self._check_sampling(st, doc_metrics, cm.records)
-        return self._report(name, manifest, [base_state, *self.states], doc_metrics, cm.records)
+        shown = [base_state] + ([limit_state] if limit_state.count or self.source_format != "jsonl" else [])
+        return self._report(name, manifest, [*shown, *self.states], doc_metrics, cm.records)
 
     def _items(self, corpus: PathLike, base_state: ReqState) -> Iterator[Parsed | Any]:
         """Lines of a JSONL corpus, or the records of a corpus in another registered format (TMX, XLIFF,
@@ -210,8 +230,10 @@ class Checker:
             if tag.startswith("{") and tag[1:].split("}")[0] in xliff2.CORE_NS:
                 self.source_format = "xliff2"
         n = 0
+        declared = fmt.read_options or {}
+        opts = {k: v for k, v in CHECK_READ_OPTIONS.items() if k in declared} | self.options
         try:
-            for rec in read_corpus(corpus, fmt.name, self.langs, **self.options):
+            for rec in read_corpus(corpus, fmt.name, self.langs, **opts):
                 n += 1
                 yield Parsed(n, rec)
         except InputError as exc:  # the format's own violation, located by the reader

@@ -23,11 +23,15 @@ mapped onto TMX's (``bpt``/``ept``, ``it``, ``ph``, ``hi``).
 
 from __future__ import annotations
 
+import copy
+import functools
 from collections.abc import Iterable, Iterator
+from importlib import resources
 from typing import Any
 from unicodedata import is_normalized, normalize
 
 import orjson
+from lxml import etree
 
 from ... import __version__
 from ...errors import InputError
@@ -59,6 +63,8 @@ _LANG = "{" + XML_NS + "}lang"
 MAX_UNIT_ELEMENTS = 50_000
 META_PROP = "x-lancang:meta"
 DOC_PROP = "x-lancang:doc"
+#: record meta key listing what a unit held that a lancang record cannot (reader option duplicate_lang=first)
+MODEL_LIMITS = "model_limits"
 
 SEGTYPES = ("block", "paragraph", "sentence", "phrase")
 HEADER_ATTRS = frozenset(("creationtool", "creationtoolversion", "segtype", "o-tmf", "adminlang", "srclang",
@@ -103,9 +109,10 @@ def _entry(el: Any) -> dict[str, Any]:
 
 
 class _Reader:
-    def __init__(self, path: PathLike):
+    def __init__(self, path: PathLike, duplicate_lang: str = "error"):
         self.name = str(path)
         self.langs: dict[str, tuple[str, str | None]] = {}
+        self.keep_first = duplicate_lang == "first"
 
     def lang(self, raw: str | None, el: Any) -> tuple[str, str | None]:
         """(side key, original spelling if different)."""
@@ -235,6 +242,7 @@ class _Reader:
     def tu(self, el: Any, n: int) -> dict[str, Any]:
         sides: dict[str, Any] = {}
         extra: list[tuple[str, Any]] = []
+        limits: list[str] = []
         langs = self.langs
         for ch in el:
             tag = ch.tag
@@ -251,8 +259,15 @@ class _Reader:
                                 continue
                 key, side = self.tuv(ch)
                 if key in sides:
-                    raise XmlInputError("tmx-duplicate-language", f"<tu> has two <tuv> in {key}; a record holds "
-                                        "one text per language", self.name, ch.sourceline)
+                    what = (f"<tu> (line {el.sourceline}) has a second <tuv> in {key} (line {ch.sourceline}): TMX "
+                            "allows it, but a lancang record holds one text per language")
+                    if not self.keep_first:
+                        raise XmlInputError("tmx-duplicate-language", f"{what}, so this unit cannot be converted "
+                                            "losslessly (a lancang model limit, not a TMX violation; -I "
+                                            "duplicate_lang=first keeps the first and marks the record)", self.name,
+                                            ch.sourceline)
+                    limits.append(f"{what}; the second was not kept")
+                    continue
                 sides[key] = side
             elif tag == "prop" or tag == "note":
                 extra.append((tag, ch))
@@ -275,6 +290,8 @@ class _Reader:
             meta = self.meta_of(extra, attrs, el, rec)
             if meta:
                 rec["meta"] = meta
+        if limits:
+            rec.setdefault("meta", {})[MODEL_LIMITS] = limits
         rec["sides"] = sides
         return rec
 
@@ -282,8 +299,10 @@ class _Reader:
 def read(path: PathLike, *, langs: Any = None, **options: Any) -> Iterator[dict[str, Any]]:
     check_options(FORMAT, "reader", options)
     limit = options.get("max_unit_elements", MAX_UNIT_ELEMENTS)
-    r = _Reader(path)
+    r = _Reader(path, options.get("duplicate_lang", "error"))
     name = r.name
+    valid = _Validity(name) if options.get("validate", False) else None
+    root: Any = None
     header: dict[str, Any] | None = None
     n = 0
     tu = r.tu
@@ -298,6 +317,8 @@ def read(path: PathLike, *, langs: Any = None, **options: Any) -> Iterator[dict[
                 root = el.getroottree().getroot()
                 if root.tag != "tmx":
                     break
+                if valid is not None:
+                    valid.start(root)
                 if not (root.get("version") or "1.4").startswith("1."):
                     raise XmlInputError("tmx-version", f"TMX version {root.get('version')!r} is not 1.x", name,
                                         root.sourceline)
@@ -308,11 +329,15 @@ def read(path: PathLike, *, langs: Any = None, **options: Any) -> Iterator[dict[
                     raise XmlInputError("tmx-unit-too-large", f"more than {limit:,} elements in one <tu> or "
                                         "<header>; each is read whole, so lancang refuses it (split it, or raise "
                                         "the limit with -I max_unit_elements=N)", name, el.sourceline)
+                if valid is not None:
+                    valid.other(el, root)
                 continue
             held = 0
             if ext:
                 check_entities(el, name)
             if el.tag == "tu":
+                if valid is not None:
+                    valid.tu(el, root)
                 n += 1
                 rec = tu(el, n)
                 if header is not None:
@@ -327,12 +352,147 @@ def read(path: PathLike, *, langs: Any = None, **options: Any) -> Iterator[dict[
                     del parent[0]
                 yield rec
             else:
+                if valid is not None:
+                    valid.header(el, root)
                 header = r.header(el)
                 drop(el)
+    if valid is not None and root is not None and root.tag == "tmx":
+        valid.finish(root)
     if n == 0:
         tag, line = root_tag(path)
         if tag != "tmx":
             raise XmlInputError("tmx-not-tmx", f"the root element is <{tag or '?'}>, not <tmx>", name, line)
+
+
+# ---------------------------------------------------------------------------------- validation
+
+@functools.cache
+def tmx_dtd() -> etree.DTD:
+    """The TMX 1.4b DTD bundled with lancang (``formats/dtd/tmx14.dtd``, see its NOTICE.txt)."""
+    with resources.files(__package__).joinpath("dtd", "tmx14.dtd").open("rb") as f:
+        return etree.DTD(f)
+
+
+#: libxml2 validating a subtree declares the XML namespace on the subtree's root; not the document's doing
+_FAKE_NS_DECL = "attribute xmlns:xml of element"
+
+
+class _Validity:
+    """TMX 1.4b validity, streamed (reader option ``validate``): each ``<tu>`` is validated against the
+    bundled DTD as it ends and is then freed; ``<tmx>``, ``<header>`` and ``<body>`` are validated at the
+    end as a skeleton (the header kept, the body's units already checked); ``bpt``/``ept`` pairing, which a
+    DTD cannot say, is checked per ``<seg>`` and ``<sub>``. The document's own DOCTYPE is never followed."""
+
+    def __init__(self, name: str):
+        self.name = name
+        self.dtd = tmx_dtd()
+        self.top: list[Any] = []  # copies of the children of <tmx> (the header whole, <body> empty)
+
+    def fail(self, rule: str, message: str, line: int | None) -> XmlInputError:
+        return XmlInputError(rule, message, self.name, line)
+
+    def dtd_errors(self, el: Any) -> None:
+        if self.dtd.validate(el):
+            return
+        for e in self.dtd.error_log:
+            if _FAKE_NS_DECL not in e.message:
+                raise self.fail("tmx-dtd-invalid", f"not valid against the TMX 1.4b DTD: {e.message}",
+                                e.line or el.sourceline)
+
+    def text_between(self, el: Any, where: str) -> None:
+        """Character data where the DTD allows only elements (white space is allowed)."""
+        if el is not None and el.tail and el.tail.strip():
+            raise self.fail("tmx-dtd-invalid", f"text {el.tail.strip()[:30]!r} is not allowed in <{where}>",
+                            el.sourceline)
+
+    def tu(self, el: Any, root: Any) -> None:
+        parent = el.getparent()
+        if parent is None or parent.tag != "body" or parent.getparent() is not root:
+            raise self.fail("tmx-dtd-invalid", f"<tu> is not allowed in <{parent.tag if parent is not None else '?'}>"
+                            " (units belong in <tmx><body>)", el.sourceline)
+        if el.getprevious() is None and parent.text and parent.text.strip():
+            raise self.fail("tmx-dtd-invalid", f"text {parent.text.strip()[:30]!r} is not allowed in <body>",
+                            parent.sourceline)
+        self.text_between(el.getprevious(), "body")
+        if el.getprevious() is None:
+            self.need_header(root)
+        self.dtd_errors(el)
+        self.pairing(el)
+
+    def other(self, el: Any, root: Any) -> None:
+        """Any element but <tu>, as it ends: keep what the skeleton needs; refuse what <body> cannot hold."""
+        parent = el.getparent()
+        if parent is root:
+            if el.tag == "body":
+                self.text_between(el[-1] if len(el) else None, "body")
+                body = etree.Element("body", dict(el.attrib))
+                body.sourceline = el.sourceline
+                self.top.append(body)
+            elif el.tag != "header":
+                self.top.append(copy.deepcopy(el))
+        elif parent is not None and parent.tag == "body" and parent.getparent() is root:
+            raise self.fail("tmx-dtd-invalid", f"<{el.tag}> is not allowed in <body> (only <tu>)", el.sourceline)
+
+    def header(self, el: Any, root: Any) -> None:
+        if el.getparent() is not root:
+            raise self.fail("tmx-dtd-invalid", f"<header> is not allowed in <{el.getparent().tag}>", el.sourceline)
+        self.dtd_errors(el)
+        self.top.append(copy.deepcopy(el))
+
+    def start(self, root: Any) -> None:
+        version = root.get("version")
+        if version != "1.4":
+            raise self.fail("tmx-version", ("<tmx> has no version attribute" if version is None else
+                                            f"TMX version {version!r}") + ": a TMX 1.4b document is "
+                            "<tmx version=\"1.4\">", root.sourceline)
+
+    def need_header(self, root: Any) -> None:
+        if not any(c.tag == "header" for c in self.top):
+            raise self.fail("tmx-header-missing", "<tmx> has no <header>: TMX 1.4b requires one before <body>",
+                            root.sourceline)
+
+    def finish(self, root: Any) -> None:
+        self.need_header(root)
+        if root.text and root.text.strip():
+            raise self.fail("tmx-dtd-invalid", f"text {root.text.strip()[:30]!r} is not allowed in <tmx>",
+                            root.sourceline)
+        for ch in root:
+            self.text_between(ch, "tmx")
+        skeleton = etree.Element("tmx", dict(root.attrib))
+        skeleton.sourceline = root.sourceline
+        skeleton.extend(self.top)
+        self.dtd_errors(skeleton)
+
+    def pairing(self, tu: Any) -> None:
+        """Every <bpt> has an <ept> with the same ``i`` after it in the same <seg> (or <sub>), and the other
+        way round; ``i`` is unique among the <bpt> of a segment."""
+        for flow in tu.iter("seg", "sub"):
+            open_: dict[str, Any] = {}
+            seen: set[str] = set()
+            for code in _flow_codes(flow):
+                i = code.get("i")
+                if code.tag == "bpt":
+                    if i in seen:
+                        raise self.fail("tmx-bpt-i-duplicate", f"a second <bpt i=\"{i}\"> in the same <{flow.tag}>: "
+                                        "i pairs a <bpt> with its <ept> and is unique in a segment", code.sourceline)
+                    seen.add(i)
+                    open_[i] = code
+                elif open_.pop(i, None) is None:
+                    raise self.fail("tmx-ept-unpaired", f"<ept i=\"{i}\"> has no <bpt i=\"{i}\"> before it in the same "
+                                    f"<{flow.tag}>", code.sourceline)
+            for i, code in open_.items():
+                raise self.fail("tmx-bpt-unpaired", f"<bpt i=\"{i}\"> has no <ept i=\"{i}\"> after it in the same "
+                                f"<{flow.tag}> (an isolated code is <it pos=\"begin\">)", code.sourceline)
+
+
+def _flow_codes(flow: Any) -> Iterator[Any]:
+    """The <bpt> and <ept> of one flow (a <seg> or a <sub>) in document order, through <hi>, not into <sub>."""
+    for ch in flow:
+        tag = ch.tag
+        if tag == "bpt" or tag == "ept":
+            yield ch
+        elif tag == "hi":
+            yield from _flow_codes(ch)
 
 
 # ------------------------------------------------------------------------------------- writing
@@ -578,5 +738,12 @@ def write(records: Iterable[dict[str, Any]], path: PathLike, *, langs: Any = Non
 FORMAT = Format("tmx", "TMX 1.4b translation memory (n languages a unit; inline codes, props and notes kept)",
                 (".tmx",), frozenset({"sides>2", "codes", "meta", "doc"}), read, write,
                 read_options={"max_unit_elements": Option(MAX_UNIT_ELEMENTS, "refuse a <tu> or <header> with "
-                                                          "more elements than this (each is read whole)")},
+                                                          "more elements than this (each is read whole)"),
+                              "validate": Option(False, "validate against the bundled TMX 1.4b DTD (never the "
+                                                 "DOCTYPE's), require <header> and version 1.4, pair bpt/ept "
+                                                 "(lancang check always does)", (False, True)),
+                              "duplicate_lang": Option("error", "a <tu> with two <tuv> in one language (valid TMX, "
+                                                       "but a record holds one text per language): refuse, or keep "
+                                                       "the first and list the rest in meta.model_limits",
+                                                       ("error", "first"))},
                 write_options={})
