@@ -370,7 +370,8 @@ def _check_orders(ctx: Ctx, unit: Any, parts: int) -> None:
         v = int(t.get("order")) if t is not None and t.get("order") is not None else pos
         if v in taken:
             raise fail(ctx, "order-conflict", f"the target of the {_nth(pos)} segment/ignorable takes position {v}, "
-                       f"which another target already has (explicitly or as its implicit position)", t or part,
+                       "which another target already has (explicitly or as its implicit position)",
+                       part if t is None else t,
                        "§order: explicit order MUST NOT conflict with the implicit order of targets without one")
         taken[v] = part
 
@@ -702,10 +703,31 @@ def check_module_attrs(ctx: Ctx, el: Any) -> None:
     if sub is not None:
         if fs is None:
             raise fail(ctx, "fs-subfs", "fs:subFs without fs:fs", el, "Format Style Module §subFs: used only with fs")
-        for pair in _split(sub, "\\"):
-            if len(_split(pair, ",")) != 2 or not _split(pair, ",")[0]:
+        for pair in _subfs_pairs(sub):
+            if len(pair) != 2 or not pair[0]:
                 raise fail(ctx, "fs-subfs", f"fs:subFs={sub!r}: {pair!r} is not name,value (pairs are separated by "
                            "\\, and \\ and , in values escaped with \\)", el, "Format Style Module §subFs")
+
+
+def _subfs_pairs(v: str) -> list[list[str]]:
+    """fs:subFs as ``[[name, value], ...]``: pairs separated by a backslash, name and value by a
+    comma; a comma or a backslash inside a value is escaped with a backslash."""
+    pairs: list[list[str]] = [[""]]
+    i = 0
+    while i < len(v):
+        ch = v[i]
+        if ch == "\\" and i + 1 < len(v) and v[i + 1] in ",\\":
+            pairs[-1][-1] += v[i + 1]
+            i += 2
+            continue
+        if ch == "\\":
+            pairs.append([""])
+        elif ch == ",":
+            pairs[-1].append("")
+        else:
+            pairs[-1][-1] += ch
+        i += 1
+    return pairs
 
 
 def check_extension(ctx: Ctx, el: Any, seen: set[tuple[str, str]]) -> None:

@@ -1,0 +1,87 @@
+"""XLIFF 2 validation: one minimal failing and one passing document per requirement coded for issue 13
+(files in data/xliff2_rules; the rule each fail file breaks is named in its first comment), the
+bundled OASIS schemas (never fetched), and an unknown module namespace (allowed by the spec)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from lancang.corpora.formats import get_format
+from lancang.corpora.formats.xliff2rules import NS20, NS22, XSD_DIR, _Bundled, schema
+from lancang.corpora.formats.xmlsafe import XmlInputError
+
+X2 = get_format("xliff2")
+DATA = Path(__file__).parent / "data" / "xliff2_rules"
+FAIL = sorted(DATA.glob("*.fail.xlf"))
+PASS = sorted(DATA.glob("*.pass.xlf"))
+
+
+def rule_of(path: Path) -> str:
+    m = re.search(r"<!-- (xliff2-[a-z0-9-]+):", path.read_text(encoding="utf-8"))
+    assert m, path
+    return m.group(1)
+
+
+def test_every_fail_file_has_its_pass_file() -> None:
+    assert len(FAIL) >= 25
+    for p in FAIL:
+        assert (DATA / p.name.replace(".fail.", ".pass.")).is_file(), p
+
+
+@pytest.mark.parametrize("path", FAIL, ids=[p.name for p in FAIL])
+def test_fail_file_is_refused_with_its_rule(path: Path) -> None:
+    with pytest.raises(XmlInputError) as ei:
+        list(X2.read(path))
+    err = ei.value
+    assert err.rule == rule_of(path), str(err)
+    assert err.line and err.line >= 3, str(err)  # located on the element, not the file
+    assert str(err).startswith(f"{path}:{err.line}: ")
+    if err.rule != "xliff2-schema":
+        assert re.search(r"\(XLIFF 2 (Core )?§|\(XLIFF 2 .*Module", str(err)), str(err)  # names its clause
+
+
+@pytest.mark.parametrize("path", PASS, ids=[p.name for p in PASS])
+def test_pass_file_reads(path: Path) -> None:
+    recs = list(X2.read(path))
+    assert all(r["sides"] for r in recs)
+
+
+def test_unknown_module_namespace_passes_and_is_kept(tmp_path: Path) -> None:
+    [rec] = list(X2.read(DATA / "unknown-module.pass.xlf"))
+    kept = rec["meta"]["xliff2"]["open"]["unit"]
+    assert "urn:example:unknown-module" in kept["xml"][0]
+    assert kept["attrs"]["{urn:example:unknown-module}weight"] == "3"
+    out = tmp_path / "o.xlf"
+    X2.write([rec], out)
+    assert list(X2.read(out)) == [rec]
+
+
+def test_no_file_is_refused_and_an_empty_corpus_writes_a_valid_document(tmp_path: Path) -> None:
+    out = tmp_path / "empty.xlf"
+    assert X2.write([], out) == 0
+    assert list(X2.read(out)) == []
+    assert "<file" in out.read_text(encoding="utf-8")
+
+
+def test_schemas_are_bundled_and_never_fetched() -> None:
+    for name in ("xliff_core_2.2.xsd", "xml.xsd", "NOTICE.txt", "SOURCE.txt", "catalog.xml"):
+        assert (XSD_DIR / name).is_file(), name
+    with pytest.raises(XmlInputError, match="not bundled"):
+        _Bundled(NS22).resolve("http://www.w3.org/2001/XMLSchema.xsd", None, None)
+    with pytest.raises(XmlInputError, match="not bundled"):
+        _Bundled(NS22).resolve("https://example.org/fs.xsd/../evil.xsd", None, None)
+    assert schema(NS20) is schema(NS20)  # compiled once
+
+
+def test_schema_applies_to_xliff20_documents(tmp_path: Path) -> None:
+    """The 2.0 namespace is validated with the 2.2 schemas read in that namespace."""
+    p = tmp_path / "a.xlf"
+    p.write_text(f'<xliff xmlns="{NS20}" version="2.1" srcLang="en"><file id="f"><unit id="u">'
+                 '<mda:metadata xmlns:mda="urn:oasis:names:tc:xliff:metadata:2.0"/><segment><source>a</source>'
+                 '</segment></unit></file></xliff>', encoding="utf-8")
+    with pytest.raises(XmlInputError) as ei:
+        list(X2.read(p))
+    assert ei.value.rule == "xliff2-schema" and "metaGroup" in str(ei.value)
