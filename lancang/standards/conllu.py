@@ -30,7 +30,6 @@ from typing import Any
 
 import regex
 
-from ..corpora.formats.conllu import parse_comment
 from ..corpora.jsonl import BOM, MAX_LINE_BYTES, PathLike, open_input
 from ..findings import Finding
 
@@ -46,6 +45,7 @@ UEDEPREL = UDEPREL | {"ref"}
 
 #: test id -> (level, what it checks, lancang's own id rather than the validator's)
 RULES: dict[str, tuple[int, str, bool]] = {
+    # level 1: the CoNLL-U backbone (validator level1.py and the file reading around it)
     "utf8-invalid": (1, "the file is UTF-8", True),
     "line-too-long": (1, "a line is at most lancang's line bound (256 MiB)", True),
     "non-unix-newline": (1, "lines end with LF only, not CR LF", False),
@@ -53,7 +53,8 @@ RULES: dict[str, tuple[int, str, bool]] = {
     "pseudo-empty-line": (1, "an empty-looking line holds no whitespace", False),
     "extra-empty-line": (1, "exactly one empty line after every sentence, none before the first", False),
     "missing-empty-line": (1, "the last sentence is followed by an empty line (the file ends with LF LF)", False),
-    "misplaced-comment": (1, "comment lines come before the token lines of a sentence, never alone", False),
+    "empty-sentence": (1, "a sentence has token lines, not only comments", False),
+    "misplaced-comment": (1, "comment lines come before the token lines of a sentence", False),
     "unicode-normalization": (1, "every line is in Unicode NFC", False),
     "number-of-columns": (1, "a token line has 10 tab-separated columns", False),
     "empty-column": (1, "no column is empty", False),
@@ -64,58 +65,80 @@ RULES: dict[str, tuple[int, str, bool]] = {
     "invalid-whitespace-mwt": (1, "the FORM and LEMMA of a multiword token hold no whitespace", False),
     "invalid-word-id": (1, "ID is a word number, a range 1-2 or an empty node 1.1", False),
     "word-id-sequence": (1, "word IDs run 1, 2, 3 ... without gaps", False),
-    "misplaced-word-interval": (1, "a multiword range comes right before its first word", False),
-    "reversed-word-interval": (1, "a multiword range a-b has a < b", False),
-    "invalid-word-interval": (1, "a multiword range spans at least two words", False),
+    "misplaced-word-interval": (1, "a multiword range comes before its first word", False),
+    "reversed-word-interval": (1, "a multiword range a-b has a <= b", False),
     "word-interval-out": (1, "a multiword range ends at a word of the sentence", False),
     "overlapping-word-intervals": (1, "multiword ranges do not overlap", False),
-    "misplaced-empty-node": (1, "empty node i.j follows word i, j runs 1, 2 ...", False),
-    "mwt-nonempty-field": (2, "a multiword token has _ in LEMMA..DEPS; an empty node _ in HEAD and DEPREL", False),
-    "unknown-upos": (2, "UPOS is one of the 17 universal tags", False),
-    "invalid-feature": (2, "a feature is Name=Value, Name [A-Z][A-Za-z0-9]* with an optional [layer]", False),
-    "invalid-feature-value": (2, "a feature value is [A-Z0-9][A-Za-z0-9]*", False),
+    "misplaced-empty-node": (1, "empty node i.j follows word i (before a multiword token starting at i+1), j runs "
+                                "1, 2 ...", False),
+    # level 2: UD format (validator level2.py)
+    "mwt-nonempty-field": (2, "a multiword token has _ in LEMMA..DEPS (FEATS may be Typo=Yes); an empty node has _ "
+                              "in HEAD and DEPREL", False),
+    "invalid-deprel": (2, "DEPREL is [a-z]+(:[a-z]+)? (_ on an empty node)", False),
+    "unknown-deprel": (2, "the universal part of DEPREL is one of the 37 universal relations", False),
+    "invalid-deps": (2, "DEPS is _ or head:relation pairs joined by |", False),
+    "invalid-edeprel": (2, "an enhanced relation is universal[:subtype][:preposition][:case]", False),
+    "unknown-edeprel": (2, "the universal part of an enhanced relation is universal (or ref)", False),
+    "invalid-ehead": (2, "a DEPS head is 0, a word number or an empty node ID", False),
+    "unknown-ehead": (2, "a DEPS head is 0 or a node of the sentence", False),
+    "unknown-upos": (2, "UPOS is one of the 17 universal tags (_ on an empty node)", False),
+    "invalid-feature": (2, "a feature is Name=Value[,Value], Name [A-Z][A-Za-z0-9]* with an optional [layer], "
+                           "values [A-Z0-9][A-Za-z0-9]*", False),
     "unsorted-features": (2, "features are sorted case-insensitively", False),
     "repeated-feature": (2, "a feature appears once", False),
     "unsorted-feature-values": (2, "several values of one feature are sorted", False),
     "repeated-feature-value": (2, "a value appears once in a feature", False),
+    "repeated-misc": (2, "SpaceAfter, Lang, Translit, LTranslit, Gloss, LId, LDeriv and Ref appear once in MISC",
+                      False),
     "invalid-head": (2, "HEAD is 0 or a word number", False),
-    "unknown-head": (2, "HEAD names a word of the sentence", False),
-    "invalid-deprel": (2, "DEPREL is [a-z]+(:[a-z]+)?", False),
-    "unknown-deprel": (2, "the universal part of DEPREL is one of the 37 universal relations", False),
-    "invalid-deps": (2, "DEPS is _ or head:deprel pairs joined by |", False),
-    "unknown-edeprel": (2, "the universal part of an enhanced relation is universal (or ref)", False),
-    "unknown-ehead": (2, "a DEPS head is 0, a word or an empty node of the sentence", False),
-    "unsorted-deps": (2, "DEPS pairs are sorted by head (then relation) and not repeated", False),
-    "deps-self-loop": (2, "a node is not its own enhanced head", False),
-    "repeated-misc": (2, "a MISC attribute appears once", False),
+    "unknown-head": (2, "HEAD is 0 or a word of the sentence", False),
     "head-self-loop": (2, "a word is not its own head", False),
     "multiple-roots": (2, "one word has HEAD 0", False),
-    "non-tree": (2, "the basic dependencies form a tree: a root, every word reachable from it, no cycle", False),
+    "non-tree": (2, "the basic dependencies form a tree: every word reachable from the root 0, no cycle", False),
+    "unsorted-deps": (2, "DEPS pairs are sorted by head", False),
+    "unsorted-deps-2": (2, "DEPS pairs with the same head are sorted by relation", False),
+    "repeated-deps": (2, "a DEPS pair appears once", False),
+    "deps-self-loop": (2, "a node is not its own enhanced head", False),
+    "0-is-not-root": (2, "HEAD 0 has DEPREL root", False),
+    "root-is-not-0": (2, "DEPREL root has HEAD 0", False),
+    "enhanced-0-is-not-root": (2, "a DEPS head 0 has the relation root", False),
+    "enhanced-root-is-not-0": (2, "a DEPS relation root has head 0", False),
+    "unconnected-egraph": (2, "the enhanced graph reaches every node from the root 0", False),
+    "edeps-only-sometimes": (2, "enhanced graphs in every sentence of the file or in none", False),
     "missing-sent-id": (2, "every sentence has a # sent_id", False),
     "multiple-sent-id": (2, "a sentence has one # sent_id", False),
-    "invalid-sent-id": (2, "a sent_id is not empty and holds no whitespace", False),
-    "slash-in-sent-id": (2, "a sent_id holds no / (reserved)", False),
+    "invalid-sent-id": (2, "a # sent_id line is '# sent_id = ID', the ID without whitespace", False),
+    "slash-in-sent-id": (2, "a sent_id holds at most one / (reserved for parallel treebanks)", False),
     "non-unique-sent-id": (2, "sent_id is unique in the file", False),
-    "missing-text": (2, "every sentence has a # text", False),
+    "multiple-newdoc": (2, "a sentence has at most one # newdoc", False),
+    "multiple-newpar": (2, "a sentence has at most one # newpar", False),
+    "spaceafter-newdocpar": (2, "no SpaceAfter=No on the last token before a new document or paragraph", False),
+    "missing-text": (2, "every sentence has a # text with a non-space character", False),
     "multiple-text": (2, "a sentence has one # text", False),
-    "text-trailing-whitespace": (2, "# text does not end with whitespace", False),
     "text-form-mismatch": (2, "# text spells the forms of the surface tokens in order", False),
     "missing-spaceafter": (2, "a token the text joins to the next has SpaceAfter=No", False),
     "text-extra-chars": (2, "# text has nothing after the last form", False),
+    "nospaceafter-yes": (2, "SpaceAfter=No, not NoSpaceAfter=Yes", False),
     "spaceafter-value": (2, "SpaceAfter has the value No", False),
     "spaceafter-mwt-node": (2, "SpaceAfter=No sits on a multiword token, not on its words", False),
-    "spaceafter-empty-node": (2, "an empty node has no SpaceAfter", False),
+    "spaceafter-empty-node": (2, "an empty node has no SpaceAfter=No", False),
 }
 
 _WORD = regex.compile(r"[1-9][0-9]*\Z")
 _RANGE = regex.compile(r"([1-9][0-9]*)-([1-9][0-9]*)\Z")
 _EMPTY = regex.compile(r"([0-9]+)\.([1-9][0-9]*)\Z")
 _HEAD = regex.compile(r"(0|[1-9][0-9]*)\Z")
-_FEAT_NAME = regex.compile(r"[A-Z][A-Za-z0-9]*(\[[a-z0-9]+\])?\Z")
-_FEAT_VALUE = regex.compile(r"[A-Z0-9][A-Za-z0-9]*\Z")
+_FEATVAL = regex.compile(r"([A-Z][A-Za-z0-9]*(?:\[[a-z0-9]+\])?)=([A-Z0-9][A-Za-z0-9]*(?:,[A-Z0-9][A-Za-z0-9]*)*)")
 _DEPREL = regex.compile(r"[a-z]+(:[a-z]+)?\Z")
-_EDEP = regex.compile(r"(0|[1-9][0-9]*(?:\.[1-9][0-9]*)?):([a-z]+(?::[a-z]+)?"
-                      r"(?::[\p{Ll}\p{Lm}\p{Lo}\p{M}]+(?:_[\p{Ll}\p{Lm}\p{Lo}\p{M}]+)*)?(?::[a-z]+)?)\Z")
+_EHEAD = regex.compile(r"(0|[1-9][0-9]*)(\.[1-9][0-9]*)?\Z")
+_EDEPREL = regex.compile(r"[a-z]+(:[a-z]+)?(:[\p{Ll}\p{Lm}\p{Lo}\p{M}]+(_[\p{Ll}\p{Lm}\p{Lo}\p{M}]+)*)?(:[a-z]+)?\Z")
+#: comment lines as the validator recognises them (its compiled_regex.py, matched on the whole line)
+_SENT_ID = regex.compile(r"#\s*sent_id\s*=\s*(\S+)")
+_TEXT = regex.compile(r"#\s*text\s*=\s*(.*\S)")
+_NEWDOC = regex.compile(r"#\s*newdoc(?:\s+(\S+))?|#\s*newdoc\s+id\s*=\s*\S.*")
+_NEWPAR = regex.compile(r"#\s*newpar(?:\s+(\S+))?|#\s*newpar\s+id\s*=\s*\S.*")
+#: MISC attributes that may appear once (the validator's check_misc)
+_MISC_ONCE = frozenset({"SpaceAfter", "Lang", "Translit", "LTranslit", "Gloss", "LId", "LDeriv", "Ref"})
 _WS = regex.compile(r"\s")
 _WS2 = regex.compile(r"\s\s")
 _COLS = ("ID", "FORM", "LEMMA", "UPOS", "XPOS", "FEATS", "HEAD", "DEPREL", "DEPS", "MISC")
@@ -138,6 +161,9 @@ class _Validator:
         self.max_line_bytes = max_line_bytes
         self.ids: set[str] = set()
         self.crlf_reported = False
+        self.seen_egraph: int | None = None  # first line of a sentence with / without an enhanced graph
+        self.seen_no_egraph: int | None = None
+        self.spaceafterno = False  # the last token read has SpaceAfter=No
 
     def f(self, rule: str, msg: str, line: int | None, rid: str | None = None, col: int | None = None) -> Finding:
         level = RULES[rule][0]
@@ -207,14 +233,17 @@ class _Validator:
     def sentence(self, block: list[tuple[int, str]]) -> Iterator[Finding]:
         comments: list[tuple[int, str]] = []
         toks: list[_Tok] = []
-        ok = True  # the backbone holds: higher checks may run
+        ok = True  # the backbone holds: the level-2 checks may run
+        seen_token = False
         for n, text in block:
             if text.startswith("#"):
-                if toks:
+                if seen_token:
                     yield self.f("misplaced-comment", "a comment line after the token lines of the sentence", n)
+                    ok = False
                 else:
                     comments.append((n, text))
                 continue
+            seen_token = True
             if not text[:1].isdigit():
                 yield self.f("invalid-line", f"not a comment, token or empty line: {text[:40]!r}", n)
                 ok = False
@@ -224,56 +253,44 @@ class _Validator:
                 ok = False
             else:
                 toks.append(tok)
-        rid = self.sent_id(comments, block[0][0])
-        findings = list(self._meta(comments, block[0][0]))
-        if not toks:
-            yield self.f("misplaced-comment", "comment lines without a sentence after them", block[0][0], rid)
-            yield from findings
+        rid = next((m.group(1) for _n, c in comments if (m := _SENT_ID.fullmatch(c))), None)
+        if not toks and ok:
+            yield self.f("empty-sentence", "comment lines without token lines: a sentence is not empty",
+                         block[0][0], rid)
             return
         seq = list(self.id_sequence(toks, rid))
         yield from seq
-        yield from findings
         if not ok or seq:
             return
-        yield from self.level2(toks, rid, comments)
+        yield from self.level2(toks, rid, comments, block[0][0])
 
     def token_line(self, n: int, text: str) -> Iterator[Finding]:
         cols = text.split("\t")
         if len(cols) != 10:
             yield self.f("number-of-columns", f"{len(cols)} tab-separated columns; a token line has 10", n)
             return None
-        bad = False
         tid = cols[0]
         kind = "word" if _WORD.match(tid) else "range" if _RANGE.match(tid) else "empty" if _EMPTY.match(tid) else ""
         for i, c in enumerate(cols):
             name = _COLS[i]
-            if c == "":
+            if kind == "range" and name in ("FORM", "LEMMA") and _WS.search(c):
+                yield self.f("invalid-whitespace-mwt", f"whitespace in the {name} of a multiword token: {c[:40]!r}",
+                             n, col=i + 1)
+            elif name not in ("FORM", "LEMMA", "MISC") and _WS.search(c):
+                yield self.f("invalid-whitespace", f"whitespace in column {name}: {c[:40]!r}", n, col=i + 1)
+            elif c == "":
                 yield self.f("empty-column", f"column {name} is empty (write _ for no value)", n, col=i + 1)
-                bad = True
-                continue
-            if c[0].isspace():
-                yield self.f("leading-whitespace", f"column {name} starts with whitespace", n, col=i + 1)
-                bad = True
-            if c[-1].isspace():
-                yield self.f("trailing-whitespace", f"column {name} ends with whitespace", n, col=i + 1)
-                bad = True
-            if _WS2.search(c):
-                yield self.f("repeated-whitespace", f"column {name} holds two whitespace characters in a row", n,
-                             col=i + 1)
-                bad = True
-            if _WS.search(c):
-                if name in ("FORM", "LEMMA") and kind == "range":
-                    yield self.f("invalid-whitespace-mwt", f"whitespace in the {name} of a multiword token", n,
-                                 col=i + 1)
-                    bad = True
-                elif name not in ("FORM", "LEMMA", "MISC"):
-                    yield self.f("invalid-whitespace", f"whitespace in column {name}: {c[:40]!r}", n, col=i + 1)
-                    bad = True
+            else:
+                if c[0].isspace():
+                    yield self.f("leading-whitespace", f"column {name} starts with whitespace", n, col=i + 1)
+                if c[-1].isspace():
+                    yield self.f("trailing-whitespace", f"column {name} ends with whitespace", n, col=i + 1)
+                if _WS2.search(c):
+                    yield self.f("repeated-whitespace", f"column {name} holds two whitespace characters in a row",
+                                 n, col=i + 1)
         if not kind:
             yield self.f("invalid-word-id", f"ID {tid[:40]!r} is not a word number, a range 1-2 or an empty node 1.1",
                          n, col=1)
-            return None
-        if bad:
             return None
         m = (_WORD.match(tid) if kind == "word" else _RANGE.match(tid) if kind == "range" else _EMPTY.match(tid))
         assert m is not None
@@ -282,10 +299,11 @@ class _Validator:
         return _Tok(n, cols, kind, a, b)
 
     def id_sequence(self, toks: list[_Tok], rid: str | None) -> Iterator[Finding]:
+        """The validator's check_id_sequence and check_token_ranges (level 1)."""
         words = 0
         empties = 0
-        pending: _Tok | None = None  # a range waiting for its first word
-        last_end = 0
+        last_range: _Tok | None = None
+        covered: set[int] = set()
         nwords = sum(1 for t in toks if t.kind == "word")
         for t in toks:
             if t.kind == "word":
@@ -293,83 +311,50 @@ class _Validator:
                     yield self.f("word-id-sequence", f"word ID {t.a} out of sequence (expected {words + 1})",
                                  t.line, rid, 1)
                     return
-                words, empties, pending = t.a, 0, None
+                words, empties = t.a, 0
             elif t.kind == "range":
-                if t.a > t.b:
-                    yield self.f("reversed-word-interval", f"multiword range {t.a}-{t.b} ends before it starts",
-                                 t.line, rid, 1)
-                    return
-                if t.a == t.b:
-                    yield self.f("invalid-word-interval", f"multiword range {t.a}-{t.b} spans one word", t.line,
-                                 rid, 1)
-                    return
-                if pending is not None or t.a != words + 1:
-                    msg = f"multiword range {t.a}-{t.b} is not right before word {t.a} (the next word is {words + 1})"
+                empties = 0
+                if t.a < words + 1:
+                    msg = f"multiword range {t.a}-{t.b} is not before its first word (word {words} came already)"
                     yield self.f("misplaced-word-interval", msg, t.line, rid, 1)
                     return
-                if t.a <= last_end:
-                    yield self.f("overlapping-word-intervals", f"multiword range {t.a}-{t.b} overlaps the one "
-                                                               f"ending at {last_end}", t.line, rid, 1)
+                if t.b < t.a:
+                    yield self.f("reversed-word-interval", f"multiword range {t.a}-{t.b} ends before it starts",
+                                 t.line, rid, 1)
                     return
                 if t.b > nwords:
                     yield self.f("word-interval-out", f"multiword range {t.a}-{t.b} goes past the last word "
                                                       f"({nwords})", t.line, rid, 1)
                     return
-                pending, last_end = t, t.b
+                span = set(range(t.a, t.b + 1))
+                if covered & span:
+                    yield self.f("overlapping-word-intervals", f"multiword range {t.a}-{t.b} overlaps another",
+                                 t.line, rid, 1)
+                    return
+                covered |= span
+                last_range = t
             else:
                 if t.a != words or t.b != empties + 1:
                     yield self.f("misplaced-empty-node", f"empty node {t.cols[0]} here; expected "
                                                          f"{words}.{empties + 1}", t.line, rid, 1)
                     return
+                if last_range is not None and t.a < last_range.a:
+                    yield self.f("misplaced-empty-node", f"empty node {t.cols[0]} comes before multiword token "
+                                                         f"{last_range.a}-{last_range.b}", t.line, rid, 1)
+                    return
                 empties += 1
-        if pending is not None:
-            yield self.f("word-interval-out", f"multiword range {pending.a}-{pending.b} has no words after it",
-                         pending.line, rid, 1)
-
-    # ---------------------------------------------------------------------------- metadata
-    def sent_id(self, comments: list[tuple[int, str]], first: int) -> str | None:
-        for _n, c in comments:
-            kv = parse_comment(c)
-            if kv and kv[0] == "sent_id":
-                return kv[1]
-        return None
-
-    def _meta(self, comments: list[tuple[int, str]], first: int) -> Iterator[Finding]:
-        ids = [(n, kv[1]) for n, c in comments if (kv := parse_comment(c)) and kv[0] == "sent_id"]
-        texts = [(n, kv[1]) for n, c in comments if (kv := parse_comment(c)) and kv[0] == "text"]
-        rid = ids[0][1] if ids else None
-        if not ids:
-            yield self.f("missing-sent-id", "the sentence has no # sent_id", first)
-        elif len(ids) > 1:
-            yield self.f("multiple-sent-id", f"{len(ids)} # sent_id lines", ids[1][0], rid)
-        if ids:
-            n, sid = ids[0]
-            if not sid or _WS.search(sid):
-                yield self.f("invalid-sent-id", f"sent_id {sid!r} is empty or holds whitespace", n, rid)
-            elif "/" in sid:
-                yield self.f("slash-in-sent-id", f"sent_id {sid!r} holds '/' (reserved)", n, rid)
-            if sid in self.ids:
-                yield self.f("non-unique-sent-id", f"sent_id {sid!r} was used before in this file", n, rid)
-            elif len(self.ids) < MAX_IDS:
-                self.ids.add(sid)
-        if not texts:
-            yield self.f("missing-text", "the sentence has no # text", first, rid)
-        elif len(texts) > 1:
-            yield self.f("multiple-text", f"{len(texts)} # text lines", texts[1][0], rid)
-        elif texts[0][1] != texts[0][1].rstrip():
-            yield self.f("text-trailing-whitespace", "# text ends with whitespace", texts[0][0], rid)
 
     # ---------------------------------------------------------------------------- level 2
-    def level2(self, toks: list[_Tok], rid: str | None, comments: list[tuple[int, str]]) -> Iterator[Finding]:
-        words = [t for t in toks if t.kind == "word"]
-        empty_ids = {t.cols[0] for t in toks if t.kind == "empty"}
-        heads: dict[int, int] = {}
+    def level2(self, toks: list[_Tok], rid: str | None, comments: list[tuple[int, str]],
+               first: int) -> Iterator[Finding]:
+        nodes = [t for t in toks if t.kind != "range"]
+        ids = {t.cols[0] for t in nodes}
         refs_ok = True
         for t in toks:
             c, n = t.cols, t.line
             if t.kind == "range":
                 for i in range(2, 9):
-                    if c[i] != "_":
+                    if c[i] != "_" and not (i == 5 and c[i] == "Typo=Yes"):
                         yield self.f("mwt-nonempty-field", f"a multiword token has {_COLS[i]} {c[i][:40]!r}; "
                                                            "only _ is allowed", n, rid, i + 1)
                 yield from self.misc(t, rid)
@@ -379,165 +364,281 @@ class _Validator:
                     if c[i] != "_":
                         yield self.f("mwt-nonempty-field", f"an empty node has {_COLS[i]} {c[i][:40]!r}; "
                                                            "only _ is allowed", n, rid, i + 1)
+            if not (_DEPREL.match(c[7]) or (t.kind == "empty" and c[7] == "_")):
+                yield self.f("invalid-deprel", f"DEPREL {c[7][:40]!r} is not [a-z]+(:[a-z]+)?", n, rid, 8)
+            elif t.kind == "word" and c[7].split(":")[0] not in UDEPREL:
+                yield self.f("unknown-deprel", f"DEPREL {c[7]!r}: {c[7].split(':')[0]!r} is not one of the 37 "
+                                               "universal relations", n, rid, 8)
+            deps = _deps(c[8])
+            if deps is None:
+                yield self.f("invalid-deps", f"DEPS {c[8][:40]!r} is not _ or head:relation pairs joined by |",
+                             n, rid, 9)
+                refs_ok = False
+            else:
+                for h, rel in deps:
+                    if not _EDEPREL.match(rel):
+                        yield self.f("invalid-edeprel", f"enhanced relation {rel[:40]!r} is not well formed", n, rid, 9)
+                    elif rel.split(":")[0] not in UEDEPREL:
+                        yield self.f("unknown-edeprel", f"enhanced relation {rel!r}: {rel.split(':')[0]!r} is not "
+                                                        "universal", n, rid, 9)
+                    if not _EHEAD.match(h):
+                        yield self.f("invalid-ehead", f"DEPS head {h[:20]!r} is not 0, a word or an empty node ID",
+                                     n, rid, 9)
+                        refs_ok = False
+                    elif h != "0" and h not in ids:
+                        yield self.f("unknown-ehead", f"DEPS head {h} is not a node of the sentence", n, rid, 9)
+                        refs_ok = False
             if not (t.kind == "empty" and c[3] == "_") and c[3] not in UPOS:
                 yield self.f("unknown-upos", f"UPOS {c[3][:40]!r} is not one of the 17 universal tags", n, rid, 4)
             yield from self.feats(c[5], n, rid)
+            yield from self.misc(t, rid)
             if t.kind == "word":
-                if not _DEPREL.match(c[7]):
-                    yield self.f("invalid-deprel", f"DEPREL {c[7][:40]!r} is not [a-z]+(:[a-z]+)?", n, rid, 8)
-                elif c[7].split(":")[0] not in UDEPREL:
-                    yield self.f("unknown-deprel", f"DEPREL {c[7]!r}: {c[7].split(':')[0]!r} is not a universal "
-                                                   "relation", n, rid, 8)
                 if not _HEAD.match(c[6]):
                     yield self.f("invalid-head", f"HEAD {c[6][:40]!r} is not 0 or a word number", n, rid, 7)
                     refs_ok = False
-                elif int(c[6]) > len(words):
-                    yield self.f("unknown-head", f"HEAD {c[6]} is not a word of the sentence ({len(words)} words)",
-                                 n, rid, 7)
+                elif c[6] != "0" and c[6] not in ids:
+                    yield self.f("unknown-head", f"HEAD {c[6]} is not a word of the sentence", n, rid, 7)
                     refs_ok = False
-                else:
-                    heads[t.a] = int(c[6])
-            yield from self.deps(t, len(words), empty_ids, rid)
-            yield from self.misc(t, rid)
-        if refs_ok and words:
-            yield from self.tree(words, heads, rid)
-        yield from self.text(toks, rid, comments)
+        if refs_ok:
+            tree_ok = yield from self.tree([t for t in toks if t.kind == "word"], rid)
+            for t in nodes:
+                yield from self.deps_order(t, rid)
+            if tree_ok:
+                yield from self.root(nodes, rid)
+                yield from self.egraph(nodes, rid)
+        yield from self.deps_all_or_none(nodes, rid, first)
+        yield from self.sent_id(comments, first, rid)
+        yield from self.text_meta(toks, rid, comments, first)
 
     def feats(self, feats: str, n: int, rid: str | None) -> Iterator[Finding]:
         if feats == "_":
             return
         pairs = feats.split("|")
-        names: list[str] = []
+        if [p.lower() for p in pairs] != sorted(p.lower() for p in pairs):
+            yield self.f("unsorted-features", f"FEATS {feats[:80]!r} are not sorted (case-insensitively)", n, rid, 6)
+        names: set[str] = set()
         for p in pairs:
-            name, eq, value = p.partition("=")
-            if not eq or not _FEAT_NAME.match(name):
-                yield self.f("invalid-feature", f"feature {p[:40]!r} is not Name=Value with Name "
-                                                "[A-Z][A-Za-z0-9]*", n, rid, 6)
-                return
-            vals = value.split(",")
-            for v in vals:
-                if not _FEAT_VALUE.match(v):
-                    yield self.f("invalid-feature-value", f"value {v[:40]!r} of {name} is not [A-Z0-9][A-Za-z0-9]*",
-                                 n, rid, 6)
-                    return
+            m = _FEATVAL.fullmatch(p)
+            if m is None:
+                yield self.f("invalid-feature", f"feature {p[:40]!r} is not Name=Value (Name [A-Z][A-Za-z0-9]* with an "
+                                                "optional [layer], values [A-Z0-9][A-Za-z0-9]* joined by commas)",
+                             n, rid, 6)
+                names.add(p)
+                continue
+            names.add(m.group(1))
+            vals = m.group(2).split(",")
             if len(set(vals)) != len(vals):
                 yield self.f("repeated-feature-value", f"{p!r} repeats a value", n, rid, 6)
-            elif vals != sorted(vals, key=str.lower):
+            if [v.lower() for v in vals] != sorted(v.lower() for v in vals):
                 yield self.f("unsorted-feature-values", f"the values of {p!r} are not sorted", n, rid, 6)
-            names.append(name)
-        if len(set(names)) != len(names):
+        if len(names) != len(pairs):
             yield self.f("repeated-feature", f"FEATS {feats[:80]!r} repeats a feature", n, rid, 6)
-        elif [p.lower() for p in pairs] != sorted(p.lower() for p in pairs):
-            yield self.f("unsorted-features", f"FEATS {feats[:80]!r} are not sorted (case-insensitively)", n, rid, 6)
 
-    def deps(self, t: _Tok, nwords: int, empty_ids: set[str], rid: str | None) -> Iterator[Finding]:
-        deps = t.cols[8]
-        if deps == "_":
-            return
-        parsed: list[tuple[tuple[int, int], str]] = []
-        for item in deps.split("|"):
-            m = _EDEP.match(item)
-            if not m:
-                yield self.f("invalid-deps", f"DEPS item {item[:40]!r} is not head:relation", t.line, rid, 9)
-                return
-            h, rel = m.group(1), m.group(2)
-            if rel.split(":")[0] not in UEDEPREL:
-                yield self.f("unknown-edeprel", f"enhanced relation {rel!r}: {rel.split(':')[0]!r} is not universal",
-                             t.line, rid, 9)
-            if "." in h:
-                known = h in empty_ids
-            else:
-                known = int(h) <= nwords
-            if not known:
-                yield self.f("unknown-ehead", f"DEPS head {h} is not a node of the sentence", t.line, rid, 9)
-            if h == t.cols[0]:
-                yield self.f("deps-self-loop", f"node {h} is its own enhanced head", t.line, rid, 9)
-            a, _, b = h.partition(".")
-            parsed.append(((int(a), int(b or 0)), rel))
-        if parsed != sorted(parsed) or len(set(parsed)) != len(parsed):
-            yield self.f("unsorted-deps", f"DEPS {deps[:80]!r} are not sorted by head and relation, or repeat one",
-                         t.line, rid, 9)
+    def deps_order(self, t: _Tok, rid: str | None) -> Iterator[Finding]:
+        deps = _deps(t.cols[8]) or []
+        heads = [_node_key(h) for h, _rel in deps]
+        if heads != sorted(heads):
+            yield self.f("unsorted-deps", f"DEPS {t.cols[8][:80]!r} are not sorted by head", t.line, rid, 9)
+        else:
+            for (h0, r0), (h1, r1) in zip(deps, deps[1:]):
+                if h0 == h1 and r1 < r0:
+                    yield self.f("unsorted-deps-2", f"DEPS to head {h1} are not sorted by relation", t.line, rid, 9)
+                elif h0 == h1 and r1 == r0:
+                    yield self.f("repeated-deps", f"DEPS repeat {h1}:{r1}", t.line, rid, 9)
+        if any(h == t.cols[0] for h, _rel in deps):
+            yield self.f("deps-self-loop", f"node {t.cols[0]} is its own enhanced head", t.line, rid, 9)
 
     def misc(self, t: _Tok, rid: str | None) -> Iterator[Finding]:
-        misc = t.cols[9]
-        if misc == "_":
+        if t.cols[9] == "_":
             return
-        keys: set[str] = set()
-        for item in misc.split("|"):
-            key, eq, value = item.partition("=")
-            if eq and key in keys:
-                yield self.f("repeated-misc", f"MISC attribute {key!r} appears twice", t.line, rid, 10)
-            keys.add(key)
-            if key == "SpaceAfter" and eq:
-                if value != "No":
-                    yield self.f("spaceafter-value", f"SpaceAfter={value[:20]}; the only value is No", t.line, rid, 10)
-                elif t.kind == "empty":
-                    yield self.f("spaceafter-empty-node", "an empty node has SpaceAfter=No", t.line, rid, 10)
+        seen: set[str] = set()
+        for item in t.cols[9].split("|"):
+            key = item.split("=", 1)[0]
+            if key in _MISC_ONCE:
+                if key in seen:
+                    yield self.f("repeated-misc", f"MISC attribute {key!r} appears twice", t.line, rid, 10)
+                seen.add(key)
 
-    def tree(self, words: list[_Tok], heads: dict[int, int], rid: str | None) -> Iterator[Finding]:
-        line = {t.a: t.line for t in words}
-        bad = False
-        for w, h in heads.items():
-            if w == h:
-                yield self.f("head-self-loop", f"word {w} is its own head", line[w], rid, 7)
-                bad = True
-        roots = [w for w, h in heads.items() if h == 0]
-        if len(roots) > 1:
-            yield self.f("multiple-roots", f"{len(roots)} words have HEAD 0: {', '.join(map(str, roots[:10]))}",
-                         line[roots[1]], rid, 7)
-            bad = True
-        if bad:
-            return
+    def tree(self, words: list[_Tok], rid: str | None) -> Iterator[Finding]:
         children: dict[int, list[int]] = {}
-        for w, h in heads.items():
-            children.setdefault(h, []).append(w)
+        for t in words:
+            h = int(t.cols[6])
+            if h == t.a:
+                yield self.f("head-self-loop", f"word {t.a} is its own head", t.line, rid, 7)
+                return False
+            children.setdefault(h, []).append(t.a)
+        roots = children.get(0, [])
+        if len(roots) > 1:
+            line = next(t.line for t in words if t.a == roots[1])
+            yield self.f("multiple-roots", f"{len(roots)} words have HEAD 0: {', '.join(map(str, roots[:10]))}",
+                         line, rid, 7)
+            return False
         seen: set[int] = set()
         todo = [0]
         while todo:
-            for c in children.get(todo.pop(), ()):
-                if c not in seen:
-                    seen.add(c)
-                    todo.append(c)
-        unreached = sorted(set(heads) - seen)
+            for ch in children.get(todo.pop(), ()):
+                if ch not in seen:
+                    seen.add(ch)
+                    todo.append(ch)
+        unreached = [t for t in words if t.a not in seen]
         if unreached:
             what = "no word has HEAD 0" if not roots else "a cycle"
-            yield self.f("non-tree", f"not a tree ({what}): words {', '.join(map(str, unreached[:10]))} are not "
-                                     "reachable from the root", line[unreached[0]], rid, 7)
+            yield self.f("non-tree", f"not a tree ({what}): words {', '.join(str(t.a) for t in unreached[:10])} are "
+                                     "not reachable from the root", unreached[0].line, rid, 7)
+            return False
+        return True
 
-    def text(self, toks: list[_Tok], rid: str | None, comments: list[tuple[int, str]]) -> Iterator[Finding]:
-        texts = [kv[1] for _n, c in comments if (kv := parse_comment(c)) and kv[0] == "text"]
-        in_mwt_until = 0
-        surface: list[_Tok] = []
-        for t in toks:
-            if t.kind == "range":
-                surface.append(t)
-                in_mwt_until = t.b
-            elif t.kind == "word":
-                if t.a <= in_mwt_until:
-                    if "SpaceAfter=No" in t.cols[9].split("|"):
-                        yield self.f("spaceafter-mwt-node", f"word {t.a} inside a multiword token has SpaceAfter=No; "
-                                                            "put it on the token", t.line, rid, 10)
-                else:
-                    surface.append(t)
-        if len(texts) != 1:
+    def root(self, nodes: list[_Tok], rid: str | None) -> Iterator[Finding]:
+        for t in nodes:
+            c = t.cols
+            if t.kind == "word":
+                if c[6] == "0" and c[7].split(":")[0] != "root":
+                    yield self.f("0-is-not-root", f"HEAD 0 with DEPREL {c[7]!r}: it must be root", t.line, rid, 8)
+                if c[6] != "0" and c[7].split(":")[0] == "root":
+                    yield self.f("root-is-not-0", f"DEPREL root with HEAD {c[6]}: root needs HEAD 0", t.line, rid, 8)
+            for h, rel in _deps(c[8]) or []:
+                if h == "0" and rel.split(":")[0] != "root":
+                    yield self.f("enhanced-0-is-not-root", f"DEPS head 0 with relation {rel!r}: it must be root",
+                                 t.line, rid, 9)
+                if h != "0" and rel.split(":")[0] == "root":
+                    yield self.f("enhanced-root-is-not-0", f"DEPS relation root with head {h}: root needs head 0",
+                                 t.line, rid, 9)
+
+    def egraph(self, nodes: list[_Tok], rid: str | None) -> Iterator[Finding]:
+        children: dict[str, list[str]] = {}
+        exists = False
+        for t in nodes:
+            deps = _deps(t.cols[8]) or []
+            if t.kind == "empty" or deps:
+                exists = True
+            for h, _rel in deps:
+                children.setdefault(h, []).append(t.cols[0])
+        if not exists:
             return
-        rest = texts[0]
-        for i, t in enumerate(surface):
+        seen: set[str] = set()
+        todo = ["0"]
+        while todo:
+            for ch in children.get(todo.pop(), ()):
+                if ch not in seen:
+                    seen.add(ch)
+                    todo.append(ch)
+        unreached = [t for t in nodes if t.cols[0] not in seen]
+        if unreached:
+            yield self.f("unconnected-egraph", f"the enhanced graph is not connected: nodes "
+                                               f"{', '.join(t.cols[0] for t in unreached[:10])} are not reachable "
+                                               "from a root", unreached[0].line, rid, 9)
+
+    def deps_all_or_none(self, nodes: list[_Tok], rid: str | None, first: int) -> Iterator[Finding]:
+        has = any(t.kind == "empty" or t.cols[8] != "_" for t in nodes)
+        if has and self.seen_egraph is None:
+            self.seen_egraph = first
+            if self.seen_no_egraph is not None:
+                yield self.f("edeps-only-sometimes", "this sentence has an enhanced graph; the one on line "
+                                                     f"{self.seen_no_egraph} has none (all or none)", first, rid)
+        elif not has and self.seen_no_egraph is None:
+            self.seen_no_egraph = first
+            if self.seen_egraph is not None:
+                yield self.f("edeps-only-sometimes", "this sentence has no enhanced graph; the one on line "
+                                                     f"{self.seen_egraph} has one (all or none)", first, rid)
+
+    # ---------------------------------------------------------------------------- metadata
+    def sent_id(self, comments: list[tuple[int, str]], first: int, rid: str | None) -> Iterator[Finding]:
+        matched = []
+        for n, c in comments:
+            m = _SENT_ID.fullmatch(c)
+            if m:
+                matched.append((n, m.group(1)))
+            elif c.startswith(("# sent_id", "#sent_id")):
+                yield self.f("invalid-sent-id", f"{c[:60]!r} is not '# sent_id = ID' with an ID without whitespace",
+                             n, rid)
+        if not matched:
+            yield self.f("missing-sent-id", "the sentence has no # sent_id", first)
+        elif len(matched) > 1:
+            yield self.f("multiple-sent-id", f"{len(matched)} # sent_id lines", matched[1][0], rid)
+        else:
+            n, sid = matched[0]
+            if sid in self.ids:
+                yield self.f("non-unique-sent-id", f"sent_id {sid!r} was used before in this file", n, rid)
+            if sid.count("/") > 1:  # one slash is allowed at levels 1-3 (lang ud): parallel treebanks use it
+                yield self.f("slash-in-sent-id", f"sent_id {sid!r} holds more than one '/' (reserved)", n, rid)
+            if len(self.ids) < MAX_IDS:
+                self.ids.add(sid)
+
+    def text_meta(self, toks: list[_Tok], rid: str | None, comments: list[tuple[int, str]],
+                  first: int) -> Iterator[Finding]:
+        newdoc = [n for n, c in comments if _NEWDOC.fullmatch(c)]
+        newpar = [n for n, c in comments if _NEWPAR.fullmatch(c)]
+        texts = [(n, m.group(1)) for n, c in comments if (m := _TEXT.fullmatch(c))]
+        if len(newdoc) > 1:
+            yield self.f("multiple-newdoc", f"{len(newdoc)} # newdoc lines", newdoc[1], rid)
+        if len(newpar) > 1:
+            yield self.f("multiple-newpar", f"{len(newpar)} # newpar lines", newpar[1], rid)
+        if (newdoc or newpar) and self.spaceafterno:
+            yield self.f("spaceafter-newdocpar", "a new document or paragraph starts but the last token before it "
+                                                 "has SpaceAfter=No", (newdoc or newpar)[0], rid)
+        if not texts:
+            yield self.f("missing-text", "the sentence has no # text (with at least one non-space character)",
+                         first, rid)
+            return
+        if len(texts) > 1:
+            yield self.f("multiple-text", f"{len(texts)} # text lines", texts[1][0], rid)
+            return
+        rest = texts[0][1]
+        skip: set[int] = set()
+        mismatch = False
+        for t in toks:
+            misc = t.cols[9]
+            if "NoSpaceAfter=Yes" in misc:
+                yield self.f("nospaceafter-yes", "NoSpaceAfter=Yes: write SpaceAfter=No", t.line, rid, 10)
+            if any(x.startswith("SpaceAfter=") and x != "SpaceAfter=No" for x in misc.split("|")):
+                yield self.f("spaceafter-value", "SpaceAfter has a value other than No", t.line, rid, 10)
+            if t.kind == "empty":
+                if "SpaceAfter=No" in misc:
+                    yield self.f("spaceafter-empty-node", "an empty node has SpaceAfter=No", t.line, rid, 10)
+                continue
+            if t.kind == "range":
+                skip.update(range(t.a, t.b + 1))
+            elif t.a in skip:
+                if "SpaceAfter=No" in misc:
+                    yield self.f("spaceafter-mwt-node", f"word {t.a} of a multiword token has SpaceAfter=No; put it "
+                                                        "on the token", t.line, rid, 10)
+                continue
             form = t.cols[1]
             if not rest.startswith(form):
-                yield self.f("text-form-mismatch", f"FORM {form[:40]!r} does not match # text here "
-                                                   f"({rest[:40]!r})", t.line, rid, 2)
-                return
-            rest = rest[len(form):]
-            if "SpaceAfter=No" in t.cols[9].split("|"):
+                if not mismatch:
+                    yield self.f("text-form-mismatch", f"FORM {form[:40]!r} does not match # text here "
+                                                       f"({rest[:40]!r})", t.line, rid, 2)
+                    mismatch = True
                 continue
-            if i < len(surface) - 1 and rest[:1] and not rest[:1].isspace():
-                yield self.f("missing-spaceafter", f"FORM {form[:40]!r} is followed by {rest[:1]!r} in # text "
-                                                   "without a space: it needs SpaceAfter=No", t.line, rid, 10)
-            rest = rest.lstrip()
+            rest = rest[len(form):]
+            if "SpaceAfter=No" in misc.split("|"):
+                self.spaceafterno = True
+            else:
+                self.spaceafterno = False
+                if rest and not rest[0].isspace():
+                    yield self.f("missing-spaceafter", f"FORM {form[:40]!r} is followed by {rest[:1]!r} in # text "
+                                                       "without a space: it needs SpaceAfter=No", t.line, rid, 10)
+                rest = rest.lstrip()
         if rest:
-            yield self.f("text-extra-chars", f"# text goes on after the last form: {rest[:40]!r}", surface[-1].line
-                         if surface else None, rid)
+            yield self.f("text-extra-chars", f"# text goes on after the last form: {rest[:40]!r}", first, rid)
+
+
+def _deps(deps: str) -> list[tuple[str, str]] | None:
+    """DEPS as (head, relation) pairs; None when it cannot be parsed."""
+    if deps == "_":
+        return []
+    out = []
+    for item in deps.split("|"):
+        h, colon, rel = item.partition(":")
+        if not colon:
+            return None
+        out.append((h, rel))
+    return out
+
+
+def _node_key(node_id: str) -> tuple[int, int]:
+    a, _, b = node_id.partition(".")
+    return (int(a), int(b or 0)) if a.isdigit() and (not b or b.isdigit()) else (-1, -1)
 
 
 def validate(path: PathLike, max_line_bytes: int = MAX_LINE_BYTES) -> Iterator[Finding]:
