@@ -6,9 +6,13 @@ stable rule id (``xliff2-...``) and cites the clause it enforces (``Spec.where``
 attribute section of the XLIFF 2 Core specification). A reader stops at the first violation with
 ``file:line: message [rule]``.
 
+Every unit, and every module element outside units, is also validated against the bundled OASIS
+XLIFF 2.2 schemas (:func:`check_schema`; imports resolve to package files only). Module elements get
+the checks their prose adds (fs:subFs, val:rule, ids unique per namespace, fragment identifiers).
+
 Deliberately not enforced: the "only if" half of "trgLang is REQUIRED if and only if the document
-has <target> elements" (the OASIS suite's own valid files declare trgLang without any target), and
-constraints of modules (matches, glossary, metadata, ...) whose elements are kept as XML.
+has <target> elements" (the OASIS suite's own valid files declare trgLang without any target). The
+list of what is coded and what is not is docs/notes/xliff2-validation.md.
 """
 
 from __future__ import annotations
