@@ -1,24 +1,33 @@
 """CoNLL-U levels 1 and 2 as the UD validator defines them, one streaming pass over the file.
 
-Each check is a rule with the UD validator's test id (``UniversalDependencies/tools``,
-``validator/docs/checks_table.md``, read 2026-12 through the code search; levels from
-``validator/src/validator/level1.py`` / ``level2.py`` as summarised in ../shared/STANDARDS.md,
-"Additions"). Ids the validator does not have are lancang's and say so in :data:`RULES`
-(``lancang: true``). Level 3 and above (``0-is-not-root``, ``root-is-not-0``, language-specific
-labels and features, ...) stay out.
+Each check is a rule named by the UD validator's test id. Read 2026-12 through the code search in
+``UniversalDependencies/tools``: ``validator/src/validator/level1.py`` (level 1, the CoNLL-U
+backbone), ``level2.py`` (level 2, UD format), ``utils.py`` (the validator's regular expressions)
+and ``validator/docs/checks_table.md``. Ids the validator does not have are lancang's and say so in
+:data:`RULES` (third field True). Level 3 and above (language-specific labels and features,
+content tests) stay out.
 
-Sources of the label sets (UD documentation, universaldependencies.org, UD v2):
+Where the sources disagree, the validator's code wins: ``check_root`` (``0-is-not-root``,
+``root-is-not-0``) is a level-2 test in ``level2.py`` although ../shared/STANDARDS.md places
+"root iff HEAD=0" at level 3 (udtools 0.2.8); the UD test cases ``invalid-level1-2/head-0-deprel-
+not-root.conllu`` and ``head-not-0-deprel-root.conllu`` sit with the level 1-2 cases, so lancang
+follows the code. Levels 1-3 run with ``lang=ud``, so one ``/`` in a ``sent_id`` is allowed.
+
+Sources of the label sets (UD v2 documentation, universaldependencies.org):
 
 * UPOS, the 17 universal tags: ``u/pos/index.html``;
 * DEPREL, the 37 universal relations: ``u/dep/index.html``; a DEPREL is a universal relation with
-  at most one lowercase subtype, ``[a-z]+(:[a-z]+)?`` (``format.html``); at levels 1-3 the
-  validator checks the universal part only (language-specific subtypes are level 4);
-* FEATS: ``Attr=Val|Attr=Val``, sorted case-insensitively, names ``[A-Z][A-Za-z0-9]*`` with an
-  optional ``[layer]``, values ``[A-Z0-9][A-Za-z0-9]*``, several values of one feature sorted and
-  comma-separated (``format.html``, "Morphological annotation"; ``u/feat/index.html``).
+  at most one lowercase subtype, ``[a-z]+(:[a-z]+)?`` (``format.html``); at levels 1-3 only the
+  universal part is checked (language-specific subtypes are level 4); enhanced relations add
+  ``ref`` (``u/overview/enhanced-syntax.html``) and may carry a preposition/case part in any
+  lowercase script;
+* FEATS: ``Name=Value[,Value]`` pairs joined by ``|``, sorted case-insensitively, names
+  ``[A-Z][A-Za-z0-9]*`` with an optional ``[layer]``, values ``[A-Z0-9][A-Za-z0-9]*``, several
+  values of one feature sorted (``format.html``, "Morphological annotation"; ``u/feat/index.html``).
 
 The file is read line by line with a bounded line length; a sentence is held while it is checked
-(its lines, never the corpus); sentence ids are remembered to find repeats.
+(its lines, never the corpus); sentence ids are remembered to find repeats (at most
+:data:`MAX_IDS`).
 """
 
 from __future__ import annotations
@@ -110,6 +119,13 @@ RULES: dict[str, tuple[int, str, bool]] = {
     "invalid-sent-id": (2, "a # sent_id line is '# sent_id = ID', the ID without whitespace", False),
     "slash-in-sent-id": (2, "a sent_id holds at most one / (reserved for parallel treebanks)", False),
     "non-unique-sent-id": (2, "sent_id is unique in the file", False),
+    "invalid-parallel-id": (2, "a # parallel_id line is '# parallel_id = corpus/sentence[/altNpartN]'", False),
+    "multiple-parallel-id": (2, "a sentence has at most one # parallel_id", False),
+    "non-unique-parallel-id": (2, "parallel_id is unique in the file", False),
+    "parallel-id-alt": (2, "the alt suffixes of one parallel sentence are all there or all absent, counting 1, 2 ...",
+                        False),
+    "parallel-id-part": (2, "the part suffixes of one parallel sentence are all there or all absent, counting 1, "
+                            "2 ...", False),
     "multiple-newdoc": (2, "a sentence has at most one # newdoc", False),
     "multiple-newpar": (2, "a sentence has at most one # newpar", False),
     "spaceafter-newdocpar": (2, "no SpaceAfter=No on the last token before a new document or paragraph", False),
@@ -134,6 +150,9 @@ _EHEAD = regex.compile(r"(0|[1-9][0-9]*)(\.[1-9][0-9]*)?\Z")
 _EDEPREL = regex.compile(r"[a-z]+(:[a-z]+)?(:[\p{Ll}\p{Lm}\p{Lo}\p{M}]+(_[\p{Ll}\p{Lm}\p{Lo}\p{M}]+)*)?(:[a-z]+)?\Z")
 #: comment lines as the validator recognises them (its compiled_regex.py, matched on the whole line)
 _SENT_ID = regex.compile(r"#\s*sent_id\s*=\s*(\S+)")
+_PARALLEL_ID = regex.compile(r"#\s*parallel_id\s*=\s*(([a-z]+)/([-0-9a-z]+)"
+                             r"(?:/(alt[1-9][0-9]*|part[1-9][0-9]*|alt[1-9][0-9]*part[1-9][0-9]*))?)")
+_ALTPART = regex.compile(r"(?:alt([0-9]+))?(?:part([0-9]+))?")
 _TEXT = regex.compile(r"#\s*text\s*=\s*(.*\S)")
 _NEWDOC = regex.compile(r"#\s*newdoc(?:\s+(\S+))?|#\s*newdoc\s+id\s*=\s*\S.*")
 _NEWPAR = regex.compile(r"#\s*newpar(?:\s+(\S+))?|#\s*newpar\s+id\s*=\s*\S.*")
@@ -164,6 +183,9 @@ class _Validator:
         self.seen_egraph: int | None = None  # first line of a sentence with / without an enhanced graph
         self.seen_no_egraph: int | None = None
         self.spaceafterno = False  # the last token read has SpaceAfter=No
+        self.parallel_ids: set[str] = set()
+        self.last_alt: dict[str, int | None] = {}  # parallel sentence -> its last alt / part number
+        self.last_part: dict[str, int | None] = {}
 
     def f(self, rule: str, msg: str, line: int | None, rid: str | None = None, col: int | None = None) -> Finding:
         level = RULES[rule][0]
@@ -408,6 +430,7 @@ class _Validator:
                 yield from self.egraph(nodes, rid)
         yield from self.deps_all_or_none(nodes, rid, first)
         yield from self.sent_id(comments, first, rid)
+        yield from self.parallel_id(comments, rid)
         yield from self.text_meta(toks, rid, comments, first)
 
     def feats(self, feats: str, n: int, rid: str | None) -> Iterator[Finding]:
@@ -563,6 +586,44 @@ class _Validator:
                 yield self.f("slash-in-sent-id", f"sent_id {sid!r} holds more than one '/' (reserved)", n, rid)
             if len(self.ids) < MAX_IDS:
                 self.ids.add(sid)
+
+    def parallel_id(self, comments: list[tuple[int, str]], rid: str | None) -> Iterator[Finding]:
+        matched = []
+        for n, c in comments:
+            m = _PARALLEL_ID.fullmatch(c)
+            if m:
+                matched.append((n, m))
+            elif c.startswith(("# parallel_id", "#parallel_id")):
+                yield self.f("invalid-parallel-id", f"{c[:60]!r} is not '# parallel_id = corpus/sentence[/altNpartN]'",
+                             n, rid)
+        if len(matched) > 1:
+            yield self.f("multiple-parallel-id", f"{len(matched)} # parallel_id lines", matched[1][0], rid)
+            return
+        if not matched:
+            return
+        n, m = matched[0]
+        pid = m.group(1)
+        if pid in self.parallel_ids:
+            yield self.f("non-unique-parallel-id", f"parallel_id {pid!r} was used before in this file", n, rid)
+            return
+        if len(self.parallel_ids) < MAX_IDS:
+            self.parallel_ids.add(pid)
+        sid = f"{m.group(2)}/{m.group(3)}"
+        ap = _ALTPART.fullmatch(m.group(4) or "")
+        alt = int(ap.group(1)) if ap and ap.group(1) else None
+        part = int(ap.group(2)) if ap and ap.group(2) else None
+        for rule, num, last in (("parallel-id-alt", alt, self.last_alt), ("parallel-id-part", part, self.last_part)):
+            what = rule.rsplit("-", 1)[1]
+            if sid in last:
+                prev = last[sid]
+                if (prev is None) != (num is None):
+                    yield self.f(rule, f"some instances of parallel sentence {sid!r} have the {what} suffix, others "
+                                       "do not", n, rid)
+                elif num is not None and prev is not None and num != prev + 1:
+                    yield self.f(rule, f"the {what} suffix of {sid!r} is {num}; expected {prev + 1}", n, rid)
+            elif num is not None and num != 1:
+                yield self.f(rule, f"the first {what} suffix of {sid!r} is {num}; expected 1", n, rid)
+            last[sid] = num
 
     def text_meta(self, toks: list[_Tok], rid: str | None, comments: list[tuple[int, str]],
                   first: int) -> Iterator[Finding]:

@@ -50,6 +50,12 @@ def sub(old: str, new: str, count: int = 1) -> str:
     return BASE.replace(old, new, count)
 
 
+def parallel(first: str, second: str) -> str:
+    """BASE with a parallel_id on each sentence."""
+    return BASE.replace("# sent_id = s1\n", f"# sent_id = s1\n# parallel_id = {first}\n").replace(
+        "# sent_id = s2\n", f"# sent_id = s2\n# parallel_id = {second}\n")
+
+
 #: rule -> (a pass fixture close to the failing one, the fail fixture)
 CASES: dict[str, tuple[str | bytes, str | bytes]] = {
     "utf8-invalid": (BASE, BASE.encode().replace(b"pasar\tpasar", b"pas\xffar\tpasar")),
@@ -134,6 +140,13 @@ CASES: dict[str, tuple[str | bytes, str | bytes]] = {
                              sub("# sent_id = s2\n", "# newpar\n# sent_id = s2\n")
                              .replace("2:punct\t_\n", "2:punct\tSpaceAfter=No\n")),
     "nospaceafter-yes": (BASE, kami(9, "NoSpaceAfter=Yes")),
+    "invalid-parallel-id": (sub("# sent_id = s2\n", "# sent_id = s2\n# parallel_id = pud/n01-2\n"),
+                            sub("# sent_id = s2\n", "# sent_id = s2\n# parallel_id = PUD/n01\n")),
+    "multiple-parallel-id": (BASE, sub("# sent_id = s2\n", "# sent_id = s2\n# parallel_id = pud/a\n"
+                                                              "# parallel_id = pud/b\n")),
+    "non-unique-parallel-id": (parallel("pud/a", "pud/b"), parallel("pud/a", "pud/a")),
+    "parallel-id-alt": (parallel("pud/a/alt1", "pud/a/alt2"), parallel("pud/a/alt1", "pud/a/alt3")),
+    "parallel-id-part": (parallel("pud/a/part1", "pud/a/part2"), parallel("pud/a", "pud/a/part2")),
 }
 MAX_LINE = 200  # the bound the line-too-long fixtures are written for
 
