@@ -126,6 +126,9 @@ def test_a_users_own_record_of_facts_beside_the_profile(tmp_path: Path, cli) -> 
     req["source"] = f"../{outside.name}#x"
     res = cli("profiles", "validate", str(profile_file(tmp_path, "escape", requirements=[req])))
     assert res.exit_code == 2 and "points outside" in res.output
+    req["source"] = "docs/standards/../../README.md#x"
+    res = cli("profiles", "validate", str(profile_file(tmp_path, "escape2", requirements=[req])))
+    assert res.exit_code == 2 and "points outside" in res.output
 
 
 def test_text_without_source_is_a_warning_of_profiles_validate(tmp_path: Path, cli) -> None:
@@ -143,3 +146,27 @@ def test_profiles_show_shows_the_source(cli) -> None:
     assert res.exit_code == 0
     assert "source: docs/standards/tc260-003.md#9.2" in res.stdout
     assert res.stdout.count("source: docs/standards/") == len(load_profile("tc260-003").requirements)
+
+
+STANDARDS_MD = Path(__file__).resolve().parents[3] / "shared" / "STANDARDS.md"
+_TAG = re.compile(r"\s*\[(?:V3|V|I)(?:[:,][^\]]*)?\]")
+
+
+def _plain(text: str) -> str:
+    """Text without evidence brackets, list bullets and line wrapping."""
+    return re.sub(r"\s+", " ", re.sub(r"(?m)^\s*[-*] ", "", _TAG.sub("", text)))
+
+
+@pytest.mark.skipif(not STANDARDS_MD.exists(), reason="../shared/STANDARDS.md (the facts gathered) is not here")
+def test_the_record_quotes_only_what_the_gathered_facts_record() -> None:
+    """Every quotation (`> ...`) in docs/standards/ is a passage of STANDARDS.md, word for word (evidence
+    brackets and bullets aside; ` … ` joins two passages): no clause is invented or reworded."""
+    facts = _plain(STANDARDS_MD.read_text(encoding="utf-8"))
+    quotes = 0
+    for f in sorted(FACTS.glob("*.md")):
+        for block in re.findall(r"(?m)(?:^> .*\n?)+", f.read_text(encoding="utf-8")):
+            text = " ".join(line[2:] for line in block.splitlines())
+            for part in _plain(text).strip().split(" … "):
+                quotes += 1
+                assert part.strip().rstrip(".;") in facts, f"{f.name}: not in STANDARDS.md: {part[:80]!r}"
+    assert quotes > 40
