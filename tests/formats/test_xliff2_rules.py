@@ -85,3 +85,17 @@ def test_schema_applies_to_xliff20_documents(tmp_path: Path) -> None:
     with pytest.raises(XmlInputError) as ei:
         list(X2.read(p))
     assert ei.value.rule == "xliff2-schema" and "metaGroup" in str(ei.value)
+
+
+def test_record_ids_travel_in_a_record_attribute_not_an_extension_id(tmp_path: Path) -> None:
+    """lancang's own <lc:record> is an extension: its identifiers must be NMTOKENs, so a record id
+    (any string) is written as ``record``; an ``id`` that is not an NMTOKEN is refused like any other."""
+    out = tmp_path / "o.xlf"
+    X2.write([{"id": "doc 1/7", "sides": {"en": {"text": "a"}}}], out)
+    text = out.read_text(encoding="utf-8")
+    assert 'record="doc 1/7"' in text and 'id="doc 1/7"' not in text
+    assert [r["id"] for r in X2.read(out)] == ["doc 1/7"]
+    out.write_text(text.replace('record="doc 1/7"', 'id="doc 1/7"'), encoding="utf-8")
+    with pytest.raises(XmlInputError) as ei:
+        list(X2.read(out))
+    assert ei.value.rule == "xliff2-extension-id"

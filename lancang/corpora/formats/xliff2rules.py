@@ -634,76 +634,68 @@ def _check_annotations(ctx: Ctx, codes: list[_Code], note_ids: set[str]) -> None
 # ----------------------------------------------------------------------------- fragment identifiers
 
 CORE_PREFIXES = ("f", "g", "u", "n", "d", "t")
-_FRAG_PREFIX = re.compile(r"^[A-Za-z_][\w.\-]*$")
-
-
-def _split(s: str, sep: str) -> list[str]:
-    """``s`` split on ``sep`` where it is not escaped with a backslash (escapes kept)."""
-    out, cur, i = [], [], 0
-    while i < len(s):
-        ch = s[i]
-        if ch == "\\" and i + 1 < len(s):
-            cur.append(s[i:i + 2])
-            i += 2
-            continue
-        if ch == sep:
-            out.append("".join(cur))
-            cur = []
-        else:
-            cur.append(ch)
-        i += 1
-    out.append("".join(cur))
-    return out
+_CONTAINERS = ("f", "g", "u")
 
 
 def check_fragid(ctx: Ctx, ref: str, el: Any) -> list[tuple[str | None, str]]:
-    """Parse an XLIFF fragment identifier (``#f=f1/u=u1/t=2``, ``#n=n1``, ``#m1``) and check its
-    syntax, prefixes and their order; returns ``[(prefix or None, id), ...]``."""
+    """Parse an XLIFF fragment identifier (``#f=f1/u=u1/t=2``, ``#n=n1``, ``#/f=f1/u=u1/s1``) and
+    check it against the Fragment Identification constraints; returns ``[(prefix or None, id)]``.
+
+    ``"#" ["/"] selector {"/" selector}``, ``selector = [prefix "="] id`` (both NMTOKEN); no prefix
+    twice; f, g, u in that order; at most one selector of a note, data, target inline element,
+    segment/ignorable/source inline element (no prefix) or module/extension, and it comes last;
+    a module or extension prefix is longer than one character."""
     cite = "§Fragment Identification"
     body = ref[1:]
     if body.startswith("/"):
         body = body[1:]
     sels: list[tuple[str | None, str]] = []
-    for part in _split(body, "/"):
-        bits = _split(part, "=")
-        if len(bits) > 2 or not bits[-1] or (len(bits) == 2 and not bits[0]):
-            raise fail(ctx, "fragid-syntax", f"{ref!r}: selector {part!r} is not [prefix=]id", el, cite)
+    for part in body.split("/"):
+        bits = part.split("=")
+        if len(bits) > 2 or not all(NMTOKEN.match(b) for b in bits):
+            raise fail(ctx, "fragid-syntax", f"{ref!r}: selector {part!r} is not [prefix=]id (NMTOKENs)", el, cite)
         prefix = bits[0] if len(bits) == 2 else None
-        ident = bits[-1].replace("\\/", "/").replace("\\=", "=").replace("\\\\", "\\")
         if prefix is not None:
-            if not _FRAG_PREFIX.match(prefix):
-                raise fail(ctx, "fragid-syntax", f"{ref!r}: {prefix!r} is not a prefix", el, cite)
+            if len(prefix) == 1 and prefix not in CORE_PREFIXES:
+                raise fail(ctx, "fragid-prefix", f"{ref!r}: {prefix!r} is not an XLIFF selector prefix "
+                           f"({', '.join(CORE_PREFIXES)}) and module or extension prefixes are longer than one "
+                           "character", el, cite)
             if any(p == prefix for p, _ in sels):
-                raise fail(ctx, "fragid-unique", f"{ref!r}: the prefix {prefix!r} is used twice", el, cite)
-        sels.append((prefix, ident))
-    names = [p for p, _ in sels]
-    if "f" in names and names[0] != "f":
-        raise fail(ctx, "fragid-order", f"{ref!r}: f= (the file) must come first", el, cite)
-    for k, (p, _) in enumerate(sels):
-        before = names[:k]
-        if p in ("d", "t") and any(b not in ("f", "g", "u") for b in before):
-            raise fail(ctx, "fragid-order", f"{ref!r}: {p}= selects inside a unit, so only f=, g= or u= may precede "
-                       "it", el, cite)
-        if p in ("g", "u") and any(b not in ("f", "g") for b in before):
-            raise fail(ctx, "fragid-order", f"{ref!r}: {p}= can only follow f= or g=", el, cite)
-        if k < len(sels) - 1 and (p is None or p in ("n", "d", "t")):
-            raise fail(ctx, "fragid-order", f"{ref!r}: {p + '=' if p else 'an id without prefix'} must be the "
-                       "last selector", el, cite)
+                raise fail(ctx, "fragid-unique", f"{ref!r}: the prefix {prefix!r} is used twice", el,
+                           f"{cite}: there MUST NOT be two identical prefixes")
+        sels.append((prefix, bits[-1]))
+    order = [_CONTAINERS.index(p) for p, _ in sels if p in _CONTAINERS]
+    if order != sorted(order):
+        raise fail(ctx, "fragid-order", f"{ref!r}: file, group and unit selectors must come in that order", el, cite)
+    for p, _ in sels[:-1]:
+        if p not in _CONTAINERS:
+            raise fail(ctx, "fragid-order", f"{ref!r}: {p + '=' if p else 'a selector without prefix'} must be the "
+                       "last selector (one note, data, inline, segment, module or extension selector, at the end)",
+                       el, cite)
     return sels
 
 
 # ------------------------------------------------------------------------- modules and extensions
 
 FS_NS = "urn:oasis:names:tc:xliff:fs:2.0"
+SLR_NS = "urn:oasis:names:tc:xliff:sizerestriction:2.0"
 VAL_NS = "urn:oasis:names:tc:xliff:validation:2.0"
 _REF_NS = ("urn:oasis:names:tc:xliff:matches:2.0", "urn:oasis:names:tc:xliff:glossary:2.0",
            "urn:oasis:names:tc:xliff:resourcedata:2.0")
 
 
 def check_module_attrs(ctx: Ctx, el: Any) -> None:
-    """What the fs module requires of its attributes beyond the schema."""
+    """What the fs and slr modules require of their attributes beyond the schemas."""
     a = el.attrib
     fs, sub = a.get(f"{{{FS_NS}}}fs"), a.get(f"{{{FS_NS}}}subFs")
+    if el.tag == f"{{{ctx.ns}}}ec" and a.get("isolated", "no") != "yes":
+        for ns, names, rule, module in ((FS_NS, ("fs", "subFs"), "fs-ec", "Format Style Module"),
+                                        (SLR_NS, ("sizeInfo", "sizeInfoRef"), "slr-ec", "Size and Length "
+                                         "Restriction Module")):
+            used = [n for n in names if f"{{{ns}}}{n}" in a]
+            if used:
+                raise fail(ctx, rule, f"{used[0]} on an <ec> that is not isolated (the <sc> carries it for both)",
+                           el, f"{module} §{used[0]}: on <ec> only when isolated='yes'")
     if sub is not None:
         if fs is None:
             raise fail(ctx, "fs-subfs", "fs:subFs without fs:fs", el, "Format Style Module §subFs: used only with fs")
@@ -746,12 +738,16 @@ def check_extension(ctx: Ctx, el: Any, seen: set[tuple[str, str]]) -> None:
                 check_module_attrs(ctx, d)
             continue
         check_module_attrs(ctx, d)
-        ident = d.get("id")
-        if ident is not None:
+        for ident in (d.get("id"), d.get(_XML + "id")):
+            if ident is None:
+                continue
+            if not NMTOKEN.match(ident):
+                raise fail(ctx, "extension-id", f"<{d.tag}> has the identifier {ident!r}, not an NMTOKEN", d,
+                           "§Extension Mechanisms, Constraints: identifier values MUST be xs:NMTOKEN")
             if (ns, ident) in seen:
-                raise fail(ctx, "id-unique", f"<{d.tag}> id={ident!r} repeats an id of its namespace here", d,
-                           "§Extension Elements / modules: id unique among the elements of a namespace within the "
-                           "enclosing element")
+                raise fail(ctx, "id-unique", f"<{d.tag}> id={ident!r} repeats an identifier of its namespace in "
+                           "this file, group or unit", d, "§Extension Mechanisms, Constraints: extension "
+                           "identifiers MUST be unique within their immediate <file>, <group> or <unit>")
             seen.add((ns, ident))
         if ns in _REF_NS and (d.get("ref") or "").startswith("#"):
             check_fragid(ctx, d.get("ref"), d)
@@ -767,3 +763,6 @@ def _check_val_rule(ctx: Ctx, el: Any) -> None:
     if len(kinds) + (custom and not kinds) != 1:
         raise fail(ctx, "val-rule", f"<val:rule> needs exactly one of isPresent, isNotPresent, startsWith, endsWith "
                    f"or a custom rule (has {', '.join(kinds) or 'none'})", el, cite)
+    if "existsInSource" in a and kinds not in (["isPresent"], ["startsWith"], ["endsWith"]):
+        raise fail(ctx, "val-rule", "existsInSource needs isPresent, startsWith or endsWith in the same rule", el,
+                   "Validation Module §existsInSource")

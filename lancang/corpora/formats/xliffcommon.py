@@ -103,8 +103,8 @@ def record_element(rec: dict[str, Any], key: str, sides: Any, rid: str | None = 
     if not body and rid is None and rec.get("doc") is None:
         return None
     el = etree.Element(LC_RECORD, nsmap={"lc": LC_NS})
-    if rid is not None:
-        el.set("id", rid)
+    if rid is not None:  # not "id": XLIFF 2 extension identifiers must be NMTOKENs, a record id need not be
+        el.set("record", rid)
     if rec.get("doc") is not None:
         el.set("doc", str(rec["doc"]))
     if seg is not None:
@@ -117,6 +117,8 @@ def record_element(rec: dict[str, Any], key: str, sides: Any, rid: str | None = 
 def read_record_element(el: Any, name: str) -> dict[str, Any]:
     """``{"id"?, "doc"?, "seg"?, "meta"?, "sides"?}`` from an ``<lc:record>``."""
     out: dict[str, Any] = {k: el.get(k) for k in ("id", "doc", "seg") if el.get(k) is not None}
+    if el.get("record") is not None:  # written since issue 13; "id" before
+        out["id"] = el.get("record")
     if (el.text or "").strip():
         try:
             body = orjson.loads(el.text)
