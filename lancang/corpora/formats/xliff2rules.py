@@ -80,6 +80,9 @@ ENUMS = {"canResegment": YES_NO, "translate": YES_NO, "srcDir": DIRS, "trgDir": 
          ("default", "preserve"), "state": STATES, "appliesTo": ("source", "target"), "canCopy": YES_NO,
          "canDelete": YES_NO, "canOverlap": YES_NO, "canReorder": ("yes", "no", "firstNo"), "isolated": YES_NO}
 INLINE = ("cp", "ph", "pc", "sc", "ec", "mrk", "sm", "em")
+CODES = ("ph", "pc", "sc", "ec")
+#: the only namespaces whose attributes codes may carry (Format Style, Size and Length Restriction)
+CODE_MODULES = ("urn:oasis:names:tc:xliff:fs:2.0", "urn:oasis:names:tc:xliff:sizerestriction:2.0")
 _CITE = {
     "xliff": "§xliff", "file": "§file", "group": "§group", "unit": "§unit", "segment": "§segment",
     "ignorable": "§ignorable", "note": "§note", "data": "§data", "source": "§source", "target": "§target",
@@ -127,6 +130,10 @@ def check_attrs(ctx: Ctx, name: str, el: Any) -> dict[str, str]:
                            f"({key})", el, cite)
         elif key not in allowed:
             raise fail(ctx, "attribute-not-allowed", f"<{name}> has no attribute {key!r}", el, cite)
+        if name in CODES and key[0] == "{" and key[1:].partition("}")[0] not in CODE_MODULES:
+            raise fail(ctx, "attribute-not-allowed", f"<{name}> allows attributes of other namespaces only from the "
+                       f"Format Style and Size Restriction modules ({key})", el,
+                       f"{cite}: only fs and slr attributes; no other attributes MUST be used")
         ok = ENUMS.get(key)
         if ok and key[0] != "{" and v not in ok and not (key == "xml:space" and name == "data"):
             raise fail(ctx, "attribute-value", f"{key}={v!r} on <{name}> is not one of {', '.join(ok)}", el,
