@@ -125,7 +125,7 @@ def check_attrs(ctx: Ctx, name: str, el: Any) -> dict[str, str]:
     for k, v in el.attrib.items():
         key = attr_key(k)
         if key[0] == "{" or (key.startswith("xml:") and key not in allowed):
-            if name not in OTHER or (name == "sm" and key.startswith("xml:")):
+            if name not in OTHER or (name in ("mrk", "sm") and key.startswith("xml:")):
                 raise fail(ctx, "attribute-not-allowed", f"<{name}> does not allow attributes of other namespaces "
                            f"({key})", el, cite)
         elif key not in allowed:
