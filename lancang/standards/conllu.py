@@ -154,8 +154,10 @@ _PARALLEL_ID = regex.compile(r"#\s*parallel_id\s*=\s*(([a-z]+)/([-0-9a-z]+)"
                              r"(?:/(alt[1-9][0-9]*|part[1-9][0-9]*|alt[1-9][0-9]*part[1-9][0-9]*))?)")
 _ALTPART = regex.compile(r"(?:alt([0-9]+))?(?:part([0-9]+))?")
 _TEXT = regex.compile(r"#\s*text\s*=\s*(.*\S)")
-_NEWDOC = regex.compile(r"#\s*newdoc(?:\s+(\S+))?|#\s*newdoc\s+id\s*=\s*\S.*")
-_NEWPAR = regex.compile(r"#\s*newpar(?:\s+(\S+))?|#\s*newpar\s+id\s*=\s*\S.*")
+#: as the validator has them: "# newdoc id = x" does not match (only "# newdoc" and "# newdoc x"), so
+#: multiple-newdoc and spaceafter-newdocpar see only those; lancang keeps the validator's verdict
+_NEWDOC = regex.compile(r"#\s*newdoc(?:\s+(\S+))?")
+_NEWPAR = regex.compile(r"#\s*newpar(?:\s+(\S+))?")
 #: MISC attributes that may appear once (the validator's check_misc)
 _MISC_ONCE = frozenset({"SpaceAfter", "Lang", "Translit", "LTranslit", "Gloss", "LId", "LDeriv", "Ref"})
 _WS = regex.compile(r"\s")

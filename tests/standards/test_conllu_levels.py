@@ -133,7 +133,9 @@ CASES: dict[str, tuple[str | bytes, str | bytes]] = {
     "unconnected-egraph": (BASE, sub(PASAR, PASAR.replace("2:obl:di", "4:obl:di"))),
     "edeps-only-sometimes": (BASE, BASE.replace(EMPTY, "").replace("0:root\tSpaceAfter", "_\tSpaceAfter")
                              .replace("1:punct", "_")),
-    "multiple-newdoc": (BASE, sub("# newdoc id = d1\n", "# newdoc id = d1\n# newdoc id = d2\n")),
+    # the validator's newdoc expression matches "# newdoc" and "# newdoc x", not "# newdoc id = x"
+    "multiple-newdoc": (sub("# newdoc id = d1\n", "# newdoc id = d1\n# newdoc id = d2\n"),
+                        sub("# newdoc id = d1\n", "# newdoc\n# newdoc\n")),
     "multiple-newpar": (sub("# sent_id = s2\n", "# newpar\n# sent_id = s2\n"),
                         sub("# sent_id = s2\n", "# newpar\n# newpar\n# sent_id = s2\n")),
     "spaceafter-newdocpar": (sub("# sent_id = s2\n", "# newpar\n# sent_id = s2\n"),
