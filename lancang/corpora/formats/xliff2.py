@@ -40,6 +40,7 @@ from .xliff2rules import (
     Ctx,
     check_attrs,
     check_extension,
+    check_module_place,
     check_notes,
     check_root,
     check_schema,
@@ -223,6 +224,7 @@ class _Reader:
             x["notes"] = [entry(n) for n in el]
             self.root_phase = 1
         elif name is None and ctx.ns != NS20 and self.root_phase < 2:
+            check_module_place(ctx, "xliff", el, {})
             check_extension(ctx, el, self.root_ext)
             x.setdefault("xml", []).append(kept_xml(el))
             self.root_phase = 2
@@ -245,6 +247,7 @@ class _Reader:
             desc["skeleton"] = kept_xml(el)
             top["phase"] = 1
         elif name is None and phase <= 2:
+            check_module_place(ctx, kind, el, top.setdefault("mods", {}))
             check_extension(ctx, el, top["ext"])
             desc.setdefault("xml", []).append(kept_xml(el))
             top["phase"] = 2

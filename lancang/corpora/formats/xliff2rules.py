@@ -248,6 +248,7 @@ def check_unit(ctx: Ctx, unit: Any, file_units: set[str], subflow_refs: list[tup
     target_ids: set[str] = set()
     codes: list[_Code] = []
     ext_ids: set[tuple[str, str]] = set()
+    mod_counts: dict[str, int] = {}
     note_ids: set[str] = set()
     for ch in unit:
         name = local(ctx, ch)
@@ -255,6 +256,7 @@ def check_unit(ctx: Ctx, unit: Any, file_units: set[str], subflow_refs: list[tup
             if phase > 0:
                 raise fail(ctx, "element-order", f"<{ch.tag}> (an extension or module element) after <notes>, "
                            "<originalData> or segments", ch, "§unit: extension elements come first")
+            check_module_place(ctx, "unit", ch, mod_counts)
             check_extension(ctx, ch, ext_ids)
             continue
         if name == "notes":
@@ -686,7 +688,6 @@ def check_fragid(ctx: Ctx, ref: str, el: Any) -> list[tuple[str | None, str]]:
 
 FS_NS = "urn:oasis:names:tc:xliff:fs:2.0"
 SLR_NS = "urn:oasis:names:tc:xliff:sizerestriction:2.0"
-VAL_NS = "urn:oasis:names:tc:xliff:validation:2.0"
 _REF_NS = ("urn:oasis:names:tc:xliff:matches:2.0", "urn:oasis:names:tc:xliff:glossary:2.0",
            "urn:oasis:names:tc:xliff:resourcedata:2.0")
 
@@ -731,6 +732,44 @@ def _subfs_pairs(v: str) -> list[list[str]]:
             pairs[-1][-1] += ch
         i += 1
     return pairs
+
+
+MTC, GLS, MDA = ("urn:oasis:names:tc:xliff:matches:2.0", "urn:oasis:names:tc:xliff:glossary:2.0",
+                  "urn:oasis:names:tc:xliff:metadata:2.0")
+RES, VAL_NS, ITS = ("urn:oasis:names:tc:xliff:resourcedata:2.0", "urn:oasis:names:tc:xliff:validation:2.0",
+                    "http://www.w3.org/2005/11/its")
+#: where the modules' elements may stand (XLIFF 2.2 §file, §group, §unit Constraints): element -> most
+#: occurrences (0 = any number); the namespaces listed here are checked, others are extensions
+MODULE_PLACES: dict[str, dict[str, int]] = {
+    "unit": {f"{{{MTC}}}matches": 1, f"{{{GLS}}}glossary": 1, f"{{{MDA}}}metadata": 1, f"{{{RES}}}resourceData": 1,
+             f"{{{SLR_NS}}}data": 1, f"{{{VAL_NS}}}validation": 1, f"{{{ITS}}}locQualityIssues": 0,
+             f"{{{ITS}}}provenanceRecords": 0},
+    "file": {f"{{{MDA}}}metadata": 1, f"{{{RES}}}resourceData": 1, f"{{{SLR_NS}}}profiles": 1, f"{{{SLR_NS}}}data": 1,
+             f"{{{VAL_NS}}}validation": 1, f"{{{ITS}}}provenanceRecords": 0},
+    "group": {f"{{{MDA}}}metadata": 1, f"{{{SLR_NS}}}data": 1, f"{{{VAL_NS}}}validation": 1,
+              f"{{{ITS}}}provenanceRecords": 0},
+    "xliff": {f"{{{MDA}}}metadata": 1},
+}
+MODULE_NS = (MTC, GLS, MDA, RES, SLR_NS, VAL_NS, ITS)
+
+
+def check_module_place(ctx: Ctx, where: str, el: Any, counts: dict[str, int]) -> None:
+    """A module element stands only where its module allows it, at most as often as allowed."""
+    tag = el.tag
+    ns = tag[1:].partition("}")[0] if isinstance(tag, str) and tag[0] == "{" else ""
+    if ns not in MODULE_NS:
+        if where == "xliff":
+            raise fail(ctx, "module-place", f"<{tag}> on <xliff>: only <notes> and <mda:metadata> come before the "
+                       "files", el, "§xliff: notes, then mda:metadata, then files")
+        return
+    most = MODULE_PLACES[where].get(tag)
+    if most is None:
+        raise fail(ctx, "module-place", f"<{tag}> is not allowed in <{where}>", el,
+                   f"§{where} Constraints: the module elements allowed there")
+    counts[tag] = counts.get(tag, 0) + 1
+    if most and counts[tag] > most:
+        raise fail(ctx, "module-place", f"<{tag}> twice in one <{where}>", el,
+                   f"§{where} Constraints: zero or one <{tag.rpartition('}')[2]}>")
 
 
 def check_extension(ctx: Ctx, el: Any, seen: set[tuple[str, str]]) -> None:
