@@ -321,6 +321,7 @@ def check_unit(ctx: Ctx, unit: Any, file_units: set[str], subflow_refs: list[tup
     _check_orders(ctx, unit, parts)
     _check_codes(ctx, codes, ids, target_ids, data_ids, subflow_refs)
     _check_annotations(ctx, codes, note_ids)
+    _check_match_refs(ctx, unit, uid, ids, target_ids)
     _check_reorder(ctx, codes)
     _check_final(ctx, codes)
 
@@ -584,6 +585,22 @@ def check_editing_hints(ctx: Ctx, name: str, a: dict[str, str], el: Any) -> None
                    "be no")
 
 
+def _check_match_refs(ctx: Ctx, unit: Any, uid: str, ids: dict[str, str], target_ids: set[str]) -> None:
+    """A translation candidate's ref points to a span of text within its unit."""
+    for m in unit.iter(f"{{{MTC}}}match"):
+        ref = m.get("ref")
+        if ref is None or not ref.startswith("#"):
+            continue  # the schema requires ref; a ref that is not a fragment cannot be checked
+        sels = check_fragid(ctx, ref, m)
+        unit_sel = next((v for p, v in sels if p == "u"), uid)
+        prefix, last = sels[-1]
+        found = (last in ids) if prefix is None else (last in target_ids) if prefix == "t" else False
+        if unit_sel != uid or not found:
+            raise fail(ctx, "match-ref", f"<mtc:match ref={ref!r}> names no segment or inline span of unit "
+                       f"{uid!r}", m, "Translation Candidates Module §ref: MUST point to a span of text within the "
+                       "same <unit>")
+
+
 def _check_reorder(ctx: Ctx, codes: list[_Code]) -> None:
     """A code with canReorder='no' continues a sequence that a code with 'firstNo' opened, with no
     reorderable code between them (in each flow of the unit, in document order)."""
@@ -696,6 +713,9 @@ def check_module_attrs(ctx: Ctx, el: Any) -> None:
     """What the fs and slr modules require of their attributes beyond the schemas."""
     a = el.attrib
     fs, sub = a.get(f"{{{FS_NS}}}fs"), a.get(f"{{{FS_NS}}}subFs")
+    if ctx.ns == NS22 and f"{{{SLR_NS}}}sizeInfo" in a and f"{{{SLR_NS}}}sizeInfoRef" in a:
+        raise fail(ctx, "slr-sizeinfo", "slr:sizeInfo and slr:sizeInfoRef together", el,
+                   "Size and Length Restriction Module §sizeInfo: they MUST NOT be specified at the same time")
     if el.tag == f"{{{ctx.ns}}}ec" and a.get("isolated", "no") != "yes":
         for ns, names, rule, module in ((FS_NS, ("fs", "subFs"), "fs-ec", "Format Style Module"),
                                         (SLR_NS, ("sizeInfo", "sizeInfoRef"), "slr-ec", "Size and Length "
