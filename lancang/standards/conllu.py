@@ -1,17 +1,15 @@
 """CoNLL-U levels 1 and 2 as the UD validator defines them, one streaming pass over the file.
 
 Each check is a rule named by the UD validator's test id. Read 2026-12 through the code search in
-``UniversalDependencies/tools``: ``validator/src/validator/level1.py`` (level 1, the CoNLL-U
-backbone), ``level2.py`` (level 2, UD format), ``utils.py`` (the validator's regular expressions)
-and ``validator/docs/checks_table.md``. Ids the validator does not have are lancang's and say so in
-:data:`RULES` (third field True). Level 3 and above (language-specific labels and features,
-content tests) stay out.
-
-Where the sources disagree, the validator's code wins: ``check_root`` (``0-is-not-root``,
-``root-is-not-0``) is a level-2 test in ``level2.py`` although ../shared/STANDARDS.md places
-"root iff HEAD=0" at level 3 (udtools 0.2.8); the UD test cases ``invalid-level1-2/head-0-deprel-
-not-root.conllu`` and ``head-not-0-deprel-root.conllu`` sit with the level 1-2 cases, so lancang
-follows the code. Levels 1-3 run with ``lang=ud``, so one ``/`` in a ``sent_id`` is allowed.
+``UniversalDependencies/tools``: the current package layout ``udtools/src/udtools/level2.py`` (the
+udtools package that ../shared/STANDARDS.md cites), the earlier ``validator/src/validator/level1.py``
+and ``level2.py``, ``utils.py`` (the validator's regular expressions) and
+``validator/docs/checks_table.md``. Where the two layouts differ, the current one wins: the
+empty-node test is ``empty-node-nonempty-field``, the unknown universal relations are
+``unknown-udeprel`` / ``unknown-eudeprel``, and "DEPREL root iff HEAD 0" (``check_zero_root``:
+``0-is-not-root``, ``root-is-not-0``) is level 3, so it stays out, as STANDARDS.md records. Ids the
+validator does not have are lancang's and say so in :data:`RULES` (third field True). Level 3 and
+above stay out. Levels 1-3 run with ``lang=ud``, so one ``/`` in a ``sent_id`` is allowed.
 
 Sources of the label sets (UD v2 documentation, universaldependencies.org):
 
@@ -81,13 +79,13 @@ RULES: dict[str, tuple[int, str, bool]] = {
     "misplaced-empty-node": (1, "empty node i.j follows word i (before a multiword token starting at i+1), j runs "
                                 "1, 2 ...", False),
     # level 2: UD format (validator level2.py)
-    "mwt-nonempty-field": (2, "a multiword token has _ in LEMMA..DEPS (FEATS may be Typo=Yes); an empty node has _ "
-                              "in HEAD and DEPREL", False),
+    "mwt-nonempty-field": (2, "a multiword token has _ in LEMMA..DEPS (FEATS may be Typo=Yes)", False),
+    "empty-node-nonempty-field": (2, "an empty node has _ in HEAD and DEPREL", False),
     "invalid-deprel": (2, "DEPREL is [a-z]+(:[a-z]+)? (_ on an empty node)", False),
-    "unknown-deprel": (2, "the universal part of DEPREL is one of the 37 universal relations", False),
+    "unknown-udeprel": (2, "the universal part of DEPREL is one of the 37 universal relations", False),
     "invalid-deps": (2, "DEPS is _ or head:relation pairs joined by |", False),
     "invalid-edeprel": (2, "an enhanced relation is universal[:subtype][:preposition][:case]", False),
-    "unknown-edeprel": (2, "the universal part of an enhanced relation is universal (or ref)", False),
+    "unknown-eudeprel": (2, "the universal part of an enhanced relation is universal (or ref)", False),
     "invalid-ehead": (2, "a DEPS head is 0, a word number or an empty node ID", False),
     "unknown-ehead": (2, "a DEPS head is 0 or a node of the sentence", False),
     "unknown-upos": (2, "UPOS is one of the 17 universal tags (_ on an empty node)", False),
@@ -108,10 +106,6 @@ RULES: dict[str, tuple[int, str, bool]] = {
     "unsorted-deps-2": (2, "DEPS pairs with the same head are sorted by relation", False),
     "repeated-deps": (2, "a DEPS pair appears once", False),
     "deps-self-loop": (2, "a node is not its own enhanced head", False),
-    "0-is-not-root": (2, "HEAD 0 has DEPREL root", False),
-    "root-is-not-0": (2, "DEPREL root has HEAD 0", False),
-    "enhanced-0-is-not-root": (2, "a DEPS head 0 has the relation root", False),
-    "enhanced-root-is-not-0": (2, "a DEPS relation root has head 0", False),
     "unconnected-egraph": (2, "the enhanced graph reaches every node from the root 0", False),
     "edeps-only-sometimes": (2, "enhanced graphs in every sentence of the file or in none", False),
     "missing-sent-id": (2, "every sentence has a # sent_id", False),
@@ -386,12 +380,12 @@ class _Validator:
             if t.kind == "empty":
                 for i in (6, 7):
                     if c[i] != "_":
-                        yield self.f("mwt-nonempty-field", f"an empty node has {_COLS[i]} {c[i][:40]!r}; "
+                        yield self.f("empty-node-nonempty-field", f"an empty node has {_COLS[i]} {c[i][:40]!r}; "
                                                            "only _ is allowed", n, rid, i + 1)
             if not (_DEPREL.match(c[7]) or (t.kind == "empty" and c[7] == "_")):
                 yield self.f("invalid-deprel", f"DEPREL {c[7][:40]!r} is not [a-z]+(:[a-z]+)?", n, rid, 8)
             elif t.kind == "word" and c[7].split(":")[0] not in UDEPREL:
-                yield self.f("unknown-deprel", f"DEPREL {c[7]!r}: {c[7].split(':')[0]!r} is not one of the 37 "
+                yield self.f("unknown-udeprel", f"DEPREL {c[7]!r}: {c[7].split(':')[0]!r} is not one of the 37 "
                                                "universal relations", n, rid, 8)
             deps = _deps(c[8])
             if deps is None:
@@ -403,7 +397,7 @@ class _Validator:
                     if not _EDEPREL.match(rel):
                         yield self.f("invalid-edeprel", f"enhanced relation {rel[:40]!r} is not well formed", n, rid, 9)
                     elif rel.split(":")[0] not in UEDEPREL:
-                        yield self.f("unknown-edeprel", f"enhanced relation {rel!r}: {rel.split(':')[0]!r} is not "
+                        yield self.f("unknown-eudeprel", f"enhanced relation {rel!r}: {rel.split(':')[0]!r} is not "
                                                         "universal", n, rid, 9)
                     if not _EHEAD.match(h):
                         yield self.f("invalid-ehead", f"DEPS head {h[:20]!r} is not 0, a word or an empty node ID",
@@ -428,7 +422,6 @@ class _Validator:
             for t in nodes:
                 yield from self.deps_order(t, rid)
             if tree_ok:
-                yield from self.root(nodes, rid)
                 yield from self.egraph(nodes, rid)
         yield from self.deps_all_or_none(nodes, rid, first)
         yield from self.sent_id(comments, first, rid)
@@ -512,22 +505,6 @@ class _Validator:
                                      "not reachable from the root", unreached[0].line, rid, 7)
             return False
         return True
-
-    def root(self, nodes: list[_Tok], rid: str | None) -> Iterator[Finding]:
-        for t in nodes:
-            c = t.cols
-            if t.kind == "word":
-                if c[6] == "0" and c[7].split(":")[0] != "root":
-                    yield self.f("0-is-not-root", f"HEAD 0 with DEPREL {c[7]!r}: it must be root", t.line, rid, 8)
-                if c[6] != "0" and c[7].split(":")[0] == "root":
-                    yield self.f("root-is-not-0", f"DEPREL root with HEAD {c[6]}: root needs HEAD 0", t.line, rid, 8)
-            for h, rel in _deps(c[8]) or []:
-                if h == "0" and rel.split(":")[0] != "root":
-                    yield self.f("enhanced-0-is-not-root", f"DEPS head 0 with relation {rel!r}: it must be root",
-                                 t.line, rid, 9)
-                if h != "0" and rel.split(":")[0] == "root":
-                    yield self.f("enhanced-root-is-not-0", f"DEPS relation root with head {h}: root needs head 0",
-                                 t.line, rid, 9)
 
     def egraph(self, nodes: list[_Tok], rid: str | None) -> Iterator[Finding]:
         children: dict[str, list[str]] = {}

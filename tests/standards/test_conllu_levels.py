@@ -84,7 +84,9 @@ CASES: dict[str, tuple[str | bytes, str | bytes]] = {
     "overlapping-word-intervals": (BASE, sub("4\tdi", "4-5\tdipasar\t_\t_\t_\t_\t_\t_\t_\t_\n4\tdi").replace(
         "2-3\t", "2-4\t")),
     "misplaced-empty-node": (BASE, sub(EMPTY, EMPTY.replace("1.1", "1.2"))),
-    "mwt-nonempty-field": (BASE, sub(MWT, MWT.replace("membelinya\t_", "membelinya\tbeli"))),
+    "mwt-nonempty-field": (sub(MWT, MWT.replace("\t_\t_\t_\t_\t_\t_\t_\t_", "\t_\t_\t_\tTypo=Yes\t_\t_\t_\t_")),
+                           sub(MWT, MWT.replace("membelinya\t_", "membelinya\tbeli"))),
+    "empty-node-nonempty-field": (BASE, sub(EMPTY, EMPTY.replace("\t_\t_\t1:conj", "\t1\tconj\t1:conj"))),
     "unknown-upos": (BASE, kami(3, "pron")),
     "invalid-feature": (kami(5, "Number[psor]=Plur|Person=1"), kami(5, "number=Plur|Person=1")),
     # case-insensitive order: Number < NumType (b < t), although "NumType" < "Number" in code points
@@ -95,9 +97,9 @@ CASES: dict[str, tuple[str | bytes, str | bytes]] = {
     "invalid-head": (BASE, kami(6, "x")),
     "unknown-head": (BASE, kami(6, "9")),
     "invalid-deprel": (BASE, kami(7, "NSUBJ")),
-    "unknown-deprel": (kami(7, "nsubj:pass"), kami(7, "subj")),
+    "unknown-udeprel": (kami(7, "nsubj:pass"), kami(7, "subj")),
     "invalid-deps": (BASE, kami(8, "2-nsubj")),
-    "unknown-edeprel": (kami(8, "2:nsubj:xsubj"), kami(8, "2:subj")),
+    "unknown-eudeprel": (kami(8, "2:nsubj:xsubj"), kami(8, "2:subj")),
     "unknown-ehead": (kami(8, "2:nsubj|5:dep"), kami(8, "2:nsubj|9:dep")),
     "unsorted-deps": (sub(PASAR, PASAR.replace("2:obl:di", "2:obl:di|4:dep")),
                       sub(PASAR, PASAR.replace("2:obl:di", "4:dep|2:obl:di"))),
@@ -126,10 +128,6 @@ CASES: dict[str, tuple[str | bytes, str | bytes]] = {
     "unsorted-deps-2": (sub(PASAR, PASAR.replace("2:obl:di", "2:dep|2:obl:di")),
                         sub(PASAR, PASAR.replace("2:obl:di", "2:obl:di|2:dep"))),
     "repeated-deps": (BASE, sub(PASAR, PASAR.replace("2:obl:di", "2:obl:di|2:obl:di"))),
-    "0-is-not-root": (BASE, sub("\t0\troot\t0:root\t_\n3", "\t0\tdep\t0:root\t_\n3")),
-    "root-is-not-0": (BASE, kami(7, "root")),
-    "enhanced-0-is-not-root": (BASE, sub("\t0\troot\t0:root\t_\n3", "\t0\troot\t0:dep\t_\n3")),
-    "enhanced-root-is-not-0": (BASE, kami(8, "2:root")),
     "unconnected-egraph": (BASE, sub(PASAR, PASAR.replace("2:obl:di", "4:obl:di"))),
     "edeps-only-sometimes": (BASE, BASE.replace(EMPTY, "").replace("0:root\tSpaceAfter", "_\tSpaceAfter")
                              .replace("1:punct", "_")),
@@ -227,8 +225,9 @@ def test_check_reports_the_levels(cli, tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("rule", ["non-unix-newline", "invalid-line", "missing-empty-line", "extra-empty-line",
                                   "unicode-normalization", "unsorted-features", "invalid-feature", "invalid-deps",
-                                  "mwt-nonempty-field", "missing-sent-id", "non-unique-sent-id", "invalid-deprel",
-                                  "unknown-deprel", "head-self-loop", "misplaced-empty-node"])
+                                  "mwt-nonempty-field", "empty-node-nonempty-field", "missing-sent-id",
+                                  "non-unique-sent-id", "invalid-deprel", "unknown-udeprel", "head-self-loop",
+                                  "non-tree", "misplaced-empty-node", "invalid-edeprel"])
 def test_check_rejects_what_the_issue_lists(cli, tmp_path: Path, rule: str) -> None:
     rep = check(cli, write(tmp_path, "id_bad.conllu", CASES[rule][1]))
     assert rep["verdict"] == "not-conformant"
