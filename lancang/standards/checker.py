@@ -196,6 +196,10 @@ class Checker:
             for f in strict_pass(corpus):
                 for st in sources:
                     self._hit(st, f"{f.rule}: {f.message}", f.file, f.line, f.record)
+        for st in sources if is_stdio(corpus) else ():  # stdin cannot be read twice: say so, never pass
+            if not st.count:
+                st.verdict, st.reason = "not-checked", ("the CoNLL-U level 1-2 checks read the file a second time; "
+                                                        "stdin cannot be: give the file's path")
         computed = {"corpus": cm.to_dict(), "rules": self._rule_metrics(cm.records)}
         doc_metrics = {**(metrics or {}), **computed}
         for st in self.states:

@@ -263,3 +263,13 @@ def test_a_one_megabyte_sentence(cli, tmp_path: Path) -> None:
 
 def ids_unbounded(path: Path) -> list[str]:
     return [f.rule for f in validate(path)]
+
+
+def test_stdin_is_not_checked_rather_than_passed(cli, tmp_path: Path) -> None:
+    bad = kami(5, "Person=1|Number=Plur")
+    res = cli("check", "-", "--from", "conllu", "--src", "id", "-p", "conllu", "--format", "json", input=bad)
+    assert res.exit_code in (0, 1), res.output
+    rep = orjson.loads(res.stdout)
+    [req] = [q for q in rep["requirements"] if q["id"] == "format"]
+    assert req["verdict"] == "not-checked" and "stdin" in req["reason"]
+    assert rep["verdict"] == "incomplete"
