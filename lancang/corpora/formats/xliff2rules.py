@@ -158,6 +158,9 @@ def check_attrs(ctx: Ctx, name: str, el: Any) -> dict[str, str]:
                        el, "§type (annotations)")
         if name in ("group", "unit") and not USER_VALUE.match(typ):
             raise fail(ctx, "attribute-value", f"type={typ!r} must be prefix:value", el, "§type")
+        if name in ("group", "unit") and typ.startswith("xlf:"):
+            raise fail(ctx, "attribute-value", f"type={typ!r} on <{name}> uses the prefix xlf, which is reserved", el,
+                       "§type: on <group> and <unit> the prefix xlf is reserved")
     if "subType" in out:
         if not USER_VALUE.match(out["subType"]):
             raise fail(ctx, "attribute-value", f"subType={out['subType']!r} must be prefix:value", el, "§subType")
