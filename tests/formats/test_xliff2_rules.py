@@ -99,3 +99,17 @@ def test_record_ids_travel_in_a_record_attribute_not_an_extension_id(tmp_path: P
     with pytest.raises(XmlInputError) as ei:
         list(X2.read(out))
     assert ei.value.rule == "xliff2-extension-id"
+
+
+def test_the_22_namespace_takes_versions_20_and_21(tmp_path: Path) -> None:
+    """The 2.2 schema's versionValues allow 2.0 and 2.1 "for backward compatibility"; 2.2 needs the
+    2.2 namespace."""
+    p = tmp_path / "a.xlf"
+    for version, ns, ok in (("2.1", NS22, True), ("2.0", NS22, True), ("2.2", NS20, False)):
+        p.write_text(f'<xliff xmlns="{ns}" version="{version}" srcLang="en"><file id="f"><unit id="u"><segment>'
+                     '<source>a</source></segment></unit></file></xliff>', encoding="utf-8")
+        if ok:
+            assert [r["id"] for r in X2.read(p)] == ["u"]
+        else:
+            with pytest.raises(XmlInputError, match=r"\[xliff2-version\]"):
+                list(X2.read(p))

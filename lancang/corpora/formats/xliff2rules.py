@@ -215,7 +215,9 @@ def check_root(ctx: Ctx, el: Any) -> dict[str, str]:
     if attrs["version"] not in VERSIONS:
         raise fail(ctx, "version", f"version={attrs['version']!r} is not one of {', '.join(VERSIONS)}", el,
                    "§version")
-    if ctx.ns == NS22 and attrs["version"] != "2.2" or ctx.ns == NS20 and attrs["version"] == "2.2":
+    # the 2.2 schema takes 2.0 and 2.1 in the 2.2 namespace "for backward compatibility"; a 2.2
+    # document needs the 2.2 namespace
+    if ctx.ns == NS20 and attrs["version"] == "2.2":
         raise fail(ctx, "version", f"version={attrs['version']!r} does not match the namespace {ctx.ns}", el,
                    "§version, §namespaces")
     for k in ("srcLang", "trgLang"):
