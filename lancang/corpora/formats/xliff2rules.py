@@ -591,8 +591,8 @@ def check_editing_hints(ctx: Ctx, name: str, a: dict[str, str], el: Any) -> None
 
 
 def _check_match_refs(ctx: Ctx, unit: Any, uid: str, ids: dict[str, str], target_ids: set[str]) -> None:
-    """A translation candidate's ref points to a span of text within its unit."""
-    for m in unit.iter(f"{{{MTC}}}match"):
+    """A translation candidate's or glossary entry's ref points to a span of text within its unit."""
+    for m in unit.iter(f"{{{MTC}}}match", f"{{{GLS}}}glossEntry", f"{{{GLS}}}translation"):
         ref = m.get("ref")
         if ref is None or not ref.startswith("#"):
             continue  # the schema requires ref; a ref that is not a fragment cannot be checked
@@ -601,9 +601,10 @@ def _check_match_refs(ctx: Ctx, unit: Any, uid: str, ids: dict[str, str], target
         prefix, last = sels[-1]
         found = (last in ids) if prefix is None else (last in target_ids) if prefix == "t" else False
         if unit_sel != uid or not found:
-            raise fail(ctx, "match-ref", f"<mtc:match ref={ref!r}> names no segment or inline span of unit "
-                       f"{uid!r}", m, "Translation Candidates Module §ref: MUST point to a span of text within the "
-                       "same <unit>")
+            module = "Translation Candidates" if m.tag.startswith(f"{{{MTC}}}") else "Glossary"
+            raise fail(ctx, "match-ref", f"<{m.tag.rpartition('}')[2]} ref={ref!r}> names no segment or inline span "
+                       f"of unit {uid!r}", m, f"{module} Module §ref: MUST point to a span of text within the same "
+                       "<unit>")
 
 
 def _check_reorder(ctx: Ctx, codes: list[_Code]) -> None:
