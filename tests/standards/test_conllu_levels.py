@@ -244,7 +244,7 @@ def test_bom_and_crlf_are_findings_not_tracebacks(cli, tmp_path: Path) -> None:
 
 
 def test_a_one_megabyte_sentence(cli, tmp_path: Path) -> None:
-    n = 110_000  # "kata " x n: 1.1 MB of text, one sentence
+    n = 110_000  # one sentence: a 0.55 MB # text, 4.8 MB of token lines
     lines = ["# sent_id = big", "# text = " + " ".join(["kata"] * n) + "."]
     lines.append("1\tkata\tkata\tNOUN\t_\t_\t0\troot\t0:root\t_")
     lines += [f"{i}\tkata\tkata\tNOUN\t_\t_\t1\tdep\t1:dep\t{'SpaceAfter=No' if i == n else '_'}"
