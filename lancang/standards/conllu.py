@@ -157,6 +157,7 @@ _MISC_ONCE = frozenset({"SpaceAfter", "Lang", "Translit", "LTranslit", "Gloss", 
 _WS = regex.compile(r"\s")
 _WS2 = regex.compile(r"\s\s")
 _NOT_SPACE = regex.compile(r"\S|\Z")
+_WS_NOT_TAB = regex.compile(r"[^\S\t]")
 _COLS = ("ID", "FORM", "LEMMA", "UPOS", "XPOS", "FEATS", "HEAD", "DEPREL", "DEPS", "MISC")
 #: the most sentences whose ids are remembered for non-unique-sent-id (memory stays bounded)
 MAX_IDS = 10_000_000
@@ -290,7 +291,9 @@ class _Validator:
             return None
         tid = cols[0]
         kind = "word" if _WORD.match(tid) else "range" if _RANGE.match(tid) else "empty" if _EMPTY.match(tid) else ""
-        for i, c in enumerate(cols):
+        # the common line has no whitespace but its tabs and no empty column: nothing to check per column
+        clean = "" not in cols and not _WS_NOT_TAB.search(text)
+        for i, c in enumerate(() if clean else cols):
             name = _COLS[i]
             if kind == "range" and name in ("FORM", "LEMMA") and _WS.search(c):
                 yield self.f("invalid-whitespace-mwt", f"whitespace in the {name} of a multiword token: {c[:40]!r}",
