@@ -233,6 +233,7 @@ class Checker:
                 tag = ""
             if tag.startswith("{") and tag[1:].split("}")[0] in xliff2.CORE_NS:
                 self.source_format = "xliff2"
+                fmt = xliff2.FORMAT  # read as xliff2, so its reader options (duplicate_lang, validate) apply
         n = 0
         declared = fmt.read_options or {}
         opts = {k: v for k, v in CHECK_READ_OPTIONS.items() if k in declared} | self.options

@@ -113,3 +113,42 @@ def test_the_22_namespace_takes_versions_20_and_21(tmp_path: Path) -> None:
         else:
             with pytest.raises(XmlInputError, match=r"\[xliff2-version\]"):
                 list(X2.read(p))
+
+
+def test_same_languages_is_a_model_limit_that_check_reads_past(tmp_path: Path) -> None:
+    """srcLang = trgLang is valid XLIFF 2; a record cannot hold two texts in one language. By default
+    the reader refuses it as lancang's limit; duplicate_lang=first keeps the sources and marks the
+    records, and writing them back gives no target (the source is not copied into one)."""
+    p = tmp_path / "a.xlf"
+    p.write_text(f'<xliff xmlns="{NS20}" version="2.0" srcLang="th" trgLang="th"><file id="f"><unit id="u">'
+                 '<segment><source>ก</source><target>ข</target></segment></unit></file></xliff>', encoding="utf-8")
+    with pytest.raises(XmlInputError, match="lancang model limit, not an XLIFF 2 violation"):
+        list(X2.read(p))
+    [rec] = X2.read(p, duplicate_lang="first")
+    assert rec["sides"] == {"th": {"text": "ก"}}
+    assert "was not kept" in rec["meta"]["model_limits"][0]
+    out = tmp_path / "o.xlf"
+    X2.write([rec], out)
+    assert "<target" not in out.read_text(encoding="utf-8")
+
+
+def test_validate_false_skips_only_the_schema_step(tmp_path: Path) -> None:
+    bad = DATA / "schema.fail.xlf"
+    assert len(list(X2.read(bad, validate=False))) == 1  # only the XSD catches an empty mda:metadata
+    with pytest.raises(XmlInputError) as ei:
+        list(X2.read(DATA / "sm-unpaired.fail.xlf", validate=False))
+    assert ei.value.rule == "xliff2-sm-unpaired"
+
+
+def test_check_reads_an_xliff2_file_with_its_own_options(cli, tmp_path: Path) -> None:
+    """lancang check reads a .xlf holding XLIFF 2 with the xliff2 reader's options, so srcLang = trgLang
+    is a lancang/model-limits warning, and a violated processing requirement fails xliff-2/core."""
+    p = tmp_path / "same.xlf"
+    p.write_text(f'<xliff xmlns="{NS20}" version="2.0" srcLang="th" trgLang="th"><file id="f"><unit id="u">'
+                 '<segment><source>ก</source><target>ข</target></segment></unit></file></xliff>', encoding="utf-8")
+    res = cli("check", str(p), "-p", "xliff-2")
+    assert res.exit_code == 0, res.output
+    assert "lancang/model-limits" in res.output and "was not kept" in res.output
+    res = cli("check", str(DATA / "comment-ref.fail.xlf"), "-p", "xliff-2")
+    assert res.exit_code == 1, res.output
+    assert "[xliff2-comment-ref]" in res.output

@@ -34,6 +34,7 @@ from lxml import etree
 from ...errors import InputError
 from ..jsonl import PathLike
 from . import Format, Option, check_options
+from .tmx import MODEL_LIMITS
 from .xliff2rules import (
     CORE_NS,
     NS20,
@@ -103,8 +104,11 @@ def _data_text(el: Any) -> str:
 # ------------------------------------------------------------------------------------- reading
 
 class _Reader:
-    def __init__(self, path: PathLike):
+    def __init__(self, path: PathLike, duplicate_lang: str = "error", validate: bool = True):
         self.name = str(path)
+        self.keep_first = duplicate_lang == "first"
+        self.same_lang = False
+        self.validate = validate
         self.ctx: Ctx | None = None
         self.src = ""
         self.trg: str | None = None
@@ -135,7 +139,14 @@ class _Reader:
         self.src = canonical_lang(attrs["srcLang"])
         self.trg = canonical_lang(attrs["trgLang"]) if attrs.get("trgLang") else None
         if self.trg is not None and self.trg == self.src:
-            raise fail(self.ctx, "same-languages", f"srcLang and trgLang are both {self.src}", el, "§xliff")
+            what = (f"srcLang and trgLang are both {self.src}: XLIFF 2 allows it, but a lancang record holds one "
+                    "text per language")
+            if not self.keep_first:
+                raise XmlInputError("xliff2-same-languages", f"{what}, so the targets cannot be converted "
+                                    "losslessly (a lancang model limit, not an XLIFF 2 violation; -I "
+                                    "duplicate_lang=first keeps the sources and marks the records)", self.name,
+                                    el.sourceline)
+            self.same_lang = True
         self.ctx.src, self.ctx.trg = self.src, self.trg
         self.root = el
         self.pending["xliff"] = {"attrs": {attr_name(k): v for k, v in el.attrib.items()},
@@ -191,7 +202,8 @@ class _Reader:
         if name == "unit":
             self.in_unit = None
             check_unit(ctx, el, self.units, self.refs)
-            check_schema(ctx, el)
+            if self.validate:
+                check_schema(ctx, el)
             recs = self.unit(el)
             drop(el)
             return recs
@@ -218,7 +230,8 @@ class _Reader:
         ctx = self.ctx
         assert ctx is not None
         x = self.pending.setdefault("xliff", {})
-        check_schema(ctx, el)
+        if self.validate:
+            check_schema(ctx, el)
         if name == "notes" and ctx.ns != NS20 and self.root_phase < 1:
             check_notes(ctx, el)
             x["notes"] = [entry(n) for n in el]
@@ -237,7 +250,8 @@ class _Reader:
         assert ctx is not None
         top = self.stack[-1]
         desc, kind, phase = top["desc"], top["kind"], top["phase"]
-        check_schema(ctx, el)
+        if self.validate:
+            check_schema(ctx, el)
         if name == "skeleton" and kind == "file" and phase == 0:
             check_attrs(ctx, "skeleton", el)
             has_content = bool((el.text or "").strip()) or len(el)
@@ -333,7 +347,8 @@ class _Reader:
             sattrs = attrs_of(ch)
             rid = prefix + uid + ("" if nseg == 1 else f"/{sattrs.get('id') or f'#{k}'}")
             sides = {self.src: self.content(ch[0], data)}
-            if len(ch) > 1:
+            dropped = len(ch) > 1 and self.same_lang
+            if len(ch) > 1 and not dropped:
                 sides[self.trg] = self.content(ch[1], data)  # type: ignore[index]
             x: dict[str, Any] = {"file": self.fid, "groups": [g["desc"]["attrs"]["id"] for g in self.stack[1:]],
                                  "unit": uid}
@@ -350,6 +365,9 @@ class _Reader:
                 if "doc" in lc:
                     rec["doc"] = lc["doc"]
             rec["meta"] = {"xliff2": x, **((lc or {}).get("meta") or {})}
+            if dropped:
+                rec["meta"][MODEL_LIMITS] = [f"the <target> (line {ch[1].sourceline}) is in {self.src}, the language "
+                                             "of the source (srcLang = trgLang), and was not kept"]
             for lang, m in ((lc or {}).get("sides") or {}).items():
                 if lang in sides:
                     sides[lang].setdefault("meta", {}).update(m)
@@ -398,7 +416,7 @@ class _Reader:
 def read(path: PathLike, *, langs: Any = None, **options: Any) -> Iterator[dict[str, Any]]:
     check_options(FORMAT, "reader", options)
     limit = options.get("max_unit_elements", MAX_UNIT_ELEMENTS)
-    r = _Reader(path)
+    r = _Reader(path, options.get("duplicate_lang", "error"), options.get("validate", True))
     first = True
     held = 0  # elements since the last unit was read and freed: a unit, or what lies between units
     for ev, el in iterparse(path, ("start", "end")):
@@ -706,6 +724,8 @@ class _Writer:
             raise InputError(f"record {rec.get('id')!r}: no side in srcLang {self.src} (sides: "
                              f"{', '.join(sides) or 'none'})")
         tgt = low.get(canonical_lang(self.trg).lower()) if self.trg else None
+        if tgt == src:  # srcLang = trgLang: the record holds the source only
+            tgt = None
         if tgt is None and len(sides) > 1:
             other = [k for k in sides if k != src]
             raise InputError(f"record {rec.get('id')!r}: side {other[0]} is not the document's trgLang "
@@ -835,5 +855,12 @@ def _chain(first: Any, rest: Iterator[Any]) -> Iterator[Any]:
 FORMAT = Format("xliff2", "XLIFF 2.0/2.1/2.2, one record per segment, validated (notes, states, modules, inline "
                 "codes kept)", (".xlf", ".xliff"), frozenset({"codes", "meta", "doc"}), read, write, max_sides=2,
                 read_options={"max_unit_elements": Option(MAX_UNIT_ELEMENTS, "refuse a <unit> with more elements "
-                                                                             "than this (a unit is read whole)")},
+                                                                             "than this (a unit is read whole)"),
+                              "validate": Option(True, "validate each unit and module element against the bundled "
+                                                 "OASIS XLIFF 2.2 schemas (the coded processing requirements always "
+                                                 "run)", (True, False)),
+                              "duplicate_lang": Option("error", "srcLang equal to trgLang (valid XLIFF 2, but a "
+                                                       "record holds one text per language): refuse, or keep the "
+                                                       "sources and list the dropped targets in meta.model_limits",
+                                                       ("error", "first"))},
                 write_options={})
