@@ -18,8 +18,10 @@ Inline ``ph pc sc ec mrk sm em`` become the ``codes`` layer (``cp`` becomes the 
 stands for); a code's ``data`` is its original data (``dataRef``), kept with its ``dataRef``.
 
 Every unit is checked against the Core constraints and processing requirements
-(:mod:`.xliff2rules`) before its records are given out: an invalid document fails at its first
-violation, naming the requirement, the file and the line. Reading streams: one unit at a time is
+(:mod:`.xliff2rules`), then against the bundled OASIS XLIFF 2.2 schemas (reader option ``validate``),
+before its records are given out: an invalid document fails at its first violation, naming the
+requirement, the file and the line. ``srcLang`` = ``trgLang`` is lancang's model limit, not a
+violation (reader option ``duplicate_lang``). Reading streams: one unit at a time is
 held, plus the unit ids of the current ``<file>`` (to check their uniqueness and sub-flow refs).
 """
 
