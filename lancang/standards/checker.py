@@ -20,7 +20,7 @@ from .. import __version__
 from ..corpora.formats import check_options, get_format, read_corpus, resolve_format
 from ..corpora.jsonl import Parsed, PathLike, is_stdio, iter_lines, open_input
 from ..corpora.model import now_iso
-from ..errors import InputError
+from ..errors import InputError, UsageError
 from ..findings import Finding
 from ..schemas import load_schema
 from ..schemas.validator import COSTLY, SchemaEngine
@@ -82,6 +82,11 @@ class Checker:
                     st.engine = SchemaEngine(req["schema"])
                 self.states.append(st)
         self.base = SchemaEngine(load_schema("record"))
+        scored = {p.id: p for p in self.profiles if "scoring" in p.doc}
+        if len(scored) > 1:
+            raise UsageError(f"profiles {', '.join(scored)} each declare a score: check against one of them at a time "
+                             "(a report has one score)")
+        self.scored = next(iter(scored.values()), None)
 
     # ------------------------------------------------------------------------------ findings
     def _hit(self, st: ReqState, message: str, file: str | None, line: int | None = None,
@@ -349,7 +354,7 @@ class Checker:
             r = st.req
             reqs.append({
                 "profile": r["profile"], "id": r["id"], "clause": r["clause"], "basis": r["basis"],
-                "kind": r["kind"], "rule": r.get("rule"), "severity": _sev(r),
+                "kind": r["kind"], "rule": r.get("rule"), "severity": _sev(r), "source": r.get("source"),
                 "title": r["title"] if isinstance(r["title"], dict) else {"en": r["title"]},
                 "verdict": st.verdict, "reason": st.reason, "findings": st.count,
                 "shown": [f.to_dict() for f in st.shown],
@@ -362,6 +367,7 @@ class Checker:
         else:
             verdict = "conformant"
         counts = {v: sum(1 for q in reqs if q["verdict"] == v) for v in ("pass", "fail", "not-checked")}
+        score = self._score()
         return {
             "report": "lancang/report/1",
             "verdict": verdict,
@@ -369,6 +375,7 @@ class Checker:
             "manifest": str(manifest) if manifest is not None else None,
             "summary": {"records": records, "requirements": len(reqs), **counts,
                         "findings": sum(q["findings"] for q in reqs)},
+            **({"score": score} if score is not None else {}),
             "requirements": reqs,
             "metrics": metrics,
             "signature": {
@@ -380,6 +387,16 @@ class Checker:
                 "corpus_sha256": self.digest.hexdigest() if self.digest is not None else _sha256(corpus),
             },
         }
+
+
+    def _score(self) -> dict[str, Any] | None:
+        """The score of the profile that declares one (standards/scoring.py), from its requirements' verdicts."""
+        if self.scored is None:
+            return None
+        from .scoring import score
+
+        own = {id(r) for r in self.scored.requirements}
+        return score(self.scored.doc["scoring"], {st.req["id"]: st.verdict for st in self.states if id(st.req) in own})
 
 
 def _nothing_examined(st: ReqState, parsed: int, valid: int) -> str:

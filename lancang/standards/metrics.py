@@ -23,7 +23,44 @@ CORPUS_METRICS = {
     "empty_segment_rate": "share of sides whose text is empty or white space",
     "layer_coverage": "per layer, share of non-empty sides that have it",
     "provenance_methods": "per method, number of layers and links with that provenance method",
+    "bead_types": "per n-m bead type (\"1-1\", \"2-1\", \"1-0\"...), number of sentence beads",
+    "bead_scores": "per score band of width 0.1 (\"0.9-1.0\"), number of scored sentence beads",
+    "segment_lengths": "per length band in characters (\"1-10\", \"11-20\"...), number of non-empty sides",
+    "length_ratios": "per band of the second side's length over the first's (characters), number of records "
+                     "with two non-empty sides",
 }
+
+#: upper bounds (inclusive) of the segment-length bands, in characters; longer sides fall in the last band
+LENGTH_BANDS = (10, 20, 40, 80, 160, 320, 640, 1280)
+#: upper bounds (exclusive) of the length-ratio bands; larger ratios fall in the last band
+RATIO_BANDS = (0.25, 0.5, 0.8, 1.25, 2.0, 4.0)
+
+
+def length_band(n: int) -> str:
+    low = 1
+    for high in LENGTH_BANDS:
+        if n <= high:
+            return f"{low}-{high}"
+        low = high + 1
+    return f">{LENGTH_BANDS[-1]}"
+
+
+def ratio_band(r: float) -> str:
+    low = 0.0
+    for high in RATIO_BANDS:
+        if r < high:
+            return f"{low:g}-{high:g}"
+        low = high
+    return f">={RATIO_BANDS[-1]:g}"
+
+
+def score_band(score: float) -> str:
+    i = min(max(int(score * 10), 0), 9)
+    return f"{i / 10:.1f}-{(i + 1) / 10:.1f}"
+
+
+def _in_order(counts: Counter[str], bands: list[str]) -> dict[str, int]:
+    return {b: counts[b] for b in bands if counts[b]}
 
 
 class CorpusMetrics:
@@ -35,16 +72,23 @@ class CorpusMetrics:
         self.langs: Counter[str] = Counter()
         self.layers: Counter[str] = Counter()
         self.methods: Counter[str] = Counter()
+        self.bead_types: Counter[str] = Counter()
+        self.bead_scores: Counter[str] = Counter()
+        self.lengths: Counter[str] = Counter()
+        self.ratios: Counter[str] = Counter()
 
     def add(self, rec: dict[str, Any]) -> None:
         self.records += 1
         sides = rec["sides"]
         self.sides += len(sides)
         langs, layers, methods = self.langs, self.layers, self.methods
+        sizes = []
         for lang, side in sides.items():
             langs[lang] += 1
             if side["text"].strip():
                 self.nonempty += 1
+                sizes.append(len(side["text"]))
+                self.lengths[length_band(sizes[-1])] += 1
                 lays = side.get("layers")
                 if lays:
                     layers.update(lays.keys())
@@ -54,9 +98,15 @@ class CorpusMetrics:
                             methods[prov["method"]] += 1
             else:
                 self.empty += 1
+        if len(sizes) >= 2:
+            self.ratios[ratio_band(sizes[1] / sizes[0])] += 1
         for link in rec.get("links", ()):
             if link.get("provenance"):
                 self.methods[link["provenance"]["method"]] += 1
+            for bead in link.get("beads", ()):
+                self.bead_types[f"{len(bead['src'])}-{len(bead['tgt'])}"] += 1
+                if "score" in bead:
+                    self.bead_scores[score_band(bead["score"])] += 1
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -66,6 +116,11 @@ class CorpusMetrics:
             "empty_segment_rate": self.empty / self.sides if self.sides else 0.0,
             "layer_coverage": {k: v / self.nonempty for k, v in sorted(self.layers.items())} if self.nonempty else {},
             "provenance_methods": dict(sorted(self.methods.items())),
+            "bead_types": dict(self.bead_types.most_common()),
+            "bead_scores": dict(sorted(self.bead_scores.items())),
+            "segment_lengths": _in_order(self.lengths, [length_band(h) for h in LENGTH_BANDS]
+                                         + [length_band(LENGTH_BANDS[-1] + 1)]),
+            "length_ratios": _in_order(self.ratios, [ratio_band(0.0)] + [ratio_band(h) for h in RATIO_BANDS]),
         }
 
 

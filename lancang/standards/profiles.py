@@ -49,7 +49,8 @@ class Profile:
 
     def signature(self) -> dict[str, Any]:
         return {"id": self.id, "version": self.version, "sha256": self.sha256, "source": self.source,
-                "extends": self.chain[1:]}
+                "extends": self.chain[1:], "number": self.doc.get("number"), "title": self.doc.get("title"),
+                "issuer": self.doc.get("issuer")}
 
 
 def text_in(value: Any, lang: str = "en") -> str:
@@ -266,14 +267,17 @@ def outside_refs(schema: Any) -> list[tuple[str, str]]:
     return out
 
 
-def load_profile(ref: str, _stack: tuple[str, ...] = ()) -> Profile:
-    """Load, validate and resolve a profile by id or path (see the module docstring)."""
-    doc, src, data = _read(ref)
-    problems = check_profile(doc, src)
+def _refuse(ref: str, problems: list[str]) -> None:
     if len(problems) == 1:
         raise ProfileError(f"profile {ref!r} is not valid: {problems[0]}")
     if problems:
         raise ProfileError(f"profile {ref!r} is not valid:\n  " + "\n  ".join(problems))
+
+
+def load_profile(ref: str, _stack: tuple[str, ...] = ()) -> Profile:
+    """Load, validate and resolve a profile by id or path (see the module docstring)."""
+    doc, src, data = _read(ref)
+    _refuse(ref, check_profile(doc, src))
     pid = doc["id"]
     if pid in _stack:
         raise ProfileError(f"{src}: circular extends: {' -> '.join((*_stack, pid))}")
@@ -293,4 +297,8 @@ def load_profile(ref: str, _stack: tuple[str, ...] = ()) -> Profile:
         else:
             index[r["id"]] = len(reqs)
             reqs.append(r)
+    if "scoring" in doc:  # its requirement ids may be inherited, so checked once extends is resolved
+        from .scoring import scoring_problems
+
+        _refuse(ref, scoring_problems(doc["scoring"], index, src))
     return Profile(pid, doc, src, hashlib.sha256(data).hexdigest(), reqs, chain)

@@ -35,11 +35,12 @@ def test_html_report_renders(cli, tmp_path: Path) -> None:
         capture_output=True, timeout=120)
     assert proc.returncode == 0, proc.stderr[-2000:]
     dom = lhtml.fromstring(proc.stdout)
-    assert dom.get_element_by_id("verdict").text_content() == "not-conformant"
-    rows = dom.xpath("//table[@id='requirements']/tbody/tr")
+    verdict = dom.get_element_by_id("verdict")
+    assert verdict.get("data-verdict") == "not-conformant" and verdict.text_content() == "不符合"
+    rows = dom.xpath("//table[@class='requirements']/tbody/tr")
     verdicts = [r.get("data-verdict") for r in rows]
     # 22: lancang-zh-asean-parallel replaces GB/T 40035's completeness-empty by id (one limit, not two)
     assert len(rows) == 22 and verdicts.count("fail") >= 1 and verdicts.count("pass") >= 10
-    assert dom.xpath("//tr[td[contains(., 'chinese-side')]]/td[1]")[0].text_content() == "fail"
+    assert dom.xpath("//tr[@data-id='chinese-side']/td[1]")[0].text_content() == "不通过"
     assert "每条记录含中文一侧" in dom.text_content()
     assert len(dom.xpath("//svg")) >= 3, "the distribution charts render as inline SVG"
