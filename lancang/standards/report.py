@@ -43,15 +43,47 @@ def render_text(rep: dict[str, Any], lang: str = "en") -> str:
         if q["findings"] > len(q["shown"]):
             out.append(f"     ({q['findings'] - len(q['shown'])} more)")
     s = rep["summary"]
+    sc = rep.get("score")
+    out += _score_lines(sc, lang) if sc else []
     out += ["", f"{s['records']} records; {s['requirements']} requirements: {s['pass']} pass, {s['fail']} fail, "
-                f"{s['not-checked']} not checked", f"VERDICT: {rep['verdict'].upper()}"]
+                f"{s['not-checked']} not checked", f"VERDICT: {rep['verdict'].upper()}" + (
+                    f" — score {_num(sc['total'])}, grade {sc['grade'] or 'unknown'}; {sc['rule']}: "
+                    f"{PASSED[sc['passed']]}" if sc else "")]
     return "\n".join(out) + "\n"
+
+
+#: a score's pass (``passed``): true, false, or null when what was not checked could change it
+PASSED = {True: "pass", False: "fail", None: "undecided"}
+VERDICT_OF = {True: "pass", False: "fail", None: "not-checked"}
+
+
+def _num(x: float | None) -> str:
+    return "unknown" if x is None else f"{x:.1f}"
+
+
+def _score_lines(sc: dict[str, Any], lang: str) -> list[str]:
+    """The score block of the text report: each dimension with its pass mark, and the indicators the profile
+    checks (those it declares but does not check are counted)."""
+    out = ["", f"SCORE ({sc['rule']}): total {_num(sc['total'])}, grade {sc['grade'] or 'unknown'}, "
+               f"{PASSED[sc['passed']]}"]
+    for d in sc["dimensions"]:
+        unchecked = sum(1 for i in d["indicators"] if not i["requirements"])
+        out.append(f"{MARK[VERDICT_OF[d['passed']]]} {d['id']} {text_in(d['title'], lang)}: {_num(d['score'])} "
+                   f"(pass mark {d['pass']:g})" + (f"; {unchecked} indicators not checked by the profile"
+                                                   if unchecked else ""))
+        for i in d["indicators"]:
+            if i["requirements"]:
+                out.append(f"     {i['id']} {text_in(i['title'], lang)}: {_num(i['score'])} × {i['weight']:g} "
+                           f"({', '.join(i['requirements'])})")
+    return out
 
 
 def render_junit(rep: dict[str, Any]) -> bytes:
     s = rep["summary"]
-    suites = etree.Element("testsuites", name="lancang check", tests=str(s["requirements"]),
-                           failures=str(s["fail"]), skipped=str(s["not-checked"]))
+    dims = rep["score"]["dimensions"] if rep.get("score") else []
+    suites = etree.Element("testsuites", name="lancang check", tests=str(s["requirements"] + len(dims)),
+                           failures=str(s["fail"] + sum(d["passed"] is False for d in dims)),
+                           skipped=str(s["not-checked"] + sum(d["passed"] is None for d in dims)))
     by_profile: dict[str, list[dict[str, Any]]] = {}
     for q in rep["requirements"]:
         by_profile.setdefault(q["profile"], []).append(q)
@@ -68,4 +100,26 @@ def render_junit(rep: dict[str, Any]) -> bytes:
                 el.text = "\n".join(f"{_loc(f)}: {f['message']}" for f in q["shown"])
             elif q["verdict"] == "not-checked":
                 etree.SubElement(case, "skipped", message=q.get("reason") or "not checked")
+    if rep.get("score"):
+        _junit_score(suites, rep["score"])
     return etree.tostring(suites, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+
+
+def _junit_score(suites: Any, sc: dict[str, Any]) -> None:
+    """The score as one more suite: a case per dimension (failure below its pass mark, skipped when unknown),
+    the total, grade and rule as properties."""
+    dims = sc["dimensions"]
+    suite = etree.SubElement(suites, "testsuite", name="score", tests=str(len(dims)),
+                             failures=str(sum(d["passed"] is False for d in dims)),
+                             skipped=str(sum(d["passed"] is None for d in dims)))
+    props = etree.SubElement(suite, "properties")
+    for name, value in (("rule", sc["rule"]), ("total", _num(sc["total"])), ("grade", sc["grade"] or "unknown"),
+                        ("passed", PASSED[sc["passed"]])):
+        etree.SubElement(props, "property", name=name, value=value)
+    for d in dims:
+        case = etree.SubElement(suite, "testcase", classname="score", name=f"{d['id']} {text_in(d['title'], 'en')}")
+        if d["passed"] is False:
+            etree.SubElement(case, "failure", message=f"score {_num(d['score'])}, pass mark {d['pass']:g}")
+        elif d["passed"] is None:
+            etree.SubElement(case, "skipped", message=f"score unknown: an indicator has a requirement that was not "
+                                                      f"checked or none in the profile (pass mark {d['pass']:g})")
