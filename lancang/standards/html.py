@@ -39,7 +39,8 @@ WORDS: dict[str, dict[str, str]] = {
         "severity": "severity", "not checked why": "Not checked, and why", "more": "{n} more",
         "not listed": "{n} further findings are counted but not listed (--max-findings)",
         "score": "Score", "grade": "grade", "rule": "rule", "dimension": "dimension", "indicator": "indicator",
-        "passed": "passed", "yes": "yes", "no": "no", "metrics": "Metrics", "accuracy": "Accuracy per language",
+        "passed": "passed", "yes": "yes", "no": "no", "undecided": "undecided (not everything was checked)",
+        "pass mark": "pass mark", "metrics": "Metrics", "accuracy": "Accuracy per language",
         "language": "language", "agreement": "Agreement per label", "label": "label", "count": "count",
         "sampling": "Sampling plan", "oc": "OC curve: probability of accepting a lot against its defect rate",
         "defect rate": "defect rate", "p accept": "P(accept)", "lot size": "lot size", "sample size": "sample size",
@@ -49,9 +50,10 @@ WORDS: dict[str, dict[str, str]] = {
         "bead_scores": "Sentence beads by score", "segment_lengths": "Segment length (characters)",
         "length_ratios": "Length ratio (second side / first side)", "layer_coverage": "Layer coverage "
         "(share of non-empty sides)", "provenance_methods": "Provenance methods", "signature": "Signature",
-        "extended by": "extended by", "error": "error", "warning": "warning", "info": "info",
+        "extended by": "extended by {p}", "error": "error", "warning": "warning", "info": "info",
         "text": "standard's text", "secondary": "secondary source", "default": "lancang default",
-        "none": "none", "built-in": "lancang's own checks",
+        "none": "none", "built-in": "lancang's own checks", "normal": "normal", "tightened": "tightened",
+        "reduced": "reduced",
     },
     "zh": {
         "title": "lancang 符合性检查报告", "verdict": "结论", "pass": "通过", "fail": "不通过",
@@ -62,6 +64,8 @@ WORDS: dict[str, dict[str, str]] = {
         "evidence": "证据", "severity": "严重程度", "not checked why": "未检查的要求及原因", "more": "其余 {n} 条",
         "not listed": "另有 {n} 条问题已计数但未列出（--max-findings）", "score": "得分", "grade": "等级",
         "rule": "规则", "dimension": "维度", "indicator": "指标", "passed": "达标", "yes": "是", "no": "否",
+        "undecided": "未定（有要求未检查）",
+        "pass mark": "达标线",
         "metrics": "指标数据", "accuracy": "各语言准确率", "language": "语言", "agreement": "各标签一致性",
         "label": "标签", "count": "数量", "sampling": "抽样方案", "oc": "OC 曲线：批接收概率与不合格率",
         "defect rate": "不合格率", "p accept": "接收概率", "lot size": "批量", "sample size": "样本量",
@@ -70,9 +74,9 @@ WORDS: dict[str, dict[str, str]] = {
         "bead_scores": "句对齐珠得分", "segment_lengths": "片段长度（字符）",
         "length_ratios": "长度比（第二侧 / 第一侧）",
         "layer_coverage": "标注层覆盖率（占非空侧的比例）", "provenance_methods": "来源方式", "signature": "签名",
-        "extended by": "被扩展于", "error": "错误", "warning": "警告", "info": "提示",
+        "extended by": "由 {p} 扩展", "error": "错误", "warning": "警告", "info": "提示",
         "text": "标准原文", "secondary": "二手来源", "default": "lancang 默认", "none": "无",
-        "built-in": "lancang 自身检查",
+        "built-in": "lancang 自身检查", "normal": "正常检验", "tightened": "加严检验", "reduced": "放宽检验",
     },
 }
 
@@ -236,24 +240,32 @@ def _header(rep: dict[str, Any], page: Page) -> str:
     return "".join(out)
 
 
+def _points(v: Any) -> str:
+    """A score (0-100) as shown: at most one decimal; "-" when it could not be computed."""
+    return f"{round(v, 1):g}" if isinstance(v, (int, float)) and not isinstance(v, bool) else "-"
+
+
+def _passed(v: Any, page: Page) -> str:
+    return page.w("undecided") if v is None else page.w("yes") if v else page.w("no")
+
+
 def _score(score: dict[str, Any], page: Page) -> str:
+    """The score block (``{"total","grade","passed","rule","dimensions"}``): total, grade, rule, per dimension."""
     rows = []
     for d in score.get("dimensions", ()):
-        inds = "; ".join(f'{page.t(i.get("title") or i.get("id"))} {_num(i.get("score"))}'
-                         + (f'/{_num(i.get("max"))}' if i.get("max") is not None else "")
+        inds = "; ".join(f'{page.t(i.get("title") or i.get("id"))} {_points(i.get("score"))} '
+                         f'(×{_points(i.get("weight"))})'
                          for i in d.get("indicators", ()) if isinstance(i, dict))
-        ok = d.get("passed", d.get("pass"))
-        rows.append(f'<tr><td>{page.t(d.get("title") or d.get("id"))}</td><td>{_num(d.get("score"))}</td>'
-                    f'<td>{_num(d.get("pass"))}</td><td>{page.w("yes") if ok else page.w("no")}</td>'
+        rows.append(f'<tr><td>{page.t(d.get("title") or d.get("id"))}</td><td>{_points(d.get("score"))}</td>'
+                    f'<td>{_points(d.get("pass"))}</td><td>{_passed(d.get("passed"), page)}</td>'
                     f'<td class="small">{inds}</td></tr>')
-    ok = score.get("passed")
-    return (f'<div id="score"><p><strong>{page.w("score")}: <span id="score-total">{_num(score.get("total"))}</span>'
-            f'</strong>; {page.w("grade")}: <strong id="grade">{page.t(score.get("grade")) or "-"}</strong>; '
-            f'{page.w("passed")}: {page.w("yes") if ok else page.w("no")}; {page.w("rule")}: '
-            f'{page.t(score.get("rule"))}</p>'
-            + (f'<table><thead><tr><th>{page.w("dimension")}</th><th>{page.w("score")}</th><th>{page.w("passed")} ≥'
-               f'</th><th>{page.w("passed")}</th><th>{page.w("indicator")}</th></tr></thead><tbody>{"".join(rows)}'
-               "</tbody></table>" if rows else "") + "</div>")
+    table = (f'<table><thead><tr><th>{page.w("dimension")}</th><th>{page.w("score")}</th><th>{page.w("pass mark")}'
+             f'</th><th>{page.w("passed")}</th><th>{page.w("indicator")}</th></tr></thead><tbody>{"".join(rows)}'
+             "</tbody></table>") if rows else ""
+    return (f'<div id="score"><p><strong>{page.w("score")}: <span id="score-total">{_points(score.get("total"))}'
+            f'</span></strong>; {page.w("grade")}: <strong id="grade">{page.t(score.get("grade")) or "-"}</strong>; '
+            f'{page.w("passed")}: {_passed(score.get("passed"), page)}; {page.w("rule")}: '
+            f'{page.t(score.get("rule"))}</p>{table}</div>')
 
 
 def _evidence(q: dict[str, Any], corpus: str, page: Page) -> str:
@@ -289,7 +301,7 @@ def _requirements(rep: dict[str, Any], page: Page) -> str:
             users = [p["id"] for p in rep["signature"]["profiles"] if prof in p.get("extends", ())]
             head = html.escape(prof) if prof != "lancang" else f"lancang — {page.w('built-in')}"
             if users:
-                head += f' <span class="small">({page.w("extended by")} {html.escape(", ".join(users))})</span>'
+                head += f' <span class="small">({page.w("extended by", p=", ".join(users))})</span>'
         rows = []
         for q in reqs:
             v = q["verdict"]
@@ -341,7 +353,8 @@ def _metrics(rep: dict[str, Any], page: Page) -> str:
     insp = m.get("inspection")
     if isinstance(insp, dict) and isinstance(insp.get("plan"), dict):
         plan = insp["plan"]
-        desc = ", ".join(html.escape(str(plan[k])) for k in ("standard", "name", "severity", "level") if plan.get(k))
+        desc = ", ".join(page.w(plan[k]) if k == "severity" else html.escape(str(plan[k]))
+                         for k in ("standard", "name", "severity", "level") if plan.get(k))
         aql = f", AQL {html.escape(str(plan['aql']))}" if plan.get("aql") else ""
         decision = insp.get("decision")
         out.append(f'<h3 id="sampling">{page.w("sampling")}</h3><p>{desc}{aql}; {page.w("lot size")} '
