@@ -9,6 +9,7 @@ document, so thresholds are data and kept apart from the scores.
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from collections import Counter
 from collections.abc import Iterator
 from typing import Any
@@ -36,22 +37,19 @@ LENGTH_BANDS = (10, 20, 40, 80, 160, 320, 640, 1280)
 RATIO_BANDS = (0.25, 0.5, 0.8, 1.25, 2.0, 4.0)
 
 
+_LENGTH_NAMES = [f"{low}-{high}" for low, high in zip((1, *(h + 1 for h in LENGTH_BANDS)), LENGTH_BANDS)] \
+    + [f">{LENGTH_BANDS[-1]}"]
+_RATIO_NAMES = [f"{low:g}-{high:g}" for low, high in zip((0.0, *RATIO_BANDS), RATIO_BANDS)] + [f">={RATIO_BANDS[-1]:g}"]
+
+
 def length_band(n: int) -> str:
-    low = 1
-    for high in LENGTH_BANDS:
-        if n <= high:
-            return f"{low}-{high}"
-        low = high + 1
-    return f">{LENGTH_BANDS[-1]}"
+    """The segment-length band of ``n`` characters ("1-10", "11-20", ..., ">1280")."""
+    return _LENGTH_NAMES[bisect_left(LENGTH_BANDS, n)]
 
 
 def ratio_band(r: float) -> str:
-    low = 0.0
-    for high in RATIO_BANDS:
-        if r < high:
-            return f"{low:g}-{high:g}"
-        low = high
-    return f">={RATIO_BANDS[-1]:g}"
+    """The length-ratio band of ``r`` ("0-0.25", ..., "0.8-1.25", ..., ">=4")."""
+    return _RATIO_NAMES[bisect_right(RATIO_BANDS, r)]
 
 
 def score_band(score: float) -> str:
@@ -118,9 +116,8 @@ class CorpusMetrics:
             "provenance_methods": dict(sorted(self.methods.items())),
             "bead_types": dict(self.bead_types.most_common()),
             "bead_scores": dict(sorted(self.bead_scores.items())),
-            "segment_lengths": _in_order(self.lengths, [length_band(h) for h in LENGTH_BANDS]
-                                         + [length_band(LENGTH_BANDS[-1] + 1)]),
-            "length_ratios": _in_order(self.ratios, [ratio_band(0.0)] + [ratio_band(h) for h in RATIO_BANDS]),
+            "segment_lengths": _in_order(self.lengths, _LENGTH_NAMES),
+            "length_ratios": _in_order(self.ratios, _RATIO_NAMES),
         }
 
 
