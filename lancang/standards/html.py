@@ -116,9 +116,10 @@ class Page:
         return html.escape(text_in(value, self.lang)) if value else ""
 
 
-def relative(path: str | None, corpus: str) -> str:
-    """A finding's file relative to the corpus's folder (as given when it lies outside or is not a path)."""
-    if not path or path in ("-", "metrics", "manifest") or corpus in ("-", ""):
+def relative(path: str | None, corpus: str | None) -> str:
+    """A finding's file relative to the corpus's folder (as given when it lies outside, is not a path, or
+    no corpus is given)."""
+    if not path or path in ("-", "metrics", "manifest") or corpus in (None, "-", ""):
         return path or "-"
     base = os.path.dirname(os.path.abspath(corpus))
     full = os.path.abspath(path)
@@ -132,7 +133,8 @@ def clause(c: str) -> str:
     return html.escape(f"§{c}" if c[:1].isdigit() else c)
 
 
-def location(f: dict[str, Any], corpus: str) -> str:
+def location(f: dict[str, Any], corpus: str | None = None) -> str:
+    """Where a finding is: file (relative to the corpus's folder when given), line, [record], JSON pointer."""
     loc = relative(f.get("file"), corpus)
     if f.get("line") is not None:
         loc += f":{f['line']}"

@@ -6,6 +6,7 @@ from typing import Any
 
 from lxml import etree
 
+from .html import location as _loc
 from .html import render_html
 from .profiles import text_in
 
@@ -13,17 +14,6 @@ __all__ = ["BASIS", "MARK", "render_html", "render_junit", "render_text"]
 
 MARK = {"pass": "PASS", "fail": "FAIL", "not-checked": "N/C "}
 BASIS = {"text": "standard's text", "secondary": "secondary source", "default": "lancang default"}
-
-
-def _loc(f: dict[str, Any]) -> str:
-    loc = f.get("file") or "-"
-    if f.get("line") is not None:
-        loc += f":{f['line']}"
-    if f.get("record") is not None:
-        loc += f" [{f['record']}]"
-    if f.get("pointer"):
-        loc += f" {f['pointer']}"
-    return loc
 
 
 def render_text(rep: dict[str, Any], lang: str = "en") -> str:
