@@ -255,8 +255,8 @@ def _score(score: dict[str, Any], page: Page) -> str:
     """The score block (``{"total","grade","passed","rule","dimensions"}``): total, grade, rule, per dimension."""
     rows = []
     for d in score.get("dimensions", ()):
-        inds = "; ".join(f'{page.t(i.get("title") or i.get("id"))} {_points(i.get("score"))} '
-                         f'(×{_points(i.get("weight"))})'
+        inds = "; ".join(f'{page.t(i.get("title") or i.get("id"))} {_points(i.get("score"))}'
+                         + (f' (×{i["weight"]:g})' if isinstance(i.get("weight"), (int, float)) else "")
                          for i in d.get("indicators", ()) if isinstance(i, dict))
         rows.append(f'<tr><td>{page.t(d.get("title") or d.get("id"))}</td><td>{_points(d.get("score"))}</td>'
                     f'<td>{_points(d.get("pass"))}</td><td>{_passed(d.get("passed"), page)}</td>'

@@ -199,7 +199,8 @@ def test_accuracy_per_language_from_evaluate(cli, tmp_path: Path) -> None:
 def test_agreement_per_label_and_score_render_when_present(zh_asean: dict) -> None:
     per_label = {"PER": {"kappa": 0.9, "f1_mean": 0.95, "count": 40},
                  "LOC": {"kappa": None, "f1_mean": 0.5, "count": 3}}
-    indicator = {"id": "acc", "title": {"en": "Accuracy", "zh": "准确"}, "score": 88.0, "weight": 1, "requirements": []}
+    indicator = {"id": "acc", "title": {"en": "Accuracy", "zh": "准确"}, "score": 88.0, "weight": 0.125,
+                 "requirements": []}
     dimension = {"id": "quality", "title": {"en": "Quality", "zh": "质量"}, "score": 88.0, "pass": 60, "passed": True,
                  "indicators": [indicator]}
     rep = {**zh_asean, "metrics": {**zh_asean["metrics"], "agreement": {
@@ -212,5 +213,17 @@ def test_agreement_per_label_and_score_render_when_present(zh_asean: dict) -> No
     assert dom.get_element_by_id("score-total").text_content() == "91.5"
     assert dom.get_element_by_id("grade").text_content() == "优秀"
     assert "质量" in dom.get_element_by_id("score").text_content()
-    assert "准确 88" in dom.get_element_by_id("score").text_content()
+    assert "准确 88 (×0.125)" in dom.get_element_by_id("score").text_content()
     assert page(zh_asean).xpath("//*[@id='score']") == []  # no score block without a score
+
+
+def test_score_of_a_scored_profile_renders_next_to_the_verdict() -> None:
+    rep = check(sample_path(), [load_profile("tc609-5-2025-04")], sample_path("sample.manifest.json"))
+    assert "score" in rep
+    dom = page(rep, "zh")
+    rows = dom.xpath("//div[@id='score']//tbody/tr")
+    assert len(rows) == len(rep["score"]["dimensions"])
+    unknown = [d for d in rep["score"]["dimensions"] if d["passed"] is None]
+    assert unknown and sum("未定" in r.text_content() for r in rows) == len(unknown)
+    weights = {i["weight"] for d in rep["score"]["dimensions"] for i in d["indicators"]}
+    assert all(f"(×{w:g})" in dom.get_element_by_id("score").text_content() for w in weights)
