@@ -50,7 +50,7 @@ WORDS: dict[str, dict[str, str]] = {
         "bead_scores": "Sentence beads by score", "segment_lengths": "Segment length (characters)",
         "length_ratios": "Length ratio (second side / first side)", "layer_coverage": "Layer coverage "
         "(share of non-empty sides)", "provenance_methods": "Provenance methods", "signature": "Signature",
-        "extended by": "extended by {p}", "error": "error", "warning": "warning", "info": "info",
+        "extended by": "extended by {p}", "extends": "extends", "error": "error", "warning": "warning", "info": "info",
         "text": "standard's text", "secondary": "secondary source", "default": "lancang default",
         "none": "none", "built-in": "lancang's own checks", "normal": "normal", "tightened": "tightened",
         "reduced": "reduced",
@@ -74,7 +74,7 @@ WORDS: dict[str, dict[str, str]] = {
         "bead_scores": "句对齐珠得分", "segment_lengths": "片段长度（字符）",
         "length_ratios": "长度比（第二侧 / 第一侧）",
         "layer_coverage": "标注层覆盖率（占非空侧的比例）", "provenance_methods": "来源方式", "signature": "签名",
-        "extended by": "由 {p} 扩展", "error": "错误", "warning": "警告", "info": "提示",
+        "extended by": "由 {p} 扩展", "extends": "所扩展的标准", "error": "错误", "warning": "警告", "info": "提示",
         "text": "标准原文", "secondary": "二手来源", "default": "lancang 默认", "none": "无",
         "built-in": "lancang 自身检查", "normal": "正常检验", "tightened": "加严检验", "reduced": "放宽检验",
     },
@@ -231,14 +231,21 @@ def _num(v: Any) -> str:
     return html.escape(str(v))
 
 
+def _name(p: dict[str, Any], page: Page) -> str:
+    """A standard's name as the header shows it: its number and title (the profile id if it has neither)."""
+    name = " ".join(x for x in (html.escape(p.get("number") or ""), page.t(p.get("title"))) if x)
+    return name or html.escape(p["id"])
+
+
 def _header(rep: dict[str, Any], page: Page) -> str:
+    """A line per checked profile (its standard, issuer and profile version), then one per profile it extends."""
     out = []
     for p in rep["signature"]["profiles"]:
-        name = " ".join(x for x in (html.escape(p.get("number") or ""), page.t(p.get("title"))) if x)
-        out.append(f'<p class="standard"><strong>{page.w("standard")}:</strong> <span class="std-name">'
-                   f'{name or html.escape(p["id"])}</span>; {page.w("issuer")}: '
-                   f'<span class="std-issuer">{html.escape(p.get("issuer") or "-")}</span>; '
-                   f'{page.w("profile version")}: {html.escape(p["id"])} {html.escape(p["version"])}</p>')
+        for key, q in [("standard", p)] + [("extends", x) for x in p.get("extended", ())]:
+            out.append(f'<p class="standard" data-profile="{html.escape(q["id"])}"><strong>{page.w(key)}:</strong> '
+                       f'<span class="std-name">{_name(q, page)}</span>; {page.w("issuer")}: '
+                       f'<span class="std-issuer">{html.escape(q.get("issuer") or "-")}</span>; '
+                       f'{page.w("profile version")}: {html.escape(q["id"])} {html.escape(q["version"])}</p>')
     return "".join(out)
 
 
@@ -290,18 +297,19 @@ def _requirements(rep: dict[str, Any], page: Page) -> str:
     for q in rep["requirements"]:
         groups.setdefault(q["profile"], []).append(q)
     by_id = {p["id"]: p for p in rep["signature"]["profiles"]}
+    about = {x["id"]: x for p in rep["signature"]["profiles"] for x in p.get("extended", ())}
     heads = (f'<thead><tr><th>{page.w("verdict")}</th><th>{page.w("id")}</th><th>{page.w("clause")}</th>'
              f'<th>{page.w("requirement")}</th><th>{page.w("basis")}</th><th>{page.w("source")}</th>'
              f'<th>{page.w("findings")}</th><th>{page.w("evidence")}</th></tr></thead>')
     out = []
     for prof, reqs in groups.items():
-        if prof in by_id:
-            p = by_id[prof]
-            name = " ".join(x for x in (html.escape(p.get("number") or ""), page.t(p.get("title"))) if x)
-            head = f"{html.escape(prof)} {html.escape(p['version'])}" + (f" — {name}" if name else "")
+        p = by_id.get(prof) or about.get(prof)
+        if prof == "lancang":
+            head = f"lancang — {page.w('built-in')}"
         else:
+            head = html.escape(prof) + (f" {html.escape(p['version'])} — {_name(p, page)}" if p else "")
+        if prof not in by_id:
             users = [p["id"] for p in rep["signature"]["profiles"] if prof in p.get("extends", ())]
-            head = html.escape(prof) if prof != "lancang" else f"lancang — {page.w('built-in')}"
             if users:
                 head += f' <span class="small">({page.w("extended by", p=", ".join(users))})</span>'
         rows = []

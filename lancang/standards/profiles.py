@@ -39,6 +39,8 @@ class Profile:
     #: requirements of this profile and everything it extends, each with "profile" = where it comes from
     requirements: list[dict[str, Any]] = field(default_factory=list)
     chain: list[str] = field(default_factory=list)
+    #: id, version, number, title and issuer of this profile and every profile in its chain, by id
+    about: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     @property
     def version(self) -> str:
@@ -49,8 +51,13 @@ class Profile:
 
     def signature(self) -> dict[str, Any]:
         return {"id": self.id, "version": self.version, "sha256": self.sha256, "source": self.source,
-                "extends": self.chain[1:], "number": self.doc.get("number"), "title": self.doc.get("title"),
-                "issuer": self.doc.get("issuer")}
+                "extends": self.chain[1:], **_about(self.doc),
+                "extended": [self.about[c] for c in self.chain[1:] if c in self.about]}
+
+
+def _about(doc: dict[str, Any]) -> dict[str, Any]:
+    """What a report's header says of a profile: its standard's number, title and issuer, and its version."""
+    return {"number": doc.get("number"), "title": doc.get("title"), "issuer": doc.get("issuer")}
 
 
 def text_in(value: Any, lang: str = "en") -> str:
@@ -283,10 +290,12 @@ def load_profile(ref: str, _stack: tuple[str, ...] = ()) -> Profile:
         raise ProfileError(f"{src}: circular extends: {' -> '.join((*_stack, pid))}")
     reqs: list[dict[str, Any]] = []
     chain = [pid]
+    about = {pid: {"id": pid, "version": doc.get("version", ""), **_about(doc)}}
     index: dict[str, int] = {}
     for parent_ref in doc.get("extends", ()):
         parent = load_profile(parent_ref, (*_stack, pid))
         chain += [c for c in parent.chain if c not in chain]
+        about = {**parent.about, **about}
         for r in parent.requirements:
             index[r["id"]] = len(reqs)
             reqs.append(r)
@@ -301,4 +310,4 @@ def load_profile(ref: str, _stack: tuple[str, ...] = ()) -> Profile:
         from .scoring import scoring_problems
 
         _refuse(ref, scoring_problems(doc["scoring"], index, src))
-    return Profile(pid, doc, src, hashlib.sha256(data).hexdigest(), reqs, chain)
+    return Profile(pid, doc, src, hashlib.sha256(data).hexdigest(), reqs, chain, about)

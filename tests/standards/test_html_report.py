@@ -35,6 +35,8 @@ def test_report_json_carries_sources_and_standard_and_is_schema_valid(zh_asean: 
     assert reqs["canonical-record"]["source"] is None  # lancang's own requirement names no fact
     prof = zh_asean["signature"]["profiles"][0]
     assert prof["issuer"] and prof["title"]["zh"]
+    assert [x["id"] for x in prof["extended"]] == prof["extends"] == ["gb-t-40035-2021", "lancang-text-hygiene"]
+    assert prof["extended"][0]["number"] == "GB/T 40035-2021" and prof["extended"][0]["issuer"] == "SAC/TC62"
     assert SchemaEngine(load_schema("report")).errors(zh_asean) == []
 
 
@@ -48,12 +50,21 @@ def test_header_names_the_standard_number_issuer_and_version(cli, tmp_path: Path
     assert "gb-t-40035-2021 2" in std  # the profile's version
 
 
+def test_header_names_the_standards_a_profile_extends(zh_asean: dict) -> None:
+    lines = {p.get("data-profile"): p.text_content() for p in page(zh_asean, "zh").xpath("//p[@class='standard']")}
+    assert list(lines) == ["lancang-zh-asean-parallel", "gb-t-40035-2021", "lancang-text-hygiene"]
+    assert lines["lancang-zh-asean-parallel"].startswith("标准: 中国—东盟翻译语料库规范")
+    gb = lines["gb-t-40035-2021"]
+    assert gb.startswith("所扩展的标准: GB/T 40035-2021 双语平行语料加工服务基本要求") and "SAC/TC62" in gb
+
+
 def test_requirements_grouped_by_profile_with_clause_basis_and_source(zh_asean: dict) -> None:
     dom = page(zh_asean)
     groups = [s.get("data-profile") for s in dom.xpath("//section[@class='profile']")]
     assert groups == ["lancang", "lancang-text-hygiene", "gb-t-40035-2021", "lancang-zh-asean-parallel"]
     gb = dom.xpath("//section[@data-profile='gb-t-40035-2021']")[0]
-    assert "extended by lancang-zh-asean-parallel" in gb.xpath("h3")[0].text_content()
+    head = gb.xpath("h3")[0].text_content()
+    assert "GB/T 40035-2021" in head and "extended by lancang-zh-asean-parallel" in head
     # a child's replacement is listed under the child, not the parent it replaces
     assert gb.xpath(".//tr[@data-id='completeness-empty']") == []
     row = gb.xpath(".//tr[@data-id='bilingual']")[0]
