@@ -87,11 +87,11 @@ CSS = f"""
 body{{font-family:{FONT_STACK};margin:2rem;color:#1d2733;line-height:1.45}}
 code,.finding{{font-family:ui-monospace,"DejaVu Sans Mono","Noto Sans Mono",monospace}}
 h1{{font-size:1.4rem;margin-bottom:.2rem}}h2{{font-size:1.15rem;margin-top:2rem}}h3{{font-size:1rem;margin-top:1.5rem}}
-table{{border-collapse:collapse;width:100%}}
+table{{border-collapse:collapse;width:100%}}table.requirements{{table-layout:fixed}}td{{overflow-wrap:anywhere}}
 td,th{{border-bottom:1px solid #dde3ea;padding:.35rem .5rem;text-align:left;vertical-align:top;font-size:.9rem}}
 th{{background:#f3f5f8}}
 .v-pass{{color:#1a7f37;font-weight:600}}.v-fail{{color:#cf222e;font-weight:600}}
-.v-not-checked{{color:#9a6700;font-weight:600}}td.clause,td[class^=v-],td.count{{white-space:nowrap}}
+.v-not-checked{{color:#9a6700;font-weight:600}}td[class^=v-],td.count{{white-space:nowrap}}
 tr[data-verdict=fail]{{background:#fff5f5}}tr[data-verdict=not-checked]{{background:#fffaf0}}
 .verdict{{display:inline-block;padding:.3rem .8rem;border-radius:4px;color:#fff;font-weight:700}}
 .conformant{{background:#1a7f37}}.not-conformant{{background:#cf222e}}.incomplete{{background:#9a6700}}
@@ -298,7 +298,9 @@ def _requirements(rep: dict[str, Any], page: Page) -> str:
         groups.setdefault(q["profile"], []).append(q)
     by_id = {p["id"]: p for p in rep["signature"]["profiles"]}
     about = {x["id"]: x for p in rep["signature"]["profiles"] for x in p.get("extended", ())}
-    heads = (f'<thead><tr><th>{page.w("verdict")}</th><th>{page.w("id")}</th><th>{page.w("clause")}</th>'
+    cols = "".join(f'<col style="width:{w}%">' for w in (6, 12, 7, 28, 8, 14, 5, 20))
+    heads = (f'<colgroup>{cols}</colgroup><thead><tr><th>{page.w("verdict")}</th><th>{page.w("id")}</th>'
+             f'<th>{page.w("clause")}</th>'
              f'<th>{page.w("requirement")}</th><th>{page.w("basis")}</th><th>{page.w("source")}</th>'
              f'<th>{page.w("findings")}</th><th>{page.w("evidence")}</th></tr></thead>')
     out = []
