@@ -309,5 +309,5 @@ def load_profile(ref: str, _stack: tuple[str, ...] = ()) -> Profile:
     if "scoring" in doc:  # its requirement ids may be inherited, so checked once extends is resolved
         from .scoring import scoring_problems
 
-        _refuse(ref, scoring_problems(doc["scoring"], index, src))
+        _refuse(ref, scoring_problems(doc["scoring"], index, src, lambda s: resolve_source(s, src)[2]))
     return Profile(pid, doc, src, hashlib.sha256(data).hexdigest(), reqs, chain, about)

@@ -22,7 +22,7 @@ Arithmetic (docs/decisions.md, "Scores and grades"):
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from ..findings import pointer
@@ -33,12 +33,12 @@ VERDICT_SCORE = {"pass": 100.0, "fail": 0.0}
 Bounds = tuple[float, float]  # the lowest and highest score the unknown parts allow
 
 
-def scoring_problems(scoring: dict[str, Any], requirement_ids: Iterable[str], source: str) -> list[str]:
+def scoring_problems(scoring: dict[str, Any], requirement_ids: Iterable[str], source: str,
+                     fact_problem: Callable[[str], str | None]) -> list[str]:
     """Every problem of a (schema-valid) scoring block, as "source pointer: message": a requirement id the
     profile (with what it extends) does not have, a dimension or indicator id used twice, grade bands
-    that leave a total without a grade or give one twice, a ``source`` that points to no fact."""
-    from .profiles import resolve_source
-
+    that leave a total without a grade or give one twice, a ``source`` that points to no fact (what
+    ``fact_problem`` says of it: the profile loader's source resolution)."""
     known = set(requirement_ids)
     out: list[str] = []
 
@@ -47,7 +47,7 @@ def scoring_problems(scoring: dict[str, Any], requirement_ids: Iterable[str], so
 
     def sourced(obj: dict[str, Any], *parts: Any) -> None:
         if "source" in obj:
-            _path, _anchor, problem = resolve_source(obj["source"], source)
+            problem = fact_problem(obj["source"])
             if problem:
                 out.append(f"{where(*parts, 'source')}: {problem}")
 
