@@ -135,6 +135,18 @@ def show(profile: str, lang: str) -> None:
         click.echo(f"  §{r['clause']:<10} {r['profile']}/{r['id']:<28} [{r.get('severity', 'error')}; "
                    f"{BASIS[r['basis']]}; {what}] {text_in(r['title'], lang)}")
         click.echo(f"  {'':<11} source: {r.get('source', '(none)')}")
+    scoring = d.get("scoring")
+    if scoring:
+        click.echo(f"  scoring ({scoring.get('rule', '')}):")
+        for dim in scoring.get("dimensions", []):
+            click.echo(f"    dimension {dim['id']} {text_in(dim.get('title', dim['id']), lang)}: pass mark "
+                       f"{dim.get('pass')}")
+            for ind in dim.get("indicators", []):
+                reqs = ", ".join(ind.get("requirements", [])) or "(no requirement checks it yet: unknown)"
+                click.echo(f"      {ind['id']:<8} weight {ind.get('weight', 1)}: {reqs}")
+        for g in scoring.get("grades", []):
+            title = f": {text_in(g['title'], lang)}" if g.get("title") else ""
+            click.echo(f"    grade {g['grade']} from {g['min']}{title}")
 
 
 @profiles.command("validate")

@@ -238,3 +238,13 @@ def test_tc609_04_defaults_say_so_in_their_titles() -> None:
             assert "lancang default" in i["title"]["en"] and "lancang 默认" in i["title"]["zh"]
     for g in doc["grades"]:
         assert g["basis"] == "default" and "lancang default" in g["title"]["en"] and "lancang 默认" in g["title"]["zh"]
+
+
+def test_profiles_show_prints_the_scoring_block(cli) -> None:
+    res = cli("profiles", "show", "tc609-5-2025-04")
+    assert res.exit_code == 0, res.output
+    out = res.stdout
+    assert "scoring (every-dimension-pass):" in out and "dimension 01" in out and "pass mark 90" in out
+    assert "0103     weight 0.25: 0103-process" in out
+    assert "0201     weight 0.125: (no requirement checks it yet: unknown)" in out
+    assert "grade A from 90" in out
