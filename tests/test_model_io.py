@@ -123,3 +123,14 @@ def test_reader_streams(tmp_path: Path) -> None:
     it = iter_lines(p)
     first = next(it)
     assert isinstance(first, Parsed) and first.value["id"] == "0"
+
+
+def test_text_lines_bounds_a_line(tmp_path: Path) -> None:
+    """A text line over the limit is an input error at its line, not a line read whole into memory."""
+    from lancang.corpora.jsonl import text_lines
+
+    p = tmp_path / "long.txt"
+    p.write_bytes(b"short\n" + b"x" * 5000 + b"\nafter\n")
+    with pytest.raises(InputError, match=r"long.txt:2: the line is longer than 1,000 bytes"):
+        list(text_lines(p, max_line_bytes=1000))
+    assert [t for _, t in text_lines(p)] == ["short", "x" * 5000, "after"]

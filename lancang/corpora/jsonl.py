@@ -61,10 +61,16 @@ def decode_line(raw: bytes, where: str, first: bool = False) -> str:
     return line.removesuffix("\n").removesuffix("\r")
 
 
-def text_lines(path: PathLike) -> Iterator[tuple[int, str]]:
-    """(line number, line) of a UTF-8 text file, streamed (see :func:`decode_line`)."""
+def text_lines(path: PathLike, max_line_bytes: int = MAX_LINE_BYTES) -> Iterator[tuple[int, str]]:
+    """(line number, line) of a UTF-8 text file, streamed (see :func:`decode_line`); a line longer than
+    ``max_line_bytes`` is an input error at its line, read no further (memory stays bounded)."""
     with open_input(path) as f:
-        for n, raw in enumerate(f, 1):
+        n = 0
+        while raw := f.readline(max_line_bytes + 1):
+            n += 1
+            if len(raw) > max_line_bytes and not raw.endswith(b"\n"):
+                raise InputError(f"{path}:{n}: the line is longer than {max_line_bytes:,} bytes, the limit for a "
+                                 "line of text")
             yield n, decode_line(raw, f"{path}:{n}", n == 1)
 
 
