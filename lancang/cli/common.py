@@ -122,6 +122,16 @@ def aliased(fn: Callable[..., Any], aliases: list[tuple[str, str, str, str]]) ->
     return wrapper
 
 
+def old_spelling(old_flag: str, new: str, flag: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """A hidden option ``old_flag`` that fills the parameter ``new`` of the option ``flag`` (see :func:`aliased`)."""
+
+    def deco(fn: Callable[..., Any]) -> Callable[..., Any]:
+        key = f"_old_{new}"
+        return click.option(old_flag, key, hidden=True)(aliased(fn, [(new, key, flag, old_flag)]))
+
+    return deco
+
+
 def input_options(*, lang_help: str = "BCP 47 tag of the source side (formats that do not name their languages).",
                   tgt: bool = True, old_from: tuple[str, ...] = (), old_src: tuple[str, ...] = ()
                   ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:

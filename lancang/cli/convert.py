@@ -10,8 +10,7 @@ import orjson
 
 from ..corpora.convert import convert as run_convert
 from ..corpora.formats import FEATURES, all_formats
-from ..errors import UsageError
-from .common import Reading, format_option, handle_errors, input_options, key_values
+from .common import Reading, format_option, handle_errors, input_options, key_values, old_spelling
 
 
 @click.command()
@@ -19,13 +18,13 @@ from .common import Reading, format_option, handle_errors, input_options, key_va
 @click.argument("target", type=click.Path(allow_dash=True))
 @input_options()
 @click.option("--format", "to_format", metavar="FORMAT", help="Output format (default: from TARGET's name).")
-@click.option("--to", "old_to", hidden=True)
+@old_spelling("--to", "to_format", "--format")
 @click.option("-O", "--out-option", "out_options", multiple=True, metavar="KEY=VALUE",
               help="Writer option of the output format (e.g. scheme=bioes; `lancang formats` lists them).")
 @click.option("--allow-loss", is_flag=True, help="Convert even when the target cannot hold everything (counted).")
 @handle_errors
-def convert(source: str, target: str, reading: Reading, to_format: str | None, old_to: str | None,
-            out_options: tuple[str, ...], allow_loss: bool) -> None:
+def convert(source: str, target: str, reading: Reading, to_format: str | None, out_options: tuple[str, ...],
+            allow_loss: bool) -> None:
     """Convert a corpus between formats through lancang's canonical records.
 
     Streams record by record and writes atomically. When the target format cannot hold something the
@@ -40,9 +39,7 @@ def convert(source: str, target: str, reading: Reading, to_format: str | None, o
       lancang convert corpus.jsonl - --format tmx
       lancang formats
     """
-    if old_to and to_format and old_to != to_format:
-        raise UsageError("--to is the old spelling of --format; give one of them")
-    rep = run_convert(source, target, from_format=reading.fmt, to_format=to_format or old_to, langs=reading.langs,
+    rep = run_convert(source, target, from_format=reading.fmt, to_format=to_format, langs=reading.langs,
                       allow_loss=allow_loss, read_options=reading.options,
                       write_options=key_values(out_options, "-O"))
     lost = ", ".join(f"{k} in {v} records" for k, v in sorted(rep.lost.items()))

@@ -9,10 +9,9 @@ from typing import Any
 import click
 import orjson
 
-from ..errors import UsageError
 from ..quality.evaluate import LAYERS, evaluate_files
 from ..quality.scores import shown
-from .common import Reading, format_option, handle_errors, input_options
+from .common import Reading, format_option, handle_errors, input_options, old_spelling
 
 
 @click.command()
@@ -27,12 +26,12 @@ from .common import Reading, format_option, handle_errors, input_options
                old_src=("--lang",))
 @click.option("--gold-from", "gold_from", metavar="FORMAT",
               help="Input format of GOLD when it differs from PRED's (default: from its name and content).")
-@click.option("--gold-format", "old_gold_from", hidden=True)
+@old_spelling("--gold-format", "gold_from", "--gold-from")
 @click.option("--strict", is_flag=True, help="Exit 1 when a record or side is missing on either side.")
 @format_option("text", "json")
 @handle_errors
 def evaluate(pred: str, gold: str, layer: str, lexicon: str | None, reading: Reading, gold_from: str | None,
-             old_gold_from: str | None, strict: bool, fmt: str) -> None:
+             strict: bool, fmt: str) -> None:
     """Score predicted tokens, sentences, entities, beads or word links against gold.
 
     A word (or sentence) counts as correct only when both its boundaries match the gold, as in the
@@ -52,9 +51,7 @@ def evaluate(pred: str, gold: str, layer: str, lexicon: str | None, reading: Rea
       lancang evaluate ner.jsonl test.conll --gold-from conll --src id --layer entities
       lancang evaluate aligned.jsonl gold.jsonl --layer beads
     """
-    if old_gold_from and gold_from and old_gold_from != gold_from:
-        raise UsageError("--gold-format is the old spelling of --gold-from; give one of them")
-    doc, missing = evaluate_files(pred, gold, layer=layer, fmt=reading.fmt, gold_fmt=gold_from or old_gold_from,
+    doc, missing = evaluate_files(pred, gold, layer=layer, fmt=reading.fmt, gold_fmt=gold_from,
                                   langs=reading.langs, options=reading.options, lexicon=lexicon)
     scores = doc["accuracy"][layer]
     if fmt == "json":
