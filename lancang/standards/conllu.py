@@ -495,13 +495,7 @@ class _Validator:
             yield self.f("multiple-roots", f"{len(roots)} words have HEAD 0: {', '.join(map(str, roots[:10]))}",
                          line, rid, 7)
             return False
-        seen: set[int] = set()
-        todo = [0]
-        while todo:
-            for ch in children.get(todo.pop(), ()):
-                if ch not in seen:
-                    seen.add(ch)
-                    todo.append(ch)
+        seen = _reachable(children, 0)
         unreached = [t for t in words if t.a not in seen]
         if unreached:
             what = "no word has HEAD 0" if not roots else "a cycle"
@@ -521,13 +515,7 @@ class _Validator:
                 children.setdefault(h, []).append(t.cols[0])
         if not exists:
             return
-        seen: set[str] = set()
-        todo = ["0"]
-        while todo:
-            for ch in children.get(todo.pop(), ()):
-                if ch not in seen:
-                    seen.add(ch)
-                    todo.append(ch)
+        seen = _reachable(children, "0")
         unreached = [t for t in nodes if t.cols[0] not in seen]
         if unreached:
             yield self.f("unconnected-egraph", f"the enhanced graph is not connected: nodes "
@@ -682,6 +670,18 @@ def _deps(deps: str) -> list[tuple[str, str]] | None:
     return out
 
 
+def _reachable(children: dict[Any, list[Any]], root: Any) -> set[Any]:
+    """The nodes reachable from ``root`` (not itself, unless on a cycle) through ``children``."""
+    seen: set[Any] = set()
+    todo = [root]
+    while todo:
+        for ch in children.get(todo.pop(), ()):
+            if ch not in seen:
+                seen.add(ch)
+                todo.append(ch)
+    return seen
+
+
 def _node_key(node_id: str) -> tuple[int, int]:
     a, _, b = node_id.partition(".")
     return (int(a), int(b or 0)) if a.isdigit() and (not b or b.isdigit()) else (-1, -1)
@@ -691,6 +691,7 @@ def validate(path: PathLike, max_line_bytes: int = MAX_LINE_BYTES) -> Iterator[F
     """Findings of the CoNLL-U level 1-2 checks on ``path`` (streamed; each finding's ``rule`` is the
     UD validator's test id, see :data:`RULES`)."""
     return _Validator(path, max_line_bytes).run()
+
 
 
 def summary(findings: Any) -> dict[str, int]:
