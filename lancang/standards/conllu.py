@@ -693,13 +693,4 @@ def validate(path: PathLike, max_line_bytes: int = MAX_LINE_BYTES) -> Iterator[F
     return _Validator(path, max_line_bytes).run()
 
 
-
-def summary(findings: Any) -> dict[str, int]:
-    """Count of findings per test id."""
-    out: dict[str, int] = {}
-    for f in findings:
-        out[f.rule] = out.get(f.rule, 0) + 1
-    return out
-
-
 __all__ = ["RULES", "UDEPREL", "UPOS", "validate"]
