@@ -138,6 +138,8 @@ _WORD = regex.compile(r"[1-9][0-9]*\Z")
 _RANGE = regex.compile(r"([1-9][0-9]*)-([1-9][0-9]*)\Z")
 _EMPTY = regex.compile(r"([0-9]+)\.([1-9][0-9]*)\Z")
 _HEAD = regex.compile(r"(0|[1-9][0-9]*)\Z")
+#: the kinds of token ID, tried in this order
+_ID_KINDS = (("word", _WORD), ("range", _RANGE), ("empty", _EMPTY))
 _FEATVAL = regex.compile(r"([A-Z][A-Za-z0-9]*(?:\[[a-z0-9]+\])?)=([A-Z0-9][A-Za-z0-9]*(?:,[A-Z0-9][A-Za-z0-9]*)*)")
 _DEPREL = regex.compile(r"[a-z]+(:[a-z]+)?\Z")
 _EHEAD = regex.compile(r"(0|[1-9][0-9]*)(\.[1-9][0-9]*)?\Z")
@@ -290,7 +292,7 @@ class _Validator:
             yield self.f("number-of-columns", f"{len(cols)} tab-separated columns; a token line has 10", n)
             return None
         tid = cols[0]
-        kind = "word" if _WORD.match(tid) else "range" if _RANGE.match(tid) else "empty" if _EMPTY.match(tid) else ""
+        kind, m = _id_kind(tid)
         # the common line has no whitespace but its tabs and no empty column: nothing to check per column
         clean = "" not in cols and not _WS_NOT_TAB.search(text)
         for i, c in enumerate(() if clean else cols):
@@ -310,12 +312,10 @@ class _Validator:
                 if _WS2.search(c):
                     yield self.f("repeated-whitespace", f"column {name} holds two whitespace characters in a row",
                                  n, col=i + 1)
-        if not kind:
+        if m is None:
             yield self.f("invalid-word-id", f"ID {tid[:40]!r} is not a word number, a range 1-2 or an empty node 1.1",
                          n, col=1)
             return None
-        m = (_WORD.match(tid) if kind == "word" else _RANGE.match(tid) if kind == "range" else _EMPTY.match(tid))
-        assert m is not None
         a = int(m.group(1)) if kind != "word" else int(tid)
         b = int(m.group(2)) if kind != "word" else 0
         return _Tok(n, cols, kind, a, b)
@@ -668,6 +668,15 @@ def _deps(deps: str) -> list[tuple[str, str]] | None:
             return None
         out.append((h, rel))
     return out
+
+
+def _id_kind(tid: str) -> tuple[str, Any]:
+    """(word | range | empty, the match) of a token ID; ("", None) when it is none of them."""
+    for kind, pat in _ID_KINDS:
+        m = pat.match(tid)
+        if m is not None:
+            return kind, m
+    return "", None
 
 
 def _reachable(children: dict[Any, list[Any]], root: Any) -> set[Any]:
