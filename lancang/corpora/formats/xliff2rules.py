@@ -151,7 +151,7 @@ def check_attrs(ctx: Ctx, name: str, el: Any) -> dict[str, str]:
         raise fail(ctx, "attribute-value", "xml:space on <data> is fixed to 'preserve'", el, "§data")
     if "type" in out:
         typ = out["type"]
-        if name in ("ph", "pc", "sc", "ec") and typ not in CODE_TYPES:
+        if name in CODES and typ not in CODE_TYPES:
             raise fail(ctx, "attribute-value", f"type={typ!r} is not one of {', '.join(CODE_TYPES)}", el, "§type")
         if name in ("mrk", "sm") and typ not in MRK_TYPES and not USER_VALUE.match(typ):
             raise fail(ctx, "attribute-value", f"type={typ!r} is neither generic, comment, term nor prefix:value",
@@ -184,7 +184,7 @@ def check_attrs(ctx: Ctx, name: str, el: Any) -> dict[str, str]:
         if bad_xml_char(chr(int(h, 16))) is None:
             raise fail(ctx, "cp-valid-char", f"<cp hex=\"{h}\"/> encodes U+{int(h, 16):04X}, a character XML can hold",
                        el, "§cp: Writers MUST NOT encode valid XML characters of the content using <cp/>")
-    if name in ("ph", "pc", "sc", "ec"):
+    if name in CODES:
         check_editing_hints(ctx, name, out, el)
     if name == "pc":
         for a, b in (("dataRefStart", "dataRefEnd"), ("subFlowsStart", "subFlowsEnd")):
@@ -613,7 +613,7 @@ def _check_reorder(ctx: Ctx, codes: list[_Code]) -> None:
     for flow in ("source", "target"):
         prev: _Code | None = None
         for c in codes:
-            if c.flow != flow or c.name not in ("ph", "pc", "sc", "ec"):
+            if c.flow != flow or c.name not in CODES:
                 continue
             if c.attrs.get("canReorder") == "no" and (prev is None or prev.attrs.get("canReorder", "yes") == "yes"):
                 what = f"<{prev.name}> with canReorder='yes'" if prev is not None else "no code with 'firstNo'"
