@@ -30,6 +30,14 @@ from .xmlsafe import XML_NS, XmlInputError, bad_xml_char, bcp47_ok, canonical_la
 NS20 = "urn:oasis:names:tc:xliff:document:2.0"
 NS22 = "urn:oasis:names:tc:xliff:document:2.2"
 CORE_NS = (NS20, NS22)
+#: the namespaces of the modules (Format Style, Size and Length Restriction, Translation Candidates, Glossary,
+#: Metadata, Resource Data, Validation) and of ITS
+FS_NS = "urn:oasis:names:tc:xliff:fs:2.0"
+SLR_NS = "urn:oasis:names:tc:xliff:sizerestriction:2.0"
+MTC, GLS, MDA = ("urn:oasis:names:tc:xliff:matches:2.0", "urn:oasis:names:tc:xliff:glossary:2.0",
+                 "urn:oasis:names:tc:xliff:metadata:2.0")
+RES, VAL_NS, ITS = ("urn:oasis:names:tc:xliff:resourcedata:2.0", "urn:oasis:names:tc:xliff:validation:2.0",
+                    "http://www.w3.org/2005/11/its")
 VERSIONS = ("2.0", "2.1", "2.2")
 _XML = "{" + XML_NS + "}"
 
@@ -82,7 +90,7 @@ ENUMS = {"canResegment": YES_NO, "translate": YES_NO, "srcDir": DIRS, "trgDir": 
 INLINE = ("cp", "ph", "pc", "sc", "ec", "mrk", "sm", "em")
 CODES = ("ph", "pc", "sc", "ec")
 #: the only namespaces whose attributes codes may carry (Format Style, Size and Length Restriction)
-CODE_MODULES = ("urn:oasis:names:tc:xliff:fs:2.0", "urn:oasis:names:tc:xliff:sizerestriction:2.0")
+CODE_MODULES = (FS_NS, SLR_NS)
 _CITE = {
     "xliff": "§xliff", "file": "§file", "group": "§group", "unit": "§unit", "segment": "§segment",
     "ignorable": "§ignorable", "note": "§note", "data": "§data", "source": "§source", "target": "§target",
@@ -709,10 +717,8 @@ def check_fragid(ctx: Ctx, ref: str, el: Any) -> list[tuple[str | None, str]]:
 
 # ------------------------------------------------------------------------- modules and extensions
 
-FS_NS = "urn:oasis:names:tc:xliff:fs:2.0"
-SLR_NS = "urn:oasis:names:tc:xliff:sizerestriction:2.0"
-_REF_NS = ("urn:oasis:names:tc:xliff:matches:2.0", "urn:oasis:names:tc:xliff:glossary:2.0",
-           "urn:oasis:names:tc:xliff:resourcedata:2.0")
+#: the modules whose elements' ref is a fragment identifier
+_REF_NS = (MTC, GLS, RES)
 
 
 def check_module_attrs(ctx: Ctx, el: Any) -> None:
@@ -760,10 +766,6 @@ def _subfs_pairs(v: str) -> list[list[str]]:
     return pairs
 
 
-MTC, GLS, MDA = ("urn:oasis:names:tc:xliff:matches:2.0", "urn:oasis:names:tc:xliff:glossary:2.0",
-                  "urn:oasis:names:tc:xliff:metadata:2.0")
-RES, VAL_NS, ITS = ("urn:oasis:names:tc:xliff:resourcedata:2.0", "urn:oasis:names:tc:xliff:validation:2.0",
-                    "http://www.w3.org/2005/11/its")
 #: where the modules' elements may stand (XLIFF 2.2 §file, §group, §unit Constraints): element -> most
 #: occurrences (0 = any number); the namespaces listed here are checked, others are extensions
 MODULE_PLACES: dict[str, dict[str, int]] = {
