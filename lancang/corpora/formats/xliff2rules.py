@@ -17,6 +17,7 @@ list of what is coded and what is not is docs/notes/xliff2-validation.md.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -517,7 +518,6 @@ XSD_DIR = Path(__file__).parent / "xsd" / "xliff22"
 #: written against the 2.0 core and rejects ITS-conformant local attributes on its:provenanceRecord
 XSD_MODULES = ("fs.xsd", "glossary.xsd", "matches.xsd", "metadata.xsd", "resource_data.xsd", "size_restriction.xsd",
                "validation.xsd", "plural_gender_select.xsd")
-_SCHEMAS: dict[str, Any] = {}
 
 
 class _Bundled(etree.Resolver):
@@ -540,27 +540,29 @@ class _Bundled(etree.Resolver):
         return self.resolve_string(path.read_text(encoding="utf-8").replace(NS22, self.ns), context)
 
 
+@functools.cache
+def _module_schemas() -> tuple[tuple[str, str], ...]:
+    """(target namespace, file) of each bundled module schema, read once."""
+    return tuple((etree.parse(str(XSD_DIR / name)).getroot().get("targetNamespace"), name) for name in XSD_MODULES)
+
+
+@functools.cache
 def schema(ns: str) -> Any:
     """The compiled XML Schema (core + modules) for an XLIFF 2 core namespace, built once."""
-    s = _SCHEMAS.get(ns)
-    if s is None:
-        imports = [(ns, "xliff_core_2.2.xsd")]
-        for name in XSD_MODULES:
-            target = etree.parse(str(XSD_DIR / name)).getroot().get("targetNamespace")
-            imports.append((target, name))
-        driver = ('<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema" targetNamespace="urn:lancang:xliff2">'
-                  + "".join(f'<xs:import namespace="{n}" schemaLocation="{f}"/>' for n, f in imports)
-                  + "</xs:schema>")
-        parser = etree.XMLParser(no_network=True, resolve_entities=False, load_dtd=False)
-        parser.resolvers.add(_Bundled(ns))
-        root = etree.fromstring(driver.encode(), parser, base_url=str(XSD_DIR / "driver.xsd"))
-        s = _SCHEMAS[ns] = etree.XMLSchema(etree.ElementTree(root))
-    return s
+    imports = [(ns, "xliff_core_2.2.xsd"), *_module_schemas()]
+    driver = ('<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema" targetNamespace="urn:lancang:xliff2">'
+              + "".join(f'<xs:import namespace="{n}" schemaLocation="{f}"/>' for n, f in imports)
+              + "</xs:schema>")
+    parser = etree.XMLParser(no_network=True, resolve_entities=False, load_dtd=False)
+    parser.resolvers.add(_Bundled(ns))
+    root = etree.fromstring(driver.encode(), parser, base_url=str(XSD_DIR / "driver.xsd"))
+    return etree.XMLSchema(etree.ElementTree(root))
 
 
+@functools.cache
 def schema_namespaces() -> frozenset[str]:
     """The namespaces whose elements the bundled schemas declare (core excluded)."""
-    return frozenset(etree.parse(str(XSD_DIR / n)).getroot().get("targetNamespace") for n in XSD_MODULES)
+    return frozenset(target for target, _name in _module_schemas())
 
 
 def check_schema(ctx: Ctx, el: Any) -> None:
@@ -568,7 +570,7 @@ def check_schema(ctx: Ctx, el: Any) -> None:
     schemas; elements of namespaces the schemas do not declare (extensions) are not validated, as
     the schemas' own ``processContents="lax"`` wildcards do."""
     ns = el.tag[1:].partition("}")[0] if isinstance(el.tag, str) and el.tag[0] == "{" else ""
-    if ns != ctx.ns and ns not in _module_ns():
+    if ns != ctx.ns and ns not in schema_namespaces():
         return
     s = schema(ctx.ns)
     if s.validate(el):
@@ -578,15 +580,6 @@ def check_schema(ctx: Ctx, el: Any) -> None:
     line = err.line or getattr(el, "sourceline", None)
     raise XmlInputError("xliff2-schema", f"not valid against the OASIS XLIFF 2.2 XML Schema: {msg}", ctx.name,
                         line)
-
-
-_MODULE_NS: list[frozenset[str]] = []
-
-
-def _module_ns() -> frozenset[str]:
-    if not _MODULE_NS:
-        _MODULE_NS.append(schema_namespaces())
-    return _MODULE_NS[0]
 
 
 # ------------------------------------------------------------------- editing hints and annotations
