@@ -39,7 +39,7 @@ Where = str
 Progress = Callable[[int], None] | None
 
 
-def records(path: Path, label: str, fmt: str | None = None, langs: Sequence[str] | None = None,
+def records(path: str | Path, label: str, fmt: str | None = None, langs: Sequence[str] | None = None,
             options: dict[str, Any] | None = None) -> Iterator[tuple[Where, dict[str, Any]]]:
     """(location, record) for each record of the input in any readable format (the format hub); a bad
     line is an error with its location (JSONL: file and line; other formats: file and record id)."""
@@ -56,11 +56,11 @@ def records(path: Path, label: str, fmt: str | None = None, langs: Sequence[str]
 Reader = Callable[[], Iterator[tuple[Where, dict[str, Any]]]]
 
 
-def _reader(path: Path, label: str, src: str | None, tgt: str | None, fmt: str | None,
+def _reader(source: str | Path, src: str | None, tgt: str | None, fmt: str | None,
             options: dict[str, Any] | None) -> Reader:
     """The records of the input, as often as asked (``--src``/``--tgt`` name the sides of formats that
     do not name their languages)."""
-    return functools.partial(records, path, label, fmt, [x for x in (src, tgt) if x], options)
+    return functools.partial(records, source, str(source), fmt, [x for x in (src, tgt) if x], options)
 
 
 def pick_sides(rec: dict[str, Any], src: str | None, tgt: str | None, where: Where) -> tuple[str, str]:
@@ -155,9 +155,8 @@ def align_sentences_file(source: str | Path, target: str | Path, src: str | None
     """Add a ``beads`` link to every record; returns counts (records, beads, weak beads, model)."""
     al = SENTENCE_ALIGNERS.get(aligner).from_config(config)
     cut = splitter() if split else None
-    label = str(source)
-    path = source
-    read = _reader(path, label, src, tgt, fmt, options)
+    read = _reader(source, src, tgt, fmt, options)
+
     def docs() -> Iterator[tuple[list[str], list[str]]]:
         for where, rec in read():
             s, t = pick_sides(rec, src, tgt, where)
@@ -218,13 +217,19 @@ def _token_units(rec: dict[str, Any], s: str, t: str, where: Where) -> list[tupl
     return groups
 
 
+def _unit_texts(rec: dict[str, Any], s: str, t: str,
+                groups: list[tuple[list[int], list[int]]]) -> Iterator[tuple[list[str], list[str]]]:
+    """The (source tokens, target tokens) strings of each group of :func:`_token_units`."""
+    st, tt = rec["sides"][s]["text"], rec["sides"][t]["text"]
+    stok, ttok = _spans(rec["sides"][s], "tokens") or [], _spans(rec["sides"][t], "tokens") or []
+    for gi, gj in groups:
+        yield [st[a:b] for a, b in (stok[i] for i in gi)], [tt[a:b] for a, b in (ttok[j] for j in gj)]
+
+
 def _units_of(read: Reader, src: str | None, tgt: str | None) -> Iterator[tuple[list[str], list[str]]]:
     for where, rec in read():
         s, t = pick_sides(rec, src, tgt, where)
-        st, tt = rec["sides"][s]["text"], rec["sides"][t]["text"]
-        stok, ttok = _spans(rec["sides"][s], "tokens") or [], _spans(rec["sides"][t], "tokens") or []
-        for gi, gj in _token_units(rec, s, t, where):
-            yield [st[a:b] for a, b in (stok[i] for i in gi)], [tt[a:b] for a, b in (ttok[j] for j in gj)]
+        yield from _unit_texts(rec, s, t, _token_units(rec, s, t, where))
 
 
 @command_scope()  # standard input and pipes are replayed for the second pass; outputs are not inputs
@@ -248,9 +253,7 @@ def align_words_file(source: str | Path, target: str | Path, src: str | None = N
         raise UsageError("--set does not apply with --model: the saved model keeps its own configuration")
     if save_model is not None and aligner not in keepers:
         raise UsageError(f"--save-model: the {aligner} aligner keeps no model ({', '.join(keepers)} do)")
-    label = str(source)
-    path = source
-    read = _reader(path, label, src, tgt, fmt, options)
+    read = _reader(source, src, tgt, fmt, options)
     model: WordModel | None
     # links of every pair when training gave them (None: the model aligns the file as it streams)
     precomputed: list[Links] | None = None
@@ -274,13 +277,7 @@ def align_words_file(source: str | Path, target: str | Path, src: str | None = N
 
     def flush(w: JsonlWriter) -> None:
         nonlocal pos
-        units = []
-        for rec, s, t, _, groups in pending:
-            st, tt = rec["sides"][s]["text"], rec["sides"][t]["text"]
-            stok, ttok = rec["sides"][s]["layers"]["tokens"]["spans"], rec["sides"][t]["layers"]["tokens"]["spans"]
-            for gi, gj in groups:
-                units.append(([st[a:b] for a, b in (stok[i] for i in gi)],
-                              [tt[a:b] for a, b in (ttok[j] for j in gj)]))
+        units = [u for rec, s, t, _, groups in pending for u in _unit_texts(rec, s, t, groups)]
         if precomputed is not None:
             found = precomputed[pos:pos + len(units)]
             pos += len(units)
