@@ -357,9 +357,9 @@ def read_corpus(path: str | Path, fmt: str | None = None, langs: Any = None,
     f = resolve_format(path, fmt, "input")
     if f.read is None:
         raise UsageError(f"{path}: format {f.name!r} can be written but not read")
-    if f.needs_langs and not langs and f.max_sides == 1:
-        given_lang(langs, path, f"format {f.name!r}")
     if f.needs_langs and not langs:
+        if f.max_sides == 1:
+            raise UsageError(f"{path}: format {f.name!r} does not name the language of its text: give it with --src")
         raise UsageError(f"{path}: format {f.name!r} does not name its languages: give them with --src (and --tgt)")
     check_options(f, "reader", options)
     from ..io import register_input  # whatever opens the file, the command may not write over it
