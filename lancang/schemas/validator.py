@@ -57,7 +57,7 @@ from typing import Any
 import orjson
 
 from ..corpora.dupes import SPILL_AT, DuplicateIndex
-from ..corpora.formats import is_jsonl, read_items
+from ..corpora.formats import read_items, resolve_format
 from ..corpora.invariants import Issue, check_invariants
 from ..corpora.jsonl import Parsed, PathLike, Problem, json_type, open_input
 from ..corpora.langs import tag_matches
@@ -297,8 +297,9 @@ class RecordValidator:
         located by their id (no line numbers)."""
         name = str(path)
         report = report if report is not None else FileReport(name)
-        lined = is_jsonl(path, fmt)
-        items = read_items(path, fmt, langs, **(options or {}))
+        form = resolve_format(path, fmt, "input")  # once: a name that does not tell is sniffed from its content
+        lined = form.name == "jsonl"
+        items = read_items(path, form.name, langs, **(options or {}))
         with DuplicateIndex(self.spill_at) as ids:
             yield from self._validate_lines(items, name, report, ids, progress)
             for rid, first, line, was_valid in ids.late_duplicates():

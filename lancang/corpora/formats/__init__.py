@@ -383,11 +383,6 @@ def write_corpus(records: Iterable[dict[str, Any]], path: str | Path, fmt: str |
     return f.write(guarded(records, str(path)), path, langs=list(langs) if langs else None, **options)
 
 
-def is_jsonl(path: str | Path, fmt: str | None = None) -> bool:
-    """Whether ``path`` is read as canonical JSONL (line-located findings are possible)."""
-    return resolve_format(path, fmt, "input").name == "jsonl"
-
-
 def content_digest(path: str | Path, digest: Any) -> None:
     """Feed a file's bytes (or a folder's files, by sorted relative name) to a hashlib object."""
     from ..io import open_input
