@@ -27,6 +27,7 @@ from ..jsonl import PathLike
 from . import Format, Option, check_options
 from .xliffcommon import (
     LC_RECORD,
+    MAX_UNIT_ELEMENTS,
     check_xml_text,
     entry,
     indent_children,
@@ -246,7 +247,7 @@ def read(path: PathLike, *, langs: Any = None, **options: Any) -> Iterator[dict[
     from . import xliff2
 
     check_options(FORMAT, "reader", options)
-    limit = options.get("max_unit_elements", xliff2.MAX_UNIT_ELEMENTS)
+    limit = options.get("max_unit_elements", MAX_UNIT_ELEMENTS)
     r = _Reader(path, langs)
     first = True
     whole: Any = None  # the <trans-unit> or <header> being read (each is read whole: its size is bounded)
@@ -587,6 +588,6 @@ def _chain(a: list[Any], b: Iterator[Any]) -> Iterator[Any]:
 FORMAT = Format("xliff", "XLIFF 1.2, one record per trans-unit (groups, notes, states, inline codes kept); "
                 "hands XLIFF 2 to xliff2", (".xlf", ".xliff"), frozenset({"codes", "meta", "doc"}), read, write,
                 max_sides=2, write_options={},
-                read_options={"max_unit_elements": Option(50_000, "refuse a <trans-unit> or <header> (or XLIFF 2 "
-                                                                  "<unit>) with more elements than this (each is "
-                                                                  "read whole)")})
+                read_options={"max_unit_elements": Option(MAX_UNIT_ELEMENTS, "refuse a <trans-unit> or <header> "
+                                                          "(or XLIFF 2 <unit>) with more elements than this (each "
+                                                          "is read whole)")})

@@ -53,6 +53,7 @@ from .xliff2rules import (
 )
 from .xliffcommon import (
     LC_RECORD,
+    MAX_UNIT_ELEMENTS,
     check_xml_text,
     entry,
     indent_children,
@@ -77,9 +78,6 @@ from .xmlcodes import (
     read_content,
 )
 from .xmlsafe import XmlInputError, attr_name, attrs_of, bad_xml_char, canonical_lang, drop, iterparse, kept_xml, ns_of
-
-#: the most elements a <unit> may hold (a unit is read whole: reader option max_unit_elements)
-MAX_UNIT_ELEMENTS = 50_000
 
 KINDS = kinds_for(CORE_NS, cp=CHAR, ph=PLACEHOLDER, sc=PLACEHOLDER, ec=PLACEHOLDER, sm=PLACEHOLDER, em=PLACEHOLDER,
                   pc=SPANNING, mrk=SPANNING)

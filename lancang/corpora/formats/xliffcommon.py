@@ -26,6 +26,9 @@ from .xmlsafe import XML_NS, XmlInputError, attr_name, attrs_xml, escape_attr, l
 
 LC_NS = "https://lancang.dev/ns/xliff"
 LC_RECORD = "{" + LC_NS + "}record"
+#: the most elements an XLIFF 1.2 <trans-unit> or <header>, or an XLIFF 2 <unit>, may hold (each is read whole:
+#: reader option max_unit_elements of xliff and xliff2)
+MAX_UNIT_ELEMENTS = 50_000
 
 
 def entry(el: Any) -> dict[str, Any]:
