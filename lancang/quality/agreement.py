@@ -463,7 +463,7 @@ class Agreement:
         layers: dict[str, Any] = {}
         if "entities" in self.layers and self.ent_sides:
             cat = self.entities.result(OUTSIDE)
-            spans = self.spans.scores("labelled")
+            spans, unlabelled = self.spans.scores("labelled"), self.spans.scores("unlabelled")
             per_label = {}
             for kind in self.spans.kinds():
                 if kind.startswith("label:"):
@@ -477,8 +477,7 @@ class Agreement:
                 "sides": self.ent_sides, "units": dict(self.ent_units), **cat,
                 "unitizing_alpha": uz["alpha"], "unitizing": uz,
                 "spans": {"pairs": spans, "f1_mean": mean(v["f1"] for v in spans.values()),
-                          "unlabelled": self.spans.scores("unlabelled"),
-                          "unlabelled_f1_mean": mean(v["f1"] for v in self.spans.scores("unlabelled").values()),
+                          "unlabelled": unlabelled, "unlabelled_f1_mean": mean(v["f1"] for v in unlabelled.values()),
                           "per_label": per_label},
             }
         for name, cat in self.values.items():
