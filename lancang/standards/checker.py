@@ -195,16 +195,17 @@ class Checker:
                     self._hit(st, self.source_error, name)
         sources = [st for st in self.states if st.rule is not None and st.rule.scope == "source"
                    and st.params["format"] == self.source_format == "conllu"]
-        if sources and not is_stdio(corpus):  # CoNLL-U levels 1-2 (standards/conllu.py): a second, strict pass
+        if sources and is_stdio(corpus):  # stdin cannot be read twice: say so, never pass
+            for st in sources:
+                if not st.count:
+                    st.verdict, st.reason = "not-checked", ("the CoNLL-U level 1-2 checks read the file a second "
+                                                            "time; stdin cannot be: give the file's path")
+        elif sources:  # CoNLL-U levels 1-2 (standards/conllu.py): a second, strict pass
             from .conllu import validate as strict_pass
 
             for f in strict_pass(corpus):
                 for st in sources:
                     self._hit(st, f"{f.rule}: {f.message}", f.file, f.line, f.record)
-        for st in sources if is_stdio(corpus) else ():  # stdin cannot be read twice: say so, never pass
-            if not st.count:
-                st.verdict, st.reason = "not-checked", ("the CoNLL-U level 1-2 checks read the file a second time; "
-                                                        "stdin cannot be: give the file's path")
         computed = {"corpus": cm.to_dict(), "rules": self._rule_metrics(cm.records)}
         doc_metrics = {**(metrics or {}), **computed}
         for st in self.states:
