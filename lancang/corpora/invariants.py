@@ -23,6 +23,7 @@ from typing import Any
 import orjson
 
 from ..errors import InputError
+from ..findings import pointer
 from .dupes import DuplicateIndex
 
 Issue = tuple[str, str, str, str]  # rule, severity, pointer, message
@@ -109,7 +110,7 @@ def _first_non_nfc(text: str) -> int:
 def _check_side(lang: str, side: dict[str, Any], issues: list[Issue]) -> None:
     text = side["text"]
     n = len(text)
-    sp = "/sides/" + lang.replace("~", "~0").replace("/", "~1")
+    sp = "/sides/" + lang.replace("~", "~0").replace("/", "~1")  # pointer("sides", lang), inlined: once a side
     if not unicodedata.is_normalized("NFC", text):
         first = _first_non_nfc(text)
         issues.append(("text-not-nfc", "error", sp + "/text",
@@ -297,7 +298,7 @@ def shape_issues(rec: Any) -> list[Issue]:
         return [("schema-required", "error", "/sides", "a record has at least one side")]
     for lang, side in sides.items():
         if not isinstance(side, dict) or not isinstance(side.get("text"), str):
-            return [("schema-type", "error", "/sides/" + _escape(lang) + "/text", "a side has a text string")]
+            return [("schema-type", "error", pointer("sides", lang, "text"), "a side has a text string")]
     return []
 
 
@@ -312,10 +313,6 @@ def check_record(rec: Any) -> list[Issue]:
     except (KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:
         return [("record-malformed", "error", "", f"the record's layers or links are not of the model's shape "
                                                   f"({type(exc).__name__}: {exc})")]
-
-
-def _escape(key: str) -> str:
-    return key.replace("~", "~0").replace("/", "~1")
 
 
 def require_valid(rec: Any, where: str) -> Any:
@@ -396,15 +393,15 @@ def _first_repeat(raw: bytes) -> str | None:
             seen: set[str] = set()
             for k, _v in node:
                 if k in seen:
-                    return f"{path}/{_escape(k)}"
+                    return path + pointer(k)
                 seen.add(k)
-            items: Any = ((_escape(k), v) for k, v in node)
+            items: Any = iter(node)
         elif isinstance(node, list):
             items = enumerate(node)
         else:
             return None
         for k, v in items:
-            hit = walk(v, f"{path}/{k}")
+            hit = walk(v, path + pointer(k))
             if hit is not None:
                 return hit
         return None

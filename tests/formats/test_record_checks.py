@@ -162,6 +162,7 @@ def test_duplicate_json_keys_in_validate_and_convert(cli, tmp_path: Path) -> Non
      "/sides/th/layers/tokens"),
     (b'{"links":[{"kind":"tokens","kind":"beads"}]}', "/links/0/kind"),
     (b'{"a":[[1,{"x":1,"x":2}]]}', "/a/0/1/x"),
+    (b'{"a/b":{"k~":1,"k~":2}}', "/a~1b/k~0"),  # keys escaped as JSON pointer parts (RFC 6901)
     (b'{"id":"a","t":"\\":\\":\\":"}', None),  # key-like text inside a string is not a key
     (orjson.dumps(VALID_RECORD), None),
 ])
