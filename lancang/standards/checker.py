@@ -36,8 +36,8 @@ class ReqState:
     engine: SchemaEngine | None = None
     runner: Any = None
     count: int = 0
-    #: records the requirement examined (schema-valid, and having what its rule looks at)
-    examined: int = 0
+    #: the requirement examined a record (schema-valid, and having what its rule looks at)
+    examined: bool = False
     shown: list[Finding] = field(default_factory=list)
     verdict: str | None = None
     reason: str | None = None
@@ -253,8 +253,8 @@ class Checker:
 
     def _check_record(self, st: ReqState, rec: dict[str, Any], line: int, name: str) -> None:
         rule = st.rule
-        if rule is None or rule.applies is None or rule.applies(rec, st.params):
-            st.examined += 1
+        if not st.examined:  # asked until one record has what the rule looks at, never after
+            st.examined = rule is None or rule.applies is None or rule.applies(rec, st.params)
         if st.engine is not None:
             if not st.engine.is_valid(rec):
                 self._schema_hits(st, st.engine.errors(rec), name, line, rec["id"])
