@@ -64,8 +64,6 @@ def read(path: PathLike, *, langs: Any = None, **options: Any) -> Iterator[dict[
     check_options(FORMAT, "reader", options)
     scheme = options.get("scheme", "auto")
     space = options.get("space", "auto")
-    if space not in ("auto", "yes", "no"):
-        raise UsageError(f"conll: space is auto, yes or no, not {space!r}")
     lang = given_lang(langs, path, "a CoNLL file")
     state: dict[str, Any] = {"doc": None, "ndoc": 0, "nsent": 0, "cols": None, "docstart": None}
     block: list[tuple[int, list[str], str]] = []

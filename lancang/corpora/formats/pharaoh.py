@@ -96,11 +96,7 @@ def read(path: PathLike, *, langs: Any = None, **options: Any) -> Iterator[dict[
     check_options(FORMAT, "reader", options)
     src, tgt = _langs(langs)
     base = int(options.get("index_base", 0))
-    if base not in (0, 1):
-        raise UsageError("pharaoh: index_base is 0 or 1")
     layout = options.get("layout") or ("line" if Path(path).is_file() else "files")
-    if layout not in ("line", "files"):
-        raise UsageError(f"pharaoh: layout is line or files, not {layout!r}")
     with contextlib.ExitStack() as stack:
         if layout == "line":
             names = [str(path)]
