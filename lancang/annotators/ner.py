@@ -470,7 +470,7 @@ def train_model(gold: PathLike, *, output: PathLike, lang: str, fmt: str | None 
                 echo: Callable[[str], None] = lambda _m: None) -> dict[str, Any]:
     """`lancang train ner` as a function: read gold (and dev) in any format with entities, train, keep
     the best epoch on dev, write the pipeline atomically to ``output``. ``echo`` gets progress lines."""
-    from ..corpora.langs import check_tag
+    from ..quality.scores import shown
     from . import spec
 
     spec("spacy-ner").require_backend()
@@ -490,8 +490,6 @@ def train_model(gold: PathLike, *, output: PathLike, lang: str, fmt: str | None 
     def report(ep: Epoch) -> None:
         line = f"epoch {ep.epoch}/{epochs}: loss {ep.loss:.1f}"
         if ep.dev:
-            from ..quality.scores import shown
-
             x = ep.dev["exact"]
             line += f", dev exact P {shown(x['precision'])} R {shown(x['recall'])} F1 {shown(x['f1'])}"
         echo(line + f" ({ep.seconds:.1f} s)")
