@@ -41,7 +41,7 @@ def convert(src: PathLike, dst: PathLike, *, from_format: str | None = None, to_
     records = guarded(read_corpus(src, fin.name, langs, **(read_options or {})), str(src))
     report = ConvertReport(fin.name, fout.name)
     if fout.max_sides is None and fout.carries >= frozenset(FEATURES):  # the target holds anything
-        report.records = fout.write(records, dst, langs=langs, **(write_options or {}))
+        report.records = fout.write(records, dst, langs=langs, **write_options)
         return report
 
     def checked() -> Iterator[dict[str, Any]]:
@@ -56,5 +56,5 @@ def convert(src: PathLike, dst: PathLike, *, from_format: str | None = None, to_
             report.records += 1
             yield rec
 
-    fout.write(checked(), dst, langs=langs, **(write_options or {}))
+    fout.write(checked(), dst, langs=langs, **write_options)
     return report
