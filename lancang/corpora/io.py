@@ -194,15 +194,25 @@ def command_scope() -> Iterator[Scope]:
         scope.close()
 
 
+def _regular_file_id(path: PathLike | None) -> tuple[int, int] | None:
+    """(device, inode) of a regular file; None for stdio, anything else, or what cannot be stat'ed."""
+    if path is None or is_stdio(path):
+        return None
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return (st.st_dev, st.st_ino) if stat.S_ISREG(st.st_mode) else None
+
+
 def register_input(path: PathLike) -> None:
     """Remember a regular file this command reads (readers that do not go through :func:`open_input`)."""
     scope = _SCOPE.get()
-    if scope is None or is_stdio(path):
+    if scope is None:
         return
-    with contextlib.suppress(OSError):
-        st = os.stat(path)
-        if stat.S_ISREG(st.st_mode):
-            scope.inputs.setdefault((st.st_dev, st.st_ino), str(path))
+    key = _regular_file_id(path)
+    if key is not None:
+        scope.inputs.setdefault(key, str(path))
 
 
 def _same_file_message(out: PathLike, inp: str) -> str:
@@ -213,12 +223,9 @@ def guard_outputs(inputs: Iterable[PathLike | None], outputs: Iterable[PathLike 
     """Raise :class:`UsageError` if an output is, by device and inode, one of the inputs."""
     seen: dict[tuple[int, int], str] = {}
     for p in inputs:
-        if p is None or is_stdio(p):
-            continue
-        with contextlib.suppress(OSError):
-            st = os.stat(p)
-            if stat.S_ISREG(st.st_mode):
-                seen.setdefault((st.st_dev, st.st_ino), str(p))
+        key = _regular_file_id(p)
+        if key is not None:
+            seen.setdefault(key, str(p))
     for out in outputs:
         if out is None or is_stdio(out):
             continue
