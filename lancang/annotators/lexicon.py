@@ -205,26 +205,6 @@ class Lexicon:
                 **self.meta}
 
 
-def side_items(path: str, *, layer: str | None, lang: str | None = None, fmt: str | None = None,
-               langs: Any = None, options: dict[str, Any] | None = None) -> Iterator[tuple[str, Any]]:
-    """``(tag, text)`` (``layer`` None) or ``(tag, (text, spans))`` of every side of a corpus in any
-    format, only sides in ``lang`` when given; tokens are surface words (CoNLL-U multiword tokens whole)."""
-    from ..corpora.langs import language
-    from .gold import read_segmentation
-
-    want = language(lang) if lang else None
-    for rec in read_segmentation(path, fmt=fmt, langs=langs, options=options):
-        for tag, side in rec.get("sides", {}).items():
-            if want and language(tag) != want:
-                continue
-            if layer is None:
-                yield tag, side.get("text", "")
-                continue
-            lay = side.get("layers", {}).get(layer)
-            if lay:
-                yield tag, (side["text"], [tuple(sp) for sp in lay["spans"]])
-
-
 def produced_tokens(name: str, items: Iterable[tuple[str, Any]], batch: int = 64) -> Iterator[str]:
     """Token strings the segmenter ``name`` produces on the texts of ``(tag, (text, spans))`` items."""
     from . import spec
@@ -252,6 +232,7 @@ def train_lexicon(gold: str, *, output: str, lang: str | None = None, fmt: str |
     """Learn a segmentation lexicon from gold in any format, write it atomically to ``output``, and
     (``heldout``) measure a segmenter without and with it. Returns the summary (and ``heldout`` result)."""
     from ..corpora.jsonl import atomic_output
+    from .gold import side_items
 
     read = {"lang": lang, "fmt": fmt, "langs": langs, "options": options}
     seen: set[str] = set()
@@ -288,6 +269,7 @@ def heldout_gain(heldout: str, lexicon_path: str, tag: str, annotator: str | Non
     from ..corpora.langs import language
     from ..quality.accuracy import Score, score_spans
     from . import default_for, spec
+    from .gold import side_items
 
     lang = language(tag)
     name = annotator or default_for("tokens", lang)

@@ -97,7 +97,7 @@ def train_model(corpus: str, *, output: str, lang: str, fmt: str | None = None, 
     format, streamed to the trainer; the model is written atomically to ``output``."""
     from ..corpora.jsonl import atomic_output
     from . import spec
-    from .lexicon import side_items
+    from .gold import side_items
 
     spec("sentencepiece").require_backend()
     texts = (t for _, t in side_items(corpus, layer=None, lang=lang, fmt=fmt, langs=langs or [lang], options=options))
