@@ -209,7 +209,7 @@ class ManifestContext:
     def check(self, rec: dict[str, Any]) -> list[Issue]:
         out: list[Issue] = []
         for lang, side in rec["sides"].items():
-            if not tag_matches(lang, self.languages) and ("lang:" + lang) not in self._seen:
+            if not _listed(lang, self.languages) and ("lang:" + lang) not in self._seen:
                 self._seen.add("lang:" + lang)
                 known = ", ".join(sorted(self.languages))
                 out.append(("language-not-in-manifest", "warning", "/sides/" + lang,
@@ -230,6 +230,12 @@ class ManifestContext:
                 self._seen.add("person:" + who)
                 out.append(("person-not-in-manifest", "warning", f"{ptr}/{key}",
                             f"{key.split('/')[-1]} {who!r} is not among the manifest's people"))
+
+
+@functools.lru_cache(maxsize=1024)
+def _listed(lang: str, languages: frozenset[str]) -> bool:
+    """:func:`~lancang.corpora.langs.tag_matches`, remembered: it runs for every side of every record."""
+    return tag_matches(lang, languages)
 
 
 def manifest_context(path: PathLike) -> ManifestContext | None:
