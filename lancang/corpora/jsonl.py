@@ -18,7 +18,7 @@ import orjson
 
 from ..errors import InputError
 from .invariants import duplicate_key
-from .io import PathLike, atomic_output, guard_outputs, is_stdio, open_input  # noqa: F401 - the old names
+from .io import PathLike, atomic_output, is_stdio, open_input  # noqa: F401 - the old names
 
 BOM = b"\xef\xbb\xbf"
 #: Lines longer than this are skipped in bounded memory and reported (``line-too-long``).
