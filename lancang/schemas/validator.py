@@ -91,7 +91,7 @@ class SchemaEngine:
             import jsonschema_rs
 
             self._v = jsonschema_rs.Draft202012Validator(
-                schema, offline=True, registry=jsonschema_rs.Registry(list(bundled_schemas().items())),
+                schema, offline=True, registry=_rs_registry(),
                 pattern_options=jsonschema_rs.FancyRegexOptions(backtrack_limit=PATTERN_BACKTRACK_LIMIT))
             kinds = jsonschema_rs.ValidationErrorKind
             self._costly: tuple[type, ...] = (kinds.BacktrackLimitExceeded, kinds.RegexEngineFailure)
@@ -167,6 +167,14 @@ def bundled_schemas() -> dict[str, dict[str, Any]]:
             schema = load_schema(f.name.removesuffix(".schema.json"))
             out[schema["$id"]] = schema
     return out
+
+
+@functools.cache
+def _rs_registry() -> Any:
+    """A jsonschema-rs registry of the bundled schemas (built once, shared by every engine)."""
+    import jsonschema_rs
+
+    return jsonschema_rs.Registry(list(bundled_schemas().items()))
 
 
 @functools.cache
