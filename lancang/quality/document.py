@@ -1,7 +1,7 @@
 """The metrics document every quality command writes, signed like a check report.
 
 A document names the lancang version and command that wrote it, the settings that change its
-numbers, and every input with its sha256 (of the file as stored, ``.gz`` included; a folder's files
+numbers, and every input with its sha256 (of its content after gunzip, as the readers see it; a folder's files
 by sorted relative name), so `lancang check --metrics` can refuse metrics computed on another corpus
 than the one it checks (:func:`verify_inputs`). Schema: ``lancang/schemas/metrics.schema.json``.
 """
@@ -22,7 +22,7 @@ METRICS_ID = "lancang/metrics/1"
 
 
 def file_sha256(path: Any) -> str | None:
-    """sha256 of a file as stored (a folder: its files by sorted relative name); None for ``-``."""
+    """sha256 of a file's content after gunzip (a folder: its files by sorted relative name); None for ``-``."""
     if str(path) == "-" or not Path(str(path)).exists():
         return None
     h = hashlib.sha256()

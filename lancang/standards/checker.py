@@ -9,7 +9,6 @@ number of findings and the first ``max_findings`` of them with their locations. 
 from __future__ import annotations
 
 import hashlib
-import os
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -17,8 +16,8 @@ from typing import Any
 import orjson
 
 from .. import __version__
-from ..corpora.formats import check_options, get_format, read_corpus, resolve_format
-from ..corpora.jsonl import Parsed, PathLike, is_stdio, iter_lines, open_input
+from ..corpora.formats import get_format, read_corpus, read_items, resolve_format
+from ..corpora.jsonl import Parsed, PathLike, is_stdio, open_input
 from ..corpora.model import now_iso
 from ..errors import InputError, UsageError
 from ..findings import Finding
@@ -222,9 +221,8 @@ class Checker:
         its format; that finding goes to the ``source-format`` rules and the base requirement."""
         fmt = self.from_format or (None if is_stdio(corpus) else resolve_format(corpus))
         if fmt is None or fmt.name == "jsonl":
-            check_options(get_format("jsonl"), "reader", self.options)
             self.digest = hashlib.sha256()
-            yield from iter_lines(corpus, digest=self.digest)
+            yield from read_items(corpus, "jsonl", digest=self.digest, **self.options)
             return
         if fmt.read is None:
             raise InputError(f"{corpus}: format {fmt.name!r} cannot be read")
@@ -368,6 +366,8 @@ class Checker:
         else:
             verdict = "conformant"
         counts = {v: sum(1 for q in reqs if q["verdict"] == v) for v in ("pass", "fail", "not-checked")}
+        from ..quality.document import file_sha256
+
         score = self._score()
         return {
             "report": "lancang/report/1",
@@ -384,8 +384,9 @@ class Checker:
                 "created": now_iso(),
                 "profiles": [p.signature() for p in self.profiles],
                 "settings": {"max_findings": self.max_findings},
-                # JSONL is hashed as it streams (after gunzip); other formats' files are read again
-                "corpus_sha256": self.digest.hexdigest() if self.digest is not None else _sha256(corpus),
+                # the content after gunzip (as signed metrics name it): JSONL hashed as it streams, other
+                # formats in a pass of their own
+                "corpus_sha256": self.digest.hexdigest() if self.digest is not None else file_sha256(corpus),
             },
         }
 
@@ -415,16 +416,6 @@ def _nothing_examined(st: ReqState, parsed: int, valid: int) -> str:
 class _Blank(dict):  # str.format_map: a parameter the text names but the requirement does not set
     def __missing__(self, key: str) -> str:
         return "{" + key + "}"
-
-
-def _sha256(path: str) -> str | None:
-    if path == "-" or not os.path.isfile(path):
-        return None
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 def _load_json(path: PathLike, what: str) -> Any:

@@ -467,3 +467,22 @@ def test_label_studio_corpus_sampled_one_task_per_record(cli, tmp_path: Path) ->
     out.write_text(json.dumps(written), encoding="utf-8")
     res = cli("inspect", str(out), "--corpus", str(corpus), "--src", "id")
     assert res.exit_code == 0, res.stderr
+
+
+def test_a_gzipped_corpus_has_one_hash_from_inspect_to_check(cli, tmp_path: Path) -> None:
+    """The sha256 an inspection signs is that of the corpus's content (after gunzip), as the checker's
+    report names it, so `check --metrics` accepts an inspection of that very gzipped file."""
+    import gzip
+
+    gz = tmp_path / "corpus.jsonl.gz"
+    gz.write_bytes(gzip.compress(CORPUS.read_bytes()))
+    sample = tmp_path / "review.jsonl"
+    assert cli("sample", str(gz), str(sample), "--aql", "6.5", "--seed", "11").exit_code == 0
+    ok = _review(sample, tmp_path / "ok.jsonl", {})
+    m = tmp_path / "m.json"
+    res = cli("inspect", str(ok), "--corpus", str(gz), "-o", str(m))
+    assert res.exit_code == 0, res.output
+    assert json.loads(m.read_text(encoding="utf-8"))["inputs"][1] == {"path": str(gz), "sha256": sha256(CORPUS)}
+    res = cli("check", str(gz), "-p", str(sampling_profile(tmp_path, "6.5")), "--metrics", str(m), "--format", "json")
+    assert res.exit_code == 0, res.output
+    assert json.loads(res.stdout)["signature"]["corpus_sha256"] == sha256(CORPUS)

@@ -384,7 +384,9 @@ def write_corpus(records: Iterable[dict[str, Any]], path: str | Path, fmt: str |
 
 
 def content_digest(path: str | Path, digest: Any) -> None:
-    """Feed a file's bytes (or a folder's files, by sorted relative name) to a hashlib object."""
+    """Feed a file's content (or a folder's files', by sorted relative name) to a hashlib object: the
+    bytes after gunzip, as the readers see them, so a corpus has one hash whether it is stored plain,
+    gzipped or piped (the checker's report, the signed metrics and ``read_items`` agree)."""
     from ..io import open_input
 
     p = Path(path)
@@ -392,7 +394,7 @@ def content_digest(path: str | Path, digest: Any) -> None:
     for q in files:
         if p.is_dir():
             digest.update(str(q.relative_to(p)).encode("utf-8") + b"\0")
-        with open_input(q, decompress=False) as f:
+        with open_input(q) as f:
             for chunk in iter(lambda: f.read(1 << 20), b""):
                 digest.update(chunk)
 
@@ -404,7 +406,8 @@ def read_items(path: str | Path, fmt: str | None = None, langs: Any = None, *, d
     Canonical JSONL keeps its line numbers and per-line problems (the run goes on past a bad line);
     any other format yields ``Parsed(None, record)`` per record (the record id locates it) and raises
     :class:`~lancang.errors.InputError` where its reader stops. ``digest`` (a hashlib object) gets the
-    input's bytes: in the same pass for JSONL, in a pass of its own for other formats.
+    input's content (after gunzip, as every hash of an input in lancang: :func:`content_digest`): in
+    the same pass for JSONL, in a pass of its own for other formats.
     """
     from ..jsonl import Parsed, iter_lines
 
