@@ -16,7 +16,7 @@ from typing import Any
 import orjson
 
 from .. import __version__
-from ..corpora.formats import get_format, read_corpus, read_items, resolve_format
+from ..corpora.formats import MODEL_LIMITS, get_format, read_corpus, read_items, resolve_format
 from ..corpora.jsonl import Parsed, PathLike, is_stdio, open_input
 from ..corpora.model import now_iso
 from ..errors import InputError, UsageError
@@ -58,7 +58,6 @@ def _sev(req: dict[str, Any]) -> str:
 #: against the format's own schema or DTD, and read on past what lancang's model cannot hold, marking the
 #: record (``meta.model_limits``) instead of stopping, so a valid file is not failed for lancang's limits
 CHECK_READ_OPTIONS: dict[str, Any] = {"validate": True, "duplicate_lang": "first"}
-MODEL_LIMITS = "model_limits"
 
 
 class Checker:

@@ -40,6 +40,10 @@ FEATURES = {
     "extension-layers": "x-* layers",
 }
 
+#: the record ``meta`` key where a reader lists what the canonical model could not hold (two texts in one
+#: language, ...): valid in the format, a lancang limit; `lancang check` reports it as a warning
+MODEL_LIMITS = "model_limits"
+
 Reader = Callable[..., Iterator[dict[str, Any]]]
 Writer = Callable[..., int]
 

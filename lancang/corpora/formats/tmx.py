@@ -36,7 +36,7 @@ from lxml import etree
 from ... import __version__
 from ...errors import InputError
 from ..jsonl import PathLike
-from . import Format, Option, check_options
+from . import MODEL_LIMITS, Format, Option, check_options
 from .xmlcodes import PLACEHOLDER, SPANNING, CodeError, events, kinds_for, paired, public_attrs, read_content
 from .xmlsafe import (
     XML_NS,
@@ -64,7 +64,6 @@ MAX_UNIT_ELEMENTS = 50_000
 META_PROP = "x-lancang:meta"
 DOC_PROP = "x-lancang:doc"
 #: record meta key listing what a unit held that a lancang record cannot (reader option duplicate_lang=first)
-MODEL_LIMITS = "model_limits"
 
 SEGTYPES = ("block", "paragraph", "sentence", "phrase")
 HEADER_ATTRS = frozenset(("creationtool", "creationtoolversion", "segtype", "o-tmf", "adminlang", "srclang",

@@ -35,8 +35,7 @@ from lxml import etree
 
 from ...errors import InputError
 from ..jsonl import PathLike
-from . import Format, Option, check_options
-from .tmx import MODEL_LIMITS
+from . import MODEL_LIMITS, Format, Option, check_options
 from .xliff2rules import (
     CORE_NS,
     NS20,
