@@ -6,6 +6,7 @@ from __future__ import annotations
 import click
 
 from ..errors import UsageError
+from ..quality.scores import shown
 from .common import Reading, handle_errors, input_options, output_option
 
 
@@ -60,8 +61,6 @@ def lexicon(gold: str, output: str, reading: Reading, max_ngram: int, min_split:
                f"forms, from {res['sentences']} sentences, {res['tokens']} tokens", err=output == "-")
     h = res.get("heldout")
     if h:
-        from ..quality.scores import shown
-
         gain = "-" if None in (h["f1_with"], h["f1_without"]) else f"{h['f1_with'] - h['f1_without']:+.4f}"
         click.echo(f"held-out {heldout} ({h['annotator']}, {h['sides']:,} sides, {h['gold']:,} gold words): "
                    f"F1 {shown(h['f1_without'])} without the lexicon, {shown(h['f1_with'])} with it ({gain})",
@@ -148,5 +147,5 @@ def ner(gold: str, output: str, reading: Reading, dev: str | None, epochs: int, 
                       epochs=epochs, batch_size=batch_size, seed=seed, limit=limit, name=name,
                       version=model_version, force=force, echo=click.echo)
     perf = res["performance"]
-    kept = f"epoch {res['best_epoch']} (dev exact F1 {perf['ents_f']:.4f})" if perf else f"epoch {res['best_epoch']}"
+    kept = f"epoch {res['best_epoch']} (dev exact F1 {shown(perf['ents_f'])})" if perf else f"epoch {res['best_epoch']}"
     click.echo(f"{output}: spaCy pipeline {res['pipeline']} {model_version}, {kept}; labels {', '.join(res['labels'])}")
