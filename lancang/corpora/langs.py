@@ -66,6 +66,10 @@ SUBTAG_SCRIPTS = {"hans": "Han", "hant": "Han", "latn": "Latin", "arab": "Arabic
 #: Scripts written by exactly one language lancang serves: a text in one of them names its language.
 SCRIPT_LANGS = {"Han": "zh", "Thai": "th", "Lao": "lo", "Khmer": "km", "Myanmar": "my"}
 
+#: Languages written without spaces between words (their words are told apart by a segmenter, and
+#: their lengths and shingles are counted in characters)
+UNSPACED = frozenset({"zh", "ja", "th", "km", "lo", "my"})
+
 _TRADITIONAL_REGIONS = {"TW", "HK", "MO"}
 #: letters and their combining marks, marks that take the script of their base (Inherited) left out
 _LETTER = regex.compile(r"(?V1)[[\p{L}\p{M}]--[\p{Script=Inherited}\p{Script=Common}]]")
@@ -180,6 +184,11 @@ def letters(text: str) -> int:
     return len(_LETTER.findall(text))
 
 
+def unspaced(tag: str) -> bool:
+    """Whether the language of ``tag`` writes no spaces between words (:data:`UNSPACED`; any string)."""
+    return primary(tag) in UNSPACED
+
+
 def script_share(text: str, script: str) -> tuple[int, int]:
     """(letters of ``text`` in ``script``, all its letters)."""
     return len(_script_letter(script).findall(text)), letters(text)
@@ -197,6 +206,6 @@ def script_language(text: str, sample: int = 2000) -> str | None:
     return best if best_n and best_n * 2 >= letters(head) else None
 
 
-__all__ = ["ALIASES", "BCP47_PATTERN", "ISO_639_1", "LANG_SCRIPTS", "SCRIPT_LANGS", "SUBTAG_SCRIPTS", "canonical_tag",
-           "check_tag", "expected_script", "is_tag", "is_traditional", "iso639_1", "language", "letters", "primary",
-           "script_language", "script_share", "subtags", "tag_matches"]
+__all__ = ["ALIASES", "BCP47_PATTERN", "ISO_639_1", "LANG_SCRIPTS", "SCRIPT_LANGS", "SUBTAG_SCRIPTS", "UNSPACED",
+           "canonical_tag", "check_tag", "expected_script", "is_tag", "is_traditional", "iso639_1", "language",
+           "letters", "primary", "script_language", "script_share", "subtags", "tag_matches", "unspaced"]
