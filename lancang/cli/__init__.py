@@ -23,6 +23,9 @@ COMMANDS = {
     "annotators": "lancang.cli.annotate:annotators",
     "evaluate": "lancang.cli.evaluate:evaluate",
     "train": "lancang.cli.train:train",
+    "clean": "lancang.cli.clean:clean",
+    "filters": "lancang.cli.clean:filters",
+    "manifest": "lancang.cli.manifest:manifest",
 }
 
 

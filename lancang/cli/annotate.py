@@ -2,40 +2,21 @@
 
 from __future__ import annotations
 
-import json
 import sys
-from pathlib import Path
-from typing import Any
 
 import click
 import orjson
 
-from ..errors import InputError, UsageError
-from .common import Reading, format_option, handle_errors, input_options, key_values, progress_option, record_progress
-
-
-def parse_settings(items: tuple[str, ...], config_file: str | None) -> dict[str, dict[str, Any]]:
-    """``--config FILE`` (``{"jieba": {"hmm": false}}``) overlaid with ``--set jieba.hmm=false``."""
-    config: dict[str, dict[str, Any]] = {}
-    if config_file:
-        try:
-            doc = json.loads(Path(config_file).read_text(encoding="utf-8"))
-        except (OSError, ValueError) as exc:
-            raise InputError(f"{config_file}: cannot read annotator configuration: {exc}") from None
-        if not isinstance(doc, dict) or not all(isinstance(v, dict) for v in doc.values()):
-            raise InputError(f"{config_file}: expected an object of annotator name -> configuration object")
-        config = {k: dict(v) for k, v in doc.items()}
-    for item in items:
-        key, sep, raw = item.partition("=")
-        name, dot, opt = key.partition(".")
-        if not sep or not dot or not name or not opt:
-            raise UsageError(f"--set expects ANNOTATOR.KEY=VALUE (e.g. jieba.hmm=false), got {item!r}")
-        try:
-            value = json.loads(raw)
-        except ValueError:
-            value = raw
-        config.setdefault(name, {})[opt] = value
-    return config
+from .common import (
+    Reading,
+    format_option,
+    handle_errors,
+    input_options,
+    key_values,
+    parse_settings,
+    progress_option,
+    record_progress,
+)
 
 
 @click.command()

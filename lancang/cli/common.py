@@ -208,6 +208,54 @@ def output_option(*, required: bool = False, help: str = "Output file (`-` for s
     return deco
 
 
+def parse_settings(items: tuple[str, ...], config_file: str | None, kind: str = "annotator",
+                   switches: bool = False) -> dict[str, Any]:
+    """``--config FILE`` (``{"jieba": {"hmm": false}}``) overlaid with ``--set jieba.hmm=false``: plug-in
+    name -> configuration object. With ``switches``, ``--set NAME=false`` (or ``true``) turns a plug-in
+    off (or on with its defaults), and the file may say ``"name": false``."""
+    import json
+    from pathlib import Path
+
+    from ..errors import InputError, UsageError
+
+    config: dict[str, Any] = {}
+    if config_file:
+        try:
+            doc = json.loads(Path(config_file).read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise InputError(f"{config_file}: cannot read {kind} configuration: {exc}") from None
+        ok = isinstance(doc, dict) and all(isinstance(v, dict) or (switches and isinstance(v, bool))
+                                           for v in doc.values())
+        if not ok:
+            what = "a configuration object" + (" or true/false" if switches else "")
+            raise InputError(f"{config_file}: expected an object of {kind} name -> {what}")
+        config = {k: dict(v) if isinstance(v, dict) else v for k, v in doc.items()}
+    for item in items:
+        key, sep, raw = item.partition("=")
+        name, dot, opt = key.partition(".")
+        try:
+            value = json.loads(raw)
+        except ValueError:
+            value = raw
+        if switches and sep and name and not dot and isinstance(value, bool):
+            config[name] = value if value is False or not isinstance(config.get(name), dict) else config[name]
+            continue
+        if not sep or not dot or not name or not opt:
+            example = "jieba.hmm=false" if kind == "annotator" else "length-ratio.k=4 or langid=false"
+            raise UsageError(f"--set expects {kind.upper()}.KEY=VALUE (e.g. {example}), got {item!r}")
+        current = config.get(name)
+        config[name] = (dict(current) if isinstance(current, dict) else {})
+        config[name][opt] = value
+    return config
+
+
+def manifest_option(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """``--manifest M``: the manifest whose processing log gets this command's step."""
+    return click.option("--manifest", type=click.Path(dir_okay=False), metavar="MANIFEST",
+                        help="Append this step (kind, tool, settings, counts, input and output sha256) to the "
+                             "processing log of this manifest (`lancang manifest init` makes one).")(fn)
+
+
 def progress_option(fn: Callable[..., Any]) -> Callable[..., Any]:
     return click.option("--progress/--no-progress", default=True, show_default=True,
                         help="Progress counter on stderr (shown only on a terminal).")(fn)

@@ -17,7 +17,8 @@ def resolve_params(kind: str, name: str, schema: Mapping[str, Any], params: Mapp
     props = schema.get("properties", {})
     unknown = sorted(set(params) - set(props))
     if unknown:
-        raise UsageError(f"{kind} {name!r}: unknown parameter {unknown[0]!r}; known: {', '.join(sorted(props)) or 'none'}")
+        raise UsageError(f"{kind} {name!r}: unknown parameter {unknown[0]!r}; "
+                         f"known: {', '.join(sorted(props)) or 'none'}")
     out = {k: v["default"] for k, v in props.items() if "default" in v}
     out.update(params)
     full = dict(schema)

@@ -8,26 +8,15 @@ than the one it checks (:func:`verify_inputs`). Schema: ``lancang/schemas/metric
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any
 
 from .. import __version__
-from ..corpora.formats import content_digest
+from ..corpora.formats import file_sha256
 from ..corpora.model import now_iso
 from ..errors import InputError
 
 METRICS_ID = "lancang/metrics/1"
-
-
-def file_sha256(path: Any) -> str | None:
-    """sha256 of a file's content after gunzip (a folder: its files by sorted relative name); None for ``-``."""
-    if str(path) == "-" or not Path(str(path)).exists():
-        return None
-    h = hashlib.sha256()
-    content_digest(path, h)
-    return h.hexdigest()
 
 
 def signed_inputs(paths: Sequence[Any], digests: Sequence[str | None] | None = None) -> list[dict[str, Any]]:

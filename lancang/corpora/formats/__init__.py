@@ -403,6 +403,18 @@ def content_digest(path: str | Path, digest: Any) -> None:
                 digest.update(chunk)
 
 
+def file_sha256(path: str | Path) -> str | None:
+    """sha256 of a file's content after gunzip (a folder: its files by sorted relative name, see
+    :func:`content_digest`); None for ``-`` and for a path that does not exist."""
+    import hashlib
+
+    if str(path) == "-" or not Path(str(path)).exists():
+        return None
+    h = hashlib.sha256()
+    content_digest(path, h)
+    return h.hexdigest()
+
+
 def read_items(path: str | Path, fmt: str | None = None, langs: Any = None, *, digest: Any = None,
                **options: Any) -> Iterator[Any]:
     """Like :func:`read_corpus`, as the line-located items of :func:`lancang.corpora.jsonl.iter_lines`.

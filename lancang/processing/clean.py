@@ -1,0 +1,434 @@
+"""``lancang clean``: repair, score and keep or reject every record of a corpus; nothing is lost.
+
+The runner streams any readable corpus (:mod:`lancang.corpora.formats`) through the filters of the
+registry (:mod:`lancang.processing.filters`), in their order:
+
+1. **repairs**: filters with ``repairs=True`` change what can be changed without changing meaning;
+2. **fit**: ``corpus`` filters learn from the repaired corpus in a streamed pass of their own;
+3. **scores**: every filter scores every record (batches, so a filter can vectorise);
+4. **decisions**: each filter turns its scores into reasons, from the scores and its parameters only.
+
+A record with no reason goes to OUT (with ``meta.clean.repairs`` when it was repaired); a record with
+reasons goes to REJECTS as it was read, with ``meta.clean.reasons`` (filter, score, value, threshold).
+A record that breaks the model's invariants is rejected by the pseudo-filter ``record`` rather than
+stopping the run. Every record read is in exactly one of the two.
+
+Scores are kept apart from decisions (OpusFilter's design): :func:`score_file` writes every filter's
+scores per record with what the corpus filters learnt and the input's hash; :func:`clean_file` with
+``from_scores=`` re-decides from them with new parameters and does not score again (a scores file of
+another corpus is refused).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from itertools import islice
+from typing import Any
+
+import orjson
+
+from ..corpora.formats import file_sha256, format_for_path, read_items, write_corpus
+from ..corpora.invariants import check_record
+from ..corpora.io import atomic_output
+from ..corpora.jsonl import Parsed, iter_lines, json_type
+from ..corpora.manifest import ProcessingLog
+from ..errors import InputError, UsageError
+from .filters import FILTERS, Filter, Reason, Repair, filter_order
+
+PathLike = str | os.PathLike
+SCORES_ID = "lancang/scores/1"
+BATCH = 1000
+#: filters whose rejections are logged as the de-duplication step, not cleaning
+DEDUP_FILTERS = ("duplicates",)
+
+
+# ------------------------------------------------------------------------------------ building
+
+def _missing(cls: type[Filter]) -> list[str]:
+    import importlib.util
+
+    out = []
+    for m in cls.modules:
+        try:
+            if importlib.util.find_spec(m) is None:
+                out.append(m)
+        except (ImportError, ValueError):
+            out.append(m)
+    return out
+
+
+def build_filters(config: Mapping[str, Any] | None = None) -> list[Filter]:
+    """The filters to run, in registry order: the default ones, plus those configured; a filter
+    configured ``false`` is off. ``config`` maps a filter name to its parameters (or ``true``/``false``)."""
+    config = dict(config or {})
+    names = filter_order()
+    unknown = sorted(set(config) - set(names))
+    if unknown:
+        raise UsageError(f"unknown filter {unknown[0]!r}; known: {', '.join(names)}")
+    out: list[Filter] = []
+    for name in names:
+        setting = config.get(name)
+        if setting is False:
+            continue
+        cls = FILTERS.get(name)
+        if setting is None and not cls.default:
+            continue
+        if setting is not None and setting is not True and not isinstance(setting, Mapping):
+            raise UsageError(f"filter {name!r}: expected an object of parameters, true or false, got {setting!r}")
+        missing = _missing(cls)
+        if missing:
+            hint = f'pip install "lancang[{cls.extra}]"' if cls.extra else f"pip install {' '.join(missing)}"
+            raise UsageError(f"filter {name!r} needs {', '.join(missing)}: {hint} "
+                             f"(or switch it off: --set {name}=false)")
+        out.append(cls(**(dict(setting) if isinstance(setting, Mapping) else {})))
+    if not out:
+        raise UsageError("no filter is on")
+    return out
+
+
+def describe_filters() -> list[dict[str, Any]]:
+    rows = []
+    for name in filter_order():
+        cls = FILTERS.get(name)
+        row = cls.describe()
+        row["installed"] = not _missing(cls)
+        rows.append(row)
+    return rows
+
+
+# ------------------------------------------------------------------------------------- results
+
+@dataclass
+class CleanStats:
+    records: int = 0
+    kept: int = 0
+    rejected: int = 0
+    #: records each filter gave a reason to reject (a record may have several)
+    rejected_by: dict[str, int] = field(default_factory=dict)
+    #: records rejected by that filter alone
+    only_by: dict[str, int] = field(default_factory=dict)
+    #: repairs per filter and kind: places changed
+    repairs: dict[str, dict[str, int]] = field(default_factory=dict)
+    repaired_records: int = 0
+    filters: list[str] = field(default_factory=list)
+    #: what the corpus filters learnt
+    learnt: dict[str, Any] = field(default_factory=dict)
+
+    def add(self, reasons: Sequence[Reason], repairs: Sequence[Repair]) -> None:
+        self.records += 1
+        if repairs:
+            self.repaired_records += 1
+            for r in repairs:
+                kinds = self.repairs.setdefault(r.filter, {})
+                kinds[r.kind] = kinds.get(r.kind, 0) + r.count
+        if not reasons:
+            self.kept += 1
+            return
+        self.rejected += 1
+        by = {r.filter for r in reasons}
+        for f in by:
+            self.rejected_by[f] = self.rejected_by.get(f, 0) + 1
+        if len(by) == 1:
+            (f,) = by
+            self.only_by[f] = self.only_by.get(f, 0) + 1
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"records": self.records, "kept": self.kept, "rejected": self.rejected,
+                "repaired_records": self.repaired_records,
+                "filters": [{"filter": f, "rejected": self.rejected_by.get(f, 0), "only": self.only_by.get(f, 0),
+                             "repairs": self.repairs.get(f, {})} for f in ["record", *self.filters]
+                            if f != "record" or self.rejected_by.get(f)],
+                "learnt": self.learnt}
+
+
+# ------------------------------------------------------------------------------------- reading
+
+def _records(source: PathLike, fmt: str | None, langs: Any, options: Mapping[str, Any] | None
+             ) -> Iterator[tuple[int | None, dict[str, Any]]]:
+    for item in read_items(source, fmt, langs, **dict(options or {})):
+        if not isinstance(item, Parsed):
+            if item.severity == "error":
+                raise InputError(f"{source}:{item.line}: {item.message}")
+            continue
+        if not isinstance(item.value, dict):
+            raise InputError(f"{source}:{item.line}: a record is a JSON object, not {json_type(item.value)}")
+        yield item.line, item.value
+
+
+def _invalid(rec: dict[str, Any]) -> Reason | None:
+    issues = check_record(rec)
+    errors = [i for i in issues if i[1] == "error"]
+    if not errors:
+        return None
+    code, _, ptr, msg = errors[0]
+    return Reason("record", code, ptr or "/", message=msg)
+
+
+def _repaired(rec: dict[str, Any], filters: Sequence[Filter]) -> tuple[dict[str, Any], list[Repair]]:
+    done: list[Repair] = []
+    for f in filters:
+        if f.repairs:
+            rec, rs = f.repair(rec)
+            done.extend(rs)
+    return rec, done
+
+
+def _batches(items: Iterable[Any], n: int) -> Iterator[list[Any]]:
+    it = iter(items)
+    while batch := list(islice(it, n)):
+        yield batch
+
+
+@dataclass
+class _Item:
+    line: int | None
+    original: dict[str, Any]
+    record: dict[str, Any]
+    repairs: list[Repair]
+    invalid: Reason | None
+
+
+def _items(source: PathLike, filters: Sequence[Filter], fmt: str | None, langs: Any,
+           options: Mapping[str, Any] | None) -> Iterator[_Item]:
+    for line, rec in _records(source, fmt, langs, options):
+        bad = _invalid(rec)
+        if bad is not None:
+            yield _Item(line, rec, rec, [], bad)
+            continue
+        fixed, repairs = _repaired(rec, filters)
+        yield _Item(line, rec, fixed, repairs, None)
+
+
+def _fit(source: PathLike, filters: Sequence[Filter], fmt: str | None, langs: Any,
+         options: Mapping[str, Any] | None) -> None:
+    for f in filters:
+        if f.kind == "corpus":
+            f.fit(it.record for it in _items(source, filters, fmt, langs, options) if it.invalid is None)
+
+
+def _scores_of(batch: Sequence[_Item], filters: Sequence[Filter]) -> list[dict[str, Any]]:
+    valid = [it.record for it in batch if it.invalid is None]
+    per_filter = [f.score_batch(valid) for f in filters]
+    out: list[dict[str, Any]] = []
+    k = 0
+    for it in batch:
+        if it.invalid is not None:
+            out.append({})
+            continue
+        out.append({f.name: per_filter[j][k] for j, f in enumerate(filters)})
+        k += 1
+    return out
+
+
+def _decide(item: _Item, scores: Mapping[str, Any], filters: Sequence[Filter]) -> list[Reason]:
+    if item.invalid is not None:
+        return [item.invalid]
+    reasons: list[Reason] = []
+    for f in filters:
+        if f.name in scores:
+            reasons.extend(f.decide(scores[f.name]))
+    return reasons
+
+
+def _with_meta(rec: dict[str, Any], key: str, value: list[dict[str, Any]]) -> dict[str, Any]:
+    out = dict(rec)
+    meta = dict(out.get("meta") or {})
+    clean = dict(meta.get("clean") or {})
+    clean[key] = value
+    meta["clean"] = clean
+    out["meta"] = meta
+    return out
+
+
+# ------------------------------------------------------------------------------------- running
+
+def _settings(filters: Sequence[Filter]) -> dict[str, Any]:
+    return {f.name: f.params for f in filters}
+
+
+def _log_steps(log: ProcessingLog, stats: CleanStats, filters: Sequence[Filter], source: PathLike,
+               outputs: Sequence[PathLike], extra: Mapping[str, Any]) -> None:
+    if not log:
+        return
+    settings = {**_settings(filters), **extra}
+    dedup = [f.name for f in filters if f.name in DEDUP_FILTERS]
+    cleaning = {k: v for k, v in stats.rejected_by.items() if k not in dedup}
+    steps: list[dict[str, Any]] = [{
+        "step": "cleaning", "settings": {k: v for k, v in settings.items() if k not in dedup},
+        "counts": {"records": stats.records, "kept": stats.kept, "rejected": stats.rejected,
+                   "rejected_by": cleaning, "repaired_records": stats.repaired_records,
+                   "repairs": stats.repairs},
+        "inputs": [source], "outputs": list(outputs), "records_in": stats.records, "records_out": stats.kept}]
+    if dedup:
+        steps.append({"step": "deduplication", "settings": {k: settings[k] for k in dedup},
+                      "counts": {"records": stats.records,
+                                 "rejected": sum(stats.rejected_by.get(k, 0) for k in dedup)},
+                      "inputs": [source], "outputs": list(outputs), "records_in": stats.records,
+                      "records_out": stats.kept})
+    log.extend(steps)
+
+
+def clean_file(source: PathLike, target: PathLike, *, rejects: PathLike, config: Mapping[str, Any] | None = None,
+               from_scores: PathLike | None = None, scores: PathLike | None = None, fmt: str | None = None,
+               langs: Any = None, options: Mapping[str, Any] | None = None, out_format: str | None = None,
+               write_options: Mapping[str, Any] | None = None, manifest: PathLike | None = None,
+               batch_size: int = BATCH, progress: Callable[[int], None] | None = None) -> CleanStats:
+    """Clean ``source`` into ``target`` (kept records) and ``rejects`` (lancang JSONL, each rejected
+    record as read with its reasons). ``from_scores`` re-decides from a scores file of the same input;
+    ``scores`` also writes the scores file while cleaning. ``manifest`` gets the cleaning (and
+    de-duplication) steps appended."""
+    log = ProcessingLog(manifest, "clean")
+    filters = build_filters(config)
+    stats = CleanStats(filters=[f.name for f in filters])
+    rej_format = format_for_path(rejects)
+    if rej_format is not None and rej_format.name != "jsonl":
+        raise UsageError(f"{rejects}: the rejects file is lancang JSONL (it keeps each record's reasons)")
+    if out_format is None and (str(target) == "-" or format_for_path(target) is None):
+        out_format = "jsonl"
+    stored = None
+    if from_scores is not None:
+        stored = _open_scores(from_scores, source, filters)
+    else:
+        _fit(source, filters, fmt, langs, options)
+    stats.learnt = {f.name: f.state() for f in filters if f.state()}
+
+    def decided(rej: Any, sc: Any) -> Iterator[dict[str, Any]]:
+        items = _items(source, filters, fmt, langs, options)
+        for batch in _batches(items, batch_size):
+            if stored is not None:
+                all_scores = [_stored_line(stored, it, from_scores) for it in batch]
+            else:
+                all_scores = _scores_of(batch, filters)
+                if sc is not None:
+                    for it, s in zip(batch, all_scores):
+                        sc.write(_score_line(it, s))
+            for it, s in zip(batch, all_scores):
+                reasons = _decide(it, s, filters)
+                stats.add(reasons, it.repairs)
+                if reasons:
+                    rej.write(orjson.dumps(_with_meta(it.original, "reasons", [r.to_dict() for r in reasons]),
+                                           option=orjson.OPT_APPEND_NEWLINE))
+                elif it.repairs:
+                    yield _with_meta(it.record, "repairs", [r.to_dict() for r in it.repairs])
+                else:
+                    yield it.record
+            if progress:
+                progress(stats.records)
+        if stored is not None:
+            _end_of_scores(stored, from_scores)
+
+    try:
+        with atomic_output(rejects) as rej:
+            if scores is not None:
+                with atomic_output(scores) as sc:
+                    sc.write(orjson.dumps(_header(source, filters), option=orjson.OPT_APPEND_NEWLINE))
+                    write_corpus(decided(rej, sc), target, out_format, langs, **dict(write_options or {}))
+            else:
+                write_corpus(decided(rej, None), target, out_format, langs, **dict(write_options or {}))
+    finally:
+        for f in filters:
+            f.close()
+        if stored is not None:
+            stored.close()
+    outputs = [target, rejects] + ([scores] if scores is not None else [])
+    _log_steps(log, stats, filters, source, outputs,
+               {"from_scores": True} if from_scores is not None else {})
+    return stats
+
+
+# --------------------------------------------------------------------------------- scores files
+
+def _header(source: PathLike, filters: Sequence[Filter]) -> dict[str, Any]:
+    from .. import __version__
+
+    return {"scores": SCORES_ID, "lancang": __version__,
+            "input": {"path": "-" if str(source) == "-" else os.path.basename(str(source)),
+                      "sha256": file_sha256(source)},
+            "filters": {f.name: {"params": f.params, "state": f.state()} for f in filters}}
+
+
+def _score_line(item: _Item, scores: Mapping[str, Any]) -> bytes:
+    row: dict[str, Any] = {"id": item.original.get("id"), "scores": scores}
+    if item.line is not None:
+        row["line"] = item.line
+    if item.invalid is not None:
+        row["invalid"] = item.invalid.to_dict()
+    return orjson.dumps(row, option=orjson.OPT_APPEND_NEWLINE)
+
+
+def score_file(source: PathLike, target: PathLike, *, config: Mapping[str, Any] | None = None,
+               fmt: str | None = None, langs: Any = None, options: Mapping[str, Any] | None = None,
+               batch_size: int = BATCH, progress: Callable[[int], None] | None = None) -> CleanStats:
+    """Write every filter's scores for every record of ``source`` to ``target`` (JSONL: a header with
+    the input's hash and what the corpus filters learnt, then one line per record); decide nothing."""
+    filters = build_filters(config)
+    stats = CleanStats(filters=[f.name for f in filters])
+    try:
+        _fit(source, filters, fmt, langs, options)
+        stats.learnt = {f.name: f.state() for f in filters if f.state()}
+        with atomic_output(target) as out:
+            out.write(orjson.dumps(_header(source, filters), option=orjson.OPT_APPEND_NEWLINE))
+            for batch in _batches(_items(source, filters, fmt, langs, options), batch_size):
+                for it, s in zip(batch, _scores_of(batch, filters)):
+                    stats.records += 1
+                    out.write(_score_line(it, s))
+                if progress:
+                    progress(stats.records)
+    finally:
+        for f in filters:
+            f.close()
+    return stats
+
+
+class _Stored:
+    def __init__(self, lines: Iterator[Any]):
+        self.lines = lines
+
+    def close(self) -> None:
+        close = getattr(self.lines, "close", None)
+        if close:
+            close()
+
+
+def _open_scores(path: PathLike, source: PathLike, filters: Sequence[Filter]) -> _Stored:
+    lines = iter_lines(path)
+    first = next(lines, None)
+    if first is None or not isinstance(first, Parsed) or not isinstance(first.value, dict) \
+            or first.value.get("scores") != SCORES_ID:
+        raise InputError(f"{path}:1: not a lancang scores file (its first line names {SCORES_ID!r})")
+    head = first.value
+    want = (head.get("input") or {}).get("sha256")
+    have = file_sha256(source)
+    if want is None or have is None:
+        raise InputError(f"{path}: the scores and the corpus must both be files with a known hash to be matched")
+    if want != have:
+        raise InputError(f"{path}: these scores are of another corpus (input sha256 {want[:12]}…, "
+                         f"{source} has {have[:12]}…); score it again with --scores-only")
+    known = head.get("filters") or {}
+    for f in filters:
+        if f.name not in known:
+            raise InputError(f"{path}: has no scores of filter {f.name!r} (scored: {', '.join(known) or 'none'}); "
+                             f"switch it off (--set {f.name}=false) or score again")
+        f.load_state((known[f.name] or {}).get("state") or {})
+    return _Stored(lines)
+
+
+def _stored_line(stored: _Stored, item: _Item, path: PathLike) -> dict[str, Any]:
+    row = next(stored.lines, None)
+    if row is None:
+        raise InputError(f"{path}: ends before the corpus does (at record {item.original.get('id')!r})")
+    if not isinstance(row, Parsed) or not isinstance(row.value, dict):
+        raise InputError(f"{path}:{row.line}: not a scores line")
+    if row.value.get("id") != item.original.get("id"):
+        raise InputError(f"{path}:{row.line}: scores of record {row.value.get('id')!r} where the corpus has "
+                         f"{item.original.get('id')!r}")
+    return row.value.get("scores") or {}
+
+
+def _end_of_scores(stored: _Stored, path: PathLike) -> None:
+    extra = next(stored.lines, None)
+    if extra is not None:
+        raise InputError(f"{path}:{extra.line}: more scores than records in the corpus")
+
