@@ -6,7 +6,9 @@ temporary SQLite table on disk, and :meth:`DuplicateIndex.late_duplicates` repor
 the stream has ended. Memory therefore stays flat however long the stream.
 
 :class:`SpillFile` is that temporary database: the one way lancang spills to disk (also used by the
-record join, :mod:`lancang.quality.join`).
+record join, :mod:`lancang.quality.join`). :class:`FirstSeen` answers at once instead of at the end
+(what came first under a key, for the cleaning filter that rejects duplicates as the stream goes),
+in the same bounded memory.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ import contextlib
 import os
 import sqlite3
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 SPILL_AT = 50_000
@@ -106,6 +108,91 @@ class DuplicateIndex:
         self._db = None
 
     def __enter__(self) -> DuplicateIndex:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+class FirstSeen:
+    """The first value stored under each 64-bit integer key, answered at once, in bounded memory.
+
+    Values are tuples of ``width`` SQLite values (numbers, strings, bytes). The first ``spill_at``
+    keys live in a dict; past that, all of them go to a table of a :class:`SpillFile` keyed by the
+    integer, queried in batches (:meth:`get_many`), so memory stays flat however long the stream.
+    A key stored twice keeps its first value.
+    """
+
+    _CHUNK = 900  # parameters of one ``IN (...)`` query (SQLite allows at least 999)
+
+    def __init__(self, width: int = 1, spill_at: int = SPILL_AT, tmpdir: str | None = None):
+        self.width, self.spill_at, self.tmpdir = width, spill_at, tmpdir
+        self._mem: dict[int, tuple[Any, ...]] = {}
+        self._spill_file: SpillFile | None = None
+        self._db: sqlite3.Connection | None = None
+        self._n = 0
+
+    @property
+    def spilled(self) -> bool:
+        return self._db is not None
+
+    def __len__(self) -> int:
+        return self._n
+
+    @staticmethod
+    def _signed(key: int) -> int:
+        """A key as SQLite's signed 64-bit integer (unsigned keys wrap around)."""
+        key &= 0xFFFF_FFFF_FFFF_FFFF
+        return key - (1 << 64) if key >= 1 << 63 else key
+
+    def get_many(self, keys: Iterable[int]) -> dict[int, tuple[Any, ...]]:
+        """The stored value of each of ``keys`` that has one."""
+        if self._db is None:
+            mem = self._mem
+            return {k: mem[k] for k in keys if k in mem}
+        wanted = {self._signed(k): k for k in keys}
+        out: dict[int, tuple[Any, ...]] = {}
+        ids = list(wanted)
+        for a in range(0, len(ids), self._CHUNK):
+            part = ids[a:a + self._CHUNK]
+            rows = self._db.execute(f"SELECT * FROM f WHERE k IN ({','.join('?' * len(part))})", part)
+            for row in rows:
+                out[wanted[row[0]]] = tuple(row[1:])
+        return out
+
+    def put_many(self, items: Iterable[tuple[int, tuple[Any, ...]]]) -> None:
+        """Store each (key, value) whose key has no value yet."""
+        if self._db is None:
+            mem = self._mem
+            for k, v in items:
+                if k not in mem:
+                    mem[k] = v
+            self._n = len(mem)
+            if len(mem) >= self.spill_at:
+                self._spill()
+            return
+        before = self._db.total_changes
+        self._db.executemany(f"INSERT OR IGNORE INTO f VALUES (?{', ?' * self.width})",
+                             ((self._signed(k), *v) for k, v in items))
+        self._n += self._db.total_changes - before
+
+    def _spill(self) -> None:
+        cols = ", ".join(f"v{i}" for i in range(self.width))
+        self._spill_file = SpillFile(f"CREATE TABLE f (k INTEGER PRIMARY KEY, {cols});", "lancang-first-", self.tmpdir)
+        self._db = self._spill_file.db
+        assert self._db is not None
+        mem, self._mem = self._mem, {}
+        self._db.executemany(f"INSERT INTO f VALUES (?{', ?' * self.width})",
+                             ((self._signed(k), *v) for k, v in mem.items()))
+
+    def close(self) -> None:
+        if self._spill_file is not None:
+            self._spill_file.close()
+            self._spill_file = None
+        self._db = None
+        self._mem = {}
+
+    def __enter__(self) -> FirstSeen:
         return self
 
     def __exit__(self, *exc: object) -> None:
