@@ -355,13 +355,17 @@ def _check_replaceable(rec: dict[str, Any], tag: str, side: dict[str, Any], laye
 def annotate_file(source: PathLike, target: PathLike, pipeline: Pipeline, batch_size: int = 64,
                   progress: Callable[[int], None] | None = None, *, fmt: str | None = None, langs: Any = None,
                   options: dict[str, Any] | None = None, out_format: str | None = None,
-                  write_options: dict[str, Any] | None = None) -> Stats:
+                  write_options: dict[str, Any] | None = None, manifest: PathLike | None = None) -> Stats:
     """Stream records from ``source`` (any readable format), annotate them in batches and write them to
     ``target`` (JSONL unless ``out_format`` or the file name says otherwise) atomically.
 
     A JSONL line that is not a JSON record stops the run with its line number; nothing is written then.
+    ``manifest`` gets the annotation step appended to its processing log.
     """
     from ..corpora.formats import format_for_path, read_items, write_corpus
+    from ..corpora.manifest import ProcessingLog
+
+    log = ProcessingLog(manifest, "annotate")
 
     stats = Stats()
 
@@ -398,4 +402,9 @@ def annotate_file(source: PathLike, target: PathLike, pipeline: Pipeline, batch_
     if out_format is None and (str(target) == "-" or format_for_path(target) is None):
         out_format = "jsonl"  # standard output and unknown names get lancang's own format
     write_corpus(annotated(), target, out_format, langs, **(write_options or {}))
+    if log:
+        import dataclasses
+
+        log.append(step="annotation", settings=dataclasses.asdict(pipeline.cfg), counts=stats.to_dict(),
+                   inputs=[source], outputs=[target], records_in=stats.records, records_out=stats.records)
     return stats

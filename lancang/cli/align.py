@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from .common import Reading, handle_errors, input_options, key_values, progress_option, record_progress
+from .common import Reading, handle_errors, input_options, key_values, manifest_option, progress_option, record_progress
 
 
 @click.command()
@@ -31,11 +31,12 @@ from .common import Reading, handle_errors, input_options, key_values, progress_
                                                  "grow-diag-final-and"]),
               help="Words: how the two directions are combined (default grow-diag-final-and).")
 @click.option("--replace", is_flag=True, help="Replace a link of the same kind between the same sides.")
+@manifest_option
 @progress_option
 @handle_errors
 def align(source: str, target: str, sentences: bool, words: bool, reading: Reading, aligners: tuple[str, ...],
           settings: tuple[str, ...], split: bool, model_dir: str | None, save_model: str | None,
-          symmetrize: str | None, replace: bool, progress: bool) -> None:
+          symmetrize: str | None, replace: bool, manifest: str | None, progress: bool) -> None:
     """Align parallel corpora: sentences of document pairs into n-m beads, tokens of sentence pairs, or both.
 
     --sentences reads records holding one document per side (the side's text and its sentences
@@ -61,7 +62,7 @@ def align(source: str, target: str, sentences: bool, words: bool, reading: Readi
         out = align_file(source, target, sentences=sentences, words=words, src=reading.src, tgt=reading.tgt,
                          aligners=aligners, config=key_values(settings, "--set"), split=split, model_dir=model_dir,
                          save_model=save_model, symmetrize=symmetrize, replace=replace, progress=tick,
-                         fmt=reading.fmt, options=reading.options)
+                         fmt=reading.fmt, options=reading.options, manifest=manifest)
     if "sentences" in out:
         s = out["sentences"]
         click.echo(f"{s['records']:,} records, {s['beads']:,} beads, {s['weak_beads']:,} with score < 0.5", err=True)

@@ -13,6 +13,7 @@ from .common import (
     handle_errors,
     input_options,
     key_values,
+    manifest_option,
     parse_settings,
     progress_option,
     record_progress,
@@ -43,11 +44,13 @@ from .common import (
               help="Output format (default: from TARGET's name, else lancang JSONL).")
 @click.option("-O", "--out-option", "out_options", multiple=True, metavar="KEY=VALUE",
               help="Writer option of the output format (`lancang formats` lists them).")
+@manifest_option
 @progress_option
 @handle_errors
 def annotate(source: str, target: str, layers: str, use: tuple[str, ...], settings: tuple[str, ...],
              config_file: str | None, lang_from: str, sides: str | None, overwrite: bool, batch_size: int,
-             reading: Reading, out_format: str | None, out_options: tuple[str, ...], progress: bool) -> None:
+             reading: Reading, out_format: str | None, out_options: tuple[str, ...], manifest: str | None,
+             progress: bool) -> None:
     """Segment words, split sentences and tag named entities on every side, with provenance on each layer.
 
     Reads any format (lancang JSONL, TMX, XLIFF, CoNLL-U, plain text with --src...), streams the
@@ -75,7 +78,7 @@ def annotate(source: str, target: str, layers: str, use: tuple[str, ...], settin
     pipeline = Pipeline.build(cfg)
     with record_progress("annotating", progress) as tick:
         st = annotate_file(source, target, pipeline, batch_size=batch_size, progress=tick, **reading.kwargs(),
-                           out_format=out_format, write_options=key_values(out_options, "-O"))
+                           out_format=out_format, write_options=key_values(out_options, "-O"), manifest=manifest)
     parts = [f"{x['layer']} {x['lang']} ({x['annotator']}): {x['sides']:,} sides, {x['spans']:,} "
              + ("entities" if x["layer"] == "entities" else "spans")
              for x in st.to_dict()["layers"]]

@@ -10,7 +10,7 @@ import orjson
 
 from ..corpora.convert import convert as run_convert
 from ..corpora.formats import FEATURES, all_formats
-from .common import Reading, format_option, handle_errors, input_options, key_values, old_spelling
+from .common import Reading, format_option, handle_errors, input_options, key_values, manifest_option, old_spelling
 
 
 @click.command()
@@ -22,9 +22,10 @@ from .common import Reading, format_option, handle_errors, input_options, key_va
 @click.option("-O", "--out-option", "out_options", multiple=True, metavar="KEY=VALUE",
               help="Writer option of the output format (e.g. scheme=bioes; `lancang formats` lists them).")
 @click.option("--allow-loss", is_flag=True, help="Convert even when the target cannot hold everything (counted).")
+@manifest_option
 @handle_errors
 def convert(source: str, target: str, reading: Reading, to_format: str | None, out_options: tuple[str, ...],
-            allow_loss: bool) -> None:
+            allow_loss: bool, manifest: str | None) -> None:
     """Convert a corpus between formats through lancang's canonical records.
 
     Streams record by record and writes atomically. When the target format cannot hold something the
@@ -41,7 +42,7 @@ def convert(source: str, target: str, reading: Reading, to_format: str | None, o
     """
     rep = run_convert(source, target, from_format=reading.fmt, to_format=to_format, langs=reading.langs,
                       allow_loss=allow_loss, read_options=reading.options,
-                      write_options=key_values(out_options, "-O"))
+                      write_options=key_values(out_options, "-O"), manifest=manifest)
     lost = ", ".join(f"{k} in {v} records" for k, v in sorted(rep.lost.items()))
     click.echo(f"{source} ({rep.source}) -> {target} ({rep.target}): {rep.records} records"
                + (f"; not carried: {lost}" if lost else ""), err=True)

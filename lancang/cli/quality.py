@@ -14,7 +14,7 @@ from ..quality import acceptance as acc
 from ..quality import agreement as agr
 from ..quality import sampling as smp
 from ..quality.scores import shown as _fmt
-from .common import Reading, handle_errors, input_options, output_option
+from .common import Reading, handle_errors, input_options, manifest_option, output_option
 
 
 def _dump(doc: Any) -> bytes:
@@ -98,11 +98,12 @@ def switching_options(fn: Any) -> Any:
               help="--plan-only: text (default) or json. Sample: jsonl (default) or labelstudio tasks.")
 @input_options()
 @switching_options
+@manifest_option
 @handle_errors
 def sample(corpus: str | None, out: str | None, output: str | None, aql: str | None, level: str | None,
            severity: str | None, count: str | None, fixed: str | None, seed: int | None, lot_size: int | None,
            plan_only: bool, fmt: str | None, reading: Reading, history: str | None, allow_reduced: bool,
-           force_severity: bool, resume: bool) -> None:
+           force_severity: bool, resume: bool, manifest: str | None) -> None:
     """Draw a reproducible acceptance-inspection sample from a corpus for reviewers (GB/T 2828.1 / ISO 2859-1
     single sampling, or a fixed TC260-003 plan).
 
@@ -139,7 +140,7 @@ def sample(corpus: str | None, out: str | None, output: str | None, aql: str | N
     res = acc.sample_corpus(corpus, out, aql=aql, level=level, severity=severity, count=count, plan=fixed, seed=seed,
                             lot_size=lot_size, plan_only=plan_only, history=history, allow_reduced=allow_reduced,
                             force_severity=force_severity, resume=resume, out_format=fmt or "jsonl",
-                            **reading.kwargs())
+                            manifest=manifest, **reading.kwargs())
     plan, switch = res["plan"], res["switching"]
     if plan_only:
         if fmt == "json":
@@ -217,9 +218,10 @@ def render_inspection(d: dict[str, Any], path: str) -> str:
 @output_option(old=("--out",),
                help="Also write the metrics document (JSON) to this file, e.g. for `lancang check --metrics`.")
 @switching_options
+@manifest_option
 @handle_errors
 def inspect(reviewed: str, corpus: str | None, reading: Reading, fmt: str, output: str | None, history: str | None,
-            allow_reduced: bool, force_severity: bool, resume: bool) -> None:
+            allow_reduced: bool, force_severity: bool, resume: bool, manifest: str | None) -> None:
     """Decide on a lot from a reviewed sample: accept when the defects found are at most Ac, reject from Re.
 
     Reads the sample that `lancang sample` wrote (JSONL, or Label Studio tasks whose meta carries the
@@ -249,7 +251,8 @@ def inspect(reviewed: str, corpus: str | None, reading: Reading, fmt: str, outpu
     Exit codes: 0 lot accepted, 1 lot rejected, 2 usage or input error.
     """
     doc = acc.inspect_sample(reviewed, corpus=corpus, history=history, allow_reduced=allow_reduced,
-                             force_severity=force_severity, resume=resume, output=output, **reading.kwargs())
+                             force_severity=force_severity, resume=resume, output=output, manifest=manifest,
+                             **reading.kwargs())
     result = doc["inspection"]
     if output:
         _write_json(output, doc)

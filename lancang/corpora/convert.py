@@ -30,9 +30,14 @@ class ConvertReport:
 
 def convert(src: PathLike, dst: PathLike, *, from_format: str | None = None, to_format: str | None = None,
             langs: Sequence[str] | None = None, allow_loss: bool = False,
-            read_options: dict[str, Any] | None = None, write_options: dict[str, Any] | None = None) -> ConvertReport:
+            read_options: dict[str, Any] | None = None, write_options: dict[str, Any] | None = None,
+            manifest: PathLike | None = None) -> ConvertReport:
     """Read ``src``, write ``dst``; raises :class:`LossError` at the first record whose content the
-    target cannot hold, unless ``allow_loss`` (then the loss is counted per feature in the report)."""
+    target cannot hold, unless ``allow_loss`` (then the loss is counted per feature in the report).
+    ``manifest`` gets the conversion step appended to its processing log."""
+    from .manifest import ProcessingLog
+
+    log = ProcessingLog(manifest, "convert")
     fin = resolve_format(src, from_format, "input")
     fout = resolve_format(dst, to_format, "output")
     if fout.write is None:
@@ -42,6 +47,7 @@ def convert(src: PathLike, dst: PathLike, *, from_format: str | None = None, to_
     report = ConvertReport(fin.name, fout.name)
     if fout.max_sides is None and fout.carries >= frozenset(FEATURES):  # the target holds anything
         report.records = fout.write(records, dst, langs=langs, **write_options)
+        _log(log, report, src, dst, allow_loss, write_options)
         return report
 
     def checked() -> Iterator[dict[str, Any]]:
@@ -57,4 +63,14 @@ def convert(src: PathLike, dst: PathLike, *, from_format: str | None = None, to_
             yield rec
 
     fout.write(checked(), dst, langs=langs, **write_options)
+    _log(log, report, src, dst, allow_loss, write_options)
     return report
+
+
+def _log(log: Any, report: ConvertReport, src: PathLike, dst: PathLike, allow_loss: bool,
+         write_options: dict[str, Any]) -> None:
+    if log:
+        log.append(step="conversion", settings={"from": report.source, "to": report.target, "allow_loss": allow_loss,
+                                                "write_options": write_options},
+                   counts={"records": report.records, "lost": dict(report.lost)}, inputs=[src], outputs=[dst],
+                   records_in=report.records, records_out=report.records)

@@ -19,6 +19,7 @@ from typing import Any
 from ..corpora.formats import write_corpus
 from ..corpora.io import command_scope, guard_outputs
 from ..corpora.jsonl import JsonlWriter, PathLike, is_stdio
+from ..corpora.manifest import ProcessingLog
 from ..errors import InputError, UsageError
 from . import sampling as smp
 from . import switching as sw
@@ -48,7 +49,8 @@ def sample_corpus(corpus: PathLike | None, output: PathLike | None, *, aql: Any 
                   seed: int | None = None, lot_size: int | None = None, plan_only: bool = False,
                   history: PathLike | None = None, allow_reduced: bool = False, force_severity: bool = False,
                   resume: bool = False, fmt: str | None = None, langs: Any = None,
-                  options: dict[str, Any] | None = None, out_format: str = "jsonl") -> dict[str, Any]:
+                  options: dict[str, Any] | None = None, out_format: str = "jsonl",
+                  manifest: PathLike | None = None) -> dict[str, Any]:
     """Draw a reproducible acceptance-inspection sample of ``corpus`` into ``output`` (or, with
     ``plan_only``, only work out the plan).
 
@@ -64,6 +66,7 @@ def sample_corpus(corpus: PathLike | None, output: PathLike | None, *, aql: Any 
     (``plan`` is None for a plan-only look at a history without a lot size, or a discontinued one).
     """
     sw.check_flags(history, allow_reduced=allow_reduced, force_severity=force_severity, resume=resume)
+    log = ProcessingLog(manifest, "sample")
     switch: dict[str, Any] | None = None
     if history is not None:
         if plan is not None:
@@ -104,6 +107,10 @@ def sample_corpus(corpus: PathLike | None, output: PathLike | None, *, aql: Any 
         written = w.count
     else:
         written = write_corpus((smp.review_task(r) for r in records), output, "labelstudio")
+    if log:
+        log.append(step="sampling", settings={"plan": the_plan.to_dict(), "seed": seed, "format": out_format},
+                   counts={"lot_size": lot_size, "sample_size": the_plan.sample_size, "written": written},
+                   inputs=[corpus], outputs=[output], records_in=lot_size, records_out=written)
     return {"plan": the_plan, "switching": switch, "lot_size": lot_size, "seed": seed, "written": written,
             "output": str(output)}
 
@@ -112,7 +119,7 @@ def sample_corpus(corpus: PathLike | None, output: PathLike | None, *, aql: Any 
 def inspect_sample(reviewed: PathLike, *, corpus: PathLike | None = None, history: PathLike | None = None,
                    allow_reduced: bool = False, force_severity: bool = False, resume: bool = False,
                    output: PathLike | None = None, fmt: str | None = None, langs: Any = None,
-                   options: dict[str, Any] | None = None) -> dict[str, Any]:
+                   options: dict[str, Any] | None = None, manifest: PathLike | None = None) -> dict[str, Any]:
     """Decide on a lot from a reviewed sample (JSONL or Label Studio tasks written by
     :func:`sample_corpus`, verdicts filled in) and return the signed metrics document
     (``inspection`` = :meth:`sampling.Inspection.to_dict`).
@@ -120,9 +127,11 @@ def inspect_sample(reviewed: PathLike, *, corpus: PathLike | None = None, histor
     ``corpus`` (read with ``fmt``, ``langs``, ``options``, as it was sampled): verify that it has the
     sample's lot size and that every reviewed record is one the sample's seed draws from it, at its
     position; the document's inputs then include the corpus, so ``lancang check CORPUS --metrics``
-    accepts it. ``history``: check the lot against the switching history and append it.
+    accepts it. ``history``: check the lot against the switching history and append it. ``manifest``
+    gets the review step (GB/T 40035 §6.3) appended to its processing log.
     """
     sw.check_flags(history, allow_reduced=allow_reduced, force_severity=force_severity, resume=resume)
+    log = ProcessingLog(manifest, "inspect")
     if corpus is None and (fmt or langs or options):
         raise UsageError("--from, -I, --src and --tgt say how to read the corpus: give it with --corpus "
                          "(the reviewed sample's format is told by its name or content)")
@@ -145,6 +154,12 @@ def inspect_sample(reviewed: PathLike, *, corpus: PathLike | None = None, histor
         inputs.append(corpus)
         digests.append(None if is_stdio(corpus) else corpus_hash.hexdigest())
     settings = {"seed": insp.seed, "verified": corpus is not None}
+    if log:
+        log.append(step="review", settings={**settings, "plan": result["plan"]},
+                   counts={"lot_size": result["lot_size"], "sample_size": result["sample_size"],
+                           "reviewed": result["reviewed"], "defective": result["defective"],
+                           "defects": result["defects"], "accepted": int(result["decision"] == "accept")},
+                   inputs=inputs)
     return metrics_document("inspect", inputs=inputs, digests=digests, settings=settings, inspection=result)
 
 

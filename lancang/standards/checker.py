@@ -127,7 +127,7 @@ class Checker:
                              "with --manifest")
         doc = _load_json(manifest, "manifest") if manifest is not None else None
         if doc is not None:
-            self._check_manifest(doc, str(manifest))
+            self._check_manifest(doc, str(manifest), corpus)
 
         record_states = [st for st in self.states if st.req["kind"] == "record"
                          or (st.rule is not None and st.rule.scope in ("record", "corpus"))]
@@ -260,8 +260,9 @@ class Checker:
         for ptr, msg in hits:
             self._hit(st, msg, name, line, rec["id"], ptr)
 
-    def _check_manifest(self, doc: Any, name: str) -> None:
+    def _check_manifest(self, doc: Any, name: str, corpus: PathLike) -> None:
         man = SchemaEngine(load_schema("manifest"))
+        corpus_sha: list[str | None] = []  # computed once, when a rule asks for it
         for st in self.states:
             if st.req["kind"] == "manifest":
                 assert st.engine is not None
@@ -271,7 +272,14 @@ class Checker:
                     st.verdict = "not-checked"
                     st.reason = "the manifest is not a valid lancang manifest (lancang validate)"
                     continue
-                for ptr, msg in st.rule.check(doc, st.req.get("params", {})):
+                params = dict(st.req.get("params", {}))
+                if params.get("evidence"):
+                    if not corpus_sha:
+                        from ..quality.document import file_sha256
+
+                        corpus_sha.append(file_sha256(corpus))
+                    params["_corpus_sha256"] = corpus_sha[0]
+                for ptr, msg in st.rule.check(doc, params):
                     self._hit(st, msg, name, ptr=ptr)
 
     def _rule_metrics(self, records: int) -> dict[str, Any]:

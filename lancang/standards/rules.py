@@ -413,12 +413,38 @@ def manifest_fields(doc: dict[str, Any], params: dict[str, Any]) -> Iterator[Hit
             yield ptr, f"datasheet item missing: {label}"
 
 
+def _evidenced(entry: dict[str, Any]) -> bool:
+    """A step logged by a tool (``--manifest``): tool, version, and every input with its sha256."""
+    ins = entry.get("inputs") or []
+    return bool(entry.get("tool") and entry.get("version") and ins
+                and all(isinstance(x, dict) and x.get("sha256") for x in ins))
+
+
 def processing_steps(doc: dict[str, Any], params: dict[str, Any]) -> Iterator[Hit]:
-    done = [s["step"] for s in doc.get("processing", ())]
+    """With ``evidence``, a step counts only when a tool logged it with its input hashes (a typed-in
+    ``{"step": "cleaning"}`` is a declaration, not evidence), and the checked corpus (its sha256, given
+    by the checker as ``_corpus_sha256``) must be one the log describes: an output, or an input, of an
+    evidenced step."""
+    log = [s for s in doc.get("processing", ()) if isinstance(s, dict)]
+    evidence = params.get("evidence", False)
+    done = [s["step"] for s in log if not evidence or _evidenced(s)]
+    declared = {s["step"] for s in log} - set(done)
     for step in params["steps"]:
         names = [step] if isinstance(step, str) else step
         if not any(n in done for n in names):
-            yield "/processing", f"processing log has no {' or '.join(names)} step"
+            said = [n for n in names if n in declared]
+            if said:
+                yield "/processing", (f"the {' or '.join(said)} step is declared, not evidenced: no tool, version and "
+                                      "input sha256 (a step logged by a lancang verb with --manifest is)")
+            else:
+                yield "/processing", f"processing log has no {' or '.join(names)} step"
+    corpus = params.get("_corpus_sha256")
+    if evidence and corpus:
+        seen = {x.get("sha256") for s in log if _evidenced(s) for x in [*s.get("outputs", ()), *s.get("inputs", ())]
+                if isinstance(x, dict)}
+        if corpus not in seen:
+            yield "/processing", ("the processing log does not describe this corpus: its sha256 is in no logged "
+                                  "step's outputs or inputs")
     if params.get("ordered"):
         order = [next((i for i, d in enumerate(done) if d in ([s] if isinstance(s, str) else s)), None)
                  for s in params["steps"]]
@@ -512,6 +538,21 @@ def dependency_tree(rec: dict[str, Any], params: dict[str, Any]) -> Iterator[Hit
                     yield _p(lang, "layers", "head", "values", i), "the HEAD chain from this word is a cycle"
                     return
                 seen.add(cur)
+
+
+# ------------------------------------------------------------------------------------ personal data
+
+def pii_residual(rec: dict[str, Any], params: dict[str, Any]) -> Iterator[Hit]:
+    """Personal data left on a side: the default detectors of ``lancang mask`` (or those of ``types``)
+    re-scan it; placeholders and marked surrogates do not count. The finding names the type, the span
+    and the detector, never the value."""
+    from ..processing.detectors import find_all
+    from ..processing.mask import residual_detectors, unmasked
+
+    dets = residual_detectors(tuple(params.get("types") or ()))
+    for lang, side in _sides(rec, params):
+        for h in unmasked(find_all(side["text"], lang, side, dets), side):
+            yield _p(lang, "text"), f"{h.type} at [{h.start}, {h.end}] (detector {h.detector}) is not masked"
 
 
 # ------------------------------------------------------------------------------------ applicability
@@ -608,7 +649,8 @@ BUILTIN_RULES: dict[str, Rule] = {r.id: r for r in [
     Rule("manifest-roles", "manifest", "The people include the required roles.",
          _schema({"roles": STR_LIST}, ["roles"]), manifest_roles),
     Rule("processing-steps", "manifest", "The processing log has the required steps (alternatives in a list).",
-         _schema({"steps": ALT_LIST, "ordered": {"type": "boolean"}}, ["steps"]), processing_steps),
+         _schema({"steps": ALT_LIST, "ordered": {"type": "boolean"}, "evidence": {"type": "boolean"}}, ["steps"]),
+         processing_steps),
     Rule("source-format", "source", "The corpus was read in the given format without a violation of it "
          "(e.g. XLIFF 2 processing requirements, TMX structure, CoNLL-U columns).",
          _schema({"format": {"type": "string", "minLength": 1}}, ["format"])),
@@ -626,6 +668,9 @@ BUILTIN_RULES: dict[str, Rule] = {r.id: r for r in [
          applies=_has_layer("head"), looks_at="a head layer"),
     Rule("guideline-sections", "manifest", "The annotation guidelines have the required sections.",
          _schema({"sections": ALT_LIST}, ["sections"]), guideline_sections),
+    Rule("pii-residual", "record", "No personal data is left unmasked (the default detectors of `lancang mask` "
+         "re-scan every side; placeholders and marked surrogates do not count).",
+         _schema({**ONLY, "types": STR_LIST}), pii_residual),
 ]}
 
 RULES = Registry("rule", "lancang.rules")

@@ -343,11 +343,14 @@ def align_file(source: str | Path, target: str | Path, *, sentences: bool = Fals
                config: dict[str, Any] | None = None, split: bool = False, model_dir: str | Path | None = None,
                save_model: str | Path | None = None, symmetrize: str | None = None, replace: bool = False,
                progress: Progress = None, fmt: str | None = None,
-               options: dict[str, Any] | None = None) -> dict[str, dict[str, Any]]:
+               options: dict[str, Any] | None = None, manifest: str | Path | None = None) -> dict[str, dict[str, Any]]:
     """``lancang align``: sentence beads, token links, or both in that order (the words aligned bead by
     bead on the beads just made). ``aligners`` names at most one aligner per step, each found in its
     step's registry. ``fmt`` and ``options`` read the input (any readable format); the output is
-    lancang JSONL. Returns the counts of each step run, keyed ``sentences`` and ``words``."""
+    lancang JSONL. Returns the counts of each step run, keyed ``sentences`` and ``words``. ``manifest``
+    gets the alignment step appended to its processing log."""
+    from ...corpora.manifest import ProcessingLog
+
     steps = [step for step, on in (("sentences", sentences), ("words", words)) if on]
     if not steps:
         raise UsageError("choose --sentences (beads of document pairs), --words (token links of sentence pairs) "
@@ -362,6 +365,7 @@ def align_file(source: str | Path, target: str | Path, *, sentences: bool = Fals
     if src is not None and src == tgt:
         raise UsageError(f"--src and --tgt are both {src!r}: a link joins two different sides")
     chosen = _aligner_per_step(aligners, steps)
+    log = ProcessingLog(manifest, "align")
     out: dict[str, dict[str, Any]] = {}
     with contextlib.ExitStack() as stack:
         words_in, words_fmt, words_options = source, fmt, options
@@ -376,4 +380,11 @@ def align_file(source: str | Path, target: str | Path, *, sentences: bool = Fals
             out["words"] = align_words_file(words_in, target, src, tgt, chosen.get("words", "gibbs"), config,
                                             model_dir, save_model, symmetrize, replace, progress=progress,
                                             fmt=words_fmt, options=words_options)
+    if log:
+        settings = {"steps": steps, "aligners": chosen, "config": config or {}, "split": split,
+                    "model": Path(str(model_dir)).name if model_dir else None, "symmetrize": symmetrize,
+                    "replace": replace, "src": src, "tgt": tgt}
+        n = max((c.get("records", 0) for c in out.values()), default=0)
+        log.append(step="alignment", settings=settings, counts=out, inputs=[source], outputs=[target],
+                   records_in=n, records_out=n)
     return out
