@@ -70,6 +70,19 @@ SCRIPT_LANGS = {"Han": "zh", "Thai": "th", "Lao": "lo", "Khmer": "km", "Myanmar"
 #: their lengths and shingles are counted in characters)
 UNSPACED = frozenset({"zh", "ja", "th", "km", "lo", "my"})
 
+#: Scripts written without spaces between words: their text is measured in characters, not words.
+UNSPACED_SCRIPTS = frozenset({"Han", "Thai", "Khmer", "Lao", "Myanmar"})
+#: Languages whose sentences may end with no mark: Thai and Lao end a sentence with a space; Khmer
+#: (។) and Burmese (။) have marks that writers often leave out.
+UNMARKED_END_LANGS = frozenset({"th", "lo", "km", "my"})
+
+#: The regions (ISO 3166-1) where a language is written, most likely first: where its phone numbers
+#: and identifiers come from when a text does not say (``+84`` says; ``0912 345 678`` in Vietnamese
+#: does not). English is read as the lingua franca of the ASEAN regions lancang serves.
+LANG_REGIONS = {"zh": ("CN", "HK", "TW", "MO", "SG", "MY"), "vi": ("VN",), "th": ("TH",), "id": ("ID",),
+                "ms": ("MY", "SG", "BN"), "fil": ("PH",), "km": ("KH",), "lo": ("LA",), "my": ("MM",),
+                "en": ("SG", "MY", "PH", "HK", "BN", "CN", "VN", "TH", "ID", "TW", "MO", "KH", "LA", "MM")}
+
 _TRADITIONAL_REGIONS = {"TW", "HK", "MO"}
 #: letters and their combining marks, marks that take the script of their base (Inherited) left out
 _LETTER = regex.compile(r"(?V1)[[\p{L}\p{M}]--[\p{Script=Inherited}\p{Script=Common}]]")
@@ -184,14 +197,29 @@ def letters(text: str) -> int:
     return len(_LETTER.findall(text))
 
 
-def unspaced(tag: str) -> bool:
-    """Whether the language of ``tag`` writes no spaces between words (:data:`UNSPACED`; any string)."""
-    return primary(tag) in UNSPACED
-
-
 def script_share(text: str, script: str) -> tuple[int, int]:
     """(letters of ``text`` in ``script``, all its letters)."""
     return len(_script_letter(script).findall(text)), letters(text)
+
+
+@functools.lru_cache(maxsize=1024)
+def _tag_unspaced(tag: str) -> bool | None:
+    script = expected_script(tag)
+    return None if script is None else script in UNSPACED_SCRIPTS
+
+
+def unspaced(tag: str, text: str = "") -> bool:
+    """Whether a side tagged ``tag`` is written without spaces between words (zh, ja, th, km, lo, my,
+    or a script subtag naming such a script); for a tag lancang does not know, the script of ``text``.
+
+    >>> unspaced("zh-Hant"), unspaced("vi"), unspaced("x-foo", "ภาษาไทย"), unspaced("x-foo", "abc")
+    (True, False, True, False)
+    """
+    known = _tag_unspaced(tag)
+    if known is not None:
+        return known
+    lang = script_language(text)
+    return lang is not None and LANG_SCRIPTS.get(lang) in UNSPACED_SCRIPTS
 
 
 def script_language(text: str, sample: int = 2000) -> str | None:
@@ -206,6 +234,6 @@ def script_language(text: str, sample: int = 2000) -> str | None:
     return best if best_n and best_n * 2 >= letters(head) else None
 
 
-__all__ = ["ALIASES", "BCP47_PATTERN", "ISO_639_1", "LANG_SCRIPTS", "SCRIPT_LANGS", "SUBTAG_SCRIPTS", "UNSPACED",
+__all__ = ["ALIASES", "BCP47_PATTERN", "ISO_639_1", "LANG_REGIONS", "LANG_SCRIPTS", "SCRIPT_LANGS", "SUBTAG_SCRIPTS", "UNSPACED",
            "canonical_tag", "check_tag", "expected_script", "is_tag", "is_traditional", "iso639_1", "language",
            "letters", "primary", "script_language", "script_share", "subtags", "tag_matches", "unspaced"]

@@ -1,0 +1,235 @@
+"""Text measures shared by the cleaning filters: units of length per script, letters and digits,
+and the things translation QA compares between sides (numbers, URLs, e-mail addresses,
+placeholders, brackets, terminal punctuation). Each is one precompiled regular expression run
+once over a text, so filters stay fast on sentences and linear on a 100k-character record.
+
+Which language or script a side is written in is asked of :mod:`lancang.corpora.langs`
+(:func:`~lancang.corpora.langs.unspaced`, :data:`~lancang.corpora.langs.UNMARKED_END_LANGS`).
+
+>>> number_keys("Pop. 1,000 vs 1.000 vs 1 000, pi 3.14, ๒๕๖๔, ２０２１")
+['1000', '1000', '1000', '314', '2564', '2021']
+>>> number_keys("二〇二一年有三百五十人，一起去")
+['2021', '350']
+>>> brackets_unbalanced("（a「b」c"), brackets_unbalanced("a) b)"), brackets_unbalanced('"x" (y)')
+(1, 2, 0)
+>>> end_class("สวัสดีครับ"), end_class("你好！」"), end_class("ខ្ញុំ។"), end_class("Wait...")
+('none', 'exclamation', 'stop', 'ellipsis')
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections import Counter
+
+import regex
+
+from ...corpora.langs import unspaced
+
+# ------------------------------------------------------------------------------ units of length
+
+
+def nonspace(text: str) -> int:
+    """Characters that are not white space (the unit of unspaced scripts)."""
+    return len("".join(text.split()))
+
+
+def words(text: str) -> int:
+    """White-space separated words."""
+    return len(text.split())
+
+
+def units(tag: str, text: str) -> tuple[int, str]:
+    """(length, unit) of a side: non-space characters for an unspaced script (zh, ja, th, km, lo, my,
+    or an unknown tag whose text is in such a script), words elsewhere."""
+    if unspaced(tag, text):
+        return nonspace(text), "char"
+    return words(text), "word"
+
+
+_NON_LETTER = regex.compile(r"[^\p{L}\p{M}]+")
+_NON_DIGIT = regex.compile(r"[^\p{Nd}]+")
+_NOT_WORDISH = regex.compile(r"[^\p{L}\p{M}\p{N}]+")
+
+
+def letters_digits(text: str) -> tuple[int, int]:
+    """(letters with their combining marks, decimal digits of any script) in ``text``."""
+    return len(_NON_LETTER.sub("", text)), len(_NON_DIGIT.sub("", text))
+
+
+def normalised(text: str) -> str:
+    """Case folded, with everything but letters, marks and digits removed (copy detection)."""
+    return _NOT_WORDISH.sub("", text).casefold()
+
+
+# ------------------------------------------------------------------------------------- numbers
+
+# a run of digits of any script, joined by thousands/decimal separators: "1,000.5", "1.000", "1 000"
+# (a plain space joins only a group of exactly three digits), "3'000", narrow and no-break spaces
+_NUMBER = regex.compile(r"\p{Nd}+(?:(?:[.,'\u00a0\u202f\u2009\u066b\u066c]|\x20(?=\p{Nd}{3}(?!\p{Nd})))\p{Nd}+)*")
+_CN_RUN = regex.compile(r"[〇零一二两三四五六七八九十百千万亿]{2,}")
+_CN_DIGITS = "〇一二三四五六七八九"
+_CN_VALUE = {c: i for i, c in enumerate(_CN_DIGITS)} | {"零": 0, "两": 2}
+_CN_SMALL_UNITS = {"十": 10, "百": 100, "千": 1000}
+_CN_BIG_UNITS = {"万": 10_000, "亿": 100_000_000}
+_CN_DATE_AFTER = regex.compile(r"[年月日号]")
+
+
+def _cn_positional(run: str) -> int | None:
+    """The value of a positional Chinese numeral (三百五十, 十五, 一千零一, 两万), or None when the run
+    is not one (万一, 千万, 一五一十 are words, not numbers)."""
+    if run[0] in _CN_SMALL_UNITS or run[0] in _CN_BIG_UNITS:
+        if run[0] != "十" or len(run) < 2 or run[1] not in _CN_VALUE:
+            return None  # 十五 is a number; 百万, 千万, 万一 are not unambiguous
+    total = section = 0
+    digit: int | None = None
+    last_small = 10_000
+    last_big = 10 ** 12
+    seen_unit = False
+    for c in run:
+        if c in _CN_VALUE:
+            if digit is not None and digit != 0 and _CN_VALUE[c] != 0:
+                return None  # two digits in a row: 一五, not positional
+            digit = _CN_VALUE[c]
+        elif c in _CN_SMALL_UNITS:
+            u = _CN_SMALL_UNITS[c]
+            if u >= last_small:
+                return None
+            section += (1 if digit is None else digit) * u
+            last_small, digit, seen_unit = u, None, True
+        else:
+            u = _CN_BIG_UNITS[c]
+            if u >= last_big:
+                return None
+            total += (section + (digit or 0)) * u
+            section, digit, last_small, last_big, seen_unit = 0, None, 10_000, u, True
+    if not seen_unit:
+        return None
+    return total + section + (digit or 0)
+
+
+def _cn_number(run: str, after: str) -> str | None:
+    """The number a run of Chinese numeral characters writes, where that is unambiguous."""
+    if all(c in _CN_DIGITS or c == "零" for c in run):
+        # digit by digit: 二〇二一; without 〇 only as a date (一九八四年), else words like 七七八八
+        if "〇" in run or (len(run) >= 3 and _CN_DATE_AFTER.match(after)):
+            return "".join(str(_CN_VALUE[c]) for c in run)
+        return None
+    value = _cn_positional(run)
+    return None if value is None else str(value)
+
+
+def _number_key(raw: str) -> str:
+    if raw.isascii():
+        digits = "".join(filter(str.isdigit, raw))
+    else:
+        digits = "".join(str(unicodedata.decimal(c)) for c in raw if unicodedata.decimal(c, None) is not None)
+    return digits.lstrip("0") or "0"
+
+
+def number_keys(text: str) -> list[str]:
+    """The numbers of a text as comparable keys: digits of every script as ASCII, separators dropped
+    (so 1,000 = 1.000 = 1 000, and 3,5 = 3.5 whatever the locale), leading zeros dropped, and the
+    Chinese numerals that are unambiguous (二〇二一, 三百五十, 十五)."""
+    out = [_number_key(m) for m in _NUMBER.findall(text)]
+    if not text.isascii():
+        for m in _CN_RUN.finditer(text):
+            key = _cn_number(m.group(), text[m.end():m.end() + 1])
+            if key is not None:
+                out.append(key)
+    return out
+
+
+# ----------------------------------------------------------------------- URLs, e-mail, variables
+
+_URL = regex.compile(r"(?:(?:https?|ftp)://|www\.)[^\s<>\"'“”‘’「」『』（）()\[\]{}，。、；！？]+", regex.IGNORECASE)
+_EMAIL = regex.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
+_PLACEHOLDER = regex.compile(
+    r"\{\{\s*[\w.]+\s*\}\}"  # {{name}}
+    r"|\$\{[\w.]+\}"  # ${x}
+    r"|\{\d+(?:[,:][^{}]*)?\}|\{[A-Za-z_]\w*\}"  # {0}, {0:N2}, {name}
+    r"|%\(\w+\)[-+#0]*\d*(?:\.\d+)?[diouxXeEfFgGcrs]"  # %(name)s
+    r"|%(?:\d+\$)?[-+#0]*(?:\d+|\*)?(?:\.(?:\d+|\*))?(?:hh|h|ll|l|L|q|j|z|t)?[diouxXeEfFgGaAcspn@](?![A-Za-z])"
+    r"|(?<![\d%])%\d{1,2}(?![\d$%])")  # %1 (Qt, Windows)
+_TRAILING = ".,;:!?)]}'\"»”’"
+
+
+def urls(text: str) -> list[str]:
+    if "://" not in text and "www." not in text.lower():
+        return []
+    return [u.rstrip(_TRAILING).rstrip("/").lower() for u in _URL.findall(text)]
+
+
+def emails(text: str) -> list[str]:
+    if "@" not in text:
+        return []
+    return [e.rstrip(".").lower() for e in _EMAIL.findall(text)]
+
+
+def placeholders(text: str) -> list[str]:
+    if "%" not in text and "{" not in text:
+        return []
+    return [regex.sub(r"\s+", "", p) if p.startswith("{{") else p for p in _PLACEHOLDER.findall(text)]
+
+
+def mismatches(a: list[str], b: list[str]) -> int:
+    """How many items one list has that the other lacks (multiset symmetric difference)."""
+    if not a and not b:
+        return 0
+    if a == b:
+        return 0
+    ca, cb = Counter(a), Counter(b)
+    return sum(((ca - cb) + (cb - ca)).values())
+
+
+# --------------------------------------------------------------------------- brackets and quotes
+
+_PAIRS = {")": "(", "]": "[", "}": "{", "）": "（", "］": "［", "｝": "｛", "」": "「", "』": "『", "》": "《",
+          "〉": "〈", "】": "【", "〕": "〔", "〗": "〖", "”": "“", "»": "«"}
+_OPENERS = frozenset(_PAIRS.values())
+_STRAIGHT = frozenset({'"', "＂"})
+_BRACKET = regex.compile("[" + regex.escape("".join(_PAIRS) + "".join(_OPENERS) + "".join(_STRAIGHT)) + "]")
+
+
+def brackets_unbalanced(text: str) -> int:
+    """Brackets and quotes of a text left without their partner: unmatched closers, unclosed
+    openers, and an odd straight double quote. ‘’ are left out: ’ is also the apostrophe."""
+    marks = _BRACKET.findall(text)
+    if not marks:
+        return 0
+    stack: list[str] = []
+    bad = straight = 0
+    for c in marks:
+        if c in _STRAIGHT:
+            straight += 1
+        elif c in _OPENERS:
+            stack.append(c)
+        elif stack and stack[-1] == _PAIRS[c]:
+            stack.pop()
+        else:
+            bad += 1
+    return bad + len(stack) + straight % 2
+
+
+# -------------------------------------------------------------------------- terminal punctuation
+
+_CLOSERS = "".join(_PAIRS) + "\"'’＂" + " \t\n\r\u3000\u00a0"
+_END = {".": "stop", "。": "stop", "．": "stop", "｡": "stop", "។": "stop", "៕": "stop", "။": "stop", "।": "stop",
+        "?": "question", "？": "question", "!": "exclamation", "！": "exclamation", "…": "ellipsis",
+        ":": "colon", "：": "colon", ";": "colon", "；": "colon", ",": "comma", "，": "comma", "、": "comma",
+        "၊": "comma"}
+
+
+def end_class(text: str) -> str:
+    """How a text ends, by mark and not by script: ``stop`` (. 。 ។ ။), ``question`` (? ？),
+    ``exclamation``, ``ellipsis`` (… ...), ``colon``, ``comma`` or ``none``; closing quotes and
+    brackets after the mark are looked through."""
+    t = text.rstrip(_CLOSERS)
+    if not t:
+        return "none"
+    if t.endswith("..."):
+        return "ellipsis"
+    return _END.get(t[-1], "none")
+
+
+__all__ = ["brackets_unbalanced", "emails", "end_class", "letters_digits", "mismatches", "nonspace", "normalised",
+           "number_keys", "placeholders", "units", "urls", "words"]
