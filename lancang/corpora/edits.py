@@ -13,7 +13,8 @@ is acceptable (the record stays valid), to re-segment, or to report. A span that
 empties (``"&amp;"`` -> nothing is never a repair, but a control character alone in a token is) is
 reported too.
 
->>> side = {"text": "call 138 0013 8000 now", "layers": {"tokens": {"spans": [[0, 4], [5, 8], [9, 13], [14, 18], [19, 22]]}}}
+>>> spans = [[0, 4], [5, 8], [9, 13], [14, 18], [19, 22]]
+>>> side = {"text": "call 138 0013 8000 now", "layers": {"tokens": {"spans": spans}}}
 >>> r = apply_edits(side, [(5, 18, "[PHONE]")])
 >>> r.side["text"], r.side["layers"]["tokens"]["spans"]
 ('call [PHONE] now', [[0, 4], [5, 12], [5, 12], [5, 12], [13, 16]])
