@@ -190,15 +190,35 @@ class _Item:
     invalid: Reason | None
 
 
+def _id_key(rid: Any) -> int:
+    import hashlib
+
+    return int.from_bytes(hashlib.blake2b(str(rid).encode("utf-8"), digest_size=8).digest(), "little")
+
+
 def _items(source: PathLike, filters: Sequence[Filter], fmt: str | None, langs: Any,
            options: Mapping[str, Any] | None) -> Iterator[_Item]:
-    for line, rec in _records(source, fmt, langs, options):
-        bad = _invalid(rec)
-        if bad is not None:
-            yield _Item(line, rec, rec, [], bad)
-            continue
-        fixed, repairs = _repaired(rec, filters)
-        yield _Item(line, rec, fixed, repairs, None)
+    """Records as read, each with its repaired form; a record that breaks the model's invariants, or
+    repeats an earlier record's id (found in bounded memory), carries the reason instead."""
+    from ..corpora.dupes import FirstSeen
+
+    with FirstSeen(width=2) as ids:
+        for line, rec in _records(source, fmt, langs, options):
+            bad = _invalid(rec)
+            if bad is None:
+                key = _id_key(rec.get("id"))
+                first = ids.get_many([key]).get(key)
+                if first is not None and first[0] == str(rec.get("id")):
+                    where = f"line {first[1]}" if first[1] is not None else "an earlier record"
+                    bad = Reason("record", "duplicate-id", rec.get("id"),
+                                 message=f"the id of the record on {where} (ids are unique in a corpus)")
+                elif first is None:
+                    ids.put_many([(key, (str(rec.get("id")), line))])
+            if bad is not None:
+                yield _Item(line, rec, rec, [], bad)
+                continue
+            fixed, repairs = _repaired(rec, filters)
+            yield _Item(line, rec, fixed, repairs, None)
 
 
 def _fit(source: PathLike, filters: Sequence[Filter], fmt: str | None, langs: Any,
