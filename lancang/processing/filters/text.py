@@ -6,10 +6,12 @@ once over a text, so filters stay fast on sentences and linear on a 100k-charact
 Which language or script a side is written in is asked of :mod:`lancang.corpora.langs`
 (:func:`~lancang.corpora.langs.unspaced`, :data:`~lancang.corpora.langs.UNMARKED_END_LANGS`).
 
->>> number_keys("Pop. 1,000 vs 1.000 vs 1 000, pi 3.14, ๒๕๖๔, ２０２１")
-['1000', '1000', '1000', '314', '2564', '2021']
->>> number_keys("二〇二一年有三百五十人，一起去")
-['2021', '350']
+>>> [sorted(v) for v in number_values("Pop. 1,000 vs 1 000, pi 3.14, ๒๕๖๔, ２０２１")]
+[['1', '1000'], ['1000'], ['3.14'], ['2564'], ['2021']]
+>>> [sorted(v) for v in number_values("二〇二一年有三百五十人，一起去；150万")]
+[['150', '1500000'], ['2021'], ['350']]
+>>> number_mismatch(number_values("$221bn in 2015"), number_values("2015年2210億"))
+(0, 0)
 >>> brackets_unbalanced("（a「b」c"), brackets_unbalanced("a) b)"), brackets_unbalanced('"x" (y)')
 (1, 2, 0)
 >>> end_class("สวัสดีครับ"), end_class("你好！」"), end_class("ខ្ញុំ។"), end_class("Wait...")
@@ -20,10 +22,27 @@ from __future__ import annotations
 
 import unicodedata
 from collections import Counter
+from decimal import Decimal
+from typing import Any
 
 import regex
 
 from ...corpora.langs import unspaced
+
+# ------------------------------------------------------------------------------------ the pairs
+
+
+def pairs(record: dict[str, Any]) -> list[tuple[str, str, str, str, str]]:
+    """(key ``"src|tgt"``, source tag, source text, target tag, target text) for the record's first
+    side (in dict order) against each other side."""
+    sides = record.get("sides") or {}
+    if len(sides) < 2:
+        return []
+    it = iter(sides.items())
+    src, sside = next(it)
+    stext = sside.get("text", "")
+    return [(f"{src}|{tag}", src, stext, tag, side.get("text", "")) for tag, side in it]
+
 
 # ------------------------------------------------------------------------------ units of length
 
@@ -65,12 +84,12 @@ def normalised(text: str) -> str:
 
 # a run of digits of any script, joined by thousands/decimal separators: "1,000.5", "1.000", "1 000"
 # (a plain space joins only a group of exactly three digits), "3'000", narrow and no-break spaces
-_NUMBER = regex.compile(r"\p{Nd}+(?:(?:[.,'\u00a0\u202f\u2009\u066b\u066c]|\x20(?=\p{Nd}{3}(?!\p{Nd})))\p{Nd}+)*")
-_CN_RUN = regex.compile(r"[〇零一二两三四五六七八九十百千万亿]{2,}")
+_NUMBER = regex.compile(r"\p{Nd}+(?:(?:[.,'\u00a0\u202f\u2009\u066b\u066c，．]|\x20(?=\p{Nd}{3}(?!\p{Nd})))\p{Nd}+)*")
+_CN_RUN = regex.compile(r"[〇零一二两兩三四五六七八九十百千万萬亿億]{2,}")
 _CN_DIGITS = "〇一二三四五六七八九"
-_CN_VALUE = {c: i for i, c in enumerate(_CN_DIGITS)} | {"零": 0, "两": 2}
+_CN_VALUE = {c: i for i, c in enumerate(_CN_DIGITS)} | {"零": 0, "两": 2, "兩": 2}
 _CN_SMALL_UNITS = {"十": 10, "百": 100, "千": 1000}
-_CN_BIG_UNITS = {"万": 10_000, "亿": 100_000_000}
+_CN_BIG_UNITS = {"万": 10_000, "萬": 10_000, "亿": 100_000_000, "億": 100_000_000}
 _CN_DATE_AFTER = regex.compile(r"[年月日号]")
 
 
@@ -118,25 +137,89 @@ def _cn_number(run: str, after: str) -> str | None:
     return None if value is None else str(value)
 
 
-def _number_key(raw: str) -> str:
+_SEP = regex.compile(r"[^0-9]")
+_SCALE_AFTER = regex.compile(
+    r"\s?(?:[万萬亿億千]|百万|百萬|พันล้าน|หมื่นล้าน|แสนล้าน|ล้าน|พัน|หมื่น|แสน)"  # unspaced scripts: no word boundary after
+    r"|(?:\s?(?:million|mio|juta|triệu|billion|miliar|bilion|tỷ|tỉ|thousand|ribu|nghìn|ngàn|trillion|triliun)|bn|[mkb])"
+    r"(?![\p{L}\p{M}])", regex.IGNORECASE)
+_SCALES = {"万": 4, "萬": 4, "亿": 8, "億": 8, "千": 3, "百万": 6, "百萬": 6, "million": 6, "mio": 6, "juta": 6,
+           "triệu": 6, "ล้าน": 6, "billion": 9, "miliar": 9, "bilion": 9, "tỷ": 9, "tỉ": 9, "thousand": 3, "ribu": 3,
+           "nghìn": 3, "ngàn": 3, "พัน": 3, "หมื่น": 4, "แสน": 5, "trillion": 12, "triliun": 12, "พันล้าน": 9, "หมื่นล้าน": 10, "แสนล้าน": 11, "bn": 9, "m": 6,
+           "k": 3, "b": 9}
+
+
+def _ascii_digits(raw: str) -> str:
     if raw.isascii():
-        digits = "".join(filter(str.isdigit, raw))
-    else:
-        digits = "".join(str(unicodedata.decimal(c)) for c in raw if unicodedata.decimal(c, None) is not None)
-    return digits.lstrip("0") or "0"
+        return raw
+    return "".join(str(unicodedata.decimal(c)) if unicodedata.decimal(c, None) is not None else c for c in raw)
 
 
-def number_keys(text: str) -> list[str]:
-    """The numbers of a text as comparable keys: digits of every script as ASCII, separators dropped
-    (so 1,000 = 1.000 = 1 000, and 3,5 = 3.5 whatever the locale), leading zeros dropped, and the
-    Chinese numerals that are unambiguous (二〇二一, 三百五十, 十五)."""
-    out = [_number_key(m) for m in _NUMBER.findall(text)]
+def _readings(raw: str) -> set[Decimal]:
+    """The values a written number can have: every separator a thousands separator (1,000 1.000
+    1 000), or the last one a decimal mark (3.14, 3,5, 1.000,5); a string no reading fits (1.2.3)
+    has none."""
+    groups = _SEP.split(raw)
+    seps = _SEP.findall(raw)
+    if not seps:
+        return {Decimal(raw)}
+    out = set()
+    if all(len(g) == 3 for g in groups[1:]) and len(set(seps)) == 1 and len(groups[0]) <= 3:
+        out.add(Decimal("".join(groups)))
+    head, last = seps[:-1], seps[-1]
+    if last in ".,\u066b，．" and all(len(g) == 3 for g in groups[1:-1]) and (not head or (len(set(head)) == 1
+                                                                               and head[0] != last)):
+        out.add(Decimal("".join(groups[:-1]) + "." + groups[-1]))
+    return out
+
+
+def _canon(d: Decimal) -> str:
+    return format(d.normalize(), "f")
+
+
+def number_values(text: str) -> list[frozenset[str]]:
+    """The numbers of a text, each as the set of values it may mean (canonical decimal strings):
+    digits of every script read as ASCII, thousands and decimal separators read every way the
+    number allows (1.000 is 1000 or 1), a scale word after it read both ways (150万 is 150 or
+    1500000, $1.5 million is 1.5 or 1500000), and the Chinese numerals that are unambiguous
+    (二〇二一, 三百五十, 十五). Digits joined in a way no reading fits (1.2.3) are each a number."""
+    out: list[frozenset[str]] = []
+    for m in _NUMBER.finditer(text):
+        raw = _ascii_digits(m.group())
+        values = _readings(raw)
+        if not values:  # 1.2.3, 1，2，3: a list of numbers
+            out.extend(frozenset({_canon(Decimal(g))}) for g in _SEP.split(raw))
+            continue
+        keys = {_canon(v) for v in values}
+        scale = _SCALE_AFTER.match(text, m.end())
+        if scale is not None:
+            exp = _SCALES[scale.group().strip().lower()]
+            keys.update(_canon(v.scaleb(exp)) for v in values)
+        out.append(frozenset(keys))
     if not text.isascii():
         for m in _CN_RUN.finditer(text):
             key = _cn_number(m.group(), text[m.end():m.end() + 1])
             if key is not None:
-                out.append(key)
+                out.append(frozenset({key}))
     return out
+
+
+def number_mismatch(a: list[frozenset[str]], b: list[frozenset[str]]) -> tuple[int, int]:
+    """(substituted, unpaired) numbers between two sides: numbers left unmatched on both sides pair
+    up as substitutions (a changed number); the rest are numbers one side writes that the other
+    does not (often written out in words there: eight, 四月)."""
+    if not a or not b:
+        return 0, len(a) + len(b)
+    left = list(b)
+    ua = 0
+    for x in a:
+        for j, y in enumerate(left):
+            if x & y:
+                del left[j]
+                break
+        else:
+            ua += 1
+    ub = len(left)
+    return min(ua, ub), abs(ua - ub)
 
 
 # ----------------------------------------------------------------------- URLs, e-mail, variables
@@ -184,15 +267,17 @@ def mismatches(a: list[str], b: list[str]) -> int:
 # --------------------------------------------------------------------------- brackets and quotes
 
 _PAIRS = {")": "(", "]": "[", "}": "{", "）": "（", "］": "［", "｝": "｛", "」": "「", "』": "『", "》": "《",
-          "〉": "〈", "】": "【", "〕": "〔", "〗": "〖", "”": "“", "»": "«"}
+          "〉": "〈", "】": "【", "〕": "〔", "〗": "〖", "»": "«"}
 _OPENERS = frozenset(_PAIRS.values())
-_STRAIGHT = frozenset({'"', "＂"})
+#: double quotes, paired by count: writers mix straight and curly ones ("...” is common)
+_STRAIGHT = frozenset({'"', "＂", "“", "”"})
 _BRACKET = regex.compile("[" + regex.escape("".join(_PAIRS) + "".join(_OPENERS) + "".join(_STRAIGHT)) + "]")
 
 
 def brackets_unbalanced(text: str) -> int:
     """Brackets and quotes of a text left without their partner: unmatched closers, unclosed
-    openers, and an odd straight double quote. ‘’ are left out: ’ is also the apostrophe."""
+    openers, and an odd number of double quotes (straight and curly counted together, as writers
+    mix them). ‘’ are left out: ’ is also the apostrophe."""
     marks = _BRACKET.findall(text)
     if not marks:
         return 0
@@ -212,7 +297,7 @@ def brackets_unbalanced(text: str) -> int:
 
 # -------------------------------------------------------------------------- terminal punctuation
 
-_CLOSERS = "".join(_PAIRS) + "\"'’＂" + " \t\n\r\u3000\u00a0"
+_CLOSERS = "".join(_PAIRS) + "\"'’＂”" + " \t\n\r\u3000\u00a0"
 _END = {".": "stop", "。": "stop", "．": "stop", "｡": "stop", "។": "stop", "៕": "stop", "။": "stop", "।": "stop",
         "?": "question", "？": "question", "!": "exclamation", "！": "exclamation", "…": "ellipsis",
         ":": "colon", "：": "colon", ";": "colon", "；": "colon", ",": "comma", "，": "comma", "、": "comma",
@@ -232,4 +317,4 @@ def end_class(text: str) -> str:
 
 
 __all__ = ["brackets_unbalanced", "emails", "end_class", "letters_digits", "mismatches", "nonspace", "normalised",
-           "number_keys", "placeholders", "units", "urls", "words"]
+           "number_mismatch", "number_values", "pairs", "placeholders", "units", "urls", "words"]
