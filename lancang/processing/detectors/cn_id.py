@@ -71,11 +71,15 @@ class ChineseResidentId(Detector):
             born = random_date(rng, 1930, 1998)
             return reshape(value, area + born.strftime("%y%m%d") + rng.digits(3))
         born = random_date(rng)
-        first17 = area + born.strftime("%Y%m%d") + rng.digits(3)
-        check = check_digit(first17)
-        if check == "X" and d[17] == "x":
-            check = "x"
-        return reshape(value, first17 + check)
+        # the sequence number is chosen so that the check digit is an X exactly when the value's is
+        # (a digit stays a digit, an X an X: the same shape)
+        start = rng.below(1000)
+        for i in range(1000):
+            first17 = area + born.strftime("%Y%m%d") + f"{(start + i) % 1000:03d}"
+            check = check_digit(first17)
+            if (check == "X") == (d[17] in "Xx"):
+                break
+        return reshape(value, first17 + (check.lower() if d[17] == "x" else check))
 
 
 __all__ = ["ChineseResidentId", "check_digit"]

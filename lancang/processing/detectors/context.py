@@ -62,20 +62,23 @@ _NOT_BEFORE = keyword_pattern(NOT_PII_BEFORE)
 _SPACE = re.compile(r"[\s\u00a0]*")
 
 
+def _right_before(pattern: re.Pattern[str], text: str, start: int) -> bool:
+    """Whether a match of ``pattern`` ends right before ``start`` (spaces or a colon between)."""
+    head = text[max(0, start - 16):start]
+    m = None
+    for m in pattern.finditer(head):
+        pass
+    return m is not None and not head[m.end():].strip(" \u00a0:：")
+
+
 def not_personal(text: str, start: int, end: int) -> bool:
     """Whether the number at ``[start, end)`` reads as a price, a year, a version or a reference
     number: a currency right before it (``¥``, ``Rp``, ``RM``...) or right after it (``元``, ``đồng``,
-    ``บาท``...), or a year or version word within a few characters before it."""
-    head = text[max(0, start - 12):start]
-    m = None
-    for m in _MONEY_BEFORE.finditer(head):
-        pass
-    if m is not None and not head[m.end():].strip(" \u00a0:："):
+    ``บาท``...), or a year or version word right before it (``năm``, ``ปี``, ``version``...)."""
+    if _right_before(_MONEY_BEFORE, text, start) or _right_before(_NOT_BEFORE, text, start):
         return True
     after = _SPACE.match(text, end).end()
-    if _MONEY_AFTER.match(text, after, after + 10):
-        return True
-    return bool(_NOT_BEFORE.search(text, max(0, start - 16), start))
+    return bool(_MONEY_AFTER.match(text, after, after + 10))
 
 
 __all__ = ["CARD", "CARD_WORDS", "CURRENCY_AFTER", "CURRENCY_BEFORE", "IDENTITY", "ID_WORDS", "NOT_PII_BEFORE",

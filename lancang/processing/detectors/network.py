@@ -97,9 +97,9 @@ class IpAddresses(Detector):
 
     def make_surrogate(self, value: str, hit_type: str, rng: DigestRng) -> str:
         if ":" in value:
-            hexes = "0123456789abcdef"
-            return "".join((rng.choice(hexes).upper() if c.isupper() else rng.choice(hexes))
-                           if c in "0123456789abcdefABCDEF" else c for c in value)
+            # a hex digit stays a digit, a hex letter a letter of the same case
+            return "".join(rng.choice("0123456789") if c.isdigit() else rng.choice("ABCDEF") if c in "ABCDEF"
+                           else rng.choice("abcdef") if c in "abcdef" else c for c in value)
         # the first octet stays (the address class, whether it is private); the others change, each
         # with as many digits as it had
         octets = fold(value).split(".")

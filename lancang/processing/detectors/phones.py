@@ -92,39 +92,46 @@ class Phones(Detector):
             return False
         return not context.not_personal(text, start, end)
 
+    def _number(self, value: str) -> Any:
+        """The number parsed in the first region where it is valid (None when in none)."""
+        f = fold(value)
+        for region in (*REGIONS, *self.params["regions"]):
+            try:
+                num = self._pn.parse(f, region)
+            except self._pn.NumberParseException:
+                return None
+            if self._pn.is_valid_number(num):
+                return num
+        return None
+
+    def normalise(self, value: str, hit_type: str) -> str:
+        """The form a surrogate is keyed on: the national significant number (``13800138000``), so
+        ``138 0013 8000``, ``+86 138-0013-8000`` and ``0086 13800138000`` get one surrogate, and so do
+        ``0912 345 678`` and ``+84 912 345 678``, which a national number alone cannot tell from Taiwan's."""
+        num = self._number(value)
+        return str(num.national_number) if num is not None else compact(value)
+
     def make_surrogate(self, value: str, hit_type: str, rng: DigestRng) -> str:
+        # the national significant number changes after its first digits (the operator or area prefix),
+        # drawn the same way whatever the form: the country code or trunk prefix written stays
         digits = compact(value)
-        f = fold(value).lstrip()
-        keep = 0
-        if f.startswith("+") or f.startswith("00"):
-            keep = (2 if f.startswith("00") else 0) + self._country_code_length(digits[2:] if f.startswith("00") else digits)
-        keep += 3 if len(digits) - keep >= 8 else 2
+        num = self._number(value)
+        nsn = str(num.national_number) if num is not None else digits
+        if not digits.endswith(nsn):
+            nsn = digits
+        head = digits[:len(digits) - len(nsn)]
+        keep = 3 if len(nsn) >= 9 else 2
         best = None
         for _ in range(32):
-            cand = digits[:keep] + rng.digits(len(digits) - keep)
+            cand = head + nsn[:keep] + rng.digits(len(nsn) - keep)
             if cand == digits:
                 continue
             best = best or cand
-            if self._valid_anywhere(reshape(value, cand)):
+            if num is None or self._pn.is_valid_number(self._pn.parse(
+                    "+" + str(num.country_code) + cand[len(head):], None)):
                 best = cand
                 break
         return reshape(value, best or digits)
-
-    def _country_code_length(self, digits: str) -> int:
-        for n in (1, 2, 3):
-            if int(digits[:n] or 0) in self._pn.COUNTRY_CODE_TO_REGION_CODE:
-                return n
-        return 0
-
-    def _valid_anywhere(self, value: str) -> bool:
-        f = fold(value)
-        for region in REGIONS:
-            try:
-                if self._pn.is_valid_number(self._pn.parse(f, region)):
-                    return True
-            except self._pn.NumberParseException:
-                return False
-        return False
 
 
 __all__ = ["REGIONS", "Phones"]
