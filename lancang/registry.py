@@ -29,6 +29,7 @@ class Registry:
         self.kind = kind
         self.group = group
         self._refs: dict[str, str] = dict(builtins or {})
+        self._builtins = tuple(builtins or ())
         self._objects: dict[str, Any] = {}
         self._entry_points_loaded = False
 
@@ -46,6 +47,11 @@ class Registry:
     def names(self) -> list[str]:
         self._load_entry_points()
         return sorted(set(self._refs) | set(self._objects))
+
+    def ordered(self) -> list[str]:
+        """Built-ins in the order of their table (the order they run in), then the others by name."""
+        names = self.names()
+        return [n for n in self._builtins if n in names] + [n for n in names if n not in self._builtins]
 
     def __contains__(self, name: str) -> bool:
         return name in self.names()

@@ -201,8 +201,22 @@ def test_phones_as_people_write_them(frame: str, lang: str, value: str) -> None:
     ("ISBN 978-7-111-12345-6", "en"),
     ("人口 14,1178,7724 人", "zh"),
 ])
-def test_phones_non_hits(text: str, lang: str) -> None:
-    assert hits(text, lang, {"phone"}) == [], text
+def test_numbers_that_are_not_personal(text: str, lang: str) -> None:
+    assert hits(text, lang) == [], text
+
+
+@pytest.mark.parametrize("frame,lang", [
+    ("លេខអត្តសញ្ញាណប័ណ្ណចិន {} ត្រូវបានបញ្ជាក់។", "km"),
+    ("ເລກບັດປະຈຳຕົວຈີນ {} ຖືກຕ້ອງ.", "lo"),
+    ("တရုတ်မှတ်ပုံတင်နံပါတ် {} ဖြစ်သည်။", "my"),
+    ("ผู้โดยสารถือบัตรประชาชนจีน{}เดินทางมา", "th"),
+    ("Hộ khẩu ở Hà Nội, số định danh Trung Quốc {} đã xác minh.", "vi"),
+    ("他的证件号{}已核实。", "zh"),
+])
+def test_every_script_family(frame: str, lang: str) -> None:
+    assert hits(frame.format(ID18), lang) == [(ID18, "CN_RESIDENT_ID")]
+    assert hits(frame.format("2024"), lang) == []
+    assert hits(frame.format(ID18[:17]), lang) == []
 
 
 def test_phone_context_raises_score() -> None:
@@ -430,6 +444,8 @@ def test_entities_from_the_layer() -> None:
     assert hits(text, "vi", {"entities"}, side) == [
         ("Nguyễn Văn An", "PERSON"), ("Hà Nội", "LOCATION"), ("Vingroup", "ORGANIZATION")]
     assert hits(text, "vi", {"entities"}, {"text": text}) == []
+    broken = {"text": text, "layers": {"entities": [{"start": 40, "end": 99, "label": "PER"}, {"label": "ORG"}]}}
+    assert hits(text, "vi", {"entities"}, broken) == []
     det = DETECTORS.get("entities")(labels={"PER": "PERSON"})
     assert [h.type for h in find_all(text, "vi", side, [det])] == ["PERSON"]
     out = det.surrogate("王小明", "PERSON", DIGEST)
@@ -555,3 +571,11 @@ def test_real_sentences_with_values_inserted() -> None:
             mixed = f"{text} {value}"
             found = [mixed[h.start:h.end] for h in find_all(mixed, lang)]
             assert found == [value], (mixed, found)
+
+
+def test_registry_order_builtins_first() -> None:
+    from lancang.registry import Registry
+
+    reg = Registry("thing", "lancang.no-such-group", {"zeta": "x:y", "alpha": "x:z"})
+    reg.register("beta", object())
+    assert reg.ordered() == ["zeta", "alpha", "beta"]

@@ -42,8 +42,7 @@ DETECTORS = Registry("detector", "lancang.detectors", BUILTIN)
 
 def detector_order() -> list[str]:
     """Built-ins in :data:`BUILTIN` order, then third-party detectors by name."""
-    names = DETECTORS.names()
-    return [n for n in BUILTIN if n in names] + [n for n in names if n not in BUILTIN]
+    return DETECTORS.ordered()
 
 
 def _check_modules(cls: type[Detector]) -> None:

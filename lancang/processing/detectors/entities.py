@@ -37,9 +37,10 @@ class Entities(Detector):
             type_ = self._labels.get(str(ent.get("label", "")).upper())
             if type_ is None:
                 continue
-            spans = ent.get("fragments") or [(ent["start"], ent["end"])]
+            spans = ent.get("fragments") or [(ent.get("start"), ent.get("end"))]
             for start, end in spans:
-                if 0 <= start < end <= len(text):
+                # a span outside the text is the validator's finding (``lancang validate``), not a hit
+                if isinstance(start, int) and isinstance(end, int) and 0 <= start < end <= len(text):
                     hits.append(self.hit(start, end, type_, 1.0))
         return hits
 
