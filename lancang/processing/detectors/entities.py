@@ -32,8 +32,12 @@ class Entities(Detector):
 
     def find(self, text: str, lang: str, side: dict[str, Any] | None = None) -> list[Hit]:
         ents = ((side or {}).get("layers") or {}).get("entities") or ()
+        if isinstance(ents, dict):  # the model's entities layer: {"items": [...], "relations": [...]}
+            ents = ents.get("items") or ()
         hits: list[Hit] = []
         for ent in ents:
+            if not isinstance(ent, dict):
+                continue
             type_ = self._labels.get(str(ent.get("label", "")).upper())
             if type_ is None:
                 continue
