@@ -219,6 +219,13 @@ def test_every_script_family(frame: str, lang: str) -> None:
     assert hits(frame.format(ID18[:17]), lang) == []
 
 
+def test_phone_of_another_region_needs_a_phone_word() -> None:
+    # a Vietnamese mobile written nationally in the Chinese side of a pair: read as VN only next to 电话
+    assert hits("越南同事的电话是0868 345 678。", "zh", {"phone"}) == [("0868 345 678", "PHONE")]
+    assert hits("越南同事的编号是0868 345 678。", "zh", {"phone"}) == []
+    assert hits("Gọi 0868 345 678 nhé", "vi", {"phone"}) == [("0868 345 678", "PHONE")]
+
+
 def test_phone_context_raises_score() -> None:
     det = DETECTORS.get("phone")()
     with_word = det.find("电话13800138000", "zh")[0]

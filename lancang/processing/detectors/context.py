@@ -28,7 +28,8 @@ PHONE_WORDS = (
 ID_WORDS = (
     "身份证", "身份證", "身分證", "证件", "證件", "号码", "號碼", "公民身份号码", "证号", "證號",
     "id", "identity", "identification", "id card", "ic", "nric", "fin", "mykad", "kad pengenalan", "no. kp",
-    "nik", "ktp", "kependudukan", "cccd", "căn cước", "cmnd", "cmt", "định danh", "chứng minh",
+    "nik", "ktp", "kependudukan", "cccd", "căn cước", "cmnd", "cmt", "định danh", "chứng minh", "giấy tờ",
+    "tùy thân", "k/p", "identiti", "identitas",
     "บัตรประชาชน", "เลขประจำตัวประชาชน", "ประจำตัว", "เลขบัตร", "บัตรประจำตัว",
     "អត្តសញ្ញាណប័ណ្ណ", "ບັດປະຈຳຕົວ", "မှတ်ပုံတင်",
 )

@@ -37,8 +37,9 @@ class Phones(Detector):
         },
     }
     notes = ("A national number is read in the side language's regions (zh: CN, HK, TW, MO, SG, MY; vi: VN; "
-             "th: TH...; en: all), so a Thai mobile written nationally in a Vietnamese sentence is missed "
-             "unless 'regions' adds TH; with +code or 00 any region is found. Numbers that read as prices "
+             "th: TH...; en: all) and in the other regions only next to a phone word, so a Thai mobile written "
+             "nationally in a Vietnamese sentence without one is missed unless 'regions' adds TH; with +code "
+             "or 00 any region is found. Numbers that read as prices "
              "(¥, Rp, 元, đồng, บาท next to them), years or thousands-grouped quantities (1.500.000) are "
              "skipped; a valid number with a currency word next to it is missed. Short numbers (service "
              "lines, 5-6 digits) are not looked for.")
@@ -67,16 +68,25 @@ class Phones(Detector):
             return []
         hits: list[Hit] = []
         taken: list[tuple[int, int]] = []
-        for region in self.regions(lang):
+        own = self.regions(lang)
+        # the side language's regions first; then, for a number none of them reads and only next to a
+        # phone word, the other regions (a Thai mobile written nationally in the Chinese side of a
+        # zh-th pair): recall across sides without reading every long number in fourteen ways
+        others = [r for r in (*REGIONS, *self.params["regions"]) if r not in own]
+        for i, region in enumerate(own + others):
+            foreign = i >= len(own)
+            if foreign and not any(context.near(context.PHONE, folded, cs, ce) for cs, ce in candidates
+                                   if not any(s <= cs and ce <= e + 1 for s, e in taken)):
+                break
             for m in self._pn.PhoneNumberMatcher(folded, region, leniency=self._leniency):
                 start, end = m.start, m.end
                 if any(s < end and start < e for s, e in taken):
                     continue
-                if not self._accept(m.number, region, folded, start, end):
+                near = context.near(context.PHONE, folded, start, end)
+                if (foreign and not near) or not self._accept(m.number, region, folded, start, end):
                     continue
                 taken.append((start, end))
-                score = 1.0 if context.near(context.PHONE, folded, start, end) else 0.85
-                hits.append(self.hit(start, end, "PHONE", score))
+                hits.append(self.hit(start, end, "PHONE", 1.0 if near else 0.85))
             if all(any(s <= cs and ce <= e + 1 for s, e in taken) for cs, ce in candidates):
                 break
         hits.sort(key=lambda h: h.start)
