@@ -56,7 +56,8 @@ def units(side: Mapping[str, Any]) -> list[str]:
 
     text = side["text"]
     tokens = None
-    spans = (side.get("layers") or {}).get("tokens")
+    layer = (side.get("layers") or {}).get("tokens")
+    spans = layer.get("spans") if isinstance(layer, dict) else None
     if isinstance(spans, list) and spans:
         try:
             tokens = [text[s[0]:s[1]] for s in spans]

@@ -5,7 +5,8 @@ Three tests, each where it is reliable:
 * **script** (every side whose tag names a script, :func:`~lancang.corpora.langs.expected_script`):
   the share of the side's letters written in that script. This is the whole test for the languages
   that own their script (zh: Han, th: Thai, km: Khmer, lo: Lao, my: Myanmar): a side tagged ``th``
-  that is all Latin has a share of 0, Japanese tagged ``zh`` loses the share its kana take.
+  that is all Latin has a share of 0, Japanese tagged ``zh`` loses the share its kana take (and a
+  Han side with any kana is also read by the identifier: Japanese can be more than half kanji).
 * **statistical identification** for the Latin-script languages (vi, id, ms, fil, en), with
   `lingua-language-detector <https://github.com/pemistahl/lingua-py>`_ (Apache-2.0; its n-gram
   models ship in the wheel, nothing is downloaded). One detector per filter instance, built on first
@@ -32,6 +33,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar
 
+import regex
+
 from ...annotators.base import BackendMissing
 from ...corpora.langs import expected_script, iso639_1, language, letters, primary, script_share
 from ...errors import UsageError
@@ -40,6 +43,7 @@ from .base import Filter, Reason, Scores
 #: the languages the statistical identifier always tells apart (lancang's Latin and Han languages)
 CORE = ("zh", "vi", "id", "ms", "fil", "en")
 INSTALL = 'pip install "lancang[clean]"'
+_KANA = regex.compile(r"[\p{Hiragana}\p{Katakana}]")
 
 
 class LanguageId(Filter):
@@ -70,7 +74,7 @@ class LanguageId(Filter):
         },
     }
     direction: ClassVar[Mapping[str, str]] = {"script": "higher", "p": "higher", "zawgyi": "lower"}
-    modules = ("lingua-language-detector", "myanmartools")
+    modules = ("lingua", "myanmartools")
     extra = "clean"
 
     def __init__(self, **params: Any):
@@ -127,7 +131,10 @@ class LanguageId(Filter):
         out["script"] = round(inside / total, 4)
         if lang == "my" and script == "Myanmar" and inside:
             out["zawgyi"] = round(self._zawgyi_probability(text), 6)
-        identify = script == "Latin" and total >= self.params["min_letters"]
+        # Latin-script languages are told apart statistically; Han is Chinese unless kana say
+        # Japanese (a Japanese sentence can be more than half kanji)
+        latin_or_kana = script == "Latin" or script == "Han" and bool(_KANA.search(text))
+        identify = total >= self.params["min_letters"] and latin_or_kana
         return out, identify
 
     def score_batch(self, records: Sequence[dict[str, Any]]) -> list[Scores]:
