@@ -410,6 +410,8 @@ def test_network_surrogates() -> None:
     ("护照号码：{}", "zh", "E12345678"),
     ("他的护照是{}，有效期十年", "zh", "EA1234567"),
     ("Số hộ chiếu {}", "vi", "C1234567"),
+    ("Hộ chiếu: {}", "vi", "C7654321"),
+    ("PASSPORT {}", "en", "K1234567"),
     ("หนังสือเดินทางเลขที่ {}", "th", "AA1234567"),
     ("Nomor paspor: {}", "id", "X1234567"),
     ("No. pasport {} sah", "ms", "A12345678"),
@@ -418,6 +420,15 @@ def test_network_surrogates() -> None:
 def test_passports(frame: str, lang: str, value: str) -> None:
     text = frame.format(value)
     assert hits(text, lang, {"passport"}) == [(value, "PASSPORT")], text
+
+
+def test_each_trigger_lets_its_own_values_through() -> None:
+    # find_all runs a detector only when the set's joined trigger matches: each detector alone must
+    # still be reached by the values of its own tests
+    for name, value in (("passport", "HỘ CHIẾU C7654321"), ("ph-id", "PhilSys PCN 1234 5678 9012 3456"),
+                        ("cn-plate", "车牌京A12345"), ("ip-address", "IP fe80::1ff:fe23:4567:890a")):
+        det = DETECTORS.get(name)()
+        assert find_all(value, "vi", None, [det]), value
 
 
 def test_passport_needs_its_word() -> None:

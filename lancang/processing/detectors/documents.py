@@ -35,7 +35,7 @@ class Passports(Detector):
     notes = ("Only near a passport word: letters and digits alone are too common (product codes, flight "
              "numbers). A passport number written before its word ('E12345678 là số hộ chiếu') is missed "
              "unless the word follows within 12 characters. Purely numeric passports (older Thai, Lao) are missed.")
-    trigger = "|".join(re.escape(w) for w in context.PASSPORT_WORDS) + "|[Pp][Aa][Ss][Ss]|[Pp][Aa][Ss][Pp]"
+    trigger = "(?i:" + "|".join(re.escape(w) for w in context.PASSPORT_WORDS) + ")"
 
     def find(self, text: str, lang: str, side: dict[str, Any] | None = None) -> list[Hit]:
         folded = fold(text)

@@ -225,7 +225,7 @@ class PhilippineIds(Detector):
     notes = ("None of these numbers has a published check digit, so each is a hit only with its own word (TIN, "
              "SSS, UMID/CRN, PhilHealth/PIN, PhilSys/PSN/PCN) within a few characters before it; a number written "
              "without its word is missed.")
-    trigger = rf"{DIGIT}(?:-?{DIGIT}){{8,}}"
+    trigger = rf"{DIGIT}(?:[ \-]?{DIGIT}){{8,}}"
 
     def __init__(self, **params: Any):
         super().__init__(**params)
