@@ -270,5 +270,6 @@ class Detector:
         return scramble(value, rng)
 
 
-__all__ = ["DIGIT", "DIGIT_ZEROS", "END", "START", "Detector", "DigestRng", "Hit", "birth_date", "compact", "fold", "keyword_pattern", "near",
+__all__ = ["DIGIT", "DIGIT_ZEROS", "END", "START", "Detector", "DigestRng", "Hit", "birth_date", "compact", "fold",
+           "keyword_pattern", "near",
            "random_date", "reshape", "scramble", "scramble_char"]

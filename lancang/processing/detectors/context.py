@@ -47,8 +47,9 @@ PASSPORT_WORDS = (
 #: Money: a number right after one of these, or right before one of :data:`CURRENCY_AFTER`, is a price.
 CURRENCY_BEFORE = ("¥", "￥", "$", "€", "£", "₫", "฿", "₱", "₹", "rp", "rm", "s$", "us$", "hk$", "nt$", "php", "usd",
                    "vnd", "idr", "myr", "thb", "sgd", "cny", "rmb", "人民币", "人民幣", "港币", "港幣", "kip", "riel")
-CURRENCY_AFTER = ("元", "块", "塊", "圆", "万", "萬", "亿", "億", "đồng", "đ", "₫", "vnd", "บาท", "usd", "rupiah", "ringgit",
-                  "peso", "piso", "kip", "ກີບ", "រៀល", "riel", "kyat", "ကျပ်", "dollar", "dollars", "sgd", "%", "％")
+CURRENCY_AFTER = ("元", "块", "塊", "圆", "万", "萬", "亿", "億", "đồng", "đ", "₫", "vnd", "บาท", "usd", "rupiah",
+                  "ringgit", "peso", "piso", "kip", "ກີບ", "រៀល", "riel", "kyat", "ကျပ်", "dollar", "dollars", "sgd",
+                  "%", "％")
 #: Years, versions and quantities: a number after one of these is not personal data.
 NOT_PII_BEFORE = ("năm", "tahun", "ปี", "พ.ศ.", "ค.ศ.", "version", "ver.", "phiên bản", "版本", "เวอร์ชัน", "versi",
                   "build", "release", "isbn", "issn", "doi", "订单号", "訂單號", "order")
@@ -66,10 +67,8 @@ _SPACE = re.compile(r"[\s\u00a0]*")
 def _right_before(pattern: re.Pattern[str], text: str, start: int) -> bool:
     """Whether a match of ``pattern`` ends right before ``start`` (spaces or a colon between)."""
     head = text[max(0, start - 16):start]
-    m = None
-    for m in pattern.finditer(head):
-        pass
-    return m is not None and not head[m.end():].strip(" \u00a0:：")
+    ends = [m.end() for m in pattern.finditer(head)]
+    return bool(ends) and not head[ends[-1]:].strip(" \u00a0:：")
 
 
 def not_personal(text: str, start: int, end: int) -> bool:

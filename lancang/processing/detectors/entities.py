@@ -17,10 +17,9 @@ class Entities(Detector):
     description = ("Spans of the side's entities layer whose label is configured (PER/PERSON -> PERSON, "
                    "LOC/GPE/ADDRESS -> LOCATION, ORG -> ORGANIZATION by default); discontinuous entities by fragment.")
     types = ("PERSON", "LOCATION", "ORGANIZATION")
-    parameters = {"type": "object", "additionalProperties": False,
-                  "properties": {"labels": {"type": "object", "additionalProperties": {"type": "string", "minLength": 1},
-                                            "default": LABELS,
-                                            "description": "entity label -> PII type (labels compared case-insensitively)"}}}
+    parameters = {"type": "object", "additionalProperties": False, "properties": {"labels": {
+        "type": "object", "additionalProperties": {"type": "string", "minLength": 1}, "default": LABELS,
+        "description": "entity label -> PII type (labels compared case-insensitively)"}}}
     notes = ("As good as the entities layer: a side without one gives no hit (annotate it first or give gold). "
              "The surrogate keeps the shape letter for letter (Han names from common name characters), so it "
              "is not a realistic name of the language.")

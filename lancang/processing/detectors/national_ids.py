@@ -164,8 +164,8 @@ class IndonesianNik(NumberDetector):
     trigger = rf"{DIGIT}(?:[ .\-]?{DIGIT}){{15}}"
 
     def valid(self, value: str) -> bool:
-        prov, day, month, year, serial = int(value[:2]), int(value[6:8]), int(value[8:10]), int(value[10:12]), value[12:]
-        if not 11 <= prov <= 94 or serial == "0000":
+        prov, day, month, year = int(value[:2]), int(value[6:8]), int(value[8:10]), int(value[10:12])
+        if not 11 <= prov <= 94 or value[12:] == "0000":
             return False
         day = day - 40 if day > 40 else day
         this = datetime.date.today().year % 100

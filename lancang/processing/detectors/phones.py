@@ -95,9 +95,9 @@ class Phones(Detector):
     def _accept(self, number: Any, region: str, text: str, start: int, end: int) -> bool:
         raw = text[start:end]
         international = raw.startswith(("+", "00"))
-        if international and not self.params["international"]:
-            if self._pn.region_code_for_number(number) not in REGIONS:
-                return False
+        if (international and not self.params["international"]
+                and self._pn.region_code_for_number(number) not in REGIONS):
+            return False
         if not international and _THOUSANDS.fullmatch(raw) and not context.near(context.PHONE, text, start, end):
             return False
         return not context.not_personal(text, start, end)
