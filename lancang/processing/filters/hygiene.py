@@ -106,9 +106,15 @@ def markup_edits(text: str) -> KindEdits:
     tags: KindEdits = []
     ents: KindEdits = []
     if "<" in text:
+        runs: list[list[Any]] = []  # adjacent tags (</p><p>) are removed as one stretch
         for m in _TAG.finditer(text):
             s, e = m.span()
-            tags.append((s, e, _space_or_nothing(text, s, e) if m.group("block") else "", "markup"))
+            if runs and runs[-1][1] == s:
+                runs[-1][1] = e
+                runs[-1][2] = runs[-1][2] or bool(m.group("block"))
+            else:
+                runs.append([s, e, bool(m.group("block"))])
+        tags = [(s, e, _space_or_nothing(text, s, e) if block else "", "markup") for s, e, block in runs]
     if "&" in text:
         for m in _ENTITY.finditer(text):
             value = html.unescape(m.group())
@@ -298,7 +304,9 @@ class Hygiene(Filter):
         is_bad = self._is_bad
         for tag, side in (record.get("sides") or {}).items():
             text = side.get("text", "")
-            out["replacement"][tag] = text.count("\ufffd")
+            lost = out["replacement"][tag] = text.count("\ufffd")
+            if lost:  # counted once, as lost bytes, not again as mojibake
+                text = text.replace("\ufffd", "")
             out["mojibake"][tag] = None if is_bad is None else int(not text.isascii() and bool(is_bad(text)))
             out["markup"][tag] = len(_MARKUP_LEFT.findall(text)) if ("<" in text or "&" in text) else 0
             out["controls"][tag] = len(junk_edits(text))
