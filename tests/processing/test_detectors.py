@@ -539,6 +539,13 @@ def test_every_detector_describes_itself() -> None:
         cls()  # defaults validate against the parameter schema
 
 
+def test_detectors_pickle() -> None:
+    import pickle
+
+    dets = pickle.loads(pickle.dumps(build_detectors()))
+    assert [h.type for h in find_all("电话13800138000", "zh", None, dets)] == ["PHONE"]
+
+
 def test_missing_library_is_a_usage_error(monkeypatch: pytest.MonkeyPatch) -> None:
     import importlib.util
 

@@ -49,10 +49,14 @@ class Phones(Detector):
 
     def __init__(self, **params: Any):
         super().__init__(**params)
+        self._leniency = getattr(self._pn.Leniency, self.params["leniency"].upper())
+
+    @property
+    def _pn(self) -> Any:
+        """phonenumbers, imported on first use (a module is not kept on the instance: detectors pickle)."""
         import phonenumbers
 
-        self._pn = phonenumbers
-        self._leniency = getattr(phonenumbers.Leniency, self.params["leniency"].upper())
+        return phonenumbers
 
     def regions(self, lang: str) -> list[str]:
         _, region = subtags(lang)
