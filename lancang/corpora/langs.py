@@ -66,12 +66,11 @@ SUBTAG_SCRIPTS = {"hans": "Han", "hant": "Han", "latn": "Latin", "arab": "Arabic
 #: Scripts written by exactly one language lancang serves: a text in one of them names its language.
 SCRIPT_LANGS = {"Han": "zh", "Thai": "th", "Lao": "lo", "Khmer": "km", "Myanmar": "my"}
 
-#: Languages written without spaces between words (their words are told apart by a segmenter, and
-#: their lengths and shingles are counted in characters)
-UNSPACED = frozenset({"zh", "ja", "th", "km", "lo", "my"})
-
 #: Scripts written without spaces between words: their text is measured in characters, not words.
 UNSPACED_SCRIPTS = frozenset({"Han", "Thai", "Khmer", "Lao", "Myanmar"})
+#: Languages written without spaces between words (their words are told apart by a segmenter, and
+#: their lengths and shingles are counted in characters): zh, ja, th, km, lo, my
+UNSPACED = frozenset(lang for lang, script in LANG_SCRIPTS.items() if script in UNSPACED_SCRIPTS)
 #: Languages whose sentences may end with no mark: Thai and Lao end a sentence with a space; Khmer
 #: (។) and Burmese (။) have marks that writers often leave out.
 UNMARKED_END_LANGS = frozenset({"th", "lo", "km", "my"})
@@ -234,6 +233,6 @@ def script_language(text: str, sample: int = 2000) -> str | None:
     return best if best_n and best_n * 2 >= letters(head) else None
 
 
-__all__ = ["ALIASES", "BCP47_PATTERN", "ISO_639_1", "LANG_REGIONS", "LANG_SCRIPTS", "SCRIPT_LANGS", "SUBTAG_SCRIPTS", "UNSPACED",
-           "canonical_tag", "check_tag", "expected_script", "is_tag", "is_traditional", "iso639_1", "language",
-           "letters", "primary", "script_language", "script_share", "subtags", "tag_matches", "unspaced"]
+__all__ = ["ALIASES", "BCP47_PATTERN", "ISO_639_1", "LANG_REGIONS", "LANG_SCRIPTS", "SCRIPT_LANGS", "SUBTAG_SCRIPTS",
+           "UNMARKED_END_LANGS", "UNSPACED", "UNSPACED_SCRIPTS", "canonical_tag", "check_tag", "expected_script",
+           "is_tag", "is_traditional", "iso639_1", "language", "letters", "primary", "script_language", "script_share", "subtags", "tag_matches", "unspaced"]
