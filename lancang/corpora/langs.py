@@ -235,4 +235,5 @@ def script_language(text: str, sample: int = 2000) -> str | None:
 
 __all__ = ["ALIASES", "BCP47_PATTERN", "ISO_639_1", "LANG_REGIONS", "LANG_SCRIPTS", "SCRIPT_LANGS", "SUBTAG_SCRIPTS",
            "UNMARKED_END_LANGS", "UNSPACED", "UNSPACED_SCRIPTS", "canonical_tag", "check_tag", "expected_script",
-           "is_tag", "is_traditional", "iso639_1", "language", "letters", "primary", "script_language", "script_share", "subtags", "tag_matches", "unspaced"]
+           "is_tag", "is_traditional", "iso639_1", "language", "letters", "primary", "script_language", "script_share",
+           "subtags", "tag_matches", "unspaced"]
