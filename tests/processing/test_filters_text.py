@@ -26,7 +26,8 @@ EN_NUM = "I read 25 books in 2021."
 #: family -> (tag, a sentence, the same with numbers 25 and 2021 in the script's own digits, the same
 #: with 25 changed to 52, digits only in the script's digits)
 FAMILIES = {
-    "Han": ("zh-Hans", "我喜欢读书。", "我在二〇二一年读了２５本书。", "我在二〇二一年读了５２本书。", "２０２１－１２－２５"),
+    "Han": ("zh-Hans", "我喜欢读书。", "我在二〇二一年读了２５本书。", "我在二〇二一年读了５２本书。",
+            "２０２１－１２－２５"),
     "Thai": ("th", "ฉันชอบอ่านหนังสือ", "ฉันอ่านหนังสือ ๒๕ เล่มในปี ๒๐๒๑", "ฉันอ่านหนังสือ ๕๒ เล่มในปี ๒๐๒๑",
              "๒๐๒๑ ๑๒ ๒๕"),
     "Khmer": ("km", "ខ្ញុំចូលចិត្តអានសៀវភៅ។", "ខ្ញុំបានអានសៀវភៅ ២៥ ក្បាលក្នុងឆ្នាំ ២០២១។",

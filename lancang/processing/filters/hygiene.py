@@ -75,11 +75,11 @@ _JUNK = regex.compile(
     rf"|(?P<inv>[\u00ad\u2061-\u2064\ufffc]|(?<!{_BREAK_HINT})\u200b(?!{_BREAK_HINT})|(?<!{_JOINS})[\u200c\u200d](?!{_JOINS}))")
 _RTL = regex.compile(r"[\p{Bidi_Class=R}\p{Bidi_Class=AL}]")
 
-_FTFY_SETTINGS = dict(unescape_html=False, remove_terminal_escapes=False, fix_encoding=True, restore_byte_a0=True,
-                      replace_lossy_sequences=True, decode_inconsistent_utf8=True, fix_c1_controls=True,
-                      fix_latin_ligatures=False, fix_character_width=False, uncurl_quotes=False,
-                      fix_line_breaks=False, fix_surrogates=True, remove_control_chars=False, normalization=None,
-                      explain=False)
+_FTFY_SETTINGS = {"unescape_html": False, "remove_terminal_escapes": False, "fix_encoding": True,
+                  "restore_byte_a0": True, "replace_lossy_sequences": True, "decode_inconsistent_utf8": True,
+                  "fix_c1_controls": True, "fix_latin_ligatures": False, "fix_character_width": False,
+                  "uncurl_quotes": False, "fix_line_breaks": False, "fix_surrogates": True,
+                  "remove_control_chars": False, "normalization": None, "explain": False}
 #: a changed stretch longer than this is replaced as one edit rather than diffed
 _DIFF_LIMIT = 4000
 
@@ -225,7 +225,7 @@ class Hygiene(Filter):
                for c in CHECKS},
         },
     }
-    direction = {c: "lower" for c in CHECKS}
+    direction = dict.fromkeys(CHECKS, "lower")
 
     def __init__(self, **params: Any):
         super().__init__(**params)

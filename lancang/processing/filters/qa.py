@@ -31,8 +31,17 @@ from typing import Any
 
 from ...corpora.langs import UNMARKED_END_LANGS, primary
 from .base import Filter, Reason, Scores
-from .text import (brackets_unbalanced, emails, end_class, mismatches, number_mismatch, number_values, pairs,
-                   placeholders, urls)
+from .text import (
+    brackets_unbalanced,
+    emails,
+    end_class,
+    mismatches,
+    number_mismatch,
+    number_values,
+    pairs,
+    placeholders,
+    urls,
+)
 
 _PAIR_CHECKS = ("numbers", "numbers_unpaired", "urls", "emails", "placeholders", "codes", "punctuation")
 CHECKS = _PAIR_CHECKS[:6] + ("brackets", "punctuation")
@@ -75,7 +84,7 @@ class TranslationQA(Filter):
                for c in _WARNINGS},
         },
     }
-    direction = {c: "lower" for c in CHECKS}
+    direction = dict.fromkeys(CHECKS, "lower")
 
     def score(self, record: dict[str, Any]) -> Scores:
         sides = record.get("sides") or {}
@@ -119,7 +128,7 @@ class TranslationQA(Filter):
                 n = abs(brackets[tag] - base)
                 if n > limit:
                     side = tag if brackets[tag] > base else tags[0]
-                    out.append(Reason(self.name, "brackets", n, limit,
-                                      f"{brackets[side]} unpaired bracket(s) or quote(s) against {min(base, brackets[tag])} "
-                                      f"in the other side", side))
+                    other = min(base, brackets[tag])
+                    out.append(Reason(self.name, "brackets", n, limit, f"{brackets[side]} unpaired bracket(s) or "
+                                      f"quote(s) against {other} in the other side", side))
         return out

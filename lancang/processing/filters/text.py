@@ -96,9 +96,8 @@ _CN_DATE_AFTER = regex.compile(r"[年月日号]")
 def _cn_positional(run: str) -> int | None:
     """The value of a positional Chinese numeral (三百五十, 十五, 一千零一, 两万), or None when the run
     is not one (万一, 千万, 一五一十 are words, not numbers)."""
-    if run[0] in _CN_SMALL_UNITS or run[0] in _CN_BIG_UNITS:
-        if run[0] != "十" or len(run) < 2 or run[1] not in _CN_VALUE:
-            return None  # 十五 is a number; 百万, 千万, 万一 are not unambiguous
+    if (run[0] in _CN_SMALL_UNITS or run[0] in _CN_BIG_UNITS) and (run[0] != "十" or run[1] not in _CN_VALUE):
+        return None  # 十五 is a number; 百万, 千万, 万一 are not unambiguous
     total = section = 0
     digit: int | None = None
     last_small = 10_000
@@ -142,10 +141,11 @@ _SCALE_AFTER = regex.compile(
     r"\s?(?:[万萬亿億千]|百万|百萬|พันล้าน|หมื่นล้าน|แสนล้าน|ล้าน|พัน|หมื่น|แสน)"  # unspaced scripts: no word boundary after
     r"|(?:\s?(?:million|mio|juta|triệu|billion|miliar|bilion|tỷ|tỉ|thousand|ribu|nghìn|ngàn|trillion|triliun)|bn|[mkb])"
     r"(?![\p{L}\p{M}])", regex.IGNORECASE)
+#: powers of ten of the scale words
 _SCALES = {"万": 4, "萬": 4, "亿": 8, "億": 8, "千": 3, "百万": 6, "百萬": 6, "million": 6, "mio": 6, "juta": 6,
            "triệu": 6, "ล้าน": 6, "billion": 9, "miliar": 9, "bilion": 9, "tỷ": 9, "tỉ": 9, "thousand": 3, "ribu": 3,
-           "nghìn": 3, "ngàn": 3, "พัน": 3, "หมื่น": 4, "แสน": 5, "trillion": 12, "triliun": 12, "พันล้าน": 9, "หมื่นล้าน": 10, "แสนล้าน": 11, "bn": 9, "m": 6,
-           "k": 3, "b": 9}
+           "nghìn": 3, "ngàn": 3, "พัน": 3, "หมื่น": 4, "แสน": 5, "trillion": 12, "triliun": 12, "พันล้าน": 9,
+           "หมื่นล้าน": 10, "แสนล้าน": 11, "bn": 9, "m": 6, "k": 3, "b": 9}
 
 
 def _ascii_digits(raw: str) -> str:
