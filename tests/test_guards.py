@@ -27,7 +27,7 @@ GOLDEN = {
                   "sentencepiece", "spacy", "spacy-ner", "stanza", "underthesea"],
     "rule": ["dependency-tree", "duplicate-pairs", "duplicate-records", "entity-labels", "entity-token-boundaries",
              "guideline-sections", "lang-allowed", "layer-values", "layers-required", "links-required",
-             "manifest-fields", "manifest-role-separation", "manifest-roles", "model-invariants",
+             "manifest-fields", "manifest-role-separation", "manifest-roles", "model-invariants", "pii-residual",
              "processing-steps", "provenance-present", "role-separation", "script-matches-language",
              "segment-empty", "segment-untranslated", "sentences-tile", "sides-required", "source-format",
              "text-bom", "text-control-chars", "text-mojibake", "text-nfc", "text-zawgyi", "tmx-header",

@@ -26,6 +26,7 @@ COMMANDS = {
     "clean": "lancang.cli.clean:clean",
     "filters": "lancang.cli.clean:filters",
     "manifest": "lancang.cli.manifest:manifest",
+    "mask": "lancang.cli.mask:mask",
 }
 
 

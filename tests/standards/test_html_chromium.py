@@ -43,8 +43,8 @@ def test_html_report_renders(cli, tmp_path: Path) -> None:
     assert verdict.get("data-verdict") == "not-conformant" and verdict.text_content() == "不符合"
     rows = dom.xpath("//table[@class='requirements']/tbody/tr")
     verdicts = [r.get("data-verdict") for r in rows]
-    # 22: lancang-zh-asean-parallel replaces GB/T 40035's completeness-empty by id (one limit, not two)
-    assert len(rows) == 22 and verdicts.count("fail") >= 1 and verdicts.count("pass") >= 10
+    # 23: lancang-zh-asean-parallel replaces GB/T 40035's completeness-empty by id (one limit, not two)
+    assert len(rows) == 23 and verdicts.count("fail") >= 1 and verdicts.count("pass") >= 10
     assert dom.xpath("//tr[@data-id='chinese-side']/td[1]")[0].text_content() == "不通过"
     assert "每条记录含中文一侧" in dom.text_content()
     assert len(dom.xpath("//svg")) >= 3, "the distribution charts render as inline SVG"

@@ -74,6 +74,7 @@ CASES: dict[str, tuple[dict[str, Any], Callable[[dict[str, Any]], Any]]] = {
     "layer-values": ({"layer": "pos", "values": ["NOUN", "VERB", "PROPN", "PRON"]},
                      lambda r: th(r)["layers"]["pos"]["values"].__setitem__(1, "VERBAL")),
     "dependency-tree": ({}, lambda r: th(r)["layers"]["head"]["values"].__setitem__(0, 1)),
+    "pii-residual": ({"types": ["PHONE", "TH_NATIONAL_ID"]}, lambda r: th(r).update(text="โทร ๐๘๑ ๒๓๔ ๕๖๗๘ ได้ทุกวัน")),
 }
 MANIFEST_CASES: dict[str, tuple[dict[str, Any], Callable[[dict[str, Any]], Any]]] = {
     "manifest-role-separation": ({}, lambda m: m["people"][0]["roles"].append("reviewer")),
