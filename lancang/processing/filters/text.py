@@ -172,6 +172,9 @@ def _readings(raw: str) -> set[Decimal]:
     return out
 
 
+_NUMBERISH = regex.compile(f"(?P<digits>{_NUMBER.pattern})|(?P<cn>{_CN_RUN.pattern})")
+
+
 def _canon(d: Decimal) -> str:
     return format(d.normalize(), "f")
 
@@ -183,8 +186,17 @@ def number_values(text: str) -> list[frozenset[str]]:
     1500000, $1.5 million is 1.5 or 1500000), and the Chinese numerals that are unambiguous
     (二〇二一, 三百五十, 十五). Digits joined in a way no reading fits (1.2.3) are each a number."""
     out: list[frozenset[str]] = []
-    for m in _NUMBER.finditer(text):
+    cn: list[frozenset[str]] = []
+    for m in _NUMBERISH.finditer(text):
+        if m.lastgroup == "cn":
+            key = _cn_number(m.group(), text[m.end():m.end() + 1])
+            if key is not None:
+                cn.append(frozenset({key}))
+            continue
         raw = _ascii_digits(m.group())
+        if raw.isdigit() and not _SCALE_AFTER.match(text, m.end()):
+            out.append(frozenset({raw.lstrip("0") or "0"}))
+            continue
         values = _readings(raw)
         if not values:  # 1.2.3, 1，2，3: a list of numbers
             out.extend(frozenset({_canon(Decimal(g))}) for g in _SEP.split(raw))
@@ -195,12 +207,7 @@ def number_values(text: str) -> list[frozenset[str]]:
             exp = _SCALES[scale.group().strip().lower()]
             keys.update(_canon(v.scaleb(exp)) for v in values)
         out.append(frozenset(keys))
-    if not text.isascii():
-        for m in _CN_RUN.finditer(text):
-            key = _cn_number(m.group(), text[m.end():m.end() + 1])
-            if key is not None:
-                out.append(frozenset({key}))
-    return out
+    return out + cn if cn else out
 
 
 def number_mismatch(a: list[frozenset[str]], b: list[frozenset[str]]) -> tuple[int, int]:
@@ -237,7 +244,7 @@ _TRAILING = ".,;:!?)]}'\"»”’"
 
 
 def urls(text: str) -> list[str]:
-    if "://" not in text and "www." not in text.lower():
+    if "://" not in text and "www." not in text and "WWW." not in text:
         return []
     return [u.rstrip(_TRAILING).rstrip("/").lower() for u in _URL.findall(text)]
 
