@@ -12,11 +12,14 @@ from typing import Any
 import orjson
 import pytest
 
+from lancang.corpora.formats import read_corpus
 from lancang.corpora.invariants import check_record
 from lancang.errors import InputError, UsageError
 from lancang.processing.detectors import build_detectors
 from lancang.processing.mask import (MIN_KEY_BYTES, PII_LAYER, Masker, MaskStats, load_key, mask_file, placeholder,
                                      unmasked)
+
+from ..conftest import shared
 
 KEY = bytes(range(32))
 OTHER_KEY = bytes(range(1, 33))
@@ -357,3 +360,36 @@ def test_mask_file_logs_the_step_with_counts_only(tmp_path: Path) -> None:
 def test_missing_manifest_stops_before_reading(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="no such manifest"):
         mask_file(tmp_path / "absent.jsonl", tmp_path / "o.jsonl", manifest=tmp_path / "m.json")
+
+
+# ------------------------------------------------------------------------------------ scripts and real data
+
+NATIVE = [("km", "ទូរស័ព្ទ ០១២ ៣៤៥ ៦៧៨ សូមអរគុណ", "០១២ ៣៤៥ ៦៧៨", "០"),
+          ("lo", "ໂທ ໐໒໐ ໕໕໕໕ ໑໒໓໔ ຂອບໃຈ", "໐໒໐ ໕໕໕໕ ໑໒໓໔", "໐"),
+          ("my", "ဖုန်း ၀၉ ၄၅၀ ၀၀၀ ၁၂၃ ပါ", "၀၉ ၄၅၀ ၀၀၀ ၁၂၃", "၀")]
+
+
+@pytest.mark.parametrize("lang,text,value,zero", NATIVE, ids=[x[0] for x in NATIVE])
+def test_khmer_lao_myanmar_numbers_in_native_digits(lang: str, text: str, value: str, zero: str) -> None:
+    rec = record(lang, **{lang: side(text, lang)})
+    red, _ = run([rec])
+    new = red[0]["sides"][lang]
+    assert new["text"] == text.replace(value, "[PHONE]") and valid(red[0])
+    assert [new["text"][s:e] for s, e in new["layers"]["tokens"]["spans"]][1] == "[PHONE]"
+    pseudo, stats = run([rec], "pseudonymise", KEY)
+    new = pseudo[0]["sides"][lang]
+    [it] = new["layers"][PII_LAYER]["items"]
+    sur = new["text"][it["start"]:it["end"]]
+    assert sur != value and len(sur) == len(value) and not stats.adjusted
+    digits = {chr(ord(zero) + i) for i in range(10)}
+    assert all(c in digits or c == " " for c in sur), "the surrogate is written in the same digits"
+    assert run(pseudo, "pseudonymise", KEY)[0] == pseudo
+
+
+@pytest.mark.parametrize("lang", ["zh", "en", "th", "id"])
+def test_real_sentences_without_personal_data_are_not_changed(tmp_path: Path, lang: str) -> None:
+    """PUD (CoNLL-U: tokens, POS, dependency trees) has years, quantities and scores, no personal data."""
+    src = shared("parallel", "pud", f"{lang}_pud.conllu")
+    st = mask_file(src, tmp_path / "out.jsonl", langs=[lang])
+    assert st.records == 300 and st.changed == 0 and not st.counts
+    assert list(read_corpus(tmp_path / "out.jsonl")) == list(read_corpus(src, langs=[lang]))
