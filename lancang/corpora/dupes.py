@@ -117,7 +117,8 @@ class DuplicateIndex:
 class FirstSeen:
     """The first value stored under each 64-bit integer key, answered at once, in bounded memory.
 
-    Values are tuples of ``width`` SQLite values (numbers, strings, bytes). The first ``spill_at``
+    Values are tuples of ``width`` SQLite values (numbers, strings, bytes), or one such value when
+    ``width`` is 1 (no tuple per key: the in-memory dict stays small). The first ``spill_at``
     keys live in a dict; past that, all of them go to a table of a :class:`SpillFile` keyed by the
     integer, queried in batches (:meth:`get_many`), so memory stays flat however long the stream.
     A key stored twice keeps its first value.
@@ -127,7 +128,7 @@ class FirstSeen:
 
     def __init__(self, width: int = 1, spill_at: int = SPILL_AT, tmpdir: str | None = None):
         self.width, self.spill_at, self.tmpdir = width, spill_at, tmpdir
-        self._mem: dict[int, tuple[Any, ...]] = {}
+        self._mem: dict[int, Any] = {}
         self._spill_file: SpillFile | None = None
         self._db: sqlite3.Connection | None = None
         self._n = 0
@@ -145,22 +146,28 @@ class FirstSeen:
         key &= 0xFFFF_FFFF_FFFF_FFFF
         return key - (1 << 64) if key >= 1 << 63 else key
 
-    def get_many(self, keys: Iterable[int]) -> dict[int, tuple[Any, ...]]:
+    def get_many(self, keys: Iterable[int]) -> dict[int, Any]:
         """The stored value of each of ``keys`` that has one."""
         if self._db is None:
             mem = self._mem
             return {k: mem[k] for k in keys if k in mem}
         wanted = {self._signed(k): k for k in keys}
-        out: dict[int, tuple[Any, ...]] = {}
+        out: dict[int, Any] = {}
         ids = list(wanted)
+        one = self.width == 1
         for a in range(0, len(ids), self._CHUNK):
             part = ids[a:a + self._CHUNK]
             rows = self._db.execute(f"SELECT * FROM f WHERE k IN ({','.join('?' * len(part))})", part)
             for row in rows:
-                out[wanted[row[0]]] = tuple(row[1:])
+                out[wanted[row[0]]] = row[1] if one else tuple(row[1:])
         return out
 
-    def put_many(self, items: Iterable[tuple[int, tuple[Any, ...]]]) -> None:
+    def _rows(self, items: Iterable[tuple[int, Any]]) -> Iterator[tuple[Any, ...]]:
+        if self.width == 1:
+            return ((self._signed(k), v) for k, v in items)
+        return ((self._signed(k), *v) for k, v in items)
+
+    def put_many(self, items: Iterable[tuple[int, Any]]) -> None:
         """Store each (key, value) whose key has no value yet."""
         if self._db is None:
             mem = self._mem
@@ -172,8 +179,7 @@ class FirstSeen:
                 self._spill()
             return
         before = self._db.total_changes
-        self._db.executemany(f"INSERT OR IGNORE INTO f VALUES (?{', ?' * self.width})",
-                             ((self._signed(k), *v) for k, v in items))
+        self._db.executemany(f"INSERT OR IGNORE INTO f VALUES (?{', ?' * self.width})", self._rows(items))
         self._n += self._db.total_changes - before
 
     def _spill(self) -> None:
@@ -182,8 +188,7 @@ class FirstSeen:
         self._db = self._spill_file.db
         assert self._db is not None
         mem, self._mem = self._mem, {}
-        self._db.executemany(f"INSERT INTO f VALUES (?{', ?' * self.width})",
-                             ((self._signed(k), *v) for k, v in mem.items()))
+        self._db.executemany(f"INSERT INTO f VALUES (?{', ?' * self.width})", self._rows(mem.items()))
 
     def close(self) -> None:
         if self._spill_file is not None:

@@ -34,7 +34,7 @@ from typing import Any, ClassVar
 
 import regex
 
-from ...corpora.dupes import SPILL_AT, FirstSeen
+from ...corpora.dupes import FirstSeen
 from ...corpora.langs import unspaced
 from ...errors import UsageError
 from .base import Filter, Reason, Scores
@@ -43,6 +43,8 @@ _SEP = regex.compile(r"[\s\p{P}\p{S}\p{Cc}\p{Cf}]+")
 _M64 = (1 << 64) - 1
 #: LSH candidates less similar than this by their signatures are not reported at all
 FLOOR = 0.5
+#: records indexed in memory (about 3.5 kB each with the defaults) before the indexes spill to disk
+SPILL_RECORDS = 20_000
 
 
 def normalise(text: str) -> str:
@@ -73,16 +75,16 @@ class Duplicates(Filter):
             "key": {"enum": ["pair", "source", "target"], "default": "pair",
                     "description": "what must repeat: the pair, the first side or the second side"},
             "near": {"type": "boolean", "default": True, "description": "also find near duplicates"},
-            "threshold": {"type": "number", "minimum": FLOOR, "maximum": 1, "default": 0.8,
+            "threshold": {"type": "number", "minimum": FLOOR, "maximum": 1, "default": 0.7,
                           "description": "estimated Jaccard similarity of shingles that makes a near duplicate"},
-            "num_perm": {"type": "integer", "minimum": 8, "maximum": 512, "default": 64},
-            "bands": {"type": "integer", "minimum": 1, "default": 16},
+            "num_perm": {"type": "integer", "minimum": 8, "maximum": 512, "default": 128},
+            "bands": {"type": "integer", "minimum": 1, "default": 32},
             "char_ngram": {"type": "integer", "minimum": 1, "maximum": 16, "default": 3,
                            "description": "shingle size in characters for unspaced scripts"},
             "word_ngram": {"type": "integer", "minimum": 1, "maximum": 8, "default": 2,
                            "description": "shingle size in words elsewhere"},
             "seed": {"type": "integer", "minimum": 0, "default": 1},
-            "spill_at": {"type": "integer", "minimum": 1, "default": SPILL_AT,
+            "spill_at": {"type": "integer", "minimum": 1, "default": SPILL_RECORDS,
                          "description": "records indexed in memory before the indexes move to disk"},
         },
     }
@@ -101,7 +103,7 @@ class Duplicates(Filter):
         self._b = rng.integers(0, 1 << 63, p["num_perm"], dtype=np.uint64)
         self._rows = p["num_perm"] // p["bands"]
         spill = p["spill_at"]
-        self._exact = FirstSeen(1, spill)
+        self._exact = FirstSeen(1, spill)  # key -> id of the first record
         self._bands = FirstSeen(1, spill * p["bands"])  # band key -> ordinal of the first record
         self._sigs = FirstSeen(2, spill)  # ordinal -> (id, signature bytes)
         self._next = 0  # ordinal of the next indexed record
@@ -222,10 +224,10 @@ class Duplicates(Filter):
             sig, has = self.signatures(sides_of)
             bkeys = self._band_keys(sig).tolist()
             known_bands = self._bands.get_many({k for row, h in zip(bkeys, has) if h for k in row})
-            old = {v[0] for v in known_bands.values()}
+            old = set(known_bands.values())
             old_sigs = {o: (v[0], np.frombuffer(v[1], np.uint32)) for o, v in self._sigs.get_many(old).items()}
-        local_exact: dict[int, tuple[Any, ...]] = {}
-        local_bands: dict[int, tuple[Any, ...]] = {}
+        local_exact: dict[int, Any] = {}
+        local_bands: dict[int, int] = {}
         new_sigs: dict[int, tuple[Any, ...]] = {}
         local_sigs: dict[int, tuple[Any, Any]] = {}
         out: list[Scores] = []
@@ -235,17 +237,17 @@ class Duplicates(Filter):
             if k is None:
                 out.append({"duplicate_of": None})
                 continue
-            first = local_exact.get(k) or known_exact.get(k)
-            if first is not None:
-                out.append({"duplicate_of": first[0], "kind": "exact", "similarity": 1.0})
+            if k in local_exact or k in known_exact:
+                first = local_exact[k] if k in local_exact else known_exact[k]
+                out.append({"duplicate_of": first, "kind": "exact", "similarity": 1.0})
                 continue
             best: tuple[float, Any] | None = None
             if near and has[i]:
                 cands = set()
                 for bk in bkeys[i]:
-                    v = local_bands.get(bk) or known_bands.get(bk)
+                    v = local_bands.get(bk, known_bands.get(bk))
                     if v is not None:
-                        cands.add(v[0])
+                        cands.add(v)
                 for o in sorted(cands):
                     cid, csig = local_sigs.get(o) or old_sigs[o]
                     sim = float(np.count_nonzero(csig == sig[i])) / nperm
@@ -256,12 +258,12 @@ class Duplicates(Filter):
                 continue
             out.append({"duplicate_of": None} if best is None else
                        {"duplicate_of": None, "nearest": best[1], "similarity": round(best[0], 4)})
-            local_exact[k] = (rid,)
+            local_exact[k] = rid
             if near and has[i]:
                 o = self._next
                 self._next += 1
                 for bk in bkeys[i]:
-                    local_bands.setdefault(bk, (o,))
+                    local_bands.setdefault(bk, o)
                 local_sigs[o] = (rid, sig[i])
                 new_sigs[o] = (rid, sig[i].tobytes())
         self._exact.put_many(local_exact.items())

@@ -30,6 +30,7 @@ Indonesian is kept, while English read as Indonesian or Malay is not.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar
 
@@ -109,7 +110,9 @@ class LanguageId(Filter):
                 from myanmartools import ZawgyiDetector
             except ImportError:
                 raise BackendMissing(f"filter 'langid' needs myanmartools for Burmese: {INSTALL}") from None
-            self._zawgyi = ZawgyiDetector()
+            with warnings.catch_warnings():  # myanmartools 1.2 reads its model with a deprecated importlib call
+                warnings.simplefilter("ignore", DeprecationWarning)
+                self._zawgyi = ZawgyiDetector()
         return float(self._zawgyi.get_zawgyi_probability(text))
 
     # ------------------------------------------------------------------ scores
