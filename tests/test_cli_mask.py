@@ -120,3 +120,16 @@ def test_original_values_are_written_nowhere(cli, tmp_path: Path, strategy: str)
     for where, blob in blobs.items():
         for v in VALUES:
             assert not _value_pattern(v).search(blob), f"{v!r} found in {where}"
+
+
+def test_detectors_lists_the_registry(cli) -> None:
+    from lancang.processing.detectors import detector_order
+
+    res = cli("detectors", "--format", "json")
+    assert res.exit_code == 0
+    rows = orjson.loads(res.stdout)["detectors"]
+    assert [r["name"] for r in rows] == detector_order()
+    phone = next(r for r in rows if r["name"] == "phone")
+    assert phone["types"] == ["PHONE"] and phone["installed"] is True
+    text = cli("detectors").stdout
+    assert re.search(r"^cn-resident-id\s+on\s+CN_RESIDENT_ID\s", text, re.M)

@@ -27,6 +27,7 @@ COMMANDS = {
     "filters": "lancang.cli.clean:filters",
     "manifest": "lancang.cli.manifest:manifest",
     "mask": "lancang.cli.mask:mask",
+    "detectors": "lancang.cli.mask:detectors",
 }
 
 

@@ -79,3 +79,34 @@ def mask(source: str, target: str, types: str | None, strategy: str, key_file: s
             click.echo(f"  {at} [{loc['record']}] side {loc['side']} {loc['layer']}{idx}: {loc['action']}", err=True)
         if doc["locations_truncated"]:
             click.echo("  (more not listed)", err=True)
+
+
+@click.command()
+@format_option("text", "json")
+def detectors(fmt: str) -> None:
+    """List the detectors of personal data that `lancang mask` runs: the types each finds, for which
+    languages, whether it is on by default, its parameters and its precision notes.
+
+    \b
+    Examples:
+      lancang detectors
+      lancang detectors --format json
+    """
+    import importlib.util
+
+    from ..processing.detectors import DETECTORS, detector_order
+
+    rows = []
+    for name in detector_order():
+        cls = DETECTORS.get(name)
+        rows.append({**cls.describe(), "installed": all(importlib.util.find_spec(m) for m in cls.modules)})
+    if fmt == "json":
+        sys.stdout.buffer.write(orjson.dumps({"detectors": rows}, option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE))
+        return
+    for r in rows:
+        state = ("on" if r["default"] else "off") + ("" if r["installed"] else f", MISSING: pip install \"lancang[{r['extra']}]\"")
+        click.echo(f"{r['name']:<16} {state:<4} {','.join(r['types']):<28} {','.join(r['languages'])}")
+        click.echo(" " * 17 + r["description"])
+        params = r["parameters"].get("properties", {})
+        if params:
+            click.echo(" " * 17 + ", ".join(f"{k}={orjson.dumps(v.get('default')).decode()}" for k, v in params.items()))
