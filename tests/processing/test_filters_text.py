@@ -147,6 +147,31 @@ def test_hygiene_repairs_keep_layers_valid_and_tokens_on_their_words() -> None:
     assert {(r.kind, r.count) for r in reps} == {("entities", 1), ("markup", 2), ("controls", 2)}
 
 
+@pytest.mark.parametrize("tag, words", [("th", ["ฉัน", "ชอบ", "อ่าน"]), ("km", ["ខ្ញុំ", "ចូលចិត្ត", "អាន"]),
+                                        ("zh", ["我", "喜欢", "读书"]), ("vi", ["Tiếng", " ", "Việt"])])
+def test_mojibake_repair_keeps_tokens_between_garbled_characters(tag: str, words: list[str]) -> None:
+    garbled = ["".join(w).encode("utf-8").decode("latin-1") for w in words]
+    spans, pos = [], 0
+    for g in garbled:
+        spans.append([pos, pos + len(g)])
+        pos += len(g)
+    spans = [sp for sp, w in zip(spans, words) if w.strip()]
+    rec = {"id": "r", "sides": {tag: {"text": "".join(garbled), "layers": {"tokens": {"spans": spans}}}}}
+    fixed, reps = Hygiene().repair(rec)
+    side = fixed["sides"][tag]
+    assert side["text"] == "".join(words) and check_invariants(fixed) == []
+    assert [side["text"][a:b] for a, b in side["layers"]["tokens"]["spans"]] == [w for w in words if w.strip()]
+    assert {r.kind for r in reps} == {"mojibake"}
+
+
+def test_mojibake_repair_is_linear_on_long_text() -> None:
+    text = "Tiếng Việt có dấu “ngoặc kép” và chữ ไทย. " * 2000
+    start = time.perf_counter()
+    side, counts = Hygiene().repair_side("vi", {"text": text.encode("utf-8").decode("latin-1")})
+    assert side["text"] == text and counts["mojibake"] > 0
+    assert time.perf_counter() - start < 2
+
+
 def test_hygiene_leaves_a_token_that_is_only_a_control_character_and_rejects_it() -> None:
     rec = {"id": "r", "sides": {"en": {"text": "a \x07 b", "layers": {"tokens": {"spans": [[0, 1], [2, 3], [4, 5]]}}},
                                 "th": {"text": "ก ข"}}}

@@ -81,7 +81,7 @@ _FTFY_SETTINGS = {"unescape_html": False, "remove_terminal_escapes": False, "fix
                   "uncurl_quotes": False, "fix_line_breaks": False, "fix_surrogates": True,
                   "remove_control_chars": False, "normalization": None, "explain": False}
 #: a changed stretch longer than this is replaced as one edit rather than diffed
-_DIFF_LIMIT = 4000
+_DIFF_LIMIT = 1000
 
 Edits = list[tuple[int, int, str]]
 #: an edit and the kind of repair it is
@@ -148,8 +148,37 @@ def junk_edits(text: str) -> KindEdits:
     return out
 
 
+_ASCII_RUN = regex.compile(r"[\x00-\x7f]+|[^\x00-\x7f]+")
+
+
+def _piece_edits(start: int, garbled: str, fixed: str) -> Edits:
+    """Edits for one non-ASCII run that ftfy fixed: one per character when the run is the character's
+    UTF-8 bytes read one byte a character (Latin-1, cp1252), so a token boundary between two garbled
+    characters has an exact image; else one edit for the run."""
+    widths = [len(c.encode("utf-8")) for c in fixed]
+    if sum(widths) != len(garbled):
+        return [(start, start + len(garbled), fixed)]
+    out: Edits = []
+    pos = start
+    for c, w in zip(fixed, widths):
+        out.append((pos, pos + w, c))
+        pos += w
+    return out
+
+
 def diff_edits(old: str, new: str) -> Edits:
-    """The edits that turn ``old`` into ``new``, as small as a character diff finds them."""
+    """The edits that turn ``old`` into ``new``: in linear time when the ASCII of the two texts is the
+    same (mojibake garbles only what is not ASCII), else by a character diff of the changed middle
+    (one edit when that is long)."""
+    runs_a, runs_b = _ASCII_RUN.findall(old), _ASCII_RUN.findall(new)
+    if len(runs_a) == len(runs_b) and all(x == y or (x[0] > "\x7f" and y[0] > "\x7f") for x, y in zip(runs_a, runs_b)):
+        out: Edits = []
+        pos = 0
+        for x, y in zip(runs_a, runs_b):
+            if x != y:
+                out.extend(e for e in _piece_edits(pos, x, y) if old[e[0]:e[1]] != e[2])
+            pos += len(x)
+        return out
     p = 0
     n = min(len(old), len(new))
     while p < n and old[p] == new[p]:
@@ -160,7 +189,7 @@ def diff_edits(old: str, new: str) -> Edits:
     a, b = old[p:len(old) - q], new[p:len(new) - q]
     if len(a) + len(b) > _DIFF_LIMIT:
         return [(p, p + len(a), b)]
-    out: Edits = []
+    out = []
     for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
         if op != "equal":
             out.append((p + i1, p + i2, b[j1:j2]))
