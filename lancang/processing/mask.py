@@ -202,12 +202,7 @@ class Masker:
         out = {**rec, "sides": new_sides}
         if (token_maps or sentence_maps) and rec.get("links"):
             out["links"] = _remap_links(rec["links"], token_maps, sentence_maps)
-        before = {(r, p) for r, s, p, _ in check_record(rec) if s == "error"}
-        for rule, severity, ptr, _msg in check_record(out):
-            if severity == "error" and (rule, ptr) not in before:
-                # the message may quote the text, so only the rule and the pointer are named
-                raise InputError(f"{_here(where)}: masking would leave the record invalid at {ptr or '/'} "
-                                 f"[{rule}]; it was not written")
+        _require_valid(out, where, "masking would leave the record invalid")
         stats.changed += 1
         return out
 
@@ -284,6 +279,14 @@ def residual_detectors(types: tuple[str, ...] = ()) -> list[Any]:
     from .detectors import build_detectors
 
     return build_detectors({}, list(types) or None)
+
+
+def _require_valid(rec: dict[str, Any], where: Mapping[str, Any], what: str) -> None:
+    """Stop at the first error of the model's invariants, named by rule and JSON pointer only (their
+    messages may quote the text, and the text may hold the values being masked)."""
+    for rule, severity, ptr, _msg in check_record(rec):
+        if severity == "error":
+            raise InputError(f"{_here(where)}: {what} at {ptr or '/'} [{rule}]; nothing was written")
 
 
 def _here(where: Mapping[str, Any]) -> str:
@@ -473,9 +476,7 @@ def mask_file(source: PathLike, target: PathLike, *, strategy: str = "redact", t
             if not isinstance(rec, dict):
                 raise InputError(f"{source}:{item.line}: a record is a JSON object, not {json_type(rec)}")
             where = {"file": str(source), "line": item.line, "record": rec.get("id")}
-            if not isinstance(rec.get("sides"), dict) or not all(
-                    isinstance(s, dict) and isinstance(s.get("text"), str) for s in rec["sides"].values()):
-                raise InputError(f"{_here(where)}: a record has sides, each with a text string")
+            _require_valid(rec, where, "the record is not valid (`lancang validate` says why)")
             yield masker.mask(rec, stats, where)
             if progress and stats.records % 1000 == 0:
                 progress(stats.records)

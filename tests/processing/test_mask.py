@@ -322,8 +322,16 @@ def test_record_that_is_not_an_object_or_has_no_sides(tmp_path: Path) -> None:
         mask_file(src, tmp_path / "out.jsonl")
     assert not (tmp_path / "out.jsonl").exists(), "nothing is written when the run stops"
     src.write_text('{"id": "a", "sides": {"en": {"txt": "hi"}}}\n', encoding="utf-8")
-    with pytest.raises(InputError, match=r"bad.jsonl:1: record 'a': a record has sides"):
+    with pytest.raises(InputError, match=r"bad.jsonl:1: record 'a': the record is not valid .* at /sides/en/text "
+                                         r"\[schema-type\]; nothing was written"):
         mask_file(src, tmp_path / "out.jsonl")
+    # an invalid record is named by rule and pointer only: the message would quote the text
+    bad = record("gap", en=side(f"Call {TH_MOBILE}.", "en"))
+    bad["sides"]["en"]["layers"]["sentences"]["spans"] = [[0, 4]]
+    src.write_bytes(orjson.dumps(bad) + b"\n")
+    with pytest.raises(InputError) as exc:
+        mask_file(src, tmp_path / "out.jsonl")
+    assert "[sentences-gap]" in str(exc.value) and "081" not in str(exc.value)
 
 
 def test_unknown_strategy_and_detector() -> None:
