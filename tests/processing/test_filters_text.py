@@ -235,6 +235,18 @@ def test_hygiene_rejects_truncated_markup_and_unknown_entities() -> None:
         assert [r.score for r in rejects(h, fixed)] == ["markup"]
 
 
+def test_the_gated_mojibake_test_agrees_with_ftfy() -> None:
+    import ftfy.badness
+
+    from lancang.processing.filters.hygiene import mojibake_test
+
+    gated = mojibake_test(ftfy.badness)
+    texts = [t for fam in FAMILIES.values() for t in fam[1:4]] + ["naïve café – “quoted” … ½ °C", "ÃƒÂ©", "â€œ", "вЂ"]
+    texts += [t.encode("utf-8").decode(codec, errors="replace") for t in list(texts) for codec in ("latin-1", "cp1252")]
+    for t in texts:
+        assert gated(t) == ftfy.badness.is_bad(t), t
+
+
 def _real_sentences() -> dict[str, list[str]]:
     par = SHARED_DATA / "parallel"
     out: dict[str, list[str]] = {}
@@ -294,8 +306,10 @@ def test_length_counts_characters_in_unspaced_scripts_and_words_elsewhere(family
     f = Length()
     assert rejects(f, pair(tag, text)) == []
     long = " ".join([text] * (1001 if want == "char" else 401))
-    why = rejects(f, pair(tag, long))
+    stored = roundtrip(f.score(pair(tag, long)))
+    why = f.decide(stored)
     assert [(r.score, r.side) for r in why] == [("length", tag)] and "longer" in why[0].message
+    assert Length(max_chars=None, max_words=None).decide(stored) == []
     short = Length(min_chars=len(text) + 1, min_words=len(text.split()) + 1)
     assert [r.message.split()[0] for r in rejects(short, pair(tag, text)) if r.side == tag] == ["shorter"]
 

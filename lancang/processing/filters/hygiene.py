@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import difflib
 import html
+import re
 import unicodedata
 from collections import Counter
 from typing import Any
@@ -74,6 +75,9 @@ _JUNK = regex.compile(
     r"|(?P<bidi>[\u200e\u200f\u202a-\u202e\u2066-\u2069])"
     rf"|(?P<inv>[\u00ad\u2061-\u2064\ufffc]|(?<!{_BREAK_HINT})\u200b(?!{_BREAK_HINT})|(?<!{_JOINS})[\u200c\u200d](?!{_JOINS}))")
 _RTL = regex.compile(r"[\p{Bidi_Class=R}\p{Bidi_Class=AL}]")
+#: every character :data:`_JUNK` can match: most texts have none, and this test is ten times cheaper
+_JUNK_GATE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ufeff\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2064"
+                        "\u2066-\u2069\ufffc]")
 
 _FTFY_SETTINGS = {"unescape_html": False, "remove_terminal_escapes": False, "fix_encoding": True,
                   "restore_byte_a0": True, "replace_lossy_sequences": True, "decode_inconsistent_utf8": True,
@@ -89,6 +93,21 @@ KindEdits = list[tuple[int, int, str, str]]
 
 
 _HAN_EDGE = regex.compile(r"[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\u3000-\u303f\uff00-\uffef]")
+
+
+def mojibake_test(badness: Any) -> Any:
+    """ftfy's ``is_bad`` behind a gate: every pattern of its badness expression needs one of the
+    characters it names (C1 controls, accented Latin, box drawing, currency...), and a text with none
+    of them (most Chinese, Thai, Khmer, Lao and Burmese text) is not searched further."""
+    chars = "".join(badness.MOJIBAKE_CATEGORIES.values())
+    chars += "".join(re.escape(c) for c in sorted(set(badness.BADNESS_RE.pattern)) if not c.isascii())
+    gate = re.compile(f"[{chars}]")
+    search = badness.BADNESS_RE.search
+
+    def is_bad(text: str) -> bool:
+        return not text.isascii() and gate.search(text) is not None and search(text) is not None
+
+    return is_bad
 
 
 def _space_or_nothing(text: str, start: int, end: int) -> str:
@@ -125,7 +144,9 @@ def markup_edits(text: str) -> KindEdits:
 
 def junk_edits(text: str) -> KindEdits:
     """(start, end, replacement, kind) for every control or invisible junk character of ``text``."""
-    out = []
+    out: KindEdits = []
+    if not _JUNK_GATE.search(text):
+        return out
     rtl: bool | None = None
     for m in _JUNK.finditer(text):
         kind = m.lastgroup
@@ -270,7 +291,7 @@ class Hygiene(Filter):
         else:
             self._ftfy = ftfy
             self._cfg = ftfy.TextFixerConfig(**_FTFY_SETTINGS)
-            self._is_bad = ftfy.badness.is_bad
+            self._is_bad = mojibake_test(ftfy.badness)
 
     # ------------------------------------------------------------------------------ repairs
     def repair(self, record: dict[str, Any]) -> tuple[dict[str, Any], list[Repair]]:
@@ -295,7 +316,7 @@ class Hygiene(Filter):
         text = side.get("text", "")
         if not text:
             return side, counts
-        if p["mojibake"] and self._is_bad is not None and not text.isascii() and self._is_bad(text):
+        if p["mojibake"] and self._is_bad is not None and self._is_bad(text):
             fixed = self._ftfy.fix_text(text, self._cfg)
             if fixed != text:
                 side = self._stage(tag, side, [(*x, "mojibake") for x in diff_edits(text, fixed)], counts)
@@ -336,7 +357,7 @@ class Hygiene(Filter):
             lost = out["replacement"][tag] = text.count("\ufffd")
             if lost:  # counted once, as lost bytes, not again as mojibake
                 text = text.replace("\ufffd", "")
-            out["mojibake"][tag] = None if is_bad is None else int(not text.isascii() and bool(is_bad(text)))
+            out["mojibake"][tag] = None if is_bad is None else int(is_bad(text))
             out["markup"][tag] = len(_MARKUP_LEFT.findall(text)) if ("<" in text or "&" in text) else 0
             out["controls"][tag] = len(junk_edits(text))
         return out
