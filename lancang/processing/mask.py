@@ -63,6 +63,8 @@ PII_LAYER = "x-pii"
 MIN_KEY_BYTES = 32
 #: how many located changes the summary lists (the counts are always complete)
 MAX_LOCATIONS = 1000
+#: masking runs on its own output until nothing new is found, at most this many times
+MAX_PASSES = 4
 #: layers that make a dependency tree over token indices: dropped where tokens had to merge
 TREE_LAYERS = ("head", "deprel", "deps")
 _PLACEHOLDER = regex.compile(r"\[[A-Z][A-Z0-9_]*\]")
@@ -167,10 +169,29 @@ class Masker:
     # ------------------------------------------------------------------------------ one record
 
     def mask(self, rec: dict[str, Any], stats: MaskStats, where: Mapping[str, Any]) -> dict[str, Any]:
-        """The masked copy of ``rec`` (``rec`` itself when nothing was masked)."""
+        """The masked copy of ``rec`` (``rec`` itself when nothing was masked).
+
+        Masking runs again on its own result until nothing new is found (at most :data:`MAX_PASSES`
+        passes): a value that a neighbouring one hid from a detector (``138 0013 8000 0812-3456-7890``
+        read as one run of digits) is found once its neighbour is a placeholder, and masking the result
+        again changes nothing."""
+        stats.records += 1
+        out = rec
+        for n in range(MAX_PASSES):
+            new = self._pass(out, stats, where, first=n == 0)
+            if new is out:
+                break
+            out = new
+        else:
+            raise InputError(f"{_here(where)}: masking found new values after {MAX_PASSES} passes; "
+                             "nothing was written (a detector keeps finding its own output)")
+        if out is not rec:
+            stats.changed += 1
+        return out
+
+    def _pass(self, rec: dict[str, Any], stats: MaskStats, where: Mapping[str, Any], first: bool) -> dict[str, Any]:
         from .detectors import find_all
 
-        stats.records += 1
         sides = rec["sides"]
         new_sides: dict[str, Any] = {}
         token_maps: dict[str, list[int]] = {}
@@ -183,7 +204,8 @@ class Masker:
             if self.strategy == "tag":  # tagged before: nothing new to say
                 have = {(it["start"], it["end"], it.get("type")) for it in existing}
                 hits = [h for h in hits if (h.start, h.end, h.type) not in have]
-            stats.already += len(found) - len(hits)
+            if first:  # later passes see the placeholders and marks the earlier ones wrote
+                stats.already += len(found) - len(hits)
             if not hits:
                 new_sides[tag] = side
                 continue
@@ -203,7 +225,6 @@ class Masker:
         if (token_maps or sentence_maps) and rec.get("links"):
             out["links"] = _remap_links(rec["links"], token_maps, sentence_maps)
         _require_valid(out, where, "masking would leave the record invalid")
-        stats.changed += 1
         return out
 
     def _side(self, side: dict[str, Any], hits: list[Any], existing: list[dict[str, Any]], stats: MaskStats,
