@@ -181,6 +181,18 @@ def test_hygiene_leaves_a_token_that_is_only_a_control_character_and_rejects_it(
     assert [(r.score, r.side) for r in rejects(h, fixed)] == [("controls", "en")]
 
 
+def test_hygiene_repairs_a_100k_character_side_with_25k_tokens_in_linear_time() -> None:
+    text = "ab\x07 " * 25_000
+    rec = {"id": "r", "sides": {"en": {"text": text, "layers": {
+        "tokens": {"spans": [[i * 4, i * 4 + 3] for i in range(25_000)]},
+        "sentences": {"spans": [[0, len(text) - 1]]}}}}}
+    start = time.perf_counter()
+    fixed, reps = Hygiene().repair(rec)
+    assert time.perf_counter() - start < 3
+    assert fixed["sides"]["en"]["text"] == "ab " * 25_000 and check_invariants(fixed) == []
+    assert [(r.kind, r.count) for r in reps] == [("controls", 25_000)]
+
+
 @pytest.mark.parametrize("text, kept", [
     ("ภาษา\u200bไทย", True),  # Thai word-break hint
     ("ພາສາ\u200bລາວ", True),

@@ -30,6 +30,7 @@ check's ``max_*`` parameter is rejected (``null`` turns a check off).
 
 from __future__ import annotations
 
+import bisect
 import difflib
 import html
 import re
@@ -236,10 +237,22 @@ def _keep_spans(side: dict[str, Any], edits: KindEdits) -> KindEdits:
     layers = side.get("layers")
     if not layers:
         return edits
-    spans = [(a, b) for a, b in _span_bounds(layers) if a < b]
+    if all(x[2] for x in edits):
+        return edits
+    spans = sorted((a, b) for a, b in _span_bounds(layers) if a < b)
     if not spans:
         return edits
-    return [x for x in edits if x[2] or not any(x[0] <= a and b <= x[1] for a, b in spans)]
+    starts = [a for a, _ in spans]
+
+    def empties(s: int, e: int) -> bool:  # a span inside [s, e)?
+        i = bisect.bisect_left(starts, s)
+        while i < len(spans) and starts[i] < e:
+            if spans[i][1] <= e:
+                return True
+            i += 1
+        return False
+
+    return [x for x in edits if x[2] or not empties(x[0], x[1])]
 
 
 def _apply(tag: str, side: dict[str, Any], edits: Edits) -> dict[str, Any] | None:
