@@ -456,9 +456,9 @@ def test_cn_plate_non_hits() -> None:
 # ----------------------------------------------------------------------------- entities
 def test_entities_from_the_layer() -> None:
     text = "Nguyễn Văn An làm việc ở Hà Nội cho Vingroup."
-    side = {"text": text, "layers": {"entities": [
+    side = {"text": text, "layers": {"entities": {"items": [
         {"start": 0, "end": 13, "label": "PER"}, {"start": 25, "end": 31, "label": "LOC"},
-        {"start": 36, "end": 44, "label": "ORG"}, {"start": 36, "end": 44, "label": "MISC"}]}}
+        {"start": 36, "end": 44, "label": "ORG"}, {"start": 36, "end": 44, "label": "MISC"}]}}}
     assert hits(text, "vi", {"entities"}, side) == [
         ("Nguyễn Văn An", "PERSON"), ("Hà Nội", "LOCATION"), ("Vingroup", "ORGANIZATION")]
     assert hits(text, "vi", {"entities"}, {"text": text}) == []
@@ -474,8 +474,8 @@ def test_entities_from_the_layer() -> None:
 
 def test_entity_fragments() -> None:
     text = "Ông Nguyễn và bà Trần Thị Hoa"
-    side = {"text": text, "layers": {"entities": [{"start": 4, "end": 29, "label": "PERSON",
-                                                   "fragments": [[4, 10], [17, 29]]}]}}
+    side = {"text": text, "layers": {"entities": {"items": [{"start": 4, "end": 29, "label": "PERSON",
+                                                             "fragments": [[4, 10], [17, 29]]}]}}}
     assert hits(text, "vi", {"entities"}, side) == [("Nguyễn", "PERSON"), ("Trần Thị Hoa", "PERSON")]
 
 
