@@ -478,6 +478,15 @@ def test_number_matching(a: str, b: str, want: tuple[int, int]) -> None:
     assert number_mismatch(number_values(a), number_values(b)) == want
 
 
+def test_number_matching_is_linear() -> None:
+    a = number_values("; ".join(str(i) for i in range(20_000)))
+    b = number_values("; ".join(str(i) for i in range(20_000, 40_000)))
+    start = time.perf_counter()
+    assert number_mismatch(a, b) == (20_000, 0)
+    assert number_mismatch(a, list(reversed(a))) == (0, 0)
+    assert time.perf_counter() - start < 2
+
+
 @pytest.mark.parametrize("check, src, ok, bad", [
     ("urls", "See https://example.org/a.", "ดูที่ https://example.org/a", "ดูที่ https://example.com/a"),
     ("emails", "Write to info@example.org.", "请写信至 info@example.org。", "请写信至 info@example.com。"),

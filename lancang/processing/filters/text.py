@@ -216,16 +216,25 @@ def number_mismatch(a: list[frozenset[str]], b: list[frozenset[str]]) -> tuple[i
     does not (often written out in words there: eight, 四月)."""
     if not a or not b:
         return 0, len(a) + len(b)
-    left = list(b)
+    if a == b:
+        return 0, 0
+    pool: dict[str, list[int]] = {}  # value -> numbers of b that may mean it (linear, however many)
+    for j, y in enumerate(b):
+        for v in y:
+            pool.setdefault(v, []).append(j)
+    used: set[int] = set()
     ua = 0
     for x in a:
-        for j, y in enumerate(left):
-            if x & y:
-                del left[j]
+        for v in x:
+            cands = pool.get(v)
+            while cands and cands[-1] in used:
+                cands.pop()
+            if cands:
+                used.add(cands.pop())
                 break
         else:
             ua += 1
-    ub = len(left)
+    ub = len(b) - len(used)
     return min(ua, ub), abs(ua - ub)
 
 
