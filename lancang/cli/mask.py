@@ -7,8 +7,18 @@ import sys
 import click
 import orjson
 
-from .common import (InputProblem, Reading, format_option, handle_errors, input_options, key_values, manifest_option,
-                     parse_settings, progress_option, record_progress)
+from .common import (
+    InputProblem,
+    Reading,
+    format_option,
+    handle_errors,
+    input_options,
+    key_values,
+    manifest_option,
+    parse_settings,
+    progress_option,
+    record_progress,
+)
 
 
 @click.command()
@@ -99,14 +109,18 @@ def detectors(fmt: str) -> None:
     rows = []
     for name in detector_order():
         cls = DETECTORS.get(name)
-        rows.append({**cls.describe(), "installed": all(importlib.util.find_spec(m) for m in cls.modules)})
+        installed = all(importlib.util.find_spec(m) for m in cls.modules)
+        rows.append({**cls.describe(), "installed": installed})
     if fmt == "json":
-        sys.stdout.buffer.write(orjson.dumps({"detectors": rows}, option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE))
+        doc = {"detectors": rows}
+        sys.stdout.buffer.write(orjson.dumps(doc, option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE))
         return
     for r in rows:
-        state = ("on" if r["default"] else "off") + ("" if r["installed"] else f", MISSING: pip install \"lancang[{r['extra']}]\"")
+        missing = "" if r["installed"] else f", MISSING: pip install \"lancang[{r['extra']}]\""
+        state = ("on" if r["default"] else "off") + missing
         click.echo(f"{r['name']:<16} {state:<4} {','.join(r['types']):<28} {','.join(r['languages'])}")
         click.echo(" " * 17 + r["description"])
         params = r["parameters"].get("properties", {})
         if params:
-            click.echo(" " * 17 + ", ".join(f"{k}={orjson.dumps(v.get('default')).decode()}" for k, v in params.items()))
+            defaults = (f"{k}={orjson.dumps(v.get('default')).decode()}" for k, v in params.items())
+            click.echo(" " * 17 + ", ".join(defaults))

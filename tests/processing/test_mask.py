@@ -11,13 +11,23 @@ from typing import Any
 
 import orjson
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from lancang.corpora.formats import read_corpus
 from lancang.corpora.invariants import check_record
 from lancang.errors import InputError, UsageError
 from lancang.processing.detectors import build_detectors
-from lancang.processing.mask import (MIN_KEY_BYTES, PII_LAYER, Masker, MaskStats, load_key, mask_file, placeholder,
-                                     unmasked)
+from lancang.processing.mask import (
+    MIN_KEY_BYTES,
+    PII_LAYER,
+    Masker,
+    MaskStats,
+    load_key,
+    mask_file,
+    placeholder,
+    unmasked,
+)
 
 from ..conftest import shared
 
@@ -193,7 +203,8 @@ def test_pseudonymise_same_key_same_surrogate_across_files(tmp_path: Path) -> No
     def phone_digits(r: dict[str, Any], tag: str) -> str:
         s = r["sides"][tag]
         [it] = [it for it in s["layers"][PII_LAYER]["items"] if it["type"] == "PHONE"]
-        return re.sub(r"\D", "", s["text"][it["start"]:it["end"]].translate({c: c - 0xFEE0 for c in range(0xFF10, 0xFF1A)}))
+        value = s["text"][it["start"]:it["end"]]
+        return re.sub(r"\D", "", value.translate({c: c - 0xFEE0 for c in range(0xFF10, 0xFF1A)}))
 
     assert phone_digits(ra, "zh-Hans") == phone_digits(rb, "zh-Hans") != re.sub(r"\D", "", CN_MOBILE)
     assert "１" in rb["sides"]["zh-Hans"]["text"], "full-width digits stay full-width"
@@ -209,7 +220,8 @@ def test_tag_leaves_text_and_adds_a_review_layer() -> None:
     for a, b in zip(recs, out):
         for t in a["sides"]:
             assert a["sides"][t]["text"] == b["sides"][t]["text"]
-            assert {k: v for k, v in b["sides"][t].get("layers", {}).items() if k != PII_LAYER} == a["sides"][t]["layers"]
+            kept = {k: v for k, v in b["sides"][t].get("layers", {}).items() if k != PII_LAYER}
+            assert kept == a["sides"][t]["layers"]
     items = out[1]["sides"]["vi"]["layers"][PII_LAYER]["items"]
     vi = out[1]["sides"]["vi"]["text"]
     assert [(vi[it["start"]:it["end"]], it["type"]) for it in items] == [(VN_MOBILE, "PHONE")]
@@ -311,8 +323,9 @@ def test_replacement_that_would_break_sentence_tiling_merges_sentences_and_beads
 
 def test_dependency_tree_over_merged_tokens_is_dropped_and_reported() -> None:
     text = f"Call {TH_MOBILE}"
-    s = side(text, "en", pos={"values": ["VERB", "NUM", "NUM", "NUM"]}, lemma={"values": ["call", "081", "234", "5678"]},
-             head={"values": [0, 1, 2, 2]}, deprel={"values": ["root", "obj", "flat", "flat"]})
+    s = side(text, "en", pos={"values": ["VERB", "NUM", "NUM", "NUM"]},
+             lemma={"values": ["call", "081", "234", "5678"]}, head={"values": [0, 1, 2, 2]},
+             deprel={"values": ["root", "obj", "flat", "flat"]})
     out, stats = run([record("tree", en=s)])
     lay = out[0]["sides"]["en"]["layers"]
     assert lay["pos"]["values"] == ["VERB", "NUM"]
@@ -411,9 +424,6 @@ def test_real_sentences_without_personal_data_are_not_changed(tmp_path: Path, la
 
 
 # ------------------------------------------------------------------------------------ property
-
-from hypothesis import given, settings  # noqa: E402
-from hypothesis import strategies as st  # noqa: E402
 
 _WORDS = ["电话", "请", "Gọi", "số", "โทร", "hubungi", "nombor", "call", "。", ",", "2019", "3-1"]
 _PHONES = [CN_MOBILE, VN_MOBILE, TH_MOBILE, ID_MOBILE, MY_MOBILE, CN_ID, EMAIL]
