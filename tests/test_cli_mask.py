@@ -133,3 +133,21 @@ def test_detectors_lists_the_registry(cli) -> None:
     assert phone["types"] == ["PHONE"] and phone["installed"] is True
     text = cli("detectors").stdout
     assert re.search(r"^cn-resident-id\s+on\s+CN_RESIDENT_ID\s", text, re.M)
+
+
+def test_residual_rule_without_the_privacy_extra_is_not_checked(cli, tmp_path: Path, monkeypatch) -> None:
+    import sys
+
+    from lancang.processing.mask import residual_detectors
+
+    src = write(tmp_path / "c.jsonl", corpus())
+    man = manifest(tmp_path / "manifest.json")
+    residual_detectors.cache_clear()
+    monkeypatch.setitem(sys.modules, "phonenumbers", None)  # as if `lancang[privacy]` were not installed
+    try:
+        res = cli("check", str(src), "-p", "gb-t-40035-2021", "--manifest", str(man), "--format", "json")
+    finally:
+        residual_detectors.cache_clear()
+    assert res.exit_code == 1, res.output  # the unmasked corpus fails other requirements
+    [req] = [r for r in orjson.loads(res.stdout)["requirements"] if r["id"] == "desensitisation-residual"]
+    assert req["verdict"] == "not-checked" and 'pip install "lancang[privacy]"' in req["reason"]

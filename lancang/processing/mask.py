@@ -296,10 +296,18 @@ def unmasked(hits: Sequence[Any], side: dict[str, Any], existing: list[dict[str,
 @functools.lru_cache(maxsize=8)
 def residual_detectors(types: tuple[str, ...] = ()) -> list[Any]:
     """The default detectors (of ``types`` only, when given), built once per process: what the
-    ``pii-residual`` rule re-scans with."""
-    from .detectors import build_detectors
+    ``pii-residual`` rule re-scans with. A detector library that is not installed is an
+    :class:`ImportError` (the checker reports the requirement not checked, with the extra to install)."""
+    import importlib.util
 
-    return build_detectors({}, list(types) or None)
+    from .detectors import DETECTORS, build_detectors, detector_order
+
+    try:
+        return build_detectors({}, list(types) or None)
+    except UsageError as exc:
+        if any(importlib.util.find_spec(m) is None for n in detector_order() for m in DETECTORS.get(n).modules):
+            raise ImportError(str(exc)) from None
+        raise
 
 
 def _require_valid(rec: dict[str, Any], where: Mapping[str, Any], what: str) -> None:

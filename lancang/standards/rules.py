@@ -670,7 +670,7 @@ BUILTIN_RULES: dict[str, Rule] = {r.id: r for r in [
          _schema({"sections": ALT_LIST}, ["sections"]), guideline_sections),
     Rule("pii-residual", "record", "No personal data is left unmasked (the default detectors of `lancang mask` "
          "re-scan every side; placeholders and marked surrogates do not count).",
-         _schema({**ONLY, "types": STR_LIST}), pii_residual),
+         _schema({**ONLY, "types": STR_LIST}), pii_residual, needs="privacy"),
 ]}
 
 RULES = Registry("rule", "lancang.rules")
