@@ -473,6 +473,11 @@ def test_qa_numbers_across_scripts(family: str) -> None:
     ("together", "一起", (0, 0)),  # 一 alone is a word, not a number
     ("in case", "万一", (0, 0)),
     ("room 101", "room 102", (1, 0)),
+    ("on 10 June", "六月十日", (0, 1)),  # single numerals before 月/日/個... are numbers
+    ("on 14 June", "六月十日", (1, 1)),
+    ("4 of 10 adults", "十個成年人中有四個", (0, 0)),
+    ("a woman", "一個女人", (0, 0)),  # 一個 is "a"
+    ("on 1 May", "五月一日", (0, 1)),
 ])
 def test_number_matching(a: str, b: str, want: tuple[int, int]) -> None:
     assert number_mismatch(number_values(a), number_values(b)) == want

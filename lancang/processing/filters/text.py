@@ -8,8 +8,8 @@ Which language or script a side is written in is asked of :mod:`lancang.corpora.
 
 >>> [sorted(v) for v in number_values("Pop. 1,000 vs 1 000, pi 3.14, ๒๕๖๔, ２０２１")]
 [['1', '1000'], ['1000'], ['3.14'], ['2564'], ['2021']]
->>> [sorted(v) for v in number_values("二〇二一年有三百五十人，一起去；150万")]
-[['150', '1500000'], ['2021'], ['350']]
+>>> [sorted(v) for v in number_values("二〇二一年有三百五十人，一起去；150万；六月十日；一個")]
+[['150', '1500000'], ['2021'], ['350'], ['6'], ['10']]
 >>> number_mismatch(number_values("$221bn in 2015"), number_values("2015年2210億"))
 (0, 0)
 >>> brackets_unbalanced("（a「b」c"), brackets_unbalanced("a) b)"), brackets_unbalanced('"x" (y)')
@@ -85,12 +85,15 @@ def normalised(text: str) -> str:
 # a run of digits of any script, joined by thousands/decimal separators: "1,000.5", "1.000", "1 000"
 # (a plain space joins only a group of exactly three digits), "3'000", narrow and no-break spaces
 _NUMBER = regex.compile(r"\p{Nd}+(?:(?:[.,'\u00a0\u202f\u2009\u066b\u066c，．]|\x20(?=\p{Nd}{3}(?!\p{Nd})))\p{Nd}+)*")
-_CN_RUN = regex.compile(r"[〇零一二两兩三四五六七八九十百千万萬亿億]{2,}")
+_CN_RUN = regex.compile(r"[〇零一二两兩三四五六七八九十百千万萬亿億]+")
 _CN_DIGITS = "〇一二三四五六七八九"
 _CN_VALUE = {c: i for i, c in enumerate(_CN_DIGITS)} | {"零": 0, "两": 2, "兩": 2}
 _CN_SMALL_UNITS = {"十": 10, "百": 100, "千": 1000}
 _CN_BIG_UNITS = {"万": 10_000, "萬": 10_000, "亿": 100_000_000, "億": 100_000_000}
-_CN_DATE_AFTER = regex.compile(r"[年月日号]")
+_CN_DATE_AFTER = regex.compile(r"[年月日号號]")
+#: after these a single numeral is a number: 六月十日, 十個, 四歲 (一 only in a date: 一個 is "a")
+_CN_COUNTED = frozenset("年月日号號個个歲岁天次名位人本件條条張张隻只家種种倍層层部輛辆週周")
+_CN_SINGLE = frozenset("〇一二两兩三四五六七八九十")
 
 
 def _cn_positional(run: str) -> int | None:
@@ -127,6 +130,10 @@ def _cn_positional(run: str) -> int | None:
 
 def _cn_number(run: str, after: str) -> str | None:
     """The number a run of Chinese numeral characters writes, where that is unambiguous."""
+    if len(run) == 1:
+        if run in _CN_SINGLE and after in _CN_COUNTED and (run != "一" or _CN_DATE_AFTER.match(after)):
+            return "10" if run == "十" else str(_CN_VALUE[run])
+        return None
     if all(c in _CN_DIGITS or c == "零" for c in run):
         # digit by digit: 二〇二一; without 〇 only as a date (一九八四年), else words like 七七八八
         if "〇" in run or (len(run) >= 3 and _CN_DATE_AFTER.match(after)):
