@@ -151,3 +151,19 @@ def test_residual_rule_without_the_privacy_extra_is_not_checked(cli, tmp_path: P
     assert res.exit_code == 1, res.output  # the unmasked corpus fails other requirements
     [req] = [r for r in orjson.loads(res.stdout)["requirements"] if r["id"] == "desensitisation-residual"]
     assert req["verdict"] == "not-checked" and 'pip install "lancang[privacy]"' in req["reason"]
+
+
+def test_detector_settings_from_set_and_config(cli, tmp_path: Path) -> None:
+    src = write(tmp_path / "c.jsonl", corpus()[:1])
+    res = cli("mask", str(src), str(tmp_path / "a.jsonl"), "--set", "entities=false", "--format", "json")
+    assert res.exit_code == 0, res.output
+    assert "PERSON" not in orjson.loads(res.stdout)["masked"]
+    conf = tmp_path / "det.json"
+    conf.write_text('{"entities": {"labels": {"PER": "NAME"}}, "cn-resident-id": false}', encoding="utf-8")
+    res = cli("mask", str(src), str(tmp_path / "b.jsonl"), "--config", str(conf), "--format", "json")
+    assert res.exit_code == 0, res.output
+    doc = orjson.loads(res.stdout)
+    assert doc["masked"] == {"NAME": 1, "PHONE": 2}
+    assert "[NAME]" in orjson.loads((tmp_path / "b.jsonl").read_bytes())["sides"]["zh-Hans"]["text"]
+    res = cli("mask", str(src), str(tmp_path / "d.jsonl"), "--set", "phone.no_such_key=1")
+    assert res.exit_code == 2 and "no_such_key" in res.stderr and len(res.stderr.strip().splitlines()) == 1
