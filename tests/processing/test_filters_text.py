@@ -498,6 +498,7 @@ def test_number_matching_is_linear() -> None:
     ("placeholders", "Hello %s, you have {0} new {{kind}} ${x} %1$d",
      "Xin chào %s, bạn có {0} {{kind}} mới ${x} %1$d", "Xin chào %d, bạn có {0} {{kind}} mới ${y} %1$d"),
     ("brackets", "The fund (ABC) grew.", "กองทุน（ABC）เติบโต", "กองทุน（ABC เติบโต"),
+    ("brackets", "The fund (ABC) grew.", "基金（ABC)增長了。", "基金（ABC增長了。"),  # （ closed by )
     ("brackets", "He said “yes”.", "他说「是」。", "他说「是。"),
 ])
 def test_qa_checks_pass_and_fail(check: str, src: str, ok: str, bad: str) -> None:

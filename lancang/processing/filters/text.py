@@ -12,7 +12,7 @@ Which language or script a side is written in is asked of :mod:`lancang.corpora.
 [['150', '1500000'], ['2021'], ['350'], ['6'], ['10']]
 >>> number_mismatch(number_values("$221bn in 2015"), number_values("2015年2210億"))
 (0, 0)
->>> brackets_unbalanced("（a「b」c"), brackets_unbalanced("a) b)"), brackets_unbalanced('"x" (y)')
+>>> brackets_unbalanced("（a「b」c"), brackets_unbalanced("a) b)"), brackets_unbalanced('"x”（y)')
 (1, 2, 0)
 >>> end_class("สวัสดีครับ"), end_class("你好！」"), end_class("ខ្ញុំ។"), end_class("Wait...")
 ('none', 'exclamation', 'stop', 'ellipsis')
@@ -292,6 +292,8 @@ def mismatches(a: list[str], b: list[str]) -> int:
 _PAIRS = {")": "(", "]": "[", "}": "{", "）": "（", "］": "［", "｝": "｛", "」": "「", "』": "『", "》": "《",
           "〉": "〈", "】": "【", "〕": "〔", "〗": "〖", "»": "«"}
 _OPENERS = frozenset(_PAIRS.values())
+#: full-width brackets close their ASCII twins and back: writers mix them (（Target Return))
+_TWINS = {"（": "(", "）": ")", "［": "[", "］": "]", "｛": "{", "｝": "}"}
 #: double quotes, paired by count: writers mix straight and curly ones ("...” is common)
 _STRAIGHT = frozenset({'"', "＂", "“", "”"})
 _BRACKET = regex.compile("[" + regex.escape("".join(_PAIRS) + "".join(_OPENERS) + "".join(_STRAIGHT)) + "]")
@@ -300,13 +302,14 @@ _BRACKET = regex.compile("[" + regex.escape("".join(_PAIRS) + "".join(_OPENERS) 
 def brackets_unbalanced(text: str) -> int:
     """Brackets and quotes of a text left without their partner: unmatched closers, unclosed
     openers, and an odd number of double quotes (straight and curly counted together, as writers
-    mix them). ‘’ are left out: ’ is also the apostrophe."""
+    mix them; a full-width bracket pairs with its ASCII twin). ‘’ are left out: ’ is also the apostrophe."""
     marks = _BRACKET.findall(text)
     if not marks:
         return 0
     stack: list[str] = []
     bad = straight = 0
     for c in marks:
+        c = _TWINS.get(c, c)
         if c in _STRAIGHT:
             straight += 1
         elif c in _OPENERS:
