@@ -191,6 +191,10 @@ def test_hygiene_repairs_a_100k_character_side_with_25k_tokens_in_linear_time() 
     assert time.perf_counter() - start < 3
     assert fixed["sides"]["en"]["text"] == "ab " * 25_000 and check_invariants(fixed) == []
     assert [(r.kind, r.count) for r in reps] == [("controls", 25_000)]
+    start = time.perf_counter()
+    side, counts = Hygiene().repair_side("en", {"text": "<b>x</b> &amp; " * 20_000})
+    assert time.perf_counter() - start < 3
+    assert side["text"].startswith("x & x & ") and counts == {"markup": 40_000, "entities": 20_000}
 
 
 @pytest.mark.parametrize("text, kept", [

@@ -136,9 +136,11 @@ def markup_edits(text: str) -> KindEdits:
                 runs.append([s, e, bool(m.group("block"))])
         tags = [(s, e, _space_or_nothing(text, s, e) if block else "", "markup") for s, e, block in runs]
     if "&" in text:
+        starts = [t[0] for t in tags]
         for m in _ENTITY.finditer(text):
             value = html.unescape(m.group())
-            if value != m.group() and not any(s <= m.start() < e for s, e, _, _ in tags):
+            k = bisect.bisect_right(starts, m.start()) - 1  # the tag that may hold it (an href's &amp;)
+            if value != m.group() and (k < 0 or tags[k][1] <= m.start()):
                 ents.append((m.start(), m.end(), value, "entities"))
     return sorted(tags + ents) if tags and ents else tags or ents
 
