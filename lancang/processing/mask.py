@@ -36,6 +36,7 @@ locations only.
 
 from __future__ import annotations
 
+import bisect
 import copy
 import functools
 import hashlib
@@ -259,6 +260,7 @@ class Masker:
                 _merge_values(new, tmap, stats, where, tag)
         if "sentences" in cut:
             smap = _merge_layer(new, "sentences")
+        _relemma(new, edits)
         for layer, mapping in (("tokens", tmap), ("sentences", smap)):
             merged = {i for g in _groups(mapping) for i in g} if mapping is not None else set()
             for c in res.cuts:
@@ -387,12 +389,10 @@ def _groups(mapping: list[int]) -> Iterator[list[int]]:
 def _merge_values(side: dict[str, Any], mapping: list[int], stats: MaskStats, where: Mapping[str, Any],
                   tag: str) -> None:
     """Per-token layers after tokens merged: a merged token keeps its first token's value (its lemma is
-    its new text); a dependency tree cannot be merged safely, so its layers are dropped (and reported)."""
+    then rewritten by :func:`_relemma`); a dependency tree cannot be merged safely, so its layers are
+    dropped (and reported)."""
     layers = side["layers"]
-    spans = layers["tokens"]["spans"]
-    text = side["text"]
-    groups = _by_new(mapping)
-    first = [g[0] for g in groups]
+    first = [g[0] for g in _by_new(mapping)]
     for name in VALUE_LAYERS:
         lay = layers.get(name)
         if lay is None:
@@ -402,13 +402,27 @@ def _merge_values(side: dict[str, Any], mapping: list[int], stats: MaskStats, wh
             stats.note(where, tag, name, None, "dropped")
             continue
         values = lay["values"]
-        new = [values[i] for i in first]
-        if name == "lemma":
-            for k, group in enumerate(groups):
-                if len(group) > 1 and any(values[i] is not None for i in group):
-                    s, e = spans[k]
-                    new[k] = text[s:e]
-        layers[name] = {**lay, "values": new}
+        layers[name] = {**lay, "values": [values[i] for i in first]}
+
+
+def _relemma(side: dict[str, Any], edits: list[tuple[int, int, str]]) -> None:
+    """The lemma of every token a replacement touched becomes the token's new text: a lemma copies its
+    word, so the old one would still hold the value (``13800138000`` under ``[PHONE]``)."""
+    layers = side.get("layers") or {}
+    lemma, tokens = layers.get("lemma"), layers.get("tokens")
+    if lemma is None or tokens is None or not edits:
+        return
+    ranges, shift = [], 0
+    for s, e, r in sorted(edits):
+        ranges.append((s + shift, s + shift + len(r)))
+        shift += len(r) - (e - s)
+    starts = [a for a, _ in ranges]
+    text, values = side["text"], list(lemma["values"])
+    for k, (a, b) in enumerate(tokens["spans"]):
+        i = bisect.bisect_left(starts, b) - 1  # the last replacement starting before the token ends
+        if i >= 0 and ranges[i][1] > a and values[k] is not None:
+            values[k] = text[a:b]
+    layers["lemma"] = {**lemma, "values": values}
 
 
 def _by_new(mapping: list[int]) -> list[list[int]]:

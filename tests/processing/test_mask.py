@@ -476,3 +476,19 @@ def test_any_cut_leaves_a_valid_record_without_the_values(rec: dict[str, Any], s
     else:
         assert unmasked(find_all(en["text"], "en", en), en) == [], "nothing the detectors find is left"
     assert run(out, strategy, KEY)[0] == out
+
+
+@pytest.mark.parametrize("strategy", ["redact", "pseudonymise"])
+def test_the_lemma_of_a_masked_token_never_keeps_the_value(strategy: str) -> None:
+    text = "Email dewi@example.co.id or call 0812-3456-7890 ."
+    s = side(text, "id")
+    words = [text[a:b] for a, b in s["layers"]["tokens"]["spans"]]
+    s["layers"]["lemma"] = {"values": [w.lower() if w != "or" else None for w in words]}
+    s["layers"]["pos"] = {"values": ["X"] * len(words)}
+    out, _ = run([record("lemma", id=s)], strategy, KEY)
+    new = out[0]["sides"]["id"]
+    assert "dewi@example.co.id" not in dump(out) and "0812-3456-7890" not in dump(out)
+    got = [new["text"][a:b] for a, b in new["layers"]["tokens"]["spans"]]
+    # the masked tokens' lemmas are their new text; the others are untouched (None stays None)
+    assert new["layers"]["lemma"]["values"] == ["email", got[1], None, "call", got[4], "."]
+    assert got[1] != "dewi@example.co.id" and got[4] != "0812-3456-7890"
