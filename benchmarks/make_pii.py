@@ -27,8 +27,8 @@ python-stdnum or phonenumbers where they know the format):
   each language's speakers write, in the ways people write them: national with spaces, dashes or
   dots, ``+CC`` international, E.164, digits run together, full-width digits in Chinese text;
 * ``email``, ``bank-card`` (UnionPay 62 with 16 or 19 digits, Visa, Mastercard; Luhn-valid;
-  grouped by 4 or not), ``ip`` (IPv4, one in ten IPv6), ``cn-plate`` (Chinese plates, ordinary and
-  new-energy, with or without the middle dot), ``passport`` (the issuing country's format, after a
+  grouped by 4 or not), ``ip`` (IPv4, one in ten IPv6), ``cn-plate`` (Chinese plates, ordinary with at
+  most two letters among five and new-energy, with or without the middle dot), ``passport`` (the issuing country's format, after a
   keyword).
 """
 
@@ -138,10 +138,13 @@ def cn_plate(rnd: random.Random) -> str:
     prov = rnd.choice("京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼")
     letters = "ABCDEFGHJKLMNPQRSTUVWXYZ"
     city = rnd.choice(letters[:12])
-    if rnd.random() < 0.25:
+    if rnd.random() < 0.25:  # new-energy: D or F and five digits
         tail = rnd.choice("DF") + "".join(rnd.choice("0123456789") for _ in range(5))
-    else:
-        tail = "".join(rnd.choice("0123456789" * 3 + letters) for _ in range(5))
+    else:  # five characters, at most two of them letters (GA 36)
+        chars = [rnd.choice("0123456789") for _ in range(5)]
+        for i in rnd.sample(range(5), rnd.choice([0, 0, 1, 1, 2])):
+            chars[i] = rnd.choice(letters)
+        tail = "".join(chars)
     return prov + city + rnd.choice(["", "·", " "]) + tail
 
 
