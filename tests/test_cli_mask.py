@@ -39,7 +39,7 @@ def test_json_summary_and_types(cli, tmp_path: Path) -> None:
     res = cli("mask", str(src), str(tmp_path / "m.jsonl"), "--types", "EMAIL", "--format", "json")
     assert res.exit_code == 0, res.output
     doc = orjson.loads(res.stdout)
-    assert doc["masked"] == {"EMAIL": 1} and doc["records"] == 5 and doc["changed"] == 1
+    assert doc["masked"] == {"EMAIL": 3} and doc["records"] == 5 and doc["changed"] == 1
 
 
 def test_tag_then_check_residual_with_a_profile_rule(cli, tmp_path: Path) -> None:

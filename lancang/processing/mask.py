@@ -28,6 +28,10 @@ dropped. Each such change is reported in the summary with its location (file, li
 layer, index). The result is checked with :func:`lancang.corpora.invariants.check_record`; a record
 masking would break stops the run, it is never written.
 
+Strings in record and side ``meta`` (CoNLL-U ``# text =`` comments, translations, TMX notes and
+attributes: copies of the text readers keep) are masked like the text, surrogates marked in
+``meta["x-pii"]`` by JSON pointer; ``tag`` leaves them alone.
+
 Masking is idempotent: placeholders and marked surrogates are not masked again, and a record with
 nothing left to mask is written as it was read. Original values are never written anywhere but
 (replaced) into OUT: the summary, the errors and the processing log carry counts per type and
@@ -56,6 +60,7 @@ from ..corpora.invariants import check_record
 from ..corpora.jsonl import Parsed, json_type
 from ..corpora.model import VALUE_LAYERS, Provenance, now_iso
 from ..errors import InputError, UsageError
+from ..findings import pointer
 
 PathLike = str | os.PathLike
 STRATEGIES = ("redact", "pseudonymise", "tag")
@@ -191,28 +196,17 @@ class Masker:
         return out
 
     def _pass(self, rec: dict[str, Any], stats: MaskStats, where: Mapping[str, Any], first: bool) -> dict[str, Any]:
-        from .detectors import find_all
-
         sides = rec["sides"]
         new_sides: dict[str, Any] = {}
         token_maps: dict[str, list[int]] = {}
         sentence_maps: dict[str, list[int]] = {}
         changed = False
         for tag, side in sides.items():
-            existing = _items(side)
-            found = find_all(side["text"], tag, side, self.detectors)
-            hits = unmasked(found, side, existing)
-            if self.strategy == "tag":  # tagged before: nothing new to say
-                have = {(it["start"], it["end"], it.get("type")) for it in existing}
-                hits = [h for h in hits if (h.start, h.end, h.type) not in have]
-            if first:  # later passes see the placeholders and marks the earlier ones wrote
-                stats.already += len(found) - len(hits)
-            if not hits:
-                new_sides[tag] = side
-                continue
-            for h in hits:
-                stats.counts[h.type] += 1
-            new_side, tmap, smap = self._side(side, hits, existing, stats, where, tag)
+            new_side, tmap, smap = self._text(side, tag, stats, where, first)
+            if self.strategy != "tag" and isinstance(side.get("meta"), dict):
+                meta = self._meta(side["meta"], tag, stats, where, first)
+                if meta is not side["meta"]:
+                    new_side = {**new_side, "meta": meta}
             if new_side is not side:
                 changed = True
             new_sides[tag] = new_side
@@ -220,12 +214,72 @@ class Masker:
                 token_maps[tag] = tmap
             if smap is not None:
                 sentence_maps[tag] = smap
-        if not changed:
+        meta = rec.get("meta")
+        if self.strategy != "tag" and isinstance(meta, dict) and sides:
+            meta = self._meta(meta, next(iter(sides)), stats, where, first)
+        if not changed and meta is rec.get("meta"):
             return rec
         out = {**rec, "sides": new_sides}
+        if meta is not rec.get("meta"):
+            out["meta"] = meta
         if (token_maps or sentence_maps) and rec.get("links"):
             out["links"] = _remap_links(rec["links"], token_maps, sentence_maps)
         _require_valid(out, where, "masking would leave the record invalid")
+        return out
+
+    def _text(self, side: dict[str, Any], tag: str, stats: MaskStats, where: Mapping[str, Any], first: bool
+              ) -> tuple[dict[str, Any], list[int] | None, list[int] | None]:
+        """One side (or one string of a meta object, as a side without layers) masked."""
+        from .detectors import find_all
+
+        existing = _items(side)
+        found = find_all(side["text"], tag, side, self.detectors)
+        hits = unmasked(found, side, existing)
+        if self.strategy == "tag":  # tagged before: nothing new to say
+            have = {(it["start"], it["end"], it.get("type")) for it in existing}
+            hits = [h for h in hits if (h.start, h.end, h.type) not in have]
+        if first:  # later passes see the placeholders and marks the earlier ones wrote
+            stats.already += len(found) - len(hits)
+        if not hits:
+            return side, None, None
+        for h in hits:
+            stats.counts[h.type] += 1
+        return self._side(side, hits, existing, stats, where, tag)
+
+    def _meta(self, meta: dict[str, Any], tag: str, stats: MaskStats, where: Mapping[str, Any], first: bool
+              ) -> dict[str, Any]:
+        """A ``meta`` object with every string in it masked like a side's text (readers keep copies of the
+        text there: CoNLL-U ``# text =`` comments, translations, transliterations). Surrogates are marked
+        in ``meta["x-pii"]``: JSON pointer (inside the meta object) -> the string's ``x-pii`` items."""
+        old_marks = meta.get(PII_LAYER) if isinstance(meta.get(PII_LAYER), dict) else {}
+        marks = dict(old_marks)
+        changed = False
+
+        def walk(value: Any, at: tuple[Any, ...]) -> Any:
+            nonlocal changed
+            if isinstance(value, str):
+                ptr = pointer(*at)
+                side: dict[str, Any] = {"text": value}
+                if isinstance(old_marks.get(ptr), list):
+                    side["layers"] = {PII_LAYER: {"items": old_marks[ptr]}}
+                new, _, _ = self._text(side, tag, stats, where, first)
+                if new is side:
+                    return value
+                changed = True
+                if _items(new):
+                    marks[ptr] = _items(new)
+                return new["text"]
+            if isinstance(value, dict):
+                return {k: walk(v, (*at, k)) for k, v in value.items()}
+            if isinstance(value, list):
+                return [walk(v, (*at, i)) for i, v in enumerate(value)]
+            return value
+
+        out = {k: walk(v, (k,)) for k, v in meta.items() if k != PII_LAYER}
+        if not changed:
+            return meta
+        if marks:
+            out[PII_LAYER] = marks
         return out
 
     def _side(self, side: dict[str, Any], hits: list[Any], existing: list[dict[str, Any]], stats: MaskStats,

@@ -83,11 +83,21 @@ def corpus() -> list[dict[str, Any]]:
         record("th-en",
                th=side(f"ติดต่อโทร {TH_MOBILE} ได้ทุกวัน", "th"),
                en=side(f"Call {TH_MOBILE} any day.", "en")),
-        record("id-ms",
-               id=side(f"Hubungi nomor telepon {ID_MOBILE} atau email {EMAIL} sebelum tahun 2024.", "id"),
-               ms=side(f"Sila hubungi nombor telefon {MY_MOBILE} sebelum pukul 5.", "ms")),
+        with_meta(record("id-ms",
+                         id=side(f"Hubungi nomor telepon {ID_MOBILE} atau email {EMAIL} sebelum tahun 2024.", "id"),
+                         ms=side(f"Sila hubungi nombor telefon {MY_MOBILE} sebelum pukul 5.", "ms"))),
         record("clean", en=side("The 2019 final ended 3-1 and tickets cost 25 dollars.", "en")),
     ]
+
+
+def with_meta(rec: dict[str, Any]) -> dict[str, Any]:
+    """Copies of the values where readers keep them: a TMX note and header attribute (record meta), a
+    CoNLL-U ``# text =`` comment and a translation (side meta)."""
+    rec["meta"] = {"tmx": {"header": {"attrs": {"creationdate": "20240101T120000Z", "creationid": EMAIL}},
+                           "props": [{"type": "x-note", "text": f"kontak {EMAIL}"}]}}
+    rec["sides"]["ms"]["meta"] = {"text_en": f"Please call {MY_MOBILE} before 5.",
+                                  "conllu": {"comments": ["# sent_id = 7", f"# text = telefon {MY_MOBILE}"]}}
+    return rec
 
 
 def run(records: list[dict[str, Any]], strategy: str = "redact", key: bytes | None = None,
@@ -128,7 +138,12 @@ def test_redact_replaces_every_value_and_keeps_records_valid() -> None:
     assert "[EMAIL]" in out[3]["sides"]["id"]["text"] and "2024" in out[3]["sides"]["id"]["text"]
     assert out[3]["sides"]["ms"]["text"] == "Sila hubungi nombor telefon [PHONE] sebelum pukul 5."
     assert out[4] is recs[4], "a record with nothing to mask is passed through as it is"
-    assert stats.counts == {"PHONE": 8, "CN_RESIDENT_ID": 2, "PERSON": 1, "EMAIL": 1}
+    assert stats.counts == {"PHONE": 10, "CN_RESIDENT_ID": 2, "PERSON": 1, "EMAIL": 3}
+    meta, ms_meta = out[3]["meta"], out[3]["sides"]["ms"]["meta"]
+    assert meta["tmx"]["props"][0]["text"] == "kontak [EMAIL]" and meta["tmx"]["header"]["attrs"] == {
+        "creationdate": "20240101T120000Z", "creationid": "[EMAIL]"}
+    assert ms_meta == {"text_en": "Please call [PHONE] before 5.",
+                       "conllu": {"comments": ["# sent_id = 7", "# text = telefon [PHONE]"]}}
     assert stats.changed == 4 and stats.records == 5
 
 
@@ -492,3 +507,19 @@ def test_the_lemma_of_a_masked_token_never_keeps_the_value(strategy: str) -> Non
     # the masked tokens' lemmas are their new text; the others are untouched (None stays None)
     assert new["layers"]["lemma"]["values"] == ["email", got[1], None, "call", got[4], "."]
     assert got[1] != "dewi@example.co.id" and got[4] != "0812-3456-7890"
+
+
+def test_pseudonymised_meta_copies_get_the_text_surrogate_and_marks() -> None:
+    out, _ = run(corpus()[3:4], "pseudonymise", KEY)
+    ms = out[0]["sides"]["ms"]
+    [it] = ms["layers"][PII_LAYER]["items"]
+    sur = ms["text"][it["start"]:it["end"]]
+    assert sur != MY_MOBILE and ms["meta"]["text_en"] == f"Please call {sur} before 5."
+    assert ms["meta"]["conllu"]["comments"][1] == f"# text = telefon {sur}"
+    marks = ms["meta"][PII_LAYER]
+    assert set(marks) == {"/text_en", "/conllu/comments/1"}
+    assert all(m["surrogate"] and m["type"] == "PHONE" for ms_ in marks.values() for m in ms_)
+    assert EMAIL not in dump(out) and set(out[0]["meta"][PII_LAYER]) == {"/tmx/header/attrs/creationid",
+                                                                          "/tmx/props/0/text"}
+    tagged, _ = run(corpus()[3:4], "tag")
+    assert tagged[0]["meta"] == corpus()[3]["meta"], "tag changes no text, in meta neither"
