@@ -48,7 +48,7 @@ import hmac
 import os
 import unicodedata
 from collections import Counter
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -347,6 +347,45 @@ def unmasked(hits: Sequence[Any], side: dict[str, Any], existing: list[dict[str,
     marked = {(it["start"], it["end"]) for it in (_items(side) if existing is None else existing)
               if it.get("surrogate")}
     return [h for h in hits if not is_placeholder(text[h.start:h.end]) and (h.start, h.end) not in marked]
+
+
+def residual(rec: dict[str, Any], detectors: Sequence[Any], tags: Collection[str] | None = None
+             ) -> Iterator[tuple[str, Any]]:
+    """``(JSON pointer of the string, hit)`` for personal data left in a record: every side's text and
+    every string of record and side ``meta`` (placeholders and marked surrogates left out). ``tags``
+    limits the sides (record meta goes with the first side)."""
+    from .detectors import find_all
+
+    sides = rec["sides"]
+    for n, (tag, side) in enumerate(sides.items()):
+        if tags is not None and tag not in tags:
+            continue
+        for h in unmasked(find_all(side["text"], tag, side, detectors), side):
+            yield pointer("sides", tag, "text"), h
+        places = [(("sides", tag, "meta"), side.get("meta"))] + ([(("meta",), rec.get("meta"))] if n == 0 else [])
+        for base, meta in places:
+            if not isinstance(meta, dict):
+                continue
+            marks = meta.get(PII_LAYER) if isinstance(meta.get(PII_LAYER), dict) else {}
+            for at, text in _strings(meta, ()):
+                inner = pointer(*at)
+                pseudo: dict[str, Any] = {"text": text}
+                if isinstance(marks.get(inner), list):
+                    pseudo["layers"] = {PII_LAYER: {"items": marks[inner]}}
+                for h in unmasked(find_all(text, tag, None, detectors), pseudo):
+                    yield pointer(*base, *at), h
+
+
+def _strings(value: Any, at: tuple[Any, ...]) -> Iterator[tuple[tuple[Any, ...], str]]:
+    if isinstance(value, str):
+        yield at, value
+    elif isinstance(value, dict):
+        for k, v in value.items():
+            if not (not at and k == PII_LAYER):
+                yield from _strings(v, (*at, k))
+    elif isinstance(value, list):
+        for i, v in enumerate(value):
+            yield from _strings(v, (*at, i))
 
 
 @functools.lru_cache(maxsize=8)

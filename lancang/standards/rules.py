@@ -543,16 +543,15 @@ def dependency_tree(rec: dict[str, Any], params: dict[str, Any]) -> Iterator[Hit
 # ------------------------------------------------------------------------------------ personal data
 
 def pii_residual(rec: dict[str, Any], params: dict[str, Any]) -> Iterator[Hit]:
-    """Personal data left on a side: the default detectors of ``lancang mask`` (or those of ``types``)
-    re-scan it; placeholders and marked surrogates do not count. The finding names the type, the span
-    and the detector, never the value."""
-    from ..processing.detectors import find_all
-    from ..processing.mask import residual_detectors, unmasked
+    """Personal data left in a side's text or in a string of record or side meta: the default detectors of
+    ``lancang mask`` (or those of ``types``) re-scan them; placeholders and marked surrogates do not
+    count. The finding names the type, the span and the detector, never the value."""
+    from ..processing.mask import residual, residual_detectors
 
     dets = residual_detectors(tuple(params.get("types") or ()))
-    for lang, side in _sides(rec, params):
-        for h in unmasked(find_all(side["text"], lang, side, dets), side):
-            yield _p(lang, "text"), f"{h.type} at [{h.start}, {h.end}] (detector {h.detector}) is not masked"
+    tags = [lang for lang, _ in _sides(rec, params)] if params.get("languages") else None
+    for ptr, h in residual(rec, dets, tags):
+        yield ptr, f"{h.type} at [{h.start}, {h.end}] (detector {h.detector}) is not masked"
 
 
 # ------------------------------------------------------------------------------------ applicability
