@@ -253,31 +253,25 @@ class Masker:
         in ``meta["x-pii"]``: JSON pointer (inside the meta object) -> the string's ``x-pii`` items."""
         old_marks = meta.get(PII_LAYER) if isinstance(meta.get(PII_LAYER), dict) else {}
         marks = dict(old_marks)
-        changed = False
-
-        def walk(value: Any, at: tuple[Any, ...]) -> Any:
-            nonlocal changed
-            if isinstance(value, str):
-                ptr = pointer(*at)
-                side: dict[str, Any] = {"text": value}
-                if isinstance(old_marks.get(ptr), list):
-                    side["layers"] = {PII_LAYER: {"items": old_marks[ptr]}}
-                new, _, _ = self._text(side, tag, stats, where, first)
-                if new is side:
-                    return value
-                changed = True
+        changed: list[tuple[tuple[Any, ...], str]] = []
+        for at, text in _strings(meta, ()):
+            ptr = pointer(*at)
+            side: dict[str, Any] = {"text": text}
+            if isinstance(old_marks.get(ptr), list):
+                side["layers"] = {PII_LAYER: {"items": old_marks[ptr]}}
+            new, _, _ = self._text(side, tag, stats, where, first)
+            if new is not side:
+                changed.append((at, new["text"]))
                 if _items(new):
                     marks[ptr] = _items(new)
-                return new["text"]
-            if isinstance(value, dict):
-                return {k: walk(v, (*at, k)) for k, v in value.items()}
-            if isinstance(value, list):
-                return [walk(v, (*at, i)) for i, v in enumerate(value)]
-            return value
-
-        out = {k: walk(v, (k,)) for k, v in meta.items() if k != PII_LAYER}
         if not changed:
             return meta
+        out = copy.deepcopy(meta)
+        for at, text in changed:
+            parent = out
+            for k in at[:-1]:
+                parent = parent[k]
+            parent[at[-1]] = text
         if marks:
             out[PII_LAYER] = marks
         return out
