@@ -256,9 +256,7 @@ class Masker:
         changed: list[tuple[tuple[Any, ...], str]] = []
         for at, text in _strings(meta, ()):
             ptr = pointer(*at)
-            side: dict[str, Any] = {"text": text}
-            if isinstance(old_marks.get(ptr), list):
-                side["layers"] = {PII_LAYER: {"items": old_marks[ptr]}}
+            side = _meta_side(text, old_marks, ptr)
             new, _, _ = self._text(side, tag, stats, where, first)
             if new is not side:
                 changed.append((at, new["text"]))
@@ -362,12 +360,17 @@ def residual(rec: dict[str, Any], detectors: Sequence[Any], tags: Collection[str
                 continue
             marks = meta.get(PII_LAYER) if isinstance(meta.get(PII_LAYER), dict) else {}
             for at, text in _strings(meta, ()):
-                inner = pointer(*at)
-                pseudo: dict[str, Any] = {"text": text}
-                if isinstance(marks.get(inner), list):
-                    pseudo["layers"] = {PII_LAYER: {"items": marks[inner]}}
+                pseudo = _meta_side(text, marks, pointer(*at))
                 for h in unmasked(find_all(text, tag, None, detectors), pseudo):
                     yield pointer(*base, *at), h
+
+
+def _meta_side(text: str, marks: Mapping[str, Any], ptr: str) -> dict[str, Any]:
+    """A string of a meta object as a side: its text, and its surrogate marks as the ``x-pii`` layer."""
+    side: dict[str, Any] = {"text": text}
+    if isinstance(marks.get(ptr), list):
+        side["layers"] = {PII_LAYER: {"items": marks[ptr]}}
+    return side
 
 
 def _strings(value: Any, at: tuple[Any, ...]) -> Iterator[tuple[tuple[Any, ...], str]]:
