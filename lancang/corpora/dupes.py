@@ -115,8 +115,9 @@ class DuplicateIndex:
 
 
 class FirstSeen:
-    """The first value stored under each 64-bit integer key, answered at once, in bounded memory.
+    """The first value stored under each integer key, answered at once, in bounded memory.
 
+    Keys are signed 64-bit integers (SQLite's; a numpy ``uint64`` hash viewed as ``int64`` is one).
     Values are tuples of ``width`` SQLite values (numbers, strings, bytes), or one such value when
     ``width`` is 1 (no tuple per key: the in-memory dict stays small). The first ``spill_at``
     keys live in a dict; past that, all of them go to a table of a :class:`SpillFile` keyed by the
@@ -140,32 +141,25 @@ class FirstSeen:
     def __len__(self) -> int:
         return self._n
 
-    @staticmethod
-    def _signed(key: int) -> int:
-        """A key as SQLite's signed 64-bit integer (unsigned keys wrap around)."""
-        key &= 0xFFFF_FFFF_FFFF_FFFF
-        return key - (1 << 64) if key >= 1 << 63 else key
-
     def get_many(self, keys: Iterable[int]) -> dict[int, Any]:
         """The stored value of each of ``keys`` that has one."""
         if self._db is None:
             mem = self._mem
             return {k: mem[k] for k in keys if k in mem}
-        wanted = {self._signed(k): k for k in keys}
         out: dict[int, Any] = {}
-        ids = list(wanted)
+        ids = list(set(keys))
         one = self.width == 1
         for a in range(0, len(ids), self._CHUNK):
             part = ids[a:a + self._CHUNK]
             rows = self._db.execute(f"SELECT * FROM f WHERE k IN ({','.join('?' * len(part))})", part)
             for row in rows:
-                out[wanted[row[0]]] = row[1] if one else tuple(row[1:])
+                out[row[0]] = row[1] if one else tuple(row[1:])
         return out
 
     def _rows(self, items: Iterable[tuple[int, Any]]) -> Iterator[tuple[Any, ...]]:
         if self.width == 1:
-            return ((self._signed(k), v) for k, v in items)
-        return ((self._signed(k), *v) for k, v in items)
+            return iter(items)
+        return ((k, *v) for k, v in items)
 
     def put_many(self, items: Iterable[tuple[int, Any]]) -> None:
         """Store each (key, value) whose key has no value yet."""

@@ -263,7 +263,7 @@ def test_redecide_near_duplicates_with_another_threshold() -> None:
 
 
 def test_first_seen_in_memory_and_spilled_agree(tmp_path: Path) -> None:
-    big = (1 << 64) - 5  # an unsigned 64-bit key above SQLite's signed range
+    big = -(1 << 63) + 5  # the smallest signed 64-bit keys are keys too
     for spill_at in (1000, 2):
         with FirstSeen(2, spill_at=spill_at, tmpdir=str(tmp_path)) as index:
             index.put_many([(1, ("a", b"x")), (big, ("b", b"y")), (1, ("c", b"z"))])

@@ -218,11 +218,11 @@ class Duplicates(Filter):
                 exact.append(None)
                 continue
             key = "\x1f".join(f"{tag}\x1e{text}" for tag, text in sides)
-            exact.append(int.from_bytes(hashlib.blake2b(key.encode(), digest_size=8).digest(), "little"))
+            exact.append(int.from_bytes(hashlib.blake2b(key.encode(), digest_size=8).digest(), "little", signed=True))
         known_exact = self._exact.get_many(k for k in exact if k is not None)
         if near:
             sig, has = self.signatures(sides_of)
-            bkeys = self._band_keys(sig).tolist()
+            bkeys = self._band_keys(sig).view(np.int64).tolist()  # signed: SQLite's integers
             known_bands = self._bands.get_many({k for row, h in zip(bkeys, has) if h for k in row})
             old = set(known_bands.values())
             old_sigs = {o: (v[0], np.frombuffer(v[1], np.uint32)) for o, v in self._sigs.get_many(old).items()}
