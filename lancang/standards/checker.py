@@ -19,7 +19,7 @@ from .. import __version__
 from ..corpora.formats import MODEL_LIMITS, get_format, read_corpus, read_items, resolve_format
 from ..corpora.jsonl import Parsed, PathLike, is_stdio, open_input
 from ..corpora.model import now_iso
-from ..errors import InputError, UsageError
+from ..errors import InputError, LancangError, UsageError
 from ..findings import Finding
 from ..schemas import load_schema
 from ..schemas.validator import COSTLY, SchemaEngine
@@ -277,7 +277,10 @@ class Checker:
                     if not corpus_sha:
                         from ..quality.document import file_sha256
 
-                        corpus_sha.append(file_sha256(corpus))
+                        try:
+                            corpus_sha.append(file_sha256(corpus))
+                        except (OSError, LancangError):  # the record pass reports an unreadable corpus
+                            corpus_sha.append(None)
                     params["_corpus_sha256"] = corpus_sha[0]
                 for ptr, msg in st.rule.check(doc, params):
                     self._hit(st, msg, name, ptr=ptr)
