@@ -167,3 +167,13 @@ def test_detector_settings_from_set_and_config(cli, tmp_path: Path) -> None:
     assert "[NAME]" in orjson.loads((tmp_path / "b.jsonl").read_bytes())["sides"]["zh-Hans"]["text"]
     res = cli("mask", str(src), str(tmp_path / "d.jsonl"), "--set", "phone.no_such_key=1")
     assert res.exit_code == 2 and "no_such_key" in res.stderr and len(res.stderr.strip().splitlines()) == 1
+
+
+def test_text_summary_lists_the_first_locations(cli, tmp_path: Path) -> None:
+    from .processing.test_mask import TH_MOBILE, record, side
+
+    recs = [record(f"r{i}", th=side(f"โทร {TH_MOBILE} นะ", "th")) for i in range(25)]
+    res = cli("mask", str(write(tmp_path / "c.jsonl", recs)), str(tmp_path / "o.jsonl"))
+    assert res.exit_code == 0, res.output
+    lines = [ln for ln in res.stderr.splitlines() if ln.startswith("  ")]
+    assert len(lines) == 21 and lines[-1] == "  ... 5 more (--format json lists the first 1,000)"

@@ -20,6 +20,9 @@ from .common import (
     record_progress,
 )
 
+#: located re-segmentations printed in the text summary
+SHOWN = 20
+
 
 @click.command()
 @click.argument("source", type=click.Path(allow_dash=True))
@@ -63,7 +66,7 @@ def mask(source: str, target: str, types: str | None, strategy: str, key_file: s
       lancang mask corpus.jsonl review.jsonl --strategy tag --format json
       lancang mask memory.tmx masked.tmx --set phone.regions='["CN","VN"]'
     """
-    from ..processing.mask import mask_file
+    from ..processing.mask import MAX_LOCATIONS, mask_file
 
     if fmt == "json" and target == "-":
         raise InputProblem("--format json writes the summary to standard output: give TARGET a file name")
@@ -83,12 +86,13 @@ def mask(source: str, target: str, types: str | None, strategy: str, key_file: s
                + (f"; already masked: {st.already:,}" if st.already else ""), err=True)
     if doc["adjusted"]:
         click.echo("re-segmented: " + ", ".join(f"{k} {v:,}" for k, v in doc["adjusted"].items()), err=True)
-        for loc in doc["locations"]:
+        for loc in doc["locations"][:SHOWN]:
             at = f"{loc['file']}:{loc['line']}" if loc.get("line") is not None else loc["file"]
             idx = f" {loc['index']}" if "index" in loc else ""
             click.echo(f"  {at} [{loc['record']}] side {loc['side']} {loc['layer']}{idx}: {loc['action']}", err=True)
-        if doc["locations_truncated"]:
-            click.echo("  (more not listed)", err=True)
+        more = sum(doc["adjusted"].values()) - min(SHOWN, len(doc["locations"]))
+        if more > 0:
+            click.echo(f"  ... {more:,} more (--format json lists the first {MAX_LOCATIONS:,})", err=True)
 
 
 @click.command()
