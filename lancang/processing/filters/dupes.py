@@ -136,7 +136,7 @@ class Duplicates(Filter):
             lens_l: list[int] = []
             for r, sides in enumerate(sides_of):
                 for s, (tag, text) in enumerate(sides):
-                    if unspaced(tag) != chars:
+                    if unspaced(tag, text) != chars:
                         continue
                     piece = text.replace(" ", "") if chars else text.split()
                     if piece:
