@@ -420,15 +420,46 @@ def _evidenced(entry: dict[str, Any]) -> bool:
                 and all(isinstance(x, dict) and x.get("sha256") for x in ins))
 
 
+#: steps that read a corpus without changing it (``manifest init`` describes the corpus as received): the
+#: corpus they read is still the one the log describes
+_READING_STEPS = ("preparation", "review", "sampling", "inspection")
+
+
+def _corpus_position(log: list[dict[str, Any]], corpus: str) -> int | None:
+    """The last evidenced step that made ``corpus`` (its sha256 among the outputs) or read it without
+    changing it (a review); None when no step did."""
+    found = None
+    for i, s in enumerate(log):
+        if not _evidenced(s):
+            continue
+        made = any(isinstance(x, dict) and x.get("sha256") == corpus for x in s.get("outputs", ()))
+        read = s.get("step") in _READING_STEPS and any(isinstance(x, dict) and x.get("sha256") == corpus
+                                                       for x in s.get("inputs", ()))
+        if made or read:
+            found = i
+    return found
+
+
 def processing_steps(doc: dict[str, Any], params: dict[str, Any]) -> Iterator[Hit]:
     """With ``evidence``, a step counts only when a tool logged it with its input hashes (a typed-in
-    ``{"step": "cleaning"}`` is a declaration, not evidence), and the checked corpus (its sha256, given
-    by the checker as ``_corpus_sha256``) must be one the log describes: an output, or an input, of an
-    evidenced step."""
+    ``{"step": "cleaning"}`` is a declaration, not evidence), and only up to the checked corpus: the
+    checker gives its sha256 as ``_corpus_sha256``, and the steps that count are those logged up to the
+    last one that made this corpus (or reviewed it), so a raw corpus does not pass on the log of the
+    cleaned copy made from it."""
     log = [s for s in doc.get("processing", ()) if isinstance(s, dict)]
     evidence = params.get("evidence", False)
-    done = [s["step"] for s in log if not evidence or _evidenced(s)]
-    declared = {s["step"] for s in log} - set(done)
+    corpus = params.get("_corpus_sha256")
+    upto = len(log)
+    if evidence and corpus:
+        pos = _corpus_position(log, corpus)
+        if pos is None:
+            yield "/processing", ("the processing log does not describe this corpus: its sha256 is in no logged "
+                                  "step's outputs")
+        else:
+            upto = pos + 1
+    done = [s["step"] for s in log[:upto] if not evidence or _evidenced(s)]
+    declared = {s["step"] for s in log[:upto]} - set(done)
+    later = {s["step"] for s in log[upto:]}
     for step in params["steps"]:
         names = [step] if isinstance(step, str) else step
         if not any(n in done for n in names):
@@ -436,15 +467,11 @@ def processing_steps(doc: dict[str, Any], params: dict[str, Any]) -> Iterator[Hi
             if said:
                 yield "/processing", (f"the {' or '.join(said)} step is declared, not evidenced: no tool, version and "
                                       "input sha256 (a step logged by a lancang verb with --manifest is)")
+            elif any(n in later for n in names):
+                yield "/processing", (f"the {' or '.join(names)} step was logged after this corpus was made: it "
+                                      "applies to a later version, not to this one")
             else:
                 yield "/processing", f"processing log has no {' or '.join(names)} step"
-    corpus = params.get("_corpus_sha256")
-    if evidence and corpus:
-        seen = {x.get("sha256") for s in log if _evidenced(s) for x in [*s.get("outputs", ()), *s.get("inputs", ())]
-                if isinstance(x, dict)}
-        if corpus not in seen:
-            yield "/processing", ("the processing log does not describe this corpus: its sha256 is in no logged "
-                                  "step's outputs or inputs")
     if params.get("ordered"):
         order = [next((i for i, d in enumerate(done) if d in ([s] if isinstance(s, str) else s)), None)
                  for s in params["steps"]]

@@ -160,7 +160,10 @@ def test_declared_steps_are_not_evidence(manifest: Path, tmp_path: Path) -> None
     doc = orjson.loads(manifest.read_bytes())
     assert _check(doc, file_sha256(out)) == []
     assert _check(doc, "0" * 64) == ["the processing log does not describe this corpus: its sha256 is in no "
-                                     "logged step's outputs or inputs"]
+                                     "logged step's outputs"]
+    # the raw corpus does not pass on the log of the cleaned copy made from it
+    assert _check(doc, file_sha256(SAMPLE)) == ["the cleaning step was logged after this corpus was made: it "
+                                                "applies to a later version, not to this one"]
     # without evidence the declaration is enough (profiles that ask only for a datasheet)
     params = {"steps": ["preparation", "cleaning"]}
     doc["processing"] = [{"step": "preparation"}, {"step": "cleaning"}]
