@@ -57,6 +57,15 @@ def test_demo_writes_only_its_folder(cli, tmp_path: Path) -> None:
         aligned = list(read_records(out / "aligned.jsonl"))
         assert len(aligned) == 48 and all(rv.check(r) == [] for r in aligned)
         assert all({lk["kind"] for lk in r["links"]} == {"beads", "tokens"} for r in aligned)
+        # the processing log wrote itself, and GB/T 40035's flow passes on that evidence alone
+        log = orjson.loads((out / "manifest.json").read_bytes())["processing"]
+        logged = [s["step"] for s in log if s.get("tool", "").startswith("lancang ")]
+        assert logged[:4] == ["preparation", "cleaning", "deduplication", "desensitisation"]
+        assert logged[-3:] == ["alignment", "sampling", "review"]
+        flow = [q for q in orjson.loads((out / "report.json").read_bytes())["requirements"]
+                if q["id"] == "processing-flow"]
+        assert [q["verdict"] for q in flow] == ["pass"]
+        assert "3. clean, de-duplicate and desensitise" in res.stdout
     rep = orjson.loads((out / "report.json").read_bytes())
     assert rep["signature"]["profiles"][0]["id"] == "lancang-zh-asean-parallel"
     assert rep["verdict"] in ("not-conformant", "incomplete")

@@ -28,11 +28,12 @@ def demo(output: str | None) -> None:
     """Run lancang on its bundled sample (48 real PUD and TALPCo sentences in 7 languages).
 
     The demo copies the sample corpus and its manifest into the output folder, validates them,
-    describes the corpus, segments and splits every side with the default annotators (scoring the
-    machine tokens against the sample's gold), aligns the Thai and English sentences and words, and
-    checks the result against the
-    lancang-zh-asean-parallel profile, writing a JSON and an HTML report. It writes only into that
-    folder.
+    describes the corpus, cleans, de-duplicates and masks it, segments and splits every side with
+    the default annotators (scoring the machine tokens against the sample's gold), aligns the Thai and
+    English sentences and words, reviews a GB/T 2828.1 sample against the gold tokens, and checks the
+    result against the lancang-zh-asean-parallel profile, writing a JSON and an HTML report. Every
+    step that changes the corpus appends itself to the manifest's processing log. It writes only into
+    that folder.
 
     \b
     Examples:
@@ -78,11 +79,37 @@ def demo(output: str | None) -> None:
     click.echo(f"   {rep_out.records} records -> {tmx.name} -> {rep_back.records} records; texts identical in {same}; "
                f"not carried by TMX: {', '.join(sorted(rep_out.lost)) or 'nothing'}")
 
-    click.echo("\n3. segment words and split sentences on every side with the default annotators")
-    checked = corpus
+    click.echo("\n3. clean, de-duplicate and desensitise (each step logged in the manifest's processing log)")
+    from ..corpora.manifest import ProcessingLog
+    from ..processing.clean import clean_file
+
+    ProcessingLog(manifest, "demo").append(
+        step="preparation", inputs=[sample_path("sample.jsonl")], outputs=[corpus],
+        counts={"records": st["records"]}, description="the bundled sample copied as the demo's corpus")
+    cleaned, rejects = out / "cleaned.jsonl", out / "rejects.jsonl"
+    cs = clean_file(corpus, cleaned, rejects=rejects, manifest=manifest)
+    why = ", ".join(f"{f['filter']} {f['rejected']}" for f in cs.to_dict()["filters"] if f["rejected"])
+    click.echo(f"   clean: {cs.records} records, kept {cs.kept}, rejected {cs.rejected}"
+               + (f" ({why}; reasons in {rejects.name})" if why else "")
+               + (f", repaired {cs.repaired_records}" if cs.repaired_records else ""))
+    checked = cleaned
+    try:
+        from ..processing.mask import mask_file
+
+        masked = out / "masked.jsonl"
+        ms = mask_file(cleaned, masked, manifest=manifest).to_dict()
+    except LancangError as exc:
+        click.echo(f"   mask skipped: {str(exc).splitlines()[0]}")
+    else:
+        found = ", ".join(f"{k} {v}" for k, v in ms["masked"].items()) or "no personal data found"
+        click.echo(f"   mask: {ms['records']} records, {ms['changed']} changed ({found})")
+        checked = masked
+    gold = checked
+
+    click.echo("\n4. segment words and split sentences on every side with the default annotators")
     annotated = out / "annotated.jsonl"
     try:
-        st = _annotate(corpus, annotated)
+        st = _annotate(gold, annotated, manifest)
     except LancangError as exc:
         click.echo(f"   skipped: {str(exc).splitlines()[0]}")
         if "pip install" not in str(exc):
@@ -91,27 +118,33 @@ def demo(output: str | None) -> None:
         for x in st["layers"]:
             click.echo(f"   {x['layer']:<9} {x['lang']:<8} {x['annotator']:<12} "
                        f"{x['sides']:>3} sides {x['spans']:>5} spans")
-        ev = _evaluate(annotated, corpus)
+        ev = _evaluate(annotated, gold)
         _write_json(out / "accuracy.json", ev)
         click.echo("   machine tokens against the sample's gold tokens (word boundary F1, SIGHAN style):")
         click.echo("   " + ", ".join(f"{lang} {sc['f1']:.3f}" for lang, sc in ev["languages"].items() if sc["gold"]))
         checked = annotated
         click.echo("\n   align sentences (beads) and words (links) between the Thai and English sides")
         try:
-            from ..annotators.align.records import align_sentences_file, align_words_file
+            from ..annotators.align.records import align_file
 
-            beads, aligned = out / "beads.jsonl", out / "aligned.jsonl"  # an output never replaces its input
-            sb = align_sentences_file(annotated, beads, src="th", tgt="en", replace=True)
-            wb = align_words_file(beads, aligned, src="th", tgt="en", replace=True)
+            aligned = out / "aligned.jsonl"  # an output never replaces its input
+            res = align_file(annotated, aligned, sentences=True, words=True, src="th", tgt="en", replace=True,
+                             manifest=manifest)
         except (LancangError, ImportError) as exc:
             click.echo(f"   alignment skipped: {str(exc).splitlines()[0]}")
         else:
-            click.echo(f"   {_counts(sb)}; {_counts(wb)}")
+            click.echo(f"   {_counts(res['sentences'])}; {_counts(res['words'])}")
             checked = aligned
 
-    click.echo("\n4. check it against the Chinese-ASEAN parallel corpus profile (a lancang proposal)")
+    metrics = None
+    if checked != gold:
+        click.echo("\n5. review a GB/T 2828.1 sample (level II, AQL 2.5) of the result")
+        metrics = _review(checked, gold, out, manifest)
+
+    click.echo(f"\n{6 if metrics else 5}. check it against the Chinese-ASEAN parallel corpus profile "
+               "(a lancang proposal)")
     profile = load_profile("lancang-zh-asean-parallel")
-    rep = check(checked, [profile], manifest)
+    rep = check(checked, [profile], manifest, metrics)
     _write_json(out / "report.json", rep)
     with atomic_output(out / "report.html") as f:
         f.write(render_html(rep).encode())
@@ -133,7 +166,7 @@ def _write_json(path: Path, doc: object) -> None:
         f.write(orjson.dumps(doc, option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE))
 
 
-def _annotate(corpus: Path, target: Path) -> dict:
+def _annotate(corpus: Path, target: Path, manifest: Path) -> dict:
     """Machine tokens and sentences on every side of the sample's plain texts (gold layers left out)."""
     from ..annotators.pipeline import Pipeline, PipelineConfig, annotate_file
     from ..corpora.jsonl import read_records, write_records
@@ -143,13 +176,57 @@ def _annotate(corpus: Path, target: Path) -> dict:
                          "sides": {lang: {"text": s["text"]} for lang, s in r["sides"].items()}}
                         for r in read_records(corpus)))
     pipeline = Pipeline.build(PipelineConfig(layers=("tokens", "sentences")))
-    return annotate_file(raw, target, pipeline).to_dict()
+    return annotate_file(raw, target, pipeline, manifest=manifest).to_dict()
 
 
 def _evaluate(pred: Path, gold: Path) -> dict:
     from ..quality.evaluate import evaluate_files
 
     return evaluate_files(str(pred), str(gold), layer="tokens")[0]["accuracy"]["tokens"]
+
+
+def _review(corpus: Path, gold: Path, out: Path, manifest: Path) -> Path:
+    """Draw the sample, give each drawn record a verdict and decide on the lot; returns the metrics file.
+
+    The demo has no human reviewer: a drawn record fails when the machine word boundaries of one of
+    its sides score F1 < 0.7 against the human gold tokens of the sample (UD PUD, TALPCo)."""
+    from ..corpora.jsonl import read_records, write_records
+    from ..quality.acceptance import inspect_sample, sample_corpus
+    from ..quality.scores import prf
+
+    review = out / "review.jsonl"
+    sample_corpus(corpus, review, aql="2.5", level="II", seed=2021, manifest=manifest)
+    wanted = {r["id"]: r for r in read_records(review)}
+    golds = {r["id"]: r for r in read_records(gold) if r["id"] in wanted}
+
+    def bounds(side: dict) -> set[int]:
+        return {b for s, e in side.get("layers", {}).get("tokens", {}).get("spans", []) for b in (s, e)}
+
+    rows = []
+    for rid, rec in wanted.items():
+        defects = []
+        for lang, side in rec["sides"].items():
+            g = golds.get(rid, {}).get("sides", {}).get(lang)
+            if not g or "tokens" not in g.get("layers", {}):
+                continue
+            mine, ref = bounds(side), bounds(g)
+            f1 = prf(len(mine & ref), len(mine), len(ref)).f1
+            if f1 is not None and f1 < 0.7:
+                defects.append({"type": "segmentation", "layer": "tokens", "side": lang,
+                                "note": f"boundary F1 {f1:.2f} against the gold tokens"})
+        rec["meta"]["review"].update(verdict="fail" if defects else "pass", defects=defects,
+                                     reviewer="demo-gold-check")
+        rows.append(rec)
+    reviewed = out / "reviewed.jsonl"
+    write_records(reviewed, rows)
+    doc = inspect_sample(reviewed, corpus=corpus, manifest=manifest)
+    i = doc["inspection"]
+    click.echo(f"   {i['reviewed']} of {i['lot_size']} records reviewed against the gold tokens "
+               f"(fail: a side with word-boundary F1 < 0.7): {i['defects']} defects, Ac {i['ac']}, "
+               f"lot {'accepted' if i['decision'] == 'accept' else 'rejected'}")
+    metrics = out / "metrics.json"
+    _write_json(metrics, doc)
+    return metrics
 
 
 def _counts(d: dict) -> str:
