@@ -331,14 +331,14 @@ def test_adequacy_scores_misaligned_pairs_lower(tag: str, src: Any, tgt: Any, au
 
 
 def test_adequacy_learnt_threshold_rejects_wrong_pairs_keeps_right_ones() -> None:
-    # one pair in twenty misaligned, as in a real corpus: the robust threshold (median - 2 * 1.4826 * MAD)
+    # one pair in twenty misaligned, as in a real corpus: the robust threshold (median - 2.5 * 1.4826 * MAD)
     records, bad = _misaligned(_talpco("ind_data_ind.txt"), _talpco("eng_data_eng.txt"), "id", 0.05)
     f = Adequacy()
     f.fit(iter(records))
     rejected = [bool(f.decide(s)) for s in f.score_batch(records)]
     bad_rate = sum(rejected[i] for i in bad) / len(bad)
     good_rate = sum(rejected[i] for i in range(len(records)) if i not in bad) / (len(records) - len(bad))
-    assert bad_rate >= 0.8 and good_rate <= 0.05  # measured: 0.94 and 0.03
+    assert bad_rate >= 0.8 and good_rate <= 0.03  # measured: 0.88 and 0.015
 
 
 @pytest.fixture(scope="module")

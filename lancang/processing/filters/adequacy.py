@@ -78,7 +78,7 @@ class Adequacy(Filter):
         "properties": {
             "threshold": {"type": ["number", "null"], "default": None,
                           "description": "fixed threshold of score (mean log-probability); null: learnt per pair"},
-            "k": {"type": "number", "minimum": 0, "default": 2.0,
+            "k": {"type": "number", "minimum": 0, "default": 2.5,
                   "description": "learnt threshold: median - k * 1.4826 * MAD of the training sample's scores"},
             "max_cells": {"type": "integer", "minimum": 1000, "default": 6_000_000,
                           "description": "training budget per language pair in (source x target) unit cells; "
