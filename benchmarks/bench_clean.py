@@ -1,6 +1,6 @@
 """Benchmark corpus cleaning (issue 14): lancang clean and OpusFilter on pair corpora with known noise.
 
-    python benchmarks/bench_clean.py [--write docs/benchmarks.md] [--speed-records 20000]
+    python benchmarks/bench_clean.py [--write docs/benchmarks.md] [--speed-records 30000]
                                      [--bench-python /work/bench-venv/bin/python] [--million]
 
 Quality. make_noisy.py builds zh-en, zh-th, zh-id (PUD) and th-id (PUD + TALPCo) with about 30 %
@@ -16,14 +16,15 @@ unrepaired, is a miss). A clean record is **kept** when it is not rejected. **Pr
 rejects = share of rejected records whose truth is noise that should be rejected. Each lancang
 filter's precision counts the rejects whose reasons name that filter.
 
-Speed. ``--speed-records`` clean distinct records (make_noisy.py ``--throughput``: three random
-sentence pairs of a pair joined per record, the four pairs in turn, so no record duplicates another
-by chance). Records/s per core = records / CPU seconds. lancang: the whole ``lancang clean`` command
-with the default filters less adequacy (``--set adequacy=false``), start-up subtracted (the CPU time
-of the same command on one record); each filter's own rate in-process (repairs, fit and
-``score_batch`` in batches of 1,000 over the repaired records, the way ``lancang clean`` calls
-them); OpusFilter: its steps over the same records per pair, CPU time after reading. ``--million``
-adds the same lancang command on 1,000,000 records with its peak RSS (``os.wait4``).
+Speed, records/s per core = records / CPU seconds (the machine is shared). lancang: the whole
+``lancang clean`` command with the default filters less adequacy (``--set adequacy=false``; also
+with it), start-up subtracted (the CPU time of the same command on one record). On the same data
+for both tools (the noisy corpora above, OpusFilter's steps in-process after reading); on up to
+``--speed-records`` distinct real sentence pairs of all 21 language pairs of PUD and TALPCo
+(make_noisy.py ``--natural``: real lengths, no duplicates), with each filter's own rate in-process
+(repairs, fit and ``score_batch`` in batches of 1,000 over the repaired records, the way ``lancang
+clean`` calls them). ``--million`` adds the command on 1,000,000 distinct records of three joined
+sentence pairs (make_noisy.py ``--throughput``) with its peak RSS (``os.wait4``).
 """
 
 from __future__ import annotations
@@ -170,72 +171,85 @@ def opusfilter_outcome(bench_python: str, name: str, work: Path, pairs: list[str
 
 # ---------------------------------------------------------------------------------------- speed
 
-def per_filter_rates(path: Path, n: int) -> list[tuple[str, float, float]]:
-    """(filter, CPU seconds, records/s) of each default filter in-process, plus reading."""
+def per_filter_rates(path: Path, config: dict) -> list[tuple[str, int, float]]:
+    """(filter, records, CPU seconds) of each filter of ``config`` in-process, plus reading."""
     from lancang.processing.clean import build_filters
 
     c0 = time.process_time()
     records = read_jsonl(path)
-    out = [("read JSONL", time.process_time() - c0)]
-    filters = build_filters({})
+    n = len(records)
+    out = [("read JSONL", n, time.process_time() - c0)]
+    filters = build_filters(config)
     repaired = records
     for f in filters:
         if f.repairs:
             c0 = time.process_time()
-            fixed = []
-            for r in repaired:
-                fixed.append(f.repair(r)[0])
-            repaired = fixed
-            out.append((f"{f.name} (repair)", time.process_time() - c0))
+            repaired = [f.repair(r)[0] for r in repaired]
+            out.append((f"{f.name} (repair)", n, time.process_time() - c0))
     for f in filters:
         c0 = time.process_time()
         if f.kind == "corpus":
             f.fit(iter(repaired))
-        for i in range(0, len(repaired), 1000):
+        for i in range(0, n, 1000):
             f.score_batch(repaired[i:i + 1000])
         f.close()
-        out.append((f.name + (" (fit + score)" if f.kind == "corpus" else ""), time.process_time() - c0))
-    return [(name, sec, n / sec if sec else float("inf")) for name, sec in out]
+        out.append((f.name + (" (fit + score)" if f.kind == "corpus" else ""), n, time.process_time() - c0))
+    return out
+
+
+def clean_cmd(src: Path, work: Path, adequacy: bool = False) -> list[str]:
+    return LANCANG + ["clean", str(src), str(work / "speed-out.jsonl"), "--rejects", str(work / "speed-rej.jsonl"),
+                      "--no-progress", "--format", "json"] + ([] if adequacy else ["--set", "adequacy=false"])
+
+
+def timed_clean(src: Path, work: Path, adequacy: bool = False) -> tuple[float, float, float]:
+    """(CPU s, wall s, peak RSS MiB) of ``lancang clean`` on ``src``."""
+    wall, cpu, rss, code, log = measure_cpu(["nice", "-n", "10"] + clean_cmd(src, work, adequacy))
+    if code != 0:
+        raise SystemExit(f"lancang clean failed on {src.name} ({code}): {log.decode(errors='replace')[-2000:]}")
+    return cpu, wall, rss
 
 
 def speed(work: Path, n: int, bench_python: str | None, pairs: list[str], million: bool) -> dict:
-    data = work / "throughput.jsonl"
-    make_noisy.throughput(data, n, seed=14, pairs=tuple(pairs))
+    """Rates: the four noisy corpora (the same data for both tools), real pairs (lancang per filter),
+    and optionally a million joined records (memory)."""
     one = work / "one.jsonl"
-    one.write_text(data.open(encoding="utf-8").readline(), encoding="utf-8")
-    cmd = lambda src: LANCANG + ["clean", str(src), str(work / "tp-out.jsonl"), "--rejects",  # noqa: E731
-                                 str(work / "tp-rej.jsonl"), "--set", "adequacy=false", "--no-progress", "--format", "json"]
-    _, start_cpu, start_rss, code, log = measure_cpu(cmd(one))
-    if code != 0:
-        raise SystemExit(f"lancang clean failed: {log.decode(errors='replace')[-2000:]}")
-    wall, cpu, rss, code, log = measure_cpu(["nice", "-n", "10"] + cmd(data))
-    if code != 0:
-        raise SystemExit(f"lancang clean failed: {log.decode(errors='replace')[-2000:]}")
-    summary = json.loads(log.decode()[log.decode().index("{"):])
-    res = {"n": n, "start_cpu": start_cpu, "cpu": cpu, "wall": wall, "rss": rss, "rejected": summary.get("rejected"),
-           "filters": per_filter_rates(data, n)}
+    nat = work / "natural.jsonl"
+    n = make_noisy.natural(nat, n, seed=14)
+    one.write_text(nat.open(encoding="utf-8").readline(), encoding="utf-8")
+    start = timed_clean(one, work)[0]
+    res: dict = {"start_cpu": start, "n": n}
+    # the same data for both: the noisy corpora together
+    same = work / "same.jsonl"
+    same_n = 0
+    with same.open("w", encoding="utf-8") as f:
+        for pair in pairs:
+            src = work / f"{pair}.jsonl"
+            if not src.exists():
+                rnd = make_noisy.random.Random(f"14-{pair}")
+                write_jsonl(src, make_noisy.make_pair(pair, rnd, 0.30)[0])
+            text = src.read_text(encoding="utf-8")
+            same_n += text.count("\n")
+            f.write(text)
+    res["same"] = {"n": same_n, "lancang": timed_clean(same, work), "lancang+adequacy": timed_clean(same, work, True)}
     if bench_python:
-        by_pair: dict[str, list[dict]] = defaultdict(list)
-        for r in read_jsonl(data):
-            by_pair["-".join(t.split("-")[0] for t in r["sides"])].append(r)
         for name in ("standard", "tuned"):
-            cpu_sum = 0.0
+            cpu = 0.0
             per: Counter = Counter()
-            for pair, recs in by_pair.items():
-                p = work / f"tp-{pair}.jsonl"
-                write_jsonl(p, recs)
-                info = opusfilter_run(bench_python, ROOT / "benchmarks" / "opusfilter" / f"{name}-{pair}.yaml", p, pair,
-                                      work / f"tp-{pair}.{name}.jsonl")
-                cpu_sum += info["cpu_seconds"]
+            for pair in pairs:
+                info = opusfilter_run(bench_python, ROOT / "benchmarks" / "opusfilter" / f"{name}-{pair}.yaml",
+                                      work / f"{pair}.jsonl", pair, work / f"speed-{pair}.{name}.jsonl")
+                cpu += info["cpu_seconds"]
                 per.update(info["per_filter"])
-            res[f"opusfilter-{name}"] = {"cpu": cpu_sum, "per_filter": dict(per)}
+            res["same"][f"OpusFilter {name}"] = (cpu, None, None)
+            res["same"][f"OpusFilter {name} slowest"] = sorted(per.items(), key=lambda kv: -kv[1])[:3]
+    # real pairs: the whole command and each filter
+    res["natural"] = timed_clean(nat, work)
+    res["filters"] = per_filter_rates(nat, {"adequacy": False})
     if million:
         big = work / "million.jsonl"
         make_noisy.throughput(big, 1_000_000, seed=14, pairs=tuple(pairs))
-        wall, cpu, rss, code, log = measure_cpu(["nice", "-n", "10"] + cmd(big))
-        if code != 0:
-            raise SystemExit(f"lancang clean failed on 1M: {log.decode(errors='replace')[-2000:]}")
-        res["million"] = {"cpu": cpu, "wall": wall, "rss": rss}
+        res["million"] = timed_clean(big, work)
         big.unlink()
     return res
 
@@ -285,26 +299,33 @@ def report(results: dict[str, Outcome], pairs: list[str], counts: dict, sp: dict
             top = ", ".join(f"{k} {v}" for k, v in Counter({k: v for k, v in c.items() if k in ROWS}).most_common(3))
             lines.append(f"| {f} | {c['rejects']} | {f3(c['noise'], c['rejects'])} | {c['clean']} | {top} |")
     if sp:
+        st = sp["start_cpu"]
+        same = sp["same"]
+        m = same["n"]
+        lines += ["", f"Speed, records/s per core = records / CPU seconds (the machine is shared; wall time includes "
+                  f"waiting). lancang's whole `lancang clean` command, its start-up ({st:.2f} s CPU, the same command on "
+                  "one record) subtracted; OpusFilter's steps after reading, in-process.", "",
+                  "| data | run | CPU s | records/s per core |", "|---|---|---:|---:|"]
+        for name in ("lancang", "lancang+adequacy", "OpusFilter standard", "OpusFilter tuned"):
+            if name not in same:
+                continue
+            cpu = same[name][0] - (st if name.startswith("lancang") else 0)
+            label = {"lancang": "lancang clean, default filters without adequacy",
+                     "lancang+adequacy": "lancang clean, default filters with adequacy"}.get(name, name + ", all steps")
+            lines.append(f"| the {m:,} noisy records above | {label} | {cpu:.2f} | **{m / cpu:,.0f}** |")
+            if name + " slowest" in same:
+                lines.append(f"| | slowest filters: " + ", ".join(f"{k} {v:.2f} s" for k, v in same[name + " slowest"])
+                             + " | | |")
         n = sp["n"]
-        net = sp["cpu"] - sp["start_cpu"]
-        lines += ["", f"Speed on {n:,} clean distinct records (three joined sentence pairs each, four pairs in turn), "
-                  "records/s per core = records / CPU seconds.", "",
-                  "| run | CPU s | records/s per core |", "|---|---:|---:|",
-                  f"| lancang clean, default filters without adequacy (whole command; start-up {sp['start_cpu']:.2f} s "
-                  f"subtracted; wall {sp['wall']:.1f} s, peak RSS {sp['rss']:.0f} MiB) | {net:.2f} | **{n / net:,.0f}** |"]
-        for name, sec, rate in sp["filters"]:
-            lines.append(f"| lancang in-process: {name} | {sec:.2f} | {rate:,.0f} |")
-        for name in ("standard", "tuned"):
-            o = sp.get(f"opusfilter-{name}")
-            if o:
-                lines.append(f"| OpusFilter {name}, all steps | {o['cpu']:.2f} | {n / o['cpu']:,.0f} |")
-                slow = sorted(o["per_filter"].items(), key=lambda kv: -kv[1])[:3]
-                lines.append(f"| OpusFilter {name}, slowest: " + ", ".join(f"{k} {v:.2f} s" for k, v in slow) + " | | |")
+        cpu, wall, rss = sp["natural"]
+        lines.append(f"| {n:,} distinct real pairs of 21 language pairs | lancang clean, default filters without "
+                     f"adequacy (peak RSS {rss:.0f} MiB) | {cpu - st:.2f} | **{n / (cpu - st):,.0f}** |")
+        for name, k, sec in sp["filters"]:
+            lines.append(f"| the same, in-process | {name} | {sec:.2f} | {k / sec if sec else float('inf'):,.0f} |")
         if "million" in sp:
-            m = sp["million"]
-            lines.append(f"| lancang clean on 1,000,000 records (wall {m['wall']:.0f} s, **peak RSS {m['rss']:.0f} MiB**) | "
-                         f"{m['cpu']:.1f} | {1_000_000 / m['cpu']:,.0f} |")
-            lines.append(f"| the same on {n:,} records: peak RSS | | {sp['rss']:.0f} MiB |")
+            cpu, wall, rss = sp["million"]
+            lines.append(f"| 1,000,000 distinct records of three joined pairs | lancang clean, default filters without "
+                         f"adequacy (wall {wall:.0f} s, **peak RSS {rss:.0f} MiB**) | {cpu:.1f} | {1_000_000 / cpu:,.0f} |")
     lines += ["", "Reproduce: set up `/work/bench-venv` as `benchmarks/opusfilter/README.md` says, then "
               f"`python benchmarks/bench_clean.py --speed-records {args.speed_records}"
               + (" --million" if args.million else "") + " --write docs/benchmarks.md`."]
@@ -314,7 +335,7 @@ def report(results: dict[str, Outcome], pairs: list[str], counts: dict, sp: dict
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--pairs", default=",".join(make_noisy.PAIRS))
-    ap.add_argument("--speed-records", type=int, default=20_000, help="0: no speed runs")
+    ap.add_argument("--speed-records", type=int, default=30_000, help="real pairs for the speed runs (0: none)")
     ap.add_argument("--million", action="store_true", help="also clean 1,000,000 records (peak memory)")
     ap.add_argument("--bench-python", default=os.environ.get("BENCH_PYTHON", "/work/bench-venv/bin/python"),
                     help="python of the environment with opusfilter (skipped when absent)")

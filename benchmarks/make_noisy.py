@@ -1,7 +1,8 @@
 """Make noisy parallel corpora with known noise, for the cleaning benchmark (issue 14).
 
     python benchmarks/make_noisy.py OUTDIR [--pairs zh-en,zh-th,zh-id,th-id] [--noise 0.3] [--seed 14]
-    python benchmarks/make_noisy.py OUTDIR --throughput 1000000      # clean, distinct, for speed runs
+    python benchmarks/make_noisy.py OUTDIR --natural 30000           # clean real pairs, for speed runs
+    python benchmarks/make_noisy.py OUTDIR --throughput 1000000      # clean, distinct, joined, for memory
 
 Sources (read from ../shared/data, never copied): PUD (300 sentences, zh Traditional -> tag
 ``zh-Hant``, en, th, id; aligned by ``sent_id``) and TALPCo (1,372 sentences in en, id, ms, th, vi,
@@ -35,10 +36,15 @@ files.
   to ``expected``; the others when rejected;
 * ``number``: one digit of one number of the target changed (only records whose target has a number).
 
-``--throughput N`` writes ``OUTDIR/throughput.jsonl`` instead: N clean zh-Hant/en... records (the
-four pairs in turn), each side three random sentence pairs of its pair joined, so that no two
-records are duplicates or near duplicates by chance (repeating the data would make the duplicates
-filter reject most records and not measure it).
+For speed runs, clean records without noise (repeating the data would make the duplicates filter
+reject most records and not measure it):
+
+* ``--natural N``: ``OUTDIR/natural.jsonl``, up to N real sentence pairs, every distinct pair of
+  every language pair the data has (PUD: 6 pairs of zh-Hant/en/th/id; TALPCo: 15 pairs of
+  en/id/ms/th/vi/my), about 22,000, shuffled: records of real length, none a duplicate;
+* ``--throughput N``: ``OUTDIR/throughput.jsonl``, N records for the four pairs in turn, each side
+  three random sentence pairs of its pair joined, so that a million records are distinct (records
+  three times as long as real ones; for the memory run).
 """
 
 from __future__ import annotations
@@ -351,15 +357,45 @@ def throughput(path: Path, n: int, seed: int, pairs: tuple[str, ...] = PAIRS, k:
             f.write(json.dumps(rec, ensure_ascii=False) + "\n")
 
 
+def natural(path: Path, n: int, seed: int) -> int:
+    """Up to N distinct real sentence pairs of every language pair of PUD and TALPCo, shuffled;
+    returns how many were written."""
+    import itertools
+
+    recs = []
+    for langs, source in ((PUD_LANGS, "pud"), (tuple(x for x in TALPCO_LANGS if x != "ja"), "talpco")):
+        for s, t in itertools.combinations(langs, 2):
+            seen = set()
+            for r in load_pair(s, t):
+                if not r["source"].lower().startswith(source):
+                    continue
+                key = (r["texts"][s], r["texts"][t])
+                if key not in seen:
+                    seen.add(key)
+                    recs.append({tag(s): key[0], tag(t): key[1]})
+    random.Random(seed).shuffle(recs)
+    recs = recs[:n]
+    with path.open("w", encoding="utf-8") as f:
+        for i, sides in enumerate(recs):
+            f.write(json.dumps({"id": f"nat-{i:06d}", "sides": {k: {"text": v} for k, v in sides.items()}},
+                               ensure_ascii=False) + "\n")
+    return len(recs)
+
+
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("outdir", type=Path)
     ap.add_argument("--pairs", default=",".join(PAIRS))
     ap.add_argument("--noise", type=float, default=0.30)
     ap.add_argument("--seed", type=int, default=14)
-    ap.add_argument("--throughput", type=int, metavar="N", help="write N clean distinct records instead")
+    ap.add_argument("--throughput", type=int, metavar="N", help="write N clean distinct joined records instead")
+    ap.add_argument("--natural", type=int, metavar="N", help="write up to N clean distinct real pairs instead")
     args = ap.parse_args(argv)
     args.outdir.mkdir(parents=True, exist_ok=True)
+    if args.natural:
+        k = natural(args.outdir / "natural.jsonl", args.natural, args.seed)
+        print(f"{k} records -> {args.outdir / 'natural.jsonl'}")
+        return
     if args.throughput:
         throughput(args.outdir / "throughput.jsonl", args.throughput, args.seed)
         print(f"{args.throughput} records -> {args.outdir / 'throughput.jsonl'}")
