@@ -111,6 +111,7 @@ class LanguageId(Filter):
                 raise UsageError(f"filter 'langid': parameter confusables: lingua does not know {code!r}") from None
             self._lingua[lang] = obj
             self._code[obj] = lang
+
         def build(low: bool) -> Any:
             builder = LanguageDetectorBuilder.from_languages(*self._lingua.values())
             return (builder.with_low_accuracy_mode() if low else builder).build()
@@ -131,8 +132,8 @@ class LanguageId(Filter):
         return float(self._zawgyi.get_zawgyi_probability(text))
 
     # ------------------------------------------------------------------ scores
-    def _side(self, tag: str, text: str) -> tuple[dict[str, Any], bool]:
-        """The script scores of one side, and whether the identifier is to read it."""
+    def _side(self, tag: str, text: str) -> dict[str, Any]:
+        """The scores of one side."""
         out: dict[str, Any] = {}
         try:
             lang = language(tag)
@@ -141,56 +142,40 @@ class LanguageId(Filter):
         script = expected_script(tag)
         if script is None:
             out["letters"] = letters(text)
-            return out, False
+            return out
         inside, total = script_share(text, script)
         out["letters"] = total
         if not total:
-            return out, False
+            return out
         out["script"] = round(inside / total, 4)
         if lang == "my" and script == "Myanmar" and inside:
             out["zawgyi"] = round(self._zawgyi_probability(text), 6)
         # Latin-script languages are told apart statistically; Han is Chinese unless kana say
         # Japanese (a Japanese sentence can be more than half kanji)
         latin_or_kana = script == "Latin" or script == "Han" and bool(_KANA.search(text))
-        identify = total >= self.params["min_letters"] and latin_or_kana
-        return out, identify
+        if latin_or_kana and total >= self.params["min_letters"] and lang in self._lingua:
+            # one text at a time: lingua's parallel call costs more CPU per text on a busy machine
+            detector = self._fast if len(text) >= self.params["long_text"] else self._detector
+            values = detector.compute_language_confidence_values(text)
+            out["lang"] = self._code[values[0].language] if values and values[0].value > 0 else None
+            out["p"] = {self._code[v.language]: round(v.value, 4) for v in values if v.value >= 0.01}
+        return out
 
     def score_batch(self, records: Sequence[dict[str, Any]]) -> list[Scores]:
         if self._detector is None:
             self._build_detector()
         out: list[Scores] = []
-        queue: list[tuple[dict[str, Any], str]] = []
-        texts: list[str] = []
         for rec in records:
             scores: Scores = {}
             for tag, side in (rec.get("sides") or {}).items():
                 text = side.get("text") if isinstance(side, dict) else None
-                if not isinstance(text, str):
-                    continue
-                s, identify = self._side(tag, text)
-                if identify and self._lingua_knows(tag):
-                    queue.append((s, tag))
-                    texts.append(text)
-                scores[tag] = s
+                if isinstance(text, str):
+                    scores[tag] = self._side(tag, text)
             out.append(scores)
-        if texts:
-            long_text, slow, fast = self.params["long_text"], self._detector, self._fast
-            # one text at a time: lingua's parallel call costs more CPU per text on a busy machine
-            for (s, _), text in zip(queue, texts):
-                values = (fast if len(text) >= long_text else slow).compute_language_confidence_values(text)
-                p = {self._code[v.language]: round(v.value, 4) for v in values if v.value >= 0.01}
-                s["lang"] = self._code[values[0].language] if values and values[0].value > 0 else None
-                s["p"] = p
         return out
 
     def score(self, record: dict[str, Any]) -> Scores:
         return self.score_batch([record])[0]
-
-    def _lingua_knows(self, tag: str) -> bool:
-        try:
-            return language(tag) in self._lingua
-        except UsageError:
-            return False
 
     # ------------------------------------------------------------------ decisions
     def _group(self, lang: str) -> frozenset[str]:
