@@ -360,7 +360,22 @@ def test_adequacy_saved_model_scores_the_same(tmp_path: Path, id_en: Any) -> Non
     again = Adequacy()
     again.load_state(trained.state())
     assert [again.decide(s) for s in scores] == [trained.decide(s) for s in scores]
-    assert sum(bool(trained.decide(s)) for s in scores) > 0
+    rejected = sum(bool(trained.decide(s)) for s in scores)
+    assert rejected > 0
+    # ... and with another k, the threshold that k gives, from the stored median and spread
+    stricter = Adequacy(k=1.0)
+    stricter.load_state(trained.state())
+    learnt = trained.state()["pairs"]["en|id"]
+    [reason] = next(r for r in (stricter.decide(s) for s in scores) if r)
+    assert reason.threshold == round(learnt["median"] - learnt["sigma"], 4)
+    assert sum(bool(stricter.decide(s)) for s in scores) > rejected
+
+
+def test_adequacy_threshold_of_equal_scores() -> None:
+    f = Adequacy()
+    assert f._robust([-1.0] * 10, 10)["threshold"] is None  # no spread: nothing to reject
+    few = f._robust([-1.0] * 6 + [-3.0] * 4, 10)  # MAD 0: the mean absolute deviation stands in
+    assert few["mad"] == 0 and few["sigma"] == round(1.2533 * 0.8, 4)
 
 
 def test_adequacy_fixed_threshold_and_unscored_records(id_en: Any) -> None:

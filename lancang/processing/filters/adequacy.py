@@ -19,7 +19,8 @@ model, ``model``):
 One model per language pair, trained on a seeded uniform sample of that pair's records within
 ``max_cells`` (source × target units; the sample is streamed, memory stays bounded). The threshold
 is the pair's own: ``median - k · 1.4826 · MAD`` of the scores of the training sample (robust to
-the misaligned pairs in it), kept in :meth:`state`; ``threshold`` fixes one instead. A record of
+the misaligned pairs in it); the median and the spread are kept in :meth:`state`, so a re-decision
+with another ``k`` needs no second look at the corpus; ``threshold`` fixes one instead. A record of
 another language pair than those trained, or with no unit the model knows, is not scored.
 """
 
@@ -37,6 +38,8 @@ from .base import Filter, Reason, Scores
 
 #: the scale that makes a median absolute deviation a standard deviation for normal data
 MAD_SIGMA = 1.4826
+#: the same for a mean absolute deviation
+MEAN_AD_SIGMA = 1.2533
 STATE_FILE = "adequacy.json"
 
 
@@ -182,9 +185,13 @@ class Adequacy(Filter):
 
         arr = np.asarray(scores)
         med = float(np.median(arr))
-        mad = float(np.median(np.abs(arr - med)))
+        dev = np.abs(arr - med)
+        mad = float(np.median(dev))
+        # a robust standard deviation; when more than half the scores are equal, the mean absolute
+        # deviation's (x sqrt(pi/2)); 0 when all are: then nothing is rejected
+        sigma = MAD_SIGMA * mad or MEAN_AD_SIGMA * float(dev.mean())
         return {"records": seen, "sample": len(scores), "median": round(med, 4), "mad": round(mad, 4),
-                "threshold": round(med - self.params["k"] * MAD_SIGMA * mad, 4)}
+                "sigma": round(sigma, 4), "threshold": round(med - self.params["k"] * sigma, 4) if sigma else None}
 
     def state(self) -> dict[str, Any]:
         return {"pairs": self._learnt} if self._learnt else {}
@@ -276,9 +283,10 @@ class Adequacy(Filter):
         threshold = self.params["threshold"]
         if threshold is None:
             learnt = self._learnt.get(scores.get("pair", ""))
-            if not learnt:
+            if not learnt or not learnt.get("sigma"):
                 return []
-            threshold = learnt["threshold"]
+            # from the learnt statistics and the k of now, so a re-decision with another k applies it
+            threshold = round(learnt["median"] - self.params["k"] * learnt["sigma"], 4)
         if value < threshold:
             return [Reason(self.name, "score", value, threshold,
                            message="the sides' words do not translate each other (lexical translation probability)")]
