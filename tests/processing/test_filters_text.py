@@ -561,3 +561,22 @@ def test_scores_round_trip_through_json_and_decide_the_same(name: str, tmp_path:
         s = f.score(f.repair(rec)[0])
         assert f.decide(roundtrip(s)) == f.decide(s)
         assert len(orjson.dumps(s)) < 1500
+
+
+def test_a_number_counts_as_one_unit_in_nonalpha() -> None:
+    """A sentence that carries a phone or ID number is not 'mostly digits' (it is masked later, not
+    thrown away); a side of numbers with a word or two still is."""
+    from lancang.processing.filters.basic import NonAlphabetic
+
+    f = NonAlphabetic()
+
+    def rejected(tag: str, text: str) -> bool:
+        return bool(f.decide(f.score({"id": "x", "sides": {tag: {"text": text}}})))
+
+    assert not rejected("zh-Hans", "请拨打13800138000联系我。")
+    assert not rejected("zh-Hans", "身份证号110101199003074514")
+    assert not rejected("th", "โปรดโทร 081 234 5678 เพื่อติดต่อฉัน")
+    assert not rejected("vi", "Gọi cho tôi theo số 0912 345 678 nhé")
+    assert rejected("en", "Tel 138 0013 8000")
+    assert rejected("zh-Hans", "1.2.3 4.5.6 7.8.9 号")
+    assert rejected("en", "----- *** 12")

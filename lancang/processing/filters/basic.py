@@ -11,7 +11,7 @@ from typing import Any
 import regex
 
 from .base import Filter, Reason, Scores
-from .text import letters_digits, nonspace, normalised, pairs
+from .text import letter_share, nonspace, normalised, number_share, pairs
 
 #: something visible: not white space and not an invisible format character
 _VISIBLE = regex.compile(r"[^\s\u200b-\u200f\u2060-\u2064\ufeff\u00ad]")
@@ -144,7 +144,9 @@ class NonAlphabetic(Filter):
                           "description": "reject a side with a smaller share of letters among its non-space "
                                          "characters (null: never)"},
             "max_digits": {"type": ["number", "null"], "minimum": 0, "maximum": 1, "default": 0.5,
-                           "description": "reject a side with a larger share of digits (null: never)"},
+                           "description": "reject a side with a larger share of numbers among its units (a "
+                                          "number counts as one word, or one character in unspaced scripts; "
+                                          "null: never)"},
         },
     }
     direction = {"alpha": "higher", "digits": "lower"}
@@ -158,9 +160,10 @@ class NonAlphabetic(Filter):
             if not n:
                 alpha[tag] = digits[tag] = None
                 continue
-            nl, nd = letters_digits(text)
-            alpha[tag] = round(nl / n, 3)
-            digits[tag] = round(nd / n, 3)
+            la = letter_share(text)
+            alpha[tag] = None if la is None else round(la, 3)
+            share = number_share(tag, text)
+            digits[tag] = None if share is None else round(share, 3)
         return {"alpha": alpha, "digits": digits}
 
     def decide(self, scores: Scores) -> list[Reason]:
