@@ -82,7 +82,7 @@ class Filter:
     direction: ClassVar[Mapping[str, str]] = {}
     #: whether :meth:`repair` may change records
     repairs: ClassVar[bool] = False
-    #: distributions the filter needs beyond lancang's core, and the extra that installs them
+    #: modules (import names) the filter needs beyond lancang's core, and the extra that installs them
     modules: ClassVar[tuple[str, ...]] = ()
     extra: ClassVar[str | None] = None
     #: on by default in ``lancang clean`` (off: only when configured)
