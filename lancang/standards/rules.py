@@ -10,7 +10,9 @@ profile requirement that names the rule, so one rule serves many standards.
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import json
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -19,7 +21,7 @@ from typing import Any
 import regex
 
 from ..corpora.dupes import DuplicateIndex
-from ..corpora.langs import expected_script, primary, script_share, tag_matches
+from ..corpora.langs import expected_script, script_share, tag_matches
 from ..registry import Registry
 
 Hit = tuple[str, str]
@@ -280,21 +282,20 @@ def segment_empty(rec: dict[str, Any], params: dict[str, Any]) -> Iterator[Hit]:
             yield _p(lang, "text"), "empty segment"
 
 
-_NORM = regex.compile(r"[\s\p{P}]+")
+@functools.lru_cache(maxsize=16)
+def _untranslated(frozen: str) -> Any:
+    from ..processing.filters.basic import Untranslated
+
+    return Untranslated(**json.loads(frozen))
 
 
 def segment_untranslated(rec: dict[str, Any], params: dict[str, Any]) -> Iterator[Hit]:
-    sides = list(rec["sides"].items())
-    min_len = params.get("min_letters", 4)
-    for i, (la, sa) in enumerate(sides):
-        for lb, sb in sides[i + 1:]:
-            ta, tb = sa["text"], sb["text"]
-            # a copy has about the same length: skip the normalising regex for clearly different pairs
-            if abs(len(ta) - len(tb)) > 0.2 * max(len(ta), len(tb)) + 2 or primary(la) == primary(lb):
-                continue
-            a = _NORM.sub(" ", ta).strip().casefold()
-            if len(_LETTER.findall(a)) >= min_len and a == _NORM.sub(" ", tb).strip().casefold():
-                yield _p(lb, "text"), f"{lb} text is the same as the {la} text (untranslated?)"
+    """The cleaning filter ``untranslated`` (one definition of a copy), as a check: the record's first
+    side against each other side; identical short names and numbers are not copies."""
+    f = _untranslated(json.dumps(params, sort_keys=True))
+    src = next(iter(rec["sides"]), None)
+    for r in f.decide(f.score(rec)):
+        yield _p(r.side, "text"), f"{r.side} text copies the {src} text (overlap {r.value}; untranslated?)"
 
 
 def _digest(*parts: str) -> str:
@@ -650,8 +651,11 @@ BUILTIN_RULES: dict[str, Rule] = {r.id: r for r in [
          _schema({"kinds": {"type": "array", "items": {"enum": ["beads", "tokens"]}, "minItems": 1}}, ["kinds"]),
          links_required, applies=lambda rec, _params: len(rec["sides"]) >= 2, looks_at="two sides or more"),
     Rule("segment-empty", "record", "No empty or white-space-only segments.", _schema(ONLY), segment_empty),
-    Rule("segment-untranslated", "record", "A target is not a copy of its source.",
-         _schema({"min_letters": {"type": "integer", "minimum": 0}}), segment_untranslated),
+    Rule("segment-untranslated", "record", "A target is not a copy of its source (the cleaning filter "
+         "`untranslated`: equal once normalised, or sharing most character bigrams).",
+         _schema({"threshold": {"type": "number", "minimum": 0.5, "maximum": 1},
+                  "allow_numeric": {"type": "boolean"}, "allow_names": {"type": "integer", "minimum": 0}}),
+         segment_untranslated),
     Rule("duplicate-records", "corpus", "No two records with the same texts on every side (bounded memory).",
          _schema(), start=lambda p: _Dupes(p, _record_key, "the record")),
     Rule("duplicate-pairs", "corpus", "No two records with the same text pair (white space and case folded).",
