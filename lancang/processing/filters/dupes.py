@@ -104,7 +104,8 @@ class Duplicates(Filter):
         self._rows = p["num_perm"] // p["bands"]
         spill = p["spill_at"]
         self._exact = FirstSeen(1, spill)  # key -> id of the first record
-        self._bands = FirstSeen(1, spill * p["bands"])  # band key -> ordinal of the first record
+        # band key -> ordinal of the first record; the biggest index, so the biggest page cache
+        self._bands = FirstSeen(1, spill * p["bands"], cache_kib=32_000)
         self._sigs = FirstSeen(2, spill)  # ordinal -> (id, signature bytes)
         self._next = 0  # ordinal of the next indexed record
 
@@ -191,7 +192,7 @@ class Duplicates(Filter):
             perm += self._b[:, None]
             perm >>= np.uint64(32)
             firsts = np.concatenate([[0], np.nonzero(rs[1:] != rs[:-1])[0] + 1])
-            sig[rs[firsts]] = np.minimum.reduceat(perm.astype(np.uint32), firsts, axis=1).T
+            sig[rs[firsts]] = np.minimum.reduceat(perm, firsts, axis=1).T  # < 2^32: fits the uint32 rows
             has[rs[firsts]] = True
         return sig, has
 
@@ -223,11 +224,12 @@ class Duplicates(Filter):
         if near:
             sig, has = self.signatures(sides_of)
             bkeys = self._band_keys(sig).view(np.int64).tolist()  # signed: SQLite's integers
-            known_bands = self._bands.get_many({k for row, h in zip(bkeys, has) if h for k in row})
-            old = set(known_bands.values())
+            # band key -> ordinal: those indexed before this batch, then this batch's new ones
+            bands = self._bands.get_many({k for row, h in zip(bkeys, has) if h for k in row})
+            old = set(bands.values())
             old_sigs = {o: (v[0], np.frombuffer(v[1], np.uint32)) for o, v in self._sigs.get_many(old).items()}
         local_exact: dict[int, Any] = {}
-        local_bands: dict[int, int] = {}
+        new_bands: dict[int, int] = {}
         new_sigs: dict[int, tuple[Any, ...]] = {}
         local_sigs: dict[int, tuple[Any, Any]] = {}
         out: list[Scores] = []
@@ -245,7 +247,7 @@ class Duplicates(Filter):
             if near and has[i]:
                 cands = set()
                 for bk in bkeys[i]:
-                    v = local_bands.get(bk, known_bands.get(bk))
+                    v = bands.get(bk)
                     if v is not None:
                         cands.add(v)
                 for o in sorted(cands):
@@ -263,12 +265,13 @@ class Duplicates(Filter):
                 o = self._next
                 self._next += 1
                 for bk in bkeys[i]:
-                    local_bands.setdefault(bk, o)
+                    if bk not in bands:
+                        bands[bk] = new_bands[bk] = o
                 local_sigs[o] = (rid, sig[i])
                 new_sigs[o] = (rid, sig[i].tobytes())
         self._exact.put_many(local_exact.items())
         if near:
-            self._bands.put_many(local_bands.items())
+            self._bands.put_many(new_bands.items())
             self._sigs.put_many(new_sigs.items())
         return out
 
