@@ -21,7 +21,8 @@ One model per language pair, trained on a seeded uniform sample of that pair's r
 is the pair's own: ``median - k · 1.4826 · MAD`` of the scores of the training sample (robust to
 the misaligned pairs in it); the median and the spread are kept in :meth:`state`, so a re-decision
 with another ``k`` needs no second look at the corpus; ``threshold`` fixes one instead. A record of
-another language pair than those trained, or with no unit the model knows, is not scored.
+another language pair than those trained, with other than two sides, or with no unit the model
+knows, is not scored.
 """
 
 from __future__ import annotations
