@@ -46,3 +46,22 @@ def write_block(path: Path, name: str, block: str) -> None:
     else:
         text = text.rstrip("\n") + "\n\n" + block + "\n"
     path.write_text(text, encoding="utf-8")
+
+
+def lancang_version() -> str:
+    """``lancang X (commit abc1234)``: the commit from ``LANCANG_COMMIT`` (set it when the code run
+    is a snapshot on PYTHONPATH) or the repository's HEAD, ``+`` when lancang/ has uncommitted changes."""
+    from importlib import metadata
+
+    root = Path(__file__).resolve().parents[1]
+    commit = os.environ.get("LANCANG_COMMIT")
+    if not commit:
+        try:
+            commit = subprocess.run(["git", "-C", str(root), "rev-parse", "--short", "HEAD"], capture_output=True,
+                                    text=True, check=True).stdout.strip()
+            dirty = subprocess.run(["git", "-C", str(root), "status", "--porcelain", "--", "lancang"],
+                                   capture_output=True, text=True).stdout.strip()
+            commit += "+" if dirty else ""
+        except (OSError, subprocess.CalledProcessError):
+            commit = "unknown"
+    return f"lancang {metadata.version('lancang')} (commit {commit})"

@@ -43,10 +43,13 @@ from importlib import metadata
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMBA_NUM_THREADS"):
+    os.environ.setdefault(_var, "1")  # rates per core: no BLAS/numba thread pools (their spinning counts as CPU)
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 import make_noisy  # noqa: E402
-from _report import measure_cpu, replace_section  # noqa: E402
+from _report import lancang_version, measure_cpu, replace_section  # noqa: E402
+import lancang  # noqa: E402,F401  (first, so that a snapshot on PYTHONPATH wins over bench_validate's path)
 from bench_validate import machine  # noqa: E402
 
 LANCANG = [str(Path(sys.executable).parent / "lancang")]
@@ -345,7 +348,7 @@ def main() -> None:
     pairs = args.pairs.split(",")
     bench_python = args.bench_python if args.bench_python and Path(args.bench_python).exists() else None
     work = Path(tempfile.mkdtemp(prefix="bench-clean-"))
-    versions = [f"lancang {metadata.version('lancang')}", f"ftfy {metadata.version('ftfy')}",
+    versions = [lancang_version(), f"ftfy {metadata.version('ftfy')}",
                 f"lingua-language-detector {metadata.version('lingua-language-detector')}",
                 f"datasketch {metadata.version('datasketch')}"]
     results: dict[str, Outcome] = {}
