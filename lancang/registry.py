@@ -8,7 +8,7 @@ lancang by declaring an entry point, without forking it. Objects are imported on
 from __future__ import annotations
 
 import importlib
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from importlib import metadata
 from typing import Any
 
@@ -22,6 +22,28 @@ def load_object(ref: str) -> Any:
     for part in attr.split(".") if attr else ():
         obj = getattr(obj, part)
     return obj
+
+
+def missing_modules(modules: Iterable[str]) -> list[str]:
+    """The import names among ``modules`` that cannot be imported here (checked without importing them)."""
+    import importlib.util
+
+    out = []
+    for m in modules:
+        try:
+            if importlib.util.find_spec(m) is None:
+                out.append(m)
+        except (ImportError, ValueError):
+            out.append(m)
+    return out
+
+
+def require_modules(kind: str, name: str, modules: Iterable[str], extra: str | None, off: str = "") -> None:
+    """Raise a :class:`UsageError` naming what a plug-in needs and the command that installs it."""
+    missing = missing_modules(modules)
+    if missing:
+        hint = f'pip install "lancang[{extra}]"' if extra else f"pip install {' '.join(missing)}"
+        raise UsageError(f"{kind} {name!r} needs {', '.join(missing)}: {hint}" + (f" ({off})" if off else ""))
 
 
 class Registry:

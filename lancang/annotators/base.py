@@ -10,7 +10,6 @@ name and the configuration, never a backend object.
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import unicodedata
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -20,7 +19,7 @@ from importlib import metadata
 from typing import Any
 
 from ..errors import LancangError, UsageError
-from ..registry import load_object
+from ..registry import load_object, missing_modules
 from .spans import Span
 
 #: layers annotators make; tokens and sentences are spans, entities are labelled items
@@ -67,14 +66,7 @@ class AnnotatorSpec:
         return "*" in self.languages or lang in self.languages
 
     def missing_modules(self) -> list[str]:
-        out = []
-        for m in self.modules:
-            try:
-                if importlib.util.find_spec(m) is None:
-                    out.append(m)
-            except (ImportError, ValueError):
-                out.append(m)
-        return out
+        return missing_modules(self.modules)
 
     @property
     def installed(self) -> bool:

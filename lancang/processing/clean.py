@@ -35,6 +35,7 @@ from ..corpora.io import atomic_output
 from ..corpora.jsonl import Parsed, iter_lines, json_type
 from ..corpora.manifest import ProcessingLog
 from ..errors import InputError, UsageError
+from ..registry import missing_modules, require_modules
 from .filters import FILTERS, Filter, Reason, Repair, filter_order
 
 PathLike = str | os.PathLike
@@ -45,19 +46,6 @@ DEDUP_FILTERS = ("duplicates",)
 
 
 # ------------------------------------------------------------------------------------ building
-
-def _missing(cls: type[Filter]) -> list[str]:
-    import importlib.util
-
-    out = []
-    for m in cls.modules:
-        try:
-            if importlib.util.find_spec(m) is None:
-                out.append(m)
-        except (ImportError, ValueError):
-            out.append(m)
-    return out
-
 
 def build_filters(config: Mapping[str, Any] | None = None) -> list[Filter]:
     """The filters to run, in registry order: the default ones, plus those configured; a filter
@@ -77,11 +65,7 @@ def build_filters(config: Mapping[str, Any] | None = None) -> list[Filter]:
             continue
         if setting is not None and setting is not True and not isinstance(setting, Mapping):
             raise UsageError(f"filter {name!r}: expected an object of parameters, true or false, got {setting!r}")
-        missing = _missing(cls)
-        if missing:
-            hint = f'pip install "lancang[{cls.extra}]"' if cls.extra else f"pip install {' '.join(missing)}"
-            raise UsageError(f"filter {name!r} needs {', '.join(missing)}: {hint} "
-                             f"(or switch it off: --set {name}=false)")
+        require_modules("filter", name, cls.modules, cls.extra, f"or switch it off: --set {name}=false")
         out.append(cls(**(dict(setting) if isinstance(setting, Mapping) else {})))
     if not out:
         raise UsageError("no filter is on")
@@ -93,7 +77,7 @@ def describe_filters() -> list[dict[str, Any]]:
     for name in filter_order():
         cls = FILTERS.get(name)
         row = cls.describe()
-        row["installed"] = not _missing(cls)
+        row["installed"] = not missing_modules(cls.modules)
         rows.append(row)
     return rows
 

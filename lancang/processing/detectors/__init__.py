@@ -9,13 +9,12 @@ adds a detector with an entry point ``name = "module:Class"`` whose class subcla
 
 from __future__ import annotations
 
-import importlib.util
 import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 from ...errors import UsageError
-from ...registry import Registry
+from ...registry import Registry, require_modules
 from .base import Detector, Hit
 
 #: Built-in detectors, in the order overlaps are settled between equals (checksummed formats first).
@@ -46,10 +45,7 @@ def detector_order() -> list[str]:
 
 
 def _check_modules(cls: type[Detector]) -> None:
-    missing = [m for m in cls.modules if importlib.util.find_spec(m) is None]
-    if missing:
-        hint = f'pip install "lancang[{cls.extra}]"' if cls.extra else f"pip install {' '.join(missing)}"
-        raise UsageError(f"detector {cls.name!r} needs {', '.join(missing)}: {hint}")
+    require_modules("detector", cls.name, cls.modules, cls.extra)
 
 
 def build_detectors(config: Mapping[str, Mapping[str, Any] | bool] | None = None,

@@ -28,8 +28,7 @@ FILTERS = Registry("filter", "lancang.filters", BUILTIN)
 
 def filter_order() -> list[str]:
     """Built-ins in :data:`BUILTIN` order, then third-party filters by name."""
-    names = FILTERS.names()
-    return [n for n in BUILTIN if n in names] + [n for n in names if n not in BUILTIN]
+    return FILTERS.ordered()
 
 
 __all__ = ["BUILTIN", "FILTERS", "Filter", "Reason", "Repair", "Scores", "filter_order"]

@@ -10,6 +10,7 @@ from typing import Any
 
 import regex
 
+from ...corpora.langs import language
 from .base import Filter, Reason, Scores
 from .text import letter_share, nonspace, normalised, number_share, pairs
 
@@ -108,7 +109,9 @@ class Untranslated(Filter):
         ov: dict[str, float] = {}
         kind: dict[str, str] = {}
         chars: dict[str, int] = {}
-        for key, _src, stext, _tgt, ttext in pairs(record):
+        for key, src, stext, tgt, ttext in pairs(record):
+            if language(src) == language(tgt):  # one language written twice (tl and fil, zh-Hans and zh-Hant)
+                continue
             a = normalised(stext[:_COMPARE * 2])[:_COMPARE]
             b = normalised(ttext[:_COMPARE * 2])[:_COMPARE]
             ov[key] = round(overlap(a, b), 3)
