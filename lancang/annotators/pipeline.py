@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..corpora.jsonl import Parsed, PathLike, json_type
+from ..corpora.jsonl import PathLike, json_type
 from ..corpora.langs import check_tag, language, script_language
 from ..corpora.model import VALUE_LAYERS, Provenance, now_iso
 from ..errors import InputError, LancangError, UsageError
@@ -362,7 +362,7 @@ def annotate_file(source: PathLike, target: PathLike, pipeline: Pipeline, batch_
     A JSONL line that is not a JSON record stops the run with its line number; nothing is written then.
     ``manifest`` gets the annotation step appended to its processing log.
     """
-    from ..corpora.formats import format_for_path, read_items, write_corpus
+    from ..corpora.formats import format_for_path, read_located, write_corpus
     from ..corpora.manifest import ProcessingLog
 
     log = ProcessingLog(manifest, "annotate")
@@ -385,15 +385,9 @@ def annotate_file(source: PathLike, target: PathLike, pipeline: Pipeline, batch_
             if progress:
                 progress(stats.records)
 
-        for item in read_items(source, fmt, langs, **(options or {})):
-            if not isinstance(item, Parsed):
-                if item.severity == "error":
-                    raise InputError(f"{source}:{item.line}: {item.message}")
-                continue
-            if not isinstance(item.value, dict):
-                raise InputError(f"{source}:{item.line}: a record is a JSON object, not {json_type(item.value)}")
-            batch.append(item.value)
-            lines.append(item.line)
+        for line, rec in read_located(source, fmt, langs, **(options or {})):
+            batch.append(rec)
+            lines.append(line)
             if len(batch) >= batch_size:
                 yield from flush()
         if batch:

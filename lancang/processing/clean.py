@@ -29,10 +29,10 @@ from typing import Any
 
 import orjson
 
-from ..corpora.formats import file_sha256, format_for_path, read_items, write_corpus
+from ..corpora.formats import file_sha256, format_for_path, read_located, write_corpus
 from ..corpora.invariants import check_record
 from ..corpora.io import atomic_output
-from ..corpora.jsonl import Parsed, iter_lines, json_type
+from ..corpora.jsonl import Parsed, iter_lines
 from ..corpora.manifest import ProcessingLog
 from ..errors import InputError, UsageError
 from ..registry import missing_modules, require_modules
@@ -129,18 +129,6 @@ class CleanStats:
 
 # ------------------------------------------------------------------------------------- reading
 
-def _records(source: PathLike, fmt: str | None, langs: Any, options: Mapping[str, Any] | None
-             ) -> Iterator[tuple[int | None, dict[str, Any]]]:
-    for item in read_items(source, fmt, langs, **dict(options or {})):
-        if not isinstance(item, Parsed):
-            if item.severity == "error":
-                raise InputError(f"{source}:{item.line}: {item.message}")
-            continue
-        if not isinstance(item.value, dict):
-            raise InputError(f"{source}:{item.line}: a record is a JSON object, not {json_type(item.value)}")
-        yield item.line, item.value
-
-
 def _invalid(rec: dict[str, Any]) -> Reason | None:
     issues = check_record(rec)
     errors = [i for i in issues if i[1] == "error"]
@@ -187,7 +175,7 @@ def _items(source: PathLike, filters: Sequence[Filter], fmt: str | None, langs: 
     from ..corpora.dupes import FirstSeen
 
     with FirstSeen(width=2) as ids:
-        for line, rec in _records(source, fmt, langs, options):
+        for line, rec in read_located(source, fmt, langs, **dict(options or {})):
             bad = _invalid(rec)
             if bad is None:
                 key = _id_key(rec.get("id"))

@@ -57,7 +57,6 @@ import regex
 
 from ..corpora.edits import apply_edits
 from ..corpora.invariants import check_record
-from ..corpora.jsonl import Parsed, json_type
 from ..corpora.model import VALUE_LAYERS, Provenance, now_iso
 from ..errors import InputError, UsageError
 from ..findings import pointer
@@ -587,7 +586,7 @@ def mask_file(source: PathLike, target: PathLike, *, strategy: str = "redact", t
     counts per type, input and output hashes; never a value) is appended to its processing log; the
     manifest is checked before any record is read.
     """
-    from ..corpora.formats import format_for_path, read_items, write_corpus
+    from ..corpora.formats import format_for_path, read_located, write_corpus
     from ..corpora.manifest import ProcessingLog
     from .detectors import build_detectors
 
@@ -600,15 +599,8 @@ def mask_file(source: PathLike, target: PathLike, *, strategy: str = "redact", t
     stats = MaskStats(strategy=strategy)
 
     def masked() -> Iterator[dict[str, Any]]:
-        for item in read_items(source, fmt, langs, **dict(options or {})):
-            if not isinstance(item, Parsed):
-                if item.severity == "error":
-                    raise InputError(f"{source}:{item.line}: {item.message}")
-                continue
-            rec = item.value
-            if not isinstance(rec, dict):
-                raise InputError(f"{source}:{item.line}: a record is a JSON object, not {json_type(rec)}")
-            where = {"file": str(source), "line": item.line, "record": rec.get("id")}
+        for line, rec in read_located(source, fmt, langs, **dict(options or {})):
+            where = {"file": str(source), "line": line, "record": rec.get("id")}
             _require_valid(rec, where, "the record is not valid (`lancang validate` says why)")
             yield masker.mask(rec, stats, where)
             if progress and stats.records % 1000 == 0:

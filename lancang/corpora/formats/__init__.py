@@ -415,6 +415,24 @@ def file_sha256(path: str | Path) -> str | None:
     return h.hexdigest()
 
 
+def read_located(path: str | Path, fmt: str | None = None, langs: Any = None,
+                 **options: Any) -> Iterator[tuple[int | None, dict[str, Any]]]:
+    """``(line, record)`` pairs of :func:`read_items` for verbs that transform a corpus: a line that is not
+    JSON, or a JSON value that is not an object, stops the run with its location (the verb writes
+    nothing then); warnings about the file are passed over. ``line`` is None outside JSONL."""
+    from ...errors import InputError
+    from ..jsonl import Parsed, json_type
+
+    for item in read_items(path, fmt, langs, **options):
+        if not isinstance(item, Parsed):
+            if item.severity == "error":
+                raise InputError(f"{path}:{item.line}: {item.message}")
+            continue
+        if not isinstance(item.value, dict):
+            raise InputError(f"{path}:{item.line}: a record is a JSON object, not {json_type(item.value)}")
+        yield item.line, item.value
+
+
 def read_items(path: str | Path, fmt: str | None = None, langs: Any = None, *, digest: Any = None,
                **options: Any) -> Iterator[Any]:
     """Like :func:`read_corpus`, as the line-located items of :func:`lancang.corpora.jsonl.iter_lines`.
