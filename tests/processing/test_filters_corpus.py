@@ -110,6 +110,18 @@ def test_langid_scores_a_batch_as_it_scores_records(langid: LanguageId) -> None:
     assert langid.score_batch(records) == [langid.score(r) for r in records]
 
 
+def test_langid_auto_mode_reads_long_texts_in_low_accuracy(langid: LanguageId) -> None:
+    short = rec("s", id="Pertemuan ini awalnya dijadwalkan di Washington.")
+    long = rec("l", id="Pertemuan ini awalnya dijadwalkan untuk klub swasta Metropolitan Club di Washington yang "
+                       "terletak di H Street beberapa blok jauhnya.")  # PUD
+    high, low = LanguageId(accuracy="high"), LanguageId(accuracy="low")
+    assert len(long["sides"]["id"]["text"]) >= 120 > len(short["sides"]["id"]["text"])
+    assert high.score(long) != low.score(long)  # the modes differ on this text (id 0.69 / 1.0)...
+    assert langid.score(long) == low.score(long)  # ... and auto reads it as the low mode does
+    assert langid.score(short) == high.score(short) != low.score(short)
+    assert LanguageId(long_text=10).score(short) == low.score(short)
+
+
 def test_langid_parameters_are_checked() -> None:
     with pytest.raises(UsageError, match="unknown parameter 'threshold'"):
         LanguageId(threshold=0.3)
