@@ -70,6 +70,14 @@ def write_jsonl(path: Path, items: list[dict]) -> None:
             f.write(json.dumps(x, ensure_ascii=False) + "\n")
 
 
+def make_corpus(work: Path, pair: str, seed: int = 14) -> int:
+    """Write PAIR.jsonl and PAIR.truth.jsonl (make_noisy.py's data for this seed); the record count."""
+    recs, truth = make_noisy.make_pair(pair, make_noisy.random.Random(f"{seed}-{pair}"), 0.30)
+    write_jsonl(work / f"{pair}.jsonl", recs)
+    write_jsonl(work / f"{pair}.truth.jsonl", truth)
+    return len(recs)
+
+
 def row_of(truth: dict) -> str:
     kind = truth["noise"]
     if kind == "mojibake":
@@ -229,8 +237,7 @@ def speed(work: Path, n: int, bench_python: str | None, pairs: list[str], millio
         for pair in pairs:
             src = work / f"{pair}.jsonl"
             if not src.exists():
-                rnd = make_noisy.random.Random(f"14-{pair}")
-                write_jsonl(src, make_noisy.make_pair(pair, rnd, 0.30)[0])
+                make_corpus(work, pair)
             text = src.read_text(encoding="utf-8")
             same_n += text.count("\n")
             f.write(text)
@@ -345,21 +352,7 @@ def report(results: dict[str, Outcome], pairs: list[str], counts: dict, sp: dict
     return lines
 
 
-def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--pairs", default=",".join(make_noisy.PAIRS))
-    ap.add_argument("--extra-pairs", default="en-vi,en-my,id-ms",
-                    help="TALPCo pairs cleaned by lancang alone (empty: none)")
-    ap.add_argument("--speed-records", type=int, default=30_000, help="real pairs for the speed runs (0: none)")
-    ap.add_argument("--million", action="store_true", help="also clean 1,000,000 records (peak memory)")
-    ap.add_argument("--bench-python", default=os.environ.get("BENCH_PYTHON", "/work/bench-venv/bin/python"),
-                    help="python of the environment with opusfilter (skipped when absent)")
-    ap.add_argument("--only", choices=["quality", "speed"])
-    ap.add_argument("--write", type=Path, help="replace the bench_clean section of this markdown file")
-    args = ap.parse_args()
-    pairs = args.pairs.split(",")
-    bench_python = args.bench_python if args.bench_python and Path(args.bench_python).exists() else None
-    work = Path(tempfile.mkdtemp(prefix="bench-clean-"))
+def run(args: argparse.Namespace, pairs: list[str], bench_python: str | None, work: Path) -> list[str]:
     versions = [lancang_version(), f"ftfy {metadata.version('ftfy')}",
                 f"lingua-language-detector {metadata.version('lingua-language-detector')}",
                 f"datasketch {metadata.version('datasketch')}"]
@@ -368,18 +361,11 @@ def main() -> None:
     counts = {}
     if args.only != "speed":
         for pair in pairs:
-            rnd = make_noisy.random.Random(f"14-{pair}")
-            recs, truth = make_noisy.make_pair(pair, rnd, 0.30)
-            write_jsonl(work / f"{pair}.jsonl", recs)
-            write_jsonl(work / f"{pair}.truth.jsonl", truth)
-            counts[pair] = len(recs)
+            counts[pair] = make_corpus(work, pair)
         results["lancang"] = Outcome()
         lancang_outcome(work, pairs, results["lancang"])
         for pair in filter(None, args.extra_pairs.split(",")):
-            rnd = make_noisy.random.Random(f"14-{pair}")
-            recs, truth = make_noisy.make_pair(pair, rnd, 0.30)
-            write_jsonl(work / f"{pair}.jsonl", recs)
-            write_jsonl(work / f"{pair}.truth.jsonl", truth)
+            make_corpus(work, pair)
             extra[pair] = Outcome()
             lancang_outcome(work, [pair], extra[pair])
         if bench_python:
@@ -392,8 +378,31 @@ def main() -> None:
                                                        capture_output=True, text=True).stdout.strip())
     sp = speed(work, args.speed_records, bench_python, pairs, args.million) \
         if args.speed_records and args.only != "quality" else None
-    lines = report(results, pairs, counts, sp, args, versions, extra) if results else \
+    return report(results, pairs, counts, sp, args, versions, extra) if results else \
         report({"lancang": Outcome()}, pairs, {p: 0 for p in pairs}, sp, args, versions)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--pairs", default=",".join(make_noisy.PAIRS))
+    ap.add_argument("--extra-pairs", default="en-vi,en-my,id-ms",
+                    help="TALPCo pairs cleaned by lancang alone (empty: none)")
+    ap.add_argument("--speed-records", type=int, default=30_000, help="real pairs for the speed runs (0: none)")
+    ap.add_argument("--million", action="store_true", help="also clean 1,000,000 records (peak memory)")
+    ap.add_argument("--bench-python", default=os.environ.get("BENCH_PYTHON", "/work/bench-venv/bin/python"),
+                    help="python of the environment with opusfilter (skipped when absent)")
+    ap.add_argument("--only", choices=["quality", "speed"])
+    ap.add_argument("--work", type=Path, help="keep the data and outputs in this folder (default: a temporary one)")
+    ap.add_argument("--write", type=Path, help="replace the bench_clean section of this markdown file")
+    args = ap.parse_args()
+    pairs = args.pairs.split(",")
+    bench_python = args.bench_python if args.bench_python and Path(args.bench_python).exists() else None
+    if args.work:
+        args.work.mkdir(parents=True, exist_ok=True)
+        lines = run(args, pairs, bench_python, args.work)
+    else:
+        with tempfile.TemporaryDirectory(prefix="bench-clean-") as tmp:
+            lines = run(args, pairs, bench_python, Path(tmp))
     print("\n".join(lines))
     if args.write:
         replace_section(args.write, "bench_clean", lines)

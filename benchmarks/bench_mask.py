@@ -115,8 +115,7 @@ def ratio(a: float, b: float) -> float | None:
     return a / b if b else None
 
 
-def run(args: argparse.Namespace) -> tuple[list[str], dict]:
-    work = Path(tempfile.mkdtemp(prefix="bench-mask-"))
+def run(args: argparse.Namespace, work: Path) -> tuple[list[str], dict]:
     recs, truth = make_pii.make(args.per_lang, args.seed)
     inp = work / "pii.jsonl"
     with inp.open("w", encoding="utf-8") as f:
@@ -232,9 +231,15 @@ def main() -> None:
     ap.add_argument("--speed-copies", type=int, default=10)
     ap.add_argument("--bench-python", default=os.environ.get("BENCH_PYTHON", "/work/bench-venv/bin/python"),
                     help="python of the environment with presidio-analyzer (skipped when absent)")
+    ap.add_argument("--work", type=Path, help="keep the data and outputs in this folder (default: a temporary one)")
     ap.add_argument("--write", type=Path, help="replace the bench_mask section of this markdown file")
     args = ap.parse_args()
-    lines, _ = run(args)
+    if args.work:
+        args.work.mkdir(parents=True, exist_ok=True)
+        lines, _ = run(args, args.work)
+    else:
+        with tempfile.TemporaryDirectory(prefix="bench-mask-") as tmp:
+            lines, _ = run(args, Path(tmp))
     print("\n".join(lines))
     if args.write:
         replace_section(args.write, "bench_mask", lines)
