@@ -604,3 +604,20 @@ def test_registry_order_builtins_first() -> None:
     reg = Registry("thing", "lancang.no-such-group", {"zeta": "x:y", "alpha": "x:z"})
     reg.register("beta", object())
     assert reg.ordered() == ["zeta", "alpha", "beta"]
+
+
+@pytest.mark.parametrize("tag,text", [
+    ("ms", "Sehingga 25.7.2018, seramai 97575 orang mendaftar."),
+    ("ms", "Sehingga 26/10/2000, seramai 7814395 orang mendaftar."),
+    ("en", "Population: 7818974 (census 1977)."),
+    ("en", "Sales rose 43.6% in 1951 to 2169587 units."),
+    ("en", "As of 2022-11-27, 2448344 people had registered."),
+])
+def test_dates_and_ungrouped_counts_are_not_phones(tag: str, text: str) -> None:
+    assert find_all(text, tag, None, build_detectors({}, ["PHONE"])) == []
+
+
+def test_an_ungrouped_number_next_to_a_phone_word_is_still_a_phone() -> None:
+    text = "Call me at 81234567 tonight."  # a Singapore mobile written in one piece
+    hits = find_all(text, "en", None, build_detectors({}, ["PHONE"]))
+    assert [text[h.start:h.end] for h in hits] == ["81234567"]

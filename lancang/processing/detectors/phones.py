@@ -18,6 +18,23 @@ _CANDIDATE = re.compile(r"(?<![0-9])[0-9](?:[ \-.()/]{0,2}[0-9]){6,}")
 _THOUSANDS = re.compile(r"[0-9]{1,3}(?:([.,])[0-9]{3})(?:\1[0-9]{3})*")
 
 
+#: A date written with dots, slashes or dashes: day.month.year, year-month-day.
+_DATE = re.compile(r"(?:[0-9]{1,2}([./-])[0-9]{1,2}\1(?:[0-9]{4}|[0-9]{2})|[0-9]{4}([./-])[0-9]{1,2}\2[0-9]{1,2})")
+#: An ungrouped national number this short needs a phone word next to it (a count, an amount otherwise).
+_UNGROUPED_MAX = 8
+#: characters kept before and after a digit run for the matcher: "+86 " / "(+62) " / "ext. 12"
+_LEAD, _TRAIL = 8, 8
+
+
+class _Shifted:
+    """A phonenumbers match found in a window, with offsets into the whole text."""
+
+    __slots__ = ("start", "end", "number", "raw_string")
+
+    def __init__(self, m: Any, shift: int):
+        self.start, self.end, self.number, self.raw_string = m.start + shift, m.end + shift, m.number, m.raw_string
+
+
 class Phones(Detector):
     name = "phone"
     description = ("Phone numbers of CN, HK, MO, TW, VN, TH, ID, MY, PH, SG, KH, LA, MM and BN, national or "
@@ -82,7 +99,7 @@ class Phones(Detector):
             if foreign and not any(context.near(context.PHONE, folded, cs, ce) for cs, ce in candidates
                                    if not any(s <= cs and ce <= e + 1 for s, e in taken)):
                 break
-            for m in self._pn.PhoneNumberMatcher(folded, region, leniency=self._leniency):
+            for m in self._matches(folded, candidates, region):
                 start, end = m.start, m.end
                 if any(s < end and start < e for s, e in taken):
                     continue
@@ -96,14 +113,34 @@ class Phones(Detector):
         hits.sort(key=lambda h: h.start)
         return hits
 
+    def _matches(self, text: str, candidates: list[tuple[int, int]], region: str) -> Any:
+        """phonenumbers' matches in windows around the digit runs only (a +code, a trunk prefix or an
+        opening parenthesis just before a run belongs to it), not over the whole text: the matcher's
+        scan of a long sentence cost more than reading the numbers. Offsets are the text's."""
+        windows: list[tuple[int, int]] = []
+        for cs, ce in candidates:
+            ws, we = max(0, cs - _LEAD), min(len(text), ce + _TRAIL)
+            if windows and ws <= windows[-1][1]:
+                windows[-1] = (windows[-1][0], we)
+            else:
+                windows.append((ws, we))
+        for ws, we in windows:
+            for m in self._pn.PhoneNumberMatcher(text[ws:we], region, leniency=self._leniency):
+                yield _Shifted(m, ws)
+
     def _accept(self, number: Any, region: str, text: str, start: int, end: int) -> bool:
         raw = text[start:end]
         international = raw.startswith(("+", "00"))
         if (international and not self.params["international"]
                 and self._pn.region_code_for_number(number) not in REGIONS):
             return False
-        if not international and _THOUSANDS.fullmatch(raw) and not context.near(context.PHONE, text, start, end):
-            return False
+        if not international and not context.near(context.PHONE, text, start, end):
+            # without a phone word: a thousands-grouped quantity (1.500.000), a date (25.7.2018,
+            # 2022-11-27) or a short number written in one piece ("7818974 people") is not a phone
+            if _THOUSANDS.fullmatch(raw) or _DATE.fullmatch(raw):
+                return False
+            if raw.isdigit() and len(raw) <= _UNGROUPED_MAX:
+                return False
         return not context.not_personal(text, start, end)
 
     def _number(self, value: str) -> Any:
