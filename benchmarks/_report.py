@@ -65,3 +65,8 @@ def lancang_version() -> str:
         except (OSError, subprocess.CalledProcessError):
             commit = "unknown"
     return f"lancang {metadata.version('lancang')} (commit {commit})"
+
+
+def para(text: str) -> str:
+    """A paragraph written across source lines, as one markdown line."""
+    return " ".join(text.split())

@@ -47,9 +47,11 @@ for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMB
     os.environ.setdefault(_var, "1")  # rates per core: no BLAS/numba thread pools (their spinning counts as CPU)
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
+import lancang  # noqa: E402,F401  (before bench_validate puts the repository first on sys.path)
+
+# isort: split
 import make_noisy  # noqa: E402
-from _report import lancang_version, measure_cpu, replace_section  # noqa: E402
-import lancang  # noqa: E402,F401  (first, so that a snapshot on PYTHONPATH wins over bench_validate's path)
+from _report import lancang_version, measure_cpu, para, replace_section  # noqa: E402
 from bench_validate import machine  # noqa: E402
 
 LANCANG = [str(Path(sys.executable).parent / "lancang")]
@@ -161,8 +163,9 @@ def tags_of(pair: str) -> tuple[str, str]:
 
 def opusfilter_run(bench_python: str, config: Path, inp: Path, pair: str, out: Path) -> dict:
     s, t = tags_of(pair)
-    proc = subprocess.run(["nice", "-n", "10", bench_python, str(ROOT / "benchmarks" / "opusfilter" / "run_opusfilter.py"),
-                           str(config), str(inp), s, t, str(out)], capture_output=True, text=True)
+    script = ROOT / "benchmarks" / "opusfilter" / "run_opusfilter.py"
+    proc = subprocess.run(["nice", "-n", "10", bench_python, str(script), str(config), str(inp), s, t, str(out)],
+                          capture_output=True, text=True)
     if proc.returncode != 0:
         raise SystemExit(f"opusfilter failed on {pair} with {config.name}: {proc.stderr[-2000:]}")
     return json.loads(proc.stdout.strip().splitlines()[-1])
@@ -266,6 +269,22 @@ def speed(work: Path, n: int, bench_python: str | None, pairs: list[str], millio
 
 # ---------------------------------------------------------------------------------------- report
 
+QUALITY = """Noisy corpora from `benchmarks/make_noisy.py` (seed 14): {sizes} records (PUD; th-id PUD and
+TALPCo), about 30 % noise in ten types of equal share. A noisy record is handled when rejected, except
+markup and ftfy-repairable mojibake, which are handled only when the record is kept with its original
+text back (white space ignored); a clean record when kept. lancang: default filters (adequacy
+included). OpusFilter: `benchmarks/opusfilter/` standard (the set and defaults of `opusfilter-autogen
+--method defaults`, langid.py) and tuned (per-script units and thresholds), each with exact duplicate
+removal."""
+EXTRA = """lancang alone on TALPCo pairs with Vietnamese, Burmese and Malay (the same noise, made the same way;
+1,372 sentences each, short ones; no OpusFilter configuration for these): share handled per noise
+type."""
+SPEED = """Speed, records/s per core = records / CPU seconds (the machine is shared; wall time includes
+waiting). lancang's whole `lancang clean` command, its start-up ({start:.2f} s CPU, the same command on
+one record) subtracted; OpusFilter's steps after reading, in-process."""
+
+
+
 def f3(a: float, b: float) -> str:
     return f"{a / b:.3f}" if b else "–"
 
@@ -274,22 +293,17 @@ def report(results: dict[str, Outcome], pairs: list[str], counts: dict, sp: dict
            versions: list[str], extra: dict[str, Outcome] | None = None) -> list[str]:
     tools = list(results)
     first = results[tools[0]]
-    lines = ["## Cleaning parallel corpora (issue 14)", "",
-             f"{dt.date.today().isoformat()}; {machine()}; Python {platform.python_version()}; " + ", ".join(versions) + ".", "",
-             "Noisy corpora from `benchmarks/make_noisy.py` (seed 14): " + ", ".join(f"{p} {counts[p]}" for p in pairs)
-             + " records (PUD; th-id PUD and TALPCo), about 30 % noise in ten types of equal share. A noisy record is "
-             "handled when rejected, except markup and ftfy-repairable mojibake, which are handled only when the record "
-             "is kept with its original text back (white space ignored); a clean record when kept. lancang: default "
-             "filters (adequacy included). OpusFilter: `benchmarks/opusfilter/` standard (the set and defaults of "
-             "`opusfilter-autogen --method defaults`, langid.py) and tuned (per-script units and thresholds), each with "
-             "exact duplicate removal.", "",
+    head = f"{dt.date.today().isoformat()}; {machine()}; Python {platform.python_version()}; {', '.join(versions)}."
+    sizes = ", ".join(f"{p} {counts[p]}" for p in pairs)
+    lines = ["## Cleaning parallel corpora (issue 14)", "", head, "", para(QUALITY.format(sizes=sizes)), "",
              "| noise | records | " + " | ".join(tools) + " |", "|---|---:|" + "---:|" * len(tools)]
     for row in ROWS:
-        lines.append(f"| {row} | {first.n[row]} | " + " | ".join(f3(results[t].ok[row], first.n[row]) for t in tools) + " |")
+        cells = " | ".join(f3(results[t].ok[row], first.n[row]) for t in tools)
+        lines.append(f"| {row} | {first.n[row]} | {cells} |")
     noise = [results[t].noise() for t in tools]
     lines.append(f"| **all noise handled** | {noise[0][1]} | " + " | ".join(f"**{f3(a, b)}**" for a, b in noise) + " |")
-    lines.append(f"| **clean kept** | {first.n['clean']} | " + " | ".join(f"**{f3(results[t].ok['clean'], first.n['clean'])}**"
-                                                                         for t in tools) + " |")
+    cells = " | ".join(f"**{f3(results[t].ok['clean'], first.n['clean'])}**" for t in tools)
+    lines.append(f"| **clean kept** | {first.n['clean']} | {cells} |")
     lines.append("| precision of rejects | – | " + " | ".join(f3(results[t].rejected_noise, results[t].rejected)
                                                           for t in tools) + " |")
     lines += ["", "Per pair: noise handled / clean kept.", "", "| pair | " + " | ".join(tools) + " |",
@@ -302,17 +316,15 @@ def report(results: dict[str, Outcome], pairs: list[str], counts: dict, sp: dict
         lines.append(f"| {p} | " + " | ".join(cells) + " |")
     lanc = results.get("lancang")
     if lanc is not None:
-        lines += ["", "lancang's rejects by filter (a record rejected by several filters counts for each): how many are "
-                  "noise to reject, and the noise types they catch most.", "",
+        lines += ["", "lancang's rejects by filter (a record rejected by several filters counts for each): how many "
+                  "are noise to reject, and the noise types they catch most.", "",
                   "| filter | rejects | precision | clean rejected | most caught |", "|---|---:|---:|---:|---|"]
         for f, c in sorted(lanc.by_filter.items(), key=lambda kv: -kv[1]["rejects"]):
             top = ", ".join(f"{k} {v}" for k, v in Counter({k: v for k, v in c.items() if k in ROWS}).most_common(3))
             lines.append(f"| {f} | {c['rejects']} | {f3(c['noise'], c['rejects'])} | {c['clean']} | {top} |")
     if extra:
         names = list(extra)
-        lines += ["", "lancang alone on TALPCo pairs with Vietnamese, Burmese and Malay (the same noise, made the same way; "
-                  "1,372 sentences each, short ones; no OpusFilter configuration for these): share handled per noise type.",
-                  "", "| noise | " + " | ".join(names) + " |", "|---|" + "---:|" * len(names)]
+        lines += ["", para(EXTRA), "", "| noise | " + " | ".join(names) + " |", "|---|" + "---:|" * len(names)]
         for row in ROWS + ("clean",):
             cells = [f3(extra[p].ok[row], extra[p].n[row]) + f" ({extra[p].n[row]})" for p in names]
             lines.append(f"| {'**clean kept**' if row == 'clean' else row} | " + " | ".join(cells) + " |")
@@ -322,9 +334,7 @@ def report(results: dict[str, Outcome], pairs: list[str], counts: dict, sp: dict
         st = sp["start_cpu"]
         same = sp["same"]
         m = same["n"]
-        lines += ["", f"Speed, records/s per core = records / CPU seconds (the machine is shared; wall time includes "
-                  f"waiting). lancang's whole `lancang clean` command, its start-up ({st:.2f} s CPU, the same command on "
-                  "one record) subtracted; OpusFilter's steps after reading, in-process.", "",
+        lines += ["", para(SPEED.format(start=st)), "",
                   "| data | run | CPU s | records/s per core |", "|---|---|---:|---:|"]
         for name in ("lancang", "lancang+adequacy", "OpusFilter standard", "OpusFilter tuned"):
             if name not in same:
@@ -334,8 +344,8 @@ def report(results: dict[str, Outcome], pairs: list[str], counts: dict, sp: dict
                      "lancang+adequacy": "lancang clean, default filters with adequacy"}.get(name, name + ", all steps")
             lines.append(f"| the {m:,} noisy records above | {label} | {cpu:.2f} | **{m / cpu:,.0f}** |")
             if name + " slowest" in same:
-                lines.append(f"| | slowest filters: " + ", ".join(f"{k} {v:.2f} s" for k, v in same[name + " slowest"])
-                             + " | | |")
+                slow = ", ".join(f"{k} {v:.2f} s" for k, v in same[name + " slowest"])
+                lines.append(f"| | slowest filters: {slow} | | |")
         n = sp["n"]
         cpu, wall, rss = sp["natural"]
         lines.append(f"| {n:,} distinct real pairs of 21 language pairs | lancang clean, default filters without "
@@ -344,8 +354,9 @@ def report(results: dict[str, Outcome], pairs: list[str], counts: dict, sp: dict
             lines.append(f"| the same, in-process | {name} | {sec:.2f} | {k / sec if sec else float('inf'):,.0f} |")
         if "million" in sp:
             cpu, wall, rss = sp["million"]
-            lines.append(f"| 1,000,000 distinct records of three joined pairs | lancang clean, default filters without "
-                         f"adequacy (wall {wall:.0f} s, **peak RSS {rss:.0f} MiB**) | {cpu:.1f} | {1_000_000 / cpu:,.0f} |")
+            lines.append(f"| 1,000,000 distinct records of three joined pairs | lancang clean, default filters "
+                         f"without adequacy (wall {wall:.0f} s, **peak RSS {rss:.0f} MiB**) | {cpu:.1f} | "
+                         f"{1_000_000 / cpu:,.0f} |")
     lines += ["", "Reproduce: set up `/work/bench-venv` as `benchmarks/opusfilter/README.md` says, then "
               f"`python benchmarks/bench_clean.py --speed-records {args.speed_records}"
               + (" --million" if args.million else "") + " --write docs/benchmarks.md`."]
@@ -373,13 +384,14 @@ def run(args: argparse.Namespace, pairs: list[str], bench_python: str | None, wo
                 results[f"OpusFilter {name}"] = Outcome()
                 opusfilter_outcome(bench_python, name, work, pairs, results[f"OpusFilter {name}"])
     if bench_python:
-        versions.append("opusfilter " + subprocess.run([bench_python, "-c", "from importlib import metadata as m; "
-                                                        "print(m.version('opusfilter'), 'with py3langid', m.version('py3langid'))"],
-                                                       capture_output=True, text=True).stdout.strip())
+        code = ("from importlib import metadata as m; "
+                "print(m.version('opusfilter'), 'with py3langid', m.version('py3langid'))")
+        versions.append("opusfilter " + subprocess.run([bench_python, "-c", code], capture_output=True,
+                                                       text=True).stdout.strip())
     sp = speed(work, args.speed_records, bench_python, pairs, args.million) \
         if args.speed_records and args.only != "quality" else None
     return report(results, pairs, counts, sp, args, versions, extra) if results else \
-        report({"lancang": Outcome()}, pairs, {p: 0 for p in pairs}, sp, args, versions)
+        report({"lancang": Outcome()}, pairs, dict.fromkeys(pairs, 0), sp, args, versions)
 
 
 def main() -> None:

@@ -32,7 +32,7 @@ import platform
 import subprocess
 import sys
 import tempfile
-from collections import Counter, defaultdict
+from collections import Counter
 from importlib import metadata
 from pathlib import Path
 
@@ -41,9 +41,11 @@ for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMB
     os.environ.setdefault(_var, "1")  # rates per core: no BLAS/numba thread pools (their spinning counts as CPU)
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
+import lancang  # noqa: E402,F401  (before bench_validate puts the repository first on sys.path)
+
+# isort: split
 import make_pii  # noqa: E402
-from _report import lancang_version, measure_cpu, replace_section  # noqa: E402
-import lancang  # noqa: E402,F401  (first, so that a snapshot on PYTHONPATH wins over bench_validate's path)
+from _report import lancang_version, measure_cpu, para, replace_section  # noqa: E402
 from bench_validate import machine  # noqa: E402
 
 LANCANG_TYPES = {"CN_RESIDENT_ID": "cn-id", "TH_NATIONAL_ID": "th-id", "ID_NIK": "id-nik", "MY_NRIC": "my-nric",
@@ -103,8 +105,31 @@ def score(truth: list[dict], texts: dict[str, str], pred: dict[str, list[tuple[i
         if t["clean"]:
             lang_clean[t["lang"]] += 1
             lang_changed[t["lang"]] += bool(p)
-    return {"values": values, "found": found, "preds": preds, "correct": correct,
-            "lang_values": lang_values, "lang_found": lang_found, "lang_clean": lang_clean, "lang_changed": lang_changed}
+    return {"values": values, "found": found, "preds": preds, "correct": correct, "lang_values": lang_values,
+            "lang_found": lang_found, "lang_clean": lang_clean, "lang_changed": lang_changed}
+
+
+SET = """Evaluation set from `benchmarks/make_pii.py` (seed {seed}): {n_rec} records, {per_lang} per
+language (zh-Hans, vi, th, id, ms, en) with one checksum-valid value in a natural frame after a real
+sentence of ../shared/data, and {clean} clean ones (the same kind of sentences, half followed by
+years, dates, prices, scores, quantities, percentages or times). A value is found when the
+detections cover all its characters (partly covered leaks under redaction: missed); a detection is
+correct when it overlaps a value. lancang: default detectors (no NER), `--strategy tag`. Presidio: its
+predefined pattern recognisers with a blank spaCy English engine (its NER model cannot be downloaded
+here), phone regions set to the 14 of the issue, and the SG NRIC/FIN, Thai ID and Philippine
+recognisers it ships added; every side analysed as `en` (Presidio has no recognisers for zh, th, vi,
+id or ms). "Presidio": all its results (default score threshold 0), which cover many values of types
+it does not know with low-score guesses of other types (US bank number 0.05, US driver licence 0.01,
+PH UMID 0.3) and change clean sentences with dates, US driver licences and phone numbers; "matching
+types": only its results of the types compared here (phone, e-mail, credit card, IP, SG NRIC/FIN,
+Thai ID, US and PH passport)."""
+RATE = """lancang's rate: `lancang mask` (redact, default detectors) on {copies} copies of the set, CPU time
+of the whole command less its start-up ({start:.2f} s, the same command on one record; the machine is
+shared: wall time includes waiting). Presidio's: its `analyze` loop only, CPU time."""
+REPRODUCE = """Reproduce: `python3 -m venv /work/bench-venv && /work/bench-venv/bin/pip install
+presidio-analyzer`, then `python benchmarks/bench_mask.py --per-lang {per_lang} --speed-copies {copies}
+--write docs/benchmarks.md`."""
+
 
 
 def fmt(x: float | None) -> str:
@@ -151,8 +176,9 @@ def run(args: argparse.Namespace, work: Path) -> tuple[list[str], dict]:
                 f"python-stdnum {metadata.version('python-stdnum')}"]
     if args.bench_python and Path(args.bench_python).exists():
         pout = work / "presidio.jsonl"
-        proc = subprocess.run(["nice", "-n", "10", args.bench_python, str(ROOT / "benchmarks" / "presidio" / "run_presidio.py"),
-                               str(inp), str(pout)], capture_output=True, text=True)
+        script = ROOT / "benchmarks" / "presidio" / "run_presidio.py"
+        proc = subprocess.run(["nice", "-n", "10", args.bench_python, str(script), str(inp), str(pout)],
+                              capture_output=True, text=True)
         if proc.returncode != 0:
             raise SystemExit(f"presidio failed: {proc.stderr[-2000:]}")
         info = json.loads(proc.stdout.strip().splitlines()[-1])
@@ -166,22 +192,9 @@ def run(args: argparse.Namespace, work: Path) -> tuple[list[str], dict]:
 def table(results: dict, speed: dict, args: argparse.Namespace, versions: list[str]) -> list[str]:
     tools = list(results)
     n_rec = 12 * args.per_lang
-    lines = ["## Masking personal data (issue 15)", "",
-             f"{dt.date.today().isoformat()}; {machine()}; Python {platform.python_version()}; " + ", ".join(versions) + ".",
-             "",
-             f"Evaluation set from `benchmarks/make_pii.py` (seed {args.seed}): {n_rec} records, {args.per_lang} per "
-             "language (zh-Hans, vi, th, id, ms, en) with one checksum-valid value in a natural frame after a real "
-             f"sentence of ../shared/data, and {6 * args.per_lang} clean ones (the same kind of sentences, half followed by "
-             "years, dates, prices, scores, quantities, percentages or times). A value is found when the detections "
-             "cover all its characters (partly covered leaks under redaction: missed); a detection is correct when it "
-             "overlaps a value. lancang: default detectors (no NER), `--strategy tag`. Presidio: its predefined pattern "
-             "recognisers with a blank spaCy English engine (its NER model cannot be downloaded here), phone regions set "
-             "to the 14 of the issue, and the SG NRIC/FIN, Thai ID and Philippine recognisers it ships added; every side "
-             "analysed as `en` (Presidio has no recognisers for zh, th, vi, id or ms). \"Presidio\": all its results "
-             "(default score threshold 0), which cover many values of types it does not know with low-score guesses of "
-             "other types (US bank number 0.05, US driver licence 0.01, PH UMID 0.3) and change clean sentences with "
-             "dates, US driver licences and phone numbers; \"matching types\": only its results of the types "
-             "compared here (phone, e-mail, credit card, IP, SG NRIC/FIN, Thai ID, US and PH passport).", "",
+    head = f"{dt.date.today().isoformat()}; {machine()}; Python {platform.python_version()}; {', '.join(versions)}."
+    lines = ["## Masking personal data (issue 15)", "", head, "",
+             para(SET.format(seed=args.seed, n_rec=n_rec, per_lang=args.per_lang, clean=6 * args.per_lang)), "",
              "| type | values | " + " | ".join(f"{t} recall | {t} precision" for t in tools) + " |",
              "|---|---:|" + "---:|---:|" * len(tools)]
     for kind in TYPE_ORDER:
@@ -212,15 +225,13 @@ def table(results: dict, speed: dict, args: argparse.Namespace, versions: list[s
         row.append(f"{fmt(ratio(sum(r['lang_found'].values()), sum(r['lang_values'].values())))} / "
                    f"{fmt(ratio(sum(r['lang_changed'].values()), sum(r['lang_clean'].values())))}")
     lines.append("| " + " | ".join(row) + " |")
-    lines += ["", "| tool | records | CPU s | wall s | records/s per core | peak RSS MiB |", "|---|---:|---:|---:|---:|---:|"]
+    lines += ["", "| tool | records | CPU s | wall s | records/s per core | peak RSS MiB |",
+              "|---|---:|---:|---:|---:|---:|"]
     for t, (n, cpu, wall, rss) in speed.items():
-        lines.append(f"| {t} | {n} | {cpu:.2f} | {wall:.2f} | {n / cpu:,.0f} | {'–' if rss is None else f'{rss:.0f}'} |")
-    lines += ["", f"lancang's rate: `lancang mask` (redact, default detectors) on {args.speed_copies} copies of the set, CPU "
-              f"time of the whole command less its start-up ({getattr(args, 'start_cpu', 0):.2f} s, the same command on one "
-              "record; the machine is shared: wall time includes waiting). Presidio's: its `analyze` loop only, CPU time.", "",
-              "Reproduce: `python3 -m venv /work/bench-venv && /work/bench-venv/bin/pip install presidio-analyzer`, then "
-              f"`python benchmarks/bench_mask.py --per-lang {args.per_lang} --speed-copies {args.speed_copies} "
-              "--write docs/benchmarks.md`."]
+        mem = "–" if rss is None else f"{rss:.0f}"
+        lines.append(f"| {t} | {n} | {cpu:.2f} | {wall:.2f} | {n / cpu:,.0f} | {mem} |")
+    lines += ["", para(RATE.format(copies=args.speed_copies, start=getattr(args, "start_cpu", 0))), "",
+              para(REPRODUCE.format(per_lang=args.per_lang, copies=args.speed_copies))]
     return lines
 
 

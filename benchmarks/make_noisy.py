@@ -240,7 +240,8 @@ def make_pair(pair: str, rnd: random.Random, noise: float) -> tuple[list[dict], 
             return t[src] != t[tgt]
         return True
 
-    for kind in ("number", "mojibake", "truncated") + tuple(k for k in TYPES if k not in ("number", "mojibake", "truncated")):
+    scarce = ("number", "mojibake", "truncated")  # the types few records can take go first
+    for kind in scarce + tuple(k for k in TYPES if k not in scarce):
         got = 0
         for i in free:
             if got == per_type:
@@ -319,14 +320,12 @@ def make_pair(pair: str, rnd: random.Random, noise: float) -> tuple[list[dict], 
     for i, (r, tr) in enumerate(zip(records, truths)):
         out_r.append(r)
         out_t.append(tr)
-        tr["_rec"] = r
         for dr, dtr in by_pos.get(i, []):
             out_r.append(dr)
             out_t.append(dtr)
     for k, r in enumerate(out_r, 1):
         r["id"] = f"{pair}-{k:05d}"
-    for tr, r in zip(out_t, out_r):
-        tr.pop("_rec", None)
+    for tr in out_t:
         if "_of" in tr:
             tr["of"] = records[tr.pop("_of")]["id"]
         if "from" in tr:

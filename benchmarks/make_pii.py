@@ -28,8 +28,8 @@ python-stdnum or phonenumbers where they know the format):
   dots, ``+CC`` international, E.164, digits run together, full-width digits in Chinese text;
 * ``email``, ``bank-card`` (UnionPay 62 with 16 or 19 digits, Visa, Mastercard; Luhn-valid;
   grouped by 4 or not), ``ip`` (IPv4, one in ten IPv6), ``cn-plate`` (Chinese plates, ordinary with at
-  most two letters among five and new-energy, with or without the middle dot), ``passport`` (the issuing country's format, after a
-  keyword).
+  most two letters among five and new-energy, with or without the middle dot), ``passport`` (the
+  issuing country's format, after a keyword).
 """
 
 from __future__ import annotations
@@ -80,7 +80,8 @@ def id_nik(rnd: random.Random) -> str:
     prov = rnd.choice(["31", "32", "33", "34", "35", "36", "51", "61", "73", "12", "14", "16"])
     d = birth(rnd)
     day = d.day + (40 if rnd.random() < 0.5 else 0)
-    return prov + f"{rnd.randint(1, 20):02d}{rnd.randint(1, 30):02d}" + f"{day:02d}{d:%m%y}" + f"{rnd.randint(1, 999):04d}"
+    district = f"{rnd.randint(1, 20):02d}{rnd.randint(1, 30):02d}"
+    return prov + district + f"{day:02d}{d:%m%y}" + f"{rnd.randint(1, 999):04d}"
 
 
 def my_nric(rnd: random.Random) -> str:
@@ -222,55 +223,199 @@ def phone(rnd: random.Random, lang: str) -> str:
 
 FRAMES: dict[str, dict[str, list[str]]] = {
     "zh": {
-        "cn-id": ["我的身份证号码是{v}。", "身份证号：{v}，请核对。", "申请人{v}已完成登记。", "请提供身份证（{v}）复印件。"],
-        "phone": ["如有疑问请致电{v}。", "联系电话：{v}", "手机{v}，24小时开机。", "请拨打 {v} 联系王先生。", "他的号码是{v}。"],
-        "email": ["请发邮件至{v}。", "邮箱：{v}", "简历请投递 {v} 。"],
-        "bank-card": ["请汇款至银行卡{v}。", "卡号{v}已挂失。", "收款账户：{v}（工商银行）"],
-        "ip": ["登录地址为{v}。", "来自IP {v} 的访问被拦截。", "服务器IP：{v}"],
-        "cn-plate": ["车牌号为{v}的车辆违章停车。", "一辆{v}的白色轿车驶入小区。", "车牌：{v}"],
-        "passport": ["护照号码：{v}", "他持护照{v}入境。", "请填写护照号 {v} 。"],
+        "cn-id": [
+            "我的身份证号码是{v}。",
+            "身份证号：{v}，请核对。",
+            "申请人{v}已完成登记。",
+            "请提供身份证（{v}）复印件。",
+        ],
+        "phone": [
+            "如有疑问请致电{v}。",
+            "联系电话：{v}",
+            "手机{v}，24小时开机。",
+            "请拨打 {v} 联系王先生。",
+            "他的号码是{v}。",
+        ],
+        "email": [
+            "请发邮件至{v}。",
+            "邮箱：{v}",
+            "简历请投递 {v} 。",
+        ],
+        "bank-card": [
+            "请汇款至银行卡{v}。",
+            "卡号{v}已挂失。",
+            "收款账户：{v}（工商银行）",
+        ],
+        "ip": [
+            "登录地址为{v}。",
+            "来自IP {v} 的访问被拦截。",
+            "服务器IP：{v}",
+        ],
+        "cn-plate": [
+            "车牌号为{v}的车辆违章停车。",
+            "一辆{v}的白色轿车驶入小区。",
+            "车牌：{v}",
+        ],
+        "passport": [
+            "护照号码：{v}",
+            "他持护照{v}入境。",
+            "请填写护照号 {v} 。",
+        ],
     },
     "vi": {
-        "vn-cccd": ["Số CCCD của tôi là {v}.", "Căn cước công dân: {v}.", "Anh ấy cung cấp số căn cước {v} để làm thủ tục."],
-        "phone": ["Vui lòng gọi số điện thoại {v}.", "Liên hệ: {v}", "Số điện thoại của chị ấy là {v}.", "Gọi cho tôi theo số {v} nhé."],
-        "email": ["Gửi email cho tôi tại {v}.", "Địa chỉ email: {v}"],
-        "bank-card": ["Số thẻ ngân hàng: {v}.", "Chuyển khoản vào thẻ {v} giúp tôi."],
-        "ip": ["Địa chỉ IP {v} đã bị chặn.", "Máy chủ có IP là {v}."],
-        "passport": ["Số hộ chiếu của tôi là {v}.", "Hộ chiếu số {v} còn hạn."],
+        "vn-cccd": [
+            "Số CCCD của tôi là {v}.",
+            "Căn cước công dân: {v}.",
+            "Anh ấy cung cấp số căn cước {v} để làm thủ tục.",
+        ],
+        "phone": [
+            "Vui lòng gọi số điện thoại {v}.",
+            "Liên hệ: {v}",
+            "Số điện thoại của chị ấy là {v}.",
+            "Gọi cho tôi theo số {v} nhé.",
+        ],
+        "email": [
+            "Gửi email cho tôi tại {v}.",
+            "Địa chỉ email: {v}",
+        ],
+        "bank-card": [
+            "Số thẻ ngân hàng: {v}.",
+            "Chuyển khoản vào thẻ {v} giúp tôi.",
+        ],
+        "ip": [
+            "Địa chỉ IP {v} đã bị chặn.",
+            "Máy chủ có IP là {v}.",
+        ],
+        "passport": [
+            "Số hộ chiếu của tôi là {v}.",
+            "Hộ chiếu số {v} còn hạn.",
+        ],
     },
     "th": {
-        "th-id": ["เลขบัตรประชาชนของผม {v}", "เลขประจำตัวประชาชน {v} ครับ", "กรุณาแจ้งเลขบัตร {v} ที่เคาน์เตอร์"],
-        "phone": ["โทร {v} ได้ตลอด 24 ชั่วโมง", "เบอร์โทรศัพท์ของเธอคือ {v}", "ติดต่อได้ที่ {v} ค่ะ", "โทร.{v}"],
-        "email": ["ส่งอีเมลมาที่ {v} นะครับ", "อีเมล {v}"],
-        "bank-card": ["หมายเลขบัตร {v} ถูกระงับแล้ว", "บัตรเครดิตเลขที่ {v}"],
-        "ip": ["ไอพี {v} ถูกบล็อก", "เซิร์ฟเวอร์อยู่ที่ {v}"],
-        "passport": ["หนังสือเดินทางเลขที่ {v}", "เลขพาสปอร์ต {v} ค่ะ"],
+        "th-id": [
+            "เลขบัตรประชาชนของผม {v}",
+            "เลขประจำตัวประชาชน {v} ครับ",
+            "กรุณาแจ้งเลขบัตร {v} ที่เคาน์เตอร์",
+        ],
+        "phone": [
+            "โทร {v} ได้ตลอด 24 ชั่วโมง",
+            "เบอร์โทรศัพท์ของเธอคือ {v}",
+            "ติดต่อได้ที่ {v} ค่ะ",
+            "โทร.{v}",
+        ],
+        "email": [
+            "ส่งอีเมลมาที่ {v} นะครับ",
+            "อีเมล {v}",
+        ],
+        "bank-card": [
+            "หมายเลขบัตร {v} ถูกระงับแล้ว",
+            "บัตรเครดิตเลขที่ {v}",
+        ],
+        "ip": [
+            "ไอพี {v} ถูกบล็อก",
+            "เซิร์ฟเวอร์อยู่ที่ {v}",
+        ],
+        "passport": [
+            "หนังสือเดินทางเลขที่ {v}",
+            "เลขพาสปอร์ต {v} ค่ะ",
+        ],
     },
     "id": {
-        "id-nik": ["NIK saya {v}.", "Nomor Induk Kependudukan: {v}", "Pemohon dengan NIK {v} sudah terdaftar.", "KTP nomor {v} hilang kemarin."],
-        "phone": ["Silakan hubungi nomor telepon {v}.", "Telp: {v}", "Nomor HP saya {v}, hubungi kapan saja.", "Hubungi kami di {v}."],
-        "email": ["Kirim email ke {v}.", "Alamat surel: {v}"],
-        "bank-card": ["Nomor kartu {v} sudah diblokir.", "Kartu kredit {v} atas nama Budi."],
-        "ip": ["Alamat IP {v} diblokir.", "Server berada di {v}."],
-        "passport": ["Nomor paspor saya {v}.", "Paspor nomor {v} masih berlaku."],
+        "id-nik": [
+            "NIK saya {v}.",
+            "Nomor Induk Kependudukan: {v}",
+            "Pemohon dengan NIK {v} sudah terdaftar.",
+            "KTP nomor {v} hilang kemarin.",
+        ],
+        "phone": [
+            "Silakan hubungi nomor telepon {v}.",
+            "Telp: {v}",
+            "Nomor HP saya {v}, hubungi kapan saja.",
+            "Hubungi kami di {v}.",
+        ],
+        "email": [
+            "Kirim email ke {v}.",
+            "Alamat surel: {v}",
+        ],
+        "bank-card": [
+            "Nomor kartu {v} sudah diblokir.",
+            "Kartu kredit {v} atas nama Budi.",
+        ],
+        "ip": [
+            "Alamat IP {v} diblokir.",
+            "Server berada di {v}.",
+        ],
+        "passport": [
+            "Nomor paspor saya {v}.",
+            "Paspor nomor {v} masih berlaku.",
+        ],
     },
     "ms": {
-        "my-nric": ["No. kad pengenalan saya {v}.", "MyKad: {v}", "Pemohon (No. KP {v}) telah hadir."],
-        "sg-nric": ["Nombor NRIC beliau ialah {v}.", "NRIC: {v}"],
-        "phone": ["Sila hubungi nombor telefon {v}.", "Tel: {v}", "Nombor telefon bimbit saya {v}.", "Hubungi kami di {v}."],
-        "email": ["Hantar e-mel ke {v}.", "E-mel: {v}"],
-        "bank-card": ["Nombor kad {v} telah disekat.", "Kad kredit {v} milik Ahmad."],
-        "ip": ["Alamat IP {v} disekat.", "Pelayan di {v}."],
-        "passport": ["Nombor pasport saya {v}.", "Pasport bernombor {v} masih sah."],
+        "my-nric": [
+            "No. kad pengenalan saya {v}.",
+            "MyKad: {v}",
+            "Pemohon (No. KP {v}) telah hadir.",
+        ],
+        "sg-nric": [
+            "Nombor NRIC beliau ialah {v}.",
+            "NRIC: {v}",
+        ],
+        "phone": [
+            "Sila hubungi nombor telefon {v}.",
+            "Tel: {v}",
+            "Nombor telefon bimbit saya {v}.",
+            "Hubungi kami di {v}.",
+        ],
+        "email": [
+            "Hantar e-mel ke {v}.",
+            "E-mel: {v}",
+        ],
+        "bank-card": [
+            "Nombor kad {v} telah disekat.",
+            "Kad kredit {v} milik Ahmad.",
+        ],
+        "ip": [
+            "Alamat IP {v} disekat.",
+            "Pelayan di {v}.",
+        ],
+        "passport": [
+            "Nombor pasport saya {v}.",
+            "Pasport bernombor {v} masih sah.",
+        ],
     },
     "en": {
-        "sg-nric": ["My NRIC number is {v}.", "NRIC/FIN: {v}", "The applicant ({v}) has been verified."],
-        "my-nric": ["Her MyKad number is {v}.", "IC no. {v}"],
-        "phone": ["Please call {v} for details.", "Tel: {v}", "You can reach him at {v}.", "Mobile: {v}"],
-        "email": ["Send your CV to {v}.", "Email: {v}", "Contact {v} for more information."],
-        "bank-card": ["Card number {v} has been blocked.", "Please charge my card {v}."],
-        "ip": ["Requests from {v} were blocked.", "The server's IP address is {v}."],
-        "passport": ["Passport number: {v}", "He entered with passport {v}."],
+        "sg-nric": [
+            "My NRIC number is {v}.",
+            "NRIC/FIN: {v}",
+            "The applicant ({v}) has been verified.",
+        ],
+        "my-nric": [
+            "Her MyKad number is {v}.",
+            "IC no. {v}",
+        ],
+        "phone": [
+            "Please call {v} for details.",
+            "Tel: {v}",
+            "You can reach him at {v}.",
+            "Mobile: {v}",
+        ],
+        "email": [
+            "Send your CV to {v}.",
+            "Email: {v}",
+            "Contact {v} for more information.",
+        ],
+        "bank-card": [
+            "Card number {v} has been blocked.",
+            "Please charge my card {v}.",
+        ],
+        "ip": [
+            "Requests from {v} were blocked.",
+            "The server's IP address is {v}.",
+        ],
+        "passport": [
+            "Passport number: {v}",
+            "He entered with passport {v}.",
+        ],
     },
 }
 
@@ -278,18 +423,51 @@ PASSPORT_COUNTRY = {"zh": "CN", "vi": "VN", "th": "TH", "id": "ID", "ms": "MY", 
 
 # Numbers that are not personal data; {y} year, {n} quantity, {p} price, {s} score, {d} date, {t} time
 TEMPTING: dict[str, list[str]] = {
-    "zh": ["该项目于{y}年启动，投资{p}元。", "比赛最终以{s}结束。", "截至{d}，共有{n}人报名。", "会议定于{t}开始，预计{n}人参加。",
-           "今年销量增长了{pct}，达到{n}台。", "这款手机售价{p}元，比去年便宜。", "第{k}届运动会在{y}年举行。"],
-    "vi": ["Dự án bắt đầu năm {y} với kinh phí {p} đồng.", "Trận đấu kết thúc với tỷ số {s}.", "Tính đến {d}, có {n} người đăng ký.",
-           "Cuộc họp bắt đầu lúc {t}.", "Doanh số tăng {pct} trong năm {y}."],
-    "th": ["โครงการเริ่มในปี {y} ใช้งบประมาณ {p} บาท", "การแข่งขันจบลงด้วยสกอร์ {s}", "ณ วันที่ {d} มีผู้สมัคร {n} คน",
-           "การประชุมเริ่มเวลา {t} น.", "ยอดขายเพิ่มขึ้น {pct} ในปี {y}"],
-    "id": ["Proyek dimulai tahun {y} dengan biaya Rp {p}.", "Pertandingan berakhir dengan skor {s}.", "Hingga {d}, tercatat {n} peserta.",
-           "Rapat dimulai pukul {t}.", "Penjualan naik {pct} pada tahun {y}."],
-    "ms": ["Projek bermula pada tahun {y} dengan kos RM{p}.", "Perlawanan berakhir dengan keputusan {s}.", "Sehingga {d}, seramai {n} orang mendaftar.",
-           "Mesyuarat bermula pada pukul {t}.", "Jualan meningkat {pct} pada tahun {y}."],
-    "en": ["The project started in {y} with a budget of ${p}.", "The match ended {s}.", "As of {d}, {n} people had registered.",
-           "The meeting starts at {t}.", "Sales rose {pct} in {y} to {n} units.", "Population: {n} (census {y})."],
+    "zh": [
+        "该项目于{y}年启动，投资{p}元。",
+        "比赛最终以{s}结束。",
+        "截至{d}，共有{n}人报名。",
+        "会议定于{t}开始，预计{n}人参加。",
+        "今年销量增长了{pct}，达到{n}台。",
+        "这款手机售价{p}元，比去年便宜。",
+        "第{k}届运动会在{y}年举行。",
+    ],
+    "vi": [
+        "Dự án bắt đầu năm {y} với kinh phí {p} đồng.",
+        "Trận đấu kết thúc với tỷ số {s}.",
+        "Tính đến {d}, có {n} người đăng ký.",
+        "Cuộc họp bắt đầu lúc {t}.",
+        "Doanh số tăng {pct} trong năm {y}.",
+    ],
+    "th": [
+        "โครงการเริ่มในปี {y} ใช้งบประมาณ {p} บาท",
+        "การแข่งขันจบลงด้วยสกอร์ {s}",
+        "ณ วันที่ {d} มีผู้สมัคร {n} คน",
+        "การประชุมเริ่มเวลา {t} น.",
+        "ยอดขายเพิ่มขึ้น {pct} ในปี {y}",
+    ],
+    "id": [
+        "Proyek dimulai tahun {y} dengan biaya Rp {p}.",
+        "Pertandingan berakhir dengan skor {s}.",
+        "Hingga {d}, tercatat {n} peserta.",
+        "Rapat dimulai pukul {t}.",
+        "Penjualan naik {pct} pada tahun {y}.",
+    ],
+    "ms": [
+        "Projek bermula pada tahun {y} dengan kos RM{p}.",
+        "Perlawanan berakhir dengan keputusan {s}.",
+        "Sehingga {d}, seramai {n} orang mendaftar.",
+        "Mesyuarat bermula pada pukul {t}.",
+        "Jualan meningkat {pct} pada tahun {y}.",
+    ],
+    "en": [
+        "The project started in {y} with a budget of ${p}.",
+        "The match ended {s}.",
+        "As of {d}, {n} people had registered.",
+        "The meeting starts at {t}.",
+        "Sales rose {pct} in {y} to {n} units.",
+        "Population: {n} (census {y}).",
+    ],
 }
 
 
@@ -298,12 +476,15 @@ def tempting(lang: str, rnd: random.Random) -> str:
     big = rnd.randint(1000, 9_999_999)
     price = rnd.choice([f"{rnd.randint(10, 999_999):,}", f"{rnd.randint(1, 9999)}.{rnd.randint(0, 99):02d}",
                         str(rnd.randint(100, 99_999_999))])
-    score = rnd.choice([f"{rnd.randint(0, 9)}-{rnd.randint(0, 9)}", f"{rnd.randint(60, 130)}:{rnd.randint(60, 130)}",
-                        f"{rnd.randint(0, 5)}比{rnd.randint(0, 5)}" if lang == "zh" else f"{rnd.randint(0, 5)}-{rnd.randint(0, 5)}"])
+    scores = [f"{rnd.randint(0, 9)}-{rnd.randint(0, 9)}", f"{rnd.randint(60, 130)}:{rnd.randint(60, 130)}"]
+    goals = (rnd.randint(0, 5), rnd.randint(0, 5))
+    score = rnd.choice(scores + [f"{goals[0]}比{goals[1]}" if lang == "zh" else f"{goals[0]}-{goals[1]}"])
     d = birth(rnd, 2000, 2026)
-    date = rnd.choice([d.isoformat(), f"{d.day}/{d.month}/{d.year}", f"{d.year}年{d.month}月{d.day}日" if lang == "zh" else f"{d.day}.{d.month}.{d.year}"])
+    local = f"{d.year}年{d.month}月{d.day}日" if lang == "zh" else f"{d.day}.{d.month}.{d.year}"
+    date = rnd.choice([d.isoformat(), f"{d.day}/{d.month}/{d.year}", local])
     fields = {"y": y, "n": f"{big:,}" if rnd.random() < 0.5 else str(big), "p": price, "s": score, "d": date,
-              "t": f"{rnd.randint(0, 23):02d}:{rnd.choice([0, 15, 30, 45]):02d}", "pct": f"{rnd.randint(1, 99)}.{rnd.randint(0, 9)}%",
+              "t": f"{rnd.randint(0, 23):02d}:{rnd.choice([0, 15, 30, 45]):02d}",
+              "pct": f"{rnd.randint(1, 99)}.{rnd.randint(0, 9)}%",
               "k": rnd.randint(1, 40)}
     return rnd.choice(TEMPTING[lang]).format(**fields)
 

@@ -64,7 +64,8 @@ def main() -> None:
     args = ap.parse_args()
     logging.disable(logging.WARNING)
     analyzer = build(args.regions.split(","))
-    records = [json.loads(line) for line in open(args.inp, encoding="utf-8")]
+    with open(args.inp, encoding="utf-8") as f:
+        records = [json.loads(line) for line in f]
     t0, c0 = time.perf_counter(), time.process_time()
     results = []
     for rec in records:
