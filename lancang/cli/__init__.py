@@ -28,6 +28,7 @@ COMMANDS = {
     "manifest": "lancang.cli.manifest:manifest",
     "mask": "lancang.cli.mask:mask",
     "detectors": "lancang.cli.mask:detectors",
+    "project": "lancang.cli.project:project",
 }
 
 
