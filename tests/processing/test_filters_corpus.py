@@ -86,11 +86,13 @@ def test_zawgyi_burmese_rejected_its_unicode_form_passes(langid: LanguageId, zaw
 def test_id_ms_confusion_is_soft_unless_configured(langid: LanguageId) -> None:
     # lingua reads this Malay-tagged sentence as Indonesian (Indonesian words: kemarin, kantor)
     r = rec("r", ms="Saya tidak tahu apa yang terjadi kemarin di kantor polisi itu.")
-    scores = langid.score(r)
-    assert scores["ms"]["lang"] == "id"
-    assert langid.decide(scores) == []
+    assert langid.decide(langid.score(r)) == []
+    # told apart, Indonesian and Malay are scored by the identifier (the fast path confirms them only
+    # as a pair), which reads the Indonesian words
     strict = LanguageId(soft=[])
-    [reason] = strict.decide(scores)  # decide uses only the scores and the parameters
+    scores = strict.score(r)
+    assert scores["ms"]["lang"] == "id" and "by" not in scores["ms"]
+    [reason] = strict.decide(scores)
     assert reason.score == "lang" and reason.message == "reads as id"
     # English read as Indonesian is rejected
     [reason] = langid.decide(langid.score(rec("e", en="Ayah saya adalah seorang guru di sekolah dasar di Jakarta.")))
@@ -114,12 +116,15 @@ def test_langid_auto_mode_reads_long_texts_in_low_accuracy(langid: LanguageId) -
     short = rec("s", id="Pertemuan ini awalnya dijadwalkan di Washington.")
     long = rec("l", id="Pertemuan ini awalnya dijadwalkan untuk klub swasta Metropolitan Club di Washington yang "
                        "terletak di H Street beberapa blok jauhnya.")  # PUD
-    high, low = LanguageId(accuracy="high"), LanguageId(accuracy="low")
+    # (the function-word fast path off: this is about lingua's modes)
+    high, low = LanguageId(accuracy="high", fast_path=False), LanguageId(accuracy="low", fast_path=False)
+    auto = LanguageId(fast_path=False)
     assert len(long["sides"]["id"]["text"]) >= 120 > len(short["sides"]["id"]["text"])
     assert high.score(long) != low.score(long)  # the modes differ on this text (id 0.69 / 1.0)...
-    assert langid.score(long) == low.score(long)  # ... and auto reads it as the low mode does
-    assert langid.score(short) == high.score(short) != low.score(short)
-    assert LanguageId(long_text=10).score(short) == low.score(short)
+    assert auto.score(long) == low.score(long)  # ... and auto reads it as the low mode does
+    assert auto.score(short) == high.score(short) != low.score(short)
+    assert LanguageId(long_text=10, fast_path=False).score(short) == low.score(short)
+    assert langid.score(long)["id"]["by"] == "function-words"
 
 
 def test_langid_parameters_are_checked() -> None:
@@ -429,3 +434,23 @@ def test_units_of_each_script(text: str, expected: list[str] | None) -> None:
 def test_units_follow_a_tokens_layer() -> None:
     side = {"text": "我爱北京", "layers": {"tokens": {"spans": [[0, 1], [1, 2], [2, 4]]}}}
     assert units(side) == ["我", "爱", "北京"]
+
+
+def test_langid_fast_path_confirms_only_the_tag() -> None:
+    from lancang.processing.filters.langid import LanguageId
+
+    f = LanguageId()
+    en = "The children are playing in the park with their dog and it is not raining."
+    s = f.score({"id": "x", "sides": {"en": {"text": en}}})["en"]
+    assert s.get("by") == "function-words" and f.decide({"en": s}) == []
+    # Indonesian tagged English is never confirmed by English function words: lingua reads it and rejects
+    idn = "Anak-anak sedang bermain di taman dengan anjing mereka dan tidak ada hujan hari ini."
+    s = f.score({"id": "x", "sides": {"en": {"text": idn}}})["en"]
+    assert "by" not in s and [r.score for r in f.decide({"en": s})] == ["lang"]
+    # the same decisions with the fast path off, on real sentences
+    slow = LanguageId(fast_path=False)
+    for text in (en, "Saya tidak tahu di mana dia tinggal sekarang, tetapi dia ada di kota ini.",
+                 "Tôi không biết anh ấy đang ở đâu, nhưng chắc là ở trong thành phố này."):
+        for tag in ("en", "id", "vi"):
+            rec = {"id": "x", "sides": {tag: {"text": text}}}
+            assert bool(f.decide(f.score(rec))) == bool(slow.decide(slow.score(rec))), (tag, text)

@@ -19,6 +19,13 @@ Three tests, each where it is reliable:
   high-accuracy mode (n-grams of 1 to 5 characters) is right on short sentences where its
   low-accuracy mode (trigrams) is not, and costs about three times as much on long ones, where both
   agree: ``accuracy: auto`` uses the low mode from ``long_text`` (120) characters on.
+* **fast path** before lingua: a Latin-script side whose own very frequent function words (the, of,
+  yang, dan, ang, mga, là, của...) are at least 3 and a fifth of its words, and more than twice any
+  other language's (its soft group aside), is confirmed without the identifier (score ``by:
+  function-words``). It only ever confirms the tag: a side it does not confirm goes to lingua. On the
+  cleaning benchmark's 2,731 noisy records it changes no decision and takes the filter from 5,900 to
+  8,000 records/s. Indonesian and Malay are confirmed as a pair, while ``soft`` accepts them for one
+  another (their own vocabulary, not their shared function words, tells them apart).
 * **Zawgyi** for Burmese: the probability that the text is in the Zawgyi font encoding rather than
   Unicode, from Google's ``myanmartools`` (Apache-2.0) detector. On TALPCo's 1,372 Unicode Burmese
   sentences it exceeds 0.99 once (a string valid in both encodings) and 0.95 twice; converted to
@@ -53,6 +60,33 @@ from .base import Filter, Reason, Scores
 CORE = ("zh", "vi", "id", "ms", "fil", "en")
 INSTALL = 'pip install "lancang[clean]"'
 _KANA = regex.compile(r"[\p{Hiragana}\p{Katakana}]")
+_WORD = regex.compile(r"\p{L}+")
+
+
+#: languages whose function words are mostly shared (Indonesian and Malay): the fast path confirms
+#: only the pair, and only while ``soft`` accepts them for one another (telling them apart takes their
+#: own vocabulary, which only the identifier reads: score with ``soft: []`` or ``fast_path: false``)
+_CLOSE = frozenset({"id", "ms"})
+
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+#: Very frequent function words of the Latin-script languages, for the fast path: a side whose own
+#: function words clearly outnumber every other language's is confirmed without the statistical
+#: identifier (never rejected by them: a side they do not confirm goes to lingua).
+FUNCTION_WORDS = {
+    "en": _words("the of and to is was are were in that it for with on this have has be not you he she they we "
+                 "i his her my from by at as will would"),
+    "id": _words("yang dan di ini itu dengan untuk tidak dari dalam akan pada ke saya kami ada adalah sudah "
+                 "juga bisa kita mereka karena oleh sebagai telah atau"),
+    "ms": _words("yang dan di ini itu dengan untuk tidak dari dalam akan pada ke saya kami ada adalah sudah "
+                 "juga boleh kita mereka kerana oleh sebagai telah atau tak"),
+    "fil": _words("ang ng sa mga na ay si ko mo hindi ito siya ako ka niya nila kami tayo namin ninyo po"),
+    "vi": _words("là và của có không những được một các cho tôi này đã với người trong thì cũng để khi "
+                 "anh chị em bạn rất"),
+}
 
 
 class LanguageId(Filter):
@@ -78,6 +112,10 @@ class LanguageId(Filter):
             "confusables": {"type": "array", "items": {"type": "string"},
                             "default": ["ja", "es", "nl"],
                             "description": "languages the identifier also knows, besides zh vi id ms fil en"},
+            "fast_path": {"type": "boolean", "default": True,
+                          "description": "confirm a Latin-script side by its own function words (at least 3, "
+                                         "a fifth of its words, more than twice any other language's) before "
+                                         "asking lingua; an unconfirmed side always goes to lingua"},
             "accuracy": {"enum": ["auto", "high", "low"], "default": "auto",
                          "description": "lingua's mode: low is 3x faster and wrong far more often on short text; "
                                         "auto: low from long_text characters on, high below"},
@@ -154,12 +192,36 @@ class LanguageId(Filter):
         # Japanese (a Japanese sentence can be more than half kanji)
         latin_or_kana = script == "Latin" or script == "Han" and bool(_KANA.search(text))
         if latin_or_kana and total >= self.params["min_letters"] and lang in self._lingua:
+            if self.params["fast_path"] and self._confirmed(lang, text):
+                out["lang"] = lang
+                out["by"] = "function-words"
+                return out
             # one text at a time: lingua's parallel call costs more CPU per text on a busy machine
             detector = self._fast if len(text) >= self.params["long_text"] else self._detector
             values = detector.compute_language_confidence_values(text)
             out["lang"] = self._code[values[0].language] if values and values[0].value > 0 else None
             out["p"] = {self._code[v.language]: round(v.value, 4) for v in values if v.value >= 0.01}
         return out
+
+    def _confirmed(self, lang: str, text: str) -> bool:
+        """The fast path: the side's own function words are at least 3 and a fifth of its words, and
+        more than twice the words only another language's list has. Indonesian and Malay are confirmed
+        as a pair, and only while ``soft`` groups them: to re-decide with them told apart, score again
+        with ``soft: []``."""
+        own = FUNCTION_WORDS.get(lang)
+        if own is None or (lang in _CLOSE and not self._group(lang) >= _CLOSE):
+            return False
+        if lang in _CLOSE:  # Indonesian and Malay confirmed as the pair only (their function words are one)
+            own = FUNCTION_WORDS["id"] | FUNCTION_WORDS["ms"]
+        words = [w.casefold() for w in _WORD.findall(text)]
+        if not words:
+            return False
+        mine = sum(w in own for w in words)
+        if mine < 3 or mine * 5 < len(words):
+            return False
+        rival = max((sum(w in fw and w not in own for w in words) for other, fw in FUNCTION_WORDS.items()
+                     if other != lang and not (lang in _CLOSE and other in _CLOSE)), default=0)
+        return mine > 2 * rival
 
     def score_batch(self, records: Sequence[dict[str, Any]]) -> list[Scores]:
         if self._detector is None:
