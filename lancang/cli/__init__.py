@@ -28,6 +28,7 @@ COMMANDS = {
     "manifest": "lancang.cli.manifest:manifest",
     "mask": "lancang.cli.mask:mask",
     "detectors": "lancang.cli.mask:detectors",
+    "merge": "lancang.cli.merge:merge",
     "project": "lancang.cli.project:project",
 }
 

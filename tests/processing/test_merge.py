@@ -1,0 +1,410 @@
+"""`merge_files`: reviews (JSONL following the Label Studio contract: meta.review, meta.labelstudio.record_id)
+folded into a bilingual BASE (zh-Hans–th and id–ms records with tokens, entities, sentences, beads and
+token links): provenance and review status, each policy with two and three reviewers, conflicts, bad
+input, nothing of BASE lost, the processing log, and the spill to disk."""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+from typing import Any
+
+import orjson
+import pytest
+
+from lancang.corpora.invariants import check_record
+from lancang.corpora.manifest import init_manifest
+from lancang.errors import InputError, UsageError
+from lancang.processing.merge import Merger, ReviewStore, merge_files, version
+from tests.conftest import write_jsonl
+
+MACHINE = {"method": "auto", "tool": {"name": "crf-ner", "version": "0.2 (weibo)"}, "time": "2026-12-01T09:00:00Z"}
+SEG = {"method": "auto", "tool": {"name": "jieba", "version": "0.42.1"}, "time": "2026-12-01T08:00:00Z"}
+T_ALICE = "2026-12-02T10:15:00Z"
+
+
+def side(tokens: list[str], sep: str, ents: list[tuple[int, int, str]] | None = None) -> dict[str, Any]:
+    """A side from its tokens (joined by ``sep``), one sentence, entities given as token ranges [a, b)."""
+    text, spans = "", []
+    for i, t in enumerate(tokens):
+        if i and sep:
+            text += sep
+        spans.append([len(text), len(text) + len(t)])
+        text += t
+    s: dict[str, Any] = {"text": text, "layers": {"tokens": {"spans": spans, "provenance": SEG},
+                                                  "sentences": {"spans": [[0, len(text)]]}}}
+    if ents is not None:
+        s["layers"]["entities"] = {"items": items(s, ents), "provenance": MACHINE}
+    return s
+
+
+def items(s: dict[str, Any], ents: list[tuple[int, int, str]]) -> list[dict[str, Any]]:
+    spans = s["layers"]["tokens"]["spans"]
+    return [{"start": spans[a][0], "end": spans[b - 1][1], "label": lab} for a, b, lab in ents]
+
+
+def pair(rid: str, a: tuple[str, dict[str, Any]], b: tuple[str, dict[str, Any]], n: int) -> dict[str, Any]:
+    return {"id": rid, "doc": "news-1", "sides": {a[0]: a[1], b[0]: b[1]}, "meta": {"source": "talpco-like"},
+            "links": [{"kind": "beads", "src": a[0], "tgt": b[0], "beads": [{"src": [0], "tgt": [0]}]},
+                      {"kind": "tokens", "src": a[0], "tgt": b[0], "pairs": [[i, i, "S"] for i in range(n)]}]}
+
+
+ZH1 = ["王小明", "在", "曼谷", "的", "泰国", "国家", "银行", "工作", "。"]
+TH1 = ["หวังเสี่ยวหมิง", "ทำงาน", "ที่", "ธนาคาร", "แห่ง", "ประเทศไทย", "ใน", "กรุงเทพฯ"]
+ID2 = "Presiden Joko Widodo mengunjungi Kuala Lumpur pada hari Senin .".split()
+MS2 = "Presiden Joko Widodo melawat Kuala Lumpur pada hari Isnin .".split()
+ZH3 = ["泰国", "总理", "在", "北京", "会见", "了", "中国", "国家", "主席", "。"]
+TH3 = ["นายกรัฐมนตรี", "ไทย", "พบ", "ประธานาธิบดี", "จีน", "ที่", "ปักกิ่ง"]
+ID4 = "Universitas Malaya terletak di Kuala Lumpur .".split()
+MS4 = "Universiti Malaya terletak di Kuala Lumpur .".split()
+
+#: what the reviewers should find
+GOLD_TH1 = [(0, 1, "PER"), (3, 6, "ORG"), (7, 8, "LOC")]
+GOLD_MS2 = [(1, 3, "PER"), (4, 6, "LOC")]
+
+
+def base_records() -> list[dict[str, Any]]:
+    return [
+        pair("r1", ("zh-Hans", side(ZH1, "", [(0, 1, "PER"), (2, 3, "LOC"), (4, 7, "ORG")])),
+             ("th", side(TH1, "", [(0, 1, "PER"), (5, 6, "LOC")])), 8),
+        pair("r2", ("id", side(ID2, " ", [(1, 3, "PER"), (4, 6, "LOC")])), ("ms", side(MS2, " ", [(1, 3, "PER")])), 10),
+        pair("r3", ("zh-Hans", side(ZH3, "", [(0, 1, "LOC"), (3, 4, "LOC"), (6, 7, "LOC")])),
+             ("th", side(TH3, "", [(1, 2, "LOC")])), 7),
+        pair("r4", ("id", side(ID4, " ", [(0, 2, "ORG"), (4, 6, "LOC")])), ("ms", side(MS4, " ")), 7),
+    ]
+
+
+def review(base: dict[str, Any], reviewer: str | None, ents: dict[str, list[tuple[int, int, str]]], *,
+           verdict: str | None = "pass", annotation: int = 1, defects: list[Any] | None = None,
+           time: str = T_ALICE) -> dict[str, Any]:
+    """A review as R1's Label Studio reader gives it: the sides reviewed, each with its entities."""
+    sides = {}
+    for tag, ents_ in ents.items():
+        s = base["sides"][tag]
+        prov: dict[str, Any] = {"method": "assisted", "tool": {"name": "crf-ner"}, "time": time}
+        if reviewer:
+            prov["annotator"] = reviewer
+        sides[tag] = {"text": s["text"], "layers": {"entities": {"items": items(s, ents_), "provenance": prov}}}
+    meta_review = {"verdict": verdict, "defects": defects or [], "annotation": annotation, "time": time}
+    if reviewer:
+        meta_review["reviewer"] = reviewer
+    return {"id": f"{base['id']}-task/a{annotation}", "sides": sides,
+            "meta": {"labelstudio": {"record_id": base["id"]}, "review": meta_review}}
+
+
+def read(path: Path) -> list[dict[str, Any]]:
+    return [orjson.loads(line) for line in path.read_bytes().splitlines()]
+
+
+def ents_of(rec: dict[str, Any], tag: str) -> list[tuple[int, int, str]]:
+    s = rec["sides"][tag]
+    return [(it["start"], it["end"], it["label"]) for it in s["layers"]["entities"]["items"]]
+
+
+def spans_of(rec: dict[str, Any], tag: str, ents: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+    return [(it["start"], it["end"], it["label"]) for it in items(rec["sides"][tag], ents)]
+
+
+@pytest.fixture
+def base(tmp_path: Path) -> Path:
+    return write_jsonl(tmp_path / "machine.jsonl", base_records())
+
+
+def run(tmp_path: Path, base: Path, *reviews: list[dict[str, Any]], **kw: Any) -> tuple[Any, list[dict[str, Any]]]:
+    files = [write_jsonl(tmp_path / f"review{k}.jsonl", r) for k, r in enumerate(reviews)]
+    out = tmp_path / "merged.jsonl"
+    stats = merge_files(base, files, out, **kw)
+    return stats, read(out)
+
+
+# ------------------------------------------------------------------------------------ one reviewer
+
+def test_one_reviewer_corrects_one_side_and_accepts_the_other(tmp_path: Path, base: Path) -> None:
+    b = base_records()
+    r1 = review(b[0], "alice", {"zh-Hans": [(0, 1, "PER"), (2, 3, "LOC"), (4, 7, "ORG")], "th": GOLD_TH1})
+    stats, out = run(tmp_path, base, [r1])
+    assert [r["id"] for r in out] == ["r1", "r2", "r3", "r4"]
+    zh, th = out[0]["sides"]["zh-Hans"]["layers"]["entities"], out[0]["sides"]["th"]["layers"]["entities"]
+    assert ents_of(out[0], "th") == spans_of(b[0], "th", GOLD_TH1)
+    assert th["provenance"] == {"method": "assisted", "tool": MACHINE["tool"], "annotator": "alice", "time": T_ALICE,
+                                "review": {"status": "corrected", "reviewer": "alice", "time": T_ALICE}}
+    assert zh["provenance"]["method"] == "assisted" and zh["provenance"]["review"]["status"] == "accepted"
+    assert out[0]["meta"]["review"]["reviewer"] == "alice" and out[0]["meta"]["review"]["verdict"] == "pass"
+    assert out[0]["meta"]["source"] == "talpco-like"  # BASE's meta kept
+    assert stats.records == 4 and stats.reviewed == 1 and stats.reviews == 1
+    assert dict(stats.layers) == {"accepted": 1, "corrected": 1}
+    assert not stats.conflicts and stats.orphans.count == 0
+
+
+def test_nothing_of_base_is_lost(tmp_path: Path, base: Path) -> None:
+    b = base_records()
+    r1 = review(b[0], "alice", {"th": GOLD_TH1})
+    _stats, out = run(tmp_path, base, [r1])
+    assert out[1:] == b[1:]  # records nobody reviewed are written as they were read
+    rec = out[0]
+    assert rec["links"] == b[0]["links"] and rec["doc"] == "news-1"
+    assert rec["sides"]["zh-Hans"] == b[0]["sides"]["zh-Hans"]  # the side nobody reviewed
+    for name in ("tokens", "sentences"):
+        assert rec["sides"]["th"]["layers"][name] == b[0]["sides"]["th"]["layers"][name]
+    assert rec["sides"]["th"]["text"] == b[0]["sides"]["th"]["text"]
+    assert not [i for i in check_record(rec) if i[1] == "error"]
+
+
+def test_fail_verdict_without_change_is_rejected_and_keeps_the_machine_layer(tmp_path: Path, base: Path) -> None:
+    b = base_records()
+    r = review(b[2], "bob", {"th": [(1, 2, "LOC")]}, verdict="fail",
+               defects=[{"type": "missing-entity", "side": "th", "layer": "entities"}])
+    stats, out = run(tmp_path, base, [r])
+    lay = out[2]["sides"]["th"]["layers"]["entities"]
+    assert lay["items"] == b[2]["sides"]["th"]["layers"]["entities"]["items"]
+    assert lay["provenance"]["method"] == "auto" and lay["provenance"]["tool"] == MACHINE["tool"]
+    assert lay["provenance"]["review"] == {"status": "rejected", "reviewer": "bob", "time": T_ALICE}
+    assert out[2]["meta"]["review"]["verdict"] == "fail"
+    assert out[2]["meta"]["review"]["defects"] == [{"type": "missing-entity", "side": "th", "layer": "entities"}]
+    assert dict(stats.layers) == {"rejected": 1}
+
+
+def test_a_layer_base_lacked_becomes_manual(tmp_path: Path, base: Path) -> None:
+    b = base_records()
+    r = review(b[3], "carol", {"ms": [(0, 2, "ORG"), (4, 6, "LOC")]})
+    _stats, out = run(tmp_path, base, [r])
+    lay = out[3]["sides"]["ms"]["layers"]["entities"]
+    assert lay["provenance"]["method"] == "manual" and "tool" not in lay["provenance"]
+    assert lay["provenance"]["annotator"] == "carol" and lay["provenance"]["review"]["status"] == "corrected"
+    assert out[3]["sides"]["id"] == b[3]["sides"]["id"]
+
+
+def test_review_found_by_its_own_id_without_labelstudio_meta(tmp_path: Path, base: Path) -> None:
+    b = base_records()
+    r = review(b[1], "dewi", {"ms": GOLD_MS2})
+    r["id"] = "r2"
+    del r["meta"]["labelstudio"]
+    stats, out = run(tmp_path, base, [r])
+    assert ents_of(out[1], "ms") == spans_of(b[1], "ms", GOLD_MS2) and stats.reviewed == 1
+
+
+# ------------------------------------------------------------------------------------ several reviewers
+
+def three_reviews(b: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
+    """alice: right; bob: misses Kuala Lumpur on ms, right on th; carol: th ORG as LOC, ms right."""
+    alice = [review(b[0], "alice", {"th": GOLD_TH1}), review(b[1], "alice", {"ms": GOLD_MS2})]
+    bob = [review(b[0], "bob", {"th": GOLD_TH1}, annotation=2),
+           review(b[1], "bob", {"ms": [(1, 3, "PER")]}, annotation=2)]
+    carol = [review(b[0], "carol", {"th": [(0, 1, "PER"), (3, 6, "LOC"), (7, 8, "LOC")]}, annotation=3),
+             review(b[1], "carol", {"ms": GOLD_MS2}, annotation=3)]
+    return [alice, bob, carol]
+
+
+def test_two_reviewers_disagree_first_policy_takes_the_first_file(tmp_path: Path, base: Path) -> None:
+    b = base_records()
+    alice, bob, _carol = three_reviews(b)
+    stats, out = run(tmp_path, base, bob, alice)
+    assert ents_of(out[1], "ms") == spans_of(b[1], "ms", [(1, 3, "PER")])  # bob's file came first
+    assert out[1]["sides"]["ms"]["layers"]["entities"]["provenance"]["review"] == {
+        "status": "accepted", "reviewer": "bob", "time": T_ALICE}
+    assert stats.conflicts["disagreement"] == 1
+    [c] = stats.listed
+    assert c["record"] == "r2" and c["side"] == "ms" and c["layer"] == "entities"
+    assert c["reviewers"] == ["bob", "alice"] and c["count"] == 1 and c["where"].endswith("machine.jsonl:2")
+    meta = out[1]["meta"]["review"]
+    assert meta["policy"] == "first" and meta["reviewer"] == "bob"
+    assert [r["reviewer"] for r in meta["reviews"]] == ["bob", "alice"]
+
+
+def test_first_annotation_of_one_file_wins(tmp_path: Path, base: Path) -> None:
+    b = base_records()
+    alice, bob, _ = three_reviews(b)
+    stats, out = run(tmp_path, base, [alice[1], bob[1]])
+    assert ents_of(out[1], "ms") == spans_of(b[1], "ms", GOLD_MS2)
+    assert stats.conflicts["disagreement"] == 1
+
+
+def test_majority_of_three_votes_entity_by_entity(tmp_path: Path, base: Path) -> None:
+    b = base_records()
+    stats, out = run(tmp_path, base, *three_reviews(b), policy="majority")
+    assert ents_of(out[0], "th") == spans_of(b[0], "th", GOLD_TH1)  # carol's LOC outvoted
+    assert ents_of(out[1], "ms") == spans_of(b[1], "ms", GOLD_MS2)  # bob's miss outvoted
+    prov = out[1]["sides"]["ms"]["layers"]["entities"]["provenance"]
+    assert prov["annotator"] == "alice"  # the first reviewer whose version is the result
+    assert prov["review"]["status"] == "corrected"
+    assert prov["review"]["note"] == "majority of 3 reviewers: alice, bob, carol"
+    assert stats.conflicts == {"disagreement": 2}
+    assert out[0]["meta"]["review"]["policy"] == "majority" and out[0]["meta"]["review"]["verdict"] == "pass"
+
+
+def test_majority_result_nobody_gave_is_still_merged(tmp_path: Path, base: Path) -> None:
+    b = base_records()
+    a = review(b[0], "alice", {"th": [(0, 1, "PER"), (3, 6, "ORG")]})
+    o = review(b[0], "bob", {"th": [(0, 1, "PER"), (7, 8, "LOC")]}, annotation=2)
+    c = review(b[0], "carol", {"th": [(3, 6, "ORG"), (7, 8, "LOC")]}, annotation=3)
+    stats, out = run(tmp_path, base, [a], [o], [c], policy="majority")
+    assert ents_of(out[0], "th") == spans_of(b[0], "th", GOLD_TH1)  # each held by two of three
+    assert out[0]["sides"]["th"]["layers"]["entities"]["provenance"]["annotator"] == "alice"  # none holds it: the first
+    assert stats.conflicts == {"disagreement": 1}
+
+
+def test_majority_of_two_reports_ties_and_leaves_them_out(tmp_path: Path, base: Path) -> None:
+    b = base_records()
+    alice, bob, _ = three_reviews(b)
+    stats, out = run(tmp_path, base, alice, bob, policy="majority")
+    assert ents_of(out[1], "ms") == spans_of(b[1], "ms", [(1, 3, "PER")])  # Kuala Lumpur held by one of two
+    assert stats.conflicts["tie"] == 1 and stats.conflicts["disagreement"] == 1
+    tie = next(c for c in stats.listed if c["kind"] == "tie")
+    assert tie["record"] == "r2" and tie["side"] == "ms" and tie["count"] == 1
+
+
+def test_majority_verdict_and_defects(tmp_path: Path, base: Path) -> None:
+    b = base_records()
+    d = [{"type": "wrong-label", "side": "th", "layer": "entities"}]
+    rs = [[review(b[2], who, {"th": [(1, 2, "LOC")]}, verdict=v, annotation=k, defects=d if v == "fail" else [])]
+          for k, (who, v) in enumerate([("alice", "fail"), ("bob", "pass"), ("carol", "fail")], 1)]
+    _stats, out = run(tmp_path, base, *rs, policy="majority")
+    meta = out[2]["meta"]["review"]
+    assert meta["verdict"] == "fail" and meta["defects"] == d
+    assert out[2]["sides"]["th"]["layers"]["entities"]["provenance"]["review"]["status"] == "rejected"
+
+
+def test_curator_wins_where_they_reviewed_else_the_first(tmp_path: Path, base: Path) -> None:
+    b = base_records()
+    alice, bob, carol = three_reviews(b)
+    carol = carol[:1]  # carol reviewed r1 only
+    stats, out = run(tmp_path, base, bob, alice, carol, policy="curator", curator="carol")
+    assert ents_of(out[0], "th") == spans_of(b[0], "th", [(0, 1, "PER"), (3, 6, "LOC"), (7, 8, "LOC")])
+    assert out[0]["sides"]["th"]["layers"]["entities"]["provenance"]["review"]["reviewer"] == "carol"
+    assert out[0]["meta"]["review"]["reviewer"] == "carol"
+    assert ents_of(out[1], "ms") == spans_of(b[1], "ms", [(1, 3, "PER")])  # bob first, carol absent
+    assert stats.conflicts["disagreement"] == 2
+
+
+@pytest.mark.parametrize("kw", [{"policy": "curator"}, {"policy": "first", "curator": "x"}, {"policy": "vote"},
+                                {"layers": ()}, {"layers": ("links",)}])
+def test_bad_policy_settings_are_usage_errors(kw: dict[str, Any]) -> None:
+    with pytest.raises(UsageError):
+        Merger(**kw)
+
+
+# ------------------------------------------------------------------------------------ reported, not merged
+
+def test_edited_text_is_reported_and_never_merged(tmp_path: Path, base: Path) -> None:
+    b = base_records()
+    r = review(b[0], "alice", {"zh-Hans": [(0, 1, "PER")], "th": GOLD_TH1})
+    r["sides"]["zh-Hans"]["text"] = r["sides"]["zh-Hans"]["text"].replace("王小明", "王晓明")
+    stats, out = run(tmp_path, base, [r])
+    assert out[0]["sides"]["zh-Hans"] == b[0]["sides"]["zh-Hans"]  # BASE's side kept
+    assert ents_of(out[0], "th") == spans_of(b[0], "th", GOLD_TH1)  # the unedited side is merged
+    assert stats.conflicts == {"text-changed": 1}
+    [c] = stats.listed
+    assert c["kind"] == "text-changed" and c["side"] == "zh-Hans" and c["reviewers"] == ["alice"]
+    assert c["review"].endswith("review0.jsonl:1")
+
+
+def test_reviews_of_records_base_lacks_are_orphans(tmp_path: Path, base: Path) -> None:
+    b = base_records()
+    ghost = copy.deepcopy(b[1])
+    ghost["id"] = "r9"
+    rs = [review(ghost, "alice", {"ms": GOLD_MS2}), review(b[1], "alice", {"ms": GOLD_MS2}),
+          review(ghost, "bob", {"ms": GOLD_MS2}, annotation=2)]
+    stats, out = run(tmp_path, base, rs)
+    assert stats.orphans.count == 1 and stats.orphans.ids == ["r9"]
+    assert [r["id"] for r in out] == ["r1", "r2", "r3", "r4"] and stats.reviewed == 1
+    assert stats.findings == 1
+
+
+# ------------------------------------------------------------------------------------ bad input
+
+def test_a_side_base_lacks_is_an_input_error(tmp_path: Path, base: Path) -> None:
+    b = base_records()
+    r = review(b[1], "alice", {"ms": GOLD_MS2})
+    r["sides"]["vi"] = r["sides"].pop("ms")
+    with pytest.raises(InputError, match=r"review0\.jsonl:1: review 'r2-task/a1' has side 'vi', which record 'r2' "
+                                         r"of BASE \(.*machine\.jsonl:2\) lacks \(it has id, ms\)"):
+        run(tmp_path, base, [r])
+    assert not (tmp_path / "merged.jsonl").exists()
+
+
+def test_the_same_reviewer_twice_on_one_record_is_an_input_error(tmp_path: Path, base: Path) -> None:
+    b = base_records()
+    a1 = review(b[1], "alice", {"ms": GOLD_MS2})
+    a2 = review(b[1], "alice", {"ms": [(1, 3, "PER")]}, annotation=7)
+    with pytest.raises(InputError, match=r"review1\.jsonl:1: reviewer 'alice' reviewed record 'r2' twice "
+                                         r"\(also at .*review0\.jsonl:1\)"):
+        run(tmp_path, base, [a1], [a2])
+
+
+def test_a_bad_verdict_is_an_input_error(tmp_path: Path, base: Path) -> None:
+    r = review(base_records()[1], "alice", {"ms": GOLD_MS2}, verdict="ok")
+    with pytest.raises(InputError, match=r"review0\.jsonl:1: record 'r2-task/a1' /meta/review/verdict is 'ok'"):
+        run(tmp_path, base, [r])
+
+
+def test_links_to_tokens_a_merged_layer_no_longer_has_stop_the_run(tmp_path: Path, base: Path) -> None:
+    b = base_records()
+    r = review(b[0], "alice", {"th": GOLD_TH1})
+    th = r["sides"]["th"]
+    th["layers"]["tokens"] = {"spans": [[0, len(th["text"])]]}  # the reviewer re-tokenised the side as one token
+    th["layers"]["entities"]["items"] = [{"start": 0, "end": len(th["text"]), "label": "MISC"}]
+    with pytest.raises(InputError, match=r"machine\.jsonl:1: record 'r1' /links/1.*leaves it invalid"):
+        run(tmp_path, base, [r], layers=("entities", "tokens"))
+    assert not (tmp_path / "merged.jsonl").exists()
+
+
+def test_a_review_that_is_not_a_valid_record_is_located(tmp_path: Path, base: Path) -> None:
+    r = review(base_records()[1], "alice", {"ms": [(4, 6, "LOC")]})
+    r["sides"]["ms"]["layers"]["entities"]["items"][0]["end"] = 999
+    with pytest.raises(InputError, match=r"review0\.jsonl:1: record 'r2-task/a1' /sides/ms"):
+        run(tmp_path, base, [r])
+
+
+# ------------------------------------------------------------------------------------ log, memory
+
+def test_manifest_gets_a_review_step(tmp_path: Path, base: Path) -> None:
+    m = tmp_path / "manifest.json"
+    m.write_bytes(orjson.dumps(init_manifest(base, license="CC-BY-4.0", source="test")))
+    b = base_records()
+    run(tmp_path, base, *three_reviews(b), policy="majority", manifest=m)
+    step = orjson.loads(m.read_bytes())["processing"][-1]
+    assert step["step"] == "review" and step["tool"] == "lancang merge"
+    assert step["settings"] == {"policy": "majority", "layers": ["entities"]}
+    assert step["counts"]["records"] == 4 and step["counts"]["reviewed"] == 2 and step["counts"]["reviews"] == 6
+    assert step["counts"]["conflicts"] == {"disagreement": 2, "tie": 0, "text-changed": 0}
+    assert [i["path"] for i in step["inputs"]] == ["machine.jsonl", "review0.jsonl", "review1.jsonl", "review2.jsonl"]
+    assert step["outputs"][0]["path"] == "merged.jsonl" and step["outputs"][0]["sha256"]
+
+
+def test_spilled_reviews_merge_the_same(tmp_path: Path, base: Path) -> None:
+    b = base_records()
+    reviews = three_reviews(b)
+    ghost = copy.deepcopy(b[1])
+    ghost["id"] = "r9"
+    reviews[0].append(review(ghost, "alice", {"ms": GOLD_MS2}))
+    files = [write_jsonl(tmp_path / f"rv{k}.jsonl", r) for k, r in enumerate(reviews)]
+    outs = []
+    for spill_at in (10**6, 2):
+        out = tmp_path / f"out{spill_at}.jsonl"
+        stats = merge_files(base, files, out, policy="majority", spill_at=spill_at)
+        outs.append((out.read_bytes(), stats.to_dict()))
+    assert outs[0] == outs[1]
+    assert outs[1][1]["orphans"] == {"count": 1, "ids": ["r9"]}
+
+
+def test_review_store_spills_past_its_threshold() -> None:
+    from lancang.processing.merge import Review
+
+    with ReviewStore(spill_at=3) as store:
+        for k in range(5):
+            store.add(f"r{k % 2}", Review(0, k, f"x:{k}", {"id": f"t{k}", "sides": {}}))
+        assert store.spilled
+        assert [r.pos for r in store.take("r1")] == [1, 3]
+        assert store.take("r1") == []
+        assert list(store.leftovers()) == ["r0"]
+
+
+def test_version_ignores_ids_and_provenance_but_not_relations() -> None:
+    a = {"items": [{"id": "e1", "start": 0, "end": 2, "label": "PER"}, {"id": "e2", "start": 3, "end": 5, "label": "ORG"}],
+         "relations": [{"label": "works-for", "args": [{"role": "from", "ref": "e1"}, {"role": "to", "ref": "e2"}]}],
+         "provenance": MACHINE}
+    b = {"items": [{"id": "x", "start": 3, "end": 5, "label": "ORG"}, {"id": "y", "start": 0, "end": 2, "label": "PER"}],
+         "relations": [{"label": "works-for", "args": [{"role": "from", "ref": "y"}, {"role": "to", "ref": "x"}]}]}
+    assert version("entities", a) == version("entities", b)
+    b["relations"][0]["args"].reverse()
+    assert version("entities", a) != version("entities", b)
