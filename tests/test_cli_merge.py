@@ -1,0 +1,147 @@
+"""`lancang merge` through click: summary, JSON stats, exit codes (0 with conflicts, 1 with --fail-on-conflict,
+2 for bad input in one line), the processing log, and a Label Studio export read by its own reader."""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+
+import orjson
+import pytest
+
+from tests.conftest import write_jsonl
+from tests.processing.test_merge import GOLD_MS2, GOLD_TH1, base_records, ents_of, read, review, spans_of, three_reviews
+
+
+@pytest.fixture
+def files(tmp_path: Path) -> tuple[Path, list[Path]]:
+    b = base_records()
+    base = write_jsonl(tmp_path / "machine.jsonl", b)
+    names = ("alice", "bob", "carol")
+    return base, [write_jsonl(tmp_path / f"{n}.jsonl", r) for n, r in zip(names, three_reviews(b))]
+
+
+def test_merge_reports_conflicts_and_exits_0(cli, files: tuple[Path, list[Path]], tmp_path: Path) -> None:
+    base, (alice, bob, _carol) = files
+    out = tmp_path / "merged.jsonl"
+    res = cli("merge", str(base), str(alice), str(bob), "-o", str(out))
+    assert res.exit_code == 0, res.output
+    assert f"{base} + 2 reviewed -> {out}: 4 records, 2 reviewed (4 reviews, policy first); layers corrected 2" \
+        in res.output
+    assert "conflicts: disagreement 1" in res.output
+    assert f"{base}:2 [r2] side ms entities: disagreement between alice, bob (1 not held by all)" in res.output
+    merged = read(out)
+    assert [r["id"] for r in merged] == ["r1", "r2", "r3", "r4"]
+    assert ents_of(merged[1], "ms") == spans_of(base_records()[1], "ms", GOLD_MS2)
+
+
+def test_fail_on_conflict_exits_1(cli, files: tuple[Path, list[Path]], tmp_path: Path) -> None:
+    base, (alice, bob, _carol) = files
+    out = tmp_path / "merged.jsonl"
+    assert cli("merge", str(base), str(alice), "-o", str(out), "--fail-on-conflict").exit_code == 0
+    res = cli("merge", str(base), str(alice), str(bob), "-o", str(out), "--fail-on-conflict")
+    assert res.exit_code == 1 and out.exists()
+
+
+def test_json_stats_on_stdout(cli, files: tuple[Path, list[Path]], tmp_path: Path) -> None:
+    base, reviews = files
+    out = tmp_path / "merged.jsonl"
+    res = cli("merge", str(base), *map(str, reviews), "-o", str(out), "--policy", "majority", "--format", "json",
+              "--no-progress")
+    assert res.exit_code == 0, res.output
+    doc = orjson.loads(res.stdout)
+    assert doc["policy"] == "majority" and doc["records"] == 4 and doc["reviewed"] == 2 and doc["reviews"] == 6
+    assert doc["conflicts"] == {"disagreement": 2, "tie": 0, "text-changed": 0}
+    assert doc["layers"] == {"accepted": 0, "corrected": 2, "rejected": 0}
+    assert {c["record"] for c in doc["conflict_list"]} == {"r1", "r2"} and doc["orphans"] == {"count": 0, "ids": []}
+    merged = read(out)
+    assert ents_of(merged[0], "th") == spans_of(base_records()[0], "th", GOLD_TH1)
+
+
+def test_curator_and_manifest(cli, files: tuple[Path, list[Path]], tmp_path: Path) -> None:
+    base, reviews = files
+    m = tmp_path / "manifest.json"
+    assert cli("manifest", "init", str(base), "-o", str(m), "--license", "CC-BY-4.0", "--source", "x").exit_code == 0
+    out = tmp_path / "merged.jsonl"
+    res = cli("merge", str(base), *map(str, reviews), "-o", str(out), "--policy", "curator", "--curator", "carol",
+              "--manifest", str(m))
+    assert res.exit_code == 0, res.output
+    step = orjson.loads(m.read_bytes())["processing"][-1]
+    assert step["step"] == "review" and step["settings"] == {"policy": "curator", "layers": ["entities"],
+                                                             "curator": "carol"}
+    assert read(out)[0]["sides"]["th"]["layers"]["entities"]["provenance"]["annotator"] == "carol"
+
+
+def test_orphans_are_listed(cli, files: tuple[Path, list[Path]], tmp_path: Path) -> None:
+    base, _ = files
+    ghost = copy.deepcopy(base_records()[1])
+    ghost["id"] = "r77"
+    rv = write_jsonl(tmp_path / "late.jsonl", [review(ghost, "dewi", {"ms": GOLD_MS2})])
+    res = cli("merge", str(base), str(rv), "-o", str(tmp_path / "m.jsonl"))
+    assert res.exit_code == 0
+    assert "orphans: reviews of 1 record id(s) BASE lacks, not merged: r77" in res.output
+    assert cli("merge", str(base), str(rv), "-o", str(tmp_path / "m.jsonl"), "--fail-on-conflict").exit_code == 1
+
+
+@pytest.mark.parametrize("case", ["side", "same-reviewer", "curator", "json-stdout", "missing"])
+def test_bad_input_is_one_line_exit_2(cli, files: tuple[Path, list[Path]], tmp_path: Path, case: str) -> None:
+    base, (alice, _bob, _carol) = files
+    out = tmp_path / "merged.jsonl"
+    args = [str(base), str(alice), "-o", str(out)]
+    if case == "side":
+        r = review(base_records()[1], "eko", {"ms": GOLD_MS2})
+        r["sides"]["tl"] = r["sides"].pop("ms")
+        args[1] = str(write_jsonl(tmp_path / "eko.jsonl", [r]))
+        expect = "side 'tl', which record 'r2' of BASE"
+    elif case == "same-reviewer":
+        args.insert(2, str(alice))
+        expect = "reviewer 'alice' reviewed record 'r1' twice"
+    elif case == "curator":
+        args += ["--policy", "curator"]
+        expect = "--policy curator needs --curator REVIEWER"
+    elif case == "json-stdout":
+        args[-1] = "-"
+        args += ["--format", "json"]
+        expect = "--format json writes the summary to standard output"
+    else:
+        args[1] = str(tmp_path / "nobody.jsonl")
+        expect = "nobody.jsonl"
+    res = cli("merge", *args)
+    assert res.exit_code == 2, res.output
+    assert expect in res.output and "Traceback" not in res.output
+    assert len(res.output.strip().splitlines()) == 1
+    assert not out.exists()
+
+
+def test_a_label_studio_export_merges_through_its_reader(cli, tmp_path: Path) -> None:
+    """Today's one-side loop: BASE -> Label Studio tasks (machine entities as predictions) -> a reviewer's
+    export (annotations with completed_by and parent_prediction) -> merge, reviewer read from completed_by."""
+    recs = []
+    for rec in base_records()[1::2]:  # the Indonesian sides of r2 and r4
+        recs.append({"id": rec["id"], "sides": {"id": rec["sides"]["id"]}})
+    base = write_jsonl(tmp_path / "machine.jsonl", recs)
+    tasks = tmp_path / "tasks.ls.json"
+    assert cli("convert", str(base), str(tasks), "--allow-loss").exit_code == 0  # tasks hold no tokens
+    exported = []
+    for task in orjson.loads(tasks.read_bytes()):
+        [pred] = task.pop("predictions")
+        result = copy.deepcopy(pred["result"])
+        if task["id"] == "r4":  # the reviewer relabels Universitas Malaya
+            result[0]["value"]["labels"] = ["LOC"]
+        task["annotations"] = [{"id": 11, "completed_by": {"id": 3, "email": "alice@example.org"}, "result": result,
+                                "parent_prediction": pred.get("id", 1), "created_at": "2026-12-02T10:00:00.000000Z"}]
+        exported.append(task)
+    export = tmp_path / "alice.ls.json"
+    export.write_bytes(orjson.dumps(exported))
+    out = tmp_path / "merged.jsonl"
+    res = cli("merge", str(base), str(export), "-o", str(out))
+    assert res.exit_code == 0, res.output
+    merged = read(out)
+    assert [r["id"] for r in merged] == ["r2", "r4"]
+    r2, r4 = (m["sides"]["id"]["layers"]["entities"] for m in merged)
+    assert ents_of(merged[0], "id") == ents_of(recs[0], "id")  # region ids aside, the machine's entities
+    assert r2["provenance"]["method"] == "assisted" and r2["provenance"]["tool"]["name"] == "crf-ner"
+    assert r2["provenance"]["annotator"] == "alice@example.org"
+    assert r2["provenance"]["review"] == {"status": "accepted", "reviewer": "alice@example.org"}
+    assert r4["provenance"]["review"]["status"] == "corrected" and r4["items"][0]["label"] == "LOC"
+    assert merged[0]["sides"]["id"]["layers"]["tokens"] == recs[0]["sides"]["id"]["layers"]["tokens"]
