@@ -11,7 +11,11 @@ target entity is the contiguous hull of those tokens, with these rules (docs/dec
   allowed up to ``max_gap`` in a row. A longer run splits the aligned target tokens into clusters;
   the cluster with the most link weight is kept (ties: the one reached by more source tokens, then
   the leftmost) and the rest are dropped, which lowers the confidence;
-* **sure and possible links**: a sure link weighs 1, a possible one ``possible_weight`` (0.5);
+* **sure and possible links**: a sure link weighs 1, a possible one ``possible_weight`` (0.5). With
+  ``possible_links="fallback"`` (the default) a source token's possible links are followed only when
+  it has no sure link (gold sets mark whole phrase blocks possible, and aligners mark the links only
+  one direction found, so possible links widen spans with articles and neighbours); ``"always"``
+  follows them all;
 * **confidence** (``attrs.confidence``, 0-1): the mean, over the entity's source tokens (those that
   are not punctuation), of the best weight of their links into the projected span. An entity whose
   source tokens are only partly aligned gets the aligned share; below ``min_confidence`` it is
@@ -50,6 +54,8 @@ from ..corpora.model import Provenance, now_iso
 from ..errors import InputError, UsageError
 
 TOOL = "lancang.project"
+#: how possible links are used: only for source tokens without a sure link, or always
+POSSIBLE_LINKS = ("fallback", "always")
 #: conflicts listed by location in the stats (the count is always complete)
 MAX_LISTED = 20
 
@@ -60,12 +66,16 @@ class Settings:
 
     max_gap: int = 1
     possible_weight: float = 0.5
+    possible_links: str = "fallback"
     min_confidence: float = 0.5
     trim_punct: bool = True
 
     def check(self) -> Settings:
         if not isinstance(self.max_gap, int) or isinstance(self.max_gap, bool) or self.max_gap < 0:
             raise UsageError(f"--max-gap must be a whole number >= 0, not {self.max_gap!r}")
+        if self.possible_links not in POSSIBLE_LINKS:
+            raise UsageError(f"--possible-links must be one of {', '.join(POSSIBLE_LINKS)}, "
+                             f"not {self.possible_links!r}")
         for name in ("possible_weight", "min_confidence"):
             v = getattr(self, name)
             if isinstance(v, bool) or not isinstance(v, (int, float)) or not 0 <= v <= 1:
@@ -170,7 +180,7 @@ def _project_one(ent: Mapping[str, Any], stoks: Sequence[Sequence[int]], stext: 
 
 def _link_map(pairs: Sequence[Any], flip: bool, n_src: int, n_tgt: int, st: Settings,
               where: str) -> dict[int, list[tuple[int, float]]]:
-    out: dict[int, list[tuple[int, float]]] = {}
+    out: dict[int, list[tuple[int, float, bool]]] = {}
     for k, p in enumerate(pairs):
         if not (isinstance(p, (list, tuple)) and len(p) in (2, 3) and all(type(x) is int for x in p[:2])):
             raise InputError(f"{where}: pair {k} is not [i, j, \"S\"|\"P\"]: {p!r}")
@@ -178,9 +188,13 @@ def _link_map(pairs: Sequence[Any], flip: bool, n_src: int, n_tgt: int, st: Sett
         if not (0 <= i < n_src and 0 <= j < n_tgt):
             raise InputError(f"{where}: pair {k} {list(p)} links a token that does not exist "
                              f"(the sides have {n_src} and {n_tgt} tokens); re-run `lancang align --words`")
-        w = st.possible_weight if len(p) == 3 and p[2] == "P" else 1.0
-        out.setdefault(i, []).append((j, w))
-    return out
+        sure = not (len(p) == 3 and p[2] == "P")
+        out.setdefault(i, []).append((j, 1.0 if sure else st.possible_weight, sure))
+    if st.possible_links == "fallback":
+        for i, ls in out.items():
+            if any(x[2] for x in ls) and not all(x[2] for x in ls):
+                out[i] = [x for x in ls if x[2]]
+    return {i: [(j, w) for j, w, _ in ls] for i, ls in out.items()}
 
 
 def project_side(src: Mapping[str, Any], tgt: Mapping[str, Any], pairs: Sequence[Any], *,
@@ -327,6 +341,7 @@ class Projector:
         settings = {"aligner": aligner, "source": {"side": s, "layer": self.layer,
                                                    "tool": _tool_name(lay.get("provenance"))},
                     "max_gap": self.settings.max_gap, "possible_weight": self.settings.possible_weight,
+                    "possible_links": self.settings.possible_links,
                     "min_confidence": self.settings.min_confidence, "trim_punct": self.settings.trim_punct}
         return Provenance.auto(TOOL, __version__, settings, time=self.time)
 

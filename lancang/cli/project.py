@@ -19,6 +19,8 @@ from .common import Reading, handle_errors, input_options, key_values, manifest_
                    "aligned with; a longer gap splits the projection and its strongest part is kept.")
 @click.option("--possible-weight", type=click.FloatRange(0, 1), default=0.5, show_default=True,
               help="Weight of a possible (P) link; a sure (S) link weighs 1.")
+@click.option("--possible-links", type=click.Choice(["fallback", "always"]), default="fallback", show_default=True,
+              help="Follow a token's possible (P) links only where it has no sure (S) link, or always.")
 @click.option("--min-confidence", type=click.FloatRange(0, 1), default=0.5, show_default=True,
               help="Drop projected entities whose confidence (aligned share of their source tokens, "
                    "weighted) is lower.")
@@ -32,7 +34,7 @@ from .common import Reading, handle_errors, input_options, key_values, manifest_
 @progress_option
 @handle_errors
 def project(source: str, target: str, layer: str, reading: Reading, max_gap: int, possible_weight: float,
-            min_confidence: float, keep_punct: bool, overwrite: bool, out_format: str | None,
+            possible_links: str, min_confidence: float, keep_punct: bool, overwrite: bool, out_format: str | None,
             out_options: tuple[str, ...], manifest: str | None, progress: bool) -> None:
     """Project entities from one side to another through the word alignment (token links).
 
@@ -53,7 +55,8 @@ def project(source: str, target: str, layer: str, reading: Reading, max_gap: int
     """
     from ..annotators.projection import Settings, project_file
 
-    settings = Settings(max_gap=max_gap, possible_weight=possible_weight, min_confidence=min_confidence,
+    settings = Settings(max_gap=max_gap, possible_weight=possible_weight, possible_links=possible_links,
+                        min_confidence=min_confidence,
                         trim_punct=not keep_punct)
     with record_progress("projecting", progress) as tick:
         st = project_file(source, target, layer=layer, src=reading.src, tgt=reading.tgt, settings=settings,

@@ -94,6 +94,19 @@ def test_partly_aligned_entity_gets_the_aligned_share_and_min_confidence_drops()
     assert projected(rec, "ms", possible_weight=1.0, min_confidence=0)[1] == ("Yogyakarta", "LOC", 1.0)
 
 
+def test_possible_links_are_a_fallback_unless_always() -> None:
+    src = ("id", ["ke", "Malaysia", "Timur"])
+    tgt = ("ms", ["ke", "negeri", "Malaysia", "Timur"])
+    # Malaysia: sure to Malaysia, possible to the article-like "negeri" before it
+    pairs = [[0, 0, "S"], [1, 2, "S"], [1, 1, "P"], [2, 3, "S"]]
+    rec = record(src, tgt, pairs, [(1, 2, "LOC")])
+    assert projected(rec, "ms") == [("Malaysia Timur", "LOC", 1.0)]
+    rec = record(src, tgt, pairs, [(1, 2, "LOC")])
+    assert projected(rec, "ms", possible_links="always") == [("negeri Malaysia Timur", "LOC", 1.0)]
+    with pytest.raises(UsageError, match="possible-links"):
+        Projector(settings=Settings(possible_links="sometimes"))
+
+
 def test_unaligned_entity_is_dropped_and_counted() -> None:
     rec = record(ZH, TH, [[2, 2, "S"]], [(0, 0, "PER")])
     p = Projector()

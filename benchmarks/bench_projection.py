@@ -1,0 +1,230 @@
+"""Benchmark entity projection (`lancang project`): gold word links against the aligner's links.
+
+    python benchmarks/bench_projection.py [--write docs/benchmarks.md] [--quick]
+
+On the four word-alignment gold sets under ../shared/data/alignment (ro–en 248, en–fr 447, ja–en
+582, zh–en 150 sentence pairs, tokens as given), entities are put on the English side and
+projected to the other side twice with `lancang.annotators.projection.project_file`: through the
+GOLD links (sure and possible as annotated) and through the links that lancang's word aligner
+(`align_words_file`, gibbs, one thread, grow-diag-final-and) predicts after training on the gold
+set's sentences plus the pair's other parallel text here (as in bench_align). The figure is how far
+the predicted-link projection agrees with the gold-link projection (exact and partial span+label
+F1 on the target side, by `lancang.quality.accuracy`), i.e. the aligner's share of the projection
+error: with perfect links it would be 1.
+
+No English NER model or entity gold on these sentences exists here (spaCy's English models are not
+installed; the NER sets under ../shared/data are not word-aligned), so the English entities are
+capitalised-token runs (a run starting a sentence counts only if it has two tokens or more; ``I``
+never counts), labelled NAME: what is measured is the behaviour of projection on name-like spans,
+not NER quality. For the two targets written in Latin script (ro, fr) the same heuristic on the
+target side gives a rough reference for the projection itself, so the table also reports F1
+against it with gold links and with predicted links (the method's share and the aligner's).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import platform
+import sys
+import tempfile
+import time
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+import align_data as data  # noqa: E402
+from _report import lancang_version, write_block  # noqa: E402
+from bench_validate import machine  # noqa: E402
+
+from lancang.annotators.align.records import align_words_file  # noqa: E402
+from lancang.annotators.projection import Settings, project_file  # noqa: E402
+from lancang.quality.accuracy import EntityScore, entity_items, match_entities  # noqa: E402
+from lancang.quality.alignment import link_scores  # noqa: E402
+
+#: gold set -> (source tag, target tag, which of the two is English)
+SETS = {"roen": ("ro", "en", "ro–en"), "enfr": ("en", "fr", "en–fr"), "jaen": ("ja", "en", "ja–en"),
+        "zhen": ("zh-Hans", "en", "zh–en")}
+LATIN = {"ro", "fr"}
+VARIANTS = (("defaults (max gap 1, P links as fallback, min confidence 0.5)", Settings()),
+            ("P links always", Settings(possible_links="always")),
+            ("max gap 0", Settings(max_gap=0)),
+            ("max gap 2, min confidence 0", Settings(max_gap=2, min_confidence=0.0)))
+
+
+def name_runs(tokens: list[str]) -> list[tuple[int, int]]:
+    """Runs [first, last] of capitalised tokens (not ``I``; a sentence-initial run needs two tokens)."""
+    out, k = [], 0
+    while k < len(tokens):
+        if tokens[k][:1].isupper() and tokens[k] != "I":
+            e = k
+            while e + 1 < len(tokens) and tokens[e + 1][:1].isupper() and tokens[e + 1] != "I":
+                e += 1
+            if k > 0 or e > k:
+                out.append((k, e))
+            k = e + 1
+        else:
+            k += 1
+    return out
+
+
+def side(tokens: list[str], names: bool) -> dict[str, Any]:
+    spans, pos = [], 0
+    for t in tokens:
+        spans.append([pos, pos + len(t)])
+        pos += len(t) + 1
+    s: dict[str, Any] = {"text": " ".join(tokens), "layers": {"tokens": {"spans": spans}}}
+    if names:
+        s["layers"]["entities"] = {"items": [{"start": spans[a][0], "end": spans[b][1], "label": "NAME"}
+                                             for a, b in name_runs(tokens)],
+                                   "provenance": {"method": "auto", "tool": {"name": "capitalised-runs"}}}
+    return s
+
+
+def records(key: str, with_gold_links: bool, extra: bool) -> list[dict[str, Any]]:
+    s, t, _ = SETS[key]
+    out = []
+    gold = data.word_gold(key)
+    for k, (a, b, links) in enumerate(gold):
+        rec: dict[str, Any] = {"id": f"g{k}", "sides": {s: side(a, s == "en"), t: side(b, t == "en")}}
+        if with_gold_links:
+            rec["links"] = [{"kind": "tokens", "src": s, "tgt": t, "pairs": [list(x) for x in links],
+                             "provenance": {"method": "manual", "annotator": "gold"}}]
+        out.append(rec)
+    if extra:
+        for k, (a, b) in enumerate(data.extra_training(key)):
+            out.append({"id": f"x{k}", "sides": {s: side(a, s == "en"), t: side(b, t == "en")}})
+    return out
+
+
+def write_jsonl(path: Path, recs: list[dict[str, Any]]) -> Path:
+    path.write_bytes(b"".join(orjson.dumps(r) + b"\n" for r in recs))
+    return path
+
+
+def read_gold_ids(path: Path) -> dict[str, dict[str, Any]]:
+    out = {}
+    for line in path.read_bytes().splitlines():
+        r = orjson.loads(line)
+        if r["id"].startswith("g"):
+            out[r["id"]] = r
+    return out
+
+
+def score(pred: dict[str, dict[str, Any]], ref: dict[str, dict[str, Any]], tag: str) -> dict[str, Any]:
+    sc = EntityScore()
+    for rid, r in ref.items():
+        sc.add_counts(match_entities(entity_items(pred[rid]["sides"][tag]["layers"]["entities"]),
+                                     entity_items(r["sides"][tag]["layers"]["entities"])))
+    return sc.to_dict()
+
+
+def caps_reference(recs: dict[str, dict[str, Any]], tag: str) -> dict[str, dict[str, Any]]:
+    """The records with the target side's own capitalised runs as its entities."""
+    out = {}
+    for rid, r in recs.items():
+        text = r["sides"][tag]["text"]
+        out[rid] = {"sides": {tag: side(text.split(" "), True)}}
+    return out
+
+
+def bench(quick: bool = False) -> list[dict[str, Any]]:
+    rows = []
+    keys = list(SETS)[:2] if quick else list(SETS)
+    with tempfile.TemporaryDirectory(prefix="bench-project-") as tmp:
+        d = Path(tmp)
+        for key in keys:
+            s, t, label = SETS[key]
+            src, tgt = (t, s) if t == "en" else (s, t)  # project from the English side
+            gold_in = write_jsonl(d / f"{key}.gold.jsonl", records(key, True, False))
+            train = records(key, False, True)
+            n_train = len(train)
+            plain = write_jsonl(d / f"{key}.plain.jsonl", train)
+            aligned = d / f"{key}.aligned.jsonl"
+            t0 = time.perf_counter()
+            align_words_file(plain, aligned, s, t, aligner="gibbs", config={"threads": 1})
+            align_secs = time.perf_counter() - t0
+            pred_links = read_gold_ids(aligned)
+            gold_links = [x for _, _, x in data.word_gold(key)]
+            aer = link_scores([[tuple(p[:2]) for p in pred_links[f"g{k}"]["links"][0]["pairs"]]
+                               for k in range(len(gold_links))], gold_links)["aer"]
+            n_ents = sum(len(r["sides"][src]["layers"]["entities"]["items"]) for r in pred_links.values())
+            for name, settings in VARIANTS:
+                outs = {}
+                t0 = time.perf_counter()
+                for which, path in (("gold", gold_in), ("pred", aligned)):
+                    o = d / f"{key}.{which}.projected.jsonl"
+                    project_file(path, o, src=src, tgt=tgt, settings=settings)
+                    outs[which] = read_gold_ids(o)
+                proj_secs = time.perf_counter() - t0
+                agree = score(outs["pred"], outs["gold"], tgt)
+                row = {"set": label, "pairs": len(gold_links), "train": n_train, "direction": f"{src} → {tgt}",
+                       "entities": n_ents,
+                       "settings": name, "aer": aer, "align_secs": align_secs, "proj_secs": proj_secs,
+                       "gold_out": agree["gold"], "pred_out": agree["pred"],
+                       "exact": agree["exact"]["f1"], "partial": agree["partial"]["f1"]}
+                if tgt in LATIN:
+                    ref = caps_reference(outs["gold"], tgt)
+                    row["ref_gold"] = score(outs["gold"], ref, tgt)["exact"]["f1"]
+                    row["ref_pred"] = score(outs["pred"], ref, tgt)["exact"]["f1"]
+                rows.append(row)
+                print(f"{label} {name}: AER {aer:.3f}; {n_ents} entities, {agree['gold']} projected with gold "
+                      f"links, {agree['pred']} with predicted; agreement exact F1 {agree['exact']['f1']:.3f}, "
+                      f"partial {agree['partial']['f1']:.3f}"
+                      + (f"; vs target capitalised runs: gold links {row['ref_gold']:.3f}, predicted "
+                         f"{row['ref_pred']:.3f}" if "ref_gold" in row else ""), flush=True)
+    return rows
+
+
+def versions() -> str:
+    out = [f"Python {platform.python_version()}", lancang_version()]
+    for p in ("numpy", "numba", "OpenCC"):
+        try:
+            out.append(f"{p} {metadata.version(p)}")
+        except metadata.PackageNotFoundError:
+            out.append(f"{p} absent")
+    return ", ".join(out)
+
+
+def section(rows: list[dict[str, Any]]) -> list[str]:
+    f3 = lambda x: "–" if x is None else f"{x:.3f}"  # noqa: E731
+    lines = ["## Entity projection (`lancang project`): gold links against predicted links", "",
+             f"Measured {dt.date.today().isoformat()} by `python benchmarks/bench_projection.py --write "
+             f"docs/benchmarks.md` on {machine()}; {versions()}. One process, the aligner on one thread.", "",
+             "Entities: capitalised-token runs on the English side, label NAME (no English NER model or "
+             "word-aligned entity gold exists here; see the script's docstring), projected to the other side "
+             "through the gold links and through lancang's gibbs links (trained on the gold sentences plus the "
+             "pair's other parallel text, as in the alignment benchmark). *Agreement* is exact (and partial) "
+             "span+label F1 of the predicted-link projection against the gold-link projection: 1 − F1 is the "
+             "share of the projection's error due to the aligner alone. For ro and fr, *vs target caps* scores "
+             "each projection against the target side's own capitalised runs (a rough reference for the method "
+             "itself, not a gold).", "",
+             "| set | direction | entities | settings | AER | projected (gold links) | projected (pred. links) "
+             "| agreement exact F1 | agreement partial F1 | vs target caps, gold links | vs target caps, pred. links |",
+             "|---|---|---:|---|---:|---:|---:|---:|---:|---:|---:|"]
+    for r in rows:
+        lines.append(f"| {r['set']} | {r['direction']} | {r['entities']:,} | {r['settings']} | {f3(r['aer'])} "
+                     f"| {r['gold_out']:,} | {r['pred_out']:,} | {f3(r['exact'])} | {f3(r['partial'])} "
+                     f"| {f3(r.get('ref_gold'))} | {f3(r.get('ref_pred'))} |")
+    return lines
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--write", type=Path, help="replace the projection section of this markdown file")
+    ap.add_argument("--quick", action="store_true", help="two sets only (a smoke run)")
+    args = ap.parse_args()
+    rows = bench(args.quick)
+    if args.write:
+        write_block(args.write, "bench_projection", "\n".join(
+            ["<!-- bench_projection:start -->", *section(rows), "", "<!-- bench_projection:end -->"]))
+
+
+if __name__ == "__main__":
+    main()
