@@ -340,7 +340,13 @@ def _pair_key(rec: dict[str, Any], params: dict[str, Any]) -> str | None:
     picked = sorted(lang for lang in sides if tag_matches(lang, langs)) if langs else sorted(sides)[:2]
     if len(picked) < 2:
         return None
-    norm = (lambda t: " ".join(t.split()).casefold()) if params.get("normalise", True) else (lambda t: t)
+    if params.get("normalise", True):
+        # the cleaning filter's definition of "the same text" (one place): NFC, case folded, runs of
+        # white space, punctuation and symbols as one space
+        from ..processing.filters.dupes import normalise as norm
+    else:
+        def norm(t: str) -> str:
+            return t
     return _digest(*(norm(sides[x]["text"]) for x in picked))
 
 
@@ -658,7 +664,8 @@ BUILTIN_RULES: dict[str, Rule] = {r.id: r for r in [
          segment_untranslated),
     Rule("duplicate-records", "corpus", "No two records with the same texts on every side (bounded memory).",
          _schema(), start=lambda p: _Dupes(p, _record_key, "the record")),
-    Rule("duplicate-pairs", "corpus", "No two records with the same text pair (white space and case folded).",
+    Rule("duplicate-pairs", "corpus", "No two records with the same text pair (normalised as the cleaning filter "
+         "`duplicates` does: NFC, case, white space and punctuation).",
          _schema({"languages": STR_LIST, "normalise": {"type": "boolean"}}),
          start=lambda p: _Dupes(p, _pair_key, "the text pair")),
     Rule("provenance-present", "record", "Layers (and links) say who or what made them, by an allowed method.",
