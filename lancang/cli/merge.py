@@ -92,7 +92,8 @@ def merge(base: str, reviewed: tuple[str, ...], output: str, policy: str, curato
             if more > 0:
                 click.echo(f"  ... {more:,} more (--format json lists the first {MAX_CONFLICTS:,})", err=True)
         if st.orphans.count:
-            more = f" (and {st.orphans.count - len(st.orphans.ids):,} more)" if st.orphans.count > len(st.orphans.ids) else ""
+            rest = st.orphans.count - len(st.orphans.ids)
+            more = f" (and {rest:,} more)" if rest > 0 else ""
             click.echo(f"orphans: reviews of {st.orphans.count:,} record id(s) BASE lacks, not merged: "
                        f"{', '.join(st.orphans.ids)}{more}", err=True)
     if fail_on_conflict and st.findings:

@@ -337,8 +337,9 @@ class Merger:
         for r in reviews:
             for tag, side in r.rec.get("sides", {}).items():
                 if tag not in base_sides:
+                    have = ", ".join(base_sides) or "none"
                     raise InputError(f"{r.where}: review {r.rec.get('id')!r} has side {tag!r}, which record "
-                                     f"{rec['id']!r} of BASE ({where}) lacks (it has {', '.join(base_sides) or 'none'})")
+                                     f"{rec['id']!r} of BASE ({where}) lacks (it has {have})")
                 if side.get("text") != base_sides[tag].get("text"):
                     stats.conflict(kind="text-changed", where=where, record=rec["id"], side=tag, reviewers=[r.name],
                                    review=r.where)

@@ -51,12 +51,12 @@ def pair(rid: str, a: tuple[str, dict[str, Any]], b: tuple[str, dict[str, Any]],
 
 ZH1 = ["王小明", "在", "曼谷", "的", "泰国", "国家", "银行", "工作", "。"]
 TH1 = ["หวังเสี่ยวหมิง", "ทำงาน", "ที่", "ธนาคาร", "แห่ง", "ประเทศไทย", "ใน", "กรุงเทพฯ"]
-ID2 = "Presiden Joko Widodo mengunjungi Kuala Lumpur pada hari Senin .".split()
-MS2 = "Presiden Joko Widodo melawat Kuala Lumpur pada hari Isnin .".split()
+ID2 = ["Presiden", "Joko", "Widodo", "mengunjungi", "Kuala", "Lumpur", "pada", "hari", "Senin", "."]
+MS2 = ["Presiden", "Joko", "Widodo", "melawat", "Kuala", "Lumpur", "pada", "hari", "Isnin", "."]
 ZH3 = ["泰国", "总理", "在", "北京", "会见", "了", "中国", "国家", "主席", "。"]
 TH3 = ["นายกรัฐมนตรี", "ไทย", "พบ", "ประธานาธิบดี", "จีน", "ที่", "ปักกิ่ง"]
-ID4 = "Universitas Malaya terletak di Kuala Lumpur .".split()
-MS4 = "Universiti Malaya terletak di Kuala Lumpur .".split()
+ID4 = ["Universitas", "Malaya", "terletak", "di", "Kuala", "Lumpur", "."]
+MS4 = ["Universiti", "Malaya", "terletak", "di", "Kuala", "Lumpur", "."]
 
 #: what the reviewers should find
 GOLD_TH1 = [(0, 1, "PER"), (3, 6, "ORG"), (7, 8, "LOC")]
@@ -400,11 +400,62 @@ def test_review_store_spills_past_its_threshold() -> None:
 
 
 def test_version_ignores_ids_and_provenance_but_not_relations() -> None:
-    a = {"items": [{"id": "e1", "start": 0, "end": 2, "label": "PER"}, {"id": "e2", "start": 3, "end": 5, "label": "ORG"}],
+    a = {"items": [{"id": "e1", "start": 0, "end": 2, "label": "PER"},
+                   {"id": "e2", "start": 3, "end": 5, "label": "ORG"}],
          "relations": [{"label": "works-for", "args": [{"role": "from", "ref": "e1"}, {"role": "to", "ref": "e2"}]}],
          "provenance": MACHINE}
-    b = {"items": [{"id": "x", "start": 3, "end": 5, "label": "ORG"}, {"id": "y", "start": 0, "end": 2, "label": "PER"}],
+    b = {"items": [{"id": "x", "start": 3, "end": 5, "label": "ORG"},
+                   {"id": "y", "start": 0, "end": 2, "label": "PER"}],
          "relations": [{"label": "works-for", "args": [{"role": "from", "ref": "y"}, {"role": "to", "ref": "x"}]}]}
     assert version("entities", a) == version("entities", b)
     b["relations"][0]["args"].reverse()
     assert version("entities", a) != version("entities", b)
+
+
+def test_majority_keeps_relations_between_kept_entities_with_unique_ids(tmp_path: Path, base: Path) -> None:
+    b = base_records()
+    zh = b[0]["sides"]["zh-Hans"]
+    per, loc, org = items(zh, [(0, 1, "PER"), (2, 3, "LOC"), (4, 7, "ORG")])
+
+    def rv(who: str, k: int, ents: list[tuple[str, dict[str, Any]]], rel: tuple[str, str] | None) -> dict[str, Any]:
+        r = review(b[0], who, {"zh-Hans": []}, annotation=k)
+        lay = r["sides"]["zh-Hans"]["layers"]["entities"]
+        lay["items"] = [{"id": i, **e} for i, e in ents]
+        if rel:
+            lay["relations"] = [{"label": "works-for", "args": [{"role": "from", "ref": rel[0]},
+                                                                {"role": "to", "ref": rel[1]}]}]
+        return r
+
+    alice = rv("alice", 1, [("e1", per), ("e2", loc)], None)
+    bob = rv("bob", 2, [("p", per), ("e1", org)], ("p", "e1"))
+    carol = rv("carol", 3, [("x", per), ("e1", org)], ("x", "e1"))
+    stats, out = run(tmp_path, base, [alice], [bob], [carol], policy="majority")
+    lay = out[0]["sides"]["zh-Hans"]["layers"]["entities"]
+    assert [(it["id"], it["label"]) for it in lay["items"]] == [("e1", "PER"), ("e1-2", "ORG")]
+    assert lay["relations"] == [{"label": "works-for", "args": [{"role": "from", "ref": "e1"},
+                                                                {"role": "to", "ref": "e1-2"}]}]
+    assert lay["provenance"]["annotator"] == "bob"  # bob's version (relation included) is the result
+    assert stats.conflicts == {"disagreement": 1}
+
+
+def test_majority_over_a_whole_layer_other_than_entities(tmp_path: Path, base: Path) -> None:
+    b = base_records()
+    spans = b[1]["sides"]["ms"]["layers"]["tokens"]["spans"]
+    joined = [spans[0], [spans[1][0], spans[2][1]]] + spans[3:]  # "Joko Widodo" as one token
+    rs = []
+    for k, (who, toks) in enumerate([("alice", joined), ("bob", spans), ("carol", joined)], 1):
+        r = review(b[1], who, {"ms": [(1, 3, "PER")]}, annotation=k)
+        r["sides"]["ms"]["layers"]["tokens"] = {"spans": toks}
+        rs.append([r])
+    b1 = copy.deepcopy(b)
+    b1[1]["links"] = b1[1]["links"][:1]  # token links would point past the joined tokens
+    base1 = write_jsonl(tmp_path / "machine1.jsonl", b1)
+    stats, out = run(tmp_path, base1, *rs, policy="majority", layers=("tokens",))
+    toks = out[1]["sides"]["ms"]["layers"]["tokens"]
+    assert toks["spans"] == joined and toks["provenance"]["method"] == "assisted"
+    assert toks["provenance"]["tool"] == SEG["tool"] and toks["provenance"]["review"]["status"] == "corrected"
+    assert out[1]["sides"]["ms"]["layers"]["entities"] == b1[1]["sides"]["ms"]["layers"]["entities"]  # not merged
+    assert stats.conflicts == {"disagreement": 1}
+    stats2, out2 = run(tmp_path, base1, rs[0], rs[1], policy="majority", layers=("tokens",))
+    assert out2[1]["sides"]["ms"]["layers"]["tokens"]["spans"] == joined  # no majority: the first, reported
+    assert stats2.conflicts["tie"] == 1
