@@ -2,15 +2,16 @@
 
     python benchmarks/bench_projection.py [--write docs/benchmarks.md] [--quick]
 
-On the four word-alignment gold sets under ../shared/data/alignment (ro–en 248, en–fr 447, ja–en
-582, zh–en 150 sentence pairs, tokens as given), entities are put on the English side and
-projected to the other side twice with `lancang.annotators.projection.project_file`: through the
-GOLD links (sure and possible as annotated) and through the links that lancang's word aligner
-(`align_words_file`, gibbs, one thread, grow-diag-final-and) predicts after training on the gold
-set's sentences plus the pair's other parallel text here (as in bench_align). The figure is how far
-the predicted-link projection agrees with the gold-link projection (exact and partial span+label
-F1 on the target side, by `lancang.quality.accuracy`), i.e. the aligner's share of the projection
-error: with perfect links it would be 1.
+On three word-alignment gold sets under ../shared/data/alignment (ro–en 248, en–fr 447, zh–en 150
+sentence pairs, tokens as given; ja–en's English side is lowercased, so it has no capitalised names),
+entities are put on the English side and projected to the other side twice with
+`lancang.annotators.projection.project_file`: through the GOLD links (sure and possible as
+annotated) and through the links that lancang's word aligner (`align_words_file`, gibbs, one
+thread, grow-diag-final-and) predicts after training on the gold set's sentences plus the pair's
+other parallel text here (as in bench_align). The figure is how far the predicted-link projection
+agrees with the gold-link projection (exact and partial span+label F1 on the target side, by
+`lancang.quality.accuracy`), i.e. the aligner's share of the projection error: with perfect links
+it would be 1.
 
 No English NER model or entity gold on these sentences exists here (spaCy's English models are not
 installed; the NER sets under ../shared/data are not word-aligned), so the English entities are
@@ -49,8 +50,8 @@ from lancang.quality.accuracy import EntityScore, entity_items, match_entities  
 from lancang.quality.alignment import link_scores  # noqa: E402
 
 #: gold set -> (source tag, target tag, which of the two is English)
-SETS = {"roen": ("ro", "en", "ro–en"), "enfr": ("en", "fr", "en–fr"), "jaen": ("ja", "en", "ja–en"),
-        "zhen": ("zh-Hans", "en", "zh–en")}
+#: (ja–en is left out: its English side is lowercased, so capitalised runs find no entities there)
+SETS = {"roen": ("ro", "en", "ro–en"), "enfr": ("en", "fr", "en–fr"), "zhen": ("zh-Hans", "en", "zh–en")}
 LATIN = {"ro", "fr"}
 VARIANTS = (("defaults (max gap 1, P links as fallback, min confidence 0.5)", Settings()),
             ("P links always", Settings(possible_links="always")),
@@ -181,12 +182,16 @@ def bench(quick: bool = False) -> list[dict[str, Any]]:
                     row["ref_gold"] = score(outs["gold"], ref, tgt)["exact"]["f1"]
                     row["ref_pred"] = score(outs["pred"], ref, tgt)["exact"]["f1"]
                 rows.append(row)
-                print(f"{label} {name}: AER {aer:.3f}; {n_ents} entities, {agree['gold']} projected with gold "
-                      f"links, {agree['pred']} with predicted; agreement exact F1 {agree['exact']['f1']:.3f}, "
-                      f"partial {agree['partial']['f1']:.3f}"
-                      + (f"; vs target capitalised runs: gold links {row['ref_gold']:.3f}, predicted "
-                         f"{row['ref_pred']:.3f}" if "ref_gold" in row else ""), flush=True)
+                print(f"{label} {name}: AER {f3(aer)}; {n_ents} entities, {agree['gold']} projected with gold "
+                      f"links, {agree['pred']} with predicted; agreement exact F1 {f3(row['exact'])}, "
+                      f"partial {f3(row['partial'])}"
+                      + (f"; vs target capitalised runs: gold links {f3(row['ref_gold'])}, predicted "
+                         f"{f3(row['ref_pred'])}" if "ref_gold" in row else ""), flush=True)
     return rows
+
+
+def f3(x: float | None) -> str:
+    return "–" if x is None else f"{x:.3f}"
 
 
 def versions() -> str:
@@ -200,7 +205,6 @@ def versions() -> str:
 
 
 def section(rows: list[dict[str, Any]]) -> list[str]:
-    f3 = lambda x: "–" if x is None else f"{x:.3f}"  # noqa: E731
     lines = ["## Entity projection (`lancang project`): gold links against predicted links", "",
              f"Measured {dt.date.today().isoformat()} by `python benchmarks/bench_projection.py --write "
              f"docs/benchmarks.md` on {machine()}; {versions()}. One process, the aligner on one thread.", "",
