@@ -330,8 +330,9 @@ class Merger:
                              + ("links are not merged" if self.layers else "give at least one"))
 
     def merge(self, rec: dict[str, Any], reviews: list[Review], stats: MergeStats, where: str) -> dict[str, Any]:
+        require_valid(rec, where)
         _one_per_reviewer(reviews, rec["id"])
-        base_sides = rec.get("sides", {})
+        base_sides = rec["sides"]
         meta_review = self._record_review(reviews)
         per_side: dict[str, list[Review]] = {}
         for r in reviews:

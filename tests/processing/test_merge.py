@@ -459,3 +459,12 @@ def test_majority_over_a_whole_layer_other_than_entities(tmp_path: Path, base: P
     stats2, out2 = run(tmp_path, base1, rs[0], rs[1], policy="majority", layers=("tokens",))
     assert out2[1]["sides"]["ms"]["layers"]["tokens"]["spans"] == joined  # no majority: the first, reported
     assert stats2.conflicts["tie"] == 1
+
+
+def test_a_reviewed_base_record_that_is_not_valid_is_located(tmp_path: Path) -> None:
+    b = base_records()
+    r = review(b[1], "alice", {"ms": GOLD_MS2})
+    b[1]["sides"] = [b[1]["sides"]["id"]]  # not an object of sides
+    base = write_jsonl(tmp_path / "broken.jsonl", b)
+    with pytest.raises(InputError, match=r"broken\.jsonl:2: record 'r2' /sides"):
+        run(tmp_path, base, [r])
