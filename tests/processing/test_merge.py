@@ -468,3 +468,55 @@ def test_a_reviewed_base_record_that_is_not_valid_is_located(tmp_path: Path) -> 
     base = write_jsonl(tmp_path / "broken.jsonl", b)
     with pytest.raises(InputError, match=r"broken\.jsonl:2: record 'r2' /sides"):
         run(tmp_path, base, [r])
+
+
+def test_idner2k_dev_three_reviewers_majority_restores_the_gold(tmp_path: Path) -> None:
+    """Real data: IDNer2k's dev split as the machine's corpus (its gold entities with every third one
+    dropped and every fifth relabelled), three reviewers in shuffled order (two give the gold, bob
+    slips on every fourth record); majority gives the gold back, the same in memory and spilled."""
+    from itertools import islice
+
+    from lancang.corpora.formats import read_corpus
+    from tests.conftest import shared
+
+    gold = list(islice(read_corpus(shared("ner", "id_idner2k", "dev.txt"), "conll", ["id"]), 300))
+    machine, n_changed = [], 0
+    for rec in gold:
+        m = copy.deepcopy(rec)
+        lay = m["sides"]["id"]["layers"]["entities"]
+        kept = [dict(it, label="MISC" if k % 5 == 4 else it["label"])
+                for k, it in enumerate(lay["items"]) if k % 3 != 2]
+        n_changed += kept != lay["items"]
+        m["sides"]["id"]["layers"]["entities"] = {"items": kept, "provenance": MACHINE}
+        machine.append(m)
+    base = write_jsonl(tmp_path / "machine.jsonl", machine)
+
+    def reviews(who: str, slips: bool) -> list[dict[str, Any]]:
+        out = []
+        for k, rec in enumerate(reversed(gold)):
+            items_ = rec["sides"]["id"]["layers"]["entities"]["items"]
+            if slips and k % 4 == 0:
+                items_ = items_[1:]
+            out.append({"id": f"{rec['id']}/{who}", "meta": {"labelstudio": {"record_id": rec["id"]},
+                                                                "review": {"reviewer": who, "verdict": "pass"}},
+                        "sides": {"id": {"text": rec["sides"]["id"]["text"], "layers": {"entities": {
+                            "items": items_, "provenance": {"method": "assisted", "annotator": who}}}}}})
+        return out
+
+    files = [write_jsonl(tmp_path / f"{w}.jsonl", reviews(w, w == "bob")) for w in ("alice", "bob", "carol")]
+    results = []
+    for spill_at in (10**6, 64):
+        out = tmp_path / f"merged{spill_at}.jsonl"
+        stats = merge_files(base, files, out, policy="majority", spill_at=spill_at)
+        results.append(out.read_bytes())
+        merged = read(out)
+        assert [r["id"] for r in merged] == [r["id"] for r in gold]
+        for g, r in zip(gold, merged):
+            assert ents_of(r, "id") == sorted(ents_of(g, "id"))
+            assert r["sides"]["id"]["layers"]["tokens"] == g["sides"]["id"]["layers"]["tokens"]
+            assert r["sides"]["id"]["layers"]["pos"] == g["sides"]["id"]["layers"]["pos"]
+        assert stats.layers["corrected"] == n_changed and stats.layers["accepted"] == len(gold) - n_changed
+        slipped = sum(1 for k, g in enumerate(reversed(gold))
+                      if k % 4 == 0 and g["sides"]["id"]["layers"]["entities"]["items"])
+        assert stats.conflicts == {"disagreement": slipped} and stats.reviews == 3 * len(gold)
+    assert results[0] == results[1]
