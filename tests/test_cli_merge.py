@@ -145,3 +145,37 @@ def test_a_label_studio_export_merges_through_its_reader(cli, tmp_path: Path) ->
     assert r2["provenance"]["review"] == {"status": "accepted", "reviewer": "alice@example.org"}
     assert r4["provenance"]["review"]["status"] == "corrected" and r4["items"][0]["label"] == "LOC"
     assert merged[0]["sides"]["id"]["layers"]["tokens"] == recs[0]["sides"]["id"]["layers"]["tokens"]
+
+
+def test_a_merged_sample_is_inspected(cli, tmp_path: Path) -> None:
+    """sample -> two reviewers' verdicts -> merge (majority) -> inspect reads the merged meta.review."""
+    from itertools import islice
+
+    from lancang.corpora.formats import read_corpus
+    from tests.conftest import shared
+
+    corpus = write_jsonl(tmp_path / "corpus.jsonl",
+                         list(islice(read_corpus(shared("ner", "id_idner2k", "dev.txt"), "conll", ["id"]), 200)))
+    sample = tmp_path / "sample.jsonl"
+    res = cli("sample", str(corpus), str(sample), "--aql", "2.5", "--seed", "7")
+    assert res.exit_code == 0, res.output
+    drawn = read(sample)
+    files = []
+    for who in ("alice", "bob"):
+        rs = []
+        for k, rec in enumerate(drawn):
+            fail = k == 0 or (who == "bob" and k == 1)  # both fail the first record, bob alone the second
+            text_only = {tag: {"text": side["text"]} for tag, side in rec["sides"].items()}  # a verdict, no layers
+            rs.append({"id": rec["id"], "sides": text_only, "meta": {"review": {
+                "reviewer": who, "verdict": "fail" if fail else "pass",
+                "defects": [{"type": "missing-entity"}] if fail else []}}})
+        files.append(write_jsonl(tmp_path / f"{who}.jsonl", rs))
+    merged = tmp_path / "merged.jsonl"
+    res = cli("merge", str(sample), *map(str, files), "-o", str(merged), "--policy", "majority")
+    assert res.exit_code == 0, res.output
+    out = read(merged)
+    assert [r["meta"]["review"]["verdict"] for r in out[:3]] == ["fail", "fail", "pass"]  # a 1-1 tie fails
+    assert out[0]["meta"]["sample"] == drawn[0]["meta"]["sample"]
+    res = cli("inspect", str(merged), "--format", "json")
+    doc = orjson.loads(res.stdout)
+    assert doc["inspection"]["reviewed"] == len(drawn) and doc["inspection"]["defective"] == 2, res.output
