@@ -352,12 +352,14 @@ def draw(path: PathLike, plan: Plan, seed: int, *, fmt: str | None = None, langs
         meta = rec.setdefault("meta", {})
         if not isinstance(meta, dict):
             raise InputError(f"{where(path, line, rec['id'])}: meta is {json_type(meta)}, not an object")
-        if meta.get("review") is not None or meta.get("sample") is not None:
-            raise InputError(f"{where(path, line, rec['id'])}: the record already has meta.review or meta.sample "
+        if meta.get("sample") is not None:
+            raise InputError(f"{where(path, line, rec['id'])}: the record already has meta.sample "
                              "(is this already a review sample?); draw from the corpus itself")
         meta["sample"] = {"plan": plan_d, "seed": seed, "source": source, "position": seen, "line": line}
         if lot is not None:
             meta["sample"]["lot"] = lot
+        if meta.get("review") is not None:  # an earlier review (e.g. a Label Studio annotation's): kept apart
+            meta["sample"]["prior_review"] = meta["review"]
         meta["review"] = review_slot()
         yield rec
     if seen != plan.lot_size:

@@ -63,7 +63,7 @@ def _write_tasks(p: Path, tasks: list[dict[str, Any]], indent: bool = True) -> P
 
 def test_annotations_predictions_and_offsets(tmp_path: Path) -> None:
     p = _write_tasks(tmp_path / "export.json", TASKS)
-    recs = list(read(p, langs=["th"]))
+    recs = list(read(p, langs=["th"], source="all"))
     assert [r["id"] for r in recs] == ["7/a10", "7/a11", "7/p2", "8"]
     rv = RecordValidator()
     for r in recs:
@@ -87,12 +87,19 @@ def test_annotations_predictions_and_offsets(tmp_path: Path) -> None:
     out = tmp_path / "back.json"
     assert write(recs, out) == 4
     assert orjson.loads(out.read_bytes()) == _named(TASKS, "th")  # the same tasks, UTF-16 offsets and all
-    assert list(read(out, langs=["th"])) == list(read(out)) == recs
+    assert list(read(out, langs=["th"], source="all")) == list(read(out, source="all")) == recs
+    # by default the annotations are the records; the predictions are kept in the task and written back
+    default = list(read(p, langs=["th"]))
+    assert [r["id"] for r in default] == ["7/a10", "7/a11", "8"]
+    assert default[0]["meta"]["labelstudio"]["task"]["predictions"] == TASKS[0]["predictions"]
+    assert [r["id"] for r in read(p, langs=["th"], source="predictions")] == ["7", "8"]
+    write(default, out)
+    assert orjson.loads(out.read_bytes()) == _named(TASKS, "th")
 
 
 def test_real_export_with_review_round_trips(tmp_path: Path) -> None:
     src = DATA / "labelstudio_converter_csv_test.json"
-    recs = list(read(src, langs=["en"]))
+    recs = list(read(src, langs=["en"], source="all"))
     assert [r["id"] for r in recs] == ["1/a7", "1/p1"]
     prov = recs[0]["sides"]["en"]["layers"]["entities"]["provenance"]
     assert prov["method"] == "assisted" and prov["annotator"] == "hakan@heartex.com"
@@ -110,7 +117,7 @@ def test_code_point_offsets_are_detected_or_forced(tmp_path: Path) -> None:
     p = _write_tasks(tmp_path / "cp.json", [task])
     [rec] = read(p, langs=["th"])
     assert rec["sides"]["th"]["layers"]["entities"]["items"][0]["start"] == 7
-    with pytest.raises(InputError, match=r"cp.json:2: task 1: region 'x' quotes 'เชียงใหม่' but the text has "
+    with pytest.raises(InputError, match=r"cp.json:2: task 1: annotation 1: region 'x' quotes 'เชียงใหม่' but the text has "
                                          r"' ไปเชียงใ' at 7..16 \(utf16"):
         list(read(p, offsets="utf16", langs=["th"]))
     [rec] = read(p, offsets="codepoint", langs=["th"])
@@ -120,7 +127,7 @@ def test_code_point_offsets_are_detected_or_forced(tmp_path: Path) -> None:
 def test_auto_reports_a_quote_that_fits_no_unit(tmp_path: Path) -> None:
     task = {"id": 1, "data": {"text": TEXT}, "annotations": [{"result": [_region("x", 10, 19, "Chiang Mai", "LOC")]}]}
     p = _write_tasks(tmp_path / "bad.json", [task], indent=False)
-    with pytest.raises(InputError, match=r"bad.json:1: task 1: region 'x' quotes 'Chiang Mai' but the text has "
+    with pytest.raises(InputError, match=r"bad.json:1: task 1: annotation 1: region 'x' quotes 'Chiang Mai' but the text has "
                                          r"'เชียงใหม่' at 10..19 \(utf16 offsets\)"):
         list(read(p, langs=["th"]))
 
@@ -128,7 +135,7 @@ def test_auto_reports_a_quote_that_fits_no_unit(tmp_path: Path) -> None:
 def test_offset_inside_a_surrogate_pair_is_an_error(tmp_path: Path) -> None:
     task = {"id": 1, "data": {"text": "😀 abc"}, "annotations": [{"result": [_region("x", 1, 4, "", "X")]}]}
     p = _write_tasks(tmp_path / "s.json", [task], indent=False)
-    with pytest.raises(InputError, match=r"s.json:1: task 1: region 'x': UTF-16 offset 1 falls inside the "
+    with pytest.raises(InputError, match=r"s.json:1: task 1: annotation 1: region 'x': UTF-16 offset 1 falls inside the "
                                          r"character U\+1F600"):
         list(read(p, offsets="utf16", langs=["th"]))
 
@@ -136,7 +143,7 @@ def test_offset_inside_a_surrogate_pair_is_an_error(tmp_path: Path) -> None:
 def test_jsonl_and_single_task_inputs(tmp_path: Path) -> None:
     p = tmp_path / "tasks.jsonl"
     p.write_bytes(b"".join(orjson.dumps(t) + b"\n" for t in TASKS))
-    assert [r["id"] for r in read(p, langs=["th"])] == ["7/a10", "7/a11", "7/p2", "8"]
+    assert [r["id"] for r in read(p, langs=["th"], source="all")] == ["7/a10", "7/a11", "7/p2", "8"]
     q = tmp_path / "one.json"
     q.write_bytes(orjson.dumps(TASKS[1], option=orjson.OPT_INDENT_2))
     assert [r["id"] for r in read(q, langs=["en"])] == ["8"]
@@ -180,7 +187,7 @@ def test_foreign_records_become_tasks(tmp_path: Path) -> None:
     assert tasks[0]["predictions"][0]["model_version"] == "hanlp==2.1"
     assert tasks[1]["annotations"][0]["completed_by"] == "ann-01"
     assert tasks[1]["annotations"][0]["result"][0]["value"] == {"start": 2, "end": 4, "text": "北京", "labels": ["LOC"]}
-    back = list(read(out, langs=["zh-Hans"]))
+    back = list(read(out, langs=["zh-Hans"], source="all"))
     for a, b in zip(recs, back):
         assert b["sides"] == a["sides"]
 

@@ -1,10 +1,14 @@
 """Label Studio JSON: tasks with annotations and predictions (text spans and relations).
 
 Reading accepts Label Studio's JSON export (an array of tasks, read one task at a time, never the
-whole file), a JSONL file of tasks, or a single task object. Each annotation and each prediction of
-a task becomes one record (the same text, its own entities), so several annotators of one task
-stay apart for agreement; a task with none becomes one record with its text only. The record id is
-the task id when the task has one annotation or prediction, else ``<task>/a<id>`` or ``<task>/p<id>``.
+whole file), a JSONL file of tasks, or a single task object. Each annotation of a task becomes one
+record (the same text, its own entities), so several annotators of one task stay apart for
+agreement; ``-I source=predictions`` reads the predictions instead and ``source=all`` both (the
+ones not read are kept in ``meta.labelstudio.task`` and written back). A task with none becomes one
+record with its text only. The record id is the task id when the task has one annotation or
+prediction read, else ``<task>/a<id>`` or ``<task>/p<id>``; the id of the record lancang wrote the
+task from (task ``meta.lancang_id``; Label Studio renumbers tasks on import) is
+``meta.labelstudio.record_id``.
 
 * ``labels`` regions -> entities (the region id, ``labels[0]``; more labels -> ``attrs.labels``,
   a region ``score``/``meta`` -> ``attrs``); ``relation`` results -> relations with the roles
@@ -13,8 +17,24 @@ the task id when the task has one annotation or prediction, else ``<task>/a<id>`
   ``assisted`` when it started from a prediction (``parent_prediction``), with the annotator
   (``completed_by``: the user id, or the e-mail when the export embeds the user), its time, and the
   last of its ``reviews`` (accepted or rejected, by whom, when);
+* review: the ``verdict`` choice (pass/fail), the ``defects`` choices and the ``note`` text area of
+  an annotation go to the record's ``meta.review`` with the reviewer (``completed_by``), the
+  annotation id and time, over the task's own review slot (a sample's); two annotations of one
+  reviewer on a task stay two records, listed in ``meta.labelstudio.same_reviewer``;
 * everything else (task fields, data fields other than the text, annotation fields, other result
-  types such as choices or textarea) is kept under ``meta.labelstudio`` and written back.
+  types) is kept under ``meta.labelstudio`` and written back.
+
+Several sides: a record with more than one side (unless ``--src`` picks one) is ONE task with the
+data fields ``text_1``, ``text_2``, ... (the tags in ``meta.lancang_langs``, in side order). Its
+entities are ``labels`` regions of the control ``label_<n>`` on the object ``text_<n>``; sentence
+beads and token links are ``relation`` results (labels ``bead``, ``sure``, ``possible``) between
+read-only regions of the controls ``sentence_<n>`` and ``token_<n>`` made for the sentences and tokens
+they join. Layers with no region (tokens, sentences, pos ...) and the links as written are kept in
+the task's meta (``lancang_sides``, ``lancang_links``) and read back; the links an annotation's
+relations hold replace the stored link of the same kind and sides (beads: the connected sentence
+pairs), a relation to a region that is no sentence or token of the stored layers is an error. Layers
+are grouped by provenance: each machine's as a prediction, a person's as an annotation.
+:func:`config_xml` and :func:`config_for_tasks` give the matching labelling configuration.
 
 Offsets: Label Studio counts JavaScript UTF-16 code units. They are mapped exactly to code points
 of the NFC text; ``offsets="codepoint"`` reads files made by tools that counted code points, and the
@@ -35,24 +55,43 @@ with ``--src`` if given, else with that tag, else it is an error naming the task
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 import orjson
 
-from ...errors import InputError
+from ...errors import InputError, UsageError
 from ..invariants import require_valid
 from ..jsonl import PathLike, atomic_output, open_input
 from ..offsets import OffsetError, UnitIndex, nfc_map
-from . import Format, Option, check_options, given_lang, pick_side
+from . import Format, Option, check_options, given_lang
 
 #: the task ``meta`` key that holds the language of the text (Label Studio has no field for it)
 _LANG_KEY = "lancang_lang"
+#: task ``meta`` keys of a bilingual task: the side tags in order, the layers and links with no region
+_LANGS_KEY, _SIDES_KEY, _LINKS_KEY = "lancang_langs", "lancang_sides", "lancang_links"
+#: the id of the record a task was written from; layers of a one-side task that have no region
+_ID_KEY, _LAYERS_KEY = "lancang_id", "lancang_layers"
+#: the names of the labelling configuration's controls (see :func:`config_xml`)
+LABEL_CONTROL, SENTENCE_CONTROL, TOKEN_CONTROL = "label", "sentence", "token"
+VERDICT_CONTROL, DEFECTS_CONTROL, NOTE_CONTROL = "verdict", "defects", "note"
+BEAD_LABEL, SURE_LABEL, POSSIBLE_LABEL = "bead", "sure", "possible"
+VERDICTS = ("pass", "fail")
+#: the defect types a reviewer chooses from when no list is given
+DEFAULT_DEFECTS = ("segmentation", "entity", "alignment", "translation", "other")
+
+
+def side_field(n: int) -> str:
+    """The data field (and text object name) of the n-th side of a bilingual task, n from 1."""
+    return f"text_{n}"
+
 
 READ_OPTIONS = {
     "offsets": Option("auto", "what the offsets count: utf16 (Label Studio), codepoint, or auto (utf16 unless the "
                               "quoted region texts only fit code points)", ("auto", "utf16", "codepoint")),
     "text_field": Option(None, "the data field holding the text (default: the one the regions name, else text)"),
+    "source": Option("annotations", "what becomes records: each annotation, each prediction, or all of both",
+                     ("annotations", "predictions", "all")),
 }
 WRITE_OPTIONS = {
     "offsets": Option("utf16", "what the offsets count: utf16 (Label Studio) or codepoint", ("utf16", "codepoint")),
@@ -189,11 +228,12 @@ def _array_elements(path: PathLike, f: Any, chunk: bytes) -> Iterator[tuple[int,
 def read(path: PathLike, *, langs: Any = None, **options: Any) -> Iterator[dict[str, Any]]:
     check_options(FORMAT, "reader", options)
     unit = options.get("offsets", "auto")
+    source = options.get("source", "annotations")
     for k, (line, task) in enumerate(iter_json_values(path), 1):
         if not isinstance(task, dict):
             raise InputError(f"{path}:{line}: a Label Studio task is a JSON object")
         for rec in task_records(task, langs, where=f"{path}:{line}", unit=unit,
-                                text_field=options.get("text_field"), index=k):
+                                text_field=options.get("text_field"), index=k, source=source):
             yield require_valid(rec, f"{path}:{line}")  # dangling relations, repeated region ids
 
 
@@ -214,68 +254,416 @@ def _text_field(task: dict[str, Any], where: str, text_field: str | None) -> str
                      f"({', '.join(strings) or 'none'}); give text_field")
 
 
+def _side_tags(named: Any, data: dict[str, Any], langs: Any, where: str, tid: str) -> list[str]:
+    """The tags of a bilingual task's sides (``meta.lancang_langs``, or ``--src``/``--tgt`` in their place)."""
+    from ..langs import is_tag
+
+    if not isinstance(named, list) or len(named) < 2 or not all(isinstance(t, str) and is_tag(t) for t in named):
+        raise InputError(f"{where}: task {tid}: meta.{_LANGS_KEY} is {named!r}, not a list of two or more BCP 47 "
+                         "tags")
+    if len(set(named)) != len(named):
+        raise InputError(f"{where}: task {tid}: meta.{_LANGS_KEY} names a language twice: {named!r}")
+    for n in range(1, len(named) + 1):
+        if not isinstance(data.get(side_field(n)), str):
+            raise InputError(f"{where}: task {tid} has {len(named)} sides ({', '.join(named)}) but no text in "
+                             f"data.{side_field(n)}")
+    if langs:
+        if len(langs) != len(named):
+            raise UsageError(f"{where}: task {tid} has {len(named)} sides ({', '.join(named)}); --src/--tgt name "
+                             f"{len(langs)}")
+        return list(langs)
+    return list(named)
+
+
 def task_records(task: dict[str, Any], langs: Any, *, where: str, unit: str = "auto",
-                 text_field: str | None = None, index: int = 1) -> Iterator[dict[str, Any]]:
-    """The records of one task: one per annotation and prediction, their side named by ``langs[0]``
-    (``--src``), else by the ``meta.lancang_lang`` lancang wrote into the task."""
-    field = _text_field(task, where, text_field)
-    raw = task["data"][field]
-    text, nfc = nfc_map(raw)
+                 text_field: str | None = None, index: int = 1, source: str = "annotations"
+                 ) -> Iterator[dict[str, Any]]:
+    """The records of one task: one per annotation (``source="annotations"``), per prediction
+    (``"predictions"``) or both (``"all"``). A one-side task's side is named by ``langs[0]`` (``--src``),
+    else by the ``meta.lancang_lang`` lancang wrote; a bilingual task (``meta.lancang_langs``) has one
+    side per ``text_<n>`` data field."""
+    data = task.get("data")
+    if not isinstance(data, dict):
+        raise InputError(f"{where}: task {task.get('id')!r} has no data object")
     tid = str(task.get("id", index))
     task_meta = task.get("meta")
-    lang = given_lang(langs, where, f"Label Studio task {tid}",
-                      task_meta.get(_LANG_KEY) if isinstance(task_meta, dict) else None)
-    rest = {k: v for k, v in task.items() if k not in ("annotations", "predictions", "completions")}
-    rest["data"] = {k: v for k, v in task["data"].items() if k != field}
-    rest.pop("meta", None)
+    tmeta = dict(task_meta) if isinstance(task_meta, dict) else None
+    here = f"{where}: task {tid}"
+    bilingual = tmeta is not None and _LANGS_KEY in tmeta
+    stored: dict[str, Any] = {}
+    if bilingual:
+        assert tmeta is not None
+        named = tmeta.pop(_LANGS_KEY)
+        tags = _side_tags(named, data, langs, where, tid)
+        fields = [side_field(n) for n in range(1, len(tags) + 1)]
+        for key in (_SIDES_KEY, _LINKS_KEY):
+            if key in tmeta:
+                stored[key] = tmeta.pop(key)
+        info = stored.get(_SIDES_KEY) or {}
+        if not isinstance(info, dict):
+            raise InputError(f"{here}: meta.{_SIDES_KEY} is not an object")
+        side_info = [info.get(t) if isinstance(info.get(t), dict) else {} for t in named]
+    else:
+        field = _text_field(task, where, text_field)
+        tags = [given_lang(langs, where, f"Label Studio task {tid}", tmeta.get(_LANG_KEY) if tmeta else None)]
+        fields = [field]
+        side_info = [{}]
+        if tmeta is not None:
+            side_info[0] = {"meta": tmeta.pop("lancang_side", None), "layers": tmeta.pop(_LAYERS_KEY, None)}
+    record_id = None
+    if tmeta is not None:
+        tmeta.pop(_LANG_KEY, None)
+        record_id = tmeta.pop(_ID_KEY, None)
+    rest = {k: v for k, v in task.items() if k not in ("annotations", "predictions", "completions", "meta")}
+    rest["data"] = {k: v for k, v in data.items() if k not in fields}
+    wanted = {"annotations": "a", "predictions": "p", "all": "ap"}[source]
     sets: list[tuple[str, dict[str, Any]]] = []
+    preds: dict[Any, dict[str, Any]] = {}
     for key, kind in (("annotations", "a"), ("completions", "a"), ("predictions", "p")):
-        for x in task.get(key) or ():
-            if not isinstance(x, dict) or not isinstance(x.get("result", []), list):
-                raise InputError(f"{where}: task {tid}: each of {key} is an object with a result list")
-            sets.append((kind, x))
-    base_meta: dict[str, Any] = {"task": rest, "text_field": field}
-    side_meta = None
-    if isinstance(task_meta, dict):
-        task_meta = dict(task_meta)
-        side_meta = task_meta.pop("lancang_side", None)
-        task_meta.pop(_LANG_KEY, None)
+        xs = task.get(key)
+        if xs is None:
+            continue
+        if not isinstance(xs, list) or not all(isinstance(x, dict) and isinstance(x.get("result", []), list)
+                                               for x in xs):
+            raise InputError(f"{here}: each of {key} is an object with a result list")
+        if kind == "p":
+            preds.update((p.get("id"), p) for p in xs)
+        if kind in wanted:
+            sets.extend((kind, x) for x in xs)
+        elif xs:
+            rest[key] = xs  # not read as records; kept and written back as they were
+    base_meta: dict[str, Any] = {"task": rest}
+    if not bilingual:
+        base_meta["text_field"] = fields[0]
+    if stored:
+        base_meta["stored"] = stored
+    if record_id is not None:
+        base_meta["record_id"] = record_id
+    sides = [_Side(tag, data[f], n, info, here) for n, (tag, f, info) in enumerate(zip(tags, fields, side_info), 1)]
+    links = _stored_links(stored.get(_LINKS_KEY), named if bilingual else tags, tags, here)
+    task_review = tmeta.get("review") if tmeta is not None else None
     if not sets:
-        rec: dict[str, Any] = {"id": tid, "sides": {lang: _side(text, raw, side_meta)}}
-        _put_meta(rec, base_meta, task_meta)
+        rec: dict[str, Any] = {"id": tid, "sides": {s.tag: s.side() for s in sides}}
+        if links:
+            rec["links"] = links
+        _put_meta(rec, base_meta, tmeta if tmeta is not None else task_meta)
         yield rec
         return
-    preds = {p.get("id"): p for k, p in sets if k == "p"}
+    reviewers = [_who(x.get("completed_by")) for k, x in sets if k == "a"]
+    used: set[str] = set()
     for i, (kind, x) in enumerate(sets):
         rid = tid if len(sets) == 1 else f"{tid}/{kind}{x.get('id', i + 1)}"
-        side = _side(text, raw, side_meta)
-        layer, names = _entities(x, raw, nfc, where=f"{where}: task {tid}", unit=unit)
+        if rid in used:  # two annotations with one id: still two records
+            rid = f"{rid}-{i + 1}"
+        used.add(rid)
+        what = f"{here}: {'annotation' if kind == 'a' else 'prediction'} {x.get('id', i + 1)}"
+        read = _read_results(x, sides, bilingual, what, unit)
         prov = _provenance(kind, x, preds)
-        layer = layer or {"items": []}  # annotated, nothing found: still a layer, with its provenance
-        if prov:
-            layer["provenance"] = prov
-        side["layers"] = {"entities": layer}
         meta = dict(base_meta)
-        if names:
-            meta["names"] = names
+        if read.names:
+            meta["names"] = read.names
         meta["prediction" if kind == "p" else "annotation"] = {
             k: v for k, v in x.items() if k not in ("result", "provenance")}
-        others = [r for r in x.get("result", []) if not _is_region(r) and not _is_relation(r)]
-        if others:
-            meta["results"] = others
-        rec = {"id": rid, "sides": {lang: side}}
-        _put_meta(rec, meta, task_meta)
+        if read.others:
+            meta["results"] = read.others
+        rec = {"id": rid, "sides": {}}
+        for s in sides:
+            side = s.side()
+            layer = read.entities.get(s.n) or {"items": []}  # annotated, nothing found: still a layer
+            if prov:
+                layer["provenance"] = prov
+            side.setdefault("layers", {})["entities"] = layer
+            rec["sides"][s.tag] = side
+        rec_links = _merge_links(links, read.links(sides, links, what), prov)
+        if rec_links:
+            rec["links"] = rec_links
+        rmeta = dict(tmeta) if tmeta is not None else None
+        if kind == "a" and (bilingual or read.review or isinstance(task_review, dict)):
+            review = _review_of(x, read.review, task_review, what)
+            if review != task_review:
+                meta["task_review"] = task_review
+            rmeta = {**(rmeta or {}), "review": review}
+            who = review.get("reviewer")
+            twins = [str(y.get("id")) for (k, y), w in zip([s for s in sets if s[0] == "a"], reviewers)
+                     if who is not None and w == who and y is not x]
+            if twins:  # the same reviewer twice on one task: both kept, reported
+                meta["same_reviewer"] = twins
+        _put_meta(rec, meta, rmeta if rmeta is not None else task_meta)
         yield rec
 
 
-def _side(text: str, raw: str, side_meta: Any) -> dict[str, Any]:
-    side: dict[str, Any] = {"text": text}
-    meta = dict(side_meta) if isinstance(side_meta, dict) else {}
-    if text != raw:
-        meta["source_not_nfc"] = True
-    if meta:
-        side["meta"] = meta
-    return side
+class _Side:
+    """One side of a task being read: its text, its number, and what the writer stored for it."""
+
+    def __init__(self, tag: str, raw: str, n: int, info: dict[str, Any], where: str):
+        self.tag, self.raw, self.n = tag, raw, n
+        self.text, self.nfc = nfc_map(raw)
+        self.meta = info.get("meta") if isinstance(info.get("meta"), dict) else None
+        layers = info.get("layers")
+        if layers is not None and not isinstance(layers, dict):
+            raise InputError(f"{where}: the stored layers of side {n} ({tag}) are not an object")
+        self.layers = layers or {}
+
+    def side(self) -> dict[str, Any]:
+        side: dict[str, Any] = {"text": self.text}
+        meta = dict(self.meta or {})
+        if self.text != self.raw:
+            meta["source_not_nfc"] = True
+        if meta:
+            side["meta"] = meta
+        if self.layers:
+            side["layers"] = orjson.loads(orjson.dumps(self.layers))  # each record its own copy
+        return side
+
+    def span_index(self, layer: str) -> dict[tuple[int, int], int]:
+        spans = (self.layers.get(layer) or {}).get("spans") or []
+        return {(s[0], s[1]): i for i, s in enumerate(spans)}
+
+
+def _stored_links(links: Any, named: list[str], tags: list[str], where: str) -> list[dict[str, Any]]:
+    if links is None:
+        return []
+    if not isinstance(links, list) or not all(isinstance(lk, dict) for lk in links):
+        raise InputError(f"{where}: meta.{_LINKS_KEY} is not a list of links")
+    rename = dict(zip(named, tags))
+    out = orjson.loads(orjson.dumps(links))
+    for lk in out:
+        for k in ("src", "tgt"):
+            if lk.get(k) in rename:
+                lk[k] = rename[lk[k]]
+    return out
+
+
+def _merge_links(stored: list[dict[str, Any]], made: list[dict[str, Any]], prov: Any) -> list[dict[str, Any]]:
+    """The stored links, each replaced by the link of the same kind and sides the results hold."""
+    key = lambda lk: (lk.get("kind"), lk.get("src"), lk.get("tgt"))  # noqa: E731
+    made_by = {key(lk): lk for lk in made}
+    out = []
+    for lk in stored:
+        out.append(made_by.pop(key(lk), lk))
+    out.extend(made_by.values())
+    for lk in out:
+        if any(lk is m for m in made) and prov:
+            lk["provenance"] = prov
+    return out
+
+
+class _Results:
+    """What one annotation or prediction holds, by side."""
+
+    def __init__(self) -> None:
+        self.entities: dict[int, dict[str, Any]] = {}
+        self.names: dict[str, Any] = {}
+        self.others: list[dict[str, Any]] = []
+        self.review: dict[str, Any] = {}
+        self.edges: list[tuple[str, int, int, int, int, str, Any]] = []  # kind, side a, i, side b, j, label, score
+
+    def links(self, sides: list[_Side], stored: list[dict[str, Any]], where: str) -> list[dict[str, Any]]:
+        """Beads (connected sentence pairs) and token links rebuilt from the alignment relations."""
+        tag = {s.n: s.tag for s in sides}
+        orient = {(lk.get("src"), lk.get("tgt")) for lk in stored}
+        groups: dict[tuple[str, str, str], list[tuple[int, int, str, Any]]] = {}
+        for kind, a, i, b, j, label, score in self.edges:
+            if (tag[b], tag[a]) in orient and (tag[a], tag[b]) not in orient:
+                a, i, b, j = b, j, a, i
+            groups.setdefault((kind, tag[a], tag[b]), []).append((i, j, label, score))
+        out = []
+        for (kind, src, tgt), edges in groups.items():
+            if kind == "tokens":
+                pairs = sorted({(i, j, "P" if label == "possible" else "S") for i, j, label, _ in edges})
+                out.append({"kind": "tokens", "src": src, "tgt": tgt, "pairs": [list(p) for p in pairs]})
+                continue
+            old = next((lk for lk in stored if (lk.get("kind"), lk.get("src"), lk.get("tgt")) == ("beads", src, tgt)),
+                       None)
+            out.append({"kind": "beads", "src": src, "tgt": tgt, "beads": _beads(edges, old)})
+        return out
+
+
+def _beads(edges: list[tuple[int, int, str, Any]], old: dict[str, Any] | None) -> list[dict[str, Any]]:
+    """n-m beads as the connected parts of the sentence pairs; the stored link's 0-n beads of sentences no
+    relation touches are kept."""
+    parent: dict[tuple[str, int], tuple[str, int]] = {}
+
+    def find(x: tuple[str, int]) -> tuple[str, int]:
+        while parent.setdefault(x, x) != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for i, j, _l, _s in edges:
+        parent[find(("s", i))] = find(("t", j))
+    parts: dict[tuple[str, int], dict[str, Any]] = {}
+    for i, j, _l, score in edges:
+        b = parts.setdefault(find(("s", i)), {"src": set(), "tgt": set(), "scores": set()})
+        b["src"].add(i)
+        b["tgt"].add(j)
+        b["scores"].add(score)
+    beads = []
+    for b in parts.values():
+        bead: dict[str, Any] = {"src": sorted(b["src"]), "tgt": sorted(b["tgt"])}
+        if len(b["scores"]) == 1 and isinstance(next(iter(b["scores"])), (int, float)):
+            bead["score"] = next(iter(b["scores"]))
+        beads.append(bead)
+    seen_s = {i for i, *_ in edges}
+    seen_t = {j for _, j, *_ in edges}
+    for bead in (old or {}).get("beads") or ():
+        if isinstance(bead, dict) and (not bead.get("src") or not bead.get("tgt")) and \
+                not set(bead.get("src") or ()) & seen_s and not set(bead.get("tgt") or ()) & seen_t:
+            beads.append(bead)
+    inf = float("inf")
+    beads.sort(key=lambda b: (min(b["src"], default=inf), min(b["tgt"], default=inf)))
+    return beads
+
+
+def _side_of(r: dict[str, Any], sides: list[_Side], bilingual: bool, where: str) -> _Side:
+    if not bilingual:
+        return sides[0]
+    name = r.get("to_name")
+    for s in sides:
+        if name == side_field(s.n):
+            return s
+    have = ", ".join(f"{side_field(s.n)} ({s.tag})" for s in sides)
+    raise InputError(f"{where}: result {r.get('id')!r} names {name!r}, a side this task does not have "
+                     f"(it has {have})")
+
+
+def _read_results(x: dict[str, Any], sides: list[_Side], bilingual: bool, where: str, unit: str) -> _Results:
+    out = _Results()
+    by_side: dict[int, dict[str, list[dict[str, Any]]]] = {s.n: {"entity": [], "sentence": [], "token": []}
+                                                           for s in sides}
+    rels = []
+    for r in x.get("result", []):
+        if _is_relation(r):
+            rels.append(r)
+        elif _is_region(r):
+            s = _side_of(r, sides, bilingual, where)
+            fn = r.get("from_name")
+            kind = "sentence" if fn == f"{SENTENCE_CONTROL}_{s.n}" else "token" if fn == f"{TOKEN_CONTROL}_{s.n}" \
+                else "entity"
+            by_side[s.n][kind].append(r)
+        elif isinstance(r, dict) and r.get("from_name") in (VERDICT_CONTROL, DEFECTS_CONTROL, NOTE_CONTROL) and \
+                isinstance(r.get("value"), dict):
+            if bilingual:
+                _side_of(r, sides, bilingual, where)
+            _review_result(r, out.review, where)
+        else:
+            out.others.append(r)
+    units = ["utf16", "codepoint"] if unit == "auto" else [unit]
+    err = None
+    for u in units:
+        try:
+            spans = {s.n: {k: _regions(v, s.raw, s.nfc, u, where, check_text=True) for k, v in by_side[s.n].items()}
+                     for s in sides}
+            break
+        except _TextMismatch as exc:
+            err = err or exc
+    else:
+        assert err is not None
+        raise InputError(str(err))
+    where_is: dict[str, tuple[_Side, str, dict[str, Any]]] = {}  # region id -> side, kind, item
+    for s in sides:
+        prefix = f"{s.n}." if bilingual else ""
+        regions = by_side[s.n]["entity"]
+        items = spans[s.n]["entity"]
+        for it, r in zip(items, regions):
+            if r.get("id") is not None:
+                where_is[str(r["id"])] = (s, "entity", it)
+            if prefix and it.get("id", "").startswith(prefix):
+                it["id"] = it["id"][len(prefix):]
+        if not bilingual:
+            common = _common_names(regions)
+            for it, r in zip(items, regions):
+                for k in ("from_name", "to_name"):
+                    if r.get(k) != common.get(k):
+                        it.setdefault("attrs", {})[k] = r.get(k)
+            out.names = {k: v for k, v in common.items() if v is not None}
+        else:
+            for it, r in zip(items, regions):
+                if r.get("from_name") != f"{LABEL_CONTROL}_{s.n}":
+                    it.setdefault("attrs", {})["from_name"] = r.get("from_name")
+        if items:
+            out.entities[s.n] = {"items": items}
+        for kind in ("sentence", "token"):
+            index = s.span_index("sentences" if kind == "sentence" else "tokens")
+            for it, r in zip(spans[s.n][kind], by_side[s.n][kind]):
+                k = index.get((it["start"], it["end"]))
+                if k is None:
+                    raise InputError(f"{where}: {kind} region {r.get('id')!r} of side {s.n} ({s.tag}) at "
+                                     f"{it['start']}..{it['end']} is not a {kind} of the task's {kind}s layer (a "
+                                     f"link to a {kind} that no longer exists)")
+                if r.get("id") is not None:
+                    where_is[str(r["id"])] = (s, kind, {"index": k})
+    for r in rels:
+        if not r.get("from_id") or not r.get("to_id"):
+            raise InputError(f"{where}: a relation needs from_id and to_id")
+        a, b = where_is.get(str(r["from_id"])), where_is.get(str(r["to_id"]))
+        if a is None and b is None:
+            out.others.append(r)  # e.g. between regions of a type lancang does not read
+            continue
+        if a is None or b is None:  # one end names no region: a dangling entity relation, refused as such
+            s, _k, _i = a or b  # type: ignore[misc]
+            a = a or (s, "entity", {"id": str(r["from_id"])})
+            b = b or (s, "entity", {"id": str(r["to_id"])})
+        (sa, ka, ia), (sb, kb, ib) = a, b
+        if ka == kb == "entity" and sa is sb:
+            rel = _relation(r, where)
+            rel["args"][0]["ref"], rel["args"][1]["ref"] = ia.get("id", rel["args"][0]["ref"]), \
+                ib.get("id", rel["args"][1]["ref"])
+            if bilingual and rel.get("id", "").startswith(f"{sa.n}."):
+                rel["id"] = rel["id"][len(f"{sa.n}."):]
+            out.entities.setdefault(sa.n, {"items": []}).setdefault("relations", []).append(rel)
+        elif ka == kb and ka in ("sentence", "token") and sa is not sb:
+            labels = r.get("labels") or []
+            score = (r.get("attrs") or {}).get("score") if isinstance(r.get("attrs"), dict) else None
+            out.edges.append(("beads" if ka == "sentence" else "tokens", sa.n, ia["index"], sb.n, ib["index"],
+                              labels[0] if labels else "", score))
+        else:
+            out.others.append(r)
+    return out
+
+
+def _review_result(r: dict[str, Any], review: dict[str, Any], where: str) -> None:
+    """A verdict or defect choice, or the note, into ``review``."""
+    v = r["value"]
+    name = r["from_name"]
+    if name == NOTE_CONTROL:
+        text = v.get("text")
+        review["note"] = "\n".join(text) if isinstance(text, list) else text
+        return
+    choices = v.get("choices")
+    if not isinstance(choices, list) or not all(isinstance(c, str) for c in choices):
+        raise InputError(f"{where}: the {name} choice has no list of choices")
+    if name == VERDICT_CONTROL:
+        if len(choices) != 1 or choices[0] not in VERDICTS:
+            raise InputError(f"{where}: the verdict choice is {choices!r}; choose one of {', '.join(VERDICTS)}")
+        review["verdict"] = choices[0]
+    else:
+        review["defects"] = list(choices)
+
+
+def _review_of(x: dict[str, Any], chosen: dict[str, Any], task_review: Any, where: str) -> dict[str, Any]:
+    """``meta.review`` of the record an annotation gives: the task's review slot (a sample's), with the
+    reviewer (``completed_by``), the verdict, defects and note chosen in the annotation, its id and time."""
+    review = dict(task_review) if isinstance(task_review, dict) else {}
+    who = _who(x.get("completed_by"))
+    if who is not None:
+        review["reviewer"] = who
+    review.setdefault("reviewer", None)
+    review["verdict"] = chosen.get("verdict", review.get("verdict"))
+    review["defects"] = chosen.get("defects", review.get("defects") or [])
+    if "note" in chosen:
+        review["note"] = chosen["note"]
+    review["annotation"] = x.get("id")
+    time = x.get("updated_at") or x.get("created_at")
+    review["time"] = time if isinstance(time, str) else review.get("time")
+    return review
+
+
+def _who(who: Any) -> str | None:
+    """An annotator or reviewer as Label Studio exports them: a user id, or the user (e-mail first)."""
+    if isinstance(who, dict):
+        who = who.get("email") or who.get("id")
+    return None if who is None else str(who)
 
 
 def _put_meta(rec: dict[str, Any], ls: dict[str, Any], task_meta: Any) -> None:
@@ -295,35 +683,6 @@ def _is_region(r: Any) -> bool:
 
 def _is_relation(r: Any) -> bool:
     return isinstance(r, dict) and r.get("type") == "relation"
-
-
-def _entities(x: dict[str, Any], raw: str, nfc: Any, *, where: str, unit: str
-              ) -> tuple[dict[str, Any] | None, dict[str, Any]]:
-    """The entity layer of one annotation or prediction, and the usual from_name/to_name."""
-    regions = [r for r in x.get("result", []) if _is_region(r)]
-    rels = [r for r in x.get("result", []) if _is_relation(r)]
-    if not regions and not rels:
-        return None, {}
-    units = ["utf16", "codepoint"] if unit == "auto" else [unit]
-    err = None
-    for u in units:
-        try:
-            items = _regions(regions, raw, nfc, u, where, check_text=True)
-            break
-        except _TextMismatch as exc:
-            err = err or exc
-    else:
-        assert err is not None
-        raise InputError(str(err))
-    common = _common_names(regions)
-    for it, r in zip(items, regions):
-        for k in ("from_name", "to_name"):
-            if r.get(k) != common.get(k):
-                it.setdefault("attrs", {})[k] = r.get(k)
-    layer: dict[str, Any] = {"items": items}
-    if rels:
-        layer["relations"] = [_relation(r, where) for r in rels]
-    return layer, {k: v for k, v in common.items() if v is not None}
 
 
 class _TextMismatch(InputError):
@@ -413,9 +772,7 @@ def _provenance(kind: str, x: dict[str, Any], preds: dict[Any, dict[str, Any]]) 
         if isinstance(time, str):
             p["time"] = time
         return p
-    who = x.get("completed_by")
-    if isinstance(who, dict):
-        who = who.get("email") or who.get("id")
+    who = _who(x.get("completed_by"))
     parent = x.get("parent_prediction")
     if who is None and parent is None and not isinstance(time, str) and not _review(x.get("reviews")):
         return None
@@ -423,7 +780,7 @@ def _provenance(kind: str, x: dict[str, Any], preds: dict[Any, dict[str, Any]]) 
     if parent is not None:
         p["tool"] = _tool((preds.get(parent) or {}).get("model_version"))
     if who is not None:
-        p["annotator"] = str(who)
+        p["annotator"] = who
     if isinstance(time, str):
         p["time"] = time
     review = _review(x.get("reviews"))
@@ -440,11 +797,9 @@ def _review(reviews: Any) -> dict[str, Any] | None:
     if not isinstance(r.get("accepted"), bool):
         return None
     out: dict[str, Any] = {"status": "accepted" if r["accepted"] else "rejected"}
-    who = r.get("created_by")
-    if isinstance(who, dict):
-        who = who.get("email") or who.get("id")
+    who = _who(r.get("created_by"))
     if who is not None:
-        out["reviewer"] = str(who)
+        out["reviewer"] = who
     if isinstance(r.get("created_at"), str):
         out["time"] = r["created_at"]
     return out
@@ -491,56 +846,249 @@ def _task_key(rec: dict[str, Any]) -> Any:
     return None
 
 
-def _pick_side(rec: dict[str, Any], langs: Any) -> str:
-    return pick_side(rec, langs, "a Label Studio task")
+def side_tags(rec: dict[str, Any], langs: Any) -> list[str]:
+    """The sides of a record a task holds: ``langs`` if given (one tag: a one-side task), else all of them."""
+    sides = rec["sides"]
+    if langs:
+        missing = [t for t in langs if t not in sides]
+        if missing:
+            raise InputError(f"record {rec['id']!r} has no side {missing[0]!r}")
+        return list(langs)
+    return list(sides)
 
 
 def _task(group: list[dict[str, Any]], langs: Any, unit: str, options: dict[str, Any]) -> dict[str, Any]:
     first = group[0]
+    tags = side_tags(first, langs)
     meta = dict(first.get("meta") or {})
     ls = meta.pop("labelstudio", None) or {}
-    lang = _pick_side(first, langs)
+    if "task_review" in ls:  # the review slot of the task, before an annotation's verdict filled it in
+        meta.pop("review", None)
+        if ls["task_review"] is not None:
+            meta["review"] = ls["task_review"]
+    task: dict[str, Any] = dict(ls.get("task") or {"id": first["id"]})
+    data = dict(task.get("data") or {})
+    if len(tags) > 1:
+        return _bilingual_task(group, tags, task, data, meta, ls, unit)
+    lang = tags[0]
     side = first["sides"][lang]
     text = side["text"]
     field = options.get("text_field") or ls.get("text_field") or "text"
-    task: dict[str, Any] = dict(ls.get("task") or {"id": first["id"]})
-    data = dict(task.get("data") or {})
     task["data"] = {field: text, **data}
     side_meta = {k: v for k, v in (side.get("meta") or {}).items() if k != "source_not_nfc"}
     if side_meta:
         meta["lancang_side"] = side_meta
+    kept = {k: v for k, v in (side.get("layers") or {}).items() if k != "entities"}
+    if kept:
+        meta[_LAYERS_KEY] = kept  # layers Label Studio shows no region for: kept, read back
     if meta or isinstance(task.get("meta"), (dict, type(None))):
         meta[_LANG_KEY] = lang  # Label Studio cannot say the text's language; lancang reads it back from here
+        if "task" not in ls or "record_id" in ls:
+            meta[_ID_KEY] = ls.get("record_id", first["id"])
         task["meta"] = meta
     # else the task's own meta is not an object: kept as it was, and reading it back needs --src
     annotations, predictions = [], []
-    preds = {}
+    preds = _predictions_of(group)
+    names = {"from_name": options.get("from_name"), "to_name": options.get("to_name")}
     for rec in group:
-        p = ((rec.get("meta") or {}).get("labelstudio") or {}).get("prediction")
-        if isinstance(p, dict) and "id" in p:
-            preds[p["id"]] = p
-    for rec in group:
-        s = rec["sides"][_pick_side(rec, langs)]
+        s = rec["sides"][side_tags(rec, [lang])[0]]
         if s["text"] != text:
             raise InputError(f"record {rec['id']!r}: same task as {first['id']!r} but another text")
         rls = (rec.get("meta") or {}).get("labelstudio") or {}
         lay = (s.get("layers") or {}).get("entities")
-        if lay is None and "annotation" not in rls and "prediction" not in rls:
+        chosen = _review_results(rec, rls, field if names["to_name"] is None else names["to_name"])
+        if lay is None and "annotation" not in rls and "prediction" not in rls and not chosen:
             continue
         lay = lay or {"items": []}
         prov = lay.get("provenance")
         auto = (prov or {}).get("method") == "auto"
-        kind = "prediction" if "prediction" in rls or ("annotation" not in rls and auto) else "annotation"
+        kind = "prediction" if "prediction" in rls or ("annotation" not in rls and auto and not chosen) \
+            else "annotation"
         x = dict(rls.get(kind) or {})
-        x["result"] = _results(rec, s["text"], lay, unit, options, rls) + list(rls.get("results") or [])
+        rnames = rls.get("names") or {}
+        from_name = names["from_name"] or rnames.get("from_name") or "label"
+        to_name = names["to_name"] or rnames.get("to_name") or "text"
+        x["result"] = _results(rec, s["text"], lay, unit, from_name, to_name) + \
+            (chosen if kind == "annotation" else []) + list(rls.get("results") or [])
         if prov:
             _fill_provenance(x, kind, prov, preds)
         (predictions if kind == "prediction" else annotations).append(x)
+    _put_sets(task, annotations, predictions)
+    return task
+
+
+def _predictions_of(group: list[dict[str, Any]]) -> dict[Any, dict[str, Any]]:
+    """The predictions of a task (read as records, or kept in the task), by id."""
+    preds = {}
+    for rec in group:
+        ls = (rec.get("meta") or {}).get("labelstudio") or {}
+        kept = (ls.get("task") or {}).get("predictions") if isinstance(ls.get("task"), dict) else None
+        for p in [ls.get("prediction"), *(kept if isinstance(kept, list) else ())]:
+            if isinstance(p, dict) and "id" in p:
+                preds[p["id"]] = p
+    return preds
+
+
+def _put_sets(task: dict[str, Any], annotations: list[Any], predictions: list[Any]) -> None:
     if annotations:
         task["annotations"] = annotations
     if predictions:
         task["predictions"] = predictions
+
+
+def _review_results(rec: dict[str, Any], rls: dict[str, Any], to_name: str) -> list[dict[str, Any]]:
+    """A record's review (verdict, defect types, note) as the choices an annotation holds: for records read
+    from a Label Studio annotation, and for reviewed records from elsewhere (a verdict is set)."""
+    review = (rec.get("meta") or {}).get("review")
+    if not isinstance(review, dict) or ("annotation" not in rls and review.get("verdict") is None):
+        return []
+    out = []
+    if review.get("verdict") is not None:
+        out.append({"id": "verdict", "from_name": VERDICT_CONTROL, "to_name": to_name, "type": "choices",
+                    "value": {"choices": [review["verdict"]]}})
+    types = [d if isinstance(d, str) else d.get("type") for d in review.get("defects") or ()
+             if isinstance(d, (str, dict))]
+    if types:
+        out.append({"id": "defects", "from_name": DEFECTS_CONTROL, "to_name": to_name, "type": "choices",
+                    "value": {"choices": [t for t in types if isinstance(t, str)]}})
+    if isinstance(review.get("note"), str):
+        out.append({"id": "note", "from_name": NOTE_CONTROL, "to_name": to_name, "type": "textarea",
+                    "value": {"text": [review["note"]]}})
+    return out
+
+
+def _bilingual_task(group: list[dict[str, Any]], tags: list[str], task: dict[str, Any], data: dict[str, Any],
+                    meta: dict[str, Any], ls: dict[str, Any], unit: str) -> dict[str, Any]:
+    """One task holding every side of a record (``text_1``, ``text_2``, ...), its entities as regions, its
+    beads and token links as relations between sentence and token regions."""
+    first = group[0]
+    task["data"] = {**{side_field(n): first["sides"][t]["text"] for n, t in enumerate(tags, 1)}, **data}
+    stored = ls.get("stored")
+    if isinstance(stored, dict):
+        meta.update(stored)
+    else:
+        info = {}
+        for t in tags:
+            side = first["sides"][t]
+            entry = {}
+            smeta = {k: v for k, v in (side.get("meta") or {}).items() if k != "source_not_nfc"}
+            if smeta:
+                entry["meta"] = smeta
+            kept = {k: v for k, v in (side.get("layers") or {}).items() if k != "entities"}
+            if kept:
+                entry["layers"] = kept
+            if entry:
+                info[t] = entry
+        if info:
+            meta[_SIDES_KEY] = info
+        links = [lk for lk in first.get("links") or () if lk.get("src") in tags and lk.get("tgt") in tags]
+        if links:
+            meta[_LINKS_KEY] = links
+    meta[_LANGS_KEY] = tags
+    meta[_ID_KEY] = ls.get("record_id", first["id"])
+    task["meta"] = meta
+    annotations, predictions = [], []
+    preds = _predictions_of(group)
+    to_first = side_field(1)
+    for rec in group:
+        for t in tags:
+            if rec["sides"].get(t, {}).get("text") != first["sides"][t]["text"]:
+                raise InputError(f"record {rec['id']!r}: same task as {first['id']!r} but another text on side "
+                                 f"{t!r}")
+        rls = (rec.get("meta") or {}).get("labelstudio") or {}
+        chosen = _review_results(rec, rls, to_first)
+        ents = [t for t in tags if "entities" in (rec["sides"][t].get("layers") or {})]
+        links = [k for k, lk in enumerate(rec.get("links") or ()) if lk.get("src") in tags and lk.get("tgt") in tags]
+        if "annotation" in rls or "prediction" in rls:
+            kind = "prediction" if "prediction" in rls else "annotation"
+            stored_links = (meta.get(_LINKS_KEY) or []) if isinstance(stored, dict) else []
+            links = [k for k in links if rec["links"][k] not in stored_links]  # kept as stored, not as relations
+            prov = next((rec["sides"][t]["layers"]["entities"].get("provenance") for t in ents), None)
+            parts = [(kind, prov, ents, links)]
+        else:
+            parts = _by_provenance(rec, ents, links)
+            if chosen and not any(kind == "annotation" for kind, *_ in parts):
+                parts.append(("annotation", None, [], []))
+        done_choices = False
+        for kind, prov, ents_, links_ in parts:
+            x = dict(rls.get(kind) or {})
+            x["result"] = _bilingual_results(rec, tags, ents_, links_, unit)
+            if kind == "annotation" and not done_choices:
+                x["result"] += chosen
+                done_choices = True
+                if not x.get("completed_by") and (rec.get("meta") or {}).get("review", {}).get("reviewer") \
+                        and prov is None:
+                    x["completed_by"] = rec["meta"]["review"]["reviewer"]
+            x["result"] += list(rls.get("results") or [])
+            if prov:
+                _fill_provenance(x, kind, prov, preds)
+            (predictions if kind == "prediction" else annotations).append(x)
+    _put_sets(task, annotations, predictions)
     return task
+
+
+def _by_provenance(rec: dict[str, Any], ents: list[str], links: list[int]
+                   ) -> list[tuple[str, Any, list[str], list[int]]]:
+    """A foreign record's entity layers and links grouped by provenance: each machine's as one prediction,
+    each person's (or no one's) as one annotation."""
+    groups: dict[bytes, tuple[str, Any, list[str], list[int]]] = {}
+    units = [(t, None, rec["sides"][t]["layers"]["entities"].get("provenance")) for t in ents] + \
+        [(None, k, rec["links"][k].get("provenance")) for k in links]
+    for t, k, prov in units:
+        kind = "prediction" if (prov or {}).get("method") == "auto" else "annotation"
+        g = groups.setdefault(orjson.dumps([kind, prov], option=orjson.OPT_SORT_KEYS), (kind, prov, [], []))
+        if t is not None:
+            g[2].append(t)
+        else:
+            g[3].append(k)  # type: ignore[arg-type]
+    return list(groups.values())
+
+
+def _bilingual_results(rec: dict[str, Any], tags: list[str], ents: list[str], links: list[int],
+                       unit: str) -> list[dict[str, Any]]:
+    number = {t: n for n, t in enumerate(tags, 1)}
+    out: list[dict[str, Any]] = []
+    for t in ents:
+        n = number[t]
+        out += _results(rec, rec["sides"][t]["text"], rec["sides"][t]["layers"]["entities"], unit,
+                        f"{LABEL_CONTROL}_{n}", side_field(n), prefix=f"{n}.")
+    regions: dict[str, dict[str, Any]] = {}
+
+    def region(t: str, kind: str, i: int) -> str:
+        n = number[t]
+        rid = f"{n}.{kind[0]}{i}"
+        if rid not in regions:
+            side = rec["sides"][t]
+            spans = ((side.get("layers") or {}).get("sentences" if kind == "sentence" else "tokens") or {}).get("spans")
+            if not spans or not 0 <= i < len(spans):
+                raise InputError(f"record {rec['id']!r}: a link names {kind} {i} of side {t!r}, which has no such "
+                                 f"{kind}")
+            s, e = spans[i]
+            ix = UnitIndex(side["text"], unit)
+            regions[rid] = {"id": rid, "from_name": f"{SENTENCE_CONTROL if kind == 'sentence' else TOKEN_CONTROL}_{n}",
+                            "to_name": side_field(n), "type": "labels", "readonly": True,
+                            "value": {"start": ix.from_cp(s), "end": ix.from_cp(e), "text": side["text"][s:e],
+                                      "labels": [kind]}}
+        return rid
+
+    rels = []
+    for k in links:
+        lk = rec["links"][k]
+        if lk["kind"] == "beads":
+            for bead in lk.get("beads") or ():
+                for i in bead["src"]:
+                    for j in bead["tgt"]:
+                        r = {"from_id": region(lk["src"], "sentence", i), "to_id": region(lk["tgt"], "sentence", j),
+                             "type": "relation", "direction": "right", "labels": [BEAD_LABEL]}
+                        if "score" in bead:
+                            r["attrs"] = {"score": bead["score"]}
+                        rels.append(r)
+        else:
+            for i, j, sp in lk.get("pairs") or ():
+                rels.append({"from_id": region(lk["src"], "token", i), "to_id": region(lk["tgt"], "token", j),
+                             "type": "relation", "direction": "right",
+                             "labels": [SURE_LABEL if sp == "S" else POSSIBLE_LABEL]})
+    return out + list(regions.values()) + rels
 
 
 def _fill_provenance(x: dict[str, Any], kind: str, prov: dict[str, Any], preds: dict[Any, Any]) -> None:
@@ -557,19 +1105,18 @@ def _fill_provenance(x: dict[str, Any], kind: str, prov: dict[str, Any], preds: 
         x["provenance"] = prov  # what Label Studio's own fields cannot say
 
 
-def _results(rec: dict[str, Any], text: str, lay: dict[str, Any], unit: str, options: dict[str, Any],
-             rls: dict[str, Any]) -> list[dict[str, Any]]:
+def _results(rec: dict[str, Any], text: str, lay: dict[str, Any], unit: str, from_name: str, to_name: str,
+             prefix: str = "") -> list[dict[str, Any]]:
+    """An entity layer as ``labels`` regions and ``relation`` results (region ids after ``prefix``)."""
     ix = UnitIndex(text, unit)
-    names = rls.get("names") or {}
-    from_name = options.get("from_name") or names.get("from_name") or "label"
-    to_name = options.get("to_name") or names.get("to_name") or "text"
     out = []
     for k, it in enumerate(lay.get("items", [])):
         if it.get("fragments"):
             raise InputError(f"record {rec['id']!r}: entity {it.get('id', k)!r} is discontinuous; "
                              "a Label Studio region is one span")
         attrs = dict(it.get("attrs") or {})
-        r: dict[str, Any] = {"id": it.get("id") or f"r{k + 1}", "from_name": attrs.pop("from_name", from_name),
+        r: dict[str, Any] = {"id": prefix + (it.get("id") or f"r{k + 1}"),
+                             "from_name": attrs.pop("from_name", from_name),
                              "to_name": attrs.pop("to_name", to_name), "type": attrs.pop("type", "labels")}
         labels = attrs.pop("labels", [it["label"]])
         r["value"] = {"start": ix.from_cp(it["start"]), "end": ix.from_cp(it["end"]),
@@ -586,10 +1133,10 @@ def _results(rec: dict[str, Any], text: str, lay: dict[str, Any], unit: str, opt
             raise InputError(f"record {rec['id']!r}: relation {rel.get('label')!r} has {len(args)} arguments; "
                              "Label Studio relations have two")
         attrs = dict(rel.get("attrs") or {})
-        r = {"from_id": args[0]["ref"], "to_id": args[1]["ref"], "type": "relation",
+        r = {"from_id": prefix + args[0]["ref"], "to_id": prefix + args[1]["ref"], "type": "relation",
              "direction": attrs.pop("direction", "right"), "labels": attrs.pop("labels", [rel["label"]])}
         if rel.get("id"):
-            r["id"] = rel["id"]
+            r["id"] = prefix + rel["id"]
         roles = [a["role"] for a in args]
         if roles != ["from", "to"]:
             r["roles"] = roles
@@ -599,9 +1146,114 @@ def _results(rec: dict[str, Any], text: str, lay: dict[str, Any], unit: str, opt
     return out
 
 
+# ------------------------------------------------------------------------ labelling configuration
+
+def config_xml(langs: Sequence[str | None], labels: Sequence[Sequence[str]] | Sequence[str] = (),
+               defects: Sequence[str] | None = DEFAULT_DEFECTS, *, sentences: bool = False, tokens: bool = False,
+               review: bool = True) -> str:
+    """The Label Studio labelling configuration for the tasks this module writes.
+
+    ``langs`` has one tag per side (None where the tasks disagree; one tag: the one-side layout with
+    the objects ``text`` and ``label``). ``labels`` is the entity labels, one list per side or one list
+    for all. Per side: a header with its tag, ``<Text name="text_<n>" value="$text_<n>">``, the entity
+    ``<Labels name="label_<n>">`` and, with ``sentences``/``tokens``, the read-only sentence and token
+    regions the alignment relations join; then ``<Relations>`` (bead, sure, possible) and, with
+    ``review``, the verdict (pass/fail, required), the defect types (``defects``) and a note."""
+    from lxml import etree
+
+    n_sides = len(langs)
+    if n_sides < 1:
+        raise UsageError("a labelling configuration needs at least one side")
+    per_side = [list(labels[k]) for k in range(n_sides)] if labels and not isinstance(labels[0], str) \
+        else [list(labels)] * n_sides  # type: ignore[arg-type]
+    view = etree.Element("View")
+    first_object = "text" if n_sides == 1 else side_field(1)
+    for n, tag in enumerate(langs, 1):
+        obj = "text" if n_sides == 1 else side_field(n)
+        etree.SubElement(view, "Header", value=f"{tag}" if tag else f"Side {n}")
+        for name, values in ((LABEL_CONTROL if n_sides == 1 else f"{LABEL_CONTROL}_{n}", per_side[n - 1]),
+                             (f"{SENTENCE_CONTROL}_{n}", ["sentence"] if sentences and n_sides > 1 else []),
+                             (f"{TOKEN_CONTROL}_{n}", ["token"] if tokens and n_sides > 1 else [])):
+            if values:
+                ctl = etree.SubElement(view, "Labels", name=name, toName=obj)
+                for v in sorted(set(values)):
+                    etree.SubElement(ctl, "Label", value=v)
+        etree.SubElement(view, "Text", name=obj, value=f"${obj}")
+    if n_sides > 1 or sentences or tokens:
+        rels = etree.SubElement(view, "Relations")
+        for v in (BEAD_LABEL, SURE_LABEL, POSSIBLE_LABEL):
+            etree.SubElement(rels, "Relation", value=v)
+    if review:
+        etree.SubElement(view, "Header", value="Review")
+        ch = etree.SubElement(view, "Choices", name=VERDICT_CONTROL, toName=first_object, choice="single-radio",
+                              required="true", showInline="true")
+        for v in VERDICTS:
+            etree.SubElement(ch, "Choice", value=v)
+        if defects:
+            ch = etree.SubElement(view, "Choices", name=DEFECTS_CONTROL, toName=first_object, choice="multiple",
+                                  showInline="true")
+            for v in defects:
+                etree.SubElement(ch, "Choice", value=v)
+        etree.SubElement(view, "TextArea", name=NOTE_CONTROL, toName=first_object, rows="2", editable="true",
+                         maxSubmissions="1")
+    return etree.tostring(view, encoding="unicode", pretty_print=True)
+
+
+def config_for_tasks(path: PathLike, *, defects: Sequence[str] | None = DEFAULT_DEFECTS,
+                     review: bool | None = None) -> str:
+    """The labelling configuration for a file of tasks (read one task at a time): its sides and their
+    tags, the entity labels its regions use, sentence and token regions if it has alignment relations,
+    and (``review`` None: when a task carries a review slot or a verdict) the review choices."""
+    tags: list[Any] = []
+    labels: list[set[str]] = []
+    seen = {"sentence": False, "token": False, "review": False}
+    for line, task in iter_json_values(path):
+        if not isinstance(task, dict):
+            raise InputError(f"{path}:{line}: a Label Studio task is a JSON object")
+        meta = task.get("meta") if isinstance(task.get("meta"), dict) else {}
+        named = meta.get(_LANGS_KEY) if isinstance(meta.get(_LANGS_KEY), list) else [meta.get(_LANG_KEY)]
+        if not tags:
+            tags, labels = list(named), [set() for _ in named]
+        elif len(named) != len(tags):
+            raise InputError(f"{path}:{line}: task {task.get('id')!r} has {len(named)} sides, the first task "
+                             f"{len(tags)}: one labelling configuration fits tasks with the same sides")
+        tags = [a if a == b else None for a, b in zip(tags, named)]
+        seen["review"] |= "review" in meta or "sample" in meta
+        for key in ("annotations", "predictions"):
+            for x in task.get(key) or ():
+                for r in (x.get("result") or ()) if isinstance(x, dict) else ():
+                    if not isinstance(r, dict):
+                        continue
+                    name = str(r.get("from_name", ""))
+                    if name.startswith(SENTENCE_CONTROL + "_"):
+                        seen["sentence"] = True
+                    elif name.startswith(TOKEN_CONTROL + "_"):
+                        seen["token"] = True
+                    elif name == VERDICT_CONTROL:
+                        seen["review"] = True
+                    elif _is_region(r):
+                        to = str(r.get("to_name", ""))
+                        n = int(to.rsplit("_", 1)[1]) if len(tags) > 1 and to.rsplit("_", 1)[-1].isdigit() else 1
+                        if 1 <= n <= len(labels):
+                            labels[n - 1].update(x for x in r["value"].get("labels") or () if isinstance(x, str))
+    if not tags:
+        raise InputError(f"{path}: no tasks: nothing to configure")
+    return config_xml(tags, [sorted(s) for s in labels], defects, sentences=seen["sentence"], tokens=seen["token"],
+                      review=seen["review"] if review is None else review)
+
+
+def write_config(tasks: PathLike, out: PathLike, **kwargs: Any) -> None:
+    """Write :func:`config_for_tasks` of ``tasks`` to ``out`` (atomically)."""
+    xml = config_for_tasks(tasks, **kwargs)
+    with atomic_output(out, "wb") as f:
+        f.write(xml.encode("utf-8"))
+
+
 FORMAT = Format(
-    "labelstudio", "Label Studio JSON export: tasks with annotations and predictions (text spans, relations)",
+    "labelstudio", "Label Studio JSON export: tasks with annotations and predictions (text spans, relations; "
+                   "several sides in one task, alignment as relations)",
     (".ls.json",),
-    frozenset({"entities", "entity-attrs", "relations", "provenance", "meta"}), read, write, max_sides=1,
+    frozenset({"entities", "entity-attrs", "relations", "provenance", "meta", "sides>2", "sentences", "tokens",
+               "token-values", "beads", "token-links", "extension-layers", "codes"}), read, write, max_sides=None,
     read_options=READ_OPTIONS, write_options=WRITE_OPTIONS,
 )
