@@ -83,6 +83,9 @@ def merge(base: str, reviewed: tuple[str, ...], output: str, policy: str, curato
         lay = ", ".join(f"{k} {v:,}" for k, v in doc["layers"].items() if v) or "none"
         click.echo(f"{base} + {len(reviewed)} reviewed -> {output}: {st.records:,} records, {st.reviewed:,} reviewed "
                    f"({st.reviews:,} reviews, policy {policy}); layers {lay}", err=True)
+        if st.empty:
+            click.echo(f"empty: {st.empty:,} review(s) with no reviewer and no verdict (nobody reviewed them), "
+                       "not merged", err=True)
         conflicts = {k: v for k, v in doc["conflicts"].items() if v}
         if conflicts:
             click.echo("conflicts: " + ", ".join(f"{k} {v:,}" for k, v in conflicts.items()), err=True)

@@ -32,7 +32,8 @@ version winning a tie).
 
 **What is reported, not merged** (exit 0 unless the caller fails on conflicts): a review whose side
 text differs from BASE's (``text-changed``: BASE's side is kept, the other sides of that review are
-merged); reviews of ids BASE lacks (``orphans``, counted and listed).
+merged); reviews of ids BASE lacks (``orphans``, counted and listed); empty review slots (``meta.review``
+with no reviewer and no verdict: a sample nobody filled in, a task nobody submitted), counted.
 
 **What stops the run** (:class:`~lancang.errors.InputError`, located): a review of a side BASE's
 record lacks, two reviews of one record by the same reviewer id, a bad verdict, and a merged record
@@ -75,6 +76,8 @@ class MergeStats:
     reviewed: int = 0
     #: review records read from the REVIEWED files
     reviews: int = 0
+    #: of them, empty review slots (meta.review with no reviewer and no verdict): not merged
+    empty: int = 0
     #: merged layers (per side) by review status
     layers: Counter[str] = field(default_factory=Counter)
     conflicts: Counter[str] = field(default_factory=Counter)
@@ -95,6 +98,7 @@ class MergeStats:
 
     def to_dict(self) -> dict[str, Any]:
         return {"policy": self.policy, "records": self.records, "reviewed": self.reviewed, "reviews": self.reviews,
+                "empty_reviews": self.empty,
                 "layers": {k: self.layers[k] for k in STATUSES},
                 "conflicts": {k: self.conflicts[k] for k in CONFLICT_KINDS},
                 "conflict_list": list(self.listed),
@@ -139,6 +143,14 @@ class Review:
     @property
     def verdict(self) -> str | None:
         return self.meta.get("verdict")
+
+    @property
+    def empty(self) -> bool:
+        """An empty review slot: ``meta.review`` present with neither a reviewer (nor an annotator in a
+        layer's provenance) nor a verdict, as `lancang sample` writes it and as a task nobody submitted
+        reads: nobody reviewed this."""
+        review = (self.rec.get("meta") or {}).get("review")
+        return isinstance(review, dict) and self.reviewer is None and self.verdict is None
 
 
 def base_id(rec: dict[str, Any]) -> str | None:
@@ -236,6 +248,9 @@ def load_reviews(paths: Sequence[PathLike], store: ReviewStore, stats: MergeStat
                 raise InputError(f"{where}: record {rec.get('id')!r} /meta/review/verdict is {review.verdict!r}; "
                                  f"use {' or '.join(VERDICTS)} (or null)")
             stats.reviews += 1
+            if review.empty:
+                stats.empty += 1
+                continue
             store.add(key, review)
 
 
@@ -539,7 +554,7 @@ def merge_files(base: PathLike, reviewed: Sequence[PathLike], output: PathLike, 
         if curator:
             settings["curator"] = curator
         counts = {"records": stats.records, "reviewed": stats.reviewed, "reviews": stats.reviews,
-                  "layers": {k: stats.layers[k] for k in STATUSES},
+                  "empty_reviews": stats.empty, "layers": {k: stats.layers[k] for k in STATUSES},
                   "conflicts": {k: stats.conflicts[k] for k in CONFLICT_KINDS}, "orphans": stats.orphans.count}
         log.append(step="review", settings=settings, counts=counts, inputs=[base, *reviewed], outputs=[output],
                    records_in=stats.records, records_out=stats.records)

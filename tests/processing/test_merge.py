@@ -520,3 +520,18 @@ def test_idner2k_dev_three_reviewers_majority_restores_the_gold(tmp_path: Path) 
                       if k % 4 == 0 and g["sides"]["id"]["layers"]["entities"]["items"])
         assert stats.conflicts == {"disagreement": slipped} and stats.reviews == 3 * len(gold)
     assert results[0] == results[1]
+
+
+def test_empty_review_slots_are_not_reviews(tmp_path: Path, base: Path) -> None:
+    """A task nobody submitted (or a sample nobody filled in) reads with meta.review all null and an empty
+    entities layer without an annotator: merging it would erase the machine's entities."""
+    b = base_records()
+    untouched = review(b[1], None, {"ms": []}, verdict=None)
+    del untouched["sides"]["ms"]["layers"]["entities"]["provenance"]
+    untouched["meta"]["review"] = {"reviewer": None, "verdict": None, "defects": [], "annotation": None, "time": None}
+    hand_edit = {"id": "r3", "sides": {"th": {"text": b[2]["sides"]["th"]["text"], "layers": {"entities": {
+        "items": items(b[2]["sides"]["th"], [(0, 2, "PER")])}}}}}  # no meta at all: still a review
+    stats, out = run(tmp_path, base, [untouched, hand_edit])
+    assert out[1] == b[1] and stats.empty == 1 and stats.reviews == 2 and stats.reviewed == 1
+    assert ents_of(out[2], "th") == spans_of(b[2], "th", [(0, 2, "PER")])
+    assert out[2]["sides"]["th"]["layers"]["entities"]["provenance"]["review"] == {"status": "corrected"}
