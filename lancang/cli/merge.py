@@ -34,7 +34,8 @@ SHOWN = 20
                    "wins where they reviewed).")
 @click.option("--curator", metavar="REVIEWER", help="The reviewer id whose version wins, with --policy curator.")
 @click.option("--layers", default="entities", show_default=True, metavar="LAYERS",
-              help="Side layers the reviews replace, comma-separated.")
+              help="Layers the reviews replace, comma-separated: side layers (entities, tokens, ...) and "
+                   "`links` (each sentence or word link of a review replaces BASE's between the same sides).")
 @input_options()
 @click.option("--reviews-from", "review_format", metavar="FORMAT",
               help="Format of the REVIEWED files (default: from each file's name, then its content).")
@@ -65,6 +66,7 @@ def merge(base: str, reviewed: tuple[str, ...], output: str, policy: str, curato
       lancang merge machine.jsonl alice.ls.json -o merged.jsonl --manifest manifest.json
       lancang merge machine.jsonl alice.ls.json bob.ls.json carol.ls.json -o merged.jsonl --policy majority
       lancang merge machine.jsonl alice.jsonl bob.jsonl -o merged.jsonl --policy curator --curator alice
+      lancang merge aligned.jsonl alice.ls.json -o merged.jsonl --layers entities,links
     """
     from ..processing.merge import MAX_CONFLICTS, merge_files
 

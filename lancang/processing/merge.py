@@ -27,8 +27,12 @@ conflict is reported (record, side, layer, reviewers, how many entities are not 
 them) and the policy decides: ``first`` (the first review), ``curator`` (the named reviewer's
 version where they reviewed, else the first), ``majority`` (entity by entity: an entity is kept
 when more than half of the reviewers have it with the same span and label; an entity held by
-exactly half is a ``tie``, reported and left out; other layers vote on the whole layer, the first
-version winning a tie).
+exactly half is a ``tie``, reported and left out; word links vote pair by pair the same way; other
+layers vote on the whole layer, the first version winning a tie).
+
+**Links.** With ``links`` among ``layers``, each link of a review (sentence beads or word links between
+two sides) is merged like a layer against BASE's link of the same kind and sides (added where BASE
+has none); a review's link touching a side whose text it changed is not merged.
 
 **What is reported, not merged** (exit 0 unless the caller fails on conflicts): a review whose side
 text differs from BASE's (``text-changed``: BASE's side is kept, the other sides of that review are
@@ -61,6 +65,9 @@ POLICIES = ("first", "majority", "curator")
 CONFLICT_KINDS = ("disagreement", "tie", "text-changed")
 STATUSES = ("accepted", "corrected", "rejected")
 VERDICTS = ("pass", "fail")
+#: what ``layers`` calls the record's links, and the name of a token link's versions
+LINKS = "links"
+TOKEN_LINKS = "links/tokens"
 #: conflicts listed in the stats (the counts are always complete)
 MAX_CONFLICTS = 1000
 
@@ -108,9 +115,9 @@ class MergeStats:
 
 # ------------------------------------------------------------------------------------ reviews
 
-@dataclass
+@dataclass(eq=False)
 class Review:
-    """One review record and where it was read."""
+    """One review record and where it was read (two reviews are the same only when they are one object)."""
 
     file: int
     pos: int
@@ -266,7 +273,8 @@ def _relation_key(rel: dict[str, Any], keys: Mapping[str, tuple[int, int, str]])
 
 def version(name: str, layer: dict[str, Any] | None) -> frozenset[Any]:
     """What two versions of a layer are compared by: the entities' (start, end, label) and the relations
-    between them (ids and attributes aside) for ``entities``; the whole layer but its provenance else."""
+    between them (ids and attributes aside) for ``entities``; the (source, target, sure/possible) pairs of
+    a token link (``links/tokens``); the whole layer (or link) but its provenance else."""
     if layer is None:
         return frozenset()
     if name == "entities":
@@ -274,6 +282,8 @@ def version(name: str, layer: dict[str, Any] | None) -> frozenset[Any]:
         keys = {it["id"]: _entity_key(it) for it in items if "id" in it}
         return frozenset([_entity_key(it) for it in items]
                          + [_relation_key(r, keys) for r in layer.get("relations", [])])
+    if name == TOKEN_LINKS:
+        return frozenset(tuple(p) for p in layer.get("pairs", []))
     body = {k: v for k, v in layer.items() if k != "provenance"}
     return frozenset([orjson.dumps(body, option=orjson.OPT_SORT_KEYS)])
 
@@ -340,9 +350,8 @@ class Merger:
             raise UsageError("--policy curator needs --curator REVIEWER (the reviewer id whose version wins)")
         if self.curator and self.policy != "curator":
             raise UsageError(f"--curator is for --policy curator, not {self.policy}")
-        if not self.layers or "links" in self.layers:
-            raise UsageError("--layers names side layers (entities, tokens, ...): "
-                             + ("links are not merged" if self.layers else "give at least one"))
+        if not self.layers:
+            raise UsageError("--layers names at least one layer (entities, tokens, ..., or links)")
 
     def merge(self, rec: dict[str, Any], reviews: list[Review], stats: MergeStats, where: str) -> dict[str, Any]:
         require_valid(rec, where)
@@ -367,6 +376,8 @@ class Merger:
             new_layers = dict(side.get("layers") or {})
             changed = False
             for name in self.layers:
+                if name == LINKS:
+                    continue
                 cands = [(r, r.rec["sides"][tag]["layers"][name]) for r in revs
                          if name in (r.rec["sides"][tag].get("layers") or {})]
                 if not cands:
@@ -377,12 +388,41 @@ class Merger:
             if changed:
                 sides[tag] = {**side, "layers": new_layers}
         out = {**rec, "sides": sides, "meta": {**(rec.get("meta") or {}), "review": meta_review}}
+        if LINKS in self.layers:
+            links = self._links(rec, per_side, meta_review, stats, where)
+            if links is not None:
+                out["links"] = links
         for rule, severity, ptr, msg in check_record(out):
             if severity == "error":
                 raise InputError(f"{where}: record {rec['id']!r} {ptr or '/'}: merging the reviews of "
                                  f"{', '.join(r.where for r in reviews)} leaves it invalid: {msg} [{rule}]; "
                                  "nothing was written")
         return out
+
+    def _links(self, rec: dict[str, Any], per_side: dict[str, list[Review]], meta_review: dict[str, Any],
+               stats: MergeStats, where: str) -> list[dict[str, Any]] | None:
+        """BASE's links with each (kind, source side, target side) that reviews hold merged like a layer; a
+        review's link between sides of which it changed a text is not merged. None: nothing reviewed."""
+        cands: dict[tuple[str, str, str], list[tuple[Review, dict[str, Any]]]] = {}
+        for r in _unique(x for revs in per_side.values() for x in revs):
+            for lk in r.rec.get("links") or ():
+                if r in per_side.get(lk["src"], ()) and r in per_side.get(lk["tgt"], ()):
+                    cands.setdefault((lk["kind"], lk["src"], lk["tgt"]), []).append((r, lk))
+        if not cands:
+            return None
+        out = []
+        for lk in rec.get("links") or ():
+            key = (lk["kind"], lk["src"], lk["tgt"])
+            found = cands.pop(key, None)
+            out.append(lk if found is None else self._link(key, lk, found, meta_review, stats, where, rec["id"]))
+        out += [self._link(key, None, found, meta_review, stats, where, rec["id"]) for key, found in cands.items()]
+        return out
+
+    def _link(self, key: tuple[str, str, str], base: dict[str, Any] | None, cands: list[tuple[Review, dict[str, Any]]],
+              meta_review: dict[str, Any], stats: MergeStats, where: str, rid: str) -> dict[str, Any]:
+        kind, src, tgt = key
+        lk = self._layer(f"{LINKS}/{kind}", base, cands, meta_review, stats, where=where, rid=rid, tag=f"{src}>{tgt}")
+        return {"kind": kind, "src": src, "tgt": tgt, **lk}
 
     # ------------------------------------------------------------------ one layer of one side
 
@@ -420,6 +460,11 @@ class Merger:
     def _majority(self, name: str, layers: list[dict[str, Any]]) -> tuple[dict[str, Any], int]:
         if name == "entities":
             return _majority_entities(layers)
+        if name == TOKEN_LINKS:  # pair by pair, as entities
+            votes = Counter(p for lay in layers for p in version(name, lay))
+            kept = sorted(p for p, v in votes.items() if 2 * v > len(layers))
+            body = {k: v for k, v in layers[0].items() if k not in ("provenance", "pairs")}
+            return {**body, "pairs": [list(p) for p in kept]}, sum(1 for v in votes.values() if 2 * v == len(layers))
         votes = Counter(version(name, lay) for lay in layers)
         best = next((v for v, n in votes.items() if 2 * n > len(layers)), None)
         pick = layers[0] if best is None else next(lay for lay in layers if version(name, lay) == best)
@@ -459,6 +504,14 @@ class Merger:
         out["policy"] = self.policy
         out["reviews"] = [summary(r) for r in reviews]
         return out
+
+
+def _unique(reviews: Iterable[Review]) -> list[Review]:
+    """Each review once, in file and file order."""
+    seen: dict[tuple[int, int], Review] = {}
+    for r in reviews:
+        seen.setdefault((r.file, r.pos), r)
+    return [seen[k] for k in sorted(seen)]
 
 
 def _one_per_reviewer(reviews: list[Review], rid: str) -> None:

@@ -277,7 +277,7 @@ def test_curator_wins_where_they_reviewed_else_the_first(tmp_path: Path, base: P
 
 
 @pytest.mark.parametrize("kw", [{"policy": "curator"}, {"policy": "first", "curator": "x"}, {"policy": "vote"},
-                                {"layers": ()}, {"layers": ("links",)}])
+                                {"layers": ()}])
 def test_bad_policy_settings_are_usage_errors(kw: dict[str, Any]) -> None:
     with pytest.raises(UsageError):
         Merger(**kw)
@@ -535,3 +535,83 @@ def test_empty_review_slots_are_not_reviews(tmp_path: Path, base: Path) -> None:
     assert out[1] == b[1] and stats.empty == 1 and stats.reviews == 2 and stats.reviewed == 1
     assert ents_of(out[2], "th") == spans_of(b[2], "th", [(0, 2, "PER")])
     assert out[2]["sides"]["th"]["layers"]["entities"]["provenance"]["review"] == {"status": "corrected"}
+
+
+# ------------------------------------------------------------------------------------ links
+
+ALIGNER = {"method": "auto", "tool": {"name": "eflomal", "version": "2.0"}, "time": "2026-12-01T09:30:00Z"}
+
+
+def linked_base(tmp_path: Path) -> tuple[Path, list[dict[str, Any]]]:
+    b = base_records()
+    for rec in b:
+        for lk in rec["links"]:
+            lk["provenance"] = ALIGNER
+    return write_jsonl(tmp_path / "aligned.jsonl", b), b
+
+
+def link_review(base: dict[str, Any], who: str, pairs: list[list[Any]], k: int = 1) -> dict[str, Any]:
+    """A review of r1's word links: both sides with tokens and sentences (as R1's reader rebuilds them), the
+    token link corrected; BASE's beads copied unchanged."""
+    r = review(base, who, {"zh-Hans": [(0, 1, "PER"), (2, 3, "LOC"), (4, 7, "ORG")], "th": GOLD_TH1}, annotation=k)
+    for tag in ("zh-Hans", "th"):
+        for name in ("tokens", "sentences"):
+            r["sides"][tag]["layers"][name] = copy.deepcopy(base["sides"][tag]["layers"][name])
+    beads, tokens = copy.deepcopy(base["links"])
+    tokens["pairs"] = pairs
+    tokens["provenance"] = {"method": "assisted", "tool": ALIGNER["tool"], "annotator": who}
+    r["links"] = [beads, tokens]
+    return r
+
+
+#: r1's right word links: 王小明-หวังเสี่ยวหมิง, 工作-ทำงาน, 在-ที่, 曼谷-กรุงเทพฯ, 泰国国家银行-ธนาคารแห่งประเทศไทย
+GOLD_LINKS = [[0, 0, "S"], [1, 2, "P"], [2, 7, "S"], [4, 5, "S"], [5, 3, "S"], [6, 3, "S"], [7, 1, "S"]]
+
+
+def test_links_merge_when_asked(tmp_path: Path) -> None:
+    base, b = linked_base(tmp_path)
+    r = link_review(b[0], "alice", GOLD_LINKS)
+    stats, out = run(tmp_path, base, [r])
+    assert out[0]["links"] == b[0]["links"]  # not asked: BASE's links
+    stats, out = run(tmp_path, base, [r], layers=("entities", "links"))
+    beads, tokens = out[0]["links"]
+    assert tokens["pairs"] == GOLD_LINKS and tokens["kind"] == "tokens" and tokens["src"] == "zh-Hans"
+    assert tokens["provenance"]["method"] == "assisted" and tokens["provenance"]["tool"] == ALIGNER["tool"]
+    assert tokens["provenance"]["review"]["status"] == "corrected"
+    assert beads["beads"] == b[0]["links"][0]["beads"] and beads["provenance"]["review"]["status"] == "accepted"
+    assert stats.layers == {"corrected": 2, "accepted": 2}  # th entities and the word links; zh entities, beads
+    assert out[1:] == b[1:]
+
+
+def test_token_links_vote_pair_by_pair(tmp_path: Path) -> None:
+    base, b = linked_base(tmp_path)
+    a = link_review(b[0], "alice", GOLD_LINKS)
+    o = link_review(b[0], "bob", GOLD_LINKS[:-1], k=2)  # bob misses 工作-ทำงาน
+    c = link_review(b[0], "carol", GOLD_LINKS + [[8, 7, "P"]], k=3)  # carol adds 。-กรุงเทพฯ
+    stats, out = run(tmp_path, base, [a], [o], [c], policy="majority", layers=("links",))
+    assert out[0]["links"][1]["pairs"] == GOLD_LINKS
+    assert out[0]["links"][1]["provenance"]["annotator"] == "alice"
+    dis = [c for c in stats.listed if c["kind"] == "disagreement"]
+    assert [(c["side"], c["layer"], c["count"]) for c in dis] == [("zh-Hans>th", "links/tokens", 2)]
+    stats2, out2 = run(tmp_path, base, [a], [o], policy="majority", layers=("links",))
+    assert out2[0]["links"][1]["pairs"] == GOLD_LINKS[:-1] and stats2.conflicts["tie"] == 1
+
+
+def test_a_link_of_an_edited_side_is_not_merged(tmp_path: Path) -> None:
+    base, b = linked_base(tmp_path)
+    r = link_review(b[0], "alice", GOLD_LINKS)
+    r["sides"]["th"]["text"] = r["sides"]["th"]["text"].replace("กรุงเทพฯ", "กรุงเทพมหานคร")
+    r["sides"]["th"]["layers"]["tokens"]["spans"][-1][1] += 5
+    r["sides"]["th"]["layers"]["sentences"]["spans"][-1][1] += 5
+    r["sides"]["th"]["layers"]["entities"]["items"][-1]["end"] += 5
+    stats, out = run(tmp_path, base, [r], layers=("entities", "links"))
+    assert out[0]["links"] == b[0]["links"] and out[0]["sides"]["th"] == b[0]["sides"]["th"]
+    assert stats.conflicts == {"text-changed": 1}
+    assert out[0]["sides"]["zh-Hans"]["layers"]["entities"]["provenance"]["review"]["status"] == "accepted"
+
+
+def test_a_reviewed_link_past_the_tokens_is_located(tmp_path: Path) -> None:
+    base, b = linked_base(tmp_path)
+    r = link_review(b[0], "alice", GOLD_LINKS + [[0, 8, "S"]])  # th has tokens 0-7
+    with pytest.raises(InputError, match=r"review0\.jsonl:1: record 'r1-task/a1' /links/1/pairs/7"):
+        run(tmp_path, base, [r], layers=("links",))
