@@ -9,7 +9,7 @@ import click
 import orjson
 
 from ..corpora.convert import convert as run_convert
-from ..corpora.formats import FEATURES, all_formats
+from ..corpora.formats import FEATURES, all_formats, labelstudio
 from .common import Reading, format_option, handle_errors, input_options, key_values, manifest_option, old_spelling
 
 
@@ -22,10 +22,12 @@ from .common import Reading, format_option, handle_errors, input_options, key_va
 @click.option("-O", "--out-option", "out_options", multiple=True, metavar="KEY=VALUE",
               help="Writer option of the output format (e.g. scheme=bioes; `lancang formats` lists them).")
 @click.option("--allow-loss", is_flag=True, help="Convert even when the target cannot hold everything (counted).")
+@click.option("--config-out", type=click.Path(dir_okay=False),
+              help="With Label Studio output: also write the labelling configuration (XML) of the tasks written.")
 @manifest_option
 @handle_errors
 def convert(source: str, target: str, reading: Reading, to_format: str | None, out_options: tuple[str, ...],
-            allow_loss: bool, manifest: str | None) -> None:
+            allow_loss: bool, config_out: str | None, manifest: str | None) -> None:
     """Convert a corpus between formats through lancang's canonical records.
 
     Streams record by record and writes atomically. When the target format cannot hold something the
@@ -38,14 +40,19 @@ def convert(source: str, target: str, reading: Reading, to_format: str | None, o
       lancang convert lines.txt corpus.jsonl --src th
       lancang convert ner.conll ner.jsonl --src id -I scheme=iob2
       lancang convert corpus.jsonl - --format tmx
+      lancang convert machine.jsonl tasks.ls.json --config-out config.xml
       lancang formats
     """
+    if config_out is not None:
+        labelstudio.check_config_out(target, to_format, config_out)
     rep = run_convert(source, target, from_format=reading.fmt, to_format=to_format, langs=reading.langs,
                       allow_loss=allow_loss, read_options=reading.options,
                       write_options=key_values(out_options, "-O"), manifest=manifest)
     lost = ", ".join(f"{k} in {v} records" for k, v in sorted(rep.lost.items()))
     click.echo(f"{source} ({rep.source}) -> {target} ({rep.target}): {rep.records} records"
                + (f"; not carried: {lost}" if lost else ""), err=True)
+    if config_out is not None:
+        labelstudio.write_config(target, config_out)
 
 
 @click.command()

@@ -96,14 +96,21 @@ def switching_options(fn: Any) -> Any:
 @click.option("--plan-only", is_flag=True, help="Print the plan without drawing a sample.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json", *acc.SAMPLE_FORMATS]),
               help="--plan-only: text (default) or json. Sample: jsonl (default) or labelstudio tasks.")
+@click.option("--config-out", type=click.Path(dir_okay=False),
+              help="With --format labelstudio: also write the Label Studio labelling configuration (XML) of the "
+                   "tasks: every side, the entity labels, the alignment relations, the verdict and defect choices.")
+@click.option("--defects", metavar="A,B,...",
+              help="The defect types reviewers choose from in the configuration (default: segmentation, entity, "
+                   "alignment, translation, other).")
 @input_options()
 @switching_options
 @manifest_option
 @handle_errors
 def sample(corpus: str | None, out: str | None, output: str | None, aql: str | None, level: str | None,
            severity: str | None, count: str | None, fixed: str | None, seed: int | None, lot_size: int | None,
-           plan_only: bool, fmt: str | None, reading: Reading, history: str | None, allow_reduced: bool,
-           force_severity: bool, resume: bool, manifest: str | None) -> None:
+           plan_only: bool, fmt: str | None, config_out: str | None, defects: str | None, reading: Reading,
+           history: str | None, allow_reduced: bool, force_severity: bool, resume: bool,
+           manifest: str | None) -> None:
     """Draw a reproducible acceptance-inspection sample from a corpus for reviewers (GB/T 2828.1 / ISO 2859-1
     single sampling, or a fixed TC260-003 plan).
 
@@ -113,12 +120,15 @@ def sample(corpus: str | None, out: str | None, output: str | None, aql: str | N
     "defects": [], "reviewer": null, ...}) and the plan, seed and position in meta.sample. Reviewers
     set verdict to "pass" or "fail" and list defects; `lancang inspect` then decides on the lot.
     With --format labelstudio the sample is written by the Label Studio format's writer: one task per
-    record with its first side, meta.sample and meta.review in the task's meta.
+    record with every side (text_1, text_2, ...), its layers as predictions or annotations, its links as
+    relations, meta.sample and meta.review in the task's meta; --config-out writes the matching labelling
+    configuration, whose verdict (pass/fail) and defect choices `lancang inspect` reads back from the
+    export.
 
     \b
     Examples:
       lancang sample corpus.jsonl review.jsonl --aql 1.0 --level II --seed 7
-      lancang sample corpus.jsonl tasks.ls.json --aql 2.5 --format labelstudio --seed 7
+      lancang sample corpus.jsonl tasks.ls.json --aql 2.5 --format labelstudio --seed 7 --config-out config.xml
       lancang sample memory.tmx -o review.jsonl --aql 1.0 --seed 7
       lancang sample corpus.jsonl review.jsonl --plan tc260-003-9.2-manual --seed 7
       lancang sample --plan-only --lot-size 10000 --aql 1.0 --level II --format json
@@ -140,7 +150,9 @@ def sample(corpus: str | None, out: str | None, output: str | None, aql: str | N
     res = acc.sample_corpus(corpus, out, aql=aql, level=level, severity=severity, count=count, plan=fixed, seed=seed,
                             lot_size=lot_size, plan_only=plan_only, history=history, allow_reduced=allow_reduced,
                             force_severity=force_severity, resume=resume, out_format=fmt or "jsonl",
-                            manifest=manifest, **reading.kwargs())
+                            manifest=manifest, config_out=config_out,
+                            defects=[d.strip() for d in defects.split(",") if d.strip()] if defects else None,
+                            **reading.kwargs())
     plan, switch = res["plan"], res["switching"]
     if plan_only:
         if fmt == "json":
@@ -224,8 +236,9 @@ def inspect(reviewed: str, corpus: str | None, reading: Reading, fmt: str, outpu
             allow_reduced: bool, force_severity: bool, resume: bool, manifest: str | None) -> None:
     """Decide on a lot from a reviewed sample: accept when the defects found are at most Ac, reject from Re.
 
-    Reads the sample that `lancang sample` wrote (JSONL, or Label Studio tasks whose meta carries the
-    review), with each record's meta.review.verdict set to "pass" or "fail" (defects in
+    Reads the sample that `lancang sample` wrote (JSONL, or the Label Studio export of its tasks: the
+    verdict and defect choices of each task's annotation, the reviewer its completed_by, or the task's
+    meta.review), with each record's meta.review.verdict set to "pass" or "fail" (defects in
     meta.review.defects: a type string or {"type", "layer", "side", "note", ...}). Reports the plan,
     Ac, Re, the defects found, and per annotator (from the layers' provenance) the records,
     nonconforming records and defects attributed to their layers. A record without a verdict is an

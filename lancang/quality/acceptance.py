@@ -50,7 +50,8 @@ def sample_corpus(corpus: PathLike | None, output: PathLike | None, *, aql: Any 
                   history: PathLike | None = None, allow_reduced: bool = False, force_severity: bool = False,
                   resume: bool = False, fmt: str | None = None, langs: Any = None,
                   options: dict[str, Any] | None = None, out_format: str = "jsonl",
-                  manifest: PathLike | None = None) -> dict[str, Any]:
+                  manifest: PathLike | None = None, config_out: PathLike | None = None,
+                  defects: Any = None) -> dict[str, Any]:
     """Draw a reproducible acceptance-inspection sample of ``corpus`` into ``output`` (or, with
     ``plan_only``, only work out the plan).
 
@@ -60,7 +61,9 @@ def sample_corpus(corpus: PathLike | None, output: PathLike | None, *, aql: Any 
     ``resume`` are the responsible authority's inputs). ``fmt``, ``langs`` and ``options`` say how to
     read the corpus (any readable format); standard input and pipes are replayed for the counting
     pass (the command scope of :mod:`lancang.corpora.io`). ``out_format`` is ``jsonl`` or ``labelstudio`` (one task
-    per record, with its first side; ``meta.sample`` and ``meta.review`` in the task's ``meta``).
+    per record with all its sides and links; ``meta.sample`` and ``meta.review`` in the task's ``meta``);
+    ``config_out`` (labelstudio) gets the labelling configuration of those tasks, with the verdict choice and
+    the defect types ``defects`` (default: the Label Studio format's list).
 
     Returns ``{"plan": Plan or None, "switching": dict or None, "lot_size", "seed", "written", "output"}``
     (``plan`` is None for a plan-only look at a history without a lot size, or a discontinued one).
@@ -93,7 +96,12 @@ def sample_corpus(corpus: PathLike | None, output: PathLike | None, *, aql: Any 
         raise UsageError(f"a sample is written as {' or '.join(SAMPLE_FORMATS)}, not {out_format}")
     if corpus is None or output is None:
         raise UsageError("give the CORPUS to sample and the OUT file to write (or --plan-only)")
-    guard_outputs([corpus, history], [output])
+    if config_out is not None and out_format != "labelstudio":
+        raise UsageError("--config-out writes a Label Studio labelling configuration: use it with --format "
+                         "labelstudio")
+    if config_out is not None and is_stdio(output):
+        raise UsageError("--config-out reads the tasks written: give the sample a file, not standard output")
+    guard_outputs([corpus, history], [output] + ([config_out] if config_out is not None else []))
     if lot_size is None:  # a first pass (standard input and pipes are replayed in the command's scope)
         lot_size = _lot_size(corpus, reading)
     the_plan = _plan(lot_size, aql, level, severity or "normal", count, plan)
@@ -107,6 +115,11 @@ def sample_corpus(corpus: PathLike | None, output: PathLike | None, *, aql: Any 
         written = w.count
     else:
         written = write_corpus((smp.review_task(r) for r in records), output, "labelstudio")
+        if config_out is not None:
+            from ..corpora.formats import labelstudio
+
+            labelstudio.write_config(output, config_out, review=True,
+                                     **({"defects": list(defects)} if defects is not None else {}))
     if log:
         log.append(step="sampling", settings={"plan": the_plan.to_dict(), "seed": seed, "format": out_format},
                    counts={"lot_size": lot_size, "sample_size": the_plan.sample_size, "written": written},

@@ -367,19 +367,23 @@ def draw(path: PathLike, plan: Plan, seed: int, *, fmt: str | None = None, langs
 
 
 def review_task(rec: dict[str, Any]) -> dict[str, Any]:
-    """A sampled record as one Label Studio review task: its first side only (a task holds one text;
-    links dropped), and never grouped with its neighbours (a record read from Label Studio loses
-    ``meta.labelstudio.task``, which would merge the annotations of one task into one task)."""
+    """A sampled record as one Label Studio review task: every side and its links (the Label Studio writer
+    makes one task of them, with ``meta.sample`` and the ``meta.review`` slot in the task's meta and the
+    record id in ``meta.lancang_id``), never grouped with its neighbours: a record read from Label Studio
+    loses ``meta.labelstudio``, whose task would merge the annotations of one task into one task and
+    whose annotation would make the task's layers one reviewer's."""
     out = dict(rec)
-    sides = rec["sides"]
-    if len(sides) > 1:
-        lang = next(iter(sides))
-        out["sides"] = {lang: sides[lang]}
-        out.pop("links", None)
-    ls = (rec.get("meta") or {}).get("labelstudio")
-    if isinstance(ls, dict) and "task" in ls:
-        out["meta"] = {**rec["meta"], "labelstudio": {k: v for k, v in ls.items() if k != "task"}}
+    if isinstance(rec.get("meta"), dict) and "labelstudio" in rec["meta"]:
+        out["meta"] = {k: v for k, v in rec["meta"].items() if k != "labelstudio"}
     return out
+
+
+def record_id(rec: dict[str, Any]) -> str:
+    """The id of the corpus record a reviewed record stands for: the id lancang wrote into a Label Studio
+    task (``meta.labelstudio.record_id``; Label Studio renumbers tasks on import), else its own."""
+    ls = (rec.get("meta") or {}).get("labelstudio")
+    rid = ls.get("record_id") if isinstance(ls, dict) else None
+    return rid if isinstance(rid, str) else rec["id"]
 
 
 # --------------------------------------------------------------------------------------- inspection
@@ -596,8 +600,10 @@ def inspect(path: PathLike, *, check: DrawCheck | None = None, digest: Any = Non
     n_missing = 0
     # positions seen, in bounded memory: a fixed plan may sample millions of records
     with DuplicateIndex() as positions:
-        for k, (line, rec) in enumerate(read_numbered(path, digest=digest), 1):
-            here = where(path, line, rec["id"])
+        numbered = read_numbered(path, digest=digest)
+        for k, (line, rec) in enumerate(_reviews_of_tasks(numbered) if fmt == "labelstudio" else numbered, 1):
+            rid = record_id(rec)
+            here = where(path, line, rec["id"] if rid == rec["id"] else f"{rec['id']} = record {rid}")
             meta = rec.get("meta")
             sample = meta.get("sample") if isinstance(meta, dict) else None
             review = meta.get("review") if isinstance(meta, dict) else None
@@ -622,12 +628,14 @@ def inspect(path: PathLike, *, check: DrawCheck | None = None, digest: Any = Non
                                  f"({result.lot!r}); one sample, one lot")
             first = positions.add(str(sample.get("position")), line if line is not None else k)
             if first is not None:
+                twice = (" (a Label Studio task with several annotations: one verdict per sampled record; "
+                         "export the review project's annotations, one per task)" if fmt == "labelstudio" else "")
                 raise InputError(f"{here}: position {sample.get('position')} of the lot is also on "
                                  f"{'line' if line is not None else 'record'} {first}: a record appears twice in the "
-                                 "sample")
+                                 f"sample{twice}")
             if check is not None:
-                check.check(sample.get("position"), rec["id"], here)
-            result.sample_hash.update(f"{sample.get('position')}\t{rec['id']}\n".encode())
+                check.check(sample.get("position"), rid, here)
+            result.sample_hash.update(f"{sample.get('position')}\t{rid}\n".encode())
             verdict = review.get("verdict") if isinstance(review, dict) else None
             if verdict is None:
                 n_missing += 1
@@ -648,8 +656,8 @@ def inspect(path: PathLike, *, check: DrawCheck | None = None, digest: Any = Non
         raise InputError(f"{path}: no records: nothing was reviewed")
     if n_missing:
         more = f" (and {n_missing - len(missing)} more)" if n_missing > len(missing) else ""
-        ls = (" (Label Studio tasks: the verdict is read from each task's meta.review; verdicts given as Label "
-              "Studio annotations are not read yet)" if fmt == "labelstudio" else "")
+        ls = (" (Label Studio tasks: submit an annotation choosing the verdict pass or fail; the labelling "
+              "configuration `lancang sample --config-out` writes has that choice)" if fmt == "labelstudio" else "")
         raise InputError(f"{path}: {n_missing} of {n_missing + result.reviewed} sampled records have no verdict "
                          f"(meta.review.verdict is missing or null): {'; '.join(missing)}{more}{ls}")
     if result.reviewed != result.plan.sample_size:
@@ -658,6 +666,46 @@ def inspect(path: PathLike, *, check: DrawCheck | None = None, digest: Any = Non
     if check is not None:
         check.finish()
     return result
+
+
+def _reviews_of_tasks(numbered: Iterator[tuple[int | None, dict[str, Any]]]
+                      ) -> Iterator[tuple[int | None, dict[str, Any]]]:
+    """The records of a Label Studio review export, one per sampled task: of the annotations of one task
+    (consecutive records at one sample position), the one that chose a verdict, its layers credited to
+    the annotators of the others (the work under review); a task with several verdicts yields them all
+    (an error then: one verdict per sampled record)."""
+    group: list[tuple[int | None, dict[str, Any]]] = []
+
+    def position(rec: dict[str, Any]) -> Any:
+        sample = (rec.get("meta") or {}).get("sample")
+        return sample.get("position") if isinstance(sample, dict) else None
+
+    def verdict(rec: dict[str, Any]) -> Any:
+        review = (rec.get("meta") or {}).get("review")
+        return review.get("verdict") if isinstance(review, dict) else None
+
+    def flush() -> Iterator[tuple[int | None, dict[str, Any]]]:
+        judged = [(n, r) for n, r in group if verdict(r) is not None]
+        if len(judged) != 1 or len(group) == 1:
+            yield from group
+            return
+        line, rec = judged[0]
+        work = [r for _n, r in group if r is not rec]
+        sides = {}
+        for lang, side in rec["sides"].items():
+            layers: dict[str, Any] = {}
+            for r in work:
+                layers.update((r["sides"].get(lang) or {}).get("layers") or {})
+            sides[lang] = {**side, "layers": layers}
+        rec = {**rec, "sides": sides}
+        yield line, rec
+
+    for item in numbered:
+        if group and (position(item[1]) is None or position(item[1]) != position(group[0][1])):
+            yield from flush()
+            group = []
+        group.append(item)
+    yield from flush()
 
 
 def _tally(result: Inspection, rec: dict[str, Any], review: dict[str, Any], verdict: str,

@@ -127,17 +127,22 @@ def test_labelstudio_sample_through_the_format_writer(cli, tmp_path: Path) -> No
     res = cli("sample", str(corpus), "-o", str(out), "--aql", "1.0", "--format", "labelstudio", "--seed", "1")
     assert res.exit_code == 0, res.stderr
     tasks = json.loads(out.read_text(encoding="utf-8"))
-    assert [t["id"] for t in tasks] == ["x1", "x2"] and tasks[0]["data"] == {"text": text}  # the first side only
+    # one task per record with every side (issue 16), the record id kept for Label Studio's renumbering
+    assert [t["id"] for t in tasks] == ["x1", "x2"]
+    assert tasks[0]["data"] == {"text_1": text, "text_2": "Sống ở Bắc Kinh."}
+    assert tasks[0]["meta"]["lancang_langs"] == ["zh-Hans", "vi"] and tasks[0]["meta"]["lancang_id"] == "x1"
     [ann] = tasks[0]["annotations"]
     [ent] = ann["result"]
+    assert (ent["from_name"], ent["to_name"]) == ("label_1", "text_1")
     assert ent["value"]["start"] == 6 and ent["value"]["end"] == 8 and ent["value"]["labels"] == ["LOC"]
     units = text.encode("utf-16-le")
     assert units[2 * 6:2 * 8].decode("utf-16-le") == ent["value"]["text"] == "北京"
     assert ann["completed_by"] == "ann-1"
     assert tasks[1]["meta"]["sample"]["position"] == 2 and tasks[1]["meta"]["review"]["verdict"] is None
     # the one Label Studio reader gives the sampled records back, sample and review slots included
-    back = list(get_format("labelstudio").read(out, langs=["zh-Hans"]))
+    back = list(get_format("labelstudio").read(out))
     assert [r["id"] for r in back] == ["x1", "x2"]
+    assert back[0]["sides"]["zh-Hans"]["layers"]["tokens"] == rec["sides"]["zh-Hans"]["layers"]["tokens"]
     item = back[0]["sides"]["zh-Hans"]["layers"]["entities"]["items"][0]
     assert (item["start"], item["end"], item["label"]) == (4, 6, "LOC")
     assert back[0]["meta"]["sample"]["plan"] == smp.gb2828_plan(2, "1.0").to_dict()
@@ -381,10 +386,10 @@ def test_inspect_a_label_studio_sample(cli, tmp_path: Path) -> None:
     assert cli("sample", str(CORPUS), str(tasks_path), "--aql", "6.5", "--seed", "11", "--format",
                "labelstudio").exit_code == 0
     tasks = json.loads(tasks_path.read_text(encoding="utf-8"))
-    assert len(tasks) == 8 and all(len(t["data"]) == 1 for t in tasks)  # one side per task
-    # each task's language (its record's first side) travels in the task (issue 11), so inspect reads
-    # the review back without --src, never as und
-    assert {t["meta"]["lancang_lang"] for t in tasks} == {"en", "zh-Hant"}
+    assert len(tasks) == 8 and all(len(t["data"]) == len(t["meta"]["lancang_langs"]) > 1 for t in tasks)
+    # each task's languages travel in the task (issues 11 and 16), so inspect reads the review back
+    # without --src, never as und
+    assert {t["meta"]["lancang_langs"][0] for t in tasks} == {"en", "zh-Hant"}
     for k, t in enumerate(tasks):
         t["meta"]["review"].update(verdict="fail" if k == 0 else "pass", defects=["x"] if k == 0 else [],
                                    reviewer="rev-1")
@@ -398,7 +403,7 @@ def test_inspect_a_label_studio_sample(cli, tmp_path: Path) -> None:
     reviewed.write_text(json.dumps(tasks, ensure_ascii=False), encoding="utf-8")
     res = cli("inspect", str(reviewed))
     assert res.exit_code == 2 and "1 of 8 sampled records have no verdict" in res.stderr
-    assert "Label Studio annotations are not read yet" in res.stderr
+    assert "submit an annotation choosing the verdict" in res.stderr
 
 
 def test_library_functions(tmp_path: Path) -> None:

@@ -72,6 +72,8 @@ _LANG_KEY = "lancang_lang"
 _LANGS_KEY, _SIDES_KEY, _LINKS_KEY = "lancang_langs", "lancang_sides", "lancang_links"
 #: the id of the record a task was written from; layers of a one-side task that have no region
 _ID_KEY, _LAYERS_KEY = "lancang_id", "lancang_layers"
+#: the extra key of a prediction holding several tools' layers: each layer's provenance
+_PROV_KEY = "lancang_provenance"
 #: the names of the labelling configuration's controls (see :func:`config_xml`)
 LABEL_CONTROL, SENTENCE_CONTROL, TOKEN_CONTROL = "label", "sentence", "token"
 VERDICT_CONTROL, DEFECTS_CONTROL, NOTE_CONTROL = "verdict", "defects", "note"
@@ -363,18 +365,24 @@ def task_records(task: dict[str, Any], langs: Any, *, where: str, unit: str = "a
         if read.names:
             meta["names"] = read.names
         meta["prediction" if kind == "p" else "annotation"] = {
-            k: v for k, v in x.items() if k not in ("result", "provenance")}
+            k: v for k, v in x.items() if k not in ("result", "provenance", _PROV_KEY)}
         if read.others:
             meta["results"] = read.others
+        prov_of = _layer_provenance(kind if bilingual else "", x, prov, preds)
         rec = {"id": rid, "sides": {}}
         for s in sides:
             side = s.side()
-            layer = read.entities.get(s.n) or {"items": []}  # annotated, nothing found: still a layer
-            if prov:
-                layer["provenance"] = prov
-            side.setdefault("layers", {})["entities"] = layer
+            key = layer_key(s.tag)
+            layer = read.entities.get(s.n)
+            if layer is None and (kind == "a" or not isinstance(x.get(_PROV_KEY), dict) or key in x[_PROV_KEY]):
+                layer = {"items": []}  # annotated, nothing found: still a layer
+            if layer is not None:
+                lprov = prov_of(key)
+                if lprov:
+                    layer["provenance"] = lprov
+                side.setdefault("layers", {})["entities"] = layer
             rec["sides"][s.tag] = side
-        rec_links = _merge_links(links, read.links(sides, links, what), prov)
+        rec_links = _merge_links(links, read.links(sides, links, what), prov_of)
         if rec_links:
             rec["links"] = rec_links
         rmeta = dict(tmeta) if tmeta is not None else None
@@ -434,18 +442,31 @@ def _stored_links(links: Any, named: list[str], tags: list[str], where: str) -> 
     return out
 
 
-def _merge_links(stored: list[dict[str, Any]], made: list[dict[str, Any]], prov: Any) -> list[dict[str, Any]]:
+def _merge_links(stored: list[dict[str, Any]], made: list[dict[str, Any]], prov_of: Any) -> list[dict[str, Any]]:
     """The stored links, each replaced by the link of the same kind and sides the results hold."""
-    key = lambda lk: (lk.get("kind"), lk.get("src"), lk.get("tgt"))  # noqa: E731
-    made_by = {key(lk): lk for lk in made}
-    out = []
-    for lk in stored:
-        out.append(made_by.pop(key(lk), lk))
-    out.extend(made_by.values())
-    for lk in out:
-        if any(lk is m for m in made) and prov:
+    made_by = {layer_key(link=lk): lk for lk in made}
+    for key, lk in made_by.items():
+        prov = prov_of(key)
+        if prov:
             lk["provenance"] = prov
-    return out
+    out = [made_by.pop(layer_key(link=lk), lk) for lk in stored]
+    return out + list(made_by.values())
+
+
+def _layer_provenance(kind: str, x: dict[str, Any], prov: Any, preds: dict[Any, Any]) -> Any:
+    """The provenance of each layer (by :func:`layer_key`) of a bilingual task's annotation or prediction:
+    a prediction's own map, or for an annotation started from one, the person with the tool of that layer."""
+    own = x.get(_PROV_KEY) if kind == "p" else None
+    parent = (preds.get(x.get("parent_prediction")) or {}).get(_PROV_KEY) if kind == "a" else None
+
+    def of(key: str) -> Any:
+        if isinstance(own, dict) and isinstance(own.get(key), dict):
+            return own[key]
+        if isinstance(parent, dict) and isinstance(parent.get(key), dict) and isinstance(prov, dict) and \
+                isinstance(parent[key].get("tool"), dict):
+            return {**prov, "tool": parent[key]["tool"]}
+        return prov
+    return of
 
 
 class _Results:
@@ -644,6 +665,8 @@ def _review_result(r: dict[str, Any], review: dict[str, Any], where: str) -> Non
 def _review_of(x: dict[str, Any], chosen: dict[str, Any], task_review: Any, where: str) -> dict[str, Any]:
     """``meta.review`` of the record an annotation gives: the task's review slot (a sample's), with the
     reviewer (``completed_by``), the verdict, defects and note chosen in the annotation, its id and time."""
+    if isinstance(task_review, dict) and not chosen and task_review.get("verdict") is not None:
+        return task_review  # reviewed in the task's meta; this annotation is the work under review
     review = dict(task_review) if isinstance(task_review, dict) else {}
     who = _who(x.get("completed_by"))
     if who is not None:
@@ -1020,28 +1043,58 @@ def _bilingual_task(group: list[dict[str, Any]], tags: list[str], task: dict[str
                         and prov is None:
                     x["completed_by"] = rec["meta"]["review"]["reviewer"]
             x["result"] += list(rls.get("results") or [])
-            if prov:
+            if kind == "prediction" and "prediction" not in rls:
+                _fill_machine(x, prov, preds)
+            elif prov:
                 _fill_provenance(x, kind, prov, preds)
             (predictions if kind == "prediction" else annotations).append(x)
     _put_sets(task, annotations, predictions)
     return task
 
 
+def layer_key(tag: str | None = None, link: dict[str, Any] | None = None) -> str:
+    """How a prediction's ``lancang_provenance`` names a layer: ``<tag>/entities`` or
+    ``links/<kind>/<src>/<tgt>``."""
+    return f"{tag}/entities" if link is None else f"links/{link.get('kind')}/{link.get('src')}/{link.get('tgt')}"
+
+
 def _by_provenance(rec: dict[str, Any], ents: list[str], links: list[int]
                    ) -> list[tuple[str, Any, list[str], list[int]]]:
-    """A foreign record's entity layers and links grouped by provenance: each machine's as one prediction,
-    each person's (or no one's) as one annotation."""
+    """A foreign record's entity layers and links grouped by provenance: every machine's in ONE prediction
+    (a reviewer starts from it whole; its ``provenance`` maps each layer to its own), each person's (or no
+    one's) as one annotation."""
     groups: dict[bytes, tuple[str, Any, list[str], list[int]]] = {}
+    machine: dict[str, Any] = {}
     units = [(t, None, rec["sides"][t]["layers"]["entities"].get("provenance")) for t in ents] + \
         [(None, k, rec["links"][k].get("provenance")) for k in links]
     for t, k, prov in units:
-        kind = "prediction" if (prov or {}).get("method") == "auto" else "annotation"
-        g = groups.setdefault(orjson.dumps([kind, prov], option=orjson.OPT_SORT_KEYS), (kind, prov, [], []))
+        auto = (prov or {}).get("method") == "auto"
+        if auto:
+            machine[layer_key(t) if t is not None else layer_key(link=rec["links"][k])] = prov
+        g = groups.setdefault(b"auto" if auto else orjson.dumps(prov, option=orjson.OPT_SORT_KEYS),
+                              ("prediction" if auto else "annotation", machine if auto else prov, [], []))
         if t is not None:
             g[2].append(t)
         else:
             g[3].append(k)  # type: ignore[arg-type]
     return list(groups.values())
+
+
+def _fill_machine(x: dict[str, Any], provs: dict[str, Any], preds: dict[Any, Any]) -> None:
+    """A prediction holding the layers of several tools: ``model_version`` names them all, and
+    ``lancang_provenance`` (an extra key) maps each layer to its provenance."""
+    distinct = {orjson.dumps(p, option=orjson.OPT_SORT_KEYS): p for p in provs.values()}
+    if len(distinct) == 1:
+        _fill_provenance(x, "prediction", next(iter(distinct.values())), preds)
+        return
+    tools = []
+    for p in provs.values():
+        tool = p.get("tool") or {}
+        name = (tool.get("name") or "") + (f"=={tool['version']}" if tool.get("version") else "")
+        if name and name not in tools:
+            tools.append(name)
+    x.setdefault("model_version", "; ".join(tools))
+    x[_PROV_KEY] = provs
 
 
 def _bilingual_results(rec: dict[str, Any], tags: list[str], ents: list[str], links: list[int],
@@ -1240,6 +1293,19 @@ def config_for_tasks(path: PathLike, *, defects: Sequence[str] | None = DEFAULT_
         raise InputError(f"{path}: no tasks: nothing to configure")
     return config_xml(tags, [sorted(s) for s in labels], defects, sentences=seen["sentence"], tokens=seen["token"],
                       review=seen["review"] if review is None else review)
+
+
+def check_config_out(target: PathLike, fmt: str | None, config_out: PathLike) -> None:
+    """Refuse ``--config-out`` before anything is written where there will be no tasks file to read."""
+    from . import resolve_format
+
+    if resolve_format(target, fmt, "output").name != FORMAT.name:
+        raise UsageError("--config-out writes a Label Studio labelling configuration: the output must be "
+                         "labelstudio (--format labelstudio or a .ls.json name)")
+    if str(target) == "-":
+        raise UsageError("--config-out reads the tasks written: give a file, not standard output")
+    if str(config_out) == str(target):
+        raise UsageError("--config-out names the tasks file itself")
 
 
 def write_config(tasks: PathLike, out: PathLike, **kwargs: Any) -> None:
