@@ -19,8 +19,9 @@ replaces BASE's. Its provenance becomes ``assisted`` (BASE's layer was the machi
 auto``; its tool is kept), or ``manual`` (BASE had no such layer); a layer a person made before keeps
 its method. ``annotator`` is who made the reviewed layer (its provenance, else the reviewer), and
 ``review = {status, reviewer, time}``: ``accepted`` when the layer is what BASE had, ``corrected`` when
-it changed, ``rejected`` when unchanged under a ``fail`` verdict (BASE's layer and method are kept then:
-a person looked and did not vouch for it). The record's ``meta.review`` is the review's.
+it changed, ``rejected`` when unchanged under a ``fail`` verdict whose defects fall on it (a defect
+naming a side or layer falls on those only; BASE's layer and method are kept then: a person looked
+and did not vouch for it). The record's ``meta.review`` is the review's.
 
 **Several reviewers** of one record: where their versions of a layer differ, a ``disagreement``
 conflict is reported (record, side, layer, reviewers, how many entities are not held by all of
@@ -442,15 +443,16 @@ class Merger:
             won = version(name, body)  # provenance from a reviewer who holds the result, else the first
             chosen, chosen_layer = next((c for c, v in zip(cands, versions) if v == won), cands[0])
             note = f"majority of {len(cands)} reviewers: {', '.join(names)}"
-            verdict = meta_review.get("verdict")
+            verdict, defects = meta_review.get("verdict"), meta_review.get("defects")
         else:
             chosen, chosen_layer = cands[0]
             if self.policy == "curator":
                 chosen, chosen_layer = next(((r, lay) for r, lay in cands if r.reviewer == self.curator), cands[0])
             body = {k: v for k, v in chosen_layer.items() if k != "provenance"}
-            verdict = chosen.verdict
+            verdict, defects = chosen.verdict, chosen.meta.get("defects")
         unchanged = version(name, body) == version(name, base)
-        status = "corrected" if not unchanged else ("rejected" if verdict == "fail" else "accepted")
+        failed = verdict == "fail" and _blamed(defects, tag, name)
+        status = "corrected" if not unchanged else ("rejected" if failed else "accepted")
         stats.layers[status] += 1
         prov = _provenance(base, chosen_layer.get("provenance") or {}, chosen, status, note)
         if status == "rejected" and base is not None:
@@ -504,6 +506,23 @@ class Merger:
         out["policy"] = self.policy
         out["reviews"] = [summary(r) for r in reviews]
         return out
+
+
+def _blamed(defects: Any, tag: str, name: str) -> bool:
+    """Whether a fail verdict's defects fall on this side (``src>tgt`` for a link) and layer: a defect
+    naming no side and no layer (a bare type, as Label Studio's choices give) falls on every layer, as
+    does a fail with no defects listed."""
+    if not isinstance(defects, list) or not defects:
+        return True
+    sides = tag.split(">")
+    for d in defects:
+        if not isinstance(d, dict) or (d.get("side") is None and d.get("layer") is None):
+            return True
+        layer = d.get("layer")
+        if (d.get("side") is None or d["side"] in sides) and (layer is None or name == layer
+                                                              or name.startswith(f"{layer}/")):
+            return True
+    return False
 
 
 def _unique(reviews: Iterable[Review]) -> list[Review]:

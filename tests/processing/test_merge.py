@@ -615,3 +615,16 @@ def test_a_reviewed_link_past_the_tokens_is_located(tmp_path: Path) -> None:
     r = link_review(b[0], "alice", GOLD_LINKS + [[0, 8, "S"]])  # th has tokens 0-7
     with pytest.raises(InputError, match=r"review0\.jsonl:1: record 'r1-task/a1' /links/1/pairs/7"):
         run(tmp_path, base, [r], layers=("links",))
+
+
+def test_a_fail_verdict_rejects_only_the_layers_its_defects_name(tmp_path: Path, base: Path) -> None:
+    b = base_records()
+    zh = [(0, 1, "LOC"), (3, 4, "LOC"), (6, 7, "LOC")]
+    on_th = [{"type": "missing-entity", "side": "th", "layer": "entities"}]
+    stats, out = run(tmp_path, base, [review(b[2], "bob", {"zh-Hans": zh, "th": [(1, 2, "LOC")]}, verdict="fail",
+                                             defects=on_th)])
+    status = {t: out[2]["sides"][t]["layers"]["entities"]["provenance"]["review"]["status"] for t in ("zh-Hans", "th")}
+    assert status == {"zh-Hans": "accepted", "th": "rejected"}
+    for defects in ([], ["missing-entity"], [{"type": "wrong-label"}]):  # unattributed: every unchanged layer
+        _stats, out = run(tmp_path, base, [review(b[2], "bob", {"zh-Hans": zh}, verdict="fail", defects=defects)])
+        assert out[2]["sides"]["zh-Hans"]["layers"]["entities"]["provenance"]["review"]["status"] == "rejected"
