@@ -23,8 +23,8 @@ TESTS = Path(__file__).resolve().parent
 GOLDEN = {
     "format": ["brat", "conll", "conllu", "docbin", "doccano", "inline", "jsonl", "labelstudio", "moses", "pharaoh",
                "text", "tmx", "tsv", "xliff", "xliff2"],
-    "annotator": ["burmesenlp", "crfcut", "jieba", "khmer-nltk", "laonlp", "newmm", "nlpo3", "punct", "pyvi",
-                  "sentencepiece", "spacy", "spacy-ner", "stanza", "underthesea"],
+    "annotator": ["burmesenlp", "crf-ner", "crfcut", "jieba", "khmer-nltk", "laonlp", "newmm", "nlpo3", "punct",
+                  "pyvi", "sentencepiece", "spacy", "spacy-ner", "stanza", "underthesea"],
     "rule": ["dependency-tree", "duplicate-pairs", "duplicate-records", "entity-labels", "entity-token-boundaries",
              "guideline-sections", "lang-allowed", "layer-values", "layers-required", "links-required",
              "manifest-fields", "manifest-role-separation", "manifest-roles", "model-invariants", "pii-residual",

@@ -33,6 +33,7 @@ BUILTIN = {
     "sentencepiece": "lancang.annotators.subword:SENTENCEPIECE",
     "stanza": "lancang.annotators.stanza_local:STANZA",
     "spacy-ner": "lancang.annotators.ner:SPACY_NER",
+    "crf-ner": "lancang.annotators.ner_crf:CRF_NER",
 }
 
 ANNOTATORS = Registry("annotator", "lancang.annotators", BUILTIN)

@@ -354,9 +354,14 @@ def predict(nlp: Any, texts: Sequence[str], batch_size: int = 64) -> list[list[d
 
 def score(nlp: Any, dev: Sequence[tuple[str, str, str, list[dict[str, Any]]]]) -> dict[str, Any]:
     """lancang's entity score (``lancang evaluate --layer entities``) of the pipeline on dev sides."""
-    from ..quality.accuracy import evaluate_entities, join
+    return score_predictions(dev, predict(nlp, [t for _, _, t, _ in dev]))
 
-    preds = predict(nlp, [t for _, _, t, _ in dev])
+
+def score_predictions(dev: Sequence[tuple[str, str, str, list[dict[str, Any]]]],
+                      preds: Sequence[Sequence[dict[str, Any]]]) -> dict[str, Any]:
+    """lancang's entity score (exact and partial, micro; ``lancang evaluate --layer entities``) of
+    predicted entity items against dev sides, one list of items per side, whatever made them."""
+    from ..quality.accuracy import evaluate_entities, join
 
     def recs(which: int) -> Iterator[dict[str, Any]]:
         for k, ((rid, tag, text, items), pred) in enumerate(zip(dev, preds)):
@@ -364,6 +369,15 @@ def score(nlp: Any, dev: Sequence[tuple[str, str, str, list[dict[str, Any]]]]) -
             yield {"id": f"{k}:{rid}", "sides": {tag: {"text": text, "layers": {"entities": {"items": ents}}}}}
 
     return evaluate_entities(join(recs(0), recs(1), "entities")).to_dict()["overall"]
+
+
+#: the settings file that marks a folder as a model of the ``crf-ner`` backend (lancang.annotators.ner_crf)
+CRF_SETTINGS = "lancang-crf.json"
+
+
+def is_model_dir(path: Path) -> bool:
+    """A folder written by `lancang train ner`: a spaCy pipeline or a CRF model."""
+    return ((path / "meta.json").is_file() and (path / "config.cfg").is_file()) or (path / CRF_SETTINGS).is_file()
 
 
 def check_output(output: PathLike, force: bool) -> Path:
@@ -374,9 +388,9 @@ def check_output(output: PathLike, force: bool) -> Path:
         raise UsageError(f"{out} exists; give --force to replace it")
     if out.exists() and not out.is_dir():
         raise UsageError(f"{out} exists and is not a directory")
-    if out.is_dir() and any(out.iterdir()) and not ((out / "meta.json").is_file() and (out / "config.cfg").is_file()):
-        raise UsageError(f"{out} is not a spaCy pipeline (no meta.json and config.cfg): --force replaces only a "
-                         "model folder or an empty one; choose another -o")
+    if out.is_dir() and any(out.iterdir()) and not is_model_dir(out):
+        raise UsageError(f"{out} is not a spaCy pipeline (no meta.json and config.cfg) or a CRF model (no "
+                         f"{CRF_SETTINGS}): --force replaces only a model folder or an empty one; choose another -o")
     if not out.parent.is_dir():
         raise UsageError(f"{out.parent} is not a directory")
     return out
@@ -384,10 +398,16 @@ def check_output(output: PathLike, force: bool) -> Path:
 
 def write_model(nlp: Any, output: PathLike, force: bool) -> None:
     """Write the pipeline to ``output`` atomically: a temporary directory beside it, then a rename."""
+    install_dir(lambda tmp: nlp.to_disk(tmp), output, force)
+
+
+def install_dir(fill: Callable[[Path], Any], output: PathLike, force: bool) -> None:
+    """Make the model folder ``output`` atomically: ``fill`` writes into a temporary directory beside it,
+    which then replaces ``output`` by a rename (checked by :func:`check_output` first)."""
     out = check_output(output, force)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
     try:
-        nlp.to_disk(tmp)
+        fill(tmp)
         if out.exists():
             old = Path(tempfile.mkdtemp(prefix=f".{out.name}.old.", dir=out.parent))
             old.rmdir()
@@ -470,6 +490,19 @@ def train_model(gold: PathLike, *, output: PathLike, lang: str, fmt: str | None 
                 echo: Callable[[str], None] = lambda _m: None) -> dict[str, Any]:
     """`lancang train ner` as a function: read gold (and dev) in any format with entities, train, keep
     the best epoch on dev, write the pipeline atomically to ``output``. ``echo`` gets progress lines."""
+    nlp, res = fit_model(gold, output=output, lang=lang, fmt=fmt, options=options, dev=dev, epochs=epochs,
+                         batch_size=batch_size, seed=seed, limit=limit, name=name, version=version, force=force,
+                         echo=echo)
+    write_model(nlp, output, force)
+    return res
+
+
+def fit_model(gold: PathLike, *, output: PathLike, lang: str, fmt: str | None = None,
+              options: Mapping[str, Any] | None = None, dev: PathLike | None = None, epochs: int = 10,
+              batch_size: int = 8, seed: int = 0, limit: int | None = None, name: str = "ner",
+              version: str = "0.1.0", force: bool = False,
+              echo: Callable[[str], None] = lambda _m: None) -> tuple[Any, dict[str, Any]]:
+    """:func:`train_model` without the writing: (the trained pipeline, what train_model returns)."""
     from ..quality.scores import shown
     from . import spec
 
@@ -500,7 +533,6 @@ def train_model(gold: PathLike, *, output: PathLike, lang: str, fmt: str | None 
                                    on_gold=lambda s: echo(f"gold {gold}: {s.describe()}"))
     except UsageError as exc:
         raise UsageError(str(exc) if str(exc).startswith(str(gold)) else f"{gold}: {exc}") from None
-    write_model(nlp, output, force)
-    return {"output": str(output), "pipeline": f"{nlp.lang}_{name}", "version": version, "best_epoch": best,
-            "labels": list(nlp.get_pipe("ner").labels), "performance": nlp.meta.get("performance"),
-            "gold": st.to_dict(), "epochs": [e.epoch for e in history]}
+    return nlp, {"output": str(output), "pipeline": f"{nlp.lang}_{name}", "version": version, "best_epoch": best,
+                 "labels": list(nlp.get_pipe("ner").labels), "performance": nlp.meta.get("performance"),
+                 "gold": st.to_dict(), "epochs": [e.epoch for e in history]}

@@ -12,7 +12,7 @@ from .common import Reading, handle_errors, input_options, output_option
 
 @click.group()
 def train() -> None:
-    """Make models from a corpus: a segmentation lexicon from gold, a SentencePiece model, or a spaCy NER model.
+    """Make models from a corpus: a segmentation lexicon from gold, a SentencePiece model, or an NER model.
 
     \b
     Examples:
@@ -106,11 +106,11 @@ def sentencepiece(corpus: str, reading: Reading, output: str, vocab_size: int, m
 @train.command()
 @click.argument("gold", type=click.Path(allow_dash=True))
 @output_option(required=True, file_okay=False, dir_okay=True,
-               help="Directory to write the spaCy pipeline to (must not exist unless --force).")
+               help="Directory to write the model to: a spaCy pipeline or a CRF model (must not exist unless --force).")
 @input_options(lang_help="Language: train on the sides in it (zh, th, id, ms, vi, ...). Required.", tgt=False,
                old_from=("--format",), old_src=("--lang",))
 @click.option("--dev", metavar="DEV", type=click.Path(allow_dash=True),
-              help="Held-out gold (read like GOLD): P/R/F1 after every epoch; the best epoch is kept.")
+              help="Held-out gold (read like GOLD): P/R/F1 after every spaCy epoch or CRF trial; the best is kept.")
 @click.option("--epochs", type=click.IntRange(1), default=10, show_default=True)
 @click.option("--batch-size", type=click.IntRange(1), default=8, show_default=True, help="Sentences per update.")
 @click.option("--seed", type=click.IntRange(0, 2**32 - 1), default=0, show_default=True,
@@ -119,10 +119,15 @@ def sentencepiece(corpus: str, reading: Reading, output: str, vocab_size: int, m
 @click.option("--name", default="ner", show_default=True, help="Model name in its meta.json (and provenance).")
 @click.option("--model-version", default="0.1.0", show_default=True, help="Model version in its meta.json.")
 @click.option("--force", is_flag=True, help="Replace the output directory if it exists.")
+@click.option("--backend", type=click.Choice(["spacy", "crf", "auto"]), default="spacy", show_default=True,
+              help="spacy: a spaCy ner pipeline; crf: a CRF with rich features (python-crfsuite), feature set "
+                   "and c1/c2 chosen by --dev score; auto: train both and keep the better on --dev.")
+@click.option("--max-iterations", type=click.IntRange(1), default=150, show_default=True,
+              help="CRF: L-BFGS iterations per trial (--epochs is spaCy's).")
 @handle_errors
 def ner(gold: str, output: str, reading: Reading, dev: str | None, epochs: int, batch_size: int, seed: int,
-        limit: int | None, name: str, model_version: str, force: bool) -> None:
-    """Train a spaCy named-entity model from gold entities, offline, for `lancang annotate`.
+        limit: int | None, name: str, model_version: str, force: bool, backend: str, max_iterations: int) -> None:
+    """Train a named-entity model (spaCy, or a CRF) from gold entities, offline, for `lancang annotate`.
 
     GOLD is any format with entities (conll, jsonl, brat, labelstudio, doccano, docbin..., or inline
     for [TAG]...[/TAG] lines). A blank spaCy pipeline for --src gets an ner component trained on the
@@ -132,20 +137,36 @@ def ner(gold: str, output: str, reading: Reading, dev: str | None, epochs: int, 
     (exact match, micro P/R/F1, as `lancang evaluate --layer entities`) and the best epoch is kept.
     The model is written atomically; use it with `--use LANG=spacy-ner --set spacy-ner.model=DIR`.
 
+    With --backend crf a CRF (python-crfsuite) tags characters (Chinese: with jieba's word boundaries
+    and a lexicon of the training entities as features) or words (Thai: newmm's) with BIOES labels;
+    with --dev its feature set and c1/c2 are chosen by dev exact F1. Use it with `--use
+    LANG=crf-ner --set crf-ner.model=DIR`. --backend auto trains both and keeps the better on --dev.
+
     \b
     Examples:
       lancang train ner train_preprocess.txt --from conll --src id -o id-ner --dev valid_preprocess.txt
       lancang train ner weiboNER.train --from conll -I seg_suffix=true --src zh -o zh-ner
       lancang train ner thainer/train.txt --from inline --src th -o th-ner --epochs 5
+      lancang train ner weibo.train --from conll -I seg_suffix=true --src zh -o zh-crf --backend crf --dev weibo.dev
       lancang annotate corpus.jsonl out.jsonl --layers entities --use id=spacy-ner --set spacy-ner.model=id-ner
     """
-    from ..annotators.ner import train_model
+    from ..annotators.ner_crf import train_model
 
     if not reading.src:
         raise UsageError("give the language to train on with --src")
-    res = train_model(gold, output=output, lang=reading.src, fmt=reading.fmt, options=reading.options, dev=dev,
-                      epochs=epochs, batch_size=batch_size, seed=seed, limit=limit, name=name,
-                      version=model_version, force=force, echo=click.echo)
+    res = train_model(gold, output=output, lang=reading.src, backend=backend, fmt=reading.fmt,
+                      options=reading.options, dev=dev, epochs=epochs, batch_size=batch_size, seed=seed, limit=limit,
+                      max_iterations=max_iterations, name=name, version=model_version, force=force, echo=click.echo)
     perf = res["performance"]
-    kept = f"epoch {res['best_epoch']} (dev exact F1 {shown(perf['ents_f'])})" if perf else f"epoch {res['best_epoch']}"
-    click.echo(f"{output}: spaCy pipeline {res['pipeline']} {model_version}, {kept}; labels {', '.join(res['labels'])}")
+    f1 = f" (dev exact F1 {shown(perf['ents_f'])})" if perf else ""
+    if "compared" in res:
+        c = res["compared"]
+        click.echo(f"auto: dev exact F1 spaCy {shown(c['spacy'])}, CRF {shown(c['crf'])}: keeping the "
+                   f"{'CRF' if res['backend'] == 'crf' else 'spaCy'} model")
+    if res["backend"] == "crf":
+        click.echo(f"{output}: CRF model {res['pipeline']} {model_version}, features {'+'.join(res['features'])}, "
+                   f"c1={res['c1']:g} c2={res['c2']:g}{f1}, trained in {res['train_seconds']:.1f} s; labels "
+                   f"{', '.join(res['labels'])}; use it with --use {reading.src}=crf-ner --set crf-ner.model={output}")
+    else:
+        click.echo(f"{output}: spaCy pipeline {res['pipeline']} {model_version}, epoch {res['best_epoch']}{f1}; "
+                   f"labels {', '.join(res['labels'])}")
