@@ -382,9 +382,12 @@ def task_records(task: dict[str, Any], langs: Any, *, where: str, unit: str = "a
                     layer["provenance"] = lprov
                 side.setdefault("layers", {})["entities"] = layer
             rec["sides"][s.tag] = side
-        rec_links = _merge_links(links, read.links(sides, links, what), prov_of)
+        made = read.links(sides, links, what)
+        rec_links = _merge_links(links, made, prov_of)
         if rec_links:
             rec["links"] = rec_links
+        if made:
+            meta["relations_of"] = [layer_key(link=lk) for lk in made]  # the links this result set holds
         rmeta = dict(tmeta) if tmeta is not None else None
         if kind == "a" and (bilingual or read.review or isinstance(task_review, dict)):
             review = _review_of(x, read.review, task_review, what)
@@ -1024,9 +1027,14 @@ def _bilingual_task(group: list[dict[str, Any]], tags: list[str], task: dict[str
         links = [k for k, lk in enumerate(rec.get("links") or ()) if lk.get("src") in tags and lk.get("tgt") in tags]
         if "annotation" in rls or "prediction" in rls:
             kind = "prediction" if "prediction" in rls else "annotation"
-            stored_links = (meta.get(_LINKS_KEY) or []) if isinstance(stored, dict) else []
-            links = [k for k in links if rec["links"][k] not in stored_links]  # kept as stored, not as relations
-            prov = next((rec["sides"][t]["layers"]["entities"].get("provenance") for t in ents), None)
+            held = set(rls.get("relations_of") or ())
+            links = [k for k in links if layer_key(link=rec["links"][k]) in held]  # the others: stored only
+            if kind == "prediction":
+                prov: Any = {layer_key(t): rec["sides"][t]["layers"]["entities"].get("provenance") for t in ents}
+                prov.update((layer_key(link=rec["links"][k]), rec["links"][k].get("provenance")) for k in links)
+                prov = {k: v for k, v in prov.items() if v}
+            else:
+                prov = next((rec["sides"][t]["layers"]["entities"].get("provenance") for t in ents), None)
             parts = [(kind, prov, ents, links)]
         else:
             parts = _by_provenance(rec, ents, links)
@@ -1043,7 +1051,7 @@ def _bilingual_task(group: list[dict[str, Any]], tags: list[str], task: dict[str
                         and prov is None:
                     x["completed_by"] = rec["meta"]["review"]["reviewer"]
             x["result"] += list(rls.get("results") or [])
-            if kind == "prediction" and "prediction" not in rls:
+            if kind == "prediction" and prov:
                 _fill_machine(x, prov, preds)
             elif prov:
                 _fill_provenance(x, kind, prov, preds)
@@ -1087,6 +1095,7 @@ def _fill_machine(x: dict[str, Any], provs: dict[str, Any], preds: dict[Any, Any
     if len(distinct) == 1:
         _fill_provenance(x, "prediction", next(iter(distinct.values())), preds)
         return
+    x.pop("provenance", None)
     tools = []
     for p in provs.values():
         tool = p.get("tool") or {}
