@@ -117,8 +117,8 @@ def test_code_point_offsets_are_detected_or_forced(tmp_path: Path) -> None:
     p = _write_tasks(tmp_path / "cp.json", [task])
     [rec] = read(p, langs=["th"])
     assert rec["sides"]["th"]["layers"]["entities"]["items"][0]["start"] == 7
-    with pytest.raises(InputError, match=r"cp.json:2: task 1: annotation 1: region 'x' quotes 'เชียงใหม่' but the text has "
-                                         r"' ไปเชียงใ' at 7..16 \(utf16"):
+    with pytest.raises(InputError, match=r"cp.json:2: task 1: annotation 1: region 'x' quotes 'เชียงใหม่' but the "
+                                         r"text has ' ไปเชียงใ' at 7..16 \(utf16"):
         list(read(p, offsets="utf16", langs=["th"]))
     [rec] = read(p, offsets="codepoint", langs=["th"])
     assert rec["sides"]["th"]["layers"]["entities"]["items"][0]["end"] == 16
@@ -127,16 +127,16 @@ def test_code_point_offsets_are_detected_or_forced(tmp_path: Path) -> None:
 def test_auto_reports_a_quote_that_fits_no_unit(tmp_path: Path) -> None:
     task = {"id": 1, "data": {"text": TEXT}, "annotations": [{"result": [_region("x", 10, 19, "Chiang Mai", "LOC")]}]}
     p = _write_tasks(tmp_path / "bad.json", [task], indent=False)
-    with pytest.raises(InputError, match=r"bad.json:1: task 1: annotation 1: region 'x' quotes 'Chiang Mai' but the text has "
-                                         r"'เชียงใหม่' at 10..19 \(utf16 offsets\)"):
+    with pytest.raises(InputError, match=r"bad.json:1: task 1: annotation 1: region 'x' quotes 'Chiang Mai' but the "
+                                         r"text has 'เชียงใหม่' at 10..19 \(utf16 offsets\)"):
         list(read(p, langs=["th"]))
 
 
 def test_offset_inside_a_surrogate_pair_is_an_error(tmp_path: Path) -> None:
     task = {"id": 1, "data": {"text": "😀 abc"}, "annotations": [{"result": [_region("x", 1, 4, "", "X")]}]}
     p = _write_tasks(tmp_path / "s.json", [task], indent=False)
-    with pytest.raises(InputError, match=r"s.json:1: task 1: annotation 1: region 'x': UTF-16 offset 1 falls inside the "
-                                         r"character U\+1F600"):
+    with pytest.raises(InputError, match=r"s.json:1: task 1: annotation 1: region 'x': UTF-16 offset 1 falls inside "
+                                         r"the character U\+1F600"):
         list(read(p, offsets="utf16", langs=["th"]))
 
 

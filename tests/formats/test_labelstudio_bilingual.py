@@ -150,7 +150,7 @@ def _add_loc(result: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 def _fix_link(result: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Bob removes the Thai PER and the possible link 6-2, and links 宋猜 (token 6) to สมชาย (token 2) as sure."""
-    out = [r for r in result if r.get("id") != "2.T1" and not (r.get("from_id") == "1.t6")]
+    out = [r for r in result if r.get("id") != "2.T1" and r.get("from_id") != "1.t6"]
     return out + [{"from_id": "1.t6", "to_id": "2.t2", "type": "relation", "direction": "right", "labels": ["sure"]}]
 
 
