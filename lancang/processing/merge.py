@@ -9,9 +9,9 @@ and meta pass through as they were read.
 one record per annotation; lancang JSONL the same way). A review names the BASE record it reviews by
 ``meta.labelstudio.record_id``, else by its own id, and carries its record-level review in
 ``meta.review`` (``reviewer``, ``verdict`` pass/fail/null, ``defects``, ``time``). Reviews are grouped
-by BASE id in bounded memory: past :data:`~lancang.corpora.dupes.SPILL_AT` reviews they go to a
-temporary SQLite file (:class:`~lancang.corpora.dupes.SpillFile`) and are looked up there, one BASE
-record at a time. Reviews of one record are taken in the order of the REVIEWED files, then of the
+by BASE id in bounded memory (as JSON bytes): past :data:`~lancang.corpora.dupes.SPILL_AT` reviews or
+:data:`MAX_BYTES` of them they go to a temporary SQLite file (:class:`~lancang.corpora.dupes.SpillFile`)
+and are looked up there, one BASE record at a time. Reviews of one record are taken in the order of the REVIEWED files, then of the
 annotations in a file.
 
 **One reviewer.** Per side and per merged layer (``layers``, default ``entities``), the reviewed layer
@@ -69,6 +69,8 @@ VERDICTS = ("pass", "fail")
 #: what ``layers`` calls the record's links, and the name of a token link's versions
 LINKS = "links"
 TOKEN_LINKS = "links/tokens"
+#: reviews kept in memory (as JSON) up to this many bytes, then spilled to disk with the rest
+MAX_BYTES = 64 << 20
 #: conflicts listed in the stats (the counts are always complete)
 MAX_CONFLICTS = 1000
 
@@ -174,12 +176,14 @@ def _where(path: PathLike, line: int | None, k: int) -> str:
 
 
 class ReviewStore:
-    """Reviews grouped by BASE id: in a dict up to ``spill_at`` reviews, then in a :class:`SpillFile`."""
+    """Reviews grouped by BASE id: in memory as JSON bytes up to ``spill_at`` reviews or ``max_bytes`` of
+    them, then in a :class:`SpillFile` (a parsed review takes several times its JSON size: reviews are
+    parsed again only when their BASE record comes)."""
 
-    def __init__(self, spill_at: int = SPILL_AT, tmpdir: str | None = None):
-        self.spill_at, self.tmpdir = spill_at, tmpdir
-        self._mem: dict[str, list[Review]] = {}
-        self._n = 0
+    def __init__(self, spill_at: int = SPILL_AT, tmpdir: str | None = None, max_bytes: int = MAX_BYTES):
+        self.spill_at, self.tmpdir, self.max_bytes = spill_at, tmpdir, max_bytes
+        self._mem: dict[str, list[tuple[int, int, str, bytes]]] = {}
+        self._n = self._bytes = 0
         self._spill: SpillFile | None = None
 
     @property
@@ -187,34 +191,36 @@ class ReviewStore:
         return self._spill is not None
 
     def add(self, key: str, review: Review) -> None:
+        row = (review.file, review.pos, review.where, orjson.dumps(review.rec))
         if self._spill is None:
-            self._mem.setdefault(key, []).append(review)
+            self._mem.setdefault(key, []).append(row)
             self._n += 1
-            if self._n >= self.spill_at:
+            self._bytes += len(row[3])
+            if self._n >= self.spill_at or self._bytes >= self.max_bytes:
                 self._to_disk()
             return
-        self._insert([(key, review)])
+        self._insert([(key, *row)])
 
     def _to_disk(self) -> None:
         self._spill = SpillFile("CREATE TABLE r (id TEXT, f INTEGER, pos INTEGER, loc TEXT, data BLOB);"
                                 "CREATE INDEX r_id ON r (id);", "lancang-merge-", self.tmpdir)
         mem, self._mem = self._mem, {}
-        self._insert((k, r) for k, rs in mem.items() for r in rs)
+        self._insert((k, *row) for k, rows in mem.items() for row in rows)
 
-    def _insert(self, items: Iterable[tuple[str, Review]]) -> None:
+    def _insert(self, rows: Iterable[tuple[str, int, int, str, bytes]]) -> None:
         assert self._spill is not None and self._spill.db is not None
-        self._spill.db.executemany("INSERT INTO r VALUES (?, ?, ?, ?, ?)",
-                                   ((k, r.file, r.pos, r.where, orjson.dumps(r.rec)) for k, r in items))
+        self._spill.db.executemany("INSERT INTO r VALUES (?, ?, ?, ?, ?)", rows)
 
     def take(self, key: str) -> list[Review]:
         """The reviews of ``key`` in file and file order, removed from the store."""
         if self._spill is None:
-            return self._mem.pop(key, [])
-        db = self._spill.db
-        assert db is not None
-        rows = db.execute("SELECT f, pos, loc, data FROM r WHERE id = ? ORDER BY f, pos", (key,)).fetchall()
-        if rows:
-            db.execute("DELETE FROM r WHERE id = ?", (key,))
+            rows = self._mem.pop(key, [])
+        else:
+            db = self._spill.db
+            assert db is not None
+            rows = db.execute("SELECT f, pos, loc, data FROM r WHERE id = ? ORDER BY f, pos", (key,)).fetchall()
+            if rows:
+                db.execute("DELETE FROM r WHERE id = ?", (key,))
         return [Review(f, pos, loc, orjson.loads(data)) for f, pos, loc, data in rows]
 
     def leftovers(self) -> Iterator[str]:

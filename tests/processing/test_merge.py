@@ -390,13 +390,14 @@ def test_spilled_reviews_merge_the_same(tmp_path: Path, base: Path) -> None:
 def test_review_store_spills_past_its_threshold() -> None:
     from lancang.processing.merge import Review
 
-    with ReviewStore(spill_at=3) as store:
-        for k in range(5):
-            store.add(f"r{k % 2}", Review(0, k, f"x:{k}", {"id": f"t{k}", "sides": {}}))
-        assert store.spilled
-        assert [r.pos for r in store.take("r1")] == [1, 3]
-        assert store.take("r1") == []
-        assert list(store.leftovers()) == ["r0"]
+    for kw in ({"spill_at": 3}, {"max_bytes": 60}):  # by count, and by size (each review is 22 bytes of JSON)
+        with ReviewStore(**kw) as store:
+            for k in range(5):
+                store.add(f"r{k % 2}", Review(0, k, f"x:{k}", {"id": f"t{k}", "sides": {}}))
+                assert store.spilled == (k >= 2)
+            assert [(r.pos, r.rec["id"]) for r in store.take("r1")] == [(1, "t1"), (3, "t3")]
+            assert store.take("r1") == []
+            assert list(store.leftovers()) == ["r0"]
 
 
 def test_version_ignores_ids_and_provenance_but_not_relations() -> None:
