@@ -179,3 +179,77 @@ def test_a_merged_sample_is_inspected(cli, tmp_path: Path) -> None:
     res = cli("inspect", str(merged), "--format", "json")
     doc = orjson.loads(res.stdout)
     assert doc["inspection"]["reviewed"] == len(drawn) and doc["inspection"]["defective"] == 2, res.output
+
+
+def test_a_bilingual_label_studio_export_with_two_reviewers(cli, tmp_path: Path) -> None:
+    """The bilingual loop: zh-Hans–th and id–ms records -> one Label Studio task each (machine entities and
+    links as the prediction) -> Label Studio renumbers the tasks; alice and bob each submit an annotation
+    with a verdict -> merge reads the export by its reader and finds BASE's records by meta.lancang_id."""
+    from tests.processing.test_merge import ALIGNER, MACHINE
+
+    b = base_records()[:2]
+    for rec in b:
+        for lk in rec["links"]:
+            lk["provenance"] = ALIGNER
+    base = write_jsonl(tmp_path / "machine.jsonl", b)
+    tasks = tmp_path / "tasks.ls.json"
+    res = cli("convert", str(base), str(tasks), "--allow-loss")  # the record's doc has no place in a task
+    assert res.exit_code == 0, res.output
+    th = b[0]["sides"]["th"]["text"]
+    ms = b[1]["sides"]["ms"]["text"]
+
+    def region(n: int, text: str, s: int, e: int, label: str, rid: str) -> dict:
+        return {"id": rid, "from_name": f"label_{n}", "to_name": f"text_{n}", "type": "labels",
+                "value": {"start": s, "end": e, "text": text[s:e], "labels": [label]}}  # BMP text: UTF-16 = code points
+
+    exported = []
+    for k, task in enumerate(orjson.loads(tasks.read_bytes())):
+        [pred] = task["predictions"]
+        task["id"] = 9000 + k  # Label Studio renumbers tasks on import
+        anns = []
+        for j, who in enumerate(("alice", "bob")):
+            result = [r for r in copy.deepcopy(pred["result"])
+                      if not (r.get("to_name") == "text_2" and r.get("value", {}).get("labels") == ["LOC"])]
+            if k == 0:  # th: ประเทศไทย is no LOC; ธนาคารแห่งประเทศไทย is an ORG (bob misses it), กรุงเทพฯ a LOC
+                result.append(region(2, th, 43, 51, "LOC", f"{who}-loc"))
+                if who == "alice":
+                    result.append(region(2, th, 22, 41, "ORG", "alice-org"))
+            else:  # ms: Kuala Lumpur is a LOC
+                result.append(region(2, ms, 29, 41, "LOC", f"{who}-kl"))
+            result.append({"id": f"{who}-v", "from_name": "verdict", "to_name": "text_1", "type": "choices",
+                           "value": {"choices": ["fail"]}})
+            anns.append({"id": 100 * (k + 1) + j, "completed_by": {"id": j + 1, "email": f"{who}@example.org"},
+                         "result": result, "parent_prediction": pred.get("id"),
+                         "created_at": f"2026-12-02T1{j}:00:00.000000Z"})
+        task["annotations"] = anns
+        exported.append(task)
+    export = tmp_path / "export.ls.json"
+    export.write_bytes(orjson.dumps(exported))
+    out = tmp_path / "merged.jsonl"
+    res = cli("merge", str(base), str(export), "-o", str(out), "--format", "json")
+    assert res.exit_code == 0, res.output
+    doc = orjson.loads(res.stdout)
+    assert doc["records"] == 2 and doc["reviewed"] == 2 and doc["reviews"] == 4 and doc["orphans"]["count"] == 0
+    assert doc["conflicts"] == {"disagreement": 1, "tie": 0, "text-changed": 0}  # bob missed the ORG
+    merged = read(out)
+    assert sorted(ents_of(merged[0], "th")) == spans_of(b[0], "th", GOLD_TH1)  # first: alice's
+    assert sorted(ents_of(merged[1], "ms")) == spans_of(b[1], "ms", GOLD_MS2)
+    assert merged[0]["links"] == b[0]["links"] and merged[0]["doc"] == "news-1"  # not asked, not lost
+    lay = merged[0]["sides"]["th"]["layers"]["entities"]
+    assert lay["provenance"]["method"] == "assisted" and lay["provenance"]["tool"] == MACHINE["tool"]
+    assert lay["provenance"]["annotator"] == "alice@example.org"
+    assert lay["provenance"]["review"]["status"] == "corrected"
+    zh = merged[0]["sides"]["zh-Hans"]["layers"]["entities"]["provenance"]["review"]
+    assert zh["status"] == "rejected"  # unchanged under a fail verdict
+    assert merged[0]["meta"]["review"]["verdict"] == "fail"
+    assert [r["reviewer"] for r in merged[0]["meta"]["review"]["reviews"]] == ["alice@example.org", "bob@example.org"]
+    res = cli("merge", str(base), str(export), "-o", str(out), "--policy", "majority")
+    assert res.exit_code == 0 and "tie" in res.output
+    assert ents_of(read(out)[0], "th") == spans_of(b[0], "th", [(0, 1, "PER"), (7, 8, "LOC")])  # ORG: 1 of 2
+    res = cli("merge", str(base), str(export), "-o", str(out), "--layers", "entities,links")
+    assert res.exit_code == 0, res.output
+    links = read(out)[0]["links"]
+    assert [lk.get("pairs") or lk.get("beads") for lk in links] == \
+        [lk.get("pairs") or lk.get("beads") for lk in b[0]["links"]]
+    assert {lk["provenance"]["review"]["status"] for lk in links} == {"rejected"}  # unchanged, verdict fail
+    assert {lk["provenance"]["method"] for lk in links} == {"auto"}
