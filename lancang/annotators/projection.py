@@ -16,12 +16,13 @@ target entity is the contiguous hull of those tokens, with these rules (docs/dec
   it has no sure link (gold sets mark whole phrase blocks possible, and aligners mark the links only
   one direction found, so possible links widen spans with articles and neighbours); ``"always"``
   follows them all;
-* **confidence** (``attrs.confidence``, 0-1): the mean, over the entity's source tokens (those that
-  are not punctuation), of the best weight of their links into the projected span. An entity whose
-  source tokens are only partly aligned gets the aligned share; below ``min_confidence`` it is
-  dropped;
-* **punctuation** tokens at the edges of the hull are trimmed (quotes, brackets, commas a word
-  aligner attaches to names);
+* **confidence** (``attrs.confidence``, 0-1): the mean, over the entity's source tokens, of the best
+  weight of their links into the projected span. An entity whose source tokens are only partly
+  aligned gets the aligned share; below ``min_confidence`` it is dropped;
+* **punctuation** (tokens of Unicode P* characters) is set aside on both sides: the source's does not
+  count and is not followed (an entity of punctuation alone is dropped), and the target's never
+  makes an edge of the hull, so quotes, brackets and commas an aligner attaches to names are
+  trimmed (``trim_punct=False`` keeps all of it);
 * **overlap**: two projections that overlap on the target side (nested source entities, or two
   entities aligned to the same words) are resolved by keeping the higher confidence (ties: the
   longer source entity, then the earlier) and counting the others as conflicts, with their location.
@@ -92,7 +93,7 @@ class ProjectStats:
     kept: int = 0
     entities_in: int = 0
     entities_out: int = 0
-    #: source entities dropped, by reason: unaligned, low-confidence, overlap, no-tokens
+    #: source entities dropped, by reason: unaligned, low-confidence, overlap, no-tokens, punctuation
     dropped: Counter[str] = field(default_factory=Counter)
     #: projections whose aligned tokens were split by a gap longer than max_gap (a cluster kept)
     split: int = 0
@@ -147,6 +148,10 @@ def _project_one(ent: Mapping[str, Any], stoks: Sequence[Sequence[int]], stext: 
     src = _covered(stoks, _pieces(ent))
     if not src:
         return "no-tokens"
+    if st.trim_punct:
+        src = [i for i in src if not is_punct(stext[stoks[i][0]:stoks[i][1]])]
+        if not src:
+            return "punctuation"
     weight: dict[int, float] = {}
     reached: dict[int, set[int]] = {}
     for i in src:
@@ -173,8 +178,7 @@ def _project_one(ent: Mapping[str, Any], stoks: Sequence[Sequence[int]], stext: 
     # punctuation inside the hull stays; aligned punctuation outside it was trimmed (words bound the hull)
     trimmed = any(punct(j) and not lo <= j <= hi for j in weight)
     inside = set(range(lo, hi + 1))
-    counted = [i for i in src if not is_punct(stext[stoks[i][0]:stoks[i][1]])] or src
-    conf = sum(max((w for j, w in links.get(i, ()) if j in inside), default=0.0) for i in counted) / len(counted)
+    conf = sum(max((w for j, w in links.get(i, ()) if j in inside), default=0.0) for i in src) / len(src)
     return _Projection(ttoks[lo][0], ttoks[hi][1], round(conf, 3), ent, len(clusters) > 1, trimmed)
 
 

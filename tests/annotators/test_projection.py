@@ -141,7 +141,8 @@ def test_nested_source_entities_keep_one_on_the_target() -> None:
 def test_punctuation_at_the_edges_is_trimmed_unless_kept() -> None:
     src = ("zh-Hans", ["《", "人民日报", "》", "报道"])
     tgt = ("th", ["“", "เหรินหมินรึเป้า", "”", "รายงาน"])
-    pairs = [[0, 0, "S"], [1, 1, "S"], [2, 2, "S"], [3, 3, "S"]]
+    # the aligner also linked the name with the quotes around its translation
+    pairs = [[0, 0, "S"], [1, 0, "S"], [1, 1, "S"], [1, 2, "S"], [2, 2, "S"], [3, 3, "S"]]
     rec = record(src, tgt, pairs, [(0, 2, "ORG")])
     p = Projector()
     p.record(rec, "test")
@@ -152,6 +153,17 @@ def test_punctuation_at_the_edges_is_trimmed_unless_kept() -> None:
     assert p.stats.trimmed == 1
     rec = record(src, tgt, pairs, [(0, 2, "ORG")])
     assert projected(rec, "th", trim_punct=False) == [("“เหรินหมินรึเป้า”", "ORG", 1.0)]
+
+
+def test_an_entity_of_punctuation_alone_is_not_projected() -> None:
+    src = ("id", ["Di", "mana", "?"])
+    tgt = ("ms", ["Di", "mana", "ya"])
+    rec = record(src, tgt, [[0, 0, "S"], [1, 1, "S"], [2, 2, "S"]], [(2, 2, "LOC")])
+    p = Projector()
+    p.record(rec, "test")
+    assert rec["sides"]["ms"]["layers"]["entities"]["items"] == [] and p.stats.dropped == {"punctuation": 1}
+    rec = record(src, tgt, [[0, 0, "S"], [1, 1, "S"], [2, 2, "S"]], [(2, 2, "LOC")])
+    assert projected(rec, "ms", trim_punct=False) == [("ya", "LOC", 1.0)]
 
 
 def test_provenance_names_aligner_and_source_layer_and_records_stay_valid() -> None:
