@@ -697,7 +697,7 @@ def _reviews_of_tasks(numbered: Iterator[tuple[int | None, dict[str, Any]]]
             for r in work:
                 layers.update((r["sides"].get(lang) or {}).get("layers") or {})
             sides[lang] = {**side, "layers": layers}
-        rec = {**rec, "sides": sides}
+        rec = {**rec, "sides": sides, "links": next((r["links"] for r in work if r.get("links")), [])}
         yield line, rec
 
     for item in numbered:
