@@ -161,3 +161,37 @@ def test_a_lancang_written_file_reads_back_with_its_language(cli, tmp_path: Path
     with pytest.raises(InputError, match=r"out.doccano.jsonl:1: doccano document 3 names its language 'not a tag', "
                                          r"which is not a BCP 47 tag"):
         list(read(p))
+
+
+def test_a_bilingual_record_is_one_line_per_side_and_reads_back(cli, tmp_path: Path) -> None:
+    """Issue 16: doccano shows one text per document: a zh-th record is two lines carrying the record id
+    and the side tags, grouped back into one record; doccano cannot hold the links between them."""
+    from .test_labelstudio_bilingual import ZH_TH
+
+    rec = {k: v for k, v in ZH_TH.items() if k != "links"}
+    rec = {**rec, "sides": {t: {"text": s["text"], "layers": {"entities": {"items": s["layers"]["entities"]["items"]}}}
+                            for t, s in rec["sides"].items()}, "meta": {"batch": 3}}
+    out = tmp_path / "b.doccano.jsonl"
+    assert write([rec, {"id": "m1", "sides": {"th": {"text": "สมชาย"}}}], out) == 2
+    lines = [orjson.loads(x) for x in out.read_bytes().splitlines()]
+    assert [(d["id"], d["lancang_lang"], d.get("lancang_id"), d.get("lancang_langs")) for d in lines] == [
+        ("pud-7/zh-Hans", "zh-Hans", "pud-7", ["zh-Hans", "th"]), ("pud-7/th", "th", "pud-7", ["zh-Hans", "th"]),
+        ("m1", "th", None, None)]
+    assert lines[0]["entities"][1] == {"id": 2, "label": "PER", "start_offset": 9, "end_offset": 11}  # UTF-16
+    back = list(read(out))
+    assert [b["id"] for b in back] == ["pud-7", "m1"]
+    assert back[0]["sides"] == rec["sides"] and back[0]["meta"]["batch"] == 3
+    [renamed, _] = read(out, langs=["zh", "th-TH"])
+    assert list(renamed["sides"]) == ["zh", "th-TH"]
+    # a side's line missing, or twice: an error naming the line
+    (tmp_path / "gap.jsonl").write_bytes(orjson.dumps(lines[0]) + b"\n" + orjson.dumps(lines[2]) + b"\n")
+    with pytest.raises(InputError, match=r"gap.jsonl:1: record 'pud-7' has no line for side\(s\) th"):
+        list(read(tmp_path / "gap.jsonl"))
+    (tmp_path / "twice.jsonl").write_bytes(b"".join(orjson.dumps(d) + b"\n" for d in (lines[0], lines[0])))
+    with pytest.raises(InputError, match=r"twice.jsonl:2: record 'pud-7' has a second line for side 'zh-Hans'"):
+        list(read(tmp_path / "twice.jsonl"))
+    # the links between the sides are not carried: convert says so instead of dropping them
+    src = tmp_path / "c.jsonl"
+    src.write_bytes(orjson.dumps(ZH_TH) + b"\n")
+    res = cli("convert", str(src), str(tmp_path / "o.doccano.jsonl"))
+    assert res.exit_code == 2 and "beads" in res.output and "token-links" in res.output

@@ -17,6 +17,15 @@ Language: doccano has no field for it. The writer adds a ``lancang_lang`` key to
 keeps unknown keys as the document's metadata and exports them); the reader names the side with
 ``--src`` if given, else with that key, else it is an error naming the line: never ``und``.
 
+Several sides: doccano shows one text per document, so a record with several sides (unless ``--src``
+picks one) is one line per side, next to each other: the side's text and spans, ``lancang_lang`` its
+tag, ``lancang_id`` the record id and ``lancang_langs`` the record's tags in side order (doccano keeps
+these keys as the document's metadata); the line ``id`` is ``<record>/<tag>``. Reading groups
+consecutive lines of one ``lancang_id`` back into one record; a side without its line, a side twice
+or a tag not in ``lancang_langs`` is an error naming the line. doccano cannot hold what joins the
+sides (sentence beads, word links) nor sentences and tokens: converting such records needs
+``--allow-loss`` (use Label Studio to review alignment).
+
 Offsets: doccano counts JavaScript UTF-16 code units (doccano 1.x; its issue 2290), or grapheme
 clusters when the project counts "grapheme clusters as one character"; doccano 0.x after 2019
 exported code points. ``offsets`` = ``utf16`` (default) | ``grapheme`` | ``codepoint`` says which;
@@ -37,11 +46,14 @@ from ..invariants import require_valid
 from ..jsonl import Parsed, PathLike, atomic_output, iter_lines, json_type
 from ..offsets import OffsetError, UnitIndex, nfc_map
 from . import Format, Option, check_options, given_lang, pick_side
+from .labelstudio import side_tags
 
 _UNITS = ("utf16", "grapheme", "codepoint")
 #: the key of a doccano line that holds the language of its text (doccano has no field for it)
 _LANG_KEY = "lancang_lang"
 _FORMS = ("label", "labels", "entities")
+#: the keys of the lines of a record with several sides: the record id, the side tags in order
+_ID_KEY, _LANGS_KEY = "lancang_id", "lancang_langs"
 
 
 _OFFSETS = Option("utf16", "what the offsets count: utf16 (doccano 1.x), grapheme (projects counting grapheme "
@@ -53,6 +65,7 @@ _OFFSETS = Option("utf16", "what the offsets count: utf16 (doccano 1.x), graphem
 def read(path: PathLike, *, langs: Any = None, **options: Any) -> Iterator[dict[str, Any]]:
     check_options(FORMAT, "reader", options)
     unit = options.get("offsets", "utf16")
+    group: list[tuple[int, dict[str, Any]]] = []  # the lines of one record with several sides
     for item in iter_lines(path):
         if not isinstance(item, Parsed):
             if item.severity == "error":
@@ -60,8 +73,57 @@ def read(path: PathLike, *, langs: Any = None, **options: Any) -> Iterator[dict[
             continue
         if not isinstance(item.value, dict):
             raise InputError(f"{path}:{item.line}: a doccano line is a JSON object, not {json_type(item.value)}")
-        yield require_valid(document_record(item.value, langs, unit, f"{path}:{item.line}", item.line),
+        doc = item.value
+        if group and (_LANGS_KEY not in doc or doc.get(_ID_KEY) != group[0][1].get(_ID_KEY)):
+            yield grouped_record(group, langs, unit, path)
+            group = []
+        if _LANGS_KEY in doc:
+            group.append((item.line, doc))
+            continue
+        yield require_valid(document_record(doc, langs, unit, f"{path}:{item.line}", item.line),
                             f"{path}:{item.line}")  # dangling relations, repeated entity ids
+    if group:
+        yield grouped_record(group, langs, unit, path)
+
+
+def grouped_record(group: list[tuple[int, dict[str, Any]]], langs: Any, unit: str, path: PathLike) -> dict[str, Any]:
+    """The record whose sides are the consecutive lines ``group`` (one per side, ``lancang_langs`` in order);
+    ``langs`` (``--src``/``--tgt``) rename the sides in that order."""
+    from ..langs import is_tag
+
+    line0, first = group[0]
+    where = f"{path}:{line0}"
+    named = first.get(_LANGS_KEY)
+    rid = first.get(_ID_KEY)
+    if not isinstance(rid, (str, int)) or isinstance(rid, bool):
+        raise InputError(f"{where}: a doccano line with {_LANGS_KEY} needs its record id in {_ID_KEY}")
+    if not isinstance(named, list) or len(named) < 2 or not all(isinstance(t, str) and is_tag(t) for t in named):
+        raise InputError(f"{where}: {_LANGS_KEY} is {named!r}, not a list of two or more BCP 47 tags")
+    tags = list(langs) if langs and len(langs) == len(named) else named
+    rename = dict(zip(named, tags))
+    sides: dict[str, Any] = {}
+    meta = None
+    for line, doc in group:
+        tag = doc.get(_LANG_KEY)
+        if doc.get(_LANGS_KEY) != named or tag not in rename:
+            raise InputError(f"{path}:{line}: a line of record {rid!r} names side {tag!r} and sides "
+                             f"{doc.get(_LANGS_KEY)!r}; the record's first line names {named!r}")
+        if rename[tag] in sides:
+            raise InputError(f"{path}:{line}: record {rid!r} has a second line for side {tag!r}")
+        one = {k: v for k, v in doc.items() if k not in (_ID_KEY, _LANGS_KEY)}
+        rec = document_record(one, [rename[tag]], unit, f"{path}:{line}", line)
+        sides[rename[tag]] = rec["sides"][rename[tag]]
+        if meta is None:
+            meta = rec.get("meta")
+    missing = [t for t in named if rename[t] not in sides]
+    if missing:
+        raise InputError(f"{where}: record {rid!r} has no line for side(s) {', '.join(missing)} (the lines of a "
+                         "record are kept together)")
+    out: dict[str, Any] = {"id": str(rid)}
+    if meta:
+        out["meta"] = meta
+    out["sides"] = {rename[t]: sides[rename[t]] for t in named}
+    return require_valid(out, where)
 
 
 def _is_span(x: Any) -> bool:
@@ -163,9 +225,27 @@ def write(records: Iterable[dict[str, Any]], path: PathLike, *, langs: Any = Non
     n = 0
     with atomic_output(path, "wb") as f:
         for rec in records:
-            f.write(orjson.dumps(document(rec, langs, unit, form), option=orjson.OPT_APPEND_NEWLINE))
+            for doc in documents(rec, langs, unit, form):
+                f.write(orjson.dumps(doc, option=orjson.OPT_APPEND_NEWLINE))
             n += 1
     return n
+
+
+def documents(rec: dict[str, Any], langs: Any, unit: str = "utf16", form: str | None = None
+              ) -> Iterator[dict[str, Any]]:
+    """A record as doccano lines: one, or one per side (``langs``, else all) with the record id and tags."""
+    tags = side_tags(rec, langs)
+    if len(tags) == 1:
+        yield document(rec, tags, unit, form)
+        return
+    for tag in tags:
+        one = {k: v for k, v in rec.items() if k not in ("sides", "links")}
+        one["sides"] = {tag: rec["sides"][tag]}
+        doc = document(one, [tag], unit, form)
+        doc["id"] = f"{rec['id']}/{tag}"
+        doc[_ID_KEY] = rec["id"]
+        doc[_LANGS_KEY] = tags
+        yield doc
 
 
 def _pick_side(rec: dict[str, Any], langs: Any) -> str:
@@ -245,7 +325,7 @@ def document(rec: dict[str, Any], langs: Any, unit: str = "utf16", form: str | N
 
 FORMAT = Format(
     "doccano", "doccano JSONL (sequence labelling and relation projects)", (".doccano.jsonl",),
-    frozenset({"entities", "relations", "meta"}), read, write, max_sides=1,
+    frozenset({"entities", "relations", "meta", "sides>2"}), read, write, max_sides=None,
     read_options={"offsets": _OFFSETS},
     write_options={"offsets": _OFFSETS,
                    "form": Option(None, "span form: label, labels or entities (default: the one read, kept in "
