@@ -231,6 +231,7 @@ class GoldStats:
     overlapping: int = 0  # left out: overlaps an entity kept before it
     fragmented: int = 0  # left out: several fragments
     repaired: int = 0  # tags the reader repaired (inline format), kept
+    units: str = "spaCy token"  # what entities are widened to (the CRF backend: its units)
 
     def left_out(self) -> int:
         return self.overlapping + self.fragmented
@@ -239,7 +240,7 @@ class GoldStats:
         s = f"{self.sides:,} sentences, {self.entities:,} entities"
         notes = []
         if self.expanded:
-            notes.append(f"{self.expanded:,} widened to spaCy token boundaries")
+            notes.append(f"{self.expanded:,} widened to {self.units} boundaries")
         if self.overlapping:
             notes.append(f"{self.overlapping:,} left out (overlapping another)")
         if self.fragmented:

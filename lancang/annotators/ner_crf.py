@@ -82,7 +82,7 @@ SEGMENTED_LANGS = {"th": "newmm", "lo": "laonlp", "km": "khmer-nltk", "my": "bur
 FEATURE_SETS = {"char": (("char",), ("char", "seg"), ("char", "lex"), ("char", "seg", "lex")),
                 "word": (("word",), ("word", "lex"), ("word", "lex", "vocab"))}
 #: (c1, c2) tried with the best feature set (the first is also the one feature sets are chosen with)
-C_GRID = ((0.1, 0.05), (0.05, 0.01), (0.2, 0.01), (0.1, 0.2), (0.5, 0.05))
+C_GRID = ((0.1, 0.05), (0.05, 0.01), (0.3, 0.01), (0.5, 0.1))
 
 _WORD = regex.compile(r"[\p{L}\p{M}]+|\p{N}+|[^\s]", regex.V1)
 
@@ -576,6 +576,7 @@ def train(read_train: Callable[[GoldStats], Iterable[Side]], lang: str, *, dev_s
 
     stats = stats if stats is not None else GoldStats()
     units = Units(lang)
+    stats.units = {"char": "character", "seg": f"{units.segmenter} word"}.get(units.kind, "word")
     kind = "char" if units.kind == "char" else "word"
     if units.segmenter:
         from . import spec

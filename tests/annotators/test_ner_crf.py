@@ -223,6 +223,7 @@ def test_thai_trains_on_newmm_words(tmp_path: Path) -> None:
     res = crf.train(lambda s: gold_sides(read_gold(train, "inline", "th"), "th", s, 60), "th",
                     max_iterations=20, stats=st, workdir=tmp_path / "th")
     assert st.sides == 60 and st.entities > 100 and 0 < st.expanded < st.entities // 5
+    assert f"{st.expanded:,} widened to newmm word boundaries" in st.describe()
     assert res.settings["units"] == "seg" and res.settings["segmenter"] == "newmm"
     assert res.settings["features"] == list(crf.FEATURE_SETS["word"][-1])  # no dev: every group
     assert len(res.trials) == 1 and res.trials[0].dev is None and len(res.settings["labels"]) >= 5
