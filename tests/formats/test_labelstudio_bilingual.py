@@ -4,11 +4,14 @@ token links as relations), the labelling configuration, and two reviewers' annot
 from __future__ import annotations
 
 import copy
+import unicodedata
 from pathlib import Path
 from typing import Any
 
 import orjson
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from lancang.corpora.formats.labelstudio import config_for_tasks, config_xml, read, write
 from lancang.errors import InputError
@@ -310,3 +313,48 @@ def test_convert_config_out(cli, tmp_path: Path) -> None:
     res = cli("convert", str(src), str(tmp_path / "t.jsonl"), "--config-out", str(cfg))
     assert res.exit_code == 2 and "the output must be labelstudio" in res.stderr
     assert not (tmp_path / "t.jsonl").exists()
+
+
+def test_a_skipped_annotation_is_no_review(reviewed: Path, tmp_path: Path) -> None:
+    """An annotation the reviewer skipped (``was_cancelled``) says nothing about the entities: not a
+    record (merge would take it for "no entities"), kept in the task and written back."""
+    def change(tasks: list[dict[str, Any]]) -> None:
+        tasks[0]["annotations"][1].update(was_cancelled=True, result=[])
+    recs = list(read(_export(tmp_path, reviewed, change)))
+    assert [r["id"] for r in recs] == ["101", "102/a13", "102/a14"]
+    assert recs[0]["meta"]["review"]["reviewer"] == "alice@example.org"
+    out = tmp_path / "back.ls.json"
+    write(recs, out)
+    [t1, _] = orjson.loads(out.read_bytes())
+    assert [(a["id"], a.get("was_cancelled")) for a in t1["annotations"]] == [(12, True), (11, False)]
+
+
+TEXT = st.text(st.sampled_from("ab 清迈😀👩🏽\u200d💻ไทยe\u0301"), min_size=1, max_size=12).map(
+    lambda t: unicodedata.normalize("NFC", t))
+
+
+@given(TEXT, TEXT, st.data())
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+def test_bilingual_round_trip_property(tmp_path: Path, a: str, b: str, data: Any) -> None:
+    """Any two texts (astral characters, ZWJ sequences, combining marks), one token per code point,
+    entities on token boundaries and any word links: written as a task and read back from its prediction,
+    the same record."""
+    sides = {}
+    for tag, text in (("zh-Hans", a), ("th", b)):
+        n = len(text)
+        s = data.draw(st.integers(0, n - 1))
+        e = data.draw(st.integers(s + 1, n))
+        sides[tag] = {"text": text, "layers": {
+            "sentences": {"spans": [[0, n]]}, "tokens": {"spans": [[i, i + 1] for i in range(n)]},
+            "entities": {"items": [{"id": "T1", "start": s, "end": e, "label": "X"}], "provenance": auto("m")}}}
+    pairs = sorted(set(data.draw(st.lists(st.tuples(st.integers(0, len(a) - 1), st.integers(0, len(b) - 1),
+                                                    st.sampled_from("SP")), max_size=6))))
+    rec = {"id": "p", "sides": sides,
+           "links": [{"kind": "beads", "src": "zh-Hans", "tgt": "th", "beads": [{"src": [0], "tgt": [0]}],
+                      "provenance": auto("m")}] +
+                    ([{"kind": "tokens", "src": "zh-Hans", "tgt": "th", "pairs": [list(p) for p in pairs],
+                       "provenance": auto("m")}] if pairs else [])}
+    out = tmp_path / "p.ls.json"
+    write([rec], out)
+    [back] = read(out, source="predictions")
+    assert back["sides"] == rec["sides"] and back["links"] == rec["links"]

@@ -4,7 +4,8 @@ Reading accepts Label Studio's JSON export (an array of tasks, read one task at 
 whole file), a JSONL file of tasks, or a single task object. Each annotation of a task becomes one
 record (the same text, its own entities), so several annotators of one task stay apart for
 agreement; ``-I source=predictions`` reads the predictions instead and ``source=all`` both (the
-ones not read are kept in ``meta.labelstudio.task`` and written back). A task with none becomes one
+ones not read, and annotations a reviewer skipped, ``was_cancelled``, are kept in
+``meta.labelstudio.task`` and written back). A task with none becomes one
 record with its text only. The record id is the task id when the task has one annotation or
 prediction read, else ``<task>/a<id>`` or ``<task>/p<id>``; the id of the record lancang wrote the
 task from (task ``meta.lancang_id``; Label Studio renumbers tasks on import) is
@@ -330,10 +331,12 @@ def task_records(task: dict[str, Any], langs: Any, *, where: str, unit: str = "a
             raise InputError(f"{here}: each of {key} is an object with a result list")
         if kind == "p":
             preds.update((p.get("id"), p) for p in xs)
-        if kind in wanted:
-            sets.extend((kind, x) for x in xs)
-        elif xs:
-            rest[key] = xs  # not read as records; kept and written back as they were
+        # not read as records, kept and written back as they were: the kind not asked for, and the
+        # annotations a reviewer skipped (``was_cancelled``: no verdict on the task, not "no entities")
+        kept = [x for x in xs if kind not in wanted or x.get("was_cancelled") is True]
+        sets.extend((kind, x) for x in xs if kind in wanted and x.get("was_cancelled") is not True)
+        if kept:
+            rest[key] = kept
     base_meta: dict[str, Any] = {"task": rest}
     if not bilingual:
         base_meta["text_field"] = fields[0]
@@ -956,10 +959,11 @@ def _predictions_of(group: list[dict[str, Any]]) -> dict[Any, dict[str, Any]]:
 
 
 def _put_sets(task: dict[str, Any], annotations: list[Any], predictions: list[Any]) -> None:
+    """The annotations and predictions of the records, after those kept unread in the task."""
     if annotations:
-        task["annotations"] = annotations
+        task["annotations"] = list(task.get("annotations") or ()) + annotations
     if predictions:
-        task["predictions"] = predictions
+        task["predictions"] = list(task.get("predictions") or ()) + predictions
 
 
 def _review_results(rec: dict[str, Any], rls: dict[str, Any], to_name: str) -> list[dict[str, Any]]:
