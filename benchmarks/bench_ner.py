@@ -19,8 +19,6 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
-import os
-import platform
 import sys
 import tempfile
 import time
@@ -33,6 +31,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _report import lancang_version, measure_cpu, para, replace_section  # noqa: E402
+from bench_segment import machine  # noqa: E402
 
 DATA = ROOT.parent / "shared" / "data" / "ner"
 LANCANG = str(Path(sys.executable).parent / "lancang")
@@ -107,21 +106,13 @@ def f3(x: float | None) -> str:
 
 
 def section(rows: list[dict[str, Any]], max_iterations: int) -> list[str]:
-    cpu = platform.processor() or platform.machine()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
     lines = [
         "## Named entities with a CRF (`lancang train ner --backend crf`, `--use LANG=crf-ner`; issue 16)",
         "",
         para(f"""Measured {dt.date.today().isoformat()} by `python benchmarks/bench_ner.py --write docs/benchmarks.md`
-        on {cpu}, {os.cpu_count()} cores shared with other jobs; Python {platform.python_version()},
-        {lancang_version()}, python-crfsuite {metadata.version('python-crfsuite')}, jieba
-        {metadata.version('jieba')}, pythainlp {metadata.version('pythainlp')}. `lancang train ner TRAIN --dev DEV
+        on {machine()} (cores shared with other jobs); {lancang_version()}, python-crfsuite
+        {metadata.version('python-crfsuite')}, jieba {metadata.version('jieba')}, pythainlp
+        {metadata.version('pythainlp')}. `lancang train ner TRAIN --dev DEV
         --backend crf --max-iterations {max_iterations}` on all training sentences: every feature set with
         c1=0.1 c2=0.05, then three more (c1, c2) with the best set; the best trial on dev is kept. F1 is
         exact-match micro F1 over all labels on the dev/validation split (the test splits are held back), by

@@ -21,6 +21,10 @@ to the tokens it touches (``char_span(..., alignment_mode="expand")``) and count
 cannot be used at all (overlapping another, several fragments) are counted and left out. Each
 epoch is scored on the dev set with lancang's entity scorer (exact match, micro) and the best epoch
 is kept. ThaiNER-style ``[PERSON]...[/PERSON]`` lines are read by the ``inline`` format.
+
+The CRF backend (``crf-ner``, ``lancang train ner --backend crf|auto``) is
+:mod:`lancang.annotators.ner_crf`; it shares this module's gold reading, counts, scorer and model folder
+handling.
 """
 
 from __future__ import annotations
