@@ -259,3 +259,30 @@ def test_a_task_meta_that_is_not_an_object_is_kept_as_it_was(tmp_path: Path) -> 
     assert orjson.loads(out.read_bytes()) == tasks
     with pytest.raises(UsageError, match="Label Studio task 1 does not name the language"):
         list(read(out))
+
+
+def test_one_side_review_choices_become_meta_review_and_go_back(tmp_path: Path) -> None:
+    """Issue 16: the verdict, defect and note controls of a one-side task's annotation are the record's
+    meta.review (reviewer = completed_by); written back, they are choices again and the task's meta has
+    no review it did not have."""
+    task = {"id": 5, "data": {"text": TEXT}, "meta": {"lancang_lang": "th"}, "annotations": [
+        {"id": 9, "completed_by": {"id": 2, "email": "rev@x.org"}, "updated_at": "2026-12-01T10:00:00Z",
+         "result": [_region("a", 25, 32, "Somchai", "PER"),
+                    {"id": "v", "from_name": "verdict", "to_name": "text", "type": "choices",
+                     "value": {"choices": ["fail"]}},
+                    {"id": "d", "from_name": "defects", "to_name": "text", "type": "choices",
+                     "value": {"choices": ["entity"]}},
+                    {"id": "n", "from_name": "note", "to_name": "text", "type": "textarea",
+                     "value": {"text": ["เชียงใหม่ is a LOC"]}}]}]}
+    p = _write_tasks(tmp_path / "r.json", [task])
+    [rec] = read(p)
+    assert rec["meta"]["review"] == {"reviewer": "rev@x.org", "verdict": "fail", "defects": ["entity"],
+                                     "note": "เชียงใหม่ is a LOC", "annotation": 9, "time": "2026-12-01T10:00:00Z"}
+    assert "results" not in rec["meta"]["labelstudio"]  # read, not kept aside
+    out = tmp_path / "o.json"
+    write([rec], out)
+    [back] = orjson.loads(out.read_bytes())
+    assert "review" not in back["meta"]
+    assert [r["value"] for r in back["annotations"][0]["result"][1:]] == [
+        {"choices": ["fail"]}, {"choices": ["entity"]}, {"text": ["เชียงใหม่ is a LOC"]}]
+    assert list(read(out)) == [rec]
