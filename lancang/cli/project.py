@@ -24,7 +24,8 @@ from .common import Reading, handle_errors, input_options, key_values, manifest_
 @click.option("--min-confidence", type=click.FloatRange(0, 1), default=0.5, show_default=True,
               help="Drop projected entities whose confidence (aligned share of their source tokens, "
                    "weighted) is lower.")
-@click.option("--keep-punct", is_flag=True, help="Keep punctuation aligned at the edges of a projected span.")
+@click.option("--keep-punct", is_flag=True,
+              help="Treat punctuation as words: follow the source entity's and keep the target's at span edges.")
 @click.option("--overwrite", is_flag=True, help="Replace the layer where the target side has it (default: keep it).")
 @click.option("--format", "out_format", metavar="FORMAT",
               help="Output format (default: from TARGET's name, else lancang JSONL).")

@@ -301,27 +301,14 @@ def test_cli_bad_input_is_one_line_exit_2(tmp_path: Path, cli) -> None:
 HONORIFICS = {"Pak", "Bapak", "Mbak", "Ibu", "Bu"}
 
 
-def talpco_tokens(path: Path) -> dict[str, list[str]]:
-    out: dict[str, list[str]] = {}
-    cur: list[str] | None = None
-    for line in path.read_text(encoding="utf-8").splitlines():
-        line = line.strip()
-        if cur is None:
-            if line:
-                cur = out.setdefault(line, [])
-        elif line == "<EOS>":
-            cur = None
-        elif line:
-            cur.append(line)
-    return out
-
-
 def test_talpco_id_ms_names_land_on_their_malay_counterparts(tmp_path: Path, cli) -> None:
     """The whole chain on real data: TALPCo's id and ms tokens, lancang's word aligner (ibm2), then
     projection of the Indonesian "honorific + name" spans (Pak Tanaka, Mbak Kimura): the Malay span
     must be the Malay honorific and the same name (Encik Tanaka, Cik Kimura)."""
-    base = shared("parallel", "talpco")
-    ids, mss = talpco_tokens(base / "ind_data_ind-token.txt"), talpco_tokens(base / "zsm_data_zsm-token.txt")
+    from ..align.helpers import align_data
+
+    shared("parallel", "talpco")
+    ids, mss = align_data.talpco_tokens("id"), align_data.talpco_tokens("ms")
     recs, names = [], {}
     for k in sorted(set(ids) & set(mss), key=int):
         a, b = ids[k], mss[k]
