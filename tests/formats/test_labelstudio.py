@@ -7,6 +7,7 @@ import orjson
 import pytest
 
 import lancang.corpora.formats.labelstudio as lsmod
+from lancang.corpora.formats import FEATURES
 from lancang.corpora.formats.labelstudio import iter_json_values, read, write
 from lancang.errors import InputError, UsageError
 from lancang.schemas.validator import RecordValidator
@@ -27,6 +28,22 @@ class TestLabelStudio(FormatContract):
         if "meta" in r and not r["meta"]:
             del r["meta"]
         return r
+
+    def test_loss_is_refused(self, tmp_path: Path) -> None:
+        """Since issue 16 a task holds every side, the links, and the layers with no region (in its meta):
+        what it still cannot hold is an entity in several pieces (a region is one span)."""
+        from lancang.corpora.convert import LossError, convert
+        from lancang.corpora.jsonl import write_records
+
+        assert set(FEATURES) - self.fmt.carries == {"discontinuous"}
+        rec = {"id": "full", "sides": {"th": {"text": "ไปเชียงใหม่", "layers": {"entities": {"items": [
+            {"start": 0, "end": 11, "label": "X", "fragments": [[0, 2], [4, 11]]}]}}}}}
+        src = tmp_path / "in.jsonl"
+        write_records(src, [rec])
+        out = self.path(tmp_path)
+        with pytest.raises(LossError, match="record 'full'.*cannot hold"):
+            convert(src, out, to_format=self.format_name)
+        assert not out.exists()
 
 
 def _region(rid: str, s: int, e: int, text: str, label: str, **extra: Any) -> dict[str, Any]:

@@ -48,6 +48,8 @@ Canonical details Label Studio has no field for (relation ids and role names, en
 attributes such as brat's, the full provenance) go in extra keys (``id``, ``roles``, ``attrs``,
 ``provenance``) that Label Studio ignores on import.
 
+The record's ``doc`` goes in the task's ``meta.lancang_doc``.
+
 Language: Label Studio has no field for the language of a text. The writer puts the side's tag in the
 task's ``meta.lancang_lang`` (kept by Label Studio's import and export); the reader names the side
 with ``--src`` if given, else with that tag, else it is an error naming the task: never ``und``.
@@ -73,6 +75,8 @@ _LANG_KEY = "lancang_lang"
 _LANGS_KEY, _SIDES_KEY, _LINKS_KEY = "lancang_langs", "lancang_sides", "lancang_links"
 #: the id of the record a task was written from; layers of a one-side task that have no region
 _ID_KEY, _LAYERS_KEY = "lancang_id", "lancang_layers"
+#: the record's document id
+_DOC_KEY = "lancang_doc"
 #: the extra key of a prediction holding several tools' layers: each layer's provenance
 _PROV_KEY = "lancang_provenance"
 #: the names of the labelling configuration's controls (see :func:`config_xml`)
@@ -313,10 +317,11 @@ def task_records(task: dict[str, Any], langs: Any, *, where: str, unit: str = "a
         side_info = [{}]
         if tmeta is not None:
             side_info[0] = {"meta": tmeta.pop("lancang_side", None), "layers": tmeta.pop(_LAYERS_KEY, None)}
-    record_id = None
+    record_id = doc = None
     if tmeta is not None:
         tmeta.pop(_LANG_KEY, None)
         record_id = tmeta.pop(_ID_KEY, None)
+        doc = tmeta.pop(_DOC_KEY, None)
     rest = {k: v for k, v in task.items() if k not in ("annotations", "predictions", "completions", "meta")}
     rest["data"] = {k: v for k, v in data.items() if k not in fields}
     wanted = {"annotations": "a", "predictions": "p", "all": "ap"}[source]
@@ -348,7 +353,8 @@ def task_records(task: dict[str, Any], langs: Any, *, where: str, unit: str = "a
     links = _stored_links(stored.get(_LINKS_KEY), named if bilingual else tags, tags, here)
     task_review = tmeta.get("review") if tmeta is not None else None
     if not sets:
-        rec: dict[str, Any] = {"id": tid, "sides": {s.tag: s.side() for s in sides}}
+        rec: dict[str, Any] = {"id": tid, **({"doc": doc} if doc is not None else {}),
+                               "sides": {s.tag: s.side() for s in sides}}
         if links:
             rec["links"] = links
         _put_meta(rec, base_meta, tmeta if tmeta is not None else task_meta)
@@ -372,7 +378,7 @@ def task_records(task: dict[str, Any], langs: Any, *, where: str, unit: str = "a
         if read.others:
             meta["results"] = read.others
         prov_of = _layer_provenance(kind if bilingual else "", x, prov, preds)
-        rec = {"id": rid, "sides": {}}
+        rec = {"id": rid, **({"doc": doc} if doc is not None else {}), "sides": {}}
         for s in sides:
             side = s.side()
             key = layer_key(s.tag)
@@ -914,6 +920,8 @@ def _task(group: list[dict[str, Any]], langs: Any, unit: str, options: dict[str,
         meta[_LANG_KEY] = lang  # Label Studio cannot say the text's language; lancang reads it back from here
         if "task" not in ls or "record_id" in ls:
             meta[_ID_KEY] = ls.get("record_id", first["id"])
+        if first.get("doc") is not None:
+            meta[_DOC_KEY] = first["doc"]
         task["meta"] = meta
     # else the task's own meta is not an object: kept as it was, and reading it back needs --src
     annotations, predictions = [], []
@@ -1016,6 +1024,8 @@ def _bilingual_task(group: list[dict[str, Any]], tags: list[str], task: dict[str
             meta[_LINKS_KEY] = links
     meta[_LANGS_KEY] = tags
     meta[_ID_KEY] = ls.get("record_id", first["id"])
+    if first.get("doc") is not None:
+        meta[_DOC_KEY] = first["doc"]
     task["meta"] = meta
     annotations, predictions = [], []
     preds = _predictions_of(group)
@@ -1332,7 +1342,7 @@ FORMAT = Format(
     "labelstudio", "Label Studio JSON export: tasks with annotations and predictions (text spans, relations; "
                    "several sides in one task, alignment as relations)",
     (".ls.json",),
-    frozenset({"entities", "entity-attrs", "relations", "provenance", "meta", "sides>2", "sentences", "tokens",
+    frozenset({"entities", "entity-attrs", "relations", "provenance", "meta", "doc", "sides>2", "sentences", "tokens",
                "token-values", "beads", "token-links", "extension-layers", "codes"}), read, write, max_sides=None,
     read_options=READ_OPTIONS, write_options=WRITE_OPTIONS,
 )
