@@ -245,11 +245,18 @@ def project_side(src: Mapping[str, Any], tgt: Mapping[str, Any], pairs: Sequence
     return out, info
 
 
+def _span_ok(sp: Any, n: int) -> bool:
+    return (isinstance(sp, (list, tuple)) and len(sp) == 2 and all(type(x) is int for x in sp)
+            and 0 <= sp[0] < sp[1] <= n)
+
+
 def _check_entity(ent: Any, n: int, where: str) -> None:
-    ok = (isinstance(ent, dict) and type(ent.get("start")) is int and type(ent.get("end")) is int
-          and 0 <= ent["start"] < ent["end"] <= n and isinstance(ent.get("label"), str))
+    ok = (isinstance(ent, dict) and _span_ok((ent.get("start"), ent.get("end")), n)
+          and isinstance(ent.get("label"), str)
+          and all(_span_ok(f, n) for f in ent.get("fragments") or ()))
     if not ok:
-        raise InputError(f"{where} is not an entity with 0 <= start < end <= {n} and a label: {ent!r}")
+        raise InputError(f"{where} is not an entity with 0 <= start < end <= {n}, a label and fragments "
+                         f"[start, end] if any: {ent!r}")
 
 
 def _token_link(rec: dict[str, Any], s: str, t: str) -> tuple[dict[str, Any], bool] | None:
@@ -303,9 +310,14 @@ class Projector:
             self.stats.kept += 1
             return rec
         for tag, side in ((s, src), (t, tgt)):
-            if not (side.get("layers", {}).get("tokens") or {}).get("spans"):
+            spans = (side.get("layers", {}).get("tokens") or {}).get("spans")
+            if not spans:
                 raise InputError(f"{where}: side {tag!r} has no tokens layer; run `lancang annotate --layers tokens` "
                                  f"and then `lancang align --words --src {s} --tgt {t}` first")
+            bad = next((k for k, sp in enumerate(spans) if not _span_ok(sp, len(side["text"]))), None)
+            if bad is not None:
+                raise InputError(f"{where}: side {tag!r}: token {bad} is not a [start, end] span of its text: "
+                                 f"{spans[bad]!r}")
         lay = src.get("layers", {}).get(self.layer)
         if not isinstance(lay, dict) or not isinstance(lay.get("items"), list):
             step = ("`lancang annotate --layers entities --use LANG=spacy-ner ...`" if self.layer == "entities"

@@ -107,6 +107,18 @@ def test_possible_links_are_a_fallback_unless_always() -> None:
         Projector(settings=Settings(possible_links="sometimes"))
 
 
+def test_a_discontinuous_entity_follows_its_fragments_only() -> None:
+    src = ("id", ["Kota", "dan", "Kabupaten", "Bogor"])
+    tgt = ("ms", ["Bandar", "dan", "Bogor"])
+    pairs = [[0, 0, "S"], [1, 1, "S"], [3, 2, "S"]]
+    rec = record(src, tgt, pairs, [(0, 3, "LOC")])
+    toks = rec["sides"]["id"]["layers"]["tokens"]["spans"]
+    rec["sides"]["id"]["layers"]["entities"]["items"][0]["fragments"] = [toks[0], toks[3]]
+    assert projected(rec, "ms") == [("Bandar dan Bogor", "LOC", 1.0)]
+    rec = record(src, tgt, pairs, [(0, 3, "LOC")])  # contiguous: Kabupaten is unaligned
+    assert projected(rec, "ms") == [("Bandar dan Bogor", "LOC", 0.75)]
+
+
 def test_unaligned_entity_is_dropped_and_counted() -> None:
     rec = record(ZH, TH, [[2, 2, "S"]], [(0, 0, "PER")])
     p = Projector()
@@ -219,6 +231,10 @@ def test_existing_target_layer_is_kept_unless_overwrite() -> None:
     (lambda r: r["sides"]["zh-Hans"]["layers"]["entities"]["items"].append({"start": 5, "end": 99, "label": "X"}),
      r"entities item 1 is not an entity"),
     (lambda r: r["sides"].pop("th"), r"has only the 'zh-Hans' side"),
+    (lambda r: r["sides"]["zh-Hans"]["layers"]["entities"]["items"][0].update(fragments=[[0, "1"]]),
+     r"entities item 0 is not an entity .* fragments"),
+    (lambda r: r["sides"]["th"]["layers"]["tokens"]["spans"].__setitem__(2, [5, 500]),
+     r"side 'th': token 2 is not a \[start, end\] span of its text: \[5, 500\]"),
 ])
 def test_bad_records_are_located_errors_naming_the_step(breakage, message) -> None:
     rec = record(ZH, TH, [[0, 0, "S"], [0, 1, "S"]], [(0, 0, "PER")])
