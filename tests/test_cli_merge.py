@@ -141,9 +141,10 @@ def test_a_label_studio_export_merges_through_its_reader(cli, tmp_path: Path) ->
     r2, r4 = (m["sides"]["id"]["layers"]["entities"] for m in merged)
     assert ents_of(merged[0], "id") == ents_of(recs[0], "id")  # region ids aside, the machine's entities
     assert r2["provenance"]["method"] == "assisted" and r2["provenance"]["tool"]["name"] == "crf-ner"
-    assert r2["provenance"]["annotator"] == "alice@example.org"
+    assert "annotator" not in r2["provenance"]  # the machine's layer, accepted as it was: alice reviewed it
     assert r2["provenance"]["review"] == {"status": "accepted", "reviewer": "alice@example.org"}
     assert r4["provenance"]["review"]["status"] == "corrected" and r4["items"][0]["label"] == "LOC"
+    assert r4["provenance"]["annotator"] == "alice@example.org"  # her correction, reviewed by no one else
     assert merged[0]["sides"]["id"]["layers"]["tokens"] == recs[0]["sides"]["id"]["layers"]["tokens"]
 
 

@@ -11,8 +11,8 @@ one record per annotation; lancang JSONL the same way). A review names the BASE 
 ``meta.review`` (``reviewer``, ``verdict`` pass/fail/null, ``defects``, ``time``). Reviews are grouped
 by BASE id in bounded memory (as JSON bytes): past :data:`~lancang.corpora.dupes.SPILL_AT` reviews or
 :data:`MAX_BYTES` of them they go to a temporary SQLite file (:class:`~lancang.corpora.dupes.SpillFile`)
-and are looked up there, one BASE record at a time. Reviews of one record are taken in the order of the REVIEWED files, then of the
-annotations in a file.
+and are looked up there, one BASE record at a time. Reviews of one record are taken in the order of
+the REVIEWED files, then of the annotations in a file.
 
 **One reviewer.** Per side and per merged layer (``layers``, default ``entities``), the reviewed layer
 replaces BASE's. Its provenance becomes ``assisted`` (BASE's layer was the machine's, ``method:
@@ -460,7 +460,9 @@ class Merger:
         failed = verdict == "fail" and _blamed(defects, tag, name)
         status = "corrected" if not unchanged else ("rejected" if failed else "accepted")
         stats.layers[status] += 1
-        prov = _provenance(base, chosen_layer.get("provenance") or {}, chosen, status, note)
+        won = version(name, body)  # another reviewer who gave the same result confirms it (role separation)
+        second = next((r for (r, _lay), v in zip(cands, versions) if v == won and r is not chosen and r.reviewer), None)
+        prov = _provenance(base, chosen_layer.get("provenance") or {}, chosen, status, note, second)
         if status == "rejected" and base is not None:
             return {**base, "provenance": prov}
         return {**body, "provenance": prov}
@@ -552,9 +554,15 @@ def _one_per_reviewer(reviews: list[Review], rid: str) -> None:
 
 
 def _provenance(base: dict[str, Any] | None, reviewed: dict[str, Any], review: Review, status: str,
-                note: str | None) -> dict[str, Any]:
+                note: str | None, second: Review | None = None) -> dict[str, Any]:
     """The merged layer's provenance: assisted over a machine layer, manual where BASE had none, the method
-    of a layer a person made before; the annotator of the reviewed layer; the review's status."""
+    of a layer a person made before; the review's status.
+
+    ``annotator`` is who made the content: for a corrected layer the reviewed layer's annotator (else the
+    reviewer); for an accepted one BASE's annotator, or the reviewed layer's when it is not the reviewer
+    (a machine layer accepted as it was has none: the person reviewed it). The reviewer is the deciding
+    review's, or, where that would make the annotator their own reviewer, ``second``: another reviewer
+    who gave the same result."""
     old = (base or {}).get("provenance") or {}
     if status == "rejected" and base is not None:
         prov = dict(old) if old else {"method": "manual"}
@@ -569,16 +577,23 @@ def _provenance(base: dict[str, Any] | None, reviewed: dict[str, Any], review: R
             method = reviewed.get("method") if reviewed.get("method") in ("manual", "assisted") else "manual"
             prov = {"method": method, **({"tool": reviewed["tool"]} if "tool" in reviewed else {})}
         annotator = reviewed.get("annotator") or review.reviewer
+        time = reviewed.get("time") or review.meta.get("time")
+        if status == "accepted":
+            own = annotator if annotator is not None and str(annotator) != review.reviewer else None
+            annotator = old.get("annotator") or own
+            time = old.get("time")  # made when BASE's layer was; the review has its own time
         if annotator:
             prov["annotator"] = str(annotator)
-        time = reviewed.get("time") or review.meta.get("time")
         if time:
             prov["time"] = str(time)
+    by = review
+    if second is not None and prov.get("annotator") == review.reviewer:
+        by = second
     rv: dict[str, Any] = {"status": status}
-    if review.reviewer:
-        rv["reviewer"] = review.reviewer
-    if review.meta.get("time"):
-        rv["time"] = str(review.meta["time"])
+    if by.reviewer:
+        rv["reviewer"] = by.reviewer
+    if by.meta.get("time"):
+        rv["time"] = str(by.meta["time"])
     if note:
         rv["note"] = note
     prov["review"] = rv

@@ -226,7 +226,7 @@ def test_majority_of_three_votes_entity_by_entity(tmp_path: Path, base: Path) ->
     assert ents_of(out[1], "ms") == spans_of(b[1], "ms", GOLD_MS2)  # bob's miss outvoted
     prov = out[1]["sides"]["ms"]["layers"]["entities"]["provenance"]
     assert prov["annotator"] == "alice"  # the first reviewer whose version is the result
-    assert prov["review"]["status"] == "corrected"
+    assert prov["review"]["status"] == "corrected" and prov["review"]["reviewer"] == "carol"  # who gave it too
     assert prov["review"]["note"] == "majority of 3 reviewers: alice, bob, carol"
     assert stats.conflicts == {"disagreement": 2}
     assert out[0]["meta"]["review"]["policy"] == "majority" and out[0]["meta"]["review"]["verdict"] == "pass"
@@ -629,3 +629,28 @@ def test_a_fail_verdict_rejects_only_the_layers_its_defects_name(tmp_path: Path,
     for defects in ([], ["missing-entity"], [{"type": "wrong-label"}]):  # unattributed: every unchanged layer
         _stats, out = run(tmp_path, base, [review(b[2], "bob", {"zh-Hans": zh}, verdict="fail", defects=defects)])
         assert out[2]["sides"]["zh-Hans"]["layers"]["entities"]["provenance"]["review"]["status"] == "rejected"
+
+
+def test_roles_stay_apart_where_the_reviews_allow(tmp_path: Path, base: Path) -> None:
+    """The role-separation rule (annotator is not the reviewer): an accepted machine layer names no
+    annotator; a correction names its author, reviewed by another reviewer who gave the same result;
+    a layer a person made before keeps its annotator when accepted."""
+    from lancang.standards.rules import role_separation
+
+    b = base_records()
+    b[3]["sides"]["ms"]["layers"]["entities"] = {"items": items(b[3]["sides"]["ms"], [(0, 2, "ORG"), (4, 6, "LOC")]),
+                                                 "provenance": {"method": "manual", "annotator": "siti"}}
+    base = write_jsonl(tmp_path / "mixed.jsonl", b)
+    alice = [review(b[0], "alice", {"zh-Hans": [(0, 1, "PER"), (2, 3, "LOC"), (4, 7, "ORG")], "th": GOLD_TH1}),
+             review(b[3], "alice", {"ms": [(0, 2, "ORG"), (4, 6, "LOC")]})]
+    bob = [review(b[0], "bob", {"th": GOLD_TH1}, annotation=2)]
+    _stats, out = run(tmp_path, base, alice, bob)
+    zh, th = (out[0]["sides"][t]["layers"]["entities"]["provenance"] for t in ("zh-Hans", "th"))
+    assert "annotator" not in zh and zh["review"]["reviewer"] == "alice" and zh["review"]["status"] == "accepted"
+    assert th["annotator"] == "alice" and th["review"]["reviewer"] == "bob" and th["review"]["status"] == "corrected"
+    ms = out[3]["sides"]["ms"]["layers"]["entities"]["provenance"]
+    assert ms == {"method": "manual", "annotator": "siti", "review": {"status": "accepted", "reviewer": "alice",
+                                                                      "time": T_ALICE}}
+    assert not list(role_separation(out[0], {})) and not list(role_separation(out[3], {}))
+    _stats, out = run(tmp_path, base, alice)  # alone, alice's correction is hers and reviewed by her: flagged
+    assert [ptr for ptr, _ in role_separation(out[0], {})] == ["/sides/th/layers/entities/provenance"]
