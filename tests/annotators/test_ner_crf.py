@@ -268,3 +268,22 @@ def test_crf_bad_gold(cli, tmp_path: Path) -> None:
     res = cli("train", "ner", str(no_ents), "--src", "zh", "-o", str(tmp_path / "m"), "--backend", "crf")
     assert res.exit_code == 2 and "no gold sides in language 'zh'" in res.output
     assert sorted(p.name for p in tmp_path.iterdir()) == ["plain.jsonl"]  # no temporary folder left
+
+
+# ------------------------------------------------------------------------- the issue's targets
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name,lang,train,dev,options,features,target", [
+    ("weibo", "zh", "zh_weibo/weiboNER_2nd_conll.train", "zh_weibo/weiboNER_2nd_conll.dev", {"seg_suffix": True},
+     ("char", "seg", "lex"), 0.55),
+    ("idner2k", "id", "id_idner2k/train.txt", "id_idner2k/dev.txt", {}, ("word", "lex", "vocab"), 0.82),
+])
+def test_full_training_meets_the_dev_target(name: str, lang: str, train: str, dev: str, options: dict[str, Any],
+                                            features: tuple[str, ...], target: float, tmp_path: Path) -> None:
+    """All training sentences, the feature set bench_ner chose, one c1/c2: the dev exact F1 of issue 16's
+    target (Weibo: about a minute; IDNer2k: seconds)."""
+    tr, dv = shared("ner", *train.split("/")), shared("ner", *dev.split("/"))
+    dev_sides = list(gold_sides(read_gold(dv, "conll", lang, options), lang, GoldStats()))
+    res = crf.train(lambda s: gold_sides(read_gold(tr, "conll", lang, options), lang, s), lang, dev_sides=dev_sides,
+                    feature_sets=[features], grid=crf.C_GRID[:1], max_iterations=150, workdir=tmp_path / name)
+    assert res.best.dev_f1 >= target, res.best.dev["exact"]
