@@ -583,6 +583,8 @@ def train(read_train: Callable[[GoldStats], Iterable[Side]], lang: str, *, dev_s
 
         spec(units.segmenter).require_backend()
     sets = list(feature_sets or FEATURE_SETS[kind])
+    if not units.segmenter:  # no word boundaries to give (Japanese has no lancang segmenter yet)
+        sets = [fs for fs in sets if "seg" not in fs] or [("char",)]
     if not dev_sides:
         sets = [sets[-1]]
         grid = grid[:1]

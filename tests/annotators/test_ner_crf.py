@@ -229,6 +229,16 @@ def test_thai_trains_on_newmm_words(tmp_path: Path) -> None:
     assert len(res.trials) == 1 and res.trials[0].dev is None and len(res.settings["labels"]) >= 5
 
 
+def test_a_language_without_segmenter_trains_without_word_features(tmp_path: Path) -> None:
+    recs = [{"id": str(k), "sides": {"ja": {"text": f"{w}さんは東京に行きました。", "layers": {"entities": {"items": [
+        {"start": 0, "end": len(w), "label": "PER"}, {"start": len(w) + 3, "end": len(w) + 5, "label": "LOC"}]}}}}}
+        for k, w in enumerate(["田中", "山田", "佐藤", "鈴木", "高橋", "伊藤"])]
+    res = crf.train(lambda s: gold_sides(recs, "ja", s), "ja", dev_sides=list(gold_sides(recs[:2], "ja", GoldStats())),
+                    grid=crf.C_GRID[:1], max_iterations=10, workdir=tmp_path / "ja")
+    assert res.settings["units"] == "char" and res.settings["segmenter"] is None
+    assert [t.features for t in res.trials] == [("char",), ("char", "lex")]
+
+
 # ------------------------------------------------------------------------------- bad input
 
 def test_missing_or_wrong_model_says_what_to_do(cli, tmp_path: Path) -> None:
