@@ -8,6 +8,7 @@ thresholds and the processing log."""
 from __future__ import annotations
 
 import copy
+import hashlib
 import json
 import re
 import shlex
@@ -55,18 +56,18 @@ def talpco_pairs(n: int) -> list[dict[str, Any]]:
     d = shared("parallel", "talpco")
 
     def lines(name: str) -> dict[str, str]:
-        rows = (ln.rstrip("\n").split("\t", 1) for ln in (d / name).read_text(encoding="utf-8").splitlines())
-        return {k: t for k, t in rows}
+        return dict(ln.split("\t", 1) for ln in (d / name).read_text(encoding="utf-8").splitlines())
 
     ind, zsm = lines("ind_data_ind.txt"), lines("zsm_data_zsm.txt")
-    return [{"id": f"talpco-{k}", "sides": {"id": {"text": t}, "ms": {"text": zsm[k]}}} for k, t in list(ind.items())[:n]]
+    return [{"id": f"talpco-{k}", "sides": {"id": {"text": t}, "ms": {"text": zsm[k]}}}
+            for k, t in list(ind.items())[:n]]
 
 
 def guideline_entities(text: str, tag: str, guide: dict[str, Any]) -> list[Ent]:
     """What the annotation guideline of the tutorial marks: every listed name, as a whole word."""
     out = []
     for label, names in guide[tag].items():
-        for m in re.finditer(r"\b(?:%s)\b" % "|".join(map(re.escape, names)), text):
+        for m in re.finditer(r"\b(?:" + "|".join(map(re.escape, names)) + r")\b", text):
             out.append((m.start(), m.end(), label))
     return sorted(out)
 
@@ -227,13 +228,17 @@ def test_review_loop_end_to_end(cli, in_tmp: Path) -> None:
         if shlex.split(cmd)[1] == "sample":
             assert '<Choices name="verdict"' in (in_tmp / "review-config.xml").read_text(encoding="utf-8")
             tasks = json.loads((in_tmp / "sample.ls.json").read_text(encoding="utf-8"))
-            merged = {r["id"]: r for r in read_records(in_tmp / "merged.jsonl")}
+            lot = {r["id"]: r for r in read_records(in_tmp / "merged.jsonl")}
             for k, t in enumerate(tasks):  # Label Studio numbers the annotations imported with the tasks
                 for j, a in enumerate(t.get("annotations", [])):
                     a.setdefault("id", 7001 + 2 * k + j)
-            exp = export(tasks, 5001, lambda k, t: t.get("annotations", []) + [
-                verdict(t, names_linked(merged[t["meta"]["lancang_id"]]), carol_who, 9001 + k)])
+            exp = export(tasks, 5001, lambda k, t, lot=lot: t.get("annotations", []) + [
+                verdict(t, names_linked(lot[t["meta"]["lancang_id"]]), carol_who, 9001 + k)])
             (in_tmp / "carol.ls.json").write_text(json.dumps(exp, ensure_ascii=False), encoding="utf-8")
+            # a stricter carol, to show the verdicts decide: she fails the first three drawn records
+            for k, task in enumerate(exp[:3]):
+                task["annotations"][-1] = verdict(task, False, carol_who, 9001 + k)
+            (in_tmp / "carol-strict.ls.json").write_text(json.dumps(exp, ensure_ascii=False), encoding="utf-8")
 
     # the machine: entities by a real model on the Indonesian side, projected to the Malay side
     machine = list(read_records(in_tmp / "machine.jsonl"))
@@ -300,12 +305,25 @@ def test_review_loop_end_to_end(cli, in_tmp: Path) -> None:
     assert (insp["reviewed"], insp["defective"], insp["reviewers"]) == (32, fails, {"carol@example.org": 32})
     assert insp["decision"] == ("accept" if fails <= 2 else "reject")
 
+    res = cli("inspect", "carol-strict.ls.json", "--corpus", "merged.jsonl", "--format", "json")
+    assert res.exit_code == 1, res.output
+    strict = json.loads(res.stdout)["inspection"]
+    n_strict = 3 + sum(not names_linked(by_id[t["meta"]["lancang_id"]]) for t in sample[3:])
+    assert (strict["defective"], strict["decision"], strict["defect_types"]) == (n_strict, "reject",
+                                                                                  {"alignment": n_strict})
+
     # the processing log shows the loop, step by step, each with the tool's evidence
     log = json.loads((in_tmp / "manifest.json").read_text(encoding="utf-8"))["processing"]
     assert [(s["step"], s["tool"]) for s in log] == [
-        ("preparation", "lancang manifest init"), ("annotation", "lancang annotate"), ("annotation", "lancang annotate"),
-        ("alignment", "lancang align"), ("annotation", "lancang project"), ("review", "lancang merge"),
-        ("sampling", "lancang sample"), ("review", "lancang inspect")]
+        ("preparation", "lancang manifest init"), ("annotation", "lancang annotate"),
+        ("annotation", "lancang annotate"), ("alignment", "lancang align"), ("annotation", "lancang project"),
+        ("review", "lancang merge"), ("sampling", "lancang sample"), ("review", "lancang inspect")]
+    chain = log[1:6]  # talpco -> tokens -> entities -> aligned -> machine -> merged: each output the next input
+    assert [s["outputs"][0]["sha256"] for s in chain[:-1]] == [s["inputs"][0]["sha256"] for s in chain[1:]]
+    sha = hashlib.sha256((in_tmp / "merged.jsonl").read_bytes()).hexdigest()
+    assert chain[-1]["outputs"] == [{"path": "merged.jsonl", "sha256": sha}]
+    assert chain[-1]["counts"]["conflicts"]["disagreement"] == 13  # bob's 8 misses and 5 wrong labels
+    assert chain[-1]["counts"]["layers"] == {"accepted": 2 * N - corrected, "corrected": corrected, "rejected": 0}
 
     # the thresholds really decide: the same metrics against a stricter or looser bar flip the verdict
     prof = json.loads(tutorial_file("reviewer-agreement.json"))
