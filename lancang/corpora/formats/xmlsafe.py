@@ -20,7 +20,7 @@ from typing import Any
 
 from lxml import etree
 
-from ...errors import InputError
+from ...errors import InputError, LancangError
 from ..jsonl import PathLike, atomic_output, open_input
 from ..langs import canonical_tag, is_tag
 
@@ -60,6 +60,15 @@ class _RefuseAll(etree.Resolver):
 _PREDEFINED = {"lt", "gt", "amp", "apos", "quot"}
 
 
+def _entities_declared(names: list[str], external: list[str], name: str) -> XmlInputError:
+    what = (f"external entit{'y' if len(external) == 1 else 'ies'} {', '.join(external)} (XXE)" if external
+            else f"entit{'y' if len(names) == 1 else 'ies'} {', '.join(names[:5])}")
+    return XmlInputError("xml-entity-declared",
+                         f"the DOCTYPE declares {what}; documents that declare entities are refused "
+                         "(entity expansion and external entities are attack vectors, and no translation "
+                         "format needs them)", name, 1)
+
+
 def _check_doctype(el: Any, name: str) -> None:
     dtd = el.getroottree().docinfo.internalDTD
     if dtd is None:
@@ -67,13 +76,29 @@ def _check_doctype(el: Any, name: str) -> None:
     # the five predefined entities may be redeclared (tmx14.dtd does, so does a DTD copied inline)
     ents = [e for e in dtd.iterentities() if e.name not in _PREDEFINED or e.system_url]
     if ents:
-        ext = [e.name for e in ents if e.system_url]
-        what = (f"external entit{'y' if len(ext) == 1 else 'ies'} {', '.join(ext)} (XXE)" if ext
-                else f"entit{'y' if len(ents) == 1 else 'ies'} {', '.join(e.name for e in ents[:5])}")
-        raise XmlInputError("xml-entity-declared",
-                            f"the DOCTYPE declares {what}; documents that declare entities are refused "
-                            "(entity expansion and external entities are attack vectors, and no translation "
-                            "format needs them)", name, 1)
+        raise _entities_declared([e.name for e in ents], [e.name for e in ents if e.system_url], name)
+
+
+_ENTITY_DECL = re.compile(r"<!ENTITY\s+(?:%\s+)?([^\s>]+)\s+(SYSTEM|PUBLIC)?")
+
+
+def _prolog_entities(path: PathLike, name: str) -> XmlInputError | None:
+    """The entity declarations of a document's internal DTD subset, read from its first bytes: for a
+    parser that stops on an expansion (libxml2's amplification limit) before the first element event
+    lets :func:`check_doctype` see the DOCTYPE."""
+    try:
+        with open_input(path) as f:
+            head = f.read(1 << 20).decode("utf-8", "replace")
+    except (OSError, LancangError):
+        return None
+    start = head.find("<!DOCTYPE")
+    if start < 0:
+        return None
+    found = [(m.group(1), bool(m.group(2))) for m in _ENTITY_DECL.finditer(head, start)]
+    found = [(n, ext) for n, ext in found if n not in _PREDEFINED or ext]
+    if not found:
+        return None
+    return _entities_declared([n for n, _ in found], [n for n, ext in found if ext], name)
 
 
 @contextlib.contextmanager
@@ -91,7 +116,10 @@ def xml_events(path: PathLike, events: tuple[str, ...] = ("end",), tag: Any = No
         try:
             yield it
         except etree.XMLSyntaxError as exc:
-            raise syntax_error(exc, name) from None
+            err = syntax_error(exc, name)
+            if err.rule in ("xml-too-large", "xml-entity"):  # an expansion stopped before check_doctype ran
+                err = _prolog_entities(path, name) or err
+            raise err from None
         except XmlInputError as exc:
             if not exc.file:
                 raise XmlInputError(exc.rule, str(exc).rsplit(" [", 1)[0], name) from None
