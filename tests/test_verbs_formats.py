@@ -74,10 +74,14 @@ def _verbs(path: Path, tmp: Path, name: str) -> dict[str, list[str]]:
         "sample": ["sample", str(path), str(tmp / "sample.jsonl"), *src, "--aql", "1.0", "--seed", "7"],
         "align": ["align", str(path), str(tmp / "aligned.jsonl"), *src, "--sentences", "--split",
                   *([] if "--src" in src else ["--src", "th", "--tgt", "vi"])],
+        "clean": ["clean", str(path), str(tmp / "clean.jsonl"), "--rejects", str(tmp / "rejects.jsonl"), *src,
+                  "--set", "adequacy=false", "--format", "json"],
+        "mask": ["mask", str(path), str(tmp / "masked.jsonl"), *src, "--format", "json"],
     }
 
 
-VERBS = ["validate", "stats", "evaluate", "annotate", "check", "convert", "train lexicon", "agree", "sample", "align"]
+VERBS = ["validate", "stats", "evaluate", "annotate", "check", "convert", "train lexicon", "agree", "sample", "align",
+         "clean", "mask"]
 
 
 @pytest.mark.parametrize("name", READABLE)
@@ -108,6 +112,15 @@ def test_verb_reads_format(verb: str, name: str, corpora: dict[str, tuple[Path, 
         assert sum(1 for _ in read_corpus(tmp_path / "out.jsonl")) == n
     if verb == "align":
         assert all(lk["kind"] == "beads" for r in read_corpus(tmp_path / "aligned.jsonl") for lk in r["links"])
+    if verb == "clean":  # nothing lost: every record kept or rejected
+        import orjson
+
+        counts = orjson.loads(res.stdout)
+        kept = sum(1 for _ in read_corpus(tmp_path / "clean.jsonl"))
+        rejected = sum(1 for _ in read_corpus(tmp_path / "rejects.jsonl"))
+        assert counts["records"] == n == kept + rejected, (name, counts)
+    if verb == "mask":
+        assert sum(1 for _ in read_corpus(tmp_path / "masked.jsonl")) == n
 
 
 def test_a_label_studio_export_named_json_is_a_corpus_not_a_manifest(cli, tmp_path: Path) -> None:
