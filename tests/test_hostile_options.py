@@ -39,6 +39,21 @@ CASES = {
     "train ner --force on a folder that is not a model": lambda t: ["train", "ner", SAMPLE, "--src", "th",
                                                                     "-o", str(_precious(t)), "--force"],
     "validate with -I on JSONL": lambda t: ["validate", SAMPLE, "-I", "x=1"],
+    "clean with a NaN length-ratio k": lambda t: ["clean", SAMPLE, str(t / "c.jsonl"), "--rejects", str(t / "r.jsonl"),
+                                                  "--set", "length-ratio.k=NaN"],
+    "clean with a negative length": lambda t: ["clean", SAMPLE, str(t / "c.jsonl"), "--rejects", str(t / "r.jsonl"),
+                                               "--set", "length.max_chars=-3"],
+    "clean with its output as its input": lambda t: ["clean", SAMPLE, SAMPLE, "--rejects", str(t / "r.jsonl")],
+    "clean with rejects on its input": lambda t: ["clean", SAMPLE, str(t / "c.jsonl"), "--rejects", SAMPLE],
+    "mask with a missing key file": lambda t: ["mask", SAMPLE, str(t / "m.jsonl"), "--strategy", "pseudonymise",
+                                               "--key-file", str(t / "nokey")],
+    "mask with an unknown type": lambda t: ["mask", SAMPLE, str(t / "m.jsonl"), "--types", "SHOE_SIZE"],
+    "mask with an unknown detector setting": lambda t: ["mask", SAMPLE, str(t / "m.jsonl"), "--set", "phone.x=1"],
+    "merge with no reviews of a known format": lambda t: ["merge", SAMPLE, str(_bad_lexicon(t)), "-o",
+                                                          str(t / "m.jsonl")],
+    "project without tokens": lambda t: ["project", SAMPLE, str(t / "p.jsonl"), "--src", "en", "--tgt", "th"],
+    "manifest init over a manifest": lambda t: ["manifest", "init", SAMPLE, "-o",
+                                                str(sample_path("sample.manifest.json"))],
 }
 
 
