@@ -96,6 +96,7 @@ BUILTIN = {
     "tsv": "lancang.corpora.formats.tsv:FORMAT",
     "pharaoh": "lancang.corpora.formats.pharaoh:FORMAT",
     "docbin": "lancang.corpora.formats.docbin:FORMAT",
+    "parquet": "lancang.corpora.formats.parquet:FORMAT",
 }
 
 FORMATS = Registry("format", "lancang.formats", BUILTIN)
@@ -311,6 +312,8 @@ def _sniff(path: str | Path) -> Format | None:
             head = f.read(4096)
     except (OSError, InputError):
         return None
+    if head[:4] == b"PAR1":
+        return get_format("parquet")
     if head[:2] == b"\x1f\x8b":
         return get_format("jsonl")
     text = head.lstrip(b"\xef\xbb\xbf \t\r\n")
