@@ -1,0 +1,229 @@
+"""``lancang run PIPELINE``: plan the shards, run the unfinished ones under an executor, and put the
+results together in input order.
+
+The output folder::
+
+    run.json                     the plan: pipeline file (path, sha256, content), run time, shards
+    shards/000000/part.jsonl     the shard's records after the last step
+    shards/000000/rejects.jsonl  the records its clean steps rejected, with their reasons
+    shards/000000/metrics.json   per step: records in/out/rejected, seconds, the verb's counts
+    shards/000000/done.json      the completion marker (input, pipeline and part hashes), written last
+    output.jsonl  rejects.jsonl  the parts concatenated in input order
+    metrics.json                 per step, the shards' metrics merged exactly
+    <convert output>             a final convert step's file
+
+Every file is written atomically (:func:`lancang.corpora.io.atomic_output`, or a rename of a
+finished file): a killed run leaves whole shards with markers and nothing half-written that a
+resume would trust. ``--resume`` runs only the shards without a valid marker and ends with the same
+bytes an uninterrupted run writes (the run's time, stamped on every annotation layer, is kept).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from ..corpora.io import atomic_output
+from ..errors import LancangError, UsageError
+from .executors import EXECUTORS
+from .shards import Shard, file_sha256, fresh_dir, materialise, scan
+from .spec import Plan, changes, load_plan
+from .steps import merge_metrics, run_step
+
+RUN_ID = "lancang/run/1"
+
+
+class ShardsFailed(LancangError):
+    """Shards failed every try; the run wrote no final output."""
+
+    def __init__(self, message: str, failed: dict[int, str]):
+        super().__init__(message)
+        self.failed = failed
+
+
+def _write_json(path: Path, doc: Any) -> None:
+    with atomic_output(path) as f:
+        f.write(orjson.dumps(doc, option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE))
+
+
+def _read_json(path: Path) -> Any:
+    try:
+        return orjson.loads(path.read_bytes())
+    except (OSError, orjson.JSONDecodeError):
+        return None
+
+
+# ------------------------------------------------------------------------------------- a shard
+
+def run_shard(plan: dict[str, Any], shard: dict[str, Any]) -> dict[str, Any]:
+    """Run every shard step on one shard, in a worker; write its part, rejects, metrics and marker.
+    A lancang error (bad input) comes back as ``{"error": ...}``, anything else is raised (retried)."""
+    sh = Shard(**shard)
+    try:
+        return _run_shard(plan, sh)
+    except LancangError as exc:
+        return {"index": sh.index, "error": f"{exc}"}
+
+
+def _run_shard(plan: dict[str, Any], sh: Shard) -> dict[str, Any]:
+    from ..corpora.convert import convert
+
+    sdir = Path(plan["output"]) / "shards" / sh.name
+    work = fresh_dir(sdir / "work")
+    if sh.start is None:  # a whole file of another format: its records in lancang JSONL
+        copy = work / Path(sh.path).name
+        materialise(sh, copy)
+        cur = work / "input.jsonl"
+        convert(copy, cur, from_format=plan["from_format"], to_format="jsonl", langs=plan["langs"])
+    else:
+        cur = work / "input.jsonl"
+        materialise(sh, cur)
+    metrics = []
+    rejects: list[Path] = []
+    steps = [s for s in plan["steps"] if s["step"] != "convert"]
+    for i, step in enumerate(steps):
+        rej = work / f"rejects-{i}.jsonl"
+        cur, m = run_step(step, cur, work / f"step-{i}.jsonl", rej, plan["time"], sh.name)
+        metrics.append(m)
+        if step["step"] == "clean":
+            rejects.append(rej)
+    os.replace(cur, sdir / "part.jsonl")
+    with atomic_output(sdir / "rejects.jsonl") as out:
+        for r in rejects:
+            with open(r, "rb") as f:
+                shutil.copyfileobj(f, out)
+    _write_json(sdir / "metrics.json", metrics)
+    marker = {"marker": RUN_ID, "shard": sh.to_dict(), "input_sha256": sh.sha256, "pipeline_sha256": plan["sha256"],
+              "steps": steps, "time": plan["time"],
+              "files": {n: file_sha256(sdir / n) for n in ("part.jsonl", "rejects.jsonl", "metrics.json")}}
+    _write_json(sdir / "done.json", marker)
+    shutil.rmtree(work, ignore_errors=True)
+    return {"index": sh.index}
+
+
+def _done(out: Path, sh: Shard, plan: Plan) -> bool:
+    sdir = out / "shards" / sh.name
+    m = _read_json(sdir / "done.json")
+    if not isinstance(m, dict) or m.get("input_sha256") != sh.sha256 or m.get("pipeline_sha256") != plan.sha256:
+        return False
+    files = m.get("files") or {}
+    return all((sdir / n).is_file() and file_sha256(sdir / n) == h for n, h in files.items()) and len(files) == 3
+
+
+# --------------------------------------------------------------------------------------- a run
+
+def _prepare(plan: Plan, resume: bool) -> list[Shard]:
+    """The shards of the run; on resume, those of the run in the folder after checking it is this one."""
+    from ..corpora.model import now_iso
+
+    out = Path(plan.output)
+    state = out / "run.json"
+    shards = scan(plan.inputs, plan.shard_records, plan.from_format)
+    if state.exists():
+        old = _read_json(state)
+        if not isinstance(old, dict) or old.get("run") != RUN_ID:
+            raise UsageError(f"{state}: not a lancang run file; choose another output folder")
+        if old["pipeline"]["path"] != plan.path:
+            raise UsageError(f"{out}: holds the run of another pipeline ({old['pipeline']['path']}); "
+                             f"choose another output folder")
+        if not resume:
+            raise UsageError(f"{out}: holds a run of this pipeline already; --resume finishes it, or choose "
+                             f"another output folder")
+        if old["pipeline"]["sha256"] != plan.sha256:
+            what = ", ".join(changes(old["pipeline"]["doc"], plan.doc)[:5])
+            raise UsageError(f"{plan.path}: changed since the run in {out} began ({what}); resuming would mix "
+                             f"two pipelines: restore it or start a new run in another folder")
+        if [s.to_dict() for s in shards] != old["shards"]:
+            raise UsageError(f"{out}: the input changed since the run began (its shards differ); start a new run "
+                             f"in another folder")
+        plan.time = old["time"]
+        return shards
+    if out.exists() and not out.is_dir():
+        raise UsageError(f"{out}: the output is a folder, and this is a file")
+    if out.is_dir() and any(out.iterdir()):
+        raise UsageError(f"{out}: the output folder is not empty and holds no lancang run; choose an empty or new one")
+    out.mkdir(parents=True, exist_ok=True)
+    plan.time = now_iso()
+    _write_json(state, {"run": RUN_ID, "pipeline": {"path": plan.path, "sha256": plan.sha256, "doc": plan.doc},
+                        "time": plan.time, "shards": [s.to_dict() for s in shards]})
+    return shards
+
+
+def run_pipeline(path: str | os.PathLike, *, executor: str = "local", jobs: int | None = None,
+                 scheduler: str | None = None, resume: bool = False,
+                 progress: Callable[[int, int], None] | None = None, **executor_options: Any) -> dict[str, Any]:
+    """Run the pipeline file at ``path``; return the run summary (also in ``OUTPUT/metrics.json``).
+    Raises :class:`ShardsFailed` naming the shards that failed every try; nothing final is written then."""
+    plan = load_plan(path)
+    run = EXECUTORS.get(executor)
+    t0 = time.perf_counter()
+    shards = _prepare(plan, resume)
+    out = Path(plan.output)
+    todo = [s for s in shards if not _done(out, s, plan)]
+    finished = len(shards) - len(todo)
+    if progress:
+        progress(finished, len(shards))
+
+    def on_result(res: dict[str, Any]) -> None:
+        nonlocal finished
+        finished += 1
+        if progress:
+            progress(finished, len(shards))
+
+    failed = run(plan.to_dict(), [s.to_dict() for s in todo], jobs=jobs, scheduler=scheduler, on_result=on_result,
+                 **executor_options) if todo else {}
+    if failed:
+        first = min(failed)
+        sh = shards[first]
+        raise ShardsFailed(
+            f"{len(failed)} of {len(shards)} shards failed ({', '.join(shards[i].name for i in sorted(failed))}); "
+            f"the first, {sh.name} ({sh.path} lines {sh.line}-{sh.line + max(sh.lines, 1) - 1}): {failed[first]}. "
+            f"Nothing final was written; --resume runs the failed shards again", failed)
+    return _finish(plan, shards, len(todo), time.perf_counter() - t0)
+
+
+def _concat(out: Path, shards: list[Shard], part_name: str, name: str) -> None:
+    with atomic_output(out / name) as f:
+        for s in shards:
+            with open(out / "shards" / s.name / part_name, "rb") as part:
+                shutil.copyfileobj(part, f)
+
+
+def _finish(plan: Plan, shards: list[Shard], ran: int, seconds: float) -> dict[str, Any]:
+    from ..corpora.convert import convert
+
+    out = Path(plan.output)
+    _concat(out, shards, "part.jsonl", "output.jsonl")
+    if any(s["step"] == "clean" for s in plan.steps):
+        _concat(out, shards, "rejects.jsonl", "rejects.jsonl")
+    per_shard = [_read_json(out / "shards" / s.name / "metrics.json") for s in shards]
+    steps = merge_metrics(per_shard)
+    for s in plan.final_steps:
+        t = time.perf_counter()
+        rep = convert(out / "output.jsonl", out / s["output"], to_format=s.get("format"),
+                      allow_loss=s.get("allow_loss", False), write_options=s.get("write_options"))
+        steps.append({"step": "convert", "in": rep.records, "out": rep.records, "rejected": 0,
+                      "seconds": time.perf_counter() - t, "detail": rep.to_dict()})
+    summary = {"run": RUN_ID, "pipeline": plan.path, "pipeline_sha256": plan.sha256, "time": plan.time,
+               "output": str(out), "shards": len(shards), "shards_run": ran, "shards_resumed": len(shards) - ran,
+               "seconds": seconds, "steps": steps}
+    _write_json(out / "metrics.json", summary)
+    return summary
+
+
+def findings(summary: dict[str, Any]) -> list[str]:
+    """What the measuring steps found (validate errors, a check verdict other than conformant)."""
+    out = []
+    for i, s in enumerate(summary["steps"]):
+        d = s["detail"]
+        if s["step"] == "validate" and d.get("errors"):
+            out.append(f"step {i} (validate): {d['errors']:,} errors in {d['records']:,} records")
+        if s["step"] == "check" and d.get("verdict") != "conformant":
+            out.append(f"step {i} (check): {d['verdict']}, {d['findings']:,} findings")
+    return out

@@ -1,0 +1,217 @@
+"""The steps of a pipeline on one shard, each the library function its verb calls, and the exact merge
+of their metrics across shards.
+
+Every step reads a lancang JSONL file and writes one (measuring steps pass their input on); its
+metrics are plain JSON counts that add up across shards (:func:`merge_metrics`), so the merged
+metrics of a sharded run equal those of one run over the whole input.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from ..errors import InputError
+from .spec import MEASURING, annotate_config
+
+_local = threading.local()
+
+
+def built_pipeline(step: Mapping[str, Any], run_time: str | None) -> Any:
+    """The annotator pipeline of ``step``, built once per worker (process, or thread under Dask's
+    in-process workers) from its configuration, never pickled."""
+    from ..annotators.pipeline import Pipeline
+    from .spec import canonical
+
+    cache = getattr(_local, "pipelines", None)
+    if cache is None:
+        cache = _local.pipelines = {}
+    key = canonical([{k: v for k, v in step.items() if k != "name"}, run_time])
+    p = cache.get(key)
+    if p is None:
+        p = Pipeline.build(annotate_config(dict(step)))
+        if run_time is not None:
+            p.time = run_time  # every layer of the run carries the run's time, whichever worker made it
+        cache[key] = p
+    return p
+
+
+def run_step(step: Mapping[str, Any], source: Path, target: Path, rejects: Path, run_time: str | None,
+             shard_label: str) -> tuple[Path, dict[str, Any]]:
+    """Run one step of one shard: (the file the next step reads, the step's metrics)."""
+    kind = step["step"]
+    t0 = time.perf_counter()
+    out = source if kind in MEASURING else target
+    if kind == "annotate":
+        from ..annotators.pipeline import annotate_file
+
+        st = annotate_file(source, target, built_pipeline(step, run_time), batch_size=step.get("batch_size", 64))
+        counts = {"in": st.records, "out": st.records, "rejected": 0}
+        detail = st.to_dict()
+    elif kind == "clean":
+        from ..processing.clean import clean_file
+
+        cs = clean_file(source, target, rejects=rejects, config=step.get("filters"),
+                        batch_size=step.get("batch_size", 1000))
+        counts = {"in": cs.records, "out": cs.kept, "rejected": cs.rejected}
+        detail = cs.to_dict()
+    elif kind == "mask":
+        from ..processing.mask import mask_file
+
+        ms = mask_file(source, target, strategy=step.get("strategy", "redact"), types=step.get("types"),
+                       config=step.get("detectors"), key_file=step.get("key_file"))
+        counts = {"in": ms.records, "out": ms.records, "rejected": 0}
+        detail = ms.to_dict()
+        detail.pop("locations", None)  # per-shard line numbers; the counts are what merges
+        detail.pop("locations_truncated", None)
+    elif kind == "validate":
+        detail = _validate(source, step.get("engine", "rs"))
+        counts = {"in": detail["records"], "out": detail["records"], "rejected": 0}
+    elif kind == "check":
+        detail = _check(source, step)
+        counts = {"in": detail["records"], "out": detail["records"], "rejected": 0}
+    elif kind == "stats":
+        detail = _stats(source)
+        counts = {"in": detail["records"], "out": detail["records"], "rejected": 0}
+    else:  # spec.check_plan lets nothing else through
+        raise InputError(f"step {kind!r} does not run on a shard")
+    return out, {"step": kind, **counts, "seconds": time.perf_counter() - t0, "detail": detail}
+
+
+def _validate(source: Path, engine: str) -> dict[str, Any]:
+    from collections import Counter
+
+    from ..schemas.validator import validate_files
+
+    rules: Counter[str] = Counter()
+    total: dict[str, Any] = {"records": 0, "valid": 0, "errors": 0, "warnings": 0, "unreadable": 0}
+    for report, findings in validate_files([str(source)], engine=engine):
+        for f in findings:
+            rules[f.rule] += 1
+        if report.unusable:
+            raise InputError(report.unusable)
+        for k in total:
+            total[k] += getattr(report, k)
+    return {**total, "rules": dict(sorted(rules.items()))}
+
+
+def _check(source: Path, step: Mapping[str, Any]) -> dict[str, Any]:
+    from ..standards.checker import check
+    from ..standards.profiles import load_profile
+
+    profiles = [load_profile(p) for p in step["profiles"]]
+    rep = check(source, profiles, manifest=step.get("manifest"), max_findings=0)
+    reqs = {f"{r['profile']}:{r['id']}": {"verdict": r["verdict"], "severity": r["severity"], "kind": r["kind"],
+                                          "findings": r["findings"]} for r in rep["requirements"]}
+    return {"records": rep["summary"]["records"], "findings": rep["summary"]["findings"], "requirements": reqs}
+
+
+def _stats(source: Path) -> dict[str, Any]:
+    from ..corpora.jsonl import read_records
+    from ..corpora.stats import corpus_stats
+
+    st = corpus_stats(source)
+    d = st.to_dict()
+    first = next(iter(read_records(source)), None) if st.records else None
+    # documents are counted where ``doc`` changes: the merge needs the ends of each shard
+    d["_doc_ends"] = [first.get("doc") if first else None, st._last_doc if st.records else None]
+    return d
+
+
+# ------------------------------------------------------------------------------------- merging
+
+def add_counts(a: Any, b: Any) -> Any:
+    """Sum two JSON documents of counts: numbers add, objects add key by key; anything else must agree
+    (a label, a strategy, a filter list)."""
+    if isinstance(a, bool) or isinstance(b, bool):
+        return a or b
+    if isinstance(a, (int, float)) and isinstance(b, (int, float)):
+        return a + b
+    if isinstance(a, dict) and isinstance(b, dict):
+        out = dict(a)
+        for k, v in b.items():
+            out[k] = add_counts(out[k], v) if k in out else v
+        return out
+    if isinstance(a, list) and isinstance(b, list) and all(isinstance(x, dict) for x in a + b):
+        # rows keyed by what is not a count (a filter; a layer, language and annotator)
+        def key(x: dict[str, Any]) -> tuple[Any, ...]:
+            return tuple((k, v) for k, v in x.items() if not isinstance(v, (int, float, dict, list)))
+
+        by = {key(x): x for x in a}
+        for x in b:
+            by[key(x)] = add_counts(by[key(x)], x) if key(x) in by else x
+        return list(by.values())
+    return a if a == b or b is None else b if a is None else a
+
+
+def merge_stats(parts: list[dict[str, Any]]) -> dict[str, Any]:
+    """``lancang stats`` of the whole from the stats of its consecutive shards (exact: a document that
+    runs over a shard boundary is counted once)."""
+    out: dict[str, Any] = {}
+    prev_last: Any = object()
+    for d in parts:
+        d = dict(d)
+        first, last = d.pop("_doc_ends", [None, None])
+        if d.get("records") and first is not None and first == prev_last:
+            d["documents"] -= 1
+        if d.get("records"):
+            prev_last = last
+        out = add_counts(out, d) if out else d
+    # the orders lancang stats uses
+    for key in ("labels", "bead_types"):
+        out[key] = dict(sorted(out.get(key, {}).items(), key=lambda kv: -kv[1]))
+    out["labels_by_language"] = {k: dict(sorted(v.items(), key=lambda kv: -kv[1]))
+                                 for k, v in sorted(out.get("labels_by_language", {}).items())}
+    for key in ("languages", "layers", "provenance", "links", "sides_per_record"):
+        out[key] = dict(sorted(out.get(key, {}).items()))
+    return out
+
+
+def merge_check(parts: list[dict[str, Any]]) -> dict[str, Any]:
+    """Findings add up per requirement; a requirement fails if it failed on any shard, is not checked
+    if it was not checked on every shard, and passes otherwise. The verdict is lancang check's."""
+    reqs: dict[str, dict[str, Any]] = {}
+    for n, d in enumerate(parts):
+        for rid, r in d["requirements"].items():
+            if r.get("kind") == "manifest" and n:  # the same manifest, checked with every shard: count it once
+                continue
+            cur = reqs.setdefault(rid, {"severity": r["severity"], "findings": 0, "verdicts": set()})
+            cur["findings"] += r["findings"]
+            cur["verdicts"].add(r["verdict"])
+    out = {}
+    for rid, r in reqs.items():
+        v = r["verdicts"]
+        verdict = "fail" if "fail" in v else "pass" if "pass" in v else "not-checked"
+        out[rid] = {"verdict": verdict, "severity": r["severity"], "findings": r["findings"]}
+    errors = [r for r in out.values() if r["severity"] == "error"]
+    verdict = ("not-conformant" if any(r["verdict"] == "fail" for r in errors) else
+               "incomplete" if any(r["verdict"] == "not-checked" for r in errors) else "conformant")
+    return {"verdict": verdict, "records": sum(d["records"] for d in parts),
+            "findings": sum(r["findings"] for r in out.values()), "requirements": out}
+
+
+def merge_step(kind: str, details: list[dict[str, Any]]) -> dict[str, Any]:
+    if kind == "stats":
+        return merge_stats(details)
+    if kind == "check":
+        return merge_check(details)
+    out: dict[str, Any] = {}
+    for d in details:
+        out = add_counts(out, d) if out else dict(d)
+    return out
+
+
+def merge_metrics(shards: list[list[dict[str, Any]]]) -> list[dict[str, Any]]:
+    """Per step, the shards' metrics (in input order) merged: counts summed, seconds summed (work time)."""
+    if not shards:
+        return []
+    merged = []
+    for i, first in enumerate(shards[0]):
+        rows = [s[i] for s in shards]
+        merged.append({"step": first["step"], "in": sum(r["in"] for r in rows), "out": sum(r["out"] for r in rows),
+                       "rejected": sum(r["rejected"] for r in rows), "seconds": sum(r["seconds"] for r in rows),
+                       "detail": merge_step(first["step"], [r["detail"] for r in rows])})
+    return merged
