@@ -30,6 +30,7 @@ COMMANDS = {
     "detectors": "lancang.cli.mask:detectors",
     "merge": "lancang.cli.merge:merge",
     "project": "lancang.cli.project:project",
+    "run": "lancang.cli.run:run",
 }
 
 
