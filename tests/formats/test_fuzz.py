@@ -81,9 +81,23 @@ def _docbin_seed() -> dict[str, bytes]:
         return {"c.spacy": p.read_bytes()}
 
 
+def _parquet_seed() -> dict[str, bytes]:
+    """The JSONL seed's record as an uncompressed Parquet file (mutations reach the values themselves)."""
+    from lancang.corpora.formats import write_corpus
+
+    with tempfile.TemporaryDirectory() as d:
+        p = Path(d) / "c.parquet"
+        write_corpus([orjson.loads(SEEDS["jsonl"]["c.jsonl"])], p, compression="none")
+        return {"c.parquet": p.read_bytes()}
+
+
+#: seeds made by a writer that needs an extra: format -> (module the extra installs, seed maker)
+MADE_SEEDS = {"docbin": ("spacy", _docbin_seed), "parquet": ("pyarrow", _parquet_seed)}
+
+
 def test_every_readable_format_has_a_seed() -> None:
     readable = {f.name for f in all_formats() if f.read is not None}
-    assert readable - set(SEEDS) - {"docbin"} == set()
+    assert readable - set(SEEDS) - set(MADE_SEEDS) == set()
 
 
 @st.composite
@@ -125,7 +139,8 @@ def _read_all(fmt: str, files: dict[str, bytes], first: bytes) -> None:
         target = base / TARGET.get(fmt, next(iter(files)))
         try:
             records = read_corpus(target, fmt, LANGS.get(fmt))
-            if fmt == "jsonl":  # canonical records pass through the reader as they are: the hub checks them
+            if fmt in ("jsonl", "parquet"):  # canonical records pass through the reader as they are: the hub
+                # checks them
                 records = guarded(records, str(target))
             for rec in records:
                 errors = [i for i in check_record(rec) if i[1] == "error"]
@@ -134,11 +149,11 @@ def _read_all(fmt: str, files: dict[str, bytes], first: bytes) -> None:
             assert str(exc) and "\n" not in str(exc).split(":", 1)[0]
 
 
-@pytest.mark.parametrize("fmt", sorted(SEEDS) + ["docbin"])
+@pytest.mark.parametrize("fmt", sorted(SEEDS) + sorted(MADE_SEEDS))
 def test_seed_reads_cleanly(fmt: str) -> None:
-    if fmt == "docbin":
-        pytest.importorskip("spacy")
-    files = _docbin_seed() if fmt == "docbin" else SEEDS[fmt]
+    if fmt in MADE_SEEDS:
+        pytest.importorskip(MADE_SEEDS[fmt][0])
+    files = MADE_SEEDS[fmt][1]() if fmt in MADE_SEEDS else SEEDS[fmt]
     with tempfile.TemporaryDirectory() as d:
         for name, content in files.items():
             (Path(d) / name).parent.mkdir(parents=True, exist_ok=True)
@@ -166,6 +181,11 @@ def test_mutated_input_is_an_input_error_or_valid_records(fmt: str) -> None:
 def test_mutated_docbin_is_an_input_error_or_valid_records() -> None:
     pytest.importorskip("spacy")
     _fuzz("docbin", _docbin_seed())
+
+
+def test_mutated_parquet_is_an_input_error_or_valid_records() -> None:
+    pytest.importorskip("pyarrow")
+    _fuzz("parquet", _parquet_seed())
 
 
 @pytest.mark.parametrize("fmt", ["brat", "moses"])
