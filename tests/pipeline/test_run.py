@@ -1,0 +1,246 @@
+"""``lancang run``: build-time errors, equality with the verbs run one after another, kill -9 and
+resume, a changed pipeline refused, exact metric merges, and a real Dask LocalCluster."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import orjson
+import pytest
+from click.testing import CliRunner
+
+from lancang.cli import main
+from lancang.errors import InputError, UsageError
+from lancang.pipeline.run import ShardsFailed, run_pipeline
+from lancang.pipeline.spec import load_plan
+from lancang.pipeline.steps import _stats, merge_stats
+
+ROOT = Path(__file__).resolve().parents[2]
+SAMPLE = ROOT / "lancang" / "corpora" / "samples" / "sample.jsonl"
+LANCANG = Path(sys.executable).parent / "lancang"
+#: the cleaning filters that need the whole corpus are refused in a sharded pipeline
+RECORD_FILTERS = {"length-ratio": False, "adequacy": False, "duplicates": False}
+CLEAN = {"step": "clean", "filters": RECORD_FILTERS}
+ANNOTATE = {"step": "annotate", "layers": ["sentences"], "use": {"en": ["punct"]}, "sides": ["en"]}
+
+
+def corpus(path: Path, copies: int = 7, broken_at: int | None = None) -> Path:
+    """The bundled sample repeated with new ids (48 records a copy); a broken line at ``broken_at``."""
+    recs = [orjson.loads(line) for line in SAMPLE.read_bytes().splitlines()]
+    with open(path, "wb") as f:
+        n = 0
+        for k in range(copies):
+            for r in recs:
+                n += 1
+                if n == broken_at:
+                    f.write(b"{not json\n")
+                    continue
+                f.write(orjson.dumps({**r, "id": f"{r['id']}-{k}"}) + b"\n")
+    return path
+
+
+def pipeline(folder: Path, steps: list[dict[str, Any]], name: str = "pipeline.json", **more: Any) -> Path:
+    doc = {"input": "in.jsonl", "output": "out", "shard_records": 50, "steps": steps, **more}
+    p = folder / name
+    p.write_bytes(orjson.dumps(doc))
+    return p
+
+
+def run_time(out: Path) -> str:
+    return orjson.loads((out / "run.json").read_bytes())["time"]
+
+
+def verbs(src: Path, folder: Path, time_: str) -> tuple[bytes, bytes, Any, Any]:
+    """clean then annotate, the functions `lancang clean` and `lancang annotate` call, one after the other."""
+    from lancang.annotators.pipeline import Pipeline, annotate_file
+    from lancang.pipeline.spec import annotate_config
+    from lancang.processing.clean import clean_file
+
+    folder.mkdir()
+    cs = clean_file(src, folder / "clean.jsonl", rejects=folder / "rejects.jsonl", config=RECORD_FILTERS)
+    p = Pipeline.build(annotate_config(ANNOTATE))
+    p.time = time_
+    annotate_file(folder / "clean.jsonl", folder / "out.jsonl", p)
+    return (folder / "out.jsonl").read_bytes(), (folder / "rejects.jsonl").read_bytes(), cs, None
+
+
+# ------------------------------------------------------------------------------ build-time errors
+
+def test_unknown_key_is_named_with_its_pointer(tmp_path: Path) -> None:
+    corpus(tmp_path / "in.jsonl", 1)
+    p = pipeline(tmp_path, [CLEAN, {"step": "stats", "colour": "red"}])
+    with pytest.raises(InputError, match=r"/steps/1/colour: unknown key 'colour'"):
+        load_plan(p)
+    p = pipeline(tmp_path, [CLEAN], shards=3)
+    with pytest.raises(InputError, match=r"/shards: unknown key"):
+        load_plan(p)
+    res = CliRunner().invoke(main, ["run", str(p)])
+    assert res.exit_code == 2 and "/shards: unknown key" in res.output and "Traceback" not in res.output
+    assert len(res.output.strip().splitlines()) == 1
+
+
+def test_unknown_step_is_refused(tmp_path: Path) -> None:
+    corpus(tmp_path / "in.jsonl", 1)
+    with pytest.raises(InputError, match=r"/steps/0/step: 'dance' is not one of"):
+        load_plan(pipeline(tmp_path, [{"step": "dance"}]))
+
+
+def test_a_required_layer_no_step_provides(tmp_path: Path) -> None:
+    from lancang.annotators import ANNOTATORS
+    from lancang.annotators.base import AnnotatorSpec
+
+    corpus(tmp_path / "in.jsonl", 1)
+    ANNOTATORS.register("x-ner", AnnotatorSpec(name="x-ner", description="needs tokens", provides=("entities",),
+                                               languages=("*",), factory="tests.pipeline.test_run:NoNer",
+                                               requires=("tokens",)))
+    try:
+        p = pipeline(tmp_path, [{"step": "annotate", "layers": ["entities"], "use": {"en": ["x-ner"]}}])
+        with pytest.raises(UsageError, match=r"/steps/0 \(annotate\): annotator 'x-ner' requires the tokens layer"):
+            load_plan(p)
+    finally:
+        ANNOTATORS._objects.pop("x-ner")
+
+
+class NoNer:
+    def __init__(self, config: dict[str, Any]):
+        self.provenance_settings: dict[str, Any] = {}
+
+
+def test_whole_corpus_filters_and_misplaced_convert_are_refused(tmp_path: Path) -> None:
+    corpus(tmp_path / "in.jsonl", 1)
+    with pytest.raises(UsageError, match=r"/steps/0 \(clean\): filter .*length-ratio \(corpus\).*needs the whole"):
+        load_plan(pipeline(tmp_path, [{"step": "clean"}]))
+    with pytest.raises(UsageError, match=r"/steps/0 \(convert\): convert writes the final output; it is the last"):
+        load_plan(pipeline(tmp_path, [{"step": "convert", "output": "out.tmx"}, CLEAN]))
+    with pytest.raises(UsageError, match=r"unknown annotator 'nope'"):
+        load_plan(pipeline(tmp_path, [{"step": "annotate", "layers": ["tokens"], "use": {"zh": ["nope"]}}]))
+
+
+# ------------------------------------------------------------------------------ equal to the verbs
+
+def test_two_steps_equal_the_verbs_and_metrics_merge_exactly(tmp_path: Path) -> None:
+    from lancang.corpora.stats import corpus_stats
+
+    src = corpus(tmp_path / "in.jsonl", 7)
+    p = pipeline(tmp_path, [CLEAN, ANNOTATE, {"step": "stats"}])
+    summary = run_pipeline(p, jobs=2)
+    out = tmp_path / "out"
+    assert summary["shards"] == 7 and summary["shards_run"] == 7
+    want, rejects, cs, _ = verbs(src, tmp_path / "verbs", run_time(out))
+    assert (out / "output.jsonl").read_bytes() == want
+    assert (out / "rejects.jsonl").read_bytes() == rejects
+    clean, annotate, stats = summary["steps"]
+    assert clean["detail"] == cs.to_dict() and (clean["in"], clean["out"], clean["rejected"]) == (
+        cs.records, cs.kept, cs.rejected)
+    assert annotate["detail"]["records"] == cs.kept
+    assert stats["detail"] == corpus_stats(tmp_path / "verbs" / "out.jsonl").to_dict()
+    assert orjson.loads((out / "metrics.json").read_bytes())["steps"][2]["detail"] == stats["detail"]
+
+
+def test_stats_merge_of_a_split_equals_the_whole(tmp_path: Path) -> None:
+    from lancang.corpora.stats import corpus_stats
+
+    src = corpus(tmp_path / "in.jsonl", 2)
+    lines = src.read_bytes().splitlines(keepends=True)
+    parts = []
+    for i, (a, b) in enumerate([(0, 1), (1, 30), (30, 31), (31, 96)]):  # cuts inside documents
+        part = tmp_path / f"part{i}.jsonl"
+        part.write_bytes(b"".join(lines[a:b]))
+        parts.append(_stats(part))
+    whole = corpus_stats(src).to_dict()
+    assert merge_stats(parts) == whole
+    assert list(merge_stats(parts)["labels"]) == list(whole["labels"])
+
+
+# ------------------------------------------------------------------------------ kill -9 and resume
+
+def test_kill_9_then_resume_is_byte_identical(tmp_path: Path) -> None:
+    src = corpus(tmp_path / "in.jsonl", 7)
+    p = pipeline(tmp_path, [CLEAN, ANNOTATE], shard_records=8)  # 42 shards
+    out = tmp_path / "out"
+    proc = subprocess.Popen([str(LANCANG), "run", str(p), "--jobs", "1"], start_new_session=True,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and len(list(out.glob("shards/*/done.json"))) < 3:
+        time.sleep(0.02)
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
+    done = len(list(out.glob("shards/*/done.json")))
+    assert 3 <= done < 42, "the run must be killed half-way"
+    assert not (out / "output.jsonl").exists()
+    summary = run_pipeline(p, jobs=2, resume=True)
+    assert summary["shards_resumed"] >= done and summary["shards_run"] == 42 - summary["shards_resumed"]
+    want, rejects, _, _ = verbs(src, tmp_path / "verbs", run_time(out))
+    assert (out / "output.jsonl").read_bytes() == want
+    assert (out / "rejects.jsonl").read_bytes() == rejects
+    assert not list(out.glob("shards/*/work"))
+
+
+def test_changed_pipeline_and_another_pipelines_folder_are_refused(tmp_path: Path) -> None:
+    corpus(tmp_path / "in.jsonl", 2)
+    p = pipeline(tmp_path, [CLEAN])
+    run_pipeline(p, jobs=1)
+    with pytest.raises(UsageError, match="holds a run of this pipeline already; --resume"):
+        run_pipeline(p, jobs=1)
+    pipeline(tmp_path, [{**CLEAN, "filters": {**RECORD_FILTERS, "length": {"max_chars": 300}}}])
+    with pytest.raises(UsageError, match=r"changed since the run .*\(/steps/0/filters/length \(added\)\)"):
+        run_pipeline(p, jobs=1, resume=True)
+    other = pipeline(tmp_path, [CLEAN], name="other.json")
+    with pytest.raises(UsageError, match=r"holds the run of another pipeline \(.*pipeline.json\)"):
+        run_pipeline(other, jobs=1, resume=True)
+    (tmp_path / "busy").mkdir()
+    (tmp_path / "busy" / "notes.txt").write_text("mine")
+    with pytest.raises(UsageError, match="not empty and holds no lancang run"):
+        run_pipeline(pipeline(tmp_path, [CLEAN], name="third.json", output="busy"), jobs=1)
+
+
+def test_a_shard_that_fails_is_named_and_nothing_final_is_written(tmp_path: Path) -> None:
+    corpus(tmp_path / "in.jsonl", 2, broken_at=60)
+    p = pipeline(tmp_path, [ANNOTATE])
+    with pytest.raises(ShardsFailed, match=r"1 of 2 shards failed \(000001\); the first, 000001 .*lines 51-96"):
+        run_pipeline(p, jobs=2)
+    assert not (tmp_path / "out" / "output.jsonl").exists()
+    assert (tmp_path / "out" / "shards" / "000000" / "done.json").exists()
+    res = CliRunner().invoke(main, ["run", str(p), "--resume"])
+    assert res.exit_code == 1 and "shard 000001:" in res.output and "Traceback" not in res.output
+
+
+def test_cli_summary(tmp_path: Path) -> None:
+    corpus(tmp_path / "in.jsonl", 2)
+    p = pipeline(tmp_path, [CLEAN, {"step": "validate"}, {"step": "convert", "output": "corpus.jsonl.gz"}])
+    res = CliRunner().invoke(main, ["run", str(p), "--jobs", "2", "--format", "json"])
+    assert res.exit_code == 0, res.output
+    doc = orjson.loads(res.stdout)
+    assert [s["step"] for s in doc["steps"]] == ["clean", "validate", "convert"]
+    assert doc["steps"][1]["detail"]["errors"] == 0 and doc["steps"][2]["out"] == doc["steps"][0]["out"]
+    assert (tmp_path / "out" / "corpus.jsonl.gz").exists()
+
+
+# ------------------------------------------------------------------------------ Dask
+
+def test_dask_local_cluster_equals_local(tmp_path: Path) -> None:
+    pytest.importorskip("distributed")
+    src = corpus(tmp_path / "in.jsonl", 4)
+    p = pipeline(tmp_path, [CLEAN, ANNOTATE, {"step": "stats"}])
+    summary = run_pipeline(p, executor="dask", jobs=2, processes=False)
+    out = tmp_path / "out"
+    want, rejects, cs, _ = verbs(src, tmp_path / "verbs", run_time(out))
+    assert (out / "output.jsonl").read_bytes() == want
+    assert (out / "rejects.jsonl").read_bytes() == rejects
+    assert summary["steps"][0]["detail"] == cs.to_dict()
+
+
+def test_a_scheduler_that_does_not_answer(tmp_path: Path) -> None:
+    pytest.importorskip("distributed")
+    corpus(tmp_path / "in.jsonl", 1)
+    p = pipeline(tmp_path, [CLEAN])
+    t0 = time.monotonic()
+    with pytest.raises(UsageError, match=r"--scheduler tcp://127.0.0.1:9: no Dask scheduler answered within 2 s"):
+        run_pipeline(p, executor="dask", scheduler="tcp://127.0.0.1:9", timeout=2)
+    assert time.monotonic() - t0 < 20
