@@ -603,7 +603,9 @@ def inspect(path: PathLike, *, check: DrawCheck | None = None, digest: Any = Non
         numbered = read_numbered(path, digest=digest)
         for k, (line, rec) in enumerate(_reviews_of_tasks(numbered) if fmt == "labelstudio" else numbered, 1):
             rid = record_id(rec)
-            here = where(path, line, rec["id"] if rid == rec["id"] else f"{rec['id']} = record {rid}")
+            task = ((rec.get("meta") or {}).get("labelstudio") or {}).get("task") or {}
+            shown = f"task {task['id']}" if isinstance(task, dict) and "id" in task else rec["id"]
+            here = where(path, line, shown if rid == shown else f"{shown} = record {rid}")
             meta = rec.get("meta")
             sample = meta.get("sample") if isinstance(meta, dict) else None
             review = meta.get("review") if isinstance(meta, dict) else None

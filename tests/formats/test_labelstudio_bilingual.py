@@ -172,7 +172,7 @@ def reviewed(tasks_file: Path, tmp_path: Path) -> Path:
 
 def test_two_reviewers_read_back(reviewed: Path) -> None:
     recs = list(read(reviewed))
-    assert [r["id"] for r in recs] == ["101/a11", "101/a12", "102/a13", "102/a14"]
+    assert [r["id"] for r in recs] == ["pud-7/a11", "pud-7/a12", "talpco-3/a13", "talpco-3/a14"]
     rv = RecordValidator()
     assert all(rv.check(r) == [] for r in recs)
     alice, bob = recs[0], recs[1]
@@ -208,7 +208,7 @@ def test_two_reviewers_read_back(reviewed: Path) -> None:
     assert recs[3]["meta"]["review"]["defects"] == ["translation"]
     # predictions on request, separately
     preds = list(read(reviewed, source="predictions"))
-    assert [p["id"] for p in preds] == ["101", "102"] and preds[0]["sides"] == ZH_TH["sides"]
+    assert [p["id"] for p in preds] == ["pud-7", "talpco-3"] and preds[0]["sides"] == ZH_TH["sides"]
 
 
 def test_reviewed_export_writes_back_and_reads_the_same(reviewed: Path, tmp_path: Path) -> None:
@@ -282,7 +282,7 @@ def test_the_same_reviewer_twice_keeps_both_and_says_so(reviewed: Path, tmp_path
         tasks[0]["annotations"][1]["completed_by"] = {"id": 3, "email": "alice@example.org"}
         tasks[0]["annotations"][1]["id"] = 11  # even with the same annotation id
     recs = list(read(_export(tmp_path, reviewed, change)))
-    assert [r["id"] for r in recs[:2]] == ["101/a11", "101/a11-2"]
+    assert [r["id"] for r in recs[:2]] == ["pud-7/a11", "pud-7/a11-2"]
     assert recs[0]["meta"]["labelstudio"]["same_reviewer"] == ["11"]
     assert recs[1]["meta"]["review"]["reviewer"] == "alice@example.org"
     assert "same_reviewer" not in recs[2]["meta"]["labelstudio"]
@@ -321,7 +321,7 @@ def test_a_skipped_annotation_is_no_review(reviewed: Path, tmp_path: Path) -> No
     def change(tasks: list[dict[str, Any]]) -> None:
         tasks[0]["annotations"][1].update(was_cancelled=True, result=[])
     recs = list(read(_export(tmp_path, reviewed, change)))
-    assert [r["id"] for r in recs] == ["101", "102/a13", "102/a14"]
+    assert [r["id"] for r in recs] == ["pud-7", "talpco-3/a13", "talpco-3/a14"]
     assert recs[0]["meta"]["review"]["reviewer"] == "alice@example.org"
     out = tmp_path / "back.ls.json"
     write(recs, out)

@@ -103,7 +103,7 @@ def test_inspect_label_studio_export_errors(cli, corpus: Path, tmp_path: Path) -
     path.write_text(json.dumps(export, ensure_ascii=False), encoding="utf-8")
     res = cli("inspect", str(path))
     assert res.exit_code == 2 and "1 of 6 sampled records have no verdict" in res.stderr
-    assert "[903 = record r4]" in res.stderr and "submit an annotation choosing the verdict" in res.stderr
+    assert "[task 903 = record r4]" in res.stderr and "submit an annotation choosing the verdict" in res.stderr
     export = _review(tasks, {})
     export[0]["annotations"].append({**export[0]["annotations"][0], "id": 77})  # two verdicts on one task
     path.write_text(json.dumps(export, ensure_ascii=False), encoding="utf-8")

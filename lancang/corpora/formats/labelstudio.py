@@ -352,8 +352,11 @@ def task_records(task: dict[str, Any], langs: Any, *, where: str, unit: str = "a
     sides = [_Side(tag, data[f], n, info, here) for n, (tag, f, info) in enumerate(zip(tags, fields, side_info), 1)]
     links = _stored_links(stored.get(_LINKS_KEY), named if bilingual else tags, tags, here)
     task_review = tmeta.get("review") if tmeta is not None else None
+    # a task lancang wrote names its record: the record keeps that id whatever task id Label Studio
+    # gave it on import (each project renumbers), so two reviewers' exports join record by record
+    base_id = str(record_id) if record_id is not None else tid
     if not sets:
-        rec: dict[str, Any] = {"id": tid, **({"doc": doc} if doc is not None else {}),
+        rec: dict[str, Any] = {"id": base_id, **({"doc": doc} if doc is not None else {}),
                                "sides": {s.tag: s.side() for s in sides}}
         if links:
             rec["links"] = links
@@ -363,7 +366,7 @@ def task_records(task: dict[str, Any], langs: Any, *, where: str, unit: str = "a
     reviewers = [_who(x.get("completed_by")) for k, x in sets if k == "a"]
     used: set[str] = set()
     for i, (kind, x) in enumerate(sets):
-        rid = tid if len(sets) == 1 else f"{tid}/{kind}{x.get('id', i + 1)}"
+        rid = base_id if len(sets) == 1 else f"{base_id}/{kind}{x.get('id', i + 1)}"
         if rid in used:  # two annotations with one id: still two records
             rid = f"{rid}-{i + 1}"
         used.add(rid)
