@@ -24,7 +24,7 @@ pa = pytest.importorskip("pyarrow", reason='pyarrow is not installed (pip instal
 pq = pytest.importorskip("pyarrow.parquet")
 
 from lancang.corpora.formats import FEATURES  # noqa: E402
-from lancang.corpora.formats.parquet import read, record_rows, to_pandas, write  # noqa: E402
+from lancang.corpora.formats.parquet import read, to_pandas, write  # noqa: E402
 
 SAMPLE = Path(__file__).resolve().parents[2] / "lancang" / "corpora" / "samples" / "sample.jsonl"
 
@@ -286,3 +286,23 @@ def test_compression_option(tmp_path: Path, compression: str) -> None:
     codec = pq.ParquetFile(p).metadata.row_group(0).column(0).compression
     assert codec == ("SNAPPY" if compression == "snappy" else "UNCOMPRESSED")
     assert list(read(p)) == _records(4)
+
+
+def test_the_docs_recipes_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture) -> None:
+    """The pandas and Dask recipes of docs/notes/formats.md run on the sample (the ``datasets`` one is only
+    shown: datasets is not a lancang dependency)."""
+    import re
+
+    notes = (Path(__file__).resolve().parents[2] / "docs" / "notes" / "formats.md").read_text(encoding="utf-8")
+    section = notes[notes.index("## Parquet (columnar export)"):]
+    blocks = re.findall(r"```python\n(.*?)```", section, re.S)
+    assert len(blocks) == 3 and "load_dataset(\"parquet\", data_files=" in blocks[2]
+    write(read_records(SAMPLE), tmp_path / "corpus.parquet")
+    monkeypatch.chdir(tmp_path)
+    exec(compile(blocks[0], "formats.md", "exec"), {})
+    assert capsys.readouterr().out == "24\n"  # the 24 UD PUD records have both zh-Hant and th
+    pytest.importorskip("dask.dataframe", reason='Dask is not installed (pip install "lancang[dask]")')
+    exec(compile(blocks[1], "formats.md", "exec"), {})
+    mean = float(capsys.readouterr().out)
+    th = [len(r["sides"]["th"]["text"]) for r in read_records(SAMPLE)]
+    assert mean == pytest.approx(sum(th) / len(th))
