@@ -358,3 +358,24 @@ def test_bilingual_round_trip_property(tmp_path: Path, a: str, b: str, data: Any
     write([rec], out)
     [back] = read(out, source="predictions")
     assert back["sides"] == rec["sides"] and back["links"] == rec["links"]
+
+
+def test_two_projects_exports_join_record_by_record_in_agree(tasks_file: Path, tmp_path: Path, cli) -> None:
+    """Each Label Studio project renumbers its tasks; the records read back keep the lancang record id,
+    so `lancang agree` joins alice's export and bob's without --intersect."""
+    exported = _as_exported(orjson.loads(tasks_file.read_bytes()))
+    files = []
+    for who, first_id, edit in (("alice@example.org", 5001, _add_loc), ("bob@example.org", 9001, lambda r: r)):
+        tasks = copy.deepcopy(exported)
+        for k, t in enumerate(tasks):
+            t["id"] = first_id + k
+            t["annotations"] = [_annotation(t, first_id * 10 + k, who, edit if k == 0 else (lambda r: r))]
+        path = tmp_path / f"{who.split('@')[0]}.ls.json"
+        path.write_bytes(orjson.dumps(tasks))
+        files.append(str(path))
+    res = cli("agree", *files, "--layers", "entities", "--format", "json")
+    assert res.exit_code == 0, res.output
+    agreement = orjson.loads(res.stdout)["agreement"]
+    assert agreement["records"] == 2  # both records joined, none missing
+    # alice added one LOC on the first record's Thai side; bob did not: one disagreement
+    assert agreement["layers"]["entities"]["confusion"]["alice.ls~bob.ls"]["LOC"] == {"LOC": 2, "O": 1}
