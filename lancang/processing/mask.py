@@ -577,14 +577,15 @@ def mask_file(source: PathLike, target: PathLike, *, strategy: str = "redact", t
               config: Mapping[str, Any] | None = None, key_file: PathLike | None = None, fmt: str | None = None,
               langs: Any = None, options: Mapping[str, Any] | None = None, out_format: str | None = None,
               write_options: Mapping[str, Any] | None = None, manifest: PathLike | None = None,
-              progress: Callable[[int], None] | None = None) -> MaskStats:
+              progress: Callable[[int], None] | None = None, time: str | None = None) -> MaskStats:
     """Stream ``source`` (any readable format) through the detectors, mask every side with ``strategy``
     and write ``target`` atomically (lancang JSONL unless ``out_format`` or the name says otherwise).
 
     ``types`` limits the types masked; ``config`` maps a detector name to its parameters (or false);
     ``key_file`` is required by ``pseudonymise``. With ``manifest``, the desensitisation step (settings,
     counts per type, input and output hashes; never a value) is appended to its processing log; the
-    manifest is checked before any record is read.
+    manifest is checked before any record is read. ``time`` is stamped on the layers masking makes
+    (default: now; ``lancang run`` gives every shard the run's time).
     """
     from ..corpora.formats import format_for_path, read_located, write_corpus
     from ..corpora.manifest import ProcessingLog
@@ -595,7 +596,7 @@ def mask_file(source: PathLike, target: PathLike, *, strategy: str = "redact", t
     log = ProcessingLog(manifest, "mask")
     key = load_key(key_file) if strategy == "pseudonymise" else None
     detectors = build_detectors(dict(config or {}), list(types) if types else None)
-    masker = Masker(detectors, strategy, key)
+    masker = Masker(detectors, strategy, key, time)
     stats = MaskStats(strategy=strategy)
 
     def masked() -> Iterator[dict[str, Any]]:
