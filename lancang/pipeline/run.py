@@ -68,7 +68,19 @@ def run_shard(plan: dict[str, Any], shard: dict[str, Any]) -> dict[str, Any]:
     try:
         return _run_shard(plan, sh)
     except LancangError as exc:
-        return {"index": sh.index, "error": f"{exc}"}
+        return {"index": sh.index, "error": _located(str(exc), Path(plan["output"]) / "shards" / sh.name / "work", sh)}
+
+
+def _located(message: str, work: Path, sh: Shard) -> str:
+    """A shard's error located in the input: its copy's line n is the file's line ``sh.line + n - 1``;
+    a later step's file is named by the step."""
+    import re
+
+    if sh.start is not None:
+        message = re.sub(re.escape(str(work / "input.jsonl")) + r":(\d+)",
+                         lambda m: f"{sh.path}:{sh.line + int(m.group(1)) - 1}", message)
+    return re.sub(re.escape(str(work)) + r"/step-(\d+)\.jsonl",
+                  lambda m: f"(shard {sh.name}, the output of /steps/{m.group(1)})", message)
 
 
 def _run_shard(plan: dict[str, Any], sh: Shard) -> dict[str, Any]:

@@ -62,7 +62,7 @@ def run_step(step: Mapping[str, Any], source: Path, target: Path, rejects: Path,
         from ..processing.mask import mask_file
 
         ms = mask_file(source, target, strategy=step.get("strategy", "redact"), types=step.get("types"),
-                       config=step.get("detectors"), key_file=step.get("key_file"))
+                       config=step.get("detectors"), key_file=step.get("key_file"), time=run_time)
         counts = {"in": ms.records, "out": ms.records, "rejected": 0}
         detail = ms.to_dict()
         detail.pop("locations", None)  # per-shard line numbers; the counts are what merges

@@ -30,8 +30,9 @@ CLEAN = {"step": "clean", "filters": RECORD_FILTERS}
 ANNOTATE = {"step": "annotate", "layers": ["sentences"], "use": {"en": ["punct"]}, "sides": ["en"]}
 
 
-def corpus(path: Path, copies: int = 7, broken_at: int | None = None) -> Path:
-    """The bundled sample repeated with new ids (48 records a copy); a broken line at ``broken_at``."""
+def corpus(path: Path, copies: int = 7, broken_at: int | None = None, pii: bool = False) -> Path:
+    """The bundled sample repeated with new ids (48 records a copy); a broken line at ``broken_at``;
+    with ``pii``, an e-mail address at the end of every English side without layers."""
     recs = [orjson.loads(line) for line in SAMPLE.read_bytes().splitlines()]
     with open(path, "wb") as f:
         n = 0
@@ -41,7 +42,11 @@ def corpus(path: Path, copies: int = 7, broken_at: int | None = None) -> Path:
                 if n == broken_at:
                     f.write(b"{not json\n")
                     continue
-                f.write(orjson.dumps({**r, "id": f"{r['id']}-{k}"}) + b"\n")
+                r = {**r, "id": f"{r['id']}-{k}"}
+                en = r["sides"].get("en")
+                if pii and en is not None and not en.get("layers"):
+                    r["sides"] = {**r["sides"], "en": {**en, "text": en["text"] + f" Mail: u{n}@example.com"}}
+                f.write(orjson.dumps(r) + b"\n")
     return path
 
 
@@ -203,7 +208,8 @@ def test_changed_pipeline_and_another_pipelines_folder_are_refused(tmp_path: Pat
 def test_a_shard_that_fails_is_named_and_nothing_final_is_written(tmp_path: Path) -> None:
     corpus(tmp_path / "in.jsonl", 2, broken_at=60)
     p = pipeline(tmp_path, [ANNOTATE])
-    with pytest.raises(ShardsFailed, match=r"1 of 2 shards failed \(000001\); the first, 000001 .*lines 51-96"):
+    with pytest.raises(ShardsFailed, match=r"1 of 2 shards failed \(000001\); the first, 000001 .*lines 51-96\): "
+                                           r"\S*in.jsonl:60: "):
         run_pipeline(p, jobs=2)
     assert not (tmp_path / "out" / "output.jsonl").exists()
     assert (tmp_path / "out" / "shards" / "000000" / "done.json").exists()
@@ -220,6 +226,63 @@ def test_cli_summary(tmp_path: Path) -> None:
     assert [s["step"] for s in doc["steps"]] == ["clean", "validate", "convert"]
     assert doc["steps"][1]["detail"]["errors"] == 0 and doc["steps"][2]["out"] == doc["steps"][0]["out"]
     assert (tmp_path / "out" / "corpus.jsonl.gz").exists()
+
+
+def test_mask_layers_carry_the_run_time_on_every_shard(tmp_path: Path) -> None:
+    from lancang.processing.mask import mask_file
+
+    src = corpus(tmp_path / "in.jsonl", 2, pii=True)
+    p = pipeline(tmp_path, [{"step": "mask", "strategy": "tag", "types": ["EMAIL"]}])
+    summary = run_pipeline(p, jobs=2)
+    out = tmp_path / "out"
+    st = mask_file(src, tmp_path / "masked.jsonl", strategy="tag", types=["EMAIL"], time=run_time(out))
+    assert st.counts["EMAIL"] == 48
+    assert (out / "output.jsonl").read_bytes() == (tmp_path / "masked.jsonl").read_bytes()
+    assert summary["steps"][0]["detail"]["masked"] == {"EMAIL": 48}
+
+
+class DiesOnce:
+    """A third-party annotator whose worker process dies (os._exit) while its flag file is absent, or
+    always with ``always``: the executor must try the shard again, then give up."""
+
+    def __init__(self, config: dict[str, Any]):
+        self.config = config
+        self.provenance_settings: dict[str, Any] = {}
+
+    def run(self, layer: str, batch: list[str], lang: str) -> list[list[tuple[int, int]]]:
+        flag = Path(self.config["flag"])
+        if self.config.get("always") or not flag.exists():
+            flag.touch()
+            os._exit(3)
+        return [[(0, len(t))] if t else [] for t in batch]
+
+
+@pytest.mark.parametrize("always", [False, True])
+def test_a_worker_that_dies_is_retried_then_reported(tmp_path: Path, always: bool) -> None:
+    from lancang.annotators import ANNOTATORS
+    from lancang.annotators.base import AnnotatorSpec
+
+    corpus(tmp_path / "in.jsonl", 1)
+    conf = {"type": "object", "properties": {"flag": {"type": "string"}, "always": {"type": "boolean"}},
+            "additionalProperties": False}
+    ANNOTATORS.register("x-dies", AnnotatorSpec(name="x-dies", description="dies", provides=("sentences",),
+                                                languages=("*",), factory="tests.pipeline.test_run:DiesOnce",
+                                                config=conf))
+    try:
+        step = {"step": "annotate", "layers": ["sentences"], "use": {"en": ["x-dies"]}, "sides": ["en"],
+                "config": {"x-dies": {"flag": str(tmp_path / "flag"), "always": always}}}
+        p = pipeline(tmp_path, [step], retries=1)
+        if always:
+            with pytest.raises(ShardsFailed, match=r"000000.*its worker died \(tried 2 times\)"):
+                run_pipeline(p, jobs=1)
+            assert not (tmp_path / "out" / "output.jsonl").exists()
+        else:
+            summary = run_pipeline(p, jobs=1)
+            assert summary["steps"][0]["out"] == 48
+            assert summary["steps"][0]["detail"]["layers"][0]["sides"] == 24  # the English sides without sentences
+            assert (tmp_path / "flag").exists()
+    finally:
+        ANNOTATORS._objects.pop("x-dies")
 
 
 # ------------------------------------------------------------------------------ Dask
