@@ -32,7 +32,7 @@ import orjson
 from ..corpora.io import atomic_output
 from ..errors import LancangError, UsageError
 from .executors import EXECUTORS
-from .shards import Shard, file_sha256, fresh_dir, materialise, scan
+from .shards import Shard, cross_shard_duplicate, file_sha256, fresh_dir, materialise, scan
 from .spec import Plan, changes, load_plan
 from .steps import merge_metrics, run_step
 
@@ -160,6 +160,12 @@ def _prepare(plan: Plan, resume: bool) -> list[Shard]:
         raise UsageError(f"{out}: the output is a folder, and this is a file")
     if out.is_dir() and any(out.iterdir()):
         raise UsageError(f"{out}: the output folder is not empty and holds no lancang run; choose an empty or new one")
+    if len(shards) > 1 and any(s["step"] in ("clean", "validate") for s in plan.steps):
+        dup = cross_shard_duplicate(shards, plan.from_format, plan.langs)
+        if dup is not None:
+            raise UsageError(f"record id {dup[0]!r} is in {dup[1]} and again in {dup[2]}: ids are unique in a "
+                             f"corpus, and clean and validate see one shard at a time; `lancang validate` lists "
+                             f"the repeated ids")
     out.mkdir(parents=True, exist_ok=True)
     plan.time = now_iso()
     _write_json(state, {"run": RUN_ID, "pipeline": {"path": plan.path, "sha256": plan.sha256, "doc": plan.doc},

@@ -153,3 +153,50 @@ def file_sha256(path: str | os.PathLike) -> str:
         while block := f.read(BLOCK):
             h.update(block)
     return h.hexdigest()
+
+
+def cross_shard_duplicate(shards: list[Shard], from_format: str | None = None,
+                          langs: Any = None) -> tuple[str, str, str] | None:
+    """The first record id that two different shards hold, as (id, first place, second place), or None.
+
+    Steps that judge ids across the corpus (clean's and validate's unique ids) see one shard at a time;
+    this global pass (ids only, in bounded memory) finds what they would miss."""
+    import bisect
+
+    from ..corpora.dupes import DuplicateIndex
+    from ..corpora.formats import read_located
+    from ..corpora.jsonl import Parsed, iter_lines
+
+    starts: list[int] = []  # the ordinal of the first record of each shard, in shard order
+    where: list[tuple[str, int]] = []  # (path, first line) of each shard, parallel to ``starts``
+    n = 0
+
+    def place(k: int) -> str:
+        i = bisect.bisect_right(starts, k) - 1
+        return f"{where[i][0]} (shard {i:06d})"
+
+    with DuplicateIndex() as ids:
+        for path in dict.fromkeys(s.path for s in shards):
+            mine = [s for s in shards if s.path == path]
+            if mine[0].start is None:
+                located = ((line, rec) for line, rec in read_located(path, from_format, langs))
+            else:
+                located = ((it.line, it.value) for it in iter_lines(path) if isinstance(it, Parsed))
+            k = 0
+            starts.append(n)
+            where.append((path, mine[0].line))
+            for line, rec in located:
+                while k + 1 < len(mine) and (line or 0) >= mine[k + 1].line:
+                    k += 1
+                    starts.append(n)
+                    where.append((path, mine[k].line))
+                rid = rec.get("id") if isinstance(rec, dict) else None
+                if isinstance(rid, str):
+                    first = ids.add(rid, n)
+                    if first is not None and bisect.bisect_right(starts, first) != len(starts):
+                        return rid, place(first), place(n)
+                n += 1
+        for rid, first, dup, _tag in ids.late_duplicates():
+            if bisect.bisect_right(starts, first) != bisect.bisect_right(starts, dup):
+                return rid, place(first), place(dup)
+    return None

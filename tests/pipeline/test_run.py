@@ -205,6 +205,19 @@ def test_changed_pipeline_and_another_pipelines_folder_are_refused(tmp_path: Pat
         run_pipeline(pipeline(tmp_path, [CLEAN], name="third.json", output="busy"), jobs=1)
 
 
+def test_an_id_in_two_shards_is_refused_before_any_shard(tmp_path: Path) -> None:
+    src = corpus(tmp_path / "in.jsonl", 2)
+    lines = src.read_bytes().splitlines(keepends=True)
+    src.write_bytes(b"".join(lines + [lines[3]]))  # record 4 again, in the last shard
+    p = pipeline(tmp_path, [{"step": "validate"}])
+    with pytest.raises(UsageError, match=r"record id 'pud-n01002032-0' is in \S*in.jsonl \(shard 000000\) and "
+                                         r"again in \S*in.jsonl \(shard 000001\)"):
+        run_pipeline(p, jobs=1)
+    src.write_bytes(b"".join(lines + [lines[60]]))  # a repeat inside one shard: the step itself reports it
+    summary = run_pipeline(pipeline(tmp_path, [{"step": "validate"}], name="p2.json", output="out2"), jobs=1)
+    assert summary["steps"][0]["detail"]["rules"] == {"duplicate-id": 1}
+
+
 def test_a_shard_that_fails_is_named_and_nothing_final_is_written(tmp_path: Path) -> None:
     corpus(tmp_path / "in.jsonl", 2, broken_at=60)
     p = pipeline(tmp_path, [ANNOTATE])
