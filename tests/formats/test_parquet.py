@@ -173,7 +173,9 @@ def test_row_groups_hold_n_records_and_the_writer_streams(tmp_path: Path, monkey
 
 
 def test_writer_and_reader_memory_stay_flat(tmp_path: Path) -> None:
-    """Peak RSS of writing then reading 40,000 records (40 MB of text) is within 40 MB of 2,000 records."""
+    """Peak RSS of writing then reading 40,000 records (120 MB of UTF-8 text) stays within 100 MB of 2,000
+    records: 20 to 45 MB more in practice (pyarrow's memory pool keeps some), where a writer holding the whole
+    table takes 300 MB more."""
     def peak(n: int) -> int:
         code = f"""
 from lancang.corpora.formats.parquet import read, write
@@ -189,7 +191,7 @@ assert sum(1 for _ in read(p)) == {n}
         assert res.returncode == 0, res.stderr
         return int(res.stdout.split()[0])
     small, large = peak(2000), peak(40000)
-    assert large - small < 40, (small, large)
+    assert large - small < 100, (small, large)
 
 
 def test_to_pandas_from_parquet_and_from_any_corpus(tmp_path: Path) -> None:
@@ -254,8 +256,6 @@ def test_errors_are_one_located_line(cli, tmp_path: Path) -> None:
     pq.write_table(pa.table({"id": ["a", "a"], "side": ["th", "th"], "text": ["x", "y"]}), dup)
     with pytest.raises(InputError, match=r"dup.parquet: row 1 \(record 'a'\): side 'th' again"):
         list(read(dup))
-    with pytest.raises(UsageError, match="cannot be read from stdin"):
-        list(read("-"))
     with pytest.raises(UsageError, match="compresses itself"):
         write([], tmp_path / "x.parquet.gz")
     src = tmp_path / "in.jsonl"
@@ -265,6 +265,28 @@ def test_errors_are_one_located_line(cli, tmp_path: Path) -> None:
     assert res.exit_code == 2 and "row_group=0 is not a positive whole number" in res.stderr
     res = cli("convert", str(src), str(out), "-O", "compression=brotli9")
     assert res.exit_code == 2 and "compression='brotli9' is not one of" in res.stderr
+    assert not out.exists()
+
+
+def test_stdin_and_stdout(cli, tmp_path: Path) -> None:
+    """``-`` both ways: written straight to stdout; read from stdin through a temporary file (Parquet is
+    read from its footer)."""
+    res = cli("convert", str(SAMPLE), "-", "--to", "parquet")
+    assert res.exit_code == 0 and res.stdout_bytes[:4] == b"PAR1"
+    back = tmp_path / "back.jsonl"
+    res = cli("convert", "-", str(back), "--from", "parquet", input=res.stdout_bytes)
+    assert res.exit_code == 0, res.output
+    assert back.read_bytes() == SAMPLE.read_bytes()
+    res = cli("convert", "-", str(tmp_path / "no.jsonl"), "--from", "parquet", input=b"junk\n")
+    assert res.exit_code == 2 and "-: not a Parquet file" in res.stderr
+
+
+def test_without_pyarrow_the_install_hint(cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "pyarrow", None)  # what `import pyarrow` finds where it is not installed
+    monkeypatch.setitem(sys.modules, "pyarrow.parquet", None)
+    out = tmp_path / "o.parquet"
+    res = cli("convert", str(SAMPLE), str(out))
+    assert res.exit_code == 2 and res.stderr.strip() == 'Error: Parquet needs pyarrow: pip install "lancang[parquet]"'
     assert not out.exists()
 
 

@@ -247,18 +247,36 @@ def _flush(pa: Any, writer: Any, sch: Any, rows: list[dict[str, Any]]) -> None:
 
 # ------------------------------------------------------------------------------------- reading
 
+def _spooled(path: PathLike) -> Any:
+    """stdin, a pipe or a FIFO copied to an anonymous temporary file: Parquet is read from its footer, at the
+    end, so it needs a file it can seek in (on disk, never in memory)."""
+    import shutil
+    import tempfile
+
+    from ..io import open_input
+
+    tmp = tempfile.TemporaryFile()  # noqa: SIM115 (unlinked already; it lives as long as its ParquetFile)
+    try:
+        with open_input(path, decompress=False) as f:
+            shutil.copyfileobj(f, tmp, 1 << 20)
+        tmp.seek(0)
+    except BaseException:
+        tmp.close()
+        raise
+    return tmp
+
+
 def _open(path: PathLike) -> Any:
     _, pq = _pa()
-    if str(path) == "-":
-        raise UsageError("Parquet cannot be read from stdin (its index is at the end of the file): give a file name")
     _no_gzip(path)
     p = Path(path)
-    if p.is_dir():
+    if str(path) != "-" and p.is_dir():
         raise InputError(f"{p}: is a directory, not a Parquet file")
-    if not p.exists():
+    if str(path) != "-" and not p.exists():
         raise InputError(f"{p}: no such file")
+    source: Any = str(p) if str(path) != "-" and p.is_file() else _spooled(path)
     try:
-        pf = pq.ParquetFile(str(p))
+        pf = pq.ParquetFile(source)
     except Exception as exc:  # pyarrow raises ArrowInvalid, OSError, ... for a file that is not Parquet
         raise InputError(f"{p}: not a Parquet file ({_first_line(exc)})") from None
     names = set(pf.schema_arrow.names)
