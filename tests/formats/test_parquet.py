@@ -115,6 +115,11 @@ def test_what_the_columns_do_not_hold_stays_in_extra(tmp_path: Path) -> None:
                                                             "spans": None}
     assert km["extra"] is not None  # sentences after tokens, and media
     assert th["record_extra"] is not None  # meta and links before id
+    # what the writer gets only from the library (the hub refuses these records): kept as they are
+    odd = [{"id": "n", "doc": None, "sides": {}}, {"id": "m", "sides": {"th": "not a side"}, "doc": "d"},
+           {"sides": {"th": {"text": "x", "layers": {"tokens": {"spans": [[0, 2 ** 40]]}}}}, "id": "o"}]
+    write(odd, p)
+    assert _dumps(list(read(p))) == _dumps(odd)
 
 
 layer_names = st.permutations(["sentences", "tokens", "pos", "lemma", "entities", "x-y"])

@@ -124,6 +124,15 @@ def _canonical_side(row: dict[str, Any]) -> dict[str, Any]:
 _KEY = {"sentences": "spans", "tokens": "spans", "pos": "values", "lemma": "values", "entities": "items"}
 
 
+def _canonical_record(first: dict[str, Any]) -> dict[str, Any]:
+    """The skeleton of the record the columns of its first row rebuild: id, doc, meta, sides, links."""
+    rec: dict[str, Any] = {"id": None}
+    for key in ("doc", "meta", "sides", "links"):
+        if key == "sides" or first[key] is not None:
+            rec[key] = None
+    return rec
+
+
 def _same(a: Any, b: Any) -> bool:
     """Equal as JSON text: the same values with their keys in the same order."""
     return orjson.dumps(a) == orjson.dumps(b)
@@ -191,9 +200,7 @@ def record_rows(rec: dict[str, Any]) -> list[dict[str, Any]]:
     else:  # no sides (or not an object): one row holds the record
         first.update(id=rid, doc=doc)
         rows.append(first)
-    canonical = {"id": None, **({"doc": None} if doc is not None else {}), **{k: None for k in ("meta",) if k in rec},
-                 "sides": None, **{k: None for k in ("links",) if k in rec}}
-    if not _same(rest, canonical):
+    if not _same(rest, _canonical_record(first)):
         first["record_extra"] = orjson.dumps(rest).decode()
     return rows
 
@@ -341,14 +348,7 @@ def _record(rows: list[dict[str, Any]], path: PathLike, start: int) -> dict[str,
         if not isinstance(rec, dict):
             raise InputError(f"{where}: column record_extra is not a JSON object")
     else:
-        rec = {"id": None}
-        if first["doc"] is not None:
-            rec["doc"] = None
-        if first["meta"] is not None:
-            rec["meta"] = None
-        rec["sides"] = None
-        if first["links"] is not None:
-            rec["links"] = None
+        rec = _canonical_record(first)
     rec["id"] = rid
     if first["doc"] is not None:
         rec["doc"] = first["doc"]
