@@ -115,14 +115,18 @@ class Checker:
         rule, extra = (st.rule.id, st.rule.needs) if st.rule else ("", "")
         st.verdict, st.reason = "not-checked", f"rule {rule} needs `pip install \"lancang[{extra}]\"` ({exc})"
 
+    def manifest_requirements(self) -> list[str]:
+        """The keys (``profile/id``) of the requirements that judge the manifest, not the records."""
+        return [st.key for st in self.states if st.req["kind"] == "manifest"
+                or (st.rule is not None and st.rule.scope == "manifest")]
+
     # ------------------------------------------------------------------------------ run
     def run(self, corpus: PathLike, manifest: PathLike | None = None,
             metrics: dict[str, Any] | None = None) -> dict[str, Any]:
         name = str(corpus)
-        needs_manifest = [st for st in self.states if st.req["kind"] == "manifest"
-                          or (st.rule is not None and st.rule.scope == "manifest")]
+        needs_manifest = self.manifest_requirements()
         if needs_manifest and manifest is None:
-            ids = ", ".join(st.key for st in needs_manifest[:5])
+            ids = ", ".join(needs_manifest[:5])
             raise InputError(f"the profile has manifest requirements ({ids}...): give the corpus's manifest "
                              "with --manifest")
         doc = _load_json(manifest, "manifest") if manifest is not None else None
