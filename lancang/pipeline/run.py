@@ -33,8 +33,8 @@ from ..corpora.io import atomic_output
 from ..errors import LancangError, UsageError
 from .executors import EXECUTORS
 from .shards import Shard, cross_shard_duplicate, file_sha256, fresh_dir, materialise, scan
-from .spec import Plan, changes, load_plan
-from .steps import merge_metrics, run_step
+from .spec import Plan, changes, is_global, load_plan
+from .steps import merge_metrics, merge_step, run_step
 
 RUN_ID = "lancang/run/1"
 
@@ -98,7 +98,7 @@ def _run_shard(plan: dict[str, Any], sh: Shard) -> dict[str, Any]:
         materialise(sh, cur)
     metrics = []
     rejects: list[Path] = []
-    steps = [s for s in plan["steps"] if s["step"] != "convert"]
+    steps = [s for s in plan["steps"] if not is_global(s)]
     for i, step in enumerate(steps):
         rej = work / f"rejects-{i}.jsonl"
         cur, m = run_step(step, cur, work / f"step-{i}.jsonl", rej, plan["time"], sh.name)
@@ -221,13 +221,21 @@ def _finish(plan: Plan, shards: list[Shard], ran: int, seconds: float) -> dict[s
     if any(s["step"] == "clean" for s in plan.steps):
         _concat(out, shards, "rejects.jsonl", "rejects.jsonl")
     per_shard = [_read_json(out / "shards" / s.name / "metrics.json") for s in shards]
-    steps = merge_metrics(per_shard)
-    for s in plan.final_steps:
+    merged = iter(merge_metrics(per_shard))
+    steps = []
+    for s in plan.steps:  # the global steps, once on the whole output, in their place
+        if not is_global(s):
+            steps.append(next(merged))
+            continue
         t = time.perf_counter()
-        rep = convert(out / "output.jsonl", out / s["output"], to_format=s.get("format"),
-                      allow_loss=s.get("allow_loss", False), write_options=s.get("write_options"))
-        steps.append({"step": "convert", "in": rep.records, "out": rep.records, "rejected": 0,
-                      "seconds": time.perf_counter() - t, "detail": rep.to_dict()})
+        if s["step"] == "convert":
+            rep = convert(out / "output.jsonl", out / s["output"], to_format=s.get("format"),
+                          allow_loss=s.get("allow_loss", False), write_options=s.get("write_options"))
+            steps.append({"step": "convert", "in": rep.records, "out": rep.records, "rejected": 0,
+                          "seconds": time.perf_counter() - t, "detail": rep.to_dict()})
+        else:
+            _, m = run_step(s, out / "output.jsonl", out / "unused", out / "unused", plan.time, "all")
+            steps.append({**m, "detail": merge_step(s["step"], [m["detail"]])})
     summary = {"run": RUN_ID, "pipeline": plan.path, "pipeline_sha256": plan.sha256, "time": plan.time,
                "output": str(out), "shards": len(shards), "shards_run": ran, "shards_resumed": len(shards) - ran,
                "seconds": seconds, "steps": steps}

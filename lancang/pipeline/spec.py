@@ -57,11 +57,13 @@ class Plan:
 
     @property
     def shard_steps(self) -> list[dict[str, Any]]:
-        return [s for s in self.steps if s["step"] in SHARD_STEPS]
+        return [s for s in self.steps if not is_global(s)]
 
-    @property
-    def final_steps(self) -> list[dict[str, Any]]:
-        return [s for s in self.steps if s["step"] not in SHARD_STEPS]
+
+def is_global(step: dict[str, Any]) -> bool:
+    """A step that runs once, on the concatenated output: convert, and a check whose profile judges
+    the corpus as a whole (corpus-scope rules such as dedup, metrics requirements over rule rates)."""
+    return step["step"] not in SHARD_STEPS or step.get("phase") == "global"
 
 
 def canonical(doc: Any) -> bytes:
@@ -182,7 +184,7 @@ def check_plan(plan: Plan, input_layers: list[str]) -> None:
         if not Path(inp).is_file():
             raise InputError(f"{where}: /input{'/' + str(i) if len(plan.inputs) > 1 else ''}: {inp}: no such file")
     layers = set(input_layers)
-    seen_final = False
+    first_global: tuple[int, dict[str, Any]] | None = None
     for i, s in enumerate(plan.steps):
         at = f"{where}: /steps/{i} ({s['step']})"
         kind = s["step"]
@@ -192,13 +194,17 @@ def check_plan(plan: Plan, input_layers: list[str]) -> None:
             fmt = resolve_format(s["output"], s.get("format"), "output")
             if fmt.write is None:
                 raise UsageError(f"{at}: format {fmt.name!r} can be read but not written")
-            seen_final = True
         try:
             layers = _check_step(kind, s, layers)
         except (UsageError, InputError) as exc:
             raise type(exc)(f"{at}: {exc}") from None
+        if first_global is not None and kind not in MEASURING and kind in SHARD_STEPS:
+            j, g = first_global
+            raise UsageError(f"{at}: changes records after /steps/{j} ({g['step']}), which runs once on the whole "
+                             f"output ({g.get('why', 'a final step')}): move /steps/{j} after it")
+        if is_global(s) and first_global is None:
+            first_global = (i, s)
         plan.layers.append(sorted(layers))
-    del seen_final
 
 
 def _check_step(kind: str, s: dict[str, Any], layers: set[str]) -> set[str]:
@@ -242,13 +248,22 @@ def _check_step(kind: str, s: dict[str, Any], layers: set[str]) -> set[str]:
             load_key(s.get("key_file"))
         return layers
     if kind == "check":
+        from ..standards.checker import Checker
         from ..standards.profiles import load_profile
 
-        for ref in s["profiles"]:
-            whole = [r for r in load_profile(ref).requirements if r.get("kind") in ("sampling", "metrics")]
-            if whole:
-                raise UsageError(f"profile {ref!r}: requirement {whole[0]['id']!r} ({whole[0]['kind']}) judges the "
-                                 f"whole corpus, not one shard: run `lancang check` on the pipeline's output")
+        checker = Checker([load_profile(ref) for ref in s["profiles"]])
+        needs = checker.manifest_requirements()
+        if needs and not s.get("manifest"):
+            raise UsageError(f"the profile has manifest requirements ({', '.join(needs[:5])}): give the "
+                             f"corpus's manifest (\"manifest\": \"manifest.json\")")
+        # corpus-scope rules (dedup...) and metrics requirements (rates over all records) judge the corpus
+        # as a whole: such a check runs once on the concatenated output (sampling requirements, with no
+        # metrics file, are not-checked on a shard exactly as on the whole)
+        whole = [st.key for st in checker.states if st.req["kind"] == "metrics"
+                 or (st.rule is not None and st.rule.scope == "corpus")]
+        if whole:
+            s["phase"] = "global"
+            s["why"] = f"{', '.join(whole[:3])} judge{'s' if len(whole) == 1 else ''} the whole corpus"
         if s.get("manifest") and not Path(s["manifest"]).is_file():
             raise InputError(f"{s['manifest']}: manifest not found")
         return layers

@@ -99,13 +99,17 @@ def _validate(source: Path, engine: str) -> dict[str, Any]:
 
 
 def _check(source: Path, step: Mapping[str, Any]) -> dict[str, Any]:
-    from ..standards.checker import check
+    from ..standards.checker import Checker
     from ..standards.profiles import load_profile
 
-    profiles = [load_profile(p) for p in step["profiles"]]
-    rep = check(source, profiles, manifest=step.get("manifest"), max_findings=0)
-    reqs = {f"{r['profile']}:{r['id']}": {"verdict": r["verdict"], "severity": r["severity"], "kind": r["kind"],
-                                          "findings": r["findings"]} for r in rep["requirements"]}
+    checker = Checker([load_profile(p) for p in step["profiles"]], max_findings=0)
+    # the manifest and the source file are judged with every shard: count them once
+    once = set(checker.manifest_requirements()) | {st.key for st in checker.states
+                                                   if st.rule is not None and st.rule.scope == "source"}
+    rep = checker.run(source, step.get("manifest"))
+    reqs = {f"{r['profile']}/{r['id']}": {"verdict": r["verdict"], "severity": r["severity"],
+                                          "findings": r["findings"],
+                                          "once": f"{r['profile']}/{r['id']}" in once} for r in rep["requirements"]}
     return {"records": rep["summary"]["records"], "findings": rep["summary"]["findings"], "requirements": reqs}
 
 
@@ -176,7 +180,7 @@ def merge_check(parts: list[dict[str, Any]]) -> dict[str, Any]:
     reqs: dict[str, dict[str, Any]] = {}
     for n, d in enumerate(parts):
         for rid, r in d["requirements"].items():
-            if r.get("kind") == "manifest" and n:  # the same manifest, checked with every shard: count it once
+            if r.get("once") and n:  # the same manifest or source, judged with every shard: count it once
                 continue
             cur = reqs.setdefault(rid, {"severity": r["severity"], "findings": 0, "verdicts": set()})
             cur["findings"] += r["findings"]

@@ -148,6 +148,35 @@ def test_two_steps_equal_the_verbs_and_metrics_merge_exactly(tmp_path: Path) -> 
     assert orjson.loads((out / "metrics.json").read_bytes())["steps"][2]["detail"] == stats["detail"]
 
 
+def test_check_merged_across_shards_equals_check_of_the_whole(tmp_path: Path) -> None:
+    from lancang.standards.checker import check
+    from lancang.standards.profiles import load_profile
+
+    src = corpus(tmp_path / "in.jsonl", 3)
+    step = {"step": "check", "profiles": ["gb-t-40035-2021"]}
+    with pytest.raises(UsageError, match=r"/steps/0 \(check\): the profile has manifest requirements"):
+        load_plan(pipeline(tmp_path, [step]))
+    manifest = str(SAMPLE.with_name("sample.manifest.json"))
+    summary = run_pipeline(pipeline(tmp_path, [{**step, "manifest": manifest}]), jobs=2)
+    whole = check(src, [load_profile("gb-t-40035-2021")], manifest=manifest, max_findings=0)
+    got = summary["steps"][0]["detail"]
+    assert got["verdict"] == whole["verdict"]
+    assert {k: (r["verdict"], r["findings"]) for k, r in got["requirements"].items()} == {
+        f"{r['profile']}/{r['id']}": (r["verdict"], r["findings"]) for r in whole["requirements"]}
+    assert summary["steps"][0]["detail"]["requirements"]["gb-t-40035-2021/dedup"]["findings"] == 96
+    plan = load_plan(tmp_path / "pipeline.json")
+    assert plan.steps[0]["phase"] == "global"  # dedup is a corpus rule: once, on the whole output
+    with pytest.raises(UsageError, match=r"/steps/1 \(clean\): changes records after /steps/0 \(check\), which "
+                                         r"runs once on the whole output \(gb-t-40035-2021/dedup judges"):
+        load_plan(pipeline(tmp_path, [{**step, "manifest": manifest}, CLEAN], name="m.json"))
+    record_only = run_pipeline(pipeline(tmp_path, [{"step": "check", "profiles": ["conllu"]}], name="c.json",
+                                        output="out-c"), jobs=2)
+    whole = check(src, [load_profile("conllu")], max_findings=0)
+    got = record_only["steps"][0]["detail"]
+    assert "phase" not in load_plan(tmp_path / "c.json").steps[0] and record_only["shards"] == 3
+    assert got["verdict"] == whole["verdict"] and got["findings"] == whole["summary"]["findings"]
+
+
 def test_stats_merge_of_a_split_equals_the_whole(tmp_path: Path) -> None:
     from lancang.corpora.stats import corpus_stats
 
