@@ -327,6 +327,25 @@ def test_a_worker_that_dies_is_retried_then_reported(tmp_path: Path, always: boo
         ANNOTATORS._objects.pop("x-dies")
 
 
+def test_a_yaml_pipeline_ending_in_a_parquet_export(tmp_path: Path) -> None:
+    pytest.importorskip("yaml")
+    pytest.importorskip("pyarrow")
+    from lancang.corpora.convert import convert
+
+    corpus(tmp_path / "in.jsonl", 2)
+    p = tmp_path / "pipeline.yaml"
+    p.write_text("input: in.jsonl\noutput: out\nshard_records: 40\nsteps:\n"
+                 "  - {step: clean, filters: {length-ratio: false, adequacy: false, duplicates: false}}\n"
+                 "  - step: convert\n    output: corpus.parquet\n", encoding="utf-8")
+    summary = run_pipeline(p, jobs=2)
+    assert summary["shards"] == 3 and summary["steps"][1]["out"] == summary["steps"][0]["out"]
+    convert(tmp_path / "out" / "corpus.parquet", tmp_path / "back.jsonl")
+    assert (tmp_path / "back.jsonl").read_bytes() == (tmp_path / "out" / "output.jsonl").read_bytes()
+    p.write_text("input: in.jsonl\noutput: out\nsteps: [{step: stats, colour: red}]\n", encoding="utf-8")
+    with pytest.raises(InputError, match=r"pipeline.yaml: /steps/0/colour: unknown key"):
+        load_plan(p)
+
+
 # ------------------------------------------------------------------------------ Dask
 
 def test_dask_local_cluster_equals_local(tmp_path: Path) -> None:
