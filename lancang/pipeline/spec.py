@@ -120,7 +120,7 @@ def schema_errors(doc: dict[str, Any]) -> list[str]:
         for e in _leaves(err):
             at = list(e.absolute_path)
             if e.validator == "additionalProperties" and isinstance(e.instance, dict):
-                allowed = set((e.schema.get("properties") or {}))
+                allowed = set(e.schema.get("properties") or {})
                 for key in sorted(k for k in e.instance if k not in allowed):
                     known = ", ".join(sorted(allowed))
                     out.append((len(at) + 1, f"{_pointer([*at, key])}: unknown key {key!r} (known here: {known})"))
@@ -213,7 +213,7 @@ def _check_step(kind: str, s: dict[str, Any], layers: set[str]) -> set[str]:
         from ..annotators.pipeline import Pipeline
 
         cfg = annotate_config(s)
-        for lang, names in cfg.use.items():
+        for names in cfg.use.values():
             for name in names:
                 for req in spec(name).requires:
                     if req not in layers and req not in cfg.layers:

@@ -247,6 +247,31 @@ def test_an_id_in_two_shards_is_refused_before_any_shard(tmp_path: Path) -> None
     assert summary["steps"][0]["detail"]["rules"] == {"duplicate-id": 1}
 
 
+def test_resume_reruns_a_damaged_shard_and_refuses_a_changed_input(tmp_path: Path) -> None:
+    src = corpus(tmp_path / "in.jsonl", 2)
+    p = pipeline(tmp_path, [CLEAN, ANNOTATE], shard_records=30)
+    run_pipeline(p, jobs=2)
+    out = tmp_path / "out"
+    before = (out / "output.jsonl").read_bytes()
+    part = out / "shards" / "000001" / "part.jsonl"
+    part.write_bytes(part.read_bytes()[:100])  # a part its marker does not vouch for
+    (out / "output.jsonl").unlink()
+    summary = run_pipeline(p, jobs=2, resume=True)
+    assert (summary["shards_run"], summary["shards_resumed"]) == (1, 3)
+    assert (out / "output.jsonl").read_bytes() == before
+    src.write_bytes(src.read_bytes().replace(b"pud-n01001011-0", b"pud-n01001011-x"))
+    with pytest.raises(UsageError, match="the input changed since the run began"):
+        run_pipeline(p, jobs=2, resume=True)
+
+
+def test_the_pipeline_schema_is_a_valid_draft_2020_12_schema() -> None:
+    import jsonschema
+
+    from lancang.schemas import load_schema
+
+    jsonschema.Draft202012Validator.check_schema(load_schema("pipeline"))
+
+
 def test_a_shard_that_fails_is_named_and_nothing_final_is_written(tmp_path: Path) -> None:
     corpus(tmp_path / "in.jsonl", 2, broken_at=60)
     p = pipeline(tmp_path, [ANNOTATE])
