@@ -25,7 +25,8 @@ from .common import (
 @click.argument("target", type=click.Path(allow_dash=True))
 @click.option("--layers", default="tokens,sentences", show_default=True, metavar="LAYERS",
               help="Layers to make, comma-separated: tokens, sentences, entities (entities need a model: "
-                   "--use LANG=spacy-ner --set spacy-ner.model=DIR).")
+                   "--use LANG=spacy-ner --set spacy-ner.model=DIR, or a CRF model from `lancang train ner "
+                   "--backend crf`: --use LANG=crf-ner --set crf-ner.model=DIR).")
 @click.option("--use", "use", multiple=True, metavar="LANG=NAME",
               help="Annotator for a language (repeatable or comma-separated), e.g. zh=jieba,th=nlpo3.")
 @click.option("--set", "settings", multiple=True, metavar="NAME.KEY=VALUE",
@@ -68,6 +69,7 @@ def annotate(source: str, target: str, layers: str, use: tuple[str, ...], settin
       lancang annotate corpus.jsonl - --lang-from script --sides und
       lancang annotate memory.tmx segmented.jsonl --layers tokens
       lancang annotate corpus.jsonl out.jsonl --layers entities --use id=spacy-ner --set spacy-ner.model=id-ner
+      lancang annotate corpus.jsonl out.jsonl --layers entities --use zh=crf-ner --set crf-ner.model=weibo-crf
     """
     from ..annotators.pipeline import Pipeline, PipelineConfig, annotate_file, parse_use
 
