@@ -193,11 +193,26 @@ def _items(source: PathLike, filters: Sequence[Filter], fmt: str | None, langs: 
             yield _Item(line, rec, fixed, repairs, None)
 
 
-def _fit(source: PathLike, filters: Sequence[Filter], fmt: str | None, langs: Any,
+def _fit(source: PathLike | Sequence[PathLike], filters: Sequence[Filter], fmt: str | None, langs: Any,
          options: Mapping[str, Any] | None) -> None:
+    sources = [source] if isinstance(source, (str, os.PathLike)) else list(source)
     for f in filters:
         if f.kind == "corpus":
-            f.fit(it.record for it in _items(source, filters, fmt, langs, options) if it.invalid is None)
+            f.fit(it.record for src in sources for it in _items(src, filters, fmt, langs, options)
+                  if it.invalid is None)
+
+
+def fit_states(sources: Sequence[PathLike], config: Mapping[str, Any] | None = None, *, fmt: str | None = None,
+               langs: Any = None, options: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """What the ``corpus`` filters learn from ``sources`` read one after another, as :func:`clean_file`
+    learns it: the global phase of a cleaning that then runs in parts (``clean_file(states=)``)."""
+    filters = build_filters(config)
+    try:
+        _fit(sources, filters, fmt, langs, options)
+        return {f.name: f.state() for f in filters if f.kind == "corpus"}
+    finally:
+        for f in filters:
+            f.close()
 
 
 def _scores_of(batch: Sequence[_Item], filters: Sequence[Filter]) -> list[dict[str, Any]]:
@@ -266,11 +281,13 @@ def clean_file(source: PathLike, target: PathLike, *, rejects: PathLike, config:
                from_scores: PathLike | None = None, scores: PathLike | None = None, fmt: str | None = None,
                langs: Any = None, options: Mapping[str, Any] | None = None, out_format: str | None = None,
                write_options: Mapping[str, Any] | None = None, manifest: PathLike | None = None,
-               batch_size: int = BATCH, progress: Callable[[int], None] | None = None) -> CleanStats:
+               batch_size: int = BATCH, progress: Callable[[int], None] | None = None,
+               states: Mapping[str, Any] | None = None) -> CleanStats:
     """Clean ``source`` into ``target`` (kept records) and ``rejects`` (lancang JSONL, each rejected
     record as read with its reasons). ``from_scores`` re-decides from a scores file of the same input;
     ``scores`` also writes the scores file while cleaning. ``manifest`` gets the cleaning (and
-    de-duplication) steps appended."""
+    de-duplication) steps appended. ``states`` (from :func:`fit_states` over a whole corpus of which
+    ``source`` is a part) is loaded into the corpus filters instead of fitting them on ``source``."""
     log = ProcessingLog(manifest, "clean")
     filters = build_filters(config)
     stats = CleanStats(filters=[f.name for f in filters])
@@ -282,6 +299,10 @@ def clean_file(source: PathLike, target: PathLike, *, rejects: PathLike, config:
     stored = None
     if from_scores is not None:
         stored = _open_scores(from_scores, source, filters)
+    elif states is not None:
+        for f in filters:
+            if f.kind == "corpus":
+                f.load_state(states.get(f.name) or {})
     else:
         _fit(source, filters, fmt, langs, options)
     stats.learnt = {f.name: f.state() for f in filters if f.state()}
