@@ -34,7 +34,7 @@ from ..errors import LancangError, UsageError
 from .executors import EXECUTORS
 from .shards import Shard, cross_shard_duplicate, file_sha256, fresh_dir, materialise, scan
 from .spec import Plan, changes, is_global, load_plan
-from .steps import merge_metrics, merge_step, run_step
+from .steps import fit_clean, merge_metrics, merge_step, run_step
 
 RUN_ID = "lancang/run/1"
 
@@ -98,10 +98,10 @@ def _run_shard(plan: dict[str, Any], sh: Shard) -> dict[str, Any]:
         materialise(sh, cur)
     metrics = []
     rejects: list[Path] = []
-    steps = [s for s in plan["steps"] if not is_global(s)]
-    for i, step in enumerate(steps):
+    steps = [(i, s) for i, s in enumerate(plan["steps"]) if not is_global(s)]
+    for i, step in steps:
         rej = work / f"rejects-{i}.jsonl"
-        cur, m = run_step(step, cur, work / f"step-{i}.jsonl", rej, plan["time"], sh.name)
+        cur, m = run_step(step, cur, work / f"step-{i}.jsonl", rej, plan["time"], plan["fitted"].get(str(i)))
         metrics.append(m)
         if step["step"] == "clean":
             rejects.append(rej)
@@ -112,7 +112,7 @@ def _run_shard(plan: dict[str, Any], sh: Shard) -> dict[str, Any]:
                 shutil.copyfileobj(f, out)
     _write_json(sdir / "metrics.json", metrics)
     marker = {"marker": RUN_ID, "shard": sh.to_dict(), "input_sha256": sh.sha256, "pipeline_sha256": plan["sha256"],
-              "steps": steps, "time": plan["time"],
+              "steps": [s for _, s in steps], "time": plan["time"],
               "files": {n: file_sha256(sdir / n) for n in ("part.jsonl", "rejects.jsonl", "metrics.json")}}
     _write_json(sdir / "done.json", marker)
     shutil.rmtree(work, ignore_errors=True)
@@ -155,6 +155,9 @@ def _prepare(plan: Plan, resume: bool) -> list[Shard]:
             raise UsageError(f"{out}: the input changed since the run began (its shards differ); start a new run "
                              f"in another folder")
         plan.time = old["time"]
+        plan.fitted = old.get("fitted") or {}
+        if len(plan.fitted) < sum(1 for s in plan.steps if s.get("fit")):  # killed in the global phase
+            _fit(plan, state, old)
         return shards
     if out.exists() and not out.is_dir():
         raise UsageError(f"{out}: the output is a folder, and this is a file")
@@ -168,9 +171,22 @@ def _prepare(plan: Plan, resume: bool) -> list[Shard]:
                              f"the repeated ids")
     out.mkdir(parents=True, exist_ok=True)
     plan.time = now_iso()
-    _write_json(state, {"run": RUN_ID, "pipeline": {"path": plan.path, "sha256": plan.sha256, "doc": plan.doc},
-                        "time": plan.time, "shards": [s.to_dict() for s in shards]})
+    doc = {"run": RUN_ID, "pipeline": {"path": plan.path, "sha256": plan.sha256, "doc": plan.doc},
+           "time": plan.time, "shards": [s.to_dict() for s in shards], "fitted": {}}
+    _write_json(state, doc)
+    _fit(plan, state, doc)
     return shards
+
+
+def _fit(plan: Plan, state: Path, doc: dict[str, Any]) -> None:
+    """The global phase of the clean steps whose filters learn from the whole corpus; what they learnt
+    goes into run.json, so a resume applies the same."""
+    for i, s in enumerate(plan.steps):
+        if s.get("fit") and str(i) not in plan.fitted:
+            folder = Path(plan.output) / "fit" / f"step-{i}-adequacy"
+            plan.fitted[str(i)] = fit_clean(s, plan.inputs, folder, plan.from_format, plan.langs)
+    doc["fitted"] = plan.fitted
+    _write_json(state, doc)
 
 
 def run_pipeline(path: str | os.PathLike, *, executor: str = "local", jobs: int | None = None,
@@ -234,7 +250,7 @@ def _finish(plan: Plan, shards: list[Shard], ran: int, seconds: float) -> dict[s
             steps.append({"step": "convert", "in": rep.records, "out": rep.records, "rejected": 0,
                           "seconds": time.perf_counter() - t, "detail": rep.to_dict()})
         else:
-            _, m = run_step(s, out / "output.jsonl", out / "unused", out / "unused", plan.time, "all")
+            _, m = run_step(s, out / "output.jsonl", out / "unused", out / "unused", plan.time)
             steps.append({**m, "detail": merge_step(s["step"], [m["detail"]])})
     summary = {"run": RUN_ID, "pipeline": plan.path, "pipeline_sha256": plan.sha256, "time": plan.time,
                "output": str(out), "shards": len(shards), "shards_run": ran, "shards_resumed": len(shards) - ran,

@@ -22,8 +22,6 @@ from ..schemas import load_schema
 SHARD_STEPS = ("annotate", "clean", "mask", "validate", "check", "stats")
 #: steps that pass their input through unchanged (they only measure)
 MEASURING = ("validate", "check", "stats")
-#: filter kinds that need the whole corpus; refused in a sharded pipeline (docs/decisions.md, issue 17)
-WHOLE_CORPUS_FILTER_KINDS = ("corpus", "stream")
 DEFAULT_SHARD_RECORDS = 10000
 DEFAULT_RETRIES = 2
 
@@ -44,12 +42,15 @@ class Plan:
     time: str | None = None
     #: layers available after each step (for the summary and tests)
     layers: list[list[str]] = field(default_factory=list)
+    #: per clean step index (a string): what its corpus filters learnt in the global phase, and the
+    #: filter configuration the shards use with it (set by the runner, kept on resume)
+    fitted: dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         return {"path": self.path, "sha256": self.sha256, "doc": self.doc, "inputs": self.inputs,
                 "output": self.output, "steps": self.steps, "from_format": self.from_format, "langs": self.langs,
                 "shard_records": self.shard_records, "retries": self.retries, "time": self.time,
-                "layers": self.layers}
+                "layers": self.layers, "fitted": self.fitted}
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> Plan:
@@ -185,6 +186,7 @@ def check_plan(plan: Plan, input_layers: list[str]) -> None:
             raise InputError(f"{where}: /input{'/' + str(i) if len(plan.inputs) > 1 else ''}: {inp}: no such file")
     layers = set(input_layers)
     first_global: tuple[int, dict[str, Any]] | None = None
+    changed = False  # a step before this one changes records
     for i, s in enumerate(plan.steps):
         at = f"{where}: /steps/{i} ({s['step']})"
         kind = s["step"]
@@ -202,6 +204,11 @@ def check_plan(plan: Plan, input_layers: list[str]) -> None:
             j, g = first_global
             raise UsageError(f"{at}: changes records after /steps/{j} ({g['step']}), which runs once on the whole "
                              f"output ({g.get('why', 'a final step')}): move /steps/{j} after it")
+        if s.get("fit") and changed:
+            raise UsageError(f"{at}: filter {', '.join(s['fit'])} learns from the whole corpus, in a global phase "
+                             f"that reads the pipeline's input: put this clean step before the steps that change "
+                             f"records, or switch it off ({', '.join(f'{n!r}: false' for n in s['fit'])})")
+        changed = changed or kind in ("annotate", "clean", "mask")
         if is_global(s) and first_global is None:
             first_global = (i, s)
         plan.layers.append(sorted(layers))
@@ -226,12 +233,16 @@ def _check_step(kind: str, s: dict[str, Any], layers: set[str]) -> set[str]:
 
         filters = build_filters(s.get("filters"))
         try:
-            whole = [f for f in filters if f.kind in WHOLE_CORPUS_FILTER_KINDS]
+            whole = [f for f in filters if f.kind == "stream"]
             if whole:
                 names = ", ".join(f"{f.name} ({f.kind})" for f in whole)
                 off = ", ".join(f'"{f.name}": false' for f in whole)
                 raise UsageError(f"filter {names} needs the whole corpus, not one shard; a pipeline does not run "
                                  f"it per shard: switch it off ({off}) and run `lancang clean` on the output")
+            # corpus filters learn from the whole input first (a global phase), then decide per shard
+            fit = [f.name for f in filters if f.kind == "corpus"]
+            if fit:
+                s["fit"] = fit
         finally:
             for f in filters:
                 f.close()

@@ -40,8 +40,9 @@ def built_pipeline(step: Mapping[str, Any], run_time: str | None) -> Any:
 
 
 def run_step(step: Mapping[str, Any], source: Path, target: Path, rejects: Path, run_time: str | None,
-             shard_label: str) -> tuple[Path, dict[str, Any]]:
-    """Run one step of one shard: (the file the next step reads, the step's metrics)."""
+             fitted: Mapping[str, Any] | None = None) -> tuple[Path, dict[str, Any]]:
+    """Run one step of one shard: (the file the next step reads, the step's metrics). ``fitted`` is what a
+    clean step's corpus filters learnt in the global phase (:func:`fit_clean`)."""
     kind = step["step"]
     t0 = time.perf_counter()
     out = source if kind in MEASURING else target
@@ -54,8 +55,9 @@ def run_step(step: Mapping[str, Any], source: Path, target: Path, rejects: Path,
     elif kind == "clean":
         from ..processing.clean import clean_file
 
-        cs = clean_file(source, target, rejects=rejects, config=step.get("filters"),
-                        batch_size=step.get("batch_size", 1000))
+        cs = clean_file(source, target, rejects=rejects,
+                        config=fitted["filters"] if fitted else step.get("filters"),
+                        states=fitted["states"] if fitted else None, batch_size=step.get("batch_size", 1000))
         counts = {"in": cs.records, "out": cs.kept, "rejected": cs.rejected}
         detail = cs.to_dict()
     elif kind == "mask":
@@ -205,7 +207,29 @@ def merge_step(kind: str, details: list[dict[str, Any]]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for d in details:
         out = add_counts(out, d) if out else dict(d)
+    if kind == "clean" and details:
+        out["learnt"] = details[0]["learnt"]  # learnt once, in the global phase: the same on every shard
     return out
+
+
+def fit_clean(step: Mapping[str, Any], inputs: list[str], folder: Path, fmt: str | None,
+              langs: Any) -> dict[str, Any]:
+    """The global phase of a clean step with corpus filters: they learn from the whole input, as
+    ``lancang clean`` has them learn (:func:`lancang.processing.clean.fit_states`); the adequacy
+    filter's models are saved in ``folder`` and loaded by every shard (train, then apply)."""
+    from ..processing.clean import fit_states
+
+    config = dict(step.get("filters") or {})
+    shard_config = dict(config)
+    if "adequacy" in step.get("fit", ()):
+        given = config.get("adequacy")
+        params = dict(given) if isinstance(given, Mapping) else {}
+        if not params.get("model"):
+            params["save_model"] = str(folder)
+            config["adequacy"] = params
+        shard_config["adequacy"] = {**params, "model": params.get("model") or str(folder), "save_model": None}
+    states = fit_states(inputs, config, fmt=fmt, langs=langs)
+    return {"states": states, "filters": shard_config}
 
 
 def merge_metrics(shards: list[list[dict[str, Any]]]) -> list[dict[str, Any]]:

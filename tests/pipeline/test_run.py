@@ -119,8 +119,11 @@ class NoNer:
 
 def test_whole_corpus_filters_and_misplaced_convert_are_refused(tmp_path: Path) -> None:
     corpus(tmp_path / "in.jsonl", 1)
-    with pytest.raises(UsageError, match=r"/steps/0 \(clean\): filter .*length-ratio \(corpus\).*needs the whole"):
+    with pytest.raises(UsageError, match=r"/steps/0 \(clean\): filter duplicates \(stream\) needs the whole corpus"):
         load_plan(pipeline(tmp_path, [{"step": "clean"}]))
+    with pytest.raises(UsageError, match=r"/steps/1 \(clean\): filter length-ratio, adequacy learns from the whole "
+                                         r"corpus, in a global phase that reads the pipeline's input"):
+        load_plan(pipeline(tmp_path, [ANNOTATE, {"step": "clean", "filters": {"duplicates": False}}]))
     with pytest.raises(UsageError, match=r"/steps/0 \(convert\): convert writes the final output; it is the last"):
         load_plan(pipeline(tmp_path, [{"step": "convert", "output": "out.tmx"}, CLEAN]))
     with pytest.raises(UsageError, match=r"unknown annotator 'nope'"):
@@ -175,6 +178,32 @@ def test_check_merged_across_shards_equals_check_of_the_whole(tmp_path: Path) ->
     got = record_only["steps"][0]["detail"]
     assert "phase" not in load_plan(tmp_path / "c.json").steps[0] and record_only["shards"] == 3
     assert got["verdict"] == whole["verdict"] and got["findings"] == whole["summary"]["findings"]
+
+
+def test_corpus_filters_learn_in_a_global_phase_then_clean_shards_as_the_verb(tmp_path: Path) -> None:
+    from lancang.processing.clean import clean_file
+
+    src = tmp_path / "in.jsonl"  # sentence pairs (two sides each: the adequacy filter scores pairs)
+    with open(src, "wb") as f:
+        recs = [orjson.loads(line) for line in SAMPLE.read_bytes().splitlines()]
+        for k in range(6):
+            for j, r in enumerate(recs):
+                tags = [t for t in r["sides"] if t in ("zh-Hant", "vi")]
+                # the last copy pairs each text with the next record's English: misaligned pairs
+                en = recs[(j + 1) % len(recs) if k == 5 else j]["sides"]["en"]["text"]
+                sides = {tags[0]: {"text": r["sides"][tags[0]]["text"]}, "en": {"text": en}}
+                f.write(orjson.dumps({"id": f"{r['id']}-{k}", "sides": sides}) + b"\n")
+    step = {"step": "clean", "filters": {"duplicates": False, "adequacy": {"min_pairs": 20, "max_cells": 20000}}}
+    p = pipeline(tmp_path, [step], shard_records=60)
+    summary = run_pipeline(p, jobs=2)
+    cs = clean_file(src, tmp_path / "clean.jsonl", rejects=tmp_path / "rejects.jsonl", config=step["filters"])
+    assert cs.learnt["length-ratio"]["pairs"] and cs.learnt["adequacy"]["pairs"]  # both learnt something
+    assert cs.rejected_by.get("length-ratio") or cs.rejected_by.get("adequacy")
+    out = tmp_path / "out"
+    assert summary["steps"][0]["detail"] == cs.to_dict()
+    assert (out / "output.jsonl").read_bytes() == (tmp_path / "clean.jsonl").read_bytes()
+    assert (out / "rejects.jsonl").read_bytes() == (tmp_path / "rejects.jsonl").read_bytes()
+    assert orjson.loads((out / "run.json").read_bytes())["fitted"]["0"]["states"]["length-ratio"]["pairs"]
 
 
 def test_stats_merge_of_a_split_equals_the_whole(tmp_path: Path) -> None:
