@@ -240,8 +240,9 @@ def _finish(plan: Plan, shards: list[Shard], ran: int, seconds: float) -> dict[s
     merged = iter(merge_metrics(per_shard))
     steps = []
     for s in plan.steps:  # the global steps, once on the whole output, in their place
-        if not is_global(s):
-            steps.append(next(merged))
+        if not is_global(s):  # (an input without a line has no shard: nothing to merge)
+            steps.append(next(merged, None) or {"step": s["step"], "in": 0, "out": 0, "rejected": 0, "seconds": 0.0,
+                                                "detail": {}})
             continue
         t = time.perf_counter()
         if s["step"] == "convert":

@@ -221,6 +221,34 @@ def test_stats_merge_of_a_split_equals_the_whole(tmp_path: Path) -> None:
     assert list(merge_stats(parts)["labels"]) == list(whole["labels"])
 
 
+@pytest.mark.parametrize("gz", [False, True])
+def test_shards_cover_every_line_in_order(tmp_path: Path, gz: bool) -> None:
+    import gzip
+
+    from lancang.pipeline.shards import materialise, scan
+
+    data = b"".join(b'{"id":"r%d"}\n' % i for i in range(23)) + b'{"id":"last, no newline"}'
+    src = tmp_path / ("in.jsonl.gz" if gz else "in.jsonl")
+    src.write_bytes(gzip.compress(data) if gz else data)
+    shards = scan([str(src)], 5)
+    assert [(s.line, s.lines) for s in shards] == [(1, 5), (6, 5), (11, 5), (16, 5), (21, 4)]
+    got = b""
+    for s in shards:
+        materialise(s, tmp_path / "part")
+        got += (tmp_path / "part").read_bytes()
+    assert got == data
+    src.write_bytes(gzip.compress(data[:-3] + b"X\"}") if gz else data[:-3] + b"X\"}")
+    with pytest.raises(InputError, match=r"lines 21-24 changed since the run was planned"):
+        materialise(shards[-1], tmp_path / "part")
+
+
+def test_an_empty_input_runs_to_empty_outputs(tmp_path: Path) -> None:
+    (tmp_path / "in.jsonl").write_bytes(b"")
+    summary = run_pipeline(pipeline(tmp_path, [CLEAN, {"step": "stats"}]), jobs=1)
+    assert summary["shards"] == 0 and [s["in"] for s in summary["steps"]] == [0, 0]
+    assert (tmp_path / "out" / "output.jsonl").read_bytes() == b""
+
+
 # ------------------------------------------------------------------------------ kill -9 and resume
 
 def test_kill_9_then_resume_is_byte_identical(tmp_path: Path) -> None:
