@@ -2,7 +2,7 @@
 add theirs under the ``lancang.executors`` entry point group).
 
 An executor is a callable ``(plan, shards, *, jobs, scheduler, on_result) -> {shard index: reason}``
-that runs :func:`lancang.pipeline.run.run_shard` on every shard, calls ``on_result`` with each
+that runs :func:`lancang.pipeline.worker.run_shard` on every shard, calls ``on_result`` with each
 finished shard's result, retries a shard whose worker failed (``plan["retries"]`` times) and returns
 the shards that failed for good with their reasons. A shard that fails on its input (a lancang
 error: a bad record, a changed input) is not retried: it would fail the same way.
@@ -37,7 +37,7 @@ def run_local(plan: dict[str, Any], shards: list[dict[str, Any]], *, jobs: int |
     from concurrent.futures import ProcessPoolExecutor, as_completed
     from concurrent.futures.process import BrokenProcessPool
 
-    from .run import run_shard
+    from .worker import run_shard
 
     if scheduler:
         raise UsageError("--scheduler is for --executor dask")
@@ -84,7 +84,7 @@ def run_dask(plan: dict[str, Any], shards: list[dict[str, Any]], *, jobs: int | 
 
     from distributed import Client, LocalCluster, as_completed
 
-    from .run import run_shard
+    from .worker import run_shard
 
     with contextlib.ExitStack() as stack:
         if scheduler:

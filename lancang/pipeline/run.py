@@ -27,16 +27,13 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import orjson
-
 from ..corpora.io import atomic_output
 from ..errors import LancangError, UsageError
 from .executors import EXECUTORS
-from .shards import Shard, cross_shard_duplicate, file_sha256, fresh_dir, materialise, scan
+from .shards import Shard, cross_shard_duplicate, file_sha256, scan
 from .spec import Plan, changes, is_global, load_plan
 from .steps import fit_clean, merge_metrics, merge_step, run_step
-
-RUN_ID = "lancang/run/1"
+from .worker import RUN_ID, read_json, write_json
 
 
 class ShardsFailed(LancangError):
@@ -47,81 +44,9 @@ class ShardsFailed(LancangError):
         self.failed = failed
 
 
-def _write_json(path: Path, doc: Any) -> None:
-    with atomic_output(path) as f:
-        f.write(orjson.dumps(doc, option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE))
-
-
-def _read_json(path: Path) -> Any:
-    try:
-        return orjson.loads(path.read_bytes())
-    except (OSError, orjson.JSONDecodeError):
-        return None
-
-
-# ------------------------------------------------------------------------------------- a shard
-
-def run_shard(plan: dict[str, Any], shard: dict[str, Any]) -> dict[str, Any]:
-    """Run every shard step on one shard, in a worker; write its part, rejects, metrics and marker.
-    A lancang error (bad input) comes back as ``{"error": ...}``, anything else is raised (retried)."""
-    sh = Shard(**shard)
-    try:
-        return _run_shard(plan, sh)
-    except LancangError as exc:
-        return {"index": sh.index, "error": _located(str(exc), Path(plan["output"]) / "shards" / sh.name / "work", sh)}
-
-
-def _located(message: str, work: Path, sh: Shard) -> str:
-    """A shard's error located in the input: its copy's line n is the file's line ``sh.line + n - 1``;
-    a later step's file is named by the step."""
-    import re
-
-    if sh.start is not None:
-        message = re.sub(re.escape(str(work / "input.jsonl")) + r":(\d+)",
-                         lambda m: f"{sh.path}:{sh.line + int(m.group(1)) - 1}", message)
-    return re.sub(re.escape(str(work)) + r"/step-(\d+)\.jsonl",
-                  lambda m: f"(shard {sh.name}, the output of /steps/{m.group(1)})", message)
-
-
-def _run_shard(plan: dict[str, Any], sh: Shard) -> dict[str, Any]:
-    from ..corpora.convert import convert
-
-    sdir = Path(plan["output"]) / "shards" / sh.name
-    work = fresh_dir(sdir / "work")
-    if sh.start is None:  # a whole file of another format: its records in lancang JSONL
-        copy = work / Path(sh.path).name
-        materialise(sh, copy)
-        cur = work / "input.jsonl"
-        convert(copy, cur, from_format=plan["from_format"], to_format="jsonl", langs=plan["langs"])
-    else:
-        cur = work / "input.jsonl"
-        materialise(sh, cur)
-    metrics = []
-    rejects: list[Path] = []
-    steps = [(i, s) for i, s in enumerate(plan["steps"]) if not is_global(s)]
-    for i, step in steps:
-        rej = work / f"rejects-{i}.jsonl"
-        cur, m = run_step(step, cur, work / f"step-{i}.jsonl", rej, plan["time"], plan["fitted"].get(str(i)))
-        metrics.append(m)
-        if step["step"] == "clean":
-            rejects.append(rej)
-    os.replace(cur, sdir / "part.jsonl")
-    with atomic_output(sdir / "rejects.jsonl") as out:
-        for r in rejects:
-            with open(r, "rb") as f:
-                shutil.copyfileobj(f, out)
-    _write_json(sdir / "metrics.json", metrics)
-    marker = {"marker": RUN_ID, "shard": sh.to_dict(), "input_sha256": sh.sha256, "pipeline_sha256": plan["sha256"],
-              "steps": [s for _, s in steps], "time": plan["time"],
-              "files": {n: file_sha256(sdir / n) for n in ("part.jsonl", "rejects.jsonl", "metrics.json")}}
-    _write_json(sdir / "done.json", marker)
-    shutil.rmtree(work, ignore_errors=True)
-    return {"index": sh.index}
-
-
 def _done(out: Path, sh: Shard, plan: Plan) -> bool:
     sdir = out / "shards" / sh.name
-    m = _read_json(sdir / "done.json")
+    m = read_json(sdir / "done.json")
     if not isinstance(m, dict) or m.get("input_sha256") != sh.sha256 or m.get("pipeline_sha256") != plan.sha256:
         return False
     files = m.get("files") or {}
@@ -138,7 +63,7 @@ def _prepare(plan: Plan, resume: bool) -> list[Shard]:
     state = out / "run.json"
     shards = scan(plan.inputs, plan.shard_records, plan.from_format)
     if state.exists():
-        old = _read_json(state)
+        old = read_json(state)
         if not isinstance(old, dict) or old.get("run") != RUN_ID:
             raise UsageError(f"{state}: not a lancang run file; choose another output folder")
         if old["pipeline"]["path"] != plan.path:
@@ -173,7 +98,7 @@ def _prepare(plan: Plan, resume: bool) -> list[Shard]:
     plan.time = now_iso()
     doc = {"run": RUN_ID, "pipeline": {"path": plan.path, "sha256": plan.sha256, "doc": plan.doc},
            "time": plan.time, "shards": [s.to_dict() for s in shards], "fitted": {}}
-    _write_json(state, doc)
+    write_json(state, doc)
     _fit(plan, state, doc)
     return shards
 
@@ -186,7 +111,7 @@ def _fit(plan: Plan, state: Path, doc: dict[str, Any]) -> None:
             folder = Path(plan.output) / "fit" / f"step-{i}-adequacy"
             plan.fitted[str(i)] = fit_clean(s, plan.inputs, folder, plan.from_format, plan.langs)
     doc["fitted"] = plan.fitted
-    _write_json(state, doc)
+    write_json(state, doc)
 
 
 def run_pipeline(path: str | os.PathLike, *, executor: str = "local", jobs: int | None = None,
@@ -236,7 +161,7 @@ def _finish(plan: Plan, shards: list[Shard], ran: int, seconds: float) -> dict[s
     _concat(out, shards, "part.jsonl", "output.jsonl")
     if any(s["step"] == "clean" for s in plan.steps):
         _concat(out, shards, "rejects.jsonl", "rejects.jsonl")
-    per_shard = [_read_json(out / "shards" / s.name / "metrics.json") for s in shards]
+    per_shard = [read_json(out / "shards" / s.name / "metrics.json") for s in shards]
     merged = iter(merge_metrics(per_shard))
     steps = []
     for s in plan.steps:  # the global steps, once on the whole output, in their place
@@ -256,7 +181,7 @@ def _finish(plan: Plan, shards: list[Shard], ran: int, seconds: float) -> dict[s
     summary = {"run": RUN_ID, "pipeline": plan.path, "pipeline_sha256": plan.sha256, "time": plan.time,
                "output": str(out), "shards": len(shards), "shards_run": ran, "shards_resumed": len(shards) - ran,
                "seconds": seconds, "steps": steps}
-    _write_json(out / "metrics.json", summary)
+    write_json(out / "metrics.json", summary)
     return summary
 
 
