@@ -39,8 +39,6 @@ def run_local(plan: dict[str, Any], shards: list[dict[str, Any]], *, jobs: int |
 
     from .worker import run_shard
 
-    if scheduler:
-        raise UsageError("--scheduler is for --executor dask")
     jobs = jobs or os.cpu_count() or 1
     pending = list(shards)
     tries: dict[int, int] = {}

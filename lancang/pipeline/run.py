@@ -121,6 +121,8 @@ def run_pipeline(path: str | os.PathLike, *, executor: str = "local", jobs: int 
     Raises :class:`ShardsFailed` naming the shards that failed every try; nothing final is written then."""
     plan = load_plan(path)
     run = EXECUTORS.get(executor)
+    if scheduler and executor == "local":
+        raise UsageError("--scheduler is for --executor dask")
     t0 = time.perf_counter()
     shards = _prepare(plan, resume)
     out = Path(plan.output)

@@ -428,6 +428,16 @@ def test_a_yaml_pipeline_ending_in_a_parquet_export(tmp_path: Path) -> None:
         load_plan(p)
 
 
+def test_executor_options_are_checked(tmp_path: Path) -> None:
+    corpus(tmp_path / "in.jsonl", 1)
+    p = str(pipeline(tmp_path, [CLEAN]))
+    res = CliRunner().invoke(main, ["run", p, "--executor", "slurm"])
+    assert res.exit_code == 2 and "unknown executor 'slurm'; known: dask, local" in res.output
+    res = CliRunner().invoke(main, ["run", p, "--scheduler", "tcp://127.0.0.1:9"])
+    assert res.exit_code == 2 and "--scheduler is for --executor dask" in res.output
+    assert not (tmp_path / "out").exists()  # refused before anything was written
+
+
 # ------------------------------------------------------------------------------ Dask
 
 def test_dask_local_cluster_equals_local(tmp_path: Path) -> None:
