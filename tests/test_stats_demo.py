@@ -65,6 +65,11 @@ def test_demo_writes_only_its_folder(cli, tmp_path: Path) -> None:
         flow = [q for q in orjson.loads((out / "report.json").read_bytes())["requirements"]
                 if q["id"] == "processing-flow"]
         assert [q["verdict"] for q in flow] == ["pass"]
+        # the report shows the evidence it judged on: every step of the log, cleaning with its hashes
+        rep_steps = orjson.loads((out / "report.json").read_bytes())["processing"]
+        assert [s["step"] for s in rep_steps] == [s["step"] for s in log]
+        html_page = (out / "report.html").read_text(encoding="utf-8")
+        assert '<tr data-step="cleaning"><td>cleaning</td><td>lancang clean ' in html_page
         assert "3. clean, de-duplicate and desensitise" in res.stdout
     rep = orjson.loads((out / "report.json").read_bytes())
     assert rep["signature"]["profiles"][0]["id"] == "lancang-zh-asean-parallel"

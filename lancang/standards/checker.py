@@ -130,6 +130,7 @@ class Checker:
             raise InputError(f"the profile has manifest requirements ({ids}...): give the corpus's manifest "
                              "with --manifest")
         doc = _load_json(manifest, "manifest") if manifest is not None else None
+        self.processing = _processing(doc)
         if doc is not None:
             self._check_manifest(doc, str(manifest), corpus)
 
@@ -392,6 +393,7 @@ class Checker:
                         "findings": sum(q["findings"] for q in reqs)},
             **({"score": score} if score is not None else {}),
             "requirements": reqs,
+            **({"processing": self.processing} if getattr(self, "processing", None) else {}),
             "metrics": metrics,
             "signature": {
                 "lancang": __version__,
@@ -440,6 +442,18 @@ def _load_json(path: PathLike, what: str) -> Any:
     except orjson.JSONDecodeError as exc:
         line = data[: exc.pos].count(b"\n") + 1 if isinstance(exc.pos, int) else "?"
         raise InputError(f"{path}:{line}: the {what} is not valid JSON: {exc.msg}") from None
+
+
+#: the fields of a processing step a report repeats (counts and settings stay in the manifest)
+_STEP_FIELDS = ("step", "tool", "version", "time", "duration", "records_in", "records_out", "inputs", "outputs",
+                "description")
+
+
+def _processing(doc: Any) -> list[dict[str, Any]]:
+    """The manifest's processing log as a report shows it: every step, its evidence fields only."""
+    if not isinstance(doc, dict) or not isinstance(doc.get("processing"), list):
+        return []
+    return [{k: s[k] for k in _STEP_FIELDS if k in s} for s in doc["processing"] if isinstance(s, dict)]
 
 
 def load_metrics(path: PathLike) -> dict[str, Any]:

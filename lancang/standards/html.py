@@ -46,6 +46,9 @@ WORDS: dict[str, dict[str, str]] = {
         "defect rate": "defect rate", "p accept": "P(accept)", "lot size": "lot size", "sample size": "sample size",
         "decision": "decision", "defects": "defects", "accept": "accept", "reject": "reject",
         "distributions": "Distributions", "by verdict": "Requirements by verdict",
+        "processing": "Processing log (the manifest's evidence)", "step": "step", "tool": "tool", "time": "time",
+        "records in/out": "records in / out", "inputs": "inputs", "outputs": "outputs",
+        "declared": "declared, no evidence",
         "per requirement": "Findings per requirement", "bead_types": "Sentence beads by type (n-m)",
         "bead_scores": "Sentence beads by score", "segment_lengths": "Segment length (characters)",
         "length_ratios": "Length ratio (second side / first side)", "layer_coverage": "Layer coverage "
@@ -70,6 +73,8 @@ WORDS: dict[str, dict[str, str]] = {
         "label": "标签", "count": "数量", "sampling": "抽样方案", "oc": "OC 曲线：批接收概率与不合格率",
         "defect rate": "不合格率", "p accept": "接收概率", "lot size": "批量", "sample size": "样本量",
         "decision": "判定", "defects": "不合格数", "accept": "接收", "reject": "拒收", "distributions": "分布",
+        "processing": "加工日志（数据说明中的证据）", "step": "步骤", "tool": "工具", "time": "时间",
+        "records in/out": "输入 / 输出记录数", "inputs": "输入", "outputs": "输出", "declared": "仅声明，无证据",
         "by verdict": "各结论的要求数", "per requirement": "各要求的问题数", "bead_types": "句对齐珠类型（n-m）",
         "bead_scores": "句对齐珠得分", "segment_lengths": "片段长度（字符）",
         "length_ratios": "长度比（第二侧 / 第一侧）",
@@ -332,6 +337,31 @@ def _requirements(rep: dict[str, Any], page: Page) -> str:
     return "".join(out)
 
 
+def _files(items: Any) -> str:
+    if not isinstance(items, list):
+        return ""
+    return "<br>".join(f'<code>{html.escape(str(x.get("path", "")))}</code> '
+                       f'<span class="sha">{html.escape(str(x.get("sha256") or "-")[:12])}</span>'
+                       for x in items if isinstance(x, dict))
+
+
+def _processing(rep: dict[str, Any], page: Page) -> str:
+    """The manifest's processing log: what the processing-flow requirements were judged on."""
+    steps = rep.get("processing") or []
+    if not steps:
+        return ""
+    rows = []
+    for s in steps:
+        tool = f'{s.get("tool", "")} {s.get("version", "")}'.strip() or page.w("declared")
+        io = f'{_num(s.get("records_in"))} / {_num(s.get("records_out"))}' if "records_in" in s else ""
+        rows.append(f'<tr data-step="{html.escape(str(s.get("step", "")))}"><td>{html.escape(str(s.get("step", "")))}'
+                    f'</td><td>{html.escape(tool)}</td><td>{html.escape(str(s.get("time", "")))}</td>'
+                    f'<td>{io}</td><td>{_files(s.get("inputs"))}</td><td>{_files(s.get("outputs"))}</td></tr>')
+    heads = "".join(f"<th>{page.w(k)}</th>" for k in ("step", "tool", "time", "records in/out", "inputs", "outputs"))
+    return (f'<h2 id="processing">{page.w("processing")}</h2><table class="processing"><thead><tr>{heads}</tr>'
+            f'</thead><tbody>{"".join(rows)}</tbody></table>')
+
+
 def _metrics(rep: dict[str, Any], page: Page) -> str:
     m = rep.get("metrics") or {}
     out = []
@@ -415,6 +445,7 @@ id="verdict">{page.w(verdict)}</span></p>
 <h2>{page.w('requirements')}</h2>
 {_requirements(rep, page)}
 {_metrics(rep, page)}
+{_processing(rep, page)}
 <h2>{page.w('distributions')}</h2>
 {charts}
 <h2>{page.w('signature')}</h2>
