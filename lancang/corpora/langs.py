@@ -71,6 +71,20 @@ UNSPACED_SCRIPTS = frozenset({"Han", "Thai", "Khmer", "Lao", "Myanmar"})
 #: Languages written without spaces between words (their words are told apart by a segmenter, and
 #: their lengths and shingles are counted in characters): zh, ja, th, km, lo, my
 UNSPACED = frozenset(lang for lang, script in LANG_SCRIPTS.items() if script in UNSPACED_SCRIPTS)
+
+#: Languages so close that a sentence is often written the same in both (Indonesian and Malay): a
+#: statistical identifier mixes them up on short text, and an identical pair is a translation, not a copy.
+CLOSE_LANGUAGES = (frozenset({"id", "ms"}),)
+
+
+def are_close(a: str, b: str) -> bool:
+    """Whether two tags are one language or close languages (:data:`CLOSE_LANGUAGES`).
+
+    >>> are_close("id", "ms"), are_close("zsm", "id-ID"), are_close("id", "en"), are_close("tl", "fil")
+    (True, True, False, True)
+    """
+    la, lb = language(a), language(b)
+    return la == lb or any(la in g and lb in g for g in CLOSE_LANGUAGES)
 #: Languages whose sentences may end with no mark: Thai and Lao end a sentence with a space; Khmer
 #: (។) and Burmese (။) have marks that writers often leave out.
 UNMARKED_END_LANGS = frozenset({"th", "lo", "km", "my"})
@@ -233,7 +247,7 @@ def script_language(text: str, sample: int = 2000) -> str | None:
     return best if best_n and best_n * 2 >= letters(head) else None
 
 
-__all__ = ["ALIASES", "BCP47_PATTERN", "ISO_639_1", "LANG_REGIONS", "LANG_SCRIPTS", "SCRIPT_LANGS", "SUBTAG_SCRIPTS",
-           "UNMARKED_END_LANGS", "UNSPACED", "UNSPACED_SCRIPTS", "canonical_tag", "check_tag", "expected_script",
-           "is_tag", "is_traditional", "iso639_1", "language", "letters", "primary", "script_language", "script_share",
-           "subtags", "tag_matches", "unspaced"]
+__all__ = ["ALIASES", "BCP47_PATTERN", "CLOSE_LANGUAGES", "ISO_639_1", "LANG_REGIONS", "LANG_SCRIPTS",
+           "SCRIPT_LANGS", "SUBTAG_SCRIPTS", "UNMARKED_END_LANGS", "UNSPACED", "UNSPACED_SCRIPTS", "are_close",
+           "canonical_tag", "check_tag", "expected_script", "is_tag", "is_traditional", "iso639_1", "language",
+           "letters", "primary", "script_language", "script_share", "subtags", "tag_matches", "unspaced"]

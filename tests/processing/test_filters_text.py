@@ -580,3 +580,18 @@ def test_a_number_counts_as_one_unit_in_nonalpha() -> None:
     assert rejected("en", "Tel 138 0013 8000")
     assert rejected("zh-Hans", "1.2.3 4.5.6 7.8.9 号")
     assert rejected("en", "----- *** 12")
+
+
+def test_identical_sides_in_close_languages_are_a_translation_not_a_copy() -> None:
+    """Indonesian and Malay often write a sentence the same way ("Ayah saya guru."): not untranslated,
+    unless asked to compare close languages too."""
+    from lancang.processing.filters.basic import Untranslated
+
+    rec = {"id": "x", "sides": {"id": {"text": "Ayah saya guru di sekolah itu."},
+                                "ms": {"text": "Ayah saya guru di sekolah itu."}}}
+    assert Untranslated().decide(Untranslated().score(rec)) == []
+    strict = Untranslated(close=True)
+    assert [r.score for r in strict.decide(strict.score(rec))] == ["overlap"]
+    en = {"id": "x", "sides": {"id": {"text": "Ayah saya guru di sekolah itu."},
+                               "en": {"text": "Ayah saya guru di sekolah itu."}}}
+    assert [r.score for r in Untranslated().decide(Untranslated().score(en))] == ["overlap"]

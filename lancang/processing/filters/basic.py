@@ -10,7 +10,7 @@ from typing import Any
 
 import regex
 
-from ...corpora.langs import language
+from ...corpora.langs import are_close
 from .base import Filter, Reason, Scores
 from .text import letter_share, nonspace, normalised, number_share, pairs
 
@@ -98,6 +98,9 @@ class Untranslated(Filter):
                           "description": "reject at this overlap or more"},
             "allow_numeric": {"type": "boolean", "default": True,
                               "description": "keep identical pairs that are only numbers"},
+            "close": {"type": "boolean", "default": False,
+                      "description": "also compare sides in close languages (id and ms): off, since the same "
+                                     "sentence is a good translation there"},
             "allow_names": {"type": "integer", "minimum": 0, "default": 30,
                             "description": "keep identical pairs of capitalised words (names) up to this many "
                                            "non-space characters (0: never)"},
@@ -110,7 +113,9 @@ class Untranslated(Filter):
         kind: dict[str, str] = {}
         chars: dict[str, int] = {}
         for key, src, stext, tgt, ttext in pairs(record):
-            if language(src) == language(tgt):  # one language written twice (tl and fil, zh-Hans and zh-Hant)
+            # one language written twice (tl and fil, zh-Hans and zh-Hant), or close languages where the
+            # same sentence is a translation (Indonesian and Malay: "Ayah saya guru." in both)
+            if are_close(src, tgt) and not self.params["close"]:
                 continue
             a = normalised(stext[:_COMPARE * 2])[:_COMPARE]
             b = normalised(ttext[:_COMPARE * 2])[:_COMPARE]

@@ -52,7 +52,7 @@ from typing import Any, ClassVar
 import regex
 
 from ...annotators.base import BackendMissing
-from ...corpora.langs import expected_script, iso639_1, language, letters, primary, script_share
+from ...corpora.langs import CLOSE_LANGUAGES, expected_script, iso639_1, language, letters, primary, script_share
 from ...errors import UsageError
 from .base import Filter, Reason, Scores
 
@@ -66,7 +66,7 @@ _WORD = regex.compile(r"\p{L}+")
 #: languages whose function words are mostly shared (Indonesian and Malay): the fast path confirms
 #: only the pair, and only while ``soft`` accepts them for one another (telling them apart takes their
 #: own vocabulary, which only the identifier reads: score with ``soft: []`` or ``fast_path: false``)
-_CLOSE = frozenset({"id", "ms"})
+_CLOSE = frozenset().union(*CLOSE_LANGUAGES)
 
 
 def _words(text: str) -> frozenset[str]:
@@ -110,7 +110,7 @@ class LanguageId(Filter):
                             "description": "sides with fewer letters are not identified statistically"},
             "min_confidence": {"type": "number", "minimum": 0, "maximum": 1, "default": 0.5,
                                "description": "reject a side read as another language with at least this confidence"},
-            "soft": {"type": "array", "default": [["id", "ms"]],
+            "soft": {"type": "array", "default": [sorted(g) for g in CLOSE_LANGUAGES],
                      "items": {"type": "array", "items": {"type": "string"}, "minItems": 2},
                      "description": "groups of languages accepted for one another (close languages)"},
             "zawgyi": {"type": "number", "minimum": 0, "maximum": 1, "default": 0.99,
