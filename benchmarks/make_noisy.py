@@ -43,8 +43,9 @@ reject most records and not measure it):
   every language pair the data has (PUD: 6 pairs of zh-Hant/en/th/id; TALPCo: 15 pairs of
   en/id/ms/th/vi/my), about 22,000, shuffled: records of real length, none a duplicate;
 * ``--throughput N``: ``OUTDIR/throughput.jsonl``, N records for the four pairs in turn, each side
-  three random sentence pairs of its pair joined, so that a million records are distinct (records
-  three times as long as real ones; for the memory run).
+  three random sentence pairs of its pair joined (records three times as long as real ones; for the
+  memory run). They are distinct, but at a million a quarter share two of their three sentences with
+  an earlier record (the zh pairs have 300 sentences), which the duplicates filter rejects.
 """
 
 from __future__ import annotations
