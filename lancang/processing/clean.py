@@ -165,7 +165,7 @@ class _Item:
 def _id_key(rid: Any) -> int:
     import hashlib
 
-    return int.from_bytes(hashlib.blake2b(str(rid).encode("utf-8"), digest_size=8).digest(), "little")
+    return int.from_bytes(hashlib.blake2b(str(rid).encode("utf-8"), digest_size=8).digest(), "little", signed=True)
 
 
 def _items(source: PathLike, filters: Sequence[Filter], fmt: str | None, langs: Any,

@@ -189,3 +189,17 @@ def test_a_third_party_filter_plugs_in(noisy, tmp_path: Path) -> None:
         assert on.rejected_by.get("x-no-a", 0) >= 1
     finally:
         FILTERS._objects.pop("x-no-a", None)
+
+
+def test_record_ids_past_the_spill_threshold(tmp_path: Path) -> None:
+    """The repeated-id check spills to SQLite past its threshold (50,000 records by default): its keys
+    must be SQLite integers (a 1M-record run crashed with OverflowError)."""
+    from lancang.corpora.dupes import FirstSeen
+    from lancang.processing.clean import _id_key
+
+    with FirstSeen(width=2, spill_at=3) as seen:
+        for i in range(20):
+            k = _id_key(f"r{i}")
+            assert seen.get_many([k]) == {}
+            seen.put_many([(k, (f"r{i}", i))])
+        assert seen.spilled and seen.get_many([_id_key("r7")]) == {_id_key("r7"): ("r7", 7)}
