@@ -9,11 +9,13 @@ import orjson
 
 from .common import (
     Reading,
+    corpus_format_option,
     format_option,
     handle_errors,
     input_options,
     key_values,
     manifest_option,
+    out_options_option,
     parse_settings,
     progress_option,
     record_progress,
@@ -41,10 +43,8 @@ from .common import (
 @click.option("--overwrite", is_flag=True, help="Replace layers the input already has (default: keep them).")
 @click.option("--batch-size", type=click.IntRange(1), default=64, show_default=True, help="Records per batch.")
 @input_options()
-@click.option("--format", "out_format", metavar="FORMAT",
-              help="Output format (default: from TARGET's name, else lancang JSONL).")
-@click.option("-O", "--out-option", "out_options", multiple=True, metavar="KEY=VALUE",
-              help="Writer option of the output format (`lancang formats` lists them).")
+@corpus_format_option
+@out_options_option
 @manifest_option
 @progress_option
 @handle_errors

@@ -15,6 +15,7 @@ from .common import (
     input_options,
     key_values,
     manifest_option,
+    out_options_option,
     parse_settings,
     progress_option,
     record_progress,
@@ -41,8 +42,7 @@ from .common import (
               help="Also write the scores file while cleaning.")
 @click.option("--batch-size", type=click.IntRange(1), default=1000, show_default=True, help="Records per batch.")
 @input_options()
-@click.option("-O", "--out-option", "out_options", multiple=True, metavar="KEY=VALUE",
-              help="Writer option of TARGET's format (`lancang formats` lists them).")
+@out_options_option
 @manifest_option
 @format_option("text", "json")
 @progress_option

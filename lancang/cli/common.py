@@ -249,6 +249,20 @@ def parse_settings(items: tuple[str, ...], config_file: str | None, kind: str = 
     return config
 
 
+def out_options_option(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """``-O/--out-option KEY=VALUE``: writer options of the output corpus's format (the callback gets
+    ``out_options``; :func:`key_values` reads them)."""
+    return click.option("-O", "--out-option", "out_options", multiple=True, metavar="KEY=VALUE",
+                        help="Writer option of the output's format (`lancang formats` lists them); value read as "
+                             "JSON if it parses.")(fn)
+
+
+def corpus_format_option(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """``--format FORMAT``: the output corpus's format, for verbs whose output is a corpus (``out_format``)."""
+    return click.option("--format", "out_format", metavar="FORMAT",
+                        help="Output format (default: from the output's name, else lancang JSONL).")(fn)
+
+
 def manifest_option(fn: Callable[..., Any]) -> Callable[..., Any]:
     """``--manifest M``: the manifest whose processing log gets this command's step."""
     return click.option("--manifest", type=click.Path(dir_okay=False), metavar="MANIFEST",

@@ -15,6 +15,7 @@ from .common import (
     input_options,
     key_values,
     manifest_option,
+    out_options_option,
     parse_settings,
     progress_option,
     record_progress,
@@ -41,8 +42,7 @@ SHOWN = 20
 @click.option("--config", "config_file", type=click.Path(dir_okay=False), metavar="FILE",
               help="JSON file: detector name -> parameters object (or false).")
 @input_options()
-@click.option("-O", "--out-option", "out_options", multiple=True, metavar="KEY=VALUE",
-              help="Writer option of TARGET's format (its format comes from its name, else lancang JSONL).")
+@out_options_option
 @manifest_option
 @format_option("text", "json")
 @progress_option

@@ -15,6 +15,7 @@ from .common import (
     input_options,
     key_values,
     manifest_option,
+    out_options_option,
     output_option,
     progress_option,
     record_progress,
@@ -41,8 +42,7 @@ SHOWN = 20
               help="Format of the REVIEWED files (default: from each file's name, then its content).")
 @click.option("-R", "--review-option", "review_options", multiple=True, metavar="KEY=VALUE",
               help="Reader option of the REVIEWED files' format (e.g. -R source=annotations).")
-@click.option("-O", "--out-option", "out_options", multiple=True, metavar="KEY=VALUE",
-              help="Writer option of the output's format.")
+@out_options_option
 @click.option("--fail-on-conflict", is_flag=True,
               help="Exit 1 when reviewers disagree, a review changed a text or reviews a record BASE lacks.")
 @manifest_option

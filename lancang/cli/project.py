@@ -4,7 +4,17 @@ from __future__ import annotations
 
 import click
 
-from .common import Reading, handle_errors, input_options, key_values, manifest_option, progress_option, record_progress
+from .common import (
+    Reading,
+    corpus_format_option,
+    handle_errors,
+    input_options,
+    key_values,
+    manifest_option,
+    out_options_option,
+    progress_option,
+    record_progress,
+)
 
 
 @click.command()
@@ -27,10 +37,8 @@ from .common import Reading, handle_errors, input_options, key_values, manifest_
 @click.option("--keep-punct", is_flag=True,
               help="Treat punctuation as words: follow the source entity's and keep the target's at span edges.")
 @click.option("--overwrite", is_flag=True, help="Replace the layer where the target side has it (default: keep it).")
-@click.option("--format", "out_format", metavar="FORMAT",
-              help="Output format (default: from TARGET's name, else lancang JSONL).")
-@click.option("-O", "--out-option", "out_options", multiple=True, metavar="KEY=VALUE",
-              help="Writer option of the output format (`lancang formats` lists them).")
+@corpus_format_option
+@out_options_option
 @manifest_option
 @progress_option
 @handle_errors
