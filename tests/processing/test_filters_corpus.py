@@ -454,3 +454,18 @@ def test_langid_fast_path_confirms_only_the_tag() -> None:
         for tag in ("en", "id", "vi"):
             rec = {"id": "x", "sides": {tag: {"text": text}}}
             assert bool(f.decide(f.score(rec))) == bool(slow.decide(slow.score(rec))), (tag, text)
+
+
+def test_short_vietnamese_is_confirmed_by_its_own_letters() -> None:
+    """lingua reads some short Vietnamese sentences as Filipino; words spelt with Vietnamese's own
+    letters (ơ ư đ ă, stacked tone marks) confirm the tag first."""
+    from lancang.processing.filters.langid import LanguageId
+
+    rec = {"id": "x", "sides": {"vi": {"text": "Cha mẹ tôi sống ven biển."}}}
+    assert LanguageId(fast_path=False).decide(LanguageId(fast_path=False).score(rec)) != []  # lingua alone
+    f = LanguageId()
+    scores = f.score(rec)
+    assert scores["vi"]["by"] == "function-words" and f.decide(scores) == []
+    # Vietnamese letters do not confirm another tag
+    wrong = {"id": "x", "sides": {"en": {"text": "Cha mẹ tôi sống ven biển và tôi rất thích đi bơi."}}}
+    assert f.decide(f.score(wrong)) != []

@@ -61,6 +61,9 @@ CORE = ("zh", "vi", "id", "ms", "fil", "en")
 INSTALL = 'pip install "lancang[clean]"'
 _KANA = regex.compile(r"[\p{Hiragana}\p{Katakana}]")
 _WORD = regex.compile(r"\p{L}+")
+#: letters only Vietnamese writes among lancang's languages: ơ ư đ ă and the vowels that stack a
+#: circumflex, breve or horn with a tone mark
+_VI_LETTER = regex.compile("[ơưđăƠƯĐĂấầẩẫậắằẳẵặếềểễệốồổỗộớờởỡợứừửữựẤẦẨẪẬẮẰẲẴẶẾỀỂỄỆỐỒỔỖỘỚỜỞỠỢỨỪỬỮỰ]")
 
 
 #: languages whose function words are mostly shared (Indonesian and Malay): the fast path confirms
@@ -223,6 +226,8 @@ class LanguageId(Filter):
         if not words:
             return False
         mine = sum(w in own for w in words)
+        if lang == "vi":  # a word spelt with Vietnamese's own letters (ơ ư đ ă, stacked tone marks) counts too
+            mine = max(mine, sum(1 for w in words if _VI_LETTER.search(w)))
         if mine < 2 or mine * 4 < len(words):
             return False
         rival = max((sum(w in fw and w not in own for w in words) for other, fw in FUNCTION_WORDS.items()
