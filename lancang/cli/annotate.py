@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import sys
-
 import click
-import orjson
 
 from .common import (
     Reading,
     corpus_format_option,
+    echo_json,
     format_option,
     handle_errors,
     input_options,
@@ -107,7 +105,7 @@ def annotators(fmt: str) -> None:
     rows = [s.describe() for s in all_specs()]
     if fmt == "json":
         doc = {"annotators": rows, "defaults": DEFAULTS}
-        sys.stdout.buffer.write(orjson.dumps(doc, option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE))
+        echo_json(doc)
         return
     for r in rows:
         status = f"{r['backend'] or 'lancang'} {r['version']}" if r["installed"] else f"MISSING: {r['install']}"

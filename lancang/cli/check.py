@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import sys
-
 import click
-import orjson
 
 from ..corpora.jsonl import atomic_output
 from ..standards.checker import check as run_check
@@ -19,7 +16,15 @@ from ..standards.profiles import (
     text_in,
 )
 from ..standards.report import BASIS, render_html, render_junit, render_text
-from .common import InputProblem, Reading, handle_errors, input_options, output_option
+from .common import (
+    InputProblem,
+    Reading,
+    echo_json,
+    handle_errors,
+    input_options,
+    json_bytes,
+    output_option,
+)
 
 
 @click.command()
@@ -60,7 +65,7 @@ def check(corpus: str, profiles: tuple[str, ...], manifest: str | None, metrics:
     profs = [load_profile(p) for p in profiles]
     rep = run_check(corpus, profs, manifest, metrics, max_findings, reading.fmt, reading.langs, reading.options)
     if fmt == "json":
-        data = orjson.dumps(rep, option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE)
+        data = json_bytes(rep)
     elif fmt == "junit":
         data = render_junit(rep)
     elif fmt == "html":
@@ -105,7 +110,7 @@ def list_(fmt: str) -> None:
         rows.append({"id": pid, "number": p.doc.get("number", ""), "level": p.doc["level"], "status": p.doc["status"],
                      "title": p.doc["title"], "requirements": len(p.requirements)})
     if fmt == "json":
-        sys.stdout.buffer.write(orjson.dumps(rows, option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE))
+        echo_json(rows)
         return
     for r in rows:
         click.echo(f"{r['id']:<28} {r['level']:<10} {r['status']:<19} {r['requirements']:>3} req  "
@@ -201,4 +206,4 @@ def new(profile_id: str, base: str | None, title: str | None) -> None:
     if problems:  # only the values given can be wrong: the id and the title
         raise InputProblem(f"cannot make profile {profile_id!r}: {problems[0].removeprefix('<new> ')} "
                            "(ids are lower-case letters, digits, '.' and '-')")
-    sys.stdout.buffer.write(orjson.dumps(doc, option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE))
+    echo_json(doc)

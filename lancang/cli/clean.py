@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import sys
-
 import click
 import orjson
 
 from .common import (
     InputProblem,
     Reading,
+    echo_json,
     format_option,
     handle_errors,
     input_options,
@@ -94,7 +93,7 @@ def clean(source: str, target: str, rejects: str | None, settings: tuple[str, ..
 
 def _summary(doc: dict, fmt: str, head: str) -> None:
     if fmt == "json":
-        sys.stdout.buffer.write(orjson.dumps(doc, option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE))
+        echo_json(doc)
         return
     click.echo(head, err=True)
     for row in doc.get("filters", ()):
@@ -117,7 +116,7 @@ def filters(fmt: str) -> None:
 
     rows = describe_filters()
     if fmt == "json":
-        sys.stdout.buffer.write(orjson.dumps({"filters": rows}, option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE))
+        echo_json({"filters": rows})
         return
     for r in rows:
         missing = "" if r["installed"] else f", MISSING: pip install \"lancang[{r['extra']}]\""

@@ -249,6 +249,18 @@ def parse_settings(items: tuple[str, ...], config_file: str | None, kind: str = 
     return config
 
 
+def json_bytes(doc: Any) -> bytes:
+    """A JSON document as every command prints or writes it: indented, one final newline."""
+    import orjson
+
+    return orjson.dumps(doc, option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE)
+
+
+def echo_json(doc: Any) -> None:
+    """Print a JSON document on standard output (``--format json``)."""
+    sys.stdout.buffer.write(json_bytes(doc))
+
+
 def out_options_option(fn: Callable[..., Any]) -> Callable[..., Any]:
     """``-O/--out-option KEY=VALUE``: writer options of the output corpus's format (the callback gets
     ``out_options``; :func:`key_values` reads them)."""

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from typing import Any
 
 import click
@@ -10,7 +9,16 @@ import orjson
 
 from ..corpora.convert import convert as run_convert
 from ..corpora.formats import FEATURES, all_formats, labelstudio
-from .common import Reading, format_option, handle_errors, input_options, key_values, manifest_option, old_spelling
+from .common import (
+    Reading,
+    echo_json,
+    format_option,
+    handle_errors,
+    input_options,
+    key_values,
+    manifest_option,
+    old_spelling,
+)
 
 
 @click.command()
@@ -71,7 +79,7 @@ def formats(fmt: str) -> None:
                 "read": f.read is not None, "write": f.write is not None, "max_sides": f.max_sides,
                 "carries": sorted(f.carries), "read_options": _options_json(f.read_options),
                 "write_options": _options_json(f.write_options)} for f in rows]
-        sys.stdout.buffer.write(orjson.dumps(doc, option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE))
+        echo_json(doc)
         return
     for f in rows:
         rw = ("r" if f.read else "-") + ("w" if f.write else "-")

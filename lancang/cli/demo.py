@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
-import orjson
 
 from .. import __version__
 from ..corpora.jsonl import atomic_output
@@ -16,7 +15,12 @@ from ..schemas.validator import validate_files
 from ..standards.checker import check
 from ..standards.profiles import load_profile
 from ..standards.report import render_html
-from .common import InputProblem, handle_errors, output_option
+from .common import (
+    InputProblem,
+    handle_errors,
+    json_bytes,
+    output_option,
+)
 
 
 @click.command()
@@ -163,7 +167,7 @@ def demo(output: str | None) -> None:
 
 def _write_json(path: Path, doc: object) -> None:
     with atomic_output(path) as f:
-        f.write(orjson.dumps(doc, option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE))
+        f.write(json_bytes(doc))
 
 
 def _annotate(corpus: Path, target: Path, manifest: Path) -> dict:

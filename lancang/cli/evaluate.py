@@ -3,15 +3,20 @@ entity exact and partial match), sentence beads and word links."""
 
 from __future__ import annotations
 
-import sys
 from typing import Any
 
 import click
-import orjson
 
 from ..quality.evaluate import LAYERS, evaluate_files
 from ..quality.scores import shown
-from .common import Reading, format_option, handle_errors, input_options, old_spelling
+from .common import (
+    Reading,
+    echo_json,
+    format_option,
+    handle_errors,
+    input_options,
+    old_spelling,
+)
 
 
 @click.command()
@@ -55,7 +60,7 @@ def evaluate(pred: str, gold: str, layer: str, lexicon: str | None, reading: Rea
                                   langs=reading.langs, options=reading.options, lexicon=lexicon)
     scores = doc["accuracy"][layer]
     if fmt == "json":
-        sys.stdout.buffer.write(orjson.dumps(doc, option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE))
+        echo_json(doc)
     elif layer in ("beads", "links"):
         click.echo(f"{pred} against {gold}, {layer}:")
         for k, v in scores.items():

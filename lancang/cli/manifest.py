@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 import click
-import orjson
 
 from ..corpora.io import atomic_output
-from .common import InputProblem, Reading, handle_errors, input_options, output_option
+from .common import (
+    InputProblem,
+    Reading,
+    handle_errors,
+    input_options,
+    json_bytes,
+    output_option,
+)
 
 
 @click.group()
@@ -47,6 +53,6 @@ def init(corpus: str, output: str | None, corpus_id: str | None, title: str | No
         raise InputProblem(f"{out}: exists; its processing log would be lost (give --force to replace it)")
     doc = init_manifest(corpus, id=corpus_id, title=title, license=license_, source=source, **reading.kwargs())
     with atomic_output(out) as f:
-        f.write(orjson.dumps(doc, option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE))
+        f.write(json_bytes(doc))
     if out != "-":
         click.echo(f"{corpus} -> {out}: {doc['size']['records']:,} records in {', '.join(doc['languages'])}", err=True)

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import sys
-
 import click
 import orjson
 
 from .common import (
     InputProblem,
     Reading,
+    echo_json,
     format_option,
     handle_errors,
     input_options,
@@ -78,7 +77,7 @@ def mask(source: str, target: str, types: str | None, strategy: str, key_file: s
                        manifest=manifest, progress=tick)
     doc = st.to_dict()
     if fmt == "json":
-        sys.stdout.buffer.write(orjson.dumps(doc, option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE))
+        echo_json(doc)
         return
     masked = ", ".join(f"{k} {v:,}" for k, v in doc["masked"].items()) or "nothing found"
     verb = "tagged" if strategy == "tag" else "masked"
@@ -117,7 +116,7 @@ def detectors(fmt: str) -> None:
         rows.append({**cls.describe(), "installed": installed})
     if fmt == "json":
         doc = {"detectors": rows}
-        sys.stdout.buffer.write(orjson.dumps(doc, option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE))
+        echo_json(doc)
         return
     for r in rows:
         missing = "" if r["installed"] else f", MISSING: pip install \"lancang[{r['extra']}]\""

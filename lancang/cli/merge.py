@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import sys
-
 import click
-import orjson
 
 from .common import (
     InputProblem,
     Reading,
+    echo_json,
     format_option,
     handle_errors,
     input_options,
@@ -80,7 +78,7 @@ def merge(base: str, reviewed: tuple[str, ...], output: str, policy: str, curato
                          write_options=key_values(out_options, "-O"), manifest=manifest, progress=tick)
     doc = st.to_dict()
     if fmt == "json":
-        sys.stdout.buffer.write(orjson.dumps(doc, option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE))
+        echo_json(doc)
     else:
         lay = ", ".join(f"{k} {v:,}" for k, v in doc["layers"].items() if v) or "none"
         click.echo(f"{base} + {len(reviewed)} reviewed -> {output}: {st.records:,} records, {st.reviewed:,} reviewed "

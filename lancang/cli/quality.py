@@ -6,7 +6,6 @@ import sys
 from typing import Any
 
 import click
-import orjson
 
 from ..corpora.jsonl import atomic_output
 from ..errors import UsageError
@@ -14,16 +13,19 @@ from ..quality import acceptance as acc
 from ..quality import agreement as agr
 from ..quality import sampling as smp
 from ..quality.scores import shown as _fmt
-from .common import Reading, handle_errors, input_options, manifest_option, output_option
-
-
-def _dump(doc: Any) -> bytes:
-    return orjson.dumps(doc, option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE)
+from .common import (
+    Reading,
+    handle_errors,
+    input_options,
+    json_bytes,
+    manifest_option,
+    output_option,
+)
 
 
 def _write_json(path: str, doc: Any) -> None:
     with atomic_output(path, "wb") as f:
-        f.write(_dump(doc))
+        f.write(json_bytes(doc))
 
 
 # ------------------------------------------------------------------------------------------ sample
@@ -159,7 +161,7 @@ def sample(corpus: str | None, out: str | None, output: str | None, aql: str | N
             doc: Any = plan.to_dict() if plan is not None else None
             if switch is not None:
                 doc = {"plan": doc, "switching": switch}
-            sys.stdout.buffer.write(_dump(doc))
+            sys.stdout.buffer.write(json_bytes(doc))
             return
         if switch is not None:
             click.echo(render_switch(switch))
@@ -270,7 +272,7 @@ def inspect(reviewed: str, corpus: str | None, reading: Reading, fmt: str, outpu
     if output:
         _write_json(output, doc)
     if fmt == "json":
-        sys.stdout.buffer.write(_dump(doc))
+        sys.stdout.buffer.write(json_bytes(doc))
     else:
         click.echo(render_inspection(result, reviewed))
     if corpus is None:
@@ -368,6 +370,6 @@ def agree(files: tuple[str, ...], names: str | None, layers: str, unit: str, int
     if output:
         _write_json(output, doc)
     if fmt == "json":
-        sys.stdout.buffer.write(_dump(doc))
+        sys.stdout.buffer.write(json_bytes(doc))
     else:
         click.echo(render_agreement(a))

@@ -5,9 +5,13 @@ from __future__ import annotations
 import sys
 
 import click
-import orjson
 
-from .common import format_option, handle_errors, progress_option
+from .common import (
+    echo_json,
+    format_option,
+    handle_errors,
+    progress_option,
+)
 
 
 @click.command("run")
@@ -52,7 +56,7 @@ def run(pipeline: str, executor: str, jobs: int | None, scheduler: str | None, r
                 click.echo(f"  shard {i:06d}: {why}", err=True)
             sys.exit(1)
     if fmt == "json":
-        sys.stdout.buffer.write(orjson.dumps(summary, option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE))
+        echo_json(summary)
     else:
         click.echo(f"{pipeline} -> {summary['output']}: {summary['shards']} shards ({summary['shards_resumed']} "
                    f"already done), {summary['seconds']:.1f} s", err=True)

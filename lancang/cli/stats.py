@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-import sys
-
 import click
-import orjson
 
 from ..corpora.stats import corpus_stats, render_text
-from .common import Reading, format_option, handle_errors, input_options
+from .common import (
+    Reading,
+    echo_json,
+    format_option,
+    handle_errors,
+    input_options,
+)
 
 
 @click.command()
@@ -28,6 +31,6 @@ def stats(file: str, reading: Reading, fmt: str) -> None:
     """
     st = corpus_stats(file, **reading.kwargs()).to_dict()
     if fmt == "json":
-        sys.stdout.buffer.write(orjson.dumps(st, option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE))
+        echo_json(st)
         return
     click.echo(render_text(st, file))

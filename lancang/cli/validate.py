@@ -16,6 +16,7 @@ from ..schemas.validator import ENGINES, FileReport, validate_files
 from .common import (
     InputProblem,
     Reading,
+    echo_json,
     format_option,
     handle_errors,
     input_options,
@@ -74,7 +75,7 @@ def validate(files: tuple[str, ...], manifests: tuple[str, ...], fmt: str, engin
     if fmt == "json":
         doc = {"lancang": __version__, "command": "validate", "engine": engine, "status": status,
                "files": [r.to_dict() for r in reports], "findings": collected, "findings_not_shown": hidden}
-        sys.stdout.buffer.write(orjson.dumps(doc, option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE))
+        echo_json(doc)
     elif fmt == "text":
         for r in reports:
             if r.unusable:
