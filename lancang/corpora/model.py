@@ -24,9 +24,12 @@ import datetime as _dt
 import unicodedata
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
+from operator import itemgetter
 from typing import Any
 
 SPAN_LAYERS = ("tokens", "sentences")
+TIMED_LAYERS = ("segments", "words")
+MEDIA_KEYS = ("uri", "sha256", "duration", "sample_rate", "channels", "channel")
 VALUE_LAYERS = ("pos", "xpos", "lemma", "feats", "head", "deprel", "deps", "misc")
 METHODS = ("manual", "auto", "assisted")
 
@@ -74,6 +77,53 @@ class Entity:
     label: str
     id: str | None = None
     text: str = ""
+
+
+@dataclass(frozen=True)
+class Segment:
+    """A read-only view of one time-aligned segment: ``text`` (= the side's text[start:end]) spoken
+    from ``t0`` to ``t1`` seconds of the side's media."""
+
+    start: int
+    end: int
+    t0: float
+    t1: float
+    speaker: str | None = None
+    tier: str | None = None
+    id: str | None = None
+    text: str = ""
+
+
+@dataclass(frozen=True)
+class Word:
+    """A read-only view of one word (or character) timing of a side."""
+
+    start: int
+    end: int
+    t0: float
+    t1: float
+    conf: float | None = None
+    text: str = ""
+
+
+def _timed_dict(item: Any, keys: tuple[str, ...]) -> dict[str, Any]:
+    """A segment or word dict from a :class:`Segment`/:class:`Word`, a mapping or a tuple
+    ``(start, end, t0, t1, *optional keys in order)``; optional keys that are None are left out."""
+    if isinstance(item, (Segment, Word)):
+        vals = [getattr(item, k) for k in ("start", "end", "t0", "t1") + keys]
+    elif isinstance(item, Mapping):
+        vals = [item["start"], item["end"], item["t0"], item["t1"]] + [item.get(k) for k in keys]
+    else:
+        vals = list(item) + [None] * (4 + len(keys) - len(item))
+    d: dict[str, Any] = {"start": int(vals[0]), "end": int(vals[1]), "t0": vals[2], "t1": vals[3]}
+    for k, v in zip(keys, vals[4:]):
+        if v is not None:
+            d[k] = v
+    return d
+
+
+_SEGMENT_KEYS = ("speaker", "tier", "id")
+_WORD_KEYS = ("conf",)
 
 
 class Side:
@@ -178,6 +228,66 @@ class Side:
         for it in lay["items"]:
             yield Entity(it["start"], it["end"], it["label"], it.get("id"), t[it["start"]:it["end"]])
 
+    # ------------------------------------------------------------------ speech: media and timed layers
+
+    @property
+    def media(self) -> dict[str, Any] | None:
+        """The side's media dict (``uri`` and the facts known: sha256, duration, sample_rate, channels,
+        channel), or None. The dict is the record's own: editing it edits the record."""
+        return self.data.get("media")
+
+    def set_media(self, uri: str, **facts: Any) -> dict[str, Any]:
+        """Set the side's media: ``uri`` and any of sha256, duration, sample_rate, channels, channel
+        (None values are left out). Returns the media dict."""
+        unknown = sorted(set(facts) - set(MEDIA_KEYS))
+        if unknown:
+            raise ValueError(f"unknown media fact(s) {', '.join(unknown)} (known: {', '.join(MEDIA_KEYS[1:])})")
+        m: dict[str, Any] = {"uri": uri}
+        m.update((k, facts[k]) for k in MEDIA_KEYS[1:] if facts.get(k) is not None)
+        self.data["media"] = m
+        return m
+
+    def segments(self) -> list[Segment]:
+        """The segments (time-aligned stretches of the text), in layer order; empty if absent."""
+        lay = self.layer("segments")
+        if not lay:
+            return []
+        t = self.text
+        return [Segment(d["start"], d["end"], d["t0"], d["t1"], d.get("speaker"), d.get("tier"), d.get("id"),
+                        t[d["start"]:d["end"]]) for d in lay["spans"]]
+
+    def set_segments(self, segments: Iterable[Segment | Mapping[str, Any] | tuple[Any, ...]],
+                     provenance: Mapping[str, Any] | None = None, overlap: bool = False) -> None:
+        """Set the ``segments`` layer. Each segment is a :class:`Segment`, a mapping or a tuple
+        ``(start, end, t0, t1[, speaker[, tier[, id]]])``; they are stored sorted by (t0, t1) (a
+        stable sort: equal times keep their order). ``overlap=True`` allows one speaker's segments to
+        overlap in time. Times are kept as given (seconds, never rounded)."""
+        spans = sorted((_timed_dict(x, _SEGMENT_KEYS) for x in segments), key=_time_key)
+        lay: dict[str, Any] = {"spans": spans}
+        if overlap:
+            lay["overlap"] = True
+        if provenance is not None:
+            lay["provenance"] = dict(provenance)
+        self.layers["segments"] = lay
+
+    def words(self) -> list[Word]:
+        """The word timings, in layer order; empty if absent."""
+        lay = self.layer("words")
+        if not lay:
+            return []
+        t = self.text
+        return [Word(d["start"], d["end"], d["t0"], d["t1"], d.get("conf"), t[d["start"]:d["end"]])
+                for d in lay["spans"]]
+
+    def set_words(self, words: Iterable[Word | Mapping[str, Any] | tuple[Any, ...]],
+                  provenance: Mapping[str, Any] | None = None) -> None:
+        """Set the ``words`` layer from :class:`Word`, mappings or tuples ``(start, end, t0, t1[, conf])``,
+        kept in the order given (text order)."""
+        lay: dict[str, Any] = {"spans": [_timed_dict(x, _WORD_KEYS) for x in words]}
+        if provenance is not None:
+            lay["provenance"] = dict(provenance)
+        self.layers["words"] = lay
+
     def set_provenance(self, layer: str, provenance: Mapping[str, Any]) -> None:
         lay = self.layer(layer)
         if lay is None:
@@ -205,6 +315,9 @@ class Link:
 
     def beads(self) -> list[tuple[list[int], list[int]]]:
         return [(b["src"], b["tgt"]) for b in self.data.get("beads", [])]
+
+
+_time_key = itemgetter("t0", "t1")
 
 
 class Record:
@@ -263,6 +376,33 @@ class Record:
             raise ValueError(f"record {self.id!r} already has a side {lang!r}")
         sides[lang] = {"text": text}
         return Side(lang, sides[lang])
+
+    def add_transcript(self, lang: str, utterances: Iterable[Mapping[str, Any]],
+                       provenance: Mapping[str, Any] | None = None, overlap: bool = False,
+                       keep_empty: bool = False) -> Side:
+        """Add a side made of time-aligned utterances, as the tier formats do: each utterance is a
+        mapping with ``text``, ``t0``, ``t1`` and optional ``speaker``, ``tier``, ``id``. They are
+        sorted by (t0, t1) (stable), their texts (NFC) joined by "\n" into the side's text, and
+        each becomes a segment spanning its text. Utterances whose text is empty or white space are
+        dropped unless ``keep_empty`` (then they are empty segments)."""
+        items = sorted((u for u in utterances if keep_empty or str(u["text"]).strip()), key=_time_key)
+        parts: list[str] = []
+        segs: list[dict[str, Any]] = []
+        pos = 0
+        for u in items:
+            t = unicodedata.normalize("NFC", u["text"])
+            if parts:
+                pos += 1
+            seg: dict[str, Any] = {"start": pos, "end": pos + len(t), "t0": u["t0"], "t1": u["t1"]}
+            for k in _SEGMENT_KEYS:
+                if u.get(k) is not None:
+                    seg[k] = u[k]
+            segs.append(seg)
+            parts.append(t)
+            pos += len(t)
+        side = self.add_side(lang, "\n".join(parts), normalize=False)
+        side.set_segments(segs, provenance=provenance, overlap=overlap)
+        return side
 
     @property
     def links(self) -> list[Link]:
