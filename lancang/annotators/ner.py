@@ -76,7 +76,7 @@ _KEEP_FACTORIES = ("tok2vec", "transformer", "curated_transformer")
 def model_missing(model: str, why: str) -> ModelMissing:
     return ModelMissing(
         f"annotator 'spacy-ner': cannot load the spaCy pipeline {model!r} ({why}). lancang never downloads "
-        f"models: train one with `lancang train ner GOLD -o MODEL_DIR --lang LANG` and pass its directory "
+        f"models: train one with `lancang train ner GOLD -o MODEL_DIR --src LANG` and pass its directory "
         f"(--set spacy-ner.model=MODEL_DIR), or install a pipeline package with `pip install <package>` "
         f"and pass its name")
 
@@ -144,7 +144,7 @@ class SpacyNer(Annotator):
         if self.lang not in ("xx", code):
             raise UsageError(f"annotator 'spacy-ner': the model {self.model!r} is for language {self.lang!r}, "
                              f"not {language(tag)!r} (spaCy code {code!r}); use a model trained for it "
-                             f"(`lancang train ner GOLD -o MODEL_DIR --lang {language(tag)}`)")
+                             f"(`lancang train ner GOLD -o MODEL_DIR --src {language(tag)}`)")
 
     def entities(self, texts: Sequence[str], tokens: Sequence[Sequence[Span] | None], lang: str
                  ) -> list[list[dict[str, Any]]]:
@@ -296,7 +296,7 @@ def check_language(lang: str) -> str:
     try:
         get_lang_class(code)
     except ImportError:
-        raise UsageError(f"spaCy has no language {code!r} (from --lang {lang!r})") from None
+        raise UsageError(f"spaCy has no language {code!r} (from --src {lang!r})") from None
     return code
 
 

@@ -43,7 +43,7 @@ class SentencePiece(Segmenter):
             self._sp = spm.SentencePieceProcessor(model_file=path)
         except (OSError, RuntimeError) as exc:
             raise ModelMissing(f"annotator 'sentencepiece': cannot load model {path}: {exc}; "
-                               f"train one with `lancang train sentencepiece CORPUS --lang LANG -o {path}`") from None
+                               f"train one with `lancang train sentencepiece CORPUS --src LANG -o {path}`") from None
 
     def tokens(self, text: str, lang: str) -> list[Span]:
         res = self._sp.encode_as_offset_mapping(text)
