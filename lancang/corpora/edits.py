@@ -2,8 +2,9 @@
 
 Cleaning repairs (markup, control characters) and masking (a phone number becomes ``[PHONE]``)
 replace stretches of a side's text. :func:`apply_edits` replaces them and remaps every offset layer
-of the side: ``tokens`` and ``sentences`` spans, ``entities`` (start/end and fragments), ``codes``
-and any ``x-`` layer whose items have ``start``/``end``. Indices (per-token layers, links, sentence
+of the side: ``tokens`` and ``sentences`` spans, ``segments`` and ``words`` (their start/end; the
+times t0/t1 are kept), ``entities`` (start/end and fragments), ``codes`` and any ``x-`` layer whose
+items have ``start``/``end``. Indices (per-token layers, links, sentence
 beads) stay valid because no span is ever added or removed.
 
 A boundary outside every replaced stretch moves by the length change before it. A boundary strictly
@@ -131,8 +132,12 @@ def apply_edits(side: dict[str, Any], edits: Sequence[tuple[int, int, str]]) -> 
             continue
         if isinstance(lay.get("spans"), list):
             for i, sp in enumerate(lay["spans"]):
-                na, nb, why = m.span(sp[0], sp[1])
-                sp[0], sp[1] = na, nb
+                if isinstance(sp, dict):  # a timed span (segments, words): offsets move, times stay
+                    na, nb, why = m.span(sp["start"], sp["end"])
+                    sp["start"], sp["end"] = na, nb
+                else:
+                    na, nb, why = m.span(sp[0], sp[1])
+                    sp[0], sp[1] = na, nb
                 if why:
                     result.cuts.append(Cut(name, i, why))
         if isinstance(lay.get("items"), list):

@@ -1,7 +1,9 @@
 """The model's invariants: what JSON Schema cannot say about a record, checked in one place.
 
 Offsets inside the text, integers and in order; tokens not overlapping; sentences tiling the text;
-per-token layers as long as the tokens; relation and link references that resolve; NFC text. The
+per-token layers as long as the tokens; relation and link references that resolve; NFC text; speech
+layers (``segments``, ``words``) with ``t0 <= t1``, inside the media's duration, segments ordered by
+time, not overlapping in text, and not overlapping in time per speaker unless the layer allows it. The
 validator (:mod:`lancang.schemas.validator`) runs :func:`check_invariants` on records that passed the
 schema; writers of other formats and ``convert`` run :func:`check_record`, which also survives
 records of the wrong shape, through :class:`RecordGuard` (unique ids too), so nothing is written that
@@ -143,6 +145,15 @@ def _check_side(lang: str, side: dict[str, Any], issues: list[Issue]) -> None:
     ents = layers.get("entities")
     if ents is not None:
         _check_entities(ents, n, lp + "/entities", issues)
+    if "segments" in layers or "words" in layers:
+        media = side.get("media")
+        duration = media.get("duration") if media else None
+        segs = layers.get("segments")
+        if segs is not None:
+            _check_segments(segs, n, duration, lp + "/segments", issues)
+        words = layers.get("words")
+        if words is not None:
+            _check_times(words["spans"], n, duration, lp + "/words/spans", "word", issues)
     codes = layers.get("codes")
     if codes is not None:
         for i, c in enumerate(codes["items"]):
@@ -154,6 +165,73 @@ def _check_side(lang: str, side: dict[str, Any], issues: list[Issue]) -> None:
             elif s < 0 or s > e or e > n:
                 issues.append(("span-out-of-range" if e > n else "span-reversed", "error",
                                f"{lp}/codes/items/{i}", f"code span [{s}, {e}] is not inside the text (length {n})"))
+
+
+#: how far past the media's duration a time may end (seconds): formats round times to the millisecond
+TIME_TOLERANCE = 0.001
+
+
+def _check_times(items: list[dict[str, Any]], n: int, duration: float | None, base: str, kind: str,
+                 issues: list[Issue]) -> None:
+    """Each timed item (segment or word): integer offsets inside the text, ``t0 <= t1``, and ``t1``
+    inside the media's duration (when known, with :data:`TIME_TOLERANCE`). Empty spans are allowed."""
+    limit = None if duration is None else duration + TIME_TOLERANCE
+    for i, it in enumerate(items):
+        s, e, t0, t1 = it["start"], it["end"], it["t0"], it["t1"]
+        if _not_int(s, e):
+            issues.append(("offset-not-integer", "error", f"{base}/{i}", f"{kind} span [{s}, {e}]: offsets are integers"))
+        elif s > e:
+            issues.append(("span-reversed", "error", f"{base}/{i}", f"{kind} span [{s}, {e}] ends before it starts"))
+        elif s < 0 or e > n:
+            issues.append(("span-out-of-range", "error", f"{base}/{i}",
+                           f"{kind} span [{s}, {e}] is not inside the text (length {n})"))
+        if t0 > t1:
+            issues.append(("time-reversed", "error", f"{base}/{i}", f"{kind} ends at {t1} s, before it starts ({t0} s)"))
+        if limit is not None and t1 > limit:
+            issues.append(("time-past-media", "error", f"{base}/{i}/t1",
+                           f"{kind} ends at {t1} s, after the end of the media ({duration} s)"))
+
+
+def _check_segments(lay: dict[str, Any], n: int, duration: float | None, base: str, issues: list[Issue]) -> None:
+    """Segments: :func:`_check_times`, ordered by (t0, t1), text spans not overlapping each other, and
+    no two segments of one speaker overlapping in time unless the layer says ``overlap``. A segment's
+    speaker is its ``speaker``, else its ``tier``, else the side's one implicit speaker."""
+    segs = lay["spans"]
+    base_spans = base + "/spans"
+    _check_times(segs, n, duration, base_spans, "segment", issues)
+    if len(segs) < 2:
+        return
+    prev = None
+    for i, it in enumerate(segs):
+        key = (it["t0"], it["t1"])
+        if prev is not None and key < prev:
+            issues.append(("segments-unordered", "error", f"{base_spans}/{i}",
+                           f"segment [{key[0]}, {key[1]}] s comes after [{prev[0]}, {prev[1]}] s; "
+                           "segments are ordered by start then end time"))
+        prev = key
+    by_start = sorted(range(len(segs)), key=lambda k: (segs[k]["start"], segs[k]["end"]))
+    end = -1
+    last = -1
+    for k in by_start:
+        s, e = segs[k]["start"], segs[k]["end"]
+        if s < end and s < e:
+            issues.append(("spans-overlap", "error", f"{base_spans}/{k}",
+                           f"segment span [{s}, {e}] overlaps the text of segment {last} (which ends at {end})"))
+        if e > end:
+            end, last = e, k
+    if lay.get("overlap"):
+        return
+    ends: dict[Any, tuple[float, int]] = {}
+    for i, it in enumerate(segs):
+        who = it.get("speaker", it.get("tier"))
+        before = ends.get(who)
+        if before is not None and it["t0"] < before[0]:
+            whom = f"speaker {who!r}" if who is not None else "the side's speaker"
+            issues.append(("segments-overlap-in-time", "error", f"{base_spans}/{i}",
+                           f"segment [{it['t0']}, {it['t1']}] s of {whom} starts before segment {before[1]} ends "
+                           f"({before[0]} s); set the layer's overlap to true if that is meant"))
+        if before is None or it["t1"] > before[0]:
+            ends[who] = (it["t1"], i)
 
 
 def _check_entities(ents: dict[str, Any], n: int, base: str, issues: list[Issue]) -> None:

@@ -235,6 +235,25 @@ def unspaced(tag: str, text: str = "") -> bool:
     return lang is not None and LANG_SCRIPTS.get(lang) in UNSPACED_SCRIPTS
 
 
+def nonspace(text: str) -> int:
+    """Characters that are not white space (the unit of unspaced scripts)."""
+    return len("".join(text.split()))
+
+
+def words(text: str) -> int:
+    """White-space separated words."""
+    return len(text.split())
+
+
+def units(tag: str, text: str) -> tuple[int, str]:
+    """(length, unit) of a side: non-space characters for an unspaced script (zh, ja, th, km, lo, my,
+    or an unknown tag whose text is in such a script), words elsewhere. The one unit table: cleaning's
+    length filters and the corpus statistics (speech rate) measure with it."""
+    if unspaced(tag, text):
+        return nonspace(text), "char"
+    return words(text), "word"
+
+
 def script_language(text: str, sample: int = 2000) -> str | None:
     """The language whose own script (:data:`SCRIPT_LANGS`) holds most letters of the first ``sample``
     characters, if it holds at least half of them."""

@@ -1,4 +1,13 @@
-"""Describe a corpus in one streaming pass: sizes, languages, layers, labels, provenance, links."""
+"""Describe a corpus in one streaming pass: sizes, languages, layers, labels, provenance, links, and
+for speech corpora hours, speakers, segments and the speech rate per language.
+
+Speech (sides with ``media`` or a ``segments`` layer): ``speech_hours`` is the time covered by
+segments (the sum of ``t1 - t0``), ``media_hours`` the duration of the media files, each counted once
+per run of consecutive records that name the same file (a Kaldi or STM corpus has one record per
+utterance of a recording, consecutively; counting runs keeps memory flat), ``speakers`` the distinct
+segment speakers, and ``rate`` the segments' text in the units of :func:`lancang.corpora.langs.units`
+(non-space characters for zh, ja, th, km, lo, my; words elsewhere) per second of segment time.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +16,7 @@ from typing import Any
 
 from ..errors import InputError
 from .jsonl import Parsed, PathLike, Problem, json_type
+from .langs import units
 
 
 class CorpusStats:
@@ -29,6 +39,41 @@ class CorpusStats:
         self.provenance: dict[str, Counter[str]] = defaultdict(Counter)
         self.links: Counter[str] = Counter()
         self.bead_types: Counter[str] = Counter()
+        self.speech: dict[str, dict[str, Any]] = {}
+        self._last_media: dict[str, Any] = {}
+
+    def _add_speech(self, lang: str, side: dict[str, Any]) -> None:
+        sp = self.speech.get(lang)
+        if sp is None:
+            sp = self.speech[lang] = {"sides": 0, "segments": 0, "empty_segments": 0, "speech_seconds": 0.0,
+                                      "media_seconds": 0.0, "media_files": 0, "units": 0, "unit": None,
+                                      "speakers": set()}
+        sp["sides"] += 1
+        media = side.get("media")
+        if isinstance(media, dict) and media.get("uri") != self._last_media.get(lang):
+            self._last_media[lang] = media.get("uri")
+            sp["media_files"] += 1
+            if isinstance(media.get("duration"), (int, float)):
+                sp["media_seconds"] += media["duration"]
+        lay = (side.get("layers") or {}).get("segments")
+        if not isinstance(lay, dict):
+            return
+        text = side.get("text") or ""
+        for seg in lay.get("spans") or ():
+            if not isinstance(seg, dict):
+                continue
+            sp["segments"] += 1
+            t = text[seg.get("start", 0):seg.get("end", 0)]
+            if not t.strip():
+                sp["empty_segments"] += 1
+            n, unit = units(lang, t)
+            sp["units"] += n
+            sp["unit"] = sp["unit"] or unit
+            t0, t1 = seg.get("t0"), seg.get("t1")
+            if isinstance(t0, (int, float)) and isinstance(t1, (int, float)) and t1 > t0:
+                sp["speech_seconds"] += t1 - t0
+            if seg.get("speaker") is not None:
+                sp["speakers"].add(str(seg["speaker"]))
 
     def add(self, rec: dict[str, Any]) -> None:
         self.records += 1
@@ -50,6 +95,8 @@ class CorpusStats:
             c["characters"] += len(text)
             if not text.strip():
                 c["empty"] += 1
+            if "media" in side or "segments" in (side.get("layers") or {}):
+                self._add_speech(lang, side)
             for name, lay in (side.get("layers") or {}).items():
                 if not isinstance(lay, dict):
                     continue
@@ -95,7 +142,26 @@ class CorpusStats:
             "provenance": {k: dict(v) for k, v in sorted(self.provenance.items())},
             "links": dict(sorted(self.links.items())),
             "bead_types": dict(self.bead_types.most_common()),
+            "speech": self.speech_summary(),
         }
+
+    def speech_summary(self) -> dict[str, Any]:
+        """Per language: sides, media files and hours, segments (and empty ones), speech hours,
+        speakers, and the speech rate (``rate`` in ``rate_unit``: chars/s or words/s). Empty when the
+        corpus has no speech."""
+        out: dict[str, Any] = {}
+        for lang, sp in sorted(self.speech.items()):
+            secs = sp["speech_seconds"]
+            unit = sp["unit"] or units(lang, "")[1]
+            out[lang] = {
+                "sides": sp["sides"], "media_files": sp["media_files"],
+                "media_hours": round(sp["media_seconds"] / 3600, 4),
+                "segments": sp["segments"], "empty_segments": sp["empty_segments"],
+                "speech_hours": round(secs / 3600, 4), "speakers": len(sp["speakers"]),
+                "rate": round(sp["units"] / secs, 3) if secs > 0 else None,
+                "rate_unit": "chars/s" if unit == "char" else "words/s",
+            }
+        return out
 
 
 def corpus_stats(path: PathLike, *, fmt: str | None = None, langs: Any = None,
@@ -147,4 +213,9 @@ def render_text(st: dict[str, Any], title: str) -> str:
         lines.append("  links: " + ", ".join(f"{k} {v}" for k, v in st["links"].items()))
     if st["bead_types"]:
         lines.append("  beads: " + ", ".join(f"{k} {v}" for k, v in st["bead_types"].items()))
+    for lang, sp in (st.get("speech") or {}).items():
+        rate = "-" if sp["rate"] is None else f"{sp['rate']:g} {sp['rate_unit']}"
+        lines.append(f"  speech {lang}: {sp['speech_hours']:g} h in {sp['segments']:,} segments "
+                     f"({sp['empty_segments']:,} empty), {sp['speakers']} speakers, media {sp['media_hours']:g} h "
+                     f"in {sp['media_files']:,} files, rate {rate}")
     return "\n".join(lines)

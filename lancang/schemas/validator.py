@@ -31,6 +31,10 @@ Rule ids (stable; each has a test):
 ``spans-overlap``          two tokens or two sentences overlap
 ``sentences-gap``          text outside every sentence that is not white space
 ``fragment-outside``       a discontinuous entity's fragment outside its start/end
+``time-reversed``          a segment or word ends (t1) before it starts (t0)
+``time-past-media``        a segment or word ends after the side's media duration (+1 ms)
+``segments-unordered``     segments not ordered by (t0, t1)
+``segments-overlap-in-time``  two segments of one speaker overlap in time (layer without ``overlap``)
 ``layer-length-mismatch``  a per-token layer not as long as the tokens layer
 ``layer-missing``          a layer that another layer or link needs is absent
 ``duplicate-entity-id``    two entities (or relations) of one side share an id

@@ -38,6 +38,9 @@ FEATURES = {
     "meta": "record and side metadata (props, notes, ids of the source format)",
     "doc": "document ids",
     "extension-layers": "x-* layers",
+    "media": "a side's media reference (audio/video URI, hash, duration, rate, channels)",
+    "segments": "time-aligned segments (seconds, speaker, tier, source id)",
+    "words": "word or character timings",
 }
 
 #: the record ``meta`` key where a reader lists what the canonical model could not hold (two texts in one
@@ -190,10 +193,12 @@ def record_features(rec: dict[str, Any]) -> set[str]:
     for side in sides.values():
         if side.get("meta"):
             out.add("meta")
+        if side.get("media"):
+            out.add("media")
         for name, lay in side.get("layers", {}).items():
             if lay.get("provenance"):
                 out.add("provenance")
-            if name in ("sentences", "tokens"):
+            if name in ("sentences", "tokens", "segments", "words"):
                 out.add(name)
             elif name in _VALUE_LAYERS:
                 out.add("token-values")
@@ -240,12 +245,14 @@ def project(rec: dict[str, Any], carries: Iterable[str]) -> dict[str, Any]:
     for side in r.get("sides", {}).values():
         if "meta" not in keep:
             side.pop("meta", None)
+        if "media" not in keep:
+            side.pop("media", None)
         layers = side.get("layers", {})
         for name in list(layers):
             lay = layers[name]
             if "provenance" not in keep:
                 lay.pop("provenance", None)
-            drop = ((name in ("sentences", "tokens") and name not in keep)
+            drop = ((name in ("sentences", "tokens", "segments", "words") and name not in keep)
                     or (name in _VALUE_LAYERS and "token-values" not in keep)
                     or (name == "entities" and "entities" not in keep)
                     or (name == "codes" and "codes" not in keep)

@@ -27,7 +27,7 @@ from typing import Any
 
 import regex
 
-from ...corpora.langs import unspaced
+from ...corpora.langs import nonspace, units, unspaced, words  # noqa: F401 (re-exported for the filters)
 
 # ------------------------------------------------------------------------------------ the pairs
 
@@ -47,22 +47,7 @@ def pairs(record: dict[str, Any]) -> list[tuple[str, str, str, str, str]]:
 # ------------------------------------------------------------------------------ units of length
 
 
-def nonspace(text: str) -> int:
-    """Characters that are not white space (the unit of unspaced scripts)."""
-    return len("".join(text.split()))
-
-
-def words(text: str) -> int:
-    """White-space separated words."""
-    return len(text.split())
-
-
-def units(tag: str, text: str) -> tuple[int, str]:
-    """(length, unit) of a side: non-space characters for an unspaced script (zh, ja, th, km, lo, my,
-    or an unknown tag whose text is in such a script), words elsewhere."""
-    if unspaced(tag, text):
-        return nonspace(text), "char"
-    return words(text), "word"
+# nonspace, words and units live in lancang.corpora.langs (one unit table; the corpus statistics use it too)
 
 
 _NON_LETTER = regex.compile(r"[^\p{L}\p{M}]+")
