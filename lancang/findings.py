@@ -24,9 +24,17 @@ class Finding:
     pointer: str | None = None
     clause: str | None = None
     column: int | None = None
+    #: the message's catalog key and parameters (lancang.standards.messages), so a report can say it in
+    #: another language; None for a message made without the catalog
+    code: str | None = None
+    params: dict[str, Any] | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return {k: v for k, v in asdict(self).items() if v is not None}
+        out = {k: v for k, v in asdict(self).items() if v is not None}
+        out["message"] = str(self.message)  # a catalog message (a str subclass) as plain text
+        if "params" in out:
+            out["params"] = json_params(out["params"])
+        return out
 
     def location(self) -> str:
         """``file:line:column`` followed by ``[record]`` and the JSON pointer, as far as known."""
@@ -46,6 +54,18 @@ class Finding:
     def render(self) -> str:
         """One line: ``file:line [record] /pointer: severity rule-id: message``."""
         return f"{self.location()}: {self.severity} {self.rule}: {self.message}"
+
+
+def json_params(params: dict[str, Any]) -> dict[str, Any]:
+    """A message's parameters as JSON data: numbers, strings, booleans, null and lists of them stay, anything
+    else becomes its string."""
+    def one(v: Any) -> Any:
+        if v is None or isinstance(v, (str, int, float, bool)):
+            return v
+        if isinstance(v, (list, tuple)):
+            return [one(x) for x in v]
+        return str(v)
+    return {k: one(v) for k, v in params.items()}
 
 
 def pointer(*parts: Any) -> str:

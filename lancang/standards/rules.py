@@ -23,6 +23,7 @@ import regex
 from ..corpora.dupes import DuplicateIndex
 from ..corpora.langs import expected_script, script_share, tag_matches
 from ..registry import Registry
+from .messages import msg
 
 Hit = tuple[str, str]
 LateHit = tuple[int, str, str, str]
@@ -72,7 +73,7 @@ def _p(lang: str, *rest: Any) -> str:
 def text_nfc(rec: dict[str, Any], params: dict[str, Any]) -> Iterator[Hit]:
     for lang, side in _sides(rec, params):
         if not unicodedata.is_normalized("NFC", side["text"]):
-            yield _p(lang, "text"), "text is not in Unicode NFC"
+            yield _p(lang, "text"), msg("text-nfc")
 
 
 _CONTROL = regex.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")  # U+000D too: only TAB and LF are allowed
@@ -83,7 +84,7 @@ def text_control(rec: dict[str, Any], params: dict[str, Any]) -> Iterator[Hit]:
     for lang, side in _sides(rec, params):
         for m in _CONTROL.finditer(side["text"]):
             if m.group() not in allow:
-                yield _p(lang, "text"), f"control character U+{ord(m.group()):04X} at offset {m.start()}"
+                yield _p(lang, "text"), msg("text-control-chars", char=f"U+{ord(m.group()):04X}", offset=m.start())
                 break
 
 
@@ -91,7 +92,7 @@ def text_bom(rec: dict[str, Any], params: dict[str, Any]) -> Iterator[Hit]:
     for lang, side in _sides(rec, params):
         i = side["text"].find("\ufeff")
         if i >= 0:
-            yield _p(lang, "text"), f"byte order mark (U+FEFF) inside the text at offset {i}"
+            yield _p(lang, "text"), msg("text-bom", offset=i)
 
 
 # UTF-8 read as Latin-1/cp1252 leaves tell-tale pairs; U+FFFD marks bytes already lost.
@@ -103,8 +104,7 @@ def text_mojibake(rec: dict[str, Any], params: dict[str, Any]) -> Iterator[Hit]:
     for lang, side in _sides(rec, params):
         m = _MOJIBAKE.search(side["text"])
         if m:
-            yield (_p(lang, "text"),
-                   f"looks like mojibake ({m.group()!r} at offset {m.start()}): wrong encoding upstream?")
+            yield _p(lang, "text"), msg("text-mojibake", found=m.group(), offset=m.start())
 
 
 def text_zawgyi(rec: dict[str, Any], params: dict[str, Any]) -> Iterator[Hit]:
@@ -114,7 +114,7 @@ def text_zawgyi(rec: dict[str, Any], params: dict[str, Any]) -> Iterator[Hit]:
         if tag_matches(lang, ["my"]) and side["text"]:
             p = det.get_zawgyi_probability(side["text"])
             if p >= threshold:
-                yield _p(lang, "text"), f"Burmese text is Zawgyi-encoded (probability {p:.3f}), not Unicode"
+                yield _p(lang, "text"), msg("text-zawgyi", p=p)
 
 
 _ZAWGYI: list[Any] = []
@@ -134,19 +134,19 @@ def lang_allowed(rec: dict[str, Any], params: dict[str, Any]) -> Iterator[Hit]:
     allowed = params["allowed"]
     for lang in rec["sides"]:
         if not tag_matches(lang, allowed):
-            yield _p(lang), f"language {lang!r} is not allowed (allowed: {', '.join(allowed)})"
+            yield _p(lang), msg("lang-allowed", lang=lang, allowed=list(allowed))
 
 
 def sides_required(rec: dict[str, Any], params: dict[str, Any]) -> Iterator[Hit]:
     have = list(rec["sides"])
     n = len(have)
     if n < params.get("min", 1):
-        yield "/sides", f"{n} side(s); at least {params['min']} required"
+        yield "/sides", msg("sides-required.min", n=n, min=params["min"])
     if "max" in params and n > params["max"]:
-        yield "/sides", f"{n} sides; at most {params['max']} allowed"
+        yield "/sides", msg("sides-required.max", n=n, max=params["max"])
     for want in params.get("languages", ()):
         if not any(tag_matches(h, [want]) for h in have):
-            yield "/sides", f"no {want} side (sides: {', '.join(have)})"
+            yield "/sides", msg("sides-required.language", lang=want, sides=have)
 
 
 _LETTER = regex.compile(r"\p{L}")
@@ -164,8 +164,7 @@ def script_matches(rec: dict[str, Any], params: dict[str, Any]) -> Iterator[Hit]
             continue
         ratio = inside / letters
         if ratio < floor:
-            yield _p(lang, "text"), (f"only {ratio:.0%} of the letters are {script} script, expected at least "
-                                     f"{floor:.0%} for {lang}")
+            yield _p(lang, "text"), msg("script-matches-language", ratio=ratio, script=script, floor=floor, lang=lang)
 
 
 # ------------------------------------------------------------------------------------ layers
@@ -174,8 +173,8 @@ def model_invariants(rec: dict[str, Any], params: dict[str, Any]) -> Iterator[Hi
     """The canonical model's invariants (offsets, order, tiling, link indices in range, NFC, references)."""
     from ..schemas.validator import check_invariants
 
-    for rule, _sev, ptr, msg in check_invariants(rec):
-        yield ptr, f"{rule}: {msg}"
+    for rule, _sev, ptr, text in check_invariants(rec):
+        yield ptr, msg("model-invariants", code=rule, detail=text)
 
 
 def _need_layer(lang: str, side: dict[str, Any], name: str) -> dict[str, Any] | None:
@@ -187,7 +186,7 @@ def tokens_tile(rec: dict[str, Any], params: dict[str, Any]) -> Iterator[Hit]:
         lay = _need_layer(lang, side, "tokens")
         if lay is None:
             if side["text"].strip():
-                yield _p(lang, "layers"), "no tokens layer"
+                yield _p(lang, "layers"), msg("tokens-tile.no-layer")
             continue
         yield from _tiling(lang, side["text"], lay["spans"], "tokens", "token")
 
@@ -197,7 +196,7 @@ def sentences_tile(rec: dict[str, Any], params: dict[str, Any]) -> Iterator[Hit]
         lay = _need_layer(lang, side, "sentences")
         if lay is None:
             if side["text"].strip():
-                yield _p(lang, "layers"), "no sentences layer"
+                yield _p(lang, "layers"), msg("sentences-tile.no-layer")
             continue
         yield from _tiling(lang, side["text"], lay["spans"], "sentences", "sentence")
 
@@ -206,19 +205,19 @@ def _tiling(lang: str, text: str, spans: list[list[int]], layer: str, what: str)
     pos = 0
     for i, (s, e) in enumerate(spans):
         if s < pos:
-            yield _p(lang, "layers", layer, "spans", i), f"{what} [{s}, {e}] overlaps the previous one"
+            yield _p(lang, "layers", layer, "spans", i), msg("tiling.overlap", what=what, start=s, end=e)
             return
         gap = text[pos:s]
         if gap.strip():
-            yield _p(lang, "layers", layer, "spans", i), f"text [{pos}, {s}] {gap[:20]!r} is in no {what}"
+            yield _p(lang, "layers", layer, "spans", i), msg("tiling.gap", start=pos, end=s, gap=gap[:20], what=what)
             return
         chunk = text[s:e]
         if chunk != chunk.strip():
-            yield _p(lang, "layers", layer, "spans", i), f"{what} [{s}, {e}] starts or ends with white space"
+            yield _p(lang, "layers", layer, "spans", i), msg("tiling.edge-space", what=what, start=s, end=e)
             return
         pos = e
     if text[pos:].strip():
-        yield _p(lang, "layers", layer), f"text [{pos}, {len(text)}] {text[pos:][:20]!r} is in no {what}"
+        yield _p(lang, "layers", layer), msg("tiling.gap", start=pos, end=len(text), gap=text[pos:][:20], what=what)
 
 
 def entity_token_boundaries(rec: dict[str, Any], params: dict[str, Any]) -> Iterator[Hit]:
@@ -229,7 +228,7 @@ def entity_token_boundaries(rec: dict[str, Any], params: dict[str, Any]) -> Iter
             continue
         tok = layers.get("tokens")
         if tok is None:
-            yield _p(lang, "layers"), "entities but no tokens layer to check their boundaries against"
+            yield _p(lang, "layers"), msg("entity-token-boundaries.no-tokens")
             continue
         starts = {s for s, _ in tok["spans"]}
         ends = {e for _, e in tok["spans"]}
@@ -237,7 +236,7 @@ def entity_token_boundaries(rec: dict[str, Any], params: dict[str, Any]) -> Iter
             for s, e in it.get("fragments") or [[it["start"], it["end"]]]:
                 if s not in starts or e not in ends:
                     yield (_p(lang, "layers", "entities", "items", i),
-                           f"entity {it['label']} [{s}, {e}] does not start and end on token boundaries")
+                           msg("entity-token-boundaries", label=it["label"], start=s, end=e))
                     break
 
 
@@ -248,11 +247,11 @@ def entity_labels(rec: dict[str, Any], params: dict[str, Any]) -> Iterator[Hit]:
         for i, it in enumerate(ents["items"] if ents else ()):
             if it["label"] not in allowed:
                 yield (_p(lang, "layers", "entities", "items", i, "label"),
-                       f"label {it['label']!r} is not in the label set")
+                       msg("entity-labels", label=it["label"]))
         for i, rel in enumerate(ents.get("relations", ()) if ents else ()):
             if "relations" in params and rel["label"] not in params["relations"]:
                 yield (_p(lang, "layers", "entities", "relations", i, "label"),
-                       f"relation {rel['label']!r} is not allowed")
+                       msg("entity-labels.relation", label=rel["label"]))
 
 
 def layers_required(rec: dict[str, Any], params: dict[str, Any]) -> Iterator[Hit]:
@@ -262,7 +261,7 @@ def layers_required(rec: dict[str, Any], params: dict[str, Any]) -> Iterator[Hit
         have = side.get("layers", {})
         for name in params["layers"]:
             if name not in have:
-                yield _p(lang, "layers"), f"layer {name!r} is missing"
+                yield _p(lang, "layers"), msg("layers-required", layer=name)
 
 
 def links_required(rec: dict[str, Any], params: dict[str, Any]) -> Iterator[Hit]:
@@ -271,7 +270,7 @@ def links_required(rec: dict[str, Any], params: dict[str, Any]) -> Iterator[Hit]
         return
     for k in params["kinds"]:
         if k not in kinds:
-            yield "/links", f"no {k} link between the sides"
+            yield "/links", msg("links-required", kind=k)
 
 
 # ------------------------------------------------------------------------------------ segments
@@ -279,7 +278,7 @@ def links_required(rec: dict[str, Any], params: dict[str, Any]) -> Iterator[Hit]
 def segment_empty(rec: dict[str, Any], params: dict[str, Any]) -> Iterator[Hit]:
     for lang, side in _sides(rec, params):
         if not side["text"].strip():
-            yield _p(lang, "text"), "empty segment"
+            yield _p(lang, "text"), msg("segment-empty")
 
 
 @functools.lru_cache(maxsize=16)
@@ -295,7 +294,7 @@ def segment_untranslated(rec: dict[str, Any], params: dict[str, Any]) -> Iterato
     f = _untranslated(json.dumps(params, sort_keys=True))
     src = next(iter(rec["sides"]), None)
     for r in f.decide(f.score(rec)):
-        yield _p(r.side, "text"), f"{r.side} text copies the {src} text (overlap {r.value}; untranslated?)"
+        yield _p(r.side, "text"), msg("segment-untranslated", side=r.side, src=src, value=r.value)
 
 
 def _digest(*parts: str) -> str:
@@ -319,12 +318,12 @@ class _Dupes:
             return
         first = self.index.add(k, line, rec["id"])
         if first is not None:
-            yield "/sides", f"{self.what} duplicates the record on line {first}"
+            yield "/sides", msg(self.what, first=first)
 
     def finish(self) -> Iterator[LateHit]:
         try:
             for _key, first, line, rid in self.index.late_duplicates():
-                yield line, rid, "/sides", f"{self.what} duplicates the record on line {first}"
+                yield line, rid, "/sides", msg(self.what, first=first)
         finally:
             self.index.close()
 
@@ -360,16 +359,16 @@ def provenance_present(rec: dict[str, Any], params: dict[str, Any]) -> Iterator[
                 continue
             prov = lay.get("provenance")
             if not prov:
-                yield _p(lang, "layers", name), f"layer {name!r} has no provenance"
+                yield _p(lang, "layers", name), msg("provenance-present", layer=name)
             elif methods and prov["method"] not in methods:
                 yield (_p(lang, "layers", name, "provenance", "method"),
-                       f"method {prov['method']!r} is not one of {', '.join(methods)}")
+                       msg("provenance-present.method", method=prov["method"], methods=list(methods)))
             elif params.get("reviewed") and not prov.get("review", {}).get("reviewer"):
-                yield _p(lang, "layers", name, "provenance"), f"layer {name!r} has no reviewer"
+                yield _p(lang, "layers", name, "provenance"), msg("provenance-present.reviewer", layer=name)
     if params.get("links", True):
         for i, link in enumerate(rec.get("links", ())):
             if not link.get("provenance"):
-                yield f"/links/{i}", f"{link['kind']} link has no provenance"
+                yield f"/links/{i}", msg("provenance-present.link", kind=link["kind"])
 
 
 def role_separation(rec: dict[str, Any], params: dict[str, Any]) -> Iterator[Hit]:
@@ -378,7 +377,7 @@ def role_separation(rec: dict[str, Any], params: dict[str, Any]) -> Iterator[Hit
             return
         who, rev = prov.get("annotator"), prov.get("review", {}).get("reviewer")
         if who is not None and who == rev:
-            yield ptr, f"{who!r} both annotated and reviewed this layer"
+            yield ptr, msg("role-separation", who=who)
 
     for lang, side in rec["sides"].items():
         for name, lay in side.get("layers", {}).items():
@@ -394,7 +393,7 @@ def manifest_role_separation(doc: dict[str, Any], params: dict[str, Any]) -> Ite
         for group in exclusive:
             both = roles & set(group)
             if len(both) > 1:
-                yield f"/people/{i}/roles", f"{p['id']!r} holds {' and '.join(sorted(both))} roles in one task"
+                yield f"/people/{i}/roles", msg("manifest-role-separation", person=p["id"], roles=sorted(both))
 
 
 # ------------------------------------------------------------------------------------ manifest
@@ -417,7 +416,7 @@ def manifest_fields(doc: dict[str, Any], params: dict[str, Any]) -> Iterator[Hit
         ptr, label = (item, item) if isinstance(item, str) else (item["pointer"], item.get("label", item["pointer"]))
         val = _get(doc, ptr)
         if val in (None, "", [], {}):
-            yield ptr, f"datasheet item missing: {label}"
+            yield ptr, msg("manifest-fields", label=label)
 
 
 def _evidenced(entry: dict[str, Any]) -> bool:
@@ -460,8 +459,7 @@ def processing_steps(doc: dict[str, Any], params: dict[str, Any]) -> Iterator[Hi
     if evidence and corpus:
         pos = _corpus_position(log, corpus)
         if pos is None:
-            yield "/processing", ("the processing log does not describe this corpus: its sha256 is in no logged "
-                                  "step's outputs")
+            yield "/processing", msg("processing-steps.not-this-corpus")
         else:
             upto = pos + 1
     done = [s["step"] for s in log[:upto] if not evidence or _evidenced(s)]
@@ -472,19 +470,17 @@ def processing_steps(doc: dict[str, Any], params: dict[str, Any]) -> Iterator[Hi
         if not any(n in done for n in names):
             said = [n for n in names if n in declared]
             if said:
-                yield "/processing", (f"the {' or '.join(said)} step is declared, not evidenced: no tool, version and "
-                                      "input sha256 (a step logged by a lancang verb with --manifest is)")
+                yield "/processing", msg("processing-steps.declared", steps=said)
             elif any(n in later for n in names):
-                yield "/processing", (f"the {' or '.join(names)} step was logged after this corpus was made: it "
-                                      "applies to a later version, not to this one")
+                yield "/processing", msg("processing-steps.later", steps=names)
             else:
-                yield "/processing", f"processing log has no {' or '.join(names)} step"
+                yield "/processing", msg("processing-steps", steps=names)
     if params.get("ordered"):
         order = [next((i for i, d in enumerate(done) if d in ([s] if isinstance(s, str) else s)), None)
                  for s in params["steps"]]
         present = [o for o in order if o is not None]
         if present != sorted(present):
-            yield "/processing", "processing steps are out of the required order"
+            yield "/processing", msg("processing-steps.order")
 
 
 def guideline_sections(doc: dict[str, Any], params: dict[str, Any]) -> Iterator[Hit]:
@@ -492,14 +488,14 @@ def guideline_sections(doc: dict[str, Any], params: dict[str, Any]) -> Iterator[
     for want in params["sections"]:
         names = [want] if isinstance(want, str) else want
         if not any(n in sections for n in names):
-            yield "/guidelines", f"annotation guidelines have no section {' / '.join(names)}"
+            yield "/guidelines", msg("guideline-sections", sections=names)
 
 
 def manifest_roles(doc: dict[str, Any], params: dict[str, Any]) -> Iterator[Hit]:
     have = {r for p in doc.get("people", ()) for r in p["roles"]}
     for role in params["roles"]:
         if role not in have:
-            yield "/people", f"no person with the role {role!r}"
+            yield "/people", msg("manifest-roles", role=role)
 
 
 # ------------------------------------------------------------------------------------ source formats
@@ -517,13 +513,13 @@ def tmx_header(rec: dict[str, Any], params: dict[str, Any]) -> Iterator[Hit]:
     parts = params.get("parts", ["attributes", "srclang"])
     for a in TMX_HEADER_REQUIRED if "attributes" in parts else ():
         if not attrs.get(a):
-            yield "/meta/tmx/header/attrs", f"TMX header lacks the required attribute {a}"
+            yield "/meta/tmx/header/attrs", msg("tmx-header", attr=a)
     seg = attrs.get("segtype")
     if seg and "attributes" in parts and seg not in ("block", "paragraph", "sentence", "phrase"):
-        yield "/meta/tmx/header/attrs/segtype", f"segtype {seg!r} is not block, paragraph, sentence or phrase"
+        yield "/meta/tmx/header/attrs/segtype", msg("tmx-header.segtype", segtype=seg)
     src = attrs.get("srclang")
     if src and "srclang" in parts and src != "*all*" and not any(t.lower() == src.lower() for t in rec["sides"]):
-        yield "/meta/tmx/header/attrs/srclang", f"srclang {src!r} is not a language of the first unit"
+        yield "/meta/tmx/header/attrs/srclang", msg("tmx-header.srclang", srclang=src)
 
 
 def layer_values(rec: dict[str, Any], params: dict[str, Any]) -> Iterator[Hit]:
@@ -534,7 +530,7 @@ def layer_values(rec: dict[str, Any], params: dict[str, Any]) -> Iterator[Hit]:
         lay = side.get("layers", {}).get(name)
         for i, v in enumerate(lay["values"] if lay else ()):
             if v is not None and v not in allowed:
-                yield _p(lang, "layers", name, "values", i), f"{name} value {v!r} is not allowed"
+                yield _p(lang, "layers", name, "values", i), msg("layer-values", layer=name, value=v)
 
 
 def dependency_tree(rec: dict[str, Any], params: dict[str, Any]) -> Iterator[Hit]:
@@ -551,10 +547,10 @@ def dependency_tree(rec: dict[str, Any], params: dict[str, Any]) -> Iterator[Hit
         words = [i for i, h in enumerate(hv) if h is not None]
         roots = [i for i in words if int(hv[i]) == 0]
         if len(roots) != 1 and "tree" in parts:
-            yield _p(lang, "layers", "head"), f"{len(roots)} roots (HEAD 0); a tree has exactly one"
+            yield _p(lang, "layers", "head"), msg("dependency-tree", n=len(roots))
         for i in words if "root-deprel" in parts else ():
             if (int(hv[i]) == 0) != (rv[i] == "root" or str(rv[i]).startswith("root:")):
-                yield _p(lang, "layers", "deprel", "values", i), "DEPREL is root if and only if HEAD is 0"
+                yield _p(lang, "layers", "deprel", "values", i), msg("dependency-tree.root-deprel")
                 break
         # CoNLL-U heads count words from 1 in word order; token indices map to word numbers
         number = {k + 1: i for k, i in enumerate(words)}
@@ -565,11 +561,11 @@ def dependency_tree(rec: dict[str, Any], params: dict[str, Any]) -> Iterator[Hit
                 if h == 0:
                     break
                 if h not in number:
-                    yield _p(lang, "layers", "head", "values", i), f"HEAD {h} points to no word"
+                    yield _p(lang, "layers", "head", "values", i), msg("dependency-tree.head", head=h)
                     return
                 cur = number[h]
                 if cur in seen or cur == i:
-                    yield _p(lang, "layers", "head", "values", i), "the HEAD chain from this word is a cycle"
+                    yield _p(lang, "layers", "head", "values", i), msg("dependency-tree.cycle")
                     return
                 seen.add(cur)
 
@@ -585,7 +581,7 @@ def pii_residual(rec: dict[str, Any], params: dict[str, Any]) -> Iterator[Hit]:
     dets = residual_detectors(tuple(params.get("types") or ()))
     tags = [lang for lang, _ in _sides(rec, params)] if params.get("languages") else None
     for ptr, h in residual(rec, dets, tags):
-        yield ptr, f"{h.type} at [{h.start}, {h.end}] (detector {h.detector}) is not masked"
+        yield ptr, msg("pii-residual", type=h.type, start=h.start, end=h.end, detector=h.detector)
 
 
 # ------------------------------------------------------------------------------------ applicability
@@ -663,11 +659,11 @@ BUILTIN_RULES: dict[str, Rule] = {r.id: r for r in [
                   "allow_numeric": {"type": "boolean"}, "allow_names": {"type": "integer", "minimum": 0}}),
          segment_untranslated),
     Rule("duplicate-records", "corpus", "No two records with the same texts on every side (bounded memory).",
-         _schema(), start=lambda p: _Dupes(p, _record_key, "the record")),
+         _schema(), start=lambda p: _Dupes(p, _record_key, "duplicate-records")),
     Rule("duplicate-pairs", "corpus", "No two records with the same text pair (normalised as the cleaning filter "
          "`duplicates` does: NFC, case, white space and punctuation).",
          _schema({"languages": STR_LIST, "normalise": {"type": "boolean"}}),
-         start=lambda p: _Dupes(p, _pair_key, "the text pair")),
+         start=lambda p: _Dupes(p, _pair_key, "duplicate-pairs")),
     Rule("provenance-present", "record", "Layers (and links) say who or what made them, by an allowed method.",
          _schema({**ONLY, "layers": STR_LIST,
                   "methods": {"type": "array", "items": {"enum": ["manual", "auto", "assisted"]}},
