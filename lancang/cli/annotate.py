@@ -11,6 +11,7 @@ from .common import (
     format_option,
     handle_errors,
     input_options,
+    jobs_option,
     key_values,
     manifest_option,
     out_options_option,
@@ -44,12 +45,13 @@ from .common import (
 @corpus_format_option
 @out_options_option
 @manifest_option
+@jobs_option()
 @progress_option
 @handle_errors
 def annotate(source: str, target: str, layers: str, use: tuple[str, ...], settings: tuple[str, ...],
              config_file: str | None, lang_from: str, sides: str | None, overwrite: bool, batch_size: int,
              reading: Reading, out_format: str | None, out_options: tuple[str, ...], manifest: str | None,
-             progress: bool) -> None:
+             jobs: int, progress: bool) -> None:
     """Segment words, split sentences and tag named entities on every side, with provenance on each layer.
 
     Reads any format (lancang JSONL, TMX, XLIFF, CoNLL-U, plain text with --src...), streams the
@@ -63,13 +65,15 @@ def annotate(source: str, target: str, layers: str, use: tuple[str, ...], settin
     Examples:
       lancang annotate corpus.jsonl out.jsonl
       lancang annotate corpus.jsonl out.jsonl --layers tokens --use zh=jieba,th=nlpo3
+      lancang annotate corpus.jsonl out.jsonl --jobs 2
       lancang annotate corpus.jsonl out.jsonl --set newmm.lexicon=tud.lex
       lancang annotate corpus.jsonl - --lang-from script --sides und
       lancang annotate memory.tmx segmented.jsonl --layers tokens
       lancang annotate corpus.jsonl out.jsonl --layers entities --use id=spacy-ner --set spacy-ner.model=id-ner
       lancang annotate corpus.jsonl out.jsonl --layers entities --use zh=crf-ner --set crf-ner.model=weibo-crf
     """
-    from ..annotators.pipeline import Pipeline, PipelineConfig, annotate_file, parse_use
+    from ..annotators.pipeline import Pipeline, PipelineConfig, parse_use
+    from ..pipeline.oneoff import annotate_file
 
     cfg = PipelineConfig(
         layers=tuple(x.strip() for x in layers.split(",") if x.strip()),
@@ -77,8 +81,9 @@ def annotate(source: str, target: str, layers: str, use: tuple[str, ...], settin
         sides=tuple(s.strip() for s in sides.split(",") if s.strip()) if sides else None, overwrite=overwrite)
     pipeline = Pipeline.build(cfg)
     with record_progress("annotating", progress) as tick:
-        st = annotate_file(source, target, pipeline, batch_size=batch_size, progress=tick, **reading.kwargs(),
-                           out_format=out_format, write_options=key_values(out_options, "-O"), manifest=manifest)
+        st = annotate_file(source, target, pipeline, batch_size=batch_size, progress=tick, jobs=jobs,
+                           **reading.kwargs(), out_format=out_format, write_options=key_values(out_options, "-O"),
+                           manifest=manifest)
     parts = [f"{x['layer']} {x['lang']} ({x['annotator']}): {x['sides']:,} sides, {x['spans']:,} "
              + ("entities" if x["layer"] == "entities" else "spans")
              for x in st.to_dict()["layers"]]

@@ -12,6 +12,7 @@ from .common import (
     format_option,
     handle_errors,
     input_options,
+    jobs_option,
     key_values,
     manifest_option,
     out_options_option,
@@ -44,11 +45,12 @@ from .common import (
 @out_options_option
 @manifest_option
 @format_option("text", "json")
+@jobs_option()
 @progress_option
 @handle_errors
 def clean(source: str, target: str, rejects: str | None, settings: tuple[str, ...], config_file: str | None,
           scores_only: bool, from_scores: str | None, scores_out: str | None, batch_size: int, reading: Reading,
-          out_options: tuple[str, ...], manifest: str | None, fmt: str, progress: bool) -> None:
+          out_options: tuple[str, ...], manifest: str | None, fmt: str, jobs: int, progress: bool) -> None:
     """Repair, score and keep or reject every record; nothing is lost.
 
     Streams any readable corpus through the filters (`lancang filters` lists them): hygiene repairs
@@ -67,8 +69,10 @@ def clean(source: str, target: str, rejects: str | None, settings: tuple[str, ..
       lancang clean corpus.jsonl scores.jsonl --scores-only
       lancang clean corpus.jsonl clean.jsonl --rejects rej.jsonl --from-scores scores.jsonl --set length-ratio.k=5
       lancang clean corpus.jsonl clean.jsonl --rejects rej.jsonl --manifest manifest.json
+      lancang clean corpus.jsonl clean.jsonl --rejects rej.jsonl --jobs 2
     """
-    from ..processing.clean import clean_file, score_file
+    from ..pipeline.oneoff import clean_file
+    from ..processing.clean import score_file
 
     config = parse_settings(settings, config_file, kind="filter", switches=True)
     if scores_only:
@@ -83,7 +87,7 @@ def clean(source: str, target: str, rejects: str | None, settings: tuple[str, ..
         raise InputProblem("--rejects REJECTS is required: every record is kept in TARGET or in REJECTS")
     with record_progress("cleaning", progress) as tick:
         st = clean_file(source, target, rejects=rejects, config=config, from_scores=from_scores, scores=scores_out,
-                        batch_size=batch_size, progress=tick, **reading.kwargs(),
+                        batch_size=batch_size, jobs=jobs, progress=tick, **reading.kwargs(),
                         write_options=key_values(out_options, "-O"), manifest=manifest)
     doc = st.to_dict()
     head = (f"{source} -> {target}: {st.records:,} records, kept {st.kept:,}, rejected {st.rejected:,} "

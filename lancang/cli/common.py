@@ -66,6 +66,29 @@ def format_option(*choices: str, default: str = "text") -> Callable[[Callable[..
                         help="Output format.")
 
 
+def transcript_options(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """``--units`` and ``--normalize`` of the transcript layer (evaluate, agree): WER/CER units and the text
+    normalisation before scoring (:mod:`lancang.quality.wer`); the normalisation arrives as a tuple of steps."""
+    from ..errors import UsageError
+    from ..quality.wer import NORMALIZERS, UNITS, parse_normalize
+
+    def steps(_ctx: Any, _param: Any, value: str) -> tuple[str, ...]:
+        try:
+            return parse_normalize(value)
+        except UsageError as exc:
+            raise click.BadParameter(str(exc)) from None
+
+    fn = click.option("--normalize", metavar="STEPS", default="none", show_default=True, callback=steps,
+                      help=f"transcript: text normalisation before scoring, recorded in the metrics: none, all, or "
+                           f"a comma-separated list of {', '.join(NORMALIZERS)} (t2s: Traditional to Simplified "
+                           "Chinese, lancang[zh]; width: full-width ASCII forms to ASCII; case: lower case; punct: "
+                           "remove punctuation).")(fn)
+    return click.option("--units", type=click.Choice(UNITS), default="auto", show_default=True,
+                        help="transcript: the unit of the error rate: characters for zh/ja/ko/th/km/lo/my and words "
+                             "elsewhere (auto), characters, or words (th/km/lo/my cut by lancang's default "
+                             "segmenter).")(fn)
+
+
 @contextlib.contextmanager
 def record_progress(label: str, enabled: bool) -> Iterator[Callable[[int], None] | None]:
     """A records counter on stderr while work runs, only when stderr is a terminal."""
@@ -285,6 +308,14 @@ def manifest_option(fn: Callable[..., Any]) -> Callable[..., Any]:
 def progress_option(fn: Callable[..., Any]) -> Callable[..., Any]:
     return click.option("--progress/--no-progress", default=True, show_default=True,
                         help="Progress counter on stderr (shown only on a terminal).")(fn)
+
+
+def jobs_option(default: int | None = 1, help: str | None = None) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """``--jobs N``: worker processes (the ``local`` executor's pool, :mod:`lancang.pipeline.oneoff`)."""
+    return click.option("--jobs", type=click.IntRange(1), default=default, show_default=default is not None,
+                        metavar="N", help=help or "Worker processes: a lancang JSONL input is cut into line ranges "
+                        "worked on in parallel (other formats and stdin run in one process); the output is the "
+                        "same for any N.")
 
 
 def quiet_option(fn: Callable[..., Any]) -> Callable[..., Any]:

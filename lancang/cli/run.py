@@ -10,6 +10,7 @@ from .common import (
     echo_json,
     format_option,
     handle_errors,
+    jobs_option,
     progress_option,
 )
 
@@ -18,8 +19,8 @@ from .common import (
 @click.argument("pipeline", type=click.Path(dir_okay=False))
 @click.option("--executor", default="local", show_default=True, metavar="NAME",
               help="Where shards run: local (a process pool) or dask (a Dask cluster, pip install \"lancang[dask]\").")
-@click.option("--jobs", type=click.IntRange(1), default=None,
-              help="Worker processes (local; default: the machine's cores) or LocalCluster workers (dask).")
+@jobs_option(default=None,
+             help="Worker processes (local; default: the machine's cores) or LocalCluster workers (dask).")
 @click.option("--scheduler", metavar="ADDR", help="Dask scheduler address (tcp://host:8786); default: a LocalCluster.")
 @click.option("--resume", is_flag=True, help="Finish the run in the output folder: only unfinished shards run.")
 @format_option("text", "json")

@@ -12,7 +12,8 @@ import orjson
 
 from .. import __version__
 from ..findings import Finding
-from ..schemas.validator import ENGINES, FileReport, validate_files
+from ..pipeline.oneoff import validate_files
+from ..schemas.validator import ENGINES, FileReport
 from .common import (
     InputProblem,
     Reading,
@@ -20,6 +21,7 @@ from .common import (
     format_option,
     handle_errors,
     input_options,
+    jobs_option,
     progress_option,
     quiet_option,
     record_progress,
@@ -36,11 +38,12 @@ from .common import (
 @click.option("--max-findings", type=click.IntRange(min=0), default=100, show_default=True,
               help="Show at most this many findings per rule and file (0 = all); counts stay complete.")
 @input_options()
+@jobs_option()
 @quiet_option
 @progress_option
 @handle_errors
 def validate(files: tuple[str, ...], manifests: tuple[str, ...], fmt: str, engine: str, max_findings: int,
-             reading: Reading, quiet: bool, progress: bool) -> None:
+             reading: Reading, jobs: int, quiet: bool, progress: bool) -> None:
     """Check corpora and manifests against lancang's schemas and the model's invariants.
 
     A corpus may be in any readable format (JSONL, TMX, XLIFF, CoNLL-U, a Label Studio export...):
@@ -54,6 +57,7 @@ def validate(files: tuple[str, ...], manifests: tuple[str, ...], fmt: str, engin
     Examples:
       lancang validate corpus.jsonl
       lancang validate corpus.jsonl.gz manifest.json --format json
+      lancang validate big.jsonl --jobs 2
       cat corpus.jsonl | lancang validate - --quiet
       lancang validate export.json --from labelstudio --src th
 
@@ -64,7 +68,7 @@ def validate(files: tuple[str, ...], manifests: tuple[str, ...], fmt: str, engin
     collected: list[dict[str, Any]] = []
     out = sys.stdout
     with record_progress("validating", fmt == "text" and progress) as counter:
-        for report, findings in validate_files(list(files), manifests=list(manifests), engine=engine,
+        for report, findings in validate_files(list(files), manifests=list(manifests), engine=engine, jobs=jobs,
                                                progress=counter, **reading.kwargs()):
             reports.append(report)
             _emit(report, findings, fmt, quiet, max_findings, shown, collected, out)

@@ -156,11 +156,13 @@ def file_sha256(path: str | os.PathLike) -> str:
 
 
 def cross_shard_duplicate(shards: list[Shard], from_format: str | None = None,
-                          langs: Any = None) -> tuple[str, str, str] | None:
-    """The first record id that two different shards hold, as (id, first place, second place), or None.
+                          langs: Any = None, within: bool = False) -> tuple[str, str, str] | None:
+    """The first record id that two different shards hold, as (id, first place, second place), or None;
+    with ``within``, also an id repeated inside one shard.
 
     Steps that judge ids across the corpus (clean's and validate's unique ids) see one shard at a time;
-    this global pass (ids only, in bounded memory) finds what they would miss."""
+    this global pass (ids only, in bounded memory) finds what they would miss. (``within``: a verb run
+    in parts, whose messages about a repeated id would name a line of the part, not of the file.)"""
     import bisect
 
     from ..corpora.dupes import DuplicateIndex
@@ -193,10 +195,10 @@ def cross_shard_duplicate(shards: list[Shard], from_format: str | None = None,
                 rid = rec.get("id") if isinstance(rec, dict) else None
                 if isinstance(rid, str):
                     first = ids.add(rid, n)
-                    if first is not None and bisect.bisect_right(starts, first) != len(starts):
+                    if first is not None and (within or bisect.bisect_right(starts, first) != len(starts)):
                         return rid, place(first), place(n)
                 n += 1
         for rid, first, dup, _tag in ids.late_duplicates():
-            if bisect.bisect_right(starts, first) != bisect.bisect_right(starts, dup):
+            if within or bisect.bisect_right(starts, first) != bisect.bisect_right(starts, dup):
                 return rid, place(first), place(dup)
     return None

@@ -36,9 +36,15 @@ def read_json(path: Path) -> Any:
 
 def run_shard(plan: dict[str, Any], shard: dict[str, Any]) -> dict[str, Any]:
     """Run every shard step on one shard, in a worker; write its part, rejects, metrics and marker.
-    A lancang error (bad input) comes back as ``{"error": ...}``, anything else is raised (retried)."""
+    A lancang error (bad input) comes back as ``{"error": ...}``, anything else is raised (retried).
+    A plan with a ``task`` (``"module:function"``, called with the plan and the :class:`Shard`) runs that
+    instead: a one-off verb's part (:mod:`lancang.pipeline.oneoff`)."""
     sh = Shard(**shard)
     try:
+        if plan.get("task"):
+            from ..registry import load_object
+
+            return load_object(plan["task"])(plan, sh)
         return _run_shard(plan, sh)
     except LancangError as exc:
         return {"index": sh.index, "error": _located(str(exc), Path(plan["output"]) / "shards" / sh.name / "work", sh)}

@@ -1,0 +1,392 @@
+"""One-off verbs on several cores: ``lancang annotate|clean|validate|check --jobs N``.
+
+The input, a lancang JSONL file (``.jsonl``, ``.jsonl.gz``), is cut into line ranges by the shard scan
+of ``lancang run`` (:func:`lancang.pipeline.shards.scan`); every range runs the verb's own library
+function in a worker of the executor registry's ``local`` pool (:func:`lancang.pipeline.executors.run_local`,
+through :func:`lancang.pipeline.worker.run_shard`: the pool of ``lancang run``, not a second one); the
+parent puts the parts together in input order and merges the counts exactly. The output is the same
+bytes for any ``jobs``: ``jobs=1``, an input read from stdin and an input in another format run the
+verb in this process, as before.
+
+Whole-corpus work stays whole: clean's corpus filters learn from the whole input first (the global
+phase of ``lancang run``); a record id repeated anywhere in the input stops a run in parts before any
+work (clean and annotate refuse it, as the verbs refuse or reject it; validate falls back to one
+process for that file so its duplicate-id findings are the verb's own).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import tempfile
+import uuid
+from collections.abc import Callable, Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from ..errors import LancangError, UsageError
+from .shards import BLOCK, Shard, _open, cross_shard_duplicate, fresh_dir, is_jsonl, materialise, scan
+from .spec import DEFAULT_RETRIES
+
+#: a part is at least this many records (a worker's start and a part's copy cost about as much as
+#: annotating a few hundred records) ...
+MIN_SHARD_RECORDS = 250
+#: ... and otherwise the input is cut into this many parts per worker, so a slow part does not leave
+#: the other workers idle at the end
+SHARDS_PER_JOB = 4
+
+PathLike = str | os.PathLike
+
+
+class PartsFailed(LancangError):
+    """A part failed every try (its worker died, or it raised something other than an input error)."""
+
+
+def splits(path: PathLike, fmt: str | None = None) -> bool:
+    """Whether ``path`` is cut into parts under ``--jobs``: a lancang JSONL file (not stdin)."""
+    return str(path) != "-" and is_jsonl(str(path), fmt) and Path(path).is_file()
+
+
+def count_lines(path: PathLike) -> int:
+    n = 0
+    last = b"\n"
+    with _open(str(path)) as f:
+        while block := f.read(BLOCK):
+            n += block.count(b"\n")
+            last = block[-1:]
+    return n + (last != b"\n")
+
+
+def parts_of(path: PathLike, jobs: int) -> list[Shard]:
+    """The line ranges of ``path`` for ``jobs`` workers (:data:`SHARDS_PER_JOB` each, at least
+    :data:`MIN_SHARD_RECORDS` records)."""
+    per = max(MIN_SHARD_RECORDS, -(-count_lines(path) // (jobs * SHARDS_PER_JOB)))
+    return scan([str(path)], per, "jsonl")
+
+
+def repeated_id(parts: list[Shard]) -> tuple[str, str, str] | None:
+    """The first record id the input repeats (anywhere), as (id, first place, second place)."""
+    return cross_shard_duplicate(parts, "jsonl", within=True)
+
+
+@contextlib.contextmanager
+def workspace(near: PathLike | None = None) -> Iterator[Path]:
+    """A temporary folder for the parts (removed afterwards, whatever happens)."""
+    folder = Path(tempfile.mkdtemp(prefix="lancang-jobs-"))
+    try:
+        yield folder
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def run_parts(task: str, parts: list[Shard], jobs: int, args: Mapping[str, Any], folder: Path,
+              progress: Callable[[dict[str, Any]], None] | None = None) -> list[dict[str, Any]]:
+    """Run ``task`` (a function of this module, by name) on every part in the ``local`` executor's pool;
+    the results in input order. An input error in a part is raised located in the input file."""
+    from .executors import EXECUTORS
+
+    plan = {"task": f"{__name__}:{task}", "output": str(folder), "retries": DEFAULT_RETRIES,
+            "sha256": uuid.uuid4().hex, "args": dict(args)}
+    results: dict[int, dict[str, Any]] = {}
+
+    def on_result(res: dict[str, Any]) -> None:
+        results[res["index"]] = res
+        if progress:
+            progress(res)
+
+    failed = EXECUTORS.get("local")(plan, [p.to_dict() for p in parts], jobs=jobs, on_result=on_result)
+    if failed:
+        first = min(failed)
+        why = failed[first]
+        if "(tried " not in why:  # an input error, located by the worker in the input file
+            raise LancangError(why)
+        sh = parts[first]
+        raise PartsFailed(f"{sh.path} lines {sh.line}-{sh.line + max(sh.lines, 1) - 1}: {why}")
+    return [results[p.index] for p in parts]
+
+
+def _part_dir(plan: Mapping[str, Any], sh: Shard) -> Path:
+    return Path(plan["output"]) / "shards" / sh.name
+
+
+def _part_input(plan: Mapping[str, Any], sh: Shard) -> Path:
+    """The part's lines copied to a file of its own (checked against the hash of the scan)."""
+    work = fresh_dir(_part_dir(plan, sh) / "work")
+    src = work / "input.jsonl"
+    materialise(sh, src)
+    return src
+
+
+def concat(files: list[Path], target: PathLike) -> None:
+    """The files' bytes one after another into ``target`` (atomically; ``-`` is stdout, ``.gz`` compressed)."""
+    from ..corpora.io import atomic_output
+
+    with atomic_output(target) as out:
+        for f in files:
+            with open(f, "rb") as part:
+                shutil.copyfileobj(part, out)
+
+
+def _plain_jsonl(target: PathLike, out_format: str | None, write_options: Mapping[str, Any] | None) -> bool:
+    """Whether the verb's writer would write ``target`` as lancang JSONL lines, so the parts' bytes,
+    concatenated, are the verb's output."""
+    from ..corpora.formats import format_for_path
+
+    if write_options:
+        return False
+    fmt = out_format or ("jsonl" if str(target) == "-" or format_for_path(target) is None
+                         else format_for_path(target).name)
+    return fmt == "jsonl"
+
+
+def write_parts(parts: list[Path], target: PathLike, out_format: str | None, langs: Any,
+                write_options: Mapping[str, Any] | None) -> None:
+    """The parts (lancang JSONL) as the verb's output: concatenated, or through the writer of another format."""
+    if _plain_jsonl(target, out_format, write_options):
+        concat(parts, target)
+        return
+    from ..corpora.formats import read_corpus, write_corpus
+
+    records = (rec for p in parts for rec in read_corpus(p, "jsonl"))
+    write_corpus(records, target, out_format, langs, **dict(write_options or {}))
+
+
+def _refuse_repeated_ids(parts: list[Shard], verb: str) -> None:
+    dup = repeated_id(parts)
+    if dup is not None:
+        raise UsageError(f"record id {dup[0]!r} is in {dup[1]} and again in {dup[2]}: ids are unique in a corpus; "
+                         f"`lancang validate` lists the repeated ids (or run {verb} with --jobs 1)")
+
+
+# ------------------------------------------------------------------------------------ annotate
+
+def annotate_file(source: PathLike, target: PathLike, pipeline: Any, batch_size: int = 64,
+                  progress: Callable[[int], None] | None = None, *, jobs: int = 1, fmt: str | None = None,
+                  langs: Any = None, options: dict[str, Any] | None = None, out_format: str | None = None,
+                  write_options: dict[str, Any] | None = None, manifest: PathLike | None = None) -> Any:
+    """:func:`lancang.annotators.pipeline.annotate_file` on ``jobs`` workers: the same output and stats.
+    Every worker builds the annotators from ``pipeline``'s configuration and stamps ``pipeline.time``."""
+    import dataclasses
+
+    from ..annotators.pipeline import Stats
+    from ..annotators.pipeline import annotate_file as annotate_one
+    from ..corpora.manifest import ProcessingLog
+
+    if jobs <= 1 or not splits(source, fmt):
+        return annotate_one(source, target, pipeline, batch_size, progress, fmt=fmt, langs=langs, options=options,
+                            out_format=out_format, write_options=write_options, manifest=manifest)
+    log = ProcessingLog(manifest, "annotate")
+    parts = parts_of(source, jobs)
+    _refuse_repeated_ids(parts, "annotate")
+    stats = Stats()
+    args = {"config": pipeline.cfg.to_dict(), "time": pipeline.time, "batch_size": batch_size,
+            "options": dict(options or {})}
+    with workspace() as folder:
+        done = _counter(progress)
+        results = run_parts("_annotate_part", parts, jobs, args, folder, done)
+        for res in results:
+            stats.records += res["records"]
+            for layer, lang, name, *counts in res["made"]:
+                row = stats.made[(layer, lang, name)]
+                for i, c in enumerate(counts):
+                    row[i] += c
+            stats.kept.update(res["kept"])
+        write_parts([_part_dir({"output": folder}, p) / "part.jsonl" for p in parts], target, out_format, langs,
+                    write_options)
+    if log:
+        log.append(step="annotation", settings=dataclasses.asdict(pipeline.cfg), counts=stats.to_dict(),
+                   inputs=[source], outputs=[target], records_in=stats.records, records_out=stats.records)
+    return stats
+
+
+def _annotate_part(plan: Mapping[str, Any], sh: Shard) -> dict[str, Any]:
+    from ..annotators.pipeline import annotate_file as annotate_one
+    from .steps import built_pipeline
+
+    a = plan["args"]
+    src = _part_input(plan, sh)
+    st = annotate_one(src, _part_dir(plan, sh) / "part.jsonl", built_pipeline(a["config"], a["time"]),
+                      a["batch_size"], fmt="jsonl", options=a["options"])
+    return {"index": sh.index, "records": st.records, "kept": dict(st.kept),
+            "made": [[*k, *v] for k, v in st.made.items()]}
+
+
+def _counter(progress: Callable[[int], None] | None) -> Callable[[dict[str, Any]], None] | None:
+    """Records done, from the parts finished (a records counter fed a part at a time)."""
+    if progress is None:
+        return None
+    total = [0]
+
+    def tick(res: dict[str, Any]) -> None:
+        total[0] += res.get("records", 0)
+        progress(total[0])
+
+    return tick
+
+
+# ------------------------------------------------------------------------------------ clean
+
+def clean_file(source: PathLike, target: PathLike, *, rejects: PathLike, config: Mapping[str, Any] | None = None,
+               jobs: int = 1, fmt: str | None = None, langs: Any = None, options: Mapping[str, Any] | None = None,
+               out_format: str | None = None, write_options: Mapping[str, Any] | None = None,
+               manifest: PathLike | None = None, batch_size: int = 1000,
+               progress: Callable[[int], None] | None = None, **one: Any) -> Any:
+    """:func:`lancang.processing.clean.clean_file` on ``jobs`` workers: the same kept records, rejects,
+    counts and processing-log step. The corpus filters learn from the whole input first (a global phase,
+    as ``lancang run`` has them), then every part is cleaned with what they learnt. Scores files
+    (``from_scores``, ``scores`` in ``one``) belong to the whole file: they run in one process."""
+    from ..corpora.manifest import ProcessingLog
+    from ..processing.clean import CleanStats, build_filters
+    from ..processing.clean import clean_file as clean_one
+
+    if jobs <= 1 or not splits(source, fmt) or any(v is not None for v in one.values()):
+        return clean_one(source, target, rejects=rejects, config=config, fmt=fmt, langs=langs, options=options,
+                         out_format=out_format, write_options=write_options, manifest=manifest,
+                         batch_size=batch_size, progress=progress, **one)
+    log = ProcessingLog(manifest, "clean")
+    filters = build_filters(config)
+    try:
+        kinds = {f.name: f.kind for f in filters}
+        settings = filters
+        stream = [n for n, k in kinds.items() if k == "stream"]
+        if stream:
+            raise UsageError(f"filter {', '.join(stream)} decides in input order over the whole corpus and does "
+                             f"not run in parts yet: switch it off (--set {stream[0]}=false) or use --jobs 1")
+        parts = parts_of(source, jobs)
+        _refuse_repeated_ids(parts, "clean")
+        with workspace() as folder:
+            from .steps import fit_clean
+
+            fit = [n for n, k in kinds.items() if k == "corpus"]
+            fitted = (fit_clean({"filters": dict(config or {}), "fit": fit}, [str(source)], folder / "fit", "jsonl",
+                                langs) if fit else {"states": None, "filters": dict(config or {})})
+            args = {"filters": fitted["filters"], "states": fitted["states"], "batch_size": batch_size,
+                    "options": dict(options or {})}
+            results = run_parts("_clean_part", parts, jobs, args, folder, _counter(progress))
+            stats = CleanStats(filters=[f.name for f in filters])
+            for res in results:
+                _add_clean(stats, res["stats"])
+            dirs = [_part_dir({"output": folder}, p) for p in parts]
+            write_parts([d / "part.jsonl" for d in dirs], target, out_format, langs, write_options)
+            concat([d / "rejects.jsonl" for d in dirs], rejects)
+        if log:
+            from ..processing.clean import _log_steps
+
+            _log_steps(log, stats, settings, source, [target, rejects], {})
+        return stats
+    finally:
+        for f in filters:
+            f.close()
+
+
+def _add_clean(stats: Any, part: Mapping[str, Any]) -> None:
+    """Add one part's clean counts to ``stats`` (keys in the order they first appear, as one run has them)."""
+    from .steps import add_counts
+
+    for k in ("records", "kept", "rejected", "repaired_records"):
+        setattr(stats, k, getattr(stats, k) + part[k])
+    for k in ("rejected_by", "only_by", "repairs"):
+        setattr(stats, k, add_counts(getattr(stats, k), part[k]) if getattr(stats, k) else dict(part[k]))
+    stats.learnt = part["learnt"]  # learnt once, in the global phase: the same in every part
+
+
+def _clean_part(plan: Mapping[str, Any], sh: Shard) -> dict[str, Any]:
+    import dataclasses
+
+    from ..processing.clean import clean_file as clean_one
+
+    a = plan["args"]
+    src = _part_input(plan, sh)
+    d = _part_dir(plan, sh)
+    st = clean_one(src, d / "part.jsonl", rejects=d / "rejects.jsonl", config=a["filters"], states=a["states"],
+                   fmt="jsonl", options=a["options"], batch_size=a["batch_size"])
+    return {"index": sh.index, "records": st.records, "stats": dataclasses.asdict(st)}
+
+
+# ------------------------------------------------------------------------------------ validate
+
+def validate_files(paths: list[str], *, manifests: list[str] | None = None, engine: str = "rs", jobs: int = 1,
+                   progress: Callable[[int], None] | None = None, fmt: str | None = None, langs: Any = None,
+                   options: dict[str, Any] | None = None) -> Iterator[tuple[Any, Iterator[Any]]]:
+    """:func:`lancang.schemas.validator.validate_files` with every JSONL corpus validated in parts on ``jobs``
+    workers: the same reports and the same findings in the same order. A file that repeats a record id
+    is validated in one process (its duplicate-id findings name lines of the whole file)."""
+    from ..schemas.validator import is_manifest_path
+    from ..schemas.validator import validate_files as validate_all
+
+    given = list(manifests or [])
+    # every part is checked against the manifests' languages and people, as the whole file is
+    every = given + [p for p in paths if is_manifest_path(p) and p not in given]
+    for report, findings in validate_all(paths, manifests=given, engine=engine, progress=progress, fmt=fmt,
+                                         langs=langs, options=options):
+        if jobs <= 1 or report.kind != "records" or report.unusable or not splits(report.path, fmt):
+            yield report, findings
+            continue
+        parts = parts_of(report.path, jobs)
+        if len(parts) < 2 or repeated_id(parts) is not None:
+            yield report, findings
+            continue
+        findings.close()  # not started: the file is read by the parts instead
+        yield _validate_parts(report, parts, jobs, every, engine, options, progress)
+
+
+def _validate_parts(report: Any, parts: list[Shard], jobs: int, manifests: list[str], engine: str,
+                    options: dict[str, Any] | None, progress: Callable[[int], None] | None
+                    ) -> tuple[Any, Iterator[Any]]:
+    from ..findings import Finding
+
+    folder_cm = workspace()
+    folder = folder_cm.__enter__()
+    try:
+        args = {"manifests": manifests, "engine": engine, "options": dict(options or {}), "path": report.path}
+        results = run_parts("_validate_part", parts, jobs, args, folder, _counter(progress))
+    except BaseException as exc:
+        folder_cm.__exit__(type(exc), exc, exc.__traceback__)
+        if isinstance(exc, LancangError):
+            report.unusable = str(exc)
+            return report, iter(())
+        raise
+    for res in results:
+        for k in ("records", "unreadable", "valid", "errors", "warnings"):
+            setattr(report, k, getattr(report, k) + res["counts"][k])
+
+    def findings() -> Iterator[Finding]:
+        try:
+            for p in parts:
+                with open(_part_dir({"output": folder}, p) / "findings.jsonl", "rb") as f:
+                    for line in f:
+                        yield Finding(**orjson.loads(line))
+        finally:
+            folder_cm.__exit__(None, None, None)
+
+    return report, findings()
+
+
+def _validate_part(plan: Mapping[str, Any], sh: Shard) -> dict[str, Any]:
+    from ..corpora.io import atomic_output
+    from ..errors import InputError
+    from ..schemas.validator import validate_files as validate_all
+
+    a = plan["args"]
+    src = _part_input(plan, sh)
+    shift = sh.line - 1
+    counts: dict[str, int] = {}
+    with atomic_output(_part_dir(plan, sh) / "findings.jsonl") as out:
+        for report, findings in validate_all([str(src)], manifests=a["manifests"], engine=a["engine"], fmt="jsonl",
+                                             options=a["options"]):
+            if report.kind != "records":
+                for _ in findings:
+                    pass
+                continue
+            for f in findings:
+                f.file = a["path"]
+                if f.line is not None:
+                    f.line += shift
+                out.write(orjson.dumps(f.to_dict(), option=orjson.OPT_APPEND_NEWLINE))
+            if report.unusable:
+                raise InputError(report.unusable)
+            counts = {k: getattr(report, k) for k in ("records", "unreadable", "valid", "errors", "warnings")}
+    return {"index": sh.index, "records": counts["records"], "counts": counts}

@@ -1,0 +1,171 @@
+"""``--jobs N`` on the one-off verbs (validate, check, annotate, clean): the same bytes for N=1 and N=2
+on a real corpus (PUD zh-en and TALPCo vi-en from ../shared/data), counts merged exactly, and what a run
+in parts refuses."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import orjson
+import pytest
+from click.testing import CliRunner
+
+from lancang.cli import main
+from lancang.pipeline import oneoff
+from tests.conftest import shared
+
+
+def _talpco(name: str) -> dict[str, str]:
+    path = shared("parallel", "talpco", name)
+    rows = (line.split("\t", 1) for line in path.read_text(encoding="utf-8").splitlines() if "\t" in line)
+    return {k.strip(): v.strip() for k, v in rows}
+
+
+def _pud(lang: str) -> list[str]:
+    path = shared("parallel", "pud", f"{lang}_pud.conllu")
+    head = "# text = "
+    return [line[len(head):].strip() for line in path.read_text(encoding="utf-8").splitlines()
+            if line.startswith(head)]
+
+
+def real_corpus(path: Path, repeats: int = 0, broken_at: int | None = None) -> Path:
+    """PUD zh-en (300 pairs) and TALPCo vi-en (1,372 pairs) as lancang records; with ``repeats``, that
+    many real pairs again later under new ids (exact duplicates); a line that is not JSON at ``broken_at``."""
+    zh, en = _pud("zh"), _pud("en")
+    vi, ven = _talpco("vie_data_vie.txt"), _talpco("eng_data_eng.txt")
+    recs: list[dict[str, Any]] = [{"id": f"pud-{i}", "sides": {"zh-Hans": {"text": a}, "en": {"text": b}}}
+                                  for i, (a, b) in enumerate(zip(zh, en))]
+    recs += [{"id": f"talpco-{k}", "sides": {"vi": {"text": vi[k]}, "en": {"text": ven[k]}}} for k in vi if k in ven]
+    recs += [{**recs[(i * 37) % len(recs)], "id": f"again-{i}"} for i in range(repeats)]
+    with open(path, "wb") as f:
+        for n, r in enumerate(recs, 1):
+            f.write(b"{not json\n" if n == broken_at else orjson.dumps(r) + b"\n")
+    return path
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return real_corpus(tmp_path_factory.mktemp("jobs") / "real.jsonl")
+
+
+def run(*args: str) -> Any:
+    res = CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=False)
+    return res
+
+
+def test_the_input_is_cut_into_several_parts(corpus: Path) -> None:
+    parts = oneoff.parts_of(corpus, 2)
+    assert len(parts) >= 4
+    assert sum(p.lines for p in parts) == oneoff.count_lines(corpus) == 1672
+    assert [p.line for p in parts] == [1 + sum(q.lines for q in parts[:i]) for i in range(len(parts))]
+
+
+# ------------------------------------------------------------------------------------ annotate
+
+def test_annotate_jobs_2_writes_the_bytes_of_jobs_1(corpus: Path, tmp_path: Path) -> None:
+    from lancang.annotators.pipeline import Pipeline, PipelineConfig
+
+    outs, stats = [], []
+    for jobs in (1, 2):
+        p = Pipeline.build(PipelineConfig(layers=("tokens", "sentences")))
+        p.time = "2026-12-03T12:00:00Z"
+        out = tmp_path / f"ann-{jobs}.jsonl"
+        st = oneoff.annotate_file(corpus, out, p, jobs=jobs)
+        outs.append(out.read_bytes())
+        stats.append(st.to_dict())
+    assert outs[0] == outs[1]
+    assert stats[0] == stats[1]
+    assert stats[0]["records"] == 1672 and stats[0]["layers"]
+
+
+def test_annotate_cli_jobs_and_another_output_format(corpus: Path, tmp_path: Path) -> None:
+    for jobs in ("1", "2"):
+        res = run("annotate", corpus, tmp_path / f"a{jobs}.tmx", "--layers", "tokens", "--jobs", jobs)
+        assert res.exit_code == 0, res.output
+    # TMX keeps no layers, so its bytes do not depend on the annotation time
+    assert (tmp_path / "a1.tmx").read_bytes() == (tmp_path / "a2.tmx").read_bytes()
+    assert (tmp_path / "a1.tmx").read_bytes().count(b"<tu ") == 1672
+
+
+def test_a_bad_line_is_named_in_the_input_not_the_part(tmp_path: Path) -> None:
+    src = real_corpus(tmp_path / "bad.jsonl", broken_at=1400)
+    res = run("annotate", src, tmp_path / "out.jsonl", "--jobs", "2", "--layers", "tokens")
+    assert res.exit_code == 2
+    assert f"{src}:1400" in res.output
+    assert "input.jsonl" not in res.output and not (tmp_path / "out.jsonl").exists()
+
+
+def test_a_repeated_id_is_refused_before_any_work(tmp_path: Path) -> None:
+    src = real_corpus(tmp_path / "dup.jsonl")
+    with open(src, "ab") as f:
+        f.write(orjson.dumps({"id": "pud-3", "sides": {"en": {"text": "Again."}}}) + b"\n")
+    for verb in (["annotate", src, tmp_path / "o.jsonl"], ["clean", src, tmp_path / "o.jsonl", "--rejects",
+                                                           tmp_path / "r.jsonl", "--set", "duplicates=false"]):
+        res = run(*verb, "--jobs", "2")
+        assert res.exit_code == 2
+        assert "record id 'pud-3'" in res.output and "--jobs 1" in res.output
+
+
+# ------------------------------------------------------------------------------------ clean
+
+def test_clean_cli_jobs_2_equals_jobs_1(corpus: Path, tmp_path: Path) -> None:
+    docs = []
+    for jobs in ("1", "2"):
+        res = run("clean", corpus, tmp_path / f"c{jobs}.jsonl", "--rejects", tmp_path / f"r{jobs}.jsonl",
+                  "--set", "duplicates=false", "--set", "adequacy=false", "--jobs", jobs, "--format", "json")
+        assert res.exit_code == 0, res.output
+        docs.append(orjson.loads(res.stdout))
+    assert (tmp_path / "c1.jsonl").read_bytes() == (tmp_path / "c2.jsonl").read_bytes()
+    assert (tmp_path / "r1.jsonl").read_bytes() == (tmp_path / "r2.jsonl").read_bytes()
+    assert docs[0] == docs[1]
+    assert docs[0]["rejected"] > 0 and docs[0]["kept"] > 1000 and docs[0]["learnt"]  # length-ratio learnt
+
+
+def test_clean_with_adequacy_learns_once_over_the_whole_input(corpus: Path, tmp_path: Path) -> None:
+    stats = []
+    for jobs in (1, 2):
+        st = oneoff.clean_file(corpus, tmp_path / f"c{jobs}.jsonl", rejects=tmp_path / f"r{jobs}.jsonl",
+                               config={"duplicates": False, "langid": False}, jobs=jobs)
+        stats.append(st.to_dict())
+    assert (tmp_path / "c1.jsonl").read_bytes() == (tmp_path / "c2.jsonl").read_bytes()
+    assert (tmp_path / "r1.jsonl").read_bytes() == (tmp_path / "r2.jsonl").read_bytes()
+    assert stats[0] == stats[1]
+    assert "adequacy" in stats[0]["learnt"]
+
+
+def test_clean_jobs_logs_the_step_of_one_run(corpus: Path, tmp_path: Path) -> None:
+    steps = []
+    for jobs in ("1", "2"):
+        m = tmp_path / f"m{jobs}.json"
+        assert run("manifest", "init", corpus, "-o", m).exit_code == 0
+        res = run("clean", corpus, tmp_path / "c.jsonl", "--rejects", tmp_path / "r.jsonl", "--set",
+                  "duplicates=false", "--set", "adequacy=false", "--jobs", jobs, "--manifest", m)
+        assert res.exit_code == 0, res.output
+        log = orjson.loads(m.read_bytes())["processing"]
+        steps.append([{k: v for k, v in s.items() if k not in ("time", "duration")} for s in log[1:]])
+    assert steps[0] == steps[1] and steps[0][0]["step"] == "cleaning"
+
+
+# ------------------------------------------------------------------------------------ validate
+
+def test_validate_jobs_2_equals_jobs_1(tmp_path: Path) -> None:
+    src = real_corpus(tmp_path / "v.jsonl", broken_at=1500)
+    with open(src, "ab") as f:  # an invalid record late in the file: a finding with its line
+        f.write(orjson.dumps({"id": "bad", "sides": {"en": {"text": "x", "tokens": [[0, 5]]}}}) + b"\n")
+    outs = []
+    for jobs in ("1", "2"):
+        for fmt in ("text", "json"):
+            res = run("validate", src, "--format", fmt, "--jobs", jobs, "--max-findings", "0")
+            assert res.exit_code == 1
+            outs.append(res.stdout)
+    assert outs[0] == outs[2] and outs[1] == outs[3]
+    assert f"{src}:1500" in outs[0] and f"{src}:1673" in outs[0]
+
+
+def test_validate_a_file_with_a_repeated_id_in_one_process(tmp_path: Path) -> None:
+    src = real_corpus(tmp_path / "v.jsonl")
+    with open(src, "ab") as f:
+        f.write(orjson.dumps({"id": "pud-3", "sides": {"en": {"text": "Again."}}}) + b"\n")
+    outs = [run("validate", src, "--jobs", jobs).stdout for jobs in ("1", "2")]
+    assert outs[0] == outs[1] and "duplicate-id" in outs[0] and "line 4" in outs[0]
