@@ -31,6 +31,8 @@ COMMANDS = {
     "merge": "lancang.cli.merge:merge",
     "project": "lancang.cli.project:project",
     "run": "lancang.cli.run:run",
+    "index": "lancang.cli.index:index",
+    "search": "lancang.cli.search:search",
 }
 
 

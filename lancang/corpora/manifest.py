@@ -61,6 +61,11 @@ def _load(path: Path) -> dict[str, Any]:
     return doc
 
 
+def load_manifest(path: PathLike) -> dict[str, Any]:
+    """A manifest file as a dict; an unreadable or non-object file is an InputError naming it."""
+    return _load(Path(path))
+
+
 def _check_writable(path: Path) -> None:
     folder = path.resolve().parent
     if not os.access(path, os.W_OK) or not os.access(folder, os.W_OK | os.X_OK):

@@ -1,0 +1,85 @@
+"""The server backend: PostgreSQL through psycopg 3 (``pip install "lancang[store]"``), the search
+index a ``text[]`` of terms under a GIN index (``terms @> query terms``)."""
+
+from __future__ import annotations
+
+import contextlib
+import re
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Any
+
+import orjson
+
+from ..errors import InputError, UsageError
+from .base import Store
+
+_PASSWORD = re.compile(r"(//[^:/@]*:)[^@]*@")
+
+
+def redact(url: str) -> str:
+    """The URL with its password hidden (for messages).
+
+    >>> redact("postgresql://me:secret@db/lib")
+    'postgresql://me:***@db/lib'
+    """
+    return _PASSWORD.sub(r"\1***@", url)
+
+
+class PostgresStore(Store):
+    backend = "postgresql"
+
+    def __init__(self, url: str):
+        self.url = redact(url)
+        try:
+            import psycopg
+            from psycopg.types.json import set_json_dumps, set_json_loads
+        except ImportError:
+            raise UsageError('a PostgreSQL store needs psycopg: pip install "lancang[store]"') from None
+        self._psycopg = psycopg
+        try:
+            self.conn = psycopg.connect(url, autocommit=True)
+        except psycopg.Error as exc:
+            first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            raise InputError(f"{self.url}: cannot connect: {first}") from None
+        set_json_loads(orjson.loads, self.conn)
+        set_json_dumps(lambda v: orjson.dumps(v).decode("utf-8"), self.conn)
+
+    @staticmethod
+    def _sql(sql: str) -> str:
+        return sql.replace("?", "%s")
+
+    def _execute(self, sql: str, params: Sequence[Any] = ()) -> Any:
+        return self.conn.execute(self._sql(sql), tuple(params))  # type: ignore[arg-type]
+
+    def _executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
+        with self.conn.cursor() as cur:
+            cur.executemany(self._sql(sql), rows)  # type: ignore[arg-type]
+
+    def _insert(self, sql: str, params: Sequence[Any]) -> int:
+        row = self.conn.execute(self._sql(sql) + " RETURNING id", tuple(params)).fetchone()  # type: ignore[arg-type]
+        assert row is not None
+        return int(row[0])
+
+    @contextlib.contextmanager
+    def _transaction(self, exclusive: bool) -> Iterator[None]:
+        with self.conn.transaction():
+            if exclusive:
+                self.conn.execute("SELECT pg_advisory_xact_lock(7405901)")
+            yield
+
+    def _json(self, value: Any) -> Any:
+        from psycopg.types.json import Jsonb
+
+        return Jsonb(value)
+
+    def _from_json(self, value: Any) -> Any:
+        return orjson.loads(value) if isinstance(value, (str, bytes)) else value
+
+    def _write_terms(self, rows: Sequence[tuple[int, str, list[str]]]) -> None:
+        self._executemany("UPDATE sides SET kind = ?, terms = ? WHERE id = ?", [(k, ts, sid) for sid, k, ts in rows])
+
+    def _match_sql(self, terms: list[str]) -> tuple[str, str, list[Any]]:
+        return "", "s.terms @> ?::text[]", [list(terms)]
+
+    def close(self) -> None:
+        self.conn.close()

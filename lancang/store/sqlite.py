@@ -1,0 +1,74 @@
+"""The embedded backend: one SQLite file (WAL journal), FTS5 for the search index."""
+
+from __future__ import annotations
+
+import contextlib
+import sqlite3
+from collections.abc import Iterable, Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from ..errors import InputError
+from .base import Store
+
+
+class SQLiteStore(Store):
+    backend = "sqlite"
+
+    def __init__(self, path: str, *, create: bool = True):
+        self.url = path
+        if path != ":memory:":
+            p = Path(path)
+            if not create and not p.exists():
+                raise InputError(f"{path}: no such corpus library (make one with `lancang index CORPUS --db {path}`)")
+            if p.is_dir():
+                raise InputError(f"{path}: is a directory, not a corpus library")
+            if not p.parent.is_dir():
+                raise InputError(f"{path}: the folder {p.parent} does not exist")
+        try:
+            self.conn = sqlite3.connect(path, isolation_level=None, timeout=30.0, check_same_thread=False)
+            self.conn.execute("PRAGMA foreign_keys = ON")
+            if path != ":memory:":
+                self.conn.execute("PRAGMA journal_mode = WAL")
+            self.conn.execute("PRAGMA synchronous = NORMAL")
+        except sqlite3.DatabaseError as exc:
+            raise InputError(f"{path}: not a corpus library ({exc})") from None
+
+    def _execute(self, sql: str, params: Sequence[Any] = ()) -> Any:
+        return self.conn.execute(sql, tuple(params))
+
+    def _executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
+        self.conn.executemany(sql, rows)
+
+    def _insert(self, sql: str, params: Sequence[Any]) -> int:
+        return int(self.conn.execute(sql, tuple(params)).lastrowid)
+
+    @contextlib.contextmanager
+    def _transaction(self, exclusive: bool) -> Iterator[None]:
+        self.conn.execute("BEGIN IMMEDIATE" if exclusive else "BEGIN")
+        try:
+            yield
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            raise
+        self.conn.execute("COMMIT")
+
+    def _json(self, value: Any) -> Any:
+        return orjson.dumps(value).decode("utf-8")
+
+    def _from_json(self, value: Any) -> Any:
+        return orjson.loads(value) if isinstance(value, (str, bytes)) else value
+
+    def _write_terms(self, rows: Sequence[tuple[int, str, list[str]]]) -> None:
+        self.conn.executemany("UPDATE sides SET kind = ? WHERE id = ?", [(k, sid) for sid, k, _ in rows])
+        self.conn.executemany("INSERT INTO side_fts (rowid, terms) VALUES (?, ?)",
+                              [(sid, " ".join(ts)) for sid, _, ts in rows])
+
+    def _match_sql(self, terms: list[str]) -> tuple[str, str, list[Any]]:
+        expr = " AND ".join('"' + t.replace('"', '""') + '"' for t in terms)
+        return " JOIN side_fts f ON f.rowid = s.id", "side_fts MATCH ?", [expr]
+
+    def close(self) -> None:
+        self.conn.close()
