@@ -100,6 +100,11 @@ BUILTIN = {
     "pharaoh": "lancang.corpora.formats.pharaoh:FORMAT",
     "docbin": "lancang.corpora.formats.docbin:FORMAT",
     "parquet": "lancang.corpora.formats.parquet:FORMAT",
+    "webvtt": "lancang.corpora.formats.subtitles:WEBVTT",
+    "srt": "lancang.corpora.formats.subtitles:SRT",
+    "kaldi": "lancang.corpora.formats.kaldi:FORMAT",
+    "stm": "lancang.corpora.formats.stm:STM",
+    "ctm": "lancang.corpora.formats.stm:CTM",
 }
 
 FORMATS = Registry("format", "lancang.formats", BUILTIN)
@@ -310,6 +315,10 @@ def _sniff(path: str | Path) -> Format | None:
     if p.is_dir():
         if any(p.glob("*.ann")):
             return get_format("brat")
+        from .kaldi import sniff as kaldi_dir
+
+        if kaldi_dir(p):
+            return get_format("kaldi")
         return None
     from ...errors import InputError
     from ..io import open_input  # pipes and FIFOs: replayed, so the reader still gets these bytes
@@ -324,6 +333,12 @@ def _sniff(path: str | Path) -> Format | None:
     if head[:2] == b"\x1f\x8b":
         return get_format("jsonl")
     text = head.lstrip(b"\xef\xbb\xbf \t\r\n")
+    if text.startswith(b"WEBVTT") and text[6:7] in (b"", b" ", b"\t", b"\r", b"\n"):
+        return get_format("webvtt")
+    import re
+
+    if re.match(rb"[0-9]+\r?\n[0-9:.,]+ +--> +[0-9:.,]+", text):
+        return get_format("srt")
     if text[:1] == b"[":
         return get_format("labelstudio")
     if text[:1] == b"{":

@@ -1,0 +1,227 @@
+"""Kaldi data directories: a folder of key-value tables, one record per utterance.
+
+Read (the folder's ``text`` drives the records, in its order; the other tables are looked up by key):
+
+* ``text``: ``<utterance id> <transcript>`` -> the record id and the side's text (NFC);
+* ``segments``: ``<utterance> <recording> <t0> <t1>`` -> one segment over the whole text, and the
+  recording's id in the side's ``meta.recording``; without a ``segments`` file every utterance is a
+  whole recording (keyed by the utterance id) and has no segments layer;
+* ``wav.scp``: ``<recording> <path or command |>`` -> ``media.uri``, verbatim (a piped command
+  keeps its spaces and its ``|``);
+* ``reco2dur`` -> ``media.duration``; ``utt2spk`` -> the segment's ``speaker`` (a speaker id equal
+  to the utterance id is Kaldi's "no speaker information" and is left out); ``spk2gender`` -> the
+  side's ``meta.speaker_gender``. ``spk2utt`` is the inverse of ``utt2spk`` and is rebuilt on
+  writing; feature tables (``feats.scp``, ``utt2num_frames``, ``cmvn.scp``...) are not read.
+
+An utterance in ``text`` missing from ``segments`` or ``utt2spk`` (when the folder has them), a
+``segments`` line naming a recording missing from ``wav.scp``, and negative or reversed times are
+one-line input errors with the file and line. Empty transcripts are kept (they are utterances).
+
+Write: a folder with ``text``, ``utt2spk``, ``spk2utt``, ``wav.scp`` and, when known,
+``segments``, ``reco2dur`` and ``spk2gender``, in record order (run Kaldi's
+``utils/fix_data_dir.sh`` to sort them). A record with several segments (a TextGrid, a subtitle
+file) becomes one utterance per segment (:func:`lancang.corpora.formats.timed.utterances`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+from ...errors import InputError
+from ..jsonl import PathLike
+from . import Format, check_options, given_lang, nfc_side, pick_side
+from .timed import (ENCODING_OPTION, check_encoding, check_times, fmt_seconds, folder_output, lines, recording_id,
+                    seconds, utterances)
+
+_KEY_VALUE = re.compile(r"(\S+)(?:[ \t]+(.*?))?[ \t]*\Z")
+READ_OPTIONS = {"encoding": ENCODING_OPTION}
+TABLES = ("text", "segments", "utt2spk", "spk2utt", "wav.scp", "reco2dur", "spk2gender")
+
+
+def _table(path: Path, encoding: str | None) -> Iterator[tuple[int, str, str]]:
+    """``(line, key, value)`` of a Kaldi table (blank lines skipped); a repeated key is an error."""
+    seen: set[str] = set()
+    for n, line in lines(path, encoding):
+        if not line.strip():
+            continue
+        m = _KEY_VALUE.match(line.strip())
+        assert m is not None
+        key, value = m.group(1), m.group(2) or ""
+        if key in seen:
+            raise InputError(f"{path}:{n}: {key!r} is listed twice")
+        seen.add(key)
+        yield n, key, value
+
+
+def _map(folder: Path, name: str, encoding: str | None) -> dict[str, tuple[int, str]] | None:
+    p = folder / name
+    if not p.is_file():
+        return None
+    return {k: (n, v) for n, k, v in _table(p, encoding)}
+
+
+def read(path: PathLike, *, langs: Any = None, **options: Any) -> Iterator[dict[str, Any]]:
+    check_options(FORMAT, "reader", options)
+    folder = Path(path)
+    encoding = options.get("encoding")
+    check_encoding(encoding)
+    lang = given_lang(langs, path, "a Kaldi data folder")
+    if not folder.is_dir():
+        raise InputError(f"{folder}: a Kaldi data set is a folder (with text, wav.scp, segments, utt2spk...)")
+    if not (folder / "text").is_file():
+        raise InputError(f"{folder}: no 'text' file: not a Kaldi data folder")
+    return _records(folder, lang, encoding)
+
+
+def _records(folder: Path, lang: str, encoding: str | None) -> Iterator[dict[str, Any]]:
+    wav = _map(folder, "wav.scp", encoding)
+    utt2spk = _map(folder, "utt2spk", encoding)
+    reco2dur = _map(folder, "reco2dur", encoding)
+    spk2gender = _map(folder, "spk2gender", encoding)
+    segments: dict[str, tuple[str, float, float]] | None = None
+    if (folder / "segments").is_file():
+        segments = {}
+        for n, utt, value in _table(folder / "segments", encoding):
+            where = f"{folder / 'segments'}:{n}"
+            parts = value.split()
+            if len(parts) != 3:
+                raise InputError(f"{where}: a segments line is '<utterance> <recording> <start> <end>'")
+            reco = parts[0]
+            if wav is None or reco not in wav:
+                raise InputError(f"{where}: recording {reco!r} of utterance {utt!r} is not in wav.scp")
+            t0, t1 = seconds(parts[1], where), seconds(parts[2], where)
+            check_times(t0, t1, where)
+            segments[utt] = (reco, t0, t1)
+    durations: dict[str, float] = {}
+    for reco, (n, value) in (reco2dur or {}).items():
+        durations[reco] = seconds(value, f"{folder / 'reco2dur'}:{n}")
+    for n, utt, text in _table(folder / "text", encoding):
+        where = f"{folder / 'text'}:{n}"
+        for name, table in (("segments", segments), ("utt2spk", utt2spk)):
+            if table is not None and utt not in table:
+                raise InputError(f"{where}: utterance {utt!r} is not in {name}")
+        side = nfc_side(text)
+        reco = segments[utt][0] if segments is not None else utt
+        if wav is not None and reco in wav:
+            side["media"] = {"uri": wav[reco][1]}
+            if reco in durations:
+                side["media"]["duration"] = durations[reco]
+        speaker = utt2spk[utt][1] if utt2spk is not None else None
+        if speaker == utt:
+            speaker = None
+        meta = side.setdefault("meta", {})
+        if segments is not None:
+            meta["recording"] = reco
+            seg: dict[str, Any] = {"start": 0, "end": len(side["text"]), "t0": segments[utt][1],
+                                   "t1": segments[utt][2]}
+            if speaker:
+                seg["speaker"] = speaker
+            side["layers"] = {"segments": {"spans": [seg]}}
+        elif speaker:
+            meta["speaker"] = speaker
+        if speaker and spk2gender is not None and speaker in spk2gender:
+            meta["speaker_gender"] = spk2gender[speaker][1]
+        if not meta:
+            del side["meta"]
+        yield {"id": utt, "sides": {lang: side}}
+
+
+# ------------------------------------------------------------------------------------------ writing
+
+def write(records: Iterable[dict[str, Any]], path: PathLike, *, langs: Any = None, **options: Any) -> int:
+    """Write a Kaldi data folder (atomically: every file is moved into place at the end)."""
+    check_options(FORMAT, "writer", options)
+    target = Path(path)
+    with folder_output(target) as tmp:
+        return _write(records, tmp, langs)
+
+
+def _write(records: Iterable[dict[str, Any]], tmp: Path, langs: Any) -> int:
+    files = {name: (tmp / name).open("w", encoding="utf-8", newline="\n")
+             for name in ("text", "utt2spk", "wav.scp", "segments", "reco2dur", "spk2gender")}
+    spk2utt: dict[str, list[str]] = {}
+    recordings: dict[str, str] = {}
+    genders: dict[str, str] = {}
+    utts: set[str] = set()
+    with_segments: bool | None = None
+    n = 0
+    try:
+        for rec in records:
+            lang = pick_side(rec, langs, "a Kaldi data folder")
+            for u in utterances(rec, lang):
+                where = f"record {rec['id']!r}"
+                if not u.id or any(c.isspace() for c in u.id):
+                    raise InputError(f"{where}: utterance id {u.id!r} cannot be a Kaldi key (empty or has spaces)")
+                if u.id in utts:
+                    raise InputError(f"{where}: utterance {u.id!r} was already written")
+                utts.add(u.id)
+                timed = u.t0 is not None
+                if with_segments is None:
+                    with_segments = timed
+                elif timed != with_segments:
+                    raise InputError(f"{where}: {'has' if timed else 'has no'} segments but earlier records "
+                                     f"{'had none' if timed else 'had'}; a Kaldi data folder has a segments "
+                                     "line for every utterance or none")
+                media = u.side.get("media") or {}
+                reco = recording_id(u.side, rec["id"]) if timed else u.id
+                if any(c.isspace() for c in reco):
+                    raise InputError(f"{where}: recording id {reco!r} cannot be a Kaldi key")
+                uri = media.get("uri")
+                if uri is None and timed:
+                    raise InputError(f"{where}: has no media; a segments line needs its recording in wav.scp")
+                if uri is not None:
+                    if "\n" in uri or "\r" in uri:
+                        raise InputError(f"{where}: the media URI has a line break; wav.scp holds one line")
+                    known = recordings.get(reco)
+                    if known is None:
+                        recordings[reco] = uri
+                        files["wav.scp"].write(f"{reco} {uri}\n")
+                        if media.get("duration") is not None:
+                            files["reco2dur"].write(f"{reco} {fmt_seconds(media['duration'])}\n")
+                    elif known != uri:
+                        raise InputError(f"{where}: recording {reco!r} is {known!r} in an earlier record and "
+                                         f"{uri!r} here")
+                speaker = u.speaker or (u.side.get("meta") or {}).get("speaker") or u.id
+                files["text"].write(f"{u.id} {u.text}\n" if u.text else f"{u.id}\n")
+                files["utt2spk"].write(f"{u.id} {speaker}\n")
+                spk2utt.setdefault(speaker, []).append(u.id)
+                if timed:
+                    files["segments"].write(f"{u.id} {reco} {fmt_seconds(u.t0)} {fmt_seconds(u.t1)}\n")  # type: ignore[arg-type]
+                gender = (u.side.get("meta") or {}).get("speaker_gender")
+                if gender and speaker != u.id and speaker not in genders:
+                    genders[speaker] = gender
+                    files["spk2gender"].write(f"{speaker} {gender}\n")
+            n += 1
+    finally:
+        for f in files.values():
+            f.close()
+    with (tmp / "spk2utt").open("w", encoding="utf-8", newline="\n") as f:
+        for spk, us in spk2utt.items():
+            f.write(f"{spk} {' '.join(us)}\n")
+    for name in ("segments", "reco2dur", "spk2gender", "wav.scp"):
+        if (tmp / name).stat().st_size == 0 and not (name == "segments" and with_segments):
+            (tmp / name).unlink()
+    return n
+
+
+def sniff(folder: Path) -> bool:
+    """Whether a folder looks like a Kaldi data folder (a ``text`` and a ``wav.scp`` or ``utt2spk``)."""
+    return (folder / "text").is_file() and ((folder / "wav.scp").is_file() or (folder / "utt2spk").is_file())
+
+
+FORMAT = Format(
+    name="kaldi",
+    description="Kaldi data folder (text, segments, utt2spk, spk2utt, wav.scp, reco2dur, spk2gender): one record "
+                "per utterance",
+    extensions=(),
+    carries=frozenset({"meta"}),
+    read=read,
+    write=write,
+    max_sides=1,
+    needs_langs=True,
+    read_options=READ_OPTIONS,
+    write_options={},
+)
