@@ -1,0 +1,250 @@
+"""Agreement of `lancang check -p conllu` with the UD validator (levels 1-2) on the validator's own
+test files (UniversalDependencies/tools, ``test-cases/``).
+
+    python benchmarks/bench_ud_testcases.py DIR [--tree SRC] [--write docs/benchmarks.md]
+
+DIR holds the fetched files in the validator's folders (``valid/``, ``nonvalid/``,
+``invalid-level1-2/``, ``invalid-level3/``, ...) and, optionally, ``SOURCES.tsv`` (name, repository
+path, commit: where each file was read). The files are public test data: they are not part of
+lancang, and neither the tests nor CI read them.
+
+Each file goes through :func:`lancang.standards.checker.check` with the ``conllu`` profile (the
+library call behind ``lancang check FILE -p conllu``) and, for the rule ids, through
+:func:`lancang.standards.conllu.validate`. The expected verdict is the validator's at level 2
+(``validate.py --level 2 --lang ud``): a file of ``valid/`` has no error, a file of
+``invalid-level1-2/`` or ``nonvalid/`` has at least one, a file of ``invalid-level3/`` or
+``invalid-level4-5/`` is invalid only at a higher level and so has none at level 2 -- except the
+files listed in :data:`LEVEL` with the reason read in udtools' ``level1.py`` / ``level2.py``: a
+file whose fault only levels 3-5 see is out of the level-2 target; a stored version that also
+breaks a level-2 rule (old copies without ``# text``) is invalid at level 2 whatever its folder.
+
+:data:`INTENDED` names, per file, the validator's test ids for the fault the file was written for
+(from the validator's own log, ``udtools/tests/test-cases/test.log``, for the files of the same
+name, and from the file's comment otherwise), so the run also says whether lancang caught a file for
+that fault or only for another one.
+
+``--tree SRC`` imports lancang from the source tree SRC (e.g. a ``git worktree`` of an earlier
+commit) instead of the installed one: a before/after on one machine. ``--write`` replaces the
+section ``ud-testcases`` of the given Markdown file with the table.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import platform
+import sys
+from pathlib import Path
+
+#: file -> (expected verdict at level 2: "invalid" | "valid" | "level3+", why), where the folder's
+#: verdict does not hold for the stored version at level 2 (read in udtools level1.py / level2.py)
+LEVEL: dict[str, tuple[str, str]] = {
+    "valid/empty-nodes.conllu": ("invalid", "the stored version has no # text: missing-text (check_text_meta, L2)"),
+    "valid/minimal-empty-node.conllu": ("invalid", "the stored version has no # text: missing-text (L2)"),
+    "invalid-level1-2/space-in-field.conllu": (
+        "level3+", "the stored version has the space in FORM, which check_whitespace (L1) allows; only "
+                   "check_words_with_spaces (L4) rejects it"),
+    "nonvalid/whitespace_nonv.conllu": ("level3+", "spaces in FORM and LEMMA only: L4 check_words_with_spaces"),
+    "nonvalid/empty-node-without-dependent.conllu": (
+        "level3+", "no level-1/2 check looks for an empty node without dependents; its enhanced graph is "
+                   "connected (check_egraph_connected)"),
+    "nonvalid/head-0-deprel-not-root.conllu": ("invalid", "written for L3 0-is-not-root; the stored version has "
+                                                          "no # text (L2 missing-text)"),
+    "nonvalid/head-not-0-deprel-root.conllu": ("invalid", "written for L3 root-is-not-0; no # text (L2)"),
+    "nonvalid/non-proj.conllu": ("invalid", "written for L3 punct-is-nonproj; no # sent_id, no # text (L2)"),
+    "nonvalid/space-in-field.conllu": ("invalid", "written for a space in FORM (L4); no # text (L2)"),
+    "nonvalid/dos-newlines.conllu": ("invalid", "written for non-unix-newline; the stored copy reached us without "
+                                                "its CR bytes (577 characters stored, 560 received), no # text (L2)"),
+    "udtools-invalid-functions/non-unix-newline.conllu": (
+        "valid", "the stored version has LF line ends only (739 characters stored and received): nothing for "
+                 "levels 1-2 to find"),
+}
+
+#: file name -> the validator's test ids for the fault the file was written for ("" = a level-3+ fault)
+INTENDED: dict[str, str] = {
+    "ambiguous-feature.conllu": "invalid-feature",
+    "cyclic-deps.conllu": "non-tree",
+    "deprel-not-empty-in-empty.conllu": "empty-node-nonempty-field",
+    "dos-newlines.conllu": "non-unix-newline",
+    "duplicate-feature.conllu": "repeated-feature",
+    "duplicate-id.conllu": "word-id-sequence",
+    "duplicate-layered-feature.conllu": "repeated-feature",
+    "duplicate-value.conllu": "repeated-feature-value",
+    "empty-field.conllu": "empty-column",
+    "empty-head.conllu": "empty-column invalid-head",
+    "empty-node-without-dependent.conllu": "",
+    "empty-sentence.conllu": "empty-sentence",
+    "extra-empty-line.conllu": "empty-sentence extra-empty-line",
+    "extra-field.conllu": "number-of-columns",
+    "head-0-deprel-not-root.conllu": "",
+    "head-not-0-deprel-root.conllu": "",
+    "head-not-empty-in-empty.conllu": "empty-node-nonempty-field",
+    "id-starting-from-2.conllu": "word-id-sequence",
+    "id-with-extra-0.conllu": "invalid-word-id",
+    "invalid-deps-id.conllu": "unknown-ehead",
+    "invalid-deps-order.conllu": "unsorted-deps",
+    "invalid-deps-syntax.conllu": "invalid-deps",
+    "invalid-head.conllu": "unknown-head",
+    "invalid-range-format.conllu": "invalid-word-id",
+    "invalid-range.conllu": "reversed-word-interval",
+    "lowercase-feature-in-empty.conllu": "invalid-feature",
+    "lowercase-feature-value-in-empty.conllu": "invalid-feature",
+    "lowercase-feature.conllu": "invalid-feature",
+    "lowercase-postag-in-empty.conllu": "unknown-upos",
+    "lowercase-postag.conllu": "unknown-upos",
+    "lowercase-value.conllu": "invalid-feature",
+    "malformed_deps.conllu": "invalid-deps",
+    "misindexed-empty-node.conllu": "misplaced-empty-node",
+    "misplaced-empty-node-2.conllu": "misplaced-empty-node",
+    "invalid-line.conllu": "invalid-line",
+    "mwt-nonempty-field.conllu": "mwt-nonempty-field",
+    "multiple-roots.conllu": "multiple-roots",
+    "non-unix-newline.conllu": "non-unix-newline",
+    "pseudo-empty-line.conllu": "pseudo-empty-line",
+    "word-id-sequence-2.conllu": "word-id-sequence",
+    "misordered-feature.conllu": "unsorted-features",
+    "misordered-layered-feature.conllu": "unsorted-features",
+    "misordered-multiword.conllu": "misplaced-word-interval",
+    "misplaced-comment-end.conllu": "empty-sentence missing-empty-line",
+    "misplaced-comment-mid.conllu": "misplaced-comment",
+    "missing-final-line.conllu": "missing-empty-line",
+    "missing-space-after.conllu": "missing-spaceafter",
+    "multiple-sent_id.conllu": "multiple-sent-id",
+    "multiword-with-pos.conllu": "mwt-nonempty-field",
+    "non-proj.conllu": "",
+    "nonsequential-empty-node-id.conllu": "misplaced-empty-node",
+    "nonsequential-id.conllu": "word-id-sequence",
+    "overlapping-multiword.conllu": "overlapping-word-intervals",
+    "self-cycle-deps.conllu": "deps-self-loop",
+    "self-cycle-head.conllu": "head-self-loop",
+    "space-in-field.conllu": "",
+    "seemingly-empty-line.conllu": "pseudo-empty-line",
+    "tanl-broken.conllu": "empty-sentence word-id-sequence invalid-feature",
+    "token_with_cols_filled.conllu": "mwt-nonempty-field",
+    "trailing-tab.conllu": "number-of-columns",
+    "uppercase-deprel.conllu": "invalid-deprel",
+    "uppercase-deps-deprel.conllu": "invalid-edeprel",
+    "whitespace_nonv.conllu": "",
+}
+#: the folder's verdict at level 2 when :data:`LEVEL` does not say otherwise
+FOLDER = {"valid": "valid", "invalid-functions": "invalid", "nonvalid": "invalid", "invalid-level1-2": "invalid", "invalid-level1": "invalid",
+          "invalid-level2": "invalid", "invalid-level3": "level3+", "invalid-level4-5": "level3+"}
+
+
+def use_tree(tree: str) -> None:
+    """Import lancang from the source tree ``tree`` (the editable install's finder is removed)."""
+    sys.meta_path = [f for f in sys.meta_path if "editable" not in repr(f)]
+    sys.path.insert(0, tree)
+
+
+def expected(rel: str) -> str:
+    """The verdict the validator gives ``rel`` at level 2 (``udtools-valid/`` is the folder ``valid/`` of
+    the current layout, ``udtools/tests/test-cases/``)."""
+    if rel in LEVEL:
+        return LEVEL[rel][0]
+    return FOLDER.get(rel.split("/", 1)[0].removeprefix("udtools-"), "?")
+
+
+def judge(path: Path) -> tuple[str, list[str]]:
+    """(the verdict of check -p conllu, or "input-error: ..."; the level 1-2 rule ids found)."""
+    from lancang.errors import LancangError
+    from lancang.standards.checker import check
+    from lancang.standards.conllu import validate
+    from lancang.standards.profiles import load_profile
+
+    try:
+        rep = check(path, [load_profile("conllu")], from_format="conllu", langs=["und"])
+        verdict = rep["verdict"]
+    except LancangError as exc:  # exit 2 in the CLI: the file is rejected, but not by a finding
+        verdict = f"input-error: {str(exc)[:80]}"
+    rules = sorted({f.rule for f in validate(path) if f.severity == "error"})
+    return verdict, rules
+
+
+def run(root: Path) -> dict[str, list[dict]]:
+    out: dict[str, list[dict]] = {}
+    for folder in sorted(p for p in root.iterdir() if p.is_dir()):
+        for path in sorted(folder.glob("*.conllu")):
+            rel = f"{folder.name}/{path.name}"
+            verdict, rules = judge(path)
+            want = expected(rel)
+            intended = set(INTENDED.get(path.name, "").split())
+            out.setdefault(folder.name, []).append({
+                "file": rel, "verdict": verdict, "rules": rules, "expected": want,
+                "caught": verdict != "conformant", "intended": sorted(intended),
+                "by_intended": bool(intended & set(rules)),
+                "why": LEVEL.get(rel, ("", ""))[1]})
+    return out
+
+
+def summarise(res: dict[str, list[dict]]) -> tuple[list[str], dict[str, int]]:
+    lines = ["| folder | files | judged not conformant | expected invalid at L1-2 | caught | valid at L1-2 "
+             "| passed | L3+ only |", "|---|---|---|---|---|---|---|---|"]
+    tot = dict.fromkeys(("files", "rejected", "inv", "caught", "intended", "val", "passed", "l3"), 0)
+    for folder, rows in res.items():
+        inv = [r for r in rows if r["expected"] == "invalid"]
+        val = [r for r in rows if r["expected"] in ("valid", "level3+")]
+        n = {"files": len(rows), "rejected": sum(r["caught"] for r in rows), "inv": len(inv),
+             "caught": sum(r["caught"] for r in inv), "intended": sum(r["by_intended"] for r in inv),
+             "val": len(val), "passed": sum(not r["caught"] for r in val),
+             "l3": sum(r["expected"] == "level3+" for r in rows)}
+        for k in tot:
+            tot[k] += n[k]
+        lines.append(f"| `{folder}/` | {n['files']} | {n['rejected']} | {n['inv']} | {n['caught']} | {n['val']} "
+                     f"| {n['passed']} | {n['l3']} |")
+    lines.append(f"| **all** | {tot['files']} | {tot['rejected']} | {tot['inv']} | **{tot['caught']}** "
+                 f"| {tot['val']} | **{tot['passed']}** | {tot['l3']} |")
+    return lines, tot
+
+
+def report(res: dict[str, list[dict]]) -> list[str]:
+    lines, tot = summarise(res)
+    lines += ["", f"Invalid at levels 1-2 caught: {tot['caught']} of {tot['inv']}, {tot['intended']} of them "
+                  f"with the validator's own test id for the fault the file was written for; files valid at "
+                  f"levels 1-2 passed: {tot['passed']} of {tot['val']}.", ""]
+    bad = [r for rows in res.values() for r in rows
+           if r["caught"] != (r["expected"] == "invalid")]
+    lines.append("Disagreements with the expected verdict:" if bad else "Disagreements with the expected verdict: none.")
+    for r in bad:
+        lines.append(f"- `{r['file']}`: expected {r['expected']}, lancang {r['verdict']} {r['rules']}")
+    other = [r for rows in res.values() for r in rows
+             if r["expected"] == "invalid" and r["caught"] and r["intended"] and not r["by_intended"]]
+    if other:
+        lines.append("")
+        lines.append("Caught, but not with the intended test id:")
+        lines += [f"- `{r['file']}`: intended {r['intended']}, lancang {r['rules']}" for r in other]
+    notes = [r for rows in res.values() for r in rows if r["why"]]
+    if notes:
+        lines += ["", "Files whose level-2 verdict is not their folder's (read in udtools level1.py / level2.py):"]
+        lines += [f"- `{r['file']}` ({r['expected']}): {r['why']}" for r in notes]
+    return lines
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("dir", type=Path, help="the fetched test-cases folder")
+    ap.add_argument("--tree", help="import lancang from this source tree (a before/after on one machine)")
+    ap.add_argument("--write", type=Path, help="replace the ud-testcases section of this Markdown file")
+    args = ap.parse_args()
+    if args.tree:
+        use_tree(args.tree)
+    import lancang
+
+    res = run(args.dir)
+    lines = report(res)
+    for rows in res.values():
+        for r in rows:
+            print(f"{r['file']:<58} {r['expected']:<8} {r['verdict']:<15} {' '.join(r['rules'])}")
+    print()
+    print("\n".join(lines))
+    if args.write:
+        sys.path.insert(0, str(Path(__file__).resolve().parent))
+        from _report import replace_section
+
+        head = [f"lancang {lancang.__version__} from {Path(lancang.__file__).parent.parent}, "
+                f"{dt.date.today().isoformat()}, {platform.machine()} Python {platform.python_version()}.", ""]
+        replace_section(args.write, "ud-testcases", head + lines)
+
+
+if __name__ == "__main__":
+    main()
