@@ -127,8 +127,9 @@ INTENDED: dict[str, str] = {
     "whitespace_nonv.conllu": "",
 }
 #: the folder's verdict at level 2 when :data:`LEVEL` does not say otherwise
-FOLDER = {"valid": "valid", "invalid-functions": "invalid", "nonvalid": "invalid", "invalid-level1-2": "invalid", "invalid-level1": "invalid",
-          "invalid-level2": "invalid", "invalid-level3": "level3+", "invalid-level4-5": "level3+"}
+FOLDER = {"valid": "valid", "invalid-functions": "invalid", "nonvalid": "invalid", "invalid-level1-2": "invalid",
+          "invalid-level1": "invalid", "invalid-level2": "invalid", "invalid-level3": "level3+",
+          "invalid-level4-5": "level3+"}
 
 
 def use_tree(tree: str) -> None:
@@ -204,7 +205,7 @@ def report(res: dict[str, list[dict]]) -> list[str]:
                   f"levels 1-2 passed: {tot['passed']} of {tot['val']}.", ""]
     bad = [r for rows in res.values() for r in rows
            if r["caught"] != (r["expected"] == "invalid")]
-    lines.append("Disagreements with the expected verdict:" if bad else "Disagreements with the expected verdict: none.")
+    lines.append("Disagreements with the expected verdict:" + ("" if bad else " none."))
     for r in bad:
         lines.append(f"- `{r['file']}`: expected {r['expected']}, lancang {r['verdict']} {r['rules']}")
     other = [r for rows in res.values() for r in rows
