@@ -84,11 +84,12 @@ def workspace(near: PathLike | None = None) -> Iterator[Path]:
 
 def run_parts(task: str, parts: list[Shard], jobs: int, args: Mapping[str, Any], folder: Path,
               progress: Callable[[dict[str, Any]], None] | None = None) -> list[dict[str, Any]]:
-    """Run ``task`` (a function of this module, by name) on every part in the ``local`` executor's pool;
-    the results in input order. An input error in a part is raised located in the input file."""
+    """Run ``task`` (a function of this module by name, or ``"module:function"``) on every part in the
+    ``local`` executor's pool; the results in input order. An input error in a part is raised located in
+    the input file."""
     from .executors import EXECUTORS
 
-    plan = {"task": f"{__name__}:{task}", "output": str(folder), "retries": DEFAULT_RETRIES,
+    plan = {"task": task if ":" in task else f"{__name__}:{task}", "output": str(folder), "retries": DEFAULT_RETRIES,
             "sha256": uuid.uuid4().hex, "args": dict(args)}
     results: dict[int, dict[str, Any]] = {}
 
@@ -251,10 +252,10 @@ def clean_file(source: PathLike, target: PathLike, *, rejects: PathLike, config:
     try:
         kinds = {f.name: f.kind for f in filters}
         settings = filters
-        stream = [n for n, k in kinds.items() if k == "stream"]
+        stream = [n for n, k in kinds.items() if k == "stream" and n != "duplicates"]
         if stream:
             raise UsageError(f"filter {', '.join(stream)} decides in input order over the whole corpus and does "
-                             f"not run in parts yet: switch it off (--set {stream[0]}=false) or use --jobs 1")
+                             f"not run in parts: switch it off (--set {stream[0]}=false) or use --jobs 1")
         parts = parts_of(source, jobs)
         _refuse_repeated_ids(parts, "clean")
         with workspace() as folder:
@@ -264,7 +265,11 @@ def clean_file(source: PathLike, target: PathLike, *, rejects: PathLike, config:
             fitted = (fit_clean({"filters": dict(config or {}), "fit": fit}, [str(source)], folder / "fit", "jsonl",
                                 langs) if fit else {"states": None, "filters": dict(config or {})})
             args = {"filters": fitted["filters"], "states": fitted["states"], "batch_size": batch_size,
-                    "options": dict(options or {})}
+                    "options": dict(options or {}), "decided": None}
+            if "duplicates" in kinds:  # the global phase of duplicates: hash-partitioned keys, then decisions
+                from .dedup import decide_duplicates
+
+                args["decided"] = str(decide_duplicates(parts, jobs, args, folder))
             results = run_parts("_clean_part", parts, jobs, args, folder, _counter(progress))
             stats = CleanStats(filters=[f.name for f in filters])
             for res in results:
@@ -297,12 +302,14 @@ def _clean_part(plan: Mapping[str, Any], sh: Shard) -> dict[str, Any]:
     import dataclasses
 
     from ..processing.clean import clean_file as clean_one
+    from .dedup import decided_duplicates
 
     a = plan["args"]
     src = _part_input(plan, sh)
     d = _part_dir(plan, sh)
-    st = clean_one(src, d / "part.jsonl", rejects=d / "rejects.jsonl", config=a["filters"], states=a["states"],
-                   fmt="jsonl", options=a["options"], batch_size=a["batch_size"])
+    with decided_duplicates(a["decided"], sh.index):
+        st = clean_one(src, d / "part.jsonl", rejects=d / "rejects.jsonl", config=a["filters"], states=a["states"],
+                       fmt="jsonl", options=a["options"], batch_size=a["batch_size"])
     return {"index": sh.index, "records": st.records, "stats": dataclasses.asdict(st)}
 
 

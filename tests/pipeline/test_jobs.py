@@ -169,3 +169,46 @@ def test_validate_a_file_with_a_repeated_id_in_one_process(tmp_path: Path) -> No
         f.write(orjson.dumps({"id": "pud-3", "sides": {"en": {"text": "Again."}}}) + b"\n")
     outs = [run("validate", src, "--jobs", jobs).stdout for jobs in ("1", "2")]
     assert outs[0] == outs[1] and "duplicate-id" in outs[0] and "line 4" in outs[0]
+
+
+# ------------------------------------------------------------------------------------ duplicates
+
+def test_duplicates_in_parts_decide_as_one_clean(tmp_path: Path) -> None:
+    """Exact repeats of real pairs (later, under new ids) and near ones (a word changed) across parts:
+    hash-partitioned keys, then the filter's own decisions, give the rejects of one process."""
+    src = real_corpus(tmp_path / "d.jsonl", repeats=80)
+    with open(src, "ab") as f:  # near duplicates: a PUD pair with its last English word changed
+        for i, line in enumerate(src.read_bytes().splitlines()[:300:10]):
+            r = orjson.loads(line)
+            words = r["sides"]["en"]["text"].split()
+            r = {"id": f"near-{i}", "sides": {**r["sides"], "en": {"text": " ".join(words[:-1] + ["again."])}}}
+            f.write(orjson.dumps(r) + b"\n")
+    docs = []
+    for jobs in ("1", "2"):
+        res = run("clean", src, tmp_path / f"c{jobs}.jsonl", "--rejects", tmp_path / f"r{jobs}.jsonl",
+                  "--set", "adequacy=false", "--set", "langid=false", "--jobs", jobs, "--format", "json")
+        assert res.exit_code == 0, res.output
+        docs.append(orjson.loads(res.stdout))
+    assert (tmp_path / "c1.jsonl").read_bytes() == (tmp_path / "c2.jsonl").read_bytes()
+    assert (tmp_path / "r1.jsonl").read_bytes() == (tmp_path / "r2.jsonl").read_bytes()
+    assert docs[0] == docs[1]
+    by = {row["filter"]: row["rejected"] for row in docs[0]["filters"]}
+    assert by["duplicates"] >= 80 + 20
+    reasons = [r["meta"]["clean"]["reasons"] for r in map(orjson.loads, (tmp_path / "r2.jsonl").read_bytes()
+                                                            .splitlines())]
+    kinds = {x["score"] for rs in reasons for x in rs if x["filter"] == "duplicates"}
+    assert kinds == {"duplicate_of", "similarity"}  # exact and near both decided in the global phase
+
+
+def test_the_partitions_find_every_shared_key(tmp_path: Path) -> None:
+    """Phase 2 alone: the positions it groups include every record the filter calls a duplicate."""
+    from lancang.pipeline.dedup import decide_duplicates
+
+    src = real_corpus(tmp_path / "d.jsonl", repeats=30)
+    parts = oneoff.parts_of(src, 2)
+    config = {"adequacy": False, "langid": False}
+    with oneoff.workspace() as folder:
+        out = decide_duplicates(parts, 2, {"filters": config, "options": {}}, folder)
+        decided = {k: v for p in parts for k, v in orjson.loads((out / f"{p.index:06d}.json").read_bytes()).items()}
+    assert {f"again-{i}" for i in range(30)} <= set(decided)
+    assert all(v["duplicate_of"] for v in decided.values())

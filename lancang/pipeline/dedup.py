@@ -1,0 +1,211 @@
+"""The global phase of the ``duplicates`` filter when a corpus is cleaned in parts.
+
+The filter keeps the first of equal or near-equal records in input order, so its decision on a record
+depends on every record before it. In parts, it is decided in three phases whose result is exactly that
+of one ``lancang clean`` over the whole corpus:
+
+1. **keys** (every part, in parallel): each record the filter would score (valid, after the repairs) gets
+   its keys from the filter itself (:meth:`Duplicates._sides` normalises; :meth:`~Duplicates.signatures`
+   and :meth:`~Duplicates._band_keys` give the LSH band keys): an exact key and, with ``near``, its band
+   keys. ``(key, position)`` pairs go to ``P`` partition files by the key's hash; the key sides go to
+   the part's own file.
+2. **partitions** (every partition, in parallel): a key that two positions share makes both *grouped*.
+   A record that shares no key with any other record is never anyone's duplicate or candidate: the
+   filter keeps it, whatever else the corpus holds.
+3. **decisions** (the parent, in input order, over the grouped records only): the filter's own
+   :meth:`~Duplicates.score_batch` runs on them in input order, so first-wins, near candidates and
+   their similarities are the filter's own; then every part is cleaned with a ``duplicates`` whose
+   scores are these decisions (:func:`decided_duplicates`).
+
+Phase 3 reads only records that share a key: on a corpus without duplicates it is nearly nothing; on a
+corpus of nothing but duplicates it is as long as the filter alone in one process.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from .shards import Shard
+
+#: partitions of the key space per worker
+PARTITIONS_PER_JOB = 4
+BATCH = 1000
+#: positions are (part index << 32) | ordinal in the part: input order
+_PART_SHIFT = 32
+
+
+def _params(config: Mapping[str, Any]) -> dict[str, Any]:
+    given = config.get("duplicates")
+    return dict(given) if isinstance(given, Mapping) else {}
+
+
+def _filter(config: Mapping[str, Any]) -> Any:
+    from ..processing.filters import FILTERS
+
+    return FILTERS.get("duplicates")(**_params(config))
+
+
+def decide_duplicates(parts: list[Shard], jobs: int, args: Mapping[str, Any], folder: Path) -> Path:
+    """Phases 1-3 over the parts (see the module); returns the folder of per-part decisions."""
+    import numpy as np
+
+    from .oneoff import _part_dir, run_parts
+
+    nparts = max(1, jobs * PARTITIONS_PER_JOB)
+    keys_args = {**args, "partitions": nparts}
+    run_parts(f"{__name__}:_dedup_keys_part", parts, jobs, keys_args, folder)
+    # the partitions as pseudo-shards of the same pool (a partition reads its file of every part)
+    parts_dirs = [str(_part_dir({"output": folder}, p)) for p in parts]
+    pseudo = [Shard(i, "", None, None, 1, 0, "") for i in range(nparts)]
+    run_parts(f"{__name__}:_dedup_partition", pseudo, jobs, {"parts": parts_dirs}, folder)
+    grouped = np.unique(np.concatenate([np.fromfile(_part_dir({"output": folder}, s) / "grouped.bin", np.int64)
+                                        for s in pseudo] or [np.zeros(0, np.int64)]))
+    out = folder / "decided"
+    out.mkdir()
+    dup = _filter(args["filters"])
+    try:
+        for p, pdir in zip(parts, parts_dirs):
+            table: dict[str, Any] = {}
+            lo = np.searchsorted(grouped, p.index << _PART_SHIFT)
+            hi = np.searchsorted(grouped, (p.index + 1) << _PART_SHIFT)
+            mine = set(grouped[lo:hi].tolist())
+            if mine:
+                batch: list[dict[str, Any]] = []
+                for rec in _sides(Path(pdir)):
+                    if rec.pop("pos") in mine:
+                        batch.append(rec)
+                        if len(batch) >= BATCH:
+                            _decide(dup, batch, table)
+                if batch:
+                    _decide(dup, batch, table)
+            (out / f"{p.index:06d}.json").write_bytes(orjson.dumps(table))
+    finally:
+        dup.close()
+    return out
+
+
+def _decide(dup: Any, batch: list[dict[str, Any]], table: dict[str, Any]) -> None:
+    for rec, score in zip(batch, dup.score_batch(batch)):
+        if score.get("duplicate_of") is not None:
+            table[rec["id"]] = score
+    batch.clear()
+
+
+def _sides(pdir: Path) -> Iterator[dict[str, Any]]:
+    with open(pdir / "sides.jsonl", "rb") as f:
+        for line in f:
+            yield orjson.loads(line)
+
+
+# ------------------------------------------------------------------------------ in the workers
+
+def _dedup_keys_part(plan: Mapping[str, Any], sh: Shard) -> dict[str, Any]:
+    """Phase 1 on one part: the repaired records' keys into the partition files, their key sides aside."""
+    import numpy as np
+
+    from ..corpora.formats import read_located
+    from ..corpora.invariants import check_record
+    from ..processing.clean import build_filters
+    from .oneoff import _part_dir, _part_input
+
+    a = plan["args"]
+    src = _part_input(plan, sh)
+    d = _part_dir(plan, sh)
+    nparts = a["partitions"]
+    filters = build_filters(a["filters"])
+    dup = next(f for f in filters if f.name == "duplicates")
+    repairs = [f for f in filters if f.repairs]
+    pairs: list[Any] = []
+    n = 0
+    try:
+        with open(d / "sides.jsonl", "wb") as side_file:
+            batch: list[dict[str, Any]] = []
+
+            def flush() -> None:
+                nonlocal n
+                sides_of = [dup._sides(r) for r in batch]
+                pos = np.arange(n, n + len(batch), dtype=np.int64) | np.int64(sh.index << _PART_SHIFT)
+                exact = np.array([_exact_key(s) for s in sides_of], np.int64)
+                has_exact = np.array([bool(s) and any(t for _, t in s) for s in sides_of])
+                pairs.append(np.stack([exact[has_exact], pos[has_exact]], 1))
+                if dup.params["near"]:
+                    sig, has = dup.signatures(sides_of)
+                    bands = dup._band_keys(sig).view(np.int64)[has]
+                    pairs.append(np.stack([bands.ravel(), np.repeat(pos[has], bands.shape[1])], 1))
+                for rec, p in zip(batch, pos.tolist()):
+                    side_file.write(orjson.dumps({"pos": p, "id": rec.get("id"), "sides": {
+                        t: {"text": s["text"]} for t, s in (rec.get("sides") or {}).items()
+                        if isinstance(s, dict) and isinstance(s.get("text"), str)}}, option=orjson.OPT_APPEND_NEWLINE))
+                n += len(batch)
+                batch.clear()
+
+            for _line, rec in read_located(src, "jsonl", None, **a["options"]):
+                if any(sev == "error" for _c, sev, _p, _m in check_record(rec)):
+                    continue  # clean rejects it as a record: the filter never sees it
+                for f in repairs:
+                    rec, _ = f.repair(rec)
+                batch.append(rec)
+                if len(batch) >= BATCH:
+                    flush()
+            if batch:
+                flush()
+    finally:
+        for f in filters:
+            f.close()
+    allp = np.concatenate(pairs) if pairs else np.zeros((0, 2), np.int64)
+    which = (allp[:, 0].view(np.uint64) % np.uint64(nparts)).astype(np.int64)
+    for k in range(nparts):
+        allp[which == k].tofile(d / f"keys-{k}.bin")
+    return {"index": sh.index, "records": n}
+
+
+def _exact_key(sides: list[tuple[str, str]]) -> int:
+    """A 64-bit key of the normalised key sides: equal sides, equal keys (a rare collision only groups
+    two records more, which decides nothing: phase 3 is the filter's own)."""
+    return int.from_bytes(hashlib.blake2b(orjson.dumps(sides), digest_size=8).digest(), "little", signed=True)
+
+
+def _dedup_partition(plan: Mapping[str, Any], sh: Shard) -> dict[str, Any]:
+    """Phase 2 on one partition: the positions that share a key with another position."""
+    import numpy as np
+
+    from .oneoff import _part_dir
+
+    k = sh.index
+    rows = [np.fromfile(Path(p) / f"keys-{k}.bin", np.int64).reshape(-1, 2) for p in plan["args"]["parts"]]
+    allp = np.concatenate(rows) if rows else np.zeros((0, 2), np.int64)
+    keys, inverse, counts = np.unique(allp[:, 0], return_inverse=True, return_counts=True)
+    grouped = np.unique(allp[counts[inverse] > 1, 1])
+    d = _part_dir(plan, sh)
+    d.mkdir(parents=True, exist_ok=True)
+    grouped.tofile(d / "grouped.bin")
+    return {"index": k, "records": 0}
+
+
+@contextlib.contextmanager
+def decided_duplicates(folder: str | None, index: int) -> Iterator[None]:
+    """While cleaning part ``index``, ``duplicates`` scores from the decisions of the global phase (the
+    filter's own scores of the records it rejects; every other record is no one's duplicate)."""
+    if folder is None:
+        yield
+        return
+    from ..processing.filters import FILTERS
+
+    table = orjson.loads((Path(folder) / f"{index:06d}.json").read_bytes())
+    real = FILTERS.get("duplicates")
+
+    class Decided(real):  # type: ignore[misc, valid-type]
+        def score_batch(self, records: Any) -> list[dict[str, Any]]:
+            return [table.get(r.get("id")) or {"duplicate_of": None} for r in records]
+
+    FILTERS.register("duplicates", Decided)
+    try:
+        yield
+    finally:
+        FILTERS.register("duplicates", real)
