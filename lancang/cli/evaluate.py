@@ -1,5 +1,5 @@
 """``lancang evaluate``: tokens, sentences or entities against gold (SIGHAN-style P, R, F1, OOV recall;
-entity exact and partial match), sentence beads and word links."""
+entity exact and partial match), sentence beads and word links, transcripts (WER and CER)."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import click
 
 from ..quality.evaluate import LAYERS, evaluate_files
 from ..quality.scores import shown
+from ..quality.wer import JOINS
 from .common import (
     Reading,
     echo_json,
@@ -16,6 +17,7 @@ from .common import (
     handle_errors,
     input_options,
     old_spelling,
+    transcript_options,
 )
 
 
@@ -24,20 +26,25 @@ from .common import (
 @click.argument("gold", type=click.Path(allow_dash=True))
 @click.option("--layer", type=click.Choice(LAYERS), default="tokens",
               show_default=True, help="tokens/sentences: boundary P/R/F1; entities: exact and partial match P/R/F1 "
-                                      "per label, micro and macro; beads: strict and lax P/R/F1; links: AER.")
+                                      "per label, micro and macro; beads: strict and lax P/R/F1; links: AER; "
+                                      "transcript: WER and CER (sclite's Corr/Sub/Del/Ins per speaker).")
 @click.option("--lexicon", type=click.Path(dir_okay=False), metavar="FILE",
               help="Training lexicon (from `lancang train lexicon`, or one word per line): adds OOV and IV recall.")
 @input_options(lang_help="Language of inputs that do not name it (CoNLL-U without a UD file name, text...).",
                old_src=("--lang",))
+@transcript_options
+@click.option("--join", "join", type=click.Choice(JOINS), default="id", show_default=True,
+              help="transcript: pair records by id, or by recording (media URI and channel: an STM or Kaldi "
+                   "reference against a CTM hypothesis, whose words go to the segment their middle time falls in).")
 @click.option("--gold-from", "gold_from", metavar="FORMAT",
               help="Input format of GOLD when it differs from PRED's (default: from its name and content).")
 @old_spelling("--gold-format", "gold_from", "--gold-from")
 @click.option("--strict", is_flag=True, help="Exit 1 when a record or side is missing on either side.")
 @format_option("text", "json")
 @handle_errors
-def evaluate(pred: str, gold: str, layer: str, lexicon: str | None, reading: Reading, gold_from: str | None,
-             strict: bool, fmt: str) -> None:
-    """Score predicted tokens, sentences, entities, beads or word links against gold.
+def evaluate(pred: str, gold: str, layer: str, lexicon: str | None, units: str, normalize: tuple[str, ...], join: str,
+             reading: Reading, gold_from: str | None, strict: bool, fmt: str) -> None:
+    """Score predicted tokens, sentences, entities, beads, word links or transcripts against gold.
 
     A word (or sentence) counts as correct only when both its boundaries match the gold, as in the
     SIGHAN bakeoff score script. Records are joined by id and sides by language tag; records or
@@ -45,6 +52,9 @@ def evaluate(pred: str, gold: str, layer: str, lexicon: str | None, reading: Rea
     Entities are scored by exact match (span and label) and partial match (same label, overlapping
     spans, one-to-one), per label, micro- and macro-averaged. Both files may be in any readable
     format (CoNLL-U gold is scored on its surface tokens).
+    Transcripts (PRED the hypothesis, GOLD the reference): WER and CER from the minimum edit alignment,
+    per speaker, file and language, with sclite's Corr/Sub/Del/Ins/Err/S.Err table; segments pair in
+    order (or by time against timed words); texts may differ, that is what is scored.
     --format json writes a signed metrics document (scores under accuracy.<layer>) for `lancang check --metrics`.
 
     \b
@@ -55,9 +65,11 @@ def evaluate(pred: str, gold: str, layer: str, lexicon: str | None, reading: Rea
       lancang evaluate pred.jsonl th_tud-ud-dev.conllu --lexicon tud.lex
       lancang evaluate ner.jsonl test.conll --gold-from conll --src id --layer entities
       lancang evaluate aligned.jsonl gold.jsonl --layer beads
+      lancang evaluate asr.jsonl reviewed.jsonl --layer transcript --normalize punct,width,t2s
     """
     doc, missing = evaluate_files(pred, gold, layer=layer, fmt=reading.fmt, gold_fmt=gold_from,
-                                  langs=reading.langs, options=reading.options, lexicon=lexicon)
+                                  langs=reading.langs, options=reading.options, lexicon=lexicon,
+                                  units=units, normalize=normalize, join=join)
     scores = doc["accuracy"][layer]
     if fmt == "json":
         echo_json(doc)
@@ -67,6 +79,8 @@ def evaluate(pred: str, gold: str, layer: str, lexicon: str | None, reading: Rea
             click.echo(f"  {k}: {'-' if v is None else v}")
     elif layer == "entities":
         click.echo(render_entities(scores, pred, gold))
+    elif layer == "transcript":
+        click.echo(render_transcript(scores, pred, gold))
     else:
         click.echo(render(scores, pred, gold))
     if strict and missing:
@@ -132,5 +146,30 @@ def render_entities(doc: dict[str, Any], pred: str, gold: str) -> str:
         if mac["f1"] is not None:
             lines.append(f"  {'macro':<16}{'':>27}{shown(mac['precision']):>8}{shown(mac['recall']):>8}"
                          f"{shown(mac['f1']):>8}")
+    lines.extend(_missing(doc))
+    return "\n".join(lines)
+
+
+def render_transcript(doc: dict[str, Any], hyp: str, ref: str) -> str:
+    """sclite's summary: Corr/Sub/Del/Ins/Err/S.Err in percent of the reference units, per speaker, per
+    language (with its unit) and in sum; then CER and WER over everything."""
+    norm = ",".join(doc["normalize"]) or "none"
+    lines = [f"transcript: {hyp} against reference {ref} ({doc['records']:,} records joined; units {doc['units']}, "
+             f"normalize {norm})",
+             f"{'':<20}{'# Snt':>8}{'# Unit':>9} {'Corr':>6}{'Sub':>7}{'Del':>7}{'Ins':>7}{'Err':>7}{'S.Err':>7}"]
+
+    def row(name: str, c: dict[str, Any]) -> str:
+        p = c["percent"]
+        cells = "".join(f"{'-' if p[k] is None else format(p[k], '.1f'):>7}" for k in ("sub", "del", "ins", "err",
+                                                                                         "utterance_err"))
+        corr = "-" if p["corr"] is None else format(p["corr"], ".1f")
+        return f"{name[:19]:<20}{c['utterances']:>8,}{c['ref']:>9,} {corr:>6}{cells}"
+
+    for spk, t in doc["speakers"].items():
+        lines.append(row(spk, t["counts"]))
+    for tag, t in doc["languages"].items():
+        lines.append(row(f"[{tag}] {doc['tokenisation'].get(tag, '')}", t["counts"]))
+    lines.append(row("Sum/Avg", doc["overall"]["counts"]))
+    lines.append(f"error rate {shown(doc['error_rate'])}   CER {shown(doc['cer'])}   WER {shown(doc['wer'])}")
     lines.extend(_missing(doc))
     return "\n".join(lines)

@@ -20,6 +20,7 @@ from .common import (
     json_bytes,
     manifest_option,
     output_option,
+    transcript_options,
 )
 
 
@@ -231,11 +232,15 @@ def render_inspection(d: dict[str, Any], path: str) -> str:
               help="Output format (json is the metrics document).")
 @output_option(old=("--out",),
                help="Also write the metrics document (JSON) to this file, e.g. for `lancang check --metrics`.")
+@click.option("--method", type=click.Choice(["manual", "automated"]), default=None,
+              help="How the verdicts were reached: by people (manual) or by automated screening such as keywords or "
+                   "a classifier (automated); recorded in the result, so a profile with a plan per method "
+                   "(TC260-003 §9.2) takes each inspection for its own plan.")
 @switching_options
 @manifest_option
 @handle_errors
 def inspect(reviewed: str, corpus: str | None, reading: Reading, fmt: str, output: str | None, history: str | None,
-            allow_reduced: bool, force_severity: bool, resume: bool, manifest: str | None) -> None:
+            allow_reduced: bool, force_severity: bool, resume: bool, manifest: str | None, method: str | None) -> None:
     """Decide on a lot from a reviewed sample: accept when the defects found are at most Ac, reject from Re.
 
     Reads the sample that `lancang sample` wrote (JSONL, or the Label Studio export of its tasks: the
@@ -267,7 +272,7 @@ def inspect(reviewed: str, corpus: str | None, reading: Reading, fmt: str, outpu
     """
     doc = acc.inspect_sample(reviewed, corpus=corpus, history=history, allow_reduced=allow_reduced,
                              force_severity=force_severity, resume=resume, output=output, manifest=manifest,
-                             **reading.kwargs())
+                             method=method, **reading.kwargs())
     result = doc["inspection"]
     if output:
         _write_json(output, doc)
@@ -314,6 +319,19 @@ def render_agreement(a: dict[str, Any]) -> str:
                     lines.append(f"    unitizing alpha (u-alpha, labels pooled) {_fmt(uz['alpha'])}, "
                                  f"|u-alpha {_fmt(uz['binary_alpha'])}, u-alpha with labels as values "
                                  f"{_fmt(uz['nominal_alpha'])} ({uz['length']:,} units in {uz['sections']:,} sides)")
+        elif name == "transcript":
+            lines.append(f"  transcript: {d['sides']:,} sides (units {d['units']}, normalize "
+                         f"{','.join(d['normalize']) or 'none'}), error rate {_fmt(d['error_rate_mean'])}, "
+                         f"CER {_fmt(d['cer_mean'])}, WER {_fmt(d['wer_mean'])}; boundaries within "
+                         f"{d['tolerance']} s: F1 {_fmt(d['boundary_f1_mean'])} ({d['timed_sides']:,} timed sides)")
+            for key, v in d["pairs"].items():
+                c = v["counts"]["counts"]
+                lines.append(f"    {key:<30} error rate {_fmt(v['error_rate'])} (symmetric; with {v['reference']} as "
+                             f"reference {_fmt(c['rate'])}: {c['subs']:,} sub, {c['dels']:,} del, {c['ins']:,} ins "
+                             f"of {c['ref']:,})")
+            for key, v in d["boundary"].items():
+                lines.append(f"    {key:<30} boundary P {_fmt(v['precision'])} R {_fmt(v['recall'])} "
+                             f"F1 {_fmt(v['f1'])} ({v['tp']:,} of {v['a']:,} and {v['b']:,})")
         elif "boundary" in d:
             lines.append(f"  {name}: {d['sides']:,} sides, boundary F1 {_fmt(d['boundary_f1_mean'])}, "
                          f"span F1 {_fmt(d['span_f1_mean'])}")
@@ -330,20 +348,24 @@ def render_agreement(a: dict[str, Any]) -> str:
 @click.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path(allow_dash=True))
 @click.option("--names", help="Comma-separated annotator names, one per file (default: the file names).")
-@click.option("--layers", default=",".join(agr.LAYERS), show_default=True,
+@click.option("--layers", "--layer", "layers", default=",".join(agr.LAYERS), show_default=True,
               help=f"Comma-separated layers to compare: {', '.join(agr.LAYERS)}, or per-token "
-                   f"{', '.join(agr.VALUE_LAYERS)}.")
+                   f"{', '.join(agr.VALUE_LAYERS)}, or transcript (the error rate between transcribers and "
+                   "segment-boundary agreement; texts may differ when it is the only layer).")
 @click.option("--unit", type=click.Choice(agr.UNITS), default="auto", show_default=True,
               help="Items for entity kappa/alpha: tokens (when all annotators' tokens agree), characters, or auto.")
 @click.option("--intersect", is_flag=True,
               help="Compare the records all files share instead of failing when some are missing.")
+@transcript_options
+@click.option("--tolerance", type=click.FloatRange(min=0), default=0.2, show_default=True, metavar="SECONDS",
+              help="transcript: segment start and end times within this many seconds of each other match.")
 @input_options()
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
               help="Output format (json is the metrics document).")
 @output_option(old=("--out",), help="Also write the metrics document (JSON) to this file.")
 @handle_errors
-def agree(files: tuple[str, ...], names: str | None, layers: str, unit: str, intersect: bool, reading: Reading,
-          fmt: str, output: str | None) -> None:
+def agree(files: tuple[str, ...], names: str | None, layers: str, unit: str, intersect: bool, units: str,
+          normalize: tuple[str, ...], tolerance: float, reading: Reading, fmt: str, output: str | None) -> None:
     """Inter-annotator agreement between two or more annotation files of the same records.
 
     Entities: exact span F1 per pair, and Cohen's kappa (pairs), Fleiss' kappa and Krippendorff's
@@ -352,6 +374,8 @@ def agree(files: tuple[str, ...], names: str | None, layers: str, unit: str, int
     units. Segmentation: token and sentence boundary F1. Word links: AER between
     annotators. Per-token layers (pos ...): kappa and alpha. Files (any readable format) are joined on
     record id, streaming when in the same order; a record whose text differs between files is an error.
+    Transcripts (--layer transcript): WER/CER between two transcribers of the same recordings, both
+    ways and symmetric, and P/R/F1 of segment boundaries matched one to one within --tolerance seconds.
 
     \b
     Examples:
@@ -359,13 +383,14 @@ def agree(files: tuple[str, ...], names: str | None, layers: str, unit: str, int
       lancang agree a.jsonl b.jsonl c.jsonl --format json -o agreement.json
       lancang agree a.jsonl b.jsonl --layers entities --unit char --names alice,bob
       lancang agree alice.ls.json bob.ls.json --src th --layers entities
+      lancang agree alice.TextGrid bob.TextGrid --layer transcript --tolerance 0.2
     """
     if len(files) < 2:
         raise UsageError("give at least two annotation files")
     name_list = [x.strip() for x in names.split(",")] if names else None
     layer_list = [x.strip() for x in layers.split(",") if x.strip()]
     doc = agr.agreement_document(list(files), names=name_list, layers=layer_list, unit=unit, intersect=intersect,
-                                 **reading.kwargs())
+                                 units=units, normalize=normalize, tolerance=tolerance, **reading.kwargs())
     a = doc["agreement"]
     if output:
         _write_json(output, doc)

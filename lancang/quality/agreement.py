@@ -21,6 +21,12 @@ What is compared, per layer:
 * ``links`` (word alignments) -- AER of each annotator against each other as reference (sure and
   possible links), and F1 of sure links; links are compared as pairs of character spans, so the
   annotators' tokenisations need not be the same.
+* ``transcript`` (on request; two transcribers of the same recordings, whose texts differ) -- the
+  error rate between each pair (:mod:`lancang.quality.wer`: the first file's segments as the
+  reference frame, the edit count symmetric: 2 errors / (units of one + units of the other), and each
+  direction apart), and segment-boundary agreement: precision, recall and F1 of the segments' start
+  and end times matched one to one within a tolerance (seconds). With only this layer requested,
+  texts may differ between the files.
 
 Layers that an annotator lacks where another has them (tokens, sentences, per-token layers, links)
 are skipped for that side and counted in ``skipped``.
@@ -45,10 +51,12 @@ from ..corpora.jsonl import PathLike
 from ..errors import InputError, UsageError
 from .join import Missing, join_records
 from .sampling import layer_annotators
-from .scores import aer, mean, prf
+from .scores import aer, mean, prf, ratio
 from .unitizing import UnitizingAlpha, project
 
 LAYERS = ("entities", "pos", "tokens", "sentences", "links")
+#: layers compared only on request (not in the default list)
+EXTRA_LAYERS = ("transcript",)
 VALUE_LAYERS = ("pos", "xpos", "lemma", "feats", "deprel")
 UNITS = ("auto", "token", "char")
 OUTSIDE = "O"
@@ -243,6 +251,13 @@ class PairSets:
     def kinds(self) -> list[str]:
         return sorted({k for c in self.c.values() for k, _ in c})
 
+    def add_counts(self, key: str, tp: int, a: int, b: int, kind: str = "all") -> None:
+        """Counts matched elsewhere (boundaries within a tolerance): ``tp`` shared of ``a`` and ``b``."""
+        c = self.c[key]
+        c[(kind, "tp")] += tp
+        c[(kind, "a")] += a
+        c[(kind, "b")] += b
+
     def scores(self, kind: str = "all") -> dict[str, dict[str, Any]]:
         """Per pair: F1, and precision and recall of the first annotator taking the second as reference."""
         out = {}
@@ -287,6 +302,35 @@ def _char_units(text: str) -> list[tuple[int, int]]:
     return [(i, i + 1) for i, ch in enumerate(text) if not ch.isspace()]
 
 
+def matched_within(a: Sequence[float], b: Sequence[float], tolerance: float) -> int:
+    """How many of the sorted times ``a`` and ``b`` pair one to one within ``tolerance`` (a maximum
+    matching: on a line, pairing greedily from the left is optimal).
+
+    >>> matched_within([0.0, 1.0, 2.0], [0.1, 1.5, 2.05], 0.2)
+    2
+    """
+    i = j = n = 0
+    while i < len(a) and j < len(b):
+        if abs(a[i] - b[j]) <= tolerance + 1e-9:
+            n += 1
+            i += 1
+            j += 1
+        elif a[i] < b[j]:
+            i += 1
+        else:
+            j += 1
+    return n
+
+
+def segment_times(layers: Mapping[str, Any]) -> list[float] | None:
+    """The distinct start and end times of a side's segments, sorted; None without a segments layer."""
+    lay = layers.get("segments")
+    spans = lay.get("spans") if isinstance(lay, dict) else None
+    if not isinstance(spans, list):
+        return None
+    return sorted({float(t) for s in spans for t in (s["t0"], s["t1"])})
+
+
 def _boundaries(spans: Iterable[Sequence[int]], length: int) -> set[int]:
     out = set()
     for s, e in spans:
@@ -300,12 +344,13 @@ def _boundaries(spans: Iterable[Sequence[int]], length: int) -> set[int]:
 class Agreement:
     """Accumulates agreement statistics record by record; :meth:`result` is the metrics ``agreement`` part."""
 
-    def __init__(self, sources: Sequence[Source], layers: Sequence[str] = LAYERS, unit: str = "auto"):
+    def __init__(self, sources: Sequence[Source], layers: Sequence[str] = LAYERS, unit: str = "auto",
+                 units: str = "auto", normalize: Sequence[str] = (), tolerance: float = 0.2):
         if len(sources) < 2:
             raise UsageError("agreement needs at least two annotation files")
         if unit not in UNITS:
             raise UsageError(f"unknown unit {unit!r}; use one of {', '.join(UNITS)}")
-        known = set(LAYERS) | set(VALUE_LAYERS)
+        known = set(LAYERS) | set(VALUE_LAYERS) | set(EXTRA_LAYERS)
         bad = [x for x in layers if x not in known]
         if bad:
             raise UsageError(f"unknown layer(s) {', '.join(bad)}; known: {', '.join(sorted(known))}")
@@ -323,6 +368,18 @@ class Agreement:
         self.values = {name: Categorical(self.names) for name in self.layers if name in VALUE_LAYERS}
         self.segs = {name: PairSets(self.names) for name in ("tokens", "sentences") if name in self.layers}
         self.seg_sides: Counter = Counter()
+        if tolerance < 0:
+            raise UsageError(f"the boundary tolerance must be 0 or more seconds, not {tolerance}")
+        self.tolerance = tolerance
+        self.transcript: dict[str, Any] | None = None
+        if "transcript" in self.layers:
+            from .wer import Scorer, Tally
+
+            self.scorer = Scorer(units, normalize)
+            self.transcript = {key: Tally.new() for _a, _b, key in _pair_names(self.names)}
+            self.boundaries = PairSets(self.names)
+            self.tr_sides = 0
+            self.timed_sides = 0
         self.links: dict[tuple[int, int], Counter] = {}
         self.link_sets = PairSets(self.names)
         self.link_groups = 0
@@ -350,6 +407,11 @@ class Agreement:
                 if not isinstance(s[lang], dict):
                     raise InputError(f"{where[k]} [{rid}]: side {lang} is not an object (run lancang validate)")
             texts = [s[lang].get("text") for s in sides]
+            if self.transcript is not None:
+                self._transcript(lang, [s[lang] for s in sides])
+                if len(self.layers) == 1:
+                    self.sides += 1
+                    continue
             for k in range(1, len(recs)):
                 if texts[k] != texts[0]:
                     raise InputError(f"[{rid}] side {lang}: the text differs between {where[0]} and {where[k]} "
@@ -363,6 +425,42 @@ class Agreement:
             for _s, _l, who in layer_annotators(r):
                 if who in self.prov[k] or len(self.prov[k]) < 50:
                     self.prov[k][who] += 1
+
+    def _transcript(self, lang: str, sides: list[dict[str, Any]]) -> None:
+        assert self.transcript is not None
+        self.tr_sides += 1
+        for a, b, key in _pair_names(self.names):
+            self.transcript[key].add(self.scorer.side(lang, sides[a], sides[b]))
+        times = [segment_times(s.get("layers") or {}) for s in sides]
+        if all(t is None for t in times):
+            return
+        if any(t is None for t in times):
+            self._skip("transcript", "segments missing in some file (boundaries not compared)")
+            return
+        self.timed_sides += 1
+        for a, b, key in _pair_names(self.names):
+            ta, tb = times[a], times[b]
+            assert ta is not None and tb is not None
+            self.boundaries.add_counts(key, matched_within(ta, tb, self.tolerance), len(ta), len(tb), "boundary")
+
+    def _transcript_result(self) -> dict[str, Any]:
+        assert self.transcript is not None
+        pairs = {}
+        for a, _b, key in _pair_names(self.names):
+            t = self.transcript[key]
+            row: dict[str, Any] = {}
+            for name, c in (("error_rate", t.fit), ("cer", t.chars), ("wer", t.words)):
+                row[name] = None if name == "wer" and not c.utterances else ratio(2 * c.errors, c.ref + c.hyp)
+            row["reference"] = self.names[a]
+            row["counts"] = t.to_dict()
+            pairs[key] = row
+        bound = self.boundaries.scores("boundary")
+        return {"sides": self.tr_sides, "units": self.scorer.tokenizer.mode,
+                "normalize": list(self.scorer.normalizer.steps),
+                **{f"{m}_mean": mean(v[m] for v in pairs.values()) for m in ("error_rate", "cer", "wer")},
+                "pairs": pairs, "tolerance": self.tolerance, "timed_sides": self.timed_sides,
+                "boundary": bound,
+                "boundary_f1_mean": mean(v["f1"] for v in bound.values()) if self.timed_sides else None}
 
     def _skip(self, layer: str, reason: str) -> None:
         self.skipped.setdefault(layer, Counter())[reason] += 1
@@ -489,6 +587,8 @@ class Agreement:
                 layers[name] = {"sides": self.seg_sides[name], "boundary": b, "span": s,
                                 "boundary_f1_mean": mean(v["f1"] for v in b.values()),
                                 "span_f1_mean": mean(v["f1"] for v in s.values())}
+        if self.transcript is not None and self.tr_sides:
+            layers["transcript"] = self._transcript_result()
         if "links" in self.layers and self.link_groups:
             directed = {f"{self.names[a]}->{self.names[b]}": {"aer": aer(c["hyp"], c["sure"], c["hyp_sure"],
                                                                         c["hyp_possible"]), **c}
@@ -580,21 +680,23 @@ def names_for(paths: Sequence[PathLike], names: Sequence[str] | None = None) -> 
 
 def agree(paths: Sequence[PathLike], names: Sequence[str] | None = None, layers: Sequence[str] = LAYERS,
           unit: str = "auto", intersect: bool = False, spill_dir: str | None = None, *, fmt: str | None = None,
-          langs: Any = None, options: Mapping[str, Any] | None = None) -> dict[str, Any]:
+          langs: Any = None, options: Mapping[str, Any] | None = None, units: str = "auto",
+          normalize: Sequence[str] = (), tolerance: float = 0.2) -> dict[str, Any]:
     """Agreement between annotation files of the same records: the metrics ``agreement`` part.
 
     The files are read through the format hub (``fmt``, ``langs`` and reader ``options`` as for
     :func:`lancang.corpora.formats.read_corpus`; canonical JSONL keeps its line numbers in messages).
     Records missing from some file are an input error naming the ids and files, unless
     ``intersect`` (then agreement is computed on the records all files share, and the missing ids
-    are reported in ``missing``: per file, how many and the smallest ids).
+    are reported in ``missing``: per file, how many and the smallest ids). ``units``, ``normalize``
+    and ``tolerance`` (seconds) are the transcript layer's (:mod:`lancang.quality.wer`).
     """
     if len(paths) < 2:
         raise UsageError("agreement needs at least two annotation files")
     if sum(1 for p in paths if str(p) == "-") > 1:
         raise UsageError("only one of the files can be standard input (-)")
     sources = [Source(str(p), n) for p, n in zip(paths, names_for(paths, names))]
-    acc = Agreement(sources, layers, unit)
+    acc = Agreement(sources, layers, unit, units, normalize, tolerance)
     missing: dict[int, Missing] = {}
     streams = [read_items(p, fmt, langs, **dict(options or {})) for p in paths]
     for grp in join_records(streams, [s.path for s in sources], spill_dir=spill_dir):
@@ -618,11 +720,15 @@ def agree(paths: Sequence[PathLike], names: Sequence[str] | None = None, layers:
 def agreement_document(paths: Sequence[PathLike], *, names: Sequence[str] | None = None,
                        layers: Sequence[str] = LAYERS, unit: str = "auto", intersect: bool = False,
                        fmt: str | None = None, langs: Any = None,
-                       options: Mapping[str, Any] | None = None) -> dict[str, Any]:
+                       options: Mapping[str, Any] | None = None, units: str = "auto",
+                       normalize: Sequence[str] = (), tolerance: float = 0.2) -> dict[str, Any]:
     """`lancang agree` as a function: :func:`agree` wrapped in a signed metrics document."""
     from .document import metrics_document
 
-    a = agree(paths, names, layers, unit, intersect, fmt=fmt, langs=langs, options=options)
+    a = agree(paths, names, layers, unit, intersect, fmt=fmt, langs=langs, options=options, units=units,
+              normalize=normalize, tolerance=tolerance)
     settings = {"layers": list(layers), "unit": unit, "intersect": intersect, "names": list(names) if names else None,
                 "from": fmt, "langs": list(langs) if langs else None}
+    if "transcript" in layers:
+        settings.update({"units": units, "normalize": list(normalize), "tolerance": tolerance})
     return metrics_document("agree", inputs=list(paths), settings=settings, agreement=a)

@@ -13,17 +13,21 @@ from ..corpora.formats import read_corpus
 from ..errors import UsageError
 from .document import metrics_document
 
-LAYERS = ("tokens", "sentences", "entities", "beads", "links")
+LAYERS = ("tokens", "sentences", "entities", "beads", "links", "transcript")
 
 
 def evaluate_files(pred: str, gold: str, *, layer: str = "tokens", fmt: str | None = None,
                    gold_fmt: str | None = None, langs: Any = None, options: dict[str, Any] | None = None,
-                   lexicon: str | None = None) -> tuple[dict[str, Any], int]:
+                   lexicon: str | None = None, units: str = "auto", normalize: Any = None,
+                   join: str = "id") -> tuple[dict[str, Any], int]:
     """The metrics document of ``pred`` scored against ``gold`` on ``layer``, and the number of records
     or sides found on one side only (not scored).
 
     ``fmt`` is the input format of both files (default: each from its name and content);
     ``gold_fmt`` overrides it for the gold. ``lexicon`` (tokens only) adds OOV and IV recall.
+    ``units``, ``normalize`` and ``join`` (transcript only) are those of
+    :func:`lancang.quality.wer.evaluate_transcripts`: WER and CER of the prediction (the hypothesis)
+    against the gold (the reference).
     """
     from ..annotators.gold import read_segmentation
 
@@ -31,9 +35,20 @@ def evaluate_files(pred: str, gold: str, *, layer: str = "tokens", fmt: str | No
         raise UsageError(f"unknown layer {layer!r}; use one of {', '.join(LAYERS)}")
     if lexicon and layer not in ("tokens", "sentences"):
         raise UsageError(f"--lexicon scores words; it does not apply to --layer {layer}")
+    if layer != "transcript" and (units != "auto" or normalize or join != "id"):
+        raise UsageError(f"--units, --normalize and --join score transcripts; they do not apply to --layer {layer}")
     opts = dict(options or {})
     gfmt = gold_fmt or fmt
-    if layer in ("beads", "links"):
+    extra: dict[str, Any] = {}
+    if layer == "transcript":
+        from .wer import evaluate_transcripts, parse_normalize
+
+        steps = parse_normalize(normalize)
+        ev = evaluate_transcripts(read_corpus(pred, fmt, langs, **opts), read_corpus(gold, gfmt, langs, **opts),
+                                  names=(pred, gold), units=units, normalize=steps, join=join)
+        doc, missing = ev.to_dict(), ev.missing
+        extra = {"units": units, "normalize": list(steps), "join": join}
+    elif layer in ("beads", "links"):
         from .alignment import evaluate_records
 
         doc = evaluate_records(read_corpus(pred, fmt, langs, **opts), read_corpus(gold, gfmt, langs, **opts), layer,
@@ -55,5 +70,5 @@ def evaluate_files(pred: str, gold: str, *, layer: str = "tokens", fmt: str | No
                            names=(pred, gold)), layer, lex)
         doc, missing = ev.to_dict(), ev.missing
     settings = {"layer": layer, "from": fmt, "gold_from": gfmt, "langs": list(langs) if langs else None,
-                "lexicon": lexicon}
+                "lexicon": lexicon, **extra}
     return metrics_document("evaluate", inputs=[pred, gold], settings=settings, accuracy={layer: doc}), missing

@@ -1,0 +1,565 @@
+"""Word and character error rates of transcripts: the edit-distance scorer of `lancang evaluate --layer
+transcript` and `lancang agree --layer transcript`.
+
+A hypothesis and a reference are turned into sequences of units (:class:`Tokenizer`: characters or
+words, after the configured :class:`Normalizer`), aligned with the minimum number of edits
+(Levenshtein with unit costs, by rapidfuzz's bit-parallel implementation), and the alignment counts
+hits, substitutions, deletions and insertions (:class:`Counts`) -- the figures sclite prints as Corr,
+Sub, Del and Ins. The error rate is (S + D + I) / N with N = H + S + D the reference units: WER on
+words, CER on characters. Counts are plain sums, so the counts of shards, files, speakers or
+languages merge exactly (:meth:`Counts.add`, :meth:`Counts.from_dict`); a rate over no reference
+unit is undefined (None), never 0.
+
+Units (``--units``): ``auto`` scores each side in the unit that fits its language -- characters for
+Chinese, Japanese and Korean and for the languages written without spaces between words (Thai,
+Khmer, Lao, Burmese), words elsewhere; ``chars`` scores every side in characters; ``words`` scores
+every side in words: white-space separated, except Thai, Khmer, Lao and Burmese, which lancang's
+default word segmenter for the language cuts (the annotator registry, e.g. ``newmm`` for Thai).
+White space is never a unit: characters are the non-space characters of the text.
+
+Normalisation (``--normalize``, recorded in the metrics signature), applied to both sides in this
+order: ``t2s`` Traditional to Simplified Chinese on Chinese sides (OpenCC, ``lancang[zh]``),
+``width`` full-width ASCII forms and the ideographic space to their ASCII forms (NFKC on that range
+only), ``case`` lower case, ``punct`` remove punctuation (Unicode categories P*).
+
+>>> score(["a", "b", "c", "d"], ["a", "x", "c", "d", "e"])
+Counts(hits=3, subs=1, dels=0, ins=1, utterances=1, utterance_errors=1)
+>>> Normalizer(("width", "case", "punct"))("ＡＢＣ，Hello!")
+'abchello'
+>>> Tokenizer("auto").units("zh", "你好 世界"), Tokenizer("auto").units("vi", "xin chào")
+(['你', '好', '世', '界'], ['xin', 'chào'])
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field, fields
+from typing import Any
+
+import regex
+
+from ..corpora.langs import language, unspaced
+from ..errors import InputError, UsageError
+from .accuracy import Evaluation
+from .join import id_order, join_records
+from .scores import ratio, rounded
+
+UNITS = ("auto", "chars", "words")
+#: normalisation steps, in the order they apply
+NORMALIZERS = ("t2s", "width", "case", "punct")
+#: languages scored in characters by ``auto`` besides those written without spaces (zh, ja, th, km, lo, my)
+CHAR_LANGUAGES = frozenset({"ko"})
+#: languages whose words a segmenter cuts under ``--units words`` (the others split on white space)
+SEGMENTED = frozenset({"th", "km", "lo", "my"})
+
+_PUNCT = regex.compile(r"\p{P}+")
+_WIDTH = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
+
+
+def parse_normalize(spec: str | Sequence[str] | None) -> tuple[str, ...]:
+    """The normalisation steps of ``--normalize`` (comma-separated names, ``none`` or ``all``), in the
+    order they apply.
+
+    >>> parse_normalize("punct,case"), parse_normalize("none"), parse_normalize("all")
+    (('case', 'punct'), (), ('t2s', 'width', 'case', 'punct'))
+    """
+    if spec is None:
+        return ()
+    names = [x.strip() for x in (spec.split(",") if isinstance(spec, str) else spec) if x.strip()]
+    if names == ["none"]:
+        return ()
+    if names == ["all"]:
+        return NORMALIZERS
+    bad = [x for x in names if x not in NORMALIZERS]
+    if bad:
+        raise UsageError(f"unknown normalisation {', '.join(bad)}; use none, all or a comma-separated list of "
+                         f"{', '.join(NORMALIZERS)}")
+    return tuple(x for x in NORMALIZERS if x in names)
+
+
+@functools.lru_cache(maxsize=1)
+def _opencc() -> Any:
+    try:
+        import opencc
+    except ImportError:
+        raise UsageError('--normalize t2s converts Traditional to Simplified Chinese with OpenCC, which is not '
+                         'installed: pip install "lancang[zh]"') from None
+    return opencc.OpenCC("t2s")
+
+
+@dataclass(frozen=True)
+class Normalizer:
+    """Text normalisation before scoring; ``steps`` from :data:`NORMALIZERS` (applied in that order)."""
+
+    steps: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        if "t2s" in self.steps:
+            _opencc()  # fail before the first record when OpenCC is missing
+
+    def __call__(self, text: str, lang: str = "") -> str:
+        for step in self.steps:
+            if step == "t2s":
+                if not lang or language(lang) == "zh":
+                    text = _opencc().convert(text)
+            elif step == "width":
+                text = text.translate(_WIDTH)
+            elif step == "case":
+                text = text.lower()
+            else:
+                text = _PUNCT.sub("", text)
+        return text
+
+
+class Tokenizer:
+    """Turns a (normalised) text into the units it is scored in, per ``units`` (:data:`UNITS`)."""
+
+    def __init__(self, units: str = "auto"):
+        if units not in UNITS:
+            raise UsageError(f"unknown units {units!r}; use one of {', '.join(UNITS)}")
+        self.mode = units
+        self._segmenters: dict[str, Any] = {}
+
+    @staticmethod
+    def char_language(lang: str) -> bool:
+        """Whether ``auto`` scores a side tagged ``lang`` in characters."""
+        try:
+            code = language(lang)
+        except Exception:  # a tag lancang cannot parse: decide by script alone
+            code = ""
+        return code in CHAR_LANGUAGES or unspaced(lang)
+
+    def unit(self, lang: str) -> str:
+        """``char`` or ``word``: the unit a side tagged ``lang`` is scored in (its error rate's unit)."""
+        if self.mode == "chars" or (self.mode == "auto" and self.char_language(lang)):
+            return "char"
+        return "word"
+
+    def word_method(self, lang: str) -> str:
+        """How words are found on a side: ``space`` or the segmenter's name (``--units words`` only)."""
+        code = _code(lang)
+        if self.mode == "words" and code in SEGMENTED:
+            from ..annotators import default_for
+
+            return default_for("tokens", code) or "space"
+        return "space"
+
+    def units(self, lang: str, text: str) -> list[str]:
+        return chars(text) if self.unit(lang) == "char" else self.words(lang, text)
+
+    def words(self, lang: str, text: str) -> list[str]:
+        method = self.word_method(lang)
+        if method == "space":
+            return text.split()
+        seg = self._segmenters.get(method)
+        if seg is None:
+            from ..annotators import spec
+            from ..annotators.base import shared
+
+            seg = self._segmenters[method] = shared(spec(method))
+        return [w for w in (text[s:e] for s, e in seg.tokens(text, _code(lang))) if w.strip()]
+
+    def describe(self, lang: str) -> str:
+        """The tokenisation of a side as recorded in the metrics: ``chars``, ``words`` or ``words:<segmenter>``."""
+        if self.unit(lang) == "char":
+            return "chars"
+        method = self.word_method(lang)
+        return "words" if method == "space" else f"words:{method}"
+
+
+def _code(lang: str) -> str:
+    try:
+        return language(lang)
+    except Exception:
+        return lang.split("-")[0].lower()
+
+
+def chars(text: str) -> list[str]:
+    """The characters of ``text`` that are not white space."""
+    return [c for c in text if not c.isspace()]
+
+
+# ------------------------------------------------------------------------------------------ counts
+
+@dataclass
+class Counts:
+    """Edit counts of one or many aligned utterances; sums, so any grouping merges exactly."""
+
+    hits: int = 0
+    subs: int = 0
+    dels: int = 0
+    ins: int = 0
+    utterances: int = 0
+    utterance_errors: int = 0
+
+    @property
+    def ref(self) -> int:
+        return self.hits + self.subs + self.dels
+
+    @property
+    def hyp(self) -> int:
+        return self.hits + self.subs + self.ins
+
+    @property
+    def errors(self) -> int:
+        return self.subs + self.dels + self.ins
+
+    @property
+    def rate(self) -> float | None:
+        """(S + D + I) / N; None without reference units."""
+        return ratio(self.errors, self.ref)
+
+    def add(self, other: Counts) -> Counts:
+        for f in fields(self):
+            setattr(self, f.name, getattr(self, f.name) + getattr(other, f.name))
+        return self
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Counts:
+        """The counts of a metrics document's entry (:meth:`to_dict`), to merge shards."""
+        return cls(**{f.name: int(d[f.name]) for f in fields(cls)})
+
+    def to_dict(self) -> dict[str, Any]:
+        n = self.ref
+        return {**{f.name: getattr(self, f.name) for f in fields(self)}, "ref": n, "hyp": self.hyp,
+                "errors": self.errors, "rate": rounded(self.rate),
+                "percent": {"corr": _pct(self.hits, n), "sub": _pct(self.subs, n), "del": _pct(self.dels, n),
+                            "ins": _pct(self.ins, n), "err": _pct(self.errors, n),
+                            "utterance_err": _pct(self.utterance_errors, self.utterances)}}
+
+
+def _pct(x: int, n: int) -> float | None:
+    r = ratio(100 * x, n)
+    return None if r is None else round(r, 4)
+
+
+def _editops(ref: Sequence[str] | str, hyp: Sequence[str] | str) -> list[Any]:
+    from rapidfuzz.distance import Levenshtein
+
+    return Levenshtein.editops(ref, hyp)
+
+
+def score(ref: Sequence[str] | str, hyp: Sequence[str] | str) -> Counts:
+    """The counts of one utterance: ``ref`` and ``hyp`` are sequences of units (a string is its characters)."""
+    subs = dels = ins = 0
+    for op in _editops(ref, hyp):
+        tag = op[0]
+        if tag == "replace":
+            subs += 1
+        elif tag == "delete":
+            dels += 1
+        else:
+            ins += 1
+    return Counts(len(ref) - subs - dels, subs, dels, ins, 1, int(bool(subs or dels or ins)))
+
+
+def align(ref: Sequence[str], hyp: Sequence[str]) -> list[tuple[str, str | None, str | None]]:
+    """The alignment of one utterance, as sclite prints it: ``(op, ref unit, hyp unit)`` in order, op
+    ``C`` (correct), ``S``, ``D`` (ref unit, no hyp unit) or ``I`` (hyp unit, no ref unit).
+
+    >>> align(["a", "b", "c"], ["a", "c", "d"])
+    [('C', 'a', 'a'), ('D', 'b', None), ('C', 'c', 'c'), ('I', None, 'd')]
+    """
+    out: list[tuple[str, str | None, str | None]] = []
+    i = j = 0
+    for tag, si, dj in _editops(ref, hyp):
+        while i < si and j < dj:
+            out.append(("C", ref[i], hyp[j]))
+            i += 1
+            j += 1
+        if tag == "replace":
+            out.append(("S", ref[i], hyp[j]))
+            i += 1
+            j += 1
+        elif tag == "delete":
+            out.append(("D", ref[i], None))
+            i += 1
+        else:
+            out.append(("I", None, hyp[j]))
+            j += 1
+    while i < len(ref):
+        out.append(("C", ref[i], hyp[j]))
+        i += 1
+        j += 1
+    return out
+
+
+# ------------------------------------------------------------------------------ pairing utterances
+
+#: one utterance to score: (speaker or None, reference text, hypothesis text)
+Utterance = tuple["str | None", str, str]
+
+
+def _segments(side: dict[str, Any]) -> list[dict[str, Any]] | None:
+    lay = (side.get("layers") or {}).get("segments")
+    spans = lay.get("spans") if isinstance(lay, dict) else None
+    return spans if isinstance(spans, list) and spans else None
+
+
+def _timed(side: dict[str, Any]) -> list[tuple[float, str]] | None:
+    """The hypothesis side's timed pieces (mid time, text): its words when it has a words layer, else its
+    segments; None when it has neither."""
+    text = side.get("text") or ""
+    for name in ("words", "segments"):
+        lay = (side.get("layers") or {}).get(name)
+        spans = lay.get("spans") if isinstance(lay, dict) else None
+        if isinstance(spans, list) and spans:
+            return [((float(s["t0"]) + float(s["t1"])) / 2, text[s["start"]:s["end"]]) for s in spans]
+    return None
+
+
+def utterances(ref: dict[str, Any], hyp: dict[str, Any]) -> list[Utterance]:
+    """The utterances of one side as the reference and the hypothesis have it, paired:
+
+    * both have segments, as many: segment by segment, in order;
+    * the reference has segments and the hypothesis timed words (a CTM) or a different number of
+      segments: each hypothesis word (or segment) goes to the reference segment its middle time falls in
+      (as sclite scores a CTM against an STM); what falls in none is one more utterance of insertions;
+    * otherwise: the whole texts, as one utterance.
+
+    The speaker is the reference segment's (else the hypothesis segment's); for whole texts, the one
+    speaker of the reference's segments when there is exactly one.
+    """
+    rtext, htext = ref.get("text") or "", hyp.get("text") or ""
+    rsegs, hsegs = _segments(ref), _segments(hyp)
+    if rsegs is None:
+        speakers = {s.get("speaker") for s in hsegs or ()}
+        return [(speakers.pop() if len(speakers) == 1 else None, rtext, htext)]
+    if hsegs is not None and len(hsegs) == len(rsegs):
+        return [(r.get("speaker") or h.get("speaker"), rtext[r["start"]:r["end"]], htext[h["start"]:h["end"]])
+                for r, h in zip(rsegs, hsegs, strict=True)]
+    timed = _timed(hyp)
+    if timed is None:
+        speakers = {s.get("speaker") for s in rsegs}
+        return [(speakers.pop() if len(speakers) == 1 else None, rtext, htext)]
+    got: list[list[str]] = [[] for _ in rsegs]
+    stray: list[str] = []
+    for mid, piece in sorted(timed, key=lambda x: x[0]):
+        k = next((i for i, r in enumerate(rsegs) if float(r["t0"]) <= mid <= float(r["t1"])), None)
+        (stray if k is None else got[k]).append(piece)
+    out: list[Utterance] = [(r.get("speaker"), rtext[r["start"]:r["end"]], " ".join(g)) for r, g in zip(rsegs, got)]
+    if stray:
+        out.append((None, "", " ".join(stray)))
+    return out
+
+
+# ------------------------------------------------------------------------------------------ tallies
+
+@dataclass
+class Tally:
+    """Counts of one group (a language, a speaker, a file, everything): in characters, in words (where
+    the side has words to score), and in each side's own unit (the headline error rate)."""
+
+    chars: Counts
+    words: Counts
+    fit: Counts
+    sides: int = 0
+
+    @classmethod
+    def new(cls) -> Tally:
+        return cls(Counts(), Counts(), Counts())
+
+    def add(self, other: Tally) -> Tally:
+        self.chars.add(other.chars)
+        self.words.add(other.words)
+        self.fit.add(other.fit)
+        self.sides += other.sides
+        return self
+
+    def to_dict(self, lexicon: bool = False) -> dict[str, Any]:
+        return {"sides": self.sides, "error_rate": rounded(self.fit.rate), "cer": rounded(self.chars.rate),
+                "wer": rounded(self.words.rate) if self.words.utterances else None,
+                "counts": self.fit.to_dict(), "chars": self.chars.to_dict(),
+                "words": self.words.to_dict() if self.words.utterances else None}
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Tally:
+        return cls(Counts.from_dict(d["chars"]), Counts.from_dict(d["words"]) if d.get("words") else Counts(),
+                   Counts.from_dict(d["counts"]), int(d.get("sides", 0)))
+
+
+class Scorer:
+    """Scores sides: normalises, tokenises, pairs utterances and counts, into :class:`Tally` objects."""
+
+    def __init__(self, units: str = "auto", normalize: Iterable[str] = ()):
+        self.tokenizer = Tokenizer(units)
+        self.normalizer = Normalizer(tuple(normalize))
+        self._word_ok: dict[str, bool] = {}
+
+    def has_words(self, lang: str) -> bool:
+        """Whether a side is also scored in words: in ``words`` mode always, in ``auto`` where the side's
+        unit is the word, never in ``chars``."""
+        if lang not in self._word_ok:
+            self._word_ok[lang] = self.tokenizer.mode == "words" or (
+                self.tokenizer.mode == "auto" and self.tokenizer.unit(lang) == "word")
+        return self._word_ok[lang]
+
+    def utterance(self, lang: str, ref: str, hyp: str) -> Tally:
+        r, h = self.normalizer(ref, lang), self.normalizer(hyp, lang)
+        t = Tally(score("".join(chars(r)), "".join(chars(h))), Counts(), Counts(), 0)
+        if self.has_words(lang):
+            t.words = score(self.tokenizer.words(lang, r), self.tokenizer.words(lang, h))
+        t.fit = Counts().add(t.chars if self.tokenizer.unit(lang) == "char" else t.words)
+        return t
+
+    def side(self, lang: str, ref: dict[str, Any], hyp: dict[str, Any],
+             each: Callable[[str | None, Tally], None] | None = None) -> Tally:
+        """The tally of one side; ``each(speaker, tally)`` sees every utterance."""
+        total = Tally.new()
+        for speaker, r, h in utterances(ref, hyp):
+            t = self.utterance(lang, r, h)
+            if each is not None:
+                each(speaker, t)
+            total.add(t)
+        total.sides = 1
+        return total
+
+
+# ------------------------------------------------------------------------------------------ corpora
+
+def recording_key(rec: dict[str, Any], where: str) -> str:
+    """The recording a record transcribes: its sides' media URI, with the channel when one is named."""
+    for side in (rec.get("sides") or {}).values():
+        media = side.get("media") if isinstance(side, dict) else None
+        if isinstance(media, dict) and media.get("uri"):
+            ch = media.get("channel")
+            return f"{media['uri']}#{ch}" if ch is not None else str(media["uri"])
+    raise InputError(f"{where}: record {rec.get('id')!r} names no media; --join recording pairs records by the "
+                     "recording they transcribe")
+
+
+def by_recording(records: Iterable[dict[str, Any]], name: str) -> Iterator[dict[str, Any]]:
+    """One record per recording (:func:`recording_key`) from records that each hold a part of one (the
+    utterances of an STM file or a Kaldi data directory, the words of a CTM): the consecutive records of
+    a recording become one, texts joined by a line feed, segments and words moved by their offsets
+    and kept in order. A recording whose records are not consecutive is an input error (sort the
+    file by recording, as sclite needs too). One recording at a time is in memory."""
+    seen: set[str] = set()
+    cur: dict[str, Any] | None = None
+    key = None
+    for k, rec in enumerate(records, 1):
+        rk = recording_key(rec, f"{name} record {k}")
+        if rk != key:
+            if cur is not None:
+                yield cur
+            if rk in seen:
+                raise InputError(f"{name} record {k} (id {rec.get('id')!r}): recording {rk!r} again after other "
+                                 "recordings; --join recording needs each recording's records together (sort by "
+                                 "recording and time)")
+            seen.add(rk)
+            key, cur = rk, {"id": rk, "sides": {}}
+        assert cur is not None
+        for tag, side in (rec.get("sides") or {}).items():
+            _append_side(cur["sides"].setdefault(tag, {"text": "", "layers": {}}), side)
+    if cur is not None:
+        yield cur
+
+
+def _append_side(into: dict[str, Any], side: dict[str, Any]) -> None:
+    if not isinstance(side, dict):
+        return
+    text = side.get("text") or ""
+    off = len(into["text"]) + (1 if into["text"] else 0)
+    into["text"] = f"{into['text']}\n{text}" if into["text"] else text
+    if "media" in side and "media" not in into:
+        into["media"] = side["media"]
+    for name in ("segments", "words"):
+        spans = _spans_of(side, name)
+        if spans:
+            lay = into["layers"].setdefault(name, {"spans": []})
+            lay["spans"].extend({**s, "start": s["start"] + off, "end": s["end"] + off} for s in spans)
+
+
+def _spans_of(side: dict[str, Any], name: str) -> list[dict[str, Any]]:
+    lay = (side.get("layers") or {}).get(name)
+    spans = lay.get("spans") if isinstance(lay, dict) else None
+    return spans if isinstance(spans, list) else []
+
+
+def _file_key(side: dict[str, Any], rid: str) -> str:
+    media = side.get("media")
+    if isinstance(media, dict) and media.get("uri"):
+        return str(media["uri"]) if media.get("channel") is None else f"{media['uri']}#{media['channel']}"
+    return rid
+
+
+#: the speaker key of utterances without one
+NO_SPEAKER = "-"
+
+
+@dataclass
+class TranscriptEvaluation(Evaluation):
+    """The ``accuracy.transcript`` part: per language, speaker and file, and overall."""
+
+    languages: dict[str, Tally] = field(default_factory=dict)  # type: ignore[assignment]
+    overall: Tally = field(default_factory=Tally.new)  # type: ignore[assignment]
+    speakers: dict[str, Tally] = field(default_factory=dict)
+    files: dict[str, Tally] = field(default_factory=dict)
+    units: str = "auto"
+    normalize: tuple[str, ...] = ()
+    tokenisation: dict[str, str] = field(default_factory=dict)
+
+    def to_dict(self, limit: int = 20) -> dict[str, Any]:
+        d = super().to_dict(limit)
+        o = self.overall.to_dict()
+        d.update({"units": self.units, "normalize": list(self.normalize),
+                  "wer": o["wer"], "cer": o["cer"], "error_rate": o["error_rate"],
+                  "tokenisation": dict(sorted(self.tokenisation.items())),
+                  "languages": {k: v.to_dict() for k, v in sorted(self.languages.items())},
+                  "overall": o,
+                  "speakers": _by_id(self.speakers), "files": _by_id(self.files)})
+        return d
+
+
+def _by_id(groups: dict[str, Tally]) -> dict[str, Any]:
+    return {k: groups[k].to_dict() for k in sorted(groups, key=id_order)}
+
+
+def evaluate_transcripts(hyp: Iterable[Any], ref: Iterable[Any], *, names: tuple[str, str] = ("HYP", "REF"),
+                         units: str = "auto", normalize: Iterable[str] = (), join: str = "id",
+                         spill_dir: str | None = None) -> TranscriptEvaluation:
+    """Score hypothesis transcripts against reference ones, joined by record id (``join="id"``, the one
+    join :func:`~lancang.quality.join.join_records`) or by recording (``join="recording"``: the records
+    of each recording merged first, :func:`by_recording`). Records and sides on one side only are
+    reported in ``missing``, never scored as empty."""
+    if join not in JOINS:
+        raise UsageError(f"unknown join {join!r}; use one of {', '.join(JOINS)}")
+    sc = Scorer(units, normalize)
+    ev = TranscriptEvaluation("transcript", units=units, normalize=sc.normalizer.steps)
+    if join == "recording":
+        hyp, ref = by_recording(hyp, names[0]), by_recording(ref, names[1])
+    for g in join_records([hyp, ref], list(names), spill_dir=spill_dir):
+        h, r = g.records
+        if h is None:
+            ev.only_gold.append(g.id)
+            continue
+        if r is None:
+            ev.only_pred.append(g.id)
+            continue
+        ev.records += 1
+        hs, rs = _sides_of(h, g.where[0]), _sides_of(r, g.where[1])
+        for tag in sorted(set(hs) | set(rs)):
+            if tag not in hs or tag not in rs:
+                ev.side_problems.append((g.id, tag, "side only in " + ("reference" if tag not in hs else "hypothesis")))
+                continue
+
+            def each(speaker: str | None, t: Tally) -> None:
+                ev.speakers.setdefault(speaker or NO_SPEAKER, Tally.new()).add(t)
+
+            t = sc.side(tag, rs[tag], hs[tag], each)
+            ev.tokenisation.setdefault(tag, sc.tokenizer.describe(tag))
+            ev.languages.setdefault(tag, Tally.new()).add(t)
+            ev.files.setdefault(_file_key(rs[tag], g.id), Tally.new()).add(t)
+            ev.overall.add(t)
+    return ev
+
+
+JOINS = ("id", "recording")
+
+
+def _sides_of(rec: dict[str, Any], where: str | None) -> dict[str, dict[str, Any]]:
+    sides = rec.get("sides")
+    if not isinstance(sides, dict) or not all(isinstance(s, dict) for s in sides.values()):
+        raise InputError(f"{where} (id {rec.get('id')!r}): the record has no sides object")
+    return sides

@@ -1,0 +1,448 @@
+"""WER and CER (issue 18): the edit-distance scorer against jiwer (an independent tokeniser and
+counter) on random and real pairs, against sclite's own expected figures on NIST's test files, and
+`lancang evaluate --layer transcript` end to end."""
+
+from __future__ import annotations
+
+import json
+import random
+import re
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import pytest
+
+from lancang.errors import InputError, UsageError
+from lancang.quality.wer import (
+    Counts,
+    Normalizer,
+    Scorer,
+    Tally,
+    Tokenizer,
+    align,
+    by_recording,
+    evaluate_transcripts,
+    parse_normalize,
+    score,
+    utterances,
+)
+from lancang.schemas import load_schema
+from tests.conftest import shared, write_jsonl
+
+jiwer = pytest.importorskip("jiwer")
+
+SCTK = ("speech", "scoring", "sctk")
+
+
+# ----------------------------------------------------------------------------- test-side readers
+
+def trn(path: Path) -> dict[str, str]:
+    """NIST TRN: ``text (utterance-id)`` per line (a test-side reader: the transcripts only)."""
+    out = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        m = re.match(r"^(.*)\(([^()]*)\)\s*$", line)
+        if m:
+            out[m.group(2)] = m.group(1).strip()
+    return out
+
+
+def stm_records(path: Path, encoding: str, lang: str) -> list[dict[str, Any]]:
+    """NIST STM lines as lancang records (one per utterance, as speech-model.md fixes for STM)."""
+    out = []
+    for k, line in enumerate(path.read_text(encoding=encoding).splitlines(), 1):
+        if not line.strip() or line.startswith(";;"):
+            continue
+        f, ch, spk, t0, t1, *words = line.split()
+        text = " ".join(words)
+        out.append({"id": f"{f}-{k:04d}", "sides": {lang: {
+            "text": text, "media": {"uri": f, "channel": int(ch)},
+            "layers": {"segments": {"spans": [{"start": 0, "end": len(text), "t0": float(t0), "t1": float(t1),
+                                               "speaker": spk}]}}}}})
+    return out
+
+
+def ctm_records(path: Path, encoding: str, lang: str) -> list[dict[str, Any]]:
+    """NIST CTM lines as lancang records: one per file and channel with a words layer."""
+    groups: dict[tuple[str, str], list[tuple[float, float, str]]] = defaultdict(list)
+    for line in path.read_text(encoding=encoding).splitlines():
+        if line.strip() and not line.startswith(";;"):
+            f, ch, t0, dur, word, *_ = line.split()
+            groups[(f, ch)].append((float(t0), float(dur), word))
+    out = []
+    for (f, ch), items in groups.items():
+        text, spans = "", []
+        for t0, dur, word in items:
+            start = len(text) + (1 if text else 0)
+            text = f"{text} {word}" if text else word
+            spans.append({"start": start, "end": start + len(word), "t0": t0, "t1": t0 + dur})
+        out.append({"id": f"{f}-{ch}", "sides": {lang: {"text": text, "media": {"uri": f, "channel": int(ch)},
+                                                        "layers": {"words": {"spans": spans}}}}})
+    return out
+
+
+# ----------------------------------------------------------------------------------- the scorer
+
+def test_counts_and_alignment() -> None:
+    c = score("abcd", "axcde")
+    assert (c.hits, c.subs, c.dels, c.ins, c.ref, c.hyp, c.errors) == (3, 1, 0, 1, 4, 5, 2)
+    assert c.rate == 0.5
+    assert align(list("abc"), list("xbcd")) == [("S", "a", "x"), ("C", "b", "b"), ("C", "c", "c"), ("I", None, "d")]
+    assert score([], ["a"]).rate is None and score([], []).utterance_errors == 0
+    assert score(["a"], []).to_dict()["percent"]["del"] == 100.0
+
+
+def test_counts_of_shards_merge_exactly() -> None:
+    rng = random.Random(3)
+    pairs = [(rng.choices("abcde", k=rng.randint(0, 12)), rng.choices("abcdef", k=rng.randint(0, 12)))
+             for _ in range(200)]
+    whole = Counts()
+    for r, h in pairs:
+        whole.add(score(r, h))
+    a, b = Counts(), Counts()
+    for r, h in pairs[:77]:
+        a.add(score(r, h))
+    for r, h in pairs[77:]:
+        b.add(score(r, h))
+    merged = Counts.from_dict(json.loads(json.dumps(a.to_dict()))).add(Counts.from_dict(b.to_dict()))
+    assert merged == whole and merged.utterances == 200
+
+
+def test_normalisation_steps() -> None:
+    assert parse_normalize("punct, case") == ("case", "punct")
+    with pytest.raises(UsageError, match="unknown normalisation"):
+        parse_normalize("case,stem")
+    assert Normalizer(("width",))("ＯＫ！１２３　ａ") == "OK!123 a"
+    assert Normalizer(("case",))("Đà Nẵng") == "đà nẵng"
+    assert Normalizer(("punct",))("你好，世界！「OK」—don't") == "你好世界OKdont"
+    pytest.importorskip("opencc")
+    t2s = Normalizer(("t2s",))
+    assert t2s("雖然美國的許多數字化轉型", "zh-Hant") == "虽然美国的许多数字化转型"
+    assert t2s("國語", "ja") == "國語"  # only Chinese sides are converted
+
+
+def test_units_per_language() -> None:
+    auto = Tokenizer("auto")
+    assert [auto.unit(t) for t in ("zh-Hans", "ja", "ko", "th", "km", "lo", "my", "vi", "id", "en")] == \
+        ["char"] * 7 + ["word"] * 3
+    assert auto.units("ko", "안녕 하세요") == ["안", "녕", "하", "세", "요"]
+    assert Tokenizer("chars").units("vi", "xin chào") == list("xinchào")
+    words = Tokenizer("words")
+    assert words.units("zh", "对 因为 他") == ["对", "因为", "他"]
+    assert words.describe("vi") == "words" and auto.describe("th") == "chars"
+    with pytest.raises(UsageError):
+        Tokenizer("phones")
+
+
+def test_words_of_thai_come_from_lancangs_segmenter() -> None:
+    from lancang.annotators import spec
+
+    if not spec("newmm").installed:
+        pytest.skip('pip install "lancang[th]"')
+    words = Tokenizer("words")
+    assert words.describe("th") == "words:newmm"
+    got = words.units("th", "ฉันกินข้าว แล้ว")
+    assert "".join(got) == "ฉันกินข้าวแล้ว" and len(got) >= 3  # white space alone gives 2
+    sc = Scorer("words")
+    t = sc.utterance("th", "ฉันกินข้าวแล้ว", "ฉันกินน้ำแล้ว")
+    assert t.fit is not t.words and t.fit == t.words and t.words.ref == len(got) and t.words.subs >= 1
+
+
+# ------------------------------------------------------------------------- differential: jiwer
+
+_NO_SPACE = jiwer.Compose([jiwer.RemoveWhiteSpace(replace_by_space=False), jiwer.ReduceToListOfListOfChars()])
+
+
+def _check_against_jiwer(pairs: list[tuple[str, str]], lang: str, norm: tuple[str, ...] = ()) -> int:
+    """Our WER (words) and CER (non-space characters) equal jiwer's, per pair and pooled; S/D/I/H too.
+    (Thai words come from a segmenter, not white space: only its CER is comparable.)"""
+    jw_words: list[Any] = [jiwer.RemoveMultipleSpaces(), jiwer.Strip()]
+    if "case" in norm:
+        jw_words.insert(0, jiwer.ToLowerCase())
+    if "punct" in norm:
+        jw_words.insert(0, jiwer.RemovePunctuation())
+    words_t = jiwer.Compose([*jw_words, jiwer.ReduceToListOfListOfWords()])
+    chars_t = jiwer.Compose([*jw_words, jiwer.RemoveWhiteSpace(replace_by_space=False),
+                             jiwer.ReduceToListOfListOfChars()])
+    wsc, csc = Scorer("words", norm), Scorer("chars", norm)
+    wt, ct = Tally.new(), Tally.new()
+    refs, hyps = [], []
+    for ref, hyp in pairs:
+        normed = Normalizer(norm)(ref)
+        if not normed.split():
+            continue
+        refs.append(ref)
+        hyps.append(hyp)
+        w, c = wsc.utterance(lang, ref, hyp), csc.utterance(lang, ref, hyp)
+        wt.add(w)
+        ct.add(c)
+        assert c.chars.rate == pytest.approx(jiwer.cer(ref, hyp, chars_t, chars_t), abs=1e-12), (ref, hyp)
+        if lang != "th":
+            out = jiwer.process_words(ref, hyp, words_t, words_t)
+            assert (w.words.hits, w.words.subs, w.words.dels, w.words.ins) == \
+                (out.hits, out.substitutions, out.deletions, out.insertions), (ref, hyp)
+            assert w.words.rate == pytest.approx(out.wer, abs=1e-12), (ref, hyp)
+        assert c.chars.rate == pytest.approx(jiwer.cer(ref, hyp, chars_t, chars_t), abs=1e-12), (ref, hyp)
+    if lang != "th":
+        assert wt.words.rate == pytest.approx(jiwer.wer(refs, hyps, words_t, words_t), abs=1e-12)
+    assert ct.chars.rate == pytest.approx(jiwer.cer(refs, hyps, chars_t, chars_t), abs=1e-12)
+    return len(refs)
+
+
+def _perturb(rng: random.Random, units: list[str], vocab: list[str], rate: float) -> list[str]:
+    out = []
+    for u in units:
+        x = rng.random()
+        if x < rate / 3:
+            continue
+        if x < 2 * rate / 3:
+            out.append(rng.choice(vocab))
+        else:
+            out.append(u)
+        if rng.random() < rate / 3:
+            out.append(rng.choice(vocab))
+    return out
+
+
+def test_identical_to_jiwer_on_random_pairs() -> None:
+    rng = random.Random(18)
+    pairs = []
+    for _ in range(400):  # a small alphabet: many equal-cost alignments
+        pairs.append((" ".join(rng.choices("ab cd e", k=rng.randint(1, 25))),
+                      " ".join(rng.choices("ab cdx e", k=rng.randint(0, 25)))))
+    for _ in range(300):
+        ref = [rng.choice(["xin", "chào", "các", "bạn", "Một", "hai,", "ba."]) for _ in range(rng.randint(1, 20))]
+        pairs.append((" ".join(ref), " ".join(_perturb(rng, ref, ["xin", "chao", "bạn", "Hai", "!"], 0.4))))
+    scored = sum(1 for r, _ in pairs if r.split())  # jiwer refuses an empty reference
+    assert _check_against_jiwer(pairs, "vi") == scored > 690
+    assert _check_against_jiwer(pairs, "vi", ("case", "punct")) == scored
+
+
+def _pud(lang: str, limit: int = 300) -> list[str]:
+    path = shared("parallel", "pud", f"{lang}_pud.conllu")
+    return [line[9:] for line in path.read_text(encoding="utf-8").splitlines() if line.startswith("# text = ")][:limit]
+
+
+@pytest.mark.parametrize("lang", ["zh", "th", "en"])
+def test_identical_to_jiwer_on_real_sentences_with_errors(lang: str) -> None:
+    rng = random.Random(lang)
+    sents = _pud(lang)
+    pairs = []
+    for s in sents:
+        if lang == "en":
+            ws = s.split()
+            pairs.append((s, " ".join(_perturb(rng, ws, ws, 0.3))))
+        else:
+            pairs.append((s, "".join(_perturb(rng, list(s), list(s), 0.2))))
+    assert _check_against_jiwer(pairs, lang) == len(sents)
+    assert _check_against_jiwer(pairs, lang, ("case", "punct")) == len(sents)
+
+
+def test_identical_to_jiwer_on_real_recogniser_output() -> None:
+    pairs = []
+    for ref, hyp in (("csrnab.ref", "csrnab.hyp"), ("tests.ref", "tests.hyp"),
+                     ("test.ukranian.ref", "test.ukranian.hyp"), ("test.vietnamese.ref.trn", "test.vietnamese.hyp.trn"),
+                     ("test.turkish.ref", "test.turkish.hyp")):
+        r, h = trn(shared(*SCTK, ref)), trn(shared(*SCTK, hyp))
+        pairs += [(r[k], h.get(k, "")) for k in r]
+    m = shared("speech", "scoring", "meeteval")
+    r = dict(line.split(" ", 1) for line in (m / "text_ref").read_text(encoding="utf-8").splitlines() if line.strip())
+    h = dict(line.split(" ", 1) for line in (m / "text_hyp").read_text(encoding="utf-8").splitlines() if line.strip())
+    pairs += [(r[k], h.get(k, "")) for k in r]
+    assert _check_against_jiwer(pairs, "en") >= 120
+    _check_against_jiwer(pairs, "en", ("case", "punct"))
+
+
+# ----------------------------------------------------------------------------- gold: sclite's own
+
+def _sclite_row(c: Counts) -> tuple[int, int, float, float, float, float, float, float]:
+    """A row of sclite's summary: # Snt, # Wrd/Chr, Corr, Sub, Del, Ins, Err, S.Err (percent, one decimal)."""
+    p = c.to_dict()["percent"]
+    cells = ("corr", "sub", "del", "ins", "err", "utterance_err")
+    return (c.utterances, c.ref, *(round(p[k] + 1e-9, 1) for k in cells))
+
+
+@pytest.mark.parametrize(("ref", "hyp", "row"), [
+    # test15_d: -e utf-8 ukrainian (case folding)
+    ("test.ukranian.ref", "test.ukranian.hyp", (6, 66, 89.4, 10.6, 0.0, 3.0, 13.6, 83.3)),
+    # test17: -e utf-8 babel_vietnamese (case folding)
+    ("test.vietnamese.ref.trn", "test.vietnamese.hyp.trn", (8, 760, 82.1, 0.0, 17.9, 27.4, 45.3, 37.5)),
+])
+def test_sclite_word_error_rates(ref: str, hyp: str, row: tuple[Any, ...], tmp_path: Path, cli) -> None:
+    r, h = trn(shared(*SCTK, ref)), trn(shared(*SCTK, hyp))
+    lang = "uk" if "ukr" in ref else "vi"
+    write_jsonl(tmp_path / "ref.jsonl", [{"id": k, "sides": {lang: {"text": v}}} for k, v in r.items()])
+    write_jsonl(tmp_path / "hyp.jsonl", [{"id": k, "sides": {lang: {"text": v}}} for k, v in h.items()])
+    res = cli("evaluate", str(tmp_path / "hyp.jsonl"), str(tmp_path / "ref.jsonl"), "--layer", "transcript",
+              "--normalize", "case", "--format", "json")
+    assert res.exit_code == 0, res.output
+    doc = json.loads(res.output)["accuracy"]["transcript"]
+    assert _sclite_row(Counts.from_dict(doc["overall"]["words"])) == row
+    assert doc["wer"] == round(row[6] / 100, 3) or abs(doc["wer"] - row[6] / 100) < 0.0005
+
+
+def test_sclite_mandarin_cer_stm_against_ctm(tmp_path: Path, cli) -> None:
+    """sclite test9 (-e gb -c): mand_ref.stm against mand_hyp.ctm (GB2312), character error rate per
+    speaker: the CTM's words go to the STM segment their middle time falls in (--join recording)."""
+    ref = stm_records(shared(*SCTK, "mand_ref.stm"), "gb2312", "zh")
+    hyp = ctm_records(shared(*SCTK, "mand_hyp.ctm"), "gb2312", "zh")
+    write_jsonl(tmp_path / "ref.jsonl", ref)
+    write_jsonl(tmp_path / "hyp.jsonl", hyp)
+    args = (str(tmp_path / "hyp.jsonl"), str(tmp_path / "ref.jsonl"), "--layer", "transcript", "--join", "recording")
+    res = cli("evaluate", *args, "--format", "json")
+    assert res.exit_code == 0, res.output
+    doc = json.loads(res.output)
+    jsonschema.validate(doc, load_schema("metrics"))
+    t = doc["accuracy"]["transcript"]
+    assert t["tokenisation"] == {"zh": "chars"} and t["records"] == 2
+    sp = {k.lower(): Counts.from_dict(v["counts"]) for k, v in t["speakers"].items()}
+    assert _sclite_row(sp["ma_0029_a"]) == (4, 7, 85.7, 14.3, 0.0, 14.3, 28.6, 25.0)
+    assert _sclite_row(sp["ma_0029_b"]) == (6, 50, 92.0, 0.0, 8.0, 4.0, 12.0, 66.7)
+    assert _sclite_row(Counts.from_dict(t["overall"]["counts"])) == (10, 57, 91.2, 1.8, 7.0, 5.3, 14.0, 50.0)
+    assert t["cer"] == t["error_rate"] == round(8 / 57, 6) and t["wer"] is None
+    assert set(t["files"]) == {"ma_0029#1", "ma_0029#2"}
+    text = cli("evaluate", *args)
+    assert text.exit_code == 0
+    rows = {line.split()[0]: line.split()[1:] for line in text.output.splitlines()[2:] if line.strip()}
+    assert rows["ma_0029_A"] == ["4", "7", "85.7", "14.3", "0.0", "14.3", "28.6", "25.0"]
+    assert rows["Sum/Avg"] == ["10", "57", "91.2", "1.8", "7.0", "5.3", "14.0", "50.0"]
+
+
+# ------------------------------------------------------------------------------ records and joins
+
+def _seg(start: int, end: int, t0: float, t1: float, speaker: str | None = None) -> dict[str, Any]:
+    s: dict[str, Any] = {"start": start, "end": end, "t0": t0, "t1": t1}
+    if speaker:
+        s["speaker"] = speaker
+    return s
+
+
+def test_utterances_pair_in_order_by_time_or_whole() -> None:
+    ref = {"text": "ab\ncd", "layers": {"segments": {"spans": [_seg(0, 2, 0, 1, "A"), _seg(3, 5, 1, 2, "B")]}}}
+    same = {"text": "ax\ncd", "layers": {"segments": {"spans": [_seg(0, 2, 0, 1), _seg(3, 5, 1, 2)]}}}
+    assert utterances(ref, same) == [("A", "ab", "ax"), ("B", "cd", "cd")]
+    words = {"text": "c d a b z", "layers": {"words": {"spans": [
+        _seg(0, 1, 1.2, 1.4), _seg(2, 3, 1.5, 1.6), _seg(4, 5, 0.1, 0.2), _seg(6, 7, 0.5, 0.6), _seg(8, 9, 5, 6)]}}}
+    assert utterances(ref, words) == [("A", "ab", "a b"), ("B", "cd", "c d"), (None, "", "z")]
+    assert utterances(ref, {"text": "abcd"}) == [(None, "ab\ncd", "abcd")]
+    one = {"text": "ab", "layers": {"segments": {"spans": [_seg(0, 2, 0, 1, "A")]}}}
+    assert utterances(one, {"text": "ab"}) == [("A", "ab", "ab")]
+
+
+def test_by_recording_merges_consecutive_records_and_refuses_scattered_ones() -> None:
+    def rec(i: str, uri: str, text: str, t0: float) -> dict[str, Any]:
+        return {"id": i, "sides": {"zh": {"text": text, "media": {"uri": uri, "channel": 1},
+                                          "layers": {"segments": {"spans": [_seg(0, len(text), t0, t0 + 1, "S")]}}}}}
+
+    merged = list(by_recording([rec("1", "a.wav", "你好", 0), rec("2", "a.wav", "世界", 1), rec("3", "b.wav", "好", 0)],
+                               "R"))
+    assert [m["id"] for m in merged] == ["a.wav#1", "b.wav#1"]
+    side = merged[0]["sides"]["zh"]
+    assert side["text"] == "你好\n世界" and side["layers"]["segments"]["spans"][1] == _seg(3, 5, 1, 2, "S")
+    with pytest.raises(InputError, match=r"R record 3 .*recording 'a.wav#1' again"):
+        list(by_recording([rec("1", "a.wav", "x", 0), rec("2", "b.wav", "y", 0), rec("3", "a.wav", "z", 1)], "R"))
+    with pytest.raises(InputError, match="names no media"):
+        list(by_recording([{"id": "x", "sides": {"zh": {"text": "x"}}}], "R"))
+
+
+def test_evaluate_transcripts_reports_what_it_could_not_pair() -> None:
+    ref = [{"id": "1", "sides": {"vi": {"text": "xin chào"}}}, {"id": "2", "sides": {"vi": {"text": "một"}}},
+           {"id": "3", "sides": {"vi": {"text": "hai"}, "zh": {"text": "二"}}}]
+    hyp = [{"id": "1", "sides": {"vi": {"text": "xin chao"}}}, {"id": "3", "sides": {"vi": {"text": "hai"}}},
+           {"id": "4", "sides": {"vi": {"text": "bốn"}}}]
+    ev = evaluate_transcripts(hyp, ref, names=("h", "r"))
+    d = ev.to_dict()
+    assert d["records"] == 2 and d["wer"] == round(1 / 3, 6) and d["cer"] == 0.1
+    assert d["missing"]["only_in_pred"] == 1 and d["missing"]["only_in_gold"] == 1
+    assert d["missing"]["examples"]["sides"] == [{"id": "3", "side": "zh", "problem": "side only in reference"}]
+    assert set(d["files"]) == {"1", "3"} and d["speakers"]["-"]["counts"]["ref"] == 3
+    with pytest.raises(UsageError):
+        evaluate_transcripts(hyp, ref, join="time")
+
+
+def test_cli_transcript_units_normalisation_and_signature(tmp_path: Path, cli) -> None:
+    ref = write_jsonl(tmp_path / "ref.jsonl", [{"id": "1", "sides": {"zh-Hans": {"text": "你好，世界！"}}},
+                                               {"id": "2", "sides": {"en": {"text": "Hello World"}}}])
+    hyp = write_jsonl(tmp_path / "hyp.jsonl", [{"id": "1", "sides": {"zh-Hans": {"text": "你好世界"}}},
+                                               {"id": "2", "sides": {"en": {"text": "hello world"}}}])
+    raw = json.loads(cli("evaluate", str(hyp), str(ref), "--layer", "transcript", "--format", "json").output)
+    t = raw["accuracy"]["transcript"]
+    assert t["languages"]["zh-Hans"]["cer"] == round(2 / 6, 6) and t["languages"]["en"]["wer"] == 1.0
+    assert t["error_rate"] == round(4 / 8, 6)  # 2 of 6 characters + 2 of 2 words
+    res = cli("evaluate", str(hyp), str(ref), "--layer", "transcript", "--normalize", "punct,case", "--format", "json")
+    doc = json.loads(res.output)
+    assert doc["settings"]["normalize"] == ["case", "punct"] and doc["settings"]["units"] == "auto"
+    assert doc["accuracy"]["transcript"]["error_rate"] == 0.0
+    jsonschema.validate(doc, load_schema("metrics"))
+    doc = json.loads(cli("evaluate", str(hyp), str(ref), "--layer", "transcript", "--units", "chars",
+                         "--format", "json").output)
+    assert doc["accuracy"]["transcript"]["tokenisation"] == {"en": "chars", "zh-Hans": "chars"}
+    assert doc["accuracy"]["transcript"]["wer"] is None
+    bad = cli("evaluate", str(hyp), str(ref), "--layer", "transcript", "--normalize", "stem")
+    assert bad.exit_code == 2 and "unknown normalisation stem" in bad.output
+    wrong = cli("evaluate", str(hyp), str(ref), "--layer", "tokens", "--normalize", "case")
+    assert wrong.exit_code == 2 and "do not apply to --layer tokens" in wrong.output
+
+
+# ------------------------------------------------------------------------------- agree: transcribers
+
+def test_matched_within_is_a_maximum_one_to_one_matching() -> None:
+    from lancang.quality.agreement import matched_within
+
+    rng = random.Random(7)
+    for _ in range(300):
+        a = sorted(round(rng.uniform(0, 5), 2) for _ in range(rng.randint(0, 8)))
+        b = sorted(round(rng.uniform(0, 5), 2) for _ in range(rng.randint(0, 8)))
+        # brute force: the largest matching by augmenting paths over all pairs within 0.3
+        adj = [[j for j, y in enumerate(b) if abs(x - y) <= 0.3 + 1e-9] for x in a]
+        owner: dict[int, int] = {}
+
+        def aug(i: int, seen: set[int]) -> bool:
+            for j in adj[i]:
+                if j not in seen:
+                    seen.add(j)
+                    if j not in owner or aug(owner[j], seen):
+                        owner[j] = i
+                        return True
+            return False
+
+        assert matched_within(a, b, 0.3) == sum(aug(i, set()) for i in range(len(a)))
+
+
+def _transcriber(text: str, segs: list[tuple[int, int, float, float]], rid: str = "rec1") -> dict[str, Any]:
+    return {"id": rid, "sides": {"zh": {"text": text, "media": {"uri": f"{rid}.wav"}, "layers": {"segments": {
+        "spans": [_seg(s, e, t0, t1, "S1") for s, e, t0, t1 in segs]}}}}}
+
+
+def test_agree_transcript_between_two_transcribers(tmp_path: Path, cli) -> None:
+    a = write_jsonl(tmp_path / "alice.jsonl", [
+        _transcriber("今天天气很好\n我们去公园", [(0, 6, 0.0, 1.5), (7, 12, 1.8, 3.0)]),
+        _transcriber("你好", [(0, 2, 0.0, 0.5)], "rec2")])
+    b = write_jsonl(tmp_path / "bob.jsonl", [
+        _transcriber("今天天气好\n我们去公园吧", [(0, 5, 0.1, 1.6), (6, 12, 2.3, 3.05)]),
+        _transcriber("你好", [(0, 2, 0.0, 0.5)], "rec2")])
+    res = cli("agree", str(a), str(b), "--layer", "transcript", "--tolerance", "0.2", "--format", "json")
+    assert res.exit_code == 0, res.output
+    doc = json.loads(res.output)
+    jsonschema.validate(doc, load_schema("metrics"))
+    t = doc["agreement"]["layers"]["transcript"]
+    pair = t["pairs"]["alice~bob"]
+    c = pair["counts"]["counts"]
+    # alice as reference: 13 characters; bob drops 很 and adds 吧
+    assert (c["ref"], c["hyp"], c["dels"], c["ins"], c["subs"]) == (13, 13, 1, 1, 0)
+    assert pair["error_rate"] == pair["cer"] == 2 * 2 / 26 and pair["reference"] == "alice"
+    # boundaries: alice {0, 1.5, 1.8, 3.0} + {0, 0.5}; bob {0.1, 1.6, 2.3, 3.05} + {0, 0.5}: 3 + 2 within 0.2 s
+    bd = t["boundary"]["alice~bob"]
+    assert (bd["tp"], bd["a"], bd["b"]) == (5, 6, 6) and t["boundary_f1_mean"] == 5 / 6
+    assert doc["settings"]["tolerance"] == 0.2 and doc["settings"]["layers"] == ["transcript"]
+    tight = json.loads(cli("agree", str(a), str(b), "--layer", "transcript", "--tolerance", "0.05",
+                           "--format", "json").output)
+    assert tight["agreement"]["layers"]["transcript"]["boundary"]["alice~bob"]["tp"] == 3
+    text = cli("agree", str(a), str(b), "--layer", "transcript")
+    assert text.exit_code == 0 and "boundary P 0.8333 R 0.8333 F1 0.8333" in text.output
+    # with another layer asked for too, texts that differ are still an error
+    both = cli("agree", str(a), str(b), "--layers", "transcript,tokens")
+    assert both.exit_code == 2 and "the text differs" in both.output
+    neg = cli("agree", str(a), str(b), "--layer", "transcript", "--tolerance", "-1")
+    assert neg.exit_code == 2
