@@ -56,7 +56,7 @@ from .timed import ENCODING_OPTION, KEEP_EMPTY_OPTION, check_encoding, folder_ou
 from .xmlcodes import CodeError, events
 
 READ_OPTIONS = {"encoding": ENCODING_OPTION, "keep_empty": KEEP_EMPTY_OPTION}
-_TIMESTAMP = re.compile(r"(?:([0-9]+):)?([0-9]{1,2}):([0-9]{1,2})(?:[.,]([0-9]+))?\Z")
+_TIMESTAMP = re.compile(r"(?:([0-9]+):)?([0-9]{2}):([0-9]{2})(?:[.,]([0-9]+))?\Z")
 _TIMING = re.compile(r"[ \t]*(\S+)[ \t]+-->[ \t]+(\S+)(.*)\Z")
 _LINE = re.compile(r"\r\n|\r|\n")
 _KNOWN = {"c", "i", "b", "u", "ruby", "rt", "v", "lang"}
