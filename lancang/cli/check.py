@@ -32,18 +32,19 @@ from .common import (
 @click.option("-p", "--profile", "profiles", multiple=True, required=True,
               help="Profile id (see `lancang profiles list`) or path to a profile JSON; repeatable.")
 @click.option("--manifest", type=click.Path(dir_okay=False), help="The corpus's manifest (datasheet).")
-@click.option("--metrics", type=click.Path(dir_okay=False),
-              help="Metrics JSON from lancang evaluate / agree / inspect, for metrics and sampling requirements.")
+@click.option("--metrics", type=click.Path(dir_okay=False), multiple=True,
+              help="Metrics JSON from lancang evaluate / agree / inspect, for metrics and sampling requirements; "
+                   "repeatable (e.g. a manual and an automated inspection).")
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "html", "junit"]), default="text",
               show_default=True, help="Report format.")
 @output_option(help="Write the report here (atomically; default: standard output).")
 @click.option("--max-findings", type=click.IntRange(min=0), default=20, show_default=True,
               help="Findings shown per requirement (0 = all); counts stay exact.")
 @click.option("--lang", type=click.Choice(["en", "zh"]), default="en", show_default=True,
-              help="Language of requirement titles in text and HTML.")
+              help="Language of the text and HTML report: titles, bases, findings and reasons.")
 @input_options(lang_help="Language of the corpus (source side), for formats that do not name it (CoNLL-U...).")
 @handle_errors
-def check(corpus: str, profiles: tuple[str, ...], manifest: str | None, metrics: str | None, fmt: str,
+def check(corpus: str, profiles: tuple[str, ...], manifest: str | None, metrics: tuple[str, ...], fmt: str,
           output: str | None, max_findings: int, lang: str, reading: Reading) -> None:
     """Check a corpus against standards' profiles, clause by clause.
 
@@ -63,7 +64,8 @@ def check(corpus: str, profiles: tuple[str, ...], manifest: str | None, metrics:
     Exit codes: 0 conformant, 1 not conformant or incomplete, 2 usage or input error.
     """
     profs = [load_profile(p) for p in profiles]
-    rep = run_check(corpus, profs, manifest, metrics, max_findings, reading.fmt, reading.langs, reading.options)
+    rep = run_check(corpus, profs, manifest, list(metrics) or None, max_findings, reading.fmt, reading.langs,
+                    reading.options)
     if fmt == "json":
         data = json_bytes(rep)
     elif fmt == "junit":

@@ -132,7 +132,8 @@ def sample_corpus(corpus: PathLike | None, output: PathLike | None, *, aql: Any 
 def inspect_sample(reviewed: PathLike, *, corpus: PathLike | None = None, history: PathLike | None = None,
                    allow_reduced: bool = False, force_severity: bool = False, resume: bool = False,
                    output: PathLike | None = None, fmt: str | None = None, langs: Any = None,
-                   options: dict[str, Any] | None = None, manifest: PathLike | None = None) -> dict[str, Any]:
+                   options: dict[str, Any] | None = None, manifest: PathLike | None = None,
+                   method: str | None = None) -> dict[str, Any]:
     """Decide on a lot from a reviewed sample (JSONL or Label Studio tasks written by
     :func:`sample_corpus`, verdicts filled in) and return the signed metrics document
     (``inspection`` = :meth:`sampling.Inspection.to_dict`).
@@ -141,8 +142,12 @@ def inspect_sample(reviewed: PathLike, *, corpus: PathLike | None = None, histor
     sample's lot size and that every reviewed record is one the sample's seed draws from it, at its
     position; the document's inputs then include the corpus, so ``lancang check CORPUS --metrics``
     accepts it. ``history``: check the lot against the switching history and append it. ``manifest``
-    gets the review step (GB/T 40035 §6.3) appended to its processing log.
+    gets the review step (GB/T 40035 §6.3) appended to its processing log. ``method`` (``manual`` or
+    ``automated``: how the verdicts were reached, by people or by keyword/classifier screening) is recorded as
+    ``inspection.method``, so a profile with a plan per method (TC260-003 §9.2) takes each its own.
     """
+    if method is not None and method not in METHODS:
+        raise UsageError(f"inspection method {method!r}: one of {', '.join(METHODS)}")
     sw.check_flags(history, allow_reduced=allow_reduced, force_severity=force_severity, resume=resume)
     log = ProcessingLog(manifest, "inspect")
     if corpus is None and (fmt or langs or options):
@@ -156,6 +161,8 @@ def inspect_sample(reviewed: PathLike, *, corpus: PathLike | None = None, histor
              if corpus is not None else None)
     insp = smp.inspect(reviewed, check=check, digest=sample_hash)
     result = insp.to_dict()
+    if method is not None:
+        result["method"] = method
     if history is not None:
         result["switching"] = sw.record_lot(
             history, insp.plan, insp.defects, where=str(reviewed), drawn_for=insp.lot, allow_reduced=allow_reduced,
@@ -166,7 +173,7 @@ def inspect_sample(reviewed: PathLike, *, corpus: PathLike | None = None, histor
     if corpus is not None:
         inputs.append(corpus)
         digests.append(None if is_stdio(corpus) else corpus_hash.hexdigest())
-    settings = {"seed": insp.seed, "verified": corpus is not None}
+    settings = {"seed": insp.seed, "verified": corpus is not None, **({"method": method} if method else {})}
     if log:
         log.append(step="review", settings={**settings, "plan": result["plan"]},
                    counts={"lot_size": result["lot_size"], "sample_size": result["sample_size"],
@@ -176,4 +183,7 @@ def inspect_sample(reviewed: PathLike, *, corpus: PathLike | None = None, histor
     return metrics_document("inspect", inputs=inputs, digests=digests, settings=settings, inspection=result)
 
 
-__all__ = ["SAMPLE_FORMATS", "inspect_sample", "sample_corpus"]
+#: how an inspected sample was reviewed: by people, or by automated screening (keywords, a classifier)
+METHODS = ("manual", "automated")
+
+__all__ = ["METHODS", "SAMPLE_FORMATS", "inspect_sample", "sample_corpus"]

@@ -9,6 +9,7 @@ number of findings and the first ``max_findings`` of them with their locations. 
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -20,9 +21,10 @@ from ..corpora.formats import MODEL_LIMITS, get_format, read_corpus, read_items,
 from ..corpora.jsonl import Parsed, PathLike, is_stdio, open_input
 from ..corpora.model import now_iso
 from ..errors import InputError, LancangError, UsageError
-from ..findings import Finding
+from ..findings import Finding, json_params
 from ..schemas import load_schema
 from ..schemas.validator import COSTLY, SchemaEngine
+from .messages import code_of, msg, tagged
 from .metrics import CorpusMetrics
 from .profiles import Profile
 from .rules import RULES, Rule
@@ -69,6 +71,7 @@ class Checker:
         self.options = dict(options or {})
         self.source_format: str = "jsonl"
         self.source_error: str | None = None
+        self.source_code: str | None = None
         self.max_findings = max_findings
         self.states: list[ReqState] = []
         for prof in self.profiles:
@@ -92,33 +95,47 @@ class Checker:
         st.count += 1
         if not self.max_findings or len(st.shown) < self.max_findings:
             rule = st.req.get("rule") or f"{st.req['kind']}-schema"
-            st.shown.append(Finding(rule, message, _sev(st.req), file, line, record, ptr, st.req["clause"]))
+            code, params = code_of(message)
+            st.shown.append(Finding(rule, message, _sev(st.req), file, line, record, ptr, st.req["clause"], None, code,
+                                    params))
 
     def _schema_hits(self, st: ReqState, errors: list[tuple[str, str, str]], file: str | None,
-                     line: int | None = None, record: str | None = None, metric: bool = False) -> None:
+                     line: int | None = None, record: str | None = None, metric: bool = False,
+                     doc: Any = None) -> None:
         """Findings of a schema requirement. A pattern too costly to evaluate on a value (it reached the
         backtracking bound) is no finding: the requirement is not checked from there on (``fail`` if it
         already failed), with the reason and the first value's location."""
-        costly = [(ptr, msg) for ptr, kw, msg in errors if kw == COSTLY]
-        for ptr, kw, msg in errors:
-            if kw != COSTLY:
-                self._hit(st, f"metric {ptr}: {msg}" if metric else msg, file, line, record, ptr)
+        costly = [(ptr, text) for ptr, kw, text in errors if kw == COSTLY]
+        for ptr, kw, text in errors:
+            if kw == COSTLY:
+                continue
+            if metric:
+                from .rules import _get
+
+                self._hit(st, tagged(f"metric {ptr}: {text}", "schema.metric", pointer=ptr or "/", keyword=kw,
+                                     detail=text, value=_get(doc, ptr)), file, line, record, ptr)
+            else:
+                self._hit(st, tagged(text, "schema", keyword=kw, detail=text), file, line, record, ptr)
         if costly:
-            ptr, msg = costly[0]
+            ptr, text = costly[0]
             at = ":".join(str(x) for x in (file, line) if x is not None)
             st.verdict = "fail" if st.count else "not-checked"
-            st.reason = (f"pattern too costly: {msg} ({at}{f', record {record}' if record else ''}, "
-                         f"{ptr or '/'}); the requirement was not checked from there on (a pattern with lookaround "
-                         "or backreferences is bounded: anchor it or write it without them)")
+            st.reason = tagged(f"pattern too costly: {text} ({at}{f', record {record}' if record else ''}, "
+                               f"{ptr or '/'}); the requirement was not checked from there on (a pattern with "
+                               "lookaround or backreferences is bounded: anchor it or write it without them)",
+                               "reason.pattern-too-costly", at=at + (f", record {record}" if record else ""),
+                               pointer=ptr or "/", detail=text)
 
     def _unavailable(self, st: ReqState, exc: ImportError) -> None:
         rule, extra = (st.rule.id, st.rule.needs) if st.rule else ("", "")
-        st.verdict, st.reason = "not-checked", f"rule {rule} needs `pip install \"lancang[{extra}]\"` ({exc})"
+        st.verdict, st.reason = "not-checked", tagged(f"rule {rule} needs `pip install \"lancang[{extra}]\"` ({exc})",
+                                                      "reason.needs-extra", rule=rule, extra=extra, detail=str(exc))
 
     def manifest_requirements(self) -> list[str]:
-        """The keys (``profile/id``) of the requirements that judge the manifest, not the records."""
+        """The keys (``profile/id``) of the requirements that judge the manifest, not the records, or read it
+        beside the records (a corpus rule with ``reads_manifest``)."""
         return [st.key for st in self.states if st.req["kind"] == "manifest"
-                or (st.rule is not None and st.rule.scope == "manifest")]
+                or (st.rule is not None and (st.rule.scope == "manifest" or st.rule.reads_manifest))]
 
     # ------------------------------------------------------------------------------ run
     def run(self, corpus: PathLike, manifest: PathLike | None = None,
@@ -138,7 +155,8 @@ class Checker:
                          or (st.rule is not None and st.rule.scope in ("record", "corpus"))]
         for st in record_states:
             if st.rule is not None and st.rule.scope == "corpus":
-                st.runner = st.rule.start(st.req.get("params", {}))
+                params = st.req.get("params", {})
+                st.runner = st.rule.start({**params, "_manifest": doc} if st.rule.reads_manifest else params)
         cm = CorpusMetrics()
         base_state = ReqState({"profile": "lancang", "id": "canonical-record", "clause": "-", "basis": "default",
                                "kind": "record", "title": {"en": "Records are valid lancang records (lancang validate)",
@@ -151,26 +169,29 @@ class Checker:
                       "zh": "每个单元都能放入 lancang 记录（放不下的是 lancang 模型的限制，"
                             "并非格式违规：无法无损转换）"}})
         parsed = 0
-        self.source_format, self.source_error = "jsonl", None
+        self.source_format, self.source_error, self.source_code = "jsonl", None, None
         self.digest: Any = None
         for item in self._items(corpus, base_state):
             if not isinstance(item, Parsed):
                 if item.severity == "error":
                     if parsed == 0 and item.code in ("json-malformed", "utf8-invalid") and item.line == 1:
                         raise InputError(f"{name}:1: not a JSONL corpus ({item.message})")
-                    self._hit(base_state, item.message, name, item.line)
+                    self._hit(base_state, tagged(item.message, "input.problem", code=item.code, detail=item.message),
+                              name, item.line)
                 continue
             parsed += 1
             rec = item.value
             rid = rec.get("id") if isinstance(rec, dict) else None
             meta = rec.get("meta") if isinstance(rec, dict) else None
             if isinstance(meta, dict) and isinstance(meta.get(MODEL_LIMITS), list):
-                for msg in meta[MODEL_LIMITS]:
-                    self._hit(limit_state, str(msg), name, item.line, rid if isinstance(rid, str) else None,
+                for limit in meta[MODEL_LIMITS]:
+                    self._hit(limit_state, tagged(str(limit), "model-limit", detail=str(limit)), name, item.line,
+                              rid if isinstance(rid, str) else None,
                               f"/meta/{MODEL_LIMITS}")
             if not self.base.is_valid(rec):
-                for ptr, _kw, msg in self.base.errors(rec)[:3]:
-                    self._hit(base_state, msg, name, item.line, rid if isinstance(rid, str) else None, ptr)
+                for ptr, kw, text in self.base.errors(rec)[:3]:
+                    self._hit(base_state, tagged(text, "schema", keyword=kw, detail=text), name, item.line,
+                              rid if isinstance(rid, str) else None, ptr)
                 continue
             cm.add(rec)
             for st in record_states:
@@ -184,8 +205,8 @@ class Checker:
             raise InputError(f"{name}: no records (empty file?)")
         for st in record_states:
             if st.runner is not None and st.verdict != "not-checked":
-                for line, rid, ptr, msg in st.runner.finish():
-                    self._hit(st, msg, name, line, rid, ptr)
+                for line, rid, ptr, message in st.runner.finish():
+                    self._hit(st, message, name, line, rid, ptr)
             if st.verdict is None and not st.count and not st.examined:
                 st.verdict, st.reason = "not-checked", _nothing_examined(st, parsed, cm.records)
 
@@ -193,22 +214,23 @@ class Checker:
             if st.rule is not None and st.rule.scope == "source":
                 want = st.params["format"]
                 if self.source_format != want:
-                    self._hit(st, f"the corpus was read as {self.source_format}, not {want}", name)
+                    self._hit(st, msg("source-format.read-as", read=self.source_format, want=want), name)
                 elif self.source_error is not None:
-                    self._hit(st, self.source_error, name)
+                    self._hit(st, tagged(self.source_error, "source-format.violation", want=want,
+                                         code=self.source_code, detail=self.source_error), name)
         sources = [st for st in self.states if st.rule is not None and st.rule.scope == "source"
                    and st.params["format"] == self.source_format == "conllu"]
         if sources and is_stdio(corpus):  # stdin cannot be read twice: say so, never pass
             for st in sources:
                 if not st.count:
-                    st.verdict, st.reason = "not-checked", ("the CoNLL-U level 1-2 checks read the file a second "
-                                                            "time; stdin cannot be: give the file's path")
+                    st.verdict, st.reason = "not-checked", msg("reason.conllu-stdin")
         elif sources:  # CoNLL-U levels 1-2 (standards/conllu.py): a second, strict pass
             from .conllu import validate as strict_pass
 
             for f in strict_pass(corpus):
                 for st in sources:
-                    self._hit(st, f"{f.rule}: {f.message}", f.file, f.line, f.record)
+                    self._hit(st, tagged(f"{f.rule}: {f.message}", "source-format.conllu", code=f.rule,
+                                         detail=f.message), f.file, f.line, f.record)
         computed = {"corpus": cm.to_dict(), "rules": self._rule_metrics(cm.records)}
         doc_metrics = {**(metrics or {}), **computed}
         for st in self.states:
@@ -251,7 +273,9 @@ class Checker:
                 yield Parsed(n, rec)
         except InputError as exc:  # the format's own violation, located by the reader
             self.source_error = str(exc)
-            self._hit(base_state, f"reading stopped: {exc}", str(corpus), n + 1)
+            self.source_code = getattr(exc, "rule", None) or "input-error"
+            self._hit(base_state, tagged(f"reading stopped: {exc}", "reading-stopped", code=self.source_code,
+                                         detail=str(exc)), str(corpus), n + 1)
 
     def _check_record(self, st: ReqState, rec: dict[str, Any], line: int, name: str) -> None:
         rule = st.rule
@@ -262,8 +286,8 @@ class Checker:
                 self._schema_hits(st, st.engine.errors(rec), name, line, rec["id"])
             return
         hits = st.runner.record(rec, line) if st.runner is not None else st.rule.check(rec, st.params)  # type: ignore[union-attr]
-        for ptr, msg in hits:
-            self._hit(st, msg, name, line, rec["id"], ptr)
+        for ptr, message in hits:
+            self._hit(st, message, name, line, rec["id"], ptr)
 
     def _check_manifest(self, doc: Any, name: str, corpus: PathLike) -> None:
         man = SchemaEngine(load_schema("manifest"))
@@ -275,7 +299,7 @@ class Checker:
             elif st.rule is not None and st.rule.scope == "manifest":
                 if not man.is_valid(doc):
                     st.verdict = "not-checked"
-                    st.reason = "the manifest is not a valid lancang manifest (lancang validate)"
+                    st.reason = msg("reason.manifest-invalid")
                     continue
                 params = dict(st.req.get("params", {}))
                 if params.get("evidence"):
@@ -287,8 +311,8 @@ class Checker:
                         except (OSError, LancangError):  # the record pass reports an unreadable corpus
                             corpus_sha.append(None)
                     params["_corpus_sha256"] = corpus_sha[0]
-                for ptr, msg in st.rule.check(doc, params):
-                    self._hit(st, msg, name, ptr=ptr)
+                for ptr, message in st.rule.check(doc, params):
+                    self._hit(st, message, name, ptr=ptr)
 
     def _rule_metrics(self, records: int) -> dict[str, Any]:
         out: dict[str, Any] = {}
@@ -304,11 +328,13 @@ class Checker:
         errors = st.engine.errors(doc)
         missing = [(p, m) for p, kw, m in errors if kw == "required"]
         self._schema_hits(st, [(p, kw, m) for p, kw, m in errors if (p, m) not in missing], "metrics",
-                          metric=True)
+                          metric=True, doc=doc)
         if missing and not st.count and st.verdict is None:
             st.verdict = "not-checked"
-            st.reason = "metrics not supplied: " + "; ".join(f"{p or '/'} {m}" for p, m in missing) + \
-                        " (compute them with lancang evaluate / agree / inspect and pass --metrics)"
+            st.reason = tagged("metrics not supplied: " + "; ".join(f"{p or '/'} {m}" for p, m in missing)
+                               + " (compute them with lancang evaluate / agree / inspect and pass --metrics)",
+                               "reason.metrics-missing", missing=[_missing_pointer(p, m) for p, m in missing],
+                               detail="; ".join(f"{p or '/'} {m}" for p, m in missing))
 
     def _check_sampling(self, st: ReqState, doc: dict[str, Any], records: int) -> None:
         """The inspection result (from `lancang inspect`) must accept the lot under a plan at least as
@@ -316,47 +342,58 @@ class Checker:
         inspected under a switching history (``inspection.switching``, written by `inspect --history`,
         which checked the lot's severity against the history), a GB/T 2828.1 profile plan on normal
         inspection is taken on the severity the switching rules called for (GB/T 2828.1 §9): a lot on
-        reduced inspection is judged against the reduced plan, one on tightened against the tightened."""
+        reduced inspection is judged against the reduced plan, one on tightened against the tightened.
+        A requirement with a ``method`` (``manual`` or ``automated``, TC260-003 §9.2) takes the inspection
+        of that method (``inspection.method``, from `lancang inspect --method`); none is not-checked."""
         from ..quality.sampling import SEVERITIES, plan_from_spec
 
-        insp = doc.get("inspection")
-        if not isinstance(insp, dict) or "decision" not in insp:
-            st.verdict = "not-checked"
-            st.reason = "no inspection result: draw a sample with lancang sample, review it, run lancang inspect " \
-                        "and pass its metrics with --metrics"
+        found = inspections(doc)
+        if not found:
+            st.verdict, st.reason = "not-checked", msg("reason.no-inspection")
             return
+        method = st.req.get("method")
+        if method is not None:
+            mine = [(p, i) for p, i in found if i.get("method") == method]
+            if not mine:
+                said = [str(i.get("method") or "(no method)") for _p, i in found]
+                st.verdict = "not-checked"
+                st.reason = msg("reason.no-inspection-method", method=method, found=said)
+                return
+            found = mine
+        at, insp = found[0]
         lot = records  # the lot is the corpus checked, never what the metrics file says
         if insp.get("lot_size") != records:
-            self._hit(st, f"the inspection was of a lot of {insp.get('lot_size')} records; the corpus checked has "
-                          f"{records}: inspect a sample drawn from this corpus", "metrics", ptr="/inspection/lot_size")
+            self._hit(st, msg("sampling.lot-size", inspected=insp.get("lot_size"), records=records), "metrics",
+                      ptr=f"{at}/lot_size")
             return
         spec, on = st.req["plan"], ""
         switch = insp.get("switching")
         if isinstance(switch, dict) and spec.get("scheme") == "gb-t-2828.1":
             sev, used = switch.get("severity"), (insp.get("plan") or {}).get("severity")
             if sev not in SEVERITIES or used != sev:
-                self._hit(st, f"the inspection's switching record says {sev!r} inspection but its plan is on {used!r} "
-                              "inspection: the metrics file does not add up", "metrics", ptr="/inspection/switching")
+                self._hit(st, msg("sampling.switching-mismatch", said=sev, used=used), "metrics",
+                          ptr=f"{at}/switching")
                 return
             if spec.get("severity", "normal") == "normal":
                 spec = {**spec, "severity": sev}
                 on = (f" on {sev} inspection, as the switching rules call for (history {switch.get('history')}, "
                       f"lot {switch.get('lot')})")
-                st.reason = f"judged against the profile's plan{on} (GB/T 2828.1 §9)"
+                st.reason = msg("reason.switching", severity=sev, history=switch.get("history"), lot=switch.get("lot"))
         want = plan_from_spec(spec, lot)
         n, ac, defects = insp.get("sample_size"), insp.get("ac"), insp.get("defects")
         decided = None
         if isinstance(defects, int) and isinstance(ac, int):
             decided = "accept" if defects <= ac else "reject"
         if decided is not None and insp["decision"] != decided:
-            self._hit(st, f"the inspection says {insp['decision']!r} but {defects} defects with Ac {ac} mean "
-                          f"{decided!r}: the metrics file does not add up", "metrics", ptr="/inspection/decision")
+            self._hit(st, msg("sampling.decision-mismatch", decision=insp["decision"], defects=defects, ac=ac,
+                              decided=decided), "metrics", ptr=f"{at}/decision")
         elif not isinstance(n, int) or not isinstance(ac, int) or n < want.sample_size or ac > want.ac:
-            self._hit(st, f"the inspection used n={n}, Ac={ac}; the profile's plan for a lot of {lot}{on} needs "
-                          f"n>={want.sample_size}, Ac<={want.ac}", "metrics", ptr="/inspection")
+            self._hit(st, tagged(f"the inspection used n={n}, Ac={ac}; the profile's plan for a lot of {lot}{on} needs "
+                                 f"n>={want.sample_size}, Ac<={want.ac}", "sampling.plan-weaker", n=n, ac=ac, lot=lot,
+                                 want_n=want.sample_size, want_ac=want.ac), "metrics", ptr=at)
         elif insp["decision"] != "accept":
-            self._hit(st, f"inspection rejected the lot: {insp.get('defects', '?')} defects in a sample of {n} "
-                          f"(Ac {ac}, Re {insp.get('re', '?')})", "metrics", ptr="/inspection")
+            self._hit(st, msg("sampling.rejected", defects=insp.get("defects", "?"), n=n, ac=ac,
+                              re=insp.get("re", "?")), "metrics", ptr=at)
 
     # ------------------------------------------------------------------------------ report
     def _report(self, corpus: str, manifest: PathLike | None, states: list[ReqState], metrics: dict[str, Any],
@@ -370,7 +407,8 @@ class Checker:
                 "profile": r["profile"], "id": r["id"], "clause": r["clause"], "basis": r["basis"],
                 "kind": r["kind"], "rule": r.get("rule"), "severity": _sev(r), "source": r.get("source"),
                 "title": r["title"] if isinstance(r["title"], dict) else {"en": r["title"]},
-                "verdict": st.verdict, "reason": st.reason, "findings": st.count,
+                "verdict": st.verdict, "reason": None if st.reason is None else str(st.reason),
+                **_reason_code(st.reason), "findings": st.count,
                 "shown": [f.to_dict() for f in st.shown],
             })
         errors = [q for q in reqs if q["severity"] == "error"]
@@ -420,13 +458,36 @@ class Checker:
 def _nothing_examined(st: ReqState, parsed: int, valid: int) -> str:
     """Why a record requirement examined no record (it is then not-checked, never a pass)."""
     if parsed == 0:
-        return "the corpus has no records, so nothing was examined"
+        return msg("reason.no-records")
     if valid == 0:
-        return (f"no record was examined: all {parsed} records failed lancang/canonical-record (records that are not "
-                "valid lancang records are skipped by the other requirements)")
+        return msg("reason.no-valid-records", parsed=parsed)
     rule = st.rule
     what = rule.looks_at.format_map(_Blank(st.params)) if rule is not None and rule.looks_at else "what it checks"
-    return f"none of the {valid} valid records has {what}, so nothing was examined"
+    return tagged(f"none of the {valid} valid records has {what}, so nothing was examined", "reason.nothing-examined",
+                  valid=valid, rule=rule.id if rule is not None else "", layer=st.params.get("layer"), detail=what)
+
+
+def _missing_pointer(parent: str, message: str) -> str:
+    """The pointer of a missing metric from a ``required`` error (``'kappa' is a required property`` at
+    ``/agreement``)."""
+    m = re.match(r"^'(.+)' is a required property$", message)
+    return f"{parent}/{m.group(1)}" if m else (parent or "/")
+
+
+def inspections(doc: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+    """The inspection results of the metrics, each with its JSON pointer: ``inspections`` (several metrics
+    files given to `check`), else ``inspection`` (one file)."""
+    many = doc.get("inspections")
+    if isinstance(many, list):
+        return [(f"/inspections/{i}", x) for i, x in enumerate(many) if isinstance(x, dict) and "decision" in x]
+    one = doc.get("inspection")
+    return [("/inspection", one)] if isinstance(one, dict) and "decision" in one else []
+
+
+def _reason_code(reason: Any) -> dict[str, Any]:
+    """``reason_code`` and ``reason_params`` of a reason made from the message catalog (none for a plain one)."""
+    code, params = code_of(reason)
+    return {"reason_code": code, "reason_params": json_params(params or {})} if code else {}
 
 
 class _Blank(dict):  # str.format_map: a parameter the text names but the requirement does not set
@@ -463,16 +524,53 @@ def load_metrics(path: PathLike) -> dict[str, Any]:
     return doc
 
 
+#: the signature of a metrics document (quality.document.metrics_document); the rest are its parts
+_SIGNATURE = ("metrics", "lancang", "command", "created", "settings", "inputs")
+
+
+def merge_metrics(docs: Sequence[tuple[str, dict[str, Any]]]) -> dict[str, Any]:
+    """Several metrics documents as one: their parts side by side, every ``inspection`` in ``inspections``
+    (the first also as ``inspection``), and each document's signature in ``documents``. A part other than an
+    inspection given twice is a usage error (which of the two would count?)."""
+    if len(docs) == 1:
+        return docs[0][1]
+    out: dict[str, Any] = {"documents": []}
+    owner: dict[str, str] = {}
+    for path, doc in docs:
+        out["documents"].append({"path": path, **{k: doc[k] for k in _SIGNATURE if k in doc}})
+        for key, part in doc.items():
+            if key in _SIGNATURE:
+                continue
+            if key == "inspection":
+                out.setdefault("inspections", []).append(part)
+                out.setdefault("inspection", part)
+            elif key in owner:
+                raise UsageError(f"{path}: the metrics part {key!r} is also in {owner[key]}: give it once")
+            else:
+                owner[key], out[key] = path, part
+    return out
+
+
 def check(corpus: PathLike, profiles: Sequence[Profile], manifest: PathLike | None = None,
-          metrics: PathLike | None = None, max_findings: int = 100, from_format: str | None = None,
-          langs: Sequence[str] | None = None, options: dict[str, Any] | None = None) -> dict[str, Any]:
+          metrics: PathLike | Sequence[PathLike] | None = None, max_findings: int = 100,
+          from_format: str | None = None, langs: Sequence[str] | None = None,
+          options: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Check a corpus against profiles. ``metrics``: one metrics file or several (e.g. a manual and an
+    automated inspection, an accuracy and an agreement document), each verified against the corpus."""
     m = None
-    if metrics is not None:
+    single = isinstance(metrics, (str, bytes)) or hasattr(metrics, "__fspath__")
+    paths = [] if metrics is None else [metrics] if single else list(metrics)  # type: ignore[arg-type]
+    if paths:
         from ..quality.document import file_sha256, verify_inputs
 
-        m = load_metrics(metrics)
-        verify_inputs(m, file_sha256(corpus), str(metrics), str(corpus))
+        digest = file_sha256(corpus)
+        docs = []
+        for path in paths:
+            doc = load_metrics(path)
+            verify_inputs(doc, digest, str(path), str(corpus))
+            docs.append((str(path), doc))
+        m = merge_metrics(docs)
     return Checker(profiles, max_findings, from_format, langs, options).run(corpus, manifest, m)
 
 
-__all__ = ["Checker", "check", "load_metrics"]
+__all__ = ["Checker", "check", "inspections", "load_metrics", "merge_metrics"]

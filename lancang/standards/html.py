@@ -16,6 +16,7 @@ import math
 import os
 from typing import Any
 
+from .messages import finding_text, reason_text
 from .profiles import text_in
 
 #: findings shown before the rest collapse into <details>
@@ -56,7 +57,7 @@ WORDS: dict[str, dict[str, str]] = {
         "extended by": "extended by {p}", "extends": "extends", "error": "error", "warning": "warning", "info": "info",
         "text": "standard's text", "secondary": "secondary source", "default": "lancang default",
         "none": "none", "built-in": "lancang's own checks", "normal": "normal", "tightened": "tightened",
-        "reduced": "reduced",
+        "reduced": "reduced", "method": "method", "manual": "manual review", "automated": "automated screening",
     },
     "zh": {
         "title": "lancang 符合性检查报告", "verdict": "结论", "pass": "通过", "fail": "不通过",
@@ -82,6 +83,7 @@ WORDS: dict[str, dict[str, str]] = {
         "extended by": "由 {p} 扩展", "extends": "所扩展的标准", "error": "错误", "warning": "警告", "info": "提示",
         "text": "标准原文", "secondary": "二手来源", "default": "lancang 默认", "none": "无",
         "built-in": "lancang 自身检查", "normal": "正常检验", "tightened": "加严检验", "reduced": "放宽检验",
+        "method": "检验方式", "manual": "人工抽检", "automated": "自动化检测",
     },
 }
 
@@ -167,7 +169,7 @@ def p_accept(n: int, ac: int, p: float, count: str = "nonconforming") -> float:
     return min(1.0, total)
 
 
-def oc_curve(plan: dict[str, Any], page: Page, points: int = 60) -> str:
+def oc_curve(plan: dict[str, Any], page: Page, points: int = 60, fig_id: str = "oc-curve") -> str:
     """Inline SVG of the plan's OC curve, P(accept) against the defect rate, up to where it is near 0."""
     n, ac = int(plan["sample_size"]), int(plan["ac"])
     count = plan.get("count") or "nonconforming"
@@ -184,7 +186,7 @@ def oc_curve(plan: dict[str, Any], page: Page, points: int = 60) -> str:
         return 10 + ph * (1 - y)
 
     pts = " ".join(f"{px(x):.1f},{py(y):.1f}" for x, y in zip(xs, ys, strict=True))
-    parts = [f'<figure id="oc-curve"><figcaption>{page.w("oc")} (n={n}, Ac={ac})</figcaption>'
+    parts = [f'<figure id="{fig_id}"><figcaption>{page.w("oc")} (n={n}, Ac={ac})</figcaption>'
              f'<svg role="img" aria-label="OC" width="{w}" height="{h}" data-n="{n}" data-ac="{ac}">',
              f'<line x1="{left}" y1="{py(0)}" x2="{left + pw}" y2="{py(0)}" stroke="#57606a"/>',
              f'<line x1="{left}" y1="{py(0)}" x2="{left}" y2="{py(1)}" stroke="#57606a"/>']
@@ -284,10 +286,11 @@ def _score(score: dict[str, Any], page: Page) -> str:
 
 def _evidence(q: dict[str, Any], corpus: str, page: Page) -> str:
     def one(f: dict[str, Any]) -> str:
-        return f'<div class="finding">{html.escape(location(f, corpus))}: {html.escape(f["message"])}</div>'
+        return (f'<div class="finding">{html.escape(location(f, corpus))}: '
+                f'{html.escape(finding_text(f, page.lang))}</div>')
 
     shown = q["shown"]
-    out = f"<div>{html.escape(q['reason'])}</div>" if q.get("reason") else ""
+    out = f'<div class="reason">{html.escape(reason_text(q, page.lang))}</div>' if q.get("reason") else ""
     out += "".join(one(f) for f in shown[:FIRST])
     if len(shown) > FIRST:
         out += (f'<details><summary>{page.w("more", n=len(shown) - FIRST)}</summary>'
@@ -392,21 +395,33 @@ def _metrics(rep: dict[str, Any], page: Page) -> str:
                        f'(κ {_num(agr.get("kappa"))}, α {_num(agr.get("alpha"))})</h3><table><thead><tr>'
                        f'<th>{page.w("label")}</th><th>κ</th><th>F1</th><th>{page.w("count")}</th></tr></thead>'
                        f"<tbody>{rows}</tbody></table>")
-    insp = m.get("inspection")
-    if isinstance(insp, dict) and isinstance(insp.get("plan"), dict):
-        plan = insp["plan"]
-        desc = ", ".join(page.w(plan[k]) if k == "severity" else html.escape(str(plan[k]))
-                         for k in ("standard", "name", "severity", "level") if plan.get(k))
-        aql = f", AQL {html.escape(str(plan['aql']))}" if plan.get("aql") else ""
-        decision = insp.get("decision")
-        out.append(f'<h3 id="sampling">{page.w("sampling")}</h3><p>{desc}{aql}; {page.w("lot size")} '
-                   f'{_num(plan.get("lot_size"))}, {page.w("sample size")} {_num(plan.get("sample_size"))}, '
-                   f'Ac {_num(plan.get("ac"))}, Re {_num(plan.get("re"))}; {page.w("defects")} '
-                   f'{_num(insp.get("defects"))}; {page.w("decision")}: '
-                   f'<strong>{page.w(decision) if decision else "-"}</strong></p>')
-        if isinstance(plan.get("sample_size"), int) and isinstance(plan.get("ac"), int) and plan["sample_size"] > 0:
-            out.append(oc_curve(plan, page))
+    many = m.get("inspections")
+    found = [x for x in (many if isinstance(many, list) else [m.get("inspection")])
+             if isinstance(x, dict) and isinstance(x.get("plan"), dict)]
+    out.extend(_inspection(insp, page, i) for i, insp in enumerate(found))
     return f'<h2>{page.w("metrics")}</h2>{"".join(out)}' if out else ""
+
+
+def _inspection(insp: dict[str, Any], page: Page, n: int = 0) -> str:
+    """One inspection (the ``n``-th, from 0): its plan, method, sample, defects and decision, and the plan's OC
+    curve."""
+    out = []
+    plan = insp["plan"]
+    desc = ", ".join(page.w(plan[k]) if k == "severity" else html.escape(str(plan[k]))
+                     for k in ("standard", "name", "severity", "level") if plan.get(k))
+    if insp.get("method") in ("manual", "automated"):
+        desc += f"; {page.w('method')}: {page.w(insp['method'])}"
+    aql = f", AQL {html.escape(str(plan['aql']))}" if plan.get("aql") else ""
+    decision = insp.get("decision")
+    suffix = f"-{n + 1}" if n else ""
+    out.append(f'<h3 id="sampling{suffix}">{page.w("sampling")}</h3><p>{desc}{aql}; {page.w("lot size")} '
+               f'{_num(plan.get("lot_size"))}, {page.w("sample size")} {_num(plan.get("sample_size"))}, '
+               f'Ac {_num(plan.get("ac"))}, Re {_num(plan.get("re"))}; {page.w("defects")} '
+               f'{_num(insp.get("defects"))}; {page.w("decision")}: '
+               f'<strong>{page.w(decision) if decision else "-"}</strong></p>')
+    if isinstance(plan.get("sample_size"), int) and isinstance(plan.get("ac"), int) and plan["sample_size"] > 0:
+        out.append(oc_curve(plan, page, fig_id=f"oc-curve{suffix}"))
+    return "".join(out)
 
 
 def render_html(rep: dict[str, Any], lang: str = "en") -> str:
@@ -417,7 +432,7 @@ def render_html(rep: dict[str, Any], lang: str = "en") -> str:
     nc = [q for q in rep["requirements"] if q["verdict"] == "not-checked"]
     nc_html = ("<h3>" + page.w("not checked why") + "</h3><ul id=\"not-checked\">"
                + "".join(f"<li><code>{e(q['profile'])}/{e(q['id'])}</code> {clause(q['clause'])} {page.t(q['title'])}: "
-                         f"{e(q.get('reason') or '-')}</li>" for q in nc) + "</ul>") if nc else ""
+                         f"{e(reason_text(q, page.lang) or '-')}</li>" for q in nc) + "</ul>") if nc else ""
     score = _score(rep["score"], page) if isinstance(rep.get("score"), dict) else ""
     corpus = (rep.get("metrics") or {}).get("corpus") or {}
     charts = bars(page.w("by verdict"), {page.words[k]: s[k] for k in ("pass", "fail", "not-checked")})

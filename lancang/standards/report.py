@@ -8,6 +8,7 @@ from lxml import etree
 
 from .html import location as _loc
 from .html import render_html
+from .messages import finding_text, reason_text
 from .profiles import text_in
 
 __all__ = ["BASIS", "MARK", "render_html", "render_junit", "render_text"]
@@ -27,9 +28,9 @@ def render_text(rep: dict[str, Any], lang: str = "en") -> str:
             head += f" — {q['findings']} finding{'s' if q['findings'] != 1 else ''}"
         out.append(head)
         if q.get("reason"):
-            out.append(f"     {q['reason']}")
+            out.append(f"     {reason_text(q, lang)}")
         for f in q["shown"]:
-            out.append(f"     {_loc(f)}: {f['message']}")
+            out.append(f"     {_loc(f)}: {finding_text(f, lang)}")
         if q["findings"] > len(q["shown"]):
             out.append(f"     ({q['findings'] - len(q['shown'])} more)")
     s = rep["summary"]

@@ -98,7 +98,8 @@ def test_not_conformant_with_located_evidence_and_exact_counts(cli, tmp_path: Pa
     assert req["verdict"] == "fail" and req["findings"] == 30 and len(req["shown"]) == 5
     assert req["shown"][0] == {"rule": "entity-labels", "message": "label 'LOC' is not in the label set",
                                "severity": "error", "file": str(c), "line": 1, "record": "r0",
-                               "pointer": "/sides/zh-Hans/layers/entities/items/0/label", "clause": "4.2"}
+                               "pointer": "/sides/zh-Hans/layers/entities/items/0/label", "clause": "4.2",
+                               "code": "entity-labels", "params": {"label": "LOC"}}
     res = cli("check", str(c), "-p", str(prof))
     assert "FAIL labels/labels §4.2" in res.stdout and "(10 more)" in res.stdout
     assert "VERDICT: NOT-CONFORMANT" in res.stdout
