@@ -40,6 +40,9 @@ class Rule:
     start: Callable[[dict[str, Any]], Any] | None = None
     #: a rule that needs an optional package says which extra installs it
     needs: str | None = None
+    #: a record or corpus rule that also reads the manifest: the checker demands --manifest and hands the
+    #: manifest to the rule as the parameter ``_manifest``
+    reads_manifest: bool = False
     #: for rules that look only at some records (a layer, a header): whether a record has what the rule
     #: examines, and what that is (``{param}`` filled from the parameters); a requirement whose rule
     #: examined no record is ``not-checked``, never ``pass``
@@ -584,6 +587,71 @@ def pii_residual(rec: dict[str, Any], params: dict[str, Any]) -> Iterator[Hit]:
         yield ptr, msg("pii-residual", type=h.type, start=h.start, end=h.end, detector=h.detector)
 
 
+# ------------------------------------------------------------------------------------ speech
+
+MEDIA_FACTS = ["sha256", "duration", "sample_rate", "channels"]
+
+
+def media_referenced(rec: dict[str, Any], params: dict[str, Any]) -> Iterator[Hit]:
+    """Every side names the media it transcribes, with the facts ``require`` lists (default: its sha256)."""
+    want = params.get("require", ["sha256"])
+    for lang, side in _sides(rec, params):
+        media = side.get("media")
+        if not isinstance(media, dict) or not media.get("uri"):
+            yield _p(lang), "the side names no media file (media.uri)"
+            continue
+        missing = [k for k in want if media.get(k) is None]
+        if missing:
+            yield _p(lang, "media"), f"media {media['uri']!r} has no {', '.join(missing)}"
+
+
+def _segments_of(side: dict[str, Any]) -> list[dict[str, Any]]:
+    lay = side.get("layers", {}).get("segments")
+    return lay.get("spans", []) if isinstance(lay, dict) else []
+
+
+def timed_segment_empty(rec: dict[str, Any], params: dict[str, Any]) -> Iterator[Hit]:
+    """No time segment whose transcript (``text[start:end]``) is empty or only white space."""
+    for lang, side in _sides(rec, params):
+        text = side["text"]
+        for i, seg in enumerate(_segments_of(side)):
+            if not text[seg["start"]:seg["end"]].strip():
+                yield (_p(lang, "layers", "segments", "spans", i),
+                       f"segment {seg['t0']}-{seg['t1']} s has no transcript")
+
+
+class _Speakers:
+    """``speakers-declared``: every segment's speaker is declared in the manifest's ``speakers`` (with
+    consent, unless ``consent`` is false); with ``required``, every segment names its speaker."""
+
+    def __init__(self, params: dict[str, Any]):
+        self.params = params
+        man = params.get("_manifest")
+        listed = man.get("speakers") if isinstance(man, dict) else None
+        self.speakers = {s["id"]: s for s in listed or () if isinstance(s, dict) and isinstance(s.get("id"), str)}
+
+    def record(self, rec: dict[str, Any], line: int) -> Iterator[Hit]:
+        consent, required = self.params.get("consent", True), self.params.get("required", True)
+        for lang, side in _sides(rec, self.params):
+            told: set[str | None] = set()
+            for i, seg in enumerate(_segments_of(side)):
+                who = seg.get("speaker")
+                if who in told:
+                    continue
+                told.add(who)
+                ptr = _p(lang, "layers", "segments", "spans", i)
+                if who is None:
+                    if required:
+                        yield ptr, "the segment names no speaker"
+                elif who not in self.speakers:
+                    yield ptr, f"speaker {who!r} is not declared in the manifest's speakers"
+                elif consent and self.speakers[who].get("consent") is not True:
+                    yield ptr, f"speaker {who!r} has not consented (manifest speakers: consent is not true)"
+
+    def finish(self) -> Iterator[LateHit]:
+        return iter(())
+
+
 # ------------------------------------------------------------------------------------ applicability
 
 def _has_layer(name: str | None = None) -> Callable[[dict[str, Any], dict[str, Any]], bool]:
@@ -701,6 +769,16 @@ BUILTIN_RULES: dict[str, Rule] = {r.id: r for r in [
          applies=_has_layer("head"), looks_at="a head layer"),
     Rule("guideline-sections", "manifest", "The annotation guidelines have the required sections.",
          _schema({"sections": ALT_LIST}, ["sections"]), guideline_sections),
+    Rule("media-referenced", "record", "Every side names the audio or video it transcribes (media.uri) with the "
+         "facts required (default: its sha256).",
+         _schema({**ONLY, "require": {"type": "array", "items": {"enum": MEDIA_FACTS}, "uniqueItems": True}}),
+         media_referenced),
+    Rule("timed-segment-empty", "record", "No time segment with an empty or white-space-only transcript.",
+         _schema(ONLY), timed_segment_empty, applies=_has_layer("segments"), looks_at="a segments layer"),
+    Rule("speakers-declared", "corpus", "Every segment's speaker is declared in the manifest's speakers, with "
+         "consent (reads the manifest).",
+         _schema({**ONLY, "consent": {"type": "boolean"}, "required": {"type": "boolean"}}),
+         start=_Speakers, reads_manifest=True, applies=_has_layer("segments"), looks_at="a segments layer"),
     Rule("pii-residual", "record", "No personal data is left unmasked (the default detectors of `lancang mask` "
          "re-scan every side; placeholders and marked surrogates do not count).",
          _schema({**ONLY, "types": STR_LIST}), pii_residual, needs="privacy"),

@@ -90,8 +90,12 @@ CORPUS_CASES = ["duplicate-records", "duplicate-pairs"]
 
 
 def test_every_rule_has_a_fixture() -> None:
-    # text-zawgyi: test_zawgyi_rule; source-format: tests/standards/test_check_formats.py
-    covered = set(CASES) | set(MANIFEST_CASES) | set(CORPUS_CASES) | {"text-zawgyi", "source-format"}
+    # text-zawgyi: test_zawgyi_rule; source-format: tests/standards/test_check_formats.py; the speech rules:
+    # tests/standards/test_speech_rules.py
+    from .test_speech_rules import CASES as SPEECH_CASES
+
+    covered = set(CASES) | set(MANIFEST_CASES) | set(CORPUS_CASES) | {"text-zawgyi", "source-format"} | \
+        set(SPEECH_CASES) | {"speakers-declared"}
     assert covered == set(BUILTIN_RULES)
 
 
