@@ -26,12 +26,21 @@ Sources of the label sets (UD v2 documentation, universaldependencies.org):
 The file is read line by line with a bounded line length; a sentence is held while it is checked
 (its lines, never the corpus); sentence ids are remembered to find repeats (at most
 :data:`MAX_IDS`).
+
+Several files checked together are one treebank, as the validator's ``validate_files`` has them: one
+state runs through the files in order, so ``sent_id`` and ``parallel_id`` are unique across them,
+``edeps-only-sometimes`` compares sentences of different files and a ``SpaceAfter=No`` at the end of
+one file meets the ``# newdoc`` of the next (:func:`validate_files`).
+
+The validator's level-2 incidents that are warnings, not errors (``check_misc``: ``empty-misc``,
+``empty-misc-key``, ``misc-extra-space``, ``misc-attr-typo``; :data:`WARNINGS`), do not change its
+verdict; lancang reports them, with severity ``warning``, only when asked (``warnings=True``).
 """
 
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -133,6 +142,15 @@ RULES: dict[str, tuple[int, str, bool]] = {
     "spaceafter-mwt-node": (2, "SpaceAfter=No sits on a multiword token, not on its words", False),
     "spaceafter-empty-node": (2, "an empty node has no SpaceAfter=No", False),
 }
+#: the validator's level-2 warnings (udtools level2.py check_misc raises them as Warning, not Error): test id ->
+#: (level, what it checks); reported only with ``warnings=True``, never part of the verdict
+WARNINGS: dict[str, tuple[int, str]] = {
+    "empty-misc": (2, "MISC has no empty attribute between two | (a vertical bar misread as a separator?)"),
+    "empty-misc-key": (2, "a MISC attribute has a name before its ="),
+    "misc-extra-space": (2, "a MISC attribute's name and value neither start nor end with whitespace"),
+    "misc-attr-typo": (2, "SpaceAfter, Lang, Translit, LTranslit, Gloss, LId, LDeriv, Ref are spelt in this case, "
+                          "without spaces"),
+}
 
 _WORD = regex.compile(r"[1-9][0-9]*\Z")
 _RANGE = regex.compile(r"([1-9][0-9]*)-([1-9][0-9]*)\Z")
@@ -156,6 +174,8 @@ _NEWDOC = regex.compile(r"#\s*newdoc(?:\s+(\S+))?")
 _NEWPAR = regex.compile(r"#\s*newpar(?:\s+(\S+))?")
 #: MISC attributes that may appear once (the validator's check_misc)
 _MISC_ONCE = frozenset({"SpaceAfter", "Lang", "Translit", "LTranslit", "Gloss", "LId", "LDeriv", "Ref"})
+#: a misspelling of one of them (check_misc's misc-attr-typo: other case, spaces around)
+_MISC_TYPO = regex.compile(r"\s*(spaceafter|lang|translit|ltranslit|gloss|lid|lderiv|ref)\s*", regex.IGNORECASE)
 _WS = regex.compile(r"\s")
 _WS2 = regex.compile(r"\s\s")
 _NOT_SPACE = regex.compile(r"\S|\Z")
@@ -175,10 +195,14 @@ class _Tok:
 
 
 class _Validator:
-    def __init__(self, path: PathLike, max_line_bytes: int):
-        self.path = str(path)
+    """The state of one validation run: a treebank of one or more files, read in turn by :meth:`run`."""
+
+    def __init__(self, max_line_bytes: int, warnings: bool = False):
+        self.path = ""
         self.max_line_bytes = max_line_bytes
-        self.ids: set[str] = set()
+        self.warnings = warnings
+        self.files: list[str] = []
+        self.ids: dict[str, int] = {}  # sent_id -> index in self.files of the file it was first seen in
         self.crlf_reported = False
         self.seen_egraph: int | None = None  # first line of a sentence with / without an enhanced graph
         self.seen_no_egraph: int | None = None
@@ -188,6 +212,8 @@ class _Validator:
         self.last_part: dict[str, int | None] = {}
 
     def f(self, rule: str, msg: str, line: int | None, rid: str | None = None, col: int | None = None) -> Finding:
+        if rule in WARNINGS:
+            return Finding(rule, msg, "warning", self.path, line, rid, None, f"level {WARNINGS[rule][0]}", col)
         level = RULES[rule][0]
         return Finding(rule, msg, "error", self.path, line, rid, None, f"level {level}", col)
 
@@ -225,7 +251,11 @@ class _Validator:
                     text = text.removesuffix("\n")
                 yield n, text, None
 
-    def run(self) -> Iterator[Finding]:
+    def run(self, path: PathLike) -> Iterator[Finding]:
+        """The findings of one file; the treebank state carries over to the next file run."""
+        self.path = str(path)
+        self.files.append(self.path)
+        self.crlf_reported = False
         block: list[tuple[int, str]] = []
         last = 0
         for n, text, finding in self.lines():
@@ -249,10 +279,11 @@ class _Validator:
             block.append((n, text))
         if block:
             yield self.f("missing-empty-line", "the last sentence is not followed by an empty line", last)
-            yield from self.sentence(block)
+            yield from self.sentence(block, eof=True)
 
     # ---------------------------------------------------------------------------- sentence
-    def sentence(self, block: list[tuple[int, str]]) -> Iterator[Finding]:
+    def sentence(self, block: list[tuple[int, str]], eof: bool = False) -> Iterator[Finding]:
+        """``eof``: the block ends the file without its empty line (missing-empty-line was reported)."""
         comments: list[tuple[int, str]] = []
         toks: list[_Tok] = []
         ok = True  # the backbone holds: the level-2 checks may run
@@ -277,8 +308,11 @@ class _Validator:
                 toks.append(tok)
         rid = next((m.group(1) for _n, c in comments if (m := _SENT_ID.fullmatch(c))), None)
         if not toks and ok:
-            yield self.f("empty-sentence", "comment lines without token lines: a sentence is not empty",
-                         block[0][0], rid)
+            # check_sentence_lines reports empty-sentence only for a block that ends with its empty line; comments
+            # after the last sentence without one get missing-empty-line alone (misplaced-comment-end)
+            if not eof:
+                yield self.f("empty-sentence", "comment lines without token lines: a sentence is not empty",
+                             block[0][0], rid)
             return
         seq = list(self.id_sequence(toks, rid))
         yield from seq
@@ -421,13 +455,19 @@ class _Validator:
                 elif c[6] != "0" and c[6] not in ids:
                     yield self.f("unknown-head", f"HEAD {c[6]} is not a word of the sentence", n, rid, 7)
                     refs_ok = False
+        tree_ok = False
         if refs_ok:
             tree_ok = yield from self.tree([t for t in toks if t.kind == "word"], rid)
             for t in nodes:
                 yield from self.deps_order(t, rid)
             if tree_ok:
                 yield from self.egraph(nodes, rid)
-        yield from self.deps_all_or_none(nodes, rid, first)
+        if tree_ok:
+            # edeps-only-sometimes: the validator counts a sentence for or against "enhanced graphs in all
+            # sentences or none" only once its HEAD/DEPS references and its tree hold (validate_sentence returns
+            # before check_deps_all_or_none otherwise), so an unreadable DEPS is not an enhanced graph that the
+            # next sentence is then blamed for lacking (udtools test-cases invalid-level1-2, malformed DEPS)
+            yield from self.deps_all_or_none(nodes, rid, first)
         yield from self.sent_id(comments, first, rid)
         yield from self.parallel_id(comments, rid)
         yield from self.text_meta(toks, rid, comments, first)
@@ -475,11 +515,33 @@ class _Validator:
             return
         seen: set[str] = set()
         for item in t.cols[9].split("|"):
-            key = item.split("=", 1)[0]
+            key, eq, value = item.partition("=")
+            if self.warnings:
+                yield from self.misc_warnings(t, rid, key, eq, value)
             if key in _MISC_ONCE:
                 if key in seen:
                     yield self.f("repeated-misc", f"MISC attribute {key!r} appears twice", t.line, rid, 10)
                 seen.add(key)
+
+    def misc_warnings(self, t: _Tok, rid: str | None, key: str, eq: str, value: str) -> Iterator[Finding]:
+        """The validator's check_misc warnings on one MISC attribute ``key`` [``=`` ``value``]."""
+        if key == "":
+            if eq:
+                yield self.f("empty-misc-key", f"MISC attribute without a name: '={value[:40]}'", t.line, rid, 10)
+            else:
+                yield self.f("empty-misc", "empty MISC attribute (a | too many?)", t.line, rid, 10)
+        # the validator looks at the name's start, its end, the value's start, its end, and reports the first
+        for where, edge in (("name starts", key[:1]), ("name ends", key[-1:]), ("value starts", value[:1]),
+                            ("value ends", value[-1:])):
+            if edge.isspace():
+                yield self.f("misc-extra-space", f"MISC attribute {where} with whitespace: {key[:40]!r}={value[:40]!r}",
+                             t.line, rid, 10)
+                break
+        typo = None if key in _MISC_ONCE else _MISC_TYPO.fullmatch(key)
+        if typo is not None:
+            meant = next(k for k in _MISC_ONCE if k.lower() == typo.group(1).lower())
+            yield self.f("misc-attr-typo", f"MISC attribute {key!r}: a misspelling (case or spaces) of {meant!r}?",
+                         t.line, rid, 10)
 
     def tree(self, words: list[_Tok], rid: str | None) -> Iterator[Finding]:
         children: dict[int, list[int]] = {}
@@ -551,12 +613,14 @@ class _Validator:
             yield self.f("multiple-sent-id", f"{len(matched)} # sent_id lines", matched[1][0], rid)
         else:
             n, sid = matched[0]
-            if sid in self.ids:
-                yield self.f("non-unique-sent-id", f"sent_id {sid!r} was used before in this file", n, rid)
+            seen = self.ids.get(sid)
+            if seen is not None:
+                where = "in this file" if seen == len(self.files) - 1 else f"in {self.files[seen]}"
+                yield self.f("non-unique-sent-id", f"sent_id {sid!r} was used before {where}", n, rid)
             if sid.count("/") > 1:  # one slash is allowed at levels 1-3 (lang ud): parallel treebanks use it
                 yield self.f("slash-in-sent-id", f"sent_id {sid!r} holds more than one '/' (reserved)", n, rid)
-            if len(self.ids) < MAX_IDS:
-                self.ids.add(sid)
+            if seen is None and len(self.ids) < MAX_IDS:
+                self.ids[sid] = len(self.files) - 1
 
     def parallel_id(self, comments: list[tuple[int, str]], rid: str | None) -> Iterator[Finding]:
         matched = []
@@ -696,10 +760,21 @@ def _node_key(node_id: str) -> tuple[int, int]:
     return (int(a), int(b or 0)) if a.isdigit() and (not b or b.isdigit()) else (-1, -1)
 
 
-def validate(path: PathLike, max_line_bytes: int = MAX_LINE_BYTES) -> Iterator[Finding]:
+def validate(path: PathLike, max_line_bytes: int = MAX_LINE_BYTES, warnings: bool = False) -> Iterator[Finding]:
     """Findings of the CoNLL-U level 1-2 checks on ``path`` (streamed; each finding's ``rule`` is the
-    UD validator's test id, see :data:`RULES`)."""
-    return _Validator(path, max_line_bytes).run()
+    UD validator's test id, see :data:`RULES`; with ``warnings`` also the validator's level-2 warnings,
+    :data:`WARNINGS`, as findings of severity ``warning``)."""
+    return validate_files([path], max_line_bytes, warnings)
 
 
-__all__ = ["RULES", "UDEPREL", "UPOS", "validate"]
+def validate_files(paths: Iterable[PathLike], max_line_bytes: int = MAX_LINE_BYTES,
+                   warnings: bool = False) -> Iterator[Finding]:
+    """:func:`validate` on the files of one treebank in turn, with one state, as the validator's
+    ``validate_files`` (``validate.py a.conllu b.conllu``): a ``sent_id`` or ``parallel_id`` of one
+    file repeated in another is ``non-unique-sent-id`` / ``non-unique-parallel-id`` there."""
+    v = _Validator(max_line_bytes, warnings)
+    for path in paths:
+        yield from v.run(path)
+
+
+__all__ = ["RULES", "UDEPREL", "UPOS", "WARNINGS", "validate", "validate_files"]
