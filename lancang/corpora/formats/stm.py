@@ -17,8 +17,9 @@ timing in the ``words`` layer (``t1 = t0 + duration``, in decimal arithmetic) an
 writing what was read gives the same lines: ``lines`` (comment lines and the ``<ALT_BEGIN>`` /
 ``<ALT>`` / ``<ALT_END>`` alternation markers, verbatim, with the index of the word they precede) and
 ``conf`` (confidences outside [0, 1], e.g. log-likelihoods, by word index). A word keeps sclite's
-``;tag`` suffix and ``\\;`` escapes as written. The lines of one file and channel must be together
-(sclite requires the file sorted).
+``;tag`` suffix and ``\\;`` escapes as written. sclite wants a CTM sorted by file and channel; lines of
+one file and channel that are not together (meeteval's examples) give one record per run, in file
+order, the second one ``<file>-<channel>-2`` and so on: the reader streams, it never holds the file.
 """
 
 from __future__ import annotations
@@ -143,8 +144,8 @@ def _token(s: str, rec: dict[str, Any], what: str) -> str:
 class _Group:
     """The words of one file and channel being read."""
 
-    def __init__(self, f: str, ch: str) -> None:
-        self.f, self.ch = f, ch
+    def __init__(self, f: str, ch: str, run: int) -> None:
+        self.f, self.ch, self.run = f, ch, run
         self.words: list[str] = []
         self.times: list[tuple[float, float]] = []
         self.conf: dict[int, float] = {}
@@ -173,7 +174,8 @@ class _Group:
         if extra:
             layers["x-ctm"] = extra
         side["layers"] = layers
-        return {"id": f"{self.f}-{self.ch}", "sides": {lang: side}}
+        rid = f"{self.f}-{self.ch}" if self.run == 1 else f"{self.f}-{self.ch}-{self.run}"
+        return {"id": rid, "sides": {lang: side}}
 
 
 def read_ctm(path: PathLike, *, langs: Any = None, **options: Any) -> Iterator[dict[str, Any]]:
@@ -186,7 +188,7 @@ def read_ctm(path: PathLike, *, langs: Any = None, **options: Any) -> Iterator[d
 def _ctm_records(path: Path, lang: str, encoding: str | None) -> Iterator[dict[str, Any]]:
     import unicodedata
 
-    done: set[tuple[str, str]] = set()
+    runs: dict[tuple[str, str], int] = {}
     group: _Group | None = None
     pending: list[str] = []
     for n, line in lines(path, encoding):
@@ -201,13 +203,10 @@ def _ctm_records(path: Path, lang: str, encoding: str | None) -> Iterator[dict[s
             raise InputError(f"{where}: a CTM line is '<file> <channel> <start> <duration> <word> [<confidence>]'")
         f, ch = cols[0], cols[1]
         if group is None or (group.f, group.ch) != (f, ch):
-            if (f, ch) in done:
-                raise InputError(f"{where}: the lines of file {f!r} channel {ch!r} are not together (sclite "
-                                 "needs a CTM sorted by file and channel)")
             if group is not None:
                 yield group.record(lang)
-            done.add((f, ch))
-            group = _Group(f, ch)
+            runs[(f, ch)] = runs.get((f, ch), 0) + 1
+            group = _Group(f, ch, runs[(f, ch)])
         i = len(group.words)
         for c in pending:
             group.lines.append([i, c])

@@ -92,8 +92,14 @@ def read_text(path: Path, encoding: str | None = None, limit: int = 256 << 20) -
 def lines(path: Path | str, encoding: str | None = None) -> Iterator[tuple[int, str]]:
     """``(line number, line)`` of a line-based text file, streamed, without line ends (LF or CRLF).
 
-    A UTF-16 BOM reads the file as UTF-16; a UTF-8 BOM is dropped; other lines are UTF-8, and from
-    the first line that is not, ``encoding`` (or an :class:`InputError` at that line)."""
+    A UTF-16 BOM reads the file as UTF-16 and a UTF-8 BOM is dropped. Otherwise the file is UTF-8 (a
+    line that is not is an :class:`InputError` at that line), unless ``encoding`` is given and the
+    file is not UTF-8 throughout (checked in a first streamed pass: GB2312 bytes can look like UTF-8
+    for a line or two), when it is read in ``encoding``."""
+    if encoding and not _is_utf8(path):
+        enc = encoding
+    else:
+        enc = "utf-8"
     with open_input(path) as f:
         head = f.peek(4)[:4] if hasattr(f, "peek") else b""
         if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
@@ -105,7 +111,6 @@ def lines(path: Path | str, encoding: str | None = None) -> Iterator[tuple[int, 
             except UnicodeDecodeError:
                 raise InputError(f"{path}: starts with a UTF-16 byte order mark but is not UTF-16") from None
             return
-        enc = "utf-8"
         for n, raw in enumerate(f, 1):
             if n == 1 and raw.startswith(codecs.BOM_UTF8):
                 raw = raw[3:]
@@ -113,14 +118,34 @@ def lines(path: Path | str, encoding: str | None = None) -> Iterator[tuple[int, 
             try:
                 yield n, raw.decode(enc)
             except UnicodeDecodeError as exc:
-                if enc != "utf-8" or not encoding:
-                    raise _not_decodable(str(path), exc, raw, None if enc == "utf-8" else enc) from None
-                enc = encoding
-                try:
-                    yield n, raw.decode(enc)
-                except UnicodeDecodeError:
-                    raise InputError(f"{path}:{n}: neither UTF-8 nor {enc} "
-                                     f"(byte 0x{raw[exc.start]:02x})") from None
+                if enc == "utf-8":
+                    raise InputError(f"{path}:{n}: not UTF-8 (byte 0x{raw[exc.start]:02x}) and no BOM: give the "
+                                     "encoding with -I encoding=... (gb18030 for GB2312/GBK files)") from None
+                raise InputError(f"{path}:{n}: neither UTF-8 nor {enc} (byte 0x{raw[exc.start]:02x})") from None
+
+
+def _is_utf8(path: Path | str) -> bool:
+    """Whether a file is UTF-8 throughout (or starts with a BOM), read in chunks; False for stdin and
+    pipes, which cannot be read twice (the encoding given is then the one used)."""
+    p = Path(str(path))
+    if str(path) == "-" or not p.is_file():
+        return False
+    dec = codecs.getincrementaldecoder("utf-8")()
+    with open_input(p) as f:
+        first = True
+        while chunk := f.read(1 << 20):
+            if first and chunk.startswith((codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+                return True
+            first = False
+            try:
+                dec.decode(chunk)
+            except UnicodeDecodeError:
+                return False
+        try:
+            dec.decode(b"", final=True)
+        except UnicodeDecodeError:
+            return False
+    return True
 
 
 # ------------------------------------------------------------------------------------- seconds
