@@ -145,8 +145,8 @@ def _check_side(lang: str, side: dict[str, Any], issues: list[Issue]) -> None:
     ents = layers.get("entities")
     if ents is not None:
         _check_entities(ents, n, lp + "/entities", issues)
-    if "segments" in layers or "words" in layers:
-        media = side.get("media")
+    media = side.get("media")
+    if "segments" in layers or "words" in layers or media:
         duration = media.get("duration") if media else None
         segs = layers.get("segments")
         if segs is not None:
@@ -154,6 +154,8 @@ def _check_side(lang: str, side: dict[str, Any], issues: list[Issue]) -> None:
         words = layers.get("words")
         if words is not None:
             _check_times(words["spans"], n, duration, lp + "/words/spans", "word", issues)
+        if duration is not None:
+            _check_extents(layers, duration, lp, issues)
     codes = layers.get("codes")
     if codes is not None:
         for i, c in enumerate(codes["items"]):
@@ -190,6 +192,17 @@ def _check_times(items: list[dict[str, Any]], n: int, duration: float | None, ba
         if limit is not None and t1 > limit:
             issues.append(("time-past-media", "error", f"{base}/{i}/t1",
                            f"{kind} ends at {t1} s, after the end of the media ({duration} s)"))
+
+
+def _check_extents(layers: dict[str, Any], duration: float, base: str, issues: list[Issue]) -> None:
+    """The time axis a tier document declares (``xmax`` of an ``x-`` layer: a TextGrid's, an EAF's last
+    time slot) must end inside the media too: a tier that runs past the audio was made for another file."""
+    for name, lay in layers.items():
+        if name.startswith("x-") and isinstance(lay, dict):
+            end = lay.get("xmax")
+            if isinstance(end, (int, float)) and end > duration + TIME_TOLERANCE:
+                issues.append(("time-past-media", "error", f"{base}/{name}/xmax",
+                               f"the {name[2:]} time axis ends at {end} s, after the end of the media ({duration} s)"))
 
 
 def _check_segments(lay: dict[str, Any], n: int, duration: float | None, base: str, issues: list[Issue]) -> None:

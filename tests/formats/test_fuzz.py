@@ -64,9 +64,13 @@ SEEDS: dict[str, dict[str, bytes]] = {
     "pharaoh": {"c.pharaoh": "我 爱 北京 ||| ฉัน รัก ไทย ||| 0-0 1-1 2?2\n".encode()},
     "brat": {"d/a.ann": ("T1\tPER 0 3\tฉัน\nT2\tLANG 6 13\tภาษาไทย\nR1\tloves Arg1:T1 Arg2:T2\nA1\tNeg T1\n"
                          "#1\tNote T1\tx\n").encode(), "d/a.txt": TH.encode()},
+    "textgrid": {"c.TextGrid": ('File type = "ooTextFile"\nObject class = "TextGrid"\n\n0\n2.5\n<exists>\n2\n'
+                                f'"IntervalTier"\n"utterance"\n0\n2.5\n3\n0\n0.5\n""\n0.5\n1.25\n"{TH}"\n1.25\n2.5\n'
+                                '"a ""quoted""\nline"\n"TextTier"\n"tone"\n0\n2.5\n1\n0.75\n"H"\n').encode()},
 }
 LANGS = {"text": ["th"], "inline": ["th"], "moses": ["zh-Hans", "th"], "tsv": ["zh-Hans", "th"],
-         "pharaoh": ["zh-Hans", "th"], "conll": ["id"], "brat": ["th"], "labelstudio": ["th"], "doccano": ["th"]}
+         "pharaoh": ["zh-Hans", "th"], "conll": ["id"], "brat": ["th"], "labelstudio": ["th"], "doccano": ["th"],
+         "textgrid": ["th"]}
 TARGET = {"brat": "d", "moses": "c.moses"}
 
 

@@ -105,6 +105,7 @@ BUILTIN = {
     "kaldi": "lancang.corpora.formats.kaldi:FORMAT",
     "stm": "lancang.corpora.formats.stm:STM",
     "ctm": "lancang.corpora.formats.stm:CTM",
+    "textgrid": "lancang.corpora.formats.textgrid:FORMAT",
 }
 
 FORMATS = Registry("format", "lancang.formats", BUILTIN)
@@ -319,6 +320,9 @@ def _sniff(path: str | Path) -> Format | None:
 
         if kaldi_dir(p):
             return get_format("kaldi")
+        suffixes = {q.suffix.lower() for q in p.iterdir()}
+        if ".textgrid" in suffixes:  # a folder of tier documents: one record per file
+            return get_format("textgrid")
         return None
     from ...errors import InputError
     from ..io import open_input  # pipes and FIFOs: replayed, so the reader still gets these bytes
@@ -333,6 +337,10 @@ def _sniff(path: str | Path) -> Format | None:
     if head[:2] == b"\x1f\x8b":
         return get_format("jsonl")
     text = head.lstrip(b"\xef\xbb\xbf \t\r\n")
+    if head[:2] in (b"\xfe\xff", b"\xff\xfe"):  # UTF-16 (Praat writes non-ASCII TextGrids so)
+        text = head[2:len(head) & ~1].decode("utf-16-be" if head[0] == 0xFE else "utf-16-le", "replace").encode()
+    if text.startswith(b'File type = "ooTextFile'):
+        return get_format("textgrid")
     if text.startswith(b"WEBVTT") and text[6:7] in (b"", b" ", b"\t", b"\r", b"\n"):
         return get_format("webvtt")
     import re
