@@ -48,8 +48,10 @@ from .scores import ratio, rounded
 UNITS = ("auto", "chars", "words")
 #: normalisation steps, in the order they apply
 NORMALIZERS = ("t2s", "width", "case", "punct")
-#: languages scored in characters by ``auto`` besides those written without spaces (zh, ja, th, km, lo, my)
-CHAR_LANGUAGES = frozenset({"ko"})
+#: languages scored in characters by ``auto`` besides those written without spaces (zh, ja, th, km, lo, my):
+#: Korean, and the Chinese languages tagged by their own ISO 639-3 codes (Cantonese yue, Wu wuu, Min Nan nan,
+#: Hakka hak, Gan gan, Xiang hsn, Jin cjy, Min Dong cdo, Min Bei mnp, Pu-Xian cpx, Literary Chinese lzh)
+CHAR_LANGUAGES = frozenset({"ko", "yue", "wuu", "nan", "hak", "gan", "hsn", "cjy", "cdo", "mnp", "cpx", "lzh"})
 #: languages whose words a segmenter cuts under ``--units words`` (the others split on white space)
 SEGMENTED = frozenset({"th", "km", "lo", "my"})
 

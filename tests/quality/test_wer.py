@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 import random
 import re
-from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
@@ -45,40 +44,6 @@ def trn(path: Path) -> dict[str, str]:
         m = re.match(r"^(.*)\(([^()]*)\)\s*$", line)
         if m:
             out[m.group(2)] = m.group(1).strip()
-    return out
-
-
-def stm_records(path: Path, encoding: str, lang: str) -> list[dict[str, Any]]:
-    """NIST STM lines as lancang records (one per utterance, as speech-model.md fixes for STM)."""
-    out = []
-    for k, line in enumerate(path.read_text(encoding=encoding).splitlines(), 1):
-        if not line.strip() or line.startswith(";;"):
-            continue
-        f, ch, spk, t0, t1, *words = line.split()
-        text = " ".join(words)
-        out.append({"id": f"{f}-{k:04d}", "sides": {lang: {
-            "text": text, "media": {"uri": f, "channel": int(ch)},
-            "layers": {"segments": {"spans": [{"start": 0, "end": len(text), "t0": float(t0), "t1": float(t1),
-                                               "speaker": spk}]}}}}})
-    return out
-
-
-def ctm_records(path: Path, encoding: str, lang: str) -> list[dict[str, Any]]:
-    """NIST CTM lines as lancang records: one per file and channel with a words layer."""
-    groups: dict[tuple[str, str], list[tuple[float, float, str]]] = defaultdict(list)
-    for line in path.read_text(encoding=encoding).splitlines():
-        if line.strip() and not line.startswith(";;"):
-            f, ch, t0, dur, word, *_ = line.split()
-            groups[(f, ch)].append((float(t0), float(dur), word))
-    out = []
-    for (f, ch), items in groups.items():
-        text, spans = "", []
-        for t0, dur, word in items:
-            start = len(text) + (1 if text else 0)
-            text = f"{text} {word}" if text else word
-            spans.append({"start": start, "end": start + len(word), "t0": t0, "t1": t0 + dur})
-        out.append({"id": f"{f}-{ch}", "sides": {lang: {"text": text, "media": {"uri": f, "channel": int(ch)},
-                                                        "layers": {"words": {"spans": spans}}}}})
     return out
 
 
@@ -124,8 +89,8 @@ def test_normalisation_steps() -> None:
 
 def test_units_per_language() -> None:
     auto = Tokenizer("auto")
-    assert [auto.unit(t) for t in ("zh-Hans", "ja", "ko", "th", "km", "lo", "my", "vi", "id", "en")] == \
-        ["char"] * 7 + ["word"] * 3
+    assert [auto.unit(t) for t in ("zh-Hans", "ja", "ko", "th", "km", "lo", "my", "yue", "vi", "id", "en")] == \
+        ["char"] * 8 + ["word"] * 3
     assert auto.units("ko", "안녕 하세요") == ["안", "녕", "하", "세", "요"]
     assert Tokenizer("chars").units("vi", "xin chào") == list("xinchào")
     words = Tokenizer("words")
@@ -282,14 +247,12 @@ def test_sclite_word_error_rates(ref: str, hyp: str, row: tuple[Any, ...], tmp_p
     assert doc["wer"] == round(row[6] / 100, 3) or abs(doc["wer"] - row[6] / 100) < 0.0005
 
 
-def test_sclite_mandarin_cer_stm_against_ctm(tmp_path: Path, cli) -> None:
-    """sclite test9 (-e gb -c): mand_ref.stm against mand_hyp.ctm (GB2312), character error rate per
-    speaker: the CTM's words go to the STM segment their middle time falls in (--join recording)."""
-    ref = stm_records(shared(*SCTK, "mand_ref.stm"), "gb2312", "zh")
-    hyp = ctm_records(shared(*SCTK, "mand_hyp.ctm"), "gb2312", "zh")
-    write_jsonl(tmp_path / "ref.jsonl", ref)
-    write_jsonl(tmp_path / "hyp.jsonl", hyp)
-    args = (str(tmp_path / "hyp.jsonl"), str(tmp_path / "ref.jsonl"), "--layer", "transcript", "--join", "recording")
+def test_sclite_mandarin_cer_stm_against_ctm(cli) -> None:
+    """sclite test9 (-e gb -c): mand_ref.stm against mand_hyp.ctm (GB2312), read through the format hub,
+    character error rate per speaker: the CTM's words go to the STM segment their middle time falls in
+    (--join recording)."""
+    args = (str(shared(*SCTK, "mand_hyp.ctm")), str(shared(*SCTK, "mand_ref.stm")), "--layer", "transcript",
+            "--join", "recording", "--src", "zh", "-I", "encoding=gb2312")
     res = cli("evaluate", *args, "--format", "json")
     assert res.exit_code == 0, res.output
     doc = json.loads(res.output)
@@ -301,7 +264,7 @@ def test_sclite_mandarin_cer_stm_against_ctm(tmp_path: Path, cli) -> None:
     assert _sclite_row(sp["ma_0029_b"]) == (6, 50, 92.0, 0.0, 8.0, 4.0, 12.0, 66.7)
     assert _sclite_row(Counts.from_dict(t["overall"]["counts"])) == (10, 57, 91.2, 1.8, 7.0, 5.3, 14.0, 50.0)
     assert t["cer"] == t["error_rate"] == round(8 / 57, 6) and t["wer"] is None
-    assert set(t["files"]) == {"ma_0029#1", "ma_0029#2"}
+    assert set(t["files"]) == {"ma_0029#1", "ma_0029#2"} and doc["settings"]["join"] == "recording"
     text = cli("evaluate", *args)
     assert text.exit_code == 0
     rows = {line.split()[0]: line.split()[1:] for line in text.output.splitlines()[2:] if line.strip()}
@@ -387,6 +350,23 @@ def test_cli_transcript_units_normalisation_and_signature(tmp_path: Path, cli) -
 
 # ------------------------------------------------------------------------------- agree: transcribers
 
+def _largest_matching(a: list[float], b: list[float], tol: float) -> int:
+    """Brute force: the largest one-to-one matching by augmenting paths over every pair within ``tol``."""
+    adj = [[j for j, y in enumerate(b) if abs(x - y) <= tol + 1e-9] for x in a]
+    owner: dict[int, int] = {}
+
+    def aug(i: int, seen: set[int]) -> bool:
+        for j in adj[i]:
+            if j not in seen:
+                seen.add(j)
+                if j not in owner or aug(owner[j], seen):
+                    owner[j] = i
+                    return True
+        return False
+
+    return sum(aug(i, set()) for i in range(len(a)))
+
+
 def test_matched_within_is_a_maximum_one_to_one_matching() -> None:
     from lancang.quality.agreement import matched_within
 
@@ -394,20 +374,7 @@ def test_matched_within_is_a_maximum_one_to_one_matching() -> None:
     for _ in range(300):
         a = sorted(round(rng.uniform(0, 5), 2) for _ in range(rng.randint(0, 8)))
         b = sorted(round(rng.uniform(0, 5), 2) for _ in range(rng.randint(0, 8)))
-        # brute force: the largest matching by augmenting paths over all pairs within 0.3
-        adj = [[j for j, y in enumerate(b) if abs(x - y) <= 0.3 + 1e-9] for x in a]
-        owner: dict[int, int] = {}
-
-        def aug(i: int, seen: set[int]) -> bool:
-            for j in adj[i]:
-                if j not in seen:
-                    seen.add(j)
-                    if j not in owner or aug(owner[j], seen):
-                        owner[j] = i
-                        return True
-            return False
-
-        assert matched_within(a, b, 0.3) == sum(aug(i, set()) for i in range(len(a)))
+        assert matched_within(a, b, 0.3) == _largest_matching(a, b, 0.3)
 
 
 def _transcriber(text: str, segs: list[tuple[int, int, float, float]], rid: str = "rec1") -> dict[str, Any]:
