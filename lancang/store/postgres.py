@@ -68,9 +68,11 @@ class PostgresStore(Store):
             yield
 
     def _json(self, value: Any) -> Any:
-        from psycopg.types.json import Jsonb
+        # typed json (not jsonb): a JSON column (records) keeps the record's key order; JSONB columns
+        # take it by PostgreSQL's assignment cast
+        from psycopg.types.json import Json
 
-        return Jsonb(value)
+        return Json(value)
 
     def _from_json(self, value: Any) -> Any:
         return orjson.loads(value) if isinstance(value, (str, bytes)) else value

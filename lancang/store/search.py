@@ -112,14 +112,13 @@ def _literal_runs(items: Any) -> list[str]:
         if op is sre_constants.LITERAL:
             cur += chr(arg)
             continue
-        if op is sre_constants.SUBPATTERN:
-            inner = arg[-1]
-            runs.extend(_literal_runs(inner))
-        elif op in (sre_constants.MAX_REPEAT, sre_constants.MIN_REPEAT) and arg[0] >= 1:
-            runs.extend(_literal_runs(arg[2]))
         if cur:
             runs.append(cur)
         cur = ""
+        if op is sre_constants.SUBPATTERN:
+            runs.extend(_literal_runs(arg[-1]))
+        elif op in (sre_constants.MAX_REPEAT, sre_constants.MIN_REPEAT) and arg[0] >= 1:
+            runs.extend(_literal_runs(arg[2]))
     if cur:
         runs.append(cur)
     return runs
