@@ -50,6 +50,14 @@ class TestWebVTTContract(_SubtitleContract):
 class TestSRTContract(_SubtitleContract):
     format_name = "srt"
 
+    def sample_records(self) -> list[dict[str, Any]]:
+        recs = super().sample_records()
+        for rec in recs:  # SRT numbers its cues
+            for side in rec["sides"].values():
+                for seg in side.get("layers", {}).get("segments", {}).get("spans", []):
+                    seg["id"] = "1"
+        return recs
+
 
 # ----------------------------------------------------------------------------------- timestamps
 

@@ -217,7 +217,7 @@ FORMAT = Format(
     description="Kaldi data folder (text, segments, utt2spk, spk2utt, wav.scp, reco2dur, spk2gender): one record "
                 "per utterance",
     extensions=(),
-    carries=frozenset({"meta"}),
+    carries=frozenset({"media", "segments", "meta"}),
     read=read,
     write=write,
     max_sides=1,
