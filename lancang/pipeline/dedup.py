@@ -145,9 +145,11 @@ def _dedup_keys_part(plan: Mapping[str, Any], sh: Shard) -> dict[str, Any]:
                 n += len(batch)
                 batch.clear()
 
+            seen: set[Any] = set()  # ids of the part (a part is a bounded number of lines)
             for _line, rec in read_located(src, "jsonl", None, **a["options"]):
-                if any(sev == "error" for _c, sev, _p, _m in check_record(rec)):
-                    continue  # clean rejects it as a record: the filter never sees it
+                if any(sev == "error" for _c, sev, _p, _m in check_record(rec)) or rec.get("id") in seen:
+                    continue  # clean rejects it as a record (invalid, a repeated id): the filter never sees it
+                seen.add(rec.get("id"))
                 for f in repairs:
                     rec, _ = f.repair(rec)
                 batch.append(rec)

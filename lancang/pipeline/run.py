@@ -55,7 +55,7 @@ def _done(out: Path, sh: Shard, plan: Plan) -> bool:
 
 # --------------------------------------------------------------------------------------- a run
 
-def _prepare(plan: Plan, resume: bool) -> list[Shard]:
+def _prepare(plan: Plan, resume: bool, jobs: int | None = None) -> list[Shard]:
     """The shards of the run; on resume, those of the run in the folder after checking it is this one."""
     from ..corpora.model import now_iso
 
@@ -82,14 +82,16 @@ def _prepare(plan: Plan, resume: bool) -> list[Shard]:
         plan.time = old["time"]
         plan.fitted = old.get("fitted") or {}
         if len(plan.fitted) < sum(1 for s in plan.steps if s.get("fit")):  # killed in the global phase
-            _fit(plan, state, old)
+            _fit(plan, state, old, shards, jobs)
         return shards
     if out.exists() and not out.is_dir():
         raise UsageError(f"{out}: the output is a folder, and this is a file")
     if out.is_dir() and any(out.iterdir()):
         raise UsageError(f"{out}: the output folder is not empty and holds no lancang run; choose an empty or new one")
-    if len(shards) > 1 and any(s["step"] in ("clean", "validate") for s in plan.steps):
-        dup = cross_shard_duplicate(shards, plan.from_format, plan.langs)
+    cleans = any(s["step"] == "clean" for s in plan.steps)
+    if len(shards) > 1 and (cleans or any(s["step"] == "validate" for s in plan.steps)):
+        # clean rejects a repeated id with the line of its first use: a line of the shard, not of the input
+        dup = cross_shard_duplicate(shards, plan.from_format, plan.langs, within=cleans)
         if dup is not None:
             raise UsageError(f"record id {dup[0]!r} is in {dup[1]} and again in {dup[2]}: ids are unique in a "
                              f"corpus, and clean and validate see one shard at a time; `lancang validate` lists "
@@ -99,17 +101,29 @@ def _prepare(plan: Plan, resume: bool) -> list[Shard]:
     doc = {"run": RUN_ID, "pipeline": {"path": plan.path, "sha256": plan.sha256, "doc": plan.doc},
            "time": plan.time, "shards": [s.to_dict() for s in shards], "fitted": {}}
     write_json(state, doc)
-    _fit(plan, state, doc)
+    _fit(plan, state, doc, shards, jobs)
     return shards
 
 
-def _fit(plan: Plan, state: Path, doc: dict[str, Any]) -> None:
-    """The global phase of the clean steps whose filters learn from the whole corpus; what they learnt
-    goes into run.json, so a resume applies the same."""
+def _fit(plan: Plan, state: Path, doc: dict[str, Any], shards: list[Shard], jobs: int | None) -> None:
+    """The global phase of the clean steps whose filters learn from the whole corpus, and of their
+    duplicates filter (:mod:`lancang.pipeline.dedup`, in the local pool); what they learnt and decided
+    goes into run.json and the output folder, so a resume applies the same."""
     for i, s in enumerate(plan.steps):
         if s.get("fit") and str(i) not in plan.fitted:
             folder = Path(plan.output) / "fit" / f"step-{i}-adequacy"
-            plan.fitted[str(i)] = fit_clean(s, plan.inputs, folder, plan.from_format, plan.langs)
+            fitted = fit_clean(s, plan.inputs, folder, plan.from_format, plan.langs)
+            if "duplicates" in s["fit"]:
+                from .dedup import decide_duplicates
+
+                work = Path(plan.output) / "fit" / f"step-{i}-duplicates"
+                shutil.rmtree(work, ignore_errors=True)  # what a killed global phase left
+                work.mkdir(parents=True)
+                decided = decide_duplicates(shards, jobs or os.cpu_count() or 1, {"filters": fitted["filters"],
+                                                                                  "options": {}}, work)
+                shutil.rmtree(work / "shards")  # the keys: only the decisions are kept
+                fitted["decided"] = str(decided)
+            plan.fitted[str(i)] = fitted
     doc["fitted"] = plan.fitted
     write_json(state, doc)
 
@@ -124,7 +138,7 @@ def run_pipeline(path: str | os.PathLike, *, executor: str = "local", jobs: int 
     if scheduler and executor == "local":
         raise UsageError("--scheduler is for --executor dask")
     t0 = time.perf_counter()
-    shards = _prepare(plan, resume)
+    shards = _prepare(plan, resume, jobs)
     out = Path(plan.output)
     todo = [s for s in shards if not _done(out, s, plan)]
     finished = len(shards) - len(todo)

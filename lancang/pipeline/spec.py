@@ -177,6 +177,7 @@ def check_plan(plan: Plan, input_layers: list[str]) -> None:
     provides, annotators (configuration, languages, backends installed), filters and detectors
     (parameters, backends, whole-corpus kinds), profiles found, key files readable."""
     from ..corpora.formats import resolve_format
+    from .shards import is_jsonl
 
     where = plan.path
     for i, inp in enumerate(plan.inputs):
@@ -204,6 +205,10 @@ def check_plan(plan: Plan, input_layers: list[str]) -> None:
             j, g = first_global
             raise UsageError(f"{at}: changes records after /steps/{j} ({g['step']}), which runs once on the whole "
                              f"output ({g.get('why', 'a final step')}): move /steps/{j} after it")
+        if "duplicates" in s.get("fit", ()) and any(not is_jsonl(p, plan.from_format) for p in plan.inputs):
+            raise UsageError(f"{at}: filter duplicates decides over the whole corpus in a global phase that reads "
+                             f"the input in line ranges: give lancang JSONL input (`lancang convert`), or switch "
+                             f"it off (\"duplicates\": false)")
         if s.get("fit") and changed:
             raise UsageError(f"{at}: filter {', '.join(s['fit'])} learns from the whole corpus, in a global phase "
                              f"that reads the pipeline's input: put this clean step before the steps that change "
@@ -233,14 +238,15 @@ def _check_step(kind: str, s: dict[str, Any], layers: set[str]) -> set[str]:
 
         filters = build_filters(s.get("filters"))
         try:
-            whole = [f for f in filters if f.kind == "stream"]
+            # duplicates has a global phase of its own (pipeline/dedup.py); another stream filter has none
+            whole = [f for f in filters if f.kind == "stream" and f.name != "duplicates"]
             if whole:
                 names = ", ".join(f"{f.name} ({f.kind})" for f in whole)
                 off = ", ".join(f'"{f.name}": false' for f in whole)
                 raise UsageError(f"filter {names} needs the whole corpus, not one shard; a pipeline does not run "
                                  f"it per shard: switch it off ({off}) and run `lancang clean` on the output")
             # corpus filters learn from the whole input first (a global phase), then decide per shard
-            fit = [f.name for f in filters if f.kind == "corpus"]
+            fit = [f.name for f in filters if f.kind == "corpus" or f.name == "duplicates"]
             if fit:
                 s["fit"] = fit
         finally:

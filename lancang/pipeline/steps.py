@@ -54,10 +54,12 @@ def run_step(step: Mapping[str, Any], source: Path, target: Path, rejects: Path,
         detail = st.to_dict()
     elif kind == "clean":
         from ..processing.clean import clean_file
+        from .dedup import decided_duplicates
 
-        cs = clean_file(source, target, rejects=rejects,
-                        config=fitted["filters"] if fitted else step.get("filters"),
-                        states=fitted["states"] if fitted else None, batch_size=step.get("batch_size", 1000))
+        with decided_duplicates((fitted or {}).get("decided"), (fitted or {}).get("part", 0)):
+            cs = clean_file(source, target, rejects=rejects,
+                            config=fitted["filters"] if fitted else step.get("filters"),
+                            states=fitted["states"] if fitted else None, batch_size=step.get("batch_size", 1000))
         counts = {"in": cs.records, "out": cs.kept, "rejected": cs.rejected}
         detail = cs.to_dict()
     elif kind == "mask":
@@ -209,6 +211,8 @@ def merge_step(kind: str, details: list[dict[str, Any]]) -> dict[str, Any]:
         out = add_counts(out, d) if out else dict(d)
     if kind == "clean" and details:
         out["learnt"] = details[0]["learnt"]  # learnt once, in the global phase: the same on every shard
+        # the pseudo-filter "record" leads its rows (CleanStats.to_dict) even when a later shard brought it
+        out["filters"] = sorted(out["filters"], key=lambda row: row["filter"] != "record")
     return out
 
 

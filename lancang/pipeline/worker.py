@@ -78,7 +78,9 @@ def _run_shard(plan: dict[str, Any], sh: Shard) -> dict[str, Any]:
     steps = [(i, s) for i, s in enumerate(plan["steps"]) if not is_global(s)]
     for i, step in steps:
         rej = work / f"rejects-{i}.jsonl"
-        cur, m = run_step(step, cur, work / f"step-{i}.jsonl", rej, plan["time"], plan["fitted"].get(str(i)))
+        fitted = plan["fitted"].get(str(i))
+        cur, m = run_step(step, cur, work / f"step-{i}.jsonl", rej, plan["time"],
+                          {**fitted, "part": sh.index} if fitted else None)
         metrics.append(m)
         if step["step"] == "clean":
             rejects.append(rej)

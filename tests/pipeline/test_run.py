@@ -119,8 +119,11 @@ class NoNer:
 
 def test_whole_corpus_filters_and_misplaced_convert_are_refused(tmp_path: Path) -> None:
     corpus(tmp_path / "in.jsonl", 1)
-    with pytest.raises(UsageError, match=r"/steps/0 \(clean\): filter duplicates \(stream\) needs the whole corpus"):
-        load_plan(pipeline(tmp_path, [{"step": "clean"}]))
+    assert load_plan(pipeline(tmp_path, [{"step": "clean"}])).steps[0]["fit"] == ["length-ratio", "adequacy",
+                                                                                  "duplicates"]
+    (tmp_path / "in.tmx").write_text("<tmx/>")
+    with pytest.raises(UsageError, match=r"/steps/0 \(clean\): filter duplicates decides over the whole corpus"):
+        load_plan(pipeline(tmp_path, [{"step": "clean"}], input="in.tmx"))
     with pytest.raises(UsageError, match=r"/steps/1 \(clean\): filter length-ratio, adequacy learns from the whole "
                                          r"corpus, in a global phase that reads the pipeline's input"):
         load_plan(pipeline(tmp_path, [ANNOTATE, {"step": "clean", "filters": {"duplicates": False}}]))
@@ -460,3 +463,28 @@ def test_a_scheduler_that_does_not_answer(tmp_path: Path) -> None:
     with pytest.raises(UsageError, match=r"--scheduler tcp://127.0.0.1:9: no Dask scheduler answered within 2 s"):
         run_pipeline(p, executor="dask", scheduler="tcp://127.0.0.1:9", timeout=2)
     assert time.monotonic() - t0 < 20
+
+
+def test_duplicates_in_a_sharded_pipeline_equal_lancang_clean(tmp_path: Path) -> None:
+    """The duplicates filter's global phase in `lancang run`: exact and near repeats across shards are
+    rejected as one `lancang clean` rejects them; a resume reuses the decisions kept in the folder."""
+    from lancang.processing.clean import clean_file
+    from tests.pipeline.test_jobs import real_corpus
+
+    src = real_corpus(tmp_path / "in.jsonl", repeats=60)
+    filters = {"adequacy": False, "langid": False}
+    p = pipeline(tmp_path, [{"step": "clean", "filters": filters}], shard_records=300)
+    summary = run_pipeline(p, jobs=2)
+    cs = clean_file(src, tmp_path / "clean.jsonl", rejects=tmp_path / "rejects.jsonl", config=filters)
+    out = tmp_path / "out"
+    assert cs.rejected_by["duplicates"] >= 60
+    assert summary["steps"][0]["detail"] == cs.to_dict()
+    assert (out / "output.jsonl").read_bytes() == (tmp_path / "clean.jsonl").read_bytes()
+    assert (out / "rejects.jsonl").read_bytes() == (tmp_path / "rejects.jsonl").read_bytes()
+    decided = Path(orjson.loads((out / "run.json").read_bytes())["fitted"]["0"]["decided"])
+    assert decided.is_dir() and not (decided.parent / "shards").exists()
+    with open(src, "ab") as f:  # an id repeated inside one shard: clean would name a line of the shard
+        f.write(orjson.dumps({"id": "again-59", "sides": {"en": {"text": "Anything."}}}) + b"\n")
+    with pytest.raises(UsageError, match=r"record id 'again-59' is in .* \(shard 000005\) and again in .*000005"):
+        run_pipeline(pipeline(tmp_path, [{"step": "clean", "filters": filters}], shard_records=300,
+                              output="out-2"), jobs=2)
