@@ -32,7 +32,9 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import json
 import platform
+import subprocess
 import sys
 from pathlib import Path
 
@@ -221,10 +223,58 @@ def report(res: dict[str, list[dict]]) -> list[str]:
     return lines
 
 
+#: files the validator's test suite pairs as one treebank (their comments: "The sent_id is intentionally same
+#: here and in the id_test_part2.conllu file"): valid one by one, a repeated sent_id when checked together
+TREEBANK = ("valid/id_test_part1.conllu", "valid/id_test_part2.conllu")
+
+
+def treebank(root: Path) -> list[str]:
+    """The rule ids of ``validate_files`` on :data:`TREEBANK` (the validator's ``validate.py a b``)."""
+    paths = [root / p for p in TREEBANK]
+    if not all(p.exists() for p in paths):
+        return []
+    try:
+        from lancang.standards.conllu import validate_files
+    except ImportError:  # a tree from before validate_files
+        return ["(several files cannot be checked together)"]
+    found = [f"{f.rule} ({Path(f.file or '').name}:{f.line})" for f in validate_files(paths) if f.severity == "error"]
+    return [f"Checked together as one treebank, `{'` + `'.join(TREEBANK)}`: {', '.join(found) or 'no finding'}."]
+
+
+def sources(root: Path) -> list[str]:
+    """The commits the files were read at (``SOURCES.tsv``: name, repository path, commit[, note])."""
+    src = root / "SOURCES.tsv"
+    if not src.exists():
+        return []
+    by_folder: dict[str, set[str]] = {}
+    for row in src.read_text(encoding="utf-8").splitlines():
+        name, path, commit, *_ = row.split("\t")
+        by_folder.setdefault(path.rsplit("/", 2)[0], set()).add(commit[:7])
+    return [f"`{folder}/` at {', '.join(sorted(c))}" for folder, c in sorted(by_folder.items())]
+
+
+def compare(before: dict[str, list[dict]], after: dict[str, list[dict]]) -> list[str]:
+    """Before/after: the totals of both runs, and the files whose verdict or rule ids changed."""
+    _, b = summarise(before)
+    _, a = summarise(after)
+    lines = ["| run | invalid at L1-2 caught | with the intended test id | valid at L1-2 passed |", "|---|---|---|---|"]
+    for name, t in (("before (baseline tree)", b), ("after (this tree)", a)):
+        lines.append(f"| {name} | {t['caught']} of {t['inv']} | {t['intended']} | {t['passed']} of {t['val']} |")
+    old = {r["file"]: r for rows in before.values() for r in rows}
+    changed = [(old[r["file"]], r) for rows in after.values() for r in rows if r["file"] in old
+               and (old[r["file"]]["rules"], old[r["file"]]["verdict"]) != (r["rules"], r["verdict"])]
+    if changed:
+        lines += ["", "Files whose findings changed:"]
+        lines += [f"- `{r['file']}`: {o['verdict']} {o['rules']} -> {r['verdict']} {r['rules']}" for o, r in changed]
+    return lines
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("dir", type=Path, help="the fetched test-cases folder")
-    ap.add_argument("--tree", help="import lancang from this source tree (a before/after on one machine)")
+    ap.add_argument("--tree", help="import lancang from this source tree instead of the installed one")
+    ap.add_argument("--baseline", help="also run the source tree BASELINE (in a child process): a before/after")
+    ap.add_argument("--json", action="store_true", help="print the per-file results as JSON only")
     ap.add_argument("--write", type=Path, help="replace the ud-testcases section of this Markdown file")
     args = ap.parse_args()
     if args.tree:
@@ -232,7 +282,15 @@ def main() -> None:
     import lancang
 
     res = run(args.dir)
-    lines = report(res)
+    if args.json:
+        print(json.dumps(res))
+        return
+    lines = report(res) + [""] + treebank(args.dir)
+    if args.baseline:
+        child = subprocess.run([sys.executable, __file__, str(args.dir), "--tree", args.baseline, "--json"],
+                               check=True, capture_output=True, text=True)
+        lines += ["", f"Before and after, in the same run (baseline: the lancang tree {args.baseline}):", ""]
+        lines += compare(json.loads(child.stdout), res)
     for rows in res.values():
         for r in rows:
             print(f"{r['file']:<58} {r['expected']:<8} {r['verdict']:<15} {' '.join(r['rules'])}")
@@ -242,8 +300,16 @@ def main() -> None:
         sys.path.insert(0, str(Path(__file__).resolve().parent))
         from _report import replace_section
 
-        head = [f"lancang {lancang.__version__} from {Path(lancang.__file__).parent.parent}, "
-                f"{dt.date.today().isoformat()}, {platform.machine()} Python {platform.python_version()}.", ""]
+        head = ["## CoNLL-U: UD validator test cases (issue 13)", "",
+                f"`python benchmarks/bench_ud_testcases.py DIR` on {dt.date.today().isoformat()}, lancang "
+                f"{lancang.__version__}, {platform.machine()} {platform.processor() or ''} Python "
+                f"{platform.python_version()}: every `.conllu` file of the UD validator's own test suite that the "
+                "code search holds (UniversalDependencies/tools), judged by `lancang.standards.checker.check` with "
+                "the `conllu` profile (the call behind `lancang check FILE -p conllu`). Files read from: "
+                + "; ".join(sources(args.dir)) + ". The expected verdict is the validator's at level 2, read in "
+                "its code (udtools `level1.py`, `level2.py`, `validator.py`) and, for the current files, in its "
+                "own log (`udtools/tests/test-cases/test.log`); the script says per file where it differs from "
+                "the folder. Verdicts, not speed: no timing here.", ""]
         replace_section(args.write, "ud-testcases", head + lines)
 
 
