@@ -470,7 +470,7 @@ def _nothing_examined(st: ReqState, parsed: int, valid: int) -> str:
 def _missing_pointer(parent: str, message: str) -> str:
     """The pointer of a missing metric from a ``required`` error (``'kappa' is a required property`` at
     ``/agreement``)."""
-    m = re.match(r"^'(.+)' is a required property$", message)
+    m = re.match(r"^['\"](.+)['\"] is a required property$", message)
     return f"{parent}/{m.group(1)}" if m else (parent or "/")
 
 

@@ -145,7 +145,7 @@ RULE_MESSAGES: dict[str, dict[str, str]] = {
     "script-matches-language": _e(
         "only {ratio:.0%} of the letters are {script} script, expected at least {floor:.0%} for {lang}",
         "仅 {ratio:.0%} 的字母属于 {script} 文字，{lang} 应至少为 {floor:.0%}"),
-    "model-invariants": _e("{code}: {detail}", "{code}：{code:@invariant/}"),
+    "model-invariants": _e("{code}: {detail}", "{code}：不满足 lancang 规范模型：{code:@invariant/}"),
     "tokens-tile.no-layer": _e("no tokens layer", "没有词元（tokens）层"),
     "sentences-tile.no-layer": _e("no sentences layer", "没有句子（sentences）层"),
     "tiling.overlap": _e("{what} [{start}, {end}] overlaps the previous one",
@@ -207,6 +207,14 @@ RULE_MESSAGES: dict[str, dict[str, str]] = {
                                       "当且仅当 HEAD 为 0 时 DEPREL 为 root"),
     "dependency-tree.head": _e("HEAD {head} points to no word", "HEAD {head} 未指向任何词"),
     "dependency-tree.cycle": _e("the HEAD chain from this word is a cycle", "从该词出发的 HEAD 链构成环"),
+    "media-referenced": _e("the side names no media file (media.uri)", "该语种侧未指明媒体文件（media.uri）"),
+    "media-referenced.missing": _e("media {uri!r} has no {missing}", "媒体 {uri!r} 缺少 {missing}"),
+    "timed-segment-empty": _e("segment {t0}-{t1} s has no transcript", "{t0}-{t1} 秒的片段没有转写文本"),
+    "speakers-declared": _e("the segment names no speaker", "该片段未指明说话人"),
+    "speakers-declared.undeclared": _e("speaker {speaker!r} is not declared in the manifest's speakers",
+                                       "说话人 {speaker!r} 未在数据说明的 speakers 中声明"),
+    "speakers-declared.consent": _e("speaker {speaker!r} has not consented (manifest speakers: consent is not true)",
+                                    "说话人 {speaker!r} 未表示同意（数据说明 speakers 中 consent 不为 true）"),
     "pii-residual": _e("{type} at [{start}, {end}] (detector {detector}) is not masked",
                        "[{start}, {end}] 处的 {type}（检测器 {detector}）未脱敏"),
 }
@@ -223,7 +231,7 @@ CHECKER_MESSAGES: dict[str, dict[str, str]] = {
     "source-format.violation": _e("{detail}", "输入违反 {want} 格式（{code}：{code:@}）"),
     "source-format.conllu": _e("{code}: {detail}", "{code}：不符合 CoNLL-U 要求：{code:@conllu/}"),
     "input-error": _e("the input breaks its format", "输入违反其格式"),
-    "input.problem": _e("{detail}", "{code}：{code:@jsonl/}"),
+    "input.problem": _e("{detail}", "{code}：输入有误：{code:@jsonl/}"),
     "sampling.lot-size": _e(
         "the inspection was of a lot of {inspected} records; the corpus checked has {records}: inspect a sample "
         "drawn from this corpus",
@@ -261,12 +269,12 @@ CHECKER_MESSAGES: dict[str, dict[str, str]] = {
                                   "数据说明不是有效的 lancang 数据说明（见 lancang validate）"),
     "reason.conllu-stdin": _e("the CoNLL-U level 1-2 checks read the file a second time; stdin cannot be: give the "
                               "file's path", "CoNLL-U 第 1-2 级检查需要再读一遍文件，标准输入无法重读：请给出文件路径"),
-    "reason.metrics-missing": _e("{detail}", "未提供指标：{missing}（用 lancang evaluate / agree / inspect 计算，并以 "
-                                 "--metrics 传入）"),
+    "reason.metrics-missing": _e("{detail}", "未提供指标：{missing}（用 `lancang evaluate` / `agree` / `inspect` "
+                                 "计算，并以 --metrics 传入）"),
     "reason.no-inspection": _e(
         "no inspection result: draw a sample with lancang sample, review it, run lancang inspect and pass its "
         "metrics with --metrics",
-        "没有检验结果：请用 lancang sample 抽样、审核样本、运行 lancang inspect，并以 --metrics 传入其指标"),
+        "没有检验结果：请用 `lancang sample` 抽样、审核样本、运行 `lancang inspect`，并以 --metrics 传入其指标"),
     "reason.no-inspection-method": _e(
         "no {method} inspection result: this requirement takes the inspection made by {method} review (lancang "
         "inspect --method {method}); the metrics hold {found}",
@@ -346,6 +354,10 @@ INVARIANTS: dict[str, str] = {
     "spans-unordered": "区间未按顺序排列",
     "text-not-nfc": "文本不是 Unicode NFC 规范化形式",
     "duplicate-id": "记录编号重复",
+    "segments-overlap-in-time": "时间片段相互重叠",
+    "segments-unordered": "时间片段未按时间顺序排列",
+    "time-past-media": "时间超出媒体时长",
+    "time-reversed": "时间片段的起点晚于终点",
 }
 
 # ---------------------------------------------------------------------------------------------- CoNLL-U levels 1-2
@@ -484,7 +496,11 @@ FORMATS: dict[str, str] = {
     "xliff2-subtype-without-type": "有 subType 但没有 type",
     "xliff2-translate-annotation": "翻译批注（translate）须有 value",
     "xliff2-trglang-required": "有 <target> 但 <xliff> 没有 trgLang", "xliff2-unit-no-segment": "<unit> 没有 <segment>",
-    "xliff2-val-rule": "<val:rule> 的规则写法不合规", "xliff2-val-ec": "验证模块属性不得用于非孤立的 <ec>",
+    "xliff2-val-rule": "<val:rule> 的规则写法不合规",
+    "xliff2-fs-attribute": "该属性不是格式样式模块的属性",
+    "xliff2-fs-value": "fs:fs 的取值不是该模块允许的 HTML 元素名",
+    "xliff2-xml-space": "<target> 的 xml:space 与 <source> 不一致",
+    "xliff2-val-ec": "验证模块属性不得用于非孤立的 <ec>",
 }
 
 

@@ -598,11 +598,11 @@ def media_referenced(rec: dict[str, Any], params: dict[str, Any]) -> Iterator[Hi
     for lang, side in _sides(rec, params):
         media = side.get("media")
         if not isinstance(media, dict) or not media.get("uri"):
-            yield _p(lang), "the side names no media file (media.uri)"
+            yield _p(lang), msg("media-referenced")
             continue
         missing = [k for k in want if media.get(k) is None]
         if missing:
-            yield _p(lang, "media"), f"media {media['uri']!r} has no {', '.join(missing)}"
+            yield _p(lang, "media"), msg("media-referenced.missing", uri=media["uri"], missing=missing)
 
 
 def _segments_of(side: dict[str, Any]) -> list[dict[str, Any]]:
@@ -617,7 +617,7 @@ def timed_segment_empty(rec: dict[str, Any], params: dict[str, Any]) -> Iterator
         for i, seg in enumerate(_segments_of(side)):
             if not text[seg["start"]:seg["end"]].strip():
                 yield (_p(lang, "layers", "segments", "spans", i),
-                       f"segment {seg['t0']}-{seg['t1']} s has no transcript")
+                       msg("timed-segment-empty", t0=seg["t0"], t1=seg["t1"]))
 
 
 class _Speakers:
@@ -642,11 +642,11 @@ class _Speakers:
                 ptr = _p(lang, "layers", "segments", "spans", i)
                 if who is None:
                     if required:
-                        yield ptr, "the segment names no speaker"
+                        yield ptr, msg("speakers-declared")
                 elif who not in self.speakers:
-                    yield ptr, f"speaker {who!r} is not declared in the manifest's speakers"
+                    yield ptr, msg("speakers-declared.undeclared", speaker=who)
                 elif consent and self.speakers[who].get("consent") is not True:
-                    yield ptr, f"speaker {who!r} has not consented (manifest speakers: consent is not true)"
+                    yield ptr, msg("speakers-declared.consent", speaker=who)
 
     def finish(self) -> Iterator[LateHit]:
         return iter(())
