@@ -115,6 +115,16 @@ class Store:
     def _from_json(self, value: Any) -> Any:
         raise NotImplementedError
 
+    def _insert_many(self, table: str, cols: Sequence[str], rows: Sequence[Sequence[Any]]) -> list[int]:
+        """Insert rows and return their new ids in order."""
+        sql = f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({', '.join('?' for _ in cols)})"
+        return [self._insert(sql, row) for row in rows]
+
+    def _insert_sides(self, rows: Sequence[tuple[int, str, str, str, list[str]]]) -> None:
+        """Store sides (record id, lang, text, kind, terms) with their search index entries."""
+        ids = self._insert_many("sides", ("record", "lang", "text", "kind"), [r[:4] for r in rows])
+        self._write_terms([(sid, r[3], r[4]) for sid, r in zip(ids, rows)])
+
     def _write_terms(self, rows: Sequence[tuple[int, str, list[str]]]) -> None:
         """Store (side id, kind, terms) in the search index."""
         raise NotImplementedError
@@ -251,20 +261,14 @@ class Store:
             if dup is not None:
                 raise DuplicateRecord(corpus.name, dup[0])
             langs = set(corpus.languages)
-            sides: list[tuple[int, str, str]] = []
-            for pos, rec in items:
-                rid = self._insert("INSERT INTO records (corpus, rid, position, data) VALUES (?, ?, ?, ?)",
-                                   (corpus.id, rec["id"], pos, self._json(rec)))
+            ids = self._insert_many("records", ("corpus", "rid", "position", "data"),
+                                    [(corpus.id, rec["id"], pos, self._json(rec)) for pos, rec in items])
+            sides = []
+            for rid, (_, rec) in zip(ids, items):
                 for lang, side in rec["sides"].items():
-                    sides.append((rid, lang, side))
+                    sides.append((rid, lang, side.get("text") or "", *side_terms(lang, side)))
                     langs.add(lang)
-            terms = []
-            for rid, lang, side in sides:
-                kind, ts = side_terms(lang, side)
-                sid = self._insert("INSERT INTO sides (record, lang, text, kind) VALUES (?, ?, ?, ?)",
-                                   (rid, lang, side.get("text") or "", kind))
-                terms.append((sid, kind, ts))
-            self._write_terms(terms)
+            self._insert_sides(sides)
             self._execute("UPDATE corpora SET records = ?, languages = ? WHERE id = ?",
                           (items[-1][0] + 1, self._json(sorted(langs)), corpus.id))
             corpus.records, corpus.languages = items[-1][0] + 1, sorted(langs)

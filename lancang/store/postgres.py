@@ -77,6 +77,20 @@ class PostgresStore(Store):
     def _from_json(self, value: Any) -> Any:
         return orjson.loads(value) if isinstance(value, (str, bytes)) else value
 
+    def _insert_many(self, table: str, cols: Sequence[str], rows: Sequence[Sequence[Any]]) -> list[int]:
+        # ids drawn from the identity's sequence in one round trip, then one pipelined executemany
+        if not rows:
+            return []
+        ids = [int(r[0]) for r in self._fetchall(
+            "SELECT nextval(pg_get_serial_sequence(?, 'id')) FROM generate_series(1, ?)", (table, len(rows)))]
+        marks = ", ".join("?" for _ in range(len(cols) + 1))
+        self._executemany(f"INSERT INTO {table} (id, {', '.join(cols)}) VALUES ({marks})",
+                          [(i, *row) for i, row in zip(ids, rows)])
+        return ids
+
+    def _insert_sides(self, rows: Sequence[tuple[int, str, str, str, list[str]]]) -> None:
+        self._insert_many("sides", ("record", "lang", "text", "kind", "terms"), rows)
+
     def _write_terms(self, rows: Sequence[tuple[int, str, list[str]]]) -> None:
         self._executemany("UPDATE sides SET kind = ?, terms = ? WHERE id = ?", [(k, ts, sid) for sid, k, ts in rows])
 
