@@ -204,11 +204,18 @@ def test_srt_cues_tags_and_settings(tmp_path: Path) -> None:
     (b"1\n00:00:03,000 --> 00:00:02,000\nreversed\n", 2, r"the cue ends \(00:00:02,000\) before it starts"),
     (b"1\n-00:00:01,000 --> 00:00:02,000\nnegative\n", 2, "malformed cue timing"),
     (b"hello\n", 1, "expected a cue timing line"),
+    (b"1\n00:00:01,000 --> 00:00:02,000\nok\n\n5\n", 6, "expected a cue timing line.*found 'nothing'"),
 ])
 def test_srt_bad_input_is_one_line_with_its_location(tmp_path: Path, data: bytes, line: int, what: str) -> None:
     with pytest.raises(InputError, match=rf"t\.srt:{line}: {what}") as exc:
         _srt(tmp_path, data)
     assert "\n" not in str(exc.value)
+
+
+def test_srt_cues_without_blank_lines_between(tmp_path: Path) -> None:
+    data = b"1\n00:00:01,000 --> 00:00:02,000\nfirst\n2\n00:00:02,000 --> 00:00:03,000\nsecond\n"
+    rec = _srt(tmp_path, data)
+    assert _cues(rec) == [("1", 1.0, 2.0, "first"), ("2", 2.0, 3.0, "second")]
 
 
 def test_srt_encodings(tmp_path: Path) -> None:

@@ -377,16 +377,23 @@ def _read_srt(path: Path, rid: str, lang: str, encoding: str | None, keep_empty:
     lines = _split_lines(read_text(path, encoding))
     changed = [False]
     cues: list[_Cue] = []
-    for start, block in _blocks(lines, 0):
+    blocks = list(_blocks(lines, 0))
+    for b, (start, block) in enumerate(blocks):
         first = block[0].strip()
         if "-->" in first:
             arrow, cid = 0, None
+            if b and blocks[b - 1][0] + len(blocks[b - 1][1]) == start and cues and cues[-1].id is not None \
+                    and cues[-1].text.rsplit("\n", 1)[-1].strip().isdigit():
+                # no blank line before this cue: the last line of the previous one is this cue's number
+                prev = cues[-1]
+                head, _, cid = prev.text.rpartition("\n")
+                prev.text, cid = head, cid.strip()
         elif first.isdigit() and len(block) > 1:
             arrow, cid = 1, first
         else:
-            where = f"{path}:{start + (2 if first.isdigit() else 1)}"
-            raise InputError(f"{where}: expected a cue timing line ('00:00:01,000 --> 00:00:02,000'), found "
-                             f"{(block[1] if first.isdigit() else block[0]).strip()[:80]!r}")
+            k = 1 if first.isdigit() else 0
+            raise InputError(f"{path}:{start + k + 1}: expected a cue timing line ('00:00:01,000 --> "
+                             f"00:00:02,000'), found {block[k].strip()[:80] if k < len(block) else 'nothing'!r}")
         t0, t1, settings = _timing(block[arrow], f"{path}:{start + arrow + 1}")
         text, items = _srt_cue_text("\n".join(block[arrow + 1:]), changed)
         cues.append(_Cue(cid, t0, t1, settings, text, items, len(cues)))
@@ -415,19 +422,16 @@ def _cues(rec: dict[str, Any], lang: str, vtt: bool) -> Iterator[tuple[int, dict
         raise InputError(f"{where}: text outside the segments ({text[pos:].strip()[:40]!r}) cannot be written "
                          "as subtitles")
     items = list((layers.get("codes") or {}).get("items") or [])
-    used = 0
+    used: set[int] = set()
     for k, s in enumerate(segs):
-        mine = [it for it in items if s["start"] <= it["start"] <= s["end"] and it.get("end", it["start"]) <= s["end"]
-                and not it.get("_used")]
         rebased = []
-        for it in mine:
-            it["_used"] = True
-            r = {key: v for key, v in it.items() if key != "_used"}
-            r["start"] -= s["start"]
-            if "end" in r:
-                r["end"] -= s["start"]
-            rebased.append(r)
-        used += len(mine)
+        for j, it in enumerate(items):
+            if j not in used and s["start"] <= it["start"] <= s["end"] and it.get("end", it["start"]) <= s["end"]:
+                used.add(j)
+                r = dict(it, start=it["start"] - s["start"])
+                if "end" in r:
+                    r["end"] -= s["start"]
+                rebased.append(r)
         payload = render_cue(text[s["start"]:s["end"]], rebased, vtt, f"{where} segment {k}")
         if vtt and s.get("speaker") and not any(r["kind"] == "v" for r in rebased):
             spk = s["speaker"]
@@ -438,10 +442,8 @@ def _cues(rec: dict[str, Any], lang: str, vtt: bool) -> Iterator[tuple[int, dict
         if any(not ln.strip() for ln in lines[1:]) or any("-->" in ln for ln in lines):
             raise InputError(f"{where} segment {k}: a cue's text cannot hold a blank line or '-->'")
         yield k, s, payload
-    for it in items:
-        it.pop("_used", None)
-    if used != len(items):
-        raise InputError(f"{where}: {len(items) - used} code(s) lie outside every segment")
+    if len(used) != len(items):
+        raise InputError(f"{where}: {len(items) - len(used)} code(s) lie outside every segment")
 
 
 def render_vtt(rec: dict[str, Any], lang: str) -> str:
