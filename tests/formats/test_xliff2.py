@@ -61,6 +61,9 @@ class TestXliff2Contract(FormatContract):
         recs[1]["sides"][tgt]["layers"] = {"codes": {"items": [
             {"kind": "mrk", "start": 0, "end": 2, "id": "m1", "attrs": {"type": "term"}}]}}
         recs[1]["meta"] = {"xliff2": {"segment": {"state": "reviewed", "subState": "lc:checked"}}, "domain": "x"}
+        # xml:space on both flows: a <target> whose xml:space differs from its <source>'s is invalid
+        # (XLIFF 2 §target; the OASIS suite's bad_DifferentXmlSpace)
+        recs[2]["sides"][src]["meta"] = {"xliff2": {"attrs": {"xml:space": "preserve"}}}
         recs[2]["sides"][tgt]["meta"] = {"xliff2": {"attrs": {"xml:space": "preserve"}}}
         return recs
 
