@@ -218,7 +218,7 @@ class Store:
             out.append(c)
         return out
 
-    def update_corpus(self, name: str, **fields: Any) -> None:
+    def update_corpus(self, name: str, /, **fields: Any) -> None:
         """Set fields of a corpus: languages, licence, owner, private, manifest, stats, state."""
         allowed = {"languages", "licence", "owner", "private", "manifest", "stats", "state"}
         unknown = set(fields) - allowed

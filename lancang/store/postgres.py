@@ -14,15 +14,16 @@ from ..errors import InputError, UsageError
 from .base import Store
 
 _PASSWORD = re.compile(r"(//[^:/@]*:)[^@]*@")
+_PASSWORD_PARAM = re.compile(r"(password=)[^&\s]*", re.IGNORECASE)
 
 
 def redact(url: str) -> str:
     """The URL with its password hidden (for messages).
 
-    >>> redact("postgresql://me:secret@db/lib")
-    'postgresql://me:***@db/lib'
+    >>> redact("postgresql://me:secret@db/lib"), redact("postgresql://db/lib?user=me&password=secret&x=1")
+    ('postgresql://me:***@db/lib', 'postgresql://db/lib?user=me&password=***&x=1')
     """
-    return _PASSWORD.sub(r"\1***@", url)
+    return _PASSWORD_PARAM.sub(r"\1***", _PASSWORD.sub(r"\1***@", url))
 
 
 class PostgresStore(Store):
