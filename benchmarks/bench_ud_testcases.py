@@ -248,10 +248,10 @@ def treebank(root: Path) -> list[str]:
 #: what the run does not show (written by hand; the docs section repeats it)
 LIMITS = [
     "Not fetched: `test-cases/invalid-level4-5/cs_pud-ud-test.conllu` (a level-4/5 case, written for "
-    "`--level 5 --lang cs`) and `udtools/tests/test-cases/invalid-level2/parallel-id.conllu` (17 kB; its six parallel_id faults have "
-    "fixtures of lancang's own in tests/standards/test_conllu_levels.py). The validator's `valid/empty-file.conllu` "
-    "(passed by the validator) is not in the store: `lancang check` on an empty file says `incomplete` (nothing "
-    "examined), not `conformant`.",
+    "`--level 5 --lang cs`) and `udtools/tests/test-cases/invalid-level2/parallel-id.conllu` (17 kB; its six "
+    "parallel_id faults have fixtures of lancang's own in tests/standards/test_conllu_levels.py). The "
+    "validator's `valid/empty-file.conllu` (passed by the validator) is not in the store: `lancang check` on an "
+    "empty file says `incomplete` (nothing examined), not `conformant`.",
     "Most `test-cases/` copies in the store are old versions written before `# sent_id` and `# text` were "
     "required, so many are also caught by `missing-text`; the intended-id column is the sharper measure.",
     "Found outside the suite: a multiword token with fewer characters than words (Portuguese `à` = `a` + `a`, "
