@@ -11,6 +11,7 @@ import pytest
 from lancang.corpora.formats import read_corpus, resolve_format, write_corpus
 from lancang.corpora.formats.kaldi import read, write
 from lancang.errors import InputError, UsageError
+from lancang.corpora.invariants import check_record
 from lancang.schemas.validator import RecordValidator
 
 from ..conftest import shared
@@ -47,7 +48,7 @@ def test_mini_librispeech(tmp_path: Path) -> None:
     recs = list(read(src, langs=["en"]))
     assert len(recs) == 38
     rv = RecordValidator()
-    assert all(rv.check(r) == [] for r in recs)
+    assert all(rv.check(r) == [] and check_record(r) == [] for r in recs)
     first = recs[0]
     assert first["id"] == "lbi-1272-135031-0000"
     side = first["sides"]["en"]
@@ -73,6 +74,7 @@ def test_mini_librispeech2_segment_past_the_recording() -> None:
     side = rec["sides"]["en"]
     seg = side["layers"]["segments"]["spans"][0]
     assert (seg["t0"], seg["t1"], side["media"]["duration"]) == (1.0, 20.89, 19.889999389648438)
+    assert [i[0] for i in check_record(rec)] == ["time-past-media"]
 
 
 def test_wenet_text_and_wav_scp_only(tmp_path: Path) -> None:

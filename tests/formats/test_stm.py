@@ -11,6 +11,7 @@ import pytest
 from lancang.corpora.formats import read_corpus, write_corpus
 from lancang.corpora.formats.stm import IGNORE, read_ctm, read_stm, write_ctm, write_stm
 from lancang.errors import InputError
+from lancang.corpora.invariants import check_record
 from lancang.schemas.validator import RecordValidator
 
 from ..conftest import shared
@@ -74,7 +75,7 @@ def test_every_real_stm_file_reads_validly_and_round_trips(tmp_path: Path) -> No
     assert len(files) == 12
     for p in files:
         recs = list(read_stm(p, langs=["und"], **_enc(p)))
-        assert recs and all(rv.check(r) == [] for r in recs), p
+        assert recs and all(rv.check(r) == [] and check_record(r) == [] for r in recs), p
         out = tmp_path / p.name
         assert write_stm(recs, out) == len(recs)
         assert list(read_stm(out, langs=["und"])) == recs, p
@@ -150,7 +151,7 @@ def test_every_real_ctm_file_reads_validly_and_round_trips(tmp_path: Path) -> No
     assert len(files) == 5
     for p in files:
         recs = list(read_ctm(p, langs=["und"], **_enc(p)))
-        assert recs and all(rv.check(r) == [] for r in recs), p
+        assert recs and all(rv.check(r) == [] and check_record(r) == [] for r in recs), p
         out = tmp_path / p.name
         assert write_ctm(recs, out) == len(recs)
         assert list(read_ctm(out, langs=["und"])) == recs, p

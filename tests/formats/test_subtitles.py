@@ -12,6 +12,7 @@ from lancang.corpora.formats import read_corpus, resolve_format, write_corpus
 from lancang.corpora.formats.subtitles import (format_timestamp, parse_timestamp, read_srt, read_vtt, render_cue,
                                                write_srt, write_vtt)
 from lancang.errors import InputError, UsageError
+from lancang.corpora.invariants import check_record
 from lancang.schemas.validator import RecordValidator
 
 from ..conftest import shared
@@ -87,7 +88,7 @@ def _vtt(tmp_path: Path, body: str, name: str = "t.vtt", **options: Any) -> dict
     p = tmp_path / name
     p.write_text(body, encoding="utf-8")
     (rec,) = read_vtt(p, langs=["th"], **options)
-    assert RecordValidator().check(rec) == [], rec
+    assert RecordValidator().check(rec) == [] and check_record(rec) == [], rec
     return rec
 
 
@@ -132,6 +133,13 @@ def test_vtt_empty_cues_dropped_unless_asked(tmp_path: Path) -> None:
         {"start": 0, "end": 8, "t0": 2.0, "t1": 3.0}]
     kept = _vtt(tmp_path, body, keep_empty=True)["sides"]["th"]
     assert kept["text"] == "\nxin chào" and len(kept["layers"]["segments"]["spans"]) == 2
+
+
+def test_overlapping_cues_say_so(tmp_path: Path) -> None:
+    body = "WEBVTT\n\n00:01.000 --> 00:03.000\na\n\n00:02.000 --> 00:04.000\nb\n"
+    assert _vtt(tmp_path, body)["sides"]["th"]["layers"]["segments"]["overlap"] is True
+    voices = body.replace("\na\n", "\n<v A>a\n").replace("\nb\n", "\n<v B>b\n")
+    assert "overlap" not in _vtt(tmp_path, voices)["sides"]["th"]["layers"]["segments"]  # two speakers at once
 
 
 def test_vtt_cues_out_of_order_are_sorted(tmp_path: Path) -> None:
@@ -261,7 +269,7 @@ def test_every_real_vtt_file_reads_validly_and_round_trips(tmp_path: Path) -> No
     assert len(files) >= 50
     for p in files:
         (rec,) = read_vtt(p, langs=["und"], keep_empty=True)
-        assert rv.check(rec) == [], p
+        assert rv.check(rec) == [] and check_record(rec) == [], p
         assert _roundtrip(tmp_path, rec, "webvtt", "und") == rec, p
 
 
@@ -271,7 +279,7 @@ def test_every_real_srt_file_reads_validly_and_round_trips(tmp_path: Path) -> No
     assert len(files) >= 9
     for p in files:
         (rec,) = read_srt(p, langs=["zh-Hans"], encoding="gb18030", keep_empty=True)
-        assert rv.check(rec) == [], p
+        assert rv.check(rec) == [] and check_record(rec) == [], p
         back = _roundtrip(tmp_path, rec, "srt", "zh-Hans")
         if p.name == "missing-sequence-in.srt":  # SRT cues are numbered: the writer numbers them from 1
             for k, s in enumerate(back["sides"]["zh-Hans"]["layers"]["segments"]["spans"]):

@@ -25,7 +25,6 @@ file) becomes one utterance per segment (:func:`lancang.corpora.formats.timed.ut
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
@@ -36,7 +35,6 @@ from . import Format, check_options, given_lang, nfc_side, pick_side
 from .timed import (ENCODING_OPTION, check_encoding, check_times, fmt_seconds, folder_output, lines, recording_id,
                     seconds, utterances)
 
-_KEY_VALUE = re.compile(r"(\S+)(?:[ \t]+(.*?))?[ \t]*\Z")
 READ_OPTIONS = {"encoding": ENCODING_OPTION}
 TABLES = ("text", "segments", "utt2spk", "spk2utt", "wav.scp", "reco2dur", "spk2gender")
 
@@ -47,9 +45,8 @@ def _table(path: Path, encoding: str | None) -> Iterator[tuple[int, str, str]]:
     for n, line in lines(path, encoding):
         if not line.strip():
             continue
-        m = _KEY_VALUE.match(line.strip())
-        assert m is not None
-        key, value = m.group(1), m.group(2) or ""
+        parts = line.strip().split(maxsplit=1)
+        key, value = parts[0], parts[1] if len(parts) > 1 else ""
         if key in seen:
             raise InputError(f"{path}:{n}: {key!r} is listed twice")
         seen.add(key)

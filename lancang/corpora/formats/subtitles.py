@@ -10,7 +10,8 @@ of the spec would drop the cue; a corpus tool must not lose it silently).
 The side's text is the cues' texts joined by ``\\n`` (a cue of two lines keeps its line break, the
 segment spans both); cues are ordered by (start, end); cues whose text is empty or white space are
 dropped unless ``-I keep_empty=true``. A cue's identifier (WebVTT) or number (SRT) is the
-segment's ``id``.
+segment's ``id``. Cues may overlap in time: when cues of one speaker (or without one) do, the layer
+has ``overlap: true``.
 
 **WebVTT** (W3C WebVTT, with the spec's cue-text tokenizer and tree rules): character references
 are decoded (``&amp;`` ``&lt;`` ``&nbsp;`` ... by the HTML rules, as the spec says), so the text
@@ -272,6 +273,8 @@ def _record(rid: str, lang: str, cues: list[_Cue], blocks: list[tuple[int, str]]
     layers: dict[str, Any] = {}
     if segs:
         layers["segments"] = {"spans": segs}
+        if _overlap(segs):
+            layers["segments"]["overlap"] = True
     if codes:
         layers["codes"] = {"items": codes}
     if blocks:
@@ -285,6 +288,18 @@ def _record(rid: str, lang: str, cues: list[_Cue], blocks: list[tuple[int, str]]
     if changed:
         side["meta"] = {"source_not_nfc": True}
     return {"id": rid, "sides": {lang: side}}
+
+
+def _overlap(segs: list[dict[str, Any]]) -> bool:
+    """Whether cues of one speaker (or of no named speaker) overlap in time: subtitles may (rolling
+    captions, two people at once), so the layer says so."""
+    ends: dict[Any, float] = {}
+    for s in segs:  # ordered by t0
+        who = s.get("speaker")
+        if who in ends and s["t0"] < ends[who]:
+            return True
+        ends[who] = max(ends.get(who, 0.0), s["t1"])
+    return False
 
 
 def _files(path: Path, suffix: str) -> list[tuple[Path, str]]:
