@@ -199,6 +199,9 @@ class Store:
         """The corpus called ``name``, or None."""
         return self._corpus(self._fetchone(f"SELECT {_CORPUS_COLS} FROM corpora WHERE name = ?", (name,)))
 
+    def corpus_by_id(self, corpus_id: int) -> Corpus | None:
+        return self._corpus(self._fetchone(f"SELECT {_CORPUS_COLS} FROM corpora WHERE id = ?", (corpus_id,)))
+
     def corpora(self, *, viewer: str | None = None, everything: bool = False, lang: str | None = None,
                 licence: str | None = None) -> list[Corpus]:
         """Corpora by name: public ones and ``viewer``'s private ones (all with ``everything``), optionally

@@ -65,6 +65,7 @@ def test_corpora_visibility_and_filters(store_url: str) -> None:
         with pytest.raises(UsageError, match="no corpus named priv"):
             store.search(Query("แมว", corpora=["priv"]))  # another user's private corpus does not exist for them
         assert store.record(pub, "a")["sides"]["zh-Hans"]["text"] == "猫"
+        assert store.corpus_by_id(priv.id).name == "priv" and store.corpus_by_id(priv.id + 99) is None
         store.update_corpus("priv", private=False, stats={"records": 1})
         assert store.corpus("priv").stats == {"records": 1} and not store.corpus("priv").private
         with pytest.raises(UsageError):
