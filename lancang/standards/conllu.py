@@ -64,7 +64,7 @@ RULES: dict[str, tuple[int, str, bool]] = {
     # level 1: the CoNLL-U backbone (validator level1.py and the file reading around it)
     "utf8-invalid": (1, "the file is UTF-8", True),
     "line-too-long": (1, "a line is at most lancang's line bound (256 MiB)", True),
-    "non-unix-newline": (1, "lines end with LF only, not CR LF", False),
+    "non-unix-newline": (1, "lines end with LF only, not CR LF; no CR anywhere", False),
     "invalid-line": (1, "a line is empty, a comment (#) or a token line (starts with a digit); a BOM is not", False),
     "pseudo-empty-line": (1, "an empty-looking line holds no whitespace", False),
     "extra-empty-line": (1, "exactly one empty line after every sentence, none before the first", False),
@@ -241,14 +241,17 @@ class _Validator:
                 except UnicodeDecodeError as exc:
                     yield n, None, self.f("utf8-invalid", f"invalid UTF-8 at byte {exc.start + 1}", n)
                     continue
-                if text.endswith("\r\n") or (text.endswith("\r") and not text.endswith("\n")):
+                text = text.removesuffix("\n")
+                if "\r" in text:
+                    # check_newlines: the validator reads with universal newlines and fails a file whose line
+                    # terminators are not all LF; a CR anywhere (CR LF, or a lone CR, which it reads as a line end)
+                    # is non-unix-newline. The line end's CR is dropped; a lone CR stays in the line.
                     if not self.crlf_reported:
                         self.crlf_reported = True
-                        yield n, None, self.f("non-unix-newline", "CR LF line end (Windows); only LF is allowed "
-                                                                  "(reported once per file)", n)
-                    text = text.removesuffix("\n").removesuffix("\r")
-                else:
-                    text = text.removesuffix("\n")
+                        what = "CR LF line end (Windows)" if text.endswith("\r") else "a CR inside the line"
+                        yield n, None, self.f("non-unix-newline", f"{what}; only LF ends a line (reported once per "
+                                                                  "file)", n)
+                    text = text.removesuffix("\r")
                 yield n, text, None
 
     def run(self, path: PathLike) -> Iterator[Finding]:

@@ -154,3 +154,21 @@ def test_misc_extra_space_is_reported_once_per_attribute(tmp_path: Path) -> None
 def test_a_file_with_warnings_only_is_conformant(cli, tmp_path: Path) -> None:
     rep = check(cli, write(tmp_path, "w.conllu", kami(9, "Gloss=we||Lang=id")))
     assert rep["verdict"] == "conformant"
+
+
+# ---------------------------------------------------------------------------------- line ends
+
+
+def test_a_lone_cr_inside_a_line_is_non_unix_newline(tmp_path: Path) -> None:
+    # check_newlines: with universal newlines a lone CR is a line end, so the file's line ends are not all LF;
+    # lancang once accepted a FORM and a # text holding the same lone CR (FORM may hold whitespace)
+    def split(sep: str) -> str:  # "pasar" spelt with sep inside, in FORM and in # text
+        return BASE.replace("pasar\tpasar", f"pa{sep}sar\tpasar").replace("di pasar.", f"di pa{sep}sar.")
+
+    ok = write(tmp_path, "ok.conllu", split(" "))
+    assert rules(validate(ok)) == []
+    bad = write(tmp_path, "cr.conllu", split("\r"))
+    assert rules(validate(bad)) == ["non-unix-newline"]
+    crlf = write(tmp_path, "crlf.conllu", BASE.replace("\n", "\r\n"))
+    [f] = validate(crlf)
+    assert (f.rule, f.line) == ("non-unix-newline", 1) and "CR LF" in f.message
