@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import json
+import tempfile
 from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
 
 from lancang.corpora.formats import read_corpus, resolve_format, write_corpus
 from lancang.corpora.formats.subtitles import (format_timestamp, parse_timestamp, read_srt, read_vtt, render_cue,
-                                               write_srt, write_vtt)
+                                               vtt_cue_text, write_srt, write_vtt)
 from lancang.errors import InputError, UsageError
 from lancang.corpora.invariants import check_record
 from lancang.schemas.validator import RecordValidator
@@ -400,3 +403,48 @@ def test_webvtt_py_files() -> None:
     stamps = [c for c in yt["layers"]["codes"]["items"] if c["kind"] == "timestamp"]
     assert stamps and all(isinstance(c["attrs"]["t"], float) for c in stamps)
     assert "<" not in yt["text"]
+
+
+# ------------------------------------------------------------------------------------ properties
+
+PIECES = ["a", "ไทย", "ខ្មែរ", " ", "\n", "<b>", "</b>", "<i>", "</i>", "<v Bob>", "<v.x ນາງ ແກ້ວ>", "</v>",
+          "<c.x.y>", "</c>", "<ruby>", "<rt>", "</rt>", "</ruby>", "<lang vi>", "</lang>", "<00:01.000>",
+          "<01:02:03.456>", "<foo>", "</x>", "&amp;", "&lt;", "&gt;", "&nbsp;", "&lrm;", "&", "<", ">", "-", "é",
+          "e\u0301"]
+
+
+@settings(max_examples=300, deadline=None, database=None)
+@given(st.lists(st.sampled_from(PIECES), max_size=14))
+def test_cue_text_parse_render_parse_is_stable(pieces: list[str]) -> None:
+    """Whatever the cue text, rendering what was read reads back the same plain text and codes."""
+    text, items = vtt_cue_text("".join(pieces))
+    again = render_cue(text, items, True, "p")
+    assert vtt_cue_text(again) == (text, items)
+
+
+CHARS = st.characters(blacklist_categories=("Cc", "Cs", "Zl", "Zp"), blacklist_characters="\r\x85") | st.just("\n")
+
+
+@settings(max_examples=150, deadline=None, database=None, suppress_health_check=list(HealthCheck))
+@given(st.lists(st.text(CHARS, max_size=12), min_size=1, max_size=5), st.sampled_from(["webvtt", "srt"]))
+def test_any_cue_texts_round_trip(texts: list[str], fmt: str) -> None:
+    """Segments of any text a cue can hold (no blank line, no '-->', not only white space) come back as
+    they were, through either format."""
+    import unicodedata
+
+    texts = [unicodedata.normalize("NFC", t) for t in texts]
+    assume(all(t.strip() and "-->" not in t and all(ln.strip() for ln in t.split("\n")) for t in texts))
+    spans, pos = [], 0
+    for k, t in enumerate(texts):
+        spans.append({"start": pos, "end": pos + len(t), "t0": k * 1.0, "t1": k * 1.0 + 0.5})
+        pos += len(t) + 1
+    rec = {"id": "p", "sides": {"th": {"text": "\n".join(texts), "layers": {"segments": {"spans": spans}}}}}
+    with tempfile.TemporaryDirectory() as d:
+        out = Path(d) / ("p.vtt" if fmt == "webvtt" else "p.srt")
+        write_corpus([rec], out, fmt)
+        (back,) = read_corpus(out, fmt, ["th"])
+    side = back["sides"]["th"]
+    assert side["text"] == rec["sides"]["th"]["text"]
+    assert [(s["start"], s["end"], s["t0"], s["t1"]) for s in side["layers"]["segments"]["spans"]] == [
+        (s["start"], s["end"], s["t0"], s["t1"]) for s in spans]
+    assert check_record(back) == []

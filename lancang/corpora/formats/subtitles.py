@@ -453,8 +453,10 @@ def _cues(rec: dict[str, Any], lang: str, vtt: bool) -> Iterator[tuple[int, dict
             if ">" in spk or "\n" in spk:
                 raise InputError(f"{where} segment {k}: speaker {spk!r} cannot be a WebVTT voice")
             payload = f"<v {spk}>{payload}"
+        if not payload.strip():
+            payload = ""  # a cue of white space is an empty cue
         lines = payload.split("\n")
-        if any(not ln.strip() for ln in lines[1:]) or any("-->" in ln for ln in lines):
+        if payload and (any(not ln.strip() for ln in lines) or any("-->" in ln for ln in lines)):
             raise InputError(f"{where} segment {k}: a cue's text cannot hold a blank line or '-->'")
         yield k, s, payload
     if len(used) != len(items):
