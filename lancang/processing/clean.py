@@ -4,7 +4,7 @@ The runner streams any readable corpus (:mod:`lancang.corpora.formats`) through 
 registry (:mod:`lancang.processing.filters`), in their order:
 
 1. **repairs**: filters with ``repairs=True`` change what can be changed without changing meaning;
-2. **fit**: ``corpus`` filters learn from the repaired corpus in a streamed pass of their own;
+2. **fit**: ``corpus`` filters learn from the repaired corpus, all in one streamed pass (batch-wise);
 3. **scores**: every filter scores every record (batches, so a filter can vectorise);
 4. **decisions**: each filter turns its scores into reasons, from the scores and its parameters only.
 
@@ -29,6 +29,7 @@ from typing import Any
 
 import orjson
 
+from ..corpora.dupes import FirstSeen
 from ..corpora.formats import file_sha256, format_for_path, read_located, write_corpus
 from ..corpora.invariants import check_record
 from ..corpora.io import atomic_output
@@ -168,38 +169,67 @@ def _id_key(rid: Any) -> int:
     return int.from_bytes(hashlib.blake2b(str(rid).encode("utf-8"), digest_size=8).digest(), "little", signed=True)
 
 
-def _items(source: PathLike, filters: Sequence[Filter], fmt: str | None, langs: Any,
-           options: Mapping[str, Any] | None) -> Iterator[_Item]:
-    """Records as read, each with its repaired form; a record that breaks the model's invariants, or
-    repeats an earlier record's id (found in bounded memory), carries the reason instead."""
-    from ..corpora.dupes import FirstSeen
+def _repeated_ids(batch: Sequence[tuple[int | None, dict[str, Any]]], bad: list[Reason | None], ids: Any) -> None:
+    """Mark in ``bad`` the records of ``batch`` that repeat an earlier record's id (one look-up of the
+    index per batch; ``ids`` maps an id's key to its first (id, line))."""
+    keys = [None if b is not None else _id_key(rec.get("id")) for (_, rec), b in zip(batch, bad)]
+    known = ids.get_many(k for k in keys if k is not None)
+    new: dict[int, tuple[str, int | None]] = {}
+    for i, ((line, rec), key) in enumerate(zip(batch, keys)):
+        if key is None:
+            continue
+        rid = str(rec.get("id"))
+        first = known[key] if key in known else new.get(key)
+        if first is None:
+            new[key] = (rid, line)
+        elif first[0] == rid:  # (another id under the same key is a hash collision: not a repeat)
+            where = f"line {first[1]}" if first[1] is not None else "an earlier record"
+            bad[i] = Reason("record", "duplicate-id", rec.get("id"),
+                            message=f"the id of the record on {where} (ids are unique in a corpus)")
+    ids.put_many(new.items())
 
-    with FirstSeen(width=2) as ids:
-        for line, rec in read_located(source, fmt, langs, **dict(options or {})):
-            bad = _invalid(rec)
-            if bad is None:
-                key = _id_key(rec.get("id"))
-                first = ids.get_many([key]).get(key)
-                if first is not None and first[0] == str(rec.get("id")):
-                    where = f"line {first[1]}" if first[1] is not None else "an earlier record"
-                    bad = Reason("record", "duplicate-id", rec.get("id"),
-                                 message=f"the id of the record on {where} (ids are unique in a corpus)")
-                elif first is None:
-                    ids.put_many([(key, (str(rec.get("id")), line))])
-            if bad is not None:
-                yield _Item(line, rec, rec, [], bad)
-                continue
-            fixed, repairs = _repaired(rec, filters)
-            yield _Item(line, rec, fixed, repairs, None)
+
+def _item_batches(source: PathLike, filters: Sequence[Filter], fmt: str | None, langs: Any,
+                  options: Mapping[str, Any] | None, size: int, ids: Any = None) -> Iterator[list[_Item]]:
+    """Records as read, in batches, each with its repaired form; a record that breaks the model's
+    invariants, or (with ``ids``, a :class:`~lancang.corpora.dupes.FirstSeen` of width 2: bounded memory)
+    repeats an earlier record's id, carries the reason instead."""
+    for batch in _batches(read_located(source, fmt, langs, **dict(options or {})), size):
+        bad = [_invalid(rec) for _, rec in batch]
+        if ids is not None:
+            _repeated_ids(batch, bad, ids)
+        items = []
+        for (line, rec), reason in zip(batch, bad):
+            if reason is not None:
+                items.append(_Item(line, rec, rec, [], reason))
+            else:
+                fixed, repairs = _repaired(rec, filters)
+                items.append(_Item(line, rec, fixed, repairs, None))
+        yield items
 
 
 def _fit(source: PathLike | Sequence[PathLike], filters: Sequence[Filter], fmt: str | None, langs: Any,
-         options: Mapping[str, Any] | None) -> None:
+         options: Mapping[str, Any] | None, batch_size: int = BATCH) -> None:
+    """The ``corpus`` filters learn from the valid, repaired records of ``source`` (one path or several
+    read one after another) in ONE streamed pass, batch by batch (:meth:`Filter.fit_batch`). Repeated
+    ids are not looked for here: a record whose id repeats is learnt from like any other (the scoring
+    pass rejects it). A third-party filter that overrides :meth:`Filter.fit` alone gets a pass of its own."""
     sources = [source] if isinstance(source, (str, os.PathLike)) else list(source)
-    for f in filters:
-        if f.kind == "corpus":
-            f.fit(it.record for src in sources for it in _items(src, filters, fmt, langs, options)
-                  if it.invalid is None)
+    learners = [f for f in filters if f.kind == "corpus"]
+    batched = [f for f in learners if type(f).fit is Filter.fit]
+    if batched:
+        for src in sources:
+            for items in _item_batches(src, filters, fmt, langs, options, batch_size):
+                valid = [it.record for it in items if it.invalid is None]
+                for f in batched:
+                    f.fit_batch(valid)
+        for f in batched:
+            f.fit_end()
+    for f in learners:
+        if f not in batched:
+            f.fit(it.record for src in sources
+                  for items in _item_batches(src, filters, fmt, langs, options, batch_size)
+                  for it in items if it.invalid is None)
 
 
 def fit_states(sources: Sequence[PathLike], config: Mapping[str, Any] | None = None, *, fmt: str | None = None,
@@ -304,12 +334,11 @@ def clean_file(source: PathLike, target: PathLike, *, rejects: PathLike, config:
             if f.kind == "corpus":
                 f.load_state(states.get(f.name) or {})
     else:
-        _fit(source, filters, fmt, langs, options)
+        _fit(source, filters, fmt, langs, options, batch_size)
     stats.learnt = {f.name: f.state() for f in filters if f.state()}
 
-    def decided(rej: Any, sc: Any) -> Iterator[dict[str, Any]]:
-        items = _items(source, filters, fmt, langs, options)
-        for batch in _batches(items, batch_size):
+    def decided(rej: Any, sc: Any, ids: Any) -> Iterator[dict[str, Any]]:
+        for batch in _item_batches(source, filters, fmt, langs, options, batch_size, ids):
             if stored is not None:
                 all_scores = [_stored_line(stored, it, from_scores) for it in batch]
             else:
@@ -333,13 +362,13 @@ def clean_file(source: PathLike, target: PathLike, *, rejects: PathLike, config:
             _end_of_scores(stored, from_scores)
 
     try:
-        with atomic_output(rejects) as rej:
+        with atomic_output(rejects) as rej, FirstSeen(width=2) as ids:
             if scores is not None:
                 with atomic_output(scores) as sc:
                     sc.write(orjson.dumps(_header(source, filters), option=orjson.OPT_APPEND_NEWLINE))
-                    write_corpus(decided(rej, sc), target, out_format, langs, **dict(write_options or {}))
+                    write_corpus(decided(rej, sc, ids), target, out_format, langs, **dict(write_options or {}))
             else:
-                write_corpus(decided(rej, None), target, out_format, langs, **dict(write_options or {}))
+                write_corpus(decided(rej, None, ids), target, out_format, langs, **dict(write_options or {}))
     finally:
         for f in filters:
             f.close()
@@ -379,11 +408,11 @@ def score_file(source: PathLike, target: PathLike, *, config: Mapping[str, Any] 
     filters = build_filters(config)
     stats = CleanStats(filters=[f.name for f in filters])
     try:
-        _fit(source, filters, fmt, langs, options)
+        _fit(source, filters, fmt, langs, options, batch_size)
         stats.learnt = {f.name: f.state() for f in filters if f.state()}
-        with atomic_output(target) as out:
+        with atomic_output(target) as out, FirstSeen(width=2) as ids:
             out.write(orjson.dumps(_header(source, filters), option=orjson.OPT_APPEND_NEWLINE))
-            for batch in _batches(_items(source, filters, fmt, langs, options), batch_size):
+            for batch in _item_batches(source, filters, fmt, langs, options, batch_size, ids):
                 for it, s in zip(batch, _scores_of(batch, filters)):
                     stats.records += 1
                     out.write(_score_line(it, s))

@@ -337,10 +337,10 @@ def test_adequacy_scores_misaligned_pairs_lower(tag: str, src: Any, tgt: Any, au
     f = Adequacy()
     f.fit(iter(records))
     scores = f.score_batch(records)
-    key = f"en|{tag}"
-    assert all(s["pair"] == key for s in scores)
-    good_v = [s["score"] for i, s in enumerate(scores) if i not in bad and s["score"] is not None]
-    bad_v = [s["score"] for i, s in enumerate(scores) if i in bad and s["score"] is not None]
+    key = f"en|{tag}"  # the pair in tag order, whichever side the record gives first
+    assert all(list(s["score"]) == [key] for s in scores)
+    good_v = [s["score"][key] for i, s in enumerate(scores) if i not in bad and s["score"][key] is not None]
+    bad_v = [s["score"][key] for i, s in enumerate(scores) if i in bad and s["score"][key] is not None]
     assert len(good_v) + len(bad_v) >= 0.95 * len(records)
     assert _auc(good_v, bad_v) >= auc
     learnt = f.state()["pairs"][key]
@@ -403,14 +403,14 @@ def test_adequacy_fixed_threshold_and_unscored_records(id_en: Any) -> None:
                             rec("other", th="สวัสดีครับ", en="Hello.")])
     assert all(f.decide(s)[0].threshold == 0.0 for s in scores[:3])
     assert scores[3] == {} and f.decide(scores[3]) == []  # one side only: not scored
-    assert scores[4] == {"pair": "en|th", "score": None}  # no model of that pair
+    assert scores[4] == {"score": {"en|th": None}}  # no model of that pair
     assert f.decide(scores[4]) == []
 
 
 def test_adequacy_small_pairs_get_no_model_and_missing_model_dir(tmp_path: Path) -> None:
     f = Adequacy()
     f.fit(iter([rec(str(i), id="Saya makan nasi.", en="I eat rice.") for i in range(20)]))
-    assert f.state() == {} and f.score(rec("x", id="Saya makan nasi.", en="I eat rice."))["score"] is None
+    assert f.state() == {} and f.score(rec("x", id="Saya makan nasi.", en="I eat rice."))["score"] == {"en|id": None}
     with pytest.raises(InputError, match="no adequacy model here"):
         Adequacy(model=str(tmp_path)).score(rec("x", id="a", en="b"))
 

@@ -4,25 +4,28 @@ Two fluent sentences that are not translations of each other (a misaligned pair)
 length, script and language test; what gives them away is that their words do not translate each
 other. This filter measures that without a neural model, with the IBM-style lexical tables
 ``t(f | e)`` of lancang's word aligner (:class:`~lancang.annotators.align.word.WordAligner`,
-``ibm2``), trained by EM on the corpus itself in :meth:`Adequacy.fit` (or loaded from a saved
-model, ``model``):
+``ibm2``), trained by EM on the corpus itself (:meth:`Adequacy.fit_batch` samples it while the
+corpus streams by, :meth:`Adequacy.fit_end` trains), or loaded from a saved model (``model``):
 
 * each side becomes units as the sentence aligner's evidence sees them
   (:func:`~lancang.annotators.align.evidence.sentence_items`: lower-cased words, single Han
   characters, character trigrams of Thai, Lao, Khmer and Burmese -- no segmenter needed -- plus
   numbers, URLs and punctuation classes), or the side's ``tokens`` layer where it has one;
 * the score of a direction is the mean, over the target units the model knows, of the log
-  probability of the unit's best link: ``1/m Σ_j max_i log t(f_j | e_i)``; ``fwd`` is the second
-  side given the first (sides in tag order), ``rev`` the other way, ``score`` their mean. A true
+  probability of the unit's best link: ``1/m Σ_j max_i log t(f_j | e_i)``. The pairs are those of
+  every filter (:func:`~lancang.processing.filters.text.pairs`: the record's first side against each
+  other side), each keyed by its tags in tag order (``"a|b"``: one model per language pair whichever
+  side comes first); per pair, ``fwd`` is ``b`` given ``a``, ``rev`` the other way, ``score`` their
+  mean (``{"score": {"a|b": value}, "fwd": {...}, "rev": {...}}``). A true
   pair has most units translated by something on the other side; a wrong pair has few.
 
 One model per language pair, trained on a seeded uniform sample of that pair's records within
 ``max_cells`` (source × target units; the sample is streamed, memory stays bounded). The threshold
-is the pair's own: ``median - k · 1.4826 · MAD`` of the scores of the training sample (robust to
+is the pair's own: ``median - k · 1.4826 · MAD`` of the scores of the training sample (:mod:`.robust`; robust to
 the misaligned pairs in it); the median and the spread are kept in :meth:`state`, so a re-decision
 with another ``k`` needs no second look at the corpus; ``threshold`` fixes one instead. A record of
-another language pair than those trained, with other than two sides, or with no unit the model
-knows, is not scored.
+another language pair than those trained (score ``None``), with fewer than two sides (no scores), or
+with no unit the model knows, is not scored; a pair under its threshold rejects the record.
 """
 
 from __future__ import annotations
@@ -30,27 +33,16 @@ from __future__ import annotations
 import json
 import math
 import os
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, ClassVar
 
 from ...errors import InputError
 from .base import Filter, Reason, Scores
+from .robust import spread
+from .text import pairs
 
-#: the scale that makes a median absolute deviation a standard deviation for normal data
-MAD_SIGMA = 1.4826
-#: the same for a mean absolute deviation
-MEAN_AD_SIGMA = 1.2533
 STATE_FILE = "adequacy.json"
-
-
-def _sides(rec: Mapping[str, Any]) -> list[tuple[str, dict[str, Any]]] | None:
-    """The record's two sides with text, in tag order; None unless there are exactly two."""
-    sides = rec.get("sides")
-    if not isinstance(sides, dict):
-        return None
-    items = sorted((t, s) for t, s in sides.items() if isinstance(s, dict) and isinstance(s.get("text"), str))
-    return items if len(items) == 2 else None
 
 
 def units(side: Mapping[str, Any]) -> list[str]:
@@ -111,6 +103,7 @@ class Adequacy(Filter):
         self._models: dict[str, Any] = {}  # "src|tgt" -> WordModel
         self._learnt: dict[str, dict[str, Any]] = {}
         self._loaded = False
+        self._samples: dict[str, Any] = {}  # while fitting: "src|tgt" -> TrainingSample
 
     # ------------------------------------------------------------------ models
     def _config(self) -> dict[str, Any]:
@@ -150,26 +143,27 @@ class Adequacy(Filter):
         tmp.replace(root / STATE_FILE)
         return root
 
-    def fit(self, records: Iterable[dict[str, Any]]) -> None:
-        """Sample each language pair's records (streamed, within ``max_cells``), train a model per pair
-        (unless ``model`` gives them) and learn each pair's threshold from the sample's scores."""
+    def fit_batch(self, records: Sequence[dict[str, Any]]) -> None:
+        """Sample each language pair's records (streamed, within ``max_cells``)."""
         from ...annotators.align.gibbs import TrainingSample
+
+        self._load()
+        samples = self._samples
+        for rec in records:
+            for key, pair in self._pairs(rec):
+                if not pair[0] or not pair[1]:
+                    continue
+                if key not in samples:
+                    samples[key] = TrainingSample(self.params["max_cells"], self.params["seed"])
+                samples[key].add(pair)
+
+    def fit_end(self) -> None:
+        """Train a model per language pair (unless ``model`` gives them) and learn each pair's threshold
+        from the scores of its sample."""
         from ...annotators.align.word import WordAligner
 
         self._load()
-        samples: dict[str, TrainingSample] = {}
-        for rec in records:
-            sides = _sides(rec)
-            if sides is None:
-                continue
-            (s_tag, s), (t_tag, t) = sides
-            pair = (units(s), units(t))
-            if not pair[0] or not pair[1]:
-                continue
-            key = f"{s_tag}|{t_tag}"
-            if key not in samples:
-                samples[key] = TrainingSample(self.params["max_cells"], self.params["seed"])
-            samples[key].add(pair)
+        samples, self._samples = self._samples, {}
         for key, sample in sorted(samples.items()):
             if key not in self._models:
                 if len(sample.pairs) < self.params["min_pairs"]:
@@ -181,18 +175,29 @@ class Adequacy(Filter):
         if self.params["save_model"]:
             self.save(self.params["save_model"])
 
-    def _robust(self, scores: list[float], seen: int) -> dict[str, Any]:
-        import numpy as np
+    @staticmethod
+    def _pairs(rec: dict[str, Any]) -> list[tuple[str, tuple[list[str], list[str]]]]:
+        """("a|b", (units of a, units of b)) of the record's pairs (:func:`~.text.pairs`: its first side
+        against each other side), each in tag order: the score is symmetric, so a language pair has one
+        model whichever of its sides a record gives first."""
+        sides = rec.get("sides") or {}
+        out = []
+        first = None
+        for _key, src, _stext, tgt, _ttext in pairs(rec):
+            if first is None:
+                first = units(sides[src])
+            other = units(sides[tgt])
+            out.append((f"{src}|{tgt}", (first, other)) if src <= tgt else (f"{tgt}|{src}", (other, first)))
+        return out
 
-        arr = np.asarray(scores)
-        med = float(np.median(arr))
-        dev = np.abs(arr - med)
-        mad = float(np.median(dev))
+    def _robust(self, scores: list[float], seen: int) -> dict[str, Any]:
+        got = spread((x, 1) for x in scores)
         # a robust standard deviation; when more than half the scores are equal, the mean absolute
-        # deviation's (x sqrt(pi/2)); 0 when all are: then nothing is rejected
-        sigma = MAD_SIGMA * mad or MEAN_AD_SIGMA * float(dev.mean())
-        return {"records": seen, "sample": len(scores), "median": round(med, 4), "mad": round(mad, 4),
-                "sigma": round(sigma, 4), "threshold": round(med - self.params["k"] * sigma, 4) if sigma else None}
+        # deviation's; 0 when all are: then nothing is rejected
+        sigma = got.sigma(fallback=True)
+        threshold = round(got.median - self.params["k"] * sigma, 4) if sigma else None
+        return {"records": seen, "sample": len(scores), "median": round(got.median, 4), "mad": round(got.mad, 4),
+                "sigma": round(sigma, 4), "threshold": threshold}
 
     def state(self) -> dict[str, Any]:
         return {"pairs": self._learnt} if self._learnt else {}
@@ -260,38 +265,41 @@ class Adequacy(Filter):
         out: list[Scores] = [{} for _ in records]
         groups: dict[str, list[tuple[int, tuple[list[str], list[str]]]]] = {}
         for i, rec in enumerate(records):
-            sides = _sides(rec)
-            if sides is None:
+            got = self._pairs(rec)
+            if not got:
                 continue
-            (s_tag, s), (t_tag, t) = sides
-            key = f"{s_tag}|{t_tag}"
-            out[i] = {"pair": key, "score": None}
-            if key in self._models:
-                groups.setdefault(key, []).append((i, (units(s), units(t))))
+            out[i] = {"score": {key: None for key, _ in got}}
+            for key, pair in got:
+                if key in self._models:
+                    groups.setdefault(key, []).append((i, pair))
         for key, items in groups.items():
             fwd, rev, both = self._score_pairs(key, [p for _, p in items])
             for (i, _), f, r, x in zip(items, fwd, rev, both):
-                out[i].update({"fwd": _round(f), "rev": _round(r), "score": _round(x)})
+                out[i].setdefault("fwd", {})[key] = _round(f)
+                out[i].setdefault("rev", {})[key] = _round(r)
+                out[i]["score"][key] = _round(x)
         return out
 
     def score(self, record: dict[str, Any]) -> Scores:
         return self.score_batch([record])[0]
 
     def decide(self, scores: Scores) -> list[Reason]:
-        value = scores.get("score")
-        if value is None:
-            return []
-        threshold = self.params["threshold"]
-        if threshold is None:
-            learnt = self._learnt.get(scores.get("pair", ""))
-            if not learnt or not learnt.get("sigma"):
-                return []
-            # from the learnt statistics and the k of now, so a re-decision with another k applies it
-            threshold = round(learnt["median"] - self.params["k"] * learnt["sigma"], 4)
-        if value < threshold:
-            return [Reason(self.name, "score", value, threshold,
-                           message="the sides' words do not translate each other (lexical translation probability)")]
-        return []
+        out = []
+        for key, value in (scores.get("score") or {}).items():
+            if value is None:
+                continue
+            threshold = self.params["threshold"]
+            if threshold is None:
+                learnt = self._learnt.get(key)
+                if not learnt or not learnt.get("sigma"):
+                    continue
+                # from the learnt statistics and the k of now, so a re-decision with another k applies it
+                threshold = round(learnt["median"] - self.params["k"] * learnt["sigma"], 4)
+            if value < threshold:
+                out.append(Reason(self.name, "score", value, threshold,
+                                  message=f"the sides' words do not translate each other ({key}: lexical "
+                                          "translation probability)"))
+        return out
 
 
 def _round(x: float | None) -> float | None:

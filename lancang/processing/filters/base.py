@@ -8,8 +8,9 @@ scores and the filter's parameters. ``lancang clean --scores-only`` writes the s
 Filters of three kinds:
 
 * ``record``: the score depends on the record alone;
-* ``corpus``: the filter first learns from the whole corpus in a streamed pass (:meth:`Filter.fit`;
-  e.g. length-ratio bounds per language pair) and what it learnt is kept as its :meth:`state`, written
+* ``corpus``: the filter first learns from the whole corpus in a streamed pass (:meth:`Filter.fit_batch`
+  per batch, then :meth:`Filter.fit_end`; one pass feeds every corpus filter; e.g. length-ratio bounds
+  per language pair) and what it learnt is kept as its :meth:`state`, written
   to the scores file so re-deciding needs no second look at the corpus;
 * ``stream``: the score depends on the records before it, in order (duplicates: the first is kept).
 
@@ -23,11 +24,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from itertools import islice
 from typing import Any, ClassVar
 
 from ..params import resolve_params
 
 Scores = dict[str, Any]
+#: records per :meth:`Filter.fit_batch` call when :meth:`Filter.fit` is given a stream
+FIT_BATCH = 1000
 
 
 @dataclass(frozen=True)
@@ -110,7 +114,19 @@ class Filter:
         return record, []
 
     def fit(self, records: Iterable[dict[str, Any]]) -> None:
-        """``corpus`` filters: learn from the (repaired) records of the whole corpus, streamed."""
+        """``corpus`` filters: learn from the (repaired) records of the whole corpus, streamed: batches
+        of them to :meth:`fit_batch`, then :meth:`fit_end`. ``lancang clean`` calls those two itself, so
+        that every corpus filter learns in the same one pass; override them, not this."""
+        it = iter(records)
+        while batch := list(islice(it, FIT_BATCH)):
+            self.fit_batch(batch)
+        self.fit_end()
+
+    def fit_batch(self, records: Sequence[dict[str, Any]]) -> None:
+        """``corpus`` filters: learn from the next records of the corpus (in order, in bounded memory)."""
+
+    def fit_end(self) -> None:
+        """``corpus`` filters: the corpus has been read; settle what was learnt (:meth:`state`)."""
 
     def state(self) -> dict[str, Any]:
         """What :meth:`fit` learnt, as JSON (written to the scores file)."""

@@ -45,7 +45,9 @@ ms (0.3 each), which rejects nothing.
 
 from __future__ import annotations
 
+import math
 import warnings
+from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar
 
@@ -59,6 +61,8 @@ from .base import Filter, Reason, Scores
 #: the languages the statistical identifier always tells apart (lancang's Latin and Han languages)
 CORE = ("zh", "vi", "id", "ms", "fil", "en")
 INSTALL = 'pip install "lancang[clean]"'
+#: texts whose lingua reading is kept (least recently used out): about 2 MB of short sentences
+CACHE = 4096
 _KANA = regex.compile(r"[\p{Hiragana}\p{Katakana}]")
 _WORD = regex.compile(r"\p{L}+")
 #: letters only Vietnamese writes among lancang's languages: ơ ư đ ă and the vowels that stack a
@@ -143,6 +147,9 @@ class LanguageId(Filter):
         self._lingua: dict[str, Any] = {}  # lancang code -> lingua Language
         self._code: dict[Any, str] = {}  # lingua Language -> lancang code
         self._zawgyi: Any = None
+        self._cache: OrderedDict[str, tuple[str | None, dict[str, float]]] = OrderedDict()
+        self._tags: dict[str, tuple[str, str | None]] = {}
+        self._groups: dict[str, frozenset[str]] = {}
 
     # ------------------------------------------------------------------ backends (built once, lazily)
     def _build_detector(self) -> None:
@@ -175,18 +182,25 @@ class LanguageId(Filter):
                 raise BackendMissing(f"filter 'langid' needs myanmartools for Burmese: {INSTALL}") from None
             with warnings.catch_warnings():  # myanmartools 1.2 reads its model with a deprecated importlib call
                 warnings.simplefilter("ignore", DeprecationWarning)
-                self._zawgyi = ZawgyiDetector()
-        return float(self._zawgyi.get_zawgyi_probability(text))
+                self._zawgyi = _Zawgyi(ZawgyiDetector())
+        return self._zawgyi.probability(text)
 
     # ------------------------------------------------------------------ scores
+    def _tag(self, tag: str) -> tuple[str, str | None]:
+        """(primary language, expected script) of a side tag, worked out once per tag."""
+        got = self._tags.get(tag)
+        if got is None:
+            try:
+                lang = language(tag)
+            except UsageError:
+                lang = primary(tag)
+            got = self._tags[tag] = (lang, expected_script(tag))
+        return got
+
     def _side(self, tag: str, text: str) -> dict[str, Any]:
         """The scores of one side."""
         out: dict[str, Any] = {}
-        try:
-            lang = language(tag)
-        except UsageError:
-            lang = primary(tag)
-        script = expected_script(tag)
+        lang, script = self._tag(tag)
         if script is None:
             out["letters"] = letters(text)
             return out
@@ -205,12 +219,27 @@ class LanguageId(Filter):
                 out["lang"] = lang
                 out["by"] = "function-words"
                 return out
-            # one text at a time: lingua's parallel call costs more CPU per text on a busy machine
-            detector = self._fast if len(text) >= self.params["long_text"] else self._detector
-            values = detector.compute_language_confidence_values(text)
-            out["lang"] = self._code[values[0].language] if values and values[0].value > 0 else None
-            out["p"] = {self._code[v.language]: round(v.value, 4) for v in values if v.value >= 0.01}
+            out["lang"], out["p"] = self._identified(text)
         return out
+
+    def _identified(self, text: str) -> tuple[str | None, dict[str, float]]:
+        """lingua's best language and its confidence values of at least 0.01, through a bounded cache
+        of the last :data:`CACHE` texts asked about (a multi-parallel corpus repeats a sentence in every
+        pair it is in; lingua's answer depends on the text alone)."""
+        cache = self._cache
+        got = cache.get(text)
+        if got is not None:
+            cache.move_to_end(text)
+            return got
+        # one text at a time: lingua's parallel call costs more CPU per text on a busy machine
+        detector = self._fast if len(text) >= self.params["long_text"] else self._detector
+        values = detector.compute_language_confidence_values(text)
+        got = (self._code[values[0].language] if values and values[0].value > 0 else None,
+               {self._code[v.language]: round(v.value, 4) for v in values if v.value >= 0.01})
+        cache[text] = got
+        if len(cache) > CACHE:
+            cache.popitem(last=False)
+        return got
 
     def _confirmed(self, lang: str, text: str) -> bool:
         """The fast path: the side's own function words are at least 2 and a fifth of its words, and
@@ -252,11 +281,16 @@ class LanguageId(Filter):
 
     # ------------------------------------------------------------------ decisions
     def _group(self, lang: str) -> frozenset[str]:
-        for g in self.params["soft"]:
-            members = {primary(x) for x in g}
-            if lang in members:
-                return frozenset(members)
-        return frozenset({lang})
+        got = self._groups.get(lang)
+        if got is None:
+            got = frozenset({lang})
+            for g in self.params["soft"]:
+                members = {primary(x) for x in g}
+                if lang in members:
+                    got = frozenset(members)
+                    break
+            self._groups[lang] = got
+        return got
 
     def decide(self, scores: Scores) -> list[Reason]:
         prm = self.params
@@ -284,3 +318,44 @@ class LanguageId(Filter):
                         reasons.append(Reason(self.name, "lang", value, prm["min_confidence"], side=tag,
                                               message=f"reads as {lang}"))
         return reasons
+
+
+class _Zawgyi:
+    """myanmartools' Zawgyi probability, the same number faster: its Markov model's log-likelihood
+    ratios of consecutive characters, looked up through a dict of its characters instead of a binary
+    search per character, and summed in the same order (so the same float). Falls back to the
+    library's own call if a release changes the model's layout."""
+
+    def __init__(self, detector: Any):
+        self.detector = detector
+        chars, params = getattr(detector, "_chars", None), getattr(detector, "_params", None)
+        self.fast = isinstance(chars, (list, tuple, str)) and params is not None
+        if self.fast:
+            self.state = {c: i + 1 for i, c in enumerate(chars)}
+            self.size = len(chars) + 1
+            self.params = params
+
+    def probability(self, text: str) -> float:
+        if not self.fast:
+            return float(self.detector.get_zawgyi_probability(text))
+        get, size, params = self.state.get, self.size, self.params
+        prev = 0
+        total = 0.0
+        known = False
+        for c in text:
+            cur = get(c, 0)
+            x = params[prev * size + cur]
+            if x == x:  # not NaN (NaN: a foreign character on either side)
+                total += x
+                known = True
+            prev = cur
+        x = params[prev * size]
+        if x == x:
+            total += x
+            known = True
+        if not known:
+            return -math.inf
+        if total >= 0:  # Pz / (Pu + Pz) = 1 / (1 + exp(lnPu - lnPz)), without overflow
+            z = math.exp(-total)
+            return z / (z + 1)
+        return 1 / (1 + math.exp(total))

@@ -8,7 +8,7 @@ sides: characters are the unit every script shares (Gale and Church's length mod
 enough to make the ratio of a short sentence stable, and since the bounds are learnt per pair the
 constant factor between, say, Chinese and English characters is learnt rather than assumed.
 
-The bounds of ``length-ratio`` come from a streamed pass over the corpus (:meth:`LengthRatio.fit`):
+The bounds of ``length-ratio`` come from a streamed pass over the corpus (:meth:`LengthRatio.fit_batch`):
 the log ratio of every pair that is not short goes into a fixed histogram per language pair
 (bins of 0.01 over [-6, 6]; memory is flat whatever the corpus size), and the bounds are
 ``median ± k · 1.4826 · MAD`` of the log ratio, with the scaled MAD floored at ``min_spread``.
@@ -20,10 +20,11 @@ from __future__ import annotations
 
 import math
 from array import array
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from .base import Filter, Reason, Scores
+from .robust import Spread, spread
 from .text import nonspace, pairs, units
 
 
@@ -67,8 +68,6 @@ class Length(Filter):
 
 _LOW, _HIGH, _STEP = -6.0, 6.0, 0.01
 _BINS = int(round((_HIGH - _LOW) / _STEP))
-#: 1.4826 x MAD estimates the standard deviation of a normal distribution
-_MAD_SCALE = 1.4826
 
 
 def _bin(x: float) -> int:
@@ -79,27 +78,10 @@ def _centre(i: int) -> float:
     return _LOW + (i + 0.5) * _STEP
 
 
-def _weighted_median(items: Iterable[tuple[float, int]], total: int) -> float:
-    half = total / 2
-    acc = 0
-    last = 0.0
-    for value, count in items:
-        acc += count
-        last = value
-        if acc >= half:
-            return value
-    return last
-
-
 def histogram_median_mad(hist: array) -> tuple[int, float, float]:
-    """(n, median, MAD) of the values counted in a histogram of log ratios."""
-    n = sum(hist)
-    if not n:
-        return 0, 0.0, 0.0
-    cells = [(_centre(i), c) for i, c in enumerate(hist) if c]
-    med = _weighted_median(cells, n)
-    mad = _weighted_median(sorted((abs(v - med), c) for v, c in cells), n)
-    return n, med, mad
+    """(n, median, MAD) of the values counted in a histogram of log ratios (bins read as their centres)."""
+    got = spread(((_centre(i), c) for i, c in enumerate(hist) if c), binned=True)
+    return got.n, got.median, got.mad
 
 
 class LengthRatio(Filter):
@@ -133,10 +115,11 @@ class LengthRatio(Filter):
         super().__init__(**params)
         self._learnt: dict[str, dict[str, float]] = {}
         self._bounds: dict[str, tuple[float, float] | None] = {}
+        self._hists: dict[str, array] = {}  # while fitting: log-ratio histogram per language pair
 
     # ---------------------------------------------------------------------------- learning
-    def fit(self, records: Iterable[dict[str, Any]]) -> None:
-        hists: dict[str, array] = {}
+    def fit_batch(self, records: Sequence[dict[str, Any]]) -> None:
+        hists = self._hists
         short = self.params["short"]
         for rec in records:
             for key, _src, stext, _tgt, ttext in pairs(rec):
@@ -147,10 +130,13 @@ class LengthRatio(Filter):
                 if h is None:
                     h = hists[key] = array("q", bytes(8 * _BINS))
                 h[_bin(math.log(b / a))] += 1
+
+    def fit_end(self) -> None:
         learnt = {}
-        for key, h in hists.items():
+        for key, h in self._hists.items():
             n, med, mad = histogram_median_mad(h)
             learnt[key] = {"n": n, "median": round(med, 4), "mad": round(mad, 4)}
+        self._hists = {}
         self.load_state({"unit": "char", "pairs": learnt})
 
     def state(self) -> dict[str, Any]:
@@ -173,8 +159,8 @@ class LengthRatio(Filter):
             if got is None or got["n"] < p["min_pairs"]:
                 out = None
             else:
-                spread = max(got["mad"] * _MAD_SCALE, p["min_spread"]) * p["k"]
-                out = (round(math.exp(got["median"] - spread), 4), round(math.exp(got["median"] + spread), 4))
+                width = Spread(got["n"], got["median"], got["mad"], 0.0).sigma(p["min_spread"]) * p["k"]
+                out = (round(math.exp(got["median"] - width), 4), round(math.exp(got["median"] + width), 4))
         self._bounds[key] = out
         return out
 
