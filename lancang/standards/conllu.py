@@ -179,7 +179,9 @@ _MISC_TYPO = regex.compile(r"\s*(spaceafter|lang|translit|ltranslit|gloss|lid|ld
 _WS = regex.compile(r"\s")
 _WS2 = regex.compile(r"\s\s")
 _NOT_SPACE = regex.compile(r"\S|\Z")
-_WS_NOT_TAB = regex.compile(r"[^\S\t]")
+#: whitespace other than the column tabs: regex's \s, and U+001C..U+001F, which str.isspace (the validator's
+#: leading-/trailing-whitespace test) counts as whitespace and \s does not
+_WS_NOT_TAB = regex.compile(r"[^\S\t]|[\x1c-\x1f]")
 _COLS = ("ID", "FORM", "LEMMA", "UPOS", "XPOS", "FEATS", "HEAD", "DEPREL", "DEPS", "MISC")
 #: the most sentences whose ids are remembered for non-unique-sent-id (memory stays bounded)
 MAX_IDS = 10_000_000

@@ -172,3 +172,12 @@ def test_a_lone_cr_inside_a_line_is_non_unix_newline(tmp_path: Path) -> None:
     crlf = write(tmp_path, "crlf.conllu", BASE.replace("\n", "\r\n"))
     [f] = validate(crlf)
     assert (f.rule, f.line) == ("non-unix-newline", 1) and "CR LF" in f.message
+
+
+def test_separator_controls_are_whitespace_at_a_column_edge(tmp_path: Path) -> None:
+    # check_whitespace tests the column's first and last character with str.isspace, which is true for
+    # U+001C..U+001F; lancang's shortcut for lines without whitespace once skipped them
+    ok = write(tmp_path, "ok.conllu", kami(2, "ka\x1fmi"))  # inside LEMMA: \s does not match it, isspace is not asked
+    assert rules(validate(ok)) == []
+    bad = write(tmp_path, "bad.conllu", kami(2, "kami\x1f"))
+    assert rules(validate(bad)) == ["trailing-whitespace"]
