@@ -198,3 +198,17 @@ def test_round_trip_through_a_copy_keeps_unread_tables_out(tmp_path: Path) -> No
     write(read(src, langs=["en"]), out)
     assert not (out / "feats.scp").exists() and (out / "spk2gender").exists()
     assert list(read(out, langs=["en"])) == list(read(src, langs=["en"]))
+
+
+def test_cli_kaldi_to_stm_and_back(cli: Any, tmp_path: Path) -> None:
+    src = shared(*LHOTSE, "mini_librispeech")
+    stm = tmp_path / "ref.stm"
+    res = cli("convert", str(src), str(stm), "--src", "en")
+    assert res.exit_code == 0, res.output
+    lines = stm.read_text().splitlines()
+    assert len(lines) == 38 and lines[1] == ("lbi-1272-141231-0000 1 lbi-1272-141231 0 4.65 "
+                                             "A MAN SAID TO THE UNIVERSE SIR I EXIST")
+    bad = _folder(tmp_path, **{**GOOD, "segments": "u1 r1 0 1.5\nu2 r9 1.5 2.25\n"})
+    res = cli("convert", str(bad), str(tmp_path / "x.jsonl"), "--from", "kaldi", "--src", "th")
+    assert res.exit_code == 2 and len(res.output.strip().splitlines()) == 1
+    assert "segments:2: recording 'r9'" in res.output and not (tmp_path / "x.jsonl").exists()

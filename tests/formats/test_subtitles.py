@@ -448,3 +448,18 @@ def test_any_cue_texts_round_trip(texts: list[str], fmt: str) -> None:
     assert [(s["start"], s["end"], s["t0"], s["t1"]) for s in side["layers"]["segments"]["spans"]] == [
         (s["start"], s["end"], s["t0"], s["t1"]) for s in spans]
     assert check_record(back) == []
+
+
+def test_cli_srt_encoding_and_malformed_timing(cli: Any, tmp_path: Path) -> None:
+    gb = shared(*SUBS, "srt", "gb2312.srt")
+    out = tmp_path / "gb.vtt"
+    res = cli("convert", str(gb), str(out), "--src", "zh-Hans")
+    assert res.exit_code == 2 and "-I encoding=" in res.output and len(res.output.strip().splitlines()) == 1
+    res = cli("convert", str(gb), str(out), "--src", "zh-Hans", "-I", "encoding=gb18030")
+    assert res.exit_code == 0, res.output
+    assert "宇宙守护神  保护我们远离邪恶" in out.read_text(encoding="utf-8")
+    bad = tmp_path / "bad.srt"
+    bad.write_text("1\n00:00:01,000 --> 00:00:02,000\nok\n\n2\n00:00:02 --> 00:0x:03,000\nno\n", encoding="utf-8")
+    res = cli("convert", str(bad), str(tmp_path / "b.jsonl"), "--src", "vi")
+    assert res.exit_code == 2 and len(res.output.strip().splitlines()) == 1
+    assert "bad.srt:6: malformed cue timing line" in res.output
