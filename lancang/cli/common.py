@@ -10,7 +10,6 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import click
-from rich.console import Console
 
 from ..corpora.io import command_scope
 from ..errors import LancangError
@@ -90,17 +89,14 @@ def transcript_options(fn: Callable[..., Any]) -> Callable[..., Any]:
 
 
 @contextlib.contextmanager
-def record_progress(label: str, enabled: bool) -> Iterator[Callable[[int], None] | None]:
-    """A records counter on stderr while work runs, only when stderr is a terminal."""
-    if not enabled or not sys.stderr.isatty():
-        yield None
-        return
-    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+def record_progress(label: str, enabled: bool | None, quiet: bool = False) -> Iterator[Callable[..., None] | None]:
+    """A records counter on stderr while work runs, with its rate (and the time left when the total is
+    known): :class:`lancang.pipeline.progress.Display`, shown on a terminal unless ``quiet``, forced by
+    ``--progress`` (``enabled`` True), hidden by ``--no-progress``."""
+    from ..pipeline.progress import Display
 
-    with Progress(SpinnerColumn(), TextColumn("{task.description}"), TextColumn("{task.completed:,} records"),
-                  TimeElapsedColumn(), transient=True, console=Console(stderr=True)) as bar:
-        task = bar.add_task(label, total=None)
-        yield lambda n: bar.update(task, completed=n)
+    with Display(enabled, quiet) as display:
+        yield display.task(label)
 
 
 def key_values(pairs: tuple[str, ...], option: str) -> dict[str, Any]:
@@ -306,8 +302,9 @@ def manifest_option(fn: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def progress_option(fn: Callable[..., Any]) -> Callable[..., Any]:
-    return click.option("--progress/--no-progress", default=True, show_default=True,
-                        help="Progress counter on stderr (shown only on a terminal).")(fn)
+    return click.option("--progress/--no-progress", default=None,
+                        help="Progress on stderr with rate and time left (default: shown on a terminal, not with "
+                             "--quiet; --progress forces it, --no-progress hides it).")(fn)
 
 
 def jobs_option(default: int | None = 1, help: str | None = None) -> Callable[[Callable[..., Any]], Callable[..., Any]]:

@@ -12,6 +12,7 @@ from .common import (
     handle_errors,
     jobs_option,
     progress_option,
+    quiet_option,
 )
 
 
@@ -24,10 +25,11 @@ from .common import (
 @click.option("--scheduler", metavar="ADDR", help="Dask scheduler address (tcp://host:8786); default: a LocalCluster.")
 @click.option("--resume", is_flag=True, help="Finish the run in the output folder: only unfinished shards run.")
 @format_option("text", "json")
+@quiet_option
 @progress_option
 @handle_errors
 def run(pipeline: str, executor: str, jobs: int | None, scheduler: str | None, resume: bool, fmt: str,
-        progress: bool) -> None:
+        quiet: bool, progress: bool | None) -> None:
     """Run a pipeline file: its steps over every shard of its input, on local cores or a Dask cluster.
 
     The pipeline file (JSON or YAML) names the input(s), the output folder and the steps in order
@@ -44,13 +46,13 @@ def run(pipeline: str, executor: str, jobs: int | None, scheduler: str | None, r
 
     Exit codes: 0 done, 1 shards failed or a validate/check step found problems, 2 usage or input error.
     """
+    from ..pipeline.progress import Display
     from ..pipeline.run import ShardsFailed, findings, run_pipeline
 
-    show = progress and sys.stderr.isatty()
-    with _progress(show) as tick:
+    with Display(progress, quiet) as display:
         try:
             summary = run_pipeline(pipeline, executor=executor, jobs=jobs, scheduler=scheduler, resume=resume,
-                                   progress=tick)
+                                   display=display)
         except ShardsFailed as exc:
             click.echo(f"Error: {exc}", err=True)
             for i, why in sorted(exc.failed.items()):
@@ -70,22 +72,3 @@ def run(pipeline: str, executor: str, jobs: int | None, scheduler: str | None, r
     if problems:
         sys.exit(1)
 
-
-def _progress(enabled: bool):  # type: ignore[no-untyped-def]
-    import contextlib
-
-    @contextlib.contextmanager
-    def bar():  # type: ignore[no-untyped-def]
-        if not enabled:
-            yield None
-            return
-        from rich.console import Console
-        from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
-
-        with Progress(TextColumn("shards"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
-                      TimeElapsedColumn(), TimeRemainingColumn(), transient=True,
-                      console=Console(stderr=True)) as p:
-            task = p.add_task("run", total=None)
-            yield lambda done, total: p.update(task, completed=done, total=total)
-
-    return bar()

@@ -67,7 +67,7 @@ def validate(files: tuple[str, ...], manifests: tuple[str, ...], fmt: str, engin
     reports: list[FileReport] = []
     collected: list[dict[str, Any]] = []
     out = sys.stdout
-    with record_progress("validating", fmt == "text" and progress) as counter:
+    with record_progress("validating", fmt == "text" and progress, quiet) as counter:
         for report, findings in validate_files(list(files), manifests=list(manifests), engine=engine, jobs=jobs,
                                                progress=counter, **reading.kwargs()):
             reports.append(report)

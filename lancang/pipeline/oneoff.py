@@ -186,7 +186,7 @@ def annotate_file(source: PathLike, target: PathLike, pipeline: Any, batch_size:
     args = {"config": pipeline.cfg.to_dict(), "time": pipeline.time, "batch_size": batch_size,
             "options": dict(options or {})}
     with workspace() as folder:
-        done = _counter(progress)
+        done = _counter(progress, parts)
         results = run_parts("_annotate_part", parts, jobs, args, folder, done)
         for res in results:
             stats.records += res["records"]
@@ -215,15 +215,16 @@ def _annotate_part(plan: Mapping[str, Any], sh: Shard) -> dict[str, Any]:
             "made": [[*k, *v] for k, v in st.made.items()]}
 
 
-def _counter(progress: Callable[[int], None] | None) -> Callable[[dict[str, Any]], None] | None:
-    """Records done, from the parts finished (a records counter fed a part at a time)."""
+def _counter(progress: Callable[..., None] | None, parts: list[Shard]) -> Callable[[dict[str, Any]], None] | None:
+    """Records done, from the parts finished (a records counter fed a part at a time), and the total."""
     if progress is None:
         return None
-    total = [0]
+    total = sum(p.lines for p in parts)
+    done = [0]
 
     def tick(res: dict[str, Any]) -> None:
-        total[0] += res.get("records", 0)
-        progress(total[0])
+        done[0] += res.get("records", 0)
+        progress(done[0], total)
 
     return tick
 
@@ -270,7 +271,7 @@ def clean_file(source: PathLike, target: PathLike, *, rejects: PathLike, config:
                 from .dedup import decide_duplicates
 
                 args["decided"] = str(decide_duplicates(parts, jobs, args, folder))
-            results = run_parts("_clean_part", parts, jobs, args, folder, _counter(progress))
+            results = run_parts("_clean_part", parts, jobs, args, folder, _counter(progress, parts))
             stats = CleanStats(filters=[f.name for f in filters])
             for res in results:
                 _add_clean(stats, res["stats"])
@@ -349,7 +350,7 @@ def _validate_parts(report: Any, parts: list[Shard], jobs: int, manifests: list[
     folder = folder_cm.__enter__()
     try:
         args = {"manifests": manifests, "engine": engine, "options": dict(options or {}), "path": report.path}
-        results = run_parts("_validate_part", parts, jobs, args, folder, _counter(progress))
+        results = run_parts("_validate_part", parts, jobs, args, folder, _counter(progress, parts))
     except BaseException as exc:
         folder_cm.__exit__(type(exc), exc, exc.__traceback__)
         if isinstance(exc, LancangError):

@@ -55,7 +55,7 @@ def _done(out: Path, sh: Shard, plan: Plan) -> bool:
 
 # --------------------------------------------------------------------------------------- a run
 
-def _prepare(plan: Plan, resume: bool, jobs: int | None = None) -> list[Shard]:
+def _prepare(plan: Plan, resume: bool, jobs: int | None = None, display: Any = None) -> list[Shard]:
     """The shards of the run; on resume, those of the run in the folder after checking it is this one."""
     from ..corpora.model import now_iso
 
@@ -82,7 +82,7 @@ def _prepare(plan: Plan, resume: bool, jobs: int | None = None) -> list[Shard]:
         plan.time = old["time"]
         plan.fitted = old.get("fitted") or {}
         if len(plan.fitted) < sum(1 for s in plan.steps if s.get("fit")):  # killed in the global phase
-            _fit(plan, state, old, shards, jobs)
+            _fit(plan, state, old, shards, jobs, display)
         return shards
     if out.exists() and not out.is_dir():
         raise UsageError(f"{out}: the output is a folder, and this is a file")
@@ -101,17 +101,19 @@ def _prepare(plan: Plan, resume: bool, jobs: int | None = None) -> list[Shard]:
     doc = {"run": RUN_ID, "pipeline": {"path": plan.path, "sha256": plan.sha256, "doc": plan.doc},
            "time": plan.time, "shards": [s.to_dict() for s in shards], "fitted": {}}
     write_json(state, doc)
-    _fit(plan, state, doc, shards, jobs)
+    _fit(plan, state, doc, shards, jobs, display)
     return shards
 
 
-def _fit(plan: Plan, state: Path, doc: dict[str, Any], shards: list[Shard], jobs: int | None) -> None:
+def _fit(plan: Plan, state: Path, doc: dict[str, Any], shards: list[Shard], jobs: int | None,
+         display: Any = None) -> None:
     """The global phase of the clean steps whose filters learn from the whole corpus, and of their
     duplicates filter (:mod:`lancang.pipeline.dedup`, in the local pool); what they learnt and decided
     goes into run.json and the output folder, so a resume applies the same."""
     for i, s in enumerate(plan.steps):
         if s.get("fit") and str(i) not in plan.fitted:
             folder = Path(plan.output) / "fit" / f"step-{i}-adequacy"
+            done = _phase(display, f"step {i} ({s['step']}): {', '.join(s['fit'])} over the whole input")
             fitted = fit_clean(s, plan.inputs, folder, plan.from_format, plan.langs)
             if "duplicates" in s["fit"]:
                 from .dedup import decide_duplicates
@@ -124,32 +126,54 @@ def _fit(plan: Plan, state: Path, doc: dict[str, Any], shards: list[Shard], jobs
                 shutil.rmtree(work / "shards")  # the keys: only the decisions are kept
                 fitted["decided"] = str(decided)
             plan.fitted[str(i)] = fitted
+            done()
     doc["fitted"] = plan.fitted
     write_json(state, doc)
 
 
+def _phase(display: Any, label: str) -> Callable[[], None]:
+    """A row for a phase that runs once (a global phase, a final step), shown when it starts; the
+    function returned marks it done."""
+    tick = display.task(label, total=None, unit="phase") if display is not None else None
+    return (lambda: tick(1, 1)) if tick is not None else (lambda: None)
+
+
 def run_pipeline(path: str | os.PathLike, *, executor: str = "local", jobs: int | None = None,
-                 scheduler: str | None = None, resume: bool = False,
-                 progress: Callable[[int, int], None] | None = None, **executor_options: Any) -> dict[str, Any]:
+                 scheduler: str | None = None, resume: bool = False, display: Any = None,
+                 **executor_options: Any) -> dict[str, Any]:
     """Run the pipeline file at ``path``; return the run summary (also in ``OUTPUT/metrics.json``).
-    Raises :class:`ShardsFailed` naming the shards that failed every try; nothing final is written then."""
+    Raises :class:`ShardsFailed` naming the shards that failed every try; nothing final is written then.
+    ``display`` (a :class:`lancang.pipeline.progress.Display`) shows the global phases, the shards and
+    the records they hold (rate, time left) and the final steps as they run."""
     plan = load_plan(path)
     run = EXECUTORS.get(executor)
     if scheduler and executor == "local":
         raise UsageError("--scheduler is for --executor dask")
     t0 = time.perf_counter()
-    shards = _prepare(plan, resume, jobs)
+    shards = _prepare(plan, resume, jobs, display)
     out = Path(plan.output)
     todo = [s for s in shards if not _done(out, s, plan)]
     finished = len(shards) - len(todo)
-    if progress:
-        progress(finished, len(shards))
+    waiting = {s.index for s in todo}
+    records = sum(s.lines for s in shards if s.index not in waiting)
+    lines = {s.index: s.lines for s in shards}
+    show = display.task if display is not None else (lambda *a, **k: None)
+    tick_shards = show(f"shards ({', '.join(st['step'] for st in plan.shard_steps)})", len(shards), "shards")
+    tick_records = show("records in the shards", sum(lines.values()), "records")
 
     def on_result(res: dict[str, Any]) -> None:
-        nonlocal finished
+        nonlocal finished, records
         finished += 1
-        if progress:
-            progress(finished, len(shards))
+        records += lines[res["index"]]
+        if tick_shards:
+            tick_shards(finished)
+        if tick_records:
+            tick_records(records)
+
+    if tick_shards:
+        tick_shards(finished)
+    if tick_records:
+        tick_records(records)
 
     failed = run(plan.to_dict(), [s.to_dict() for s in todo], jobs=jobs, scheduler=scheduler, on_result=on_result,
                  **executor_options) if todo else {}
@@ -160,7 +184,7 @@ def run_pipeline(path: str | os.PathLike, *, executor: str = "local", jobs: int 
             f"{len(failed)} of {len(shards)} shards failed ({', '.join(shards[i].name for i in sorted(failed))}); "
             f"the first, {sh.name} ({sh.path} lines {sh.line}-{sh.line + max(sh.lines, 1) - 1}): {failed[first]}. "
             f"Nothing final was written; --resume runs the failed shards again", failed)
-    return _finish(plan, shards, len(todo), time.perf_counter() - t0)
+    return _finish(plan, shards, len(todo), time.perf_counter() - t0, display)
 
 
 def _concat(out: Path, shards: list[Shard], part_name: str, name: str) -> None:
@@ -170,7 +194,7 @@ def _concat(out: Path, shards: list[Shard], part_name: str, name: str) -> None:
                 shutil.copyfileobj(part, f)
 
 
-def _finish(plan: Plan, shards: list[Shard], ran: int, seconds: float) -> dict[str, Any]:
+def _finish(plan: Plan, shards: list[Shard], ran: int, seconds: float, display: Any = None) -> dict[str, Any]:
     from ..corpora.convert import convert
 
     out = Path(plan.output)
@@ -186,6 +210,7 @@ def _finish(plan: Plan, shards: list[Shard], ran: int, seconds: float) -> dict[s
                                                 "detail": {}})
             continue
         t = time.perf_counter()
+        done = _phase(display, f"step {len(steps)} ({s['step']}) on the whole output")
         if s["step"] == "convert":
             rep = convert(out / "output.jsonl", out / s["output"], to_format=s.get("format"),
                           allow_loss=s.get("allow_loss", False), write_options=s.get("write_options"))
@@ -194,6 +219,7 @@ def _finish(plan: Plan, shards: list[Shard], ran: int, seconds: float) -> dict[s
         else:
             _, m = run_step(s, out / "output.jsonl", out / "unused", out / "unused", plan.time)
             steps.append({**m, "detail": merge_step(s["step"], [m["detail"]])})
+        done()
     summary = {"run": RUN_ID, "pipeline": plan.path, "pipeline_sha256": plan.sha256, "time": plan.time,
                "output": str(out), "shards": len(shards), "shards_run": ran, "shards_resumed": len(shards) - ran,
                "seconds": seconds, "steps": steps}
