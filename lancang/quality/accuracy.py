@@ -244,7 +244,12 @@ def _overlap(a: tuple[Span, ...], b: tuple[Span, ...]) -> bool:
 
 def _max_matching(pred: Sequence[tuple[Span, ...]], gold: Sequence[tuple[Span, ...]]) -> int:
     """Size of a maximum one-to-one matching of overlapping spans (augmenting paths; sides are small)."""
-    adj = [[j for j, g in enumerate(gold) if _overlap(p, g)] for p in pred]
+    return maximum_matching([[j for j, g in enumerate(gold) if _overlap(p, g)] for p in pred])
+
+
+def maximum_matching(adj: Sequence[Sequence[int]]) -> int:
+    """Size of a maximum matching of a bipartite graph given as, for each left item, the right items it may
+    pair with (augmenting paths: quadratic, for small sides)."""
     owner: dict[int, int] = {}
 
     def augment(i: int, seen: set[int]) -> bool:
@@ -256,7 +261,7 @@ def _max_matching(pred: Sequence[tuple[Span, ...]], gold: Sequence[tuple[Span, .
                     return True
         return False
 
-    return sum(augment(i, set()) for i in range(len(pred)) if adj[i])
+    return sum(augment(i, set()) for i in range(len(adj)) if adj[i])
 
 
 def match_entities(pred: Iterable[Entity], gold: Iterable[Entity]) -> dict[str, Counter]:

@@ -39,6 +39,7 @@ from typing import Any
 
 import regex
 
+from ..corpora.formats.stm import IGNORE
 from ..corpora.langs import language, unspaced
 from ..errors import InputError, UsageError
 from .accuracy import Evaluation
@@ -321,8 +322,14 @@ def utterances(ref: dict[str, Any], hyp: dict[str, Any]) -> list[Utterance]:
     * otherwise: the whole texts, as one utterance.
 
     The speaker is the reference segment's (else the hypothesis segment's); for whole texts, the one
-    speaker of the reference's segments when there is exactly one.
+    speaker of the reference's segments when there is exactly one. A reference segment whose text is
+    ``IGNORE_TIME_SEGMENT_IN_SCORING`` (an STM region sclite leaves out) is not scored, nor is what the
+    hypothesis has there.
     """
+    return [u for u in _paired(ref, hyp) if u[1].strip() != IGNORE]
+
+
+def _paired(ref: dict[str, Any], hyp: dict[str, Any]) -> list[Utterance]:
     rtext, htext = ref.get("text") or "", hyp.get("text") or ""
     rsegs, hsegs = _segments(ref), _segments(hyp)
     if rsegs is None:

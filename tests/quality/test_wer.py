@@ -350,31 +350,17 @@ def test_cli_transcript_units_normalisation_and_signature(tmp_path: Path, cli) -
 
 # ------------------------------------------------------------------------------- agree: transcribers
 
-def _largest_matching(a: list[float], b: list[float], tol: float) -> int:
-    """Brute force: the largest one-to-one matching by augmenting paths over every pair within ``tol``."""
-    adj = [[j for j, y in enumerate(b) if abs(x - y) <= tol + 1e-9] for x in a]
-    owner: dict[int, int] = {}
-
-    def aug(i: int, seen: set[int]) -> bool:
-        for j in adj[i]:
-            if j not in seen:
-                seen.add(j)
-                if j not in owner or aug(owner[j], seen):
-                    owner[j] = i
-                    return True
-        return False
-
-    return sum(aug(i, set()) for i in range(len(a)))
-
-
 def test_matched_within_is_a_maximum_one_to_one_matching() -> None:
+    from lancang.quality.accuracy import maximum_matching
     from lancang.quality.agreement import matched_within
 
     rng = random.Random(7)
     for _ in range(300):
         a = sorted(round(rng.uniform(0, 5), 2) for _ in range(rng.randint(0, 8)))
         b = sorted(round(rng.uniform(0, 5), 2) for _ in range(rng.randint(0, 8)))
-        assert matched_within(a, b, 0.3) == _largest_matching(a, b, 0.3)
+        # the augmenting-path matching over every pair within the tolerance
+        brute = maximum_matching([[j for j, y in enumerate(b) if abs(x - y) <= 0.3 + 1e-9] for x in a])
+        assert matched_within(a, b, 0.3) == brute
 
 
 def _transcriber(text: str, segs: list[tuple[int, int, float, float]], rid: str = "rec1") -> dict[str, Any]:
@@ -413,3 +399,13 @@ def test_agree_transcript_between_two_transcribers(tmp_path: Path, cli) -> None:
     assert both.exit_code == 2 and "the text differs" in both.output
     neg = cli("agree", str(a), str(b), "--layer", "transcript", "--tolerance", "-1")
     assert neg.exit_code == 2
+
+
+def test_stm_regions_left_out_of_scoring_are_not_scored() -> None:
+    ref = {"text": "ab\nIGNORE_TIME_SEGMENT_IN_SCORING\ncd", "layers": {"segments": {"spans": [
+        _seg(0, 2, 0, 1, "A"), _seg(3, 33, 1, 2, "A"), _seg(34, 36, 2, 3, "A")]}}}
+    words = {"text": "a b x y c d", "layers": {"words": {"spans": [
+        _seg(0, 1, 0.1, 0.2), _seg(2, 3, 0.5, 0.6), _seg(4, 5, 1.2, 1.4), _seg(6, 7, 1.5, 1.6), _seg(8, 9, 2.1, 2.2),
+        _seg(10, 11, 2.5, 2.6)]}}}
+    assert utterances(ref, words) == [("A", "ab", "a b"), ("A", "cd", "c d")]
+    assert Scorer().side("zh", ref, words).chars.errors == 0
