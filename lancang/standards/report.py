@@ -17,29 +17,53 @@ MARK = {"pass": "PASS", "fail": "FAIL", "not-checked": "N/C "}
 BASIS = {"text": "standard's text", "secondary": "secondary source", "default": "lancang default"}
 
 
+#: the text report's own words, per language (finding and reason texts come from the message catalog)
+FRAME: dict[str, dict[str, str]] = {
+    "en": {"head": "lancang check {corpus} against {profiles}", "basis": "basis", "findings": " — {n} finding{s}",
+           "more": "({n} more)",
+           "summary": "{records} records; {requirements} requirements: {pass} pass, {fail} fail, "
+           "{nc} not checked", "verdict": "VERDICT: {verdict}", "score": " — score {total}, grade {grade}; {rule}: "
+           "{passed}", "unknown": "unknown"},
+    "zh": {"head": "lancang 符合性检查 {corpus}，依据 {profiles}", "basis": "依据", "findings": " — {n} 个问题",
+           "more": "（其余 {n} 条）",
+           "summary": "{records} 条记录；要求 {requirements} 项：通过 {pass}，不通过 {fail}，未检查 {nc}",
+           "verdict": "结论：{verdict}", "score": " — 得分 {total}，等级 {grade}；{rule}：{passed}",
+           "unknown": "未知"},
+}
+#: the text report's basis and verdict words in Chinese (English: BASIS and the verdict in capitals)
+ZH_BASIS = {"text": "标准原文", "secondary": "二手来源", "default": "lancang 默认"}
+ZH_VERDICT = {"conformant": "符合", "not-conformant": "不符合", "incomplete": "不完整"}
+ZH_SEVERITY = {"error": "错误", "warning": "警告", "info": "提示"}
+
+
 def render_text(rep: dict[str, Any], lang: str = "en") -> str:
+    zh = lang == "zh"
+    w = FRAME["zh" if zh else "en"]
     sig = rep["signature"]
     profs = ", ".join(f"{p['id']} {p['version']}".strip() for p in sig["profiles"])
-    out = [f"lancang check {rep['corpus']} against {profs}", ""]
+    out = [w["head"].format(corpus=rep["corpus"], profiles=profs), ""]
     for q in rep["requirements"]:
-        head = (f"{MARK[q['verdict']]} {q['profile']}/{q['id']} §{q['clause']} [{q['severity']}, basis: "
-                f"{BASIS[q['basis']]}] {text_in(q['title'], lang)}")
+        sev, basis = (ZH_SEVERITY[q["severity"]], ZH_BASIS[q["basis"]]) if zh else (q["severity"], BASIS[q["basis"]])
+        head = (f"{MARK[q['verdict']]} {q['profile']}/{q['id']} §{q['clause']} [{sev}, {w['basis']}: "
+                f"{basis}] {text_in(q['title'], lang)}")
         if q["findings"]:
-            head += f" — {q['findings']} finding{'s' if q['findings'] != 1 else ''}"
+            head += w["findings"].format(n=q["findings"], s="s" if q["findings"] != 1 else "")
         out.append(head)
         if q.get("reason"):
             out.append(f"     {reason_text(q, lang)}")
         for f in q["shown"]:
             out.append(f"     {_loc(f)}: {finding_text(f, lang)}")
         if q["findings"] > len(q["shown"]):
-            out.append(f"     ({q['findings'] - len(q['shown'])} more)")
+            out.append("     " + w["more"].format(n=q["findings"] - len(q["shown"])))
     s = rep["summary"]
     sc = rep.get("score")
     out += _score_lines(sc, lang) if sc else []
-    out += ["", f"{s['records']} records; {s['requirements']} requirements: {s['pass']} pass, {s['fail']} fail, "
-                f"{s['not-checked']} not checked", f"VERDICT: {rep['verdict'].upper()}" + (
-                    f" — score {_num(sc['total'])}, grade {sc['grade'] or 'unknown'}; {sc['rule']}: "
-                    f"{PASSED[sc['passed']]}" if sc else "")]
+    verdict = ZH_VERDICT[rep["verdict"]] if zh else rep["verdict"].upper()
+    out += ["", w["summary"].format(records=s["records"], requirements=s["requirements"], nc=s["not-checked"],
+                                    **{"pass": s["pass"], "fail": s["fail"]}),
+            w["verdict"].format(verdict=verdict) + (w["score"].format(
+                total=_num(sc["total"]), grade=sc["grade"] or w["unknown"], rule=sc["rule"],
+                passed=PASSED[sc["passed"]]) if sc else "")]
     return "\n".join(out) + "\n"
 
 

@@ -229,6 +229,7 @@ def test_a_report_full_of_findings_and_reasons_renders_in_chinese(tmp_path: Path
     assert len(texts) >= 40
     assert [t for t in texts if english_sentence(t)] == []
     lines = render_text(rep, "zh").splitlines()
+    assert lines[-1] == "结论：不符合" and "项：通过" in lines[-2] and "依据: lancang 默认" in lines[2]
     body = [ln.split(": ", 1)[-1] for ln in lines if ln.startswith("     ") and not ln.strip().startswith("(")]
     assert body and [t for t in body if english_sentence(t)] == []
 
