@@ -411,6 +411,7 @@ class _Validator:
         nodes = [t for t in toks if t.kind != "range"]
         ids = {t.cols[0] for t in nodes}
         refs_ok = True
+        feats_ok = True  # no invalid-feature (the validator's colssafe)
         for t in toks:
             c, n = t.cols, t.line
             if t.kind == "range":
@@ -451,7 +452,9 @@ class _Validator:
                         refs_ok = False
             if not (t.kind == "empty" and c[3] == "_") and c[3] not in UPOS:
                 yield self.f("unknown-upos", f"UPOS {c[3][:40]!r} is not one of the 17 universal tags", n, rid, 4)
-            yield from self.feats(c[5], n, rid)
+            for finding in self.feats(c[5], n, rid):
+                feats_ok = feats_ok and finding.rule != "invalid-feature"
+                yield finding
             yield from self.misc(t, rid)
             if t.kind == "word":
                 if not _HEAD.match(c[6]):
@@ -467,11 +470,11 @@ class _Validator:
                 yield from self.deps_order(t, rid)
             if tree_ok:
                 yield from self.egraph(nodes, rid)
-        if tree_ok:
+        if tree_ok and feats_ok:
             # edeps-only-sometimes: the validator counts a sentence for or against "enhanced graphs in all
-            # sentences or none" only once its HEAD/DEPS references and its tree hold (validate_sentence returns
-            # before check_deps_all_or_none otherwise), so an unreadable DEPS is not an enhanced graph that the
-            # next sentence is then blamed for lacking (udtools test-cases invalid-level1-2, malformed DEPS)
+            # sentences or none" only once its HEAD/DEPS references, its tree and its FEATS hold (validate_sentence
+            # returns before check_deps_all_or_none otherwise), so an unreadable DEPS is not an enhanced graph that
+            # the next sentence is then blamed for lacking (udtools test-cases invalid-level1-2, malformed DEPS)
             yield from self.deps_all_or_none(nodes, rid, first)
         yield from self.sent_id(comments, first, rid)
         yield from self.parallel_id(comments, rid)

@@ -97,6 +97,10 @@ def test_unreadable_deps_is_not_an_enhanced_graph_for_the_next_sentence(tmp_path
     assert rules(validate(p)) == ["invalid-deps"]  # before: also a spurious edeps-only-sometimes on s2
     real = write(tmp_path, "y.conllu", ya("s1") + ya("s2", ("_", "_")))  # a real mix is still reported
     assert rules(validate(real)) == ["edeps-only-sometimes"]
+    # nor does a sentence with a malformed feature count (validate_sentence returns when FEATS is not safe)
+    feat = write(tmp_path, "z.conllu", ya("s1").replace("\tINTJ\t_\t_\t", "\tINTJ\t_\tlower=Yes\t")
+                 + ya("s2", ("_", "_")))
+    assert rules(validate(feat)) == ["invalid-feature"]
 
 
 def test_comments_after_the_last_sentence_without_an_empty_line(tmp_path: Path) -> None:
