@@ -463,3 +463,22 @@ def test_cli_srt_encoding_and_malformed_timing(cli: Any, tmp_path: Path) -> None
     res = cli("convert", str(bad), str(tmp_path / "b.jsonl"), "--src", "vi")
     assert res.exit_code == 2 and len(res.output.strip().splitlines()) == 1
     assert "bad.srt:6: malformed cue timing line" in res.output
+
+
+def test_other_formats_extension_layers_are_a_loss(tmp_path: Path) -> None:
+    """WebVTT keeps its own x-webvtt layer, not a TextGrid's phone tiers: converting refuses to drop them."""
+    from lancang.corpora.convert import LossError, convert
+    from lancang.corpora.jsonl import write_records
+
+    rec = {"id": "tg", "sides": {"th": {"text": "ก", "layers": {
+        "segments": {"spans": [{"start": 0, "end": 1, "t0": 0.0, "t1": 1.0}]},
+        "x-textgrid": {"tiers": [{"name": "phone"}]}, "x-webvtt": {"title": " t"}}}}}
+    src = tmp_path / "in.jsonl"
+    write_records(src, [rec])
+    with pytest.raises(LossError, match="cannot hold layer x-textgrid"):
+        convert(src, tmp_path / "out.vtt")
+    assert not (tmp_path / "out.vtt").exists()
+    del rec["sides"]["th"]["layers"]["x-textgrid"]
+    write_records(src, [rec])
+    convert(src, tmp_path / "out.vtt")
+    assert (tmp_path / "out.vtt").read_text(encoding="utf-8").startswith("WEBVTT t\n")

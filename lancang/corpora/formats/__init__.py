@@ -76,6 +76,9 @@ class Format:
     #: None = not declared yet (options are passed through unchecked)
     read_options: dict[str, Option] | None = None
     write_options: dict[str, Option] | None = None
+    #: with "extension-layers" carried: the x-* layers the format keeps (its own, e.g. ``x-webvtt``);
+    #: None = any x-* layer
+    x_layers: frozenset[str] | None = None
 
     def __post_init__(self) -> None:
         unknown = set(self.carries) - set(FEATURES)
@@ -235,6 +238,9 @@ def lost_features(rec: dict[str, Any], fmt: Format) -> set[str]:
     lost = record_features(rec) - fmt.carries
     if fmt.max_sides is not None and len(rec.get("sides", {})) > fmt.max_sides:
         lost.add(f"sides>{fmt.max_sides}")
+    if fmt.x_layers is not None and "extension-layers" in fmt.carries:
+        for side in rec.get("sides", {}).values():
+            lost.update(f"layer {n}" for n in side.get("layers", {}) if n.startswith("x-") and n not in fmt.x_layers)
     return lost
 
 

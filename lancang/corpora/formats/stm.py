@@ -296,4 +296,5 @@ CTM = Format(
     needs_langs=True,
     read_options=READ_OPTIONS,
     write_options={},
+    x_layers=frozenset({"x-ctm"}),
 )

@@ -552,6 +552,7 @@ WEBVTT = Format(
     max_sides=1,
     read_options=READ_OPTIONS,
     write_options={},
+    x_layers=frozenset({"x-webvtt"}),
 )
 
 SRT = Format(
@@ -565,4 +566,5 @@ SRT = Format(
     needs_langs=True,
     read_options=READ_OPTIONS,
     write_options={},
+    x_layers=frozenset({"x-srt"}),
 )
