@@ -146,6 +146,14 @@ def test_good_folder_and_encoding(tmp_path: Path) -> None:
 def test_not_a_folder(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="no 'text' file"):
         list(read(tmp_path, langs=["th"]))
+    with pytest.raises(InputError, match="no such Kaldi data folder or text file"):
+        list(read(tmp_path / "nothing", langs=["th"]))
+
+
+def test_a_lone_text_file() -> None:
+    """meeteval's text_ref: a Kaldi text table on its own (what compute-wer reads)."""
+    recs = list(read(shared("speech", "scoring", "meeteval", "text_ref"), langs=["en"]))
+    assert recs[1] == {"id": "b", "sides": {"en": {"text": "Strategic staircase we need a paradigm shift"}}}
 
 
 # --------------------------------------------------------------------------------------- writing

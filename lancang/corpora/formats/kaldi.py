@@ -17,6 +17,9 @@ An utterance in ``text`` missing from ``segments`` or ``utt2spk`` (when the fold
 ``segments`` line naming a recording missing from ``wav.scp``, and negative or reversed times are
 one-line input errors with the file and line. Empty transcripts are kept (they are utterances).
 
+A file instead of a folder is read as one ``text`` table alone (``<utterance> <transcript>`` lines, the
+reference and hypothesis files of Kaldi's ``compute-wer``): records with their text only.
+
 Write: a folder with ``text``, ``utt2spk``, ``spk2utt``, ``wav.scp`` and, when known,
 ``segments``, ``reco2dur`` and ``spk2gender``, in record order (run Kaldi's
 ``utils/fix_data_dir.sh`` to sort them). A record with several segments (a TextGrid, a subtitle
@@ -66,8 +69,10 @@ def read(path: PathLike, *, langs: Any = None, **options: Any) -> Iterator[dict[
     encoding = options.get("encoding")
     check_encoding(encoding)
     lang = given_lang(langs, path, "a Kaldi data folder")
+    if folder.is_file() or str(path) == "-":  # one `text` table alone (compute-wer's ark:ref.txt)
+        return ({"id": utt, "sides": {lang: nfc_side(text)}} for _, utt, text in _table(folder, encoding))
     if not folder.is_dir():
-        raise InputError(f"{folder}: a Kaldi data set is a folder (with text, wav.scp, segments, utt2spk...)")
+        raise InputError(f"{folder}: no such Kaldi data folder or text file")
     if not (folder / "text").is_file():
         raise InputError(f"{folder}: no 'text' file: not a Kaldi data folder")
     return _records(folder, lang, encoding)
