@@ -10,8 +10,8 @@ import pytest
 
 from lancang.corpora.formats import read_corpus, resolve_format, write_corpus
 from lancang.corpora.formats.kaldi import read, write
-from lancang.errors import InputError, UsageError
 from lancang.corpora.invariants import check_record
+from lancang.errors import InputError, UsageError
 from lancang.schemas.validator import RecordValidator
 
 from ..conftest import shared
@@ -53,7 +53,8 @@ def test_mini_librispeech(tmp_path: Path) -> None:
     assert first["id"] == "lbi-1272-135031-0000"
     side = first["sides"]["en"]
     assert side["text"].startswith("BECAUSE YOU WERE SLEEPING")
-    assert side["media"] == {"uri": "sox  -r  16000  -b16  -c  1  --null  -t  wav  -  synth  174160s  sine  300-3300  |",
+    sox = "sox  -r  16000  -b16  -c  1  --null  -t  wav  -  synth  174160s  sine  300-3300  |"
+    assert side["media"] == {"uri": sox,
                              "duration": 10.885}  # the piped command verbatim, its double spaces too
     assert side["meta"] == {"recording": "lbi-1272-135031-0000", "speaker_gender": "m"}
     assert side["layers"]["segments"]["spans"] == [
@@ -185,8 +186,9 @@ def test_writer_refusals_leave_nothing(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="record 'u': has no segments but earlier records had"):
         write([TALK, untimed], out)
     assert not out.exists()
+    one = {"segments": {"spans": [{"start": 0, "end": 1, "t0": 0, "t1": 1}]}}
     other = {"id": "o", "sides": {"km": {"text": "y", "media": {"uri": "elsewhere.wav"}, "meta": {"recording": "talk"},
-                                         "layers": {"segments": {"spans": [{"start": 0, "end": 1, "t0": 0, "t1": 1}]}}}}}
+                                         "layers": one}}}
     with pytest.raises(InputError, match="recording 'talk' is 'talk.wav' in an earlier record and 'elsewhere.wav'"):
         write([TALK, other], out)
     nomedia = {"id": "n", "sides": {"km": {"text": "z", "layers": {"segments": {"spans": [

@@ -10,8 +10,8 @@ import pytest
 
 from lancang.corpora.formats import read_corpus, write_corpus
 from lancang.corpora.formats.stm import IGNORE, read_ctm, read_stm, write_ctm, write_stm
-from lancang.errors import InputError
 from lancang.corpora.invariants import check_record
+from lancang.errors import InputError
 from lancang.schemas.validator import RecordValidator
 
 from ..conftest import shared
@@ -54,8 +54,9 @@ class TestCTMContract(FormatContract):
                     span["conf"] = 0.75
                 spans.append(span)
                 pos += len(w) + 1
-            recs.append({"id": f"r{i}", "sides": {"vi": {"text": " ".join(words), "media": {"uri": f"f{i}", "channel": 1},
-                                                         "layers": {"words": {"spans": spans}}}}})
+            side = {"text": " ".join(words), "media": {"uri": f"f{i}", "channel": 1},
+                    "layers": {"words": {"spans": spans}}}
+            recs.append({"id": f"r{i}", "sides": {"vi": side}})
         return recs
 
 
@@ -104,7 +105,8 @@ def test_ignore_time_segment_is_kept() -> None:
     assert sum(r["sides"]["en"]["text"] == IGNORE for r in recs) == 2
     can = list(read_stm(shared(*SCORING, "sctk", "test.cantonese.stm"), langs=["yue"]))
     assert [r["sides"]["yue"]["text"] for r in can][2] == IGNORE
-    assert can[2]["sides"]["yue"]["meta"]["comments"] == [";;file 1 spkr1 24.870 25.500  煲 一下 得 啦 煲 煲 (()) 放学 咪 饮 咯"]
+    commented = ";;file 1 spkr1 24.870 25.500  煲 一下 得 啦 煲 煲 (()) 放学 咪 饮 咯"
+    assert can[2]["sides"]["yue"]["meta"]["comments"] == [commented]
     assert can[0]["sides"]["yue"]["media"] == {"uri": "file", "channel": 1}
 
 

@@ -12,10 +12,18 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from lancang.corpora.formats import read_corpus, resolve_format, write_corpus
-from lancang.corpora.formats.subtitles import (format_timestamp, parse_timestamp, read_srt, read_vtt, render_cue,
-                                               vtt_cue_text, write_srt, write_vtt)
-from lancang.errors import InputError, UsageError
+from lancang.corpora.formats.subtitles import (
+    format_timestamp,
+    parse_timestamp,
+    read_srt,
+    read_vtt,
+    render_cue,
+    vtt_cue_text,
+    write_srt,
+    write_vtt,
+)
 from lancang.corpora.invariants import check_record
+from lancang.errors import InputError, UsageError
 from lancang.schemas.validator import RecordValidator
 
 from ..conftest import shared
@@ -319,7 +327,8 @@ def test_vtt_js_expected_parses() -> None:
             if js.parent.name == "escape-characters":
                 assert side["text"][s["start"]:s["end"]] == decoded[js.stem], js
                 continue
-            mine = [{**it, "start": it["start"] - s["start"], **({"end": it["end"] - s["start"]} if "end" in it else {})}
+            mine = [{**it, "start": it["start"] - s["start"],
+                     **({"end": it["end"] - s["start"]} if "end" in it else {})}
                     for it in codes if s["start"] <= it["start"] <= s["end"]]
             assert render_cue(side["text"][s["start"]:s["end"]], mine, True, str(js)) == c["text"], js
             n += 1

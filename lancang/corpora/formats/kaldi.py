@@ -35,8 +35,17 @@ from typing import Any
 from ...errors import InputError
 from ..jsonl import PathLike
 from . import Format, check_options, given_lang, nfc_side, pick_side
-from .timed import (ENCODING_OPTION, check_encoding, check_times, fmt_seconds, folder_output, lines, recording_id,
-                    seconds, utterances)
+from .timed import (
+    ENCODING_OPTION,
+    check_encoding,
+    check_times,
+    fmt_seconds,
+    folder_output,
+    lines,
+    recording_id,
+    seconds,
+    utterances,
+)
 
 READ_OPTIONS = {"encoding": ENCODING_OPTION}
 TABLES = ("text", "segments", "utt2spk", "spk2utt", "wav.scp", "reco2dur", "spk2gender")

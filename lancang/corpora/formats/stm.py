@@ -33,8 +33,18 @@ from ...errors import InputError
 from ..io import atomic_output
 from ..jsonl import PathLike
 from . import Format, check_options, given_lang, nfc_side, pick_side
-from .timed import (ENCODING_OPTION, add_seconds, check_encoding, check_times, fmt_seconds, lines, one_line,
-                    recording_id, seconds, sub_seconds, utterances)
+from .timed import (
+    ENCODING_OPTION,
+    add_seconds,
+    check_encoding,
+    check_times,
+    fmt_seconds,
+    lines,
+    recording_id,
+    seconds,
+    sub_seconds,
+    utterances,
+)
 
 IGNORE = "IGNORE_TIME_SEGMENT_IN_SCORING"
 _STM = re.compile(r"(\S+)\s+(\S+)\s+(\S+)\s+(\S+)\s+(\S+)(?:\s+(<[^<>\s]*>)(?=\s|\Z))?\s*(.*?)\s*\Z")
