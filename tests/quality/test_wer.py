@@ -409,3 +409,12 @@ def test_stm_regions_left_out_of_scoring_are_not_scored() -> None:
         _seg(10, 11, 2.5, 2.6)]}}}
     assert utterances(ref, words) == [("A", "ab", "a b"), ("A", "cd", "c d")]
     assert Scorer().side("zh", ref, words).chars.errors == 0
+
+
+def test_cli_strict_fails_on_records_missing_from_one_side(tmp_path: Path, cli) -> None:
+    ref = write_jsonl(tmp_path / "ref.jsonl", [{"id": "1", "sides": {"th": {"text": "สวัสดีครับ"}}},
+                                               {"id": "2", "sides": {"th": {"text": "ขอบคุณ"}}}])
+    hyp = write_jsonl(tmp_path / "hyp.jsonl", [{"id": "1", "sides": {"th": {"text": "สวัสดีค่ะ"}}}])
+    res = cli("evaluate", str(hyp), str(ref), "--layer", "transcript")
+    assert res.exit_code == 0 and "1 only in the gold (e.g. 2)" in res.output and "[th] chars" in res.output
+    assert cli("evaluate", str(hyp), str(ref), "--layer", "transcript", "--strict").exit_code == 1

@@ -142,3 +142,17 @@ def test_speech_report_renders(tmp_path: Path, cli, fmt: str) -> None:
     res = cli("check", str(_stm(tmp_path)), "-p", PROFILE, "--src", "zh", "--manifest", str(_manifest(tmp_path)),
               "--format", fmt)
     assert res.exit_code == 1 and "media" in res.output
+
+
+def test_check_reads_a_textgrid_with_its_media_facts(tmp_path: Path, cli) -> None:
+    """A real Praat TextGrid (AISHELL-3 via charsiu) read directly: the reader fills the media facts from the
+    WAV beside it, so the media requirement passes; its tiers name no speaker, so consent cannot be shown."""
+    tg = shared("speech", "audio", "charsiu", "SSB00050015.TextGrid")
+    res = cli("check", str(tg), "-p", PROFILE, "--src", "zh", "-I", "media={stem}_16k.wav",
+              "--manifest", str(_manifest(tmp_path)), "--format", "json")
+    rep = json.loads(res.output)
+    v = _verdicts(rep)
+    assert res.exit_code == 1 and v["media"] == "pass" and v["segments"] == "pass" and v["script"] == "pass"
+    assert v["speakers-consent"] == "fail" and v["no-empty-segments"] == "pass"
+    [finding] = next(r for r in rep["requirements"] if r["id"] == "speakers-consent")["shown"]
+    assert finding["message"] == "the segment names no speaker" and finding["record"] == "SSB00050015"
