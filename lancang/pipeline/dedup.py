@@ -15,7 +15,7 @@ of one ``lancang clean`` over the whole corpus:
 3. **decisions** (the parent, in input order, over the grouped records only): the filter's own
    :meth:`~Duplicates.score_batch` runs on them in input order, so first-wins, near candidates and
    their similarities are the filter's own; then every part is cleaned with a ``duplicates`` whose
-   scores are these decisions (:func:`decided_duplicates`).
+   scores are these decisions (:func:`lancang.pipeline.decided.decided_duplicates`).
 
 Phase 3 reads only records that share a key: on a corpus without duplicates it is nearly nothing; on a
 corpus of nothing but duplicates it is as long as the filter alone in one process.
@@ -23,7 +23,6 @@ corpus of nothing but duplicates it is as long as the filter alone in one proces
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 from collections.abc import Iterator, Mapping
 from pathlib import Path
@@ -55,16 +54,16 @@ def decide_duplicates(parts: list[Shard], jobs: int, args: Mapping[str, Any], fo
     """Phases 1-3 over the parts (see the module); returns the folder of per-part decisions."""
     import numpy as np
 
-    from .oneoff import _part_dir, run_parts
+    from .parts import part_dir, run_parts
 
     nparts = max(1, jobs * PARTITIONS_PER_JOB)
     keys_args = {**args, "partitions": nparts}
     run_parts(f"{__name__}:_dedup_keys_part", parts, jobs, keys_args, folder)
     # the partitions as pseudo-shards of the same pool (a partition reads its file of every part)
-    parts_dirs = [str(_part_dir({"output": folder}, p)) for p in parts]
+    parts_dirs = [str(part_dir({"output": folder}, p)) for p in parts]
     pseudo = [Shard(i, "", None, None, 1, 0, "") for i in range(nparts)]
     run_parts(f"{__name__}:_dedup_partition", pseudo, jobs, {"parts": parts_dirs}, folder)
-    grouped = np.unique(np.concatenate([np.fromfile(_part_dir({"output": folder}, s) / "grouped.bin", np.int64)
+    grouped = np.unique(np.concatenate([np.fromfile(part_dir({"output": folder}, s) / "grouped.bin", np.int64)
                                         for s in pseudo] or [np.zeros(0, np.int64)]))
     out = folder / "decided"
     out.mkdir()
@@ -112,11 +111,11 @@ def _dedup_keys_part(plan: Mapping[str, Any], sh: Shard) -> dict[str, Any]:
     from ..corpora.formats import read_located
     from ..corpora.invariants import check_record
     from ..processing.clean import build_filters
-    from .oneoff import _part_dir, _part_input
+    from .parts import part_dir, part_input
 
     a = plan["args"]
-    src = _part_input(plan, sh)
-    d = _part_dir(plan, sh)
+    src = part_input(plan, sh)
+    d = part_dir(plan, sh)
     nparts = a["partitions"]
     filters = build_filters(a["filters"])
     dup = next(f for f in filters if f.name == "duplicates")
@@ -177,37 +176,14 @@ def _dedup_partition(plan: Mapping[str, Any], sh: Shard) -> dict[str, Any]:
     """Phase 2 on one partition: the positions that share a key with another position."""
     import numpy as np
 
-    from .oneoff import _part_dir
+    from .parts import part_dir
 
     k = sh.index
     rows = [np.fromfile(Path(p) / f"keys-{k}.bin", np.int64).reshape(-1, 2) for p in plan["args"]["parts"]]
     allp = np.concatenate(rows) if rows else np.zeros((0, 2), np.int64)
     keys, inverse, counts = np.unique(allp[:, 0], return_inverse=True, return_counts=True)
     grouped = np.unique(allp[counts[inverse] > 1, 1])
-    d = _part_dir(plan, sh)
+    d = part_dir(plan, sh)
     d.mkdir(parents=True, exist_ok=True)
     grouped.tofile(d / "grouped.bin")
     return {"index": k, "records": 0}
-
-
-@contextlib.contextmanager
-def decided_duplicates(folder: str | None, index: int) -> Iterator[None]:
-    """While cleaning part ``index``, ``duplicates`` scores from the decisions of the global phase (the
-    filter's own scores of the records it rejects; every other record is no one's duplicate)."""
-    if folder is None:
-        yield
-        return
-    from ..processing.filters import FILTERS
-
-    table = orjson.loads((Path(folder) / f"{index:06d}.json").read_bytes())
-    real = FILTERS.get("duplicates")
-
-    class Decided(real):  # type: ignore[misc, valid-type]
-        def score_batch(self, records: Any) -> list[dict[str, Any]]:
-            return [table.get(r.get("id")) or {"duplicate_of": None} for r in records]
-
-    FILTERS.register("duplicates", Decided)
-    try:
-        yield
-    finally:
-        FILTERS.register("duplicates", real)

@@ -16,11 +16,8 @@ process for that file so its duplicate-id findings are the verb's own).
 
 from __future__ import annotations
 
-import contextlib
 import os
 import shutil
-import tempfile
-import uuid
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -28,8 +25,8 @@ from typing import Any
 import orjson
 
 from ..errors import LancangError, UsageError
-from .shards import BLOCK, Shard, _open, cross_shard_duplicate, fresh_dir, is_jsonl, materialise, scan
-from .spec import DEFAULT_RETRIES
+from .parts import part_dir, part_input, run_parts, workspace
+from .shards import BLOCK, Shard, _open, cross_shard_duplicate, is_jsonl, scan
 
 #: a part is at least this many records (a worker's start and a part's copy cost about as much as
 #: annotating a few hundred records) ...
@@ -39,10 +36,6 @@ MIN_SHARD_RECORDS = 250
 SHARDS_PER_JOB = 4
 
 PathLike = str | os.PathLike
-
-
-class PartsFailed(LancangError):
-    """A part failed every try (its worker died, or it raised something other than an input error)."""
 
 
 def splits(path: PathLike, fmt: str | None = None) -> bool:
@@ -70,55 +63,6 @@ def parts_of(path: PathLike, jobs: int) -> list[Shard]:
 def repeated_id(parts: list[Shard]) -> tuple[str, str, str] | None:
     """The first record id the input repeats (anywhere), as (id, first place, second place)."""
     return cross_shard_duplicate(parts, "jsonl", within=True)
-
-
-@contextlib.contextmanager
-def workspace(near: PathLike | None = None) -> Iterator[Path]:
-    """A temporary folder for the parts (removed afterwards, whatever happens)."""
-    folder = Path(tempfile.mkdtemp(prefix="lancang-jobs-"))
-    try:
-        yield folder
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
-
-
-def run_parts(task: str, parts: list[Shard], jobs: int, args: Mapping[str, Any], folder: Path,
-              progress: Callable[[dict[str, Any]], None] | None = None) -> list[dict[str, Any]]:
-    """Run ``task`` (a function of this module by name, or ``"module:function"``) on every part in the
-    ``local`` executor's pool; the results in input order. An input error in a part is raised located in
-    the input file."""
-    from .executors import EXECUTORS
-
-    plan = {"task": task if ":" in task else f"{__name__}:{task}", "output": str(folder), "retries": DEFAULT_RETRIES,
-            "sha256": uuid.uuid4().hex, "args": dict(args)}
-    results: dict[int, dict[str, Any]] = {}
-
-    def on_result(res: dict[str, Any]) -> None:
-        results[res["index"]] = res
-        if progress:
-            progress(res)
-
-    failed = EXECUTORS.get("local")(plan, [p.to_dict() for p in parts], jobs=jobs, on_result=on_result)
-    if failed:
-        first = min(failed)
-        why = failed[first]
-        if "(tried " not in why:  # an input error, located by the worker in the input file
-            raise LancangError(why)
-        sh = parts[first]
-        raise PartsFailed(f"{sh.path} lines {sh.line}-{sh.line + max(sh.lines, 1) - 1}: {why}")
-    return [results[p.index] for p in parts]
-
-
-def _part_dir(plan: Mapping[str, Any], sh: Shard) -> Path:
-    return Path(plan["output"]) / "shards" / sh.name
-
-
-def _part_input(plan: Mapping[str, Any], sh: Shard) -> Path:
-    """The part's lines copied to a file of its own (checked against the hash of the scan)."""
-    work = fresh_dir(_part_dir(plan, sh) / "work")
-    src = work / "input.jsonl"
-    materialise(sh, src)
-    return src
 
 
 def concat(files: list[Path], target: PathLike) -> None:
@@ -187,7 +131,7 @@ def annotate_file(source: PathLike, target: PathLike, pipeline: Any, batch_size:
             "options": dict(options or {})}
     with workspace() as folder:
         done = _counter(progress, parts)
-        results = run_parts("_annotate_part", parts, jobs, args, folder, done)
+        results = run_parts(f"{__name__}:_annotate_part", parts, jobs, args, folder, done)
         for res in results:
             stats.records += res["records"]
             for layer, lang, name, *counts in res["made"]:
@@ -195,7 +139,7 @@ def annotate_file(source: PathLike, target: PathLike, pipeline: Any, batch_size:
                 for i, c in enumerate(counts):
                     row[i] += c
             stats.kept.update(res["kept"])
-        write_parts([_part_dir({"output": folder}, p) / "part.jsonl" for p in parts], target, out_format, langs,
+        write_parts([part_dir({"output": folder}, p) / "part.jsonl" for p in parts], target, out_format, langs,
                     write_options)
     if log:
         log.append(step="annotation", settings=dataclasses.asdict(pipeline.cfg), counts=stats.to_dict(),
@@ -208,8 +152,8 @@ def _annotate_part(plan: Mapping[str, Any], sh: Shard) -> dict[str, Any]:
     from .steps import built_pipeline
 
     a = plan["args"]
-    src = _part_input(plan, sh)
-    st = annotate_one(src, _part_dir(plan, sh) / "part.jsonl", built_pipeline(a["config"], a["time"]),
+    src = part_input(plan, sh)
+    st = annotate_one(src, part_dir(plan, sh) / "part.jsonl", built_pipeline(a["config"], a["time"]),
                       a["batch_size"], fmt="jsonl", options=a["options"])
     return {"index": sh.index, "records": st.records, "kept": dict(st.kept),
             "made": [[*k, *v] for k, v in st.made.items()]}
@@ -271,11 +215,11 @@ def clean_file(source: PathLike, target: PathLike, *, rejects: PathLike, config:
                 from .dedup import decide_duplicates
 
                 args["decided"] = str(decide_duplicates(parts, jobs, args, folder))
-            results = run_parts("_clean_part", parts, jobs, args, folder, _counter(progress, parts))
+            results = run_parts(f"{__name__}:_clean_part", parts, jobs, args, folder, _counter(progress, parts))
             stats = CleanStats(filters=[f.name for f in filters])
             for res in results:
                 _add_clean(stats, res["stats"])
-            dirs = [_part_dir({"output": folder}, p) for p in parts]
+            dirs = [part_dir({"output": folder}, p) for p in parts]
             write_parts([d / "part.jsonl" for d in dirs], target, out_format, langs, write_options)
             concat([d / "rejects.jsonl" for d in dirs], rejects)
         if log:
@@ -303,11 +247,11 @@ def _clean_part(plan: Mapping[str, Any], sh: Shard) -> dict[str, Any]:
     import dataclasses
 
     from ..processing.clean import clean_file as clean_one
-    from .dedup import decided_duplicates
+    from .decided import decided_duplicates
 
     a = plan["args"]
-    src = _part_input(plan, sh)
-    d = _part_dir(plan, sh)
+    src = part_input(plan, sh)
+    d = part_dir(plan, sh)
     with decided_duplicates(a["decided"], sh.index):
         st = clean_one(src, d / "part.jsonl", rejects=d / "rejects.jsonl", config=a["filters"], states=a["states"],
                        fmt="jsonl", options=a["options"], batch_size=a["batch_size"])
@@ -350,7 +294,7 @@ def _validate_parts(report: Any, parts: list[Shard], jobs: int, manifests: list[
     folder = folder_cm.__enter__()
     try:
         args = {"manifests": manifests, "engine": engine, "options": dict(options or {}), "path": report.path}
-        results = run_parts("_validate_part", parts, jobs, args, folder, _counter(progress, parts))
+        results = run_parts(f"{__name__}:_validate_part", parts, jobs, args, folder, _counter(progress, parts))
     except BaseException as exc:
         folder_cm.__exit__(type(exc), exc, exc.__traceback__)
         if isinstance(exc, LancangError):
@@ -364,7 +308,7 @@ def _validate_parts(report: Any, parts: list[Shard], jobs: int, manifests: list[
     def findings() -> Iterator[Finding]:
         try:
             for p in parts:
-                with open(_part_dir({"output": folder}, p) / "findings.jsonl", "rb") as f:
+                with open(part_dir({"output": folder}, p) / "findings.jsonl", "rb") as f:
                     for line in f:
                         yield Finding(**orjson.loads(line))
         finally:
@@ -379,10 +323,10 @@ def _validate_part(plan: Mapping[str, Any], sh: Shard) -> dict[str, Any]:
     from ..schemas.validator import validate_files as validate_all
 
     a = plan["args"]
-    src = _part_input(plan, sh)
+    src = part_input(plan, sh)
     shift = sh.line - 1
     counts: dict[str, int] = {}
-    with atomic_output(_part_dir(plan, sh) / "findings.jsonl") as out:
+    with atomic_output(part_dir(plan, sh) / "findings.jsonl") as out:
         for report, findings in validate_all([str(src)], manifests=a["manifests"], engine=a["engine"], fmt="jsonl",
                                              options=a["options"]):
             if report.kind != "records":

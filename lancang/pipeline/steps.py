@@ -54,7 +54,7 @@ def run_step(step: Mapping[str, Any], source: Path, target: Path, rejects: Path,
         detail = st.to_dict()
     elif kind == "clean":
         from ..processing.clean import clean_file
-        from .dedup import decided_duplicates
+        from .decided import decided_duplicates
 
         with decided_duplicates((fitted or {}).get("decided"), (fitted or {}).get("part", 0)):
             cs = clean_file(source, target, rejects=rejects,

@@ -203,11 +203,12 @@ def test_duplicates_in_parts_decide_as_one_clean(tmp_path: Path) -> None:
 def test_the_partitions_find_every_shared_key(tmp_path: Path) -> None:
     """Phase 2 alone: the positions it groups include every record the filter calls a duplicate."""
     from lancang.pipeline.dedup import decide_duplicates
+    from lancang.pipeline.parts import workspace
 
     src = real_corpus(tmp_path / "d.jsonl", repeats=30)
     parts = oneoff.parts_of(src, 2)
     config = {"adequacy": False, "langid": False}
-    with oneoff.workspace() as folder:
+    with workspace() as folder:
         out = decide_duplicates(parts, 2, {"filters": config, "options": {}}, folder)
         decided = {k: v for p in parts for k, v in orjson.loads((out / f"{p.index:06d}.json").read_bytes()).items()}
     assert {f"again-{i}" for i in range(30)} <= set(decided)
