@@ -42,6 +42,9 @@ class ReqState:
     shown: list[Finding] = field(default_factory=list)
     verdict: str | None = None
     reason: str | None = None
+    #: records with at least one finding (record and corpus requirements), for scores by share of records
+    failed_records: int = 0
+    per_record: bool = False
 
     @property
     def params(self) -> dict[str, Any]:
@@ -154,6 +157,7 @@ class Checker:
         record_states = [st for st in self.states if st.req["kind"] == "record"
                          or (st.rule is not None and st.rule.scope in ("record", "corpus"))]
         for st in record_states:
+            st.per_record = True
             if st.rule is not None and st.rule.scope == "corpus":
                 params = st.req.get("params", {})
                 st.runner = st.rule.start({**params, "_manifest": doc} if st.rule.reads_manifest else params)
@@ -206,6 +210,7 @@ class Checker:
         for st in record_states:
             if st.runner is not None and st.verdict != "not-checked":
                 for line, rid, ptr, message in st.runner.finish():
+                    st.failed_records += 1  # a late duplicate is one record
                     self._hit(st, message, name, line, rid, ptr)
             if st.verdict is None and not st.count and not st.examined:
                 st.verdict, st.reason = "not-checked", _nothing_examined(st, parsed, cm.records)
@@ -283,11 +288,14 @@ class Checker:
             st.examined = rule is None or rule.applies is None or rule.applies(rec, st.params)
         if st.engine is not None:
             if not st.engine.is_valid(rec):
+                st.failed_records += 1
                 self._schema_hits(st, st.engine.errors(rec), name, line, rec["id"])
             return
         hits = st.runner.record(rec, line) if st.runner is not None else st.rule.check(rec, st.params)  # type: ignore[union-attr]
+        before = st.count
         for ptr, message in hits:
             self._hit(st, message, name, line, rec["id"], ptr)
+        st.failed_records += st.count > before
 
     def _check_manifest(self, doc: Any, name: str, corpus: PathLike) -> None:
         man = SchemaEngine(load_schema("manifest"))
@@ -409,6 +417,7 @@ class Checker:
                 "title": r["title"] if isinstance(r["title"], dict) else {"en": r["title"]},
                 "verdict": st.verdict, "reason": None if st.reason is None else str(st.reason),
                 **_reason_code(st.reason), "findings": st.count,
+                **({"records_failed": st.failed_records} if st.per_record else {}),
                 "shown": [f.to_dict() for f in st.shown],
             })
         errors = [q for q in reqs if q["severity"] == "error"]
@@ -421,7 +430,7 @@ class Checker:
         counts = {v: sum(1 for q in reqs if q["verdict"] == v) for v in ("pass", "fail", "not-checked")}
         from ..quality.document import file_sha256
 
-        score = self._score()
+        score = self._score(records)
         return {
             "report": "lancang/report/1",
             "verdict": verdict,
@@ -445,14 +454,15 @@ class Checker:
         }
 
 
-    def _score(self) -> dict[str, Any] | None:
+    def _score(self, records: int = 0) -> dict[str, Any] | None:
         """The score of the profile that declares one (standards/scoring.py), from its requirements' verdicts."""
         if self.scored is None:
             return None
         from .scoring import score
 
-        own = {id(r) for r in self.scored.requirements}
-        return score(self.scored.doc["scoring"], {st.req["id"]: st.verdict for st in self.states if id(st.req) in own})
+        own = [st for st in self.states if id(st.req) in {id(r) for r in self.scored.requirements}]
+        shares = {st.req["id"]: 1 - st.failed_records / records for st in own if st.per_record and records}
+        return score(self.scored.doc["scoring"], {st.req["id"]: st.verdict for st in own}, shares)
 
 
 def _nothing_examined(st: ReqState, parsed: int, valid: int) -> str:

@@ -429,6 +429,8 @@ FORMATS: dict[str, str] = {
     "xml-too-large": "XML 超出 lancang 的大小上限", "xml-entity": "实体无法解析",
     "xml-entity-declared": "DOCTYPE 声明了实体：为防范实体扩展攻击，拒绝此类文档",
     "xml-entity-undefined": "实体未定义（从不加载外部 DTD）", "xml-external-resource": "拒绝加载外部资源",
+    # ELAN (eaf.py)
+    "eaf-not-eaf": "根元素不是 <ANNOTATION_DOCUMENT>（不是 ELAN 文件）",
     # TMX 1.4b (tmx.py)
     "tmx-bpt-i-duplicate": "同一段内 <bpt> 的 i 重复", "tmx-bpt-unpaired": "<bpt> 没有配对的 <ept>",
     "tmx-ept-unpaired": "<ept> 没有配对的 <bpt>", "tmx-dtd-invalid": "不符合 TMX 1.4b DTD",

@@ -11,7 +11,9 @@ Arithmetic (docs/decisions.md, "Scores and grades"):
   let one checked indicator speak for a whole dimension; counting it 0 would fail a dataset for what
   nobody measured);
 - an indicator scores the mean of its requirements; with an unknown one, or none declared, its score is
-  unknown (null);
+  unknown (null); an indicator with ``"measure": "share"`` (a standard that measures "records that meet
+  X ÷ all records", TC609-5-2025-04 0203) scores a checked record requirement by 100 × the share of the
+  records without a finding instead of 100 or 0;
 - a dimension scores the weighted mean of its indicators (weights need not sum to 1); the total is the
   mean of the dimension scores; either is null when one of its parts is;
 - a pass or a grade is still decided when the unknown parts cannot change it: each unknown requirement
@@ -109,14 +111,19 @@ def _grade(total: float, grades: list[dict[str, Any]]) -> str | None:
     return max(reached, key=lambda g: g["min"])["grade"] if reached else None
 
 
-def score(scoring: dict[str, Any], verdicts: Mapping[str, str]) -> dict[str, Any]:
-    """The report's ``score`` from a profile's scoring block and its requirements' verdicts (id -> verdict)."""
+def score(scoring: dict[str, Any], verdicts: Mapping[str, str],
+          shares: Mapping[str, float] | None = None) -> dict[str, Any]:
+    """The report's ``score`` from a profile's scoring block and its requirements' verdicts (id -> verdict);
+    ``shares`` (id -> share of the records without a finding, for record requirements) scores the indicators
+    whose measure is ``share``."""
     dims_out = []
     dim_bounds: list[Bounds] = []
     for dim in scoring["dimensions"]:
         inds_out, pairs = [], []
         for ind in dim["indicators"]:
-            reqs = [VERDICT_SCORE.get(verdicts.get(rid, "")) for rid in ind["requirements"]]
+            by_share = ind.get("measure") == "share"
+            reqs = [100.0 * shares[rid] if by_share and shares and rid in shares and verdicts.get(rid) in VERDICT_SCORE
+                    else VERDICT_SCORE.get(verdicts.get(rid, "")) for rid in ind["requirements"]]
             if reqs:
                 known = sum(s for s in reqs if s is not None)
                 unknown = sum(1 for s in reqs if s is None)
@@ -125,6 +132,7 @@ def score(scoring: dict[str, Any], verdicts: Mapping[str, str]) -> dict[str, Any
                 b = (0.0, 100.0)
             pairs.append((b, float(ind["weight"])))
             inds_out.append({"id": ind["id"], "title": _title(ind["title"]), "score": _known(b),
+                             **({"measure": "share"} if by_share else {}),
                              "weight": float(ind["weight"]), "requirements": list(ind["requirements"])})
         db = _mean(pairs)
         dim_bounds.append(db)

@@ -213,8 +213,9 @@ def test_no_score_without_scoring_and_one_score_per_report(cli, tmp_path: Path) 
 def test_tc609_04_on_the_demo_sample() -> None:
     """Dimension 01 is checked: 0103 passes (sources, collection method, processing, guidelines, version are all
     in the sample's manifest), 0101, 0102 and 0104 miss items, so 01 = (0 + 0 + 100 + 0) / 4 = 25 < 90 and the
-    90-point rule fails; 02 and 03 are declared but not checked, so their scores, the total and the grade stay
-    unknown (the total lies in [25 / 3, (25 + 200) / 3] = [8.3, 75], grades D to C)."""
+    90-point rule fails; in 02 only 0203 is checked: no sample record carries the TC609-02 annotation fields, so
+    it scores 0 (the share of conforming records) and 02 can reach at most 87.5 < 90 (failed, score unknown);
+    03 is declared but not checked, so the total and the grade stay unknown."""
     rep = check(sample_path("sample.jsonl"), [load_profile("tc609-5-2025-04")], sample_path("sample.manifest.json"))
     assert REPORT.is_valid(rep), REPORT.errors(rep)
     sc = rep["score"]
@@ -223,7 +224,9 @@ def test_tc609_04_on_the_demo_sample() -> None:
                                                                   ("0104", 0.0)]
     assert (d01["score"], d01["pass"], d01["passed"]) == (25.0, 90.0, False)
     assert d01["title"] == {"zh": "说明文档", "en": "Documentation"}
-    assert (d02["score"], d02["passed"], len(d02["indicators"])) == (None, None, 8)
+    assert (d02["score"], d02["passed"], len(d02["indicators"])) == (None, False, 8)
+    assert [(i["id"], i["score"], i.get("measure")) for i in d02["indicators"][2:4]] == [("0203", 0.0, "share"),
+                                                                                        ("0204", None, None)]
     assert (d03["score"], d03["passed"], len(d03["indicators"])) == (None, None, 5)
     assert (sc["total"], sc["grade"], sc["passed"], sc["rule"]) == (None, None, False, "every-dimension-pass")
     assert sum(i["weight"] for i in d02["indicators"]) == 1.0 and sum(i["weight"] for i in d03["indicators"]) == 1.0
@@ -248,3 +251,22 @@ def test_profiles_show_prints_the_scoring_block(cli) -> None:
     assert "0103     weight 0.25: 0103-process" in out
     assert "0201     weight 0.125: (no requirement checks it yet: unknown)" in out
     assert "grade A from 90" in out
+
+
+def test_tc609_04_0203_scores_the_share_of_records_that_follow_the_annotation_rule(tmp_path: Path) -> None:
+    """0203 is measured as records that follow the annotation rules ÷ all records: 3 of 4 records conform, so
+    the indicator scores 75 (a verdict score would give 0), and the requirement reports the failing records."""
+    import json
+
+    recs = [json.loads(line) for line in sample_path("sample.jsonl").read_text(encoding="utf-8").splitlines()[:4]]
+    for i, r in enumerate(recs):
+        r.setdefault("meta", {})["annotation"] = ({"label": ["翻译"], "annotation_method": "人工标注"} if i else
+                                                 {"label": [], "annotator": "路人"})
+    c = tmp_path / "c.jsonl"
+    c.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in recs), encoding="utf-8")
+    rep = check(c, [load_profile("tc609-5-2025-04")], sample_path("sample.manifest.json"))
+    assert REPORT.is_valid(rep), REPORT.errors(rep)
+    q = next(q for q in rep["requirements"] if q["id"] == "0203-annotation")
+    assert (q["verdict"], q["records_failed"], q["findings"]) == ("fail", 1, 2)
+    ind = rep["score"]["dimensions"][1]["indicators"][2]
+    assert (ind["id"], ind["score"], ind["measure"]) == ("0203", 75.0, "share")
