@@ -195,6 +195,10 @@ def test_writer_refusals_leave_nothing(tmp_path: Path) -> None:
         {"start": 0, "end": 1, "t0": 0, "t1": 1}]}}}}}
     with pytest.raises(InputError, match="record 'n': has no media"):
         write([nomedia], out)
+    spaced = {"id": "s", "sides": {"km": {"text": "z", "media": {"uri": "s.wav"}, "layers": {"segments": {"spans": [
+        {"start": 0, "end": 1, "t0": 0, "t1": 1, "speaker": "Speaker A"}]}}}}}
+    with pytest.raises(InputError, match="record 's': speaker 'Speaker A' cannot be a Kaldi key"):
+        write([spaced], out)
     with pytest.raises(InputError, match="utterance 'talk-0000' was already written"):
         write([TALK, TALK], out)
     assert not out.exists()

@@ -196,6 +196,8 @@ def _write(records: Iterable[dict[str, Any]], tmp: Path, langs: Any) -> int:
                         raise InputError(f"{where}: recording {reco!r} is {known!r} in an earlier record and "
                                          f"{uri!r} here")
                 speaker = u.speaker or (u.side.get("meta") or {}).get("speaker") or u.id
+                if any(c.isspace() for c in speaker):
+                    raise InputError(f"{where}: speaker {speaker!r} cannot be a Kaldi key (it has spaces)")
                 files["text"].write(f"{u.id} {u.text}\n" if u.text else f"{u.id}\n")
                 files["utt2spk"].write(f"{u.id} {speaker}\n")
                 spk2utt.setdefault(speaker, []).append(u.id)
