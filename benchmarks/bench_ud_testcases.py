@@ -375,10 +375,10 @@ def main() -> None:
                  "of the UD validator's own test suite that the code search holds (UniversalDependencies/tools), "
                  "judged by `lancang.standards.checker.check` with the `conllu` profile (the call behind "
                  "`lancang check FILE -p conllu`). Files read from: " + "; ".join(sources(args.dir)) + ". The "
-                 "expected verdict is the validator's at level 2, read in its code (udtools `level1.py`, "
-                 "`level2.py`, `validator.py`) and, for the current files, in its own log "
-                 "(`udtools/tests/test-cases/test.log`); the script says per file where it differs from the "
-                 "folder. Verdicts, not speed: no timing here.")
+                 "expected verdict is the validator's at level 2, read in its code (udtools `level1.py` at 053b58f, "
+                 "`level2.py` at 00d843c, `validator.py` at 0c360c8, `compiled_regex.py` at fcae38f) and, for the "
+                 "current files, in its own log (`udtools/tests/test-cases/test.log` at 102dea8); the script says "
+                 "per file where it differs from the folder. Verdicts, not speed: no timing here.")
         head = ["## CoNLL-U: UD validator test cases (issue 13)", "", intro, ""]
         replace_section(args.write, "ud-testcases", head + lines + ["", "What this does not show:", ""]
                         + [f"- {x}" for x in LIMITS])
