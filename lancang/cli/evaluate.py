@@ -36,6 +36,9 @@ from .common import (
 @click.option("--join", "join", type=click.Choice(JOINS), default="id", show_default=True,
               help="transcript: pair records by id, or by recording (media URI and channel: an STM or Kaldi "
                    "reference against a CTM hypothesis, whose words go to the segment their middle time falls in).")
+@click.option("--details", type=click.Path(dir_okay=False, allow_dash=True), metavar="FILE",
+              help="transcript: also write every scored record side's counts (id, side, file, unit, hits, subs, dels, "
+                   "ins, rate, cer) to this JSONL file, streamed.")
 @click.option("--gold-from", "gold_from", metavar="FORMAT",
               help="Input format of GOLD when it differs from PRED's (default: from its name and content).")
 @old_spelling("--gold-format", "gold_from", "--gold-from")
@@ -43,7 +46,7 @@ from .common import (
 @format_option("text", "json")
 @handle_errors
 def evaluate(pred: str, gold: str, layer: str, lexicon: str | None, units: str, normalize: tuple[str, ...], join: str,
-             reading: Reading, gold_from: str | None, strict: bool, fmt: str) -> None:
+             details: str | None, reading: Reading, gold_from: str | None, strict: bool, fmt: str) -> None:
     """Score predicted tokens, sentences, entities, beads, word links or transcripts against gold.
 
     A word (or sentence) counts as correct only when both its boundaries match the gold, as in the
@@ -69,7 +72,7 @@ def evaluate(pred: str, gold: str, layer: str, lexicon: str | None, units: str, 
     """
     doc, missing = evaluate_files(pred, gold, layer=layer, fmt=reading.fmt, gold_fmt=gold_from,
                                   langs=reading.langs, options=reading.options, lexicon=lexicon,
-                                  units=units, normalize=normalize, join=join)
+                                  units=units, normalize=normalize, join=join, details=details)
     scores = doc["accuracy"][layer]
     if fmt == "json":
         echo_json(doc)

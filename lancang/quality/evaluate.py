@@ -7,6 +7,7 @@ document with the scores under ``accuracy.<layer>``, ready for `lancang check --
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
 from ..corpora.formats import read_corpus
@@ -19,7 +20,7 @@ LAYERS = ("tokens", "sentences", "entities", "beads", "links", "transcript")
 def evaluate_files(pred: str, gold: str, *, layer: str = "tokens", fmt: str | None = None,
                    gold_fmt: str | None = None, langs: Any = None, options: dict[str, Any] | None = None,
                    lexicon: str | None = None, units: str = "auto", normalize: Any = None,
-                   join: str = "id") -> tuple[dict[str, Any], int]:
+                   join: str = "id", details: str | None = None) -> tuple[dict[str, Any], int]:
     """The metrics document of ``pred`` scored against ``gold`` on ``layer``, and the number of records
     or sides found on one side only (not scored).
 
@@ -27,7 +28,7 @@ def evaluate_files(pred: str, gold: str, *, layer: str = "tokens", fmt: str | No
     ``gold_fmt`` overrides it for the gold. ``lexicon`` (tokens only) adds OOV and IV recall.
     ``units``, ``normalize`` and ``join`` (transcript only) are those of
     :func:`lancang.quality.wer.evaluate_transcripts`: WER and CER of the prediction (the hypothesis)
-    against the gold (the reference).
+    against the gold (the reference); ``details`` is a JSONL file for every scored side's counts.
     """
     from ..annotators.gold import read_segmentation
 
@@ -35,8 +36,9 @@ def evaluate_files(pred: str, gold: str, *, layer: str = "tokens", fmt: str | No
         raise UsageError(f"unknown layer {layer!r}; use one of {', '.join(LAYERS)}")
     if lexicon and layer not in ("tokens", "sentences"):
         raise UsageError(f"--lexicon scores words; it does not apply to --layer {layer}")
-    if layer != "transcript" and (units != "auto" or normalize or join != "id"):
-        raise UsageError(f"--units, --normalize and --join score transcripts; they do not apply to --layer {layer}")
+    if layer != "transcript" and (units != "auto" or normalize or join != "id" or details):
+        raise UsageError(f"--units, --normalize, --join and --details score transcripts; they do not apply to "
+                         f"--layer {layer}")
     opts = dict(options or {})
     gfmt = gold_fmt or fmt
     extra: dict[str, Any] = {}
@@ -44,8 +46,20 @@ def evaluate_files(pred: str, gold: str, *, layer: str = "tokens", fmt: str | No
         from .wer import evaluate_transcripts, parse_normalize
 
         steps = parse_normalize(normalize)
-        ev = evaluate_transcripts(read_corpus(pred, fmt, langs, **opts), read_corpus(gold, gfmt, langs, **opts),
-                                  names=(pred, gold), units=units, normalize=steps, join=join)
+        with contextlib.ExitStack() as stack:
+            write = None
+            if details:
+                import orjson
+
+                from ..corpora.io import atomic_output
+
+                out = stack.enter_context(atomic_output(details, "wb"))
+
+                def write(row: dict[str, Any]) -> None:
+                    out.write(orjson.dumps(row) + b"\n")
+
+            ev = evaluate_transcripts(read_corpus(pred, fmt, langs, **opts), read_corpus(gold, gfmt, langs, **opts),
+                                      names=(pred, gold), units=units, normalize=steps, join=join, details=write)
         doc, missing = ev.to_dict(), ev.missing
         extra = {"units": units, "normalize": list(steps), "join": join}
     elif layer in ("beads", "links"):

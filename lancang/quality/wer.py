@@ -185,7 +185,7 @@ def chars(text: str) -> list[str]:
 
 # ------------------------------------------------------------------------------------------ counts
 
-@dataclass
+@dataclass(slots=True)
 class Counts:
     """Edit counts of one or many aligned utterances; sums, so any grouping merges exactly."""
 
@@ -355,7 +355,7 @@ def _paired(ref: dict[str, Any], hyp: dict[str, Any]) -> list[Utterance]:
 
 # ------------------------------------------------------------------------------------------ tallies
 
-@dataclass
+@dataclass(slots=True)
 class Tally:
     """Counts of one group (a language, a speaker, a file, everything): in characters, in words (where
     the side has words to score), and in each side's own unit (the headline error rate)."""
@@ -495,6 +495,9 @@ def _file_key(side: dict[str, Any], rid: str) -> str:
 
 #: the speaker key of utterances without one
 NO_SPEAKER = "-"
+#: files (recordings or records) whose counts the metrics document lists; past it they are only counted
+#: (every record's counts can be streamed with ``details``)
+MAX_FILES = 10_000
 
 
 @dataclass
@@ -508,6 +511,24 @@ class TranscriptEvaluation(Evaluation):
     units: str = "auto"
     normalize: tuple[str, ...] = ()
     tokenisation: dict[str, str] = field(default_factory=dict)
+    #: the ``files`` table stops at this many files (:data:`MAX_FILES`)
+    max_files: int = MAX_FILES
+
+    #: the keys of files past the table (their names only: counted once each)
+    unlisted: set[str] = field(default_factory=set)
+
+    def add_file(self, key: str, t: Tally) -> None:
+        got = self.files.get(key)
+        if got is None:
+            if len(self.files) >= self.max_files:
+                self.unlisted.add(key)
+                return
+            got = self.files[key] = Tally.new()
+        got.add(t)
+
+    @property
+    def files_total(self) -> int:
+        return len(self.files) + len(self.unlisted)
 
     def to_dict(self, limit: int = 20) -> dict[str, Any]:
         d = super().to_dict(limit)
@@ -517,7 +538,8 @@ class TranscriptEvaluation(Evaluation):
                   "tokenisation": dict(sorted(self.tokenisation.items())),
                   "languages": {k: v.to_dict() for k, v in sorted(self.languages.items())},
                   "overall": o,
-                  "speakers": _by_id(self.speakers), "files": _by_id(self.files)})
+                  "speakers": _by_id(self.speakers), "files": _by_id(self.files),
+                  "files_total": self.files_total})
         return d
 
 
@@ -527,15 +549,19 @@ def _by_id(groups: dict[str, Tally]) -> dict[str, Any]:
 
 def evaluate_transcripts(hyp: Iterable[Any], ref: Iterable[Any], *, names: tuple[str, str] = ("HYP", "REF"),
                          units: str = "auto", normalize: Iterable[str] = (), join: str = "id",
-                         spill_dir: str | None = None) -> TranscriptEvaluation:
+                         spill_dir: str | None = None,
+                         details: Callable[[dict[str, Any]], None] | None = None,
+                         max_files: int = MAX_FILES) -> TranscriptEvaluation:
     """Score hypothesis transcripts against reference ones, joined by record id (``join="id"``, the one
     join :func:`~lancang.quality.join.join_records`) or by recording (``join="recording"``: the records
     of each recording merged first, :func:`by_recording`). Records and sides on one side only are
-    reported in ``missing``, never scored as empty."""
+    reported in ``missing``, never scored as empty. ``details`` receives each scored side's row
+    (:func:`detail_row`) as it is scored, for a per-record table of any length; the document lists the
+    first ``max_files`` files (recordings, else records) and counts the others."""
     if join not in JOINS:
         raise UsageError(f"unknown join {join!r}; use one of {', '.join(JOINS)}")
     sc = Scorer(units, normalize)
-    ev = TranscriptEvaluation("transcript", units=units, normalize=sc.normalizer.steps)
+    ev = TranscriptEvaluation("transcript", units=units, normalize=sc.normalizer.steps, max_files=max_files)
     if join == "recording":
         hyp, ref = by_recording(hyp, names[0]), by_recording(ref, names[1])
     for g in join_records([hyp, ref], list(names), spill_dir=spill_dir):
@@ -559,12 +585,23 @@ def evaluate_transcripts(hyp: Iterable[Any], ref: Iterable[Any], *, names: tuple
             t = sc.side(tag, rs[tag], hs[tag], each)
             ev.tokenisation.setdefault(tag, sc.tokenizer.describe(tag))
             ev.languages.setdefault(tag, Tally.new()).add(t)
-            ev.files.setdefault(_file_key(rs[tag], g.id), Tally.new()).add(t)
+            key = _file_key(rs[tag], g.id)
+            ev.add_file(key, t)
             ev.overall.add(t)
+            if details is not None:
+                details(detail_row(g.id, tag, key, sc.tokenizer.unit(tag), t))
     return ev
 
 
 JOINS = ("id", "recording")
+
+
+def detail_row(rid: str, lang: str, file: str, unit: str, t: Tally) -> dict[str, Any]:
+    """One scored side as a line of ``--details``: its counts in its own unit, and its CER."""
+    c = t.fit
+    return {"id": rid, "side": lang, "file": file, "unit": unit, "hits": c.hits, "subs": c.subs, "dels": c.dels,
+            "ins": c.ins, "ref": c.ref, "utterances": c.utterances, "utterance_errors": c.utterance_errors,
+            "rate": rounded(c.rate), "cer": rounded(t.chars.rate)}
 
 
 def _sides_of(rec: dict[str, Any], where: str | None) -> dict[str, dict[str, Any]]:

@@ -418,3 +418,24 @@ def test_cli_strict_fails_on_records_missing_from_one_side(tmp_path: Path, cli) 
     res = cli("evaluate", str(hyp), str(ref), "--layer", "transcript")
     assert res.exit_code == 0 and "1 only in the gold (e.g. 2)" in res.output and "[th] chars" in res.output
     assert cli("evaluate", str(hyp), str(ref), "--layer", "transcript", "--strict").exit_code == 1
+
+
+def test_details_stream_every_record_and_the_file_table_is_bounded(tmp_path: Path, cli) -> None:
+    ref = [{"id": f"u{i}", "sides": {"vi": {"text": "một hai ba"}}} for i in range(30)]
+    hyp = [{"id": f"u{i}", "sides": {"vi": {"text": "một hai" if i % 3 else "một hai ba"}}} for i in range(30)]
+    ev = evaluate_transcripts(hyp, ref, max_files=10, details=(rows := []).append)
+    d = ev.to_dict()
+    assert len(d["files"]) == 10 and d["files_total"] == 30 and d["overall"]["counts"]["ref"] == 90
+    assert len(rows) == 30 and rows[1] == {"id": "u1", "side": "vi", "file": "u1", "unit": "word", "hits": 2,
+                                           "subs": 0, "dels": 1, "ins": 0, "ref": 3, "utterances": 1,
+                                           "utterance_errors": 1, "rate": round(1 / 3, 6), "cer": 0.25}
+    assert sum(r["dels"] for r in rows) == d["overall"]["counts"]["dels"] == 20
+    write_jsonl(tmp_path / "r.jsonl", ref)
+    write_jsonl(tmp_path / "h.jsonl", hyp)
+    out = tmp_path / "details.jsonl"
+    res = cli("evaluate", str(tmp_path / "h.jsonl"), str(tmp_path / "r.jsonl"), "--layer", "transcript",
+              "--details", str(out), "--format", "json")
+    assert res.exit_code == 0 and [json.loads(x) for x in out.read_text().splitlines()] == rows
+    assert json.loads(res.output)["accuracy"]["transcript"]["files_total"] == 30
+    bad = cli("evaluate", str(tmp_path / "h.jsonl"), str(tmp_path / "r.jsonl"), "--details", str(out))
+    assert bad.exit_code == 2 and "--details" in bad.output
