@@ -138,7 +138,7 @@ def show(profile: str, lang: str) -> None:
     if p.chain[1:]:
         click.echo(f"  extends: {' -> '.join(p.chain[1:])}")
     for r in p.requirements:
-        what = r.get("rule") or f"{r['kind']} schema"
+        what = r.get("rule") or (f"{r['kind']}, {r['method']} inspection" if r.get("method") else f"{r['kind']} schema")
         click.echo(f"  §{r['clause']:<10} {r['profile']}/{r['id']:<28} [{r.get('severity', 'error')}; "
                    f"{BASIS[r['basis']]}; {what}] {text_in(r['title'], lang)}")
         click.echo(f"  {'':<11} source: {r.get('source', '(none)')}")
@@ -150,7 +150,8 @@ def show(profile: str, lang: str) -> None:
                        f"{dim.get('pass')}")
             for ind in dim.get("indicators", []):
                 reqs = ", ".join(ind.get("requirements", [])) or "(no requirement checks it yet: unknown)"
-                click.echo(f"      {ind['id']:<8} weight {ind.get('weight', 1)}: {reqs}")
+                share = " (by share of records)" if ind.get("measure") == "share" else ""
+                click.echo(f"      {ind['id']:<8} weight {ind.get('weight', 1)}{share}: {reqs}")
         for g in scoring.get("grades", []):
             title = f": {text_in(g['title'], lang)}" if g.get("title") else ""
             click.echo(f"    grade {g['grade']} from {g['min']}{title}")

@@ -114,3 +114,8 @@ def test_the_same_metrics_part_twice_is_a_usage_error() -> None:
 def test_an_unknown_method_is_refused(cli, tmp_path: Path) -> None:
     res = cli("inspect", str(tmp_path / "x.jsonl"), "--method", "oracle")
     assert res.exit_code == 2 and "oracle" in res.output
+
+
+def test_profiles_show_names_each_plans_method(cli) -> None:
+    out = cli("profiles", "show", "tc260-003").stdout
+    assert "manual-sample" in out and "sampling, manual inspection" in out and "sampling, automated inspection" in out
