@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -491,3 +492,16 @@ def test_other_formats_extension_layers_are_a_loss(tmp_path: Path) -> None:
     write_records(src, [rec])
     convert(src, tmp_path / "out.vtt")
     assert (tmp_path / "out.vtt").read_text(encoding="utf-8").startswith("WEBVTT t\n")
+
+
+def test_media_option_gives_the_audio_and_its_facts(tmp_path: Path) -> None:
+    shutil.copy(shared("speech", "audio", "praatio", "mary.wav"), tmp_path / "mary.wav")
+    (tmp_path / "mary.vtt").write_text("WEBVTT\n\n00:00.300 --> 00:01.500\nmary rolled the barrel\n", encoding="utf-8")
+    (rec,) = read_vtt(tmp_path / "mary.vtt", langs=["en"], media="auto")
+    media = rec["sides"]["en"]["media"]
+    assert media["uri"] == "mary.wav" and 1.8 < media["duration"] < 1.9 and len(media["sha256"]) == 64
+    (tmp_path / "mary.srt").write_text("1\n00:00:00,300 --> 00:00:03,000\nmary\n", encoding="utf-8")
+    (rec,) = read_srt(tmp_path / "mary.srt", langs=["en"], media="{stem}.wav", media_facts=False)
+    assert rec["sides"]["en"]["media"] == {"uri": "mary.wav"}
+    (rec,) = read_srt(tmp_path / "mary.srt", langs=["en"], media="auto")
+    assert [i[0] for i in check_record(rec)] == ["time-past-media"]  # the cue ends after the audio

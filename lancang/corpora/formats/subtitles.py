@@ -34,6 +34,10 @@ number (go-astisub's missing-sequence files) are read too. SRT has no escaping; 
 Encodings: a BOM (UTF-8, UTF-16) decides, else UTF-8, else ``-I encoding=...`` (GB2312/GB18030
 files are common). The language is ``--src``.
 
+Media: subtitle files do not name their audio; ``-I media=auto`` (the audio file of the same stem
+beside the file, or under ``media_root``) or ``-I media=PATH`` gives the side its ``media`` with the
+file's facts, as the TextGrid reader does, so the validator can check cue times against it.
+
 Writers write one file per record (a path ending in ``.vtt``/``.srt`` holds one record; any other
 path is a folder of ``<id>.vtt`` files). A record needs a ``segments`` layer (times), and its text
 outside the segments must be white space only.
@@ -52,11 +56,18 @@ from typing import Any
 from ...errors import InputError, UsageError
 from ..io import atomic_output
 from ..jsonl import PathLike
-from . import Format, check_options, given_lang, pick_side
+from . import Format, Option, check_options, given_lang, pick_side
 from .timed import ENCODING_OPTION, KEEP_EMPTY_OPTION, check_encoding, folder_output, read_text, safe_file_name
+from .textgrid import _media as media_of  # the -I media=... rule of the tier documents, in one place
 from .xmlcodes import CodeError, events
 
-READ_OPTIONS = {"encoding": ENCODING_OPTION, "keep_empty": KEEP_EMPTY_OPTION}
+READ_OPTIONS = {
+    "encoding": ENCODING_OPTION, "keep_empty": KEEP_EMPTY_OPTION,
+    "media": Option(None, "the side's media: a path or URI ({stem} = the file stem), or 'auto' for the audio "
+                          "file of the same stem under media_root if given, else beside the subtitle file"),
+    "media_root": Option(None, "the folder relative media paths are resolved against"),
+    "media_facts": Option(True, "read the media file's duration, rate, channels and sha256", (True, False)),
+}
 _TIMESTAMP = re.compile(r"(?:([0-9]+):)?([0-9]{2}):([0-9]{2})(?:[.,]([0-9]+))?\Z")
 _TIMING = re.compile(r"[ \t]*(\S+)[ \t]+-->[ \t]+(\S+)(.*)\Z")
 _LINE = re.compile(r"\r\n|\r|\n")
@@ -302,6 +313,14 @@ def _overlap(segs: list[dict[str, Any]]) -> bool:
     return False
 
 
+def _with_media(rec: dict[str, Any], path: Path, options: dict[str, Any]) -> dict[str, Any]:
+    """The record with its side's ``media`` when ``-I media=...`` names it (the TextGrid reader's rule)."""
+    media = media_of(options.get("media"), options.get("media_root"), options.get("media_facts", True), path)
+    if media:
+        next(iter(rec["sides"].values()))["media"] = media
+    return rec
+
+
 def _files(path: Path, suffix: str) -> list[tuple[Path, str]]:
     if path.is_dir():
         return [(p, p.stem) for p in sorted(path.glob(f"*{suffix}"))]
@@ -318,7 +337,8 @@ def read_vtt(path: PathLike, *, langs: Any = None, **options: Any) -> Iterator[d
     check_options(WEBVTT, "reader", options)
     check_encoding(options.get("encoding"))
     files = _files(Path(path), ".vtt")
-    return (_read_vtt(p, rid, langs, options.get("encoding"), bool(options.get("keep_empty"))) for p, rid in files)
+    return (_with_media(_read_vtt(p, rid, langs, options.get("encoding"), bool(options.get("keep_empty"))), p,
+                        options) for p, rid in files)
 
 
 def _read_vtt(path: Path, rid: str, langs: Any, encoding: str | None, keep_empty: bool) -> dict[str, Any]:
@@ -385,7 +405,8 @@ def read_srt(path: PathLike, *, langs: Any = None, **options: Any) -> Iterator[d
     check_encoding(options.get("encoding"))
     lang = given_lang(langs, path, "an SRT file")
     files = _files(Path(path), ".srt")
-    return (_read_srt(p, rid, lang, options.get("encoding"), bool(options.get("keep_empty"))) for p, rid in files)
+    return (_with_media(_read_srt(p, rid, lang, options.get("encoding"), bool(options.get("keep_empty"))), p,
+                        options) for p, rid in files)
 
 
 def _read_srt(path: Path, rid: str, lang: str, encoding: str | None, keep_empty: bool) -> dict[str, Any]:
