@@ -413,6 +413,11 @@ CONLLU: dict[str, str] = {
     "spaceafter-mwt-node": "SpaceAfter=No 应标在多词词元上，而不是其中的词上",
     "text-form-mismatch": "词形须与 # text 逐字对应", "missing-spaceafter": "词形后无空格时须标 SpaceAfter=No",
     "text-extra-chars": "# text 在最后一个词形之后不得还有字符",
+    # level-2 warnings (standards/conllu.py WARNINGS)
+    "empty-misc": "MISC 中两个 | 之间不应为空（是否把竖线误作分隔符？）",
+    "empty-misc-key": "MISC 属性在 = 之前须有名称",
+    "misc-extra-space": "MISC 属性的名称和值不得以空白开头或结尾",
+    "misc-attr-typo": "SpaceAfter、Lang、Translit、LTranslit、Gloss、LId、LDeriv、Ref 须按此大小写拼写，不含空格",
 }
 
 # ---------------------------------------------------------------------------------------------- format readers
