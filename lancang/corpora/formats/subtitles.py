@@ -57,8 +57,8 @@ from ...errors import InputError, UsageError
 from ..io import atomic_output
 from ..jsonl import PathLike
 from . import Format, Option, check_options, given_lang, pick_side
-from .timed import ENCODING_OPTION, KEEP_EMPTY_OPTION, check_encoding, folder_output, read_text, safe_file_name
 from .textgrid import _media as media_of  # the -I media=... rule of the tier documents, in one place
+from .timed import ENCODING_OPTION, KEEP_EMPTY_OPTION, check_encoding, folder_output, read_text, safe_file_name
 from .xmlcodes import CodeError, events
 
 READ_OPTIONS = {
