@@ -97,8 +97,9 @@ LANG_REGIONS = {"zh": ("CN", "HK", "TW", "MO", "SG", "MY"), "vi": ("VN",), "th":
                 "en": ("SG", "MY", "PH", "HK", "BN", "CN", "VN", "TH", "ID", "TW", "MO", "KH", "LA", "MM")}
 
 _TRADITIONAL_REGIONS = {"TW", "HK", "MO"}
-#: letters and their combining marks, marks that take the script of their base (Inherited) left out
-_LETTER = regex.compile(r"(?V1)[[\p{L}\p{M}]--[\p{Script=Inherited}\p{Script=Common}]]")
+#: runs of letters and their combining marks, marks that take the script of their base (Inherited) left
+#: out (counted as the runs' total length: a run per word is far cheaper to match than a string per letter)
+_LETTER = regex.compile(r"(?V1)[[\p{L}\p{M}]--[\p{Script=Inherited}\p{Script=Common}]]+")
 
 
 def is_tag(tag: str) -> bool:
@@ -201,18 +202,18 @@ def expected_script(tag: str) -> str | None:
 
 @functools.lru_cache(maxsize=64)
 def _script_letter(script: str) -> regex.Pattern[str]:
-    return regex.compile(rf"(?V1)[[\p{{L}}\p{{M}}]&&\p{{Script={script}}}]")
+    return regex.compile(rf"(?V1)[[\p{{L}}\p{{M}}]&&\p{{Script={script}}}]+")  # runs: see _LETTER
 
 
 def letters(text: str) -> int:
     """How many letters the text holds, with their combining marks (abugidas such as Thai, Khmer or
     Burmese write many vowels as marks: counted, they weigh a word by its length in every script)."""
-    return len(_LETTER.findall(text))
+    return sum(map(len, _LETTER.findall(text)))
 
 
 def script_share(text: str, script: str) -> tuple[int, int]:
     """(letters of ``text`` in ``script``, all its letters)."""
-    return len(_script_letter(script).findall(text)), letters(text)
+    return sum(map(len, _script_letter(script).findall(text))), letters(text)
 
 
 @functools.lru_cache(maxsize=1024)
@@ -260,7 +261,7 @@ def script_language(text: str, sample: int = 2000) -> str | None:
     head = text[:sample]
     best, best_n = None, 0
     for script, lang in SCRIPT_LANGS.items():
-        k = len(_script_letter(script).findall(head))
+        k = sum(map(len, _script_letter(script).findall(head)))
         if k > best_n:
             best, best_n = lang, k
     return best if best_n and best_n * 2 >= letters(head) else None
