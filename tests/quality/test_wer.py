@@ -439,3 +439,21 @@ def test_details_stream_every_record_and_the_file_table_is_bounded(tmp_path: Pat
     assert json.loads(res.output)["accuracy"]["transcript"]["files_total"] == 30
     bad = cli("evaluate", str(tmp_path / "h.jsonl"), str(tmp_path / "r.jsonl"), "--details", str(out))
     assert bad.exit_code == 2 and "--details" in bad.output
+
+
+def test_t2s_without_opencc_is_a_clear_usage_error(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, cli) -> None:
+    import sys
+
+    from lancang.quality import wer
+
+    wer._opencc.cache_clear()
+    monkeypatch.setitem(sys.modules, "opencc", None)  # import opencc now raises ImportError
+    try:
+        with pytest.raises(UsageError, match=r'OpenCC, which is not installed: pip install "lancang\[zh\]"'):
+            Normalizer(("t2s",))
+        f = write_jsonl(tmp_path / "a.jsonl", [{"id": "1", "sides": {"zh": {"text": "漢語"}}}])
+        res = cli("evaluate", str(f), str(f), "--layer", "transcript", "--normalize", "t2s")
+        assert res.exit_code == 2 and len(res.output.strip().splitlines()) == 1 and "lancang[zh]" in res.output
+        assert Normalizer(("case",))("AB") == "ab"  # the other steps need nothing
+    finally:
+        wer._opencc.cache_clear()
