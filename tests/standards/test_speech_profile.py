@@ -156,3 +156,26 @@ def test_check_reads_a_textgrid_with_its_media_facts(tmp_path: Path, cli) -> Non
     assert v["speakers-consent"] == "fail" and v["no-empty-segments"] == "pass"
     [finding] = next(r for r in rep["requirements"] if r["id"] == "speakers-consent")["shown"]
     assert finding["message"] == "the segment names no speaker" and finding["record"] == "SSB00050015"
+
+
+def test_check_reads_a_kaldi_data_directory(tmp_path: Path, cli) -> None:
+    """A real Kaldi data folder (lhotse's mini_librispeech) read directly: one record per utterance, the
+    speakers from utt2spk checked against the manifest's declared speakers."""
+    folder = shared("speech", "kaldi", "lhotse", "mini_librispeech")
+    speakers = sorted({line.split()[1] for line in (folder / "utt2spk").read_text().splitlines() if line.strip()})
+    man = {"manifest": "lancang/manifest/1", "id": "mini", "title": "mini_librispeech", "languages": ["en"],
+           "license": "CC-BY-4.0", "speakers": [{"id": s, "roles": ["reader"], "language": "en", "consent": True}
+                                                for s in speakers]}
+    mp = tmp_path / "m.json"
+    mp.write_text(json.dumps(man), encoding="utf-8")
+    res = cli("check", str(folder), "-p", PROFILE, "--src", "en", "--manifest", str(mp), "--format", "json")
+    rep = json.loads(res.output)
+    v = _verdicts(rep)
+    assert rep["summary"]["records"] == len((folder / "text").read_text().splitlines())
+    assert v["speakers-consent"] == "pass" and v["segments"] == "pass" and v["script"] == "pass"
+    assert v["media"] == "fail"  # wav.scp names the audio; nothing records its hash
+    man["speakers"] = man["speakers"][1:]
+    mp.write_text(json.dumps(man), encoding="utf-8")
+    rep = json.loads(cli("check", str(folder), "-p", PROFILE, "--src", "en", "--manifest", str(mp),
+                         "--format", "json").output)
+    assert _verdicts(rep)["speakers-consent"] == "fail"
