@@ -45,10 +45,15 @@ def corpora(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[Path, i
         recs: list[dict[str, Any]] = []
         for i in range(3):
             sides = {lang: make_side(TEXTS[lang], fmt.carries, j) for j, lang in enumerate(langs)}
+            for lang, side in sides.items():  # speech: each record its own recording
+                if "media" in side:
+                    side["media"]["uri"] = f"audio/r{i}-{lang}.wav"
             recs.append(project({"id": f"r{i}", "sides": sides}, fmt.carries))
         if name == "brat":  # a folder of documents
             path = base / "brat"
             path.mkdir()
+        elif name in ("textgrid", "eaf", "webvtt", "srt"):  # one record per file: a folder of them
+            path = base / name
         else:
             path = base / (f"corpus{fmt.extensions[0]}" if fmt.extensions else f"corpus.{name}")
         assert fmt.write is not None

@@ -76,10 +76,17 @@ def make_side(text: str, carries: frozenset[str], k: int) -> dict[str, Any]:
         if "relations" in carries and len(items) > 1:
             layers["entities"]["relations"] = [{"id": "R1", "label": "near",
                                                 "args": [{"role": "Arg1", "ref": "T1"}, {"role": "Arg2", "ref": "T2"}]}]
+    if "segments" in carries and text:  # speech: the text spoken from 0 s, words at a quarter second each
+        layers["segments"] = {"spans": [{"start": 0, "end": len(text), "t0": 0.0, "t1": 1.5 + k}]}
+    if "words" in carries and toks:
+        layers["words"] = {"spans": [{"start": s, "end": e, "t0": i / 4, "t1": (i + 1) / 4}
+                                     for i, (s, e) in enumerate(toks)]}
     if "provenance" in carries and "tokens" in layers:
         layers["tokens"]["provenance"] = {"method": "manual", "annotator": f"ann-{k}"}
     if layers:
         side["layers"] = layers
+    if "media" in carries and text:
+        side["media"] = {"uri": f"audio/side-{k}.wav"}
     return side
 
 

@@ -75,10 +75,24 @@ SEEDS: dict[str, dict[str, bytes]] = {
               "d/reco2dur": b"r1 3\n", "d/spk2gender": b"s1 f\n"},
     "stm": {"c.stm": f";; c\nf A s1 0 1.5 <O> {TH}\nf A s2 1.5 2.25 {{ a / @ }} {ZH}\n".encode()},
     "ctm": {"c.ctm": f"f 1 0.5 0.25 {TH} 0.9\nf 1 * * <ALT_BEGIN>\nf 1 0.75 0.5 {ZH} -3.2\n".encode()},
+    "eaf": {"c.eaf": ('<?xml version="1.0" encoding="UTF-8"?>\n<ANNOTATION_DOCUMENT AUTHOR="" DATE="2026-01-01T00:00:00Z" '
+                      'FORMAT="3.0" VERSION="3.0"><HEADER MEDIA_FILE="" TIME_UNITS="milliseconds"><MEDIA_DESCRIPTOR '
+                      'MEDIA_URL="a.wav" MIME_TYPE="audio/x-wav"/></HEADER><TIME_ORDER><TIME_SLOT TIME_SLOT_ID="ts1" '
+                      'TIME_VALUE="0"/><TIME_SLOT TIME_SLOT_ID="ts2"/><TIME_SLOT TIME_SLOT_ID="ts3" TIME_VALUE="2500"/>'
+                      '</TIME_ORDER><TIER LINGUISTIC_TYPE_REF="u" PARTICIPANT="A" TIER_ID="A"><ANNOTATION>'
+                      '<ALIGNABLE_ANNOTATION ANNOTATION_ID="a1" TIME_SLOT_REF1="ts1" TIME_SLOT_REF2="ts3"><ANNOTATION_VALUE>'
+                      f'{TH}</ANNOTATION_VALUE></ALIGNABLE_ANNOTATION></ANNOTATION></TIER><TIER LINGUISTIC_TYPE_REF="w" '
+                      'PARENT_REF="A" TIER_ID="A words"><ANNOTATION><ALIGNABLE_ANNOTATION ANNOTATION_ID="a2" '
+                      'TIME_SLOT_REF1="ts1" TIME_SLOT_REF2="ts2"><ANNOTATION_VALUE>ฉัน</ANNOTATION_VALUE>'
+                      '</ALIGNABLE_ANNOTATION></ANNOTATION><ANNOTATION><REF_ANNOTATION ANNOTATION_ID="a3" '
+                      'ANNOTATION_REF="a1"><ANNOTATION_VALUE>x</ANNOTATION_VALUE></REF_ANNOTATION></ANNOTATION></TIER>'
+                      '<LINGUISTIC_TYPE LINGUISTIC_TYPE_ID="u" TIME_ALIGNABLE="true"/><LINGUISTIC_TYPE '
+                      'CONSTRAINTS="Time_Subdivision" LINGUISTIC_TYPE_ID="w" TIME_ALIGNABLE="true"/>'
+                      '</ANNOTATION_DOCUMENT>\n').encode()},
 }
 LANGS = {"text": ["th"], "inline": ["th"], "moses": ["zh-Hans", "th"], "tsv": ["zh-Hans", "th"],
          "pharaoh": ["zh-Hans", "th"], "conll": ["id"], "brat": ["th"], "labelstudio": ["th"], "doccano": ["th"],
-         "textgrid": ["th"], "srt": ["th"], "kaldi": ["th"], "stm": ["th"], "ctm": ["th"]}
+         "textgrid": ["th"], "srt": ["th"], "kaldi": ["th"], "stm": ["th"], "ctm": ["th"], "eaf": ["th"]}
 TARGET = {"brat": "d", "moses": "c.moses", "kaldi": "d"}
 
 

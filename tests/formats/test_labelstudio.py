@@ -35,7 +35,8 @@ class TestLabelStudio(FormatContract):
         from lancang.corpora.convert import LossError, convert
         from lancang.corpora.jsonl import write_records
 
-        assert set(FEATURES) - self.fmt.carries == {"discontinuous"}
+        # (and a side's media: a task has no place for it; segments and words ride with the other layers)
+        assert set(FEATURES) - self.fmt.carries == {"discontinuous", "media"}
         rec = {"id": "full", "sides": {"th": {"text": "ไปเชียงใหม่", "layers": {"entities": {"items": [
             {"start": 0, "end": 11, "label": "X", "fragments": [[0, 2], [4, 11]]}]}}}}}
         src = tmp_path / "in.jsonl"

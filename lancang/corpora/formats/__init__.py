@@ -109,6 +109,7 @@ BUILTIN = {
     "stm": "lancang.corpora.formats.stm:STM",
     "ctm": "lancang.corpora.formats.stm:CTM",
     "textgrid": "lancang.corpora.formats.textgrid:FORMAT",
+    "eaf": "lancang.corpora.formats.eaf:FORMAT",
 }
 
 FORMATS = Registry("format", "lancang.formats", BUILTIN)
@@ -329,6 +330,8 @@ def _sniff(path: str | Path) -> Format | None:
         suffixes = {q.suffix.lower() for q in p.iterdir()}
         if ".textgrid" in suffixes:  # a folder of tier documents: one record per file
             return get_format("textgrid")
+        if ".eaf" in suffixes:
+            return get_format("eaf")
         return None
     from ...errors import InputError
     from ..io import open_input  # pipes and FIFOs: replayed, so the reader still gets these bytes
@@ -361,6 +364,8 @@ def _sniff(path: str | Path) -> Format | None:
         low = head.lower()
         if b"<tmx" in low:
             return get_format("tmx")
+        if b"<annotation_document" in low:
+            return get_format("eaf")
         if b"<xliff" in low:
             return get_format("xliff2" if b'version="2' in low or b"version='2" in low else "xliff")
     return None

@@ -1346,6 +1346,7 @@ FORMAT = Format(
                    "several sides in one task, alignment as relations)",
     (".ls.json",),
     frozenset({"entities", "entity-attrs", "relations", "provenance", "meta", "doc", "sides>2", "sentences", "tokens",
-               "token-values", "beads", "token-links", "extension-layers", "codes"}), read, write, max_sides=None,
+               "token-values", "beads", "token-links", "extension-layers", "codes", "segments", "words"}), read, write,
+    max_sides=None,
     read_options=READ_OPTIONS, write_options=WRITE_OPTIONS,
 )

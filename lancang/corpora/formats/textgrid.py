@@ -253,13 +253,15 @@ def _gap_fill(kept: list[tuple[float, float]], xmin: float, xmax: float) -> list
     return out
 
 
-def _locate_words(tier: Tier, text: str, segs: list[dict[str, Any]]) -> list[dict[str, Any]] | None:
-    """Word spans for a word tier's labelled intervals, each found in order in the text of the segment
-    its midpoint falls in; None when one is not found."""
+def locate_words(items: Iterable[tuple[float, float, str]], text: str,
+                 segs: list[dict[str, Any]]) -> list[dict[str, Any]] | None:
+    """Word spans for a word tier's labelled intervals ``(t0, t1, label)`` in time order, each found in
+    order in the text of the segment its midpoint falls in; None when one is not found. (The TextGrid
+    and EAF readers make their ``words`` layer with it.)"""
     out = []
     k = 0
     cursor = segs[0]["start"] if segs else 0
-    for a, b, label in tier.items:
+    for a, b, label in items:
         if _blank(label):
             continue
         mid = (a + b) / 2
@@ -332,7 +334,7 @@ def read_file(path: Path, lang: str, options: dict[str, Any]) -> dict[str, Any]:
                          and t.name.strip().lower() in WORD_TIER_NAMES), None)
     words = None
     if words_at is not None and segs:
-        words = _locate_words(tiers[words_at], side.text, segs)
+        words = locate_words(tiers[words_at].items, side.text, segs)
         if words is None and words_opt not in (None, ""):
             raise InputError(f"{where}:{tiers[words_at].line}: a label of the words tier {tiers[words_at].name!r} "
                              "is not found in the transcript where its time falls")
