@@ -32,7 +32,7 @@ from ..errors import LancangError, UsageError
 from .executors import EXECUTORS
 from .shards import Shard, cross_shard_duplicate, file_sha256, scan
 from .spec import Plan, changes, is_global, load_plan
-from .steps import fit_clean, merge_metrics, merge_step, run_step
+from .steps import fit_clean, merge_metrics, merge_step, run_step, train_align
 from .worker import RUN_ID, read_json, write_json
 
 
@@ -81,7 +81,7 @@ def _prepare(plan: Plan, resume: bool, jobs: int | None = None, display: Any = N
                              f"in another folder")
         plan.time = old["time"]
         plan.fitted = old.get("fitted") or {}
-        if len(plan.fitted) < sum(1 for s in plan.steps if s.get("fit")):  # killed in the global phase
+        if len(plan.fitted) < sum(1 for s in plan.steps if s.get("fit") or s.get("train")):  # killed in a global phase
             _fit(plan, state, old, shards, jobs, display)
         return shards
     if out.exists() and not out.is_dir():
@@ -111,6 +111,11 @@ def _fit(plan: Plan, state: Path, doc: dict[str, Any], shards: list[Shard], jobs
     duplicates filter (:mod:`lancang.pipeline.dedup`, in the local pool); what they learnt and decided
     goes into run.json and the output folder, so a resume applies the same."""
     for i, s in enumerate(plan.steps):
+        if s.get("train") and str(i) not in plan.fitted:
+            done = _phase(display, f"step {i} (align): the {' and '.join(s['train'])} aligner learns from the input")
+            plan.fitted[str(i)] = train_align(s, plan.inputs[0], Path(plan.output) / "fit" / f"step-{i}-align",
+                                              plan.from_format)
+            done()
         if s.get("fit") and str(i) not in plan.fitted:
             folder = Path(plan.output) / "fit" / f"step-{i}-adequacy"
             done = _phase(display, f"step {i} ({s['step']}): {', '.join(s['fit'])} over the whole input")

@@ -19,7 +19,7 @@ from ..errors import InputError, UsageError
 from ..schemas import load_schema
 
 #: steps run on every shard, in order; ``convert`` runs once on the concatenated output (the last step)
-SHARD_STEPS = ("annotate", "clean", "mask", "validate", "check", "stats")
+SHARD_STEPS = ("annotate", "align", "clean", "mask", "validate", "check", "stats")
 #: steps that pass their input through unchanged (they only measure)
 MEASURING = ("validate", "check", "stats")
 DEFAULT_SHARD_RECORDS = 10000
@@ -158,6 +158,8 @@ def load_plan(path: str | os.PathLike) -> Plan:
         s = dict(s)
         if s["step"] == "mask" and "key_file" in s:
             s["key_file"] = _abs(base, s["key_file"])
+        if s["step"] == "align" and "model" in s:
+            s["model"] = _abs(base, s["model"])
         if s["step"] == "check":
             s["profiles"] = [_abs(base, p) if (base / p).exists() else p for p in s["profiles"]]
             if "manifest" in s:
@@ -209,11 +211,16 @@ def check_plan(plan: Plan, input_layers: list[str]) -> None:
             raise UsageError(f"{at}: filter duplicates decides over the whole corpus in a global phase that reads "
                              f"the input in line ranges: give lancang JSONL input (`lancang convert`), or switch "
                              f"it off (\"duplicates\": false)")
+        if s.get("train") and (changed or len(plan.inputs) > 1):
+            raise UsageError(f"{at}: the {' and '.join(s['train'])} aligner learns from the whole corpus, in a global "
+                             f"phase that reads the pipeline's one input: put this align step before the steps that "
+                             f"change records (an input with the layers it needs), give a saved word model "
+                             f"(\"model\") or the gale-church sentence aligner, or run `lancang align` on the output")
         if s.get("fit") and changed:
             raise UsageError(f"{at}: filter {', '.join(s['fit'])} learns from the whole corpus, in a global phase "
                              f"that reads the pipeline's input: put this clean step before the steps that change "
                              f"records, or switch it off ({', '.join(f'{n!r}: false' for n in s['fit'])})")
-        changed = changed or kind in ("annotate", "clean", "mask")
+        changed = changed or kind in ("annotate", "align", "clean", "mask")
         if is_global(s) and first_global is None:
             first_global = (i, s)
         plan.layers.append(sorted(layers))
@@ -233,6 +240,8 @@ def _check_step(kind: str, s: dict[str, Any], layers: set[str]) -> set[str]:
                                          f"provides and the input does not declare (\"layers\")")
         Pipeline.build(cfg)  # configuration, languages, backends: the verb's own checks
         return layers | set(cfg.layers)
+    if kind == "align":
+        return _check_align(s, layers)
     if kind == "clean":
         from ..processing.clean import build_filters
 
@@ -285,6 +294,50 @@ def _check_step(kind: str, s: dict[str, Any], layers: set[str]) -> set[str]:
             raise InputError(f"{s['manifest']}: manifest not found")
         return layers
     return layers
+
+
+def _check_align(s: dict[str, Any], layers: set[str]) -> set[str]:
+    """An align step: its aligners known, the layers it reads there, and which of its aligners learn from
+    the whole corpus (``s["train"]``: a global phase; gale-church learns nothing, a given word model is
+    applied as it is)."""
+    from ..annotators.align import SENTENCE_ALIGNERS, WORD_ALIGNERS
+    from ..annotators.align.model import model_aligners
+
+    if not s.get("sentences") and not s.get("words"):
+        raise UsageError("say what to align: \"sentences\": true (beads of document pairs), \"words\": true "
+                         "(token links of sentence pairs), or both")
+    train = []
+    if s.get("sentences"):
+        name = s.get("sentence_aligner", "lancang")
+        SENTENCE_ALIGNERS.get(name).from_config(s.get("sentence_config"))
+        if "sentences" not in layers and not s.get("split"):
+            raise UsageError("aligning sentences reads the sentences layer, which no earlier step provides and the "
+                             "input does not declare (\"layers\"): add it, or \"split\": true")
+        if name != "gale-church":
+            train.append("sentences")
+    if s.get("words"):
+        name = s.get("word_aligner", "gibbs")
+        WORD_ALIGNERS.get(name).from_config(s.get("word_config"))
+        if "tokens" not in layers:
+            raise UsageError("aligning words reads the tokens layer, which no earlier step provides and the input "
+                             "does not declare (\"layers\")")
+        if s.get("model"):
+            if s.get("word_config"):
+                raise UsageError("/word_config does not apply with /model: the saved model keeps its own "
+                                 "configuration")
+            if not Path(s["model"]).is_dir():
+                raise InputError(f"{s['model']}: no saved word model there (lancang align --words --save-model)")
+        else:
+            if name not in model_aligners():
+                raise UsageError(f"word aligner {name!r} keeps no model, so it cannot learn once and align every "
+                                 f"shard with it: use {' or '.join(model_aligners())}, or give \"model\"")
+            if s.get("sentences"):
+                raise UsageError("training the word aligner reads the beads of the whole input: align sentences "
+                                 "in one pipeline and words in the next, or give a saved word model (\"model\")")
+            train.append("words")
+    if train:
+        s["train"] = train
+    return layers | ({"sentences"} if s.get("split") else set())
 
 
 def annotate_config(s: dict[str, Any]) -> Any:

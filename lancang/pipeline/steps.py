@@ -62,6 +62,10 @@ def run_step(step: Mapping[str, Any], source: Path, target: Path, rejects: Path,
                             states=fitted["states"] if fitted else None, batch_size=step.get("batch_size", 1000))
         counts = {"in": cs.records, "out": cs.kept, "rejected": cs.rejected}
         detail = cs.to_dict()
+    elif kind == "align":
+        detail = _align(step, source, target, fitted, run_time)
+        n = max(d["records"] for d in detail.values())
+        counts = {"in": n, "out": n, "rejected": 0}
     elif kind == "mask":
         from ..processing.mask import mask_file
 
@@ -83,6 +87,63 @@ def run_step(step: Mapping[str, Any], source: Path, target: Path, rejects: Path,
     else:  # spec.check_plan lets nothing else through
         raise InputError(f"step {kind!r} does not run on a shard")
     return out, {"step": kind, **counts, "seconds": time.perf_counter() - t0, "detail": detail}
+
+
+def _align(step: Mapping[str, Any], source: Path, target: Path, fitted: Mapping[str, Any] | None,
+           run_time: str | None) -> dict[str, Any]:
+    """An align step on one shard: the verb's functions with the model of the global phase (or the step's
+    saved word model), the links stamped with the run's time; the per-shard model summary is left out
+    (the model is the run's, in run.json)."""
+    import orjson
+
+    from ..annotators.align.records import align_sentences_file, align_words_file
+    from ..annotators.align.sentence import SentenceModel
+
+    fitted = fitted or {}
+    detail: dict[str, Any] = {}
+    cur = source
+    if step.get("sentences"):
+        model = (SentenceModel.from_dict(orjson.loads(Path(fitted["sentence_model"]).read_bytes()))
+                 if fitted.get("sentence_model") else None)
+        mid = target.with_name(target.stem + "-beads.jsonl") if step.get("words") else target
+        d = align_sentences_file(source, mid, step.get("src"), step.get("tgt"), step.get("sentence_aligner", "lancang"),
+                                 step.get("sentence_config"), step.get("split", False), step.get("replace", False),
+                                 fmt="jsonl", model=model, time=run_time)
+        d.pop("model", None)
+        d.pop("lexicon_entries", None)
+        detail["sentences"] = d
+        cur = mid
+    if step.get("words"):
+        detail["words"] = align_words_file(cur, target, step.get("src"), step.get("tgt"),
+                                           model_dir=step.get("model") or fitted["word_model"],
+                                           symmetrize=step.get("symmetrize"), replace=step.get("replace", False),
+                                           fmt="jsonl", time=run_time)
+    return detail
+
+
+def train_align(step: Mapping[str, Any], source: str, folder: Path, fmt: str | None) -> dict[str, Any]:
+    """The global phase of an align step whose aligners learn from the whole corpus: the sentence model
+    (:func:`~lancang.annotators.align.records.fit_sentences`, saved as JSON) and the word model (``lancang
+    align --words --save-model`` on the input; its alignment of the input is not kept), both in ``folder``."""
+    import orjson
+
+    from ..annotators.align.records import align_words_file, fit_sentences
+    from .shards import fresh_dir
+
+    fresh_dir(folder)
+    out: dict[str, Any] = {}
+    if "sentences" in step["train"]:
+        model = fit_sentences(source, step.get("src"), step.get("tgt"), step.get("sentence_aligner", "lancang"),
+                              step.get("sentence_config"), step.get("split", False), fmt=fmt)
+        (folder / "sentences.json").write_bytes(orjson.dumps(model.to_dict()))
+        out["sentence_model"] = str(folder / "sentences.json")
+    if "words" in step["train"]:
+        align_words_file(source, folder / "trained.jsonl", step.get("src"), step.get("tgt"),
+                         step.get("word_aligner", "gibbs"), step.get("word_config"), save_model=folder / "words",
+                         symmetrize=step.get("symmetrize"), fmt=fmt)
+        (folder / "trained.jsonl").unlink()
+        out["word_model"] = str(folder / "words")
+    return out
 
 
 def _validate(source: Path, engine: str) -> dict[str, Any]:

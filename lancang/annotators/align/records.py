@@ -147,12 +147,11 @@ def _version() -> str:
     return __version__
 
 
-@command_scope()  # standard input and pipes are replayed for the second pass; outputs are not inputs
-def align_sentences_file(source: str | Path, target: str | Path, src: str | None = None, tgt: str | None = None,
-                         aligner: str = "lancang", config: dict[str, Any] | None = None, split: bool = False,
-                         replace: bool = False, progress: Progress = None, fmt: str | None = None,
-                         options: dict[str, Any] | None = None) -> dict[str, Any]:
-    """Add a ``beads`` link to every record; returns counts (records, beads, weak beads, model)."""
+def fit_sentences(source: str | Path, src: str | None = None, tgt: str | None = None, aligner: str = "lancang",
+                  config: dict[str, Any] | None = None, split: bool = False, fmt: str | None = None,
+                  options: dict[str, Any] | None = None) -> Any:
+    """The model the sentence aligner learns from the whole input (the first pass of
+    :func:`align_sentences_file`; alone, the global phase of a run in parts)."""
     al = SENTENCE_ALIGNERS.get(aligner).from_config(config)
     cut = splitter() if split else None
     read = _reader(source, src, tgt, fmt, options)
@@ -162,9 +161,25 @@ def align_sentences_file(source: str | Path, target: str | Path, src: str | None
             s, t = pick_sides(rec, src, tgt, where)
             yield doc_sentences(rec, s, where, cut), doc_sentences(rec, t, where, cut)
 
-    model = al.fit(docs)
+    return al.fit(docs)
+
+
+@command_scope()  # standard input and pipes are replayed for the second pass; outputs are not inputs
+def align_sentences_file(source: str | Path, target: str | Path, src: str | None = None, tgt: str | None = None,
+                         aligner: str = "lancang", config: dict[str, Any] | None = None, split: bool = False,
+                         replace: bool = False, progress: Progress = None, fmt: str | None = None,
+                         options: dict[str, Any] | None = None, model: Any = None,
+                         time: str | None = None) -> dict[str, Any]:
+    """Add a ``beads`` link to every record; returns counts (records, beads, weak beads, model). ``model``
+    (from :func:`fit_sentences` over a whole corpus of which ``source`` is a part) is used instead of
+    learning one from ``source``; ``time`` is the links' provenance time (default: now)."""
+    al = SENTENCE_ALIGNERS.get(aligner).from_config(config)
+    cut = splitter() if split else None
+    read = _reader(source, src, tgt, fmt, options)
+    if model is None:
+        model = fit_sentences(source, src, tgt, aligner, config, split, fmt, options)
     settings = {"aligner": aligner, **(config or {})}
-    prov = Provenance.auto(f"lancang.align.{aligner}", _version(), settings)
+    prov = Provenance.auto(f"lancang.align.{aligner}", _version(), settings, time=time)
     n = beads_total = weak = 0
     with JsonlWriter(target) as w:
         for where, rec in read():
@@ -237,9 +252,10 @@ def align_words_file(source: str | Path, target: str | Path, src: str | None = N
                      aligner: str = "gibbs", config: dict[str, Any] | None = None, model_dir: str | Path | None = None,
                      save_model: str | Path | None = None, symmetrize: str | None = None, replace: bool = False,
                      batch: int = 2000, progress: Progress = None, fmt: str | None = None,
-                     options: dict[str, Any] | None = None) -> dict[str, Any]:
+                     options: dict[str, Any] | None = None, time: str | None = None) -> dict[str, Any]:
     """Add a ``tokens`` link to every record; returns counts. ``model_dir`` reuses a saved model;
-    otherwise one is trained on the input (and saved to ``save_model``: gibbs and ibm2 only).
+    otherwise one is trained on the input (and saved to ``save_model``: gibbs and ibm2 only). ``time`` is
+    the links' provenance time (default: now).
 
     ``ibm2`` trains on a stream of the input and then aligns it batch by batch; ``eflomal`` holds
     the pairs in memory; ``gibbs`` holds them while they fit its ``max_cells`` budget, else a random
@@ -270,7 +286,7 @@ def align_words_file(source: str | Path, target: str | Path, src: str | None = N
         settings["model"] = str(model_dir)
     if symmetrize:
         settings["symmetrize"] = symmetrize
-    prov = Provenance.auto(cls.tool(), cls.version(), settings)
+    prov = Provenance.auto(cls.tool(), cls.version(), settings, time=time)
     stats = {"records": 0, "pairs": 0, "links": 0, "sure": 0}
     pos = 0
     pending: list[tuple[dict[str, Any], str, str, Where, list[tuple[list[int], list[int]]]]] = []
