@@ -118,7 +118,7 @@ class Checker:
                 self._hit(st, tagged(f"metric {ptr}: {text}", "schema.metric", pointer=ptr or "/", keyword=kw,
                                      detail=text, value=_get(doc, ptr)), file, line, record, ptr)
             else:
-                self._hit(st, tagged(text, "schema", keyword=kw, detail=text), file, line, record, ptr)
+                self._hit(st, schema_message(text, kw, doc, ptr), file, line, record, ptr)
         if costly:
             ptr, text = costly[0]
             at = ":".join(str(x) for x in (file, line) if x is not None)
@@ -194,7 +194,7 @@ class Checker:
                               f"/meta/{MODEL_LIMITS}")
             if not self.base.is_valid(rec):
                 for ptr, kw, text in self.base.errors(rec)[:3]:
-                    self._hit(base_state, tagged(text, "schema", keyword=kw, detail=text), name, item.line,
+                    self._hit(base_state, schema_message(text, kw, rec, ptr), name, item.line,
                               rid if isinstance(rid, str) else None, ptr)
                 continue
             cm.add(rec)
@@ -289,7 +289,7 @@ class Checker:
         if st.engine is not None:
             if not st.engine.is_valid(rec):
                 st.failed_records += 1
-                self._schema_hits(st, st.engine.errors(rec), name, line, rec["id"])
+                self._schema_hits(st, st.engine.errors(rec), name, line, rec["id"], doc=rec)
             return
         hits = st.runner.record(rec, line) if st.runner is not None else st.rule.check(rec, st.params)  # type: ignore[union-attr]
         before = st.count
@@ -475,6 +475,21 @@ def _nothing_examined(st: ReqState, parsed: int, valid: int) -> str:
     what = rule.looks_at.format_map(_Blank(st.params)) if rule is not None and rule.looks_at else "what it checks"
     return tagged(f"none of the {valid} valid records has {what}, so nothing was examined", "reason.nothing-examined",
                   valid=valid, rule=rule.id if rule is not None else "", layer=st.params.get("layer"), detail=what)
+
+
+def schema_message(text: str, keyword: str, doc: Any, ptr: str) -> Any:
+    """A JSON Schema error as a catalog message: the missing property's name for ``required``, the value at the
+    pointer when it is a short scalar, else the keyword alone (the English is the schema engine's)."""
+    from .rules import _get
+
+    if keyword == "required":
+        m = re.match(r"^['\"](.+)['\"] is a required property$", text)
+        if m:
+            return tagged(text, "schema.required", keyword=keyword, name=m.group(1), detail=text)
+    value = _get(doc, ptr) if doc is not None else None
+    if isinstance(value, (str, int, float)) and not isinstance(value, bool) and len(str(value)) <= 60:
+        return tagged(text, "schema.value", keyword=keyword, value=value, detail=text)
+    return tagged(text, "schema", keyword=keyword, detail=text)
 
 
 def _missing_pointer(parent: str, message: str) -> str:

@@ -86,7 +86,7 @@ class _Formatter(string.Formatter):
 
 
 JOIN = {"en": {"list": ", ", "or": " or ", "and": " and ", "slash": " / "},
-        "zh": {"list": "、", "or": "或", "and": "和", "slash": " / "}}
+        "zh": {"list": "、", "or": " 或 ", "and": " 和 ", "slash": " / "}}
 
 
 def text(code: str, lang: str, params: Mapping[str, Any] | None = None) -> str:
@@ -223,6 +223,8 @@ RULE_MESSAGES: dict[str, dict[str, str]] = {
 
 CHECKER_MESSAGES: dict[str, dict[str, str]] = {
     "schema": _e("{detail}", "不符合 JSON Schema：{keyword:@schema/}"),
+    "schema.required": _e("{detail}", "不符合 JSON Schema：缺少必备项 {name!r}"),
+    "schema.value": _e("{detail}", "值 {value!r} 不符合 JSON Schema：{keyword:@schema/}"),
     "schema.metric": _e("metric {pointer}: {detail}",
                         "指标 {pointer}（值 {value}）不符合 JSON Schema：{keyword:@schema/}"),
     "model-limit": _e("{detail}", "超出 lancang 模型的限制（并非格式违规）：该单元无法无损转换为 lancang 记录"),
@@ -511,9 +513,14 @@ FORMATS: dict[str, str] = {
 }
 
 
+def _kebab(name: str) -> str:
+    return "".join("-" + c.lower() if c.isupper() else c for c in name)
+
+
 def _build() -> dict[str, dict[str, str]]:
     cat: dict[str, dict[str, str]] = {**RULE_MESSAGES, **CHECKER_MESSAGES}
-    cat.update({f"schema/{k}": _e(k, v) for k, v in SCHEMA_KEYWORDS.items()})
+    # keywords as the schema engine names them: kebab-case (schemas/validator.py _keyword)
+    cat.update({"schema/" + _kebab(k): _e(k, v) for k, v in SCHEMA_KEYWORDS.items()})
     cat.update({f"invariant/{k}": _e(k, v) for k, v in INVARIANTS.items()})
     cat.update({f"jsonl/{k}": _e(k, v) for k, v in JSONL.items()})
     cat.update({f"conllu/{k}": _e(k, v) for k, v in CONLLU.items()})

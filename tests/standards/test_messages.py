@@ -103,7 +103,7 @@ def test_a_message_is_its_english_text_and_keeps_its_code_and_parameters() -> No
 def test_lists_nested_entries_and_unknown_codes() -> None:
     m = msg("processing-steps", steps=["cleaning", "dedup"])
     assert m == "processing log has no cleaning or dedup step"
-    assert text(m.code, "zh", m.params) == "加工日志中没有 cleaning或dedup 步骤"
+    assert text(m.code, "zh", m.params) == "加工日志中没有 cleaning 或 dedup 步骤"
     m = msg("sampling.switching-mismatch", said="reduced", used="normal")
     assert "放宽检验" in text(m.code, "zh", m.params) and "正常检验" in text(m.code, "zh", m.params)
     t = tagged("xliff2 said so", "source-format.conllu", code="invalid-word-id", detail="ID '1a' ...")
@@ -227,6 +227,9 @@ def test_a_report_full_of_findings_and_reasons_renders_in_chinese(tmp_path: Path
     assert coded and all(f.get("code") in CATALOG for f in coded), [f for f in coded if f.get("code") not in CATALOG]
     texts = page_texts(render_html(rep, "zh"))
     assert len(texts) >= 40
+    assert "不符合 JSON Schema：属性数少于最少数目（minProperties）" in texts  # the engine's kebab-case keyword
+    assert "值 7 不符合 JSON Schema：类型不符（type）" in texts  # the observed value, when a short scalar
+    assert any(t.startswith("值 'r0-") and t.endswith("不匹配规定的模式（pattern）") for t in texts)
     assert [t for t in texts if english_sentence(t)] == []
     lines = render_text(rep, "zh").splitlines()
     assert lines[-1] == "结论：不符合" and "项：通过" in lines[-2] and "依据: lancang 默认" in lines[2]
