@@ -49,6 +49,22 @@ def trn(path: Path) -> dict[str, str]:
 
 # ----------------------------------------------------------------------------------- the scorer
 
+def test_doctests() -> None:
+    import doctest
+
+    from lancang.quality import wer
+
+    assert doctest.testmod(wer).failed == 0
+
+
+def test_fewest_substitutions_among_the_fewest_errors() -> None:
+    # two substitutions or a deletion and an insertion: two errors either way; sclite keeps the hit
+    c = score(list("xab"), list("abx"))
+    assert (c.hits, c.subs, c.dels, c.ins) == (2, 0, 1, 1)
+    c = score("abcd", "bcda")
+    assert (c.errors, c.subs) == (2, 0)
+
+
 def test_counts_and_alignment() -> None:
     c = score("abcd", "axcde")
     assert (c.hits, c.subs, c.dels, c.ins, c.ref, c.hyp, c.errors) == (3, 1, 0, 1, 4, 5, 2)
@@ -145,8 +161,12 @@ def _check_against_jiwer(pairs: list[tuple[str, str]], lang: str, norm: tuple[st
         assert c.chars.rate == pytest.approx(jiwer.cer(ref, hyp, chars_t, chars_t), abs=1e-12), (ref, hyp)
         if lang != "th":
             out = jiwer.process_words(ref, hyp, words_t, words_t)
-            assert (w.words.hits, w.words.subs, w.words.dels, w.words.ins) == \
-                (out.hits, out.substitutions, out.deletions, out.insertions), (ref, hyp)
+            # the same number of errors and reference words; among equal-error alignments lancang keeps
+            # the one with the fewest substitutions (sclite's choice), so S/D/I may be split differently
+            assert (w.words.errors, w.words.ref, w.words.hyp) == \
+                (out.substitutions + out.deletions + out.insertions, out.hits + out.substitutions + out.deletions,
+                 out.hits + out.substitutions + out.insertions), (ref, hyp)
+            assert w.words.subs <= out.substitutions, (ref, hyp)
             assert w.words.rate == pytest.approx(out.wer, abs=1e-12), (ref, hyp)
         assert c.chars.rate == pytest.approx(jiwer.cer(ref, hyp, chars_t, chars_t), abs=1e-12), (ref, hyp)
     if lang != "th":
@@ -457,3 +477,15 @@ def test_t2s_without_opencc_is_a_clear_usage_error(monkeypatch: pytest.MonkeyPat
         assert Normalizer(("case",))("AB") == "ab"  # the other steps need nothing
     finally:
         wer._opencc.cache_clear()
+
+
+def test_long_utterances_keep_the_fewest_errors(monkeypatch: pytest.MonkeyPatch) -> None:
+    from lancang.quality import wer
+
+    rng = random.Random(5)
+    pairs = [(rng.choices("abcd", k=60), rng.choices("abcde", k=50)) for _ in range(50)]
+    small = [score(r, h) for r, h in pairs]
+    monkeypatch.setattr(wer, "WEIGHTED_CELLS", 100)  # the bit-parallel path for all of these
+    big = [score(r, h) for r, h in pairs]
+    assert [(c.errors, c.ref, c.hyp) for c in big] == [(c.errors, c.ref, c.hyp) for c in small]
+    assert sum(c.subs for c in big) >= sum(c.subs for c in small)
