@@ -37,13 +37,16 @@ from .common import (
               help="JSON Schema engine: rs = jsonschema-rs (fast), py = the jsonschema package (reference).")
 @click.option("--max-findings", type=click.IntRange(min=0), default=100, show_default=True,
               help="Show at most this many findings per rule and file (0 = all); counts stay complete.")
+@click.option("--media-root", type=click.Path(exists=True, file_okay=False), default=None,
+              help="Check each side's media file (found under this folder for relative URIs): missing, sha256, "
+                   "duration, rate and channels against the record.")
 @input_options()
 @jobs_option()
 @quiet_option
 @progress_option
 @handle_errors
 def validate(files: tuple[str, ...], manifests: tuple[str, ...], fmt: str, engine: str, max_findings: int,
-             reading: Reading, jobs: int, quiet: bool, progress: bool) -> None:
+             media_root: str | None, reading: Reading, jobs: int, quiet: bool, progress: bool) -> None:
     """Check corpora and manifests against lancang's schemas and the model's invariants.
 
     A corpus may be in any readable format (JSONL, TMX, XLIFF, CoNLL-U, a Label Studio export...):
@@ -60,6 +63,7 @@ def validate(files: tuple[str, ...], manifests: tuple[str, ...], fmt: str, engin
       lancang validate big.jsonl --jobs 2
       cat corpus.jsonl | lancang validate - --quiet
       lancang validate export.json --from labelstudio --src th
+      lancang validate speech.jsonl --media-root audio/
 
     Exit codes: 0 no errors (warnings allowed), 1 errors found, 2 a file could not be read.
     """
@@ -69,7 +73,7 @@ def validate(files: tuple[str, ...], manifests: tuple[str, ...], fmt: str, engin
     out = sys.stdout
     with record_progress("validating", fmt == "text" and progress, quiet) as counter:
         for report, findings in validate_files(list(files), manifests=list(manifests), engine=engine, jobs=jobs,
-                                               progress=counter, **reading.kwargs()):
+                                               progress=counter, media_root=media_root, **reading.kwargs()):
             reports.append(report)
             _emit(report, findings, fmt, quiet, max_findings, shown, collected, out)
     hidden = sum(max(0, c - max_findings) for c in shown.values()) if max_findings else 0

@@ -14,6 +14,7 @@ fetched: :func:`resolve_media` gives None for them and :func:`verify_media` says
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import wave
 from collections.abc import Mapping
@@ -86,10 +87,19 @@ def _soundfile_facts(path: Path) -> MediaFacts:
 
 def media_facts(path: str | Path, sha256: bool = True) -> MediaFacts:
     """Duration (seconds, frames / rate, never rounded), sample rate, channels and (``sha256=True``) the
-    file's sha256. A missing file or an unreadable header is an :class:`~lancang.errors.InputError`."""
+    file's sha256. A missing file or an unreadable header is an :class:`~lancang.errors.InputError`.
+    Remembered per file (path, size, modification time): the utterances of one recording are checked
+    against one reading of it."""
     p = Path(path)
     if not p.is_file():
         raise InputError(f"{p}: media file not found" if not p.exists() else f"{p}: not a file")
+    st = p.stat()
+    return _facts(str(p), st.st_size, st.st_mtime_ns, sha256)
+
+
+@functools.lru_cache(maxsize=64)
+def _facts(path: str, _size: int, _mtime: int, sha256: bool) -> MediaFacts:
+    p = Path(path)
     facts = None
     with open(p, "rb") as f:
         head = f.read(12)

@@ -262,7 +262,7 @@ def _clean_part(plan: Mapping[str, Any], sh: Shard) -> dict[str, Any]:
 
 def validate_files(paths: list[str], *, manifests: list[str] | None = None, engine: str = "rs", jobs: int = 1,
                    progress: Callable[[int], None] | None = None, fmt: str | None = None, langs: Any = None,
-                   options: dict[str, Any] | None = None) -> Iterator[tuple[Any, Iterator[Any]]]:
+                   options: dict[str, Any] | None = None, media_root: Any = None) -> Iterator[tuple[Any, Iterator[Any]]]:
     """:func:`lancang.schemas.validator.validate_files` with every JSONL corpus validated in parts on ``jobs``
     workers: the same reports and the same findings in the same order. A file that repeats a record id
     is validated in one process (its duplicate-id findings name lines of the whole file)."""
@@ -273,8 +273,10 @@ def validate_files(paths: list[str], *, manifests: list[str] | None = None, engi
     # every part is checked against the manifests' languages and people, as the whole file is
     every = given + [p for p in paths if is_manifest_path(p) and p not in given]
     for report, findings in validate_all(paths, manifests=given, engine=engine, progress=progress, fmt=fmt,
-                                         langs=langs, options=options):
-        if jobs <= 1 or report.kind != "records" or report.unusable or not splits(report.path, fmt):
+                                         langs=langs, options=options, media_root=media_root):
+        # media checks read each media file once, in one process (a recording's utterances are consecutive)
+        if (jobs <= 1 or media_root is not None or report.kind != "records" or report.unusable
+                or not splits(report.path, fmt)):
             yield report, findings
             continue
         parts = parts_of(report.path, jobs)

@@ -35,6 +35,12 @@ Rule ids (stable; each has a test):
 ``time-past-media``        a segment or word ends after the side's media duration (+1 ms)
 ``segments-unordered``     segments not ordered by (t0, t1)
 ``segments-overlap-in-time``  two segments of one speaker overlap in time (layer without ``overlap``)
+``media-missing``          (``--media-root``) a side's media file does not exist
+``media-unreadable``       (``--media-root``) its header cannot be read (a URI that is not local: warning)
+``media-hash-differs``     (``--media-root``) the file's sha256 is not the record's
+``media-duration-differs``  (``--media-root``) the file's duration differs by more than 1 ms
+``media-format-differs``   (``--media-root``) sample rate or channels differ
+``media-channel-out-of-range``  (``--media-root``) the side's channel is past the file's channels
 ``layer-length-mismatch``  a per-token layer not as long as the tokens layer
 ``layer-missing``          a layer that another layer or link needs is absent
 ``duplicate-entity-id``    two entities (or relations) of one side share an id
@@ -294,16 +300,32 @@ class RecordValidator:
     """
 
     def __init__(self, engine: str = "rs", schema: dict[str, Any] | None = None, spill_at: int = SPILL_AT,
-                 context: ManifestContext | None = None):
+                 context: ManifestContext | None = None, media_root: Any = None):
         self.schema = SchemaEngine(schema or load_schema("record"), engine)
         self.spill_at = spill_at
         self.context = context
+        #: with a media root, each side's media file is checked too (media-missing, media-hash-differs ...)
+        self.media_root = media_root
+
+    def media_issues(self, rec: dict[str, Any]) -> list[Issue]:
+        """:func:`lancang.corpora.media.verify_media` for every side of a schema-valid record (media URIs
+        resolved against the media root); none without a media root."""
+        if self.media_root is None:
+            return []
+        from ..corpora.media import verify_media
+
+        out: list[Issue] = []
+        for lang, side in rec["sides"].items():
+            if side.get("media"):
+                out.extend((r, sev, pointer("sides", lang) + ptr, msg)
+                           for r, sev, ptr, msg in verify_media(side, self.media_root))
+        return out
 
     def check(self, rec: Any) -> list[Issue]:
         if not isinstance(rec, dict):
             return [("record-not-object", "error", "", "a record is a JSON object")]
         if self.schema.is_valid(rec):
-            return check_invariants(rec)
+            return check_invariants(rec) + self.media_issues(rec)
         return [("schema-" + kw if kw != "schema" else "schema", "error", ptr, msg)
                 for ptr, kw, msg in self.schema.errors(rec)]
 
@@ -347,7 +369,7 @@ class RecordValidator:
             if type(rec) is dict:
                 rid = rec.get("id")
                 rid_s = rid if isinstance(rid, str) else None
-                issues = check_invariants(rec) if is_valid(rec) else self.check(rec)
+                issues = check_invariants(rec) + self.media_issues(rec) if is_valid(rec) else self.check(rec)
                 if rid_s is not None:
                     ok = not any(sev == "error" for _, sev, _, _ in issues)
                     # records of other formats have no line: their ordinal says where ("by record N")
@@ -448,10 +470,12 @@ def _at(where: int, lined: bool) -> str:
 
 def validate_files(paths: list[str], *, manifests: list[str] | None = None, engine: str = "rs",
                    progress: Callable[[int], None] | None = None, fmt: str | None = None, langs: Any = None,
-                   options: dict[str, Any] | None = None) -> Iterator[tuple[FileReport, Iterator[Finding]]]:
+                   options: dict[str, Any] | None = None,
+                   media_root: Any = None) -> Iterator[tuple[FileReport, Iterator[Finding]]]:
     """Validate corpora (any readable format) and manifests: yield (report, findings) per file, manifests
     first; the report's counts are final once its findings are consumed. Records are also checked
-    against the languages and people of a valid manifest given in the same call."""
+    against the languages and people of a valid manifest given in the same call, and with
+    ``media_root`` their sides' media files against what the records say."""
     rv: RecordValidator | None = None
     manifests = list(manifests or []) + [p for p in paths if is_manifest_path(p) and p not in (manifests or [])]
     records = [p for p in paths if p not in manifests]
@@ -460,7 +484,7 @@ def validate_files(paths: list[str], *, manifests: list[str] | None = None, engi
         manifest = path in manifests
         if not manifest and rv is None:
             ctx = next((c for c in contexts if c is not None), None)
-            rv = RecordValidator(engine, context=ctx)
+            rv = RecordValidator(engine, context=ctx, media_root=media_root)
         report = FileReport(path, kind="manifest" if manifest else "records")
         try:
             if manifest:

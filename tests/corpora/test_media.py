@@ -99,3 +99,23 @@ def test_verify_media_findings(tmp_path: Path) -> None:
     (tmp_path / "junk.wav").write_bytes(b"RIFF\x00\x00\x00\x00WAVEjunk")
     assert verify_media({"text": "", "media": {"uri": "junk.wav"}}, root=tmp_path)[0][0] == "media-unreadable"
     assert verify_media({"text": "", "media": {"uri": "http://x/a.wav"}})[0][:2] == ("media-unreadable", "warning")
+
+
+def test_validate_media_root(tmp_path: Path, cli) -> None:  # type: ignore[no-untyped-def]
+    """Issue 18's bad input: a media file that does not exist or whose hash differs, found by
+    ``lancang validate --media-root`` (exit 1, one finding each, at the side's media)."""
+    import orjson
+
+    make_wav(tmp_path / "a.wav", 0.25, 8000, 1)
+    good = {"id": "ok", "sides": {"th": {"text": "ก", "media": describe("a.wav", tmp_path)}}}
+    bad_hash = {"id": "hash", "sides": {"th": {"text": "ข", "media": dict(good["sides"]["th"]["media"],
+                                                                        sha256="0" * 64)}}}
+    gone = {"id": "gone", "sides": {"th": {"text": "ค", "media": {"uri": "nowhere/b.wav"}}}}
+    corpus = tmp_path / "c.jsonl"
+    corpus.write_bytes(b"".join(orjson.dumps(r) + b"\n" for r in (good, bad_hash, gone)))
+    res = cli("validate", str(corpus), "--media-root", str(tmp_path), "--format", "json")
+    assert res.exit_code == 1, res.output
+    found = [(f["rule"], f["record"], f["pointer"]) for f in orjson.loads(res.output)["findings"]]
+    assert found == [("media-hash-differs", "hash", "/sides/th/media/sha256"),
+                     ("media-missing", "gone", "/sides/th/media/uri")]
+    assert cli("validate", str(corpus)).exit_code == 0  # without a media root, media files are not read
