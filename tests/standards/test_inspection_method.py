@@ -15,6 +15,8 @@ import pytest
 
 from lancang.corpora.samples import sample_path
 from lancang.errors import UsageError
+from lancang.schemas import load_schema
+from lancang.schemas.validator import SchemaEngine
 from lancang.standards.checker import check, merge_metrics
 from lancang.standards.html import render_html
 from lancang.standards.profiles import load_profile
@@ -101,6 +103,8 @@ def test_the_cli_takes_several_metrics_files_and_the_page_shows_both_inspections
     assert res.exit_code in (0, 1), res.output
     rep = json.loads(out.read_text(encoding="utf-8"))
     assert [i["method"] for i in rep["metrics"]["inspections"]] == ["manual", "automated"]
+    assert SchemaEngine(load_schema("report")).errors(rep) == []
+    assert [d["command"] for d in rep["metrics"]["documents"]] == ["inspect", "inspect"]
     page = render_html(rep, "zh")
     assert "人工抽检" in page and "自动化检测" in page
 
