@@ -247,13 +247,10 @@ class Duplicates(Filter):
                 out.append({"duplicate_of": first, "kind": "exact", "similarity": 1.0})
                 continue
             best: tuple[float, Any] | None = None
-            if near and has[i]:
-                cands = set()
-                for bk in bkeys[i]:
-                    v = bands.get(bk)
-                    if v is not None:
-                        cands.add(v)
-                for o in sorted(cands):
+            row = bkeys[i] if near and has[i] else ()
+            known = bands.keys() & row if row else ()  # band keys seen before (C-level)
+            if known:
+                for o in sorted({bands[bk] for bk in known}):
                     cid, csig = local_sigs.get(o) or old_sigs[o]
                     sim = float(np.count_nonzero(csig == sig[i])) / nperm
                     if sim >= FLOOR and (best is None or sim > best[0]):
@@ -264,12 +261,14 @@ class Duplicates(Filter):
             out.append({"duplicate_of": None} if best is None else
                        {"duplicate_of": None, "nearest": best[1], "similarity": round(best[0], 4)})
             local_exact[k] = rid
-            if near and has[i]:
+            if row:
                 o = self._next
                 self._next += 1
-                for bk in bkeys[i]:
-                    if bk not in bands:
-                        bands[bk] = new_bands[bk] = o
+                fresh = dict.fromkeys(row, o)
+                for bk in known:  # a band key keeps its first record
+                    del fresh[bk]
+                bands.update(fresh)
+                new_bands.update(fresh)
                 local_sigs[o] = (rid, sig[i])
                 new_sigs[o] = (rid, sig[i].tobytes())
         self._exact.put_many(local_exact.items())

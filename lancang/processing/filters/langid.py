@@ -45,9 +45,9 @@ ms (0.3 each), which rejects nothing.
 
 from __future__ import annotations
 
+import functools
 import math
 import warnings
-from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar
 
@@ -61,7 +61,7 @@ from .base import Filter, Reason, Scores
 #: the languages the statistical identifier always tells apart (lancang's Latin and Han languages)
 CORE = ("zh", "vi", "id", "ms", "fil", "en")
 INSTALL = 'pip install "lancang[clean]"'
-#: texts whose lingua reading is kept (least recently used out): about 2 MB of short sentences
+#: sides whose scores, and texts whose lingua reading, are kept (least recently used out): a few MB
 CACHE = 4096
 _KANA = regex.compile(r"[\p{Hiragana}\p{Katakana}]")
 _WORD = regex.compile(r"\p{L}+")
@@ -147,9 +147,13 @@ class LanguageId(Filter):
         self._lingua: dict[str, Any] = {}  # lancang code -> lingua Language
         self._code: dict[Any, str] = {}  # lingua Language -> lancang code
         self._zawgyi: Any = None
-        self._cache: OrderedDict[str, tuple[str | None, dict[str, float]]] = OrderedDict()
+        # the last CACHE sides scored, and the last CACHE texts lingua read: a multi-parallel corpus
+        # repeats a sentence in every pair it is in, and a side's scores depend on its tag and text alone
+        self._side_cached = functools.lru_cache(maxsize=CACHE)(self._side)
+        self._identified = functools.lru_cache(maxsize=CACHE)(self._identified)  # type: ignore[method-assign]
         self._tags: dict[str, tuple[str, str | None]] = {}
         self._groups: dict[str, frozenset[str]] = {}
+        self._lists: dict[str, Any] = {}  # the fast path's word lists per language
 
     # ------------------------------------------------------------------ backends (built once, lazily)
     def _build_detector(self) -> None:
@@ -223,45 +227,58 @@ class LanguageId(Filter):
         return out
 
     def _identified(self, text: str) -> tuple[str | None, dict[str, float]]:
-        """lingua's best language and its confidence values of at least 0.01, through a bounded cache
-        of the last :data:`CACHE` texts asked about (a multi-parallel corpus repeats a sentence in every
-        pair it is in; lingua's answer depends on the text alone)."""
-        cache = self._cache
-        got = cache.get(text)
-        if got is not None:
-            cache.move_to_end(text)
-            return got
+        """lingua's best language and its confidence values of at least 0.01."""
         # one text at a time: lingua's parallel call costs more CPU per text on a busy machine
         detector = self._fast if len(text) >= self.params["long_text"] else self._detector
         values = detector.compute_language_confidence_values(text)
-        got = (self._code[values[0].language] if values and values[0].value > 0 else None,
-               {self._code[v.language]: round(v.value, 4) for v in values if v.value >= 0.01})
-        cache[text] = got
-        if len(cache) > CACHE:
-            cache.popitem(last=False)
-        return got
+        return (self._code[values[0].language] if values and values[0].value > 0 else None,
+                {self._code[v.language]: round(v.value, 4) for v in values if v.value >= 0.01})
 
     def _confirmed(self, lang: str, text: str) -> bool:
         """The fast path: the side's own function words are at least 2 and a fifth of its words, and
         more than twice the words only another language's list has. Indonesian and Malay are confirmed
         as a pair, and only while ``soft`` groups them: to re-decide with them told apart, score again
         with ``soft: []``."""
-        own = FUNCTION_WORDS.get(lang)
-        if own is None or (lang in _CLOSE and not self._group(lang) >= _CLOSE):
+        lists = self._word_lists(lang)
+        if lists is None:
             return False
-        if lang in _CLOSE:  # Indonesian and Malay confirmed as the pair only (their function words are one)
-            own = FUNCTION_WORDS["id"] | FUNCTION_WORDS["ms"]
+        own, rival_of, rivals = lists
         words = [w.casefold() for w in _WORD.findall(text)]
         if not words:
             return False
-        mine = sum(w in own for w in words)
+        mine = 0
+        counts = [0] * rivals
+        for w in words:  # one pass: a word is the side's own, or counts for each rival list it is on
+            if w in own:
+                mine += 1
+            else:
+                for i in rival_of.get(w, ()):
+                    counts[i] += 1
         if lang == "vi":  # a word spelt with Vietnamese's own letters (ơ ư đ ă, stacked tone marks) counts too
             mine = max(mine, sum(1 for w in words if _VI_LETTER.search(w)))
         if mine < 2 or mine * 5 < len(words):
             return False
-        rival = max((sum(w in fw and w not in own for w in words) for other, fw in FUNCTION_WORDS.items()
-                     if other != lang and not (lang in _CLOSE and other in _CLOSE)), default=0)
-        return mine > 2 * rival
+        return mine > 2 * max(counts, default=0)
+
+    def _word_lists(self, lang: str) -> tuple[frozenset[str], dict[str, tuple[int, ...]], int] | None:
+        """(the side's own function words, word -> the rival lists it is on, how many rivals), once per
+        language; None when the fast path does not serve the language."""
+        if lang in self._lists:
+            return self._lists[lang]
+        own = FUNCTION_WORDS.get(lang)
+        got = None
+        if own is not None and not (lang in _CLOSE and not self._group(lang) >= _CLOSE):
+            if lang in _CLOSE:  # Indonesian and Malay confirmed as the pair only (their function words are one)
+                own = FUNCTION_WORDS["id"] | FUNCTION_WORDS["ms"]
+            others = [fw for other, fw in FUNCTION_WORDS.items()
+                      if other != lang and not (lang in _CLOSE and other in _CLOSE)]
+            rival_of: dict[str, tuple[int, ...]] = {}
+            for i, fw in enumerate(others):
+                for w in fw - own:
+                    rival_of[w] = (*rival_of.get(w, ()), i)
+            got = (own, rival_of, len(others))
+        self._lists[lang] = got
+        return got
 
     def score_batch(self, records: Sequence[dict[str, Any]]) -> list[Scores]:
         if self._detector is None:
@@ -272,7 +289,7 @@ class LanguageId(Filter):
             for tag, side in (rec.get("sides") or {}).items():
                 text = side.get("text") if isinstance(side, dict) else None
                 if isinstance(text, str):
-                    scores[tag] = self._side(tag, text)
+                    scores[tag] = self._side_cached(tag, text)
             out.append(scores)
         return out
 
