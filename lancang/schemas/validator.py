@@ -52,6 +52,7 @@ Rule ids (stable; each has a test):
 ``duplicate-id``           a record id used before in the same file
 ``language-not-in-manifest``  a side's language the manifest does not list, by prefix (warning)
 ``person-not-in-manifest``    an annotator or reviewer the manifest does not list (warning)
+``speaker-not-in-manifest``   a segment's speaker the manifest's speakers do not list (warning)
 ``manifest-*``             see :func:`check_manifest`
 =========================  =========================================================
 """
@@ -220,9 +221,10 @@ class ManifestContext:
     languages: frozenset[str]
     people: frozenset[str]
     _seen: set[str] = field(default_factory=set)
+    speakers: frozenset[str] = frozenset()
 
     def fresh(self) -> ManifestContext:
-        return ManifestContext(self.languages, self.people)
+        return ManifestContext(self.languages, self.people, speakers=self.speakers)
 
     def check(self, rec: dict[str, Any]) -> list[Issue]:
         out: list[Issue] = []
@@ -236,6 +238,14 @@ class ManifestContext:
                 prov = lay.get("provenance")
                 if prov:
                     self._people(prov, f"/sides/{lang}/layers/{name}/provenance", out)
+                if name == "segments":
+                    for i, seg in enumerate(lay["spans"]):
+                        who = seg.get("speaker")
+                        if who is not None and who not in self.speakers and ("speaker:" + who) not in self._seen:
+                            self._seen.add("speaker:" + who)
+                            out.append(("speaker-not-in-manifest", "warning",
+                                        f"/sides/{lang}/layers/segments/spans/{i}/speaker",
+                                        f"speaker {who!r} is not among the manifest's speakers"))
         for i, link in enumerate(rec.get("links", ())):
             if link.get("provenance"):
                 self._people(link["provenance"], f"/links/{i}/provenance", out)
@@ -265,7 +275,8 @@ def manifest_context(path: PathLike) -> ManifestContext | None:
         return None
     if not SchemaEngine(load_schema("manifest")).is_valid(doc):
         return None
-    return ManifestContext(frozenset(doc["languages"]), frozenset(p["id"] for p in doc.get("people", ())))
+    return ManifestContext(frozenset(doc["languages"]), frozenset(p["id"] for p in doc.get("people", ())),
+                           speakers=frozenset(p["id"] for p in doc.get("speakers", ())))
 
 
 # ------------------------------------------------------------------------------------ records

@@ -193,3 +193,22 @@ def test_stats_hours_speakers_and_rate() -> None:
     rec.add_transcript("vi", [{"text": "xin chào các bạn", "t0": 1.0, "t1": 3.0}])
     vi.add(rec.data)
     assert vi.speech_summary()["vi"]["rate"] == 2.0 and vi.speech_summary()["vi"]["rate_unit"] == "words/s"
+
+
+def test_speaker_not_in_manifest_is_a_warning(tmp_path, cli) -> None:  # type: ignore[no-untyped-def]
+    import orjson
+
+    m = copy.deepcopy(load_schema("manifest")["examples"][0])
+    m["languages"] = ["th"]
+    m["people"].append({"id": "ann-1", "roles": ["annotator"]})
+    m["speakers"] = [{"id": "spk-a", "roles": ["speaker"], "language": "th", "consent": True}]
+    (tmp_path / "manifest.json").write_bytes(orjson.dumps(m))
+    (tmp_path / "c.jsonl").write_bytes(orjson.dumps(speech_record()) + b"\n")
+    res = cli("validate", str(tmp_path / "c.jsonl"), str(tmp_path / "manifest.json"), "--format", "json")
+    assert res.exit_code == 0, res.output
+    found = [(f["rule"], f["severity"], f["pointer"]) for f in orjson.loads(res.output)["findings"]]
+    assert found == [("speaker-not-in-manifest", "warning", "/sides/th/layers/segments/spans/1/speaker")]
+    m["speakers"].append({"id": "spk-b", "roles": ["speaker"], "language": "th", "consent": False})
+    (tmp_path / "manifest.json").write_bytes(orjson.dumps(m))
+    res = cli("validate", str(tmp_path / "c.jsonl"), str(tmp_path / "manifest.json"), "--format", "json")
+    assert orjson.loads(res.output)["findings"] == []
