@@ -36,6 +36,9 @@ from .common import (
 @click.option("--join", "join", type=click.Choice(JOINS), default="id", show_default=True,
               help="transcript: pair records by id, or by recording (media URI and channel: an STM or Kaldi "
                    "reference against a CTM hypothesis, whose words go to the segment their middle time falls in).")
+@click.option("--alternations", is_flag=True,
+              help="transcript: read sclite's alternations { a / b / @ } in GOLD (TRN, STM): the reading closest to "
+                   "the prediction is scored (@ = nothing).")
 @click.option("--details", type=click.Path(dir_okay=False, allow_dash=True), metavar="FILE",
               help="transcript: also write every scored record side's counts (id, side, file, unit, hits, subs, dels, "
                    "ins, rate, cer) to this JSONL file, streamed.")
@@ -46,7 +49,8 @@ from .common import (
 @format_option("text", "json")
 @handle_errors
 def evaluate(pred: str, gold: str, layer: str, lexicon: str | None, units: str, normalize: tuple[str, ...], join: str,
-             details: str | None, reading: Reading, gold_from: str | None, strict: bool, fmt: str) -> None:
+             alternations: bool, details: str | None, reading: Reading, gold_from: str | None, strict: bool,
+             fmt: str) -> None:
     """Score predicted tokens, sentences, entities, beads, word links or transcripts against gold.
 
     A word (or sentence) counts as correct only when both its boundaries match the gold, as in the
@@ -72,7 +76,8 @@ def evaluate(pred: str, gold: str, layer: str, lexicon: str | None, units: str, 
     """
     doc, missing = evaluate_files(pred, gold, layer=layer, fmt=reading.fmt, gold_fmt=gold_from,
                                   langs=reading.langs, options=reading.options, lexicon=lexicon,
-                                  units=units, normalize=normalize, join=join, details=details)
+                                  units=units, normalize=normalize, join=join, details=details,
+                                  alternations=alternations)
     scores = doc["accuracy"][layer]
     if fmt == "json":
         echo_json(doc)

@@ -20,7 +20,8 @@ LAYERS = ("tokens", "sentences", "entities", "beads", "links", "transcript")
 def evaluate_files(pred: str, gold: str, *, layer: str = "tokens", fmt: str | None = None,
                    gold_fmt: str | None = None, langs: Any = None, options: dict[str, Any] | None = None,
                    lexicon: str | None = None, units: str = "auto", normalize: Any = None,
-                   join: str = "id", details: str | None = None) -> tuple[dict[str, Any], int]:
+                   join: str = "id", details: str | None = None,
+                   alternations: bool = False) -> tuple[dict[str, Any], int]:
     """The metrics document of ``pred`` scored against ``gold`` on ``layer``, and the number of records
     or sides found on one side only (not scored).
 
@@ -28,7 +29,8 @@ def evaluate_files(pred: str, gold: str, *, layer: str = "tokens", fmt: str | No
     ``gold_fmt`` overrides it for the gold. ``lexicon`` (tokens only) adds OOV and IV recall.
     ``units``, ``normalize`` and ``join`` (transcript only) are those of
     :func:`lancang.quality.wer.evaluate_transcripts`: WER and CER of the prediction (the hypothesis)
-    against the gold (the reference); ``details`` is a JSONL file for every scored side's counts.
+    against the gold (the reference); ``details`` is a JSONL file for every scored side's counts;
+    ``alternations`` reads sclite's ``{ a / b / @ }`` in the gold.
     """
     from ..annotators.gold import read_segmentation
 
@@ -36,9 +38,9 @@ def evaluate_files(pred: str, gold: str, *, layer: str = "tokens", fmt: str | No
         raise UsageError(f"unknown layer {layer!r}; use one of {', '.join(LAYERS)}")
     if lexicon and layer not in ("tokens", "sentences"):
         raise UsageError(f"--lexicon scores words; it does not apply to --layer {layer}")
-    if layer != "transcript" and (units != "auto" or normalize or join != "id" or details):
-        raise UsageError(f"--units, --normalize, --join and --details score transcripts; they do not apply to "
-                         f"--layer {layer}")
+    if layer != "transcript" and (units != "auto" or normalize or join != "id" or details or alternations):
+        raise UsageError(f"--units, --normalize, --join, --details and --alternations score transcripts; they do "
+                         f"not apply to --layer {layer}")
     opts = dict(options or {})
     gfmt = gold_fmt or fmt
     extra: dict[str, Any] = {}
@@ -59,9 +61,10 @@ def evaluate_files(pred: str, gold: str, *, layer: str = "tokens", fmt: str | No
                     out.write(orjson.dumps(row) + b"\n")
 
             ev = evaluate_transcripts(read_corpus(pred, fmt, langs, **opts), read_corpus(gold, gfmt, langs, **opts),
-                                      names=(pred, gold), units=units, normalize=steps, join=join, details=write)
+                                      names=(pred, gold), units=units, normalize=steps, join=join, details=write,
+                                      alternations=alternations)
         doc, missing = ev.to_dict(), ev.missing
-        extra = {"units": units, "normalize": list(steps), "join": join}
+        extra = {"units": units, "normalize": list(steps), "join": join, "alternations": alternations}
     elif layer in ("beads", "links"):
         from .alignment import evaluate_records
 

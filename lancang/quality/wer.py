@@ -33,6 +33,8 @@ Counts(hits=3, subs=1, dels=0, ins=1, utterances=1, utterance_errors=1)
 from __future__ import annotations
 
 import functools
+import itertools
+import math
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, fields
 from typing import Any
@@ -176,6 +178,35 @@ def _code(lang: str) -> str:
         return language(lang)
     except Exception:
         return lang.split("-")[0].lower()
+
+
+_ALTERNATION = regex.compile(r"\{([^{}]*)\}")
+#: readings of one reference utterance tried at most (two alternatives in each of ten alternations)
+MAX_READINGS = 1024
+
+
+def readings(text: str) -> list[str]:
+    """The readings of a reference written with sclite's alternations (TRN, STM): ``{ a / b / @ }`` reads
+    ``a``, ``b`` or nothing (``@``). Nested alternations are not read (the inner braces stay text).
+
+    >>> readings("so { INDUSTRY'S / INDUSTRY } slide { @ / the }")
+    ["so INDUSTRY'S slide ", "so INDUSTRY'S slide the", 'so INDUSTRY slide ', 'so INDUSTRY slide the']
+    """
+    parts = _ALTERNATION.split(text)
+    if len(parts) == 1:
+        return [text]
+    choices = [[part] if k % 2 == 0 else [" ".join(w for w in alt.split() if w != "@") for alt in part.split("/")]
+               for k, part in enumerate(parts)]
+    n = math.prod(len(c) for c in choices)
+    if n > MAX_READINGS:
+        raise InputError(f"{n:,} readings of the alternations in {text[:40]!r}...; at most {MAX_READINGS:,} are "
+                         "tried")
+    return ["".join(c) for c in itertools.product(*choices)]
+
+
+def _fewest_errors(counts: Iterable[Counts]) -> Counts:
+    """The reading the hypothesis is closest to: the fewest errors, then the fewest substitutions."""
+    return min(counts, key=lambda c: (c.errors, c.subs, -c.ref))
 
 
 def chars(text: str) -> list[str]:
@@ -408,9 +439,10 @@ class Tally:
 class Scorer:
     """Scores sides: normalises, tokenises, pairs utterances and counts, into :class:`Tally` objects."""
 
-    def __init__(self, units: str = "auto", normalize: Iterable[str] = ()):
+    def __init__(self, units: str = "auto", normalize: Iterable[str] = (), alternations: bool = False):
         self.tokenizer = Tokenizer(units)
         self.normalizer = Normalizer(tuple(normalize))
+        self.alternations = alternations
         self._word_ok: dict[str, bool] = {}
 
     def has_words(self, lang: str) -> bool:
@@ -422,10 +454,15 @@ class Scorer:
         return self._word_ok[lang]
 
     def utterance(self, lang: str, ref: str, hyp: str) -> Tally:
-        r, h = self.normalizer(ref, lang), self.normalizer(hyp, lang)
-        t = Tally(score("".join(chars(r)), "".join(chars(h))), Counts(), Counts(), 0)
+        """The counts of one utterance; with ``alternations``, of the reference's reading closest to the
+        hypothesis (:func:`readings`), chosen apart for characters and for words as sclite does."""
+        refs = [self.normalizer(r, lang) for r in (readings(ref) if self.alternations else (ref,))]
+        h = self.normalizer(hyp, lang)
+        hc = "".join(chars(h))
+        t = Tally(_fewest_errors(score("".join(chars(r)), hc) for r in refs), Counts(), Counts(), 0)
         if self.has_words(lang):
-            t.words = score(self.tokenizer.words(lang, r), self.tokenizer.words(lang, h))
+            hw = self.tokenizer.words(lang, h)
+            t.words = _fewest_errors(score(self.tokenizer.words(lang, r), hw) for r in refs)
         t.fit = Counts().add(t.chars if self.tokenizer.unit(lang) == "char" else t.words)
         return t
 
@@ -568,16 +605,17 @@ def evaluate_transcripts(hyp: Iterable[Any], ref: Iterable[Any], *, names: tuple
                          units: str = "auto", normalize: Iterable[str] = (), join: str = "id",
                          spill_dir: str | None = None,
                          details: Callable[[dict[str, Any]], None] | None = None,
-                         max_files: int = MAX_FILES) -> TranscriptEvaluation:
+                         max_files: int = MAX_FILES, alternations: bool = False) -> TranscriptEvaluation:
     """Score hypothesis transcripts against reference ones, joined by record id (``join="id"``, the one
     join :func:`~lancang.quality.join.join_records`) or by recording (``join="recording"``: the records
     of each recording merged first, :func:`by_recording`). Records and sides on one side only are
     reported in ``missing``, never scored as empty. ``details`` receives each scored side's row
     (:func:`detail_row`) as it is scored, for a per-record table of any length; the document lists the
-    first ``max_files`` files (recordings, else records) and counts the others."""
+    first ``max_files`` files (recordings, else records) and counts the others. ``alternations`` reads
+    sclite's ``{ a / b / @ }`` in the references (:func:`readings`)."""
     if join not in JOINS:
         raise UsageError(f"unknown join {join!r}; use one of {', '.join(JOINS)}")
-    sc = Scorer(units, normalize)
+    sc = Scorer(units, normalize, alternations)
     ev = TranscriptEvaluation("transcript", units=units, normalize=sc.normalizer.steps, max_files=max_files)
     if join == "recording":
         hyp, ref = by_recording(hyp, names[0]), by_recording(ref, names[1])
@@ -599,7 +637,10 @@ def evaluate_transcripts(hyp: Iterable[Any], ref: Iterable[Any], *, names: tuple
             def each(speaker: str | None, t: Tally) -> None:
                 ev.speakers.setdefault(speaker or NO_SPEAKER, Tally.new()).add(t)
 
-            t = sc.side(tag, rs[tag], hs[tag], each)
+            try:
+                t = sc.side(tag, rs[tag], hs[tag], each)
+            except InputError as exc:
+                raise InputError(f"{g.where[1]} (id {g.id!r}), side {tag!r}: {exc}") from None
             ev.tokenisation.setdefault(tag, sc.tokenizer.describe(tag))
             ev.languages.setdefault(tag, Tally.new()).add(t)
             key = _file_key(rs[tag], g.id)

@@ -267,6 +267,49 @@ def test_sclite_word_error_rates(ref: str, hyp: str, row: tuple[Any, ...], tmp_p
     assert doc["wer"] == round(row[6] / 100, 3) or abs(doc["wer"] - row[6] / 100) < 0.0005
 
 
+@pytest.mark.parametrize(("name", "units", "rows"), [
+    # test1: -i wsj, alternations { a / b / @ } in the reference; speakers are the first 3 characters of the id
+    ("csrnab", "words", {"4t0": (15, 458, 84.1, 14.0, 2.0, 2.6, 18.6, 86.7),
+                         "4t1": (21, 544, 93.6, 5.9, 0.6, 0.7, 7.2, 57.1),
+                         "4t2": (15, 404, 91.3, 8.7, 0.0, 2.5, 11.1, 86.7),
+                         "all": (51, 1406, 89.8, 9.3, 0.9, 1.8, 12.0, 74.5)}),
+    # test8: -c, character alignment of the same kind of text
+    ("csrnab1", "chars", {"all": (2, 348, 94.5, 2.6, 2.9, 0.9, 6.3, 100.0)}),
+])
+def test_sclite_alternations(name: str, units: str, rows: dict[str, tuple[Any, ...]], tmp_path: Path, cli) -> None:
+    """sclite compares case-insensitively by default (--normalize case) and scores the reading of an
+    alternation closest to the hypothesis (--alternations); speakers come from the --details rows."""
+    r, h = trn(shared(*SCTK, f"{name}.ref")), trn(shared(*SCTK, f"{name}.hyp"))
+    write_jsonl(tmp_path / "ref.jsonl", [{"id": k.lower(), "sides": {"en": {"text": v}}} for k, v in r.items()])
+    write_jsonl(tmp_path / "hyp.jsonl", [{"id": k.lower(), "sides": {"en": {"text": v}}} for k, v in h.items()])
+    args = [str(tmp_path / "hyp.jsonl"), str(tmp_path / "ref.jsonl"), "--layer", "transcript", "--normalize", "case",
+            "--units", units, "--format", "json", "--details", str(tmp_path / "d.jsonl")]
+    res = cli("evaluate", *args, "--alternations")
+    assert res.exit_code == 0, res.output
+    doc = json.loads(res.output)
+    assert doc["settings"]["alternations"] is True
+    speakers: dict[str, Counts] = {}
+    for line in (tmp_path / "d.jsonl").read_text().splitlines():
+        row = json.loads(line)
+        speakers.setdefault(row["id"][:3], Counts()).add(Counts.from_dict(row))
+    speakers["all"] = Counts.from_dict(doc["accuracy"]["transcript"]["overall"]["counts"])
+    assert {k: _sclite_row(speakers[k]) for k in rows} == rows
+    literal = json.loads(cli("evaluate", *args).output)["accuracy"]["transcript"]["error_rate"]
+    assert literal > rows["all"][6] / 100 + 0.005  # the braces scored as written: worse
+
+
+def test_alternations_readings_and_their_limit() -> None:
+    sc = Scorer("words", alternations=True)
+    assert sc.utterance("en", "a { b / @ } c", "a c").words.errors == 0
+    assert sc.utterance("en", "a { b / @ } c", "a b c").words.errors == 0
+    assert sc.utterance("en", "a { b c / d } e", "a d e").words.ref == 3
+    with pytest.raises(InputError, match="readings of the alternations"):
+        sc.utterance("en", " ".join(["{ a / b }"] * 11), "a")
+    refs = [{"id": "1", "sides": {"en": {"text": " ".join(["{ a / b }"] * 11)}}}]
+    with pytest.raises(InputError, match=r"R record 1 \(id '1'\), side 'en': 2,048 readings"):
+        evaluate_transcripts(refs, refs, names=("H", "R"), alternations=True)
+
+
 def test_sclite_mandarin_cer_stm_against_ctm(cli) -> None:
     """sclite test9 (-e gb -c): mand_ref.stm against mand_hyp.ctm (GB2312), read through the format hub,
     character error rate per speaker: the CTM's words go to the STM segment their middle time falls in
