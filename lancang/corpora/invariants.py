@@ -181,14 +181,16 @@ def _check_times(items: list[dict[str, Any]], n: int, duration: float | None, ba
     for i, it in enumerate(items):
         s, e, t0, t1 = it["start"], it["end"], it["t0"], it["t1"]
         if _not_int(s, e):
-            issues.append(("offset-not-integer", "error", f"{base}/{i}", f"{kind} span [{s}, {e}]: offsets are integers"))
+            issues.append(("offset-not-integer", "error", f"{base}/{i}",
+                           f"{kind} span [{s}, {e}]: offsets are integers"))
         elif s > e:
             issues.append(("span-reversed", "error", f"{base}/{i}", f"{kind} span [{s}, {e}] ends before it starts"))
         elif s < 0 or e > n:
             issues.append(("span-out-of-range", "error", f"{base}/{i}",
                            f"{kind} span [{s}, {e}] is not inside the text (length {n})"))
         if t0 > t1:
-            issues.append(("time-reversed", "error", f"{base}/{i}", f"{kind} ends at {t1} s, before it starts ({t0} s)"))
+            issues.append(("time-reversed", "error", f"{base}/{i}",
+                           f"{kind} ends at {t1} s, before it starts ({t0} s)"))
         if limit is not None and t1 > limit:
             issues.append(("time-past-media", "error", f"{base}/{i}/t1",
                            f"{kind} ends at {t1} s, after the end of the media ({duration} s)"))

@@ -262,7 +262,8 @@ def _clean_part(plan: Mapping[str, Any], sh: Shard) -> dict[str, Any]:
 
 def validate_files(paths: list[str], *, manifests: list[str] | None = None, engine: str = "rs", jobs: int = 1,
                    progress: Callable[[int], None] | None = None, fmt: str | None = None, langs: Any = None,
-                   options: dict[str, Any] | None = None, media_root: Any = None) -> Iterator[tuple[Any, Iterator[Any]]]:
+                   options: dict[str, Any] | None = None,
+                   media_root: Any = None) -> Iterator[tuple[Any, Iterator[Any]]]:
     """:func:`lancang.schemas.validator.validate_files` with every JSONL corpus validated in parts on ``jobs``
     workers: the same reports and the same findings in the same order. A file that repeats a record id
     is validated in one process (its duplicate-id findings name lines of the whole file)."""

@@ -11,8 +11,8 @@ import pytest
 
 from lancang.corpora.edits import apply_edits
 from lancang.corpora.model import Record, Segment, Word
-from lancang.schemas.validator import RecordValidator, SchemaEngine
 from lancang.schemas import load_schema
+from lancang.schemas.validator import RecordValidator, SchemaEngine
 
 
 def speech_record() -> dict[str, Any]:

@@ -200,8 +200,9 @@ def test_overlap_in_one_tier_is_an_error_and_across_tiers_a_flag(tmp_path: Path)
            + ann("a1", "ts1", "ts2", "หนึ่ง") + ann("a2", "ts3", "ts4", "สอง") + "</TIER>")
     with pytest.raises(InputError, match=r"bad.eaf:\d+: annotation 'a2' of tier 'A' overlaps the one on line \d+"):
         list(read(eaf(tmp_path, slots, one)))
-    two = ('<TIER LINGUISTIC_TYPE_REF="utt" PARTICIPANT="A" TIER_ID="A1" LANG_REF="tha">' + ann("a1", "ts1", "ts2", "หนึ่ง")
-           + '</TIER><TIER LINGUISTIC_TYPE_REF="utt" PARTICIPANT="A" TIER_ID="A2" LANG_REF="tha">'
+    two = ('<TIER LINGUISTIC_TYPE_REF="utt" PARTICIPANT="A" TIER_ID="A1" LANG_REF="tha">'
+           + ann("a1", "ts1", "ts2", "หนึ่ง") + "</TIER>"
+           + '<TIER LINGUISTIC_TYPE_REF="utt" PARTICIPANT="A" TIER_ID="A2" LANG_REF="tha">'
            + ann("a2", "ts3", "ts4", "สอง") + "</TIER>")
     [rec] = read(eaf(tmp_path, slots, two, "two"))
     assert rec["sides"]["th"]["layers"]["segments"]["overlap"] is True and V.check(rec) == []

@@ -55,14 +55,13 @@ from pathlib import Path
 from typing import Any
 
 from ...errors import InputError, UsageError
-from ..io import atomic_output
 from ..jsonl import PathLike
 from ..langs import canonical_tag, is_tag, primary
 from ..media import describe, resolve_media
 from ..model import Record
-from . import Format, Option, check_options, given_lang, pick_side
-from .textgrid import TRANSCRIPT_NAMES, locate_words
-from .timed import KEEP_EMPTY_OPTION, folder_output, safe_file_name
+from . import Format, Option, check_options, given_lang
+from .textgrid import TRANSCRIPT_NAMES, document_files, locate_words, write_documents
+from .timed import KEEP_EMPTY_OPTION
 from .xmlsafe import XmlInputError, attrs_xml, escape_text, iterparse, kept_xml, local
 
 LAYER = "x-eaf"
@@ -162,7 +161,7 @@ class _Doc:
                     self.types[el.get("LINGUISTIC_TYPE_ID", "")] = dict(el.attrib)
                 elif name == "LANGUAGE":
                     self.languages[el.get("LANG_ID", "")] = el.get("LANG_ID", "")
-        self.times = {sid: v for sid, v in self.slots}
+        self.times = dict(self.slots)
 
     def _tier(self, el: Any) -> dict[str, Any]:
         anns = []
@@ -205,7 +204,8 @@ class _Doc:
 
     def span(self, tier: dict[str, Any], ann: dict[str, Any]) -> tuple[float, float]:
         a = ann["attrs"]
-        return self.seconds(a.get("TIME_SLOT_REF1", ""), tier, ann), self.seconds(a.get("TIME_SLOT_REF2", ""), tier, ann)
+        return (self.seconds(a.get("TIME_SLOT_REF1", ""), tier, ann),
+                self.seconds(a.get("TIME_SLOT_REF2", ""), tier, ann))
 
 
 def _tid(tier: dict[str, Any]) -> str:
@@ -234,7 +234,8 @@ def _choose(doc: _Doc, option: Any) -> list[int]:
     out = []
     for w in wanted:
         if w not in ids:
-            raise UsageError(f"{doc.where}: no tier {w!r} (-I tier=...; the tiers: {', '.join(map(repr, ids)) or 'none'})")
+            known = ", ".join(map(repr, ids)) or "none"
+            raise UsageError(f"{doc.where}: no tier {w!r} (-I tier=...; the tiers: {known})")
         i = ids.index(w)
         if any(a["kind"] == "ref" for a in doc.tiers[i]["annotations"]):
             raise InputError(f"{doc.where}:{doc.tiers[i]['line']}: tier {w!r} holds symbolic (REF_) annotations, "
@@ -390,15 +391,9 @@ def _layout(doc: _Doc, chosen: list[int], blanks: dict[int, list[dict[str, Any]]
             "tiers": tiers, "tail": doc.tail, "xmax": max(aligned) / 1000 if aligned else 0.0}
 
 
-def _files(path: Path) -> list[Path]:
-    if path.is_dir():
-        return sorted(p for p in path.iterdir() if p.suffix.lower() == ".eaf" and p.is_file())
-    return [path]
-
-
 def read(path: PathLike, *, langs: Any = None, **options: Any) -> Iterator[dict[str, Any]]:
     check_options(FORMAT, "reader", options)
-    for f in _files(Path(path)):
+    for f in document_files(Path(path), ".eaf"):
         yield read_file(f, langs, options)
 
 
@@ -484,7 +479,7 @@ def render(rec: dict[str, Any], lang: str) -> str:
     text = side["text"]
     segs = (layers.get("segments") or {}).get("spans") or []
     slots = [list(x) for x in layout["time_order"]]
-    value_of = {sid: v for sid, v in slots}
+    value_of = dict(slots)
     used = {int(m.group(1)) for sid, _ in slots if (m := re.fullmatch(r"ts(\d+)", sid))}
     next_slot = max(used, default=0) + 1
     entries = list(layout["tiers"])
@@ -545,7 +540,8 @@ def render(rec: dict[str, Any], lang: str) -> str:
     out.append("    </HEADER>")
     out.append("    <TIME_ORDER>")
     for sid, v in slots:
-        out.append(f'        <TIME_SLOT TIME_SLOT_ID="{_attr(sid)}"' + ("" if v is None else f' TIME_VALUE="{v}"') + "/>")
+        value = "" if v is None else f' TIME_VALUE="{v}"'
+        out.append(f'        <TIME_SLOT TIME_SLOT_ID="{_attr(sid)}"{value}/>')
     out.append("    </TIME_ORDER>")
     out += blocks
     out += [f"    {x}" for x in layout["tail"]]
@@ -555,27 +551,7 @@ def render(rec: dict[str, Any], lang: str) -> str:
 
 def write(records: Iterable[dict[str, Any]], path: PathLike, *, langs: Any = None, **options: Any) -> int:
     check_options(FORMAT, "writer", options)
-    p = Path(path)
-    if p.suffix.lower() == ".eaf":
-        it = iter(records)
-        rec = next(it, None)
-        if rec is None:
-            raise InputError(f"{path}: no record to write (an EAF file holds one)")
-        doc = render(rec, pick_side(rec, langs, "an EAF"))
-        more = next(it, None)
-        if more is not None:
-            raise InputError(f"{path}: an EAF file holds one record ({more['id']!r} is the second); give a folder "
-                             "to write one EAF per record")
-        with atomic_output(p, "w") as f:
-            f.write(doc)
-        return 1
-    n = 0
-    with folder_output(p) as tmp:
-        for rec in records:
-            lang = pick_side(rec, langs, "an EAF")
-            (tmp / f"{safe_file_name(rec['id'], 'EAF')}.eaf").write_text(render(rec, lang), encoding="utf-8")
-            n += 1
-    return n
+    return write_documents(records, path, langs, ".eaf", "an EAF", render)
 
 
 FORMAT = Format(

@@ -45,7 +45,7 @@ from __future__ import annotations
 import bisect
 import re
 import unicodedata
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -56,8 +56,15 @@ from ..jsonl import PathLike
 from ..media import AUDIO_EXTENSIONS, describe
 from ..model import Record
 from . import Format, Option, check_options, given_lang, pick_side
-from .timed import (ENCODING_OPTION, KEEP_EMPTY_OPTION, check_encoding, fmt_seconds, folder_output, read_text,
-                    safe_file_name)
+from .timed import (
+    ENCODING_OPTION,
+    KEEP_EMPTY_OPTION,
+    check_encoding,
+    fmt_seconds,
+    folder_output,
+    read_text,
+    safe_file_name,
+)
 
 #: names of a transcript tier, most preferred first (compared ignoring case)
 TRANSCRIPT_NAMES = ("transcript", "transcription", "utterance", "utterances", "utt", "sentence", "sentences",
@@ -328,7 +335,8 @@ def read_file(path: Path, lang: str, options: dict[str, Any]) -> dict[str, Any]:
     if words_opt not in (None, ""):
         words_at = _find(tiers, words_opt, where, "words")
         if words_at in chosen or tiers[words_at].cls != INTERVAL:
-            raise UsageError(f"{where}: the words tier {words_opt!r} must be an interval tier other than the transcript")
+            raise UsageError(f"{where}: the words tier {words_opt!r} must be an interval tier other than the "
+                             "transcript")
     else:
         words_at = next((i for i, t in enumerate(tiers) if t.cls == INTERVAL and i not in chosen
                          and t.name.strip().lower() in WORD_TIER_NAMES), None)
@@ -368,9 +376,11 @@ def read_file(path: Path, lang: str, options: dict[str, Any]) -> dict[str, Any]:
     return rec.data
 
 
-def _files(path: Path) -> list[Path]:
+def document_files(path: Path, ext: str) -> list[Path]:
+    """The files a reader of one-record-per-file documents reads: ``path``, or a folder's ``*<ext>``
+    files (any case) in name order."""
     if path.is_dir():
-        return sorted(p for p in path.iterdir() if p.suffix.lower() == ".textgrid" and p.is_file())
+        return sorted(p for p in path.iterdir() if p.suffix.lower() == ext and p.is_file())
     return [path]
 
 
@@ -379,7 +389,7 @@ def read(path: PathLike, *, langs: Any = None, **options: Any) -> Iterator[dict[
     check_encoding(options.get("encoding"))
     p = Path(path)
     lang = given_lang(langs, p, "a TextGrid")
-    for f in _files(p):
+    for f in document_files(p, ".textgrid"):
         yield read_file(f, lang, options)
 
 
@@ -477,29 +487,36 @@ def render(rec: dict[str, Any], lang: str) -> str:
     return "\n".join(out) + "\n"
 
 
-def write(records: Iterable[dict[str, Any]], path: PathLike, *, langs: Any = None, **options: Any) -> int:
-    check_options(FORMAT, "writer", options)
+def write_documents(records: Iterable[dict[str, Any]], path: PathLike, langs: Any, ext: str, what: str,
+                    render: Callable[[dict[str, Any], str], str]) -> int:
+    """Write one-record-per-file documents (TextGrid, EAF): a path ending in ``ext`` takes exactly one
+    record; any other path is a folder of ``<record id><ext>``, written all or nothing."""
     p = Path(path)
-    if p.suffix.lower() == ".textgrid":
+    if p.suffix.lower() == ext.lower():
         it = iter(records)
         rec = next(it, None)
         if rec is None:
-            raise InputError(f"{path}: no record to write (a TextGrid file holds one)")
-        text = render(rec, pick_side(rec, langs, "a TextGrid"))
+            raise InputError(f"{path}: no record to write ({what} file holds one)")
+        text = render(rec, pick_side(rec, langs, what))
         more = next(it, None)
         if more is not None:
-            raise InputError(f"{path}: a TextGrid file holds one record ({more['id']!r} is the second); "
-                             "give a folder to write one TextGrid per record")
+            raise InputError(f"{path}: {what} file holds one record ({more['id']!r} is the second); "
+                             "give a folder to write one file per record")
         with atomic_output(p, "w") as f:
             f.write(text)
         return 1
     n = 0
     with folder_output(p) as tmp:  # all or nothing: the folder appears when every record is written
         for rec in records:
-            lang = pick_side(rec, langs, "a TextGrid")
-            (tmp / f"{safe_file_name(rec['id'], 'TextGrid')}.TextGrid").write_text(render(rec, lang), encoding="utf-8")
+            lang = pick_side(rec, langs, what)
+            (tmp / f"{safe_file_name(rec['id'], ext)}{ext}").write_text(render(rec, lang), encoding="utf-8")
             n += 1
     return n
+
+
+def write(records: Iterable[dict[str, Any]], path: PathLike, *, langs: Any = None, **options: Any) -> int:
+    check_options(FORMAT, "writer", options)
+    return write_documents(records, path, langs, ".TextGrid", "a TextGrid", render)
 
 
 FORMAT = Format(
