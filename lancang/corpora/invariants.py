@@ -421,23 +421,27 @@ def require_valid(rec: Any, where: str) -> Any:
 class RecordGuard:
     """Checks a stream of records before they are written: invariants (:func:`check_record`) and unique
     ids (in bounded memory). Raises :class:`~lancang.errors.InputError` naming ``where``, the record id and
-    the JSON pointer at the first error; call :meth:`finish` after the stream for ids repeated late."""
+    the JSON pointer at the first error; call :meth:`finish` after the stream for ids repeated late.
+    ``ids=False``: the caller has made the ids unique already (``clean`` rejects a repeated id), so they
+    are not tracked a second time."""
 
-    def __init__(self, where: str):
+    def __init__(self, where: str, ids: bool = True):
         self.where = where
-        self.ids = DuplicateIndex()
+        self.ids = DuplicateIndex() if ids else None
         self.n = 0
 
     def check(self, rec: Any) -> Any:
         self.n += 1
         require_valid(rec, self.where)
-        first = self.ids.add(rec["id"], self.n)
+        first = None if self.ids is None else self.ids.add(rec["id"], self.n)
         if first is not None:
             raise InputError(f"{self.where}: record {rec['id']!r} /id: the id of record number {first} again "
                              f"(number {self.n}) [duplicate-id]; nothing was written")
         return rec
 
     def finish(self) -> None:
+        if self.ids is None:
+            return
         try:
             for key, first, dup, _tag in self.ids.late_duplicates():
                 raise InputError(f"{self.where}: record {key!r} /id: the id of record number {first} again "
@@ -506,14 +510,15 @@ class _Pairs(list):
     """A JSON object as the list of its (key, value) pairs, repeated keys kept."""
 
 
-def guarded(records: Iterable[dict[str, Any]], where: str) -> Iterator[dict[str, Any]]:
+def guarded(records: Iterable[dict[str, Any]], where: str, ids: bool = True) -> Iterator[dict[str, Any]]:
     """``records`` checked one by one as they stream (:class:`~lancang.corpora.invariants.RecordGuard`:
-    offsets, references, unique ids): the first that would be written wrong raises, so an atomic
-    writer leaves nothing behind."""
-    guard = RecordGuard(where)
+    offsets, references, unique ids unless ``ids`` is False): the first that would be written wrong
+    raises, so an atomic writer leaves nothing behind."""
+    guard = RecordGuard(where, ids)
     try:
         for rec in records:
             yield guard.check(rec)
         guard.finish()
     finally:
-        guard.ids.close()
+        if guard.ids is not None:
+            guard.ids.close()

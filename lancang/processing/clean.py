@@ -10,8 +10,10 @@ registry (:mod:`lancang.processing.filters`), in their order:
 
 A record with no reason goes to OUT (with ``meta.clean.repairs`` when it was repaired); a record with
 reasons goes to REJECTS as it was read, with ``meta.clean.reasons`` (filter, score, value, threshold).
-A record that breaks the model's invariants is rejected by the pseudo-filter ``record`` rather than
-stopping the run. Every record read is in exactly one of the two.
+A record that breaks the model's invariants, or repeats an earlier record's id, is rejected by the
+pseudo-filter ``record`` rather than stopping the run. Every record read is in exactly one of the two.
+The ids are tracked once, here (:class:`~lancang.corpora.dupes.FirstSeen`, bounded memory): the
+writer's guard still checks each kept record's invariants but not its id again.
 
 Scores are kept apart from decisions (OpusFilter's design): :func:`score_file` writes every filter's
 scores per record with what the corpus filters learnt and the input's hash; :func:`clean_file` with
@@ -366,9 +368,11 @@ def clean_file(source: PathLike, target: PathLike, *, rejects: PathLike, config:
             if scores is not None:
                 with atomic_output(scores) as sc:
                     sc.write(orjson.dumps(_header(source, filters), option=orjson.OPT_APPEND_NEWLINE))
-                    write_corpus(decided(rej, sc, ids), target, out_format, langs, **dict(write_options or {}))
+                    write_corpus(decided(rej, sc, ids), target, out_format, langs, unique_ids=True,
+                                 **dict(write_options or {}))
             else:
-                write_corpus(decided(rej, None, ids), target, out_format, langs, **dict(write_options or {}))
+                write_corpus(decided(rej, None, ids), target, out_format, langs, unique_ids=True,
+                             **dict(write_options or {}))
     finally:
         for f in filters:
             f.close()

@@ -417,10 +417,11 @@ def read_corpus(path: str | Path, fmt: str | None = None, langs: Any = None,
 
 
 def write_corpus(records: Iterable[dict[str, Any]], path: str | Path, fmt: str | None = None, langs: Any = None,
-                 **options: Any) -> int:
+                 *, unique_ids: bool = False, **options: Any) -> int:
     """Write records in any writable format (atomically), each checked on its way out
     (:func:`lancang.corpora.invariants.guarded`: offsets, references, unique ids); returns the number
-    written."""
+    written. ``unique_ids``: the caller guarantees the ids are unique (it tracked them itself), so the
+    guard does not track them again."""
     from ...errors import UsageError
     from ..invariants import guarded
 
@@ -428,7 +429,8 @@ def write_corpus(records: Iterable[dict[str, Any]], path: str | Path, fmt: str |
     if f.write is None:
         raise UsageError(f"{path}: format {f.name!r} can be read but not written")
     check_options(f, "writer", options)
-    return f.write(guarded(records, str(path)), path, langs=list(langs) if langs else None, **options)
+    return f.write(guarded(records, str(path), not unique_ids), path, langs=list(langs) if langs else None,
+                   **options)
 
 
 def content_digest(path: str | Path, digest: Any) -> None:
