@@ -384,13 +384,16 @@ class Record:
         mapping with ``text``, ``t0``, ``t1`` and optional ``speaker``, ``tier``, ``id``. They are
         sorted by (t0, t1) (stable), their texts (NFC) joined by "\n" into the side's text, and
         each becomes a segment spanning its text. Utterances whose text is empty or white space are
-        dropped unless ``keep_empty`` (then they are empty segments)."""
+        dropped unless ``keep_empty`` (then they are empty segments). A text that NFC changed marks the
+        side ``meta.source_not_nfc``, as every reader does."""
         items = sorted((u for u in utterances if keep_empty or str(u["text"]).strip()), key=_time_key)
         parts: list[str] = []
         segs: list[dict[str, Any]] = []
         pos = 0
+        changed = False
         for u in items:
             t = unicodedata.normalize("NFC", u["text"])
+            changed = changed or t != u["text"]
             if parts:
                 pos += 1
             seg: dict[str, Any] = {"start": pos, "end": pos + len(t), "t0": u["t0"], "t1": u["t1"]}
@@ -402,6 +405,8 @@ class Record:
             pos += len(t)
         side = self.add_side(lang, "\n".join(parts), normalize=False)
         side.set_segments(segs, provenance=provenance, overlap=overlap)
+        if changed:
+            side.data["meta"] = {"source_not_nfc": True}
         return side
 
     @property

@@ -212,3 +212,10 @@ def test_speaker_not_in_manifest_is_a_warning(tmp_path, cli) -> None:  # type: i
     (tmp_path / "manifest.json").write_bytes(orjson.dumps(m))
     res = cli("validate", str(tmp_path / "c.jsonl"), str(tmp_path / "manifest.json"), "--format", "json")
     assert orjson.loads(res.output)["findings"] == []
+
+
+def test_transcript_marks_text_that_was_not_nfc() -> None:
+    r = Record.new("n")
+    side = r.add_transcript("vi", [{"text": "Vie\u0302\u0323t", "t0": 0.0, "t1": 1.0}])
+    assert side.text == "Việt" and side.data["meta"] == {"source_not_nfc": True}
+    assert "meta" not in Record.new("m").add_transcript("vi", [{"text": "Việt", "t0": 0.0, "t1": 1.0}]).data

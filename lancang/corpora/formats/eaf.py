@@ -49,7 +49,6 @@ from __future__ import annotations
 
 import mimetypes
 import re
-import unicodedata
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
@@ -301,8 +300,6 @@ def read_file(path: Path, langs: Any, options: dict[str, Any]) -> dict[str, Any]
             utts.append(u)
     rec = Record.new(path.stem)
     side = rec.add_transcript(lang, utts, keep_empty=keep_empty)
-    if any(not unicodedata.is_normalized("NFC", u["text"]) for u in utts):
-        side.data["meta"] = {"source_not_nfc": True}
     segs = side.layers["segments"]["spans"]
     if _overlaps(segs):
         side.layers["segments"]["overlap"] = True

@@ -327,8 +327,6 @@ def read_file(path: Path, lang: str, options: dict[str, Any]) -> dict[str, Any]:
                 utts.append(u)
     rec = Record.new(path.stem)
     side = rec.add_transcript(lang, utts, keep_empty=keep_empty)
-    if any(not unicodedata.is_normalized("NFC", u["text"]) for u in utts):
-        side.data["meta"] = {"source_not_nfc": True}
     segs = side.layers["segments"]["spans"]
     words_opt = options.get("words")
     words_at = None
