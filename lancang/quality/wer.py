@@ -32,6 +32,7 @@ Counts(hits=3, subs=1, dels=0, ins=1, utterances=1, utterance_errors=1)
 
 from __future__ import annotations
 
+import bisect
 import functools
 import itertools
 import math
@@ -365,8 +366,9 @@ def utterances(ref: dict[str, Any], hyp: dict[str, Any]) -> list[Utterance]:
 
     * both have segments, as many: segment by segment, in order;
     * the reference has segments and the hypothesis timed words (a CTM) or a different number of
-      segments: each hypothesis word (or segment) goes to the reference segment its middle time falls in
-      (as sclite scores a CTM against an STM); what falls in none is one more utterance of insertions;
+      segments: each hypothesis word (or segment) goes to the reference segment its middle time falls in,
+      or between two segments to the following one (as sclite cuts a CTM at the ends of an STM's
+      segments); what comes after the last segment is one more utterance of insertions;
     * otherwise: the whole texts, as one utterance.
 
     The speaker is the reference segment's (else the hypothesis segment's); for whole texts, the one
@@ -392,9 +394,20 @@ def _paired(ref: dict[str, Any], hyp: dict[str, Any]) -> list[Utterance]:
         return [(speakers.pop() if len(speakers) == 1 else None, rtext, htext)]
     got: list[list[str]] = [[] for _ in rsegs]
     stray: list[str] = []
+    starts = [float(r["t0"]) for r in rsegs]
+    ends = [float(r["t1"]) for r in rsegs]
+    reach = list(itertools.accumulate(ends, max))  # the latest end among the segments so far
     for mid, piece in sorted(timed, key=lambda x: x[0]):
-        k = next((i for i, r in enumerate(rsegs) if float(r["t0"]) <= mid <= float(r["t1"])), None)
-        (stray if k is None else got[k]).append(piece)
+        k = bisect.bisect_right(starts, mid)  # segments [0, k) start at or before the word's middle
+        j = k - 1
+        while j >= 0 and reach[j] >= mid and ends[j] < mid:  # overlapping segments: an earlier one holds it
+            j -= 1
+        if j >= 0 and ends[j] >= mid:
+            got[j].append(piece)
+        elif k < len(rsegs):  # between segments: the following one (sclite cuts the CTM at segment ends)
+            got[k].append(piece)
+        else:
+            stray.append(piece)
     out: list[Utterance] = [(r.get("speaker"), rtext[r["start"]:r["end"]], " ".join(g)) for r, g in zip(rsegs, got)]
     if stray:
         out.append((None, "", " ".join(stray)))

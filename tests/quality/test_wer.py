@@ -335,6 +335,19 @@ def test_sclite_mandarin_cer_stm_against_ctm(cli) -> None:
     assert rows["Sum/Avg"] == ["10", "57", "91.2", "1.8", "7.0", "5.3", "14.0", "50.0"]
 
 
+def test_sclite_cantonese_wer_stm_against_ctm(cli) -> None:
+    """sclite test15_a (-e utf-8): a CTM whose words fall between the STM's segments (each goes to the
+    following segment), an IGNORE_TIME_SEGMENT_IN_SCORING region, a commented-out line; WER 47.1% of 34."""
+    args = (str(shared(*SCTK, "test.cantonese.ctm")), str(shared(*SCTK, "test.cantonese.stm")), "--layer",
+            "transcript", "--join", "recording", "--src", "yue", "--units", "words", "--format", "json")
+    res = cli("evaluate", *args)
+    assert res.exit_code == 0, res.output
+    t = json.loads(res.output)["accuracy"]["transcript"]
+    assert _sclite_row(Counts.from_dict(t["speakers"]["spkr1"]["counts"])) == (3, 34, 67.6, 14.7, 17.6, 14.7, 47.1,
+                                                                               100.0)
+    assert t["tokenisation"] == {"yue": "words"}
+
+
 # ------------------------------------------------------------------------------ records and joins
 
 def _seg(start: int, end: int, t0: float, t1: float, speaker: str | None = None) -> dict[str, Any]:
@@ -351,6 +364,9 @@ def test_utterances_pair_in_order_by_time_or_whole() -> None:
     words = {"text": "c d a b z", "layers": {"words": {"spans": [
         _seg(0, 1, 1.2, 1.4), _seg(2, 3, 1.5, 1.6), _seg(4, 5, 0.1, 0.2), _seg(6, 7, 0.5, 0.6), _seg(8, 9, 5, 6)]}}}
     assert utterances(ref, words) == [("A", "ab", "a b"), ("B", "cd", "c d"), (None, "", "z")]
+    gap = {"text": "x", "layers": {"words": {"spans": [_seg(0, 1, 1.0, 1.0)]}}}
+    apart = {"text": "ab\ncd", "layers": {"segments": {"spans": [_seg(0, 2, 0, 0.5, "A"), _seg(3, 5, 1.5, 2, "B")]}}}
+    assert utterances(apart, gap) == [("A", "ab", ""), ("B", "cd", "x")]  # between segments: the following one
     assert utterances(ref, {"text": "abcd"}) == [(None, "ab\ncd", "abcd")]
     one = {"text": "ab", "layers": {"segments": {"spans": [_seg(0, 2, 0, 1, "A")]}}}
     assert utterances(one, {"text": "ab"}) == [("A", "ab", "ab")]
