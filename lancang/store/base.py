@@ -130,7 +130,8 @@ class Store:
         raise NotImplementedError
 
     def _match_sql(self, terms: list[str]) -> tuple[str, str, list[Any]]:
-        """(extra FROM, WHERE condition, parameters) that keep the sides holding every term."""
+        """(FROM clause naming the sides ``s``, WHERE condition, parameters) that keep the sides holding
+        every term."""
         raise NotImplementedError
 
     def close(self) -> None:
@@ -407,21 +408,21 @@ class Store:
         is None), by side id, fetched ``batch`` at a time."""
         if not langs or not corpus_ids:
             return
-        extra, cond, mparams = ("", "", []) if terms is None else self._match_sql(terms)
+        source, cond, mparams = ("sides s", "", []) if terms is None else self._match_sql(terms)
         lmarks = ", ".join("?" for _ in langs)
         cmarks = ", ".join("?" for _ in corpus_ids)
-        sql = (f"SELECT s.id, s.lang, s.text, s.kind, c.name, r.rid, r.position, r.data FROM sides s{extra} "
+        sql = (f"SELECT s.id, s.lang, s.text, s.kind, c.name, r.rid, r.position, r.data FROM {source} "
                f"JOIN records r ON r.id = s.record JOIN corpora c ON c.id = r.corpus "
                f"WHERE s.kind = ? AND s.lang IN ({lmarks}) AND r.corpus IN ({cmarks}) "
                f"{('AND ' + cond) if cond else ''} AND s.id > ? ORDER BY s.id LIMIT ?")
-        last = 0
+        last, size = 0, 32  # batches grow to ``batch``: a first page needs few candidates
         while True:
-            rows = self._fetchall(sql, (kind, *langs, *corpus_ids, *mparams, last, batch))
+            rows = self._fetchall(sql, (kind, *langs, *corpus_ids, *mparams, last, size))
             for sid, lang, text, knd, cname, rid, pos, data in rows:
                 yield Candidate(int(sid), lang, text, knd, cname, rid, int(pos), self._from_json(data))
-            if len(rows) < batch:
+            if len(rows) < size:
                 return
-            last = rows[-1][0]
+            last, size = rows[-1][0], min(batch, size * 4)
 
     def candidates(self, plan: dict[str, list[str] | None], langs: Sequence[str],
                    corpus_ids: Sequence[int]) -> Iterator[Candidate]:

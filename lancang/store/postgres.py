@@ -96,7 +96,7 @@ class PostgresStore(Store):
         self._executemany("UPDATE sides SET kind = ?, terms = ? WHERE id = ?", [(k, ts, sid) for sid, k, ts in rows])
 
     def _match_sql(self, terms: list[str]) -> tuple[str, str, list[Any]]:
-        return "", "s.terms @> ?::text[]", [list(terms)]
+        return "sides s", "s.terms @> ?::text[]", [list(terms)]
 
     def close(self) -> None:
         self.conn.close()

@@ -68,7 +68,9 @@ class SQLiteStore(Store):
 
     def _match_sql(self, terms: list[str]) -> tuple[str, str, list[Any]]:
         expr = " AND ".join('"' + t.replace('"', '""') + '"' for t in terms)
-        return " JOIN side_fts f ON f.rowid = s.id", "side_fts MATCH ?", [expr]
+        # the full-text index drives the join (CROSS JOIN fixes SQLite's loop order): without it the
+        # planner may walk every side of the language and match each against the index
+        return "side_fts CROSS JOIN sides s ON s.id = side_fts.rowid", "side_fts MATCH ?", [expr]
 
     def close(self) -> None:
         self.conn.close()
