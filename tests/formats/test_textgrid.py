@@ -8,6 +8,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from lancang.corpora.formats import get_format, resolve_format
 from lancang.corpora.formats.textgrid import parse, read, write
@@ -301,3 +303,41 @@ def test_tier_ending_after_the_audio_is_a_validator_finding(tmp_path: Path) -> N
     [none] = read(past, langs=["en"], media="auto", media_root=tmp_path / "nowhere")
     assert "media" not in none["sides"]["en"]  # auto looks under the media root when one is given
     assert get_format("textgrid").read_options["media"].default is None
+
+
+# ------------------------------------------------------------------------------------ properties
+
+#: labels with quotes, line breaks (read back as "\n": a TextGrid's line ends are LF, CRLF or CR), '!' and
+#: brackets (which the tokenizer skips outside strings), combining marks; not blank (blanks are dropped)
+LABEL = st.text(st.sampled_from(list('ab "\n\t!<>[]=ก่ขค្ញ်ိ我爱Việt') + ["\u0301"]), min_size=1,
+                max_size=12).filter(lambda t: bool(t.strip()))
+
+
+@st.composite
+def timed_records(draw: Any) -> dict[str, Any]:
+    """A side of utterances with any labels (quotes, line breaks, '!' and brackets the tokenizer skips
+    outside strings) at any float times, with word timings inside them."""
+    n = draw(st.integers(0, 5))
+    cuts = sorted(draw(st.lists(st.floats(0, 1e4, allow_nan=False, allow_infinity=False), min_size=2 * n,
+                                max_size=2 * n, unique=True)))
+    utts = [{"text": draw(LABEL), "t0": cuts[2 * i], "t1": cuts[2 * i + 1], "tier": "transcript"} for i in range(n)]
+    from lancang.corpora.model import Record
+
+    rec = Record.new("p")
+    side = rec.add_transcript("th", utts)
+    side.data.pop("meta", None)
+    if not utts:  # no interval: a TextGrid without tiers, a side without layers
+        side.data.pop("layers")
+    return rec.data
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
+@given(timed_records())
+def test_any_labels_and_times_round_trip(rec: dict[str, Any]) -> None:
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as d:
+        out = Path(d) / "p.TextGrid"
+        write([rec], out)
+        [back] = read(out, langs=["th"])
+    assert back == rec
