@@ -109,17 +109,25 @@ def test_a_repeated_id_is_refused_before_any_work(tmp_path: Path) -> None:
 
 # ------------------------------------------------------------------------------------ clean
 
-def test_clean_cli_jobs_2_equals_jobs_1(corpus: Path, tmp_path: Path) -> None:
+def clean_twice(src: Path, folder: Path, *settings: str) -> dict[str, Any]:
+    """`lancang clean --jobs 1` and `--jobs 2` with ``--set`` settings: the same kept records, rejects and
+    summary; the summary."""
     docs = []
     for jobs in ("1", "2"):
-        res = run("clean", corpus, tmp_path / f"c{jobs}.jsonl", "--rejects", tmp_path / f"r{jobs}.jsonl",
-                  "--set", "duplicates=false", "--set", "adequacy=false", "--jobs", jobs, "--format", "json")
+        sets = [x for setting in settings for x in ("--set", setting)]
+        res = run("clean", src, folder / f"c{jobs}.jsonl", "--rejects", folder / f"r{jobs}.jsonl", *sets,
+                  "--jobs", jobs, "--format", "json")
         assert res.exit_code == 0, res.output
         docs.append(orjson.loads(res.stdout))
-    assert (tmp_path / "c1.jsonl").read_bytes() == (tmp_path / "c2.jsonl").read_bytes()
-    assert (tmp_path / "r1.jsonl").read_bytes() == (tmp_path / "r2.jsonl").read_bytes()
+    assert (folder / "c1.jsonl").read_bytes() == (folder / "c2.jsonl").read_bytes()
+    assert (folder / "r1.jsonl").read_bytes() == (folder / "r2.jsonl").read_bytes()
     assert docs[0] == docs[1]
-    assert docs[0]["rejected"] > 0 and docs[0]["kept"] > 1000 and docs[0]["learnt"]  # length-ratio learnt
+    return docs[0]
+
+
+def test_clean_cli_jobs_2_equals_jobs_1(corpus: Path, tmp_path: Path) -> None:
+    doc = clean_twice(corpus, tmp_path, "duplicates=false", "adequacy=false")
+    assert doc["rejected"] > 0 and doc["kept"] > 1000 and doc["learnt"]  # length-ratio learnt
 
 
 def test_clean_with_adequacy_learns_once_over_the_whole_input(corpus: Path, tmp_path: Path) -> None:
@@ -183,16 +191,8 @@ def test_duplicates_in_parts_decide_as_one_clean(tmp_path: Path) -> None:
             words = r["sides"]["en"]["text"].split()
             r = {"id": f"near-{i}", "sides": {**r["sides"], "en": {"text": " ".join(words[:-1] + ["again."])}}}
             f.write(orjson.dumps(r) + b"\n")
-    docs = []
-    for jobs in ("1", "2"):
-        res = run("clean", src, tmp_path / f"c{jobs}.jsonl", "--rejects", tmp_path / f"r{jobs}.jsonl",
-                  "--set", "adequacy=false", "--set", "langid=false", "--jobs", jobs, "--format", "json")
-        assert res.exit_code == 0, res.output
-        docs.append(orjson.loads(res.stdout))
-    assert (tmp_path / "c1.jsonl").read_bytes() == (tmp_path / "c2.jsonl").read_bytes()
-    assert (tmp_path / "r1.jsonl").read_bytes() == (tmp_path / "r2.jsonl").read_bytes()
-    assert docs[0] == docs[1]
-    by = {row["filter"]: row["rejected"] for row in docs[0]["filters"]}
+    doc = clean_twice(src, tmp_path, "adequacy=false", "langid=false")
+    by = {row["filter"]: row["rejected"] for row in doc["filters"]}
     assert by["duplicates"] >= 80 + 20
     reasons = [r["meta"]["clean"]["reasons"] for r in map(orjson.loads, (tmp_path / "r2.jsonl").read_bytes()
                                                             .splitlines())]
