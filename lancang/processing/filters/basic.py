@@ -64,8 +64,8 @@ def overlap(a: str, b: str) -> float:
         return 0.0
     if a == b:
         return 1.0
-    if min(len(a), len(b)) < _MIN_LENGTH_RATIO * max(len(a), len(b)):
-        return 0.0
+    if min(len(a), len(b)) < _MIN_LENGTH_RATIO * max(len(a), len(b)) or set(a).isdisjoint(b):
+        return 0.0  # (no letter in common, as between two scripts: no bigram either)
     x, y = _bigrams(a), _bigrams(b)
     return len(x & y) / max(len(x), len(y))
 
