@@ -494,13 +494,25 @@ class Scorer:
 
 # ------------------------------------------------------------------------------------------ corpora
 
+def side_recording(side: Any) -> str | None:
+    """The recording a side transcribes: its media URI, with ``#channel`` when one is named (``media.channel``,
+    else a channel name the reader kept in the side's ``meta.channel``, such as an STM's ``A``, compared
+    case-insensitively as sclite does); None without media."""
+    media = side.get("media") if isinstance(side, dict) else None
+    if not isinstance(media, dict) or not media.get("uri"):
+        return None
+    ch = media.get("channel")
+    if ch is None and isinstance(side.get("meta"), dict) and side["meta"].get("channel") is not None:
+        ch = str(side["meta"]["channel"]).lower()
+    return f"{media['uri']}#{ch}" if ch is not None else str(media["uri"])
+
+
 def recording_key(rec: dict[str, Any], where: str) -> str:
-    """The recording a record transcribes: its sides' media URI, with the channel when one is named."""
+    """The recording a record transcribes (:func:`side_recording` of its first side with media)."""
     for side in (rec.get("sides") or {}).values():
-        media = side.get("media") if isinstance(side, dict) else None
-        if isinstance(media, dict) and media.get("uri"):
-            ch = media.get("channel")
-            return f"{media['uri']}#{ch}" if ch is not None else str(media["uri"])
+        key = side_recording(side)
+        if key is not None:
+            return key
     raise InputError(f"{where}: record {rec.get('id')!r} names no media; --join recording pairs records by the "
                      "recording they transcribe")
 
@@ -538,8 +550,9 @@ def _append_side(into: dict[str, Any], side: dict[str, Any]) -> None:
     text = side.get("text") or ""
     off = len(into["text"]) + (1 if into["text"] else 0)
     into["text"] = f"{into['text']}\n{text}" if into["text"] else text
-    if "media" in side and "media" not in into:
-        into["media"] = side["media"]
+    for key in ("media", "meta"):
+        if key in side and key not in into:
+            into[key] = side[key]
     for name in ("segments", "words"):
         spans = _spans_of(side, name)
         if spans:
@@ -554,10 +567,7 @@ def _spans_of(side: dict[str, Any], name: str) -> list[dict[str, Any]]:
 
 
 def _file_key(side: dict[str, Any], rid: str) -> str:
-    media = side.get("media")
-    if isinstance(media, dict) and media.get("uri"):
-        return str(media["uri"]) if media.get("channel") is None else f"{media['uri']}#{media['channel']}"
-    return rid
+    return side_recording(side) or rid
 
 
 #: the speaker key of utterances without one

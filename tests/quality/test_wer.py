@@ -348,6 +348,25 @@ def test_sclite_cantonese_wer_stm_against_ctm(cli) -> None:
     assert t["tokenisation"] == {"yue": "words"}
 
 
+def test_sclite_stm_ctm_with_channel_letters_labels_and_alternations(cli) -> None:
+    """sclite test3: lvc_ref.stm (channels a/b, <O,WA> labels, alternations) against lvc_hyp.ctm (channels
+    A/B, the same recordings). Three speakers come out as sclite's; 3129-a has 2 insertions more, the words of
+    the CTM's <ALT_BEGIN> hypothesis alternations, which lancang scores as written."""
+    args = (str(shared(*SCTK, "lvc_hyp.ctm")), str(shared(*SCTK, "lvc_ref.stm")), "--layer", "transcript",
+            "--join", "recording", "--src", "en", "--normalize", "case", "--alternations", "--format", "json")
+    res = cli("evaluate", *args)
+    assert res.exit_code == 0, res.output
+    t = json.loads(res.output)["accuracy"]["transcript"]
+    sp = {k: _sclite_row(Counts.from_dict(v["counts"])) for k, v in t["speakers"].items() if k != "-"}
+    assert t["speakers"]["-"]["counts"]["ins"] == 1  # a CTM word after the channel's last segment
+    assert sp["2347-a"] == (16, 250, 66.4, 24.0, 9.6, 17.6, 51.2, 93.8)
+    assert sp["2347-b"] == (20, 637, 64.8, 27.5, 7.7, 8.5, 43.6, 100.0)
+    assert sp["3129-b"] == (20, 704, 52.8, 35.8, 11.4, 4.4, 51.6, 100.0)
+    assert sp["3129-a"][:5] == (5, 188, 33.0, 28.2, 38.8)  # sclite: Ins 22.3, Err 89.4
+    assert set(t["files"]) == {"2347#a", "2347#b", "3129#a", "3129#b"}  # channels A and a are one
+    assert t["overall"]["counts"]["ref"] == 1779
+
+
 # ------------------------------------------------------------------------------ records and joins
 
 def _seg(start: int, end: int, t0: float, t1: float, speaker: str | None = None) -> dict[str, Any]:
