@@ -8,6 +8,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from lancang.corpora.formats import resolve_format
 from lancang.corpora.formats.eaf import read, write
@@ -235,3 +237,46 @@ def test_bad_xml_is_located(tmp_path: Path) -> None:
                  "<ANNOTATION_DOCUMENT>&e;</ANNOTATION_DOCUMENT>\n", encoding="utf-8")
     with pytest.raises(InputError, match="xml-entity"):
         list(read(x, langs=["en"]))
+
+
+VALUE = st.text(st.sampled_from(list('ab &<>"\'\n\t]]>ก่ข我爱Việt') + ["\u0301", "\x0b"]), min_size=1, max_size=10)
+
+
+@st.composite
+def timed_records(draw: Any) -> dict[str, Any]:
+    """Utterances of one or two speakers with any values (markup characters, line breaks, a character
+    XML cannot hold) at whole-millisecond times."""
+    from lancang.corpora.model import Record
+
+    utts = []
+    times = draw(st.lists(st.integers(0, 10**7), min_size=2, max_size=16, unique=True))  # no ties: one order
+    mask = draw(st.lists(st.booleans(), min_size=len(times), max_size=len(times)))
+    for who in ("A", "B"):
+        ms = sorted(t for t, m in zip(times, mask) if m == (who == "A"))
+        for i in range(0, len(ms) - 1, 2):
+            utts.append({"text": draw(VALUE), "t0": ms[i] / 1000, "t1": ms[i + 1] / 1000, "speaker": who,
+                         "tier": who, "id": f"{who}{i}"})
+    rec = Record.new("p")
+    side = rec.add_transcript("lo", utts)
+    side.data.pop("meta", None)
+    return rec.data
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
+@given(timed_records())
+def test_any_values_and_times_round_trip(rec: dict[str, Any]) -> None:
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as d:
+        out = Path(d) / "p.eaf"
+        if "\x0b" in rec["sides"]["lo"]["text"]:
+            with pytest.raises(InputError, match=r"record 'p': the lo text has '\\x0b' at offset \d+, which XML"):
+                write([rec], out)
+            return
+        write([rec], out)
+        segments = rec["sides"]["lo"]["layers"]["segments"]["spans"]
+        # a tier's LANG_REF names the language; a document without tiers names none
+        [back] = read(out, langs=None if segments else ["lo"])
+    if not segments:
+        rec["sides"]["lo"].pop("layers")  # no annotation: no segments layer
+    assert back == rec

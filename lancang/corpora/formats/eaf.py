@@ -20,8 +20,8 @@ around them. lancang interpolates them the same way, linearly by position in the
 words tier of that kind); an annotation of any other tier on an unaligned slot is an InputError
 naming the slot's line. Unaligned slots of tiers lancang only keeps are kept as they are.
 
-The side's language is ``--src``, else the ``LANG_REF`` of the transcript tier (through the
-document's ``LANGUAGE`` elements: ``eng`` -> ``en``), else a usage error. The media is the first
+The side's language is ``--src``, else the ``LANG_REF`` of the transcript tiers (ELAN's ISO 639-3
+``LANG_ID`` folded: ``eng`` -> ``en``), else a usage error. The media is the first
 audio ``MEDIA_DESCRIPTOR`` (else the first): its ``RELATIVE_MEDIA_URL`` (``file:/./a.wav`` is
 ``./a.wav``), else its ``MEDIA_URL``; with ``media_facts`` (default) and the file found (against
 ``media_root``, else the EAF's folder), the side's media gets its duration, rate, channels and hash.
@@ -61,7 +61,7 @@ from ..model import Record
 from . import Format, Option, check_options, given_lang
 from .textgrid import TRANSCRIPT_NAMES, document_files, locate_words, write_documents
 from .timed import KEEP_EMPTY_OPTION
-from .xmlsafe import XmlInputError, attrs_xml, escape_text, iterparse, kept_xml, local
+from .xmlsafe import XmlInputError, attrs_xml, bad_xml_char, escape_text, iterparse, kept_xml, local
 
 LAYER = "x-eaf"
 XSI = "http://www.w3.org/2001/XMLSchema-instance"
@@ -244,7 +244,8 @@ def _choose(doc: _Doc, option: Any) -> list[int]:
 
 
 def _lang(doc: _Doc, chosen: list[int]) -> str | None:
-    """The BCP 47 tag the transcript tiers name by LANG_REF (through the LANGUAGE elements)."""
+    """The BCP 47 tag the transcript tiers name by LANG_REF (a LANGUAGE element alone says nothing of
+    the transcript: ELAN also declares the languages of controlled-vocabulary descriptions)."""
     refs = {doc.tiers[i]["attrs"].get("LANG_REF") for i in chosen} - {None}
     if len(refs) != 1:
         return None
@@ -471,6 +472,10 @@ def _ann_xml(kind: str, attrs: dict[str, str], value: str) -> list[str]:
 def render(rec: dict[str, Any], lang: str) -> str:
     """The EAF document of one side of a record."""
     side = rec["sides"][lang]
+    bad = bad_xml_char(side["text"])
+    if bad is not None:
+        raise InputError(f"record {rec['id']!r}: the {lang} text has {side['text'][bad]!r} at offset {bad}, which XML "
+                         "1.0 (an EAF) cannot hold")
     layers = side.get("layers") or {}
     layout = layers.get(LAYER) or default_layout(side, lang)
     text = side["text"]
