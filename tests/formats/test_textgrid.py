@@ -341,3 +341,28 @@ def test_any_labels_and_times_round_trip(rec: dict[str, Any]) -> None:
         write([rec], out)
         [back] = read(out, langs=["th"])
     assert back == rec
+
+
+AUDIO_PAIRS = [("praatio", "mary", "mary.wav"), ("praatio", "bobby_words", "bobby.wav"),
+               ("praatio", "bobby_phones", "bobby.wav"), ("charsiu", "SSB00050015", "SSB00050015_16k.wav"),
+               ("charsiu", "SSB16240001", "SSB16240001_16k.wav"), ("mfa", "61-70968-0000", "61-70968-0000.flac")]
+
+
+@pytest.mark.parametrize("folder,stem,audio", AUDIO_PAIRS, ids=lambda x: x)
+def test_textgrids_beside_their_audio(folder: str, stem: str, audio: str) -> None:
+    """Every TextGrid of the shared audio folder with its recording: the media facts are read, the
+    file's hash and duration are the record's, and no tier runs past the audio (SOURCE.txt: the
+    TextGrids end at or before it)."""
+    if audio.endswith(".flac"):
+        pytest.importorskip("soundfile", reason="FLAC facts need lancang[speech]")
+    base = shared("speech", "audio", folder)
+    media = "{stem}_16k.wav" if folder == "charsiu" else audio  # a template, or the file's name
+    [rec] = read(base / f"{stem}.TextGrid", langs=["zh-Hans" if folder == "charsiu" else "en"], media=media)
+    side = next(iter(rec["sides"].values()))
+    assert side["media"]["uri"] == audio and side["media"]["duration"] > 0
+    assert V.check(rec) == []
+    from lancang.corpora.media import verify_media
+
+    assert verify_media(side, base) == []
+    [auto] = read(base / f"{stem}.TextGrid", langs=["en"], media="auto")
+    assert ("media" in auto["sides"]["en"]) == (Path(audio).stem == stem)  # auto: the same stem only
