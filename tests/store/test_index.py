@@ -110,22 +110,31 @@ def test_killed_run_resumes(tmp_path: Path, store_url: str) -> None:
     total = sum(1 for _ in read_jsonl(src))
     cmd = [sys.executable, "-c", "from lancang.cli import main; main()", "index", str(src), "--db", store_url,
            "--name", "t", "--batch-size", "50"]
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    watcher = None
     try:
         deadline = time.monotonic() + 120
-        while time.monotonic() < deadline:
-            time.sleep(0.05)
+        while time.monotonic() < deadline and proc.poll() is None:
+            time.sleep(0.02)
             try:
-                with open_store(store_url, create=False, upgrade=False) as store:
-                    c = store.corpus("t")
-                    if c is not None and c.records >= 500:
-                        break
-            except Exception:  # the schema is being made
+                watcher = watcher or open_store(store_url, create=False, upgrade=False)
+                row = watcher._fetchone("SELECT records FROM corpora WHERE name = ?", ("t",))
+            except Exception:  # the store or its schema is being made
+                if watcher is not None:
+                    watcher.close()
+                watcher = None
                 continue
-        os.kill(proc.pid, signal.SIGKILL)
+            if row is not None and row[0] >= 500:
+                os.kill(proc.pid, signal.SIGKILL)
+                break
     finally:
-        proc.wait()
+        if proc.poll() is None:
+            os.kill(proc.pid, signal.SIGKILL)
+        _, err = proc.communicate()
+        if watcher is not None:
+            watcher.close()
     committed, rows = _stored(store_url, "t")
+    assert proc.returncode == -signal.SIGKILL, f"the run ended by itself ({proc.returncode}): {err!r}"
     assert 500 <= committed < total, "the run was not stopped midway"
     assert committed % 50 == 0 and len(rows) == committed
     done = subprocess.run(cmd, capture_output=True, text=True, check=False)
