@@ -84,8 +84,9 @@ def transcript_options(fn: Callable[..., Any]) -> Callable[..., Any]:
                            "remove punctuation).")(fn)
     return click.option("--units", type=click.Choice(UNITS), default="auto", show_default=True,
                         help="transcript: the unit of the error rate: characters for zh/ja/ko/th/km/lo/my and words "
-                             "elsewhere (auto), characters, or words (th/km/lo/my cut by lancang's default "
-                             "segmenter).")(fn)
+                             "elsewhere (auto), characters, words (th/km/lo/my cut by lancang's default "
+                             "segmenter), or mixed (characters of those scripts, other runs such as English words "
+                             "whole: the MER of code-switched speech, sclite's -c NOASCII).")(fn)
 
 
 @contextlib.contextmanager

@@ -49,7 +49,7 @@ from .accuracy import Evaluation
 from .join import id_order, join_records
 from .scores import ratio, rounded
 
-UNITS = ("auto", "chars", "words")
+UNITS = ("auto", "chars", "words", "mixed")
 #: normalisation steps, in the order they apply
 NORMALIZERS = ("t2s", "width", "case", "punct")
 #: languages scored in characters by ``auto`` besides those written without spaces (zh, ja, th, km, lo, my):
@@ -137,7 +137,9 @@ class Tokenizer:
         return code in CHAR_LANGUAGES or unspaced(lang)
 
     def unit(self, lang: str) -> str:
-        """``char`` or ``word``: the unit a side tagged ``lang`` is scored in (its error rate's unit)."""
+        """``char``, ``word`` or ``mixed``: the unit a side tagged ``lang`` is scored in (its error rate's)."""
+        if self.mode == "mixed":
+            return "mixed"
         if self.mode == "chars" or (self.mode == "auto" and self.char_language(lang)):
             return "char"
         return "word"
@@ -152,7 +154,8 @@ class Tokenizer:
         return "space"
 
     def units(self, lang: str, text: str) -> list[str]:
-        return chars(text) if self.unit(lang) == "char" else self.words(lang, text)
+        unit = self.unit(lang)
+        return chars(text) if unit == "char" else mixed(text) if unit == "mixed" else self.words(lang, text)
 
     def words(self, lang: str, text: str) -> list[str]:
         method = self.word_method(lang)
@@ -168,8 +171,8 @@ class Tokenizer:
 
     def describe(self, lang: str) -> str:
         """The tokenisation of a side as recorded in the metrics: ``chars``, ``words`` or ``words:<segmenter>``."""
-        if self.unit(lang) == "char":
-            return "chars"
+        if self.unit(lang) != "word":
+            return f"{self.unit(lang)}s" if self.unit(lang) == "char" else "mixed"
         method = self.word_method(lang)
         return "words" if method == "space" else f"words:{method}"
 
@@ -208,6 +211,21 @@ def readings(text: str) -> list[str]:
 def _fewest_errors(counts: Iterable[Counts]) -> Counts:
     """The reading the hypothesis is closest to: the fewest errors, then the fewest substitutions."""
     return min(counts, key=lambda c: (c.errors, c.subs, -c.ref))
+
+
+_MIXED = regex.compile(r"[\p{Han}\p{Hiragana}\p{Katakana}\p{Hangul}\p{Thai}\p{Lao}\p{Khmer}\p{Myanmar}]\p{M}*"
+                       r"|[^\s\p{Han}\p{Hiragana}\p{Katakana}\p{Hangul}\p{Thai}\p{Lao}\p{Khmer}\p{Myanmar}]+")
+
+
+def mixed(text: str) -> list[str]:
+    """Mixed units (the MER of code-switched speech; sclite's ``-c NOASCII``): each character of a script
+    written without spaces (Han, kana, Hangul, Thai, Lao, Khmer, Myanmar) with its combining marks, and
+    every other run of non-space characters whole.
+
+    >>> mixed("我用 iPhone 拍了OK-照片")
+    ['我', '用', 'iPhone', '拍', '了', 'OK-', '照', '片']
+    """
+    return _MIXED.findall(text)
 
 
 def chars(text: str) -> list[str]:
@@ -459,11 +477,12 @@ class Scorer:
         self._word_ok: dict[str, bool] = {}
 
     def has_words(self, lang: str) -> bool:
-        """Whether a side is also scored in words: in ``words`` mode always, in ``auto`` where the side's
-        unit is the word, never in ``chars``."""
+        """Whether a side is also scored in words: in ``words`` mode always, in ``auto`` and ``mixed`` where
+        the language is written with spaces, never in ``chars``."""
         if lang not in self._word_ok:
-            self._word_ok[lang] = self.tokenizer.mode == "words" or (
-                self.tokenizer.mode == "auto" and self.tokenizer.unit(lang) == "word")
+            mode = self.tokenizer.mode
+            self._word_ok[lang] = mode == "words" or (mode in ("auto", "mixed")
+                                                      and not self.tokenizer.char_language(lang))
         return self._word_ok[lang]
 
     def utterance(self, lang: str, ref: str, hyp: str) -> Tally:
@@ -476,7 +495,12 @@ class Scorer:
         if self.has_words(lang):
             hw = self.tokenizer.words(lang, h)
             t.words = _fewest_errors(score(self.tokenizer.words(lang, r), hw) for r in refs)
-        t.fit = Counts().add(t.chars if self.tokenizer.unit(lang) == "char" else t.words)
+        unit = self.tokenizer.unit(lang)
+        if unit == "mixed":
+            hm = mixed(h)
+            t.fit = _fewest_errors(score(mixed(r), hm) for r in refs)
+        else:
+            t.fit = Counts().add(t.chars if unit == "char" else t.words)
         return t
 
     def side(self, lang: str, ref: dict[str, Any], hyp: dict[str, Any],

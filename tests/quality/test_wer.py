@@ -109,6 +109,8 @@ def test_units_per_language() -> None:
         ["char"] * 8 + ["word"] * 3
     assert auto.units("ko", "안녕 하세요") == ["안", "녕", "하", "세", "요"]
     assert Tokenizer("chars").units("vi", "xin chào") == list("xinchào")
+    assert Tokenizer("mixed").units("vi", "xin chào") == ["xin", "chào"]
+    assert Tokenizer("mixed").units("th", "ผมใช้ iPhone") == ["ผ", "ม", "ใ", "ช้", "iPhone"]
     words = Tokenizer("words")
     assert words.units("zh", "对 因为 他") == ["对", "因为", "他"]
     assert words.describe("vi") == "words" and auto.describe("th") == "chars"
@@ -333,6 +335,26 @@ def test_sclite_mandarin_cer_stm_against_ctm(cli) -> None:
     rows = {line.split()[0]: line.split()[1:] for line in text.output.splitlines()[2:] if line.strip()}
     assert rows["ma_0029_A"] == ["4", "7", "85.7", "14.3", "0.0", "14.3", "28.6", "25.0"]
     assert rows["Sum/Avg"] == ["10", "57", "91.2", "1.8", "7.0", "5.3", "14.0", "50.0"]
+
+
+@pytest.mark.parametrize(("hyp", "ref", "extra", "rows"), [
+    # test10: -e gb -c NOASCII (ASCII words such as "OK" kept whole)
+    ("mand_hyp.ctm", "mand_ref.stm", ["--src", "zh", "-I", "encoding=gb2312"],
+     {"ma_0029_A": (4, 5, 80.0, 20.0, 0.0, 20.0, 40.0, 25.0), "ma_0029_B": (6, 50, 92.0, 0.0, 8.0, 4.0, 12.0, 66.7),
+      "all": (10, 55, 90.9, 1.8, 7.3, 5.5, 14.5, 50.0)}),
+    # test15_b: -e utf-8 -c NOASCII DH (Cantonese; fred and (<hes>) whole)
+    ("test.cantonese.ctm", "test.cantonese.stm", ["--src", "yue"],
+     {"spkr1": (3, 49, 77.6, 4.1, 18.4, 26.5, 49.0, 100.0)}),
+])
+def test_sclite_mixed_units(hyp: str, ref: str, extra: list[str], rows: dict[str, tuple[Any, ...]], cli) -> None:
+    res = cli("evaluate", str(shared(*SCTK, hyp)), str(shared(*SCTK, ref)), "--layer", "transcript", "--join",
+              "recording", "--units", "mixed", *extra, "--format", "json")
+    assert res.exit_code == 0, res.output
+    t = json.loads(res.output)["accuracy"]["transcript"]
+    got = {k: Counts.from_dict(v["counts"]) for k, v in t["speakers"].items()}
+    got["all"] = Counts.from_dict(t["overall"]["counts"])
+    assert {k: _sclite_row(got[k]) for k in rows} == rows
+    assert set(t["tokenisation"].values()) == {"mixed"} and t["cer"] != t["error_rate"]
 
 
 def test_sclite_cantonese_wer_stm_against_ctm(cli) -> None:
@@ -567,3 +589,15 @@ def test_long_utterances_keep_the_fewest_errors(monkeypatch: pytest.MonkeyPatch)
     big = [score(r, h) for r, h in pairs]
     assert [(c.errors, c.ref, c.hyp) for c in big] == [(c.errors, c.ref, c.hyp) for c in small]
     assert sum(c.subs for c in big) >= sum(c.subs for c in small)
+
+
+def test_agree_and_evaluate_documents_with_mixed_units_are_valid(tmp_path: Path, cli) -> None:
+    a = write_jsonl(tmp_path / "a.jsonl", [{"id": "1", "sides": {"zh": {"text": "我用iPhone拍照"}}}])
+    b = write_jsonl(tmp_path / "b.jsonl", [{"id": "1", "sides": {"zh": {"text": "我用 iPhone 拍了照"}}}])
+    for verb in ("evaluate", "agree"):
+        res = cli(verb, str(a), str(b), "--layer" if verb == "evaluate" else "--layers", "transcript", "--units",
+                  "mixed", "--format", "json")
+        assert res.exit_code == 0, res.output
+        doc = json.loads(res.output)
+        jsonschema.validate(doc, load_schema("metrics"))
+    assert doc["agreement"]["layers"]["transcript"]["pairs"]["a~b"]["counts"]["counts"]["ref"] == 5
