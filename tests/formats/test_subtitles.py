@@ -41,26 +41,28 @@ def timed_samples(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return records
 
 
-class _SubtitleContract(FormatContract):
+class _Subtitles:
+    """What the subtitle formats' contract tests share (mixed in before FormatContract)."""
+
     def path(self, tmp_path: Path) -> Path:
         return tmp_path / "subs"  # more than one record: a folder of files, one per record
 
     def sample_records(self) -> list[dict[str, Any]]:
-        return timed_samples(super().sample_records())
+        return timed_samples(super().sample_records())  # type: ignore[misc]
 
     def assert_same(self, original: list[dict[str, Any]], back: list[dict[str, Any]]) -> None:
-        super().assert_same(sorted(original, key=lambda r: r["id"]), back)  # files come back by name
+        super().assert_same(sorted(original, key=lambda r: r["id"]), back)  # type: ignore[misc]  # files by name
 
     def to_crlf_bom(self, path: Path) -> None:
         for f in path.iterdir():
             f.write_bytes(b"\xef\xbb\xbf" + f.read_bytes().replace(b"\n", b"\r\n"))
 
 
-class TestWebVTTContract(_SubtitleContract):
+class TestWebVTTContract(_Subtitles, FormatContract):
     format_name = "webvtt"
 
 
-class TestSRTContract(_SubtitleContract):
+class TestSRTContract(_Subtitles, FormatContract):
     format_name = "srt"
 
     def sample_records(self) -> list[dict[str, Any]]:

@@ -323,10 +323,8 @@ def _sniff(path: str | Path) -> Format | None:
     if p.is_dir():
         if any(p.glob("*.ann")):
             return get_format("brat")
-        from .kaldi import sniff as kaldi_dir
-
-        if kaldi_dir(p):
-            return get_format("kaldi")
+        if (p / "text").is_file() and ((p / "wav.scp").is_file() or (p / "utt2spk").is_file()):
+            return get_format("kaldi")  # a Kaldi data folder: text and wav.scp or utt2spk
         suffixes = {q.suffix.lower() for q in p.iterdir()}
         if ".textgrid" in suffixes:  # a folder of tier documents: one record per file
             return get_format("textgrid")

@@ -220,11 +220,6 @@ def _write(records: Iterable[dict[str, Any]], tmp: Path, langs: Any) -> int:
     return n
 
 
-def sniff(folder: Path) -> bool:
-    """Whether a folder looks like a Kaldi data folder (a ``text`` and a ``wav.scp`` or ``utt2spk``)."""
-    return (folder / "text").is_file() and ((folder / "wav.scp").is_file() or (folder / "utt2spk").is_file())
-
-
 FORMAT = Format(
     name="kaldi",
     description="Kaldi data folder (text, segments, utt2spk, spk2utt, wav.scp, reco2dur, spk2gender): one record "
