@@ -21,8 +21,9 @@ TESTS = Path(__file__).resolve().parent
 
 #: Change a registry, then this table, on purpose (and the docs that list the entries).
 GOLDEN = {
-    "format": ["brat", "conll", "conllu", "ctm", "docbin", "doccano", "inline", "jsonl", "kaldi", "labelstudio", "moses",
-               "parquet", "pharaoh", "srt", "stm", "text", "textgrid", "tmx", "tsv", "webvtt", "xliff", "xliff2"],
+    "format": ["brat", "conll", "conllu", "ctm", "docbin", "doccano", "eaf", "inline", "jsonl", "kaldi", "labelstudio",
+               "moses", "parquet", "pharaoh", "srt", "stm", "text", "textgrid", "tmx", "tsv", "webvtt", "xliff",
+               "xliff2"],
     "annotator": ["burmesenlp", "crf-ner", "crfcut", "jieba", "khmer-nltk", "laonlp", "newmm", "nlpo3", "punct",
                   "pyvi", "sentencepiece", "spacy", "spacy-ner", "stanza", "underthesea"],
     "rule": ["dependency-tree", "duplicate-pairs", "duplicate-records", "entity-labels", "entity-token-boundaries",
