@@ -55,13 +55,11 @@ def _done(out: Path, sh: Shard, plan: Plan) -> bool:
 
 # --------------------------------------------------------------------------------------- a run
 
-def _prepare(plan: Plan, resume: bool, jobs: int | None = None, display: Any = None) -> list[Shard]:
-    """The shards of the run; on resume, those of the run in the folder after checking it is this one."""
-    from ..corpora.model import now_iso
-
+def _claim(plan: Plan, resume: bool) -> dict[str, Any] | None:
+    """The run file of the run in the output folder after checking it is this pipeline's (None: the
+    folder is new or empty)."""
     out = Path(plan.output)
     state = out / "run.json"
-    shards = scan(plan.inputs, plan.shard_records, plan.from_format)
     if state.exists():
         old = read_json(state)
         if not isinstance(old, dict) or old.get("run") != RUN_ID:
@@ -76,6 +74,24 @@ def _prepare(plan: Plan, resume: bool, jobs: int | None = None, display: Any = N
             what = ", ".join(changes(old["pipeline"]["doc"], plan.doc)[:5])
             raise UsageError(f"{plan.path}: changed since the run in {out} began ({what}); resuming would mix "
                              f"two pipelines: restore it or start a new run in another folder")
+        return old
+    if out.exists() and not out.is_dir():
+        raise UsageError(f"{out}: the output is a folder, and this is a file")
+    if out.is_dir() and any(out.iterdir()):
+        raise UsageError(f"{out}: the output folder is not empty and holds no lancang run; choose an empty or new one")
+    return None
+
+
+def _prepare(plan: Plan, resume: bool, jobs: int | None = None, display: Any = None) -> list[Shard]:
+    """The shards of the run; on resume, those of the run in the folder after checking it is this one.
+    A plan that has its time already (a stage of a staged run) keeps it."""
+    from ..corpora.model import now_iso
+
+    out = Path(plan.output)
+    state = out / "run.json"
+    old = _claim(plan, resume)
+    shards = scan(plan.inputs, plan.shard_records, plan.from_format)
+    if old is not None:
         if [s.to_dict() for s in shards] != old["shards"]:
             raise UsageError(f"{out}: the input changed since the run began (its shards differ); start a new run "
                              f"in another folder")
@@ -84,10 +100,6 @@ def _prepare(plan: Plan, resume: bool, jobs: int | None = None, display: Any = N
         if len(plan.fitted) < sum(1 for s in plan.steps if s.get("fit") or s.get("train")):  # killed in a global phase
             _fit(plan, state, old, shards, jobs, display)
         return shards
-    if out.exists() and not out.is_dir():
-        raise UsageError(f"{out}: the output is a folder, and this is a file")
-    if out.is_dir() and any(out.iterdir()):
-        raise UsageError(f"{out}: the output folder is not empty and holds no lancang run; choose an empty or new one")
     cleans = any(s["step"] == "clean" for s in plan.steps)
     if len(shards) > 1 and (cleans or any(s["step"] == "validate" for s in plan.steps)):
         # clean rejects a repeated id with the line of its first use: a line of the shard, not of the input
@@ -97,7 +109,7 @@ def _prepare(plan: Plan, resume: bool, jobs: int | None = None, display: Any = N
                              f"corpus, and clean and validate see one shard at a time; `lancang validate` lists "
                              f"the repeated ids")
     out.mkdir(parents=True, exist_ok=True)
-    plan.time = now_iso()
+    plan.time = plan.time or now_iso()
     doc = {"run": RUN_ID, "pipeline": {"path": plan.path, "sha256": plan.sha256, "doc": plan.doc},
            "time": plan.time, "shards": [s.to_dict() for s in shards], "fitted": {}}
     write_json(state, doc)
@@ -154,6 +166,14 @@ def run_pipeline(path: str | os.PathLike, *, executor: str = "local", jobs: int 
     run = EXECUTORS.get(executor)
     if scheduler and executor == "local":
         raise UsageError("--scheduler is for --executor dask")
+    if any(s.get("stage") for s in plan.steps):
+        return _run_stages(plan, run, jobs, scheduler, resume, display, executor_options)
+    return _run_plan(plan, run, jobs, scheduler, resume, display, executor_options)
+
+
+def _run_plan(plan: Plan, run: Any, jobs: int | None, scheduler: str | None, resume: bool, display: Any,
+              executor_options: dict[str, Any]) -> dict[str, Any]:
+    """One run: the shards planned (or found), the unfinished ones run, the parts put together."""
     t0 = time.perf_counter()
     shards = _prepare(plan, resume, jobs, display)
     out = Path(plan.output)
@@ -190,6 +210,66 @@ def run_pipeline(path: str | os.PathLike, *, executor: str = "local", jobs: int 
             f"the first, {sh.name} ({sh.path} lines {sh.line}-{sh.line + max(sh.lines, 1) - 1}): {failed[first]}. "
             f"Nothing final was written; --resume runs the failed shards again", failed)
     return _finish(plan, shards, len(todo), time.perf_counter() - t0, display)
+
+
+def _stages(plan: Plan) -> list[Plan]:
+    """The stages of a plan: a step with a global phase over what earlier steps made (``stage``) starts a
+    stage whose input is the output of the stage before it, in a folder ``stage-K`` of the output."""
+    from .spec import doc_sha256
+
+    starts = [0] + [i for i, s in enumerate(plan.steps) if s.get("stage")]  # (a stage at 0: a first, empty
+    # stage makes the inputs one lancang JSONL file)
+    bounds = list(zip(starts, [*starts[1:], len(plan.steps)]))
+    out = Path(plan.output)
+    stages = []
+    for k, (a, b) in enumerate(bounds):
+        steps = [{key: v for key, v in s.items() if key != "stage"} for s in plan.steps[a:b]]
+        stages.append(Plan(path=plan.path, sha256=doc_sha256([plan.sha256, k]), doc={"stage": k, "steps": [a, b]},
+                           inputs=plan.inputs if k == 0 else [str(out / f"stage-{k - 1}" / "output.jsonl")],
+                           output=str(out / f"stage-{k}"), steps=steps,
+                           from_format=plan.from_format if k == 0 else None, langs=plan.langs,
+                           shard_records=plan.shard_records, retries=plan.retries, time=plan.time))
+    return stages
+
+
+def _run_stages(plan: Plan, run: Any, jobs: int | None, scheduler: str | None, resume: bool, display: Any,
+                executor_options: dict[str, Any]) -> dict[str, Any]:
+    """A staged run: every stage a run of its own (shards, markers, resume) in ``OUTPUT/stage-K``, the next
+    stage reading the output of the one before; then the output, the rejects and the metrics of the
+    whole in OUTPUT, as an unstaged run has them."""
+    from ..corpora.model import now_iso
+
+    t0 = time.perf_counter()
+    out = Path(plan.output)
+    old = _claim(plan, resume)
+    plan.time = old["time"] if old is not None else now_iso()
+    out.mkdir(parents=True, exist_ok=True)
+    write_json(out / "run.json", {"run": RUN_ID, "pipeline": {"path": plan.path, "sha256": plan.sha256,
+                                                             "doc": plan.doc}, "time": plan.time, "staged": True})
+    summaries = []
+    for sub in _stages(plan):
+        summaries.append(_run_plan(sub, run, jobs, scheduler, (Path(sub.output) / "run.json").exists(), display,
+                                   executor_options))
+    last = Path(summaries[-1]["output"])
+    os.replace(last / "output.jsonl", out / "output.jsonl")
+    for s in plan.steps[len(plan.steps) - len(summaries[-1]["steps"]):]:
+        if s["step"] == "convert":
+            os.replace(last / s["output"], out / s["output"])
+    cleaned = [Path(x["output"]) / "rejects.jsonl" for x in summaries
+               if any(st["step"] == "clean" for st in x["steps"])]
+    if cleaned:
+        with atomic_output(out / "rejects.jsonl") as f:
+            for r in cleaned:
+                with open(r, "rb") as part:
+                    shutil.copyfileobj(part, f)
+    summary = {"run": RUN_ID, "pipeline": plan.path, "pipeline_sha256": plan.sha256, "time": plan.time,
+               "output": str(out), "shards": sum(x["shards"] for x in summaries),
+               "shards_run": sum(x["shards_run"] for x in summaries),
+               "shards_resumed": sum(x["shards_resumed"] for x in summaries),
+               "seconds": time.perf_counter() - t0, "steps": [st for x in summaries for st in x["steps"]],
+               "stages": [{"output": x["output"], "shards": x["shards"], "steps": len(x["steps"])} for x in summaries]}
+    write_json(out / "metrics.json", summary)
+    return summary
 
 
 def _concat(out: Path, shards: list[Shard], part_name: str, name: str) -> None:

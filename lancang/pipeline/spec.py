@@ -207,19 +207,13 @@ def check_plan(plan: Plan, input_layers: list[str]) -> None:
             j, g = first_global
             raise UsageError(f"{at}: changes records after /steps/{j} ({g['step']}), which runs once on the whole "
                              f"output ({g.get('why', 'a final step')}): move /steps/{j} after it")
-        if "duplicates" in s.get("fit", ()) and any(not is_jsonl(p, plan.from_format) for p in plan.inputs):
-            raise UsageError(f"{at}: filter duplicates decides over the whole corpus in a global phase that reads "
-                             f"the input in line ranges: give lancang JSONL input (`lancang convert`), or switch "
-                             f"it off (\"duplicates\": false)")
-        if s.get("train") and (changed or len(plan.inputs) > 1):
-            raise UsageError(f"{at}: the {' and '.join(s['train'])} aligner learns from the whole corpus, in a global "
-                             f"phase that reads the pipeline's one input: put this align step before the steps that "
-                             f"change records (an input with the layers it needs), give a saved word model "
-                             f"(\"model\") or the gale-church sentence aligner, or run `lancang align` on the output")
-        if s.get("fit") and changed:
-            raise UsageError(f"{at}: filter {', '.join(s['fit'])} learns from the whole corpus, in a global phase "
-                             f"that reads the pipeline's input: put this clean step before the steps that change "
-                             f"records, or switch it off ({', '.join(f'{n!r}: false' for n in s['fit'])})")
+        # a global phase reads the step's whole input: when earlier steps change the records (or the phase
+        # needs one JSONL input: duplicates' line ranges, the aligners' one file), the run is staged here:
+        # the steps before run over every shard first, and this stage reads their concatenated output
+        if (s.get("fit") or s.get("train")) and (
+                changed or (s.get("train") and len(plan.inputs) > 1)
+                or ("duplicates" in s.get("fit", ()) and any(not is_jsonl(p, plan.from_format) for p in plan.inputs))):
+            s["stage"] = True
         changed = changed or kind in ("annotate", "align", "clean", "mask")
         if is_global(s) and first_global is None:
             first_global = (i, s)

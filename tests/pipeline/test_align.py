@@ -106,9 +106,6 @@ def test_words_train_then_apply_equals_the_verb_with_the_saved_model(tokens: Pat
 
 def test_what_an_align_step_refuses(tmp_path: Path) -> None:
     real_corpus(tmp_path / "in.jsonl")
-    annotate = {"step": "annotate", "layers": ["tokens"]}
-    with pytest.raises(UsageError, match=r"/steps/1 \(align\): the words aligner learns from the whole corpus"):
-        load_plan(pipeline(tmp_path, [annotate, {"step": "align", "words": True}], "in.jsonl"))
     with pytest.raises(UsageError, match=r"/steps/0 \(align\): aligning words reads the tokens layer"):
         load_plan(pipeline(tmp_path, [{"step": "align", "words": True}], "in.jsonl"))
     with pytest.raises(UsageError, match=r"say what to align"):
@@ -116,3 +113,35 @@ def test_what_an_align_step_refuses(tmp_path: Path) -> None:
     with pytest.raises(UsageError, match=r"keeps no model"):
         load_plan(pipeline(tmp_path, [{"step": "align", "words": True, "word_aligner": "eflomal"}], "in.jsonl",
                            layers=["tokens"]))
+
+
+def test_annotate_then_train_words_runs_in_two_stages(tmp_path: Path) -> None:
+    """annotate -> align words (trained): the aligner learns from the annotated output of every shard (a
+    second stage), and the result is the verbs one after the other; a resume redoes only what is missing."""
+    from lancang.annotators.align.records import align_words_file
+    from lancang.annotators.pipeline import Pipeline, PipelineConfig, annotate_file
+
+    src = real_corpus(tmp_path / "in.jsonl")
+    steps = [{"step": "annotate", "layers": ["tokens"]}, {"step": "align", "words": True, "word_aligner": "ibm2"}]
+    p = pipeline(tmp_path, steps, "in.jsonl")
+    assert load_plan(p).steps[1]["stage"] is True
+    summary = run_pipeline(p, jobs=2)
+    out = tmp_path / "out"
+    assert [s["step"] for s in summary["steps"]] == ["annotate", "align"] and len(summary["stages"]) == 2
+    time_ = run_time(out)
+    ann = Pipeline.build(PipelineConfig(layers=("tokens",)))
+    ann.time = time_
+    annotate_file(src, tmp_path / "tokens.jsonl", ann)
+    assert (out / "stage-0" / "output.jsonl").read_bytes() == (tmp_path / "tokens.jsonl").read_bytes()
+    model = orjson.loads((out / "stage-1" / "run.json").read_bytes())["fitted"]["0"]["word_model"]
+    align_words_file(tmp_path / "tokens.jsonl", tmp_path / "verb.jsonl", model_dir=model, time=time_)
+    first = (out / "output.jsonl").read_bytes()
+    assert first == (tmp_path / "verb.jsonl").read_bytes()
+    # lose a finished shard of the second stage and the final output: --resume redoes them alone
+    (out / "stage-1" / "shards" / "000002" / "done.json").unlink()
+    (out / "output.jsonl").unlink()
+    again = run_pipeline(p, jobs=2, resume=True)
+    assert (out / "output.jsonl").read_bytes() == first
+    assert again["shards_run"] == 1 and again["shards_resumed"] == again["shards"] - 1
+    with pytest.raises(UsageError, match="holds a run of this pipeline already"):
+        run_pipeline(p, jobs=2)

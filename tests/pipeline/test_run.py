@@ -121,12 +121,11 @@ def test_whole_corpus_filters_and_misplaced_convert_are_refused(tmp_path: Path) 
     corpus(tmp_path / "in.jsonl", 1)
     assert load_plan(pipeline(tmp_path, [{"step": "clean"}])).steps[0]["fit"] == ["length-ratio", "adequacy",
                                                                                   "duplicates"]
-    (tmp_path / "in.tmx").write_text("<tmx/>")
-    with pytest.raises(UsageError, match=r"/steps/0 \(clean\): filter duplicates decides over the whole corpus"):
-        load_plan(pipeline(tmp_path, [{"step": "clean"}], input="in.tmx"))
-    with pytest.raises(UsageError, match=r"/steps/1 \(clean\): filter length-ratio, adequacy learns from the whole "
-                                         r"corpus, in a global phase that reads the pipeline's input"):
-        load_plan(pipeline(tmp_path, [ANNOTATE, {"step": "clean", "filters": {"duplicates": False}}]))
+    (tmp_path / "in.tmx").write_text("<tmx/>")  # duplicates' phase reads line ranges: a first stage converts
+    assert load_plan(pipeline(tmp_path, [{"step": "clean"}], input="in.tmx")).steps[0]["stage"] is True
+    # a learning clean step after a step that changes records starts a stage (it learns from their output)
+    staged = load_plan(pipeline(tmp_path, [ANNOTATE, {"step": "clean", "filters": {"duplicates": False}}]))
+    assert [s.get("stage") for s in staged.steps] == [None, True]
     with pytest.raises(UsageError, match=r"/steps/0 \(convert\): convert writes the final output; it is the last"):
         load_plan(pipeline(tmp_path, [{"step": "convert", "output": "out.tmx"}, CLEAN]))
     with pytest.raises(UsageError, match=r"unknown annotator 'nope'"):
@@ -488,3 +487,25 @@ def test_duplicates_in_a_sharded_pipeline_equal_lancang_clean(tmp_path: Path) ->
     with pytest.raises(UsageError, match=r"record id 'again-59' is in .* \(shard 000005\) and again in .*000005"):
         run_pipeline(pipeline(tmp_path, [{"step": "clean", "filters": filters}], shard_records=300,
                               output="out-2"), jobs=2)
+
+
+def test_a_learning_clean_after_annotate_runs_as_a_second_stage(tmp_path: Path) -> None:
+    """annotate -> clean (length-ratio learning, duplicates deciding over the whole): the clean step's
+    global phases read the annotated output of every shard, and the output is the verbs one after the
+    other, rejects included."""
+    from lancang.annotators.pipeline import Pipeline, annotate_file
+    from lancang.pipeline.spec import annotate_config
+    from lancang.processing.clean import clean_file
+
+    src = corpus(tmp_path / "in.jsonl", 4)  # the sample four times: copies the duplicates filter rejects
+    filters = {"adequacy": False, "langid": False}
+    summary = run_pipeline(pipeline(tmp_path, [ANNOTATE, {"step": "clean", "filters": filters}]), jobs=2)
+    out = tmp_path / "out"
+    p = Pipeline.build(annotate_config(ANNOTATE))
+    p.time = run_time(out)
+    annotate_file(src, tmp_path / "ann.jsonl", p)
+    cs = clean_file(tmp_path / "ann.jsonl", tmp_path / "clean.jsonl", rejects=tmp_path / "rej.jsonl", config=filters)
+    assert cs.rejected_by["duplicates"] >= 3 * 40
+    assert (out / "output.jsonl").read_bytes() == (tmp_path / "clean.jsonl").read_bytes()
+    assert (out / "rejects.jsonl").read_bytes() == (tmp_path / "rej.jsonl").read_bytes()
+    assert summary["steps"][1]["detail"] == cs.to_dict()
