@@ -688,6 +688,9 @@ def evaluate_transcripts(hyp: Iterable[Any], ref: Iterable[Any], *, names: tuple
                 t = sc.side(tag, rs[tag], hs[tag], each)
             except InputError as exc:
                 raise InputError(f"{g.where[1]} (id {g.id!r}), side {tag!r}: {exc}") from None
+            except (KeyError, TypeError, ValueError, IndexError) as exc:
+                raise InputError(f"{g.where[1]} / {g.where[0]} (id {g.id!r}), side {tag!r}: malformed segments or "
+                                 f"words layer ({type(exc).__name__}: {exc}); run lancang validate") from None
             ev.tokenisation.setdefault(tag, sc.tokenizer.describe(tag))
             ev.languages.setdefault(tag, Tally.new()).add(t)
             key = _file_key(rs[tag], g.id)

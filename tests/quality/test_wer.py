@@ -601,3 +601,19 @@ def test_agree_and_evaluate_documents_with_mixed_units_are_valid(tmp_path: Path,
         doc = json.loads(res.output)
         jsonschema.validate(doc, load_schema("metrics"))
     assert doc["agreement"]["layers"]["transcript"]["pairs"]["a~b"]["counts"]["counts"]["ref"] == 5
+
+
+def test_malformed_segments_are_one_line_input_errors(tmp_path: Path, cli) -> None:
+    bad = {"id": "r1", "sides": {"zh": {"text": "你好\n世界", "layers": {"segments": {"spans": [
+        {"start": 0, "end": 2, "t0": 0.0, "t1": 1.0}, {"start": 3, "end": 5, "t0": 1.0}]}}}}}
+    timed = {"id": "r1", "sides": {"zh": {"text": "你好世界", "layers": {"words": {"spans": [
+        {"start": 0, "end": 2, "t0": 0.0, "t1": 1.0}]}}}}}
+    ref = write_jsonl(tmp_path / "ref.jsonl", [bad])
+    hyp = write_jsonl(tmp_path / "hyp.jsonl", [timed])
+    res = cli("evaluate", str(hyp), str(ref), "--layer", "transcript")
+    assert res.exit_code == 2 and len(res.output.strip().splitlines()) == 1
+    assert "ref.jsonl record 1" in res.output and "'r1'" in res.output and "malformed segments" in res.output
+    other = write_jsonl(tmp_path / "other.jsonl", [{"id": "r1", "sides": {"zh": {"text": "你好", "layers": {
+        "segments": {"spans": [{"start": 0, "end": 2, "t0": 0.0}]}}}}}])
+    res = cli("agree", str(ref), str(other), "--layer", "transcript")
+    assert res.exit_code == 2 and "[r1] side zh" in res.output and "malformed segments" in res.output
