@@ -563,7 +563,11 @@ def by_recording(records: Iterable[dict[str, Any]], name: str) -> Iterator[dict[
             key, cur = rk, {"id": rk, "sides": {}}
         assert cur is not None
         for tag, side in (rec.get("sides") or {}).items():
-            _append_side(cur["sides"].setdefault(tag, {"text": "", "layers": {}}), side)
+            try:
+                _append_side(cur["sides"].setdefault(tag, {"text": "", "layers": {}}), side)
+            except (KeyError, TypeError, ValueError) as exc:
+                raise InputError(f"{name} record {k} (id {rec.get('id')!r}), side {tag!r}: malformed segments or "
+                                 f"words layer ({type(exc).__name__}: {exc}); run lancang validate") from None
     if cur is not None:
         yield cur
 

@@ -425,6 +425,10 @@ def test_by_recording_merges_consecutive_records_and_refuses_scattered_ones() ->
     assert side["text"] == "你好\n世界" and side["layers"]["segments"]["spans"][1] == _seg(3, 5, 1, 2, "S")
     with pytest.raises(InputError, match=r"R record 3 .*recording 'a.wav#1' again"):
         list(by_recording([rec("1", "a.wav", "x", 0), rec("2", "b.wav", "y", 0), rec("3", "a.wav", "z", 1)], "R"))
+    broken = rec("1", "a.wav", "x", 0)
+    del broken["sides"]["zh"]["layers"]["segments"]["spans"][0]["start"]
+    with pytest.raises(InputError, match=r"R record 1 \(id '1'\), side 'zh': malformed segments"):
+        list(by_recording([broken], "R"))
     with pytest.raises(InputError, match="names no media"):
         list(by_recording([{"id": "x", "sides": {"zh": {"text": "x"}}}], "R"))
 
