@@ -120,10 +120,10 @@ class Store:
         sql = f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({', '.join('?' for _ in cols)})"
         return [self._insert(sql, row) for row in rows]
 
-    def _insert_sides(self, rows: Sequence[tuple[int, str, str, str, list[str]]]) -> None:
-        """Store sides (record id, lang, text, kind, terms) with their search index entries."""
-        ids = self._insert_many("sides", ("record", "lang", "text", "kind"), [r[:4] for r in rows])
-        self._write_terms([(sid, r[3], r[4]) for sid, r in zip(ids, rows)])
+    def _insert_sides(self, rows: Sequence[tuple[int, int, str, str, str, list[str]]]) -> None:
+        """Store sides (record id, corpus id, lang, text, kind, terms) with their search index entries."""
+        ids = self._insert_many("sides", ("record", "corpus", "lang", "text", "kind"), [r[:5] for r in rows])
+        self._write_terms([(sid, r[4], r[5]) for sid, r in zip(ids, rows)])
 
     def _write_terms(self, rows: Sequence[tuple[int, str, list[str]]]) -> None:
         """Store (side id, kind, terms) in the search index."""
@@ -136,6 +136,9 @@ class Store:
 
     def close(self) -> None:
         raise NotImplementedError
+
+    def analyze(self) -> None:
+        """Refresh the planner's statistics (after a large load)."""
 
     # ------------------------------------------------------------------ helpers
     def _fetchall(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
@@ -270,7 +273,7 @@ class Store:
             sides = []
             for rid, (_, rec) in zip(ids, items):
                 for lang, side in rec["sides"].items():
-                    sides.append((rid, lang, side.get("text") or "", *side_terms(lang, side)))
+                    sides.append((rid, corpus.id, lang, side.get("text") or "", *side_terms(lang, side)))
                     langs.add(lang)
             self._insert_sides(sides)
             self._execute("UPDATE corpora SET records = ?, languages = ? WHERE id = ?",
@@ -411,10 +414,12 @@ class Store:
         source, cond, mparams = ("sides s", "", []) if terms is None else self._match_sql(terms)
         lmarks = ", ".join("?" for _ in langs)
         cmarks = ", ".join("?" for _ in corpus_ids)
-        sql = (f"SELECT s.id, s.lang, s.text, s.kind, c.name, r.rid, r.position, r.data FROM {source} "
-               f"JOIN records r ON r.id = s.record JOIN corpora c ON c.id = r.corpus "
-               f"WHERE s.kind = ? AND s.lang IN ({lmarks}) AND r.corpus IN ({cmarks}) "
-               f"{('AND ' + cond) if cond else ''} AND s.id > ? ORDER BY s.id LIMIT ?")
+        # the sides are chosen (and limited) on their own table, the records joined to those only
+        sql = (f"SELECT s.id, s.lang, s.text, s.kind, c.name, r.rid, r.position, r.data FROM ("
+               f"SELECT s.id, s.record, s.corpus, s.lang, s.text, s.kind FROM {source} "
+               f"WHERE s.kind = ? AND s.lang IN ({lmarks}) AND s.corpus IN ({cmarks}) "
+               f"{('AND ' + cond) if cond else ''} AND s.id > ? ORDER BY s.id LIMIT ?) s "
+               f"JOIN records r ON r.id = s.record JOIN corpora c ON c.id = s.corpus ORDER BY s.id")
         last, size = 0, 32  # batches grow to ``batch``: a first page needs few candidates
         while True:
             rows = self._fetchall(sql, (kind, *langs, *corpus_ids, *mparams, last, size))

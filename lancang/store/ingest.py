@@ -120,6 +120,8 @@ def index_corpus(store: Store, path: str | Path, *, name: str | None = None, man
         progress(pos)
     st = stats.to_dict()
     store.update_corpus(name, stats=st, languages=list(st["languages"]), state="ready")
+    if pos > already:
+        store.analyze()
     return IndexResult(name, pos, pos - already, already, time.perf_counter() - t0, time.process_time() - c0)
 
 

@@ -7,9 +7,10 @@ search terms of sides stored before the index existed). A store records its vers
 transaction, and refuses a store written by a newer lancang. Never edit a released migration: add one.
 
 * 1 -- corpora, records, sides, reports, jobs (the job state machine queued/running/done/failed);
-* 2 -- the search index: each side's kind (tokens, chars, words: :mod:`lancang.store.terms`) and its
-  terms; SQLite keeps them in an FTS5 table (``ascii`` tokenizer over space-joined terms), PostgreSQL
-  in a ``text[]`` column under a GIN index. Sides stored at version 1 are indexed by the Python step.
+* 2 -- the search index: each side's kind (tokens, chars, words: :mod:`lancang.store.terms`), its
+  corpus (so candidates are chosen on the sides table alone) and its terms; SQLite keeps the terms in
+  an FTS5 table (``ascii`` tokenizer over space-joined terms), PostgreSQL in a ``text[]`` column under
+  a GIN index. Sides stored at version 1 are indexed by the Python step.
 """
 
 from __future__ import annotations
@@ -151,11 +152,14 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(
         2, "search index: side kinds and terms",
         ("ALTER TABLE sides ADD COLUMN kind TEXT",
-         "CREATE INDEX sides_kind_lang ON sides (kind, lang)",
+         "ALTER TABLE sides ADD COLUMN corpus INTEGER",
+         "UPDATE sides SET corpus = (SELECT corpus FROM records WHERE records.id = sides.record)",
+         "CREATE INDEX sides_corpus_kind_lang ON sides (corpus, kind, lang)",
          "CREATE VIRTUAL TABLE side_fts USING fts5(terms, tokenize = 'ascii')",
          "CREATE TRIGGER sides_fts_delete AFTER DELETE ON sides BEGIN DELETE FROM side_fts WHERE rowid = old.id; END"),
-        ("ALTER TABLE sides ADD COLUMN kind TEXT, ADD COLUMN terms TEXT[]",
-         "CREATE INDEX sides_kind_lang ON sides (kind, lang)",
+        ("ALTER TABLE sides ADD COLUMN kind TEXT, ADD COLUMN terms TEXT[], ADD COLUMN corpus BIGINT",
+         "UPDATE sides SET corpus = records.corpus FROM records WHERE records.id = sides.record",
+         "CREATE INDEX sides_corpus_kind_lang ON sides (corpus, kind, lang)",
          "CREATE INDEX sides_terms ON sides USING GIN (terms)"),
         _index_existing_sides),
 )

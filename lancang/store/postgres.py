@@ -42,6 +42,9 @@ class PostgresStore(Store):
         except psycopg.Error as exc:
             first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
             raise InputError(f"{self.url}: cannot connect: {first}") from None
+        # no server-side prepared statements: after five runs psycopg would prepare a query, and
+        # PostgreSQL's generic plan for a search (parameters unknown) was 10-50x slower than a custom one
+        self.conn.prepare_threshold = None
         set_json_loads(orjson.loads, self.conn)
         set_json_dumps(lambda v: orjson.dumps(v).decode("utf-8"), self.conn)
 
@@ -89,14 +92,22 @@ class PostgresStore(Store):
                           [(i, *row) for i, row in zip(ids, rows)])
         return ids
 
-    def _insert_sides(self, rows: Sequence[tuple[int, str, str, str, list[str]]]) -> None:
-        self._insert_many("sides", ("record", "lang", "text", "kind", "terms"), rows)
+    def _insert_sides(self, rows: Sequence[tuple[int, int, str, str, str, list[str]]]) -> None:
+        self._insert_many("sides", ("record", "corpus", "lang", "text", "kind", "terms"), rows)
 
     def _write_terms(self, rows: Sequence[tuple[int, str, list[str]]]) -> None:
         self._executemany("UPDATE sides SET kind = ?, terms = ? WHERE id = ?", [(k, ts, sid) for sid, k, ts in rows])
 
     def _match_sql(self, terms: list[str]) -> tuple[str, str, list[Any]]:
         return "sides s", "s.terms @> ?::text[]", [list(terms)]
+
+    def analyze(self) -> None:
+        # a plan made on stale statistics walked every record of a corpus for a GIN lookup (100x slower)
+        self._execute("ANALYZE sides")
+        self._execute("ANALYZE records")
+        # move what a bulk load left in the GIN index's pending list into the index proper (a query
+        # scans that list linearly until autovacuum gets to it)
+        self._execute("SELECT gin_clean_pending_list('sides_terms'::regclass)")
 
     def close(self) -> None:
         self.conn.close()

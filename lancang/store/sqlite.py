@@ -72,5 +72,8 @@ class SQLiteStore(Store):
         # planner may walk every side of the language and match each against the index
         return "side_fts CROSS JOIN sides s ON s.id = side_fts.rowid", "side_fts MATCH ?", [expr]
 
+    def analyze(self) -> None:
+        self.conn.execute("PRAGMA optimize")
+
     def close(self) -> None:
         self.conn.close()
