@@ -159,11 +159,18 @@ def _dedup_keys_part(plan: Mapping[str, Any], sh: Shard) -> dict[str, Any]:
     finally:
         for f in filters:
             f.close()
+    _partition(pairs, d, nparts)
+    return {"index": sh.index, "records": n}
+
+
+def _partition(pairs: list[Any], folder: Path, nparts: int) -> None:
+    """(key, position) rows into ``keys-K.bin`` of ``folder``, K the key's hash partition."""
+    import numpy as np
+
     allp = np.concatenate(pairs) if pairs else np.zeros((0, 2), np.int64)
     which = (allp[:, 0].view(np.uint64) % np.uint64(nparts)).astype(np.int64)
     for k in range(nparts):
-        allp[which == k].tofile(d / f"keys-{k}.bin")
-    return {"index": sh.index, "records": n}
+        allp[which == k].tofile(folder / f"keys-{k}.bin")
 
 
 def _exact_key(sides: list[tuple[str, str]]) -> int:
@@ -186,4 +193,44 @@ def _dedup_partition(plan: Mapping[str, Any], sh: Shard) -> dict[str, Any]:
     d = part_dir(plan, sh)
     d.mkdir(parents=True, exist_ok=True)
     grouped.tofile(d / "grouped.bin")
-    return {"index": k, "records": 0}
+    return {"index": k, "records": 0, "grouped": len(grouped)}
+
+
+# ------------------------------------------------------------------------------ repeated ids
+
+def repeated_id(parts: list[Shard], jobs: int) -> tuple[str, str, str] | None:
+    """The first record id the input repeats, as (id, first place, second place), or None: the check a
+    run in parts makes before its work, with the pool. Every part hashes its ids into partitions, every
+    partition looks for a key held twice; only then is the input read again in order
+    (:func:`~lancang.pipeline.shards.cross_shard_duplicate`) to name the places (or to find that two
+    ids only shared a hash)."""
+    from .parts import part_dir, run_parts, workspace
+    from .shards import cross_shard_duplicate
+
+    if jobs > 1 and len(parts) > 1:
+        nparts = jobs * PARTITIONS_PER_JOB
+        with workspace() as folder:
+            run_parts(f"{__name__}:_id_keys_part", parts, jobs, {"partitions": nparts}, folder)
+            dirs = [str(part_dir({"output": folder}, p)) for p in parts]
+            pseudo = [Shard(i, "", None, None, 1, 0, "") for i in range(nparts)]
+            res = run_parts(f"{__name__}:_dedup_partition", pseudo, jobs, {"parts": dirs}, folder)
+        if not any(r["grouped"] for r in res):
+            return None
+    return cross_shard_duplicate(parts, "jsonl", within=True)
+
+
+def _id_keys_part(plan: Mapping[str, Any], sh: Shard) -> dict[str, Any]:
+    """The 64-bit keys of a part's record ids into the partition files."""
+    import numpy as np
+
+    from ..corpora.jsonl import Parsed, iter_lines
+    from .parts import part_dir, part_input
+
+    keys: list[int] = []
+    for item in iter_lines(part_input(plan, sh)):
+        rid = item.value.get("id") if isinstance(item, Parsed) and isinstance(item.value, dict) else None
+        if isinstance(rid, str):
+            keys.append(int.from_bytes(hashlib.blake2b(rid.encode(), digest_size=8).digest(), "little", signed=True))
+    pos = np.arange(len(keys), dtype=np.int64) | np.int64(sh.index << _PART_SHIFT)
+    _partition([np.stack([np.array(keys, np.int64), pos], 1)], part_dir(plan, sh), plan["args"]["partitions"])
+    return {"index": sh.index, "records": len(keys)}

@@ -26,7 +26,7 @@ import orjson
 
 from ..errors import LancangError, UsageError
 from .parts import part_dir, part_input, run_parts, workspace
-from .shards import BLOCK, Shard, _open, cross_shard_duplicate, is_jsonl, scan
+from .shards import BLOCK, Shard, _open, is_jsonl, scan
 
 #: a part is at least this many records (a worker's start and a part's copy cost about as much as
 #: annotating a few hundred records) ...
@@ -58,11 +58,6 @@ def parts_of(path: PathLike, jobs: int) -> list[Shard]:
     :data:`MIN_SHARD_RECORDS` records)."""
     per = max(MIN_SHARD_RECORDS, -(-count_lines(path) // (jobs * SHARDS_PER_JOB)))
     return scan([str(path)], per, "jsonl")
-
-
-def repeated_id(parts: list[Shard]) -> tuple[str, str, str] | None:
-    """The first record id the input repeats (anywhere), as (id, first place, second place)."""
-    return cross_shard_duplicate(parts, "jsonl", within=True)
 
 
 def concat(files: list[Path], target: PathLike) -> None:
@@ -99,8 +94,10 @@ def write_parts(parts: list[Path], target: PathLike, out_format: str | None, lan
     write_corpus(records, target, out_format, langs, **dict(write_options or {}))
 
 
-def _refuse_repeated_ids(parts: list[Shard], verb: str) -> None:
-    dup = repeated_id(parts)
+def _refuse_repeated_ids(parts: list[Shard], verb: str, jobs: int) -> None:
+    from .dedup import repeated_id
+
+    dup = repeated_id(parts, jobs)
     if dup is not None:
         raise UsageError(f"record id {dup[0]!r} is in {dup[1]} and again in {dup[2]}: ids are unique in a corpus; "
                          f"`lancang validate` lists the repeated ids (or run {verb} with --jobs 1)")
@@ -125,7 +122,7 @@ def annotate_file(source: PathLike, target: PathLike, pipeline: Any, batch_size:
                             out_format=out_format, write_options=write_options, manifest=manifest)
     log = ProcessingLog(manifest, "annotate")
     parts = parts_of(source, jobs)
-    _refuse_repeated_ids(parts, "annotate")
+    _refuse_repeated_ids(parts, "annotate", jobs)
     stats = Stats()
     args = {"config": pipeline.cfg.to_dict(), "time": pipeline.time, "batch_size": batch_size,
             "options": dict(options or {})}
@@ -202,7 +199,7 @@ def clean_file(source: PathLike, target: PathLike, *, rejects: PathLike, config:
             raise UsageError(f"filter {', '.join(stream)} decides in input order over the whole corpus and does "
                              f"not run in parts: switch it off (--set {stream[0]}=false) or use --jobs 1")
         parts = parts_of(source, jobs)
-        _refuse_repeated_ids(parts, "clean")
+        _refuse_repeated_ids(parts, "clean", jobs)
         with workspace() as folder:
             from .steps import fit_clean
 
@@ -269,6 +266,7 @@ def validate_files(paths: list[str], *, manifests: list[str] | None = None, engi
     is validated in one process (its duplicate-id findings name lines of the whole file)."""
     from ..schemas.validator import is_manifest_path
     from ..schemas.validator import validate_files as validate_all
+    from .dedup import repeated_id
 
     given = list(manifests or [])
     # every part is checked against the manifests' languages and people, as the whole file is
@@ -281,7 +279,7 @@ def validate_files(paths: list[str], *, manifests: list[str] | None = None, engi
             yield report, findings
             continue
         parts = parts_of(report.path, jobs)
-        if len(parts) < 2 or repeated_id(parts) is not None:
+        if len(parts) < 2 or repeated_id(parts, jobs) is not None:
             yield report, findings
             continue
         findings.close()  # not started: the file is read by the parts instead

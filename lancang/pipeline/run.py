@@ -103,7 +103,12 @@ def _prepare(plan: Plan, resume: bool, jobs: int | None = None, display: Any = N
     cleans = any(s["step"] == "clean" for s in plan.steps)
     if len(shards) > 1 and (cleans or any(s["step"] == "validate" for s in plan.steps)):
         # clean rejects a repeated id with the line of its first use: a line of the shard, not of the input
-        dup = cross_shard_duplicate(shards, plan.from_format, plan.langs, within=cleans)
+        if cleans and all(s.start is not None for s in shards):  # JSONL line ranges: hashed by the pool first
+            from .dedup import repeated_id
+
+            dup = repeated_id(shards, jobs or os.cpu_count() or 1)
+        else:
+            dup = cross_shard_duplicate(shards, plan.from_format, plan.langs, within=cleans)
         if dup is not None:
             raise UsageError(f"record id {dup[0]!r} is in {dup[1]} and again in {dup[2]}: ids are unique in a "
                              f"corpus, and clean and validate see one shard at a time; `lancang validate` lists "

@@ -213,3 +213,18 @@ def test_the_partitions_find_every_shared_key(tmp_path: Path) -> None:
         decided = {k: v for p in parts for k, v in orjson.loads((out / f"{p.index:06d}.json").read_bytes()).items()}
     assert {f"again-{i}" for i in range(30)} <= set(decided)
     assert all(v["duplicate_of"] for v in decided.values())
+
+
+def test_repeated_ids_are_found_by_the_pool_and_named_in_order(tmp_path: Path) -> None:
+    from lancang.pipeline.dedup import repeated_id
+    from lancang.pipeline.shards import cross_shard_duplicate
+
+    src = real_corpus(tmp_path / "ids.jsonl")
+    parts = oneoff.parts_of(src, 2)
+    assert repeated_id(parts, 2) is None
+    with open(src, "ab") as f:  # the id of line 5 again at the end, and a line that is not a record
+        f.write(b"[1, 2]\n" + orjson.dumps({"id": "pud-4", "sides": {"en": {"text": "Again."}}}) + b"\n")
+    parts = oneoff.parts_of(src, 2)
+    found = repeated_id(parts, 2)
+    assert found == cross_shard_duplicate(parts, "jsonl", within=True)
+    assert found[0] == "pud-4" and "shard 000000" in found[1] and f"shard {parts[-1].name}" in found[2]
