@@ -621,3 +621,27 @@ def test_malformed_segments_are_one_line_input_errors(tmp_path: Path, cli) -> No
         "segments": {"spans": [{"start": 0, "end": 2, "t0": 0.0}]}}}}}])
     res = cli("agree", str(ref), str(other), "--layer", "transcript")
     assert res.exit_code == 2 and "[r1] side zh" in res.output and "malformed segments" in res.output
+
+
+def test_documents_of_shards_merge_to_the_whole() -> None:
+    rng = random.Random(11)
+    sents = ["xin chào các bạn", "một hai ba bốn", "tôi yêu Hà Nội", "cảm ơn rất nhiều"]
+    ref, hyp = [], []
+    for i in range(40):
+        s = rng.choice(sents)
+        ref.append({"id": f"u{i:02d}", "sides": {"vi": {"text": s, "layers": {"segments": {"spans": [
+            {"start": 0, "end": len(s), "t0": 0.0, "t1": 1.0, "speaker": f"S{i % 3}"}]}}}}})
+        h = " ".join(_perturb(rng, s.split(), ["chào", "ba", "nhiều"], 0.4))
+        hyp.append({"id": f"u{i:02d}", "sides": {"vi": {"text": h}}})
+    whole = evaluate_transcripts(hyp, ref).to_dict()
+    parts = [evaluate_transcripts(hyp[:17], ref[:17]).to_dict(), evaluate_transcripts(hyp[17:], ref[17:]).to_dict()]
+    for group in ("speakers", "languages"):
+        merged: dict[str, Tally] = {}
+        for p in parts:
+            for k, v in p[group].items():
+                merged.setdefault(k, Tally.new()).add(Tally.from_dict(v))
+        assert {k: t.to_dict() for k, t in merged.items()} == whole[group]
+    total = Tally.new()
+    for p in parts:
+        total.add(Tally.from_dict(p["overall"]))
+    assert total.to_dict() == whole["overall"] and whole["overall"]["sides"] == 40
