@@ -33,8 +33,13 @@ class SQLiteStore(Store):
             if path != ":memory:":
                 self.conn.execute("PRAGMA journal_mode = WAL")
             self.conn.execute("PRAGMA synchronous = NORMAL")
+            names = {r[0] for r in self.conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
         except sqlite3.DatabaseError as exc:
+            self.conn.close()
             raise InputError(f"{path}: not a corpus library ({exc})") from None
+        if names and "schema_version" not in names:  # another program's database: never add tables to it
+            self.conn.close()
+            raise InputError(f"{path}: a SQLite database of another kind, not a corpus library")
 
     def _execute(self, sql: str, params: Sequence[Any] = ()) -> Any:
         return self.conn.execute(sql, tuple(params))

@@ -78,6 +78,17 @@ def test_search_errors_are_one_line(cli, tmp_path: Path) -> None:
     (tmp_path / "junk.sqlite").write_bytes(b"this is not a database" * 100)
     r = cli("search", str(tmp_path / "junk.sqlite"), "cat")
     assert r.exit_code == 2 and "not a corpus library" in r.output
+    import sqlite3
+
+    other = tmp_path / "other.db"
+    with sqlite3.connect(other) as conn:
+        conn.execute("CREATE TABLE contacts (name TEXT)")
+    conn.close()
+    r = cli("index", str(tmp_path / "a.jsonl"), "--db", str(other))
+    assert r.exit_code == 2 and "of another kind" in r.output
+    with sqlite3.connect(other) as conn:
+        assert [n for (n,) in conn.execute("SELECT name FROM sqlite_master")] == ["contacts"]
+    conn.close()
 
 
 def test_bad_line_leaves_whole_batches_and_a_rerun_continues(cli, tmp_path: Path, store_url: str) -> None:
