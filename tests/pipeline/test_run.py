@@ -443,6 +443,8 @@ def test_executor_options_are_checked(tmp_path: Path) -> None:
 # ------------------------------------------------------------------------------ Dask
 
 def test_dask_local_cluster_equals_local(tmp_path: Path) -> None:
+    from lancang.processing.clean import clean_file
+
     pytest.importorskip("distributed")
     src = corpus(tmp_path / "in.jsonl", 4)
     p = pipeline(tmp_path, [CLEAN, ANNOTATE, {"step": "stats"}])
@@ -452,6 +454,16 @@ def test_dask_local_cluster_equals_local(tmp_path: Path) -> None:
     assert (out / "output.jsonl").read_bytes() == want
     assert (out / "rejects.jsonl").read_bytes() == rejects
     assert summary["steps"][0]["detail"] == cs.to_dict()
+
+    # duplicates decided in the global phase, the shards cleaned by threads of one process at once
+    filters = {"adequacy": False, "langid": False, "length-ratio": False}
+    dask = run_pipeline(pipeline(tmp_path, [{"step": "clean", "filters": filters}], "p2.json", output="out2"),
+                        executor="dask", jobs=2, processes=False)
+    cs = clean_file(src, tmp_path / "c.jsonl", rejects=tmp_path / "r.jsonl", config=filters)
+    assert cs.rejected_by["duplicates"] == 3 * 48  # the three copies of the sample
+    assert dask["steps"][0]["detail"] == cs.to_dict()
+    assert (tmp_path / "out2" / "output.jsonl").read_bytes() == (tmp_path / "c.jsonl").read_bytes()
+    assert (tmp_path / "out2" / "rejects.jsonl").read_bytes() == (tmp_path / "r.jsonl").read_bytes()
 
 
 def test_a_scheduler_that_does_not_answer(tmp_path: Path) -> None:
