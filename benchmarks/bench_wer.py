@@ -136,8 +136,10 @@ def main() -> None:
         para(f"""{n:,} pairs: UD PUD's Chinese sentences scored in characters and English sentences in words, each
         against a seeded hypothesis with a fifth of its units changed; {units:,} reference units; CER/WER
         {tally.fit.rate:.4f} (identical in both scorers: tests/quality/test_wer.py). The pure-Python row is
-        {args.floor_pairs:,} pairs scaled up. The whole command also reads and joins two JSONL files of
-        {n:,} records (peak RSS {rss:.0f} MiB)."""),
+        {args.floor_pairs:,} pairs scaled up. lancang's scorer does more per pair than jiwer's call: it counts
+        every side in characters too (the CER beside the WER) and picks, among the alignments with the fewest
+        errors, the one with the fewest substitutions (a weighted distance, as sclite splits S/D/I). The whole
+        command also reads and joins two JSONL files of {n:,} records (peak RSS {rss:.0f} MiB)."""),
         "",
         "| scorer | CPU s | pairs/s | units/s |",
         "|---|---:|---:|---:|",
