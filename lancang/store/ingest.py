@@ -72,6 +72,8 @@ def index_corpus(store: Store, path: str | Path, *, name: str | None = None, man
     if batch < 1:
         raise UsageError("the batch size is at least 1")
     t0, c0 = time.perf_counter(), time.process_time()
+    if not name and str(path) == "-":
+        raise UsageError("a corpus read from standard input needs a name: give --name")
     name = name or corpus_name(path)
     doc = load_manifest(manifest) if manifest else None
     records = read_located(path, fmt, langs, **(options or {}))

@@ -194,6 +194,15 @@ def test_duplicate_ids_and_bad_records_name_their_line(cli, tmp_path: Path, stor
         assert store.corpus("missing") is None  # nothing made for an unreadable input
 
 
+def test_index_from_standard_input(cli, tmp_path: Path) -> None:
+    lib = str(tmp_path / "lib.sqlite")
+    data = b"".join(orjson.dumps(r) + b"\n" for r in talpco_records()[:20])
+    r = cli("index", "-", "--db", lib, input=data)
+    assert r.exit_code == 2 and "needs a name" in r.output
+    r = cli("index", "-", "--db", lib, "--name", "piped", input=data)
+    assert r.exit_code == 0 and "piped: 20 records indexed" in r.output
+
+
 def test_index_reads_any_format(cli, tmp_path: Path) -> None:
     """A TMX written by lancang is indexed through the format hub."""
     recs = talpco_records()[:50]
