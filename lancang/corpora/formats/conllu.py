@@ -16,7 +16,12 @@ Reading (streams sentence by sentence):
   same bytes;
 * the words of a multiword token get spans inside its surface form: where the word forms spell
   the surface (``dengan`` + ``nya``) they tile it; otherwise each form is looked for in order, and
-  where that fails the surface is shared out and the forms are kept in ``mwt[i]["forms"]``.
+  where that fails the surface is shared out and the forms are kept in ``mwt[i]["forms"]``;
+* a contraction with fewer characters than its words (Portuguese ``à`` = ``a`` + ``a``) is valid
+  CoNLL-U, but its words cannot each have a non-empty span: that sentence's tokens are its surface
+  tokens, without word layers, its token lines are kept as read (``meta.conllu.lines``, written back
+  unchanged) and the record's ``meta.model_limits`` says why (``lancang check`` reports a model
+  limit, never a violation of the format).
 
 The language is ``--src``; without it, the part of the file name before ``_`` (UD's
 ``th_pud.conllu``, ``vi_vtb-ud-dev.conllu``). CRLF line ends and a BOM are accepted; output is LF
@@ -37,7 +42,7 @@ import orjson
 
 from ...errors import InputError, UsageError
 from ..jsonl import PathLike, atomic_output, text_lines
-from . import Format, check_options, pick_side
+from . import MODEL_LIMITS, Format, check_options, pick_side
 
 COLUMNS = ("id", "form", "lemma", "upos", "xpos", "feats", "head", "deprel", "deps", "misc")
 #: value layers in column order (FORM is the token span, ID its position)
@@ -164,7 +169,10 @@ def _sentence(path: PathLike, block: list[tuple[int, str]], lang: str, state: di
         full = nfc(text)
         if full != text:
             meta["source_not_nfc"] = True
-    spans, forms_kept = _align(path, full, words, word_lines, mwts, first_line)
+    try:
+        spans, forms_kept = _align(path, full, words, word_lines, mwts, first_line)
+    except _Contraction:  # lancang's model limit, not a CoNLL-U violation: the surface tokens, lines as read
+        return _surface_sentence(path, block, full, words, mwts, rid, meta, cmeta, lang, state)
     for (a, b, cols, _), forms in zip(mwts, forms_kept):
         entry: dict[str, Any] = {"range": [a, b]}
         if cols[9] != "_":
@@ -232,8 +240,29 @@ def _align(path: PathLike, text: str, words: list[list[str]], word_lines: list[i
     spans: list[list[int]] = []
     kept: list[list[str | None] | None] = []
     starts = {a: (b, cols, n) for a, b, cols, n in mwts}
-    pos = 0
     k = 1
+
+    locate = _locator(path, text)
+    while k <= len(words):
+        if k in starts:
+            b, cols, n = starts[k]
+            s, e = locate(nfc(cols[1]), n)
+            forms = [nfc(w[1]) for w in words[k - 1:b]]
+            sub, keep = _split_mwt(text[s:e], forms)
+            if sub is None:
+                raise _Contraction()
+            spans.extend([s + x, s + y] for x, y in sub)
+            kept.append(keep)
+            k = b + 1
+        else:
+            spans.append(list(locate(nfc(words[k - 1][1]), word_lines[k - 1])))
+            k += 1
+    return spans, kept
+
+
+def _locator(path: PathLike, text: str) -> Any:
+    """``locate(form, line)``: the span of the next occurrence of ``form`` in ``text``, after white space only."""
+    pos = 0
 
     def locate(form: str, line: int) -> tuple[int, int]:
         nonlocal pos
@@ -246,22 +275,50 @@ def _align(path: PathLike, text: str, words: list[list[str]], word_lines: list[i
         pos += len(form)
         return s, pos
 
-    while k <= len(words):
-        if k in starts:
-            b, cols, n = starts[k]
-            s, e = locate(nfc(cols[1]), n)
-            forms = [nfc(w[1]) for w in words[k - 1:b]]
-            sub, keep = _split_mwt(text[s:e], forms)
-            if sub is None:
-                raise InputError(f"{path}:{n}: multiword token {cols[1]!r} has fewer characters than its "
-                                 f"{len(forms)} words; lancang cannot give each word a span")
-            spans.extend([s + x, s + y] for x, y in sub)
-            kept.append(keep)
-            k = b + 1
-        else:
-            spans.append(list(locate(nfc(words[k - 1][1]), word_lines[k - 1])))
-            k += 1
-    return spans, kept
+    return locate
+
+
+class _Contraction(Exception):
+    """A multiword token with fewer characters than its words (Portuguese ``à`` = ``a`` + ``a``): valid
+    CoNLL-U, but a lancang token is a non-empty span of the text, so its words cannot each have one."""
+
+
+def _contraction_limit(line: int, a: int, b: int, surface: str, forms: list[str]) -> str:
+    return (f"line {line}: multiword token {a}-{b} {surface!r} has fewer characters than its {len(forms)} words "
+            f"({' + '.join(forms)}); a lancang token is a non-empty span of the text, so the sentence's tokens are "
+            "its surface tokens, without word layers (lemma, UPOS, HEAD ...), and its token lines are kept as read "
+            "(meta.conllu.lines) and written back unchanged")
+
+
+def _surface_sentence(path: PathLike, block: list[tuple[int, str]], text: str, words: list[list[str]],
+                      mwts: list[tuple[int, int, list[str], int]], rid: str, meta: dict[str, Any],
+                      cmeta: dict[str, Any], lang: str, state: dict[str, Any]) -> dict[str, Any]:
+    """The record of a sentence with a contraction (:class:`_Contraction`): one token per surface token (a
+    multiword token or a word outside one), the token lines verbatim in ``meta.conllu.lines``, and the reason
+    in the record's ``meta.model_limits`` (``lancang check`` reports it as a model limit, never a violation)."""
+    starts = {a: (b, n) for a, b, _cols, n in mwts}
+    word_line = [n for n, line in block if _WORD_ID.match(line.split("\t", 1)[0])]
+    locate = _locator(path, text)
+    spans: list[list[int]] = []
+    k = 1
+    for form, _misc in _units(words, mwts):
+        b, n = starts.get(k, (k, word_line[k - 1]))
+        spans.append(list(locate(nfc(form), n)))
+        k = b + 1
+    cmeta["lines"] = [line for _n, line in block if not line.startswith("#")]
+    side: dict[str, Any] = {"text": text}
+    if spans:
+        side["layers"] = {"tokens": {"spans": spans}}
+    meta["conllu"] = cmeta
+    side["meta"] = meta
+    rec: dict[str, Any] = {"id": rid}
+    if state["doc"] is not None:
+        rec["doc"] = state["doc"]
+    rec["meta"] = {MODEL_LIMITS: [
+        _contraction_limit(n, a, b, cols[1], [w[1] for w in words[a - 1:b]]) for a, b, cols, n in mwts
+        if len(nfc(cols[1])) < b - a + 1]}
+    rec["sides"] = {lang: side}
+    return rec
 
 
 def _split_mwt(surface: str, forms: list[str]) -> tuple[list[tuple[int, int]] | None, list[str | None] | None]:
@@ -338,6 +395,7 @@ def render_sentence(rec: dict[str, Any], lang: str, prev_doc: Any = None) -> str
     meta.pop("source_not_nfc", None)
     for k, v in (rec.get("meta") or {}).items():
         meta.setdefault(k, v)
+    meta.pop(MODEL_LIMITS, None)  # what a reader could not hold: lancang's note, not a comment of the sentence
     doc = rec.get("doc")
     out: list[str] = []
     if "comments" in cmeta:
@@ -367,6 +425,9 @@ def render_sentence(rec: dict[str, Any], lang: str, prev_doc: Any = None) -> str
 
     layers = side.get("layers") or {}
     spans = layers.get("tokens", {}).get("spans", [])
+    if "lines" in cmeta:  # a sentence with a contraction, read as its surface tokens: its lines as read
+        _check_lines_as_read(rid, text, layers, spans, cmeta["lines"])
+        return "\n".join([*out, *cmeta["lines"]]) + "\n\n"
     if not spans and text.strip():
         raise InputError(f"record {rid!r}: the {lang} side has no tokens; CoNLL-U needs them (tokenise first)")
     ntok = len(spans)
@@ -419,6 +480,23 @@ def render_sentence(rec: dict[str, Any], lang: str, prev_doc: Any = None) -> str
             out.extend(empty.get(j, ()))
         k = last + 1
     return "\n".join(out) + "\n\n"
+
+
+def _check_lines_as_read(rid: str, text: str, layers: dict[str, Any], spans: list[list[int]],
+                         lines: list[str]) -> None:
+    """The token lines kept as read (``meta.conllu.lines``) still say the record: no word layer was added to
+    its surface tokens, and the tokens spell the surface forms of the lines."""
+    added = [name for name in LAYERS if name in layers]
+    if added:
+        raise InputError(f"record {rid!r}: its CoNLL-U token lines are kept as read (a contraction, lancang's model "
+                         f"limit: meta.model_limits); its layers {', '.join(added)} cannot be written into them")
+    words = [cols for cols in (line.split("\t") for line in lines) if _WORD_ID.match(cols[0])]
+    mwts = [(int(m.group(1)), int(m.group(2)), cols, 0) for cols in (line.split("\t") for line in lines)
+            if (m := _MWT_ID.match(cols[0]))]
+    forms = [nfc(form) for form, _misc in _units(words, mwts)]
+    if forms != [text[s:e] for s, e in spans]:
+        raise InputError(f"record {rid!r}: its CoNLL-U token lines are kept as read (a contraction, lancang's model "
+                         "limit: meta.model_limits), and its text or tokens no longer spell their forms")
 
 
 def _in_mwt(j: int, mwts: dict[int, dict[str, Any]]) -> bool:
