@@ -33,6 +33,7 @@ COMMANDS = {
     "run": "lancang.cli.run:run",
     "index": "lancang.cli.index:index",
     "search": "lancang.cli.search:search",
+    "serve": "lancang.cli.serve:serve",
 }
 
 

@@ -404,6 +404,35 @@ class Store:
                 requeued.append(job.id)
         return requeued, failed
 
+    # ------------------------------------------------------------------ API tokens
+    def add_token(self, name: str, role: str, digest: str) -> int:
+        """Keep an API token of user ``name`` with ``role`` (read, submit, admin) by its hash ``digest``;
+        returns its id."""
+        if not name or not name.strip():
+            raise UsageError("a token needs a user name")
+        with self.transaction():
+            return self._insert("INSERT INTO tokens (name, role, hash, created) VALUES (?, ?, ?, ?)",
+                                (name, role, digest, now_iso()))
+
+    def token(self, digest: str | None = None, *, token_id: int | None = None) -> dict[str, Any] | None:
+        """The live (not revoked) token with hash ``digest`` (or id ``token_id``): id, name, role, created;
+        or None."""
+        key, value = ("hash", digest) if token_id is None else ("id", token_id)
+        row = self._fetchone(f"SELECT id, name, role, created FROM tokens WHERE {key} = ? AND revoked = ?",
+                             (value, False))
+        return None if row is None else {"id": int(row[0]), "name": row[1], "role": row[2], "created": row[3]}
+
+    def tokens(self) -> list[dict[str, Any]]:
+        """Every token by id: id, name, role, created, revoked (never the hash)."""
+        return [{"id": int(i), "name": n, "role": r, "created": c, "revoked": bool(v)}
+                for i, n, r, c, v in self._fetchall("SELECT id, name, role, created, revoked FROM tokens ORDER BY id")]
+
+    def revoke_token(self, token_id: int) -> bool:
+        """Revoke a token; False if there is no live token with that id."""
+        with self.transaction():
+            cur = self._execute("UPDATE tokens SET revoked = ? WHERE id = ? AND revoked = ?", (True, token_id, False))
+            return bool(cur.rowcount)
+
     # ------------------------------------------------------------------ search
     def _candidates(self, kind: str, terms: list[str] | None, langs: Sequence[str], corpus_ids: Sequence[int],
                     batch: int = 500) -> Iterator[Candidate]:
