@@ -1,4 +1,4 @@
-"""One-off verbs on several cores: ``lancang annotate|clean|validate|check --jobs N``.
+"""One-off verbs on several cores: ``lancang annotate|clean|validate --jobs N``.
 
 The input, a lancang JSONL file (``.jsonl``, ``.jsonl.gz``), is cut into line ranges by the shard scan
 of ``lancang run`` (:func:`lancang.pipeline.shards.scan`); every range runs the verb's own library
@@ -17,7 +17,6 @@ process for that file so its duplicate-id findings are the verb's own).
 from __future__ import annotations
 
 import os
-import shutil
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -25,7 +24,7 @@ from typing import Any
 import orjson
 
 from ..errors import LancangError, UsageError
-from .parts import part_dir, part_input, run_parts, workspace
+from .parts import concat, part_dir, part_input, run_parts, workspace
 from .shards import BLOCK, Shard, _open, is_jsonl, scan
 
 #: a part is at least this many records (a worker's start and a part's copy cost about as much as
@@ -58,16 +57,6 @@ def parts_of(path: PathLike, jobs: int) -> list[Shard]:
     :data:`MIN_SHARD_RECORDS` records)."""
     per = max(MIN_SHARD_RECORDS, -(-count_lines(path) // (jobs * SHARDS_PER_JOB)))
     return scan([str(path)], per, "jsonl")
-
-
-def concat(files: list[Path], target: PathLike) -> None:
-    """The files' bytes one after another into ``target`` (atomically; ``-`` is stdout, ``.gz`` compressed)."""
-    from ..corpora.io import atomic_output
-
-    with atomic_output(target) as out:
-        for f in files:
-            with open(f, "rb") as part:
-                shutil.copyfileobj(part, out)
 
 
 def _plain_jsonl(target: PathLike, out_format: str | None, write_options: Mapping[str, Any] | None) -> bool:

@@ -56,6 +56,16 @@ def run_parts(task: str, parts: list[Shard], jobs: int, args: Mapping[str, Any],
     return [results[p.index] for p in parts]
 
 
+def concat(files: list[Path], target: str | Path) -> None:
+    """The files' bytes one after another into ``target`` (atomically; ``-`` is stdout, ``.gz`` compressed)."""
+    from ..corpora.io import atomic_output
+
+    with atomic_output(target) as out:
+        for f in files:
+            with open(f, "rb") as part:
+                shutil.copyfileobj(part, out)
+
+
 def part_dir(plan: Mapping[str, Any], sh: Shard) -> Path:
     return Path(plan["output"]) / "shards" / sh.name
 

@@ -27,9 +27,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from ..corpora.io import atomic_output
 from ..errors import LancangError, UsageError
 from .executors import EXECUTORS
+from .parts import concat
 from .shards import Shard, cross_shard_duplicate, file_sha256, scan
 from .spec import Plan, changes, is_global, load_plan
 from .steps import fit_clean, merge_metrics, merge_step, run_step, train_align
@@ -263,10 +263,7 @@ def _run_stages(plan: Plan, run: Any, jobs: int | None, scheduler: str | None, r
     cleaned = [Path(x["output"]) / "rejects.jsonl" for x in summaries
                if any(st["step"] == "clean" for st in x["steps"])]
     if cleaned:
-        with atomic_output(out / "rejects.jsonl") as f:
-            for r in cleaned:
-                with open(r, "rb") as part:
-                    shutil.copyfileobj(part, f)
+        concat(cleaned, out / "rejects.jsonl")
     summary = {"run": RUN_ID, "pipeline": plan.path, "pipeline_sha256": plan.sha256, "time": plan.time,
                "output": str(out), "shards": sum(x["shards"] for x in summaries),
                "shards_run": sum(x["shards_run"] for x in summaries),
@@ -278,10 +275,7 @@ def _run_stages(plan: Plan, run: Any, jobs: int | None, scheduler: str | None, r
 
 
 def _concat(out: Path, shards: list[Shard], part_name: str, name: str) -> None:
-    with atomic_output(out / name) as f:
-        for s in shards:
-            with open(out / "shards" / s.name / part_name, "rb") as part:
-                shutil.copyfileobj(part, f)
+    concat([out / "shards" / s.name / part_name for s in shards], out / name)
 
 
 def _finish(plan: Plan, shards: list[Shard], ran: int, seconds: float, display: Any = None) -> dict[str, Any]:
