@@ -158,6 +158,8 @@ class Checker:
                          or (st.rule is not None and st.rule.scope in ("record", "corpus"))]
         for st in record_states:
             st.per_record = True
+            if st.rule is not None and st.rule.reads_corpus:  # its folder resolves relative media paths
+                st.req = {**st.req, "params": {**st.req.get("params", {}), "_corpus": name}}
             if st.rule is not None and st.rule.scope == "corpus":
                 params = st.req.get("params", {})
                 st.runner = st.rule.start({**params, "_manifest": doc} if st.rule.reads_manifest else params)

@@ -209,6 +209,7 @@ RULE_MESSAGES: dict[str, dict[str, str]] = {
     "dependency-tree.cycle": _e("the HEAD chain from this word is a cycle", "从该词出发的 HEAD 链构成环"),
     "media-referenced": _e("the side names no media file (media.uri)", "该语种侧未指明媒体文件（media.uri）"),
     "media-referenced.missing": _e("media {uri!r} has no {missing}", "媒体 {uri!r} 缺少 {missing}"),
+    "media-verified": _e("{code}: {detail}", "媒体文件与记录不符或不存在（{code}）"),
     "timed-segment-empty": _e("segment {t0}-{t1} s has no transcript", "{t0}-{t1} 秒的片段没有转写文本"),
     "speakers-declared": _e("the segment names no speaker", "该片段未指明说话人"),
     "speakers-declared.undeclared": _e("speaker {speaker!r} is not declared in the manifest's speakers",

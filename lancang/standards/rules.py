@@ -43,6 +43,9 @@ class Rule:
     #: a record or corpus rule that also reads the manifest: the checker demands --manifest and hands the
     #: manifest to the rule as the parameter ``_manifest``
     reads_manifest: bool = False
+    #: a record rule that needs to know where the corpus is (its folder resolves relative media paths): the
+    #: checker passes the corpus path as the parameter ``_corpus``
+    reads_corpus: bool = False
     #: for rules that look only at some records (a layer, a header): whether a record has what the rule
     #: examines, and what that is (``{param}`` filled from the parameters); a requirement whose rule
     #: examined no record is ``not-checked``, never ``pass``
@@ -605,6 +608,26 @@ def media_referenced(rec: dict[str, Any], params: dict[str, Any]) -> Iterator[Hi
             yield _p(lang, "media"), msg("media-referenced.missing", uri=media["uri"], missing=missing)
 
 
+def media_verified(rec: dict[str, Any], params: dict[str, Any]) -> Iterator[Hit]:
+    """The media files exist and have the sha256, duration and format the sides record
+    (:func:`lancang.corpora.media.verify_media`); a relative URI resolves against ``root`` when given, else
+    against the corpus file's folder."""
+    from pathlib import Path
+
+    from ..corpora.media import verify_media
+
+    corpus = params.get("_corpus")
+    base = Path(corpus).parent if corpus and corpus != "-" else None
+    for lang, side in _sides(rec, params):
+        for code, severity, ptr, text in verify_media(side, params.get("root"), base):
+            if severity == "error":
+                yield _p(lang) + ptr, msg("media-verified", code=code, detail=text)
+
+
+def _has_media(rec: dict[str, Any], params: dict[str, Any]) -> bool:
+    return any(isinstance(side.get("media"), dict) for _lang, side in _sides(rec, params))
+
+
 def _segments_of(side: dict[str, Any]) -> list[dict[str, Any]]:
     lay = side.get("layers", {}).get("segments")
     return lay.get("spans", []) if isinstance(lay, dict) else []
@@ -773,6 +796,10 @@ BUILTIN_RULES: dict[str, Rule] = {r.id: r for r in [
          "facts required (default: its sha256).",
          _schema({**ONLY, "require": {"type": "array", "items": {"enum": MEDIA_FACTS}, "uniqueItems": True}}),
          media_referenced),
+    Rule("media-verified", "record", "The media files exist and match the sha256, duration and format the sides "
+         "record (relative paths from `root`, else the corpus's folder; the files are read).",
+         _schema({**ONLY, "root": {"type": "string", "minLength": 1}}), media_verified, applies=_has_media,
+         looks_at="a side with media", reads_corpus=True),
     Rule("timed-segment-empty", "record", "No time segment with an empty or white-space-only transcript.",
          _schema(ONLY), timed_segment_empty, applies=_has_layer("segments"), looks_at="a segments layer"),
     Rule("speakers-declared", "corpus", "Every segment's speaker is declared in the manifest's speakers, with "

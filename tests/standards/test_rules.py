@@ -95,7 +95,7 @@ def test_every_rule_has_a_fixture() -> None:
     from .test_speech_rules import CASES as SPEECH_CASES
 
     covered = set(CASES) | set(MANIFEST_CASES) | set(CORPUS_CASES) | {"text-zawgyi", "source-format"} | \
-        set(SPEECH_CASES) | {"speakers-declared"}
+        set(SPEECH_CASES) | {"speakers-declared", "media-verified"}
     assert covered == set(BUILTIN_RULES)
 
 

@@ -40,12 +40,14 @@ def _stm(tmp: Path) -> Path:
     return p
 
 
-def _media_facts(rec: dict[str, Any]) -> dict[str, Any]:
-    """What the media step records for a side: the file's path, sha256 and duration (read here with the
-    standard library)."""
+def _media_facts(rec: dict[str, Any], tmp: Path) -> dict[str, Any]:
+    """What the media step records for a side: the file's path (a copy beside the corpus), sha256 and
+    duration (read here with the standard library)."""
     side = rec["sides"]["zh"]
     folder, name = AUDIO[side["media"]["uri"]]
     path = shared("speech", "audio", folder, name)
+    (tmp / "audio").mkdir(exist_ok=True)
+    (tmp / "audio" / name).write_bytes(path.read_bytes())
     with wave.open(str(path)) as w:
         duration = w.getnframes() / w.getframerate()
     side["media"] = {"uri": f"audio/{name}", "sha256": hashlib.sha256(path.read_bytes()).hexdigest(),
@@ -85,7 +87,8 @@ def test_speech_corpus_conformant_end_to_end(tmp_path: Path, cli) -> None:
     stm = _stm(tmp_path)
     conv = cli("convert", str(stm), str(tmp_path / "raw.jsonl"), "--src", "zh")
     assert conv.exit_code == 0, conv.output
-    records = [_media_facts(json.loads(line)) for line in (tmp_path / "raw.jsonl").read_text("utf-8").splitlines()]
+    records = [_media_facts(json.loads(line), tmp_path)
+               for line in (tmp_path / "raw.jsonl").read_text("utf-8").splitlines()]
     corpus = write_jsonl(tmp_path / "corpus.jsonl", records)
     # the reviewers re-transcribe a sample; one character of the corpus differs from what they heard
     reviewed = json.loads(json.dumps(records))
@@ -111,6 +114,15 @@ def test_speech_corpus_conformant_end_to_end(tmp_path: Path, cli) -> None:
     rep = json.loads(res.output)
     assert res.exit_code == 0, [(r["id"], r["verdict"], r["reason"], r["shown"][:1]) for r in rep["requirements"]]
     assert rep["verdict"] == "conformant" and set(_verdicts(rep).values()) == {"pass"}
+    # an audio file that changed after its hash was recorded
+    wav = tmp_path / "audio" / "SSB00050015_16k.wav"
+    data = wav.read_bytes()
+    wav.write_bytes(data[:-2] + bytes([data[-2] ^ 1, data[-1]]))
+    rep = json.loads(cli(*args, "--manifest", str(_manifest(tmp_path))).output)
+    assert _verdicts(rep)["media-files"] == "fail" and _verdicts(rep)["media"] == "pass"
+    assert {f["record"] for r in rep["requirements"] if r["id"] == "media-files" for f in r["shown"]} == \
+        {records[0]["id"], records[1]["id"]}
+    wav.write_bytes(data)
     # a speaker without consent
     res = cli(*args, "--manifest", str(_manifest(tmp_path, consent=False)))
     rep = json.loads(res.output)
@@ -153,6 +165,7 @@ def test_check_reads_a_textgrid_with_its_media_facts(tmp_path: Path, cli) -> Non
     rep = json.loads(res.output)
     v = _verdicts(rep)
     assert res.exit_code == 1 and v["media"] == "pass" and v["segments"] == "pass" and v["script"] == "pass"
+    assert v["media-files"] == "pass"  # the WAV beside the TextGrid has the hash the reader recorded
     assert v["speakers-consent"] == "fail" and v["no-empty-segments"] == "pass"
     [finding] = next(r for r in rep["requirements"] if r["id"] == "speakers-consent")["shown"]
     assert finding["message"] == "the segment names no speaker" and finding["record"] == "SSB00050015"

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import copy
+import hashlib
+import wave
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from lancang.schemas.validator import SchemaEngine
 from lancang.standards.rules import RULES
+from tests.conftest import shared
 
 TEXT = "我们去公园\n好的"
 SPEECH: dict[str, Any] = {"id": "rec1", "sides": {"zh": {
@@ -74,3 +78,27 @@ def test_speakers_declared_with_consent() -> None:
     assert [m for _p, m in rule.start({"_manifest": MANIFEST}).record(anon, 1)] == ["the segment names no speaker"]
     assert list(rule.start({"_manifest": MANIFEST, "required": False}).record(anon, 1)) == []
     assert list(rule.start({"_manifest": None}).record(SPEECH, 1))  # no manifest speakers: none declared
+
+
+def test_media_verified_against_the_file(tmp_path: Path) -> None:
+    wav = shared("speech", "audio", "praatio", "bobby.wav")
+    (tmp_path / "audio").mkdir()
+    (tmp_path / "audio" / "bobby.wav").write_bytes(wav.read_bytes())
+    with wave.open(str(wav)) as w:
+        duration = w.getnframes() / w.getframerate()
+    rec = copy.deepcopy(SPEECH)
+    rec["sides"]["zh"]["media"] = {"uri": "audio/bobby.wav", "sha256": hashlib.sha256(wav.read_bytes()).hexdigest(),
+                                   "duration": duration}
+    rule = RULES.get("media-verified")
+    assert rule.reads_corpus and rule.applies(rec, {})
+    params = {"_corpus": str(tmp_path / "corpus.jsonl")}
+    assert list(rule.check(rec, params)) == []
+    assert list(rule.check(rec, {"root": str(tmp_path)})) == []
+    bad = copy.deepcopy(rec)
+    bad["sides"]["zh"]["media"]["sha256"] = "0" * 64
+    [(ptr, m)] = list(rule.check(bad, params))
+    assert ptr == "/sides/zh/media/sha256" and m.startswith("media-hash-differs: ")
+    bad["sides"]["zh"]["media"]["uri"] = "audio/gone.wav"
+    [(ptr, m)] = list(rule.check(bad, params))
+    assert ptr == "/sides/zh/media/uri" and m.startswith("media-missing: ")
+    assert not rule.applies({"id": "t", "sides": {"zh": {"text": "x"}}}, {})
