@@ -28,7 +28,7 @@ from ..errors import LancangError, UsageError
 from . import auth
 from .files import TooLarge, inside, new_dir, receive_form
 from .i18n import choose, words
-from .jobs import KIND, Pool
+from .jobs import EXPANSION, KIND, Pool
 
 SESSION, NONCE, LANG = "lancang_session", "lancang_nonce", "lancang_lang"
 UPLOAD_FILES = frozenset({"corpus", "manifest", "metrics"})
@@ -53,7 +53,8 @@ class Service:
         self.settings = settings
         settings.folder.mkdir(parents=True, exist_ok=True)
         self.secret = auth.load_secret(settings.folder)
-        self.pool = Pool(settings.db, settings.folder, settings.workers)
+        self.pool = Pool(settings.db, settings.folder, settings.workers,
+                         max_expanded=settings.max_upload * EXPANSION)
         self._local = threading.local()
         self._stores: list[Any] = []
         self._lock = threading.Lock()

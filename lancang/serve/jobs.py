@@ -25,6 +25,8 @@ from .files import inside
 
 log = logging.getLogger("lancang.serve")
 KIND = "check"
+#: a gzipped upload may decompress to at most this many times the upload limit
+EXPANSION = 20
 
 
 def _shown(value: Any, real: str, shown: str) -> Any:
@@ -38,8 +40,27 @@ def _shown(value: Any, real: str, shown: str) -> Any:
     return value
 
 
-def run_job(store: Any, folder: Path, job: Any) -> dict[str, Any]:
-    """Index and check a job's upload; returns the job's result (report id, verdict, records)."""
+def check_expanded(path: Path, limit: int) -> None:
+    """A gzipped upload must not decompress to more than ``limit`` bytes (a gzip bomb): counted in one
+    streaming pass before any reader sees it, memory flat."""
+    import gzip
+    import zlib
+
+    total = 0
+    try:
+        with gzip.open(path, "rb") as f:
+            while chunk := f.read(1 << 20):
+                total += len(chunk)
+                if total > limit:
+                    raise LancangError(f"{path}: decompresses to more than {limit:,} bytes (the limit is "
+                                       f"{EXPANSION} times the upload limit); refused as a possible gzip bomb")
+    except (OSError, EOFError, zlib.error) as exc:
+        raise LancangError(f"{path}: not a valid gzip file ({exc})") from None
+
+
+def run_job(store: Any, folder: Path, job: Any, max_expanded: int | None = None) -> dict[str, Any]:
+    """Index and check a job's upload; returns the job's result (report id, verdict, records).
+    ``max_expanded``: the most bytes a gzipped upload may decompress to."""
     from ..standards.checker import check
     from ..standards.profiles import load_profile
     from ..store import index_corpus
@@ -52,6 +73,8 @@ def run_job(store: Any, folder: Path, job: Any) -> dict[str, Any]:
     profiles = [load_profile(pid) for pid in p["profiles"]]
     shown = {str(corpus_path): p["filename"], str(up): "upload"}
     try:
+        if max_expanded is not None and corpus_path.name.endswith(".gz"):
+            check_expanded(corpus_path, max_expanded)
         res = index_corpus(store, corpus_path, name=p["name"], manifest=manifest, fmt=p.get("format"),
                            langs=p.get("langs") or None, owner=p.get("owner"), private=bool(p.get("private")))
         rep = check(corpus_path, profiles, manifest, metrics or None, 100, p.get("format"), p.get("langs") or None)
@@ -70,8 +93,10 @@ def run_job(store: Any, folder: Path, job: Any) -> dict[str, Any]:
 class Pool:
     """``workers`` threads running queued jobs from the store at ``url``."""
 
-    def __init__(self, url: str, folder: Path, workers: int = 2, poll: float = 1.0):
+    def __init__(self, url: str, folder: Path, workers: int = 2, poll: float = 1.0,
+                 max_expanded: int | None = None):
         self.url, self.folder, self.workers, self.poll = url, folder, max(1, workers), poll
+        self.max_expanded = max_expanded
         self._stop = threading.Event()
         self._wake = threading.Condition()
         self._threads: list[threading.Thread] = []
@@ -118,7 +143,7 @@ class Pool:
 
     def _run(self, store: Any, job: Any) -> None:
         try:
-            result = run_job(store, self.folder, job)
+            result = run_job(store, self.folder, job, self.max_expanded)
         except LancangError as exc:
             self._failed(store, job, str(exc))
         except Exception as exc:  # a bug: the job fails with its type, the log has the traceback
@@ -140,4 +165,4 @@ class Pool:
             shutil.rmtree(inside(self.folder, job.params["upload"]), ignore_errors=True)
 
 
-__all__ = ["KIND", "Pool", "run_job"]
+__all__ = ["EXPANSION", "KIND", "Pool", "check_expanded", "run_job"]
