@@ -1,7 +1,7 @@
 """Benchmark `lancang run` (issue 17): a clean + annotate pipeline on 1,000,000 records with 1 and 2 local
 workers, against the machine's own ceiling measured in the same run.
 
-    python benchmarks/bench_pipeline.py [--records 1000000] [--shard-records 10000] [--dask]
+    python benchmarks/bench_pipeline.py [--records 1000000] [--shard-records 10000] [--dask] [--resume]
                                         [--write-benchmarks docs/benchmarks.md] [--write-scaling docs/scaling.md]
 
 The corpus is made from real pairs (PUD zh-en, TALPCo en-vi) by ``make_noisy.throughput``: each record
@@ -16,7 +16,9 @@ and CPU seconds of the child and the workers it waited for):
 * ``ceiling``: the corpus cut in two halves, two ``lancang run --jobs 1`` started at once, one per half:
   what two independent processes do on this machine at this moment (the issue's ceiling: about 1.6x
   one process on these 2-core machines, not 2x); its rate is the records of both over the later end;
-* ``--dask``: ``--executor dask --jobs 2`` (a LocalCluster of 2 single-threaded workers).
+* ``--dask``: ``--executor dask --jobs 2`` (a LocalCluster of 2 single-threaded workers);
+* ``--resume``: ``--jobs 2`` killed (SIGKILL to the run and its workers) once half the shards have their
+  markers, then ``--resume``; the wall time of both against the uninterrupted run, and the same bytes.
 
 Peak memory per worker: every process under the run is sampled every 0.2 s from /proc (VmHWM, the
 kernel's own high-water mark, read until the process ends); the largest worker is reported.
@@ -88,7 +90,8 @@ class Run:
         self.peaks: dict[int, int] = {}
         self.out = tempfile.TemporaryFile()  # noqa: SIM115 (closed in wait())
         self.t0 = time.perf_counter()
-        self.proc = subprocess.Popen(cmd, stdout=self.out, stderr=subprocess.STDOUT)
+        # a session of its own: a kill reaches the run and its workers at once (--resume)
+        self.proc = subprocess.Popen(cmd, stdout=self.out, stderr=subprocess.STDOUT, start_new_session=True)
         self._stop = threading.Event()
         self._sampler = threading.Thread(target=self._sample, daemon=True)
         self._sampler.start()
@@ -115,6 +118,29 @@ class Run:
         return {"wall": wall, "cpu": usage.ru_utime + usage.ru_stime,
                 "parent_mib": self.peaks.get(self.proc.pid, 0), "worker_mib": max(workers.values(), default=0),
                 "workers": len(workers)}
+
+
+def killed_and_resumed(folder: Path, whole: Path, shard: int, n: int) -> dict:
+    """``--jobs 2`` killed once half the shards have their markers, then ``--resume``: wall of both parts
+    (the killed part's CPU is not counted: its workers are never waited for)."""
+    import signal
+
+    p = pipeline(folder, "resume", whole, shard)
+    shards = -(-n // shard)
+    first = Run([LANCANG, "run", str(p), "--jobs", "2", "--no-progress"])
+    markers = folder / "out-resume" / "shards"
+    while first.proc.poll() is None and len(list(markers.glob("*/done.json"))) < shards // 2:
+        time.sleep(0.2)
+    os.killpg(first.proc.pid, signal.SIGKILL)
+    first.proc.wait()
+    killed = time.perf_counter() - first.t0
+    first._stop.set()
+    kept = len(list(markers.glob("*/done.json")))
+    row = Run([LANCANG, "run", str(p), "--jobs", "2", "--resume", "--no-progress"]).wait()
+    row["killed_wall"] = killed
+    row["kept_shards"] = kept
+    row["wall"] += killed
+    return finished(folder, "resume", row)
 
 
 def load() -> str:
@@ -163,6 +189,8 @@ def main() -> None:
     ap.add_argument("--records", type=int, default=1_000_000)
     ap.add_argument("--shard-records", type=int, default=10_000)
     ap.add_argument("--dask", action="store_true", help="also a Dask LocalCluster of 2 workers")
+    ap.add_argument("--resume", action="store_true",
+                    help="also 2 workers killed (SIGKILL, the run and its workers) half-way, then --resume")
     ap.add_argument("--write-benchmarks", type=Path, help="replace the pipeline section of this markdown file")
     ap.add_argument("--write-scaling", type=Path, help="replace the measured plan section of this markdown file")
     args = ap.parse_args()
@@ -194,8 +222,13 @@ def main() -> None:
                                                                                       args.shard_records)),
                                                          "--executor", "dask", "--jobs", "2", "--no-progress"]).wait())
             print("dask", rows["dask"], flush=True)
+        if args.resume:
+            rows["resume"] = killed_and_resumed(folder, whole, args.shard_records, n)
+            print("resume", {k: v for k, v in rows["resume"].items() if k != "steps"}, flush=True)
         after = load()
         same = rows["jobs1"]["sha256"] == rows["jobs2"]["sha256"]
+        if "resume" in rows:
+            rows["resume"]["same"] = rows["resume"]["sha256"] == rows["jobs2"]["sha256"]
     one = rows["jobs1"]
     for r in rows.values():
         r["rate"] = n / r["wall"]
@@ -213,7 +246,8 @@ def main() -> None:
 def section(n: int, size: int, shard: int, rows: dict, ceiling: float, before: str, after: str,
             same: bool) -> list[str]:
     names = {"jobs1": "local, 1 worker", "jobs2": "local, 2 workers",
-             "ceiling": "ceiling: 2 independent processes, half each", "dask": "Dask LocalCluster, 2 workers"}
+             "ceiling": "ceiling: 2 independent processes, half each", "dask": "Dask LocalCluster, 2 workers",
+             "resume": "local, 2 workers, killed half-way + --resume (wall of both)"}
     out = [f"## `lancang run` on {n:,} records: clean + annotate, 1 and 2 workers (issue 17)", "",
            para(f"""{dt.date.today():%d %B %Y}, {machine()}, {lancang_version()}. The machine is **shared with
            other agents' work** (load average {before} before, {after} after): CPU time per record is the
@@ -233,7 +267,11 @@ def section(n: int, size: int, shard: int, rows: dict, ceiling: float, before: s
                      + (f""" Dask: {rows['dask']['rate'] / rows['jobs2']['rate']:.0%} of local
                      (target: within 15 %).""" if "dask" in rows else "")
                      + f""" The outputs of 1 and 2 workers are {'byte-identical' if same else 'DIFFERENT'}
-                     (sha256, the run's time stamp aside).""")]
+                     (sha256, the run's time stamp aside)."""
+                     + (f""" Killed (SIGKILL to the run and its workers) with {rows['resume']['kept_shards']}
+                     shards finished, then resumed: {rows['resume']['wall'] / rows['jobs2']['wall'] - 1:+.0%}
+                     wall against the uninterrupted 2-worker run (target under 5 %), output
+                     {'the same bytes' if rows['resume']['same'] else 'DIFFERENT'}.""" if "resume" in rows else ""))]
     steps = rows["jobs1"]["steps"]
     out += ["", "Per step with 1 worker (the workers' own time, summed over shards; global phases in the driver):",
             "", "| step | in | out | rejected | seconds |", "| --- | ---: | ---: | ---: | ---: |"]
