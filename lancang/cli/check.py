@@ -53,6 +53,10 @@ def check(corpus: str, profiles: tuple[str, ...], manifest: str | None, metrics:
     verdict. Every report is signed with the lancang version, the profiles' versions and hashes and
     the corpus hash.
 
+    CORPUS may be a folder of .conllu files (a UD treebank): its files are checked as one treebank,
+    as the UD validator checks several files (a sent_id unique across them ...), each finding names
+    its file, and the report lists every file with its hash.
+
     \b
     Examples:
       lancang check corpus.jsonl --manifest manifest.json -p gb-t-40035-2021
@@ -60,6 +64,7 @@ def check(corpus: str, profiles: tuple[str, ...], manifest: str | None, metrics:
       lancang check corpus.jsonl -p my-profile.json --metrics metrics.json --format junit -o check.xml
       lancang check delivery.tmx -p tmx-1.4b
       lancang check th_tud-ud-dev.conllu --src th -p conllu
+      lancang check UD_Thai-TUD/ -p conllu
 
     Exit codes: 0 conformant, 1 not conformant or incomplete, 2 usage or input error.
     """

@@ -40,6 +40,9 @@ class ReqState:
     #: the requirement examined a record (schema-valid, and having what its rule looks at)
     examined: bool = False
     shown: list[Finding] = field(default_factory=list)
+    #: warning findings of an error requirement (the UD validator's level-2 warnings): shown, never in the verdict
+    warnings: int = 0
+    warnings_shown: int = 0
     verdict: str | None = None
     reason: str | None = None
     #: records with at least one finding (record and corpus requirements), for scores by share of records
@@ -73,6 +76,8 @@ class Checker:
         self.langs = list(langs) if langs else None
         self.options = dict(options or {})
         self.source_format: str = "jsonl"
+        #: the .conllu files of a treebank folder given as the corpus (read and validated as one treebank)
+        self.treebank: list[Any] | None = None
         self.source_error: str | None = None
         self.source_code: str | None = None
         self.max_findings = max_findings
@@ -94,13 +99,21 @@ class Checker:
 
     # ------------------------------------------------------------------------------ findings
     def _hit(self, st: ReqState, message: str, file: str | None, line: int | None = None,
-             record: str | None = None, ptr: str | None = None) -> None:
-        st.count += 1
-        if not self.max_findings or len(st.shown) < self.max_findings:
+             record: str | None = None, ptr: str | None = None, warning: bool = False) -> None:
+        """One finding of ``st``; ``warning``: a warning the requirement shows but is not judged on (counted in
+        ``st.warnings``, shown up to ``max_findings`` of its own, so warnings never crowd out errors)."""
+        if warning:
+            st.warnings += 1
+            shown = not self.max_findings or st.warnings_shown < self.max_findings
+            st.warnings_shown += shown
+        else:
+            st.count += 1
+            shown = not self.max_findings or len(st.shown) - st.warnings_shown < self.max_findings
+        if shown:
             rule = st.req.get("rule") or f"{st.req['kind']}-schema"
             code, params = code_of(message)
-            st.shown.append(Finding(rule, message, _sev(st.req), file, line, record, ptr, st.req["clause"], None, code,
-                                    params))
+            st.shown.append(Finding(rule, message, "warning" if warning else _sev(st.req), file, line, record, ptr,
+                                    st.req["clause"], None, code, params))
 
     def _schema_hits(self, st: ReqState, errors: list[tuple[str, str, str]], file: str | None,
                      line: int | None = None, record: str | None = None, metric: bool = False,
@@ -177,13 +190,15 @@ class Checker:
         parsed = 0
         self.source_format, self.source_error, self.source_code = "jsonl", None, None
         self.digest: Any = None
+        self.item_file: str | None = None  # the file of a treebank folder being read (_items)
         for item in self._items(corpus, base_state):
+            where = self.item_file or name
             if not isinstance(item, Parsed):
                 if item.severity == "error":
                     if parsed == 0 and item.code in ("json-malformed", "utf8-invalid") and item.line == 1:
                         raise InputError(f"{name}:1: not a JSONL corpus ({item.message})")
                     self._hit(base_state, tagged(item.message, "input.problem", code=item.code, detail=item.message),
-                              name, item.line)
+                              where, item.line)
                 continue
             parsed += 1
             rec = item.value
@@ -191,12 +206,12 @@ class Checker:
             meta = rec.get("meta") if isinstance(rec, dict) else None
             if isinstance(meta, dict) and isinstance(meta.get(MODEL_LIMITS), list):
                 for limit in meta[MODEL_LIMITS]:
-                    self._hit(limit_state, tagged(str(limit), "model-limit", detail=str(limit)), name, item.line,
+                    self._hit(limit_state, tagged(str(limit), "model-limit", detail=str(limit)), where, item.line,
                               rid if isinstance(rid, str) else None,
                               f"/meta/{MODEL_LIMITS}")
             if not self.base.is_valid(rec):
                 for ptr, kw, text in self.base.errors(rec)[:3]:
-                    self._hit(base_state, schema_message(text, kw, rec, ptr), name, item.line,
+                    self._hit(base_state, schema_message(text, kw, rec, ptr), where, item.line,
                               rid if isinstance(rid, str) else None, ptr)
                 continue
             cm.add(rec)
@@ -204,7 +219,7 @@ class Checker:
                 if st.verdict is not None:  # not checkable (a missing backend, a pattern too costly)
                     continue
                 try:
-                    self._check_record(st, rec, item.line, name)
+                    self._check_record(st, rec, item.line, where)
                 except ImportError as exc:
                     self._unavailable(st, exc)
         if parsed == 0 and self.source_format == "jsonl":
@@ -231,13 +246,17 @@ class Checker:
             for st in sources:
                 if not st.count:
                     st.verdict, st.reason = "not-checked", msg("reason.conllu-stdin")
-        elif sources:  # CoNLL-U levels 1-2 (standards/conllu.py): a second, strict pass
-            from .conllu import validate as strict_pass
+        elif sources:  # CoNLL-U levels 1-2 (standards/conllu.py): a second, strict pass (a treebank: its files)
+            from .conllu import validate_files as strict_pass
 
-            for f in strict_pass(corpus):
+            for f in strict_pass(self.treebank or [corpus], warnings=True):
+                warning = f.severity == "warning"  # the validator's level-2 warnings: shown, not in the verdict
+                message = tagged(f"{f.rule} (warning, not part of the verdict): {f.message}" if warning
+                                 else f"{f.rule}: {f.message}",
+                                 "source-format.conllu-warning" if warning else "source-format.conllu",
+                                 code=f.rule, detail=f.message)
                 for st in sources:
-                    self._hit(st, tagged(f"{f.rule}: {f.message}", "source-format.conllu", code=f.rule,
-                                         detail=f.message), f.file, f.line, f.record)
+                    self._hit(st, message, f.file, f.line, f.record, warning=warning)
         computed = {"corpus": cm.to_dict(), "rules": self._rule_metrics(cm.records)}
         doc_metrics = {**(metrics or {}), **computed}
         for st in self.states:
@@ -252,7 +271,13 @@ class Checker:
         """Lines of a JSONL corpus, or the records of a corpus in another registered format (TMX, XLIFF,
         CoNLL-U, ...), read through the format registry. A format reader stops at the first violation of
         its format; that finding goes to the ``source-format`` rules and the base requirement."""
-        fmt = self.from_format or (None if is_stdio(corpus) else resolve_format(corpus))
+        from ..corpora.formats.conllu import treebank_files
+
+        fmt = self.from_format
+        if fmt is None or fmt.name == "conllu":  # a folder of .conllu files: one treebank, its files in turn
+            self.treebank = treebank_files(corpus)
+            fmt = get_format("conllu") if self.treebank else fmt
+        fmt = fmt or (None if is_stdio(corpus) else resolve_format(corpus))
         if fmt is None or fmt.name == "jsonl":
             self.digest = hashlib.sha256()
             yield from read_items(corpus, "jsonl", digest=self.digest, **self.options)
@@ -271,18 +296,20 @@ class Checker:
             if tag.startswith("{") and tag[1:].split("}")[0] in xliff2.CORE_NS:
                 self.source_format = "xliff2"
                 fmt = xliff2.FORMAT  # read as xliff2, so its reader options (duplicate_lang, validate) apply
-        n = 0
         declared = fmt.read_options or {}
         opts = {k: v for k, v in CHECK_READ_OPTIONS.items() if k in declared} | self.options
-        try:
-            for rec in read_corpus(corpus, fmt.name, self.langs, **opts):
-                n += 1
-                yield Parsed(n, rec)
-        except InputError as exc:  # the format's own violation, located by the reader
-            self.source_error = str(exc)
-            self.source_code = getattr(exc, "rule", None) or "input-error"
-            self._hit(base_state, tagged(f"reading stopped: {exc}", "reading-stopped", code=self.source_code,
-                                         detail=str(exc)), str(corpus), n + 1)
+        for path in self.treebank or [corpus]:
+            n = 0
+            self.item_file = str(path) if self.treebank else None
+            try:
+                for rec in read_corpus(path, fmt.name, self.langs, **opts):
+                    n += 1
+                    yield Parsed(n, rec)
+            except InputError as exc:  # the format's own violation, located by the reader
+                self.source_error = str(exc)
+                self.source_code = getattr(exc, "rule", None) or "input-error"
+                self._hit(base_state, tagged(f"reading stopped: {exc}", "reading-stopped", code=self.source_code,
+                                             detail=str(exc)), str(path), n + 1)
 
     def _check_record(self, st: ReqState, rec: dict[str, Any], line: int, name: str) -> None:
         rule = st.rule
@@ -418,7 +445,8 @@ class Checker:
                 "kind": r["kind"], "rule": r.get("rule"), "severity": _sev(r), "source": r.get("source"),
                 "title": r["title"] if isinstance(r["title"], dict) else {"en": r["title"]},
                 "verdict": st.verdict, "reason": None if st.reason is None else str(st.reason),
-                **_reason_code(st.reason), "findings": st.count,
+                **_reason_code(st.reason), "findings": st.count + st.warnings,
+                **({"warnings": st.warnings} if st.warnings else {}),
                 **({"records_failed": st.failed_records} if st.per_record else {}),
                 "shown": [f.to_dict() for f in st.shown],
             })
@@ -452,6 +480,8 @@ class Checker:
                 # the content after gunzip (as signed metrics name it): JSONL hashed as it streams, other
                 # formats in a pass of their own
                 "corpus_sha256": self.digest.hexdigest() if self.digest is not None else file_sha256(corpus),
+                **({"files": [{"path": str(p), "sha256": file_sha256(p)} for p in self.treebank]}
+                   if self.treebank else {}),
             },
         }
 

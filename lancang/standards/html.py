@@ -441,6 +441,7 @@ def render_html(rep: dict[str, Any], lang: str = "en") -> str:
                      ("length_ratios", "{:,}"), ("layer_coverage", "{:.0%}"), ("provenance_methods", "{:,}")):
         charts += bars(page.w(key), corpus.get(key) or {}, fmt, key.replace("_", "-"))
     profs = ", ".join(f"{p['id']} {p['version']} (sha256 {p['sha256'][:12]})" for p in sig["profiles"])
+    files = "".join(f"<br><code>{e(f['path'])}</code> sha256 {e(str(f['sha256']))}" for f in sig.get("files", ()))
     manifest = rep.get("manifest")
     with_manifest = f"; {page.w('manifest')} <code>{e(relative(manifest, rep['corpus']))}</code>" if manifest else ""
     return f"""<!DOCTYPE html>
@@ -465,6 +466,6 @@ id="verdict">{page.w(verdict)}</span></p>
 {charts}
 <h2>{page.w('signature')}</h2>
 <p class="finding">lancang {e(sig['lancang'])}; {e(sig['created'])}; {e(profs)};
-corpus sha256 {e(str(sig.get('corpus_sha256')))}</p>
+corpus sha256 {e(str(sig.get('corpus_sha256')))}{files}</p>
 </body></html>
 """

@@ -233,6 +233,8 @@ CHECKER_MESSAGES: dict[str, dict[str, str]] = {
     "source-format.read-as": _e("the corpus was read as {read}, not {want}", "语料按 {read} 格式读取，而不是 {want}"),
     "source-format.violation": _e("{detail}", "输入违反 {want} 格式（{code}：{code:@}）"),
     "source-format.conllu": _e("{code}: {detail}", "{code}：不符合 CoNLL-U 要求：{code:@conllu/}"),
+    "source-format.conllu-warning": _e("{code} (warning, not part of the verdict): {detail}",
+                                       "{code}：CoNLL-U 警告（不影响结论）：{code:@conllu/}"),
     "input-error": _e("the input breaks its format", "输入违反其格式"),
     "input.problem": _e("{detail}", "{code}：输入有误：{code:@jsonl/}"),
     "sampling.lot-size": _e(

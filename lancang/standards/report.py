@@ -41,7 +41,8 @@ def render_text(rep: dict[str, Any], lang: str = "en") -> str:
     w = FRAME["zh" if zh else "en"]
     sig = rep["signature"]
     profs = ", ".join(f"{p['id']} {p['version']}".strip() for p in sig["profiles"])
-    out = [w["head"].format(corpus=rep["corpus"], profiles=profs), ""]
+    out = [w["head"].format(corpus=rep["corpus"], profiles=profs),
+           *(f"  {f['path']} sha256 {f['sha256']}" for f in sig.get("files", ())), ""]  # a treebank's files
     for q in rep["requirements"]:
         sev, basis = (ZH_SEVERITY[q["severity"]], ZH_BASIS[q["basis"]]) if zh else (q["severity"], BASIS[q["basis"]])
         head = (f"{MARK[q['verdict']]} {q['profile']}/{q['id']} §{q['clause']} [{sev}, {w['basis']}: "

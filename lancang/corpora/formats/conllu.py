@@ -516,6 +516,16 @@ FORMAT = Format(
 )
 
 
+def treebank_files(path: PathLike) -> list[Path] | None:
+    """The ``.conllu`` files of a folder (a UD treebank: ``xx_name-ud-dev.conllu``, ``-test``, ``-train``
+    beside its README), sorted by name, not searched below the folder; None for a file, for standard input
+    and for a folder without one."""
+    p = Path(str(path))
+    if str(path) == "-" or not p.is_dir():
+        return None
+    return sorted(q for q in p.glob("*.conllu") if q.is_file()) or None
+
+
 def surface_spans(side: dict[str, Any]) -> list[list[int]]:
     """The side's token spans as a word segmenter sees them: the syntactic words of each CoNLL-U
     multiword token (``meta.conllu.mwt``) merged into its one surface token (``membelinya``, not
