@@ -158,10 +158,11 @@ def _float(request: Request, key: str) -> float | None:
 
 # ---------------------------------------------------------------------------- the library
 def list_corpora(svc: Service, user: auth.User, request: Request) -> list[Any]:
-    """Corpora this user sees, filtered by ``lang`` (repeatable: a language pair), ``licence`` and size."""
+    """Corpora this user sees, filtered by ``language`` (repeatable: a language pair), ``licence`` and size
+    (``?lang=`` is the pages' own language)."""
     from ..corpora.langs import tag_matches
 
-    langs = [x for x in request.query_params.getlist("lang") if x]
+    langs = [x for x in request.query_params.getlist("language") if x]
     lo = _int(request, "min_records", None)
     hi = _int(request, "max_records", None)
     out = []
@@ -216,7 +217,16 @@ def download(svc: Service, user: auth.User, name: str, request: Request) -> Resp
         shutil.rmtree(folder, ignore_errors=True)
         raise
     safe = "".join(ch if ch in _NAME_CHARS else "_" for ch in c.name)[:100] or "corpus"
-    return FileResponse(out, filename=f"{safe}{fmt.extensions[0]}", media_type="application/octet-stream",
+    made = sorted(p for p in folder.iterdir() if p.is_file())
+    ext = fmt.extensions[0]
+    if made != [out]:  # a format written as several files (Moses: one per language) comes as one zip
+        import zipfile
+
+        ext, out = ".zip", folder / "corpus.zip.part"
+        with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zf:
+            for p in made:
+                zf.write(p, safe + p.name.removeprefix("corpus"))
+    return FileResponse(out, filename=f"{safe}{ext}", media_type="application/octet-stream",
                         background=BackgroundTask(shutil.rmtree, folder, ignore_errors=True))
 
 
@@ -411,7 +421,8 @@ def render(request: Request, template: str, status: int = 200, **ctx: Any) -> HT
 async def page_library(request: Request) -> Response:
     def run() -> Any:
         svc, user = _svc(request), page_user(request)
-        return render(request, "library.html", user=user, corpora=list_corpora(svc, user, request))
+        return render(request, "library.html", user=user, corpora=list_corpora(svc, user, request),
+                      languages=request.query_params.getlist("language"))
 
     return await run_in_threadpool(run)
 

@@ -60,7 +60,7 @@ def document() -> dict[str, Any]:
         "security": [{}, {"token": []}],
         "paths": {
             "/api/corpora": {"get": {"summary": "Corpora the caller may see", "parameters": [
-                _q("lang", "Has a side in this language range; twice for a pair", many=True),
+                _q("language", "Has a side in this language range; twice for a pair", many=True),
                 _q("licence", "Under this licence"), _q("min_records", "At least this many records", "integer"),
                 _q("max_records", "At most this many records", "integer")], "responses": _ok("A list of corpora")}},
             "/api/corpora/{name}": {"get": {"summary": "A corpus: datasheet, stats, reports",

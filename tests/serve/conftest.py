@@ -52,8 +52,9 @@ def db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
         schema.drop()
 
 
-def start(db: str, folder: Path, **settings: Any) -> TestClient:
-    return TestClient(create_app(Settings(db, folder, **settings)), follow_redirects=False)
+def start(db: str, folder: Path, pool: bool = True, **settings: Any) -> TestClient:
+    """A client of the application (its job pool running unless ``pool`` is False)."""
+    return TestClient(create_app(Settings(db, folder, **settings), workers=pool), follow_redirects=False)
 
 
 @pytest.fixture

@@ -151,8 +151,8 @@ def test_library_browse_search_and_download(site: Site, tmp_path: Path) -> None:
         return [c["name"] for c in r.json()]
 
     assert names() == ["Paragraph_TM", "pud"]
-    assert names(lang=["zh", "th"]) == ["pud"] and names(lang=["en", "de"]) == ["Paragraph_TM"]
-    assert names(lang=["zh", "de"]) == []
+    assert names(language=["zh", "th"]) == ["pud"] and names(language=["en", "de"]) == ["Paragraph_TM"]
+    assert names(language=["zh", "de"]) == []
     assert names(licence="cc-by-sa-4.0") == ["pud"] and names(min_records=100) == ["pud"]
     assert names(max_records=10) == ["Paragraph_TM"]
     assert site.client.get("/api/corpora?min_records=many").json()["error"] == "?min_records=many: not a whole number"

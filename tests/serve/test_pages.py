@@ -1,0 +1,177 @@
+"""The pages as a browser without JavaScript uses them: login with a token, CSRF on every form, the upload
+form, the job page, the report, the library and the concordance, in Chinese and English."""
+
+from __future__ import annotations
+
+import re
+import time
+from pathlib import Path
+
+import pytest
+
+from lancang.store import open_store
+
+from .conftest import Site
+from .helpers import index_pud, tmx
+
+CSRF = re.compile(r'name="csrf" value="([0-9a-f]{64})"')
+
+
+def csrf(site: Site, url: str = "/login") -> str:
+    r = site.client.get(url)
+    assert r.status_code == 200, r.text
+    m = CSRF.search(r.text)
+    assert m, "every form carries a CSRF token"
+    return m.group(1)
+
+
+def login(site: Site, user: str) -> None:
+    r = site.client.post("/login", data={"token": site.tokens[user], "csrf": csrf(site)})
+    assert r.status_code == 303 and r.headers["location"] == "/"
+
+
+@pytest.mark.parametrize("db", ["sqlite"], indirect=True)
+def test_login_logout_and_csrf(site: Site) -> None:
+    r = site.client.get("/", headers={"Accept-Language": "en"})
+    assert "Not logged in" in r.text and 'id="nav-upload"' not in r.text
+    token = csrf(site)
+    r = site.client.post("/login", data={"token": site.tokens["alice"]})
+    assert r.status_code == 403 and "CSRF" in r.text
+    r = site.client.post("/login", data={"token": site.tokens["alice"], "csrf": "0" * 64})
+    assert r.status_code == 403
+    r = site.client.post("/login", data={"token": "lct_wrong", "csrf": token})
+    assert r.status_code == 401 and "Unknown or revoked token." in r.text
+    login(site, "alice")
+    r = site.client.get("/")
+    assert "Logged in as alice (submit)" in r.text and 'id="nav-upload"' in r.text
+    jar = dict(site.client.cookies.items())
+    tid, expires, mac = jar["lancang_session"].split(".")
+    for forged in (f"{int(tid) + 1}.{expires}.{mac}", f"{tid}.{int(expires) + 9999}.{mac}", "1.2", ""):
+        site.client.cookies.clear()
+        site.client.cookies.set("lancang_session", forged)
+        assert "Not logged in" in site.client.get("/").text, "a forged session is no session"
+    site.client.cookies.clear()
+    login(site, "alice")
+    assert "Logged in as alice" in site.client.get("/").text
+    r = site.client.post("/logout", data={})
+    assert r.status_code == 403
+    r = site.client.post("/logout", data={"csrf": csrf(site, "/")})
+    assert r.status_code == 303 and "Not logged in" in site.client.get("/").text
+    login(site, "alice")
+    with open_store(site.db) as store:
+        store.revoke_token(int(tid))
+    assert "Not logged in" in site.client.get("/").text, "revoking a token ends its sessions"
+    assert site.client.get("/upload").status_code == 303  # to the login page
+
+
+@pytest.mark.parametrize("db", ["sqlite"], indirect=True)
+def test_upload_job_report_library_and_search_pages(site: Site, tmp_path: Path) -> None:
+    index_pud(site.db, tmp_path)
+    login(site, "alice")
+    form = site.client.get("/upload", headers={"Accept-Language": "zh-CN,zh;q=0.9"})
+    assert "提交检查" in form.text and 'value="tmx-1.4b"' in form.text
+    token = CSRF.search(form.text).group(1)
+    with tmx().open("rb") as f:
+        r = site.client.post("/upload", files={"corpus": ("Paragraph_TM.tmx", f)},
+                             data={"profile": "tmx-1.4b", "name": "para", "public": "1"})
+    assert r.status_code == 403
+    with tmx().open("rb") as f:
+        r = site.client.post("/upload", files={"corpus": ("Paragraph_TM.tmx", f)},
+                             data={"csrf": token})
+    assert r.status_code == 400 and 'id="error">choose at least one profile' in r.text and 'id="upload"' in r.text
+    with tmx().open("rb") as f:
+        r = site.client.post("/upload", files={"corpus": ("Paragraph_TM.tmx", f), "manifest": ("", b"")},
+                             data={"profile": "tmx-1.4b", "csrf": token, "name": "para", "public": "1"})
+    assert r.status_code == 303 and re.fullmatch(r"/jobs/\d+", r.headers["location"]), r.text
+    job_url = r.headers["location"]
+    for _ in range(600):
+        page = site.client.get(job_url + "?lang=en")
+        if 'data-state="done"' in page.text or 'data-state="failed"' in page.text:
+            break
+        assert 'http-equiv="refresh"' in page.text
+        time.sleep(0.1)
+    assert 'data-state="done"' in page.text and 'http-equiv="refresh"' not in page.text
+    report_url = re.search(r'href="(/reports/\d+\?format=html&amp;lang=en)" id="open-report"', page.text).group(1)
+    report = site.client.get(report_url.replace("&amp;", "&"))
+    assert report.status_code == 200 and 'id="verdict">conformant<' in report.text
+
+    corpus = site.client.get("/corpora/para?lang=zh")
+    assert corpus.status_code == 200 and "报告" in corpus.text and 'class="report-zh"' in corpus.text
+    assert 'id="fig-langs"' in corpus.text and "<svg" in corpus.text
+    assert site.client.cookies.get("lancang_lang") == "zh"
+    lib = site.client.get("/", params=[("language", "zh"), ("language", "th")])
+    assert "澜沧语料库" in lib.text  # the language cookie
+    assert 'data-corpus="pud"' in lib.text and 'data-corpus="para"' not in lib.text
+    lib = site.client.get("/", params={"language": "de", "lang": "en"})
+    assert 'data-corpus="pud"' not in lib.text and 'data-corpus="para"' in lib.text and "Library" in lib.text
+    assert site.client.get("/", params={"licence": "CC-BY-SA-4.0"}).text.count("data-corpus=") == 1
+
+    res = site.client.get("/search", params={"q": "北京", "side": "zh", "tgt": "th", "lang": "zh"})
+    assert res.status_code == 200 and 'class="hit">北京<' in res.text and 'lang="th"' in res.text
+    assert "第 1–" in res.text
+    res = site.client.get("/search", params={"q": "(", "regex": "1", "lang": "en"})
+    assert res.status_code == 200 and 'id="error"' in res.text and "not a valid regular expression" in res.text
+    dl = site.client.get("/corpora/para/download", params={"format": "moses", "src": "de-DE", "tgt": "en-US"})
+    assert dl.status_code == 200 and dl.headers["content-disposition"].endswith('filename="para.zip"')
+    import io
+    import zipfile
+
+    with zipfile.ZipFile(io.BytesIO(dl.content)) as zf:
+        names = sorted(zf.namelist())
+        assert len(names) == 2 and all(n.startswith("para") for n in names)
+        assert [len(zf.read(n).splitlines()) for n in names] == [7, 7]
+
+
+def test_jobs_survive_a_restart(db: str, tmp_path: Path) -> None:
+    from .conftest import make_tokens, start
+
+    tokens = make_tokens(db)
+    folder = tmp_path / "files"
+    auth = {"Authorization": f"Bearer {tokens['alice']}"}
+    jobs = []
+    with start(db, folder, pool=False) as client:
+        for name in ("a", "b", "c"):
+            with tmx().open("rb") as f:
+                r = client.post("/api/jobs", headers=auth, files={"corpus": ("p.tmx", f)},
+                                data={"profile": "tmx-1.4b", "name": name})
+            assert r.status_code == 202
+            jobs.append(r.json()["job"])
+        assert [client.get(f"/api/jobs/{j}", headers=auth).json()["state"] for j in jobs] == ["queued"] * 3
+    with open_store(db) as store:  # a server killed mid-job: a running and a thrice-tried running job
+        assert store.claim_job(["check"]).id == jobs[0]
+        assert store.claim_job(["check"]).id == jobs[1]
+        store._execute("UPDATE jobs SET attempts = 3 WHERE id = ?", (jobs[1],))
+    with start(db, folder, workers=2) as client:
+        states = {}
+        for j in jobs:
+            for _ in range(600):
+                states[j] = client.get(f"/api/jobs/{j}", headers=auth).json()
+                if states[j]["state"] in ("done", "failed"):
+                    break
+                time.sleep(0.1)
+    assert states[jobs[0]]["state"] == "done" and states[jobs[0]]["attempts"] == 2
+    assert states[jobs[1]]["state"] == "failed" and "interrupted 3 times" in states[jobs[1]]["error"]
+    assert states[jobs[2]]["state"] == "done" and states[jobs[2]]["result"]["verdict"] == "conformant"
+
+
+def test_token_cli(cli, tmp_path: Path) -> None:
+    import orjson
+
+    from lancang.serve.auth import user_for
+
+    db = str(tmp_path / "lib.sqlite")
+    r = cli("serve", "token", "create", "--name", "alice", "--role", "submit", "--db", db, "--format", "json")
+    assert r.exit_code == 0, r.output
+    made = orjson.loads(r.stdout)
+    assert made["token"].startswith("lct_") and made["role"] == "submit" and made["id"] == 1
+    with open_store(db) as store:
+        assert user_for(store, made["token"]).name == "alice"
+    r = cli("serve", "token", "list", "--db", db)
+    assert r.exit_code == 0 and "alice" in r.output and made["token"] not in r.output
+    assert cli("serve", "token", "revoke", "1", "--db", db).exit_code == 0
+    r = cli("serve", "token", "revoke", "1", "--db", db)
+    assert r.exit_code == 2 and "no live token with id 1" in r.output and "Traceback" not in r.output
+    r = cli("serve", "token", "create", "--name", "x", "--role", "king", "--db", db)
+    assert r.exit_code == 2
+    r = cli("serve", "--db", "postgresql+bad://x", "--port", "0")
+    assert r.exit_code == 2 and "unknown store" in r.output
