@@ -34,7 +34,8 @@ one file meets the ``# newdoc`` of the next (:func:`validate_files`).
 
 The validator's level-2 incidents that are warnings, not errors (``check_misc``: ``empty-misc``,
 ``empty-misc-key``, ``misc-extra-space``, ``misc-attr-typo``; :data:`WARNINGS`), do not change its
-verdict; lancang reports them, with severity ``warning``, only when asked (``warnings=True``).
+verdict; lancang reports them, with severity ``warning``, only when asked (``warnings=True``; ``lancang
+check`` asks, and shows them as warnings of the format requirement that do not change its verdict).
 """
 
 from __future__ import annotations
