@@ -296,10 +296,11 @@ LIMITS = [
     "store: `lancang check` on an empty file says `incomplete` (nothing examined), not `conformant`.",
     "Most `test-cases/` copies in the store are old versions written before `# sent_id` and `# text` were "
     "required, so many are also caught by `missing-text`; the intended-id column is the sharper measure.",
-    "Found outside the suite: a multiword token with fewer characters than words (Portuguese `à` = `a` + `a`, "
-    "valid at level 2, `validate()` finds nothing) stops the CoNLL-U reader (`lancang cannot give each word a "
-    "span`), and `check -p conllu` reports that as a format failure: a lancang model limit judged as a "
-    "violation (reader and checker, not the level 1-2 pass).",
+    "Found outside the suite, and fixed: a multiword token with fewer characters than words (Portuguese `à` = "
+    "`a` + `a`, valid at level 2) stopped the CoNLL-U reader and `check -p conllu` failed the file under "
+    "`format`; the reader now keeps such a sentence as its surface tokens with its lines as read, and `check` "
+    "reports a `lancang/model-limits` warning, so the verdict is the level 1-2 pass's "
+    "(tests/formats/test_conllu_contractions.py).",
 ]
 
 
