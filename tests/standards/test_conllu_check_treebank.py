@@ -14,6 +14,7 @@ from lancang.schemas import load_schema
 from lancang.schemas.validator import SchemaEngine
 from lancang.standards.report import render_html, render_text
 
+from ..conftest import shared
 from .test_conllu_levels import BASE, KAMI, kami
 
 #: the same treebank's second file: its own sentence ids
@@ -135,3 +136,14 @@ def test_warnings_never_crowd_out_the_errors(cli, tmp_path: Path) -> None:
     assert fmt["verdict"] == "fail" and (fmt["warnings"], fmt["findings"]) == (2, 3)
     assert sorted(f["severity"] for f in fmt["shown"]) == ["error", "warning"]
     assert [f["params"]["code"] for f in fmt["shown"] if f["severity"] == "error"] == ["unknown-upos"]
+
+
+def test_a_shared_ud_treebank_folder_is_conformant(cli) -> None:
+    folder = shared("ud", "vi_vtb")  # dev and train beside SOURCE.txt: one treebank, sent_ids unique across
+    code, rep = run(cli, folder)
+    assert (code, rep["verdict"], rep["summary"]["findings"]) == (0, "conformant", 0)
+    names = [Path(f["path"]).name for f in rep["signature"]["files"]]
+    assert names == ["vi_vtb-ud-dev.conllu", "vi_vtb-ud-train.conllu"]
+    sentences = sum(line.startswith("# sent_id = ") for f in rep["signature"]["files"]
+                    for line in Path(f["path"]).read_text(encoding="utf-8").splitlines())
+    assert rep["summary"]["records"] == sentences > 0
