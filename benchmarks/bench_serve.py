@@ -3,26 +3,27 @@ local client on the loopback address, SQLite and PostgreSQL side by side in the 
 
     python benchmarks/bench_serve.py [--requests 400] [--pg postgresql://...] [--write docs/benchmarks.md]
 
-The service runs under uvicorn in a thread of this process on a free port; an httpx client in the main
-thread sends the requests one after another. The library holds PUD's 300 zh-Hant/th/en sentences (real
+The service runs as `lancang serve` (uvicorn) in a child process on a free loopback port; an httpx
+client in this process sends the requests one after another. The library holds PUD's 300 zh-Hant/th/en sentences (real
 text from ../shared/data, with UD's tokens) and one check report (PUD checked against
 lancang-zh-asean-parallel with the bundled sample's manifest). A floor runs in the same run:
-``GET /api/formats`` (no store access), the cost of the HTTP stack alone. CPU time is this process's
-(server, client and their threads: ``time.process_time``) plus, for PostgreSQL, the server backends'
-of the service's connections (``/proc``: same machine only); requests per CPU second is the fair
-per-core figure on a shared machine.
+``GET /api/formats`` (no store access), the cost of the HTTP stack alone. CPU time is the server's (its process,
+``/proc``; plus, for PostgreSQL, the backends of its connections: same machine only) and the
+client's (``time.process_time``); requests per CPU second is the fair per-core figure on a shared
+machine.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import os
 import platform
 import socket
+import subprocess
 import sys
 import tempfile
-import threading
 import time
 import uuid
 from pathlib import Path
@@ -32,10 +33,8 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _report import lancang_version, para, replace_section  # noqa: E402
-from bench_store import server_cpu  # noqa: E402
 
 from lancang.corpora.samples import sample_path  # noqa: E402
-from lancang.serve.app import Settings, create_app  # noqa: E402
 from lancang.standards.checker import check  # noqa: E402
 from lancang.standards.profiles import load_profile  # noqa: E402
 from lancang.store import index_corpus, open_store  # noqa: E402
@@ -45,21 +44,23 @@ SEARCHES = [{"q": "美國", "side": "zh", "tgt": "th"}, {"q": "ประเท�
             {"q": "政府", "side": "zh"}, {"q": "the", "side": "en", "tgt": "zh"}]
 
 
-def serve(app) -> tuple[str, object, threading.Thread]:
-    import uvicorn
-
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    srv = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on"))
-    t = threading.Thread(target=srv.run, kwargs={"sockets": [sock]}, daemon=True)
-    t.start()
-    while not srv.started:
-        time.sleep(0.05)
-    return f"http://127.0.0.1:{sock.getsockname()[1]}", srv, t
+def proc_cpu(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def backend_cpu(app) -> float:
-    return sum(server_cpu(s) for s in list(app.state.service._stores))
+def pg_backends_cpu(url: str) -> float:
+    """CPU seconds of the PostgreSQL backends serving the database of ``url`` (the service's connections)."""
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as conn:
+        pids = [r[0] for r in conn.execute("SELECT pid FROM pg_stat_activity WHERE backend_type = 'client backend' "
+                                           "AND datname = current_database() AND pid <> pg_backend_pid()")]
+    total = 0.0
+    for pid in pids:
+        with contextlib.suppress(OSError):  # a backend that ended
+            total += proc_cpu(pid)
+    return total
 
 
 def run_backend(url: str, folder: Path, corpus: Path, n: int) -> dict:
@@ -69,32 +70,48 @@ def run_backend(url: str, folder: Path, corpus: Path, n: int) -> dict:
         index_corpus(store, corpus, name="pud")
         rep = check(corpus, [load_profile("lancang-zh-asean-parallel")], sample_path("sample.manifest.json"))
         rid = store.add_report(store.corpus("pud"), "check", rep)
-    app = create_app(Settings(url, folder, workers=1))
-    base, srv, thread = serve(app)
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    sock.close()
+    server = subprocess.Popen([sys.executable, "-c", "from lancang.cli import main; main()", "serve", "--db", url,
+                               "--port", str(port), "--files", str(folder), "--workers", "1"],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
     kinds = {
         "floor: GET /api/formats": lambda k: "/api/formats",
         "search, one page of 20 hits": lambda k: "/api/search?" + str(httpx.QueryParams(SEARCHES[k % len(SEARCHES)])),
         "report download, JSON": lambda k: f"/api/reports/{rid}?format=json",
         "report download, HTML (zh)": lambda k: f"/api/reports/{rid}?format=html&lang=zh",
     }
+    pg = url.startswith("postgresql")
     out = {}
     try:
         with httpx.Client(base_url=base) as client:
+            for _ in range(300):
+                try:
+                    client.get("/api/formats")
+                    break
+                except httpx.TransportError:
+                    time.sleep(0.1)
             for what, path in kinds.items():
                 for k in range(20):  # warm-up: connections, caches
                     client.get(path(k)).raise_for_status()
-                c0, b0, t0 = time.process_time(), backend_cpu(app), time.perf_counter()
+                c0, s0, b0 = time.process_time(), proc_cpu(server.pid), pg_backends_cpu(url) if pg else 0.0
+                t0 = time.perf_counter()
                 size = 0
                 for k in range(n):
                     r = client.get(path(k))
                     r.raise_for_status()
                     size += len(r.content)
                 wall = time.perf_counter() - t0
-                cpu = time.process_time() - c0 + backend_cpu(app) - b0
-                out[what] = {"cpu_rps": n / cpu, "wall_rps": n / wall, "bytes": size / n}
+                client_cpu = time.process_time() - c0
+                server_cpu = proc_cpu(server.pid) - s0 + ((pg_backends_cpu(url) - b0) if pg else 0.0)
+                out[what] = {"cpu_rps": n / (client_cpu + server_cpu), "server_rps": n / server_cpu,
+                             "wall_rps": n / wall, "bytes": size / n}
     finally:
-        srv.should_exit = True
-        thread.join(30)
+        server.terminate()
+        server.wait(30)
     return out
 
 
@@ -124,15 +141,17 @@ def main() -> None:
     backs = list(results)
     lines = ["## `lancang serve`: requests per second (issue 19)", "",
              para(f"{dt.date.today()}, {lancang_version()}, Python {platform.python_version()}; 2 cores "
-                  "shared with other jobs: the figures are CPU time on a shared machine (this process's server, "
-                  "client and threads, plus the PostgreSQL backends of the service's connections); wall "
-                  f"figures as measured. `python benchmarks/bench_serve.py --requests {args.requests}`: uvicorn "
+                  "shared with other jobs: the figures are CPU time on a shared machine (the server process, plus the "
+                  "PostgreSQL backends of its connections, and the client); wall figures as measured. "
+                  f"`python benchmarks/bench_serve.py --requests {args.requests}`: `lancang serve` (uvicorn) "
                   "on the loopback address, one httpx client sending requests one after another, PUD's 300 "
                   "zh-Hant/th/en sentences and one check report in the library."),
-             "", "Requests per CPU second (requests per wall second):", "",
+             "", "Requests per CPU second of server and client (per CPU second of the server alone; per wall second):",
+             "",
              "| request | " + " | ".join(backs) + " |", "|---|" + "---|" * len(backs)]
     for what in results[backs[0]]:
-        cells = [f"{results[b][what]['cpu_rps']:,.0f} ({results[b][what]['wall_rps']:,.0f})" for b in backs]
+        cells = [f"{results[b][what]['cpu_rps']:,.0f} ({results[b][what]['server_rps']:,.0f}; "
+                 f"{results[b][what]['wall_rps']:,.0f})" for b in backs]
         lines.append(f"| {what} | " + " | ".join(cells) + " |")
     lines += ["", para("The floor (`GET /api/formats`, no store access) is the HTTP stack's own cost in the same "
                        "run; wall figures moved with the other jobs' load (the machine's load average was "
