@@ -280,3 +280,20 @@ def test_any_values_and_times_round_trip(rec: dict[str, Any]) -> None:
     if not segments:
         rec["sides"]["lo"].pop("layers")  # no annotation: no segments layer
     assert back == rec
+
+
+def test_a_tier_document_layer_is_not_dropped_silently(tmp_path: Path) -> None:
+    """An EAF's x-eaf layer has no place in a TextGrid, nor a TextGrid's x-textgrid in an EAF: convert
+    refuses (the extension layers each keeps are its own)."""
+    from lancang.corpora.convert import LossError, convert
+
+    src = shared("speech", "eaf", "speach", "test.eaf")
+    with pytest.raises(LossError, match="cannot hold layer x-eaf"):
+        convert(src, tmp_path / "t.TextGrid", langs=["en"], read_options={"media_facts": False},
+                allow_loss=False)
+    assert not (tmp_path / "t.TextGrid").exists()
+    tg = shared("speech", "textgrid", "praatio", "mary.TextGrid")
+    with pytest.raises(LossError, match="cannot hold layer x-textgrid"):
+        convert(tg, tmp_path / "m.eaf", langs=["en"])
+    report = convert(tg, tmp_path / "m.eaf", langs=["en"], allow_loss=True)
+    assert report.lost == {"layer x-textgrid": 1}

@@ -559,6 +559,7 @@ def write(records: Iterable[dict[str, Any]], path: PathLike, *, langs: Any = Non
 FORMAT = Format(
     "eaf", "ELAN annotation document (EAF 2.x/3.0; tiers, time slots, symbolic annotations; one record per file)",
     (".eaf",), frozenset({"segments", "words", "media", "extension-layers"}), read, write, max_sides=1,
+    x_layers=frozenset({LAYER}),
     read_options={
         "tier": Option(None, "the transcript tier ids, joined by ',', or '*' for every top-level tier (default: the "
                              "top-level tiers with a participant, else those named utterance/transcript/..., else the "

@@ -520,7 +520,7 @@ def write(records: Iterable[dict[str, Any]], path: PathLike, *, langs: Any = Non
 FORMAT = Format(
     "textgrid", "Praat TextGrid (long and short text forms, interval and point tiers; one record per file)",
     (".textgrid",), frozenset({"segments", "words", "extension-layers"}), read, write,
-    max_sides=1, needs_langs=True,
+    max_sides=1, needs_langs=True, x_layers=frozenset({LAYER}),
     read_options={
         "tier": Option(None, "the transcript tier(s): a name, a 1-based number, several joined by ',', or '*' "
                              "(default: the first tier named transcript/utterance/sentence/phrase/ortho/text/words..., "
