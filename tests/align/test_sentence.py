@@ -220,6 +220,7 @@ def test_same_language_sides():
     assert s["f1_strict"] >= 0.9, s
 
 
+@pytest.mark.slow  # a wall-clock bound: kept out of the default run (speed belongs in benchmarks/)
 def test_twenty_thousand_sentences_in_bounded_time_and_memory():
     code = textwrap.dedent("""
         import random, time
