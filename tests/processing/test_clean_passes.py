@@ -23,7 +23,8 @@ from lancang.processing.filters.langid import LanguageId, _Zawgyi
 from lancang.processing.filters.length import LengthRatio
 from lancang.processing.filters.robust import spread
 
-from ..conftest import shared, write_jsonl
+from ..conftest import write_jsonl
+from .test_filters_corpus import _talpco
 
 WORDS = ("rumah", "makan", "pergi", "buku", "besar", "kecil", "anak", "kota", "jalan", "air")
 EN = {"rumah": "house", "makan": "eat", "pergi": "go", "buku": "book", "besar": "big", "kecil": "small",
@@ -172,11 +173,6 @@ def test_spread_of_bins_takes_the_bin_where_the_count_reaches_half() -> None:
 
 
 # -------------------------------------------------------------------------------------- adequacy
-
-def _talpco(name: str) -> list[str]:
-    path = shared("parallel", "talpco", name)
-    return [line.split("\t", 1)[1].strip() for line in path.read_text(encoding="utf-8").splitlines() if "\t" in line]
-
 
 def test_adequacy_learns_every_pair_of_a_three_sided_record() -> None:
     """The pairs every filter uses (the first side against each other side): a record with three sides
