@@ -17,7 +17,7 @@ from lancang.serve.app import Settings, create_app  # noqa: E402
 from lancang.serve.auth import create_token  # noqa: E402
 from lancang.store import open_store  # noqa: E402
 
-from ..store.helpers import PgSchema  # noqa: E402
+from ..store import conftest as store_conftest  # noqa: E402
 
 
 @dataclass
@@ -39,17 +39,13 @@ def make_tokens(db: str) -> dict[str, str]:
                 for name, role in (("alice", "submit"), ("bob", "submit"), ("rita", "read"), ("root", "admin"))}
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """An empty store on each backend (PostgreSQL: a schema of its own in $LANCANG_TEST_PG)."""
-    if request.param == "sqlite":
-        yield str(tmp_path / "lib.sqlite")
-        return
-    schema = PgSchema()
-    try:
-        yield schema.url
-    finally:
-        schema.drop()
+store_url = store_conftest.store_url  # the store tests' fixture, shared
+
+
+@pytest.fixture
+def db(store_url: str) -> str:
+    """An empty store on each backend (the store tests' fixture: PostgreSQL in a schema of its own)."""
+    return store_url
 
 
 def start(db: str, folder: Path, pool: bool = True, **settings: Any) -> TestClient:

@@ -30,7 +30,7 @@ def login(site: Site, user: str) -> None:
     assert r.status_code == 303 and r.headers["location"] == "/"
 
 
-@pytest.mark.parametrize("db", ["sqlite"], indirect=True)
+@pytest.mark.parametrize("store_url", ["sqlite"], indirect=True)
 def test_login_logout_and_csrf(site: Site) -> None:
     r = site.client.get("/", headers={"Accept-Language": "en"})
     assert "Not logged in" in r.text and 'id="nav-upload"' not in r.text
@@ -64,7 +64,7 @@ def test_login_logout_and_csrf(site: Site) -> None:
     assert site.client.get("/upload").status_code == 303  # to the login page
 
 
-@pytest.mark.parametrize("db", ["sqlite"], indirect=True)
+@pytest.mark.parametrize("store_url", ["sqlite"], indirect=True)
 def test_upload_job_report_library_and_search_pages(site: Site, tmp_path: Path) -> None:
     index_pud(site.db, tmp_path)
     login(site, "alice")
