@@ -521,7 +521,10 @@ def treebank_files(path: PathLike) -> list[Path] | None:
     beside its README), sorted by name, not searched below the folder; None for a file, for standard input
     and for a folder without one."""
     p = Path(str(path))
-    if str(path) == "-" or not p.is_dir():
+    try:  # a path that cannot be looked at (permission denied) is left to the reader to report
+        if str(path) == "-" or not p.is_dir():
+            return None
+    except OSError:
         return None
     return sorted(q for q in p.glob("*.conllu") if q.is_file()) or None
 
