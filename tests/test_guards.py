@@ -28,15 +28,15 @@ GOLDEN = {
                   "pyvi", "sentencepiece", "spacy", "spacy-ner", "stanza", "underthesea"],
     "rule": ["dependency-tree", "duplicate-pairs", "duplicate-records", "entity-labels", "entity-token-boundaries",
              "guideline-sections", "lang-allowed", "layer-values", "layers-required", "links-required",
-             "manifest-fields", "manifest-role-separation", "manifest-roles", "model-invariants", "pii-residual",
-             "processing-steps", "provenance-present", "role-separation", "script-matches-language",
-             "segment-empty", "segment-untranslated", "sentences-tile", "sides-required", "source-format",
-             "text-bom", "text-control-chars", "text-mojibake", "text-nfc", "text-zawgyi", "tmx-header",
-             "tokens-tile"],
+             "manifest-fields", "manifest-role-separation", "manifest-roles", "media-referenced", "media-verified",
+             "model-invariants", "pii-residual", "processing-steps", "provenance-present", "role-separation",
+             "script-matches-language", "segment-empty", "segment-untranslated", "sentences-tile", "sides-required",
+             "source-format", "speakers-declared", "text-bom", "text-control-chars", "text-mojibake", "text-nfc",
+             "text-zawgyi", "timed-segment-empty", "tmx-header", "tokens-tile"],
     "sentence aligner": ["gale-church", "lancang"],
     "word aligner": ["eflomal", "gibbs", "ibm2"],
     "profile": ["conllu", "db14-t-2465-2022", "gb-t-40035-2021", "gb-t-42755-2023", "lancang-text-hygiene",
-                "lancang-zh-asean-parallel", "tc260-003", "tc609-5-2025-02", "tc609-5-2025-04", "tmx-1.4b", "xliff-2"],
+                "lancang-zh-asean-parallel", "lancang-zh-asean-speech", "tc260-003", "tc609-5-2025-02", "tc609-5-2025-04", "tmx-1.4b", "xliff-2"],
 }
 
 
