@@ -68,6 +68,16 @@ def _sev(req: dict[str, Any]) -> str:
 CHECK_READ_OPTIONS: dict[str, Any] = {"validate": True, "duplicate_lang": "first"}
 
 
+def _error_line(exc: Exception, path: Any) -> int | None:
+    """The file line a reader's error names (an XML error's ``line``, else ``FILE:LINE:`` at the start
+    of its message), or None: never a count of records read standing in for a line."""
+    line = getattr(exc, "line", None)
+    if isinstance(line, int):
+        return line
+    m = re.match(re.escape(str(path)) + r":(\d+)\b", str(exc))
+    return int(m.group(1)) if m else None
+
+
 class Checker:
     def __init__(self, profiles: Sequence[Profile], max_findings: int = 100, from_format: str | None = None,
                  langs: Sequence[str] | None = None, options: dict[str, Any] | None = None):
@@ -79,6 +89,7 @@ class Checker:
         #: the .conllu files of a treebank folder given as the corpus (read and validated as one treebank)
         self.treebank: list[Any] | None = None
         self.source_error: str | None = None
+        self.source_line: int | None = None
         self.source_code: str | None = None
         self.max_findings = max_findings
         self.states: list[ReqState] = []
@@ -239,7 +250,7 @@ class Checker:
                     self._hit(st, msg("source-format.read-as", read=self.source_format, want=want), name)
                 elif self.source_error is not None:
                     self._hit(st, tagged(self.source_error, "source-format.violation", want=want,
-                                         code=self.source_code, detail=self.source_error), name)
+                                         code=self.source_code, detail=self.source_error), name, self.source_line)
         sources = [st for st in self.states if st.rule is not None and st.rule.scope == "source"
                    and st.params["format"] == self.source_format == "conllu"]
         if sources and is_stdio(corpus):  # stdin cannot be read twice: say so, never pass
@@ -307,9 +318,10 @@ class Checker:
                     yield Parsed(n, rec)
             except InputError as exc:  # the format's own violation, located by the reader
                 self.source_error = str(exc)
+                self.source_line = _error_line(exc, path)
                 self.source_code = getattr(exc, "rule", None) or "input-error"
                 self._hit(base_state, tagged(f"reading stopped: {exc}", "reading-stopped", code=self.source_code,
-                                             detail=str(exc)), str(path), n + 1)
+                                             detail=str(exc)), str(path), _error_line(exc, path))
 
     def _check_record(self, st: ReqState, rec: dict[str, Any], line: int, name: str) -> None:
         rule = st.rule
