@@ -143,15 +143,18 @@ class Pool:
 
     def _run(self, store: Any, job: Any) -> None:
         try:
-            result = run_job(store, self.folder, job, self.max_expanded)
-        except LancangError as exc:
-            self._failed(store, job, str(exc))
-        except Exception as exc:  # a bug: the job fails with its type, the log has the traceback
-            log.exception("job %s failed", job.id)
-            self._failed(store, job, f"internal error ({type(exc).__name__}); see the server's log")
-        else:
-            store.finish_job(job.id, result)
-            self._cleanup(job)
+            try:
+                result = run_job(store, self.folder, job, self.max_expanded)
+            except LancangError as exc:
+                self._failed(store, job, str(exc))
+            except Exception as exc:  # a bug: the job fails with its type, the log has the traceback
+                log.exception("job %s failed", job.id)
+                self._failed(store, job, f"internal error ({type(exc).__name__}); see the server's log")
+            else:
+                store.finish_job(job.id, result)
+                self._cleanup(job)
+        except Exception:  # the store failed recording the end: the job stays running, a restart requeues it
+            log.exception("job %s: its end could not be recorded", job.id)
 
     def _failed(self, store: Any, job: Any, message: str) -> None:
         corpus = store.corpus(job.params["name"])

@@ -52,7 +52,11 @@ class SQLiteStore(Store):
 
     @contextlib.contextmanager
     def _transaction(self, exclusive: bool) -> Iterator[None]:
-        self.conn.execute("BEGIN IMMEDIATE" if exclusive else "BEGIN")
+        # every transaction here writes: IMMEDIATE takes the write lock first (waiting up to the busy
+        # timeout); a deferred one that read first fails at once with "database is locked" when another
+        # connection wrote in between (WAL's snapshot rule), as two job workers did
+        del exclusive
+        self.conn.execute("BEGIN IMMEDIATE")
         try:
             yield
         except BaseException:
