@@ -464,6 +464,10 @@ def test_dask_local_cluster_equals_local(tmp_path: Path) -> None:
     assert dask["steps"][0]["detail"] == cs.to_dict()
     assert (tmp_path / "out2" / "output.jsonl").read_bytes() == (tmp_path / "c.jsonl").read_bytes()
     assert (tmp_path / "out2" / "rejects.jsonl").read_bytes() == (tmp_path / "r.jsonl").read_bytes()
+    from lancang.processing.filters import FILTERS
+    from lancang.processing.filters.dupes import Duplicates
+
+    assert FILTERS.get("duplicates") is Duplicates  # the threads' decided filter is gone from the registry
 
 
 def test_a_scheduler_that_does_not_answer(tmp_path: Path) -> None:
