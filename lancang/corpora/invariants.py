@@ -423,16 +423,18 @@ class RecordGuard:
     ids (in bounded memory). Raises :class:`~lancang.errors.InputError` naming ``where``, the record id and
     the JSON pointer at the first error; call :meth:`finish` after the stream for ids repeated late.
     ``ids=False``: the caller has made the ids unique already (``clean`` rejects a repeated id), so they
-    are not tracked a second time."""
+    are not tracked a second time; ``invariants=False``: the caller has checked each record already."""
 
-    def __init__(self, where: str, ids: bool = True):
+    def __init__(self, where: str, ids: bool = True, invariants: bool = True):
         self.where = where
         self.ids = DuplicateIndex() if ids else None
+        self.invariants = invariants
         self.n = 0
 
     def check(self, rec: Any) -> Any:
         self.n += 1
-        require_valid(rec, self.where)
+        if self.invariants:
+            require_valid(rec, self.where)
         first = None if self.ids is None else self.ids.add(rec["id"], self.n)
         if first is not None:
             raise InputError(f"{self.where}: record {rec['id']!r} /id: the id of record number {first} again "
@@ -510,11 +512,12 @@ class _Pairs(list):
     """A JSON object as the list of its (key, value) pairs, repeated keys kept."""
 
 
-def guarded(records: Iterable[dict[str, Any]], where: str, ids: bool = True) -> Iterator[dict[str, Any]]:
+def guarded(records: Iterable[dict[str, Any]], where: str, ids: bool = True,
+            invariants: bool = True) -> Iterator[dict[str, Any]]:
     """``records`` checked one by one as they stream (:class:`~lancang.corpora.invariants.RecordGuard`:
-    offsets, references, unique ids unless ``ids`` is False): the first that would be written wrong
-    raises, so an atomic writer leaves nothing behind."""
-    guard = RecordGuard(where, ids)
+    offsets and references unless ``invariants`` is False, unique ids unless ``ids`` is False): the
+    first that would be written wrong raises, so an atomic writer leaves nothing behind."""
+    guard = RecordGuard(where, ids, invariants)
     try:
         for rec in records:
             yield guard.check(rec)

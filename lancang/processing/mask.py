@@ -611,7 +611,8 @@ def mask_file(source: PathLike, target: PathLike, *, strategy: str = "redact", t
 
     if out_format is None and (str(target) == "-" or format_for_path(target) is None):
         out_format = "jsonl"
-    write_corpus(masked(), target, out_format, langs, **dict(write_options or {}))
+    # every record was checked as it came in and again when masking changed it (_require_valid)
+    write_corpus(masked(), target, out_format, langs, checked=True, **dict(write_options or {}))
     if log:
         settings: dict[str, Any] = {"strategy": strategy, "types": sorted(types) if types else "all",
                                     "detectors": {d.name: dict(getattr(d, "params", {}) or {}) for d in detectors}}

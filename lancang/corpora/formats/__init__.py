@@ -415,11 +415,13 @@ def read_corpus(path: str | Path, fmt: str | None = None, langs: Any = None,
 
 
 def write_corpus(records: Iterable[dict[str, Any]], path: str | Path, fmt: str | None = None, langs: Any = None,
-                 *, unique_ids: bool = False, **options: Any) -> int:
+                 *, unique_ids: bool = False, checked: bool = False, **options: Any) -> int:
     """Write records in any writable format (atomically), each checked on its way out
     (:func:`lancang.corpora.invariants.guarded`: offsets, references, unique ids); returns the number
     written. ``unique_ids``: the caller guarantees the ids are unique (it tracked them itself), so the
-    guard does not track them again."""
+    guard does not track them again. ``checked``: the caller ran :func:`~lancang.corpora.invariants.check_record`
+    on every record it yields (``mask`` does, with messages that never quote the text), so the guard
+    does not run it a second time."""
     from ...errors import UsageError
     from ..invariants import guarded
 
@@ -427,8 +429,8 @@ def write_corpus(records: Iterable[dict[str, Any]], path: str | Path, fmt: str |
     if f.write is None:
         raise UsageError(f"{path}: format {f.name!r} can be read but not written")
     check_options(f, "writer", options)
-    return f.write(guarded(records, str(path), not unique_ids), path, langs=list(langs) if langs else None,
-                   **options)
+    return f.write(guarded(records, str(path), not unique_ids, invariants=not checked), path,
+                   langs=list(langs) if langs else None, **options)
 
 
 def content_digest(path: str | Path, digest: Any) -> None:
