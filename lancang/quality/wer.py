@@ -42,6 +42,7 @@ from typing import Any
 
 import regex
 
+from ..corpora.dupes import DuplicateIndex
 from ..corpora.formats.stm import IGNORE
 from ..corpora.langs import language, unspaced
 from ..errors import InputError, UsageError
@@ -618,22 +619,36 @@ class TranscriptEvaluation(Evaluation):
     tokenisation: dict[str, str] = field(default_factory=dict)
     #: the ``files`` table stops at this many files (:data:`MAX_FILES`)
     max_files: int = MAX_FILES
+    #: where the keys of unlisted files spill (a temporary folder; None: the system's)
+    spill_dir: str | None = None
 
-    #: the keys of files past the table (their names only: counted once each)
-    unlisted: set[str] = field(default_factory=set)
+    #: the keys of files past the table, counted once each in bounded memory (a :class:`DuplicateIndex`
+    #: spills them to disk past its limit: a corpus of a million records without media is a million files)
+    unlisted: DuplicateIndex | None = None
+    _unlisted_seen: int = 0
+    _unlisted_total: int | None = None
 
     def add_file(self, key: str, t: Tally) -> None:
         got = self.files.get(key)
         if got is None:
             if len(self.files) >= self.max_files:
-                self.unlisted.add(key)
+                if self.unlisted is None:
+                    self.unlisted = DuplicateIndex(tmpdir=self.spill_dir)
+                self._unlisted_seen += 1
+                if self.unlisted.add(key, self._unlisted_seen) is not None:
+                    self._unlisted_seen -= 1
                 return
             got = self.files[key] = Tally.new()
         got.add(t)
 
     @property
     def files_total(self) -> int:
-        return len(self.files) + len(self.unlisted)
+        """The files scored, listed or not (counting the unlisted ones closes their index: call it last)."""
+        if self._unlisted_total is None and self.unlisted is not None:
+            with self.unlisted:
+                late = sum(1 for _ in self.unlisted.late_duplicates())
+            self._unlisted_total, self.unlisted = self._unlisted_seen - late, None
+        return len(self.files) + (self._unlisted_total or 0)
 
     def to_dict(self, limit: int = 20) -> dict[str, Any]:
         d = super().to_dict(limit)
@@ -667,7 +682,8 @@ def evaluate_transcripts(hyp: Iterable[Any], ref: Iterable[Any], *, names: tuple
     if join not in JOINS:
         raise UsageError(f"unknown join {join!r}; use one of {', '.join(JOINS)}")
     sc = Scorer(units, normalize, alternations)
-    ev = TranscriptEvaluation("transcript", units=units, normalize=sc.normalizer.steps, max_files=max_files)
+    ev = TranscriptEvaluation("transcript", units=units, normalize=sc.normalizer.steps, max_files=max_files,
+                              spill_dir=spill_dir)
     if join == "recording":
         hyp, ref = by_recording(hyp, names[0]), by_recording(ref, names[1])
     for g in join_records([hyp, ref], list(names), spill_dir=spill_dir):

@@ -645,3 +645,20 @@ def test_documents_of_shards_merge_to_the_whole() -> None:
     for p in parts:
         total.add(Tally.from_dict(p["overall"]))
     assert total.to_dict() == whole["overall"] and whole["overall"]["sides"] == 40
+
+
+def test_files_past_the_table_are_counted_once_each_through_a_spilling_index(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The keys of unlisted files go to a DuplicateIndex (on disk past its limit), not a set in memory:
+    a corpus without media has as many files as records. Recordings met again, after others, count once."""
+    import functools
+
+    import lancang.quality.wer as wer
+
+    monkeypatch.setattr(wer, "DuplicateIndex", functools.partial(wer.DuplicateIndex, spill_at=4))
+    ref = [{"id": f"u{i:02d}", "sides": {"vi": {"text": "một hai", "media": {"uri": f"r{i % 7}.wav"}}}}
+           for i in range(40)]
+    ev = evaluate_transcripts([dict(r) for r in ref], ref, max_files=3)
+    assert ev.files_total == 7 and len(ev.to_dict()["files"]) == 3
+    ev = evaluate_transcripts([{"id": r["id"], "sides": {"vi": {"text": "một"}}} for r in ref],
+                              [{"id": r["id"], "sides": {"vi": {"text": "một hai"}}} for r in ref], max_files=3)
+    assert ev.to_dict()["files_total"] == 40 and ev.overall.fit.dels == 40
