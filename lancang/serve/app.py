@@ -31,7 +31,7 @@ from .i18n import choose, words
 from .jobs import EXPANSION, KIND, Pool
 
 SESSION, NONCE, LANG = "lancang_session", "lancang_nonce", "lancang_lang"
-UPLOAD_FILES = frozenset({"corpus", "manifest", "metrics"})
+UPLOAD_FILES: dict[str, str | None] = {"corpus": None, "manifest": ".json", "metrics": ".json"}
 _NAME_CHARS = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-")
 
 
@@ -292,7 +292,8 @@ async def submit(request: Request, user: auth.User, csrf: bool) -> dict[str, Any
         params = {"upload": form.rel, "file": up.path.name, "filename": up.filename, "name": name,
                   "format": fmt.name, "langs": langs, "profiles": profiles, "owner": user.name,
                   "private": private, "manifest": manifest.path.name if manifest else None,
-                  "metrics": [m.path.name for m in form.files.get("metrics", [])]}
+                  "metrics": [m.path.name for m in form.files.get("metrics", [])],
+                  "names": {s.path.name: s.filename for saved in form.files.values() for s in saved}}
 
         def queue() -> Any:
             store = svc.store()

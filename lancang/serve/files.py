@@ -107,9 +107,10 @@ class Form:
         shutil.rmtree(self.path, ignore_errors=True)
 
 
-async def receive_form(request: Any, folder: Path, limit: int, file_fields: frozenset[str]) -> Form:
+async def receive_form(request: Any, folder: Path, limit: int, file_fields: dict[str, str | None]) -> Form:
     """Parse a ``multipart/form-data`` request as it streams in: parts named in ``file_fields`` are written
-    to ``uploads/<random>/<field>-<k><ext>``; other parts are text fields of at most 64 KiB. Raises
+    to ``uploads/<random>/<field>-<k><ext>`` (``ext`` the field's fixed extension, or None: the client's
+    as far as :func:`safe_extension` keeps it); other parts are text fields of at most 64 KiB. Raises
     :class:`TooLarge` past ``limit`` bytes and :class:`UsageError` for a body that is not such a form."""
     from python_multipart.multipart import MultipartParser, parse_options_header
 
@@ -142,7 +143,8 @@ async def receive_form(request: Any, folder: Path, limit: int, file_fields: froz
         if name in file_fields and b"filename" in opts:
             filename = opts[b"filename"].decode("utf-8", "replace")
             k = len(form.files.get(name, []))
-            fpath = path / f"{name}-{k}{safe_extension(filename)}"
+            ext = file_fields[name]
+            fpath = path / f"{name}-{k}{safe_extension(filename) if ext is None else ext}"
             state["file"] = fpath.open("wb")
             state["saved"] = Saved(name, fpath, display_name(filename), 0)
         else:

@@ -71,7 +71,9 @@ def run_job(store: Any, folder: Path, job: Any, max_expanded: int | None = None)
     manifest = str(inside(up, p["manifest"])) if p.get("manifest") else None
     metrics = [str(inside(up, m)) for m in p.get("metrics") or []]
     profiles = [load_profile(pid) for pid in p["profiles"]]
-    shown = {str(corpus_path): p["filename"], str(up): "upload"}
+    # the server's paths of the uploaded files, as the client named them (the longest first)
+    shown = {str(inside(up, f)): nice for f, nice in (p.get("names") or {p["file"]: p["filename"]}).items()}
+    shown[str(up)] = "upload"
     try:
         if max_expanded is not None and corpus_path.name.endswith(".gz"):
             check_expanded(corpus_path, max_expanded)

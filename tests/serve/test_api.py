@@ -197,3 +197,34 @@ def test_openapi_describes_every_api_route(site: Site) -> None:
     assert {"tmx-1.4b", "lancang-zh-asean-parallel"} <= {p["id"] for p in profiles}
     formats = {f["name"]: f for f in site.client.get("/api/formats").json()}
     assert formats["tmx"]["read"] and formats["tmx"]["write"]
+
+
+def test_manifest_and_metrics_go_with_the_upload(site: Site, cli, tmp_path: Path) -> None:
+    from lancang.corpora.samples import sample_path
+
+    res = cli("evaluate", str(sample_path()), str(sample_path()), "--format", "json")
+    assert res.exit_code == 0
+    metrics = tmp_path / "metrics.json"
+    metrics.write_text(res.stdout, encoding="utf-8")
+    manifest = sample_path("sample.manifest.json")
+    with sample_path().open("rb") as c, manifest.open("rb") as m, metrics.open("rb") as x:
+        r = site.client.post("/api/jobs", headers=site.auth("alice"),
+                             files=[("corpus", ("sample.jsonl", c)), ("manifest", ("manifest.json", m)),
+                                    ("metrics", ("metrics.json", x))],
+                             data={"profile": "lancang-zh-asean-parallel"})
+    assert r.status_code == 202, r.text
+    job = wait_job(site, r.json()["job"], "alice")
+    assert job["state"] == "done", job
+    c = site.client.get("/api/corpora/sample", headers=site.auth("alice")).json()
+    want = json.loads(manifest.read_text(encoding="utf-8"))
+    assert c["manifest"] == want and c["licence"] == want.get("license")
+    rep = site.client.get(f"/api/reports/{job['result']['report']}", headers=site.auth("alice")).json()
+    assert rep["verdict"] == job["result"]["verdict"] == "not-conformant"  # TALPCo records have no Chinese side
+    assert rep["corpus"] == "sample.jsonl" and rep["manifest"] == "manifest.json"
+    assert rep["metrics"]["accuracy"]["tokens"]["overall"]["f1"] == 1.0, "the uploaded metrics were checked"
+    # without the manifest a profile that needs one fails the job with that one line
+    with sample_path().open("rb") as c:
+        r = site.client.post("/api/jobs", headers=site.auth("alice"), files={"corpus": ("sample.jsonl", c)},
+                             data={"profile": "lancang-zh-asean-parallel", "name": "bare"})
+    job = wait_job(site, r.json()["job"], "alice")
+    assert job["state"] == "failed" and "give the corpus's manifest" in job["error"]
