@@ -36,7 +36,8 @@ GOLDEN = {
     "sentence aligner": ["gale-church", "lancang"],
     "word aligner": ["eflomal", "gibbs", "ibm2"],
     "profile": ["conllu", "db14-t-2465-2022", "gb-t-40035-2021", "gb-t-42755-2023", "lancang-text-hygiene",
-                "lancang-zh-asean-parallel", "lancang-zh-asean-speech", "tc260-003", "tc609-5-2025-02", "tc609-5-2025-04", "tmx-1.4b", "xliff-2"],
+                "lancang-zh-asean-parallel", "lancang-zh-asean-speech", "tc260-003", "tc609-5-2025-02",
+                "tc609-5-2025-04", "tmx-1.4b", "xliff-2"],
 }
 
 

@@ -69,13 +69,16 @@ SEEDS: dict[str, dict[str, bytes]] = {
                                 '"a ""quoted""\nline"\n"TextTier"\n"tone"\n0\n2.5\n1\n0.75\n"H"\n').encode()},
     "webvtt": {"c.vtt": (f"WEBVTT\nLanguage: th\n\nNOTE n\n\n1\n00:00.500 --> 00:01.250 align:start\n<v.a ผู้พูด>{TH}</v>"
                          "\n\n00:00:01.250 --> 00:00:02.000\n<ruby>a<rt>b</ruby><00:01.500>&amp;<i>c</i>\n").encode()},
-    "srt": {"c.srt": f"1\n00:00:00,500 --> 00:00:01,250\n<i>{TH}</i>\n\n2\n00:00:01,250 --> 00:00:02,000\n{ZH}\n".encode()},
+    "srt": {"c.srt": (f"1\n00:00:00,500 --> 00:00:01,250\n<i>{TH}</i>\n\n"
+                      f"2\n00:00:01,250 --> 00:00:02,000\n{ZH}\n").encode()},
     "kaldi": {"d/text": f"u1 {TH}\nu2 {ZH}\n".encode(), "d/segments": b"u1 r1 0 1.5\nu2 r1 1.5 2.25\n",
               "d/wav.scp": b"r1 sox -n -t wav - synth 3 sine 300 |\n", "d/utt2spk": b"u1 s1\nu2 s2\n",
               "d/reco2dur": b"r1 3\n", "d/spk2gender": b"s1 f\n"},
     "stm": {"c.stm": f";; c\nf A s1 0 1.5 <O> {TH}\nf A s2 1.5 2.25 {{ a / @ }} {ZH}\n".encode()},
-    "ctm": {"c.ctm": f"f 1 0.5 0.25 {TH} 0.9\nf 1 * * <ALT_BEGIN>\nf 1 0.75 0.5 {ZH} -3.2\n".encode()},
-    "eaf": {"c.eaf": ('<?xml version="1.0" encoding="UTF-8"?>\n<ANNOTATION_DOCUMENT AUTHOR="" DATE="2026-01-01T00:00:00Z" '
+    "ctm": {"c.ctm": (f"f 1 0.5 0.25 {TH} 0.9\n"
+                      f"f 1 * * <ALT_BEGIN>\nf 1 0.75 0.5 {ZH} -3.2\n").encode()},
+    "eaf": {"c.eaf": ('<?xml version="1.0" encoding="UTF-8"?>\n'
+                      '<ANNOTATION_DOCUMENT AUTHOR="" DATE="2026-01-01T00:00:00Z" '
                       'FORMAT="3.0" VERSION="3.0"><HEADER MEDIA_FILE="" TIME_UNITS="milliseconds"><MEDIA_DESCRIPTOR '
                       'MEDIA_URL="a.wav" MIME_TYPE="audio/x-wav"/></HEADER><TIME_ORDER><TIME_SLOT TIME_SLOT_ID="ts1" '
                       'TIME_VALUE="0"/><TIME_SLOT TIME_SLOT_ID="ts2"/><TIME_SLOT TIME_SLOT_ID="ts3" TIME_VALUE="2500"/>'

@@ -13,8 +13,9 @@ from lancang.processing.mask import mask_file
 
 
 def test_each_record_is_checked_once_more_only_when_changed(tmp_path: Path, monkeypatch) -> None:
-    recs = [{"id": f"r{i}", "sides": {"zh-Hans": {"text": f"请打电话 13912345678 找{i}号。" if i % 2 else f"第{i}句没有号码。"},
-                                      "en": {"text": f"Sentence {i}."}}} for i in range(10)]
+    zh = [f"请打电话 13912345678 找{i}号。" if i % 2 else f"第{i}句没有号码。" for i in range(10)]
+    recs = [{"id": f"r{i}", "sides": {"zh-Hans": {"text": t}, "en": {"text": f"Sentence {i}."}}}
+            for i, t in enumerate(zh)]
     src = tmp_path / "in.jsonl"
     src.write_bytes(b"".join(orjson.dumps(r) + b"\n" for r in recs))
     calls: list[str] = []

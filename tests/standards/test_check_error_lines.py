@@ -10,7 +10,8 @@ from lancang.standards.profiles import load_profile
 
 TMX = """<?xml version="1.0"?>
 <tmx version="1.4">
-<header srclang="en" datatype="plaintext" segtype="sentence" adminlang="en" o-tmf="x" creationtool="x" creationtoolversion="1"/>
+<header srclang="en" datatype="plaintext" segtype="sentence" adminlang="en" o-tmf="x" creationtool="x"
+ creationtoolversion="1"/>
 <body>
 <tu><tuv xml:lang="en"><seg>one</seg></tuv><tuv xml:lang="th"><seg>หนึ่ง</seg></tuv></tu>
 <tu><tuv xml:lang="en"><seg>two</seg></tuv><tuv xml:lang="th"><seg>สอง<bpt i="1">x</bpt></seg></tuv></tu>
@@ -32,7 +33,7 @@ def test_tmx_violation_is_located_at_its_line(tmp_path: Path) -> None:
     p.write_text(TMX, encoding="utf-8")
     rep = check(p, [load_profile("tmx-1.4b")])
     found = lines_of(rep)
-    assert found and {line for _, line in found} == {6}, found  # one record read, the error on line 6
+    assert found and {line for _, line in found} == {7}, found  # one record read, the error on line 7
 
 
 def test_conllu_violation_is_located_at_its_line(tmp_path: Path) -> None:
