@@ -140,6 +140,40 @@ def describe(uri: str, root: str | Path | None = None, base: str | Path | None =
     return {"uri": uri, **media_facts(path, sha256).to_dict()}
 
 
+def media_of(uri: str, root: str | Path | None = None, base: str | Path | None = None,
+             facts: bool = True) -> dict[str, Any]:
+    """A side's ``media`` for a URI a transcript names (an EAF's media descriptor, ``-I media=PATH``):
+    with ``facts``, :func:`describe` when it resolves to an existing local file; else the ``uri`` alone
+    (a missing file or a remote URI is the validator's ``media-missing`` / ``media-unreadable`` to
+    report, not a reading error). A file that exists but cannot be read is an InputError."""
+    if facts:
+        path = resolve_media(uri, root, base)
+        if path is not None and path.exists():
+            return {"uri": uri, **media_facts(path).to_dict()}
+    return {"uri": uri}
+
+
+def media_option(option: Any, transcript: str | Path, root: str | Path | None = None,
+                 facts: bool = True) -> dict[str, Any] | None:
+    """The reader option ``-I media=auto|PATH`` of the formats that do not name their audio (TextGrid,
+    WebVTT, SRT), one rule for them all: None when the option is not given; ``auto`` is the audio file
+    of the transcript's stem (any of :data:`AUDIO_EXTENSIONS`, lower or upper case) under ``root`` if
+    given, else beside the transcript, with its URI the file's name (None when there is none); any
+    other value is a path or URI in which ``{stem}`` is the transcript's stem, resolved against
+    ``root``, else the transcript's folder (:func:`media_of`). ``facts=False`` gives the URI alone."""
+    if option in (None, ""):
+        return None
+    path = Path(transcript)
+    if option == "auto":
+        folder = Path(root) if root else path.parent
+        for ext in AUDIO_EXTENSIONS:
+            for cand in (folder / (path.stem + ext), folder / (path.stem + ext.upper())):
+                if cand.is_file():
+                    return media_of(cand.name, folder, facts=facts)
+        return None
+    return media_of(str(option).replace("{stem}", path.stem), root, path.parent, facts)
+
+
 def verify_media(side: Any, root: str | Path | None = None, base: str | Path | None = None,
                  sha256: bool = True) -> list[Issue]:
     """Check a side's media against the file: findings ``(rule, severity, pointer, message)`` with the

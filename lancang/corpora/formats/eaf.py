@@ -56,7 +56,7 @@ from typing import Any
 from ...errors import InputError, UsageError
 from ..jsonl import PathLike
 from ..langs import canonical_tag, is_tag, primary
-from ..media import describe, resolve_media
+from ..media import media_of
 from ..model import Record
 from . import Format, Option, check_options, given_lang
 from .textgrid import TRANSCRIPT_NAMES, document_files, locate_words, write_documents
@@ -263,11 +263,7 @@ def _media(doc: _Doc, path: Path, options: dict[str, Any]) -> dict[str, Any] | N
     uri = re.sub(r"^file:/?(?=\.{1,2}/)", "", rel) if rel else desc.get("MEDIA_URL", "")
     if not uri:
         return None
-    if options.get("media_facts", True):
-        local_path = resolve_media(uri, options.get("media_root"), path.parent)
-        if local_path is not None and local_path.is_file():
-            return describe(uri, options.get("media_root"), path.parent)
-    return {"uri": uri}
+    return media_of(uri, options.get("media_root"), path.parent, options.get("media_facts", True))
 
 
 def read_file(path: Path, langs: Any, options: dict[str, Any]) -> dict[str, Any]:

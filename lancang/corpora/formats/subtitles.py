@@ -56,17 +56,21 @@ from typing import Any
 from ...errors import InputError, UsageError
 from ..io import atomic_output
 from ..jsonl import PathLike
-from . import Format, Option, check_options, given_lang, pick_side
-from .textgrid import _media as media_of  # the -I media=... rule of the tier documents, in one place
-from .timed import ENCODING_OPTION, KEEP_EMPTY_OPTION, check_encoding, folder_output, read_text, safe_file_name
+from ..media import media_option
+from . import Format, check_options, given_lang, pick_side
+from .timed import (
+    ENCODING_OPTION,
+    KEEP_EMPTY_OPTION,
+    check_encoding,
+    folder_output,
+    media_options,
+    read_text,
+    safe_file_name,
+)
 from .xmlcodes import CodeError, events
 
 READ_OPTIONS = {
-    "encoding": ENCODING_OPTION, "keep_empty": KEEP_EMPTY_OPTION,
-    "media": Option(None, "the side's media: a path or URI ({stem} = the file stem), or 'auto' for the audio "
-                          "file of the same stem under media_root if given, else beside the subtitle file"),
-    "media_root": Option(None, "the folder relative media paths are resolved against"),
-    "media_facts": Option(True, "read the media file's duration, rate, channels and sha256", (True, False)),
+    "encoding": ENCODING_OPTION, "keep_empty": KEEP_EMPTY_OPTION, **media_options("the subtitle file"),
 }
 _TIMESTAMP = re.compile(r"(?:([0-9]+):)?([0-9]{2}):([0-9]{2})(?:[.,]([0-9]+))?\Z")
 _TIMING = re.compile(r"[ \t]*(\S+)[ \t]+-->[ \t]+(\S+)(.*)\Z")
@@ -314,8 +318,8 @@ def _overlap(segs: list[dict[str, Any]]) -> bool:
 
 
 def _with_media(rec: dict[str, Any], path: Path, options: dict[str, Any]) -> dict[str, Any]:
-    """The record with its side's ``media`` when ``-I media=...`` names it (the TextGrid reader's rule)."""
-    media = media_of(options.get("media"), options.get("media_root"), options.get("media_facts", True), path)
+    """The record with its side's ``media`` when ``-I media=...`` names it (``media.media_option``)."""
+    media = media_option(options.get("media"), path, options.get("media_root"), options.get("media_facts", True))
     if media:
         next(iter(rec["sides"].values()))["media"] = media
     return rec

@@ -53,7 +53,7 @@ from typing import Any
 from ...errors import InputError, UsageError
 from ..io import atomic_output
 from ..jsonl import PathLike
-from ..media import AUDIO_EXTENSIONS, describe
+from ..media import media_option
 from ..model import Record
 from . import Format, Option, check_options, given_lang, pick_side
 from .timed import (
@@ -62,6 +62,7 @@ from .timed import (
     check_encoding,
     fmt_seconds,
     folder_output,
+    media_options,
     read_text,
     safe_file_name,
 )
@@ -287,28 +288,6 @@ def locate_words(items: Iterable[tuple[float, float, str]], text: str,
     return out
 
 
-def _media(option: Any, root: Any, facts: bool, path: Path) -> dict[str, Any] | None:
-    if option in (None, ""):
-        return None
-    base = path.parent
-    if option == "auto":  # the audio file of the same stem under the media root, else beside the file
-        folder = Path(root) if root else base
-        for ext in AUDIO_EXTENSIONS:
-            for cand in (folder / (path.stem + ext), folder / (path.stem + ext.upper())):
-                if cand.is_file():
-                    return describe(cand.name, folder) if facts else {"uri": cand.name}
-        return None
-    uri = str(option).replace("{stem}", path.stem)
-    if not facts:
-        return {"uri": uri}
-    try:
-        return describe(uri, root, base)
-    except InputError as exc:
-        if "not found" in str(exc) or "only local" in str(exc):
-            return {"uri": uri}  # the validator's media check reports it
-        raise
-
-
 def read_file(path: Path, lang: str, options: dict[str, Any]) -> dict[str, Any]:
     where = str(path)
     text = read_text(path, options.get("encoding")).replace("\r\n", "\n").replace("\r", "\n")
@@ -368,7 +347,7 @@ def read_file(path: Path, lang: str, options: dict[str, Any]) -> dict[str, Any]:
         del side.layers["segments"]
     if not side.layers:
         del side.data["layers"]
-    media = _media(options.get("media"), options.get("media_root"), options.get("media_facts", True), path)
+    media = media_option(options.get("media"), path, options.get("media_root"), options.get("media_facts", True))
     if media:
         side.data["media"] = media
     return rec.data
@@ -529,10 +508,7 @@ FORMAT = Format(
                               "other than the transcript, when its labels are found in the transcript)"),
         "keep_empty": KEEP_EMPTY_OPTION,
         "encoding": ENCODING_OPTION,
-        "media": Option(None, "the side's media: a path or URI ({stem} = the file stem), or 'auto' for the "
-                              "audio file of the same stem under media_root if given, else beside the TextGrid"),
-        "media_root": Option(None, "the folder relative media paths are resolved against"),
-        "media_facts": Option(True, "read the media file's duration, rate, channels and sha256", (True, False)),
+        **media_options("the TextGrid"),
     },
     write_options={},
 )

@@ -38,6 +38,17 @@ ENCODING_OPTION = Option(None, "the encoding of a file that has no BOM and is no
 KEEP_EMPTY_OPTION = Option(False, "keep segments whose text is empty or white space (dropped by default)",
                            (False, True))
 
+
+def media_options(what: str) -> dict[str, Option]:
+    """The reader options of a format that does not name its audio (:func:`lancang.corpora.media.media_option`
+    is their rule); ``what`` names the transcript file in the help ("the TextGrid")."""
+    return {
+        "media": Option(None, "the side's media: a path or URI ({stem} = the file stem), or 'auto' for the audio "
+                              f"file of the same stem under media_root if given, else beside {what}"),
+        "media_root": Option(None, "the folder relative media paths are resolved against"),
+        "media_facts": Option(True, "read the media file's duration, rate, channels and sha256", (True, False)),
+    }
+
 _BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
 _NUMBER = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?\Z")
 
