@@ -72,3 +72,40 @@ def test_a_catastrophic_regex_is_stopped(site: Site, tmp_path: Path) -> None:
         index_corpus(store, path, name="aaa")
     r = site.client.get("/api/search", params={"q": "(a|aa)+$", "regex": "1", "side": "en"})
     assert r.status_code == 400 and "took longer than 2 s on record" in r.json()["error"]
+
+
+def test_lancang_serve_starts_on_the_embedded_default(tmp_path: Path) -> None:
+    """`lancang serve` in a folder with nothing in it: the SQLite library and its folder are made, the
+    API answers on the port given, and SIGTERM shuts it down cleanly (uvicorn re-raises the signal after
+    its shutdown, so the exit status is the signal's)."""
+    import socket
+    import subprocess
+    import sys
+    import time
+
+    import httpx
+
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    sock.close()
+    proc = subprocess.Popen([sys.executable, "-c", "from lancang.cli import main; main()", "serve", "--port",
+                             str(port)], cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    try:
+        end = time.monotonic() + 60
+        while True:
+            try:
+                r = httpx.get(f"http://127.0.0.1:{port}/openapi.json", timeout=5)
+                break
+            except httpx.TransportError:
+                assert proc.poll() is None, proc.stdout.read().decode()
+                assert time.monotonic() < end, "lancang serve did not answer within 60 s"
+                time.sleep(0.2)
+        assert r.status_code == 200 and r.json()["info"]["title"] == "lancang"
+        assert (tmp_path / "lancang-library.sqlite").is_file()
+        assert (tmp_path / "lancang-library.sqlite.files" / "secret.key").stat().st_mode & 0o777 == 0o600
+    finally:
+        proc.terminate()
+        code = proc.wait(30)
+    log = proc.stdout.read().decode()
+    assert code in (0, -15) and "Application shutdown complete" in log and "Traceback" not in log, log
