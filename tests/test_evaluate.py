@@ -47,7 +47,7 @@ def test_join_pairs_out_of_order_and_reports_one_sided_records() -> None:
     gold = [{"id": "a", "sides": {"zh": side("cd", [[0, 1], [1, 2]])}},
             {"id": "b", "sides": {"zh": side("ab", [[0, 2]])}}, {"id": "g", "sides": {"zh": side("y", [[0, 1]])}}]
     ev = evaluate(join(pred, gold, "tokens"), "tokens")
-    assert ev.records == 2 and ev.only_pred == ["p"] and ev.only_gold == ["g"]
+    assert ev.records == 2 and ev.only_pred.ids == ["p"] and ev.only_gold.ids == ["g"]
     assert (ev.overall.gold, ev.overall.pred, ev.overall.correct) == (3, 2, 1)
 
 
@@ -55,7 +55,7 @@ def test_sides_missing_or_without_the_layer_are_reported() -> None:
     pred = [{"id": "a", "sides": {"zh": side("ab", None), "en": side("x y", [[0, 1], [2, 3]])}}]
     gold = [{"id": "a", "sides": {"zh": side("ab", [[0, 2]]), "th": side("ก", [[0, 1]])}}]
     ev = evaluate(join(pred, gold, "tokens"), "tokens")
-    assert sorted(ev.side_problems) == [("a", "en", "side only in prediction"), ("a", "th", "side only in gold"),
+    assert ev.side_problems.ids == [("a", "en", "side only in prediction"), ("a", "th", "side only in gold"),
                                         ("a", "zh", "no tokens in prediction")]
     assert ev.overall.units == 0
 
@@ -173,3 +173,12 @@ def test_evaluate_beads_reports_a_missing_record(cli, tmp_path) -> None:
     last = list(read_records(sample_path()))[-1]["id"]
     assert res.exit_code == 2
     assert f"record {last!r} is not in {short}: the records of the two files differ" in res.stderr
+
+
+def test_records_on_one_side_only_are_counted_with_the_first_ids_kept_not_all() -> None:
+    """Memory stays flat: an empty prediction against a large gold keeps a count and the first ids, not every id."""
+    gold = [{"id": f"g{i}", "sides": {"zh": side("ab", [[0, 2]])}} for i in range(500, 0, -1)]
+    ev = evaluate(join([], gold, "tokens"), "tokens")
+    assert ev.only_gold.count == 500 and ev.only_gold.ids == [f"g{i}" for i in range(1, 21)]
+    d = ev.to_dict(limit=5)["missing"]
+    assert d["only_in_gold"] == 500 and d["examples"]["only_in_gold"] == ["g1", "g2", "g3", "g4", "g5"]

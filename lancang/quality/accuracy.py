@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..errors import InputError
-from .join import id_order, join_records
+from .join import Missing, first_id_order, join_records
 from .scores import PRF, mean, prf, ratio, rounded
 
 Span = tuple[int, int]
@@ -143,36 +143,52 @@ def join(pred: Iterable[Any], gold: Iterable[Any], layer: str,
         yield g.id, p, q
 
 
+#: ids (and sides) of what was not scored that an evaluation lists: the first in :func:`id_order`
+EXAMPLES = 20
+
+
 @dataclass
 class Evaluation:
     layer: str
     languages: dict[str, Score] = field(default_factory=dict)
     overall: Score = field(default_factory=Score)
     records: int = 0
-    only_pred: list[str] = field(default_factory=list)
-    only_gold: list[str] = field(default_factory=list)
+    #: records in one file only: counted, the first :data:`EXAMPLES` ids kept (memory stays flat)
+    only_pred: Missing = field(default_factory=Missing)
+    only_gold: Missing = field(default_factory=Missing)
     #: (record id, side, what): sides in one file only, or without the layer
-    side_problems: list[tuple[str, str, str]] = field(default_factory=list)
+    side_problems: Missing = field(default_factory=lambda: Missing(key=first_id_order))
     lexicon: bool = False
 
     @property
     def missing(self) -> int:
-        return len(self.only_pred) + len(self.only_gold) + len(self.side_problems)
+        return self.only_pred.count + self.only_gold.count + self.side_problems.count
 
-    def to_dict(self, limit: int = 20) -> dict[str, Any]:
+    def paired(self, rid: str, pred: Any, gold: Any) -> bool:
+        """Whether a joined record is in both files; one found in one file only is noted, never scored."""
+        if pred is None or gold is None:
+            (self.only_gold if pred is None else self.only_pred).add(rid, EXAMPLES)
+            return False
+        self.records += 1
+        return True
+
+    def side_problem(self, rid: str, tag: str, problem: str) -> None:
+        """A side not scored: in one file only, or without the layer."""
+        self.side_problems.add((rid, tag, problem), EXAMPLES)
+
+    def to_dict(self, limit: int = EXAMPLES) -> dict[str, Any]:
         """The ``accuracy.<layer>`` part of a metrics document. The examples of what was not scored are the
         first ids in :func:`~lancang.quality.join.id_order`, so the document does not depend on the
         order of the inputs."""
         return {"layer": self.layer, "records": self.records,
                 "languages": {k: v.to_dict(self.lexicon) for k, v in sorted(self.languages.items())},
                 "overall": self.overall.to_dict(self.lexicon),
-                "missing": {"only_in_pred": len(self.only_pred), "only_in_gold": len(self.only_gold),
-                            "sides": len(self.side_problems),
-                            "examples": {"only_in_pred": sorted(self.only_pred, key=id_order)[:limit],
-                                         "only_in_gold": sorted(self.only_gold, key=id_order)[:limit],
-                                         "sides": [{"id": i, "side": s, "problem": w} for i, s, w in
-                                                   sorted(self.side_problems,
-                                                          key=lambda x: (id_order(x[0]), x[1:]))[:limit]]}}}
+                "missing": {"only_in_pred": self.only_pred.count, "only_in_gold": self.only_gold.count,
+                            "sides": self.side_problems.count,
+                            "examples": {"only_in_pred": self.only_pred.ids[:limit],
+                                         "only_in_gold": self.only_gold.ids[:limit],
+                                         "sides": [{"id": i, "side": s, "problem": w}
+                                                   for i, s, w in self.side_problems.ids[:limit]]}}}
 
 
 def _same_text(rid: str, tag: str, p: Side, g: Side) -> None:
@@ -187,21 +203,16 @@ def _scorable(pairs: Iterable[tuple[str, dict[str, Side] | None, dict[str, Side]
     """(record id, side, prediction, gold) for every side present in both with the layer; records and
     sides found on one side only, or without the layer, are noted on ``ev``; differing texts raise."""
     for rid, pred, gold in pairs:
-        if pred is None:
-            ev.only_gold.append(rid)
+        if not ev.paired(rid, pred, gold):
             continue
-        if gold is None:
-            ev.only_pred.append(rid)
-            continue
-        ev.records += 1
         for tag in sorted(set(pred) | set(gold)):
             p, g = pred.get(tag), gold.get(tag)
             if p is None or g is None:
-                ev.side_problems.append((rid, tag, "side only in " + ("gold" if p is None else "prediction")))
+                ev.side_problem(rid, tag, "side only in " + ("gold" if p is None else "prediction"))
                 continue
             _same_text(rid, tag, p, g)
             if g.spans is None or p.spans is None:
-                ev.side_problems.append((rid, tag, f"no {layer} in " + ("gold" if g.spans is None else "prediction")))
+                ev.side_problem(rid, tag, f"no {layer} in " + ("gold" if g.spans is None else "prediction"))
                 continue
             yield rid, tag, p, g
 

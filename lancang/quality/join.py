@@ -25,7 +25,7 @@ from __future__ import annotations
 import bisect
 import itertools
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -68,13 +68,20 @@ class Missing:
     in :func:`id_order` (whatever the order of the inputs)."""
 
     count: int = 0
-    ids: list[str] = field(default_factory=list)
+    ids: list[Any] = field(default_factory=list)
+    #: the order the listed items are chosen in: :func:`id_order` of an id, or of a tuple's first member
+    key: Callable[[Any], Any] = field(default=id_order, repr=False, compare=False)
 
-    def add(self, rid: str, limit: int = MAX_LISTED) -> None:
+    def add(self, rid: Any, limit: int = MAX_LISTED) -> None:
         self.count += 1
-        if len(self.ids) < limit or id_order(rid) < id_order(self.ids[-1]):
-            bisect.insort(self.ids, rid, key=id_order)
+        if len(self.ids) < limit or self.key(rid) < self.key(self.ids[-1]):
+            bisect.insort(self.ids, rid, key=self.key)
             del self.ids[limit:]
+
+
+def first_id_order(item: tuple[str, ...]) -> tuple[Any, ...]:
+    """The order of tuples that begin with an id (``(id, side, problem)``): the id's, then the rest."""
+    return (id_order(item[0]), *item[1:])
 
 
 #: (position for ordering: the line or the record number, location text, id, record)

@@ -688,17 +688,12 @@ def evaluate_transcripts(hyp: Iterable[Any], ref: Iterable[Any], *, names: tuple
         hyp, ref = by_recording(hyp, names[0]), by_recording(ref, names[1])
     for g in join_records([hyp, ref], list(names), spill_dir=spill_dir):
         h, r = g.records
-        if h is None:
-            ev.only_gold.append(g.id)
+        if not ev.paired(g.id, h, r):
             continue
-        if r is None:
-            ev.only_pred.append(g.id)
-            continue
-        ev.records += 1
         hs, rs = _sides_of(h, g.where[0]), _sides_of(r, g.where[1])
         for tag in sorted(set(hs) | set(rs)):
             if tag not in hs or tag not in rs:
-                ev.side_problems.append((g.id, tag, "side only in " + ("reference" if tag not in hs else "hypothesis")))
+                ev.side_problem(g.id, tag, "side only in " + ("reference" if tag not in hs else "hypothesis"))
                 continue
 
             def each(speaker: str | None, t: Tally) -> None:
