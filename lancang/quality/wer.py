@@ -363,9 +363,7 @@ Utterance = tuple["str | None", str, str]
 
 
 def _segments(side: dict[str, Any]) -> list[dict[str, Any]] | None:
-    lay = (side.get("layers") or {}).get("segments")
-    spans = lay.get("spans") if isinstance(lay, dict) else None
-    return spans if isinstance(spans, list) and spans else None
+    return _spans_of(side, "segments") or None
 
 
 def _timed(side: dict[str, Any]) -> list[tuple[float, str]] | None:
@@ -373,9 +371,8 @@ def _timed(side: dict[str, Any]) -> list[tuple[float, str]] | None:
     segments; None when it has neither."""
     text = side.get("text") or ""
     for name in ("words", "segments"):
-        lay = (side.get("layers") or {}).get(name)
-        spans = lay.get("spans") if isinstance(lay, dict) else None
-        if isinstance(spans, list) and spans:
+        spans = _spans_of(side, name)
+        if spans:
             return [((float(s["t0"]) + float(s["t1"])) / 2, text[s["start"]:s["end"]]) for s in spans]
     return None
 
