@@ -226,3 +226,35 @@ def test_cli_kaldi_to_stm_and_back(cli: Any, tmp_path: Path) -> None:
     res = cli("convert", str(bad), str(tmp_path / "x.jsonl"), "--from", "kaldi", "--src", "th")
     assert res.exit_code == 2 and len(res.output.strip().splitlines()) == 1
     assert "segments:2: recording 'r9'" in res.output and not (tmp_path / "x.jsonl").exists()
+
+
+def test_utterance_tables_stream_beside_text(tmp_path: Path) -> None:
+    """segments and utt2spk, sorted like text as Kaldi keeps them, are read beside it: the first record comes
+    before a bad line at the end of segments is reached (the whole table is not loaded first), and that
+    line is still reported, with its place."""
+    d = _folder(tmp_path, **{**GOOD, "segments": "u1 r1 0 1.5\nu2 r1 1.5 2.25\nu9 r1 3 x\n"})
+    it = read(d, langs=["th"])
+    assert next(it)["id"] == "u1" and next(it)["id"] == "u2"
+    with pytest.raises(InputError, match=r"bad/segments:3: 'x' is not a time in seconds"):
+        next(it)
+
+
+def test_utterance_tables_in_another_order_still_read(tmp_path: Path) -> None:
+    d = _folder(tmp_path, **{**GOOD, "segments": "u2 r1 1.5 2.25\nu1 r1 0 1.5\n", "utt2spk": "u2 s2\nu1 s1\n"})
+    recs = list(read(d, langs=["th"]))
+    assert [(r["id"], r["sides"]["th"]["layers"]["segments"]["spans"][0]["t0"],
+             r["sides"]["th"]["layers"]["segments"]["spans"][0]["speaker"]) for r in recs] == [
+        ("u1", 0.0, "s1"), ("u2", 1.5, "s2")]
+
+
+def test_a_repeated_key_is_found_past_the_memory_bound(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The keys a table has shown are kept in a DuplicateIndex (spilled to disk past its bound), not a set."""
+    import functools
+
+    import lancang.corpora.formats.kaldi as kaldi
+
+    monkeypatch.setattr(kaldi, "DuplicateIndex", functools.partial(kaldi.DuplicateIndex, spill_at=3))
+    text = "".join(f"u{i} a\n" for i in range(10)) + "u4 b\n"
+    d = _folder(tmp_path, text=text)
+    with pytest.raises(InputError, match=r"bad/text:11: 'u4' is listed twice \(first on line 5\)"):
+        list(read(d, langs=["th"]))

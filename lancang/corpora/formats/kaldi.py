@@ -1,6 +1,7 @@
 """Kaldi data directories: a folder of key-value tables, one record per utterance.
 
-Read (the folder's ``text`` drives the records, in its order; the other tables are looked up by key):
+Read (the folder's ``text`` drives the records, in its order; ``segments`` and ``utt2spk`` stream beside
+it when sorted alike, as Kaldi keeps every table; the tables keyed by recording or speaker are looked up):
 
 * ``text``: ``<utterance id> <transcript>`` -> the record id and the side's text (NFC);
 * ``segments``: ``<utterance> <recording> <t0> <t1>`` -> one segment over the whole text, and the
@@ -33,6 +34,7 @@ from pathlib import Path
 from typing import Any
 
 from ...errors import InputError
+from ..dupes import DuplicateIndex
 from ..jsonl import PathLike
 from . import Format, check_options, given_lang, nfc_side, pick_side
 from .timed import (
@@ -52,24 +54,58 @@ TABLES = ("text", "segments", "utt2spk", "spk2utt", "wav.scp", "reco2dur", "spk2
 
 
 def _table(path: Path, encoding: str | None) -> Iterator[tuple[int, str, str]]:
-    """``(line, key, value)`` of a Kaldi table (blank lines skipped); a repeated key is an error."""
-    seen: set[str] = set()
-    for n, line in lines(path, encoding):
-        if not line.strip():
-            continue
-        parts = line.strip().split(maxsplit=1)
-        key, value = parts[0], parts[1] if len(parts) > 1 else ""
-        if key in seen:
-            raise InputError(f"{path}:{n}: {key!r} is listed twice")
-        seen.add(key)
-        yield n, key, value
+    """``(line, key, value)`` of a Kaldi table (blank lines skipped); a repeated key is an error (found at
+    once while the keys fit in memory, else when the table ends: :class:`DuplicateIndex` spills them)."""
+    with DuplicateIndex() as seen:
+        for n, line in lines(path, encoding):
+            if not line.strip():
+                continue
+            parts = line.strip().split(maxsplit=1)
+            key, value = parts[0], parts[1] if len(parts) > 1 else ""
+            first = seen.add(key, n)
+            if first is not None:
+                raise InputError(f"{path}:{n}: {key!r} is listed twice (first on line {first})")
+            yield n, key, value
+        for key, first, n, _tag in seen.late_duplicates():
+            raise InputError(f"{path}:{n}: {key!r} is listed twice (first on line {first})")
 
 
 def _map(folder: Path, name: str, encoding: str | None) -> dict[str, tuple[int, str]] | None:
+    """A table keyed by recording or speaker (``wav.scp``, ``reco2dur``, ``spk2gender``): as many entries as
+    recordings or speakers, looked up in any order."""
     p = folder / name
     if not p.is_file():
         return None
     return {k: (n, v) for n, k, v in _table(p, encoding)}
+
+
+class _Beside:
+    """A table keyed by utterance (``segments``, ``utt2spk``) read beside ``text``: Kaldi sorts every table
+    of a data folder by key (``utils/validate_data_dir.sh``), so the entry of each utterance is the next
+    one, and the table streams. Entries passed over to find a later key (a folder not sorted alike) are
+    kept until asked for: memory grows only with the disorder. What ``text`` never asks for is still read
+    to the end (:meth:`drain`), so a bad line anywhere is reported."""
+
+    def __init__(self, path: Path, encoding: str | None, parse: Any = None):
+        self.path = path
+        self.rows = _table(path, encoding)
+        self.parse = parse or (lambda n, key, value: value)
+        self.passed: dict[str, Any] = {}
+
+    def get(self, utt: str) -> Any:
+        """The parsed entry of ``utt``; a KeyError when the table has none."""
+        if utt in self.passed:
+            return self.passed.pop(utt)
+        for n, key, value in self.rows:
+            got = self.parse(n, key, value)
+            if key == utt:
+                return got
+            self.passed[key] = got
+        raise KeyError(utt)
+
+    def drain(self) -> None:
+        for n, key, value in self.rows:
+            self.parse(n, key, value)
 
 
 def read(path: PathLike, *, langs: Any = None, **options: Any) -> Iterator[dict[str, Any]]:
@@ -89,45 +125,49 @@ def read(path: PathLike, *, langs: Any = None, **options: Any) -> Iterator[dict[
 
 def _records(folder: Path, lang: str, encoding: str | None) -> Iterator[dict[str, Any]]:
     wav = _map(folder, "wav.scp", encoding)
-    utt2spk = _map(folder, "utt2spk", encoding)
     reco2dur = _map(folder, "reco2dur", encoding)
     spk2gender = _map(folder, "spk2gender", encoding)
-    segments: dict[str, tuple[str, float, float]] | None = None
-    if (folder / "segments").is_file():
-        segments = {}
-        for n, utt, value in _table(folder / "segments", encoding):
-            where = f"{folder / 'segments'}:{n}"
-            parts = value.split()
-            if len(parts) != 3:
-                raise InputError(f"{where}: a segments line is '<utterance> <recording> <start> <end>'")
-            reco = parts[0]
-            if wav is None or reco not in wav:
-                raise InputError(f"{where}: recording {reco!r} of utterance {utt!r} is not in wav.scp")
-            t0, t1 = seconds(parts[1], where), seconds(parts[2], where)
-            check_times(t0, t1, where)
-            segments[utt] = (reco, t0, t1)
+
+    def segment(n: int, utt: str, value: str) -> tuple[str, float, float]:
+        where = f"{folder / 'segments'}:{n}"
+        parts = value.split()
+        if len(parts) != 3:
+            raise InputError(f"{where}: a segments line is '<utterance> <recording> <start> <end>'")
+        reco = parts[0]
+        if wav is None or reco not in wav:
+            raise InputError(f"{where}: recording {reco!r} of utterance {utt!r} is not in wav.scp")
+        t0, t1 = seconds(parts[1], where), seconds(parts[2], where)
+        check_times(t0, t1, where)
+        return reco, t0, t1
+
+    segments = _Beside(folder / "segments", encoding, segment) if (folder / "segments").is_file() else None
+    utt2spk = _Beside(folder / "utt2spk", encoding) if (folder / "utt2spk").is_file() else None
     durations: dict[str, float] = {}
     for reco, (n, value) in (reco2dur or {}).items():
         durations[reco] = seconds(value, f"{folder / 'reco2dur'}:{n}")
     for n, utt, text in _table(folder / "text", encoding):
         where = f"{folder / 'text'}:{n}"
+        found: dict[str, Any] = {}
         for name, table in (("segments", segments), ("utt2spk", utt2spk)):
-            if table is not None and utt not in table:
-                raise InputError(f"{where}: utterance {utt!r} is not in {name}")
+            if table is not None:
+                try:
+                    found[name] = table.get(utt)
+                except KeyError:
+                    raise InputError(f"{where}: utterance {utt!r} is not in {name}") from None
         side = nfc_side(text)
-        reco = segments[utt][0] if segments is not None else utt
+        reco = found["segments"][0] if segments is not None else utt
         if wav is not None and reco in wav:
             side["media"] = {"uri": wav[reco][1]}
             if reco in durations:
                 side["media"]["duration"] = durations[reco]
-        speaker = utt2spk[utt][1] if utt2spk is not None else None
+        speaker = found.get("utt2spk")
         if speaker == utt:
             speaker = None
         meta = side.setdefault("meta", {})
         if segments is not None:
             meta["recording"] = reco
-            seg: dict[str, Any] = {"start": 0, "end": len(side["text"]), "t0": segments[utt][1],
-                                   "t1": segments[utt][2]}
+            seg: dict[str, Any] = {"start": 0, "end": len(side["text"]), "t0": found["segments"][1],
+                                   "t1": found["segments"][2]}
             if speaker:
                 seg["speaker"] = speaker
             side["layers"] = {"segments": {"spans": [seg]}}
@@ -138,6 +178,9 @@ def _records(folder: Path, lang: str, encoding: str | None) -> Iterator[dict[str
         if not meta:
             del side["meta"]
         yield {"id": utt, "sides": {lang: side}}
+    for table in (segments, utt2spk):
+        if table is not None:
+            table.drain()
 
 
 # ------------------------------------------------------------------------------------------ writing
