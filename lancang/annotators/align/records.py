@@ -27,9 +27,10 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from ...corpora.formats import read_items
+from ...corpora.formats import read_located
+from ...corpora.invariants import require_valid
 from ...corpora.io import command_scope
-from ...corpora.jsonl import JsonlWriter, Parsed
+from ...corpora.jsonl import JsonlWriter
 from ...corpora.model import Provenance
 from ...errors import InputError, UsageError
 from . import SENTENCE_ALIGNERS, WORD_ALIGNERS
@@ -41,16 +42,14 @@ Progress = Callable[[int], None] | None
 
 def records(path: str | Path, label: str, fmt: str | None = None, langs: Sequence[str] | None = None,
             options: dict[str, Any] | None = None) -> Iterator[tuple[Where, dict[str, Any]]]:
-    """(location, record) for each record of the input in any readable format (the format hub); a bad
-    line is an error with its location (JSONL: file and line; other formats: file and record id)."""
-    for item in read_items(path, fmt, langs or None, **(options or {})):
-        if isinstance(item, Parsed):
-            at = label if item.line is None else f"{label}:{item.line}"
-            if not isinstance(item.value, dict):
-                raise InputError(f"{at}: a record is a JSON object")
-            yield f"{at}: record {item.value.get('id')!r}", item.value
-        elif item.severity == "error":
-            raise InputError(f"{label}:{item.line}: {item.message}")
+    """(location, record) for each record of the input in any readable format, through the hub's read
+    loop for transforming verbs; a bad line, or a record that breaks the model's invariants (a layer
+    that is not ``{"spans": ...}``, an offset past the text), is an error with its location (JSONL: file
+    and line; other formats: file and record id) before anything is aligned."""
+    for line, rec in read_located(path, fmt, langs or None, **(options or {})):
+        at = label if line is None else f"{label}:{line}"
+        require_valid(rec, at)
+        yield f"{at}: record {rec.get('id')!r}", rec
 
 
 Reader = Callable[[], Iterator[tuple[Where, dict[str, Any]]]]
