@@ -36,7 +36,8 @@ def test_upgrade_from_version_1_indexes_the_sides_stored_then(store_url: str) ->
         want = [r["id"] for r in recs if "เรียน" in r["sides"]["th"]["text"]]
         assert want and [h.record for h in store.search(Query("เรียน", side="th", page_size=100)).hits] == want
     with open_store(store_url) as store:  # a second open changes nothing
-        assert [v for (v,) in store._fetchall("SELECT version FROM schema_version ORDER BY version")] == list(range(1, LATEST + 1))
+        versions = store._fetchall("SELECT version FROM schema_version ORDER BY version")
+        assert [v for (v,) in versions] == list(range(1, LATEST + 1))
 
 
 def test_a_newer_schema_is_refused(store_url: str) -> None:
