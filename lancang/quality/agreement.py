@@ -408,11 +408,11 @@ class Agreement:
                     raise InputError(f"{where[k]} [{rid}]: side {lang} is not an object (run lancang validate)")
             texts = [s[lang].get("text") for s in sides]
             if self.transcript is not None:
-                try:
-                    self._transcript(lang, [s[lang] for s in sides])
-                except (KeyError, TypeError, ValueError, IndexError) as exc:
-                    raise InputError(f"[{rid}] side {lang} ({', '.join(where)}): malformed segments or words layer "
-                                     f"({type(exc).__name__}: {exc}); run lancang validate") from None
+                from .wer import transcript_side
+
+                for k, s in enumerate(sides):
+                    transcript_side(s[lang], f"{where[k]} [{rid}]", lang)
+                self._transcript(lang, [s[lang] for s in sides])
                 if len(self.layers) == 1:
                     self.sides += 1
                     continue

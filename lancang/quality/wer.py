@@ -516,6 +516,55 @@ class Scorer:
 
 # ------------------------------------------------------------------------------------------ corpora
 
+#: the layers of a side the transcript scorer reads
+TIMED_LAYERS = ("segments", "words")
+
+
+def _number(v: Any) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
+
+
+def transcript_side(side: Any, where: str, tag: str) -> dict[str, Any]:
+    """``side`` when it has the shape the scorer reads, else an :class:`InputError` at ``where`` with the JSON
+    pointer of the first wrong value: a text, and segments and words layers whose spans are objects with
+    ``start <= end`` code-point offsets inside the text, ``t0`` and ``t1`` seconds and a string speaker.
+    The one check of :func:`evaluate_transcripts`, :func:`by_recording` and ``lancang agree``: the scorer
+    itself then meets no malformed value (run ``lancang validate`` for every invariant)."""
+    base = f"/sides/{tag}"
+    if not isinstance(side, dict):
+        raise InputError(f"{where}: {base} is not an object; run lancang validate")
+    text = side.get("text", "")
+    if not isinstance(text, str):
+        raise InputError(f"{where}: {base}/text is not a string; run lancang validate")
+    layers = side.get("layers")
+    if layers is None:
+        return side
+    if not isinstance(layers, dict):
+        raise InputError(f"{where}: {base}/layers is not an object; run lancang validate")
+    for name in TIMED_LAYERS:
+        if name not in layers:
+            continue
+        lay = layers[name]
+        if not isinstance(lay, dict) or not isinstance(lay.get("spans"), list):
+            raise InputError(f"{where}: {base}/layers/{name} has no list of spans; run lancang validate")
+        for i, sp in enumerate(lay["spans"]):
+            ptr = f"{base}/layers/{name}/spans/{i}"
+            if not isinstance(sp, dict):
+                raise InputError(f"{where}: {ptr} is not an object; run lancang validate")
+            st, en = sp.get("start"), sp.get("end")
+            if not (isinstance(st, int) and isinstance(en, int) and not isinstance(st, bool)
+                    and not isinstance(en, bool) and 0 <= st <= en <= len(text)):
+                raise InputError(f"{where}: {ptr}: start {st!r} and end {en!r} are not offsets into the text "
+                                 f"(0 <= start <= end <= {len(text)}); run lancang validate")
+            for key in ("t0", "t1"):
+                if not _number(sp.get(key)):
+                    raise InputError(f"{where}: {ptr}/{key} is {sp.get(key)!r}, not a time in seconds; run lancang "
+                                     "validate")
+            if sp.get("speaker") is not None and not isinstance(sp["speaker"], str):
+                raise InputError(f"{where}: {ptr}/speaker is {sp['speaker']!r}, not a string; run lancang validate")
+    return side
+
+
 def side_recording(side: Any) -> str | None:
     """The recording a side transcribes: its media URI, with ``#channel`` when one is named (``media.channel``,
     else a channel name the reader kept in the side's ``meta.channel``, such as an STM's ``A``, compared
@@ -531,7 +580,7 @@ def side_recording(side: Any) -> str | None:
 
 def recording_key(rec: dict[str, Any], where: str) -> str:
     """The recording a record transcribes (:func:`side_recording` of its first side with media)."""
-    for side in (rec.get("sides") or {}).values():
+    for side in _sides_of(rec, where).values():
         key = side_recording(side)
         if key is not None:
             return key
@@ -560,19 +609,14 @@ def by_recording(records: Iterable[dict[str, Any]], name: str) -> Iterator[dict[
             seen.add(rk)
             key, cur = rk, {"id": rk, "sides": {}}
         assert cur is not None
-        for tag, side in (rec.get("sides") or {}).items():
-            try:
-                _append_side(cur["sides"].setdefault(tag, {"text": "", "layers": {}}), side)
-            except (KeyError, TypeError, ValueError) as exc:
-                raise InputError(f"{name} record {k} (id {rec.get('id')!r}), side {tag!r}: malformed segments or "
-                                 f"words layer ({type(exc).__name__}: {exc}); run lancang validate") from None
+        for tag, side in _sides_of(rec, f"{name} record {k}").items():
+            transcript_side(side, f"{name} record {k} (id {rec.get('id')!r})", tag)
+            _append_side(cur["sides"].setdefault(tag, {"text": "", "layers": {}}), side)
     if cur is not None:
         yield cur
 
 
 def _append_side(into: dict[str, Any], side: dict[str, Any]) -> None:
-    if not isinstance(side, dict):
-        return
     text = side.get("text") or ""
     off = len(into["text"]) + (1 if into["text"] else 0)
     into["text"] = f"{into['text']}\n{text}" if into["text"] else text
@@ -696,13 +740,12 @@ def evaluate_transcripts(hyp: Iterable[Any], ref: Iterable[Any], *, names: tuple
             def each(speaker: str | None, t: Tally) -> None:
                 ev.speakers.setdefault(speaker or NO_SPEAKER, Tally.new()).add(t)
 
+            transcript_side(rs[tag], f"{g.where[1]} (id {g.id!r})", tag)
+            transcript_side(hs[tag], f"{g.where[0]} (id {g.id!r})", tag)
             try:
                 t = sc.side(tag, rs[tag], hs[tag], each)
             except InputError as exc:
                 raise InputError(f"{g.where[1]} (id {g.id!r}), side {tag!r}: {exc}") from None
-            except (KeyError, TypeError, ValueError, IndexError) as exc:
-                raise InputError(f"{g.where[1]} / {g.where[0]} (id {g.id!r}), side {tag!r}: malformed segments or "
-                                 f"words layer ({type(exc).__name__}: {exc}); run lancang validate") from None
             ev.tokenisation.setdefault(tag, sc.tokenizer.describe(tag))
             ev.languages.setdefault(tag, Tally.new()).add(t)
             key = _file_key(rs[tag], g.id)
@@ -726,6 +769,6 @@ def detail_row(rid: str, lang: str, file: str, unit: str, t: Tally) -> dict[str,
 
 def _sides_of(rec: dict[str, Any], where: str | None) -> dict[str, dict[str, Any]]:
     sides = rec.get("sides")
-    if not isinstance(sides, dict) or not all(isinstance(s, dict) for s in sides.values()):
+    if not isinstance(sides, dict):
         raise InputError(f"{where} (id {rec.get('id')!r}): the record has no sides object")
     return sides

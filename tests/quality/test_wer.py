@@ -427,7 +427,7 @@ def test_by_recording_merges_consecutive_records_and_refuses_scattered_ones() ->
         list(by_recording([rec("1", "a.wav", "x", 0), rec("2", "b.wav", "y", 0), rec("3", "a.wav", "z", 1)], "R"))
     broken = rec("1", "a.wav", "x", 0)
     del broken["sides"]["zh"]["layers"]["segments"]["spans"][0]["start"]
-    with pytest.raises(InputError, match=r"R record 1 \(id '1'\), side 'zh': malformed segments"):
+    with pytest.raises(InputError, match=r"R record 1 \(id '1'\): /sides/zh/layers/segments/spans/0: start None"):
         list(by_recording([broken], "R"))
     with pytest.raises(InputError, match="names no media"):
         list(by_recording([{"id": "x", "sides": {"zh": {"text": "x"}}}], "R"))
@@ -616,11 +616,41 @@ def test_malformed_segments_are_one_line_input_errors(tmp_path: Path, cli) -> No
     hyp = write_jsonl(tmp_path / "hyp.jsonl", [timed])
     res = cli("evaluate", str(hyp), str(ref), "--layer", "transcript")
     assert res.exit_code == 2 and len(res.output.strip().splitlines()) == 1
-    assert "ref.jsonl record 1" in res.output and "'r1'" in res.output and "malformed segments" in res.output
+    assert "ref.jsonl record 1 (id 'r1'): /sides/zh/layers/segments/spans/1/t1 is None" in res.output
     other = write_jsonl(tmp_path / "other.jsonl", [{"id": "r1", "sides": {"zh": {"text": "你好", "layers": {
         "segments": {"spans": [{"start": 0, "end": 2, "t0": 0.0}]}}}}}])
     res = cli("agree", str(ref), str(other), "--layer", "transcript")
-    assert res.exit_code == 2 and "[r1] side zh" in res.output and "malformed segments" in res.output
+    assert res.exit_code == 2 and "ref.jsonl:1 [r1]: /sides/zh/layers/segments/spans/1/t1 is None" in res.output
+
+
+@pytest.mark.parametrize("side, pointer", [
+    ({"text": "你好", "layers": {"segments": {"spans": [{"start": 0, "end": 2, "t0": 0, "t1": 1}, 5]}}},
+     "/sides/zh/layers/segments/spans/1 is not an object"),
+    ({"text": 5}, "/sides/zh/text is not a string"),
+    ({"text": "你好", "layers": {"words": [1]}}, "/sides/zh/layers/words has no list of spans"),
+    ({"text": "你好", "layers": {"segments": {"spans": [{"start": 0, "end": 9, "t0": 0, "t1": 1}]}}},
+     "/sides/zh/layers/segments/spans/0: start 0 and end 9 are not offsets"),
+    ({"text": "你好", "layers": {"segments": {"spans": [{"start": 0, "end": 2, "t0": 0, "t1": 1, "speaker": 3}]}}},
+     "/sides/zh/layers/segments/spans/0/speaker is 3"),
+    ("你好", "zh is not an object"),
+])
+def test_every_malformed_transcript_side_is_one_line_with_its_pointer(tmp_path: Path, cli, side: Any,
+                                                                       pointer: str) -> None:
+    """One shape check before scoring (evaluate, agree, --join recording): no traceback for any of these
+    (agree met AttributeError and evaluate a TypeError past its except list before it)."""
+    good = {"text": "你好", "media": {"uri": "a.wav"}, "layers": {"segments": {"spans": [
+        {"start": 0, "end": 2, "t0": 0, "t1": 1}]}}}
+    bad = write_jsonl(tmp_path / "bad.jsonl", [{"id": "r1", "sides": {"zh": side}}])
+    ok = write_jsonl(tmp_path / "ok.jsonl", [{"id": "r1", "sides": {"zh": good}}])
+    for args in (("evaluate", ok, bad, "--layer", "transcript"), ("agree", bad, ok, "--layer", "transcript"),
+                 ("evaluate", bad, ok, "--layer", "transcript")):
+        res = cli(*map(str, args))
+        assert res.exit_code == 2 and len(res.output.strip().splitlines()) == 1, res.output
+        assert "bad.jsonl" in res.output and pointer in res.output, res.output
+    if isinstance(side, dict):
+        side = {**side, "media": {"uri": "a.wav"}}
+        with pytest.raises(InputError, match=re.escape(pointer)):
+            list(by_recording([{"id": "r1", "sides": {"zh": side}}], "bad.jsonl"))
 
 
 def test_documents_of_shards_merge_to_the_whole() -> None:
