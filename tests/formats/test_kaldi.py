@@ -258,3 +258,23 @@ def test_a_repeated_key_is_found_past_the_memory_bound(tmp_path: Path, monkeypat
     d = _folder(tmp_path, text=text)
     with pytest.raises(InputError, match=r"bad/text:11: 'u4' is listed twice \(first on line 5\)"):
         list(read(d, langs=["th"]))
+
+
+def test_spk2utt_sorted_as_kaldi_sorts_and_repeats_found_past_the_bound(tmp_path: Path,
+                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    """spk2utt comes from a table on disk, speakers in byte order (LC_ALL=C: upper case first), each speaker's
+    utterances in the order written; a repeated utterance id is refused after the in-memory bound too."""
+    import functools
+
+    import lancang.corpora.formats.kaldi as kaldi
+
+    def rec(rid: str, spk: str) -> dict[str, Any]:
+        return {"id": rid, "sides": {"th": {"text": "ครับ", "meta": {"speaker": spk}}}}
+
+    out = tmp_path / "data"
+    write([rec("b-2", "b"), rec("a-1", "a"), rec("b-1", "b"), rec("B-1", "B"), rec("ä-1", "ä")], out)
+    assert (out / "spk2utt").read_text(encoding="utf-8") == "B B-1\na a-1\nb b-2 b-1\nä ä-1\n"
+    monkeypatch.setattr(kaldi, "DuplicateIndex", functools.partial(kaldi.DuplicateIndex, spill_at=2))
+    with pytest.raises(InputError, match="utterance 'u1' was already written"):
+        write([rec(f"u{i}", "s") for i in range(5)] + [rec("u1", "s")], tmp_path / "again")
+    assert not (tmp_path / "again").exists()

@@ -23,18 +23,21 @@ reference and hypothesis files of Kaldi's ``compute-wer``): records with their t
 
 Write: a folder with ``text``, ``utt2spk``, ``spk2utt``, ``wav.scp`` and, when known,
 ``segments``, ``reco2dur`` and ``spk2gender``, in record order (run Kaldi's
-``utils/fix_data_dir.sh`` to sort them). A record with several segments (a TextGrid, a subtitle
+``utils/fix_data_dir.sh`` to sort them); ``spk2utt`` sorted by speaker in byte order (``LC_ALL=C``),
+built on disk, so a corpus of any size is written in flat memory. A record with several segments (a TextGrid, a subtitle
 file) becomes one utterance per segment (:func:`lancang.corpora.formats.timed.utterances`).
 """
 
 from __future__ import annotations
 
+import itertools
+import operator
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
 from ...errors import InputError
-from ..dupes import DuplicateIndex
+from ..dupes import DuplicateIndex, SpillFile
 from ..jsonl import PathLike
 from . import Format, check_options, given_lang, nfc_side, pick_side
 from .timed import (
@@ -196,12 +199,15 @@ def write(records: Iterable[dict[str, Any]], path: PathLike, *, langs: Any = Non
 def _write(records: Iterable[dict[str, Any]], tmp: Path, langs: Any) -> int:
     files = {name: (tmp / name).open("w", encoding="utf-8", newline="\n")
              for name in ("text", "utt2spk", "wav.scp", "segments", "reco2dur", "spk2gender")}
-    spk2utt: dict[str, list[str]] = {}
+    # every utterance's speaker, for spk2utt at the end, and every utterance id, to refuse a repeat: on disk
+    # past a bound (SpillFile, DuplicateIndex), never a list of the whole corpus in memory
+    spk2utt = SpillFile("CREATE TABLE u (spk TEXT, n INTEGER, utt TEXT);", "lancang-spk2utt-")
+    pending: list[tuple[str, int, str]] = []
     recordings: dict[str, str] = {}
     genders: dict[str, str] = {}
-    utts: set[str] = set()
+    utts = DuplicateIndex()
     with_segments: bool | None = None
-    n = 0
+    n = k = 0
     try:
         for rec in records:
             lang = pick_side(rec, langs, "a Kaldi data folder")
@@ -209,9 +215,9 @@ def _write(records: Iterable[dict[str, Any]], tmp: Path, langs: Any) -> int:
                 where = f"record {rec['id']!r}"
                 if not u.id or any(c.isspace() for c in u.id):
                     raise InputError(f"{where}: utterance id {u.id!r} cannot be a Kaldi key (empty or has spaces)")
-                if u.id in utts:
+                k += 1
+                if utts.add(u.id, k) is not None:
                     raise InputError(f"{where}: utterance {u.id!r} was already written")
-                utts.add(u.id)
                 timed = u.t0 is not None
                 if with_segments is None:
                     with_segments = timed
@@ -243,7 +249,10 @@ def _write(records: Iterable[dict[str, Any]], tmp: Path, langs: Any) -> int:
                     raise InputError(f"{where}: speaker {speaker!r} cannot be a Kaldi key (it has spaces)")
                 files["text"].write(f"{u.id} {u.text}\n" if u.text else f"{u.id}\n")
                 files["utt2spk"].write(f"{u.id} {speaker}\n")
-                spk2utt.setdefault(speaker, []).append(u.id)
+                pending.append((speaker, k, u.id))
+                if len(pending) >= 10_000:
+                    spk2utt.db.executemany("INSERT INTO u VALUES (?, ?, ?)", pending)  # type: ignore[union-attr]
+                    pending = []
                 if timed:
                     files["segments"].write(f"{u.id} {reco} {fmt_seconds(u.t0)} {fmt_seconds(u.t1)}\n")  # type: ignore[arg-type]
                 gender = (u.side.get("meta") or {}).get("speaker_gender")
@@ -251,12 +260,22 @@ def _write(records: Iterable[dict[str, Any]], tmp: Path, langs: Any) -> int:
                     genders[speaker] = gender
                     files["spk2gender"].write(f"{speaker} {gender}\n")
             n += 1
+        for utt, _first, _again, _tag in utts.late_duplicates():
+            raise InputError(f"utterance {utt!r} was already written (utterance ids are unique in a Kaldi folder)")
+        db = spk2utt.db
+        assert db is not None
+        db.executemany("INSERT INTO u VALUES (?, ?, ?)", pending)
+        with (tmp / "spk2utt").open("w", encoding="utf-8", newline="\n") as f:
+            # speakers in byte order of their UTF-8 (SQLite's BINARY collation: Kaldi's LC_ALL=C sort), each
+            # speaker's utterances in the order written
+            for spk, rows in itertools.groupby(db.execute("SELECT spk, utt FROM u ORDER BY spk, n"),
+                                               key=operator.itemgetter(0)):
+                f.write(f"{spk} {' '.join(r[1] for r in rows)}\n")
     finally:
         for f in files.values():
             f.close()
-    with (tmp / "spk2utt").open("w", encoding="utf-8", newline="\n") as f:
-        for spk, us in spk2utt.items():
-            f.write(f"{spk} {' '.join(us)}\n")
+        spk2utt.close()
+        utts.close()
     for name in ("segments", "reco2dur", "spk2gender", "wav.scp"):
         if (tmp / name).stat().st_size == 0 and not (name == "segments" and with_segments):
             (tmp / name).unlink()
