@@ -34,6 +34,7 @@ import functools
 import gzip
 import io
 import os
+import shutil
 import signal
 import stat
 import sys
@@ -555,10 +556,33 @@ def hold_lock(path: PathLike) -> None:
             scope.locks[real] = fd
 
 
+@contextlib.contextmanager
+def folder_output(target: Path) -> Iterator[Path]:
+    """A temporary folder beside ``target`` whose files are moved into ``target`` when the block ends
+    without an exception (a failed write leaves the target as it was)."""
+    base = target if target.is_dir() else target.parent
+    if not base.is_dir():
+        raise InputError(f"{base}: output folder does not exist")
+    if target.exists() and not target.is_dir():
+        raise InputError(f"{target}: exists and is not a folder")
+    tmp = Path(tempfile.mkdtemp(prefix=".lancang-", dir=base))
+    try:
+        yield tmp
+        target.mkdir(exist_ok=True)
+        for f in sorted(tmp.rglob("*")):
+            if f.is_file():
+                dest = target / f.relative_to(tmp)
+                dest.parent.mkdir(parents=True, exist_ok=True)
+                os.replace(f, dest)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
 __all__ = [
     "PathLike",
     "Scope",
     "atomic_output",
+    "folder_output",
     "command_scope",
     "guard_outputs",
     "hold_lock",

@@ -31,15 +31,13 @@ error. ``meta.brat`` records the BOM and CRLF so the ``.txt`` is written back as
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
-import tempfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
 from ...errors import InputError, UsageError
+from ..io import folder_output
 from ..jsonl import PathLike
 from ..offsets import OffsetError, SourceText, render_source, source_for_canonical
 from . import Format, Option, check_options, given_lang, pick_side
@@ -340,12 +338,8 @@ def write(records: Iterable[dict[str, Any]], path: PathLike, *, langs: Any = Non
     target = Path(path)
     single = target.suffix == ".ann"
     parent = target.parent if single else target
-    base = parent if parent.exists() else parent.parent
-    if not base.exists():
-        raise InputError(f"{base}: output folder does not exist")
-    tmp = Path(tempfile.mkdtemp(prefix=".brat-", dir=base))
     n = 0
-    try:
+    with folder_output(parent) as tmp:  # all or nothing: files move into place when every record is written
         names = set()
         for rec in records:
             if single and n:
@@ -360,14 +354,6 @@ def write(records: Iterable[dict[str, Any]], path: PathLike, *, langs: Any = Non
             out.with_name(out.name + ".txt").write_bytes(txt.encode("utf-8"))
             out.with_name(out.name + ".ann").write_bytes(ann.encode("utf-8"))
             n += 1
-        parent.mkdir(exist_ok=True)
-        for f in sorted(tmp.rglob("*")):
-            if f.is_file():
-                dest = parent / f.relative_to(tmp)
-                dest.parent.mkdir(parents=True, exist_ok=True)
-                os.replace(f, dest)
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
     return n
 
 

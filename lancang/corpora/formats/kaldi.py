@@ -38,6 +38,7 @@ from typing import Any
 
 from ...errors import InputError
 from ..dupes import DuplicateIndex, SpillFile
+from ..io import folder_output
 from ..jsonl import PathLike
 from . import Format, check_options, given_lang, nfc_side, pick_side
 from .timed import (
@@ -45,7 +46,6 @@ from .timed import (
     check_encoding,
     check_times,
     fmt_seconds,
-    folder_output,
     lines,
     recording_id,
     seconds,

@@ -18,18 +18,15 @@ utterances a record holds.
 from __future__ import annotations
 
 import codecs
-import os
 import re
-import shutil
-import tempfile
 from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
 from ...errors import InputError, UsageError
+from ..io import folder_output as folder_output  # the TextGrid and subtitle writers import it from here
 from ..io import open_input
 from . import Option
 
@@ -262,28 +259,6 @@ def recording_id(side: dict[str, Any], rec_id: str) -> str:
 
 
 # ------------------------------------------------------------------------------------- folders
-
-@contextmanager
-def folder_output(target: Path) -> Iterator[Path]:
-    """A temporary folder beside ``target`` whose files are moved into ``target`` when the block ends
-    without an exception (a failed write leaves the target as it was)."""
-    base = target if target.is_dir() else target.parent
-    if not base.is_dir():
-        raise InputError(f"{base}: output folder does not exist")
-    if target.exists() and not target.is_dir():
-        raise InputError(f"{target}: exists and is not a folder")
-    tmp = Path(tempfile.mkdtemp(prefix=".lancang-", dir=base))
-    try:
-        yield tmp
-        target.mkdir(exist_ok=True)
-        for f in sorted(tmp.rglob("*")):
-            if f.is_file():
-                dest = target / f.relative_to(tmp)
-                dest.parent.mkdir(parents=True, exist_ok=True)
-                os.replace(f, dest)
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
-
 
 def safe_file_name(rid: str, what: str) -> str:
     """A record id usable as a file name inside an output folder (no separators, not . or ..)."""
