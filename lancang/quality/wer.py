@@ -594,32 +594,42 @@ def by_recording(records: Iterable[dict[str, Any]], name: str) -> Iterator[dict[
     a recording become one, texts joined by a line feed, segments and words moved by their offsets
     and kept in order. A recording whose records are not consecutive is an input error (sort the
     file by recording, as sclite needs too). One recording at a time is in memory."""
-    seen: set[str] = set()
     cur: dict[str, Any] | None = None
     key = None
-    for k, rec in enumerate(records, 1):
-        rk = recording_key(rec, f"{name} record {k}")
-        if rk != key:
-            if cur is not None:
-                yield cur
-            if rk in seen:
-                raise InputError(f"{name} record {k} (id {rec.get('id')!r}): recording {rk!r} again after other "
-                                 "recordings; --join recording needs each recording's records together (sort by "
-                                 "recording and time)")
-            seen.add(rk)
-            key, cur = rk, {"id": rk, "sides": {}}
-        assert cur is not None
-        for tag, side in _sides_of(rec, f"{name} record {k}").items():
-            transcript_side(side, f"{name} record {k} (id {rec.get('id')!r})", tag)
-            _append_side(cur["sides"].setdefault(tag, {"text": "", "layers": {}}), side)
-    if cur is not None:
-        yield cur
+    with DuplicateIndex() as seen:  # the recordings met so far, spilled to disk past its bound
+        for k, rec in enumerate(records, 1):
+            rk = recording_key(rec, f"{name} record {k}")
+            if rk != key:
+                if cur is not None:
+                    yield _joined(cur)
+                first = seen.add(rk, k)
+                if first is not None:
+                    raise _scattered(name, k, rec.get("id"), rk, first)
+                key, cur = rk, {"id": rk, "sides": {}}
+            assert cur is not None
+            for tag, side in _sides_of(rec, f"{name} record {k}").items():
+                transcript_side(side, f"{name} record {k} (id {rec.get('id')!r})", tag)
+                _append_side(cur["sides"].setdefault(tag, {"text": [], "length": 0, "layers": {}}), side)
+        if cur is not None:
+            yield _joined(cur)
+        for rk, first, k, _tag in seen.late_duplicates():
+            raise _scattered(name, k, None, rk, first)
+
+
+def _scattered(name: str, k: int, rid: Any, rk: str, first: int) -> InputError:
+    return InputError(f"{name} record {k}{'' if rid is None else f' (id {rid!r})'}: recording {rk!r} again after "
+                      f"other recordings (first at record {first}); --join recording needs each recording's records "
+                      "together (sort by recording and time)")
 
 
 def _append_side(into: dict[str, Any], side: dict[str, Any]) -> None:
+    """Add one record's side to a recording's: its text a part (joined once, by :func:`_joined`: adding to
+    one string record by record copies it each time), its spans moved past the text before it."""
     text = side.get("text") or ""
-    off = len(into["text"]) + (1 if into["text"] else 0)
-    into["text"] = f"{into['text']}\n{text}" if into["text"] else text
+    sep = 1 if into["length"] else 0
+    off = into["length"] + sep
+    into["text"].append("\n" + text if sep else text)
+    into["length"] = off + len(text)
     for key in ("media", "meta"):
         if key in side and key not in into:
             into[key] = side[key]
@@ -628,6 +638,13 @@ def _append_side(into: dict[str, Any], side: dict[str, Any]) -> None:
         if spans:
             lay = into["layers"].setdefault(name, {"spans": []})
             lay["spans"].extend({**s, "start": s["start"] + off, "end": s["end"] + off} for s in spans)
+
+
+def _joined(rec: dict[str, Any]) -> dict[str, Any]:
+    for side in rec["sides"].values():
+        side["text"] = "".join(side["text"])
+        del side["length"]
+    return rec
 
 
 def _spans_of(side: dict[str, Any], name: str) -> list[dict[str, Any]]:

@@ -692,3 +692,22 @@ def test_files_past_the_table_are_counted_once_each_through_a_spilling_index(mon
     ev = evaluate_transcripts([{"id": r["id"], "sides": {"vi": {"text": "một"}}} for r in ref],
                               [{"id": r["id"], "sides": {"vi": {"text": "một hai"}}} for r in ref], max_files=3)
     assert ev.to_dict()["files_total"] == 40 and ev.overall.fit.dels == 40
+
+
+def test_scattered_recordings_are_found_past_the_memory_bound(monkeypatch: pytest.MonkeyPatch) -> None:
+    """by_recording keeps the recordings it met in a DuplicateIndex (on disk past its bound), not a set: one
+    met again after others is still an input error naming it and where it came first."""
+    import functools
+
+    import lancang.quality.wer as wer
+
+    monkeypatch.setattr(wer, "DuplicateIndex", functools.partial(wer.DuplicateIndex, spill_at=2))
+    recs = [{"id": f"u{i}", "sides": {"vi": {"text": f"câu {i}", "media": {"uri": f"r{i}.wav"}}}} for i in range(6)]
+    recs.append({"id": "late", "sides": {"vi": {"text": "lại", "media": {"uri": "r1.wav"}}}})
+    with pytest.raises(InputError, match=r"R record 7: recording 'r1.wav' again after other recordings \(first at "
+                                         r"record 2\)"):
+        list(by_recording(recs, "R"))
+    merged = list(by_recording([{"id": "a", "sides": {"vi": {"text": "", "media": {"uri": "x"}}}},
+                                {"id": "b", "sides": {"vi": {"text": "một", "media": {"uri": "x"}}}},
+                                {"id": "c", "sides": {"vi": {"text": "hai", "media": {"uri": "x"}}}}], "R"))
+    assert merged == [{"id": "x", "sides": {"vi": {"text": "một\nhai", "layers": {}, "media": {"uri": "x"}}}}]
