@@ -221,31 +221,52 @@ def number_values(text: str) -> list[frozenset[str]]:
     return out + cn if cn else out
 
 
+#: numbers a side beyond which number_mismatch pairs greedily (a maximum matching is quadratic)
+_MATCH_LIMIT = 200
+
+
 def number_mismatch(a: list[frozenset[str]], b: list[frozenset[str]]) -> tuple[int, int]:
     """(substituted, unpaired) numbers between two sides: numbers left unmatched on both sides pair
     up as substitutions (a changed number); the rest are numbers one side writes that the other
-    does not (often written out in words there: eight, 四月)."""
+    does not (often written out in words there: eight, 四月). The numbers are paired by a maximum
+    matching over the values each may mean (20億 may pair with £2bn while 20 pairs with 20), so the
+    counts depend neither on the order numbers are met in nor on the process's hash seed; past
+    :data:`_MATCH_LIMIT` numbers a side, a greedy pass in a fixed order keeps the work linear."""
     if not a or not b:
         return 0, len(a) + len(b)
     if a == b:
         return 0, 0
-    pool: dict[str, list[int]] = {}  # value -> numbers of b that may mean it (linear, however many)
+    pool: dict[str, list[int]] = {}  # value -> numbers of b that may mean it
     for j, y in enumerate(b):
-        for v in y:
+        for v in sorted(y):
             pool.setdefault(v, []).append(j)
-    used: set[int] = set()
-    ua = 0
-    for x in a:
-        for v in x:
-            cands = pool.get(v)
-            while cands and cands[-1] in used:
-                cands.pop()
-            if cands:
-                used.add(cands.pop())
-                break
-        else:
-            ua += 1
-    ub = len(b) - len(used)
+    if len(a) <= _MATCH_LIMIT and len(b) <= _MATCH_LIMIT:
+        owner = [-1] * len(b)  # number of b -> the number of a it is paired with
+
+        def augment(i: int, seen: set[int]) -> bool:
+            for v in sorted(a[i]):
+                for j in pool.get(v, ()):
+                    if j not in seen:
+                        seen.add(j)
+                        if owner[j] < 0 or augment(owner[j], seen):
+                            owner[j] = i
+                            return True
+            return False
+
+        matched = sum(augment(i, set()) for i in range(len(a)))
+    else:
+        used: set[int] = set()
+        matched = 0
+        for x in a:
+            for v in sorted(x):
+                cands = pool.get(v)
+                while cands and cands[-1] in used:
+                    cands.pop()
+                if cands:
+                    used.add(cands.pop())
+                    matched += 1
+                    break
+    ua, ub = len(a) - matched, len(b) - matched
     return min(ua, ub), abs(ua - ub)
 
 
