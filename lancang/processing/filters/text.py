@@ -236,9 +236,9 @@ def number_mismatch(a: list[frozenset[str]], b: list[frozenset[str]]) -> tuple[i
         return 0, len(a) + len(b)
     if a == b:
         return 0, 0
-    pool: dict[str, list[int]] = {}  # value -> numbers of b that may mean it
+    pool: dict[str, list[int]] = {}  # value -> numbers of b that may mean it, in b's order
     for j, y in enumerate(b):
-        for v in sorted(y):
+        for v in y:
             pool.setdefault(v, []).append(j)
     if len(a) <= _MATCH_LIMIT and len(b) <= _MATCH_LIMIT:
         owner = [-1] * len(b)  # number of b -> the number of a it is paired with
