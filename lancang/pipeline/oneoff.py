@@ -209,9 +209,9 @@ def clean_file(source: PathLike, target: PathLike, *, rejects: PathLike, config:
             write_parts([d / "part.jsonl" for d in dirs], target, out_format, langs, write_options)
             concat([d / "rejects.jsonl" for d in dirs], rejects)
         if log:
-            from ..processing.clean import _log_steps
+            from ..processing.clean import log_steps
 
-            _log_steps(log, stats, settings, source, [target, rejects], {})
+            log_steps(log, stats, settings, source, [target, rejects], {})
         return stats
     finally:
         for f in filters:

@@ -287,7 +287,7 @@ def _settings(filters: Sequence[Filter]) -> dict[str, Any]:
     return {f.name: f.params for f in filters}
 
 
-def _log_steps(log: ProcessingLog, stats: CleanStats, filters: Sequence[Filter], source: PathLike,
+def log_steps(log: ProcessingLog, stats: CleanStats, filters: Sequence[Filter], source: PathLike,
                outputs: Sequence[PathLike], extra: Mapping[str, Any]) -> None:
     if not log:
         return
@@ -379,7 +379,7 @@ def clean_file(source: PathLike, target: PathLike, *, rejects: PathLike, config:
         if stored is not None:
             stored.close()
     outputs = [target, rejects] + ([scores] if scores is not None else [])
-    _log_steps(log, stats, filters, source, outputs,
+    log_steps(log, stats, filters, source, outputs,
                {"from_scores": True} if from_scores is not None else {})
     return stats
 
