@@ -428,6 +428,26 @@ async def page_library(request: Request) -> Response:
     return await run_in_threadpool(run)
 
 
+def latest_report(svc: Service, reports: list[dict[str, Any]], lang: str) -> dict[str, Any] | None:
+    """The newest check report of a corpus drawn as the HTML report draws it (its charts by verdict, per
+    requirement and of the corpus's distributions, and its metrics with each sampling plan's OC curve), by
+    the report's own functions in the page's language; None when the corpus has no check report."""
+    from ..standards.html import Page, metrics_section, report_charts
+
+    for r in reports:
+        if r["kind"] != KIND:
+            continue
+        got = svc.store().report(r["id"])
+        rep = got["data"] if got else None
+        if not isinstance(rep, dict) or not isinstance(rep.get("summary"), dict):
+            continue
+        page = Page(lang)
+        return {"id": r["id"], "created": r["created"], "verdict": rep.get("verdict"),
+                "verdict_text": page.w(rep.get("verdict") or "-"), "charts": report_charts(rep, page, ids="report-"),
+                "metrics": metrics_section(rep, page)}
+    return None
+
+
 async def page_corpus(request: Request) -> Response:
     def run() -> Any:
         from ..corpora.formats import all_formats
@@ -437,7 +457,11 @@ async def page_corpus(request: Request) -> Response:
         jobs = [job_view(svc, user, j.id) for j in svc.store().jobs(corpus=c)
                 if j.kind == KIND and (user.admin or j.params.get("owner") == user.name)]
         formats = [f.name for f in all_formats() if f.write is not None and f.extensions]
-        return render(request, "corpus.html", user=user, c=corpus_view(svc, c), jobs=jobs, formats=formats)
+        view = corpus_view(svc, c)
+        lang = choose(request.query_params.get("lang"), request.cookies.get(LANG),
+                      request.headers.get("accept-language"))
+        return render(request, "corpus.html", user=user, c=view, jobs=jobs, formats=formats,
+                      latest=latest_report(svc, view["reports"], lang))
 
     return await run_in_threadpool(run)
 

@@ -365,7 +365,9 @@ def _processing(rep: dict[str, Any], page: Page) -> str:
             f'</thead><tbody>{"".join(rows)}</tbody></table>')
 
 
-def _metrics(rep: dict[str, Any], page: Page) -> str:
+def metrics_section(rep: dict[str, Any], page: Page) -> str:
+    """The report's metrics section: accuracy per language (table and F1 bars), agreement per label, each
+    sampling plan with its OC curve; "" when the report holds none. The library's corpus page shows it too."""
     m = rep.get("metrics") or {}
     out = []
     acc = m.get("accuracy")
@@ -424,6 +426,27 @@ def _inspection(insp: dict[str, Any], page: Page, n: int = 0) -> str:
     return "".join(out)
 
 
+#: the corpus distributions a report draws (``metrics.corpus``), with the format of their numbers
+DISTRIBUTIONS = (("bead_types", "{:,}"), ("bead_scores", "{:,}"), ("segment_lengths", "{:,}"),
+                 ("length_ratios", "{:,}"), ("layer_coverage", "{:.0%}"), ("provenance_methods", "{:,}"))
+
+
+def report_charts(rep: dict[str, Any], page: Page, ids: str = "") -> str:
+    """The report's bar charts: requirements by verdict, findings per requirement, and the corpus
+    distributions its metrics hold (:data:`DISTRIBUTIONS`). ``ids``: a prefix for every figure's id (the
+    report itself gives ids to the distributions only, as ``bead-types``...); the library's corpus page
+    passes one so that each chart has an id that does not clash with its own."""
+    s = rep["summary"]
+    corpus = (rep.get("metrics") or {}).get("corpus") or {}
+    charts = bars(page.w("by verdict"), {page.words[k]: s[k] for k in ("pass", "fail", "not-checked")},
+                  fig_id=f"{ids}by-verdict" if ids else "")
+    charts += bars(page.w("per requirement"), {q["id"]: q["findings"] for q in rep["requirements"] if q["findings"]},
+                   fig_id=f"{ids}per-requirement" if ids else "")
+    for key, fmt in DISTRIBUTIONS:
+        charts += bars(page.w(key), corpus.get(key) or {}, fmt, ids + key.replace("_", "-"))
+    return charts
+
+
 def render_html(rep: dict[str, Any], lang: str = "en") -> str:
     page = Page(lang)
     e = html.escape
@@ -434,12 +457,7 @@ def render_html(rep: dict[str, Any], lang: str = "en") -> str:
                + "".join(f"<li><code>{e(q['profile'])}/{e(q['id'])}</code> {clause(q['clause'])} {page.t(q['title'])}: "
                          f"{e(reason_text(q, page.lang) or '-')}</li>" for q in nc) + "</ul>") if nc else ""
     score = _score(rep["score"], page) if isinstance(rep.get("score"), dict) else ""
-    corpus = (rep.get("metrics") or {}).get("corpus") or {}
-    charts = bars(page.w("by verdict"), {page.words[k]: s[k] for k in ("pass", "fail", "not-checked")})
-    charts += bars(page.w("per requirement"), {q["id"]: q["findings"] for q in rep["requirements"] if q["findings"]})
-    for key, fmt in (("bead_types", "{:,}"), ("bead_scores", "{:,}"), ("segment_lengths", "{:,}"),
-                     ("length_ratios", "{:,}"), ("layer_coverage", "{:.0%}"), ("provenance_methods", "{:,}")):
-        charts += bars(page.w(key), corpus.get(key) or {}, fmt, key.replace("_", "-"))
+    charts = report_charts(rep, page)
     profs = ", ".join(f"{p['id']} {p['version']} (sha256 {p['sha256'][:12]})" for p in sig["profiles"])
     files = "".join(f"<br><code>{e(f['path'])}</code> sha256 {e(str(f['sha256']))}" for f in sig.get("files", ()))
     manifest = rep.get("manifest")
@@ -460,7 +478,7 @@ id="verdict">{page.w(verdict)}</span></p>
 {nc_html}
 <h2>{page.w('requirements')}</h2>
 {_requirements(rep, page)}
-{_metrics(rep, page)}
+{metrics_section(rep, page)}
 {_processing(rep, page)}
 <h2>{page.w('distributions')}</h2>
 {charts}

@@ -175,3 +175,128 @@ def test_token_cli(cli, tmp_path: Path) -> None:
     assert r.exit_code == 2
     r = cli("serve", "--db", "postgresql+bad://x", "--port", "0")
     assert r.exit_code == 2 and "unknown store" in r.output
+
+
+# ---------------------------------------------------------------------------- the corpus page's charts
+def _figures(html: str, section: str | None = None) -> list:
+    from lxml import html as lhtml
+
+    dom = lhtml.fromstring(html)
+    root = dom.get_element_by_id(section) if section else dom
+    return root.xpath(".//figure")
+
+
+def _inspected_report(cli, tmp_path: Path) -> dict:
+    """A real check report with a sampling plan: the sample corpus sampled (GB/T 2828.1, AQL 2.5, level II),
+    its sample reviewed and inspected, and checked against GB/T 40035-2021 with that inspection."""
+    import json
+
+    from lancang.corpora.samples import sample_path
+    from lancang.standards.checker import check
+    from lancang.standards.profiles import load_profile
+
+    review = tmp_path / "review.jsonl"
+    assert cli("sample", str(sample_path()), str(review), "--aql", "2.5", "--level", "II", "--seed", "7").exit_code == 0
+    recs = [json.loads(line) for line in review.read_text(encoding="utf-8").splitlines()]
+    for r in recs:
+        r["meta"]["review"].update(verdict="pass", reviewer="rev-1")
+    review.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in recs), encoding="utf-8")
+    metrics = tmp_path / "insp.json"
+    res = cli("inspect", str(review), "--corpus", str(sample_path()), "--format", "json", "-o", str(metrics))
+    assert res.exit_code == 0, res.output
+    return check(sample_path(), [load_profile("gb-t-40035-2021")], sample_path("sample.manifest.json"), metrics)
+
+
+@pytest.mark.parametrize("store_url", ["sqlite"], indirect=True)
+def test_corpus_page_draws_its_stats_and_every_chart_of_its_latest_report(site: Site, tmp_path: Path, cli) -> None:
+    from lxml import html as lhtml
+
+    from lancang.corpora.samples import sample_path
+    from lancang.standards.html import render_html
+    from lancang.store import index_corpus
+
+    rep = _inspected_report(cli, tmp_path)
+    with open_store(site.db) as store:
+        index_corpus(store, sample_path(), name="sample", manifest=sample_path("sample.manifest.json"))
+        older = store.add_report(store.corpus("sample"), "check", {**rep, "verdict": "incomplete"})
+        latest = store.add_report(store.corpus("sample"), "check", rep)
+        stats = store.corpus("sample").stats
+    assert latest > older
+    en = site.client.get("/corpora/sample?lang=en")
+    assert en.status_code == 200, en.text
+    ids = {f.get("id") for f in _figures(en.text, "stats")}
+    assert {"fig-langs", "fig-chars", "fig-tokens", "fig-sides-per-record", "fig-layers", "fig-links",
+            "fig-beads"} <= ids
+    assert "fig-labels" not in ids and "fig-speech-hours" not in ids  # the sample has no entities, no speech
+    dom = lhtml.fromstring(en.text)
+    bars = dom.xpath("//figure[@id='fig-langs']//rect")
+    assert len(bars) == len(stats["languages"]) == 7
+    rows = dom.xpath("//table[@id='stats-languages']/tbody/tr[@data-language='th']/td")
+    assert [r.text_content() for r in rows[:3]] == ["th", "48", f"{stats['languages']['th']['characters']:,}"]
+    assert dom.xpath("//figure[@id='fig-beads']//text()")[-1] == "72"
+    # the latest report's charts: every figure of its HTML report, drawn by the same functions
+    section = dom.get_element_by_id("latest-report")
+    assert section.get("data-report") == str(latest)
+    mine = _figures(en.text, "latest-report")
+    theirs = _figures(render_html(rep, "en"))
+    assert sorted(f.xpath("string(figcaption)") for f in mine) == sorted(f.xpath("string(figcaption)") for f in theirs)
+    assert len(mine) >= 6
+    assert {f.get("id") for f in mine} >= {"report-by-verdict", "report-per-requirement", "report-segment-lengths",
+                                           "report-length-ratios", "report-layer-coverage", "report-bead-types",
+                                           "oc-curve"}
+    svg = dom.xpath("//section[@id='latest-report']//figure[@id='oc-curve']/svg")[0]
+    assert (svg.get("data-n"), svg.get("data-ac")) == ("5", "0")
+    assert dom.get_element_by_id("latest-verdict").text_content() == rep["verdict"].replace("-", " ")
+    assert "Requirements by verdict" in en.text and "Sides by language" in en.text and "OC curve" in en.text
+    assert "Sentence beads by type" in en.text and "各结论的要求数" not in en.text
+    zh = site.client.get("/corpora/sample?lang=zh")
+    assert zh.status_code == 200
+    for words in ("各结论的要求数", "各要求的问题数", "片段长度（字符）", "OC 曲线", "各语言侧数", "各语言字符数",
+                  "标注层", "各语言", "句对齐珠类型", "抽样方案", "最新报告"):
+        assert words in zh.text, words
+    assert "Requirements by verdict" not in zh.text and "Sides by language" not in zh.text
+    assert sorted(f.xpath("string(figcaption)") for f in _figures(zh.text, "latest-report")) == \
+        sorted(f.xpath("string(figcaption)") for f in _figures(render_html(rep, "zh")))
+
+
+@pytest.mark.parametrize("store_url", ["sqlite"], indirect=True)
+def test_corpus_page_labels_and_speech_blocks(site: Site) -> None:
+    from lxml import html as lhtml
+
+    from lancang.store import index_corpus
+
+    from ..conftest import shared
+
+    with open_store(site.db) as store:
+        index_corpus(store, shared("ner", "id_idner2k", "dev.txt"), name="idner", fmt="conll", langs=["id"])
+        index_corpus(store, shared("speech", "kaldi", "lhotse", "mini_librispeech"), name="libri", fmt="kaldi",
+                     langs=["en"])
+        labels = store.corpus("idner").stats["labels"]
+        speech = store.corpus("libri").stats["speech"]["en"]
+    assert labels and speech["segments"] == 38
+    page = site.client.get("/corpora/idner?lang=en")
+    dom = lhtml.fromstring(page.text)
+    shown = dom.xpath("//figure[@id='fig-labels']/svg/text[position() mod 2 = 1]/text()")
+    assert shown == list(labels)[:20] and "Entity labels" in page.text
+    assert dom.xpath("//table[@id='stats-labels']/tbody/tr/@data-language") == ["id"]
+    assert dom.get_element_by_id("no-report").text_content().startswith("No report yet")
+    assert not dom.xpath("//*[@id='speech']")
+    for lang, words in (("en", ("Speech", "Speech hours by language", "Speakers")),
+                        ("zh", ("语音", "各语言语音时长（小时）", "说话人数"))):
+        page = site.client.get(f"/corpora/libri?lang={lang}")
+        dom = lhtml.fromstring(page.text)
+        assert all(w in page.text for w in words), lang
+        row = [td.text_content() for td in dom.xpath("//table[@id='stats-speech']/tbody/tr/td")]
+        assert row[0] == "en" and row[3] == "38" and row[5] == str(speech["speakers"])
+        assert dom.xpath("//figure[@id='fig-speech-hours']//rect") and dom.xpath("//figure[@id='fig-speakers']")
+
+
+@pytest.mark.parametrize("store_url", ["sqlite"], indirect=True)
+def test_corpus_page_of_a_corpus_without_stats_or_reports(site: Site) -> None:
+    with open_store(site.db) as store:
+        store.create_corpus("bare")
+        assert store.corpus("bare").stats is None
+    for lang, word in (("en", "No statistics yet"), ("zh", "尚无统计")):
+        page = site.client.get(f"/corpora/bare?lang={lang}")
+        assert page.status_code == 200 and word in page.text
+        assert 'id="no-stats"' in page.text and 'id="no-report"' in page.text and "<svg" not in page.text
