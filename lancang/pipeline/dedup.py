@@ -24,7 +24,7 @@ corpus of nothing but duplicates it is as long as the filter alone in one proces
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -50,15 +50,20 @@ def _filter(config: Mapping[str, Any]) -> Any:
     return FILTERS.get("duplicates")(**_params(config))
 
 
-def decide_duplicates(parts: list[Shard], jobs: int, args: Mapping[str, Any], folder: Path) -> Path:
-    """Phases 1-3 over the parts (see the module); returns the folder of per-part decisions."""
+def decide_duplicates(parts: list[Shard], jobs: int, args: Mapping[str, Any], folder: Path,
+                      learners: Sequence[Any] = ()) -> Path:
+    """Phases 1-3 over the parts (see the module); returns the folder of per-part decisions. ``learners``
+    (``mergeable`` corpus filters of the same clean) learn in phase 1's pass over the records
+    (:meth:`~lancang.processing.filters.base.Filter.fit_merge` of what every part learnt; the caller
+    calls ``fit_end``)."""
     import numpy as np
 
     from .parts import part_dir, run_parts
 
     nparts = max(1, jobs * PARTITIONS_PER_JOB)
-    keys_args = {**args, "partitions": nparts}
-    run_parts(f"{__name__}:_dedup_keys_part", parts, jobs, keys_args, folder)
+    keys_args = {**args, "partitions": nparts, "learn": [f.name for f in learners]}
+    res = run_parts(f"{__name__}:_dedup_keys_part", parts, jobs, keys_args, folder)
+    _merge_fits(learners, res)
     # the partitions as pseudo-shards of the same pool (a partition reads its file of every part)
     parts_dirs = [str(part_dir({"output": folder}, p)) for p in parts]
     pseudo = [Shard(i, "", None, None, 1, 0, "") for i in range(nparts)]
@@ -104,12 +109,74 @@ def _sides(pdir: Path) -> Iterator[dict[str, Any]]:
 
 # ------------------------------------------------------------------------------ in the workers
 
-def _dedup_keys_part(plan: Mapping[str, Any], sh: Shard) -> dict[str, Any]:
-    """Phase 1 on one part: the repaired records' keys into the partition files, their key sides aside."""
-    import numpy as np
+def learn_in_parts(parts: list[Shard], jobs: int, args: Mapping[str, Any], folder: Path,
+                   learners: Sequence[Any]) -> None:
+    """The ``mergeable`` corpus filters ``learners`` learn from every part in the pool (the valid, repaired
+    records, as :func:`lancang.processing.clean.fit_states` reads them) and merge what the parts learnt
+    in input order: exactly what one pass over the whole input learns. The caller calls ``fit_end``."""
+    from .parts import run_parts
 
+    res = run_parts(f"{__name__}:_learn_part", parts, jobs, {**args, "learn": [f.name for f in learners]}, folder)
+    _merge_fits(learners, res)
+
+
+def _merge_fits(learners: Sequence[Any], results: list[dict[str, Any]]) -> None:
+    for f in learners:
+        f.fit_merge([r["fits"][f.name] for r in results])
+
+
+def _valid_batches(src: Path, filters: Sequence[Any], options: Mapping[str, Any]) -> Iterator[list[dict[str, Any]]]:
+    """A part's records as the filters score them, in batches: those that break no invariant and repeat
+    no id of the part (clean rejects those as records: the filters never see them), repaired."""
     from ..corpora.formats import read_located
     from ..corpora.invariants import check_record
+
+    repairs = [f for f in filters if f.repairs]
+    seen: set[Any] = set()  # ids of the part (a part is a bounded number of lines)
+    batch: list[dict[str, Any]] = []
+    for _line, rec in read_located(src, "jsonl", None, **options):
+        if any(sev == "error" for _c, sev, _p, _m in check_record(rec)) or rec.get("id") in seen:
+            continue
+        seen.add(rec.get("id"))
+        for f in repairs:
+            rec, _ = f.repair(rec)
+        batch.append(rec)
+        if len(batch) >= BATCH:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def _learners(filters: Sequence[Any], names: Sequence[str]) -> list[Any]:
+    return [f for f in filters if f.name in names]
+
+
+def _learn_part(plan: Mapping[str, Any], sh: Shard) -> dict[str, Any]:
+    """What the corpus filters ``learn`` learn from one part (:meth:`Filter.fit_part`)."""
+    from ..processing.clean import build_filters
+    from .parts import part_input
+
+    a = plan["args"]
+    filters = build_filters(a["filters"])
+    learners = _learners(filters, a["learn"])
+    n = 0
+    try:
+        for batch in _valid_batches(part_input(plan, sh), filters, a["options"]):
+            for f in learners:
+                f.fit_batch(batch)
+            n += len(batch)
+        return {"index": sh.index, "records": n, "fits": {f.name: f.fit_part() for f in learners}}
+    finally:
+        for f in filters:
+            f.close()
+
+
+def _dedup_keys_part(plan: Mapping[str, Any], sh: Shard) -> dict[str, Any]:
+    """Phase 1 on one part: the repaired records' keys into the partition files, their key sides aside;
+    the corpus filters ``learn`` learn from the same records."""
+    import numpy as np
+
     from ..processing.clean import build_filters
     from .parts import part_dir, part_input
 
@@ -119,15 +186,14 @@ def _dedup_keys_part(plan: Mapping[str, Any], sh: Shard) -> dict[str, Any]:
     nparts = a["partitions"]
     filters = build_filters(a["filters"])
     dup = next(f for f in filters if f.name == "duplicates")
-    repairs = [f for f in filters if f.repairs]
+    learners = _learners(filters, a.get("learn") or ())
     pairs: list[Any] = []
     n = 0
     try:
         with open(d / "sides.jsonl", "wb") as side_file:
-            batch: list[dict[str, Any]] = []
-
-            def flush() -> None:
-                nonlocal n
+            for batch in _valid_batches(src, filters, a["options"]):
+                for f in learners:
+                    f.fit_batch(batch)
                 sides_of = [dup._sides(r) for r in batch]
                 pos = np.arange(n, n + len(batch), dtype=np.int64) | np.int64(sh.index << _PART_SHIFT)
                 exact = np.array([_exact_key(s) for s in sides_of], np.int64)
@@ -142,25 +208,12 @@ def _dedup_keys_part(plan: Mapping[str, Any], sh: Shard) -> dict[str, Any]:
                         t: {"text": s["text"]} for t, s in (rec.get("sides") or {}).items()
                         if isinstance(s, dict) and isinstance(s.get("text"), str)}}, option=orjson.OPT_APPEND_NEWLINE))
                 n += len(batch)
-                batch.clear()
-
-            seen: set[Any] = set()  # ids of the part (a part is a bounded number of lines)
-            for _line, rec in read_located(src, "jsonl", None, **a["options"]):
-                if any(sev == "error" for _c, sev, _p, _m in check_record(rec)) or rec.get("id") in seen:
-                    continue  # clean rejects it as a record (invalid, a repeated id): the filter never sees it
-                seen.add(rec.get("id"))
-                for f in repairs:
-                    rec, _ = f.repair(rec)
-                batch.append(rec)
-                if len(batch) >= BATCH:
-                    flush()
-            if batch:
-                flush()
+        fits = {f.name: f.fit_part() for f in learners}
     finally:
         for f in filters:
             f.close()
     _partition(pairs, d, nparts)
-    return {"index": sh.index, "records": n}
+    return {"index": sh.index, "records": n, "fits": fits}
 
 
 def _partition(pairs: list[Any], folder: Path, nparts: int) -> None:

@@ -192,15 +192,13 @@ def clean_file(source: PathLike, target: PathLike, *, rejects: PathLike, config:
         with workspace() as folder:
             from .steps import fit_clean
 
-            fit = [n for n, k in kinds.items() if k == "corpus"]
+            fit = [n for n, k in kinds.items() if k == "corpus" or n == "duplicates"]
+            # the global phase: corpus filters learn and duplicates decide over the whole input, in the pool
             fitted = (fit_clean({"filters": dict(config or {}), "fit": fit}, [str(source)], folder / "fit", "jsonl",
-                                langs) if fit else {"states": None, "filters": dict(config or {})})
+                                langs, parts=parts, jobs=jobs, work=folder / "dedup", options=options)
+                      if fit else {"states": None, "filters": dict(config or {})})
             args = {"filters": fitted["filters"], "states": fitted["states"], "batch_size": batch_size,
-                    "options": dict(options or {}), "decided": None}
-            if "duplicates" in kinds:  # the global phase of duplicates: hash-partitioned keys, then decisions
-                from .dedup import decide_duplicates
-
-                args["decided"] = str(decide_duplicates(parts, jobs, args, folder))
+                    "options": dict(options or {}), "decided": fitted.get("decided")}
             results = run_parts(f"{__name__}:_clean_part", parts, jobs, args, folder, _counter(progress, parts))
             stats = CleanStats(filters=[f.name for f in filters])
             for res in results:

@@ -21,7 +21,6 @@ bytes an uninterrupted run writes (the run's time, stamped on every annotation l
 from __future__ import annotations
 
 import os
-import shutil
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -136,17 +135,9 @@ def _fit(plan: Plan, state: Path, doc: dict[str, Any], shards: list[Shard], jobs
         if s.get("fit") and str(i) not in plan.fitted:
             folder = Path(plan.output) / "fit" / f"step-{i}-adequacy"
             done = _phase(display, f"step {i} ({s['step']}): {', '.join(s['fit'])} over the whole input")
-            fitted = fit_clean(s, plan.inputs, folder, plan.from_format, plan.langs)
-            if "duplicates" in s["fit"]:
-                from .dedup import decide_duplicates
-
-                work = Path(plan.output) / "fit" / f"step-{i}-duplicates"
-                shutil.rmtree(work, ignore_errors=True)  # what a killed global phase left
-                work.mkdir(parents=True)
-                decided = decide_duplicates(shards, jobs or os.cpu_count() or 1, {"filters": fitted["filters"],
-                                                                                  "options": {}}, work)
-                shutil.rmtree(work / "shards")  # the keys: only the decisions are kept
-                fitted["decided"] = str(decided)
+            fitted = fit_clean(s, plan.inputs, folder, plan.from_format, plan.langs, parts=shards,
+                               jobs=jobs or os.cpu_count() or 1,
+                               work=Path(plan.output) / "fit" / f"step-{i}-duplicates")
             plan.fitted[str(i)] = fitted
             done()
     doc["fitted"] = plan.fitted

@@ -228,3 +228,49 @@ def test_repeated_ids_are_found_by_the_pool_and_named_in_order(tmp_path: Path) -
     found = repeated_id(parts, 2)
     assert found == cross_shard_duplicate(parts, "jsonl", within=True)
     assert found[0] == "pud-4" and "shard 000000" in found[1] and f"shard {parts[-1].name}" in found[2]
+
+
+@pytest.mark.parametrize("dedup", [True, False])
+def test_the_corpus_filters_learn_in_the_pool_what_one_pass_learns(tmp_path: Path, dedup: bool) -> None:
+    """The global phase of a clean in parts: length-ratio learns in the workers (with the duplicates
+    filter's keys, or in a pass of its own) exactly what ``fit_states`` learns in one pass, in the same
+    order of language pairs; a filter that cannot learn in parts (adequacy) learns in one pass."""
+    from lancang.pipeline.parts import workspace
+    from lancang.pipeline.steps import fit_clean
+    from lancang.processing.clean import fit_states
+
+    src = real_corpus(tmp_path / "fit.jsonl", repeats=40)
+    config = {"adequacy": False, "langid": False, "duplicates": dedup}
+    want = fit_states([src], config)
+    assert len(want["length-ratio"]["pairs"]) >= 2  # (zh-en and vi-en: the order of pairs is part of the state)
+    fit = ["length-ratio"] + (["duplicates"] if dedup else [])
+    for jobs in (1, 2, 3):
+        parts = oneoff.parts_of(src, jobs)
+        with workspace() as folder:
+            got = fit_clean({"filters": config, "fit": fit}, [str(src)], folder / "fit", "jsonl", None,
+                            parts=parts, jobs=jobs, work=folder / "dedup")
+            assert ("decided" in got) is dedup
+        assert orjson.dumps(got["states"]) == orjson.dumps(want)  # values and key order
+    # a learner that is not mergeable: the whole phase learns in one pass, as before
+    from lancang.processing.filters import FILTERS
+
+    assert FILTERS.get("length-ratio").mergeable and not FILTERS.get("adequacy").mergeable
+
+
+def test_clean_jobs_2_learns_in_the_pool_and_keeps_the_bytes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``clean --jobs 2`` never reads the whole input in the driver to learn: fit_states is not called."""
+    import lancang.processing.clean as clean_mod
+
+    src = real_corpus(tmp_path / "c.jsonl", repeats=25)
+    one = clean_mod.clean_file(src, tmp_path / "k1.jsonl", rejects=tmp_path / "r1.jsonl",
+                               config={"adequacy": False, "langid": False})
+
+    def refuse(*_a: Any, **_k: Any) -> Any:
+        raise AssertionError("the driver learnt in one pass")
+
+    monkeypatch.setattr(clean_mod, "fit_states", refuse)
+    two = oneoff.clean_file(src, tmp_path / "k2.jsonl", rejects=tmp_path / "r2.jsonl",
+                            config={"adequacy": False, "langid": False}, jobs=2)
+    assert (tmp_path / "k1.jsonl").read_bytes() == (tmp_path / "k2.jsonl").read_bytes()
+    assert (tmp_path / "r1.jsonl").read_bytes() == (tmp_path / "r2.jsonl").read_bytes()
+    assert one.learnt == two.learnt and one.rejected_by == two.rejected_by

@@ -128,6 +128,20 @@ class Filter:
     def fit_end(self) -> None:
         """``corpus`` filters: the corpus has been read; settle what was learnt (:meth:`state`)."""
 
+    #: whether what :meth:`fit_batch` learns from parts of a corpus merges exactly (:meth:`fit_part`,
+    #: :meth:`fit_merge`), so that a run in parts learns in its workers what one pass would learn
+    mergeable: ClassVar[bool] = False
+
+    def fit_part(self) -> Any:
+        """``mergeable`` filters: what :meth:`fit_batch` has learnt so far from one part of a corpus
+        (picklable), for :meth:`fit_merge` in another process."""
+        raise NotImplementedError(f"filter {self.name!r} does not learn in parts")
+
+    def fit_merge(self, parts: Sequence[Any]) -> None:
+        """``mergeable`` filters: learn what :meth:`fit_part` gave for each part of the corpus, the parts
+        in input order, exactly as if :meth:`fit_batch` had seen their records (:meth:`fit_end` follows)."""
+        raise NotImplementedError(f"filter {self.name!r} does not learn in parts")
+
     def state(self) -> dict[str, Any]:
         """What :meth:`fit` learnt, as JSON (written to the scores file)."""
         return {}

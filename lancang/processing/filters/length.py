@@ -131,6 +131,24 @@ class LengthRatio(Filter):
                     h = hists[key] = array("q", bytes(8 * _BINS))
                 h[_bin(math.log(b / a))] += 1
 
+    mergeable = True
+
+    def fit_part(self) -> dict[str, bytes]:
+        return {key: h.tobytes() for key, h in self._hists.items()}
+
+    def fit_merge(self, parts: Sequence[Mapping[str, bytes]]) -> None:
+        hists = self._hists  # counts add up; pairs in the order they first appear in the corpus
+        for part in parts:
+            for key, raw in part.items():
+                add = array("q", raw)
+                h = hists.get(key)
+                if h is None:
+                    hists[key] = add
+                else:
+                    for i, c in enumerate(add):
+                        if c:
+                            h[i] += c
+
     def fit_end(self) -> None:
         learnt = {}
         for key, h in self._hists.items():
