@@ -129,9 +129,9 @@ class Store:
         """Store (side id, kind, terms) in the search index."""
         raise NotImplementedError
 
-    def _match_sql(self, terms: list[str]) -> tuple[str, str, list[Any]]:
-        """(FROM clause naming the sides ``s``, WHERE condition, parameters) that keep the sides holding
-        every term."""
+    def _match_sql(self, terms: list[str]) -> tuple[str, str, list[Any], str]:
+        """(FROM clause naming the sides ``s``, WHERE condition, parameters, the column that orders the
+        candidates: ``s.id`` or an index's own row id equal to it) that keep the sides holding every term."""
         raise NotImplementedError
 
     def close(self) -> None:
@@ -440,14 +440,16 @@ class Store:
         is None), by side id, fetched ``batch`` at a time."""
         if not langs or not corpus_ids:
             return
-        source, cond, mparams = ("sides s", "", []) if terms is None else self._match_sql(terms)
+        source, cond, mparams, key = ("sides s", "", [], "s.id") if terms is None else self._match_sql(terms)
         lmarks = ", ".join("?" for _ in langs)
         cmarks = ", ".join("?" for _ in corpus_ids)
-        # the sides are chosen (and limited) on their own table, the records joined to those only
+        # the sides are chosen (and limited) on their own table, the records joined to those only; they are
+        # ordered and resumed by ``key``, so an index that yields its rows in that order (FTS5's rowid) is
+        # read from the last candidate on, a batch at a time, never in full and sorted
         sql = (f"SELECT s.id, s.lang, s.text, s.kind, c.name, r.rid, r.position, r.data FROM ("
                f"SELECT s.id, s.record, s.corpus, s.lang, s.text, s.kind FROM {source} "
                f"WHERE s.kind = ? AND s.lang IN ({lmarks}) AND s.corpus IN ({cmarks}) "
-               f"{('AND ' + cond) if cond else ''} AND s.id > ? ORDER BY s.id LIMIT ?) s "
+               f"{('AND ' + cond) if cond else ''} AND {key} > ? ORDER BY {key} LIMIT ?) s "
                f"JOIN records r ON r.id = s.record JOIN corpora c ON c.id = s.corpus ORDER BY s.id")
         last, size = 0, 32  # batches grow to ``batch``: a first page needs few candidates
         while True:
@@ -458,10 +460,23 @@ class Store:
                 return
             last, size = rows[-1][0], min(batch, size * 4)
 
+    def _kinds_present(self, kinds: Sequence[str], langs: Sequence[str], corpus_ids: Sequence[int]) -> set[str]:
+        """Which of ``kinds`` some side in ``langs`` of ``corpus_ids`` is indexed as (an index probe each)."""
+        lmarks = ", ".join("?" for _ in langs)
+        cmarks = ", ".join("?" for _ in corpus_ids)
+        sql = f"SELECT 1 FROM sides WHERE corpus IN ({cmarks}) AND kind = ? AND lang IN ({lmarks}) LIMIT 1"
+        return {k for k in kinds if self._fetchone(sql, (*corpus_ids, k, *langs)) is not None}
+
     def candidates(self, plan: dict[str, list[str] | None], langs: Sequence[str],
                    corpus_ids: Sequence[int]) -> Iterator[Candidate]:
-        """The candidates of every kind in ``plan`` (kind -> terms, None = no narrowing), merged by side id."""
-        streams = [self._candidates(kind, terms, langs, corpus_ids) for kind, terms in plan.items()]
+        """The candidates of every kind in ``plan`` (kind -> terms, None = no narrowing), merged by side id.
+        A kind no side of these languages and corpora has is not asked for: its terms can be frequent
+        under another kind (a zh word is a character bigram of every zh side indexed by characters), and
+        the index would be read to its end for no candidate."""
+        if not langs or not corpus_ids:
+            return iter(())
+        present = self._kinds_present(list(plan), langs, corpus_ids)
+        streams = [self._candidates(kind, terms, langs, corpus_ids) for kind, terms in plan.items() if kind in present]
         return heapq.merge(*streams, key=lambda c: c.side_id)
 
     def search(self, query: Any) -> Any:

@@ -98,8 +98,8 @@ class PostgresStore(Store):
     def _write_terms(self, rows: Sequence[tuple[int, str, list[str]]]) -> None:
         self._executemany("UPDATE sides SET kind = ?, terms = ? WHERE id = ?", [(k, ts, sid) for sid, k, ts in rows])
 
-    def _match_sql(self, terms: list[str]) -> tuple[str, str, list[Any]]:
-        return "sides s", "s.terms @> ?::text[]", [list(terms)]
+    def _match_sql(self, terms: list[str]) -> tuple[str, str, list[Any], str]:
+        return "sides s", "s.terms @> ?::text[]", [list(terms)], "s.id"
 
     def analyze(self) -> None:
         # a plan made on stale statistics walked every record of a corpus for a GIN lookup (100x slower)
