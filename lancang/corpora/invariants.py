@@ -397,15 +397,264 @@ def shape_issues(rec: Any) -> list[Issue]:
 
 def check_record(rec: Any) -> list[Issue]:
     """Invariants of any record, schema-checked or not: a record of the wrong shape gives an issue, never
-    an exception (this is what writers and ``convert`` run on records that did not pass the schema)."""
+    an exception (this is what writers and ``convert`` run on records that did not pass the schema).
+
+    The invariants run first, as if the record had the model's shape; only when they meet a value of
+    another shape (an exception) are the layers and links walked by :func:`layer_shape_issues`, which
+    names each wrong value by its JSON pointer. A well-formed record pays nothing for this."""
     issues = shape_issues(rec)
     if issues:
         return issues
     try:
         return check_invariants(rec)
     except (KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:
+        found = layer_shape_issues(rec)
+        if found:
+            return found
         return [("record-malformed", "error", "", f"the record's layers or links are not of the model's shape "
                                                   f"({type(exc).__name__}: {exc})")]
+
+
+# ------------------------------------------------------------------------------------ layer shapes
+#
+# What check_invariants reads, and so what a record that skipped the schema must be for it to run. Each shape
+# rule says what the record schema says of that value, under the id the schema engine gives it (so
+# `validate` and `convert` name one wrong value alike), or an invariant id where the model has one; a pass
+# and a fail fixture each in tests/corpora/test_invariants_shape.py:
+#
+#   container   the layers object, a layer, media, or a list a layer or link holds (spans, items, values,
+#               relations, args, fragments, links, pairs, beads, a bead's src and tgt) of another JSON type:
+#               record-malformed
+#   item        an entity, relation, argument, segment, word, code, link, bead or side not an object:
+#               schema-type
+#   member      a member the model requires is absent (spans, items, values, start, end, t0, t1, args, ref,
+#               kind, src, tgt, pairs, beads), the pointer naming the missing member: schema-required
+#   pair        a span or fragment not a [start, end] array, a token pair not [i, j, S|P]: schema-type,
+#               schema-min-items, schema-max-items
+#   offset      an offset or index that is not a number: offset-not-integer (as 1.0 is, found by the invariants)
+#   time        t0, t1 or a media duration that is not a finite number of seconds: schema-type
+#   string      an id, a reference, a speaker or tier, a link's side that is not a string: schema-type
+
+_LIST_MEMBERS = {"tokens": "spans", "sentences": "spans", "segments": "spans", "words": "spans",
+                 "entities": "items", "codes": "items", **dict.fromkeys(_VALUE_LAYERS, "values")}
+
+
+def _kind(v: Any) -> str:
+    """A JSON value's type as a message names it ("a string", "an array of 3", "an object", "null")."""
+    if isinstance(v, dict):
+        return "an object"
+    if isinstance(v, (list, tuple)):
+        return f"an array of {len(v)}"
+    if v is None:
+        return "null"
+    if isinstance(v, bool):
+        return "a boolean"
+    if isinstance(v, (int, float)):
+        return "a number"
+    if isinstance(v, str):
+        return "a string"
+    return type(v).__name__
+
+
+def _shown(v: Any) -> str:
+    text = repr(v)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+class _Shapes:
+    """Collects shape issues: one method per kind of value the invariants read."""
+
+    def __init__(self) -> None:
+        self.issues: list[Issue] = []
+
+    def add(self, issue: Issue) -> None:
+        self.issues.append(issue)
+
+    def container(self, v: Any, ptr: str, what: str, kind: type) -> bool:
+        if isinstance(v, kind):
+            return True
+        want = "an object" if kind is dict else "an array"
+        self.add(("record-malformed", "error", ptr, f"{what} is {_kind(v)}, not {want}"))
+        return False
+
+    def item(self, v: Any, ptr: str, what: str) -> bool:
+        if isinstance(v, dict):
+            return True
+        self.add(("schema-type", "error", ptr, f"{what} is {_kind(v)}, not an object"))
+        return False
+
+    def member(self, obj: dict[str, Any], key: str, ptr: str, what: str) -> bool:
+        if key in obj:
+            return True
+        self.add(("schema-required", "error", f"{ptr}/{key}", f"{what} has no {key}"))
+        return False
+
+    def list_member(self, obj: dict[str, Any], key: str, ptr: str, what: str, required: bool = True) -> list[Any]:
+        """``obj[key]`` when it is a list; [] (and an issue) when it is not, or absent and required."""
+        if key not in obj:
+            if required:
+                self.add(("schema-required", "error", f"{ptr}/{key}", f"{what} has no {key}"))
+            return []
+        v = obj[key]
+        return v if self.container(v, f"{ptr}/{key}", f"{what}'s {key}", list) else []
+
+    def offset(self, v: Any, ptr: str, what: str) -> None:
+        if not isinstance(v, (int, float)):  # a boolean is an int: offset-not-integer says the rest
+            self.add(("offset-not-integer", "error", ptr, f"{what} is {_kind(v)} ({_shown(v)}), not a number"))
+
+    def time(self, v: Any, ptr: str, what: str) -> None:
+        if v.__class__ not in (int, float) or v != v or v in (float("inf"), float("-inf")):
+            self.add(("schema-type", "error", ptr, f"{what} is {_shown(v)}, not a time in seconds"))
+
+    def string(self, v: Any, ptr: str, what: str) -> None:
+        if not isinstance(v, str):
+            self.add(("schema-type", "error", ptr, f"{what} is {_kind(v)} ({_shown(v)}), not a string"))
+
+    def pair(self, v: Any, n: int, ptr: str, what: str, want: str) -> bool:
+        """``v`` an array of ``n`` (the schema's type, then minItems and maxItems)."""
+        if isinstance(v, (list, tuple)) and len(v) == n:
+            return True
+        if not isinstance(v, (list, tuple)):
+            self.add(("schema-type", "error", ptr, f"{what} is {_kind(v)}, not {want}"))
+        elif len(v) < n:
+            self.add(("schema-min-items", "error", ptr, f"{what} is {_kind(v)}, not {want}"))
+        else:
+            self.add(("schema-max-items", "error", ptr, f"{what} is {_kind(v)}, not {want}"))
+        return False
+
+    def span(self, v: Any, ptr: str, what: str) -> None:
+        if not self.pair(v, 2, ptr, what, "a [start, end] pair"):
+            return
+        self.offset(v[0], f"{ptr}/0", f"{what}'s start")
+        self.offset(v[1], f"{ptr}/1", f"{what}'s end")
+
+    def spans(self, lay: dict[str, Any], ptr: str, what: str) -> None:
+        for i, sp in enumerate(self.list_member(lay, "spans", ptr, f"{what} layer")):
+            self.span(sp, f"{ptr}/spans/{i}", f"{what} span")
+
+    def timed(self, lay: dict[str, Any], ptr: str, what: str) -> None:
+        for i, it in enumerate(self.list_member(lay, "spans", ptr, f"{what}s layer")):
+            ip = f"{ptr}/spans/{i}"
+            if not self.item(it, ip, what):
+                continue
+            for key in ("start", "end"):
+                if self.member(it, key, ip, what):
+                    self.offset(it[key], f"{ip}/{key}", f"{what} {key}")
+            for key in ("t0", "t1"):
+                if self.member(it, key, ip, what):
+                    self.time(it[key], f"{ip}/{key}", f"{what} {key}")
+            for key in ("speaker", "tier"):
+                if it.get(key) is not None:
+                    self.string(it[key], f"{ip}/{key}", f"{what} {key}")
+
+    def entities(self, lay: dict[str, Any], ptr: str) -> None:
+        for i, it in enumerate(self.list_member(lay, "items", ptr, "entities layer")):
+            ip = f"{ptr}/items/{i}"
+            if not self.item(it, ip, "entity"):
+                continue
+            for key in ("start", "end"):
+                if self.member(it, key, ip, "entity"):
+                    self.offset(it[key], f"{ip}/{key}", f"entity {key}")
+            if "id" in it:
+                self.string(it["id"], f"{ip}/id", "entity id")
+            for j, fr in enumerate(self.list_member(it, "fragments", ip, "entity", required=False)):
+                self.span(fr, f"{ip}/fragments/{j}", "fragment")
+        for i, rel in enumerate(self.list_member(lay, "relations", ptr, "entities layer", required=False)):
+            rp = f"{ptr}/relations/{i}"
+            if not self.item(rel, rp, "relation"):
+                continue
+            if "id" in rel:
+                self.string(rel["id"], f"{rp}/id", "relation id")
+            for j, arg in enumerate(self.list_member(rel, "args", rp, "relation")):
+                ap = f"{rp}/args/{j}"
+                if self.item(arg, ap, "relation argument") and self.member(arg, "ref", ap, "relation argument"):
+                    self.string(arg["ref"], f"{ap}/ref", "relation argument's ref")
+
+    def codes(self, lay: dict[str, Any], ptr: str) -> None:
+        for i, it in enumerate(self.list_member(lay, "items", ptr, "codes layer")):
+            ip = f"{ptr}/items/{i}"
+            if self.item(it, ip, "code") and self.member(it, "start", ip, "code"):
+                self.offset(it["start"], f"{ip}/start", "code start")
+                if "end" in it:
+                    self.offset(it["end"], f"{ip}/end", "code end")
+
+    def side(self, side: Any, sp: str, only: Iterable[str] | None = None) -> None:
+        if not self.item(side, sp, "side"):
+            return
+        if "text" in side and not isinstance(side["text"], str):
+            self.add(("schema-type", "error", f"{sp}/text", f"a side's text is {_kind(side['text'])}, not a string"))
+        media = side.get("media")
+        if only is None and media is not None and self.container(media, f"{sp}/media", "media", dict) \
+                and media.get("duration") is not None:
+            self.time(media["duration"], f"{sp}/media/duration", "media duration")
+        layers = side.get("layers")
+        if layers is None or not self.container(layers, f"{sp}/layers", "layers", dict):
+            return
+        for name in (layers if only is None else [n for n in only if n in layers]):
+            lp = f"{sp}/layers/" + name.replace("~", "~0").replace("/", "~1")
+            member = _LIST_MEMBERS.get(name)
+            if member is None:  # an x- layer or one the model does not define: the invariants do not read it
+                continue
+            lay = layers[name]
+            if not self.container(lay, lp, f"{name} layer", dict):
+                continue
+            if name in ("tokens", "sentences"):
+                self.spans(lay, lp, name[:-1])
+            elif name in ("segments", "words"):
+                self.timed(lay, lp, name[:-1])
+            elif name == "entities":
+                self.entities(lay, lp)
+            elif name == "codes":
+                self.codes(lay, lp)
+            else:
+                self.list_member(lay, "values", lp, f"{name} layer")
+
+    def links(self, rec: dict[str, Any]) -> None:
+        for li, link in enumerate(self.list_member(rec, "links", "", "record", required=False)):
+            lp = f"/links/{li}"
+            if not self.item(link, lp, "link"):
+                continue
+            for key in ("src", "tgt"):
+                if self.member(link, key, lp, "link"):
+                    self.string(link[key], f"{lp}/{key}", f"link {key}")
+            if not self.member(link, "kind", lp, "link"):
+                continue
+            if link["kind"] == "tokens":
+                for pi, pair in enumerate(self.list_member(link, "pairs", lp, "token link")):
+                    pp = f"{lp}/pairs/{pi}"
+                    if not self.pair(pair, 3, pp, "token pair", "[source, target, S or P]"):
+                        continue
+                    self.offset(pair[0], f"{pp}/0", "token pair's source index")
+                    self.offset(pair[1], f"{pp}/1", "token pair's target index")
+            else:
+                for bi, bead in enumerate(self.list_member(link, "beads", lp, "bead link")):
+                    bp = f"{lp}/beads/{bi}"
+                    if not self.item(bead, bp, "bead"):
+                        continue
+                    for key in ("src", "tgt"):
+                        for k, idx in enumerate(self.list_member(bead, key, bp, "bead")):
+                            self.offset(idx, f"{bp}/{key}/{k}", "sentence index")
+
+
+def side_shape_issues(side: Any, base: str, layers: Iterable[str] | None = None) -> list[Issue]:
+    """Shape issues of one side (``base``: its JSON pointer, ``/sides/zh``): an object, a string text,
+    media an object with a duration in seconds, the layers an object, and each layer (only those named in
+    ``layers`` when given, and then media is not looked at) of the model's shape. See
+    :func:`layer_shape_issues`."""
+    sh = _Shapes()
+    sh.side(side, base, layers)
+    return sh.issues
+
+
+def layer_shape_issues(rec: dict[str, Any]) -> list[Issue]:
+    """Every value of a record's sides, layers and links that is not of the model's shape, with its JSON
+    pointer (the rule ids are listed above): what :func:`check_record` reports when the invariants meet a
+    value they cannot read. ``rec`` has passed :func:`shape_issues`."""
+    sh = _Shapes()
+    for lang, side in rec["sides"].items():
+        sh.side(side, pointer("sides", lang))
+    sh.links(rec)
+    return sh.issues
 
 
 def require_valid(rec: Any, where: str) -> Any:

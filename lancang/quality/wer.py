@@ -44,8 +44,10 @@ import regex
 
 from ..corpora.dupes import DuplicateIndex
 from ..corpora.formats.stm import IGNORE
+from ..corpora.invariants import side_shape_issues
 from ..corpora.langs import language, unspaced
 from ..errors import InputError, UsageError
+from ..findings import pointer
 from .accuracy import Evaluation
 from .join import id_order, join_records
 from .scores import ratio, rounded
@@ -520,48 +522,24 @@ class Scorer:
 TIMED_LAYERS = ("segments", "words")
 
 
-def _number(v: Any) -> bool:
-    return isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
-
-
 def transcript_side(side: Any, where: str, tag: str) -> dict[str, Any]:
     """``side`` when it has the shape the scorer reads, else an :class:`InputError` at ``where`` with the JSON
-    pointer of the first wrong value: a text, and segments and words layers whose spans are objects with
-    ``start <= end`` code-point offsets inside the text, ``t0`` and ``t1`` seconds and a string speaker.
-    The one check of :func:`evaluate_transcripts`, :func:`by_recording` and ``lancang agree``: the scorer
-    itself then meets no malformed value (run ``lancang validate`` for every invariant)."""
-    base = f"/sides/{tag}"
-    if not isinstance(side, dict):
-        raise InputError(f"{where}: {base} is not an object; run lancang validate")
+    pointer of the first wrong value and its rule id. The shape is the model's, checked where every record's
+    is (:func:`lancang.corpora.invariants.side_shape_issues` on the segments and words layers: objects
+    with numeric ``start``/``end``, ``t0``/``t1`` in seconds, a string speaker); then the scorer's own need,
+    spans that are integer offsets into the text with ``start <= end``. The one check of
+    :func:`evaluate_transcripts`, :func:`by_recording` and ``lancang agree``: the scorer itself then meets no
+    malformed value (run ``lancang validate`` for every invariant)."""
+    base = pointer("sides", tag)
+    for rule, _sev, ptr, message in side_shape_issues(side, base, TIMED_LAYERS):
+        raise InputError(f"{where}: {ptr}: {message} [{rule}]; run lancang validate")
     text = side.get("text", "")
-    if not isinstance(text, str):
-        raise InputError(f"{where}: {base}/text is not a string; run lancang validate")
-    layers = side.get("layers")
-    if layers is None:
-        return side
-    if not isinstance(layers, dict):
-        raise InputError(f"{where}: {base}/layers is not an object; run lancang validate")
     for name in TIMED_LAYERS:
-        if name not in layers:
-            continue
-        lay = layers[name]
-        if not isinstance(lay, dict) or not isinstance(lay.get("spans"), list):
-            raise InputError(f"{where}: {base}/layers/{name} has no list of spans; run lancang validate")
-        for i, sp in enumerate(lay["spans"]):
-            ptr = f"{base}/layers/{name}/spans/{i}"
-            if not isinstance(sp, dict):
-                raise InputError(f"{where}: {ptr} is not an object; run lancang validate")
-            st, en = sp.get("start"), sp.get("end")
-            if not (isinstance(st, int) and isinstance(en, int) and not isinstance(st, bool)
-                    and not isinstance(en, bool) and 0 <= st <= en <= len(text)):
-                raise InputError(f"{where}: {ptr}: start {st!r} and end {en!r} are not offsets into the text "
-                                 f"(0 <= start <= end <= {len(text)}); run lancang validate")
-            for key in ("t0", "t1"):
-                if not _number(sp.get(key)):
-                    raise InputError(f"{where}: {ptr}/{key} is {sp.get(key)!r}, not a time in seconds; run lancang "
-                                     "validate")
-            if sp.get("speaker") is not None and not isinstance(sp["speaker"], str):
-                raise InputError(f"{where}: {ptr}/speaker is {sp['speaker']!r}, not a string; run lancang validate")
+        for i, sp in enumerate(_spans_of(side, name)):
+            st, en = sp["start"], sp["end"]
+            if not (st.__class__ is int and en.__class__ is int and 0 <= st <= en <= len(text)):
+                raise InputError(f"{where}: {base}/layers/{name}/spans/{i}: start {st!r} and end {en!r} are not "
+                                 f"offsets into the text (0 <= start <= end <= {len(text)}); run lancang validate")
     return side
 
 

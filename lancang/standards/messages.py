@@ -363,6 +363,9 @@ INVARIANTS: dict[str, str] = {
     "segments-unordered": "时间片段未按时间顺序排列",
     "time-past-media": "时间超出媒体时长",
     "time-reversed": "时间片段的起点晚于终点",
+    # the shapes of layers and links (corpora/invariants.py _Shapes) in the schema's words
+    "schema-min-items": "数组元素过少（区间应为 [起点, 终点]，词元对应为 [源, 目标, S 或 P]）",
+    "schema-max-items": "数组元素过多（区间应为 [起点, 终点]，词元对应为 [源, 目标, S 或 P]）",
 }
 
 # ---------------------------------------------------------------------------------------------- CoNLL-U levels 1-2

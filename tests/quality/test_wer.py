@@ -427,7 +427,8 @@ def test_by_recording_merges_consecutive_records_and_refuses_scattered_ones() ->
         list(by_recording([rec("1", "a.wav", "x", 0), rec("2", "b.wav", "y", 0), rec("3", "a.wav", "z", 1)], "R"))
     broken = rec("1", "a.wav", "x", 0)
     del broken["sides"]["zh"]["layers"]["segments"]["spans"][0]["start"]
-    with pytest.raises(InputError, match=r"R record 1 \(id '1'\): /sides/zh/layers/segments/spans/0: start None"):
+    with pytest.raises(InputError, match=r"R record 1 \(id '1'\): /sides/zh/layers/segments/spans/0/start: "
+                                         r"segment has no start \[schema-required\]"):
         list(by_recording([broken], "R"))
     with pytest.raises(InputError, match="names no media"):
         list(by_recording([{"id": "x", "sides": {"zh": {"text": "x"}}}], "R"))
@@ -616,23 +617,26 @@ def test_malformed_segments_are_one_line_input_errors(tmp_path: Path, cli) -> No
     hyp = write_jsonl(tmp_path / "hyp.jsonl", [timed])
     res = cli("evaluate", str(hyp), str(ref), "--layer", "transcript")
     assert res.exit_code == 2 and len(res.output.strip().splitlines()) == 1
-    assert "ref.jsonl record 1 (id 'r1'): /sides/zh/layers/segments/spans/1/t1 is None" in res.output
+    assert "ref.jsonl record 1 (id 'r1'): /sides/zh/layers/segments/spans/1/t1: segment has no t1 [schema-required]" \
+        in res.output
     other = write_jsonl(tmp_path / "other.jsonl", [{"id": "r1", "sides": {"zh": {"text": "你好", "layers": {
         "segments": {"spans": [{"start": 0, "end": 2, "t0": 0.0}]}}}}}])
     res = cli("agree", str(ref), str(other), "--layer", "transcript")
-    assert res.exit_code == 2 and "ref.jsonl:1 [r1]: /sides/zh/layers/segments/spans/1/t1 is None" in res.output
+    assert res.exit_code == 2
+    assert "ref.jsonl:1 [r1]: /sides/zh/layers/segments/spans/1/t1: segment has no t1" in res.output
 
 
 @pytest.mark.parametrize("side, pointer", [
     ({"text": "你好", "layers": {"segments": {"spans": [{"start": 0, "end": 2, "t0": 0, "t1": 1}, 5]}}},
-     "/sides/zh/layers/segments/spans/1 is not an object"),
-    ({"text": 5}, "/sides/zh/text is not a string"),
-    ({"text": "你好", "layers": {"words": [1]}}, "/sides/zh/layers/words has no list of spans"),
+     "/sides/zh/layers/segments/spans/1: segment is a number, not an object [schema-type]"),
+    ({"text": 5}, "/sides/zh/text: a side's text is a number, not a string [schema-type]"),
+    ({"text": "你好", "layers": {"words": [1]}}, "/sides/zh/layers/words: words layer is an array of 1, not an object "
+     "[record-malformed]"),
     ({"text": "你好", "layers": {"segments": {"spans": [{"start": 0, "end": 9, "t0": 0, "t1": 1}]}}},
      "/sides/zh/layers/segments/spans/0: start 0 and end 9 are not offsets"),
     ({"text": "你好", "layers": {"segments": {"spans": [{"start": 0, "end": 2, "t0": 0, "t1": 1, "speaker": 3}]}}},
-     "/sides/zh/layers/segments/spans/0/speaker is 3"),
-    ("你好", "zh is not an object"),
+     "/sides/zh/layers/segments/spans/0/speaker: segment speaker is a number (3), not a string"),
+    ("你好", "not an object")  # agree says "side zh is not an object" before the shape check,
 ])
 def test_every_malformed_transcript_side_is_one_line_with_its_pointer(tmp_path: Path, cli, side: Any,
                                                                        pointer: str) -> None:
@@ -647,7 +651,11 @@ def test_every_malformed_transcript_side_is_one_line_with_its_pointer(tmp_path: 
         res = cli(*map(str, args))
         assert res.exit_code == 2 and len(res.output.strip().splitlines()) == 1, res.output
         assert "bad.jsonl" in res.output and pointer in res.output, res.output
-    if isinstance(side, dict):
+    if not isinstance(side, dict):
+        res = cli("evaluate", str(bad), str(ok), "--layer", "transcript")
+        assert "bad.jsonl record 1 (id 'r1'): /sides/zh: side is a string, not an object [schema-type]" \
+            in res.output
+    else:
         side = {**side, "media": {"uri": "a.wav"}}
         with pytest.raises(InputError, match=re.escape(pointer)):
             list(by_recording([{"id": "r1", "sides": {"zh": side}}], "bad.jsonl"))
