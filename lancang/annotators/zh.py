@@ -59,12 +59,18 @@ class Jieba(Segmenter):
         self._cc_name = config.get("opencc", "t2s")
 
     def native_lexicon(self) -> None:
-        """Gold words become jieba words; strings the gold always splits get their split forced."""
+        """Gold words become jieba words; strings the gold always splits get their split forced.
+
+        jieba suggests each added word's frequency from the dictionary as it stands, so the order of
+        adding decides the frequencies: words go in shortest first (then by code point), so a longer
+        word's frequency is suggested against a dictionary that already holds its parts, and the
+        result is the same in every process (``joins()`` is a set, whose order follows
+        PYTHONHASHSEED) and whether the lexicon was just trained or read from its file."""
         assert self.native is not None
-        for word in self.native.joins():
+        for word in sorted(self.native.joins(), key=lambda w: (len(w), w)):
             if not any(c.isspace() for c in word):
                 self._tk.add_word(word)
-        for word, pieces in self.native.splits():
+        for word, pieces in sorted(self.native.splits(), key=lambda wp: (len(wp[0]), wp[0])):
             if self._tk.FREQ.get(word):
                 self._tk.suggest_freq(tuple(pieces), tune=True)
 
