@@ -61,7 +61,7 @@ def _check_spans(spans: list[list[int]], n: int, base: str, kind: str, issues: l
     for i, (s, e) in enumerate(spans):
         if _not_int(s, e):
             issues.append(("offset-not-integer", "error", f"{base}/{i}",
-                           f"{kind} span [{s}, {e}]: offsets are integers"))
+                           f"{kind} span [{s!r}, {e!r}]: offsets are integers"))
             ok = False
             continue
         if s < 0 or e > n:
@@ -163,7 +163,7 @@ def _check_side(lang: str, side: dict[str, Any], issues: list[Issue]) -> None:
             e = c.get("end", s)
             if _not_int(s, e):
                 issues.append(("offset-not-integer", "error", f"{lp}/codes/items/{i}",
-                               f"code span [{s}, {e}]: offsets are integers"))
+                               f"code span [{s!r}, {e!r}]: offsets are integers"))
             elif s < 0 or s > e or e > n:
                 issues.append(("span-out-of-range" if e > n else "span-reversed", "error",
                                f"{lp}/codes/items/{i}", f"code span [{s}, {e}] is not inside the text (length {n})"))
@@ -182,7 +182,7 @@ def _check_times(items: list[dict[str, Any]], n: int, duration: float | None, ba
         s, e, t0, t1 = it["start"], it["end"], it["t0"], it["t1"]
         if _not_int(s, e):
             issues.append(("offset-not-integer", "error", f"{base}/{i}",
-                           f"{kind} span [{s}, {e}]: offsets are integers"))
+                           f"{kind} span [{s!r}, {e!r}]: offsets are integers"))
         elif s > e:
             issues.append(("span-reversed", "error", f"{base}/{i}", f"{kind} span [{s}, {e}] ends before it starts"))
         elif s < 0 or e > n:
@@ -255,7 +255,7 @@ def _check_entities(ents: dict[str, Any], n: int, base: str, issues: list[Issue]
         s, e = it["start"], it["end"]
         ip = f"{base}/items/{i}"
         if _not_int(s, e):
-            issues.append(("offset-not-integer", "error", ip, f"entity span [{s}, {e}]: offsets are integers"))
+            issues.append(("offset-not-integer", "error", ip, f"entity span [{s!r}, {e!r}]: offsets are integers"))
             continue
         if s < 0 or e > n:
             issues.append(("span-out-of-range", "error", ip,
@@ -267,7 +267,7 @@ def _check_entities(ents: dict[str, Any], n: int, base: str, issues: list[Issue]
         for j, (fs, fe) in enumerate(it.get("fragments", ())):
             if _not_int(fs, fe):
                 issues.append(("offset-not-integer", "error", f"{ip}/fragments/{j}",
-                               f"fragment [{fs}, {fe}]: offsets are integers"))
+                               f"fragment [{fs!r}, {fe!r}]: offsets are integers"))
             elif fs < s or fe > e or fs > fe:
                 issues.append(("fragment-outside", "error", f"{ip}/fragments/{j}",
                                f"fragment [{fs}, {fe}] is not inside the entity [{s}, {e}]"))
@@ -320,7 +320,7 @@ def _check_links(rec: dict[str, Any], issues: list[Issue]) -> None:
             for pi, (i, j, _f) in enumerate(pairs):
                 if _not_int(i, j):
                     issues.append(("offset-not-integer", "error", f"{base}/pairs/{pi}",
-                                   f"token pair ({i}, {j}): indices are integers"))
+                                   f"token pair ({i!r}, {j!r}): indices are integers"))
                     continue
                 if i >= ns or j >= nt or i < 0 or j < 0:
                     issues.append(("link-index-out-of-range", "error", f"{base}/pairs/{pi}",
@@ -348,7 +348,7 @@ def _check_links(rec: dict[str, Any], issues: list[Issue]) -> None:
                     for k, idx in enumerate(bead[key]):
                         if _not_int(idx):
                             issues.append(("offset-not-integer", "error", f"{base}/beads/{bi}/{key}/{k}",
-                                           f"sentence index {idx}: indices are integers"))
+                                           f"sentence index {idx!r}: indices are integers"))
                         elif idx >= cnt or idx < 0:
                             issues.append(("link-index-out-of-range", "error", f"{base}/beads/{bi}/{key}/{k}",
                                            f"sentence {idx} is out of range ({lang} has {cnt} sentences)"))

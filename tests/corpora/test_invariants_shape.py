@@ -201,3 +201,10 @@ def test_a_tilde_or_slash_in_a_side_tag_is_escaped_in_the_pointer() -> None:
 def test_every_shape_rule_id_is_in_the_catalog_in_chinese() -> None:
     for rule in {rid for _ok, fails in CASES.values() for _m, rid, _p in fails}:
         assert "zh" in CATALOG[f"invariant/{rule}"], rule
+
+
+def test_a_string_offset_read_by_the_invariants_is_shown_as_a_string() -> None:
+    rec = copy.deepcopy(VALID)
+    rec["sides"]["zh"]["layers"]["entities"]["items"][1]["end"] = "1"
+    assert ("offset-not-integer", "error", f"{ZH}/entities/items/1",
+            "entity span [0, '1']: offsets are integers") in check_record(rec)
