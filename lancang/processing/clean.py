@@ -24,6 +24,8 @@ another corpus is refused).
 from __future__ import annotations
 
 import os
+import pickle
+import tempfile
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import islice
@@ -114,7 +116,9 @@ class CleanStats:
             self.kept += 1
             return
         self.rejected += 1
-        by = {r.filter for r in reasons}
+        # in the reasons' order (filter order), not a set's: the counts' key order is in the processing
+        # log, and a set of strings iterates in an order that follows PYTHONHASHSEED
+        by = dict.fromkeys(r.filter for r in reasons)
         for f in by:
             self.rejected_by[f] = self.rejected_by.get(f, 0) + 1
         if len(by) == 1:
@@ -210,12 +214,55 @@ def _item_batches(source: PathLike, filters: Sequence[Filter], fmt: str | None, 
         yield items
 
 
+class _Spill:
+    """The learning pass's items (line, record as read, repaired record, repairs, invalid reason), kept
+    once so the scoring pass reads them back instead of reading, checking and repairing every record
+    again: one pickle per batch in an unnamed temporary file (bounded memory: one batch at a time)."""
+
+    def __init__(self) -> None:
+        self.file = tempfile.TemporaryFile(prefix="lancang-clean-")  # noqa: SIM115 (closed by close())
+        self.count = 0
+
+    def write(self, items: Sequence[_Item]) -> None:
+        # a record that no repair changed is stored once; pickling the batch at once keeps every
+        # object shared between a record as read and its repaired form shared
+        pickle.dump([(it.line, it.original, None if it.record is it.original else it.record,
+                      [(r.filter, r.kind, r.side, r.count) for r in it.repairs],
+                      None if it.invalid is None else _reason_fields(it.invalid)) for it in items],
+                    self.file, protocol=pickle.HIGHEST_PROTOCOL)
+        self.count += 1
+
+    def batches(self, ids: Any = None) -> Iterator[list[_Item]]:
+        """The items again, batch by batch; with ``ids`` (as :func:`_item_batches` has it) a record that
+        repeats an earlier record's id carries that reason instead of its repairs."""
+        self.file.seek(0)
+        for _ in range(self.count):
+            items = [_Item(line, orig, orig if rec is None else rec, [Repair(*r) for r in reps],
+                           None if bad is None else Reason(*bad))
+                     for line, orig, rec, reps, bad in pickle.load(self.file)]
+            if ids is not None:
+                bad_ = [it.invalid for it in items]
+                _repeated_ids([(it.line, it.original) for it in items], bad_, ids)
+                items = [it if b is it.invalid else _Item(it.line, it.original, it.original, [], b)
+                         for it, b in zip(items, bad_)]
+            yield items
+
+    def close(self) -> None:
+        self.file.close()
+
+
+def _reason_fields(r: Reason) -> tuple[Any, ...]:
+    return (r.filter, r.score, r.value, r.threshold, r.message, r.side)
+
+
 def _fit(source: PathLike | Sequence[PathLike], filters: Sequence[Filter], fmt: str | None, langs: Any,
-         options: Mapping[str, Any] | None, batch_size: int = BATCH) -> None:
+         options: Mapping[str, Any] | None, batch_size: int = BATCH, spill: _Spill | None = None) -> bool:
     """The ``corpus`` filters learn from the valid, repaired records of ``source`` (one path or several
     read one after another) in ONE streamed pass, batch by batch (:meth:`Filter.fit_batch`). Repeated
     ids are not looked for here: a record whose id repeats is learnt from like any other (the scoring
-    pass rejects it). A third-party filter that overrides :meth:`Filter.fit` alone gets a pass of its own."""
+    pass rejects it). A third-party filter that overrides :meth:`Filter.fit` alone gets a pass of its own.
+    With ``spill``, the pass's items are kept in it for the scoring pass (True when they were: there was
+    a pass)."""
     sources = [source] if isinstance(source, (str, os.PathLike)) else list(source)
     learners = [f for f in filters if f.kind == "corpus"]
     batched = [f for f in learners if type(f).fit is Filter.fit]
@@ -225,6 +272,8 @@ def _fit(source: PathLike | Sequence[PathLike], filters: Sequence[Filter], fmt: 
                 valid = [it.record for it in items if it.invalid is None]
                 for f in batched:
                     f.fit_batch(valid)
+                if spill is not None:
+                    spill.write(items)
         for f in batched:
             f.fit_end()
     for f in learners:
@@ -232,6 +281,24 @@ def _fit(source: PathLike | Sequence[PathLike], filters: Sequence[Filter], fmt: 
             f.fit(it.record for src in sources
                   for items in _item_batches(src, filters, fmt, langs, options, batch_size)
                   for it in items if it.invalid is None)
+    return bool(batched) and spill is not None
+
+
+def _learn(source: PathLike, filters: Sequence[Filter], fmt: str | None, langs: Any,
+           options: Mapping[str, Any] | None, batch_size: int) -> _Spill | None:
+    """:func:`_fit` on one corpus about to be scored: the learning pass's items kept for the scoring
+    pass (None when there was no learning pass: the scoring pass reads the corpus itself)."""
+    if not any(f.kind == "corpus" for f in filters):
+        return None
+    spill = _Spill()
+    try:
+        if _fit(source, filters, fmt, langs, options, batch_size, spill):
+            return spill
+    except BaseException:
+        spill.close()
+        raise
+    spill.close()
+    return None
 
 
 def fit_states(sources: Sequence[PathLike], config: Mapping[str, Any] | None = None, *, fmt: str | None = None,
@@ -329,6 +396,7 @@ def clean_file(source: PathLike, target: PathLike, *, rejects: PathLike, config:
     if out_format is None and (str(target) == "-" or format_for_path(target) is None):
         out_format = "jsonl"
     stored = None
+    spill = None
     if from_scores is not None:
         stored = _open_scores(from_scores, source, filters)
     elif states is not None:
@@ -336,11 +404,13 @@ def clean_file(source: PathLike, target: PathLike, *, rejects: PathLike, config:
             if f.kind == "corpus":
                 f.load_state(states.get(f.name) or {})
     else:
-        _fit(source, filters, fmt, langs, options, batch_size)
+        spill = _learn(source, filters, fmt, langs, options, batch_size)
     stats.learnt = {f.name: f.state() for f in filters if f.state()}
 
     def decided(rej: Any, sc: Any, ids: Any) -> Iterator[dict[str, Any]]:
-        for batch in _item_batches(source, filters, fmt, langs, options, batch_size, ids):
+        batches = (spill.batches(ids) if spill is not None
+                   else _item_batches(source, filters, fmt, langs, options, batch_size, ids))
+        for batch in batches:
             if stored is not None:
                 all_scores = [_stored_line(stored, it, from_scores) for it in batch]
             else:
@@ -378,6 +448,8 @@ def clean_file(source: PathLike, target: PathLike, *, rejects: PathLike, config:
             f.close()
         if stored is not None:
             stored.close()
+        if spill is not None:
+            spill.close()
     outputs = [target, rejects] + ([scores] if scores is not None else [])
     log_steps(log, stats, filters, source, outputs,
                {"from_scores": True} if from_scores is not None else {})
@@ -411,12 +483,15 @@ def score_file(source: PathLike, target: PathLike, *, config: Mapping[str, Any] 
     the input's hash and what the corpus filters learnt, then one line per record); decide nothing."""
     filters = build_filters(config)
     stats = CleanStats(filters=[f.name for f in filters])
+    spill = None
     try:
-        _fit(source, filters, fmt, langs, options, batch_size)
+        spill = _learn(source, filters, fmt, langs, options, batch_size)
         stats.learnt = {f.name: f.state() for f in filters if f.state()}
         with atomic_output(target) as out, FirstSeen(width=2) as ids:
             out.write(orjson.dumps(_header(source, filters), option=orjson.OPT_APPEND_NEWLINE))
-            for batch in _item_batches(source, filters, fmt, langs, options, batch_size, ids):
+            batches = (spill.batches(ids) if spill is not None
+                       else _item_batches(source, filters, fmt, langs, options, batch_size, ids))
+            for batch in batches:
                 for it, s in zip(batch, _scores_of(batch, filters)):
                     stats.records += 1
                     out.write(_score_line(it, s))
@@ -425,6 +500,8 @@ def score_file(source: PathLike, target: PathLike, *, config: Mapping[str, Any] 
     finally:
         for f in filters:
             f.close()
+        if spill is not None:
+            spill.close()
     return stats
 
 

@@ -55,10 +55,20 @@ def test_corpus_filters_learn_in_one_pass(tmp_path: Path, monkeypatch: pytest.Mo
         reads.append(str(path))
         return real(path, *args, **kw)
 
+    checked: list[Any] = []
+    real_check = clean.check_record
+
+    def check(rec: Any) -> Any:
+        checked.append(rec.get("id"))
+        return real_check(rec)
+
     monkeypatch.setattr(clean, "read_located", counted)
+    monkeypatch.setattr(clean, "check_record", check)
     stats = clean_file(src, tmp_path / "out.jsonl", rejects=tmp_path / "rej.jsonl", config=LEARN)
     assert set(stats.learnt) == {"length-ratio", "adequacy"}  # both learnt ...
-    assert len(reads) == 2  # ... in one pass, then one pass scored (three passes before)
+    # ... in one pass that read, checked and repaired every record once; the scoring pass read the
+    # pass's items back from its spill (three reads before the one learning pass, then two)
+    assert len(reads) == 1 and len(checked) == 60
     reads.clear()
     clean_file(src, tmp_path / "out.jsonl", rejects=tmp_path / "rej.jsonl",
                config={**LEARN, "length-ratio": False, "adequacy": False})
@@ -108,20 +118,58 @@ def test_a_filter_that_only_overrides_fit_still_learns(tmp_path: Path) -> None:
     assert stats.rejected_by["x-longest"] >= 1
 
 
-def test_repeated_ids_within_and_across_batches(tmp_path: Path) -> None:
+@pytest.mark.parametrize("learn", [False, True], ids=["read-twice", "spilled"])
+def test_repeated_ids_within_and_across_batches(tmp_path: Path, learn: bool) -> None:
+    """The same with no corpus filter (one pass reads the corpus) and with one (the scoring pass reads the
+    learning pass's items back: the ids are looked up there)."""
     records = corpus(7, seed=3)
     records[1]["id"] = "r0"  # the same batch (batches of 3)
     records[5]["id"] = "r2"  # a later batch
     records[6]["id"] = "r0"
     src = write_jsonl(tmp_path / "in.jsonl", records)
     stats = clean_file(src, tmp_path / "out.jsonl", rejects=tmp_path / "rej.jsonl", batch_size=3,
-                       config={**LEARN, "length-ratio": False, "adequacy": False, "untranslated": False})
+                       config={**LEARN, "length-ratio": {"min_pairs": 5} if learn else False, "adequacy": False,
+                               "untranslated": False})
+    assert bool(stats.learnt) == learn
     rejected = [orjson.loads(x) for x in (tmp_path / "rej.jsonl").read_bytes().splitlines()]
     why = {(r["id"], r["meta"]["clean"]["reasons"][0]["message"]) for r in rejected
            if r["meta"]["clean"]["reasons"][0]["score"] == "duplicate-id"}
     assert why == {("r0", "the id of the record on line 1 (ids are unique in a corpus)"),
                    ("r2", "the id of the record on line 3 (ids are unique in a corpus)")}
     assert stats.rejected_by["record"] == 3 and stats.records == 7
+
+
+def test_the_scoring_pass_reads_the_learning_pass_back_as_it_was(tmp_path: Path) -> None:
+    """Spilled and read back, every item is what reading the corpus again gives: repairs (the repaired
+    text kept, the record as read in REJECTS), an invalid record's reason, a repeated id, a record
+    whose repair shares objects with the record as read; the same outputs, byte for byte."""
+    records = corpus(40, seed=5)
+    english = records[3]["sides"]["en"]["text"]
+    records[3]["sides"]["en"]["text"] = "<b>" + english.replace(" ", "</b> ", 1)  # repaired (markup)
+    records[3]["meta"] = {"source": {"doc": "d1"}}
+    records[7]["sides"]["en"]["text"] = records[7]["sides"]["en"]["text"].replace(" ", "\u0007 ", 1)  # repaired ...
+    records[7]["sides"]["id"]["text"] = records[7]["sides"]["id"]["text"].replace(" 7.", " 99.")  # ... rejected (qa)
+    records[9]["sides"]["id"]["layers"] = {"tokens": {"spans": [[0, 500]]}}  # invalid: a span past the text
+    records[12]["id"] = "r2"  # a repeated id
+    src = write_jsonl(tmp_path / "in.jsonl", records)
+    config = {**LEARN, "adequacy": False, "length-ratio": {"min_pairs": 1000}}  # learns; rejects nothing
+    outs = []
+    for how in ("spilled", "read-twice"):
+        d = tmp_path / how
+        d.mkdir()
+        states = fit_states([src], config) if how == "read-twice" else None  # states: no learning pass
+        stats = clean_file(src, d / "out.jsonl", rejects=d / "rej.jsonl", config=config, batch_size=8,
+                           states=states)
+        outs.append(((d / "out.jsonl").read_bytes(), (d / "rej.jsonl").read_bytes(), stats.to_dict()))
+    assert outs[0] == outs[1]
+    kept = {r["id"]: r for r in map(orjson.loads, outs[0][0].splitlines())}
+    rejected = {r["id"]: r for r in map(orjson.loads, outs[0][1].splitlines())}
+    assert kept["r3"]["sides"]["en"]["text"] == english
+    assert kept["r3"]["meta"]["source"] == {"doc": "d1"} and kept["r3"]["meta"]["clean"]["repairs"]
+    assert rejected["r7"]["sides"]["en"]["text"] == records[7]["sides"]["en"]["text"]  # as read
+    assert [(x["filter"], x["value"]) for x in rejected["r9"]["meta"]["clean"]["reasons"]] == \
+        [("record", "/sides/id/layers/tokens/spans/0")]
+    assert {x["score"] for x in rejected["r2"]["meta"]["clean"]["reasons"]} == {"duplicate-id"}
 
 
 def test_ids_are_tracked_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

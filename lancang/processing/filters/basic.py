@@ -12,7 +12,7 @@ import regex
 
 from ...corpora.langs import are_close
 from .base import Filter, Reason, Scores
-from .text import letter_share, nonspace, normalised, number_share, pairs
+from .text import letter_share, nonspace, normalised, number_share, number_strings, pairs
 
 #: something visible: not white space and not an invisible format character
 _VISIBLE = regex.compile(r"[^\s\u200b-\u200f\u2060-\u2064\ufeff\u00ad]")
@@ -108,6 +108,18 @@ class Untranslated(Filter):
     }
     direction = {"overlap": "lower"}
 
+    def __init__(self, **params: Any):
+        super().__init__(**params)
+        self._skip: dict[tuple[str, str], bool] = {}  # per pair of tags: not compared
+
+    def _skipped(self, src: str, tgt: str) -> bool:
+        got = self._skip.get((src, tgt))
+        if got is None:
+            if len(self._skip) >= 4096:  # (bounded, whatever tags a corpus uses)
+                self._skip.clear()
+            got = self._skip[src, tgt] = are_close(src, tgt) and not self.params["close"]
+        return got
+
     def score(self, record: dict[str, Any]) -> Scores:
         ov: dict[str, float] = {}
         kind: dict[str, str] = {}
@@ -115,7 +127,7 @@ class Untranslated(Filter):
         for key, src, stext, tgt, ttext in pairs(record):
             # one language written twice (tl and fil, zh-Hans and zh-Hant), or close languages where the
             # same sentence is a translation (Indonesian and Malay: "Ayah saya guru." in both)
-            if are_close(src, tgt) and not self.params["close"]:
+            if self._skipped(src, tgt):
                 continue
             a = normalised(stext[:_COMPARE * 2])[:_COMPARE]
             b = normalised(ttext[:_COMPARE * 2])[:_COMPARE]
@@ -168,9 +180,10 @@ class NonAlphabetic(Filter):
             if not n:
                 alpha[tag] = digits[tag] = None
                 continue
-            la = letter_share(text)
+            numbers = number_strings(text)  # found once for both shares
+            la = letter_share(text, numbers, n)
             alpha[tag] = None if la is None else round(la, 3)
-            share = number_share(tag, text)
+            share = number_share(tag, text, numbers)
             digits[tag] = None if share is None else round(share, 3)
         return {"alpha": alpha, "digits": digits}
 

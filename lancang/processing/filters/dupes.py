@@ -30,6 +30,7 @@ import hashlib
 import unicodedata
 import zlib
 from collections.abc import Mapping, Sequence
+from itertools import chain
 from typing import Any, ClassVar
 
 import regex
@@ -153,7 +154,8 @@ class Duplicates(Filter):
             if chars:
                 allu = np.frombuffer("".join(pieces).encode("utf-32-le"), np.uint32).astype(np.uint64)
             else:
-                allu = np.fromiter((zlib.crc32(w.encode()) for ws in pieces for w in ws), np.uint64)
+                words = chain.from_iterable(pieces)  # CRC-32 of each word's UTF-8, mapped at C level
+                allu = np.fromiter(map(zlib.crc32, map(str.encode, words)), np.uint64, sum(lens_l))
             lens = np.array(lens_l, np.int64)
             starts = np.concatenate([[0], np.cumsum(lens)[:-1]])
             # n-gram hash at every position: sum_k u[i+k] * P^(n-1-k), wrapping; positions whose

@@ -54,21 +54,27 @@ _NON_LETTER = regex.compile(r"[^\p{L}\p{M}]+")
 _NOT_WORDISH = regex.compile(r"[^\p{L}\p{M}\p{N}]+")
 
 
-def letter_share(text: str) -> float | None:
+def letter_share(text: str, numbers: list[str] | None = None, chars: int | None = None) -> float | None:
     """Letters (with their marks) among the non-space characters, a number counting as one character
-    (so "身份证号110101199003074514" is mostly letters and "----- *** 12" is not)."""
-    numbers = _NUMBER.findall(text)
-    n = nonspace(text) - sum(len(x) for x in numbers) + len(numbers) - sum(x.count(" ") for x in numbers)
+    (so "身份证号110101199003074514" is mostly letters and "----- *** 12" is not). ``numbers`` (the
+    text's :data:`_NUMBER` matches) and ``chars`` (its :func:`nonspace`) when the caller has them."""
+    if numbers is None:
+        numbers = _NUMBER.findall(text)
+    n = nonspace(text) if chars is None else chars
+    if numbers:
+        n += len(numbers) - sum(len(x) for x in numbers) - sum(x.count(" ") for x in numbers)
     if n <= 0:
         return None
     return len(_NON_LETTER.sub("", text)) / n
 
 
-def number_share(tag: str, text: str) -> float | None:
+def number_share(tag: str, text: str, numbers: list[str] | None = None) -> float | None:
     """The share of numbers among a side's units, a number (``13800138000``, ``1,000.5``) counting as one
     unit like a word (a character in unspaced scripts): "请拨打13800138000联系我。" is 1 number in 8
-    units, not 11 digits in 19 characters; "Tel 138 0013 8000" is mostly numbers."""
-    numbers = _NUMBER.findall(text)
+    units, not 11 digits in 19 characters; "Tel 138 0013 8000" is mostly numbers. ``numbers``: the
+    text's :data:`_NUMBER` matches, when the caller has them."""
+    if numbers is None:
+        numbers = _NUMBER.findall(text)
     if not numbers:
         return 0.0 if text.strip() else None
     rest = _NUMBER.sub(" ", text)
@@ -77,6 +83,12 @@ def number_share(tag: str, text: str) -> float | None:
     else:
         others = sum(1 for w in rest.split() if _NON_LETTER.sub("", w))
     return len(numbers) / (len(numbers) + others)
+
+
+def number_strings(text: str) -> list[str]:
+    """The runs of digits (with their separators) of a text, as :func:`letter_share` and
+    :func:`number_share` count them: find them once, give them to both."""
+    return _NUMBER.findall(text)
 
 
 def normalised(text: str) -> str:
@@ -368,4 +380,5 @@ def end_class(text: str) -> str:
 
 
 __all__ = ["brackets_unbalanced", "emails", "end_class", "letter_share", "mismatches", "nonspace", "normalised",
-           "number_mismatch", "number_share", "number_values", "pairs", "placeholders", "units", "urls", "words"]
+           "number_mismatch", "number_share", "number_strings", "number_values", "pairs", "placeholders", "units",
+           "urls", "words"]
