@@ -25,7 +25,7 @@ import orjson
 
 from ..errors import LancangError, UsageError
 from .parts import concat, part_dir, part_input, run_parts, workspace
-from .shards import BLOCK, Shard, _open, is_jsonl, scan
+from .shards import BLOCK, Shard, _open, fresh_dir, is_jsonl, scan
 
 #: a part is at least this many records (a worker's start and a part's copy cost about as much as
 #: annotating a few hundred records) ...
@@ -330,3 +330,97 @@ def _validate_part(plan: Mapping[str, Any], sh: Shard) -> dict[str, Any]:
                 raise InputError(report.unusable)
             counts = {k: getattr(report, k) for k in ("records", "unreadable", "valid", "errors", "warnings")}
     return {"index": sh.index, "records": counts["records"], "counts": counts}
+
+
+# ------------------------------------------------------------------------------------ check
+
+def check_parts(checker: Any, corpus: PathLike, *, manifest: PathLike | None = None,
+                metrics: dict[str, Any] | None = None, jobs: int = 1,
+                progress: Callable[[int], None] | None = None) -> dict[str, Any] | None:
+    """``checker.run`` (:class:`lancang.standards.checker.Checker`) on ``jobs`` workers: the same report,
+    or None when the corpus is not cut into parts (not a lancang JSONL file, stdin, fewer than two parts,
+    a gzip stream that cannot be read to its end: :meth:`Checker.run` then reads it as it reads any input).
+
+    The parent starts the check (the manifest judged once), every part runs the record pass on its lines
+    (:meth:`Checker.part`, the corpus's own line numbers), the parent merges the part states in input order
+    (:func:`lancang.standards.checker.merge_parts`) and finishes: the duplicate rules' keys added to one
+    index in input order, truncation to ``max_findings``, metrics, verdicts and score over the whole. The
+    corpus's sha256 is taken in the pass that counts its lines."""
+    import zlib
+
+    from ..errors import InputError
+    from ..standards.checker import merge_parts
+
+    if jobs <= 1 or not splits(corpus, None if checker.from_format is None else checker.from_format.name):
+        return None
+    try:
+        lines, sha256 = _count_and_hash(corpus)
+        per = max(MIN_SHARD_RECORDS, -(-lines // (jobs * SHARDS_PER_JOB)))
+        parts = scan([str(corpus)], per, "jsonl")
+    except (InputError, OSError, EOFError, zlib.error):  # a corrupt gzip stream: one pass says where it stops
+        return None
+    if len(parts) < 2:
+        return None
+    checker.start(corpus, manifest)
+    args = {"profiles": checker.profiles, "max_findings": checker.max_findings, "options": checker.options,
+            "manifest": None if manifest is None else str(manifest), "corpus": str(corpus)}
+    with workspace() as folder:
+        results = run_parts(f"{__name__}:_check_part", parts, jobs, args, folder, _counter(progress, parts))
+        state = merge_parts([res["state"] for res in results])
+        state["sha256"] = sha256
+        return checker.finish(state, metrics)
+
+
+def _count_and_hash(path: PathLike) -> tuple[int, str]:
+    """:func:`count_lines` and the sha256 of the content (after gunzip), in one pass."""
+    import hashlib
+
+    h = hashlib.sha256()
+    n = 0
+    last = b"\n"
+    with _open(str(path)) as f:
+        while block := f.read(BLOCK):
+            h.update(block)
+            n += block.count(b"\n")
+            last = block[-1:]
+    return n + (last != b"\n"), h.hexdigest()
+
+
+def _check_part(plan: Mapping[str, Any], sh: Shard) -> dict[str, Any]:
+    from ..standards.checker import Checker
+
+    a = plan["args"]
+    checker = Checker(a["profiles"], a["max_findings"], "jsonl", None, a["options"])
+    checker.start(a["corpus"], a["manifest"], judge_manifest=False)
+    d = part_dir(plan, sh)
+    src = _part_copy(sh, fresh_dir(d / "work") / "input.jsonl")
+    # the copy's first line is a blank one when the part starts past the corpus's first line: its line 1 is
+    # then what the readers treat as a file's first line (a BOM there, or a bad line that makes the whole
+    # "not a JSONL corpus") and not one of the corpus's
+    skip = int(sh.line > 1)
+    state = checker.part(src, name=a["corpus"], shift=sh.line - 1 - skip, skip=skip, keys_dir=str(d))
+    return {"index": sh.index, "records": state["records"], "state": state}
+
+
+def _part_copy(sh: Shard, target: Path) -> Path:
+    """The part's bytes in ``target`` (checked against the scan's hash), after a blank line when the part
+    does not start at the corpus's first line."""
+    import hashlib
+
+    from ..errors import InputError
+
+    h = hashlib.sha256()
+    with _open(sh.path) as f, open(target, "wb") as out:
+        if sh.line > 1:
+            out.write(b"\n")
+        if sh.start:
+            f.seek(sh.start)
+        left = sh.end - sh.start
+        while left > 0 and (block := f.read(min(BLOCK, left))):
+            h.update(block)
+            out.write(block)
+            left -= len(block)
+    if h.hexdigest() != sh.sha256:
+        raise InputError(f"{sh.path}: lines {sh.line}-{sh.line + sh.lines - 1} changed while they were checked "
+                         "(sha256 differs); check it again")
+    return target

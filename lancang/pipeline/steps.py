@@ -165,18 +165,23 @@ def _validate(source: Path, engine: str) -> dict[str, Any]:
 
 
 def _check(source: Path, step: Mapping[str, Any]) -> dict[str, Any]:
+    """A check step's record pass over ``source`` (:meth:`lancang.standards.checker.Checker.part`): its part
+    state, with the counts and without the findings (the run's metrics hold counts); :func:`merge_check`
+    merges the shards' states and finishes the check, as ``lancang check`` in parts does. A check whose
+    rules decide over the whole corpus (duplicates) runs once, on the whole output (``phase: global``)."""
     from ..standards.checker import Checker
     from ..standards.profiles import load_profile
 
-    checker = Checker([load_profile(p) for p in step["profiles"]], max_findings=0)
-    # the manifest and the source file are judged with every shard: count them once
-    once = set(checker.manifest_requirements()) | {st.key for st in checker.states
-                                                   if st.rule is not None and st.rule.scope == "source"}
-    rep = checker.run(source, step.get("manifest"))
-    reqs = {f"{r['profile']}/{r['id']}": {"verdict": r["verdict"], "severity": r["severity"],
-                                          "findings": r["findings"],
-                                          "once": f"{r['profile']}/{r['id']}" in once} for r in rep["requirements"]}
-    return {"records": rep["summary"]["records"], "findings": rep["summary"]["findings"], "requirements": reqs}
+    checker = Checker([load_profile(p) for p in step["profiles"]])
+    checker.start(source, step.get("manifest"), judge_manifest=False)
+    state = checker.part(source)
+    if state["keys"] and not step.get("phase") == "global":
+        raise InputError(f"check: {', '.join(st.key for st in checker.record_states if hasattr(st.runner, 'key_of'))}"
+                         " decide over the whole corpus and run once on the whole output, not on a shard")
+    for r in state["reqs"]:
+        r["shown"] = []
+    return {"records": state["metrics"]["records"], "profiles": list(step["profiles"]),
+            "manifest": step.get("manifest"), "corpus": str(source), "state": state}
 
 
 def _stats(source: Path) -> dict[str, Any]:
@@ -241,26 +246,25 @@ def merge_stats(parts: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 def merge_check(parts: list[dict[str, Any]]) -> dict[str, Any]:
-    """Findings add up per requirement; a requirement fails if it failed on any shard, is not checked
-    if it was not checked on every shard, and passes otherwise. The verdict is lancang check's."""
-    reqs: dict[str, dict[str, Any]] = {}
-    for n, d in enumerate(parts):
-        for rid, r in d["requirements"].items():
-            if r.get("once") and n:  # the same manifest or source, judged with every shard: count it once
-                continue
-            cur = reqs.setdefault(rid, {"severity": r["severity"], "findings": 0, "verdicts": set()})
-            cur["findings"] += r["findings"]
-            cur["verdicts"].add(r["verdict"])
-    out = {}
-    for rid, r in reqs.items():
-        v = r["verdicts"]
-        verdict = "fail" if "fail" in v else "pass" if "pass" in v else "not-checked"
-        out[rid] = {"verdict": verdict, "severity": r["severity"], "findings": r["findings"]}
-    errors = [r for r in out.values() if r["severity"] == "error"]
-    verdict = ("not-conformant" if any(r["verdict"] == "fail" for r in errors) else
-               "incomplete" if any(r["verdict"] == "not-checked" for r in errors) else "conformant")
-    return {"verdict": verdict, "records": sum(d["records"] for d in parts),
-            "findings": sum(r["findings"] for r in out.values()), "requirements": out}
+    """The check of the whole from its shards' part states (:func:`_check`), merged in input order and
+    finished as ``lancang check`` finishes (:func:`lancang.standards.checker.merge_parts`, ``Checker.finish``):
+    the manifest judged once, corpus metrics and rule rates over all records, the verdicts and the score of
+    the whole. The summary: the verdict, records, findings, and every requirement's verdict, severity and
+    number of findings."""
+    from ..standards.checker import Checker, merge_parts
+    from ..standards.profiles import load_profile
+
+    first = parts[0]
+    checker = Checker([load_profile(p) for p in first["profiles"]])
+    # the manifest's evidence names the checked corpus: the file the step read (a shard's copy is gone)
+    checker.start(first["corpus"], first["manifest"])
+    state = merge_parts([d["state"] for d in parts])
+    state["sha256"] = first["state"]["sha256"] if len(parts) == 1 else ""  # (a summary has no signature)
+    rep = checker.finish(state)
+    reqs = {f"{r['profile']}/{r['id']}": {"verdict": r["verdict"], "severity": r["severity"], "findings": r["findings"]}
+            for r in rep["requirements"]}
+    return {"verdict": rep["verdict"], "records": rep["summary"]["records"], "findings": rep["summary"]["findings"],
+            "requirements": reqs}
 
 
 def merge_step(kind: str, details: list[dict[str, Any]]) -> dict[str, Any]:

@@ -8,23 +8,28 @@ number of findings and the first ``max_findings`` of them with their locations. 
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 import hashlib
+import os
 import re
+import tempfile
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import orjson
 
 from .. import __version__
 from ..corpora.formats import MODEL_LIMITS, get_format, read_corpus, read_items, resolve_format
-from ..corpora.jsonl import Parsed, PathLike, is_stdio, open_input
+from ..corpora.jsonl import Parsed, PathLike, is_stdio, iter_lines, open_input
 from ..corpora.model import now_iso
 from ..errors import InputError, LancangError, UsageError
 from ..findings import Finding, json_params
 from ..schemas import load_schema
 from ..schemas.validator import COSTLY, SchemaEngine
-from .messages import code_of, msg, tagged
+from .messages import Msg, code_of, msg, tagged
 from .metrics import CorpusMetrics
 from .profiles import Profile
 from .rules import RULES, Rule
@@ -39,7 +44,8 @@ class ReqState:
     count: int = 0
     #: the requirement examined a record (schema-valid, and having what its rule looks at)
     examined: bool = False
-    shown: list[Finding] = field(default_factory=list)
+    #: the findings shown (``Finding.to_dict()``, as the report has them)
+    shown: list[dict[str, Any]] = field(default_factory=list)
     #: warning findings of an error requirement (the UD validator's level-2 warnings): shown, never in the verdict
     warnings: int = 0
     warnings_shown: int = 0
@@ -48,6 +54,24 @@ class ReqState:
     #: records with at least one finding (record and corpus requirements), for scores by share of records
     failed_records: int = 0
     per_record: bool = False
+    #: why the requirement stopped being checked in the record pass (``costly``: a pattern too costly;
+    #: ``unavailable``: a missing backend), so a merge of parts knows what the verdict is over the whole
+    stop: str | None = None
+
+    #: the fields of a part state (:meth:`Checker.part`) for one requirement
+    PART_FIELDS = ("count", "examined", "warnings", "warnings_shown", "verdict", "failed_records", "stop")
+
+    def export(self) -> dict[str, Any]:
+        """This requirement's record-pass result as plain JSON (a part state's entry)."""
+        return {**{k: getattr(self, k) for k in self.PART_FIELDS}, "shown": list(self.shown),
+                "reason": _reason_json(self.reason)}
+
+    def absorb(self, d: dict[str, Any]) -> None:
+        """Take the record-pass result ``d`` (:meth:`export`, merged) as this requirement's."""
+        for k in self.PART_FIELDS:
+            setattr(self, k, d[k])
+        self.shown = list(d["shown"])
+        self.reason = _reason_from(d["reason"])
 
     @property
     def params(self) -> dict[str, Any]:
@@ -56,6 +80,67 @@ class ReqState:
     @property
     def key(self) -> str:
         return f"{self.req['profile']}/{self.req['id']}"
+
+
+#: the version of a part state's layout (:meth:`Checker.part`)
+PART_STATE = 1
+
+
+def _reason_json(reason: Any) -> Any:
+    """A reason or message as JSON: its text, and its catalog code and parameters when it has them."""
+    if reason is None:
+        return None
+    code, params = code_of(reason)
+    return [str(reason), code, json_params(params or {})] if code else str(reason)
+
+
+def _reason_from(data: Any) -> Any:
+    """The reason or message :func:`_reason_json` wrote."""
+    return Msg(data[0], data[1], data[2]) if isinstance(data, list) else data
+
+
+def _shifted(items: Iterator[Any], shift: int, skip: int) -> Iterator[Any]:
+    """The items of a part's lines with the corpus's line numbers (line + ``shift``), its first ``skip``
+    lines left out."""
+    for item in items:
+        if item.line is not None and item.line <= skip:
+            continue
+        yield dataclasses.replace(item, line=item.line + shift) if item.line is not None else item
+
+
+def merge_parts(parts: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    """The part states of consecutive parts of a corpus (:meth:`Checker.part`, in input order) as the state
+    of one part over all of them: counts add, the findings shown are the first ``max_findings`` of all,
+    corpus metrics add, keys and late hits are kept in order; a requirement that stopped being checked in a
+    part (a missing backend, a pattern too costly) takes nothing from the parts after it, as one pass would
+    not have looked at them. ``sha256`` is the caller's (the whole input's)."""
+    first, *rest = parts
+    out = {**first, "reqs": [dict(r) for r in first["reqs"]], "keys": [list(k) for k in first["keys"]],
+           "late": list(first["late"]), "sha256": None}
+    cap = first["max_findings"]
+    metrics = CorpusMetrics.from_state(first["metrics"])
+    for p in rest:
+        if p["source"]["format"] != "jsonl" or first["source"]["format"] != "jsonl":
+            raise ValueError("only parts of one lancang JSONL corpus merge")
+        out["records"] += p["records"]
+        metrics.merge(CorpusMetrics.from_state(p["metrics"]))
+        stopped = [i for i, r in enumerate(out["reqs"]) if r["verdict"] is not None]
+        for a, b in zip(out["reqs"], p["reqs"], strict=True):
+            if a["verdict"] is not None:
+                continue
+            for k in ("count", "warnings", "warnings_shown", "failed_records"):
+                a[k] += b[k]
+            a["examined"] = a["examined"] or b["examined"]
+            a["shown"] = a["shown"] + b["shown"]
+            if cap:
+                a["shown"] = a["shown"][:cap]
+            if b["verdict"] is not None:  # stopped in this part: the verdict over all the parts so far
+                a["stop"], a["reason"] = b["stop"], b["reason"]
+                a["verdict"] = ("fail" if a["count"] else "not-checked") if b["stop"] == "costly" else b["verdict"]
+        out["keys"].extend([path, sorted({*skip, *stopped})] for path, skip in p["keys"])
+        out["late"].extend(hit for hit in p["late"] if hit[0] not in stopped)
+    out["metrics"] = metrics.state()
+    return out
 
 
 def _sev(req: dict[str, Any]) -> str:
@@ -124,7 +209,7 @@ class Checker:
             rule = st.req.get("rule") or f"{st.req['kind']}-schema"
             code, params = code_of(message)
             st.shown.append(Finding(rule, message, "warning" if warning else _sev(st.req), file, line, record, ptr,
-                                    st.req["clause"], None, code, params))
+                                    st.req["clause"], None, code, params).to_dict())
 
     def _schema_hits(self, st: ReqState, errors: list[tuple[str, str, str]], file: str | None,
                      line: int | None = None, record: str | None = None, metric: bool = False,
@@ -146,7 +231,7 @@ class Checker:
         if costly:
             ptr, text = costly[0]
             at = ":".join(str(x) for x in (file, line) if x is not None)
-            st.verdict = "fail" if st.count else "not-checked"
+            st.verdict, st.stop = "fail" if st.count else "not-checked", "costly"
             st.reason = tagged(f"pattern too costly: {text} ({at}{f', record {record}' if record else ''}, "
                                f"{ptr or '/'}); the requirement was not checked from there on (a pattern with "
                                "lookaround or backreferences is bounded: anchor it or write it without them)",
@@ -155,6 +240,7 @@ class Checker:
 
     def _unavailable(self, st: ReqState, exc: ImportError) -> None:
         rule, extra = (st.rule.id, st.rule.needs) if st.rule else ("", "")
+        st.stop = "unavailable"
         st.verdict, st.reason = "not-checked", tagged(f"rule {rule} needs `pip install \"lancang[{extra}]\"` ({exc})",
                                                       "reason.needs-extra", rule=rule, extra=extra, detail=str(exc))
 
@@ -167,7 +253,17 @@ class Checker:
     # ------------------------------------------------------------------------------ run
     def run(self, corpus: PathLike, manifest: PathLike | None = None,
             metrics: dict[str, Any] | None = None) -> dict[str, Any]:
-        name = str(corpus)
+        """Check ``corpus``: :meth:`start`, one :meth:`part` over the whole corpus, :meth:`finish` (a run in
+        parts, :mod:`lancang.pipeline.oneoff`, has several parts and :func:`merge_parts` between)."""
+        self.start(corpus, manifest)
+        return self.finish(self.part(corpus), metrics)
+
+    def start(self, corpus: PathLike, manifest: PathLike | None = None, *, judge_manifest: bool = True) -> None:
+        """What is done once: the manifest read (and judged, unless ``judge_manifest`` is false: a worker of
+        a run in parts reads it for the rules that read it beside the records, the parent judges it), and the
+        record requirements made ready (their corpus rules started)."""
+        self.name = str(corpus)
+        self.corpus, self.manifest = corpus, manifest
         needs_manifest = self.manifest_requirements()
         if needs_manifest and manifest is None:
             ids = ", ".join(needs_manifest[:5])
@@ -175,73 +271,171 @@ class Checker:
                              "with --manifest")
         doc = _load_json(manifest, "manifest") if manifest is not None else None
         self.processing = _processing(doc)
-        if doc is not None:
+        if doc is not None and judge_manifest:
             self._check_manifest(doc, str(manifest), corpus)
-
-        record_states = [st for st in self.states if st.req["kind"] == "record"
-                         or (st.rule is not None and st.rule.scope in ("record", "corpus"))]
-        for st in record_states:
+        self.record_states = [st for st in self.states if st.req["kind"] == "record"
+                              or (st.rule is not None and st.rule.scope in ("record", "corpus"))]
+        for st in self.record_states:
             st.per_record = True
             if st.rule is not None and st.rule.reads_corpus:  # its folder resolves relative media paths
-                st.req = {**st.req, "params": {**st.req.get("params", {}), "_corpus": name}}
+                st.req = {**st.req, "params": {**st.req.get("params", {}), "_corpus": self.name}}
             if st.rule is not None and st.rule.scope == "corpus":
                 params = st.req.get("params", {})
                 st.runner = st.rule.start({**params, "_manifest": doc} if st.rule.reads_manifest else params)
-        cm = CorpusMetrics()
-        base_state = ReqState({"profile": "lancang", "id": "canonical-record", "clause": "-", "basis": "default",
-                               "kind": "record", "title": {"en": "Records are valid lancang records (lancang validate)",
-                                                           "zh": "记录符合 lancang 规范模型"}})
-        limit_state = ReqState({
+        self.base_state = ReqState({
+            "profile": "lancang", "id": "canonical-record", "clause": "-", "basis": "default", "kind": "record",
+            "title": {"en": "Records are valid lancang records (lancang validate)", "zh": "记录符合 lancang 规范模型"}})
+        self.limit_state = ReqState({
             "profile": "lancang", "id": "model-limits", "clause": "-", "basis": "default", "kind": "record",
             "rule": "model-limit", "severity": "warning",
             "title": {"en": "Every unit fits a lancang record (what does not is lancang's model limit, not a violation "
                             "of the format: it cannot be converted losslessly)",
                       "zh": "每个单元都能放入 lancang 记录（放不下的是 lancang 模型的限制，"
                             "并非格式违规：无法无损转换）"}})
+
+    @property
+    def part_states(self) -> list[ReqState]:
+        """The requirements a part judges, in the order of a part state's ``reqs``."""
+        return [self.base_state, self.limit_state, *self.record_states]
+
+    def part(self, corpus: PathLike, *, name: str | None = None, shift: int = 0, skip: int = 0,
+             keys_dir: str | None = None) -> dict[str, Any]:
+        """The record pass over ``corpus`` (after :meth:`start`): a part state, plain JSON, that
+        :func:`merge_parts` merges with the states of the parts after it and :meth:`finish` turns into the
+        report. The whole corpus in any format, or (``shift``) a lancang JSONL file holding lines of the
+        corpus ``name``: its line n is the corpus's line n + ``shift``, its first ``skip`` lines are not the
+        corpus's. Corpus rules with a global phase (duplicates: ``key_of``/``add``) write their keys to a
+        file in ``keys_dir`` (bounded memory), which :meth:`finish` replays in input order."""
+        name = name or self.name
+        cm = CorpusMetrics()
+        states = self.part_states
+        base_state, limit_state = self.base_state, self.limit_state
+        for st in states:  # a fresh pass (a Checker may check several parts)
+            st.absorb(ReqState(st.req).export())
+        keyed = {id(st): i for i, st in enumerate(states) if hasattr(st.runner, "key_of")}
+        keys = None
+        if keyed:
+            fd, keys_path = tempfile.mkstemp(prefix="lancang-check-keys-", suffix=".jsonl", dir=keys_dir)
+            keys = os.fdopen(fd, "wb")
         parsed = 0
-        self.source_format, self.source_error, self.source_code = "jsonl", None, None
+        self.source_format, self.source_error, self.source_line, self.source_code = "jsonl", None, None, None
         self.digest: Any = None
         self.item_file: str | None = None  # the file of a treebank folder being read (_items)
-        for item in self._items(corpus, base_state):
-            where = self.item_file or name
-            if not isinstance(item, Parsed):
-                if item.severity == "error":
-                    if parsed == 0 and item.code in ("json-malformed", "utf8-invalid") and item.line == 1:
-                        raise InputError(f"{name}:1: not a JSONL corpus ({item.message})")
-                    self._hit(base_state, tagged(item.message, "input.problem", code=item.code, detail=item.message),
-                              where, item.line)
-                continue
-            parsed += 1
-            rec = item.value
-            rid = rec.get("id") if isinstance(rec, dict) else None
-            meta = rec.get("meta") if isinstance(rec, dict) else None
-            if isinstance(meta, dict) and isinstance(meta.get(MODEL_LIMITS), list):
-                for limit in meta[MODEL_LIMITS]:
-                    self._hit(limit_state, tagged(str(limit), "model-limit", detail=str(limit)), where, item.line,
-                              rid if isinstance(rid, str) else None,
-                              f"/meta/{MODEL_LIMITS}")
-            if not self.base.is_valid(rec):
-                for ptr, kw, text in self.base.errors(rec)[:3]:
-                    self._hit(base_state, schema_message(text, kw, rec, ptr), where, item.line,
-                              rid if isinstance(rid, str) else None, ptr)
-                continue
-            cm.add(rec)
-            for st in record_states:
-                if st.verdict is not None:  # not checkable (a missing backend, a pattern too costly)
+        if shift or skip:
+            items: Iterator[Any] = _shifted(iter_lines(corpus), shift, skip)
+        else:
+            items = self._items(corpus, base_state)
+        try:
+            for item in items:
+                where = self.item_file or name
+                if not isinstance(item, Parsed):
+                    if item.severity == "error":
+                        if parsed == 0 and item.code in ("json-malformed", "utf8-invalid") and item.line == 1:
+                            raise InputError(f"{name}:1: not a JSONL corpus ({item.message})")
+                        self._hit(base_state, tagged(item.message, "input.problem", code=item.code,
+                                                     detail=item.message), where, item.line)
                     continue
-                try:
-                    self._check_record(st, rec, item.line, where)
-                except ImportError as exc:
-                    self._unavailable(st, exc)
+                parsed += 1
+                rec = item.value
+                rid = rec.get("id") if isinstance(rec, dict) else None
+                meta = rec.get("meta") if isinstance(rec, dict) else None
+                if isinstance(meta, dict) and isinstance(meta.get(MODEL_LIMITS), list):
+                    for limit in meta[MODEL_LIMITS]:
+                        self._hit(limit_state, tagged(str(limit), "model-limit", detail=str(limit)), where,
+                                  item.line, rid if isinstance(rid, str) else None, f"/meta/{MODEL_LIMITS}")
+                if not self.base.is_valid(rec):
+                    for ptr, kw, text in self.base.errors(rec)[:3]:
+                        self._hit(base_state, schema_message(text, kw, rec, ptr), where, item.line,
+                                  rid if isinstance(rid, str) else None, ptr)
+                    continue
+                cm.add(rec)
+                for st in self.record_states:
+                    if st.verdict is not None:  # not checkable (a missing backend, a pattern too costly)
+                        continue
+                    try:
+                        if id(st) in keyed:  # its global phase: the key now, the decision in finish
+                            if not st.examined:
+                                st.examined = st.rule.applies is None or st.rule.applies(rec, st.params)  # type: ignore[union-attr]
+                            k = st.runner.key_of(rec)
+                            if k is not None:
+                                keys.write(orjson.dumps([keyed[id(st)], k, item.line, rec["id"],  # type: ignore[union-attr]
+                                                         None if where == name else where],
+                                                        option=orjson.OPT_APPEND_NEWLINE))
+                        else:
+                            self._check_record(st, rec, item.line, where)
+                    except ImportError as exc:
+                        self._unavailable(st, exc)
+            late = []  # what the other corpus rules say at the end of the pass
+            for i, st in enumerate(states):
+                if st.runner is not None and id(st) not in keyed:
+                    late.extend([i, line, rid, ptr, _reason_json(message)]
+                                for line, rid, ptr, message in st.runner.finish())
+        except BaseException:
+            if keys is not None:
+                keys.close()
+                os.unlink(keys_path)
+            raise
+        if keys is not None:
+            keys.close()
+        return {"part": PART_STATE, "max_findings": self.max_findings, "records": parsed, "metrics": cm.state(),
+                "source": {"format": self.source_format, "error": self.source_error, "line": self.source_line,
+                           "code": self.source_code,
+                           "treebank": [str(p) for p in self.treebank] if self.treebank else None},
+                "sha256": self.digest.hexdigest() if self.digest is not None else None,
+                "reqs": [st.export() for st in states], "keys": [[keys_path, []]] if keys is not None else [],
+                "late": late}
+
+    def finish(self, state: dict[str, Any], metrics: dict[str, Any] | None = None) -> dict[str, Any]:
+        """The report from the (merged) part state of the whole corpus: the global phases (corpus rules'
+        keys replayed in input order), the "nothing examined" verdicts, the source format, the metrics and
+        sampling requirements, the verdicts and the score."""
+        try:
+            return self._finish(state, metrics)
+        finally:
+            for path, _skip in state["keys"]:
+                with contextlib.suppress(FileNotFoundError):
+                    os.unlink(path)
+
+    def _finish(self, state: dict[str, Any], metrics: dict[str, Any] | None) -> dict[str, Any]:
+        name, corpus = self.name, self.corpus
+        states = self.part_states
+        for st, d in zip(states, state["reqs"], strict=True):
+            st.absorb(d)
+        src = state["source"]
+        self.source_format, self.source_error = src["format"], src["error"]
+        self.source_line, self.source_code = src["line"], src["code"]
+        self.treebank = [Path(p) for p in src["treebank"]] if src["treebank"] else None
+        parsed = state["records"]
+        cm = CorpusMetrics.from_state(state["metrics"])
         if parsed == 0 and self.source_format == "jsonl":
             raise InputError(f"{name}: no records (empty file?)")
-        for st in record_states:
+        for path, skip in state["keys"]:  # the keyed corpus rules' record-time hits, in input order
+            skipped = set(skip)
+            with open(path, "rb") as f:
+                for raw in f:
+                    i, k, line, rid, where = orjson.loads(raw)
+                    if i in skipped:
+                        continue
+                    st = states[i]
+                    for ptr, message in st.runner.add(k, line, rid):  # type: ignore[union-attr]
+                        st.failed_records += 1
+                        self._hit(st, message, where or name, line, rid, ptr)
+        late: dict[int, list[Any]] = {}
+        for i, *hit in state["late"]:
+            late.setdefault(i, []).append(hit)
+        for i, st in enumerate(states):
             if st.runner is not None and st.verdict != "not-checked":
-                for line, rid, ptr, message in st.runner.finish():
+                hits = (st.runner.finish() if hasattr(st.runner, "key_of")
+                        else ((line, rid, ptr, _reason_from(m)) for line, rid, ptr, m in late.get(i, ())))
+                for line, rid, ptr, message in hits:
                     st.failed_records += 1  # a late duplicate is one record
                     self._hit(st, message, name, line, rid, ptr)
-            if st.verdict is None and not st.count and not st.examined:
+            elif hasattr(st.runner, "close"):
+                st.runner.close()
+            if st.per_record and st.verdict is None and not st.count and not st.examined:
                 st.verdict, st.reason = "not-checked", _nothing_examined(st, parsed, cm.records)
+        self.corpus_sha256: str | None = state["sha256"]
+
 
         for st in self.states:
             if st.rule is not None and st.rule.scope == "source":
@@ -275,8 +469,9 @@ class Checker:
                 self._check_metrics(st, doc_metrics)
             elif st.req["kind"] == "sampling":
                 self._check_sampling(st, doc_metrics, cm.records)
+        base_state, limit_state = self.base_state, self.limit_state
         shown = [base_state] + ([limit_state] if limit_state.count or self.source_format != "jsonl" else [])
-        return self._report(name, manifest, [*shown, *self.states], doc_metrics, cm.records)
+        return self._report(name, self.manifest, [*shown, *self.states], doc_metrics, cm.records)
 
     def _items(self, corpus: PathLike, base_state: ReqState) -> Iterator[Parsed | Any]:
         """Lines of a JSONL corpus, or the records of a corpus in another registered format (TMX, XLIFF,
@@ -460,7 +655,7 @@ class Checker:
                 **_reason_code(st.reason), "findings": st.count + st.warnings,
                 **({"warnings": st.warnings} if st.warnings else {}),
                 **({"records_failed": st.failed_records} if st.per_record else {}),
-                "shown": [f.to_dict() for f in st.shown],
+                "shown": list(st.shown),
             })
         errors = [q for q in reqs if q["severity"] == "error"]
         if any(q["verdict"] == "fail" for q in errors):
@@ -491,7 +686,7 @@ class Checker:
                 "settings": {"max_findings": self.max_findings},
                 # the content after gunzip (as signed metrics name it): JSONL hashed as it streams, other
                 # formats in a pass of their own
-                "corpus_sha256": self.digest.hexdigest() if self.digest is not None else file_sha256(corpus),
+                "corpus_sha256": self.corpus_sha256 if self.corpus_sha256 is not None else file_sha256(corpus),
                 **({"files": [{"path": str(p), "sha256": file_sha256(p)} for p in self.treebank]}
                    if self.treebank else {}),
             },
@@ -623,9 +818,11 @@ def merge_metrics(docs: Sequence[tuple[str, dict[str, Any]]]) -> dict[str, Any]:
 def check(corpus: PathLike, profiles: Sequence[Profile], manifest: PathLike | None = None,
           metrics: PathLike | Sequence[PathLike] | None = None, max_findings: int = 100,
           from_format: str | None = None, langs: Sequence[str] | None = None,
-          options: dict[str, Any] | None = None) -> dict[str, Any]:
+          options: dict[str, Any] | None = None, *, jobs: int = 1) -> dict[str, Any]:
     """Check a corpus against profiles. ``metrics``: one metrics file or several (e.g. a manual and an
-    automated inspection, an accuracy and an agreement document), each verified against the corpus."""
+    automated inspection, an accuracy and an agreement document), each verified against the corpus.
+    ``jobs``: worker processes for a lancang JSONL corpus, cut into line ranges
+    (:func:`lancang.pipeline.oneoff.check_parts`); the report is the same for any ``jobs``."""
     m = None
     single = isinstance(metrics, (str, bytes)) or hasattr(metrics, "__fspath__")
     paths = [] if metrics is None else [metrics] if single else list(metrics)  # type: ignore[arg-type]
@@ -639,7 +836,14 @@ def check(corpus: PathLike, profiles: Sequence[Profile], manifest: PathLike | No
             verify_inputs(doc, digest, str(path), str(corpus))
             docs.append((str(path), doc))
         m = merge_metrics(docs)
-    return Checker(profiles, max_findings, from_format, langs, options).run(corpus, manifest, m)
+    checker = Checker(profiles, max_findings, from_format, langs, options)
+    if jobs > 1:
+        from ..pipeline.oneoff import check_parts
+
+        rep = check_parts(checker, corpus, manifest=manifest, metrics=m, jobs=jobs)
+        if rep is not None:
+            return rep
+    return checker.run(corpus, manifest, m)
 
 
-__all__ = ["Checker", "check", "inspections", "load_metrics", "merge_metrics"]
+__all__ = ["Checker", "check", "inspections", "load_metrics", "merge_metrics", "merge_parts"]

@@ -106,6 +106,30 @@ class CorpusMetrics:
                 if "score" in bead:
                     self.bead_scores[score_band(bead["score"])] += 1
 
+    _COUNTS = ("records", "sides", "empty", "nonempty")
+    _COUNTERS = ("langs", "layers", "methods", "bead_types", "bead_scores", "lengths", "ratios")
+
+    def state(self) -> dict[str, Any]:
+        """The counts as plain JSON (counters keep the order their keys were first met), for a merge."""
+        return {**{k: getattr(self, k) for k in self._COUNTS}, **{k: dict(getattr(self, k)) for k in self._COUNTERS}}
+
+    @classmethod
+    def from_state(cls, d: dict[str, Any]) -> CorpusMetrics:
+        cm = cls()
+        for k in cls._COUNTS:
+            setattr(cm, k, d[k])
+        for k in cls._COUNTERS:
+            setattr(cm, k, Counter(d[k]))
+        return cm
+
+    def merge(self, other: CorpusMetrics) -> None:
+        """Add the counts of the records after these (keys new to this one come after its own, in the order
+        ``other`` met them: one pass over both would have met them so)."""
+        for k in self._COUNTS:
+            setattr(self, k, getattr(self, k) + getattr(other, k))
+        for k in self._COUNTERS:
+            getattr(self, k).update(getattr(other, k))
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "records": self.records,

@@ -318,13 +318,23 @@ class _Dupes:
     what: str
     index: DuplicateIndex = field(default_factory=DuplicateIndex)
 
-    def record(self, rec: dict[str, Any], line: int) -> Iterator[Hit]:
-        k = self.key(rec, self.params)
-        if k is None:
-            return
-        first = self.index.add(k, line, rec["id"])
+    # the rule's global phase, apart (lancang check in parts: the keys are taken where the records are, and
+    # added to one index in input order at the end)
+    def key_of(self, rec: dict[str, Any]) -> str | None:
+        return self.key(rec, self.params)
+
+    def add(self, key: str, line: int, rid: str) -> Iterator[Hit]:
+        first = self.index.add(key, line, rid)
         if first is not None:
             yield "/sides", msg(self.what, first=first)
+
+    def record(self, rec: dict[str, Any], line: int) -> Iterator[Hit]:
+        k = self.key_of(rec)
+        if k is not None:
+            yield from self.add(k, line, rec["id"])
+
+    def close(self) -> None:
+        self.index.close()
 
     def finish(self) -> Iterator[LateHit]:
         try:
