@@ -129,15 +129,19 @@ def _fit(plan: Plan, state: Path, doc: dict[str, Any], shards: list[Shard], jobs
     for i, s in enumerate(plan.steps):
         if s.get("train") and str(i) not in plan.fitted:
             done = _phase(display, f"step {i} (align): the {' and '.join(s['train'])} aligner learns from the input")
+            t = time.perf_counter()
             plan.fitted[str(i)] = train_align(s, plan.inputs[0], Path(plan.output) / "fit" / f"step-{i}-align",
                                               plan.from_format)
+            plan.fitted[str(i)]["seconds"] = round(time.perf_counter() - t, 3)
             done()
         if s.get("fit") and str(i) not in plan.fitted:
             folder = Path(plan.output) / "fit" / f"step-{i}-adequacy"
             done = _phase(display, f"step {i} ({s['step']}): {', '.join(s['fit'])} over the whole input")
+            t = time.perf_counter()
             fitted = fit_clean(s, plan.inputs, folder, plan.from_format, plan.langs, parts=shards,
                                jobs=jobs or os.cpu_count() or 1,
                                work=Path(plan.output) / "fit" / f"step-{i}-duplicates")
+            fitted["seconds"] = round(time.perf_counter() - t, 3)  # (the driver's wall time: run.json)
             plan.fitted[str(i)] = fitted
             done()
     doc["fitted"] = plan.fitted
@@ -260,6 +264,7 @@ def _run_stages(plan: Plan, run: Any, jobs: int | None, scheduler: str | None, r
                "shards_run": sum(x["shards_run"] for x in summaries),
                "shards_resumed": sum(x["shards_resumed"] for x in summaries),
                "seconds": time.perf_counter() - t0, "steps": [st for x in summaries for st in x["steps"]],
+               "global_seconds": round(sum(x["global_seconds"] for x in summaries), 3),
                "stages": [{"output": x["output"], "shards": x["shards"], "steps": len(x["steps"])} for x in summaries]}
     write_json(out / "metrics.json", summary)
     return summary
@@ -297,7 +302,9 @@ def _finish(plan: Plan, shards: list[Shard], ran: int, seconds: float, display: 
         done()
     summary = {"run": RUN_ID, "pipeline": plan.path, "pipeline_sha256": plan.sha256, "time": plan.time,
                "output": str(out), "shards": len(shards), "shards_run": ran, "shards_resumed": len(shards) - ran,
-               "seconds": seconds, "steps": steps}
+               "seconds": seconds, "steps": steps,
+               # the global phases' wall time in the driver, before the shards (in the run that did them)
+               "global_seconds": round(sum(f.get("seconds", 0.0) for f in plan.fitted.values()), 3)}
     write_json(out / "metrics.json", summary)
     return summary
 
