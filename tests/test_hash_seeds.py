@@ -56,3 +56,21 @@ def test_jieba_native_lexicon_same_dictionary_in_every_process(tmp_path: Path) -
     out = outputs(code, str(lex), str(gold))
     assert_same(out)
     assert "|靖国|联军|" in out["0"] or "|靖|国联军|" in out["0"]
+
+
+def test_labelstudio_names_on_a_tie_are_the_first_read(tmp_path: Path) -> None:
+    # two label controls used once each: the one kept as the task's name (the other stays in the
+    # entity's attrs) was a set's max, which followed the hash seed (PYTHONHASHSEED=3 chose 'place')
+    src = tmp_path / "two.ls.json"
+    src.write_text('[{"id": 1, "data": {"text": "Obama visited Hanoi."}, "annotations": [{"id": 1, "result": ['
+                   '{"id": "a", "from_name": "label", "to_name": "text", "type": "labels", "value": {"start": 0, '
+                   '"end": 5, "text": "Obama", "labels": ["PER"]}}, {"id": "b", "from_name": "place", "to_name": '
+                   '"text", "type": "labels", "value": {"start": 14, "end": 19, "text": "Hanoi", "labels": '
+                   '["LOC"]}}]}]}]', encoding="utf-8")
+    code = ("import sys, orjson\n"
+            "from lancang.corpora.formats import read_corpus\n"
+            "for rec in read_corpus(sys.argv[1], 'labelstudio', ['en']):\n"
+            "    print(orjson.dumps(rec).decode())\n")
+    out = outputs(code, str(src), seeds=("0", "1", "2", "3", "4", "5"))
+    assert_same(out)
+    assert '"names":{"from_name":"label","to_name":"text"}' in out["0"]

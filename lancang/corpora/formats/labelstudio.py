@@ -772,10 +772,12 @@ def _same_text(quoted: str, actual: str) -> bool:
 
 
 def _common_names(regions: list[dict[str, Any]]) -> dict[str, Any]:
+    """The control and object names most regions use; of names used equally often, the one read first
+    (not a set's first, whose order follows PYTHONHASHSEED)."""
     out = {}
     for k in ("from_name", "to_name"):
         vals = [r.get(k) for r in regions]
-        out[k] = max(set(vals), key=vals.count) if vals else None
+        out[k] = max(dict.fromkeys(vals), key=vals.count) if vals else None
     return out
 
 
