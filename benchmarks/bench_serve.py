@@ -307,7 +307,7 @@ def all_jobs(base: str, admin: str) -> dict[int, dict]:
 
 
 def load_backend(url: str, folder: Path, tmp: Path, clients: int, seconds: float, workers: int,
-                 upload_every: float, drain_timeout: float) -> dict:
+                 upload_every: float, drain_timeout: float, kill: bool = False) -> dict:
     """Run the load test on one store: returns the tally and the jobs' fate."""
     from lancang.serve.auth import create_token
 
@@ -343,6 +343,15 @@ def load_backend(url: str, folder: Path, tmp: Path, clients: int, seconds: float
     load1 = os.getloadavg()
     server_cpu = proc_cpu(server.pid) - s0 + ((pg_backends_cpu(url) - b0) if pg else 0.0)
     client_cpu = time.process_time() - c0
+    killed: dict[str, list[int]] = {}
+    if kill:  # the server killed with jobs in flight (SIGKILL: no shutdown), then started again
+        server.kill()
+        server.wait()
+        with open_store(url) as store:
+            killed = {st: [j.id for j in store.jobs(state=st)] for st in ("queued", "running")}
+        server = start_server(url, folder, port, workers, log)
+        s0, b0 = proc_cpu(server.pid), pg_backends_cpu(url) if pg else 0.0
+        server_cpu = 0.0
     # drain: every submitted job reaches done or failed
     d0 = time.perf_counter()
     while True:
@@ -364,7 +373,7 @@ def load_backend(url: str, folder: Path, tmp: Path, clients: int, seconds: float
     tracebacks = text.count("Traceback")
     return {"tally": tally, "wall": wall, "server_cpu": server_cpu, "client_cpu": client_cpu, "load": (load0, load1),
             "drain": drain, "drain_cpu": drain_cpu, "before": before, "after": after, "tracebacks": tracebacks,
-            "log": text if tracebacks else "", "submitted": dict(tally.jobs)}
+            "log": text if tracebacks else "", "submitted": dict(tally.jobs), "killed": killed}
 
 
 def pct(xs: list[float], p: float) -> float:
@@ -380,7 +389,8 @@ def load_lines(results: dict, args: argparse.Namespace) -> list[str]:
                 f"{platform.python_version()}, {platform.processor() or platform.machine()}, {os.cpu_count()} cores "
                 "shared with other jobs. "
                 f"`python benchmarks/bench_serve.py --load --clients {args.clients} --seconds {args.seconds:g} "
-                f"--workers {args.workers}{' --pg URL' if args.pg else ''}`: `lancang serve` (uvicorn, "
+                f"--workers {args.workers}{' --kill' if args.kill else ''}{' --pg URL' if args.pg else ''}`: "
+                f"`lancang serve` (uvicorn, "
                 f"{args.workers} job workers) in a child process; {args.clients} client threads of one process, each "
                 "with its own httpx connection and a real API token (5 submit users, a read and an admin token), "
                 "send requests back to back for the run's length: every client uploads a real corpus every "
@@ -416,11 +426,14 @@ def load_lines(results: dict, args: argparse.Namespace) -> list[str]:
                                       if (after.get(j) or {}).get("state") == "failed")
         verdicts = collections.Counter(((after.get(j) or {}).get("result") or {}).get("verdict") for j in sub
                                        if (after.get(j) or {}).get("state") == "done")
-        out += ["", para(f"Jobs: {len(sub)} submitted (202); the pool drained in {r['drain']:.1f} s after the "
-                         f"clients stopped ({r['drain_cpu']:.1f} CPU s); then "
+        k = r["killed"]
+        kill_text = (f"the server was killed (SIGKILL) as the clients stopped, with {len(k['running'])} jobs running "
+                     f"and {len(k['queued'])} queued, and started again; " if k else "")
+        out += ["", para(f"Jobs: {len(sub)} submitted (202); {kill_text}the pool drained in {r['drain']:.1f} s "
+                         f"after the clients stopped ({r['drain_cpu']:.1f} CPU s); then "
                          + ", ".join(f"{c} {s}" for s, c in sorted(states.items()))
-                         + f". After a restart of the server: {len(sub) - len(lost)} of {len(sub)} listed with a "
-                         f"final state, {len(lost)} lost, {len(changed)} changed state. Verdicts: "
+                         + f". After a graceful restart of the server: {len(sub) - len(lost)} of {len(sub)} listed "
+                         f"with a final state, {len(lost)} lost, {len(changed)} changed state. Verdicts: "
                          + ", ".join(f"{c} {v}" for v, c in sorted(verdicts.items(), key=str))
                          + (". Failed: " + "; ".join(f"{c} x {e}" for e, c in reasons.items()) if reasons else "")
                          + "."), ""]
@@ -441,6 +454,8 @@ def main() -> None:
     ap.add_argument("--upload-every", type=float, default=10.0, help="seconds between a client's uploads (--load)")
     ap.add_argument("--drain-timeout", type=float, default=900.0)
     ap.add_argument("--no-sqlite", action="store_true", help="PostgreSQL only (--load)")
+    ap.add_argument("--kill", action="store_true",
+                    help="--load: kill the server (SIGKILL) when the clients stop, with jobs in flight, and restart it")
     args = ap.parse_args()
     if args.load:
         return main_load(args)
@@ -491,7 +506,7 @@ def main_load(args: argparse.Namespace) -> None:
     results = {}
     with tempfile.TemporaryDirectory() as tmp:
         t = Path(tmp)
-        common = (args.clients, args.seconds, args.workers, args.upload_every, args.drain_timeout)
+        common = (args.clients, args.seconds, args.workers, args.upload_every, args.drain_timeout, args.kill)
         if not args.no_sqlite:
             (t / "sqlite").mkdir()
             results["SQLite"] = load_backend(str(t / "lib.sqlite"), t / "files-sqlite", t / "sqlite", *common)

@@ -284,13 +284,14 @@ def million_lines(args: argparse.Namespace, meta: dict[str, Any], results: dict[
     import sqlite3
 
     names = list(results)
-    pg_version = meta.get("pg_version")
+    pg_version = meta.get("pg_version") or results.get("PostgreSQL", {}).get("version")
     pg_text = f", PostgreSQL {pg_version} (local, Unix socket, default settings)" if pg_version else ""
     lines = ["## Corpus store on 1M zh-th / zh-vi records: indexing and search latency (issue 19)", "",
              para(f"""{dt.datetime.now(dt.timezone.utc):%Y-%m-%d %H:%M} UTC, {lancang_version()}, Python
              {platform.python_version()}, SQLite {sqlite3.sqlite_version}{pg_text}; {os.cpu_count()} cores
-             shared with other jobs (load
-             average {meta['load'][0]:.1f} / {meta['load'][1]:.1f} / {meta['load'][2]:.1f} at the end).
+             shared with other jobs (load average at the end of each backend's run, 1 / 5 / 15 minutes:
+             {'; '.join(f"{n} {r['when']}: {r['load'][0]:.1f} / {r['load'][1]:.1f} / {r['load'][2]:.1f}"
+                        for n, r in results.items())}).
              `python benchmarks/bench_store.py --million {args.million} --repeat {args.repeat}
              {'--pg URL' if args.pg else ''}`."""), "",
              para(f"""The corpus is made, not collected: ../shared/data holds no million real zh-th pairs. Sentence
@@ -393,6 +394,7 @@ def main_million(args: argparse.Namespace) -> None:
         try:
             results["PostgreSQL"] = million_backend(pg_schema_url(args.pg, schema), corpus, queries, args.repeat,
                                                     reuse=bool(args.workdir))
+            results["PostgreSQL"]["version"] = meta["pg_version"]
             with psycopg.connect(args.pg, autocommit=True) as conn:
                 results["PostgreSQL"]["size"] = conn.execute(
                     "SELECT SUM(pg_total_relation_size(c.oid)) FROM pg_class c JOIN pg_namespace n "
@@ -401,12 +403,22 @@ def main_million(args: argparse.Namespace) -> None:
             if not args.workdir:
                 with psycopg.connect(args.pg, autocommit=True) as conn:
                     conn.execute(f"DROP SCHEMA {schema} CASCADE")
-    meta["load"] = os.getloadavg()
+    for name, r in results.items():
+        r["load"], r["when"] = os.getloadavg(), f"{dt.datetime.now(dt.timezone.utc):%Y-%m-%d %H:%M} UTC"
+        saved = work / f"results-{name}.json"
+        if r["index"] is None and saved.exists():  # the store was reused: its index figures are its making's
+            r["index"] = json.loads(saved.read_text(encoding="utf-8")).get("index")
+        if args.workdir:
+            saved.write_text(json.dumps(r, ensure_ascii=False), encoding="utf-8")
+    if args.workdir:  # side by side with the other backend's last run on the same corpus and queries
+        for name in ("SQLite", "PostgreSQL"):
+            saved = work / f"results-{name}.json"
+            if name not in results and saved.exists():
+                results[name] = json.loads(saved.read_text(encoding="utf-8"))
+        results = {n: results[n] for n in ("SQLite", "PostgreSQL") if n in results}
     lines = million_lines(args, meta, results)
     print("\n".join(lines))
-    if args.workdir:
-        (work / "results.json").write_text(json.dumps(results, ensure_ascii=False), encoding="utf-8")
-    else:
+    if not args.workdir:
         import shutil
 
         shutil.rmtree(work, ignore_errors=True)

@@ -6,8 +6,10 @@ import gzip
 import io
 import json
 from pathlib import Path
+from typing import Any
 
 import orjson
+import pytest
 from lxml import etree
 
 from lancang.serve.jobs import EXPANSION
@@ -228,3 +230,33 @@ def test_manifest_and_metrics_go_with_the_upload(site: Site, cli, tmp_path: Path
                              data={"profile": "lancang-zh-asean-parallel", "name": "bare"})
     job = wait_job(site, r.json()["job"], "alice")
     assert job["state"] == "failed" and "give the corpus's manifest" in job["error"]
+
+
+def _bench_serve() -> Any:
+    import importlib.util
+
+    path = Path(__file__).parents[2] / "benchmarks" / "bench_serve.py"
+    spec = importlib.util.spec_from_file_location("bench_serve", path)
+    assert spec is not None and spec.loader is not None
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+@pytest.mark.slow
+def test_a_short_load_with_a_killed_server_loses_no_job(db: str, tmp_path: Path) -> None:
+    """benchmarks/bench_serve.py --load in small: `lancang serve` in a child process, 5 httpx clients for 5 s
+    (uploads of real TMX, XLIFF and JSONL with check jobs, zh and th searches, pages, reports, requests that
+    must be refused), the server killed with jobs in flight and started again: no error, every job done or
+    failed, still so after a graceful restart."""
+    bench = _bench_serve()
+    (tmp_path / "work").mkdir()
+    r = bench.load_backend(db, tmp_path / "files", tmp_path / "work", clients=5, seconds=5, workers=2,
+                           upload_every=1.5, drain_timeout=120, kill=True)
+    t = r["tally"]
+    assert t.errors == [] and r["tracebacks"] == 0, (t.errors[:5], r["log"][-3000:])
+    assert t.intended > 0 and len(t.lat["search zh"]) > 0 and len(t.lat["search th"]) > 0
+    assert len(r["submitted"]) >= 10
+    for job in r["submitted"]:
+        assert r["after"][job]["state"] in ("done", "failed"), r["after"][job]
+        assert r["after"][job]["state"] == r["before"][job]["state"]
