@@ -74,3 +74,19 @@ def test_labelstudio_names_on_a_tie_are_the_first_read(tmp_path: Path) -> None:
     out = outputs(code, str(src), seeds=("0", "1", "2", "3", "4", "5"))
     assert_same(out)
     assert '"names":{"from_name":"label","to_name":"text"}' in out["0"]
+
+
+def test_convert_counts_lost_features_in_name_order(tmp_path: Path) -> None:
+    # the features a record loses are a set; counted into a Counter in its order they reached the
+    # manifest's processing log (and --format json) in an order that followed the hash seed
+    src = tmp_path / "c.jsonl"
+    src.write_text('{"id": "r1", "doc": "d1", "meta": {"k": "v"}, "sides": {"th": {"text": "สวัสดี ครับ", "layers": {'
+                   '"sentences": {"spans": [[0, 11]]}, "tokens": {"spans": [[0, 6], [7, 11]]}, "entities": {"items": '
+                   '[{"start": 0, "end": 6, "label": "X"}]}}}}}\n', encoding="utf-8")
+    code = ("import sys, orjson\n"
+            "from lancang.corpora.convert import convert\n"
+            "rep = convert(sys.argv[1], sys.argv[2], to_format='text', langs=['th'], allow_loss=True)\n"
+            "print(orjson.dumps(rep.to_dict()['lost']).decode())\n")
+    out = outputs(code, str(src), str(tmp_path / "out.txt"), seeds=("0", "1", "2", "3", "4", "5"))
+    assert_same(out)
+    assert out["0"].strip() == '{"doc":1,"entities":1,"meta":1,"sentences":1,"tokens":1}'

@@ -25,7 +25,9 @@ class ConvertReport:
     lost: Counter[str] = field(default_factory=Counter)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"from": self.source, "to": self.target, "records": self.records, "lost": dict(self.lost)}
+        # by feature name: the counts fill in the order of a set of features, which follows PYTHONHASHSEED
+        return {"from": self.source, "to": self.target, "records": self.records,
+                "lost": dict(sorted(self.lost.items()))}
 
 
 def convert(src: PathLike, dst: PathLike, *, from_format: str | None = None, to_format: str | None = None,
@@ -72,5 +74,5 @@ def _log(log: Any, report: ConvertReport, src: PathLike, dst: PathLike, allow_lo
     if log:
         log.append(step="conversion", settings={"from": report.source, "to": report.target, "allow_loss": allow_loss,
                                                 "write_options": write_options},
-                   counts={"records": report.records, "lost": dict(report.lost)}, inputs=[src], outputs=[dst],
+                   counts={"records": report.records, "lost": report.to_dict()["lost"]}, inputs=[src], outputs=[dst],
                    records_in=report.records, records_out=report.records)
