@@ -12,13 +12,18 @@ of one ``lancang clean`` over the whole corpus:
 2. **partitions** (every partition, in parallel): a key that two positions share makes both *grouped*.
    A record that shares no key with any other record is never anyone's duplicate or candidate: the
    filter keeps it, whatever else the corpus holds.
-3. **decisions** (the parent, in input order, over the grouped records only): the filter's own
-   :meth:`~Duplicates.score_batch` runs on them in input order, so first-wins, near candidates and
-   their similarities are the filter's own; then every part is cleaned with a ``duplicates`` whose
-   scores are these decisions (:func:`lancang.pipeline.decided.decided_duplicates`).
+3. **decisions** (in the pool): phase 2 also gives, per shared key, edges from each of its positions to
+   its first; the parent joins them into groups (connected components: records linked by shared keys,
+   directly or through others) and deals the groups to buckets. The filter's decision on a record reads
+   only the keys the record holds, so records of different groups never decide anything about each
+   other: each bucket runs the filter's own :meth:`~Duplicates.score_batch` on its records in input
+   order, and first-wins, near candidates and their similarities are those of one pass over the whole
+   corpus. Then every part is cleaned with a ``duplicates`` whose scores are these decisions
+   (:func:`lancang.pipeline.decided.decided_duplicates`).
 
 Phase 3 reads only records that share a key: on a corpus without duplicates it is nearly nothing; on a
-corpus of nothing but duplicates it is as long as the filter alone in one process.
+corpus of nothing but duplicates it is the filter alone, spread over the workers (one group that holds
+most of the corpus would fall to one worker).
 """
 
 from __future__ import annotations
@@ -68,30 +73,57 @@ def decide_duplicates(parts: list[Shard], jobs: int, args: Mapping[str, Any], fo
     parts_dirs = [str(part_dir({"output": folder}, p)) for p in parts]
     pseudo = [Shard(i, "", None, None, 1, 0, "") for i in range(nparts)]
     run_parts(f"{__name__}:_dedup_partition", pseudo, jobs, {"parts": parts_dirs}, folder)
-    grouped = np.unique(np.concatenate([np.fromfile(part_dir({"output": folder}, s) / "grouped.bin", np.int64)
-                                        for s in pseudo] or [np.zeros(0, np.int64)]))
+    dirs = [part_dir({"output": folder}, s) for s in pseudo]
+    grouped = np.unique(np.concatenate([np.fromfile(d / "grouped.bin", np.int64) for d in dirs]
+                                       or [np.zeros(0, np.int64)]))
     out = folder / "decided"
     out.mkdir()
-    dup = _filter(args["filters"])
-    try:
-        for p, pdir in zip(parts, parts_dirs):
-            table: dict[str, Any] = {}
-            lo = np.searchsorted(grouped, p.index << _PART_SHIFT)
-            hi = np.searchsorted(grouped, (p.index + 1) << _PART_SHIFT)
-            mine = set(grouped[lo:hi].tolist())
-            if mine:
-                batch: list[dict[str, Any]] = []
-                for rec in _sides(Path(pdir)):
-                    if rec.pop("pos") in mine:
-                        batch.append(rec)
-                        if len(batch) >= BATCH:
-                            _decide(dup, batch, table)
-                if batch:
-                    _decide(dup, batch, table)
-            (out / f"{p.index:06d}.json").write_bytes(orjson.dumps(table))
-    finally:
-        dup.close()
+    if len(grouped):
+        # phase 3 in the pool: records that share no key never decide anything about each other, so the
+        # groups of records linked by shared keys are decided apart, each in input order, a bucket of
+        # groups per task
+        edges = np.concatenate([np.fromfile(d / "edges.bin", np.int64).reshape(-1, 2) for d in dirs])
+        nbuckets = max(1, jobs * PARTITIONS_PER_JOB)
+        np.save(folder / "grouped.npy", grouped)
+        np.save(folder / "bucket.npy", components(grouped, edges) % nbuckets)
+        run_parts(f"{__name__}:_route_part", parts, jobs, {"buckets": nbuckets}, folder)
+        buckets = [Shard(b, "", None, None, 1, 0, "") for b in range(nbuckets)]
+        run_parts(f"{__name__}:_decide_bucket", buckets, jobs,
+                  {"filters": args["filters"], "parts": [p.index for p in parts]}, folder)
+    bucket_dirs = [part_dir({"output": folder}, b) for b in buckets] if len(grouped) else []
+    for p in parts:
+        table: dict[str, Any] = {}
+        for d in bucket_dirs:
+            f = d / f"decided-{p.index:06d}.json"
+            if f.exists():
+                table.update(orjson.loads(f.read_bytes()))
+        (out / f"{p.index:06d}.json").write_bytes(orjson.dumps(table))
     return out
+
+
+def components(nodes: Any, edges: Any) -> Any:
+    """The connected component of each of ``nodes`` (sorted positions) under ``edges`` (pairs of them), as
+    the index in ``nodes`` of the component's first node (min-label propagation with pointer jumping)."""
+    import numpy as np
+
+    label = np.arange(len(nodes), dtype=np.int64)
+    if not len(edges):
+        return label
+    a = np.searchsorted(nodes, edges[:, 0])
+    b = np.searchsorted(nodes, edges[:, 1])
+    while True:
+        m = np.minimum(label[a], label[b])
+        new = label.copy()
+        np.minimum.at(new, a, m)
+        np.minimum.at(new, b, m)
+        while True:  # pointer jumping: a label's label, until it is its own
+            jumped = new[new]
+            if np.array_equal(jumped, new):
+                break
+            new = jumped
+        if np.array_equal(new, label):
+            return label
+        label = new
 
 
 def _decide(dup: Any, batch: list[dict[str, Any]], table: dict[str, Any]) -> None:
@@ -101,10 +133,70 @@ def _decide(dup: Any, batch: list[dict[str, Any]], table: dict[str, Any]) -> Non
     batch.clear()
 
 
-def _sides(pdir: Path) -> Iterator[dict[str, Any]]:
-    with open(pdir / "sides.jsonl", "rb") as f:
-        for line in f:
-            yield orjson.loads(line)
+def _route_part(plan: Mapping[str, Any], sh: Shard) -> dict[str, Any]:
+    """Phase 3, first half, on one part: the key sides of its grouped records to their buckets' files
+    (``route-PART.jsonl`` in the bucket's folder), in input order."""
+    import numpy as np
+
+    from .parts import part_dir
+
+    folder = Path(plan["output"])
+    grouped = np.load(folder / "grouped.npy")
+    bucket = np.load(folder / "bucket.npy")
+    lo, hi = np.searchsorted(grouped, [sh.index << _PART_SHIFT, (sh.index + 1) << _PART_SHIFT])
+    mine = dict(zip(grouped[lo:hi].tolist(), bucket[lo:hi].tolist()))
+    files: dict[int, Any] = {}
+    n = 0
+    try:
+        with open(part_dir(plan, sh) / "sides.jsonl", "rb") as f:
+            for line in f:  # {"pos":N,...}: the position without parsing the rest
+                b = mine.get(int(line[7:line.index(b",", 7)]))
+                if b is None:
+                    continue
+                if b not in files:
+                    d = part_dir(plan, Shard(b, "", None, None, 1, 0, ""))
+                    d.mkdir(parents=True, exist_ok=True)
+                    files[b] = open(d / f"route-{sh.index:06d}.jsonl", "wb")  # noqa: SIM115 (closed below)
+                files[b].write(line)
+                n += 1
+    finally:
+        for f in files.values():
+            f.close()
+    return {"index": sh.index, "records": n}
+
+
+def _decide_bucket(plan: Mapping[str, Any], sh: Shard) -> dict[str, Any]:
+    """Phase 3, second half, on one bucket: the filter's own scores of its records, part after part in
+    input order; the decisions (records that duplicate an earlier one) per part."""
+    from ..corpora.io import atomic_output
+    from .parts import part_dir
+
+    d = part_dir(plan, sh)
+    dup = _filter(plan["args"]["filters"])
+    n = 0
+    try:
+        for p in plan["args"]["parts"]:
+            src = d / f"route-{p:06d}.jsonl"
+            if not src.exists():
+                continue
+            table: dict[str, Any] = {}
+            batch: list[dict[str, Any]] = []
+            with open(src, "rb") as f:
+                for line in f:
+                    rec = orjson.loads(line)
+                    del rec["pos"]
+                    batch.append(rec)
+                    if len(batch) >= BATCH:
+                        n += len(batch)
+                        _decide(dup, batch, table)
+            n += len(batch)
+            if batch:
+                _decide(dup, batch, table)
+            with atomic_output(d / f"decided-{p:06d}.json") as out:
+                out.write(orjson.dumps(table))
+    finally:
+        dup.close()
+    return {"index": sh.index, "records": n}
 
 
 # ------------------------------------------------------------------------------ in the workers
@@ -242,10 +334,19 @@ def _dedup_partition(plan: Mapping[str, Any], sh: Shard) -> dict[str, Any]:
     rows = [np.fromfile(Path(p) / f"keys-{k}.bin", np.int64).reshape(-1, 2) for p in plan["args"]["parts"]]
     allp = np.concatenate(rows) if rows else np.zeros((0, 2), np.int64)
     keys, inverse, counts = np.unique(allp[:, 0], return_inverse=True, return_counts=True)
-    grouped = np.unique(allp[counts[inverse] > 1, 1])
+    shared = counts[inverse] > 1
+    grouped = np.unique(allp[shared, 1])
+    # the edges of the groups: every position of a shared key linked to the key's first position
+    inv, pos = inverse[shared], allp[shared, 1]
+    order = np.lexsort((pos, inv))
+    inv, pos = inv[order], pos[order]
+    starts = np.concatenate([[0], np.nonzero(inv[1:] != inv[:-1])[0] + 1]) if len(inv) else np.zeros(0, np.int64)
+    first = np.repeat(pos[starts], np.diff(np.concatenate([starts, [len(pos)]]))) if len(inv) else pos
+    edges = np.stack([pos, first], 1)[pos != first]
     d = part_dir(plan, sh)
     d.mkdir(parents=True, exist_ok=True)
     grouped.tofile(d / "grouped.bin")
+    edges.tofile(d / "edges.bin")
     return {"index": k, "records": 0, "grouped": len(grouped)}
 
 

@@ -274,3 +274,32 @@ def test_clean_jobs_2_learns_in_the_pool_and_keeps_the_bytes(tmp_path: Path, mon
     assert (tmp_path / "k1.jsonl").read_bytes() == (tmp_path / "k2.jsonl").read_bytes()
     assert (tmp_path / "r1.jsonl").read_bytes() == (tmp_path / "r2.jsonl").read_bytes()
     assert one.learnt == two.learnt and one.rejected_by == two.rejected_by
+
+
+def test_components_are_those_of_a_union_find() -> None:
+    """Phase 3's groups: min-label propagation gives every node its component's first node."""
+    import random
+
+    import numpy as np
+
+    from lancang.pipeline.dedup import components
+
+    rnd = random.Random(7)
+    nodes = np.array(sorted(rnd.sample(range(1 << 40), 3000)), np.int64)
+    pairs = [(rnd.randrange(3000), rnd.randrange(3000)) for _ in range(2000)]
+    pairs += [(i, i + 1) for i in range(100, 400)]  # a long chain: many rounds of propagation
+    edges = np.array([(nodes[a], nodes[b]) for a, b in pairs], np.int64)
+    parent = list(range(3000))
+
+    def find(x: int) -> int:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for a, b in pairs:
+        ra, rb = find(a), find(b)
+        parent[max(ra, rb)] = min(ra, rb)
+    want = [find(i) for i in range(3000)]  # (the root is the component's smallest node: union by min)
+    assert components(nodes, edges).tolist() == want
+    assert components(nodes, np.zeros((0, 2), np.int64)).tolist() == list(range(3000))
