@@ -12,9 +12,13 @@ the line. Binary TextGrids are refused.
 The side's language comes from ``--src`` (a TextGrid does not name one). Which interval tier is the
 transcript (reader option ``tier``): a tier name, a 1-based tier number, several of either joined
 by ``,`` (one speaker per tier: each segment's ``speaker`` is its tier's name), or ``*`` for every
-interval tier; by default the first interval tier whose name is, ignoring case, one of
-:data:`TRANSCRIPT_NAMES` (in that order of preference: utterance-level names before word-level
-ones), else the first interval tier. The transcript tier's intervals become the side's ``segments``
+interval tier. By default (:func:`_default_choice`): the first interval tier with an utterance-level
+name (:data:`UTTERANCE_NAMES`, ignoring case, in that order of preference); else, when two or more
+interval tiers have distinct names of no known level (not words, phones, syllables..., nor an
+aligner's ``<speaker> - words``), each of them as a speaker's tier (Montreal Forced Aligner's
+multi-speaker TextGrid, and what lancang writes for a side of several speakers), provided a
+``words``/``word`` tier, if the file has one, is found in their text; else the first tier named
+``words`` or ``word``; else the first interval tier. The transcript tier's intervals become the side's ``segments``
 (``tier`` = the tier name) and its text (labels joined by ``\\n``); intervals whose label is empty,
 white space or a silence mark (:data:`SILENCE_MARKS`: ``sil``, ``sp``, ``[SIL]``, ``<p:>``...), are
 dropped unless ``keep_empty=true``. A tier named ``words`` or ``word`` other than
@@ -68,9 +72,14 @@ from .timed import (
 )
 
 #: names of a transcript tier, most preferred first (compared ignoring case)
-TRANSCRIPT_NAMES = ("transcript", "transcription", "utterance", "utterances", "utt", "sentence", "sentences",
-                    "phrase", "phrases", "ortho", "orthography", "text", "words", "word")
+UTTERANCE_NAMES = ("transcript", "transcription", "utterance", "utterances", "utt", "sentence", "sentences",
+                   "phrase", "phrases", "ortho", "orthography", "text")
 WORD_TIER_NAMES = ("words", "word")
+TRANSCRIPT_NAMES = UTTERANCE_NAMES + WORD_TIER_NAMES
+#: names of tiers of units below the word (never a speaker's transcript), compared ignoring case
+ANNOTATION_NAMES = ("phones", "phone", "phons", "phon", "phonemes", "phoneme", "segments", "segment",
+                    "syllables", "syllable", "syll", "syl", "morphemes", "morpheme", "tones", "tone", "pitch",
+                    "ipa", "pos", "gloss", "glosses")
 #: labels that mark silence, not speech (compared ignoring case and enclosing [] or <>): forced
 #: aligners write them (MFA "sil"/"sp", Charsiu "[SIL]", WebMAUS "<p:>", "pau")
 SILENCE_MARKS = frozenset({"sil", "sp", "silence", "pau", "pause", "p:"})
@@ -199,14 +208,8 @@ def parse(text: str, where: str) -> tuple[float, float, list[Tier]]:
 
 
 def _choose(tiers: list[Tier], option: Any, where: str) -> list[int]:
-    """Indices of the transcript tiers (see the module docstring)."""
+    """Indices of the transcript tiers named by the option ``tier`` (see the module docstring)."""
     intervals = [i for i, t in enumerate(tiers) if t.cls == INTERVAL]
-    if option in (None, ""):
-        for name in TRANSCRIPT_NAMES:
-            for i in intervals:
-                if tiers[i].name.strip().lower() == name:
-                    return [i]
-        return intervals[:1]
     if option == "*":
         out = intervals
     else:
@@ -216,6 +219,46 @@ def _choose(tiers: list[Tier], option: Any, where: str) -> list[int]:
         raise UsageError(f"{where}: transcript tiers {', '.join(map(repr, names))} share a name, so their "
                          "segments could not be told apart: choose one of them (-I tier=N, a 1-based number)")
     return out
+
+
+def _tier_kind(name: str) -> str:
+    """``utterance`` (a name of :data:`UTTERANCE_NAMES`), ``word`` (:data:`WORD_TIER_NAMES`), ``annotation``
+    (a tier of units below the word, or an aligner's ``<speaker> - words`` / ``<speaker> - phones``) or
+    ``free`` (any other name: a speaker's tier, or a tier of the user's own)."""
+    n = name.strip().lower()
+    if n in UTTERANCE_NAMES:
+        return "utterance"
+    if n in WORD_TIER_NAMES:
+        return "word"
+    if n in ANNOTATION_NAMES or (" - " in n and n.rsplit(" - ", 1)[1].strip() in WORD_TIER_NAMES + ANNOTATION_NAMES):
+        return "annotation"
+    return "free"
+
+
+def _default_choice(tiers: list[Tier]) -> tuple[list[int], list[int] | None]:
+    """The default transcript tiers, and the choice to fall back to when they are speaker tiers whose
+    words tier does not fit them (None: no fallback). In order:
+
+    1. the first interval tier with an utterance-level name (:data:`UTTERANCE_NAMES`, in its order);
+    2. speaker tiers: two or more interval tiers with distinct names of no known level (neither
+       utterance, word, phone, syllable... nor an aligner's ``<speaker> - words``), one speaker each,
+       as Montreal Forced Aligner reads a TextGrid (a tier per speaker) and as lancang writes a side of
+       several speakers; when the file also has a ``words``/``word`` tier, only if that tier's labels
+       are found in their segments (it is their words layer), else rule 3;
+    3. the first interval tier named ``words`` or ``word``, else the first interval tier.
+    """
+    intervals = [i for i, t in enumerate(tiers) if t.cls == INTERVAL]
+    kinds = {i: _tier_kind(tiers[i].name) for i in intervals}
+    for name in UTTERANCE_NAMES:
+        for i in intervals:
+            if tiers[i].name.strip().lower() == name:
+                return [i], None
+    fallback = next(([i] for name in WORD_TIER_NAMES for i in intervals if tiers[i].name.strip().lower() == name),
+                    intervals[:1])
+    free = [i for i in intervals if kinds[i] == "free"]
+    if len(free) >= 2 and len({tiers[i].name for i in free}) == len(free):
+        return free, fallback
+    return fallback, None
 
 
 def _named(tiers: list[Tier], option: Any, where: str) -> list[int]:
@@ -292,7 +335,26 @@ def read_file(path: Path, lang: str, options: dict[str, Any]) -> dict[str, Any]:
     where = str(path)
     text = read_text(path, options.get("encoding")).replace("\r\n", "\n").replace("\r", "\n")
     xmin, xmax, tiers = parse(text, where)
-    chosen = _choose(tiers, options.get("tier"), where) if tiers else []
+    option = options.get("tier")
+    fallback = None
+    if not tiers:
+        chosen: list[int] = []
+    elif option in (None, ""):
+        chosen, fallback = _default_choice(tiers)
+    else:
+        chosen = _choose(tiers, option, where)
+    rec = _build(path, lang, options, xmin, xmax, tiers, chosen, fallback is not None)
+    if rec is None:  # speaker tiers whose words tier is not theirs: the file's words tier is the transcript
+        rec = _build(path, lang, options, xmin, xmax, tiers, fallback or [], False)
+    assert rec is not None
+    return rec
+
+
+def _build(path: Path, lang: str, options: dict[str, Any], xmin: float, xmax: float, tiers: list[Tier],
+           chosen: list[int], speakers: bool) -> dict[str, Any] | None:
+    """The record of a TextGrid read with ``chosen`` as its transcript tiers; None when ``speakers`` (the
+    default's speaker tiers) and the file's words tier is not found in their text."""
+    where = str(path)
     keep_empty = bool(options.get("keep_empty"))
     several = len(chosen) > 1
     utts = []
@@ -326,6 +388,8 @@ def read_file(path: Path, lang: str, options: dict[str, Any]) -> dict[str, Any]:
         if words is not None:
             side.set_words(words)
     if words is None:
+        if speakers and words_at is not None:
+            return None
         words_at = None
     layout: dict[str, Any] = {"xmin": xmin, "xmax": xmax, "tiers": []}
     for i, t in enumerate(tiers):
@@ -502,8 +566,9 @@ FORMAT = Format(
     max_sides=1, needs_langs=True, x_layers=frozenset({LAYER}),
     read_options={
         "tier": Option(None, "the transcript tier(s): a name, a 1-based number, several joined by ',', or '*' "
-                             "(default: the first tier named transcript/utterance/sentence/phrase/ortho/text/words..., "
-                             "else the first interval tier)"),
+                             "(default: the first tier named transcript/utterance/sentence/phrase/ortho/text..., else "
+                             "two or more speaker-named tiers, one speaker each, else words/word, else the first "
+                             "interval tier)"),
         "words": Option(None, "an interval tier to read as word timings (default: a tier named words/word "
                               "other than the transcript, when its labels are found in the transcript)"),
         "keep_empty": KEEP_EMPTY_OPTION,
