@@ -90,3 +90,15 @@ def test_convert_counts_lost_features_in_name_order(tmp_path: Path) -> None:
     out = outputs(code, str(src), str(tmp_path / "out.txt"), seeds=("0", "1", "2", "3", "4", "5"))
     assert_same(out)
     assert out["0"].strip() == '{"doc":1,"entities":1,"meta":1,"sentences":1,"tokens":1}'
+
+
+def test_pipeline_file_errors_in_a_fixed_order() -> None:
+    # jsonschema reports the keys failing an additionalProperties schema in a set's order; the first
+    # message is the one `lancang run` shows
+    code = ("from lancang.pipeline.spec import schema_errors\n"
+            "doc = {'input': 'a.jsonl', 'output': 'b.jsonl', 'steps': [{'step': 'annotate', 'layers': ['tokens'],\n"
+            "       'config': {'jieba': 1, 'newmm': 2, 'pyvi': 3, 'nlpo3': 4}}]}\n"
+            "print(schema_errors(doc))\n")
+    out = outputs(code, seeds=("0", "1", "2", "3", "4", "5"))
+    assert_same(out)
+    assert out["0"].startswith("[\"/steps/0/config/jieba: 1 is not of type 'object'\"")

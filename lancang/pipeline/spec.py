@@ -128,7 +128,9 @@ def schema_errors(doc: dict[str, Any]) -> list[str]:
             else:
                 out.append((len(at), f"{_pointer(at) or '/'}: {e.message}"))
     seen: list[str] = []
-    for _, m in sorted(out, key=lambda x: -x[0]):
+    # deepest first, then by pointer: jsonschema reports the keys that fail an additionalProperties
+    # schema in a set's order, which follows PYTHONHASHSEED
+    for _, m in sorted(out, key=lambda x: (-x[0], x[1])):
         if m not in seen:
             seen.append(m)
     return seen
