@@ -61,7 +61,9 @@ def evaluate(pred: str, gold: str, layer: str, lexicon: str | None, units: str, 
     format (CoNLL-U gold is scored on its surface tokens).
     Transcripts (PRED the hypothesis, GOLD the reference): WER and CER from the minimum edit alignment,
     per speaker, file and language, with sclite's Corr/Sub/Del/Ins/Err/S.Err table; segments pair in
-    order (or by time against timed words); texts may differ, that is what is scored.
+    order (or by time against timed words); texts may differ, that is what is scored. A reference
+    record or side without a hypothesis is scored as deletions, segment by segment (sclite's rule for an
+    STM against a CTM); a hypothesis without a reference is reported, not scored.
     --format json writes a signed metrics document (scores under accuracy.<layer>) for `lancang check --metrics`.
 
     \b
@@ -179,5 +181,27 @@ def render_transcript(doc: dict[str, Any], hyp: str, ref: str) -> str:
         lines.append(row(f"[{tag}] {doc['tokenisation'].get(tag, '')}", t["counts"]))
     lines.append(row("Sum/Avg", doc["overall"]["counts"]))
     lines.append(f"error rate {shown(doc['error_rate'])}   CER {shown(doc['cer'])}   WER {shown(doc['wer'])}")
-    lines.extend(_missing(doc))
+    lines.extend(_transcript_missing(doc))
     return "\n".join(lines)
+
+
+def _transcript_missing(doc: dict[str, Any]) -> list[str]:
+    """What one side lacked: references without a hypothesis are scored as deletions (sclite), hypotheses
+    without a reference are not scored; with the utterances scored with one side empty."""
+    m = doc["missing"]
+    ex = m["examples"]
+    u = m.get("utterances") or {"without_hypothesis": 0, "without_reference": 0}
+    lines = []
+    if m["only_in_gold"] or u["without_hypothesis"]:
+        lines.append(f"reference without hypothesis: {u['without_hypothesis']:,} utterances, scored as deletions"
+                     + (f" ({m['only_in_gold']:,} records only in the reference, e.g. "
+                        f"{', '.join(ex['only_in_gold'][:5])})" if m["only_in_gold"] else ""))
+    if m["only_in_pred"] or u["without_reference"]:
+        lines.append(f"hypothesis without reference: {u['without_reference']:,} utterances, scored as insertions"
+                     + (f"; {m['only_in_pred']:,} records only in the hypothesis, not scored (e.g. "
+                        f"{', '.join(ex['only_in_pred'][:5])})" if m["only_in_pred"] else ""))
+    if m["sides"]:
+        first = ex["sides"][0] if ex["sides"] else None
+        lines.append(f"sides in one file only: {m['sides']:,}"
+                     + (f" (e.g. {first['id']} {first['side']}: {first['problem']})" if first else ""))
+    return lines

@@ -387,6 +387,8 @@ def utterances(ref: dict[str, Any], hyp: dict[str, Any]) -> list[Utterance]:
       segments: each hypothesis word (or segment) goes to the reference segment its middle time falls in,
       or between two segments to the following one (as sclite cuts a CTM at the ends of an STM's
       segments); what comes after the last segment is one more utterance of insertions;
+    * the hypothesis says nothing (an empty text without segments: a record or side missing from the
+      hypothesis is scored so): every reference segment, against nothing (all deletions);
     * otherwise: the whole texts, as one utterance.
 
     The speaker is the reference segment's (else the hypothesis segment's); for whole texts, the one
@@ -400,6 +402,8 @@ def utterances(ref: dict[str, Any], hyp: dict[str, Any]) -> list[Utterance]:
 def _paired(ref: dict[str, Any], hyp: dict[str, Any]) -> list[Utterance]:
     rtext, htext = ref.get("text") or "", hyp.get("text") or ""
     rsegs, hsegs = _segments(ref), _segments(hyp)
+    if rsegs is not None and hsegs is None and not htext.strip():  # nothing said: each segment is deleted
+        return [(r.get("speaker"), rtext[r["start"]:r["end"]], "") for r in rsegs]
     if rsegs is None:
         speakers = {s.get("speaker") for s in hsegs or ()}
         return [(speakers.pop() if len(speakers) == 1 else None, rtext, htext)]
@@ -475,6 +479,10 @@ class Scorer:
         self.normalizer = Normalizer(tuple(normalize))
         self.alternations = alternations
         self._word_ok: dict[str, bool] = {}
+        #: utterances scored with a reference and no hypothesis (all deletions), and the other way round
+        #: (all insertions), over every side scored so far
+        self.without_hypothesis = 0
+        self.without_reference = 0
 
     def has_words(self, lang: str) -> bool:
         """Whether a side is also scored in words: in ``words`` mode always, in ``auto`` and ``mixed`` where
@@ -508,6 +516,10 @@ class Scorer:
         """The tally of one side; ``each(speaker, tally)`` sees every utterance."""
         total = Tally.new()
         for speaker, r, h in utterances(ref, hyp):
+            if not h.strip() and r.strip():
+                self.without_hypothesis += 1
+            elif not r.strip() and h.strip():
+                self.without_reference += 1
             t = self.utterance(lang, r, h)
             if each is not None:
                 each(speaker, t)
@@ -657,6 +669,10 @@ class TranscriptEvaluation(Evaluation):
     max_files: int = MAX_FILES
     #: where the keys of unlisted files spill (a temporary folder; None: the system's)
     spill_dir: str | None = None
+    #: utterances scored with a reference and nothing hypothesised (all deletions), and hypothesis
+    #: utterances scored with no reference (all insertions)
+    without_hypothesis: int = 0
+    without_reference: int = 0
 
     #: the keys of files past the table, counted once each in bounded memory (a :class:`DuplicateIndex`
     #: spills them to disk past its limit: a corpus of a million records without media is a million files)
@@ -696,6 +712,9 @@ class TranscriptEvaluation(Evaluation):
                   "overall": o,
                   "speakers": _by_id(self.speakers), "files": _by_id(self.files),
                   "files_total": self.files_total})
+        d["missing"]["utterances"] = {"without_hypothesis": self.without_hypothesis,
+                                      "without_reference": self.without_reference}
+        d["missing"]["scoring"] = {"only_in_gold": "deletions", "only_in_pred": "not scored"}
         return d
 
 
@@ -710,8 +729,13 @@ def evaluate_transcripts(hyp: Iterable[Any], ref: Iterable[Any], *, names: tuple
                          max_files: int = MAX_FILES, alternations: bool = False) -> TranscriptEvaluation:
     """Score hypothesis transcripts against reference ones, joined by record id (``join="id"``, the one
     join :func:`~lancang.quality.join.join_records`) or by recording (``join="recording"``: the records
-    of each recording merged first, :func:`by_recording`). Records and sides on one side only are
-    reported in ``missing``, never scored as empty. ``details`` receives each scored side's row
+    of each recording merged first, :func:`by_recording`). What one side lacks is reported in ``missing``
+    and scored as sclite scores an STM against a CTM: a reference record or side without a hypothesis
+    is all deletions (each of its segments an utterance, for its speaker), hypothesis words outside
+    every reference segment of a side are insertions; a hypothesis record or side without a reference
+    is not scored (sclite refuses such input; ``lancang evaluate CORPUS REVIEWED`` scores a reviewed
+    sample against the whole corpus). ``missing.utterances`` counts the utterances scored with one side
+    empty. ``details`` receives each scored side's row
     (:func:`detail_row`) as it is scored, for a per-record table of any length; the document lists the
     first ``max_files`` files (recordings, else records) and counts the others. ``alternations`` reads
     sclite's ``{ a / b / @ }`` in the references (:func:`readings`)."""
@@ -724,21 +748,26 @@ def evaluate_transcripts(hyp: Iterable[Any], ref: Iterable[Any], *, names: tuple
         hyp, ref = by_recording(hyp, names[0]), by_recording(ref, names[1])
     for g in join_records([hyp, ref], list(names), spill_dir=spill_dir):
         h, r = g.records
-        if not ev.paired(g.id, h, r):
+        # noted when one is missing; a hypothesis without a reference is not scored (sclite refuses it;
+        # `evaluate CORPUS REVIEWED` scores a sample), a reference without one is all deletions (sclite)
+        if not ev.paired(g.id, h, r) and r is None:
             continue
-        hs, rs = _sides_of(h, g.where[0]), _sides_of(r, g.where[1])
+        hs, rs = (_sides_of(h, g.where[0]) if h is not None else {}), _sides_of(r, g.where[1])
         for tag in sorted(set(hs) | set(rs)):
-            if tag not in hs or tag not in rs:
-                ev.side_problem(g.id, tag, "side only in " + ("reference" if tag not in hs else "hypothesis"))
+            if tag not in rs:
+                ev.side_problem(g.id, tag, "side only in hypothesis (not scored)")
                 continue
+            if tag not in hs and h is not None:
+                ev.side_problem(g.id, tag, "side only in reference (scored as deletions)")
 
             def each(speaker: str | None, t: Tally) -> None:
                 ev.speakers.setdefault(speaker or NO_SPEAKER, Tally.new()).add(t)
 
             transcript_side(rs[tag], f"{g.where[1]} (id {g.id!r})", tag)
-            transcript_side(hs[tag], f"{g.where[0]} (id {g.id!r})", tag)
+            if tag in hs:
+                transcript_side(hs[tag], f"{g.where[0]} (id {g.id!r})", tag)
             try:
-                t = sc.side(tag, rs[tag], hs[tag], each)
+                t = sc.side(tag, rs[tag], hs.get(tag, _NOTHING), each)
             except InputError as exc:
                 raise InputError(f"{g.where[1]} (id {g.id!r}), side {tag!r}: {exc}") from None
             ev.tokenisation.setdefault(tag, sc.tokenizer.describe(tag))
@@ -748,7 +777,12 @@ def evaluate_transcripts(hyp: Iterable[Any], ref: Iterable[Any], *, names: tuple
             ev.overall.add(t)
             if details is not None:
                 details(detail_row(g.id, tag, key, sc.tokenizer.unit(tag), t))
+    ev.without_hypothesis, ev.without_reference = sc.without_hypothesis, sc.without_reference
     return ev
+
+
+#: the hypothesis side of a reference the hypothesis lacks: nothing said
+_NOTHING: dict[str, Any] = {"text": ""}
 
 
 JOINS = ("id", "recording")

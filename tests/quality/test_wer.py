@@ -441,10 +441,15 @@ def test_evaluate_transcripts_reports_what_it_could_not_pair() -> None:
            {"id": "4", "sides": {"vi": {"text": "bốn"}}}]
     ev = evaluate_transcripts(hyp, ref, names=("h", "r"))
     d = ev.to_dict()
-    assert d["records"] == 2 and d["wer"] == round(1 / 3, 6) and d["cer"] == 0.1
+    # record 2 and the zh side of record 3 have no hypothesis: all deletions (sclite's STM rule); record 4
+    # has no reference: not scored (sclite refuses a hypothesis without one)
+    assert d["records"] == 2 and d["wer"] == 0.5 and d["cer"] == round(5 / 14, 6)
     assert d["missing"]["only_in_pred"] == 1 and d["missing"]["only_in_gold"] == 1
-    assert d["missing"]["examples"]["sides"] == [{"id": "3", "side": "zh", "problem": "side only in reference"}]
-    assert set(d["files"]) == {"1", "3"} and d["speakers"]["-"]["counts"]["ref"] == 3
+    assert d["missing"]["examples"]["sides"] == [{"id": "3", "side": "zh",
+                                                  "problem": "side only in reference (scored as deletions)"}]
+    assert d["missing"]["utterances"] == {"without_hypothesis": 2, "without_reference": 0}
+    assert set(d["files"]) == {"1", "2", "3"} and d["speakers"]["-"]["counts"]["ref"] == 5
+    assert d["files"]["2"]["counts"]["dels"] == 1 and "4" not in d["files"]
     with pytest.raises(UsageError):
         evaluate_transcripts(hyp, ref, join="time")
 
@@ -541,7 +546,9 @@ def test_cli_strict_fails_on_records_missing_from_one_side(tmp_path: Path, cli) 
                                                {"id": "2", "sides": {"th": {"text": "ขอบคุณ"}}}])
     hyp = write_jsonl(tmp_path / "hyp.jsonl", [{"id": "1", "sides": {"th": {"text": "สวัสดีค่ะ"}}}])
     res = cli("evaluate", str(hyp), str(ref), "--layer", "transcript")
-    assert res.exit_code == 0 and "1 only in the gold (e.g. 2)" in res.output and "[th] chars" in res.output
+    assert res.exit_code == 0 and "[th] chars" in res.output
+    assert ("reference without hypothesis: 1 utterances, scored as deletions (1 records only in the reference, "
+            "e.g. 2)") in res.output
     assert cli("evaluate", str(hyp), str(ref), "--layer", "transcript", "--strict").exit_code == 1
 
 
