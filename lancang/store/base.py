@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import heapq
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -73,15 +73,43 @@ class Job:
 
 @dataclass
 class Candidate:
-    """A side that the index says may hold a hit, with its record."""
+    """A side that the index says may hold a hit. Its record (with the record's id and position) is read
+    when first asked for: most candidates of a phrase are decided on their text alone, and reading every
+    candidate's record cost more than the rest of the search."""
     side_id: int
     lang: str
     text: str
     kind: str
     corpus: str
-    record_id: str
-    position: int
-    record: dict[str, Any] = field(repr=False)
+    _rid: str | None = None
+    _position: int | None = None
+    _record: dict[str, Any] | None = field(default=None, repr=False)
+    _load: Callable[[], tuple[str, int, dict[str, Any]]] | None = field(default=None, repr=False, compare=False)
+
+    def _fill(self) -> None:
+        assert self._load is not None
+        self._rid, self._position, self._record = self._load()
+
+    @property
+    def record_id(self) -> str:
+        if self._rid is None:
+            self._fill()
+        assert self._rid is not None
+        return self._rid
+
+    @property
+    def position(self) -> int:
+        if self._position is None:
+            self._fill()
+        assert self._position is not None
+        return self._position
+
+    @property
+    def record(self) -> dict[str, Any]:
+        if self._record is None:
+            self._fill()
+        assert self._record is not None
+        return self._record
 
 
 _CORPUS_COLS = "id, name, languages, licence, owner, private, manifest, stats, state, records, created"
@@ -434,31 +462,45 @@ class Store:
             return bool(cur.rowcount)
 
     # ------------------------------------------------------------------ search
-    def _candidates(self, kind: str, terms: list[str] | None, langs: Sequence[str], corpus_ids: Sequence[int],
+    def _candidates(self, kind: str, terms: list[str] | None, langs: Sequence[str], names: dict[int, str],
                     batch: int = 500) -> Iterator[Candidate]:
-        """Sides of ``kind`` in ``langs`` and ``corpus_ids`` that hold every term (all of them when ``terms``
-        is None), by side id, fetched ``batch`` at a time."""
-        if not langs or not corpus_ids:
+        """Sides of ``kind`` in ``langs`` and the corpora ``names`` (id -> name) that hold every term (all of
+        them when ``terms`` is None), by side id, fetched ``batch`` at a time."""
+        if not langs or not names:
             return
+        corpus_ids = list(names)
         source, cond, mparams, key = ("sides s", "", [], "s.id") if terms is None else self._match_sql(terms)
         lmarks = ", ".join("?" for _ in langs)
         cmarks = ", ".join("?" for _ in corpus_ids)
-        # the sides are chosen (and limited) on their own table, the records joined to those only; they are
-        # ordered and resumed by ``key``, so an index that yields its rows in that order (FTS5's rowid) is
-        # read from the last candidate on, a batch at a time, never in full and sorted
-        sql = (f"SELECT s.id, s.lang, s.text, s.kind, c.name, r.rid, r.position, r.data FROM ("
-               f"SELECT s.id, s.record, s.corpus, s.lang, s.text, s.kind FROM {source} "
-               f"WHERE s.kind = ? AND s.lang IN ({lmarks}) AND s.corpus IN ({cmarks}) "
-               f"{('AND ' + cond) if cond else ''} AND {key} > ? ORDER BY {key} LIMIT ?) s "
-               f"JOIN records r ON r.id = s.record JOIN corpora c ON c.id = s.corpus ORDER BY s.id")
+        # the sides are chosen (and limited) on their own table; they are ordered and resumed by ``key``, so
+        # an index that yields its rows in that order (FTS5's rowid) is read from the last candidate on, a
+        # batch at a time, never in full and sorted. Records are joined only where the matcher needs them
+        # (tokens sides: the tokens layer); elsewhere they are read for the hits alone (Candidate.record)
+        inner = (f"SELECT s.id, s.record, s.corpus, s.lang, s.text, s.kind FROM {source} "
+                 f"WHERE s.kind = ? AND s.lang IN ({lmarks}) AND s.corpus IN ({cmarks}) "
+                 f"{('AND ' + cond) if cond else ''} AND {key} > ? ORDER BY {key} LIMIT ?")
+        if kind == "tokens":
+            sql = (f"SELECT s.id, s.lang, s.text, s.kind, s.corpus, s.record, r.rid, r.position, r.data "
+                   f"FROM ({inner}) s JOIN records r ON r.id = s.record ORDER BY s.id")
+        else:
+            sql = f"SELECT id, lang, text, kind, corpus, record, NULL, NULL, NULL FROM ({inner}) s ORDER BY id"
         last, size = 0, 32  # batches grow to ``batch``: a first page needs few candidates
         while True:
             rows = self._fetchall(sql, (kind, *langs, *corpus_ids, *mparams, last, size))
-            for sid, lang, text, knd, cname, rid, pos, data in rows:
-                yield Candidate(int(sid), lang, text, knd, cname, rid, int(pos), self._from_json(data))
+            for sid, lang, text, knd, cid, rec, rid, pos, data in rows:
+                yield Candidate(int(sid), lang, text, knd, names[int(cid)], rid, None if pos is None else int(pos),
+                                None if data is None else self._from_json(data), self._record_loader(int(rec)))
             if len(rows) < size:
                 return
             last, size = rows[-1][0], min(batch, size * 4)
+
+    def _record_loader(self, rec: int) -> Callable[[], tuple[str, int, dict[str, Any]]]:
+        def load() -> tuple[str, int, dict[str, Any]]:
+            row = self._fetchone("SELECT rid, position, data FROM records WHERE id = ?", (rec,))
+            assert row is not None, f"record {rec} of a candidate is gone"
+            return row[0], int(row[1]), self._from_json(row[2])
+
+        return load
 
     def _kinds_present(self, kinds: Sequence[str], langs: Sequence[str], corpus_ids: Sequence[int]) -> set[str]:
         """Which of ``kinds`` some side in ``langs`` of ``corpus_ids`` is indexed as (an index probe each)."""
@@ -476,7 +518,10 @@ class Store:
         if not langs or not corpus_ids:
             return iter(())
         present = self._kinds_present(list(plan), langs, corpus_ids)
-        streams = [self._candidates(kind, terms, langs, corpus_ids) for kind, terms in plan.items() if kind in present]
+        marks = ", ".join("?" for _ in corpus_ids)
+        names = {int(i): n for i, n in self._fetchall(f"SELECT id, name FROM corpora WHERE id IN ({marks})",
+                                                      list(corpus_ids))}
+        streams = [self._candidates(kind, terms, langs, names) for kind, terms in plan.items() if kind in present]
         return heapq.merge(*streams, key=lambda c: c.side_id)
 
     def search(self, query: Any) -> Any:

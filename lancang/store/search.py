@@ -292,9 +292,8 @@ def run_search(store: Any, q: Query) -> SearchPage:
         if unindexed and scanned > q.scan_limit:
             truncated = True
             break
-        side = (c.record.get("sides") or {}).get(c.lang) or {}
         for s, e in matcher.spans(c):
-            if q.label is not None and not in_label(side, s, e, q.label):
+            if q.label is not None and not in_label((c.record.get("sides") or {}).get(c.lang) or {}, s, e, q.label):
                 continue
             aligned = aligned_sides(c.record, c.lang, s, e, q.tgt, q.min_bead_score)
             if aligned is None:
