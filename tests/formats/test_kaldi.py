@@ -35,6 +35,17 @@ class TestKaldiContract(FormatContract):
                                                       "t1": i * 1.5 + 1.25, "speaker": f"spk{i % 3}"}]}}
         return recs
 
+    def assert_same(self, original: list[dict[str, Any]], back: list[dict[str, Any]]) -> None:
+        """A Kaldi data folder is sorted by utterance id (its speaker's first): the same records, in that order."""
+        from lancang.corpora.formats.kaldi import kaldi_id
+
+        def order(rec: dict[str, Any]) -> bytes:
+            spk = rec["sides"]["lo"]["layers"]["segments"]["spans"][0]["speaker"]
+            return kaldi_id(rec["id"], spk).encode()
+
+        assert [r["id"] for r in back] == [r["id"] for r in sorted(original, key=order)]
+        super().assert_same(sorted(original, key=order), back)
+
     def to_crlf_bom(self, path: Path) -> None:
         for f in path.iterdir():
             f.write_bytes(b"\xef\xbb\xbf" + f.read_bytes().replace(b"\n", b"\r\n"))
@@ -169,12 +180,15 @@ TALK = {"id": "talk", "sides": {"km": {"text": "សួស្តី\nជំរា
 def test_textgrid_shaped_record_becomes_one_utterance_per_segment(tmp_path: Path) -> None:
     out = tmp_path / "data"
     assert write([TALK], out) == 1
-    assert (out / "text").read_text(encoding="utf-8") == "talk-0000 សួស្តី\nB-own ជំរាបលា\n"
-    assert (out / "segments").read_text() == "talk-0000 talk 0.5 2\nB-own talk 2 4.25\n"
+    # the first segment's id does not begin with its speaker: prefixed (Kaldi sorts utt2spk both ways), its
+    # own id kept in utt2lancang_id; tables sorted by key in byte order
+    assert (out / "text").read_text(encoding="utf-8") == "A-talk-0000 សួស្តី\nB-own ជំរាបលា\n"
+    assert (out / "segments").read_text() == "A-talk-0000 talk 0.5 2\nB-own talk 2 4.25\n"
     assert (out / "wav.scp").read_text() == "talk talk.wav\n"
     assert (out / "reco2dur").read_text() == "talk 9.5\n"
-    assert (out / "utt2spk").read_text() == "talk-0000 A\nB-own B\n"
-    assert (out / "spk2utt").read_text() == "A talk-0000\nB B-own\n"
+    assert (out / "utt2spk").read_text() == "A-talk-0000 A\nB-own B\n"
+    assert (out / "spk2utt").read_text() == "A A-talk-0000\nB B-own\n"
+    assert (out / "utt2lancang_id").read_text() == "A-talk-0000 talk-0000\nB-own B-own\n"
     back = list(read(out, langs=["km"]))
     assert [(r["id"], r["sides"]["km"]["text"], r["sides"]["km"]["meta"]["recording"]) for r in back] == [
         ("talk-0000", "សួស្តី", "talk"), ("B-own", "ជំរាបលា", "talk")]
@@ -273,7 +287,7 @@ def test_spk2utt_sorted_as_kaldi_sorts_and_repeats_found_past_the_bound(tmp_path
 
     out = tmp_path / "data"
     write([rec("b-2", "b"), rec("a-1", "a"), rec("b-1", "b"), rec("B-1", "B"), rec("ä-1", "ä")], out)
-    assert (out / "spk2utt").read_text(encoding="utf-8") == "B B-1\na a-1\nb b-2 b-1\nä ä-1\n"
+    assert (out / "spk2utt").read_text(encoding="utf-8") == "B B-1\na a-1\nb b-1 b-2\nä ä-1\n"
     monkeypatch.setattr(kaldi, "DuplicateIndex", functools.partial(kaldi.DuplicateIndex, spill_at=2))
     with pytest.raises(InputError, match="utterance 'u1' was already written"):
         write([rec(f"u{i}", "s") for i in range(5)] + [rec("u1", "s")], tmp_path / "again")

@@ -12,7 +12,9 @@ it when sorted alike, as Kaldi keeps every table; the tables keyed by recording 
 * ``reco2dur`` -> ``media.duration``; ``utt2spk`` -> the segment's ``speaker`` (a speaker id equal
   to the utterance id is Kaldi's "no speaker information" and is left out); ``spk2gender`` -> the
   side's ``meta.speaker_gender``. ``spk2utt`` is the inverse of ``utt2spk`` and is rebuilt on
-  writing; feature tables (``feats.scp``, ``utt2num_frames``, ``cmvn.scp``...) are not read.
+  writing; feature tables (``feats.scp``, ``utt2num_frames``, ``cmvn.scp``...) are not read;
+* ``utt2lancang_id`` (written by lancang when it prefixed utterance ids with their speaker) -> the
+  record id, instead of the Kaldi utterance id.
 
 An utterance in ``text`` missing from ``segments`` or ``utt2spk`` (when the folder has them), a
 ``segments`` line naming a recording missing from ``wav.scp``, and negative or reversed times are
@@ -22,14 +24,21 @@ A file instead of a folder is read as one ``text`` table alone (``<utterance> <t
 reference and hypothesis files of Kaldi's ``compute-wer``): records with their text only.
 
 Write: a folder with ``text``, ``utt2spk``, ``spk2utt``, ``wav.scp`` and, when known,
-``segments``, ``reco2dur`` and ``spk2gender``, in record order (run Kaldi's
-``utils/fix_data_dir.sh`` to sort them); ``spk2utt`` sorted by speaker in byte order (``LC_ALL=C``),
-built on disk, so a corpus of any size is written in flat memory. A record with several segments (a TextGrid, a subtitle
-file) becomes one utterance per segment (:func:`lancang.corpora.formats.timed.utterances`).
+``segments``, ``reco2dur`` and ``spk2gender``, as Kaldi's ``utils/validate_data_dir.sh`` accepts it:
+every table sorted by its key in byte order (``LC_ALL=C``), the utterances going through a table on disk
+first, so a corpus of any size is written in flat memory. An utterance id that does not begin with its
+speaker id becomes ``<speaker>-<id>`` (:func:`kaldi_id`: Kaldi wants ``utt2spk`` sorted by speaker too),
+and then every utterance's own id is kept in :data:`IDS_TABLE`, which the reader reads back, so the
+records come back with their ids (in the folder's sorted order). What the script refuses is refused with
+the utterance: a segment that does not end after it starts, a white space other than the space in a
+text, a gender other than ``m``/``f`` or genders for some speakers only, durations for some recordings
+only, speaker ids whose order differs from their utterances'. A record with several segments (a TextGrid,
+a subtitle file) becomes one utterance per segment (:func:`lancang.corpora.formats.timed.utterances`).
 """
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import operator
 from collections.abc import Iterable, Iterator
@@ -145,6 +154,7 @@ def _records(folder: Path, lang: str, encoding: str | None) -> Iterator[dict[str
 
     segments = _Beside(folder / "segments", encoding, segment) if (folder / "segments").is_file() else None
     utt2spk = _Beside(folder / "utt2spk", encoding) if (folder / "utt2spk").is_file() else None
+    ids = _Beside(folder / IDS_TABLE, encoding) if (folder / IDS_TABLE).is_file() else None
     durations: dict[str, float] = {}
     for reco, (n, value) in (reco2dur or {}).items():
         durations[reco] = seconds(value, f"{folder / 'reco2dur'}:{n}")
@@ -180,8 +190,12 @@ def _records(folder: Path, lang: str, encoding: str | None) -> Iterator[dict[str
             meta["speaker_gender"] = spk2gender[speaker][1]
         if not meta:
             del side["meta"]
-        yield {"id": utt, "sides": {lang: side}}
-    for table in (segments, utt2spk):
+        rid = utt
+        if ids is not None:  # lancang's own id of an utterance it prefixed with its speaker
+            with contextlib.suppress(KeyError):
+                rid = ids.get(utt).strip() or utt
+        yield {"id": rid, "sides": {lang: side}}
+    for table in (segments, utt2spk, ids):
         if table is not None:
             table.drain()
 
@@ -196,18 +210,38 @@ def write(records: Iterable[dict[str, Any]], path: PathLike, *, langs: Any = Non
         return _write(records, tmp, langs)
 
 
+#: the table of lancang's own ids: ``<Kaldi utterance id> <record or segment id>``, written when the writer
+#: had to prefix an utterance id with its speaker id (Kaldi tools ignore a table they do not know)
+IDS_TABLE = "utt2lancang_id"
+#: Kaldi's speaker genders (``utils/validate_data_dir.sh`` accepts nothing else in spk2gender)
+GENDERS = ("m", "f")
+
+
+def kaldi_id(utt: str, speaker: str) -> str:
+    """The Kaldi utterance id of ``utt`` spoken by ``speaker``: the id itself when it begins with the speaker
+    id (Kaldi's convention, so that sorting by utterance sorts by speaker too; always so without a speaker,
+    whose id is the utterance's), else ``<speaker>-<utt>``.
+
+    >>> kaldi_id("1272-135031-0000", "1272"), kaldi_id("r7", "spk2"), kaldi_id("u1", "u1")
+    ('1272-135031-0000', 'spk2-r7', 'u1')
+    """
+    return utt if utt.startswith(speaker) else f"{speaker}-{utt}"
+
+
 def _write(records: Iterable[dict[str, Any]], tmp: Path, langs: Any) -> int:
-    files = {name: (tmp / name).open("w", encoding="utf-8", newline="\n")
-             for name in ("text", "utt2spk", "wav.scp", "segments", "reco2dur", "spk2gender")}
-    # every utterance's speaker, for spk2utt at the end, and every utterance id, to refuse a repeat: on disk
-    # past a bound (SpillFile, DuplicateIndex), never a list of the whole corpus in memory
-    spk2utt = SpillFile("CREATE TABLE u (spk TEXT, n INTEGER, utt TEXT);", "lancang-spk2utt-")
-    pending: list[tuple[str, int, str]] = []
-    recordings: dict[str, str] = {}
+    # every utterance goes to a table on disk first (SpillFile), to be written sorted by utterance id in
+    # byte order, as Kaldi's LC_ALL=C sort orders them: never a list of the whole corpus in memory
+    spill = SpillFile("CREATE TABLE u (n INTEGER, kid TEXT, spk TEXT, orig TEXT, rid TEXT, text TEXT, reco TEXT, "
+                      "t0 TEXT, t1 TEXT);", "lancang-kaldi-")
+    pending: list[tuple[Any, ...]] = []
+    recordings: dict[str, tuple[str, Any]] = {}
     genders: dict[str, str] = {}
     utts = DuplicateIndex()
     with_segments: bool | None = None
+    renamed = False
     n = k = 0
+    db = spill.db
+    assert db is not None
     try:
         for rec in records:
             lang = pick_side(rec, langs, "a Kaldi data folder")
@@ -225,8 +259,20 @@ def _write(records: Iterable[dict[str, Any]], tmp: Path, langs: Any) -> int:
                     raise InputError(f"{where}: {'has' if timed else 'has no'} segments but earlier records "
                                      f"{'had none' if timed else 'had'}; a Kaldi data folder has a segments "
                                      "line for every utterance or none")
+                speaker = u.speaker or (u.side.get("meta") or {}).get("speaker") or u.id
+                if any(c.isspace() for c in speaker):
+                    raise InputError(f"{where}: speaker {speaker!r} cannot be a Kaldi key (it has spaces)")
+                if timed and u.t1 <= u.t0:  # type: ignore[operator]
+                    raise InputError(f"{where}: utterance {u.id!r} ends where it starts ({fmt_seconds(u.t0)} s); "
+                                     "Kaldi's segments need an end after the start")  # type: ignore[arg-type]
+                odd = next((c for c in u.text if c.isspace() and c != " "), None)
+                if odd is not None:
+                    raise InputError(f"{where}: the text of utterance {u.id!r} holds U+{ord(odd):04X}, a white space "
+                                     "Kaldi's text does not allow (utils/validate_text.pl): only spaces")
+                kid = kaldi_id(u.id, speaker)
+                renamed = renamed or kid != u.id
                 media = u.side.get("media") or {}
-                reco = recording_id(u.side, rec["id"]) if timed else u.id
+                reco = recording_id(u.side, rec["id"]) if timed else kid
                 if any(c.isspace() for c in reco):
                     raise InputError(f"{where}: recording id {reco!r} cannot be a Kaldi key")
                 uri = media.get("uri")
@@ -237,49 +283,98 @@ def _write(records: Iterable[dict[str, Any]], tmp: Path, langs: Any) -> int:
                         raise InputError(f"{where}: the media URI has a line break; wav.scp holds one line")
                     known = recordings.get(reco)
                     if known is None:
-                        recordings[reco] = uri
-                        files["wav.scp"].write(f"{reco} {uri}\n")
-                        if media.get("duration") is not None:
-                            files["reco2dur"].write(f"{reco} {fmt_seconds(media['duration'])}\n")
-                    elif known != uri:
-                        raise InputError(f"{where}: recording {reco!r} is {known!r} in an earlier record and "
+                        recordings[reco] = (uri, media.get("duration"))
+                    elif known[0] != uri:
+                        raise InputError(f"{where}: recording {reco!r} is {known[0]!r} in an earlier record and "
                                          f"{uri!r} here")
-                speaker = u.speaker or (u.side.get("meta") or {}).get("speaker") or u.id
-                if any(c.isspace() for c in speaker):
-                    raise InputError(f"{where}: speaker {speaker!r} cannot be a Kaldi key (it has spaces)")
-                files["text"].write(f"{u.id} {u.text}\n" if u.text else f"{u.id}\n")
-                files["utt2spk"].write(f"{u.id} {speaker}\n")
-                pending.append((speaker, k, u.id))
-                if len(pending) >= 10_000:
-                    spk2utt.db.executemany("INSERT INTO u VALUES (?, ?, ?)", pending)  # type: ignore[union-attr]
-                    pending = []
-                if timed:
-                    files["segments"].write(f"{u.id} {reco} {fmt_seconds(u.t0)} {fmt_seconds(u.t1)}\n")  # type: ignore[arg-type]
                 gender = (u.side.get("meta") or {}).get("speaker_gender")
                 if gender and speaker != u.id and speaker not in genders:
+                    if gender not in GENDERS:
+                        raise InputError(f"{where}: speaker {speaker!r} has gender {gender!r}; Kaldi's spk2gender "
+                                         "holds m or f")
                     genders[speaker] = gender
-                    files["spk2gender"].write(f"{speaker} {gender}\n")
+                pending.append((k, kid, speaker, u.id, rec["id"], u.text, reco,
+                                fmt_seconds(u.t0) if timed else None,
+                                fmt_seconds(u.t1) if timed else None))  # type: ignore[arg-type]
+                if len(pending) >= 10_000:
+                    db.executemany("INSERT INTO u VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", pending)
+                    pending = []
             n += 1
         for utt, _first, _again, _tag in utts.late_duplicates():
             raise InputError(f"utterance {utt!r} was already written (utterance ids are unique in a Kaldi folder)")
-        db = spk2utt.db
-        assert db is not None
-        db.executemany("INSERT INTO u VALUES (?, ?, ?)", pending)
-        with (tmp / "spk2utt").open("w", encoding="utf-8", newline="\n") as f:
-            # speakers in byte order of their UTF-8 (SQLite's BINARY collation: Kaldi's LC_ALL=C sort), each
-            # speaker's utterances in the order written
-            for spk, rows in itertools.groupby(db.execute("SELECT spk, utt FROM u ORDER BY spk, n"),
-                                               key=operator.itemgetter(0)):
-                f.write(f"{spk} {' '.join(r[1] for r in rows)}\n")
+        db.executemany("INSERT INTO u VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", pending)
+        db.execute("CREATE INDEX u_kid ON u (kid)")
+        if renamed:
+            for kid, orig, rid in db.execute("SELECT kid, orig, rid FROM u WHERE kid IN "
+                                             "(SELECT kid FROM u GROUP BY kid HAVING COUNT(*) > 1) ORDER BY n LIMIT 1"):
+                raise InputError(f"record {rid!r}: utterance {orig!r} would be Kaldi utterance {kid!r}, which another "
+                                 "utterance already is (ids are prefixed by their speaker id)")
+        _tables(db, tmp, bool(with_segments), renamed, recordings, genders)
     finally:
-        for f in files.values():
-            f.close()
-        spk2utt.close()
+        spill.close()
         utts.close()
-    for name in ("segments", "reco2dur", "spk2gender", "wav.scp"):
-        if (tmp / name).stat().st_size == 0 and not (name == "segments" and with_segments):
-            (tmp / name).unlink()
     return n
+
+
+def _tables(db: Any, tmp: Path, with_segments: bool, renamed: bool, recordings: dict[str, tuple[str, Any]],
+            genders: dict[str, str]) -> None:
+    """Write the tables of a data folder, each sorted by its key in byte order (``LC_ALL=C``), from the
+    utterances in ``db``, and check what ``utils/validate_data_dir.sh`` checks across them."""
+    def out(name: str) -> Any:
+        return (tmp / name).open("w", encoding="utf-8", newline="\n")
+
+    by_key = sorted(recordings, key=lambda r: r.encode("utf-8"))
+    with out("text") as text, out("utt2spk") as utt2spk:
+        segments = out("segments") if with_segments else None
+        ids = out(IDS_TABLE) if renamed else None
+        prev: tuple[bytes, bytes] | None = None
+        prev_utt = ""
+        try:
+            for kid, spk, orig, body, reco, t0, t1 in db.execute(
+                    "SELECT kid, spk, orig, text, reco, t0, t1 FROM u ORDER BY kid"):
+                text.write(f"{kid} {body}\n" if body else f"{kid}\n")
+                utt2spk.write(f"{kid} {spk}\n")
+                if segments is not None:
+                    segments.write(f"{kid} {reco} {t0} {t1}\n")
+                if ids is not None:
+                    ids.write(f"{kid} {orig}\n")
+                key = (spk.encode("utf-8"), kid.encode("utf-8"))
+                if prev is not None and key < prev:  # `sort -k2 utt2spk` would reorder the table
+                    raise InputError(f"utterances {prev_utt!r} (speaker {prev[0].decode()!r}) and {kid!r} (speaker "
+                                     f"{spk!r}) sort one way by utterance id and the other way by speaker id; Kaldi "
+                                     "wants both orders alike (utils/validate_data_dir.sh): give speaker ids that are "
+                                     "not the start of one another's")
+                prev, prev_utt = key, kid
+        finally:
+            for f in (segments, ids):
+                if f is not None:
+                    f.close()
+    with out("spk2utt") as f:
+        # speakers in byte order of their UTF-8 (SQLite's BINARY collation: Kaldi's LC_ALL=C sort), each
+        # speaker's utterances in the order of utt2spk
+        for spk, rows in itertools.groupby(db.execute("SELECT spk, kid FROM u ORDER BY spk, kid"),
+                                           key=operator.itemgetter(0)):
+            f.write(f"{spk} {' '.join(r[1] for r in rows)}\n")
+    if recordings:
+        with out("wav.scp") as f:
+            for reco in by_key:
+                f.write(f"{reco} {recordings[reco][0]}\n")
+    if any(recordings[r][1] is not None for r in by_key):
+        missing = next(r for r in by_key if recordings[r][1] is None) if not all(
+            recordings[r][1] is not None for r in by_key) else None
+        if missing is not None:
+            raise InputError(f"recording {missing!r} has no duration while others have one: Kaldi's reco2dur lists "
+                             "every recording or none")
+        with out("reco2dur") as f:
+            for reco in by_key:
+                f.write(f"{reco} {fmt_seconds(recordings[reco][1])}\n")
+    if genders:
+        with out("spk2gender") as f:
+            for (spk,) in db.execute("SELECT DISTINCT spk FROM u ORDER BY spk"):
+                if spk not in genders:
+                    raise InputError(f"speaker {spk!r} has no gender (meta.speaker_gender) while others have one: "
+                                     "Kaldi's spk2gender lists every speaker or none")
+                f.write(f"{spk} {genders[spk]}\n")
 
 
 FORMAT = Format(
