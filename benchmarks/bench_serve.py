@@ -350,10 +350,8 @@ def load_backend(url: str, folder: Path, tmp: Path, clients: int, seconds: float
         with open_store(url) as store:
             killed = {st: [j.id for j in store.jobs(state=st)] for st in ("queued", "running")}
         server = start_server(url, folder, port, workers, log)
-        s0, b0 = proc_cpu(server.pid), pg_backends_cpu(url) if pg else 0.0
-        server_cpu = 0.0
     # drain: every submitted job reaches done or failed
-    d0 = time.perf_counter()
+    d0, sd0 = time.perf_counter(), proc_cpu(server.pid) + (pg_backends_cpu(url) if pg else 0.0)
     while True:
         jobs = all_jobs(base, tokens["root"])
         open_ = [j for j in jobs.values() if j["state"] in ("queued", "running")]
@@ -361,7 +359,7 @@ def load_backend(url: str, folder: Path, tmp: Path, clients: int, seconds: float
             break
         time.sleep(1.0)
     drain = time.perf_counter() - d0
-    drain_cpu = proc_cpu(server.pid) - s0 - server_cpu + ((pg_backends_cpu(url) - b0) if pg else 0.0)
+    drain_cpu = proc_cpu(server.pid) + (pg_backends_cpu(url) if pg else 0.0) - sd0
     before = all_jobs(base, tokens["root"])
     stop_server(server)
     server = start_server(url, folder, port, workers, log)
