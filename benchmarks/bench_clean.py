@@ -364,9 +364,10 @@ def report(results: dict[str, Outcome], pairs: list[str], counts: dict, sp: dict
 
 
 def run(args: argparse.Namespace, pairs: list[str], bench_python: str | None, work: Path) -> list[str]:
+    # (datasketch is no longer named: lancang's MinHash is its own, vectorised with numpy)
     versions = [lancang_version(), f"ftfy {metadata.version('ftfy')}",
                 f"lingua-language-detector {metadata.version('lingua-language-detector')}",
-                f"datasketch {metadata.version('datasketch')}"]
+                f"numpy {metadata.version('numpy')}", f"myanmartools {metadata.version('myanmartools')}"]
     results: dict[str, Outcome] = {}
     extra: dict[str, Outcome] = {}
     counts = {}

@@ -23,6 +23,8 @@ another corpus is refused).
 
 from __future__ import annotations
 
+import functools
+import gc
 import os
 import pickle
 import tempfile
@@ -48,6 +50,30 @@ SCORES_ID = "lancang/scores/1"
 BATCH = 1000
 #: filters whose rejections are logged as the de-duplication step, not cleaning
 DEDUP_FILTERS = ("duplicates",)
+
+
+#: the cyclic collector's first threshold while cleaning (Python's default: 700 allocations)
+GC_THRESHOLD = 10_000
+
+
+def _fewer_collections(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """Run ``fn`` with the cyclic garbage collector's first threshold raised to :data:`GC_THRESHOLD`
+    (restored after). Cleaning allocates a stream of small, acyclic objects (records, scores, reasons),
+    and at Python's default every 700 of them start a collection that, every tenth and hundredth time,
+    walks every object alive (lingua's detector, the caches, the duplicate indexes): on 22,318 real
+    pairs 1,700 collections took about 10 % of ``clean``'s CPU time, 0.14 s at 10,000. Reference
+    counting frees the records as before; only cycles wait a little longer."""
+
+    @functools.wraps(fn)
+    def run(*args: Any, **kwargs: Any) -> Any:
+        old = gc.get_threshold()
+        gc.set_threshold(max(old[0], GC_THRESHOLD), *old[1:])
+        try:
+            return fn(*args, **kwargs)
+        finally:
+            gc.set_threshold(*old)
+
+    return run
 
 
 # ------------------------------------------------------------------------------------ building
@@ -301,6 +327,7 @@ def _learn(source: PathLike, filters: Sequence[Filter], fmt: str | None, langs: 
     return None
 
 
+@_fewer_collections
 def fit_states(sources: Sequence[PathLike], config: Mapping[str, Any] | None = None, *, fmt: str | None = None,
                langs: Any = None, options: Mapping[str, Any] | None = None) -> dict[str, Any]:
     """What the ``corpus`` filters learn from ``sources`` read one after another, as :func:`clean_file`
@@ -316,16 +343,9 @@ def fit_states(sources: Sequence[PathLike], config: Mapping[str, Any] | None = N
 
 def _scores_of(batch: Sequence[_Item], filters: Sequence[Filter]) -> list[dict[str, Any]]:
     valid = [it.record for it in batch if it.invalid is None]
-    per_filter = [f.score_batch(valid) for f in filters]
-    out: list[dict[str, Any]] = []
-    k = 0
-    for it in batch:
-        if it.invalid is not None:
-            out.append({})
-            continue
-        out.append({f.name: per_filter[j][k] for j, f in enumerate(filters)})
-        k += 1
-    return out
+    names = [f.name for f in filters]
+    rows = zip(*(f.score_batch(valid) for f in filters))  # one row of every filter's scores per valid record
+    return [{} if it.invalid is not None else dict(zip(names, next(rows))) for it in batch]
 
 
 def _decide(item: _Item, scores: Mapping[str, Any], filters: Sequence[Filter]) -> list[Reason]:
@@ -376,6 +396,7 @@ def log_steps(log: ProcessingLog, stats: CleanStats, filters: Sequence[Filter], 
     log.extend(steps)
 
 
+@_fewer_collections
 def clean_file(source: PathLike, target: PathLike, *, rejects: PathLike, config: Mapping[str, Any] | None = None,
                from_scores: PathLike | None = None, scores: PathLike | None = None, fmt: str | None = None,
                langs: Any = None, options: Mapping[str, Any] | None = None, out_format: str | None = None,
@@ -476,6 +497,7 @@ def _score_line(item: _Item, scores: Mapping[str, Any]) -> bytes:
     return orjson.dumps(row, option=orjson.OPT_APPEND_NEWLINE)
 
 
+@_fewer_collections
 def score_file(source: PathLike, target: PathLike, *, config: Mapping[str, Any] | None = None,
                fmt: str | None = None, langs: Any = None, options: Mapping[str, Any] | None = None,
                batch_size: int = BATCH, progress: Callable[[int], None] | None = None) -> CleanStats:

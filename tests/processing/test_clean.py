@@ -203,3 +203,40 @@ def test_record_ids_past_the_spill_threshold(tmp_path: Path) -> None:
             assert seen.get_many([k]) == {}
             seen.put_many([(k, (f"r{i}", i))])
         assert seen.spilled and seen.get_many([_id_key("r7")]) == {_id_key("r7"): ("r7", 7)}
+
+
+HASH_SEED_RUN = r'''
+import json, sys
+from lancang.processing.clean import clean_file
+st = clean_file(sys.argv[1], sys.argv[2], rejects=sys.argv[3], config={"adequacy": False})
+print(json.dumps([list(st.rejected_by), list(st.only_by), st.to_dict()]))
+'''
+
+
+def test_clean_is_the_same_under_every_hash_seed(tmp_path: Path) -> None:
+    """Outputs, rejects and the counts (their key order too: it is written to the processing log) do not
+    follow PYTHONHASHSEED: the counts per filter were keyed in the order of a set of filter names."""
+    import os
+    import subprocess
+    import sys
+
+    recs = [rec(f"ok{i}", zh, th) for i, (zh, th) in enumerate(PAIRS)]
+    # records that several filters reject at once, in several combinations
+    recs += [rec("m1", "Is the library open at the weekend?", "Is the library open at the weekend?"),
+             rec("m2", "我们明天去北京开会。我们明天去北京开会。我们明天去北京开会。", "ok 1 2 3 4 5 6 7 8 9"),
+             rec("m3", "图书馆周末也开放吗？", "The library is open 7 days a week, from 9 to 5."),
+             rec("m4", "这家餐厅的菜很好吃。", "这家餐厅的菜很好吃。"),
+             rec("m5", "12345 67890", "12345 67890 abc <b>")]
+    src = write_jsonl(tmp_path / "in.jsonl", recs)
+    seen = set()
+    for seed in ("0", "1", "2", "3"):
+        d = tmp_path / seed
+        d.mkdir()
+        env = dict(os.environ, PYTHONHASHSEED=seed)
+        args = [sys.executable, "-c", HASH_SEED_RUN, str(src), str(d / "out.jsonl"), str(d / "rej.jsonl")]
+        got = subprocess.run(args, env=env, capture_output=True, text=True, check=True).stdout
+        seen.add((got, (d / "out.jsonl").read_bytes(), (d / "rej.jsonl").read_bytes()))
+    assert len(seen) == 1
+    (counts, _, rejected), = seen
+    assert len(orjson.loads(counts)[0]) >= 3 and any(len(r["meta"]["clean"]["reasons"]) > 2
+                                                    for r in map(orjson.loads, rejected.splitlines()))

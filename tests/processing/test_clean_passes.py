@@ -277,3 +277,31 @@ def test_zawgyi_probability_is_the_librarys() -> None:
     for t in texts:
         assert fast.probability(t) == float(lib.get_zawgyi_probability(t)), t
     assert fast.probability("ျမန္မာစာ") > 0.99 and fast.probability("abc") == -math.inf
+
+
+def test_the_collector_threshold_is_raised_while_cleaning_and_restored(tmp_path: Path) -> None:
+    import gc
+
+    src = write_jsonl(tmp_path / "in.jsonl", corpus(10))
+    seen: list[tuple[int, ...]] = []
+
+    class Watch(Filter):
+        name = "x-watch"
+
+        def score(self, record: dict[str, Any]) -> dict[str, Any]:
+            seen.append(gc.get_threshold())
+            return {}
+
+        def decide(self, scores: Any) -> list[Reason]:
+            raise RuntimeError("stop")
+
+    before = gc.get_threshold()
+    monkey = pytest.MonkeyPatch()
+    monkey.setattr(clean, "build_filters", lambda config=None: [Watch()])
+    try:
+        with pytest.raises(RuntimeError, match="stop"):
+            clean_file(src, tmp_path / "out.jsonl", rejects=tmp_path / "rej.jsonl")
+    finally:
+        monkey.undo()
+    assert seen and seen[0][0] == max(before[0], clean.GC_THRESHOLD) and seen[0][1:] == before[1:]
+    assert gc.get_threshold() == before  # restored, even after an error
