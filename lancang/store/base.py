@@ -122,6 +122,11 @@ class Store:
 
     backend = ""
     url = ""
+    #: read the candidates of a term query in windows of side ids (growing 4x while they hold too few): for
+    #: an index that cannot yield its rows in id order (PostgreSQL's GIN) a page then reads the matches of
+    #: one window, not every match of a frequent term sorted to keep 32
+    _windows = False
+    _first_window = 1 << 14
 
     # ------------------------------------------------------------------ connection primitives
     def _execute(self, sql: str, params: Sequence[Any] = ()) -> Any:
@@ -476,23 +481,33 @@ class Store:
         # an index that yields its rows in that order (FTS5's rowid) is read from the last candidate on, a
         # batch at a time, never in full and sorted. Records are joined only where the matcher needs them
         # (tokens sides: the tokens layer); elsewhere they are read for the hits alone (Candidate.record)
+        windowed = self._windows and terms is not None
         inner = (f"SELECT s.id, s.record, s.corpus, s.lang, s.text, s.kind FROM {source} "
                  f"WHERE s.kind = ? AND s.lang IN ({lmarks}) AND s.corpus IN ({cmarks}) "
-                 f"{('AND ' + cond) if cond else ''} AND {key} > ? ORDER BY {key} LIMIT ?")
+                 f"{('AND ' + cond) if cond else ''} AND {key} > ? {f'AND {key} <= ? ' if windowed else ''}"
+                 f"ORDER BY {key} LIMIT ?")
         if kind == "tokens":
             sql = (f"SELECT s.id, s.lang, s.text, s.kind, s.corpus, s.record, r.rid, r.position, r.data "
                    f"FROM ({inner}) s JOIN records r ON r.id = s.record ORDER BY s.id")
         else:
             sql = f"SELECT id, lang, text, kind, corpus, record, NULL, NULL, NULL FROM ({inner}) s ORDER BY id"
         last, size = 0, 32  # batches grow to ``batch``: a first page needs few candidates
+        top, window = 0, self._first_window
+        if windowed:
+            row = self._fetchone("SELECT MAX(id) FROM sides")
+            top = int(row[0]) if row and row[0] is not None else 0
         while True:
-            rows = self._fetchall(sql, (kind, *langs, *corpus_ids, *mparams, last, size))
+            bound = (last + window,) if windowed else ()
+            rows = self._fetchall(sql, (kind, *langs, *corpus_ids, *mparams, last, *bound, size))
             for sid, lang, text, knd, cid, rec, rid, pos, data in rows:
                 yield Candidate(int(sid), lang, text, knd, names[int(cid)], rid, None if pos is None else int(pos),
                                 None if data is None else self._from_json(data), self._record_loader(int(rec)))
-            if len(rows) < size:
+            if len(rows) == size:
+                last, size = rows[-1][0], min(batch, size * 4)
+            elif windowed and last + window < top:  # this window is read: the next, larger one
+                last, window = last + window, window * 4
+            else:
                 return
-            last, size = rows[-1][0], min(batch, size * 4)
 
     def _record_loader(self, rec: int) -> Callable[[], tuple[str, int, dict[str, Any]]]:
         def load() -> tuple[str, int, dict[str, Any]]:
@@ -503,11 +518,19 @@ class Store:
         return load
 
     def _kinds_present(self, kinds: Sequence[str], langs: Sequence[str], corpus_ids: Sequence[int]) -> set[str]:
-        """Which of ``kinds`` some side in ``langs`` of ``corpus_ids`` is indexed as (an index probe each)."""
+        """Which of ``kinds`` some side in ``langs`` of ``corpus_ids`` is indexed as: an index probe per kind
+        and corpus, written as ``min(lang)`` so that PostgreSQL reads the (corpus, kind, lang) index (with
+        ``LIMIT 1`` it expected an early row and scanned the table, to its end when there is none)."""
         lmarks = ", ".join("?" for _ in langs)
-        cmarks = ", ".join("?" for _ in corpus_ids)
-        sql = f"SELECT 1 FROM sides WHERE corpus IN ({cmarks}) AND kind = ? AND lang IN ({lmarks}) LIMIT 1"
-        return {k for k in kinds if self._fetchone(sql, (*corpus_ids, k, *langs)) is not None}
+        sql = f"SELECT MIN(lang) FROM sides WHERE corpus = ? AND kind = ? AND lang IN ({lmarks})"
+        out = set()
+        for kind in kinds:
+            for cid in corpus_ids:
+                row = self._fetchone(sql, (cid, kind, *langs))
+                if row is not None and row[0] is not None:
+                    out.add(kind)
+                    break
+        return out
 
     def candidates(self, plan: dict[str, list[str] | None], langs: Sequence[str],
                    corpus_ids: Sequence[int]) -> Iterator[Candidate]:

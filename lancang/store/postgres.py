@@ -28,6 +28,7 @@ def redact(url: str) -> str:
 
 class PostgresStore(Store):
     backend = "postgresql"
+    _windows = True
 
     def __init__(self, url: str):
         self.url = redact(url)

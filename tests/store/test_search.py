@@ -288,3 +288,19 @@ def test_a_first_page_reads_a_bounded_part_of_the_index(tmp_path: Path) -> None:
             index_corpus(store, path, name=f"zh-{copies}")
             steps.append([_vm_steps(store, Query(text, side="zh", page_size=5)) for text in ("國", "他們", "一個")])
     assert all(after < 2 * before + 2 for before, after in zip(*steps)), steps
+
+
+@pytest.mark.parametrize(("text", "side"), [("ไป", "th"), ("美國", "zh"), ("trường", "vi"), ("政權 轉移", "zh")])
+def test_candidates_read_in_small_windows_give_the_same_pages(libs: dict[str, str], text: str, side: str) -> None:
+    """PostgreSQL reads a term's candidates in windows of side ids (its GIN index cannot yield them in id
+    order); windows of 16 ids, so that every query crosses many, empty ones and full ones, page the same
+    hits as one window and as SQLite."""
+    want = [h.to_dict() for h in run(libs["sqlite"], Query(text, side=side, page_size=1000)).hits]
+    assert want
+    for url in libs.values():
+        with open_store(url, create=False) as store:
+            store._windows, store._first_window = True, 16
+            pages = [store.search(Query(text, side=side, page=p, page_size=7)) for p in (1, 2, 3)]
+            every = store.search(Query(text, side=side, page_size=1000))
+        assert [h.to_dict() for h in every.hits] == want
+        assert [h.to_dict() for p in pages for h in p.hits] == want[:21]
