@@ -211,3 +211,31 @@ def test_pipeline_check_step_equals_lancang_check(tmp_path: Path) -> None:
                    "requirements": {f"{r['profile']}/{r['id']}": {k: r[k] for k in ("verdict", "severity", "findings")}
                                     for r in whole["requirements"]}}
     assert got["requirements"]["lancang/canonical-record"]["findings"] == 1
+
+
+@pytest.mark.parametrize("failed_before", [True, False])
+def test_a_requirement_that_stops_in_a_part_takes_nothing_from_the_parts_after(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, failed_before: bool) -> None:
+    """A pattern too costly on a value of part 2 stops its requirement there, as one pass stops: findings
+    of part 3 do not count, and the verdict is fail only when a finding came before the stop."""
+    from ..conftest import write_jsonl
+    from ..standards.test_check import profile_file
+    from ..standards.test_hostile_patterns import HOSTILE, LONG
+    from ..standards.test_rules import RECORD
+
+    monkeypatch.setattr(oneoff, "MIN_SHARD_RECORDS", 40)
+    ids = ["aaa"] * 120
+    ids[5 if failed_before else 100] = "x"  # does not match the pattern
+    ids[50] = LONG  # reaches the backtracking bound
+    ids[110] = "y"
+    c = write_jsonl(tmp_path / "c.jsonl", [{**copy.deepcopy(RECORD), "id": rid} for rid in ids])
+    starts = cuts(c)
+    assert [part_of(n, starts) for n in (6, 51, 111)] == [0, 1, 2]
+    prof = profile_file(tmp_path, "hostile", requirements=[
+        {"id": "ids", "title": "ids", "clause": "1", "basis": "default", "kind": "record",
+         "schema": {"properties": {"id": {"pattern": HOSTILE}}}}])
+    one, parts = both(c, [str(prof)])
+    same(one, parts)
+    req = next(q for q in parts["requirements"] if q["id"] == "ids")
+    assert (req["verdict"], req["findings"]) == (("fail", 1) if failed_before else ("not-checked", 0))
+    assert f"{c}:51" in req["reason"]
