@@ -518,18 +518,20 @@ class Store:
         return load
 
     def _kinds_present(self, kinds: Sequence[str], langs: Sequence[str], corpus_ids: Sequence[int]) -> set[str]:
-        """Which of ``kinds`` some side in ``langs`` of ``corpus_ids`` is indexed as: an index probe per kind
-        and corpus, written as ``min(lang)`` so that PostgreSQL reads the (corpus, kind, lang) index (with
-        ``LIMIT 1`` it expected an early row and scanned the table, to its end when there is none)."""
+        """Which of ``kinds`` some side in ``langs`` of ``corpus_ids`` is indexed as: one statement of index
+        probes, one per kind and corpus, each ``min(lang)`` so that PostgreSQL reads the (corpus, kind, lang)
+        index (with ``LIMIT 1`` it expected an early row and scanned the table, to its end when there is
+        none); one round trip, however many corpora the library holds."""
         lmarks = ", ".join("?" for _ in langs)
-        sql = f"SELECT MIN(lang) FROM sides WHERE corpus = ? AND kind = ? AND lang IN ({lmarks})"
-        out = set()
-        for kind in kinds:
-            for cid in corpus_ids:
-                row = self._fetchone(sql, (cid, kind, *langs))
-                if row is not None and row[0] is not None:
-                    out.add(kind)
-                    break
+        probe = (f"SELECT CAST(? AS TEXT) AS kind, (SELECT MIN(lang) FROM sides WHERE corpus = ? AND kind = ? "
+                 f"AND lang IN ({lmarks})) AS found")
+        pairs = [(k, cid) for k in kinds for cid in corpus_ids]
+        out: set[str] = set()
+        for at in range(0, len(pairs), 200):
+            chunk = pairs[at:at + 200]
+            rows = self._fetchall(" UNION ALL ".join(probe for _ in chunk),
+                                  [v for k, cid in chunk for v in (k, cid, k, *langs)])
+            out.update(k for k, found in rows if found is not None)
         return out
 
     def candidates(self, plan: dict[str, list[str] | None], langs: Sequence[str],

@@ -86,7 +86,11 @@ class SQLiteStore(Store):
                 "side_fts.rowid")
 
     def analyze(self) -> None:
-        self.conn.execute("PRAGMA optimize")
+        # PRAGMA optimize reads the statistics, then may write them (ANALYZE): in a deferred transaction that
+        # upgrade fails at once with "database is locked" when another connection wrote in between (WAL's
+        # snapshot rule; two job workers indexing at once did), so it takes the write lock first
+        with self.transaction():
+            self.conn.execute("PRAGMA optimize")
 
     def close(self) -> None:
         self.conn.close()
