@@ -133,24 +133,20 @@ class Duplicates(Filter):
         p = self.params
         out_h: list[Any] = []
         out_r: list[Any] = []
+        # every side once: (piece, record, salt) in the character group (unspaced scripts) or the word group
+        groups: dict[bool, list[tuple[Any, int, int]]] = {True: [], False: []}
+        for r, sides in enumerate(sides_of):
+            for s, (tag, text) in enumerate(sides):
+                chars = unspaced(tag, text)
+                piece = text.replace(" ", "") if chars else text.split()
+                if piece:
+                    groups[chars].append((piece, r, s + 1))
         for chars in (True, False):
             n = p["char_ngram"] if chars else p["word_ngram"]
-            pieces: list[Any] = []
-            owner: list[int] = []
-            salts: list[int] = []
-            lens_l: list[int] = []
-            for r, sides in enumerate(sides_of):
-                for s, (tag, text) in enumerate(sides):
-                    if unspaced(tag, text) != chars:
-                        continue
-                    piece = text.replace(" ", "") if chars else text.split()
-                    if piece:
-                        pieces.append(piece)
-                        owner.append(r)
-                        salts.append(s + 1)
-                        lens_l.append(len(piece))
-            if not pieces:
+            if not groups[chars]:
                 continue
+            pieces, owner, salts = (list(x) for x in zip(*groups[chars]))
+            lens_l = list(map(len, pieces))
             if chars:
                 allu = np.frombuffer("".join(pieces).encode("utf-32-le"), np.uint32).astype(np.uint64)
             else:
