@@ -361,6 +361,9 @@ def check_parts(checker: Any, corpus: PathLike, *, manifest: PathLike | None = N
         return None
     if len(parts) < 2:
         return None
+    from ..corpora.formats import check_options, get_format
+
+    check_options(get_format("jsonl"), "reader", checker.options)  # as the one pass refuses them, before any part
     checker.start(corpus, manifest)
     args = {"profiles": checker.profiles, "max_findings": checker.max_findings, "options": checker.options,
             "manifest": None if manifest is None else str(manifest), "corpus": str(corpus)}

@@ -239,3 +239,17 @@ def test_a_requirement_that_stops_in_a_part_takes_nothing_from_the_parts_after(
     req = next(q for q in parts["requirements"] if q["id"] == "ids")
     assert (req["verdict"], req["findings"]) == (("fail", 1) if failed_before else ("not-checked", 0))
     assert f"{c}:51" in req["reason"]
+
+
+def test_a_reader_option_jsonl_lacks_is_refused_alike(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from lancang.errors import UsageError
+    from lancang.standards.checker import check
+
+    monkeypatch.setattr(oneoff, "MIN_SHARD_RECORDS", 40)
+    c = corpus(tmp_path / "c.jsonl", copies=2)
+    prof = [load_profile("lancang-text-hygiene")]
+    with pytest.raises(UsageError) as serial:
+        check(c, prof, options={"validate": True})
+    with pytest.raises(UsageError) as parts:
+        check(c, prof, options={"validate": True}, jobs=2)
+    assert str(parts.value) == str(serial.value) and "unknown reader option validate (-I)" in str(serial.value)
