@@ -240,32 +240,55 @@ def _item_batches(source: PathLike, filters: Sequence[Filter], fmt: str | None, 
         yield items
 
 
+#: the learning pass's first batches are kept as they are up to this many bytes (their pickled size)
+SPILL_MEMORY = 8 << 20
+
+
 class _Spill:
     """The learning pass's items (line, record as read, repaired record, repairs, invalid reason), kept
     once so the scoring pass reads them back instead of reading, checking and repairing every record
-    again: one pickle per batch in an unnamed temporary file (bounded memory: one batch at a time)."""
+    again. The first batches stay in memory as they are while their pickled size is under ``memory``
+    (a small corpus is never written out, and never unpickled); the rest go as one pickle per batch
+    to an unnamed temporary file, read back one batch at a time: bounded memory."""
 
-    def __init__(self) -> None:
-        self.file = tempfile.TemporaryFile(prefix="lancang-clean-")  # noqa: SIM115 (closed by close())
-        self.count = 0
+    def __init__(self, memory: int | None = None) -> None:
+        self.memory = SPILL_MEMORY if memory is None else memory
+        self.held: list[list[_Item]] = []  # the first batches, in order
+        self.held_bytes = 0
+        self.file: Any = None
+        self.count = 0  # batches in the file
 
     def write(self, items: Sequence[_Item]) -> None:
         # a record that no repair changed is stored once; pickling the batch at once keeps every
         # object shared between a record as read and its repaired form shared
-        pickle.dump([(it.line, it.original, None if it.record is it.original else it.record,
-                      [(r.filter, r.kind, r.side, r.count) for r in it.repairs],
-                      None if it.invalid is None else _reason_fields(it.invalid)) for it in items],
-                    self.file, protocol=pickle.HIGHEST_PROTOCOL)
+        data = pickle.dumps([(it.line, it.original, None if it.record is it.original else it.record,
+                              [(r.filter, r.kind, r.side, r.count) for r in it.repairs],
+                              None if it.invalid is None else _reason_fields(it.invalid)) for it in items],
+                            protocol=pickle.HIGHEST_PROTOCOL)
+        if self.file is None and self.held_bytes + len(data) <= self.memory:
+            self.held.append(list(items))
+            self.held_bytes += len(data)
+            return
+        if self.file is None:
+            self.file = tempfile.TemporaryFile(prefix="lancang-clean-")  # noqa: SIM115 (closed by close())
+        self.file.write(data)
         self.count += 1
+
+    def _stored(self) -> Iterator[list[_Item]]:
+        while self.held:  # released as they are read
+            yield self.held.pop(0)
+        if self.file is None:
+            return
+        self.file.seek(0)
+        for _ in range(self.count):
+            yield [_Item(line, orig, orig if rec is None else rec, [Repair(*r) for r in reps],
+                         None if bad is None else Reason(*bad))
+                   for line, orig, rec, reps, bad in pickle.load(self.file)]
 
     def batches(self, ids: Any = None) -> Iterator[list[_Item]]:
         """The items again, batch by batch; with ``ids`` (as :func:`_item_batches` has it) a record that
         repeats an earlier record's id carries that reason instead of its repairs."""
-        self.file.seek(0)
-        for _ in range(self.count):
-            items = [_Item(line, orig, orig if rec is None else rec, [Repair(*r) for r in reps],
-                           None if bad is None else Reason(*bad))
-                     for line, orig, rec, reps, bad in pickle.load(self.file)]
+        for items in self._stored():
             if ids is not None:
                 bad_ = [it.invalid for it in items]
                 _repeated_ids([(it.line, it.original) for it in items], bad_, ids)
@@ -274,7 +297,9 @@ class _Spill:
             yield items
 
     def close(self) -> None:
-        self.file.close()
+        self.held = []
+        if self.file is not None:
+            self.file.close()
 
 
 def _reason_fields(r: Reason) -> tuple[Any, ...]:

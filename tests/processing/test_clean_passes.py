@@ -139,10 +139,24 @@ def test_repeated_ids_within_and_across_batches(tmp_path: Path, learn: bool) -> 
     assert stats.rejected_by["record"] == 3 and stats.records == 7
 
 
-def test_the_scoring_pass_reads_the_learning_pass_back_as_it_was(tmp_path: Path) -> None:
-    """Spilled and read back, every item is what reading the corpus again gives: repairs (the repaired
-    text kept, the record as read in REJECTS), an invalid record's reason, a repeated id, a record
-    whose repair shares objects with the record as read; the same outputs, byte for byte."""
+@pytest.mark.parametrize("memory", [0, 3000, None], ids=["all-in-the-file", "in-memory-then-the-file",
+                                                       "all-in-memory"])
+def test_the_scoring_pass_reads_the_learning_pass_back_as_it_was(tmp_path: Path, memory: int | None,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """Kept (in memory, in the spill file, or both) and read back, every item is what reading the corpus
+    again gives: repairs (the repaired text kept, the record as read in REJECTS), an invalid record's
+    reason, a repeated id, a record whose repair shares objects with the record as read; the same
+    outputs, byte for byte."""
+    if memory is not None:
+        monkeypatch.setattr(clean, "SPILL_MEMORY", memory)
+    made: list[Any] = []
+    real_spill = clean._Spill
+
+    def spill() -> Any:
+        made.append(real_spill())
+        return made[-1]
+
+    monkeypatch.setattr(clean, "_Spill", spill)
     records = corpus(40, seed=5)
     english = records[3]["sides"]["en"]["text"]
     records[3]["sides"]["en"]["text"] = "<b>" + english.replace(" ", "</b> ", 1)  # repaired (markup)
@@ -162,6 +176,10 @@ def test_the_scoring_pass_reads_the_learning_pass_back_as_it_was(tmp_path: Path)
                            states=states)
         outs.append(((d / "out.jsonl").read_bytes(), (d / "rej.jsonl").read_bytes(), stats.to_dict()))
     assert outs[0] == outs[1]
+    (used,) = made
+    assert (used.count, used.file is None) == {0: (5, False), 3000: (used.count, False), None: (0, True)}[memory]
+    if memory == 3000:
+        assert 0 < used.count < 5  # batches of 8: some held, the rest in the file
     kept = {r["id"]: r for r in map(orjson.loads, outs[0][0].splitlines())}
     rejected = {r["id"]: r for r in map(orjson.loads, outs[0][1].splitlines())}
     assert kept["r3"]["sides"]["en"]["text"] == english
