@@ -90,9 +90,9 @@ def _run_shard(plan: dict[str, Any], sh: Shard) -> dict[str, Any]:
             with open(r, "rb") as f:
                 shutil.copyfileobj(f, out)
     write_json(sdir / "metrics.json", metrics)
+    shutil.rmtree(work, ignore_errors=True)  # before the marker: a shard with its marker has nothing left over
     marker = {"marker": RUN_ID, "shard": sh.to_dict(), "input_sha256": sh.sha256, "pipeline_sha256": plan["sha256"],
               "steps": [s for _, s in steps], "time": plan["time"],
               "files": {n: file_sha256(sdir / n) for n in ("part.jsonl", "rejects.jsonl", "metrics.json")}}
     write_json(sdir / "done.json", marker)
-    shutil.rmtree(work, ignore_errors=True)
     return {"index": sh.index}
