@@ -5,6 +5,8 @@ registry (:mod:`lancang.processing.filters`), in their order:
 
 1. **repairs**: filters with ``repairs=True`` change what can be changed without changing meaning;
 2. **fit**: ``corpus`` filters learn from the repaired corpus, all in one streamed pass (batch-wise);
+   the pass's items are kept (:class:`_Spill`: in memory, then a temporary file) so the next pass
+   neither reads, checks nor repairs a record again;
 3. **scores**: every filter scores every record (batches, so a filter can vectorise);
 4. **decisions**: each filter turns its scores into reasons, from the scores and its parameters only.
 
