@@ -396,9 +396,9 @@ def main_million(args: argparse.Namespace) -> None:
                                                     reuse=bool(args.workdir))
             results["PostgreSQL"]["version"] = meta["pg_version"]
             with psycopg.connect(args.pg, autocommit=True) as conn:
-                results["PostgreSQL"]["size"] = conn.execute(
+                results["PostgreSQL"]["size"] = int(conn.execute(
                     "SELECT SUM(pg_total_relation_size(c.oid)) FROM pg_class c JOIN pg_namespace n "
-                    "ON n.oid = c.relnamespace WHERE n.nspname = %s AND c.relkind = 'r'", (schema,)).fetchone()[0]
+                    "ON n.oid = c.relnamespace WHERE n.nspname = %s AND c.relkind = 'r'", (schema,)).fetchone()[0])
         finally:
             if not args.workdir:
                 with psycopg.connect(args.pg, autocommit=True) as conn:

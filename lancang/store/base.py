@@ -491,7 +491,9 @@ class Store:
                    f"FROM ({inner}) s JOIN records r ON r.id = s.record ORDER BY s.id")
         else:
             sql = f"SELECT id, lang, text, kind, corpus, record, NULL, NULL, NULL FROM ({inner}) s ORDER BY id"
-        last, size = 0, 32  # batches grow to ``batch``: a first page needs few candidates
+        # batches grow to ``batch``: a first page needs few candidates; in windows every statement reads the
+        # terms' whole posting lists again (GIN has no range scan), so a window is read in one statement
+        last, size = 0, batch if windowed else 32
         top, window = 0, self._first_window
         if windowed:
             row = self._fetchone("SELECT MAX(id) FROM sides")
