@@ -287,7 +287,8 @@ def run_search(store: Any, q: Query) -> SearchPage:
     seen = scanned = 0
     more = truncated = False
     unindexed = any(t is None for t in plan.values())
-    for c in store.candidates(plan, langs, [x.id for x in corpora]):
+    wanted = set(langs)  # only the corpora with a side in the query's languages are searched (and probed)
+    for c in store.candidates(plan, langs, [x.id for x in corpora if wanted & set(x.languages)]):
         scanned += 1
         if unindexed and scanned > q.scan_limit:
             truncated = True
