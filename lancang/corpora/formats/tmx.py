@@ -24,7 +24,6 @@ mapped onto TMX's (``bpt``/``ept``, ``it``, ``ph``, ``hi``).
 from __future__ import annotations
 
 import copy
-import functools
 from collections.abc import Iterable, Iterator
 from importlib import resources
 from typing import Any
@@ -39,6 +38,7 @@ from ..jsonl import PathLike
 from . import MODEL_LIMITS, Format, Option, check_options
 from .xmlcodes import PLACEHOLDER, SPANNING, CodeError, events, kinds_for, paired, public_attrs, read_content
 from .xmlsafe import (
+    VALIDATING,
     XML_NS,
     XmlInputError,
     attr_name,
@@ -46,6 +46,7 @@ from .xmlsafe import (
     bad_xml_char,
     check_doctype,
     check_entities,
+    compiled,
     drop,
     escape_attr,
     escape_text,
@@ -365,7 +366,7 @@ def read(path: PathLike, *, langs: Any = None, **options: Any) -> Iterator[dict[
 
 # ---------------------------------------------------------------------------------- validation
 
-@functools.cache
+@compiled
 def tmx_dtd() -> etree.DTD:
     """The TMX 1.4b DTD bundled with lancang (``formats/dtd/tmx14.dtd``, see its NOTICE.txt)."""
     with resources.files(__package__).joinpath("dtd", "tmx14.dtd").open("rb") as f:
@@ -391,12 +392,14 @@ class _Validity:
         return XmlInputError(rule, message, self.name, line)
 
     def dtd_errors(self, el: Any) -> None:
-        if self.dtd.validate(el):
-            return
-        for e in self.dtd.error_log:
-            if _FAKE_NS_DECL not in e.message:
-                raise self.fail("tmx-dtd-invalid", f"not valid against the TMX 1.4b DTD: {e.message}",
-                                e.line or el.sourceline)
+        with VALIDATING:  # (the DTD's error log is its own: read it before another thread validates)
+            if self.dtd.validate(el):
+                return
+            errors = [(e.message, e.line) for e in self.dtd.error_log]
+        for message, line in errors:
+            if _FAKE_NS_DECL not in message:
+                raise self.fail("tmx-dtd-invalid", f"not valid against the TMX 1.4b DTD: {message}",
+                                line or el.sourceline)
 
     def text_between(self, el: Any, where: str) -> None:
         """Character data where the DTD allows only elements (white space is allowed)."""

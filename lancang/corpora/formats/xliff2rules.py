@@ -26,7 +26,7 @@ from typing import Any
 
 from lxml import etree
 
-from .xmlsafe import XML_NS, XmlInputError, bad_xml_char, bcp47_ok, canonical_lang
+from .xmlsafe import VALIDATING, XML_NS, XmlInputError, bad_xml_char, bcp47_ok, canonical_lang, compiled
 
 NS20 = "urn:oasis:names:tc:xliff:document:2.0"
 NS22 = "urn:oasis:names:tc:xliff:document:2.2"
@@ -559,7 +559,7 @@ def _module_schemas() -> tuple[tuple[str, str], ...]:
     return tuple((etree.parse(str(XSD_DIR / name)).getroot().get("targetNamespace"), name) for name in XSD_MODULES)
 
 
-@functools.cache
+@compiled
 def schema(ns: str) -> Any:
     """The compiled XML Schema (core + modules) for an XLIFF 2 core namespace, built once."""
     imports = [(ns, "xliff_core_2.2.xsd"), *_module_schemas()]
@@ -586,9 +586,10 @@ def check_schema(ctx: Ctx, el: Any) -> None:
     if ns != ctx.ns and ns not in schema_namespaces():
         return
     s = schema(ctx.ns)
-    if s.validate(el):
-        return
-    err = s.error_log.last_error
+    with VALIDATING:  # (the schema's error log is its own: read it before another thread validates)
+        if s.validate(el):
+            return
+        err = s.error_log.last_error
     msg = re.sub(r"\{urn:oasis:names:tc:xliff:document:2\.[02]\}", "", err.message)
     line = err.line or getattr(el, "sourceline", None)
     raise XmlInputError("xliff2-schema", f"not valid against the OASIS XLIFF 2.2 XML Schema: {msg}", ctx.name,

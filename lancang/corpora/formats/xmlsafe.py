@@ -13,9 +13,11 @@ become :class:`XmlInputError` with the file, line and column, never a traceback.
 from __future__ import annotations
 
 import contextlib
+import functools
 import re
+import threading
 import unicodedata
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from lxml import etree
@@ -36,6 +38,39 @@ PARSER_OPTIONS: dict[str, Any] = {
     "remove_comments": True,
     "remove_pis": True,
 }
+
+
+#: held while a compiled validator (an lxml ``XMLSchema`` or ``DTD``) is built, validates or is asked for its
+#: errors: such an object keeps its last errors in itself, so two threads validating with it at once (the
+#: service's job workers check XLIFF 2 and TMX uploads side by side) could read each other's errors
+VALIDATING = threading.RLock()
+
+
+def compiled(build: Callable[..., Any]) -> Callable[..., Any]:
+    """A validator built once a process (per arguments), under :data:`VALIDATING`. libxml2 compiling a
+    schema whose imports go through lxml resolvers while another thread parses XML sometimes fails to
+    resolve an import (lxml's resolver hook is process-wide; seen as "The QName value '{...}space' does not
+    resolve" under load, and elsewhere, e.g. pyFF #315); the schemas are lancang's own bundled files, so such a
+    failure is that race, and the build is tried again (three times at most)."""
+    cache: dict[tuple[Any, ...], Any] = {}
+
+    @functools.wraps(build)
+    def get(*args: Any) -> Any:
+        if args in cache:
+            return cache[args]
+        with VALIDATING:
+            if args not in cache:
+                for attempt in range(3):
+                    try:
+                        cache[args] = build(*args)
+                        break
+                    except (etree.XMLSchemaParseError, etree.DTDParseError):
+                        if attempt == 2:
+                            raise
+        return cache[args]
+
+    get.cache = cache  # type: ignore[attr-defined]  (tests start from nothing)
+    return get
 
 
 class XmlInputError(InputError):
