@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from ..corpora.jsonl import atomic_output
-from ..standards.checker import check as run_check
+from ..pipeline.oneoff import check_file as run_check
 from ..standards.profiles import (
     ProfileError,
     available,

@@ -190,7 +190,7 @@ def clean_file(source: PathLike, target: PathLike, *, rejects: PathLike, config:
         parts = parts_of(source, jobs)
         _refuse_repeated_ids(parts, "clean", jobs)
         with workspace() as folder:
-            from .steps import fit_clean
+            from .fit import fit_clean
 
             fit = [n for n, k in kinds.items() if k == "corpus" or n == "duplicates"]
             # the global phase: corpus filters learn and duplicates decide over the whole input, in the pool
@@ -333,6 +333,23 @@ def _validate_part(plan: Mapping[str, Any], sh: Shard) -> dict[str, Any]:
 
 
 # ------------------------------------------------------------------------------------ check
+
+def check_file(corpus: PathLike, profiles: Any, manifest: PathLike | None = None, metrics: Any = None,
+               max_findings: int = 100, from_format: str | None = None, langs: Any = None,
+               options: Mapping[str, Any] | None = None, *, jobs: int = 1) -> dict[str, Any]:
+    """``lancang check``: :func:`lancang.standards.checker.check` on ``jobs`` worker processes for a lancang
+    JSONL corpus cut into line ranges (:func:`check_parts`); other inputs, and ``jobs`` 1, in one process.
+    The report is the same for any ``jobs``."""
+    from ..standards.checker import prepare
+
+    checker, m = prepare(corpus, profiles, metrics, max_findings, from_format, langs,
+                         dict(options) if options is not None else None)
+    if jobs > 1:
+        rep = check_parts(checker, corpus, manifest=manifest, metrics=m, jobs=jobs)
+        if rep is not None:
+            return rep
+    return checker.run(corpus, manifest, m)
+
 
 def check_parts(checker: Any, corpus: PathLike, *, manifest: PathLike | None = None,
                 metrics: dict[str, Any] | None = None, jobs: int = 1,

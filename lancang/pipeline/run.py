@@ -28,10 +28,11 @@ from typing import Any
 
 from ..errors import LancangError, UsageError
 from .executors import EXECUTORS
+from .fit import fit_clean
 from .parts import concat
 from .shards import Shard, cross_shard_duplicate, file_sha256, scan
 from .spec import Plan, changes, is_global, load_plan
-from .steps import fit_clean, merge_metrics, merge_step, run_step, train_align
+from .steps import merge_metrics, merge_step, run_step, train_align
 from .worker import RUN_ID, read_json, write_json
 
 

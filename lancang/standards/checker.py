@@ -815,14 +815,11 @@ def merge_metrics(docs: Sequence[tuple[str, dict[str, Any]]]) -> dict[str, Any]:
     return out
 
 
-def check(corpus: PathLike, profiles: Sequence[Profile], manifest: PathLike | None = None,
-          metrics: PathLike | Sequence[PathLike] | None = None, max_findings: int = 100,
-          from_format: str | None = None, langs: Sequence[str] | None = None,
-          options: dict[str, Any] | None = None, *, jobs: int = 1) -> dict[str, Any]:
-    """Check a corpus against profiles. ``metrics``: one metrics file or several (e.g. a manual and an
-    automated inspection, an accuracy and an agreement document), each verified against the corpus.
-    ``jobs``: worker processes for a lancang JSONL corpus, cut into line ranges
-    (:func:`lancang.pipeline.oneoff.check_parts`); the report is the same for any ``jobs``."""
+def prepare(corpus: PathLike, profiles: Sequence[Profile], metrics: PathLike | Sequence[PathLike] | None = None,
+            max_findings: int = 100, from_format: str | None = None, langs: Sequence[str] | None = None,
+            options: dict[str, Any] | None = None) -> tuple[Checker, dict[str, Any] | None]:
+    """The checker of a check and its metrics: ``metrics`` is one metrics file or several (e.g. a manual and
+    an automated inspection, an accuracy and an agreement document), each verified against the corpus."""
     m = None
     single = isinstance(metrics, (str, bytes)) or hasattr(metrics, "__fspath__")
     paths = [] if metrics is None else [metrics] if single else list(metrics)  # type: ignore[arg-type]
@@ -836,14 +833,17 @@ def check(corpus: PathLike, profiles: Sequence[Profile], manifest: PathLike | No
             verify_inputs(doc, digest, str(path), str(corpus))
             docs.append((str(path), doc))
         m = merge_metrics(docs)
-    checker = Checker(profiles, max_findings, from_format, langs, options)
-    if jobs > 1:
-        from ..pipeline.oneoff import check_parts
+    return Checker(profiles, max_findings, from_format, langs, options), m
 
-        rep = check_parts(checker, corpus, manifest=manifest, metrics=m, jobs=jobs)
-        if rep is not None:
-            return rep
+
+def check(corpus: PathLike, profiles: Sequence[Profile], manifest: PathLike | None = None,
+          metrics: PathLike | Sequence[PathLike] | None = None, max_findings: int = 100,
+          from_format: str | None = None, langs: Sequence[str] | None = None,
+          options: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Check a corpus against profiles, in one process (:func:`prepare`, then :meth:`Checker.run`);
+    :func:`lancang.pipeline.oneoff.check_file` is the same check on several worker processes."""
+    checker, m = prepare(corpus, profiles, metrics, max_findings, from_format, langs, options)
     return checker.run(corpus, manifest, m)
 
 
-__all__ = ["Checker", "check", "inspections", "load_metrics", "merge_metrics", "merge_parts"]
+__all__ = ["Checker", "check", "inspections", "load_metrics", "merge_metrics", "merge_parts", "prepare"]

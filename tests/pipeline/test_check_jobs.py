@@ -245,11 +245,12 @@ def test_a_reader_option_jsonl_lacks_is_refused_alike(tmp_path: Path, monkeypatc
     from lancang.errors import UsageError
     from lancang.standards.checker import check
 
+    check_file = oneoff.check_file
     monkeypatch.setattr(oneoff, "MIN_SHARD_RECORDS", 40)
     c = corpus(tmp_path / "c.jsonl", copies=2)
     prof = [load_profile("lancang-text-hygiene")]
     with pytest.raises(UsageError) as serial:
         check(c, prof, options={"validate": True})
     with pytest.raises(UsageError) as parts:
-        check(c, prof, options={"validate": True}, jobs=2)
+        check_file(c, prof, options={"validate": True}, jobs=2)
     assert str(parts.value) == str(serial.value) and "unknown reader option validate (-I)" in str(serial.value)

@@ -235,8 +235,8 @@ def test_the_corpus_filters_learn_in_the_pool_what_one_pass_learns(tmp_path: Pat
     """The global phase of a clean in parts: length-ratio learns in the workers (with the duplicates
     filter's keys, or in a pass of its own) exactly what ``fit_states`` learns in one pass, in the same
     order of language pairs; a filter that cannot learn in parts (adequacy) learns in one pass."""
+    from lancang.pipeline.fit import fit_clean
     from lancang.pipeline.parts import workspace
-    from lancang.pipeline.steps import fit_clean
     from lancang.processing.clean import fit_states
 
     src = real_corpus(tmp_path / "fit.jsonl", repeats=40)
