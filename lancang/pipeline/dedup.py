@@ -218,26 +218,20 @@ def _merge_fits(learners: Sequence[Any], results: list[dict[str, Any]]) -> None:
 
 
 def _valid_batches(src: Path, filters: Sequence[Any], options: Mapping[str, Any]) -> Iterator[list[dict[str, Any]]]:
-    """A part's records as the filters score them, in batches: those that break no invariant and repeat
+    """A part's records as the filters score them, in batches (``lancang clean``'s own reading, checking
+    and repairs, :func:`lancang.processing.clean.item_batches`): those that break no invariant and repeat
     no id of the part (clean rejects those as records: the filters never see them), repaired."""
-    from ..corpora.formats import read_located
-    from ..corpora.invariants import check_record
+    from ..processing.clean import item_batches
 
-    repairs = [f for f in filters if f.repairs]
     seen: set[Any] = set()  # ids of the part (a part is a bounded number of lines)
-    batch: list[dict[str, Any]] = []
-    for _line, rec in read_located(src, "jsonl", None, **options):
-        if any(sev == "error" for _c, sev, _p, _m in check_record(rec)) or rec.get("id") in seen:
-            continue
-        seen.add(rec.get("id"))
-        for f in repairs:
-            rec, _ = f.repair(rec)
-        batch.append(rec)
-        if len(batch) >= BATCH:
+    for items in item_batches(src, filters, "jsonl", None, options, BATCH):
+        batch = []
+        for it in items:
+            if it.invalid is None and it.original.get("id") not in seen:
+                seen.add(it.original.get("id"))
+                batch.append(it.record)
+        if batch:
             yield batch
-            batch = []
-    if batch:
-        yield batch
 
 
 def _learners(filters: Sequence[Any], names: Sequence[str]) -> list[Any]:

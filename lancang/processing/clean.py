@@ -223,7 +223,7 @@ def _repeated_ids(batch: Sequence[tuple[int | None, dict[str, Any]]], bad: list[
     ids.put_many(new.items())
 
 
-def _item_batches(source: PathLike, filters: Sequence[Filter], fmt: str | None, langs: Any,
+def item_batches(source: PathLike, filters: Sequence[Filter], fmt: str | None, langs: Any,
                   options: Mapping[str, Any] | None, size: int, ids: Any = None) -> Iterator[list[_Item]]:
     """Records as read, in batches, each with its repaired form; a record that breaks the model's
     invariants, or (with ``ids``, a :class:`~lancang.corpora.dupes.FirstSeen` of width 2: bounded memory)
@@ -288,7 +288,7 @@ class _Spill:
                    for line, orig, rec, reps, bad in pickle.load(self.file)]
 
     def batches(self, ids: Any = None) -> Iterator[list[_Item]]:
-        """The items again, batch by batch; with ``ids`` (as :func:`_item_batches` has it) a record that
+        """The items again, batch by batch; with ``ids`` (as :func:`item_batches` has it) a record that
         repeats an earlier record's id carries that reason instead of its repairs."""
         for items in self._stored():
             if ids is not None:
@@ -321,7 +321,7 @@ def _fit(source: PathLike | Sequence[PathLike], filters: Sequence[Filter], fmt: 
     batched = [f for f in learners if type(f).fit is Filter.fit]
     if batched:
         for src in sources:
-            for items in _item_batches(src, filters, fmt, langs, options, batch_size):
+            for items in item_batches(src, filters, fmt, langs, options, batch_size):
                 valid = [it.record for it in items if it.invalid is None]
                 for f in batched:
                     f.fit_batch(valid)
@@ -332,7 +332,7 @@ def _fit(source: PathLike | Sequence[PathLike], filters: Sequence[Filter], fmt: 
     for f in learners:
         if f not in batched:
             f.fit(it.record for src in sources
-                  for items in _item_batches(src, filters, fmt, langs, options, batch_size)
+                  for items in item_batches(src, filters, fmt, langs, options, batch_size)
                   for it in items if it.invalid is None)
     return bool(batched) and spill is not None
 
@@ -457,7 +457,7 @@ def clean_file(source: PathLike, target: PathLike, *, rejects: PathLike, config:
 
     def decided(rej: Any, sc: Any, ids: Any) -> Iterator[dict[str, Any]]:
         batches = (spill.batches(ids) if spill is not None
-                   else _item_batches(source, filters, fmt, langs, options, batch_size, ids))
+                   else item_batches(source, filters, fmt, langs, options, batch_size, ids))
         for batch in batches:
             if stored is not None:
                 all_scores = [_stored_line(stored, it, from_scores) for it in batch]
@@ -539,7 +539,7 @@ def score_file(source: PathLike, target: PathLike, *, config: Mapping[str, Any] 
         with atomic_output(target) as out, FirstSeen(width=2) as ids:
             out.write(orjson.dumps(_header(source, filters), option=orjson.OPT_APPEND_NEWLINE))
             batches = (spill.batches(ids) if spill is not None
-                       else _item_batches(source, filters, fmt, langs, options, batch_size, ids))
+                       else item_batches(source, filters, fmt, langs, options, batch_size, ids))
             for batch in batches:
                 for it, s in zip(batch, _scores_of(batch, filters)):
                     stats.records += 1
