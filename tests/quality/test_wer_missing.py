@@ -19,6 +19,7 @@ import jsonschema
 from lancang.quality.wer import Counts
 from lancang.schemas import load_schema
 from tests.conftest import shared, write_jsonl
+from tests.quality.test_wer import trn
 
 SCTK = ("speech", "scoring", "sctk")
 
@@ -64,15 +65,6 @@ def test_a_channel_without_hypothesis_is_deleted_segment_by_segment(tmp_path: Pa
                "recording", "--src", "zh", "-I", "encoding=gb2312", "--strict").exit_code == 1
 
 
-def _trn(path: Path) -> dict[str, str]:
-    out = {}
-    for line in path.read_text(encoding="utf-8").splitlines():
-        m = re.match(r"^(.*)\(([^()]*)\)\s*$", line)
-        if m:
-            out[m.group(2)] = m.group(1).strip()
-    return out
-
-
 def _pra_scores(path: Path) -> dict[str, Counts]:
     """Each utterance's counts in sclite's alignment report (``id: (x)`` then ``Scores: (#C #S #D #I) c s d i``)."""
     out: dict[str, Counts] = {}
@@ -90,7 +82,7 @@ def test_utterances_without_hypothesis_are_all_deletions(tmp_path: Path, cli: An
     """sclite test15_d (Ukrainian TRN, case folded) with two hypothesis utterances removed and one hypothesis
     of an utterance the reference lacks: the two are scored as deletions of their reference words (their
     C + S + D in sclite's report), the others exactly as sclite scored them; the extra one is not scored."""
-    ref, hyp = _trn(shared(*SCTK, "test.ukranian.ref")), _trn(shared(*SCTK, "test.ukranian.hyp"))
+    ref, hyp = trn(shared(*SCTK, "test.ukranian.ref")), trn(shared(*SCTK, "test.ukranian.hyp"))
     pra = _pra_scores(shared(*SCTK, "expected", "test15_d.pra"))
     assert set(pra) == set(ref) == set(hyp) and len(pra) == 6
     dropped = {"ukr_0002", "ukr_0005"}

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from lancang.store import open_store
+from tests.standards.test_html_report import inspected_report
 
 from .conftest import Site
 from .helpers import index_pud, tmx
@@ -186,27 +187,6 @@ def _figures(html: str, section: str | None = None) -> list:
     return root.xpath(".//figure")
 
 
-def _inspected_report(cli, tmp_path: Path) -> dict:
-    """A real check report with a sampling plan: the sample corpus sampled (GB/T 2828.1, AQL 2.5, level II),
-    its sample reviewed and inspected, and checked against GB/T 40035-2021 with that inspection."""
-    import json
-
-    from lancang.corpora.samples import sample_path
-    from lancang.standards.checker import check
-    from lancang.standards.profiles import load_profile
-
-    review = tmp_path / "review.jsonl"
-    assert cli("sample", str(sample_path()), str(review), "--aql", "2.5", "--level", "II", "--seed", "7").exit_code == 0
-    recs = [json.loads(line) for line in review.read_text(encoding="utf-8").splitlines()]
-    for r in recs:
-        r["meta"]["review"].update(verdict="pass", reviewer="rev-1")
-    review.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in recs), encoding="utf-8")
-    metrics = tmp_path / "insp.json"
-    res = cli("inspect", str(review), "--corpus", str(sample_path()), "--format", "json", "-o", str(metrics))
-    assert res.exit_code == 0, res.output
-    return check(sample_path(), [load_profile("gb-t-40035-2021")], sample_path("sample.manifest.json"), metrics)
-
-
 @pytest.mark.parametrize("store_url", ["sqlite"], indirect=True)
 def test_corpus_page_draws_its_stats_and_every_chart_of_its_latest_report(site: Site, tmp_path: Path, cli) -> None:
     from lxml import html as lhtml
@@ -215,7 +195,7 @@ def test_corpus_page_draws_its_stats_and_every_chart_of_its_latest_report(site: 
     from lancang.standards.html import render_html
     from lancang.store import index_corpus
 
-    rep = _inspected_report(cli, tmp_path)
+    rep = inspected_report(cli, tmp_path)
     with open_store(site.db) as store:
         index_corpus(store, sample_path(), name="sample", manifest=sample_path("sample.manifest.json"))
         older = store.add_report(store.corpus("sample"), "check", {**rep, "verdict": "incomplete"})

@@ -175,7 +175,10 @@ def test_oc_curve_svg_follows_the_plan() -> None:
     assert "AQL 1.0" in svg.text_content()
 
 
-def test_sampling_section_from_a_real_inspection(cli, tmp_path: Path) -> None:
+def inspected_report(cli, tmp_path: Path) -> dict:
+    """A real check report with a sampling plan: the sample corpus sampled (GB/T 2828.1, AQL 2.5, level II),
+    its sample reviewed and inspected, and checked against GB/T 40035-2021 with that inspection (also the
+    serve corpus page's test report)."""
     review = tmp_path / "review.jsonl"
     res = cli("sample", str(sample_path()), str(review), "--aql", "2.5", "--level", "II", "--seed", "7")
     assert res.exit_code == 0, res.output
@@ -186,7 +189,11 @@ def test_sampling_section_from_a_real_inspection(cli, tmp_path: Path) -> None:
     metrics = tmp_path / "insp.json"
     res = cli("inspect", str(review), "--corpus", str(sample_path()), "--format", "json", "-o", str(metrics))
     assert res.exit_code == 0, res.output
-    rep = check(sample_path(), [load_profile("gb-t-40035-2021")], sample_path("sample.manifest.json"), metrics)
+    return check(sample_path(), [load_profile("gb-t-40035-2021")], sample_path("sample.manifest.json"), metrics)
+
+
+def test_sampling_section_from_a_real_inspection(cli, tmp_path: Path) -> None:
+    rep = inspected_report(cli, tmp_path)
     dom = page(rep, "zh")
     sampling = dom.get_element_by_id("sampling").getnext().text_content()
     assert "样本量 5" in sampling and "Ac 0" in sampling and "接收" in sampling and "正常检验" in sampling
