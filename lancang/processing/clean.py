@@ -224,7 +224,7 @@ def _repeated_ids(batch: Sequence[tuple[int | None, dict[str, Any]]], bad: list[
 
 
 def item_batches(source: PathLike, filters: Sequence[Filter], fmt: str | None, langs: Any,
-                  options: Mapping[str, Any] | None, size: int, ids: Any = None) -> Iterator[list[_Item]]:
+                 options: Mapping[str, Any] | None, size: int, ids: Any = None) -> Iterator[list[_Item]]:
     """Records as read, in batches, each with its repaired form; a record that breaks the model's
     invariants, or (with ``ids``, a :class:`~lancang.corpora.dupes.FirstSeen` of width 2: bounded memory)
     repeats an earlier record's id, carries the reason instead."""
